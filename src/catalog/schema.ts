@@ -1,0 +1,162 @@
+/**
+ * The catalog file format (built-in YAML and the IMAGEGATE_CONFIG overlay). Catalog data is data: models,
+ * their routes, public contracts and prices. Validated with zod so a bad file fails at start-up with the
+ * file, the path and the problem.
+ */
+import { z } from 'zod';
+import { OPERATIONS } from '../core/job.js';
+
+const micro = z.number().int().nonnegative();
+
+export const FieldRuleSchema = z
+  .object({
+    type: z.enum(['string', 'integer', 'number', 'boolean', 'array', 'object']).default('string'),
+    values: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    max_length: z.number().int().positive().optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+export type FieldRule = z.infer<typeof FieldRuleSchema>;
+
+/** Free-form WIDTHxHEIGHT sizes accepted beside (or instead of) the listed ones. */
+export const SizeRuleSchema = z
+  .object({
+    multiple_of: z.number().int().positive().default(1),
+    min_width: z.number().int().positive().default(1),
+    min_height: z.number().int().positive().default(1),
+    max_width: z.number().int().positive(),
+    max_height: z.number().int().positive(),
+    min_pixels: z.number().int().positive().optional(),
+    max_pixels: z.number().int().positive().optional(),
+    /** Long side over short side. */
+    max_ratio: z.number().positive().optional(),
+  })
+  .strict();
+export type SizeRule = z.infer<typeof SizeRuleSchema>;
+
+export const ImageInputRulesSchema = z
+  .object({
+    /** Most images (edit sources or references) accepted. */
+    max_images: z.number().int().positive().default(1),
+    min_images: z.number().int().nonnegative().default(1),
+    max_bytes: z.number().int().positive().default(50 * 1024 * 1024),
+    formats: z.array(z.enum(['png', 'jpeg', 'webp', 'gif', 'bmp'])).default(['png', 'jpeg', 'webp']),
+    min_side: z.number().int().positive().optional(),
+    max_side: z.number().int().positive().optional(),
+    square: z.boolean().default(false),
+    requires_alpha: z.boolean().default(false),
+    no_alpha: z.boolean().default(false),
+    mask: z.boolean().default(false),
+    /** How a client passes references on this operation (for the public contract). */
+    shapes: z.array(z.string()).optional(),
+  })
+  .strict();
+export type ImageInputRules = z.infer<typeof ImageInputRulesSchema>;
+
+export const OperationSchema = z
+  .object({
+    endpoint: z.string(),
+    /** Per-operation image input rules (edit, variation, image-to-image). */
+    images: ImageInputRulesSchema.optional(),
+    /** Fields accepted only on this operation, beyond the model's common ones. */
+    fields: z.record(z.string(), FieldRuleSchema).optional(),
+  })
+  .strict();
+export type OperationSpec = z.infer<typeof OperationSchema>;
+
+export const PriceSchema = z
+  .object({
+    /** Default price of one image, micro-units. */
+    per_image: micro.optional(),
+    /** Price of one image by quality tier, by size, or by "quality/size" (most specific wins). */
+    per_image_by: z.record(z.string(), micro).optional(),
+    /** Price per started megapixel of output, micro-units. */
+    per_megapixel: micro.optional(),
+    /** Token prices in micro-units per million tokens; actual usage is settled when the upstream reports it. */
+    per_million_tokens: z
+      .object({ input_text: micro.default(0), input_image: micro.default(0), output_image: micro.default(0), output_text: micro.default(0) })
+      .strict()
+      .optional(),
+    /** Tokens assumed per output image when quoting a token-priced model before the call. */
+    quote_output_tokens_per_image: z.number().int().positive().optional(),
+    /** Tokens assumed for the prompt when quoting. */
+    quote_input_tokens: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+export type Price = z.infer<typeof PriceSchema>;
+
+export const RouteSchema = z
+  .object({
+    provider: z.string(),
+    upstream_model: z.string().optional(),
+    /** Override the provider's base URL / key variable for this route (several accounts, regions). */
+    base_url: z.string().url().optional(),
+    key_env: z.string().optional(),
+    priority: z.number().int().default(0),
+    weight: z.number().positive().default(1),
+  })
+  .strict();
+
+export const ModelSchema = z
+  .object({
+    owned_by: z.string(),
+    description: z.string().optional(),
+    aliases: z.array(z.string()).default([]),
+    recommended_for: z.array(z.string()).default(['image']),
+    /** `async` models answer 202 with a task by default. */
+    mode: z.enum(['sync', 'async']).default('sync'),
+    timeout_ms: z.number().int().positive().default(300_000),
+    routes: z.array(RouteSchema).min(1),
+    operations: z
+      .record(z.string(), OperationSchema)
+      .refine((ops) => Object.keys(ops).every((k) => (OPERATIONS as readonly string[]).includes(k)), {
+        message: `operation names must be one of ${OPERATIONS.join(', ')}`,
+      }),
+    prompt: z
+      .object({ max_length: z.number().int().positive().default(32000), required: z.boolean().default(true) })
+      .strict()
+      .default({ max_length: 32000, required: true }),
+    n: z.object({ max: z.number().int().positive().default(1), default: z.number().int().positive().default(1) }).strict().default({ max: 1, default: 1 }),
+    /** Accepted sizes: listed values and/or a free-form rule. Absent = the model takes no `size`. */
+    sizes: z.object({ values: z.array(z.string()).default([]), rule: SizeRuleSchema.optional() }).strict().optional(),
+    /** Other accepted fields and their allowed values. */
+    fields: z.record(z.string(), FieldRuleSchema).default({}),
+    response_formats: z.array(z.enum(['url', 'b64_json'])).default(['url', 'b64_json']),
+    default_response_format: z.enum(['url', 'b64_json']).default('b64_json'),
+    price: PriceSchema.default({ per_image: 0 }),
+  })
+  .strict();
+export type ModelSpec = z.infer<typeof ModelSchema>;
+
+export const ProviderSchema = z
+  .object({
+    key_env: z.string().optional(),
+    base_url_env: z.string().optional(),
+    default_base_url: z.string().url().optional(),
+    /** Built-in providers need no key (the local renderer). */
+    builtin: z.boolean().default(false),
+    /** Most upstream calls in flight at once across the gateway. */
+    max_concurrency: z.number().int().positive().default(64),
+    /** Retries per route for retryable failures, before moving to the next route. */
+    retries: z.number().int().nonnegative().default(1),
+    /** Consecutive failures that open the circuit breaker, and how long the route then cools down. */
+    breaker_failures: z.number().int().positive().default(5),
+    breaker_cooldown_ms: z.number().int().positive().default(30_000),
+  })
+  .strict();
+export type ProviderSpec = z.infer<typeof ProviderSchema>;
+
+export const CatalogFileSchema = z
+  .object({
+    currency: z.string().optional(),
+    /** Name prefixes stripped when resolving a model (`google/gemini-2.5-flash-image`). */
+    prefixes: z.array(z.string()).optional(),
+    providers: z.record(z.string(), ProviderSchema.partial()).optional(),
+    models: z.record(z.string(), z.unknown()).optional(),
+    /** Extra aliases: alias → model id. */
+    aliases: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+export type CatalogFile = z.infer<typeof CatalogFileSchema>;

@@ -1,0 +1,114 @@
+/**
+ * Process configuration from the environment, with the embedded defaults that make `npm start` work with no
+ * setup. Everything a user may need to change is here, parsed once at start-up.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .string()
+  .optional()
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const int = (def: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) {
+        ctx.addIssue({ code: 'custom', message: `must be a non-negative integer, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const EnvSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(8787),
+  IMAGEGATE_DATA_DIR: z.string().default('./data'),
+  IMAGEGATE_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  IMAGEGATE_CONFIG: z.string().optional(),
+  IMAGEGATE_PUBLIC_URL: z.string().url().optional(),
+  IMAGEGATE_URL_ALLOWLIST: z.string().default(''),
+  IMAGEGATE_DROP_UNSUPPORTED: bool,
+  IMAGEGATE_URL_TTL_SECONDS: int(24 * 3600),
+  IMAGEGATE_SIGNING_SECRET: z.string().optional(),
+  IMAGEGATE_BODY_LIMIT_BYTES: int(64 * 1024 * 1024),
+  IMAGEGATE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  IMAGEGATE_REQUEST_LOG: z.enum(['on', 'off']).default('on'),
+  IMAGEGATE_HOLD_SWEEP_SECONDS: int(60),
+  IMAGEGATE_HOLD_MAX_AGE_SECONDS: int(3600),
+  IMAGEGATE_FETCH_MAX_BYTES: int(20 * 1024 * 1024),
+  IMAGEGATE_FETCH_TIMEOUT_MS: int(15_000),
+  IMAGEGATE_MAX_PIXELS: int(40_000_000),
+  IMAGEGATE_WORKERS: int(32),
+  IMAGEGATE_SYNC_WAIT_MS: int(0),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  adminKey?: string;
+  catalogOverlay?: string;
+  /** Externally visible base URL, without trailing slash. */
+  publicUrl: string;
+  urlAllowlist: string[];
+  dropUnsupported: boolean;
+  urlTtlSeconds: number;
+  signingSecret?: string;
+  bodyLimitBytes: number;
+  logLevel: Env['IMAGEGATE_LOG_LEVEL'];
+  requestLog: boolean;
+  holdSweepSeconds: number;
+  holdMaxAgeSeconds: number;
+  fetchMaxBytes: number;
+  fetchTimeoutMs: number;
+  maxPixels: number;
+  workers: number;
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** The raw environment, for provider credentials (OPENAI_API_KEY, …) named by the catalog. */
+  env: Record<string, string | undefined>;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`environment variable ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const publicHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: resolve(e.IMAGEGATE_DATA_DIR),
+    adminKey: e.IMAGEGATE_ADMIN_KEY,
+    catalogOverlay: e.IMAGEGATE_CONFIG,
+    publicUrl: (e.IMAGEGATE_PUBLIC_URL ?? `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${e.PORT}`).replace(/\/+$/, ''),
+    urlAllowlist: e.IMAGEGATE_URL_ALLOWLIST.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    dropUnsupported: e.IMAGEGATE_DROP_UNSUPPORTED,
+    urlTtlSeconds: e.IMAGEGATE_URL_TTL_SECONDS,
+    signingSecret: e.IMAGEGATE_SIGNING_SECRET,
+    bodyLimitBytes: e.IMAGEGATE_BODY_LIMIT_BYTES,
+    logLevel: e.IMAGEGATE_LOG_LEVEL,
+    requestLog: e.IMAGEGATE_REQUEST_LOG === 'on',
+    holdSweepSeconds: e.IMAGEGATE_HOLD_SWEEP_SECONDS,
+    holdMaxAgeSeconds: e.IMAGEGATE_HOLD_MAX_AGE_SECONDS,
+    fetchMaxBytes: e.IMAGEGATE_FETCH_MAX_BYTES,
+    fetchTimeoutMs: e.IMAGEGATE_FETCH_TIMEOUT_MS,
+    maxPixels: e.IMAGEGATE_MAX_PIXELS,
+    workers: e.IMAGEGATE_WORKERS,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    env,
+  };
+}

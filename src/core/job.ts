@@ -1,0 +1,106 @@
+/**
+ * The canonical job and result. Dialects produce ImageJob and consume ImageResult; providers consume
+ * ImageJob and produce ImageResult. No vendor field name appears here.
+ */
+
+export type Operation = 'text-to-image' | 'image-to-image' | 'edit' | 'variation';
+export const OPERATIONS: readonly Operation[] = ['text-to-image', 'image-to-image', 'edit', 'variation'];
+
+export type ResponseFormat = 'url' | 'b64_json';
+export type OutputFormat = 'png' | 'jpeg' | 'webp';
+export type ImageMime = 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif' | 'image/bmp';
+
+export const MIME_OF_FORMAT: Record<OutputFormat, ImageMime> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+};
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+
+/** An input image (edit source, mask, reference), already fetched, sniffed and measured. */
+export interface InputImage {
+  /** The public field it came from, e.g. `image`, `image[2]`, `image_urls[1]`, `mask`: used in errors. */
+  field: string;
+  bytes: Buffer;
+  mime: ImageMime;
+  width: number;
+  height: number;
+  hasAlpha: boolean;
+  /** The public http(s) URL the client gave, when it gave one (URL-taking upstreams may pass it on). */
+  sourceUrl?: string;
+}
+
+/**
+ * Optional generation parameters under their public (OpenAI-style / imagegate) names. Every key here was
+ * checked against the model's contract before a provider sees the job; adapters translate them through
+ * their mapping tables.
+ */
+export interface ImageParams {
+  size?: string; // 'auto' | 'WIDTHxHEIGHT'
+  aspect_ratio?: string; // '3:2'
+  resolution?: string; // '1K' | '2K' | '4K'
+  quality?: string;
+  background?: string;
+  moderation?: string;
+  output_format?: OutputFormat;
+  output_compression?: number;
+  input_fidelity?: string;
+  style?: string;
+  negative_prompt?: string;
+  seed?: number;
+  prompt_extend?: boolean;
+  watermark?: boolean;
+  /** Provider-native parameters admitted by a model's contract (bbox_list, thinking_mode, …). */
+  [native: string]: JsonValue | undefined;
+}
+
+export interface ImageJob {
+  /** Request id (`req_…`), also used as the upstream idempotency/correlation id where one exists. */
+  requestId: string;
+  /** Canonical catalog id of the model. */
+  model: string;
+  operation: Operation;
+  prompt: string;
+  n: number;
+  params: ImageParams;
+  /** Edit sources or references, in client order. */
+  images: InputImage[];
+  mask?: InputImage;
+  responseFormat: ResponseFormat;
+  user?: string;
+}
+
+/** One generated image. Exactly one payload form; the pipeline converts only when the client needs another. */
+export type ImagePayload =
+  | { kind: 'b64'; b64: string; mime: ImageMime }
+  | { kind: 'bytes'; bytes: Buffer; mime: ImageMime }
+  /** A provider-hosted URL (short-lived): the pipeline downloads and re-hosts it. */
+  | { kind: 'remote'; url: string; mime?: ImageMime };
+
+export interface GeneratedImage {
+  payload: ImagePayload;
+  revisedPrompt?: string;
+  /** Dimensions as reported by the upstream ('WxH'), when it reports them. */
+  size?: string;
+}
+
+export interface TokenUsage {
+  inputTextTokens?: number;
+  inputImageTokens?: number;
+  outputImageTokens?: number;
+  outputTextTokens?: number;
+  totalTokens?: number;
+}
+
+export interface ImageResult {
+  images: GeneratedImage[];
+  /** Images the upstream reported as failed (partial success). */
+  failedCount: number;
+  usage?: TokenUsage;
+  upstreamRequestId?: string;
+  /** Text the model returned beside the images (Gemini text parts), for dialects that have a place for it. */
+  text?: string;
+  /** Echo of effective settings reported by the upstream, for the OpenAI response envelope. */
+  meta?: { size?: string; quality?: string; background?: string; output_format?: string };
+}

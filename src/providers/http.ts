@@ -1,0 +1,196 @@
+/**
+ * Upstream HTTP shared by every adapter: one undici Agent (a keep-alive pool per origin), deadline and
+ * abort handling, and the mapping of transport failures onto retryable GatewayErrors.
+ */
+import { Agent, type Dispatcher, errors as undiciErrors, request } from 'undici';
+import { GatewayError } from '../core/errors.js';
+import type { CallContext } from './types.js';
+
+let agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+
+export function upstreamDispatcher(): Dispatcher {
+  return agent;
+}
+
+/** For tests that need fresh connections (e.g. after a fake upstream restarts). */
+export async function resetUpstreamPool(): Promise<void> {
+  const old = agent;
+  agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+  await old.close().catch(() => undefined);
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  /** Parsed lazily by the caller via json(); kept as bytes so large bodies are not copied. */
+  json<T = unknown>(): T;
+  text(): string;
+  header(name: string): string | undefined;
+}
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer | Uint8Array | FormData;
+  /** Per-call cap; the overall ctx deadline still applies. */
+  timeoutMs?: number;
+  /** Largest body accepted from the upstream. */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
+/** Human name of the upstream for error messages, e.g. "OpenAI". Never includes credentials. */
+export async function callUpstream(
+  who: string,
+  req: UpstreamRequest,
+  ctx: Pick<CallContext, 'signal' | 'deadline'>,
+): Promise<UpstreamResponse> {
+  const remaining = ctx.deadline - Date.now();
+  if (remaining <= 0) throw timeoutError(who);
+  const timeout = Math.max(1, Math.min(remaining, req.timeoutMs ?? remaining));
+  const timer = AbortSignal.timeout(timeout);
+  const signal = AbortSignal.any([ctx.signal, timer]);
+  let body: string | Buffer | Uint8Array | undefined;
+  const headers: Record<string, string> = { ...(req.headers ?? {}) };
+  if (req.body instanceof FormData) {
+    // undici serializes FormData itself through the fetch Request machinery.
+    const encoded = new Response(req.body);
+    headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
+    body = Buffer.from(await encoded.arrayBuffer());
+  } else {
+    body = req.body;
+  }
+  try {
+    const res = await request(req.url, {
+      method: req.method,
+      headers,
+      body,
+      signal,
+      dispatcher: agent,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    const max = req.maxBytes ?? DEFAULT_MAX_BYTES;
+    const declared = Number(res.headers['content-length'] ?? 0);
+    if (declared > max) {
+      res.body.destroy();
+      throw new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > max) {
+        res.body.destroy();
+        throw new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    return makeResponse(who, res.statusCode, res.headers, buf);
+  } catch (e) {
+    if (e instanceof GatewayError) throw e;
+    if (ctx.signal.aborted && !timer.aborted) {
+      throw new GatewayError('upstream_error', `The request to ${who} was cancelled.`, { cause: e, retryable: false });
+    }
+    if (timer.aborted || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError) {
+      throw timeoutError(who, e);
+    }
+    throw new GatewayError('upstream_error', `Could not reach ${who}: ${describeNetworkError(e)}.`, {
+      retryable: true,
+      cause: e,
+    });
+  }
+}
+
+function timeoutError(who: string, cause?: unknown): GatewayError {
+  return new GatewayError('upstream_error', `${who} did not answer within the model's time limit.`, {
+    retryable: true,
+    cause,
+    details: { reason: 'timeout' },
+  });
+}
+
+function describeNetworkError(e: unknown): string {
+  const code = (e as { code?: string })?.code;
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND') return 'host not found';
+  return code ?? 'network error';
+}
+
+function makeResponse(
+  who: string,
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+): UpstreamResponse {
+  return {
+    status,
+    headers,
+    body,
+    text: () => body.toString('utf8'),
+    json<T>() {
+      try {
+        return JSON.parse(body.toString('utf8')) as T;
+      } catch (e) {
+        throw new GatewayError('upstream_error', `${who} returned a malformed response body.`, { retryable: true, cause: e });
+      }
+    },
+    header(name: string) {
+      const v = headers[name.toLowerCase()];
+      return Array.isArray(v) ? v[0] : v;
+    },
+  };
+}
+
+/** Retry-After in seconds or as an HTTP date → milliseconds. */
+export function parseRetryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+}
+
+/**
+ * The HTTP-status part of error mapping that every provider shares; moderation and provider-specific codes
+ * are decided by the adapter before falling back to this.
+ */
+export function errorForStatus(who: string, res: UpstreamResponse, upstreamMessage: string | undefined): GatewayError {
+  const upstreamRequestId = res.header('x-request-id') ?? res.header('x-tt-logid') ?? undefined;
+  const detail = upstreamMessage ? `: ${redact(upstreamMessage)}` : '';
+  if (res.status === 429) {
+    const retryAfterMs = parseRetryAfter(res.header('retry-after'));
+    return new GatewayError('rate_limit_exceeded', `${who} is rate limiting this gateway; retry later${detail}`, {
+      retryable: true,
+      retryAfterMs,
+      upstreamRequestId,
+    });
+  }
+  if (res.status === 401 || res.status === 403) {
+    // The operator's credentials are wrong: the client can do nothing about it and must not see the key.
+    return new GatewayError('upstream_error', `${who} rejected the gateway's credentials (HTTP ${res.status}); the operator must fix the provider configuration.`, {
+      retryable: true,
+      upstreamRequestId,
+    });
+  }
+  if (res.status === 408 || res.status >= 500) {
+    return new GatewayError('upstream_error', `${who} failed with HTTP ${res.status}${detail}`, { retryable: true, upstreamRequestId });
+  }
+  return new GatewayError('upstream_error', `${who} rejected the request with HTTP ${res.status}${detail}`, {
+    retryable: false,
+    upstreamRequestId,
+  });
+}
+
+/** Strip anything that looks like a credential from an upstream message before it reaches a client or a log. */
+export function redact(message: string): string {
+  return message
+    .replace(/(sk|pk|key|AIza)[-_A-Za-z0-9]{12,}/g, '[redacted]')
+    .replace(/Bearer\s+\S+/gi, 'Bearer [redacted]')
+    .slice(0, 500);
+}

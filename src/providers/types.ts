@@ -1,0 +1,47 @@
+import type { ImageJob, ImageResult } from '../core/job.js';
+
+/** One concrete way to reach a model: a provider, its endpoint and credentials, and the upstream model name. */
+export interface Route {
+  /** Stable id for circuit-breaker bookkeeping, e.g. `openai#0`. */
+  id: string;
+  provider: string;
+  baseUrl: string;
+  apiKey: string;
+  upstreamModel: string;
+  priority: number;
+  weight: number;
+}
+
+export interface CallContext {
+  /** Aborted on deadline or client disconnect; adapters pass it to every upstream call. */
+  signal: AbortSignal;
+  /** Absolute deadline (ms since epoch) for the whole upstream exchange, polling included. */
+  deadline: number;
+  requestId: string;
+  /**
+   * For upstreams that only take image URLs: returns a short-lived, signed public URL at which the gateway
+   * serves these bytes.
+   */
+  publishInput?: (bytes: Buffer, mime: string) => Promise<string>;
+  /** Called with the upstream task id once an asynchronous upstream accepted the job (persisted for restarts). */
+  onUpstreamTask?: (upstreamTaskId: string) => void | Promise<void>;
+}
+
+export type UpstreamTaskState =
+  | { state: 'pending' | 'running'; progress?: number }
+  | { state: 'succeeded'; result: ImageResult }
+  | { state: 'failed'; error: Error }
+  | { state: 'canceled' };
+
+export interface ProviderAdapter {
+  readonly name: string;
+  /**
+   * Run the job to completion (for task-style upstreams: submit and poll until the deadline).
+   * Throws GatewayError with a mapped code; `retryable` marks failures another try may fix.
+   */
+  generate(job: ImageJob, route: Route, ctx: CallContext): Promise<ImageResult>;
+  /** Task-style upstreams: resume polling a task created before a restart. */
+  resume?(upstreamTaskId: string, job: ImageJob, route: Route, ctx: CallContext): Promise<ImageResult>;
+  /** Task-style upstreams: best-effort cancel of an upstream task. */
+  cancel?(upstreamTaskId: string, route: Route, signal: AbortSignal): Promise<void>;
+}
