@@ -36,6 +36,7 @@ export class Catalog {
             upstreamModel: r.upstream_model ?? id,
             priority: r.priority,
             weight: r.weight,
+            options: r.options,
           },
         ];
       });

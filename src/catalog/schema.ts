@@ -96,6 +96,8 @@ export const RouteSchema = z
     key_env: z.string().optional(),
     priority: z.number().int().default(0),
     weight: z.number().positive().default(1),
+    /** Adapter-specific settings for this route (e.g. DashScope `protocol: task`), documented by each adapter. */
+    options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   })
   .strict();
 

@@ -10,6 +10,8 @@ export interface Route {
   upstreamModel: string;
   priority: number;
   weight: number;
+  /** Adapter-specific route settings from the catalog (each adapter documents the ones it reads). */
+  options: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface CallContext {
@@ -35,6 +37,12 @@ export type UpstreamTaskState =
 
 export interface ProviderAdapter {
   readonly name: string;
+  /**
+   * Pure check, no I/O, run before any money is held: throws a 400 GatewayError naming the field when the
+   * job cannot be represented exactly upstream (e.g. a size with no matching aspect ratio). generate() may
+   * assume it passed.
+   */
+  validate?(job: ImageJob, route: Route): void;
   /**
    * Run the job to completion (for task-style upstreams: submit and poll until the deadline).
    * Throws GatewayError with a mapped code; `retryable` marks failures another try may fix.
