@@ -1,0 +1,44 @@
+/** Accounts: who holds a balance. Money only moves through the Ledger. */
+import type { Kysely } from 'kysely';
+import { newId } from '../core/ids.js';
+import type { Database } from '../store/schema.js';
+import type { Ledger } from './ledger.js';
+
+export interface Account {
+  id: string;
+  name: string;
+  balance: number;
+  createdAt: number;
+}
+
+export class Accounts {
+  constructor(private readonly db: Kysely<Database>, private readonly ledger: Ledger) {}
+
+  async create(name: string, initialCredit = 0, id = newId('acct')): Promise<Account> {
+    const now = Date.now();
+    await this.db.insertInto('accounts').values({ id, name, balance: 0, created_at: now }).execute();
+    if (initialCredit > 0) await this.ledger.adjust(id, initialCredit, 'credit', 'initial credit');
+    return { id, name, balance: initialCredit, createdAt: now };
+  }
+
+  async get(id: string): Promise<Account | undefined> {
+    const r = await this.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? { id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at } : undefined;
+  }
+
+  async list(): Promise<Account[]> {
+    const rows = await this.db.selectFrom('accounts').selectAll().orderBy('created_at').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at }));
+  }
+
+  /** Sum of open holds: money reserved by requests in flight. */
+  async held(id: string): Promise<{ amount: number; count: number }> {
+    const r = await this.db
+      .selectFrom('holds')
+      .select((eb) => [eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('amount'), eb.fn.countAll<number>().as('count')])
+      .where('account_id', '=', id)
+      .where('status', '=', 'open')
+      .executeTakeFirstOrThrow();
+    return { amount: Number(r.amount), count: Number(r.count) };
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The ledger: every change of an account's available balance is an append-only entry, written in the same
+ * database transaction as the balance update, so `balance == Σ ledger.amount` always holds.
+ *
+ * A charged request's money moves as:  hold (−quote)  →  settle (+quote−charge)   [success]
+ *                                                      →  refund (+quote)          [failure]
+ * so each billing transaction nets to −charge. A hold row records its state; closing it is a guarded
+ * `UPDATE … WHERE status = 'open'`, which is what makes settle/refund happen exactly once under races,
+ * retries, duplicate callbacks and concurrent sweeps.
+ */
+import { type Kysely, type Transaction, sql } from 'kysely';
+import { GatewayError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { Database, LedgerKind } from '../store/schema.js';
+
+export interface HoldRequest {
+  accountId: string;
+  keyId: string | null;
+  requestId: string;
+  model: string;
+  amount: number;
+  owner: string;
+  /** Spend caps to enforce atomically with the hold (per key, UTC day and month). */
+  caps?: { day?: number | null; month?: number | null };
+}
+
+export interface HoldRecord {
+  id: string;
+  accountId: string;
+  keyId: string | null;
+  amount: number;
+  createdAt: number;
+}
+
+export type CloseOutcome = { closed: true; charged: number } | { closed: false };
+
+const dayPeriod = (t: number) => `d:${new Date(t).toISOString().slice(0, 10)}`;
+const monthPeriod = (t: number) => `m:${new Date(t).toISOString().slice(0, 7)}`;
+
+export class Ledger {
+  constructor(private readonly db: Kysely<Database>, readonly currency: string) {}
+
+  /** Atomically reserve `amount`, or 402 with the needed and available amounts. */
+  async hold(req: HoldRequest): Promise<HoldRecord> {
+    const id = newId('txn');
+    const now = Date.now();
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('accounts')
+        .set({ balance: sql<number>`balance - ${req.amount}` })
+        .where('id', '=', req.accountId)
+        .where('balance', '>=', req.amount)
+        .returning('balance')
+        .executeTakeFirst();
+      if (!updated) {
+        const acct = await trx.selectFrom('accounts').select('balance').where('id', '=', req.accountId).executeTakeFirst();
+        const available = acct?.balance ?? 0;
+        throw new GatewayError(
+          'insufficient_balance',
+          `This request needs ${formatMoney(req.amount, this.currency)} but the account has ${formatMoney(available, this.currency)} available. Add credit or lower n.`,
+          { details: { needed: req.amount, available, currency: this.currency, unit: 'micro' } },
+        );
+      }
+      if (req.keyId && req.caps && (req.caps.day != null || req.caps.month != null)) {
+        await this.reserveSpend(trx, req.keyId, req.amount, req.caps, now);
+      }
+      await trx
+        .insertInto('holds')
+        .values({
+          id,
+          account_id: req.accountId,
+          key_id: req.keyId,
+          request_id: req.requestId,
+          model: req.model,
+          amount: req.amount,
+          status: 'open',
+          charged: 0,
+          owner: req.owner,
+          created_at: now,
+          closed_at: null,
+        })
+        .execute();
+      await this.entry(trx, { accountId: req.accountId, keyId: req.keyId, txn: id, kind: 'hold', amount: -req.amount, charged: 0, balanceAfter: updated.balance, now });
+      return { id, accountId: req.accountId, keyId: req.keyId, amount: req.amount, createdAt: now };
+    });
+  }
+
+  /** Charge `charge` (≤ the held amount) and return the rest. No-op if the hold is already closed. */
+  settle(hold: HoldRecord, charge: number): Promise<CloseOutcome> {
+    if (!Number.isInteger(charge) || charge < 0) throw new Error(`settle: charge must be a non-negative integer, got ${charge}`);
+    return this.close(hold.id, 'settle', Math.min(charge, hold.amount));
+  }
+
+  /** Return the whole hold. No-op if the hold is already closed. */
+  refund(holdId: string, note?: string): Promise<CloseOutcome> {
+    return this.close(holdId, 'refund', 0, note);
+  }
+
+  private async close(holdId: string, kind: 'settle' | 'refund', charge: number, note?: string): Promise<CloseOutcome> {
+    const now = Date.now();
+    return this.db.transaction().execute(async (trx) => {
+      const closed = await trx
+        .updateTable('holds')
+        .set({ status: kind === 'settle' ? 'settled' : 'released', charged: charge, closed_at: now })
+        .where('id', '=', holdId)
+        .where('status', '=', 'open')
+        .returning(['account_id', 'key_id', 'amount', 'created_at'])
+        .executeTakeFirst();
+      if (!closed) return { closed: false } as const;
+      const back = closed.amount - charge;
+      const acct = await trx
+        .updateTable('accounts')
+        .set({ balance: sql<number>`balance + ${back}` })
+        .where('id', '=', closed.account_id)
+        .returning('balance')
+        .executeTakeFirstOrThrow();
+      if (closed.key_id && back > 0) await this.returnSpend(trx, closed.key_id, back, closed.created_at);
+      await this.entry(trx, { accountId: closed.account_id, keyId: closed.key_id, txn: holdId, kind, amount: back, charged: charge, balanceAfter: acct.balance, now, note });
+      return { closed: true, charged: charge } as const;
+    });
+  }
+
+  /** Refund every open hold of owners other than `liveOwner` (dead processes), or older than maxAgeMs. */
+  async sweep(opts: { liveOwners: string[]; maxAgeMs: number }): Promise<number> {
+    const cutoff = Date.now() - opts.maxAgeMs;
+    let q = this.db.selectFrom('holds').select('id').where('status', '=', 'open');
+    q = q.where((eb) => eb.or([eb('owner', 'not in', opts.liveOwners.length ? opts.liveOwners : ['']), eb('created_at', '<', cutoff)]));
+    const stale = await q.execute();
+    let n = 0;
+    for (const h of stale) if ((await this.refund(h.id, 'released by sweep: owner gone or hold expired')).closed) n++;
+    return n;
+  }
+
+  /** Admin credit (positive) or debit (negative) outside any request. Debits may not overdraw. */
+  async adjust(accountId: string, amount: number, kind: 'credit' | 'debit' | 'adjustment', note?: string): Promise<{ txn: string; balance: number }> {
+    if (!Number.isInteger(amount)) throw new Error('amount must be an integer');
+    const txn = newId('txn');
+    const now = Date.now();
+    return this.db.transaction().execute(async (trx) => {
+      let q = trx.updateTable('accounts').set({ balance: sql<number>`balance + ${amount}` }).where('id', '=', accountId);
+      if (amount < 0) q = q.where('balance', '>=', -amount);
+      const row = await q.returning('balance').executeTakeFirst();
+      if (!row) {
+        const exists = await trx.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
+        if (!exists) throw new GatewayError('not_found', `No account ${accountId}.`, { param: 'account_id' });
+        throw new GatewayError('insufficient_balance', `The account's available balance is lower than ${formatMoney(-amount, this.currency)}.`, { param: 'amount' });
+      }
+      await this.entry(trx, { accountId, keyId: null, txn, kind, amount, charged: 0, balanceAfter: row.balance, now, note });
+      return { txn, balance: row.balance };
+    });
+  }
+
+  private async reserveSpend(trx: Transaction<Database>, keyId: string, amount: number, caps: { day?: number | null; month?: number | null }, now: number) {
+    for (const [period, cap, label] of [
+      [dayPeriod(now), caps.day, 'daily'],
+      [monthPeriod(now), caps.month, 'monthly'],
+    ] as const) {
+      await trx
+        .insertInto('key_spend')
+        .values({ key_id: keyId, period, amount: 0 })
+        .onConflict((oc) => oc.columns(['key_id', 'period']).doNothing())
+        .execute();
+      let q = trx.updateTable('key_spend').set({ amount: sql<number>`amount + ${amount}` }).where('key_id', '=', keyId).where('period', '=', period);
+      if (cap != null) q = q.where(sql<boolean>`amount + ${amount} <= ${cap}`);
+      const ok = await q.returning('amount').executeTakeFirst();
+      if (!ok) {
+        throw new GatewayError('insufficient_balance', `This key's ${label} spend cap of ${formatMoney(cap!, this.currency)} would be exceeded by this request.`, {
+          details: { needed: amount, cap, currency: this.currency, unit: 'micro' },
+        });
+      }
+    }
+  }
+
+  private async returnSpend(trx: Transaction<Database>, keyId: string, amount: number, heldAt: number) {
+    for (const period of [dayPeriod(heldAt), monthPeriod(heldAt)]) {
+      await trx.updateTable('key_spend').set({ amount: sql<number>`amount - ${amount}` }).where('key_id', '=', keyId).where('period', '=', period).execute();
+    }
+  }
+
+  private async entry(
+    trx: Transaction<Database>,
+    e: { accountId: string; keyId: string | null; txn: string; kind: LedgerKind; amount: number; charged: number; balanceAfter: number; now: number; note?: string },
+  ) {
+    await trx
+      .insertInto('ledger')
+      .values({
+        id: newId('txn').replace('txn_', 'led_'),
+        account_id: e.accountId,
+        key_id: e.keyId,
+        billing_transaction_id: e.txn,
+        kind: e.kind,
+        amount: e.amount,
+        charged: e.charged,
+        balance_after: e.balanceAfter,
+        note: e.note ?? null,
+        created_at: e.now,
+      })
+      .execute();
+  }
+}
+
+/** 1234567 micro-USD → "1.234567 USD". Integer arithmetic only. */
+export function formatMoney(micro: number, currency: string): string {
+  const sign = micro < 0 ? '-' : '';
+  const abs = Math.abs(micro);
+  return `${sign}${Math.floor(abs / 1_000_000)}.${String(abs % 1_000_000).padStart(6, '0')} ${currency}`;
+}

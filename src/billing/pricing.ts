@@ -1,0 +1,101 @@
+/**
+ * Prices from catalog data. A quote is the most a request can cost (what is held); a charge is what the
+ * delivered result costs (what is settled), never more than the quote. Integer micro-units throughout.
+ *
+ * `per_image_by` keys are a quality tier (`high`), a size or resolution tier (`1024x1024`, `2K`), or both
+ * (`high/1024x1024`); the most specific key that matches wins. A dimension the request leaves open (quality
+ * `auto`, size `auto`) is quoted at the dearest compatible price and charged at what the upstream reports.
+ */
+import type { Price } from '../catalog/schema.js';
+import type { ImageJob, ImageResult } from '../core/job.js';
+import { parseSize } from '../core/size.js';
+
+interface Dims {
+  quality?: string;
+  size?: string;
+}
+
+const isSizeKey = (k: string) => /^\d+x\d+$/.test(k) || /^\dK$/i.test(k);
+
+function known(v: string | undefined): string | undefined {
+  return v && v !== 'auto' ? v : undefined;
+}
+
+/** Price of one image with these dimensions; open dimensions take the dearest compatible entry. */
+export function imagePrice(price: Price, dims: Dims): number {
+  const base = price.per_image ?? 0;
+  const by = price.per_image_by;
+  const q = known(dims.quality);
+  const s = known(dims.size);
+  let perImage = base;
+  if (by) {
+    if (q && s) {
+      perImage = by[`${q}/${s}`] ?? by[q] ?? by[s] ?? base;
+    } else {
+      let best: number | undefined;
+      for (const [key, value] of Object.entries(by)) {
+        const parts = key.split('/');
+        const compatible = parts.every((p) => (isSizeKey(p) ? !s || p === s : !q || p === q));
+        if (compatible) best = Math.max(best ?? 0, value);
+      }
+      // With nothing open and no key matching, the default applies; with something open, the dearest match.
+      perImage = best ?? base;
+      if (q && !s && by[q] !== undefined) perImage = Math.max(by[q]!, best ?? 0);
+      if (s && !q && by[s] !== undefined) perImage = Math.max(by[s]!, best ?? 0);
+    }
+  }
+  if (price.per_megapixel) {
+    const d = s ? parseSize(s) : undefined;
+    // Without known dimensions a megapixel price cannot be computed: the per_image figure is the cap.
+    if (d && d !== 'auto') perImage += Math.ceil((d.width * d.height) / 1_000_000) * price.per_megapixel;
+  }
+  return perImage;
+}
+
+function sizeKeyOf(job: ImageJob): string | undefined {
+  return known(job.params.size) ?? job.params.resolution;
+}
+
+function tokenCost(perMillion: number, tokens: number): number {
+  return Math.ceil((perMillion * tokens) / 1_000_000);
+}
+
+/** The most this job can cost: held before the upstream is called. */
+export function quote(price: Price, job: ImageJob): number {
+  if (price.per_million_tokens) {
+    const t = price.per_million_tokens;
+    const out = (price.quote_output_tokens_per_image ?? 0) * job.n;
+    const input = price.quote_input_tokens ?? Math.ceil(job.prompt.length / 2) + job.images.length * 1300;
+    return tokenCost(t.output_image, out) + tokenCost(t.input_text, input) + (price.per_image ?? 0) * job.n;
+  }
+  return imagePrice(price, { quality: job.params.quality, size: sizeKeyOf(job) }) * job.n;
+}
+
+/** What the delivered result costs, capped at the quote. */
+export function charge(price: Price, job: ImageJob, result: ImageResult, quoted: number): number {
+  const delivered = result.images.length;
+  if (delivered === 0) return 0;
+  let amount: number;
+  if (price.per_million_tokens && result.usage) {
+    const t = price.per_million_tokens;
+    const u = result.usage;
+    amount =
+      tokenCost(t.input_text, u.inputTextTokens ?? 0) +
+      tokenCost(t.input_image, u.inputImageTokens ?? 0) +
+      tokenCost(t.output_image, u.outputImageTokens ?? 0) +
+      tokenCost(t.output_text, u.outputTextTokens ?? 0) +
+      (price.per_image ?? 0) * delivered;
+  } else if (price.per_million_tokens) {
+    // No usage reported: charge the quoted share of the images delivered.
+    amount = Math.floor((quoted * delivered) / job.n);
+  } else {
+    amount = 0;
+    for (const img of result.images) {
+      amount += imagePrice(price, {
+        quality: known(result.meta?.quality) ?? job.params.quality,
+        size: known(img.size) ?? known(result.meta?.size) ?? sizeKeyOf(job),
+      });
+    }
+  }
+  return Math.min(amount, quoted);
+}

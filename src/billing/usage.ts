@@ -1,0 +1,69 @@
+/**
+ * Usage reports, derived from the request log (requests, images) and the holds (money actually charged),
+ * so there is no second counter to drift. Days are UTC, computed with integer arithmetic that SQLite and
+ * PostgreSQL agree on.
+ */
+import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { Database } from '../store/schema.js';
+
+export interface UsageFilter {
+  accountId?: string;
+  keyId?: string;
+  model?: string;
+  /** ms since epoch, inclusive. */
+  from?: number;
+  /** ms since epoch, exclusive. */
+  to?: number;
+}
+
+export type UsageGroup = 'day' | 'model' | 'key' | 'account';
+
+export interface UsageRow {
+  day?: string;
+  model?: string | null;
+  key_id?: string | null;
+  account_id?: string | null;
+  requests: number;
+  succeeded: number;
+  images: number;
+  spend: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function usage(db: Kysely<Database>, filter: UsageFilter, groupBy: UsageGroup[]): Promise<UsageRow[]> {
+  let q = db.selectFrom('request_log');
+  if (filter.accountId) q = q.where('account_id', '=', filter.accountId);
+  if (filter.keyId) q = q.where('key_id', '=', filter.keyId);
+  if (filter.model) q = q.where('model', '=', filter.model);
+  if (filter.from !== undefined) q = q.where('created_at', '>=', filter.from);
+  if (filter.to !== undefined) q = q.where('created_at', '<', filter.to);
+  q = q.where('endpoint', 'in', IMAGE_ENDPOINTS);
+  const dayExpr = sql<number>`(created_at / ${sql.lit(DAY_MS)})`;
+  const cols: Record<UsageGroup, RawBuilder<unknown>> = {
+    day: dayExpr,
+    model: sql<string | null>`model`,
+    key: sql<string | null>`key_id`,
+    account: sql<string | null>`account_id`,
+  };
+  // The grouped columns vary at run time, so the builder is widened to a plain record row type.
+  let sel = q.select((eb) => [
+    eb.fn.countAll<number>().as('requests'),
+    eb.fn.sum<number>(sql`case when status < 400 then 1 else 0 end`).as('succeeded'),
+    eb.fn.coalesce(eb.fn.sum<number>('images'), eb.lit(0)).as('images'),
+    eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('spend'),
+  ]) as unknown as SelectQueryBuilder<Database, 'request_log', Record<string, unknown>>;
+  for (const g of groupBy) sel = sel.select(cols[g].as(`g_${g}`)).groupBy(cols[g]);
+  for (const g of groupBy) sel = sel.orderBy(cols[g]);
+  const rows = (await sel.execute()) as Array<Record<string, unknown>>;
+  return rows.map((r) => {
+    const out: UsageRow = { requests: Number(r.requests), succeeded: Number(r.succeeded ?? 0), images: Number(r.images), spend: Number(r.spend) };
+    if (groupBy.includes('day')) out.day = new Date(Number(r.g_day) * DAY_MS).toISOString().slice(0, 10);
+    if (groupBy.includes('model')) out.model = r.g_model as string | null;
+    if (groupBy.includes('key')) out.key_id = r.g_key as string | null;
+    if (groupBy.includes('account')) out.account_id = r.g_account as string | null;
+    return out;
+  });
+}
+
+export const IMAGE_ENDPOINTS = ['/v1/images/generations', '/v1/images/edits', '/v1/images/variations', '/v1/chat/completions'];

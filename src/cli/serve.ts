@@ -1,0 +1,37 @@
+/** `imagegate serve`: start the gateway, print the admin key on first start, stop cleanly on signals. */
+import { CatalogError } from '../catalog/load.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { createGateway } from '../gateway.js';
+
+export async function serve(): Promise<void> {
+  let gateway;
+  try {
+    gateway = await createGateway(loadConfig());
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof CatalogError) {
+      console.error(`imagegate: configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const address = await gateway.listen();
+  const models = gateway.catalog.list().map((m) => m.id);
+  gateway.log.info({ address, public_url: gateway.config.publicUrl, data_dir: gateway.config.dataDir, database: gateway.db.dialect, models }, 'imagegate listening');
+  if (gateway.createdAdminKey) {
+    // Printed once, to the terminal, never logged: the key is stored only as a hash.
+    process.stderr.write(
+      `\n  imagegate admin key (shown once, keep it safe):\n\n    ${gateway.createdAdminKey}\n\n` +
+        `  Create a client key:  IMAGEGATE_ADMIN_KEY=<key> npx imagegate keys create --name my-app\n\n`,
+    );
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    gateway.log.info({ signal }, 'stopping');
+    await gateway.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,126 @@
+/**
+ * The public contract check: a job is held against its model's catalog contract before any money moves.
+ * Each failure is a 400 that names the field and says what the model accepts.
+ */
+import type { CatalogModel } from '../catalog/catalog.js';
+import type { FieldRule } from '../catalog/schema.js';
+import { invalidRequest, unsupportedField } from './errors.js';
+import type { ImageParams, JsonValue, Operation, ResponseFormat } from './job.js';
+import { describeSizeRule, parseSize, sizeRuleViolation } from './size.js';
+
+export interface ContractInput {
+  operation: Operation;
+  prompt: string | undefined;
+  n: number | undefined;
+  params: ImageParams;
+  responseFormat: ResponseFormat | undefined;
+}
+
+export interface ContractOutcome {
+  prompt: string;
+  n: number;
+  params: ImageParams;
+  responseFormat: ResponseFormat;
+  /** Fields removed because the model does not take them (drop mode only). */
+  dropped: string[];
+}
+
+const list = (values: readonly unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');
+
+export function fieldsFor(model: CatalogModel, op: Operation): Record<string, FieldRule> {
+  return { ...model.spec.fields, ...(model.spec.operations[op]?.fields ?? {}) };
+}
+
+export function checkContract(model: CatalogModel, input: ContractInput, opts: { dropUnsupported: boolean }): ContractOutcome {
+  const spec = model.spec;
+  const opSpec = spec.operations[input.operation];
+  if (!opSpec) {
+    const offered = Object.entries(spec.operations).map(([op, o]) => `${op} (${o.endpoint})`).join(', ');
+    throw invalidRequest('model', `Model "${model.id}" does not support ${input.operation}; it supports ${offered}.`);
+  }
+
+  const prompt = input.prompt ?? '';
+  if (input.operation !== 'variation' && spec.prompt.required && prompt.trim() === '') {
+    throw invalidRequest('prompt', 'prompt is required: describe the image you want.');
+  }
+  if (prompt.length > spec.prompt.max_length) {
+    throw invalidRequest('prompt', `prompt is ${prompt.length} characters; model "${model.id}" accepts at most ${spec.prompt.max_length}.`);
+  }
+
+  const n = input.n ?? spec.n.default;
+  if (!Number.isInteger(n) || n < 1 || n > spec.n.max) {
+    throw invalidRequest('n', `n must be an integer from 1 to ${spec.n.max} for model "${model.id}".`);
+  }
+
+  const responseFormat = input.responseFormat ?? spec.default_response_format;
+  if (!spec.response_formats.includes(responseFormat)) {
+    throw invalidRequest('response_format', `response_format must be one of ${list(spec.response_formats)} for model "${model.id}".`);
+  }
+
+  const fields = fieldsFor(model, input.operation);
+  const params: ImageParams = {};
+  const dropped: string[] = [];
+  for (const [name, value] of Object.entries(input.params)) {
+    if (value === undefined) continue;
+    if (name === 'size') {
+      if (!spec.sizes) {
+        if (opts.dropUnsupported) {
+          dropped.push(name);
+          continue;
+        }
+        throw unsupportedField('size', `Model "${model.id}" does not take size${fields.aspect_ratio ? '; use aspect_ratio' : ''}. Remove the field or pick a model whose contract lists it (GET /v1/models/${model.id}).`);
+      }
+      checkSize(model, value);
+      params.size = value as string;
+      continue;
+    }
+    const rule = fields[name];
+    if (!rule) {
+      if (opts.dropUnsupported) {
+        dropped.push(name);
+        continue;
+      }
+      throw unsupportedField(name, `Model "${model.id}" does not accept the field "${name}". Remove it, or see the fields this model accepts at GET /v1/models/${model.id}.`);
+    }
+    checkField(model, name, rule, value);
+    params[name] = value;
+  }
+  return { prompt, n, params, responseFormat, dropped };
+}
+
+function checkSize(model: CatalogModel, value: JsonValue): void {
+  const sizes = model.spec.sizes!;
+  const accepted = [...sizes.values, ...(sizes.rule ? [describeSizeRule(sizes.rule)] : [])].join('; ');
+  if (typeof value !== 'string') throw invalidRequest('size', `size must be a string like "1024x1024" or "auto"; model "${model.id}" accepts: ${accepted}.`);
+  const parsed = parseSize(value);
+  if (!parsed) throw invalidRequest('size', `size "${value}" is not "auto" or WIDTHxHEIGHT (digits and a lowercase x, e.g. "1024x1024").`);
+  if (sizes.values.includes(value)) return;
+  if (parsed !== 'auto' && sizes.rule) {
+    const why = sizeRuleViolation(parsed, sizes.rule);
+    if (!why) return;
+    throw invalidRequest('size', `size "${value}" is not accepted by model "${model.id}": ${why}. Accepted: ${accepted}.`);
+  }
+  throw invalidRequest('size', `size "${value}" is not accepted by model "${model.id}". Accepted: ${accepted}.`);
+}
+
+function checkField(model: CatalogModel, name: string, rule: FieldRule, value: JsonValue): void {
+  const want = rule.type;
+  const typeOk =
+    want === 'string' ? typeof value === 'string'
+    : want === 'integer' ? typeof value === 'number' && Number.isInteger(value)
+    : want === 'number' ? typeof value === 'number' && Number.isFinite(value)
+    : want === 'boolean' ? typeof value === 'boolean'
+    : want === 'array' ? Array.isArray(value)
+    : typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!typeOk) throw invalidRequest(name, `${name} must be ${want === 'integer' ? 'an integer' : `a ${want}`}.`);
+  if (rule.values && !rule.values.includes(value as string | number | boolean)) {
+    throw invalidRequest(name, `${name} ${JSON.stringify(value)} is not accepted by model "${model.id}"; use one of ${list(rule.values)}.`);
+  }
+  if (typeof value === 'number') {
+    if (rule.min !== undefined && value < rule.min) throw invalidRequest(name, `${name} must be at least ${rule.min}.`);
+    if (rule.max !== undefined && value > rule.max) throw invalidRequest(name, `${name} must be at most ${rule.max}.`);
+  }
+  if (typeof value === 'string' && rule.max_length !== undefined && value.length > rule.max_length) {
+    throw invalidRequest(name, `${name} is ${value.length} characters; at most ${rule.max_length} are accepted.`);
+  }
+}

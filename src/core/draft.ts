@@ -1,0 +1,32 @@
+/**
+ * What a dialect hands the pipeline: the client's request in canonical terms, before the model's contract,
+ * the inputs and the money have been checked.
+ */
+import type { ImageParams, Operation, ResponseFormat } from './job.js';
+
+/** An image the client supplied, not yet fetched or inspected. `field` names it in errors (`image[2]`). */
+export type ImageSource =
+  | { field: string; kind: 'bytes'; bytes: Buffer }
+  /** http(s) or data: URL. */
+  | { field: string; kind: 'url'; url: string };
+
+export interface DraftRequest {
+  /** The endpoint path, for logs and errors. */
+  endpoint: string;
+  model: string | undefined;
+  operation: Operation;
+  prompt?: string;
+  n?: number;
+  responseFormat?: ResponseFormat;
+  user?: string;
+  params: ImageParams;
+  images: ImageSource[];
+  /** The public field the images came in (`image`, `image_urls`, …) for count errors. */
+  imagesField: string;
+  mask?: ImageSource;
+  /** The client asked to run in the background (`async: true` or `Prefer: respond-async`). */
+  async?: boolean;
+  callbackUrl?: string;
+  /** Sanitized request shape for the request log: no keys, no image data, prompt truncated. */
+  shape: Record<string, unknown>;
+}

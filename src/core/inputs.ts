@@ -1,0 +1,61 @@
+/**
+ * Turns the client's image sources (multipart files, data: URLs, public URLs) into inspected InputImages and
+ * checks them against the operation's rules. Counts are checked before anything is fetched.
+ */
+import type { GatewayConfig } from '../config.js';
+import { decodeDataUrl } from '../net/data-url.js';
+import { safeFetch } from '../net/safe-fetch.js';
+import type { ImageSource } from './draft.js';
+import { invalidRequest } from './errors.js';
+import { checkImages, checkMask, inspectImage, sniffImageType } from './image-input.js';
+import type { InputImage } from './job.js';
+import type { InputLoader } from './pipeline.js';
+
+export function createInputLoader(config: Pick<GatewayConfig, 'urlAllowlist' | 'fetchMaxBytes' | 'fetchTimeoutMs' | 'maxPixels'>): InputLoader {
+  async function loadOne(src: ImageSource, maxBytes: number, signal: AbortSignal): Promise<InputImage> {
+    const cap = Math.min(maxBytes, config.fetchMaxBytes);
+    if (src.kind === 'bytes') return inspectImage(src.bytes, src.field, { maxPixels: config.maxPixels });
+    if (src.url.startsWith('data:')) {
+      const { bytes } = decodeDataUrl(src.url, { param: src.field, maxBytes: maxBytes });
+      return inspectImage(bytes, src.field, { maxPixels: config.maxPixels });
+    }
+    const fetched = await safeFetch(src.url, {
+      param: src.field,
+      allowlist: config.urlAllowlist,
+      maxBytes: cap,
+      timeoutMs: config.fetchTimeoutMs,
+      signal,
+      accept: (bytes) => {
+        if (!sniffImageType(bytes)) throw invalidRequest(src.field, `${src.field}: the URL did not return a PNG, JPEG, WEBP, GIF or BMP image (checked by content).`);
+      },
+    });
+    const image = await inspectImage(fetched.bytes, src.field, { maxPixels: config.maxPixels });
+    return { ...image, sourceUrl: src.url };
+  }
+
+  return {
+    async load(draft, model, { operation }, signal) {
+      if (draft.images.length === 0 && !draft.mask) {
+        const rules = model.spec.operations[operation]?.images;
+        if (rules && rules.min_images > 0) {
+          throw invalidRequest(draft.imagesField, `${operation} on model "${model.id}" needs at least ${rules.min_images} input image${rules.min_images > 1 ? 's' : ''} in ${draft.imagesField}.`);
+        }
+        return { images: [] };
+      }
+      const rules = model.spec.operations[operation]?.images;
+      if (!rules) throw invalidRequest(draft.imagesField, `Model "${model.id}" does not take input images for ${operation}.`);
+      if (draft.images.length > rules.max_images) {
+        throw invalidRequest(draft.imagesField, `Model "${model.id}" accepts at most ${rules.max_images} input image${rules.max_images > 1 ? 's' : ''} for ${operation}; ${draft.images.length} were sent.`);
+      }
+      const images = await Promise.all(draft.images.map((s) => loadOne(s, rules.max_bytes, signal)));
+      checkImages(images, rules, { fieldBase: draft.imagesField });
+      let mask: InputImage | undefined;
+      if (draft.mask) {
+        if (!rules.mask) throw invalidRequest('mask', `Model "${model.id}" does not take a mask.`);
+        mask = await loadOne(draft.mask, Math.min(rules.max_bytes, 4 * 1024 * 1024), signal);
+        await checkMask(mask, images[0]!, rules);
+      }
+      return { images, mask };
+    },
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * The only place that sequences an image request:
+ *   authorize model → check the contract → load inputs → limits → quote and hold → dispatch → deliver
+ *   (b64 or hosted URL) → settle.
+ * `prepare` does everything that can refuse the request before money is at stake (and takes the hold);
+ * `execute` does the upstream work and closes the hold exactly once, whatever happens. Sync requests call
+ * both in turn; async tasks call `prepare` in the request and `execute` in a worker.
+ */
+import type { Catalog, CatalogModel } from '../catalog/catalog.js';
+import type { GatewayConfig } from '../config.js';
+import type { Hold } from '../billing/hold.js';
+import { charge, quote } from '../billing/pricing.js';
+import type { BlobStore } from '../store/blobs.js';
+import type { UrlSigner } from '../store/signed-url.js';
+import { callUpstream } from '../providers/http.js';
+import type { CallContext, ProviderAdapter, Route } from '../providers/types.js';
+import { checkContract } from './contract.js';
+import { type CircuitBreakers, dispatch } from './dispatch.js';
+import type { DraftRequest } from './draft.js';
+import type { LimitsGate } from './limits-gate.js';
+import { GatewayError, invalidRequest, toGatewayError } from './errors.js';
+import { newId } from './ids.js';
+import type { ImageJob, ImageMime, ImagePayload, ImageResult, InputImage } from './job.js';
+import type { Principal } from './principal.js';
+
+export interface InputLoader {
+  load(draft: DraftRequest, model: CatalogModel, job: Pick<ImageJob, 'operation'>, signal: AbortSignal): Promise<{ images: InputImage[]; mask?: InputImage }>;
+}
+
+export interface Billing {
+  hold(principal: Principal, job: ImageJob, amount: number): Promise<Hold>;
+  currency: string;
+}
+
+export interface PipelineDeps {
+  config: GatewayConfig;
+  catalog: Catalog;
+  adapters: ReadonlyMap<string, ProviderAdapter>;
+  breakers: CircuitBreakers;
+  billing: Billing;
+  limits: LimitsGate;
+  inputs: InputLoader;
+  blobs: BlobStore;
+  signer: UrlSigner;
+}
+
+export interface PreparedJob {
+  job: ImageJob;
+  model: CatalogModel;
+  principal: Principal;
+  /** Undefined for free models and unbilled (admin) callers. */
+  hold?: Hold;
+  quoted: number;
+  dropped: string[];
+  /** Frees the caller's concurrency slot; idempotent. */
+  release: () => Promise<void>;
+  /** x-ratelimit-* headers for the response. */
+  rateLimitHeaders: Record<string, string>;
+}
+
+export interface DeliveredImage {
+  b64?: string;
+  url?: string;
+  mime: ImageMime;
+  revisedPrompt?: string;
+  size?: string;
+}
+
+export interface Delivery {
+  job: ImageJob;
+  model: CatalogModel;
+  images: DeliveredImage[];
+  result: ImageResult;
+  route: Route;
+  charged: number;
+  billingTransactionId?: string;
+  currency: string;
+  created: number;
+}
+
+const EXT: Record<ImageMime, string> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/webp': 'webp', 'image/gif': 'gif', 'image/bmp': 'bmp' };
+
+export function resolveModel(catalog: Catalog, name: string | undefined, principal: Principal): CatalogModel {
+  if (name === undefined || name === '') {
+    throw invalidRequest('model', 'model is required. List the image models with GET /v1/models?recommended_for=image and send one as "model".');
+  }
+  const model = catalog.resolve(name);
+  if (!model) {
+    const why = catalog.isKnownButUnavailable(name) ? ' Its provider is not configured on this gateway.' : '';
+    throw new GatewayError('model_not_found', `The model "${name}" does not exist or is not available.${why} See GET /v1/models?recommended_for=image.`, { param: 'model' });
+  }
+  const allowed = principal.key.models;
+  if (allowed && !allowed.includes(model.id)) {
+    throw new GatewayError('MODEL_ACCESS_DENIED', `This API key may not use model "${model.id}". It may use: ${allowed.join(', ')}.`, { param: 'model' });
+  }
+  return model;
+}
+
+export async function prepare(deps: PipelineDeps, principal: Principal, draft: DraftRequest, requestId: string, signal: AbortSignal): Promise<PreparedJob> {
+  const { release, headers } = await deps.limits.admitRequest(principal);
+  try {
+    const model = resolveModel(deps.catalog, draft.model, principal);
+    const checked = checkContract(
+      model,
+      { operation: draft.operation, prompt: draft.prompt, n: draft.n, params: draft.params, responseFormat: draft.responseFormat },
+      { dropUnsupported: deps.config.dropUnsupported || principal.key.dropUnsupported },
+    );
+    const { images, mask } = await deps.inputs.load(draft, model, { operation: draft.operation }, signal);
+    const job: ImageJob = {
+      requestId,
+      model: model.id,
+      operation: draft.operation,
+      prompt: checked.prompt,
+      n: checked.n,
+      params: checked.params,
+      images,
+      mask,
+      responseFormat: checked.responseFormat,
+      user: draft.user,
+    };
+    for (const route of model.routes) deps.adapters.get(route.provider)?.validate?.(job, route);
+    const imageHeaders = await deps.limits.admitImages(principal, job.n);
+    const quoted = principal.isAdmin ? 0 : quote(model.spec.price, job);
+    const hold = quoted > 0 ? await deps.billing.hold(principal, job, quoted) : undefined;
+    return { job, model, principal, hold, quoted, dropped: checked.dropped, release, rateLimitHeaders: { ...headers, ...imageHeaders } };
+  } catch (e) {
+    await release();
+    throw e;
+  }
+}
+
+export interface ExecuteOptions {
+  signal: AbortSignal;
+  onUpstreamTask?: CallContext['onUpstreamTask'];
+  /** Resume an upstream task created before a restart instead of submitting again. */
+  resumeUpstreamTask?: { id: string; routeId: string };
+}
+
+/** Runs the upstream work and closes the hold exactly once: settle on success, refund on any failure. */
+export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: ExecuteOptions): Promise<Delivery> {
+  const { job, model, hold } = prepared;
+  const deadline = Date.now() + model.spec.timeout_ms;
+  try {
+    const ctx: CallContext = {
+      signal: opts.signal,
+      deadline,
+      requestId: job.requestId,
+      onUpstreamTask: opts.onUpstreamTask,
+      publishInput: (bytes, mime) => publish(deps, bytes, mime as ImageMime, 15 * 60),
+    };
+    let outcome: { result: ImageResult; route: Route };
+    const resumeRoute = opts.resumeUpstreamTask && model.routes.find((r) => r.id === opts.resumeUpstreamTask!.routeId);
+    const resumeAdapter = resumeRoute && deps.adapters.get(resumeRoute.provider);
+    if (opts.resumeUpstreamTask && resumeRoute && resumeAdapter?.resume) {
+      outcome = { result: await resumeAdapter.resume(opts.resumeUpstreamTask.id, job, resumeRoute, ctx), route: resumeRoute };
+    } else {
+      outcome = await dispatch(job, model.routes, ctx, { adapters: deps.adapters, providerSpec: (p) => deps.catalog.provider(p), breakers: deps.breakers });
+    }
+    const { result, route } = outcome;
+    if (result.images.length === 0) {
+      throw new GatewayError('no_image_generated', 'The model returned no image for this prompt. Nothing was charged; try rephrasing the prompt.', {
+        upstreamRequestId: result.upstreamRequestId,
+      });
+    }
+    const images = await deliver(deps, job, result.images, opts.signal, deadline);
+    const amount = hold ? await hold.settle(charge(model.spec.price, job, result, prepared.quoted)) : 0;
+    return {
+      job,
+      model,
+      images,
+      result,
+      route,
+      charged: amount,
+      billingTransactionId: hold?.id,
+      currency: deps.billing.currency,
+      created: Math.floor(Date.now() / 1000),
+    };
+  } catch (e) {
+    await hold?.refund(`refunded: ${(e as Error).message?.slice(0, 200)}`);
+    throw toGatewayError(e);
+  } finally {
+    await prepared.release();
+  }
+}
+
+async function publish(deps: PipelineDeps, bytes: Buffer, mime: ImageMime, ttl: number): Promise<string> {
+  const blob = await deps.blobs.put(newId('img'), EXT[mime] ?? 'png', bytes, ttl);
+  return deps.signer.urlFor(blob);
+}
+
+async function materialize(payload: ImagePayload, signal: AbortSignal, deadline: number): Promise<{ bytes?: Buffer; b64?: string; mime: ImageMime }> {
+  if (payload.kind === 'b64') return { b64: payload.b64, mime: payload.mime };
+  if (payload.kind === 'bytes') return { bytes: payload.bytes, mime: payload.mime };
+  const res = await callUpstream('the provider\'s image host', { method: 'GET', url: payload.url, maxBytes: 64 * 1024 * 1024 }, { signal, deadline });
+  if (res.status !== 200) {
+    throw new GatewayError('upstream_error', `Downloading the generated image from the provider failed with HTTP ${res.status}.`, { retryable: false });
+  }
+  const declared = (res.header('content-type') ?? '').split(';')[0]!.trim();
+  const mime = (payload.mime ?? (declared in EXT ? declared : sniffMime(res.body))) as ImageMime;
+  return { bytes: res.body, mime };
+}
+
+function sniffMime(b: Buffer): ImageMime {
+  if (b[0] === 0xff && b[1] === 0xd8) return 'image/jpeg';
+  if (b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  return 'image/png';
+}
+
+/** Turn each image into what the client asked for, converting only when the forms differ. */
+async function deliver(deps: PipelineDeps, job: ImageJob, images: ImageResult['images'], signal: AbortSignal, deadline: number): Promise<DeliveredImage[]> {
+  return Promise.all(
+    images.map(async (img) => {
+      const m = await materialize(img.payload, signal, deadline);
+      const base = { mime: m.mime, revisedPrompt: img.revisedPrompt, size: img.size };
+      if (job.responseFormat === 'b64_json') return { ...base, b64: m.b64 ?? m.bytes!.toString('base64') };
+      const bytes = m.bytes ?? Buffer.from(m.b64!, 'base64');
+      return { ...base, url: await publish(deps, bytes, m.mime, deps.config.urlTtlSeconds) };
+    }),
+  );
+}

@@ -1,0 +1,167 @@
+/**
+ * The OpenAI Images dialect: `POST /v1/images/generations` JSON bodies in, the OpenAI images response out.
+ * Also carries imagegate's image-to-image extension (`operation: "image-to-image"` with `image_url`,
+ * `image_urls` or `reference_image_urls`) used by the seed documents.
+ */
+import type { DraftRequest, ImageSource } from '../core/draft.js';
+import { invalidRequest } from '../core/errors.js';
+import type { ImageParams, JsonValue, Operation, ResponseFormat } from '../core/job.js';
+import type { Delivery } from '../core/pipeline.js';
+import { sanitizeShape } from '../core/sanitize.js';
+import { SIZE_PATTERN } from '../core/size.js';
+
+/** Body fields the dialect itself consumes; everything else goes to the model's contract as a param. */
+const ENVELOPE = new Set(['model', 'prompt', 'n', 'response_format', 'user', 'operation', 'image_url', 'image_urls', 'reference_image_urls', 'async', 'callback_url']);
+const REFERENCE_FIELDS = ['image_url', 'image_urls', 'reference_image_urls'] as const;
+
+type Body = Record<string, unknown>;
+
+export function asObject(body: unknown): Body {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidRequest(null, 'The request body must be a JSON object.');
+  }
+  return body as Body;
+}
+
+export function optionalString(body: Body, field: string, maxLength?: number): string | undefined {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw invalidRequest(field, `${field} must be a string.`);
+  if (maxLength !== undefined && v.length > maxLength) throw invalidRequest(field, `${field} must be at most ${maxLength} characters.`);
+  return v;
+}
+
+export function optionalInteger(body: Body, field: string): number | undefined {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalidRequest(field, `${field} must be an integer.`);
+  return v;
+}
+
+export function parseResponseFormat(v: unknown): ResponseFormat | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v !== 'url' && v !== 'b64_json') throw invalidRequest('response_format', 'response_format must be "url" or "b64_json".');
+  return v;
+}
+
+/** The size grammar every model shares: a string of at most 16 chars, `auto` or WIDTHxHEIGHT. */
+export function checkSizeSyntax(v: unknown, field = 'size'): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw invalidRequest(field, `${field} must be a string such as "1024x1024" or "auto", not a ${Array.isArray(v) ? 'list' : typeof v}.`);
+  if (v.length > 16) throw invalidRequest(field, `${field} must be at most 16 characters, e.g. "1024x1024".`);
+  if (!SIZE_PATTERN.test(v)) {
+    throw invalidRequest(field, `${field} "${v}" is not valid: use "auto" or WIDTHxHEIGHT with digits and a lowercase x, e.g. "1024x1024".`);
+  }
+  return v;
+}
+
+function parseOperation(v: unknown, hasReferences: boolean): Operation {
+  if (v === undefined || v === null) return hasReferences ? 'image-to-image' : 'text-to-image';
+  if (v === 'text-to-image' || v === 'image-to-image') return v;
+  if (v === 'edit' || v === 'image-edit' || v === 'variation') {
+    throw invalidRequest('operation', `operation "${String(v)}" belongs to ${v === 'variation' ? '/v1/images/variations' : '/v1/images/edits'}; /v1/images/generations takes "text-to-image" or "image-to-image".`);
+  }
+  throw invalidRequest('operation', 'operation must be "text-to-image" or "image-to-image".');
+}
+
+function referenceSources(body: Body): { sources: ImageSource[]; field: string } {
+  const sources: ImageSource[] = [];
+  let field = 'image_urls';
+  for (const name of REFERENCE_FIELDS) {
+    const v = body[name];
+    if (v === undefined || v === null) continue;
+    field = name;
+    const list = typeof v === 'string' ? [v] : v;
+    if (!Array.isArray(list) || list.some((u) => typeof u !== 'string')) {
+      throw invalidRequest(name, `${name} must be ${name === 'image_url' ? 'a URL string' : 'a list of URL strings'} (public http(s) or data: URLs).`);
+    }
+    list.forEach((url, i) => sources.push({ field: typeof v === 'string' ? name : `${name}[${i}]`, kind: 'url', url: url as string }));
+  }
+  return { sources, field };
+}
+
+export function parseGenerations(raw: unknown): DraftRequest {
+  const body = asObject(raw);
+  if (body.images !== undefined || body.file_id !== undefined) {
+    const field = body.images !== undefined ? 'images' : 'file_id';
+    throw invalidRequest(field, `${field} belongs to the edit flow: send it to POST /v1/images/edits. For image-to-image on /v1/images/generations use operation "image-to-image" with image_urls.`);
+  }
+  if (body.stream === true) throw invalidRequest('stream', 'Streaming image generation is not supported by this gateway yet; omit stream.');
+  const { sources, field } = referenceSources(body);
+  const operation = parseOperation(body.operation, sources.length > 0);
+  if (operation === 'image-to-image' && sources.length === 0) {
+    throw invalidRequest('image_urls', 'operation "image-to-image" needs reference images in image_url, image_urls or reference_image_urls.');
+  }
+  if (operation === 'text-to-image' && sources.length > 0) {
+    throw invalidRequest(field, 'Reference images need operation "image-to-image" (or leave operation out).');
+  }
+  const params: ImageParams = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (ENVELOPE.has(k) || k === 'stream' || v === undefined || v === null) continue;
+    params[k] = v as JsonValue;
+  }
+  if ('size' in params) params.size = checkSizeSyntax(params.size);
+  const asyncFlag = body.async;
+  if (asyncFlag !== undefined && typeof asyncFlag !== 'boolean') throw invalidRequest('async', 'async must be true or false.');
+  return {
+    endpoint: '/v1/images/generations',
+    model: optionalString(body, 'model'),
+    operation,
+    prompt: optionalString(body, 'prompt'),
+    n: optionalInteger(body, 'n'),
+    responseFormat: parseResponseFormat(body.response_format),
+    user: optionalString(body, 'user', 256),
+    params,
+    images: sources,
+    imagesField: field,
+    async: asyncFlag === true,
+    callbackUrl: optionalString(body, 'callback_url', 2048),
+    shape: sanitizeShape(body) as Record<string, unknown>,
+  };
+}
+
+export interface ImagesResponse {
+  created: number;
+  data: Array<{ b64_json?: string; url?: string; revised_prompt?: string; size?: string }>;
+  background?: string;
+  output_format?: string;
+  quality?: string;
+  size?: string;
+  usage?: Record<string, unknown>;
+  imagegate: { request_id: string; model: string; billing?: { billing_transaction_id: string; amount: number; currency: string; unit: 'micro' }; failed?: number };
+}
+
+export function renderImagesResponse(d: Delivery, requestId: string): ImagesResponse {
+  const meta = d.result.meta ?? {};
+  const res: ImagesResponse = {
+    created: d.created,
+    data: d.images.map((img) => {
+      const item: ImagesResponse['data'][number] = img.b64 !== undefined ? { b64_json: img.b64 } : { url: img.url! };
+      if (img.revisedPrompt) item.revised_prompt = img.revisedPrompt;
+      if (img.size) item.size = img.size;
+      return item;
+    }),
+    imagegate: { request_id: requestId, model: d.model.id },
+  };
+  if (meta.background) res.background = meta.background;
+  if (meta.output_format) res.output_format = meta.output_format;
+  if (meta.quality) res.quality = meta.quality;
+  if (meta.size) res.size = meta.size;
+  const u = d.result.usage;
+  if (u) {
+    const input = (u.inputTextTokens ?? 0) + (u.inputImageTokens ?? 0);
+    const output = (u.outputImageTokens ?? 0) + (u.outputTextTokens ?? 0);
+    res.usage = {
+      input_tokens: input,
+      input_tokens_details: { text_tokens: u.inputTextTokens ?? 0, image_tokens: u.inputImageTokens ?? 0 },
+      output_tokens: output,
+      output_tokens_details: { text_tokens: u.outputTextTokens ?? 0, image_tokens: u.outputImageTokens ?? 0 },
+      total_tokens: u.totalTokens ?? input + output,
+    };
+  }
+  if (d.billingTransactionId) {
+    res.imagegate.billing = { billing_transaction_id: d.billingTransactionId, amount: d.charged, currency: d.currency, unit: 'micro' };
+  }
+  if (d.result.failedCount) res.imagegate.failed = d.result.failedCount;
+  return res;
+}

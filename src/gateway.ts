@@ -1,0 +1,144 @@
+/**
+ * The composition root: builds every part from the configuration and wires them together. Nothing else
+ * constructs long-lived objects.
+ */
+import { randomBytes } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import { Accounts } from './billing/accounts.js';
+import { Hold } from './billing/hold.js';
+import { Ledger } from './billing/ledger.js';
+import { Catalog } from './catalog/catalog.js';
+import { loadCatalogData } from './catalog/load.js';
+import type { GatewayConfig } from './config.js';
+import { CircuitBreakers } from './core/dispatch.js';
+import type { Billing, PipelineDeps } from './core/pipeline.js';
+import { createInputLoader } from './core/inputs.js';
+import { createLimitsGate } from './core/limits-gate.js';
+import { createRateLimiter, type RateLimiter } from './limits/index.js';
+import { createProviderRegistry } from './providers/registry.js';
+import { buildServer, type Server } from './server/app.js';
+import { LocalBlobStore } from './store/blobs.js';
+import { bootstrap } from './store/bootstrap.js';
+import { openDatabase, type Db } from './store/db.js';
+import { Instances } from './store/instances.js';
+import { KeyStore } from './store/keys.js';
+import { RequestLog } from './store/request-log.js';
+import { UrlSigner } from './store/signed-url.js';
+
+export interface Gateway {
+  config: GatewayConfig;
+  log: Logger;
+  db: Db;
+  catalog: Catalog;
+  keys: KeyStore;
+  accounts: Accounts;
+  ledger: Ledger;
+  limiter: RateLimiter;
+  requestLog: RequestLog;
+  pipeline: PipelineDeps;
+  server: Server;
+  /** This process's id as the owner of holds and task leases. */
+  instanceId: string;
+  /** The admin key, when this start created it (print once). */
+  createdAdminKey?: string;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  logger?: Logger;
+  /** Inline catalog overlay YAML (tests), instead of IMAGEGATE_CONFIG. */
+  catalogOverlayText?: string;
+}
+
+export async function createGateway(config: GatewayConfig, opts: GatewayOptions = {}): Promise<Gateway> {
+  const log = opts.logger ?? pino({ level: config.logLevel, base: undefined, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] });
+  const catalog = new Catalog(
+    loadCatalogData({ overlayFile: config.catalogOverlay, overlayText: opts.catalogOverlayText }),
+    config.env,
+  );
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const keys = new KeyStore(db.kysely);
+  const ledger = new Ledger(db.kysely, catalog.currency);
+  const accounts = new Accounts(db.kysely, ledger);
+  const boot = await bootstrap(db.kysely, keys, { adminKey: config.adminKey, signingSecret: config.signingSecret });
+  const instanceId = `inst_${randomBytes(8).toString('hex')}`;
+  const limiter = createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: 'imagegate:' });
+  const blobs = new LocalBlobStore(config.dataDir);
+  const signer = new UrlSigner(boot.signingSecret, config.publicUrl);
+  const requestLog = new RequestLog(db.kysely, log, config.requestLog);
+
+  const billing: Billing = {
+    currency: catalog.currency,
+    async hold(principal, job, amount) {
+      const record = await ledger.hold({
+        accountId: principal.accountId,
+        keyId: principal.key.id,
+        requestId: job.requestId,
+        model: job.model,
+        amount,
+        owner: instanceId,
+        caps: { day: principal.key.spendCapDay, month: principal.key.spendCapMonth },
+      });
+      return new Hold(ledger, record);
+    },
+  };
+
+  const pipeline: PipelineDeps = {
+    config,
+    catalog,
+    adapters: createProviderRegistry(),
+    breakers: new CircuitBreakers(),
+    billing,
+    limits: createLimitsGate(limiter),
+    inputs: createInputLoader(config),
+    blobs,
+    signer,
+  };
+
+  // Holds left open by processes that died are refunded at start and periodically. SQLite serves one
+  // process, so at start every other owner is dead; on a shared PostgreSQL, liveness comes from heartbeats.
+  const instances = new Instances(db.kysely, instanceId);
+  await instances.beat();
+  const sweepHolds = async () => {
+    const liveOwners = db.dialect === 'sqlite' ? [instanceId] : await instances.live();
+    const n = await ledger.sweep({ liveOwners, maxAgeMs: config.holdMaxAgeSeconds * 1000 });
+    if (n) log.warn({ released: n }, 'refunded holds left open by a stopped process');
+  };
+  await sweepHolds();
+  const timers = [
+    setInterval(() => void instances.beat().catch((err) => log.error({ err }, 'heartbeat failed')), 5_000),
+    setInterval(() => void sweepHolds().catch((err) => log.error({ err }, 'hold sweep failed')), config.holdSweepSeconds * 1000),
+    setInterval(() => void blobs.sweep().catch((err) => log.error({ err }, 'blob sweep failed')), 10 * 60 * 1000),
+  ];
+  for (const t of timers) t.unref();
+
+  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db });
+
+  return {
+    config,
+    log,
+    db,
+    catalog,
+    keys,
+    accounts,
+    ledger,
+    limiter,
+    requestLog,
+    pipeline,
+    server,
+    instanceId,
+    createdAdminKey: boot.createdAdminKey,
+    async listen() {
+      return server.listen({ host: config.host, port: config.port });
+    },
+    async close() {
+      for (const t of timers) clearInterval(t);
+      await server.close();
+      await requestLog.flush();
+      await limiter.close();
+      await instances.leave().catch(() => undefined);
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The HTTP server: Fastify with request ids, authentication, OpenAI-shaped errors, one JSON log line and
+ * one request-log row per request, and the route modules.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Accounts } from '../billing/accounts.js';
+import type { Ledger } from '../billing/ledger.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { GatewayConfig } from '../config.js';
+import { newId } from '../core/ids.js';
+import type { PipelineDeps } from '../core/pipeline.js';
+import type { BlobStore } from '../store/blobs.js';
+import type { Db } from '../store/db.js';
+import type { KeyStore } from '../store/keys.js';
+import type { RequestLog } from '../store/request-log.js';
+import { FILE_ROUTE_PREFIX, type UrlSigner } from '../store/signed-url.js';
+import { authenticate } from './auth.js';
+import { installErrorHandling } from './error-handler.js';
+import { requestLogRow } from './image-request.js';
+import { accountRoutes } from './routes/account.js';
+import { adminRoutes } from './routes/admin.js';
+import { fileRoutes } from './routes/files.js';
+import { imageRoutes } from './routes/images.js';
+import { modelRoutes } from './routes/models.js';
+
+export type Server = FastifyInstance;
+
+export interface ServerDeps {
+  config: GatewayConfig;
+  log: Logger;
+  catalog: Catalog;
+  keys: KeyStore;
+  accounts: Accounts;
+  ledger: Ledger;
+  requestLog: RequestLog;
+  pipeline: PipelineDeps;
+  blobs: BlobStore;
+  signer: UrlSigner;
+  db: Db;
+}
+
+const PUBLIC_PATHS = ['/healthz', '/readyz'];
+
+export async function buildServer(deps: ServerDeps): Promise<Server> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: (req) => {
+      // A client-supplied id is kept for correlation only when it is short and plain.
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : newId('req');
+    },
+    requestIdLogLabel: 'request_id',
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+  installErrorHandling(app);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    const path = req.url.split('?')[0]!;
+    if (PUBLIC_PATHS.includes(path) || path.startsWith(FILE_ROUTE_PREFIX)) return;
+    await authenticate(req, deps.keys);
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const ms = reply.elapsedTime;
+    const path = req.url.split('?')[0]!;
+    if (path.startsWith(FILE_ROUTE_PREFIX) || PUBLIC_PATHS.includes(path)) return;
+    const row = requestLogRow(req, reply, ms);
+    deps.requestLog.record(row);
+    req.log.info(
+      { method: req.method, path, status: reply.statusCode, ms: Math.round(ms * 10) / 10, key_id: row.key_id, model: row.model, error_code: row.error_code, images: row.images },
+      'request',
+    );
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async () => {
+    await deps.db.kysely.selectFrom('settings').select('name').limit(1).execute();
+    return { status: 'ready' };
+  });
+  modelRoutes(app, deps.catalog);
+  imageRoutes(app, { pipeline: deps.pipeline });
+  fileRoutes(app, deps.blobs, deps.signer);
+  accountRoutes(app, deps);
+  adminRoutes(app, deps);
+  await app.ready();
+  return app;
+}

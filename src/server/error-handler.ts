@@ -1,0 +1,55 @@
+/**
+ * Every failure leaves the server in the OpenAI error shape, including the ones Fastify raises itself
+ * (bad JSON, wrong content type, oversized bodies) and unknown routes.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError, toGatewayError } from '../core/errors.js';
+
+function fromFastify(err: FastifyError): GatewayError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new GatewayError('payload_too_large', 'The request body is larger than this gateway accepts.', { param: null });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new GatewayError('unsupported_media_type', `Content-Type is not supported here; send application/json${''} (or multipart/form-data on the edit and variation endpoints).`);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new GatewayError('invalid_request', 'The request body is empty; send a JSON object.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new GatewayError('invalid_request', 'The Content-Length header does not match the body.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new GatewayError('invalid_request', `The request body is not valid JSON: ${err.message}`);
+  }
+  if (err instanceof SyntaxError || (err as { statusCode?: number }).statusCode === 400) {
+    return new GatewayError('invalid_request', `The request body could not be read: ${err.message}`);
+  }
+  if ((err as { statusCode?: number }).statusCode === 413) return new GatewayError('payload_too_large', 'The request body is larger than this gateway accepts.');
+  return undefined;
+}
+
+export function sendError(reply: FastifyReply, e: GatewayError): FastifyReply {
+  if (e.headers) reply.headers(e.headers);
+  if (e.retryAfterMs !== undefined && e.status === 429 && !e.headers?.['retry-after']) {
+    reply.header('retry-after', String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))));
+  }
+  return reply.code(e.status).type('application/json').send(e.toBody());
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const e = err instanceof GatewayError ? err : (fromFastify(err) ?? toGatewayError(err));
+    if (e.status >= 500) req.log.error({ err: e.cause ?? e, code: e.code }, 'request failed');
+    reply.errorCode = e.code;
+    return sendError(reply, e);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.errorCode = 'not_found';
+    return sendError(reply, new GatewayError('not_found', `There is no ${req.method} ${req.url.split('?')[0]} endpoint on this gateway.`));
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** The error code sent, for the request log. */
+    errorCode?: string;
+  }
+}

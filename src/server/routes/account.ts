@@ -1,0 +1,34 @@
+/** Self-service for client keys: the caller's own balance and usage. */
+import type { FastifyInstance } from 'fastify';
+import type { Accounts } from '../../billing/accounts.js';
+import type { Ledger } from '../../billing/ledger.js';
+import { usage, type UsageGroup } from '../../billing/usage.js';
+import { invalidRequest } from '../../core/errors.js';
+import type { Db } from '../../store/db.js';
+import { dateParam } from './admin.js';
+
+export function accountRoutes(app: FastifyInstance, d: { db: Db; accounts: Accounts; ledger: Ledger }): void {
+  app.get('/v1/balance', async (req) => {
+    const p = req.principal!;
+    const a = await d.accounts.get(p.accountId);
+    const held = await d.accounts.held(p.accountId);
+    return {
+      object: 'balance',
+      account_id: p.accountId,
+      available: a?.balance ?? 0,
+      held: held.amount,
+      open_holds: held.count,
+      currency: d.ledger.currency,
+      unit: 'micro',
+    };
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/usage', async (req) => {
+    const p = req.principal!;
+    const q = req.query;
+    const groups = (q.group_by ?? 'day').split(',').filter(Boolean) as UsageGroup[];
+    for (const g of groups) if (!['day', 'model', 'key'].includes(g)) throw invalidRequest('group_by', 'group_by takes day, model, key (comma-separated).');
+    const rows = await usage(d.db.kysely, { accountId: p.accountId, keyId: q.key_id, model: q.model, from: dateParam(q.from, 'from'), to: dateParam(q.to, 'to') }, groups);
+    return { object: 'list', account_id: p.accountId, currency: d.ledger.currency, unit: 'micro', data: rows };
+  });
+}

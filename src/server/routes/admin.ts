@@ -1,0 +1,162 @@
+/**
+ * The admin API (admin key only): accounts and their money, API keys, usage and the ledger export.
+ * The CLI is a thin client of these endpoints.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Accounts } from '../../billing/accounts.js';
+import type { Ledger } from '../../billing/ledger.js';
+import { usage, type UsageGroup } from '../../billing/usage.js';
+import { GatewayError, invalidRequest } from '../../core/errors.js';
+import type { Db } from '../../store/db.js';
+import { describeKey, type KeyStore } from '../../store/keys.js';
+import { OPERATOR_ACCOUNT } from '../../store/bootstrap.js';
+import { requireAdmin } from '../auth.js';
+
+const limit = z.number().int().positive().nullable().optional();
+const micro = z.number().int().nonnegative().nullable().optional();
+
+export const KeyAttributesSchema = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    expires_at: z.number().int().positive().nullable().optional().describe('unix seconds'),
+    models: z.array(z.string().min(1)).nullable().optional(),
+    rpm: limit,
+    ipm: limit,
+    max_concurrency: limit,
+    spend_cap_day: micro,
+    spend_cap_month: micro,
+    drop_unsupported: z.boolean().optional(),
+    callback_url: z.string().url().nullable().optional(),
+  })
+  .strict();
+
+const CreateKeySchema = KeyAttributesSchema.extend({ account_id: z.string().optional(), admin: z.boolean().optional() }).strict();
+const CreateAccountSchema = z.object({ name: z.string().min(1).max(200), credit: z.number().int().nonnegative().optional() }).strict();
+const MoneySchema = z.object({ amount: z.number().int().positive(), note: z.string().max(500).optional() }).strict();
+
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const param = issue.path.join('.') || null;
+  throw invalidRequest(param, `${param ? `${param}: ` : ''}${issue.message}`);
+}
+
+const toMs = (s: number | null | undefined) => (s == null ? s : s * 1000);
+
+function accountView(a: { id: string; name: string; balance: number; createdAt: number }, held: { amount: number; count: number }, currency: string) {
+  return { id: a.id, object: 'account', name: a.name, balance: a.balance, held: held.amount, open_holds: held.count, currency, unit: 'micro', created: Math.floor(a.createdAt / 1000) };
+}
+
+export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; accounts: Accounts; ledger: Ledger }): void {
+  app.addHook('preHandler', async (req) => {
+    if (req.url.startsWith('/v1/admin/')) requireAdmin(req);
+  });
+
+  const mustAccount = async (id: string) => {
+    const a = await d.accounts.get(id);
+    if (!a) throw new GatewayError('not_found', `No account "${id}".`, { param: 'account_id' });
+    return a;
+  };
+
+  app.post('/v1/admin/accounts', async (req, reply) => {
+    const body = parseBody(CreateAccountSchema, req.body);
+    const a = await d.accounts.create(body.name, body.credit ?? 0);
+    reply.code(201);
+    return accountView(a, { amount: 0, count: 0 }, d.ledger.currency);
+  });
+  app.get('/v1/admin/accounts', async () => {
+    const list = await d.accounts.list();
+    return { object: 'list', data: await Promise.all(list.map(async (a) => accountView(a, await d.accounts.held(a.id), d.ledger.currency))) };
+  });
+  app.get<{ Params: { id: string } }>('/v1/admin/accounts/:id', async (req) => {
+    const a = await mustAccount(req.params.id);
+    return accountView(a, await d.accounts.held(a.id), d.ledger.currency);
+  });
+  for (const kind of ['credit', 'debit'] as const) {
+    app.post<{ Params: { id: string } }>(`/v1/admin/accounts/:id/${kind}`, async (req) => {
+      const body = parseBody(MoneySchema, req.body);
+      await mustAccount(req.params.id);
+      const r = await d.ledger.adjust(req.params.id, kind === 'credit' ? body.amount : -body.amount, kind, body.note);
+      return { billing_transaction_id: r.txn, account_id: req.params.id, balance: r.balance, currency: d.ledger.currency, unit: 'micro' };
+    });
+  }
+
+  app.post('/v1/admin/keys', async (req, reply) => {
+    const body = parseBody(CreateKeySchema, req.body);
+    const accountId = body.account_id ?? OPERATOR_ACCOUNT;
+    await mustAccount(accountId);
+    const { key, secret } = await d.keys.create(accountId, { ...body, expires_at: toMs(body.expires_at), isAdmin: body.admin ?? false });
+    reply.code(201);
+    // The secret is shown here once and never again.
+    return { ...describeKey(key), key: secret, webhook_secret: key.webhookSecret };
+  });
+  app.get<{ Querystring: { account_id?: string } }>('/v1/admin/keys', async (req) => ({
+    object: 'list',
+    data: (await d.keys.list(req.query.account_id)).map(describeKey),
+  }));
+  app.get<{ Params: { id: string } }>('/v1/admin/keys/:id', async (req) => {
+    const k = await d.keys.get(req.params.id);
+    if (!k) throw new GatewayError('not_found', `No key "${req.params.id}".`, { param: 'id' });
+    return describeKey(k);
+  });
+  app.patch<{ Params: { id: string } }>('/v1/admin/keys/:id', async (req) => {
+    const body = parseBody(KeyAttributesSchema, req.body);
+    const k = await d.keys.update(req.params.id, { ...body, expires_at: toMs(body.expires_at) });
+    if (!k) throw new GatewayError('not_found', `No key "${req.params.id}".`, { param: 'id' });
+    return describeKey(k);
+  });
+  const revoke = async (id: string) => {
+    if (!(await d.keys.revoke(id))) throw new GatewayError('not_found', `No key "${id}".`, { param: 'id' });
+    return { id, object: 'api_key', status: 'revoked' };
+  };
+  app.post<{ Params: { id: string } }>('/v1/admin/keys/:id/revoke', async (req) => revoke(req.params.id));
+  app.delete<{ Params: { id: string } }>('/v1/admin/keys/:id', async (req) => revoke(req.params.id));
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/usage', async (req) => {
+    const q = req.query;
+    const groups = (q.group_by ?? 'day').split(',').filter(Boolean) as UsageGroup[];
+    for (const g of groups) if (!['day', 'model', 'key', 'account'].includes(g)) throw invalidRequest('group_by', 'group_by takes day, model, key, account (comma-separated).');
+    const rows = await usage(d.db.kysely, { accountId: q.account_id, keyId: q.key_id, model: q.model, from: dateParam(q.from, 'from'), to: dateParam(q.to, 'to') }, groups);
+    return { object: 'list', currency: d.ledger.currency, unit: 'micro', data: rows };
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/ledger', async (req, reply) => {
+    const q = req.query;
+    let sel = d.db.kysely.selectFrom('ledger').selectAll().orderBy('seq');
+    if (q.account_id) sel = sel.where('account_id', '=', q.account_id);
+    if (q.billing_transaction_id) sel = sel.where('billing_transaction_id', '=', q.billing_transaction_id);
+    const from = dateParam(q.from, 'from');
+    const to = dateParam(q.to, 'to');
+    if (from !== undefined) sel = sel.where('created_at', '>=', from);
+    if (to !== undefined) sel = sel.where('created_at', '<', to);
+    const rows = await sel.execute();
+    const data = rows.map((r) => ({
+      id: r.id,
+      account_id: r.account_id,
+      key_id: r.key_id,
+      billing_transaction_id: r.billing_transaction_id,
+      kind: r.kind,
+      amount: r.amount,
+      charged: r.charged,
+      balance_after: r.balance_after,
+      note: r.note,
+      created_at: new Date(r.created_at).toISOString(),
+    }));
+    if (q.format === 'csv') {
+      const cols = ['id', 'account_id', 'key_id', 'billing_transaction_id', 'kind', 'amount', 'charged', 'balance_after', 'note', 'created_at'] as const;
+      const esc = (v: unknown) => (v == null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+      reply.type('text/csv; charset=utf-8');
+      return [cols.join(','), ...data.map((r) => cols.map((c) => esc(r[c])).join(','))].join('\n') + '\n';
+    }
+    return { object: 'list', currency: d.ledger.currency, unit: 'micro', data };
+  });
+}
+
+export function dateParam(v: string | undefined, name: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const t = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v);
+  if (!Number.isFinite(t)) throw invalidRequest(name, `${name} must be an ISO date (2026-11-21) or unix seconds.`);
+  return t;
+}

@@ -1,0 +1,84 @@
+/**
+ * Hosted images. Blobs live under `<dataDir>/blobs/<expiry hour>/<id>.<ext>`: the expiry is part of the path,
+ * so serving needs no database lookup and the janitor removes whole past hours with one rmdir each.
+ * Links are signed (HMAC over the path and expiry) and expire; see signed-url.ts.
+ */
+import { createReadStream, type ReadStream } from 'node:fs';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface StoredBlob {
+  id: string;
+  ext: string;
+  /** Unix seconds after which the blob is gone. */
+  expiresAt: number;
+}
+
+export interface BlobStore {
+  put(id: string, ext: string, bytes: Buffer, ttlSeconds: number): Promise<StoredBlob>;
+  /** A read stream and its size, or undefined when missing or expired. */
+  open(blob: StoredBlob): Promise<{ stream: ReadStream; size: number } | undefined>;
+  /** Remove expired blobs; returns how many expiry buckets were removed. */
+  sweep(now?: number): Promise<number>;
+}
+
+const HOUR = 3600;
+
+export class LocalBlobStore implements BlobStore {
+  private readonly root: string;
+  private readonly made = new Set<string>();
+
+  constructor(dataDir: string) {
+    this.root = join(dataDir, 'blobs');
+  }
+
+  private bucketOf(expiresAt: number): string {
+    // Rounded up: a blob is never removed before its expiry.
+    return String(Math.ceil(expiresAt / HOUR));
+  }
+
+  private pathOf(b: StoredBlob): string {
+    return join(this.root, this.bucketOf(b.expiresAt), `${b.id}.${b.ext}`);
+  }
+
+  async put(id: string, ext: string, bytes: Buffer, ttlSeconds: number): Promise<StoredBlob> {
+    const blob = { id, ext, expiresAt: Math.floor(Date.now() / 1000) + ttlSeconds };
+    const dir = join(this.root, this.bucketOf(blob.expiresAt));
+    if (!this.made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.made.add(dir);
+    }
+    await writeFile(this.pathOf(blob), bytes);
+    return blob;
+  }
+
+  async open(blob: StoredBlob): Promise<{ stream: ReadStream; size: number } | undefined> {
+    if (blob.expiresAt * 1000 < Date.now()) return undefined;
+    const path = this.pathOf(blob);
+    try {
+      const s = await stat(path);
+      return { stream: createReadStream(path), size: s.size };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async sweep(now = Date.now()): Promise<number> {
+    const currentBucket = Math.ceil(now / 1000 / HOUR);
+    let removed = 0;
+    let buckets: string[];
+    try {
+      buckets = await readdir(this.root);
+    } catch {
+      return 0;
+    }
+    for (const b of buckets) {
+      if (/^\d+$/.test(b) && Number(b) < currentBucket) {
+        await rm(join(this.root, b), { recursive: true, force: true });
+        this.made.delete(join(this.root, b));
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Opens the database: SQLite (better-sqlite3, WAL) under the data dir by default, PostgreSQL when
+ * DATABASE_URL is set. Runs migrations before returning.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrate, type SqlDialect } from './migrations.js';
+import type { Database } from './schema.js';
+
+// int8 (bigint) columns hold micro-units and ms timestamps, all well inside Number's exact range.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: SqlDialect;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Db> {
+  if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 20 });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    await migrate(kysely as Kysely<unknown>, 'postgres');
+    return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  }
+  if (opts.databaseUrl) throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  mkdirSync(opts.dataDir, { recursive: true });
+  const file = join(opts.dataDir, 'imagegate.sqlite');
+  const sqlite = new SQLite(file);
+  // WAL + NORMAL: durable across process crashes (not power loss of the last few ms), and cheap per write.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(kysely as Kysely<unknown>, 'sqlite');
+  return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+}

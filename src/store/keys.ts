@@ -1,0 +1,177 @@
+/**
+ * API keys: created with a secret shown once, stored as a sha256 hash, looked up by hash and compared in
+ * constant time. A short in-process cache keeps the hot path to zero queries per request; local revokes
+ * and updates invalidate it at once, other instances within `cacheMs`.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { newId } from '../core/ids.js';
+import type { ApiKeysTable, Database } from './schema.js';
+
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+
+export interface KeyLimits {
+  rpm?: number | null;
+  ipm?: number | null;
+  max_concurrency?: number | null;
+  spend_cap_day?: number | null;
+  spend_cap_month?: number | null;
+}
+
+export interface KeyAttributes extends KeyLimits {
+  name?: string;
+  expires_at?: number | null;
+  models?: string[] | null;
+  drop_unsupported?: boolean;
+  callback_url?: string | null;
+}
+
+export interface ApiKey {
+  id: string;
+  accountId: string;
+  name: string;
+  prefix: string;
+  isAdmin: boolean;
+  status: 'active' | 'revoked';
+  expiresAt: number | null;
+  models: string[] | null;
+  rpm: number | null;
+  ipm: number | null;
+  maxConcurrency: number | null;
+  spendCapDay: number | null;
+  spendCapMonth: number | null;
+  dropUnsupported: boolean;
+  webhookSecret: string | null;
+  callbackUrl: string | null;
+  createdAt: number;
+}
+
+export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+export function toApiKey(r: ApiKeyRow): ApiKey {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    name: r.name,
+    prefix: r.prefix,
+    isAdmin: r.is_admin === 1,
+    status: r.status,
+    expiresAt: r.expires_at,
+    models: r.models ? (JSON.parse(r.models) as string[]) : null,
+    rpm: r.rpm,
+    ipm: r.ipm,
+    maxConcurrency: r.max_concurrency,
+    spendCapDay: r.spend_cap_day,
+    spendCapMonth: r.spend_cap_month,
+    dropUnsupported: r.drop_unsupported === 1,
+    webhookSecret: r.webhook_secret,
+    callbackUrl: r.callback_url,
+    createdAt: r.created_at,
+  };
+}
+
+/** Public view of a key for listings: never the hash or the webhook secret. */
+export function describeKey(k: ApiKey) {
+  return {
+    id: k.id,
+    object: 'api_key',
+    account_id: k.accountId,
+    name: k.name,
+    prefix: k.prefix,
+    admin: k.isAdmin,
+    status: k.status,
+    expires_at: k.expiresAt ? Math.floor(k.expiresAt / 1000) : null,
+    models: k.models,
+    rpm: k.rpm,
+    ipm: k.ipm,
+    max_concurrency: k.maxConcurrency,
+    spend_cap_day: k.spendCapDay,
+    spend_cap_month: k.spendCapMonth,
+    drop_unsupported: k.dropUnsupported,
+    callback_url: k.callbackUrl,
+    created: Math.floor(k.createdAt / 1000),
+  };
+}
+
+export class KeyStore {
+  private readonly cache = new Map<string, { key: ApiKey | null; at: number }>();
+
+  constructor(private readonly db: Kysely<Database>, private readonly cacheMs = 5_000) {}
+
+  async create(accountId: string, attrs: KeyAttributes & { isAdmin?: boolean; secret?: string }): Promise<{ key: ApiKey; secret: string }> {
+    const secret = attrs.secret ?? `sk-ig-${randomBytes(24).toString('base64url')}`;
+    const row: ApiKeyRow = {
+      id: newId('key'),
+      account_id: accountId,
+      name: attrs.name ?? 'default',
+      hash: hashSecret(secret),
+      prefix: secret.slice(0, 10),
+      is_admin: attrs.isAdmin ? 1 : 0,
+      status: 'active',
+      expires_at: attrs.expires_at ?? null,
+      models: attrs.models ? JSON.stringify(attrs.models) : null,
+      rpm: attrs.rpm ?? null,
+      ipm: attrs.ipm ?? null,
+      max_concurrency: attrs.max_concurrency ?? null,
+      spend_cap_day: attrs.spend_cap_day ?? null,
+      spend_cap_month: attrs.spend_cap_month ?? null,
+      drop_unsupported: attrs.drop_unsupported ? 1 : 0,
+      webhook_secret: `whsec_${randomBytes(24).toString('base64url')}`,
+      callback_url: attrs.callback_url ?? null,
+      created_at: Date.now(),
+    };
+    await this.db.insertInto('api_keys').values(row).execute();
+    return { key: toApiKey(row), secret };
+  }
+
+  /** The active, unexpired key with this secret, or undefined. */
+  async authenticate(secret: string, now = Date.now()): Promise<ApiKey | undefined> {
+    const hash = hashSecret(secret);
+    const hit = this.cache.get(hash);
+    let key: ApiKey | null;
+    if (hit && now - hit.at < this.cacheMs) {
+      key = hit.key;
+    } else {
+      const row = await this.db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
+      // Constant-time comparison of the digests, so the lookup result is the only thing timing can reveal.
+      key = row && timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hash, 'hex')) ? toApiKey(row) : null;
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(hash, { key, at: now });
+    }
+    if (!key || key.status !== 'active') return undefined;
+    if (key.expiresAt !== null && key.expiresAt <= now) return undefined;
+    return key;
+  }
+
+  async get(id: string): Promise<ApiKey | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toApiKey(row) : undefined;
+  }
+
+  async list(accountId?: string): Promise<ApiKey[]> {
+    let q = this.db.selectFrom('api_keys').selectAll().orderBy('created_at');
+    if (accountId) q = q.where('account_id', '=', accountId);
+    return (await q.execute()).map(toApiKey);
+  }
+
+  async update(id: string, attrs: KeyAttributes): Promise<ApiKey | undefined> {
+    const patch: Partial<ApiKeyRow> = {};
+    if (attrs.name !== undefined) patch.name = attrs.name;
+    if (attrs.expires_at !== undefined) patch.expires_at = attrs.expires_at;
+    if (attrs.models !== undefined) patch.models = attrs.models ? JSON.stringify(attrs.models) : null;
+    for (const f of ['rpm', 'ipm', 'max_concurrency', 'spend_cap_day', 'spend_cap_month'] as const) {
+      if (attrs[f] !== undefined) patch[f] = attrs[f];
+    }
+    if (attrs.drop_unsupported !== undefined) patch.drop_unsupported = attrs.drop_unsupported ? 1 : 0;
+    if (attrs.callback_url !== undefined) patch.callback_url = attrs.callback_url;
+    if (Object.keys(patch).length) await this.db.updateTable('api_keys').set(patch).where('id', '=', id).execute();
+    this.cache.clear();
+    return this.get(id);
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const res = await this.db.updateTable('api_keys').set({ status: 'revoked' }).where('id', '=', id).executeTakeFirst();
+    this.cache.clear();
+    return Number(res.numUpdatedRows) > 0;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * One set of migrations for SQLite and PostgreSQL, run at start. Each migration is append-only: never edit
+ * one that has shipped; add the next.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+export type SqlDialect = 'sqlite' | 'postgres';
+
+const m001_core = (dialect: SqlDialect): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('accounts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('balance', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('api_keys')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull().unique())
+      .addColumn('prefix', 'text', (c) => c.notNull())
+      .addColumn('is_admin', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint')
+      .addColumn('models', 'text')
+      .addColumn('rpm', 'integer')
+      .addColumn('ipm', 'integer')
+      .addColumn('max_concurrency', 'integer')
+      .addColumn('spend_cap_day', 'bigint')
+      .addColumn('spend_cap_month', 'bigint')
+      .addColumn('drop_unsupported', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('webhook_secret', 'text')
+      .addColumn('callback_url', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('api_keys_account').on('api_keys').column('account_id').execute();
+
+    await db.schema
+      .createTable('holds')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull())
+      .addColumn('key_id', 'text')
+      .addColumn('request_id', 'text', (c) => c.notNull())
+      .addColumn('model', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('charged', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('closed_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('holds_open').on('holds').columns(['status', 'owner']).execute();
+
+    await db.schema
+      .createTable('ledger')
+      .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+        dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+      )
+      .addColumn('id', 'text', (c) => c.notNull().unique())
+      .addColumn('account_id', 'text', (c) => c.notNull())
+      .addColumn('key_id', 'text')
+      .addColumn('billing_transaction_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('charged', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('balance_after', 'bigint', (c) => c.notNull())
+      .addColumn('note', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('ledger_account').on('ledger').columns(['account_id', 'seq']).execute();
+    await db.schema.createIndex('ledger_txn').on('ledger').column('billing_transaction_id').execute();
+
+    await db.schema
+      .createTable('key_spend')
+      .addColumn('key_id', 'text', (c) => c.notNull())
+      .addColumn('period', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addPrimaryKeyConstraint('key_spend_pk', ['key_id', 'period'])
+      .execute();
+
+    await db.schema
+      .createTable('request_log')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text')
+      .addColumn('key_id', 'text')
+      .addColumn('model', 'text')
+      .addColumn('endpoint', 'text', (c) => c.notNull())
+      .addColumn('operation', 'text')
+      .addColumn('request_shape', 'text')
+      .addColumn('status', 'integer', (c) => c.notNull())
+      .addColumn('error_code', 'text')
+      .addColumn('upstream_request_id', 'text')
+      .addColumn('route', 'text')
+      .addColumn('images', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('amount', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('billing_transaction_id', 'text')
+      .addColumn('latency_ms', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('request_log_account_time').on('request_log').columns(['account_id', 'created_at']).execute();
+
+    await db.schema
+      .createTable('instances')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('started_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_seen', 'bigint', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('settings')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
+  },
+});
+
+export function migrations(dialect: SqlDialect): Record<string, Migration> {
+  return {
+    '001_core': m001_core(dialect),
+  };
+}
+
+class InlineProvider implements MigrationProvider {
+  constructor(private readonly dialect: SqlDialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.dialect);
+  }
+}
+
+export async function migrate(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InlineProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error | undefined)?.message ?? 'unknown error'}`);
+  }
+}
+
+export { sql };

@@ -1,0 +1,121 @@
+/**
+ * Row types of the database, shared by SQLite and PostgreSQL. Portable column types only: text, bigint
+ * (ms timestamps, micro-unit money), integer (0/1 booleans), JSON kept as text.
+ */
+import type { Generated } from 'kysely';
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  /** Available balance in micro-units (open holds already taken out). Always equals the ledger sum. */
+  balance: number;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  account_id: string;
+  name: string;
+  /** sha256 of the secret, hex. The secret itself is never stored. */
+  hash: string;
+  /** First characters of the secret, for recognising a key in listings. */
+  prefix: string;
+  is_admin: number;
+  status: 'active' | 'revoked';
+  expires_at: number | null;
+  /** JSON array of model ids this key may use; null = all. */
+  models: string | null;
+  rpm: number | null;
+  ipm: number | null;
+  max_concurrency: number | null;
+  spend_cap_day: number | null;
+  spend_cap_month: number | null;
+  drop_unsupported: number;
+  webhook_secret: string | null;
+  callback_url: string | null;
+  created_at: number;
+}
+
+export interface HoldsTable {
+  /** The billing transaction id (`txn_…`). */
+  id: string;
+  account_id: string;
+  key_id: string | null;
+  request_id: string;
+  model: string;
+  amount: number;
+  status: 'open' | 'settled' | 'released';
+  charged: number;
+  /** The gateway process that owns it; holds of dead owners are released by the sweep. */
+  owner: string;
+  created_at: number;
+  closed_at: number | null;
+}
+
+export type LedgerKind = 'hold' | 'settle' | 'release' | 'refund' | 'credit' | 'debit' | 'adjustment';
+
+export interface LedgerTable {
+  seq: Generated<number>;
+  id: string;
+  account_id: string;
+  key_id: string | null;
+  /** The billing transaction this entry belongs to (holds and their closing entries share it). */
+  billing_transaction_id: string;
+  kind: LedgerKind;
+  /** Signed change of the available balance. */
+  amount: number;
+  /** Money actually charged by this entry (settle only). */
+  charged: number;
+  balance_after: number;
+  note: string | null;
+  created_at: number;
+}
+
+export interface KeySpendTable {
+  key_id: string;
+  /** `d:2026-11-21` or `m:2026-11` (UTC). */
+  period: string;
+  amount: number;
+}
+
+export interface RequestLogTable {
+  id: string;
+  account_id: string | null;
+  key_id: string | null;
+  model: string | null;
+  endpoint: string;
+  operation: string | null;
+  request_shape: string | null;
+  status: number;
+  error_code: string | null;
+  upstream_request_id: string | null;
+  route: string | null;
+  images: number;
+  amount: number;
+  billing_transaction_id: string | null;
+  latency_ms: number;
+  created_at: number;
+}
+
+/** Live gateway processes (heartbeat), so a shared database can tell whose holds and leases are orphaned. */
+export interface InstancesTable {
+  id: string;
+  started_at: number;
+  last_seen: number;
+}
+
+export interface SettingsTable {
+  name: string;
+  value: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  holds: HoldsTable;
+  ledger: LedgerTable;
+  key_spend: KeySpendTable;
+  request_log: RequestLogTable;
+  settings: SettingsTable;
+  instances: InstancesTable;
+}

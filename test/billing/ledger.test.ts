@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Accounts } from '../../src/billing/accounts.js';
+import { Hold } from '../../src/billing/hold.js';
+import { formatMoney, Ledger } from '../../src/billing/ledger.js';
+import { GatewayError } from '../../src/core/errors.js';
+import { openDatabase, type Db } from '../../src/store/db.js';
+import { databases } from '../support/databases.js';
+
+describe.each(databases())('ledger on $name', ({ make }) => {
+  let db: Db;
+  let ledger: Ledger;
+  let accounts: Accounts;
+
+  beforeAll(async () => {
+    const t = await make();
+    db = await openDatabase({ databaseUrl: t.databaseUrl, dataDir: t.dataDir });
+    ledger = new Ledger(db.kysely, 'USD');
+    accounts = new Accounts(db.kysely, ledger);
+  });
+  afterAll(async () => db.close());
+
+  async function ledgerSum(accountId: string): Promise<number> {
+    const rows = await db.kysely.selectFrom('ledger').select('amount').where('account_id', '=', accountId).execute();
+    return rows.reduce((s, r) => s + Number(r.amount), 0);
+  }
+
+  const holdReq = (accountId: string, amount: number) => ({ accountId, keyId: null, requestId: 'req_x', model: 'm', amount, owner: 'inst_test' });
+
+  it('holds, then settles the charge and returns the rest, netting the transaction to minus the charge', async () => {
+    const a = await accounts.create('settle', 1_000_000);
+    const rec = await ledger.hold(holdReq(a.id, 300_000));
+    expect((await accounts.get(a.id))!.balance).toBe(700_000);
+    const hold = new Hold(ledger, rec);
+    expect(await hold.settle(120_000)).toBe(120_000);
+    expect((await accounts.get(a.id))!.balance).toBe(880_000);
+    const entries = await db.kysely.selectFrom('ledger').selectAll().where('billing_transaction_id', '=', rec.id).orderBy('seq').execute();
+    expect(entries.map((e) => [e.kind, Number(e.amount), Number(e.charged)])).toEqual([
+      ['hold', -300_000, 0],
+      ['settle', 180_000, 120_000],
+    ]);
+    expect(await ledgerSum(a.id)).toBe(880_000);
+  });
+
+  it('closes a hold exactly once: a second settle or refund changes nothing', async () => {
+    const a = await accounts.create('once', 500_000);
+    const hold = new Hold(ledger, await ledger.hold(holdReq(a.id, 200_000)));
+    await hold.settle(200_000);
+    expect(await hold.refund()).toBe(0);
+    expect(await ledger.refund(hold.id)).toEqual({ closed: false });
+    expect(await ledger.settle(hold.record, 1)).toEqual({ closed: false });
+    expect((await accounts.get(a.id))!.balance).toBe(300_000);
+    expect(await ledgerSum(a.id)).toBe(300_000);
+  });
+
+  it('settles or refunds once when many closers race on the same hold', async () => {
+    const a = await accounts.create('race', 1_000_000);
+    const rec = await ledger.hold(holdReq(a.id, 400_000));
+    const results = await Promise.all([
+      ...Array.from({ length: 10 }, () => ledger.refund(rec.id)),
+      ...Array.from({ length: 10 }, () => ledger.settle(rec, 100_000)),
+    ]);
+    expect(results.filter((r) => r.closed)).toHaveLength(1);
+    const bal = (await accounts.get(a.id))!.balance;
+    expect([1_000_000, 900_000]).toContain(bal);
+    expect(await ledgerSum(a.id)).toBe(bal);
+  });
+
+  it('refuses a hold larger than the balance with 402 insufficient_balance and the needed and available amounts', async () => {
+    const a = await accounts.create('poor', 50_000);
+    const err = await ledger.hold(holdReq(a.id, 60_000)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayError);
+    const body = (err as GatewayError).toBody();
+    expect((err as GatewayError).status).toBe(402);
+    expect(body.error.code).toBe('insufficient_balance');
+    expect(body.error.needed).toBe(60_000);
+    expect(body.error.available).toBe(50_000);
+    expect((await accounts.get(a.id))!.balance).toBe(50_000);
+  });
+
+  it('admits exactly 50 of 200 concurrent one-image holds against a balance for 50, ending at exactly 0', async () => {
+    const price = 40_000;
+    const a = await accounts.create('figure', 50 * price);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 200 }, async () => {
+        const hold = new Hold(ledger, await ledger.hold(holdReq(a.id, price)));
+        await hold.settle(price);
+      }),
+    );
+    const ok = outcomes.filter((o) => o.status === 'fulfilled').length;
+    const refused = outcomes.filter((o) => o.status === 'rejected' && (o.reason as GatewayError).code === 'insufficient_balance').length;
+    expect(ok).toBe(50);
+    expect(refused).toBe(150);
+    expect((await accounts.get(a.id))!.balance).toBe(0);
+    expect(await ledgerSum(a.id)).toBe(0);
+    const charged = await db.kysely.selectFrom('ledger').select('charged').where('account_id', '=', a.id).where('kind', '=', 'settle').execute();
+    expect(charged.reduce((s, r) => s + Number(r.charged), 0)).toBe(50 * price);
+  });
+
+  it('sweeps open holds of owners that are gone and leaves live owners alone', async () => {
+    const a = await accounts.create('sweep', 1_000_000);
+    await ledger.hold({ ...holdReq(a.id, 100_000), owner: 'inst_dead' });
+    const live = await ledger.hold({ ...holdReq(a.id, 100_000), owner: 'inst_live' });
+    expect(await ledger.sweep({ liveOwners: ['inst_live'], maxAgeMs: 3_600_000 })).toBeGreaterThanOrEqual(1);
+    expect((await accounts.get(a.id))!.balance).toBe(900_000);
+    expect((await accounts.held(a.id)).count).toBe(1);
+    await ledger.refund(live.id);
+    expect(await ledgerSum(a.id)).toBe(1_000_000);
+  });
+
+  it('enforces a per-key daily spend cap atomically with the hold and gives back unused amounts', async () => {
+    const a = await accounts.create('capped', 10_000_000);
+    const req = { ...holdReq(a.id, 300_000), keyId: 'key_capped', caps: { day: 500_000 } };
+    const first = new Hold(ledger, await ledger.hold(req));
+    const err = await ledger.hold(req).catch((e: unknown) => e as GatewayError);
+    expect((err as GatewayError).code).toBe('insufficient_balance');
+    expect((err as GatewayError).message).toContain('daily spend cap');
+    await first.settle(100_000);
+    // 200_000 of the first hold went back under the cap, so another 300_000 fits (100_000 + 300_000 ≤ 500_000).
+    const second = new Hold(ledger, await ledger.hold(req));
+    await second.refund();
+  });
+
+  it('credits and debits through the ledger and refuses a debit that would overdraw', async () => {
+    const a = await accounts.create('adjust', 0);
+    await ledger.adjust(a.id, 2_500_000, 'credit', 'top-up');
+    await ledger.adjust(a.id, -500_000, 'debit');
+    const err = await ledger.adjust(a.id, -5_000_000, 'debit').catch((e: unknown) => e as GatewayError);
+    expect((err as GatewayError).status).toBe(402);
+    expect((await accounts.get(a.id))!.balance).toBe(2_000_000);
+    expect(await ledgerSum(a.id)).toBe(2_000_000);
+  });
+});
+
+describe('formatMoney', () => {
+  it('prints micro-units with six decimals using integer arithmetic', () => {
+    expect(formatMoney(1_234_567, 'USD')).toBe('1.234567 USD');
+    expect(formatMoney(40_000, 'USD')).toBe('0.040000 USD');
+    expect(formatMoney(-5, 'USD')).toBe('-0.000005 USD');
+  });
+});
