@@ -130,7 +130,13 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     instanceId,
     createdAdminKey: boot.createdAdminKey,
     async listen() {
-      return server.listen({ host: config.host, port: config.port });
+      const address = await server.listen({ host: config.host, port: config.port });
+      if (!config.env.IMAGEGATE_PUBLIC_URL && config.port === 0) {
+        const port = (server.server.address() as { port: number }).port;
+        config.publicUrl = config.publicUrl.replace(/:0$/, `:${port}`);
+        signer.setPublicUrl(config.publicUrl);
+      }
+      return address;
     },
     async close() {
       for (const t of timers) clearInterval(t);

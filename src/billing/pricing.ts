@@ -21,29 +21,22 @@ function known(v: string | undefined): string | undefined {
   return v && v !== 'auto' ? v : undefined;
 }
 
-/** Price of one image with these dimensions; open dimensions take the dearest compatible entry. */
+function lookup(by: Record<string, number>, base: number, q: string | undefined, s: string | undefined): number {
+  return (q && s ? by[`${q}/${s}`] : undefined) ?? (q ? by[q] : undefined) ?? (s ? by[s] : undefined) ?? base;
+}
+
+/** Price of one image with these dimensions; an open dimension takes its dearest value listed in the table. */
 export function imagePrice(price: Price, dims: Dims): number {
   const base = price.per_image ?? 0;
-  const by = price.per_image_by;
+  const by = price.per_image_by ?? {};
   const q = known(dims.quality);
   const s = known(dims.size);
-  let perImage = base;
-  if (by) {
-    if (q && s) {
-      perImage = by[`${q}/${s}`] ?? by[q] ?? by[s] ?? base;
-    } else {
-      let best: number | undefined;
-      for (const [key, value] of Object.entries(by)) {
-        const parts = key.split('/');
-        const compatible = parts.every((p) => (isSizeKey(p) ? !s || p === s : !q || p === q));
-        if (compatible) best = Math.max(best ?? 0, value);
-      }
-      // With nothing open and no key matching, the default applies; with something open, the dearest match.
-      perImage = best ?? base;
-      if (q && !s && by[q] !== undefined) perImage = Math.max(by[q]!, best ?? 0);
-      if (s && !q && by[s] !== undefined) perImage = Math.max(by[s]!, best ?? 0);
-    }
-  }
+  const parts = Object.keys(by).flatMap((k) => k.split('/'));
+  const openValues = (values: string[]): Array<string | undefined> => (values.length ? [...new Set(values)] : [undefined]);
+  const qualities = q ? [q] : openValues(parts.filter((p) => !isSizeKey(p)));
+  const sizes = s ? [s] : openValues(parts.filter(isSizeKey));
+  let perImage = 0;
+  for (const qq of qualities) for (const ss of sizes) perImage = Math.max(perImage, lookup(by, base, qq, ss));
   if (price.per_megapixel) {
     const d = s ? parseSize(s) : undefined;
     // Without known dimensions a megapixel price cannot be computed: the per_image figure is the cap.

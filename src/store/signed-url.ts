@@ -8,7 +8,12 @@ import type { StoredBlob } from './blobs.js';
 export const FILE_ROUTE_PREFIX = '/v1/files/';
 
 export class UrlSigner {
-  constructor(private readonly secret: string, private readonly publicUrl: string) {}
+  constructor(private readonly secret: string, private publicUrl: string) {}
+
+  /** Set once the listening address is known (PORT=0) when no IMAGEGATE_PUBLIC_URL was given. */
+  setPublicUrl(url: string): void {
+    this.publicUrl = url.replace(/\/+$/, '');
+  }
 
   private sign(name: string, exp: number): string {
     return createHmac('sha256', this.secret).update(`${name}\n${exp}`).digest('base64url');

@@ -1,0 +1,68 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Catalog } from '../../src/catalog/catalog.js';
+import { CatalogError, loadCatalogData } from '../../src/catalog/load.js';
+import { tempDir } from '../support/databases.js';
+
+describe('catalog loading', () => {
+  it('offers only the local model when no provider key is set', () => {
+    const c = new Catalog(loadCatalogData(), {});
+    expect(c.list().map((m) => m.id)).toEqual(['local']);
+  });
+
+  it('offers the OpenAI models with their contracts when OPENAI_API_KEY is set, at the real endpoint by default', () => {
+    const c = new Catalog(loadCatalogData(), { OPENAI_API_KEY: 'sk-x' });
+    const d3 = c.resolve('dall-e-3')!;
+    expect(d3.spec.n.max).toBe(1);
+    expect(d3.spec.prompt.max_length).toBe(4000);
+    expect(d3.routes[0]).toMatchObject({ provider: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-x', upstreamModel: 'dall-e-3' });
+    expect(c.resolve('dall-e-2')!.spec.sizes!.values).toEqual(['256x256', '512x512', '1024x1024']);
+  });
+
+  it('resolves aliases and provider-prefixed names', () => {
+    const c = new Catalog(loadCatalogData(), { OPENAI_API_KEY: 'sk-x' });
+    expect(c.resolve('openai/dall-e-3')?.id).toBe('dall-e-3');
+    expect(c.resolve('chatgpt-image-latest')?.id).toBe('gpt-image-2');
+    expect(c.resolve('nobody/dall-e-3')).toBeUndefined();
+  });
+
+  it('merges an overlay: new aliases, a changed price, a new model', () => {
+    const data = loadCatalogData({
+      overlayText: `
+aliases:
+  tokenhub/gpt-image-2: gpt-image-2
+models:
+  gpt-image-1:
+    price: { per_image: 99 }
+  house-local:
+    owned_by: acme
+    routes: [{ provider: local }]
+    operations: { text-to-image: { endpoint: /v1/images/generations } }
+`,
+    });
+    const c = new Catalog(data, { OPENAI_API_KEY: 'sk-x' });
+    expect(c.resolve('tokenhub/gpt-image-2')?.id).toBe('gpt-image-2');
+    expect(c.resolve('gpt-image-1')!.spec.price.per_image).toBe(99);
+    expect(c.resolve('gpt-image-1')!.spec.n.max).toBe(10);
+    expect(c.resolve('house-local')!.routes[0]!.provider).toBe('local');
+  });
+
+  it('reports an invalid overlay with the file, the path and the problem', () => {
+    const dir = tempDir();
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'models:\n  gpt-image-1:\n    n: { max: "ten" }\n');
+    expect(() => loadCatalogData({ overlayFile: file })).toThrow(CatalogError);
+    try {
+      loadCatalogData({ overlayFile: file });
+    } catch (e) {
+      expect((e as Error).message).toContain(file);
+      expect((e as Error).message).toContain('models.gpt-image-1.n.max');
+    }
+  });
+
+  it('reports a route to an unknown provider and an alias to an unknown model', () => {
+    expect(() => loadCatalogData({ overlayText: 'models:\n  x:\n    owned_by: a\n    routes: [{ provider: nope }]\n    operations: {}\n' })).toThrow(/models\.x\.routes\.0\.provider: unknown provider "nope"/);
+    expect(() => loadCatalogData({ overlayText: 'aliases:\n  foo: not-a-model\n' })).toThrow(/aliases\.foo: points to unknown model/);
+  });
+});
