@@ -24,6 +24,8 @@ import { Instances } from './store/instances.js';
 import { KeyStore } from './store/keys.js';
 import { RequestLog } from './store/request-log.js';
 import { UrlSigner } from './store/signed-url.js';
+import { TaskService } from './tasks/service.js';
+import { TaskStore } from './tasks/store.js';
 
 export interface Gateway {
   config: GatewayConfig;
@@ -36,6 +38,8 @@ export interface Gateway {
   limiter: RateLimiter;
   requestLog: RequestLog;
   pipeline: PipelineDeps;
+  tasks: TaskService;
+  taskStore: TaskStore;
   server: Server;
   /** This process's id as the owner of holds and task leases. */
   instanceId: string;
@@ -70,14 +74,14 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
 
   const billing: Billing = {
     currency: catalog.currency,
-    async hold(principal, job, amount) {
+    async hold(principal, job, amount, owner) {
       const record = await ledger.hold({
         accountId: principal.accountId,
         keyId: principal.key.id,
         requestId: job.requestId,
         model: job.model,
         amount,
-        owner: instanceId,
+        owner: owner ?? instanceId,
         caps: { day: principal.key.spendCapDay, month: principal.key.spendCapMonth },
       });
       return new Hold(ledger, record);
@@ -96,6 +100,9 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     signer,
   };
 
+  const taskStore = new TaskStore(db.kysely, db.dialect);
+  const tasks = new TaskService({ store: taskStore, pipeline, ledger, keys, log, instanceId, workers: config.workers });
+
   // Holds left open by processes that died are refunded at start and periodically. SQLite serves one
   // process, so at start every other owner is dead; on a shared PostgreSQL, liveness comes from heartbeats.
   const instances = new Instances(db.kysely, instanceId);
@@ -104,6 +111,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     const liveOwners = db.dialect === 'sqlite' ? [instanceId] : await instances.live();
     const n = await ledger.sweep({ liveOwners, maxAgeMs: config.holdMaxAgeSeconds * 1000 });
     if (n) log.warn({ released: n }, 'refunded holds left open by a stopped process');
+    // A task that reached a final state without closing its hold (a crash in between) is refunded.
+    for (const t of await taskStore.terminalWithHold()) await ledger.refund(t.hold_id, `task ${t.id} ended without settling`);
   };
   await sweepHolds();
   const timers = [
@@ -113,7 +122,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   ];
   for (const t of timers) t.unref();
 
-  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db });
+  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore });
+  tasks.start();
 
   return {
     config,
@@ -126,6 +136,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     limiter,
     requestLog,
     pipeline,
+    tasks,
+    taskStore,
     server,
     instanceId,
     createdAdminKey: boot.createdAdminKey,
@@ -141,6 +153,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     async close() {
       for (const t of timers) clearInterval(t);
       await server.close();
+      await tasks.stop();
       await requestLog.flush();
       await limiter.close();
       await instances.leave().catch(() => undefined);

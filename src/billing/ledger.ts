@@ -85,6 +85,12 @@ export class Ledger {
     });
   }
 
+  /** The hold with this id, open or not (tasks rebuild their Hold after a restart). */
+  async holdRecord(id: string): Promise<HoldRecord | undefined> {
+    const r = await this.db.selectFrom('holds').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? { id: r.id, accountId: r.account_id, keyId: r.key_id, amount: r.amount, createdAt: r.created_at } : undefined;
+  }
+
   /** Charge `charge` (≤ the held amount) and return the rest. No-op if the hold is already closed. */
   settle(hold: HoldRecord, charge: number): Promise<CloseOutcome> {
     if (!Number.isInteger(charge) || charge < 0) throw new Error(`settle: charge must be a non-negative integer, got ${charge}`);
@@ -123,7 +129,8 @@ export class Ledger {
   /** Refund every open hold of owners other than `liveOwner` (dead processes), or older than maxAgeMs. */
   async sweep(opts: { liveOwners: string[]; maxAgeMs: number }): Promise<number> {
     const cutoff = Date.now() - opts.maxAgeMs;
-    let q = this.db.selectFrom('holds').select('id').where('status', '=', 'open');
+    // Holds owned by a task (`task:<id>`) live as long as the task; the task runner closes them.
+    let q = this.db.selectFrom('holds').select('id').where('status', '=', 'open').where('owner', 'not like', 'task:%');
     q = q.where((eb) => eb.or([eb('owner', 'not in', opts.liveOwners.length ? opts.liveOwners : ['']), eb('created_at', '<', cutoff)]));
     const stale = await q.execute();
     let n = 0;

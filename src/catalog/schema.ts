@@ -107,6 +107,8 @@ export const ModelSchema = z
     description: z.string().optional(),
     aliases: z.array(z.string()).default([]),
     recommended_for: z.array(z.string()).default(['image']),
+    /** Served on /v1/chat/completions as an image-capable chat model. */
+    chat_completions: z.boolean().default(false),
     /** `async` models answer 202 with a task by default. */
     mode: z.enum(['sync', 'async']).default('sync'),
     timeout_ms: z.number().int().positive().default(300_000),

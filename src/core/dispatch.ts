@@ -71,6 +71,8 @@ export interface DispatchDeps {
   breakers: CircuitBreakers;
   /** Base backoff between retries on one route (doubles each attempt). */
   backoffMs?: number;
+  /** Told which route created an upstream task, so a restart can resume polling it there. */
+  onUpstreamTask?: (upstreamTaskId: string, routeId: string) => void | Promise<void>;
 }
 
 export interface DispatchOutcome {
@@ -98,7 +100,9 @@ export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: Cal
       if (ctx.signal.aborted) throw last ?? new GatewayError('upstream_error', 'The request was cancelled.');
       attempts++;
       try {
-        const result = await adapter.generate(job, route, ctx);
+        const onUpstreamTask = deps.onUpstreamTask;
+        const routeCtx: CallContext = onUpstreamTask ? { ...ctx, onUpstreamTask: (id) => onUpstreamTask(id, route.id) } : ctx;
+        const result = await adapter.generate(job, route, routeCtx);
         deps.breakers.success(route.id);
         return { result, route, attempts };
       } catch (e) {

@@ -27,6 +27,8 @@ export interface DraftRequest {
   /** The client asked to run in the background (`async: true` or `Prefer: respond-async`). */
   async?: boolean;
   callbackUrl?: string;
+  /** The dialect can answer with text alone when the model returns no image (chat). */
+  acceptTextOnly?: boolean;
   /** Sanitized request shape for the request log: no keys, no image data, prompt truncated. */
   shape: Record<string, unknown>;
 }

@@ -28,7 +28,8 @@ export interface InputLoader {
 }
 
 export interface Billing {
-  hold(principal: Principal, job: ImageJob, amount: number): Promise<Hold>;
+  /** `owner` is the gateway process by default; async tasks own their hold themselves (`task:<id>`). */
+  hold(principal: Principal, job: ImageJob, amount: number, owner?: string): Promise<Hold>;
   currency: string;
 }
 
@@ -56,6 +57,8 @@ export interface PreparedJob {
   release: () => Promise<void>;
   /** x-ratelimit-* headers for the response. */
   rateLimitHeaders: Record<string, string>;
+  /** A text-only answer is a valid result (chat dialect). */
+  acceptTextOnly: boolean;
 }
 
 export interface DeliveredImage {
@@ -96,7 +99,15 @@ export function resolveModel(catalog: Catalog, name: string | undefined, princip
   return model;
 }
 
-export async function prepare(deps: PipelineDeps, principal: Principal, draft: DraftRequest, requestId: string, signal: AbortSignal): Promise<PreparedJob> {
+export async function prepare(
+  deps: PipelineDeps,
+  principal: Principal,
+  draft: DraftRequest,
+  requestId: string,
+  signal: AbortSignal,
+  /** For an async task: the task owns the hold and its images are hosted (async results are URL-oriented). */
+  opts: { taskId?: string } = {},
+): Promise<PreparedJob> {
   const { release, headers } = await deps.limits.admitRequest(principal);
   try {
     const model = resolveModel(deps.catalog, draft.model, principal);
@@ -115,14 +126,14 @@ export async function prepare(deps: PipelineDeps, principal: Principal, draft: D
       params: checked.params,
       images,
       mask,
-      responseFormat: checked.responseFormat,
+      responseFormat: opts.taskId ? 'url' : checked.responseFormat,
       user: draft.user,
     };
     for (const route of model.routes) deps.adapters.get(route.provider)?.validate?.(job, route);
     const imageHeaders = await deps.limits.admitImages(principal, job.n);
     const quoted = principal.isAdmin ? 0 : quote(model.spec.price, job);
-    const hold = quoted > 0 ? await deps.billing.hold(principal, job, quoted) : undefined;
-    return { job, model, principal, hold, quoted, dropped: checked.dropped, release, rateLimitHeaders: { ...headers, ...imageHeaders } };
+    const hold = quoted > 0 ? await deps.billing.hold(principal, job, quoted, opts.taskId ? `task:${opts.taskId}` : undefined) : undefined;
+    return { job, model, principal, hold, quoted, dropped: checked.dropped, release, rateLimitHeaders: { ...headers, ...imageHeaders }, acceptTextOnly: draft.acceptTextOnly === true };
   } catch (e) {
     await release();
     throw e;
@@ -131,7 +142,8 @@ export async function prepare(deps: PipelineDeps, principal: Principal, draft: D
 
 export interface ExecuteOptions {
   signal: AbortSignal;
-  onUpstreamTask?: CallContext['onUpstreamTask'];
+  /** Persist the upstream task id (and the route that owns it) as soon as an async upstream accepts the job. */
+  onUpstreamTask?: (upstreamTaskId: string, routeId: string) => void | Promise<void>;
   /** Resume an upstream task created before a restart instead of submitting again. */
   resumeUpstreamTask?: { id: string; routeId: string };
 }
@@ -145,7 +157,6 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
       signal: opts.signal,
       deadline,
       requestId: job.requestId,
-      onUpstreamTask: opts.onUpstreamTask,
       publishInput: (bytes, mime) => publish(deps, bytes, mime as ImageMime, 15 * 60),
     };
     let outcome: { result: ImageResult; route: Route };
@@ -154,10 +165,15 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
     if (opts.resumeUpstreamTask && resumeRoute && resumeAdapter?.resume) {
       outcome = { result: await resumeAdapter.resume(opts.resumeUpstreamTask.id, job, resumeRoute, ctx), route: resumeRoute };
     } else {
-      outcome = await dispatch(job, model.routes, ctx, { adapters: deps.adapters, providerSpec: (p) => deps.catalog.provider(p), breakers: deps.breakers });
+      outcome = await dispatch(job, model.routes, ctx, {
+        adapters: deps.adapters,
+        providerSpec: (p) => deps.catalog.provider(p),
+        breakers: deps.breakers,
+        onUpstreamTask: opts.onUpstreamTask,
+      });
     }
     const { result, route } = outcome;
-    if (result.images.length === 0) {
+    if (result.images.length === 0 && !(prepared.acceptTextOnly && result.text)) {
       throw new GatewayError('no_image_generated', 'The model returned no image for this prompt. Nothing was charged; try rephrasing the prompt.', {
         upstreamRequestId: result.upstreamRequestId,
       });

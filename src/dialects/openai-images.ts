@@ -11,8 +11,9 @@ import { sanitizeShape } from '../core/sanitize.js';
 import { SIZE_PATTERN } from '../core/size.js';
 
 /** Body fields the dialect itself consumes; everything else goes to the model's contract as a param. */
-const ENVELOPE = new Set(['model', 'prompt', 'n', 'response_format', 'user', 'operation', 'image_url', 'image_urls', 'reference_image_urls', 'async', 'callback_url']);
-const REFERENCE_FIELDS = ['image_url', 'image_urls', 'reference_image_urls'] as const;
+const ENVELOPE = new Set(['model', 'prompt', 'n', 'response_format', 'user', 'operation', 'image', 'image_url', 'image_urls', 'reference_image_urls', 'async', 'callback_url']);
+/** Where references may come: imagegate's fields, and Seedream's flat `image` (string or list). */
+const REFERENCE_FIELDS = ['image_url', 'image_urls', 'reference_image_urls', 'image'] as const;
 
 type Body = Record<string, unknown>;
 
@@ -73,7 +74,7 @@ function referenceSources(body: Body): { sources: ImageSource[]; field: string }
     field = name;
     const list = typeof v === 'string' ? [v] : v;
     if (!Array.isArray(list) || list.some((u) => typeof u !== 'string')) {
-      throw invalidRequest(name, `${name} must be ${name === 'image_url' ? 'a URL string' : 'a list of URL strings'} (public http(s) or data: URLs).`);
+      throw invalidRequest(name, `${name} must be ${name === 'image_url' ? 'a URL string' : 'a URL string or a list of URL strings'} (public http(s) or data: URLs).`);
     }
     list.forEach((url, i) => sources.push({ field: typeof v === 'string' ? name : `${name}[${i}]`, kind: 'url', url: url as string }));
   }

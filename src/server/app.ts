@@ -2,6 +2,7 @@
  * The HTTP server: Fastify with request ids, authentication, OpenAI-shaped errors, one JSON log line and
  * one request-log row per request, and the route modules.
  */
+import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Accounts } from '../billing/accounts.js';
@@ -15,14 +16,18 @@ import type { Db } from '../store/db.js';
 import type { KeyStore } from '../store/keys.js';
 import type { RequestLog } from '../store/request-log.js';
 import { FILE_ROUTE_PREFIX, type UrlSigner } from '../store/signed-url.js';
+import type { TaskService } from '../tasks/service.js';
+import type { TaskStore } from '../tasks/store.js';
 import { authenticate } from './auth.js';
 import { installErrorHandling } from './error-handler.js';
 import { requestLogRow } from './image-request.js';
 import { accountRoutes } from './routes/account.js';
+import { chatRoutes } from './routes/chat.js';
 import { adminRoutes } from './routes/admin.js';
 import { fileRoutes } from './routes/files.js';
 import { imageRoutes } from './routes/images.js';
 import { modelRoutes } from './routes/models.js';
+import { taskRoutes } from './routes/tasks.js';
 
 export type Server = FastifyInstance;
 
@@ -38,6 +43,8 @@ export interface ServerDeps {
   blobs: BlobStore;
   signer: UrlSigner;
   db: Db;
+  tasks: TaskService;
+  taskStore: TaskStore;
 }
 
 const PUBLIC_PATHS = ['/healthz', '/readyz'];
@@ -57,6 +64,10 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     forceCloseConnections: true,
   });
   installErrorHandling(app);
+  await app.register(multipart, {
+    // Edits take up to 16 images and a mask; everything beyond is refused with 413 before it is buffered.
+    limits: { fileSize: 50 * 1024 * 1024, files: 17, fields: 40, parts: 60, fieldSize: 256 * 1024, headerPairs: 200 },
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -83,7 +94,10 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     return { status: 'ready' };
   });
   modelRoutes(app, deps.catalog);
-  imageRoutes(app, { pipeline: deps.pipeline });
+  const imageDeps = { pipeline: deps.pipeline, tasks: deps.tasks };
+  imageRoutes(app, imageDeps);
+  chatRoutes(app, imageDeps, deps.catalog);
+  taskRoutes(app, { tasks: deps.tasks, store: deps.taskStore, publicUrl: () => deps.config.publicUrl });
   fileRoutes(app, deps.blobs, deps.signer);
   accountRoutes(app, deps);
   adminRoutes(app, deps);

@@ -8,8 +8,19 @@ import { GatewayError, toGatewayError } from '../core/errors.js';
 function fromFastify(err: FastifyError): GatewayError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-    case 'FST_REQ_FILE_TOO_LARGE':
       return new GatewayError('payload_too_large', 'The request body is larger than this gateway accepts.', { param: null });
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new GatewayError('payload_too_large', 'An uploaded file is larger than 50 MB, the most any model accepts.');
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new GatewayError('payload_too_large', 'The multipart body has too many parts: at most 16 images, a mask and 40 fields.');
+    case 'FST_PROTO_VIOLATION':
+      return new GatewayError('invalid_request', 'A multipart field name is not allowed.');
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new GatewayError('invalid_request', 'The body is not multipart/form-data.');
+    case 'FST_MP_PREMATURE_CLOSE':
+      return new GatewayError('invalid_request', 'The multipart body ended before it was complete.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new GatewayError('unsupported_media_type', `Content-Type is not supported here; send application/json${''} (or multipart/form-data on the edit and variation endpoints).`);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -18,6 +29,10 @@ function fromFastify(err: FastifyError): GatewayError | undefined {
       return new GatewayError('invalid_request', 'The Content-Length header does not match the body.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new GatewayError('invalid_request', `The request body is not valid JSON: ${err.message}`);
+  }
+  // busboy reports truncated or malformed multipart bodies as plain errors.
+  if (/Unexpected end of (form|multipart)|Malformed part header|Multipart: Boundary not found/i.test(err.message)) {
+    return new GatewayError('invalid_request', `The multipart body is malformed: ${err.message}.`);
   }
   if (err instanceof SyntaxError || (err as { statusCode?: number }).statusCode === 400) {
     return new GatewayError('invalid_request', `The request body could not be read: ${err.message}`);

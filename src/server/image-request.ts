@@ -7,9 +7,19 @@ import type { DraftRequest } from '../core/draft.js';
 import { toGatewayError } from '../core/errors.js';
 import { type Delivery, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
 import type { RequestLogEntry } from '../store/request-log.js';
+import type { TaskService } from '../tasks/service.js';
 
 export interface ImageRequestDeps {
   pipeline: PipelineDeps;
+  tasks: TaskService;
+}
+
+/** Async when the client asks (`async: true`, `Prefer: respond-async`) or the model's catalog mode is async. */
+function wantsAsync(deps: ImageRequestDeps, req: FastifyRequest, draft: DraftRequest): boolean {
+  if (draft.async) return true;
+  const prefer = req.headers.prefer;
+  if (typeof prefer === 'string' && /(^|[,;\s])respond-async([,;\s]|$)/i.test(prefer)) return true;
+  return draft.model !== undefined && deps.pipeline.catalog.resolve(draft.model)?.spec.mode === 'async';
 }
 
 /** Abort signal that fires when the client disconnects before the response is written. */
@@ -45,6 +55,12 @@ export async function runImageRequest(
   const trace: ImageRequestTrace = { draft };
   req.imageTrace = trace;
   const signal = clientGone(reply);
+  if (wantsAsync(deps, req, draft) && draft.endpoint !== '/v1/chat/completions') {
+    const row = await deps.tasks.submit(req.principal!, draft, req.id, signal);
+    if (row.hold_id) reply.header('x-billing-transaction-id', row.hold_id);
+    reply.code(202).header('location', `/v1/tasks/${row.id}`);
+    return deps.tasks.render(row, deps.pipeline.config.publicUrl);
+  }
   try {
     trace.prepared = await prepare(deps.pipeline, req.principal!, draft, req.id, signal);
     reply.headers(trace.prepared.rateLimitHeaders);

@@ -118,9 +118,56 @@ const m001_core = (dialect: SqlDialect): Migration => ({
   },
 });
 
+const m002_tasks: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('tasks')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull())
+      .addColumn('key_id', 'text')
+      .addColumn('model', 'text', (c) => c.notNull())
+      .addColumn('endpoint', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('progress', 'integer')
+      .addColumn('job', 'text', (c) => c.notNull())
+      .addColumn('hold_id', 'text')
+      .addColumn('quoted', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('upstream_task_id', 'text')
+      .addColumn('route_id', 'text')
+      .addColumn('result', 'text')
+      .addColumn('error', 'text')
+      .addColumn('lease_owner', 'text')
+      .addColumn('lease_until', 'bigint')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('callback_url', 'text')
+      .addColumn('webhook', 'text')
+      .addColumn('next_webhook_at', 'bigint')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('started_at', 'bigint')
+      .addColumn('finished_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('tasks_queue').on('tasks').columns(['status', 'lease_until']).execute();
+    await db.schema.createIndex('tasks_account').on('tasks').columns(['account_id', 'created_at']).execute();
+    await db.schema.createIndex('tasks_webhook').on('tasks').column('next_webhook_at').execute();
+
+    await db.schema
+      .createTable('idempotency')
+      .addColumn('account_id', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('body_hash', 'text', (c) => c.notNull())
+      .addColumn('status', 'integer')
+      .addColumn('response', 'text')
+      .addColumn('headers', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('idempotency_pk', ['account_id', 'key'])
+      .execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
+    '002_tasks': m002_tasks,
   };
 }
 

@@ -109,7 +109,50 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface TasksTable {
+  id: string;
+  account_id: string;
+  key_id: string | null;
+  model: string;
+  endpoint: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled';
+  progress: number | null;
+  /** The canonical job as JSON, input images as references to stored blobs. */
+  job: string;
+  hold_id: string | null;
+  quoted: number;
+  upstream_task_id: string | null;
+  route_id: string | null;
+  /** Final response body (JSON) on success. */
+  result: string | null;
+  /** `{status, body}` (JSON) on failure. */
+  error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  attempts: number;
+  callback_url: string | null;
+  /** Webhook delivery state and attempts (JSON). */
+  webhook: string | null;
+  next_webhook_at: number | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface IdempotencyTable {
+  account_id: string;
+  key: string;
+  body_hash: string;
+  /** Null while the first request is still running. */
+  status: number | null;
+  response: string | null;
+  headers: string | null;
+  created_at: number;
+}
+
 export interface Database {
+  tasks: TasksTable;
+  idempotency: IdempotencyTable;
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   holds: HoldsTable;

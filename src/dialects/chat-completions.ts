@@ -1,0 +1,142 @@
+/**
+ * The Chat Completions dialect for image-capable chat models (the Gemini image family): `messages` in,
+ * an OpenAI `chat.completion` out whose content holds each image as a Markdown data URL
+ * (`![image](data:image/png;base64,…)`) and whose `message.images[]` carries the same data as image_url parts.
+ */
+import type { DraftRequest, ImageSource } from '../core/draft.js';
+import { invalidRequest } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { ImageParams, JsonValue } from '../core/job.js';
+import type { Delivery } from '../core/pipeline.js';
+import { sanitizeShape } from '../core/sanitize.js';
+import { asObject, checkSizeSyntax, optionalInteger, optionalString } from './openai-images.js';
+
+/** Generic chat parameters a chat client may send; they do not steer an image model, so they are accepted and left out. */
+const IGNORED = new Set(['temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'modalities', 'stream_options', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs', 'response_format', 'tools', 'tool_choice', 'parallel_tool_calls', 'metadata', 'store', 'reasoning_effort', 'stop', 'seed_hint']);
+/** Image parameters a chat client may add as top-level extensions; they go to the model's contract. */
+const IMAGE_PARAMS = new Set(['size', 'aspect_ratio', 'resolution', 'quality', 'output_format', 'seed', 'watermark', 'negative_prompt']);
+
+type Part = { type?: unknown; text?: unknown; image_url?: unknown };
+
+function partsOf(content: unknown, i: number): Part[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  if (Array.isArray(content)) return content as Part[];
+  if (content === null || content === undefined) return [];
+  throw invalidRequest(`messages[${i}].content`, 'content must be a string or a list of content parts.');
+}
+
+export function parseChat(raw: unknown): DraftRequest & { stream: boolean } {
+  const body = asObject(raw);
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0) throw invalidRequest('messages', 'messages must be a non-empty list of {role, content}.');
+  // The image request is the last user turn; system text gives it context; earlier turns are conversation only.
+  let lastUser = -1;
+  messages.forEach((m, i) => {
+    if (typeof m !== 'object' || m === null || typeof (m as { role?: unknown }).role !== 'string') throw invalidRequest(`messages[${i}]`, 'each message needs a role and content.');
+    if ((m as { role: string }).role === 'user') lastUser = i;
+  });
+  if (lastUser < 0) throw invalidRequest('messages', 'messages must contain a user message.');
+  const texts: string[] = [];
+  const images: ImageSource[] = [];
+  messages.forEach((m, i) => {
+    const role = (m as { role: string }).role;
+    if (role !== 'system' && i !== lastUser) return;
+    partsOf((m as { content?: unknown }).content, i).forEach((p, j) => {
+      const where = `messages[${i}].content[${j}]`;
+      if (p.type === 'text' || (p.type === undefined && typeof p.text === 'string')) {
+        if (typeof p.text !== 'string') throw invalidRequest(where, 'a text part needs a "text" string.');
+        texts.push(p.text);
+      } else if (p.type === 'image_url') {
+        const url = typeof p.image_url === 'string' ? p.image_url : (p.image_url as { url?: unknown } | undefined)?.url;
+        if (typeof url !== 'string') throw invalidRequest(`${where}.image_url`, 'an image_url part needs {"url": "<http(s) or data: URL>"}.');
+        if (role === 'user') images.push({ field: `${where}.image_url`, kind: 'url', url });
+      } else {
+        throw invalidRequest(`${where}.type`, `content part type ${JSON.stringify(p.type)} is not supported; use "text" or "image_url".`);
+      }
+    });
+  });
+  const params: ImageParams = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (v === undefined || v === null) continue;
+    if (IMAGE_PARAMS.has(k)) params[k] = v as JsonValue;
+    else if (!['model', 'messages', 'n', 'stream', 'user'].includes(k) && !IGNORED.has(k)) {
+      throw invalidRequest(k, `The field "${k}" is not supported on /v1/chat/completions for image models.`);
+    }
+  }
+  if ('size' in params) params.size = checkSizeSyntax(params.size);
+  const stream = body.stream === true;
+  return {
+    endpoint: '/v1/chat/completions',
+    model: optionalString(body, 'model'),
+    operation: images.length ? 'image-to-image' : 'text-to-image',
+    prompt: texts.join('\n\n'),
+    n: optionalInteger(body, 'n'),
+    responseFormat: 'b64_json',
+    user: optionalString(body, 'user', 256),
+    params,
+    images,
+    imagesField: 'messages',
+    acceptTextOnly: true,
+    shape: sanitizeShape(body) as Record<string, unknown>,
+    stream,
+  };
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: Array<{ index: number; message: { role: 'assistant'; content: string; images?: Array<{ type: 'image_url'; image_url: { url: string } }> }; finish_reason: 'stop' }>;
+  usage: {
+    prompt_tokens: number;
+    completion_tokens: number;
+    total_tokens: number;
+    prompt_tokens_details: { text_tokens: number; image_tokens: number };
+    completion_tokens_details: { text_tokens: number; image_tokens: number };
+  };
+  imagegate: { request_id: string; billing?: { billing_transaction_id: string; amount: number; currency: string; unit: 'micro' } };
+}
+
+export function renderChat(d: Delivery, requestId: string): ChatCompletion {
+  const dataUrls = d.images.map((img) => `data:${img.mime};base64,${img.b64}`);
+  const content = [d.result.text?.trim(), ...dataUrls.map((u) => `![image](${u})`)].filter(Boolean).join('\n\n');
+  const u = d.result.usage ?? {};
+  const prompt = (u.inputTextTokens ?? 0) + (u.inputImageTokens ?? 0);
+  const completion = (u.outputTextTokens ?? 0) + (u.outputImageTokens ?? 0);
+  const res: ChatCompletion = {
+    id: newId('chatcmpl').replace('chatcmpl_', 'chatcmpl-'),
+    object: 'chat.completion',
+    created: d.created,
+    model: d.model.id,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content, ...(dataUrls.length ? { images: dataUrls.map((url) => ({ type: 'image_url' as const, image_url: { url } })) } : {}) },
+        finish_reason: 'stop',
+      },
+    ],
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: u.totalTokens ?? prompt + completion,
+      prompt_tokens_details: { text_tokens: u.inputTextTokens ?? 0, image_tokens: u.inputImageTokens ?? 0 },
+      completion_tokens_details: { text_tokens: u.outputTextTokens ?? 0, image_tokens: u.outputImageTokens ?? 0 },
+    },
+    imagegate: { request_id: requestId },
+  };
+  if (d.billingTransactionId) res.imagegate.billing = { billing_transaction_id: d.billingTransactionId, amount: d.charged, currency: d.currency, unit: 'micro' };
+  return res;
+}
+
+/** The same completion as server-sent chat chunks: role, content, finish with usage, then [DONE]. */
+export function chatChunks(c: ChatCompletion): string[] {
+  const base = { id: c.id, object: 'chat.completion.chunk', created: c.created, model: c.model };
+  const msg = c.choices[0]!.message;
+  const events: unknown[] = [
+    { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
+    { ...base, choices: [{ index: 0, delta: { content: msg.content, ...(msg.images ? { images: msg.images } : {}) }, finish_reason: null }] },
+    { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: c.usage },
+  ];
+  return [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];
+}

@@ -1,0 +1,135 @@
+/**
+ * The OpenAI edit and variation dialects: `POST /v1/images/edits` (multipart with `image` / `image[]` /
+ * `mask` files, or JSON with `images: [{image_url}]`) and `POST /v1/images/variations` (multipart).
+ * Multipart text fields arrive as strings; the few numeric and boolean fields are converted here so the
+ * contract check sees the same types as on the JSON path.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { DraftRequest, ImageSource } from '../core/draft.js';
+import { invalidRequest } from '../core/errors.js';
+import type { ImageParams, JsonValue, Operation } from '../core/job.js';
+import { sanitizeShape } from '../core/sanitize.js';
+import { asObject, checkSizeSyntax, optionalInteger, optionalString, parseResponseFormat } from './openai-images.js';
+
+const INTEGER_FIELDS = new Set(['n', 'output_compression', 'seed', 'partial_images']);
+const BOOLEAN_FIELDS = new Set(['watermark', 'prompt_extend', 'stream', 'async']);
+const ENVELOPE = new Set(['model', 'prompt', 'n', 'response_format', 'user', 'image', 'image[]', 'images', 'mask', 'async', 'callback_url', 'stream']);
+
+export interface MultipartLimits {
+  maxFileBytes: number;
+  maxFiles: number;
+}
+
+interface CollectedForm {
+  fields: Record<string, string>;
+  images: ImageSource[];
+  mask?: ImageSource;
+  files: Array<{ field: string; bytes: number; type: string }>;
+}
+
+const IMAGE_FIELD = /^image(\[\d*\])?$/;
+
+/** Reads the whole multipart body: files into memory (capped by the plugin's limits), text fields as strings. */
+async function collect(req: FastifyRequest): Promise<CollectedForm> {
+  if (!req.isMultipart()) throw invalidRequest(null, 'This endpoint takes multipart/form-data (or JSON with images[].image_url on /v1/images/edits).');
+  const out: CollectedForm = { fields: {}, images: [], files: [] };
+  for await (const part of req.parts()) {
+    if (part.type === 'file') {
+      const bytes = await part.toBuffer();
+      out.files.push({ field: part.fieldname, bytes: bytes.length, type: part.mimetype });
+      if (IMAGE_FIELD.test(part.fieldname)) {
+        out.images.push({ field: '', kind: 'bytes', bytes });
+      } else if (part.fieldname === 'mask') {
+        if (out.mask) throw invalidRequest('mask', 'Send one mask file.');
+        out.mask = { field: 'mask', kind: 'bytes', bytes };
+      } else {
+        throw invalidRequest(part.fieldname, `Unexpected file field "${part.fieldname}"; images go in "image" (or repeated "image[]"), the mask in "mask".`);
+      }
+    } else {
+      if (IMAGE_FIELD.test(part.fieldname) || part.fieldname === 'mask') {
+        throw invalidRequest(part.fieldname, `${part.fieldname} must be a file upload (with curl: -F "${part.fieldname}=@/path/to/file.png"), not text.`);
+      }
+      if (part.fieldname in out.fields) throw invalidRequest(part.fieldname, `${part.fieldname} was sent more than once.`);
+      out.fields[part.fieldname] = String(part.value);
+    }
+  }
+  // Name each image as clients will recognise it in errors: `image` for one, `image[i]` for several.
+  out.images.forEach((img, i) => (img.field = out.images.length === 1 ? 'image' : `image[${i}]`));
+  return out;
+}
+
+function typed(name: string, raw: string): JsonValue {
+  if (INTEGER_FIELDS.has(name)) {
+    if (!/^-?\d+$/.test(raw.trim())) throw invalidRequest(name, `${name} must be an integer.`);
+    return Number(raw);
+  }
+  if (BOOLEAN_FIELDS.has(name)) {
+    if (raw !== 'true' && raw !== 'false') throw invalidRequest(name, `${name} must be true or false.`);
+    return raw === 'true';
+  }
+  return raw;
+}
+
+function draftFrom(endpoint: string, operation: Operation, body: Record<string, JsonValue>, images: ImageSource[], mask: ImageSource | undefined, shape: unknown): DraftRequest {
+  if (body.stream === true) throw invalidRequest('stream', 'Streaming is not supported by this gateway yet; omit stream.');
+  if (operation === 'variation' && body.prompt !== undefined) throw invalidRequest('prompt', 'Variations take no prompt.');
+  if (operation === 'variation' && mask) throw invalidRequest('mask', 'Variations take no mask.');
+  const params: ImageParams = {};
+  for (const [k, v] of Object.entries(body)) if (!ENVELOPE.has(k) && v !== undefined && v !== null) params[k] = v;
+  if ('size' in params) params.size = checkSizeSyntax(params.size);
+  if (images.length === 0) {
+    throw invalidRequest('image', 'An image file is required (with curl: -F "image=@/path/to/image.png"; several as -F "image[]=@a.png" -F "image[]=@b.png").');
+  }
+  return {
+    endpoint,
+    model: optionalString(body, 'model'),
+    operation,
+    prompt: optionalString(body, 'prompt'),
+    n: optionalInteger(body, 'n'),
+    responseFormat: parseResponseFormat(body.response_format),
+    user: optionalString(body, 'user', 256),
+    params,
+    images,
+    imagesField: 'image',
+    mask,
+    async: body.async === true,
+    callbackUrl: optionalString(body, 'callback_url', 2048),
+    shape: sanitizeShape(shape) as Record<string, unknown>,
+  };
+}
+
+async function fromMultipart(req: FastifyRequest, endpoint: string, operation: Operation): Promise<DraftRequest> {
+  const form = await collect(req);
+  const body: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(form.fields)) body[k] = typed(k, v);
+  return draftFrom(endpoint, operation, body, form.images, form.mask, { ...form.fields, files: form.files });
+}
+
+/** JSON edits: `images: [{image_url}]` (http(s) or data: URLs) and optional `mask: {image_url}`. */
+function fromJson(raw: unknown): DraftRequest {
+  const body = asObject(raw) as Record<string, JsonValue>;
+  const list = body.images;
+  if (!Array.isArray(list) || list.length === 0) throw invalidRequest('images', 'images must be a non-empty list of {"image_url": "<http(s) or data: URL>"}.');
+  const images: ImageSource[] = list.map((item, i) => {
+    const url = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, JsonValue>).image_url : undefined;
+    if (typeof url !== 'string') throw invalidRequest(`images[${i}].image_url`, `images[${i}] must be {"image_url": "<http(s) or data: URL>"}.`);
+    return { field: list.length === 1 ? 'images[0]' : `images[${i}]`, kind: 'url', url };
+  });
+  let mask: ImageSource | undefined;
+  if (body.mask !== undefined) {
+    const url = typeof body.mask === 'object' && body.mask !== null && !Array.isArray(body.mask) ? (body.mask as Record<string, JsonValue>).image_url : undefined;
+    if (typeof url !== 'string') throw invalidRequest('mask', 'mask must be {"image_url": "<http(s) or data: URL>"}.');
+    mask = { field: 'mask', kind: 'url', url };
+  }
+  const draft = draftFrom('/v1/images/edits', 'edit', body, images, mask, body);
+  return { ...draft, imagesField: 'images' };
+}
+
+export async function parseEdits(req: FastifyRequest): Promise<DraftRequest> {
+  if ((req.headers['content-type'] ?? '').includes('application/json')) return fromJson(req.body);
+  return fromMultipart(req, '/v1/images/edits', 'edit');
+}
+
+export async function parseVariations(req: FastifyRequest): Promise<DraftRequest> {
+  return fromMultipart(req, '/v1/images/variations', 'variation');
+}

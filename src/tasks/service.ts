@@ -1,0 +1,203 @@
+/**
+ * Async image tasks: submit (validate and hold in the request, then queue), run in leased workers through
+ * the same pipeline as synchronous requests, cancel, and render the task object clients poll.
+ */
+import type { Logger } from 'pino';
+import { Hold } from '../billing/hold.js';
+import type { Ledger } from '../billing/ledger.js';
+import type { DraftRequest } from '../core/draft.js';
+import { GatewayError, toGatewayError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
+import type { Principal } from '../core/principal.js';
+import { renderImagesResponse } from '../dialects/openai-images.js';
+import type { KeyStore } from '../store/keys.js';
+import { decodeJob, encodeJob } from './job-codec.js';
+import { isTerminal } from './state.js';
+import type { TaskRow, TaskStore } from './store.js';
+
+export interface TaskServiceDeps {
+  store: TaskStore;
+  pipeline: PipelineDeps;
+  ledger: Ledger;
+  keys: KeyStore;
+  log: Logger;
+  instanceId: string;
+  /** Most tasks this process runs at once. */
+  workers: number;
+  leaseMs?: number;
+  pollMs?: number;
+}
+
+export class TaskService {
+  private active = new Map<string, AbortController>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private readonly leaseMs: number;
+
+  constructor(private readonly d: TaskServiceDeps) {
+    this.leaseMs = d.leaseMs ?? 30_000;
+  }
+
+  get running(): number {
+    return this.active.size;
+  }
+
+  /** Validates and holds exactly like a synchronous request, then queues. Errors surface to the caller now. */
+  async submit(principal: Principal, draft: DraftRequest, requestId: string, signal: AbortSignal): Promise<TaskRow> {
+    const id = newId('task');
+    const prepared = await prepare(this.d.pipeline, principal, draft, requestId, signal, { taskId: id });
+    try {
+      const row = await this.d.store.create({
+        id,
+        accountId: principal.accountId,
+        keyId: principal.key.id,
+        model: prepared.model.id,
+        endpoint: draft.endpoint,
+        job: await encodeJob(this.d.pipeline.blobs, prepared.job),
+        holdId: prepared.hold?.id ?? null,
+        quoted: prepared.quoted,
+        callbackUrl: draft.callbackUrl ?? principal.key.callbackUrl ?? null,
+      });
+      setImmediate(() => void this.tick());
+      return row;
+    } catch (e) {
+      await prepared.hold?.refund('task could not be queued');
+      throw e;
+    } finally {
+      await prepared.release();
+    }
+  }
+
+  /** Cancels a task that has not finished: refunds its hold first, so a late success cannot also charge. */
+  async cancel(row: TaskRow): Promise<TaskRow> {
+    if (isTerminal(row.status)) {
+      throw new GatewayError('invalid_request', `Task ${row.id} has already finished (${row.status}) and cannot be canceled.`, { param: 'id' });
+    }
+    if (row.hold_id) {
+      const refunded = await this.d.ledger.refund(row.hold_id, 'task canceled');
+      if (!refunded.closed) {
+        // The hold was settled a moment ago: the task succeeded and is being finished by its worker.
+        const now = await this.d.store.get(row.id);
+        throw new GatewayError('invalid_request', `Task ${row.id} has already finished and cannot be canceled.`, { param: 'id', details: { status: now?.status } });
+      }
+    }
+    await this.d.store.finish(row.id, 'canceled', { error: JSON.stringify({ status: 499, body: { error: { message: 'The task was canceled.', type: 'invalid_request_error', param: null, code: 'canceled' } } }) });
+    this.active.get(row.id)?.abort(new Error('task canceled'));
+    if (row.upstream_task_id && row.route_id) await this.cancelUpstream(row).catch(() => undefined);
+    return (await this.d.store.get(row.id))!;
+  }
+
+  private async cancelUpstream(row: TaskRow): Promise<void> {
+    const model = this.d.pipeline.catalog.resolve(row.model);
+    const route = model?.routes.find((r) => r.id === row.route_id);
+    const adapter = route && this.d.pipeline.adapters.get(route.provider);
+    if (route && adapter?.cancel) await adapter.cancel(row.upstream_task_id!, route, AbortSignal.timeout(10_000));
+  }
+
+  start(): void {
+    const pollMs = this.d.pollMs ?? 250;
+    this.timer = setInterval(() => void this.tick(), pollMs);
+    this.timer.unref();
+  }
+
+  /** Stop taking tasks and wait (bounded) for the running ones; unfinished ones are resumed by a live worker. */
+  async stop(waitMs = 10_000): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const until = Date.now() + waitMs;
+    while (this.active.size && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking || !this.timer) return;
+    this.ticking = true;
+    try {
+      const rows = await this.d.store.lease(this.d.instanceId, this.d.workers - this.active.size, this.leaseMs);
+      for (const row of rows) void this.run(row);
+    } catch (err) {
+      this.d.log.error({ err }, 'task lease failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async run(row: TaskRow): Promise<void> {
+    const ac = new AbortController();
+    this.active.set(row.id, ac);
+    const owner = this.d.instanceId;
+    const renew = setInterval(() => {
+      void this.d.store.renew(row.id, owner, this.leaseMs).then((ok) => {
+        if (!ok) ac.abort(new Error('task lease lost'));
+      });
+    }, Math.max(100, this.leaseMs / 3));
+    try {
+      const prepared = await this.rebuild(row);
+      try {
+        const delivery = await execute(this.d.pipeline, prepared, {
+          signal: ac.signal,
+          onUpstreamTask: (upstreamId, routeId) => this.d.store.setUpstream(row.id, owner, upstreamId, routeId),
+          resumeUpstreamTask: row.upstream_task_id && row.route_id ? { id: row.upstream_task_id, routeId: row.route_id } : undefined,
+        });
+        const body = renderImagesResponse(delivery, row.id);
+        // A hold that this run could not settle was refunded by a cancel: the task is canceled, not paid for.
+        if (prepared.hold && prepared.hold.status !== 'settled') await this.d.store.finish(row.id, 'canceled', {}, owner);
+        else await this.d.store.finish(row.id, 'succeeded', { result: JSON.stringify(body) }, owner);
+      } catch (e) {
+        const err = toGatewayError(e);
+        await this.d.store.finish(row.id, 'failed', { error: JSON.stringify({ status: err.status, body: err.toBody() }) }, owner);
+      }
+    } catch (e) {
+      // The task could not even be rebuilt (inputs gone, model removed): fail it and refund.
+      const err = toGatewayError(e);
+      if (row.hold_id) await this.d.ledger.refund(row.hold_id, 'task could not run');
+      await this.d.store.finish(row.id, 'failed', { error: JSON.stringify({ status: err.status, body: err.toBody() }) }, owner);
+      this.d.log.error({ err: e, task_id: row.id }, 'task could not run');
+    } finally {
+      clearInterval(renew);
+      this.active.delete(row.id);
+      setImmediate(() => void this.tick());
+    }
+  }
+
+  private async rebuild(row: TaskRow): Promise<PreparedJob> {
+    const model = this.d.pipeline.catalog.resolve(row.model);
+    if (!model) throw new GatewayError('model_not_found', `The model "${row.model}" of this task is no longer available.`);
+    const key = row.key_id ? await this.d.keys.get(row.key_id) : undefined;
+    if (!key) throw new GatewayError('invalid_api_key', 'The key that created this task no longer exists.');
+    const job = await decodeJob(this.d.pipeline.blobs, row.job);
+    const record = row.hold_id ? await this.d.ledger.holdRecord(row.hold_id) : undefined;
+    return {
+      job,
+      model,
+      principal: { key, accountId: row.account_id, isAdmin: key.isAdmin },
+      hold: record ? new Hold(this.d.ledger, record) : undefined,
+      quoted: row.quoted,
+      dropped: [],
+      release: async () => undefined,
+      rateLimitHeaders: {},
+      acceptTextOnly: false,
+    };
+  }
+
+  render(row: TaskRow, publicUrl: string) {
+    const result = row.result ? (JSON.parse(row.result) as ReturnType<typeof renderImagesResponse>) : undefined;
+    const error = row.error ? (JSON.parse(row.error) as { body: { error: unknown } }).body.error : undefined;
+    const sec = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
+    return {
+      id: row.id,
+      task_id: row.id,
+      object: 'image.task',
+      status: row.status,
+      model: row.model,
+      created: sec(row.created_at),
+      started_at: sec(row.started_at),
+      finished_at: sec(row.finished_at),
+      progress: row.status === 'succeeded' ? 100 : row.progress,
+      poll_url: `${publicUrl}/v1/tasks/${row.id}`,
+      ...(result ? { data: result.data, ...(result.usage ? { usage: result.usage } : {}), billing_transaction_id: result.imagegate.billing?.billing_transaction_id ?? null, imagegate: result.imagegate } : {}),
+      ...(error && row.status !== 'succeeded' ? { error } : {}),
+      ...(row.callback_url ? { webhook: { url: row.callback_url, ...(row.webhook ? JSON.parse(row.webhook) : { attempts: [] }) } } : {}),
+    };
+  }
+}
