@@ -43,7 +43,7 @@ const EnvSchema = z.object({
   IMAGEGATE_FETCH_TIMEOUT_MS: int(15_000),
   IMAGEGATE_MAX_PIXELS: int(40_000_000),
   IMAGEGATE_WORKERS: int(32),
-  IMAGEGATE_SYNC_WAIT_MS: int(0),
+  IMAGEGATE_WEBHOOK_BASE_DELAY_MS: int(5_000),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
 });
@@ -71,6 +71,7 @@ export interface GatewayConfig {
   fetchTimeoutMs: number;
   maxPixels: number;
   workers: number;
+  webhookBaseDelayMs: number;
   databaseUrl?: string;
   redisUrl?: string;
   /** The raw environment, for provider credentials (OPENAI_API_KEY, …) named by the catalog. */
@@ -107,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fetchTimeoutMs: e.IMAGEGATE_FETCH_TIMEOUT_MS,
     maxPixels: e.IMAGEGATE_MAX_PIXELS,
     workers: e.IMAGEGATE_WORKERS,
+    webhookBaseDelayMs: e.IMAGEGATE_WEBHOOK_BASE_DELAY_MS,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     env,

@@ -26,6 +26,7 @@ import { RequestLog } from './store/request-log.js';
 import { UrlSigner } from './store/signed-url.js';
 import { TaskService } from './tasks/service.js';
 import { TaskStore } from './tasks/store.js';
+import { WebhookDispatcher } from './tasks/webhooks.js';
 
 export interface Gateway {
   config: GatewayConfig;
@@ -124,6 +125,11 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
 
   const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore });
   tasks.start();
+  const webhooks = new WebhookDispatcher(taskStore, tasks, keys, () => config.publicUrl, log, {
+    allowlist: config.urlAllowlist,
+    baseDelayMs: config.webhookBaseDelayMs,
+  });
+  webhooks.start();
 
   return {
     config,
@@ -153,6 +159,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     async close() {
       for (const t of timers) clearInterval(t);
       await server.close();
+      webhooks.stop();
       await tasks.stop();
       await requestLog.flush();
       await limiter.close();

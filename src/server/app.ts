@@ -16,6 +16,7 @@ import type { Db } from '../store/db.js';
 import type { KeyStore } from '../store/keys.js';
 import type { RequestLog } from '../store/request-log.js';
 import { FILE_ROUTE_PREFIX, type UrlSigner } from '../store/signed-url.js';
+import { IdempotencyStore } from '../tasks/idempotency.js';
 import type { TaskService } from '../tasks/service.js';
 import type { TaskStore } from '../tasks/store.js';
 import { authenticate } from './auth.js';
@@ -94,7 +95,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     return { status: 'ready' };
   });
   modelRoutes(app, deps.catalog);
-  const imageDeps = { pipeline: deps.pipeline, tasks: deps.tasks };
+  const imageDeps = { pipeline: deps.pipeline, tasks: deps.tasks, idempotency: new IdempotencyStore(deps.db.kysely) };
   imageRoutes(app, imageDeps);
   chatRoutes(app, imageDeps, deps.catalog);
   taskRoutes(app, { tasks: deps.tasks, store: deps.taskStore, publicUrl: () => deps.config.publicUrl });

@@ -3,20 +3,32 @@
  * out, one request-log row. Aborts the upstream work (and refunds) if the client goes away first.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { DraftRequest } from '../core/draft.js';
+import { createHash } from 'node:crypto';
+import type { DraftRequest, ImageSource } from '../core/draft.js';
 import { toGatewayError } from '../core/errors.js';
 import { type Delivery, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
 import type { RequestLogEntry } from '../store/request-log.js';
+import { fingerprint, type IdempotencyStore } from '../tasks/idempotency.js';
 import type { TaskService } from '../tasks/service.js';
 
 export interface ImageRequestDeps {
   pipeline: PipelineDeps;
   tasks: TaskService;
+  idempotency: IdempotencyStore;
 }
+
+/** What makes two create requests "the same request" for Idempotency-Key: the draft, with image bytes hashed. */
+function draftFingerprint(d: DraftRequest): string {
+  const img = (s: ImageSource) => (s.kind === 'bytes' ? createHash('sha256').update(s.bytes).digest('hex') : s.url);
+  return fingerprint([d.endpoint, d.model, d.operation, d.prompt, d.n, d.responseFormat, d.user, d.params, d.images.map(img), d.mask ? img(d.mask) : null, d.async, d.callbackUrl]);
+}
+
+const REPLAYED_HEADERS = ['x-billing-transaction-id', 'location', 'content-type'];
 
 /** Async when the client asks (`async: true`, `Prefer: respond-async`) or the model's catalog mode is async. */
 function wantsAsync(deps: ImageRequestDeps, req: FastifyRequest, draft: DraftRequest): boolean {
-  if (draft.async) return true;
+  // A callback_url only makes sense for a task: it asks for one.
+  if (draft.async || draft.callbackUrl) return true;
   const prefer = req.headers.prefer;
   if (typeof prefer === 'string' && /(^|[,;\s])respond-async([,;\s]|$)/i.test(prefer)) return true;
   return draft.model !== undefined && deps.pipeline.catalog.resolve(draft.model)?.spec.mode === 'async';
@@ -46,6 +58,35 @@ declare module 'fastify' {
 }
 
 export async function runImageRequest(
+  deps: ImageRequestDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  draft: DraftRequest,
+  render: (d: Delivery, requestId: string) => unknown,
+): Promise<unknown> {
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string' || key === '') return runOnce(deps, req, reply, draft, render);
+  const accountId = req.principal!.accountId;
+  const claim = await deps.idempotency.claim(accountId, key, draftFingerprint(draft), clientGone(reply));
+  if (claim.kind === 'replay') {
+    req.imageTrace = { draft };
+    reply.code(claim.response.status).headers(claim.response.headers).header('idempotent-replayed', 'true');
+    return reply.send(claim.response.body);
+  }
+  try {
+    const out = await runOnce(deps, req, reply, draft, render);
+    const body = typeof out === 'string' ? out : JSON.stringify(out);
+    const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (reply.getHeader(h) ? [[h, String(reply.getHeader(h))]] : [])));
+    await deps.idempotency.complete(accountId, key, { status: reply.statusCode, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+    return out;
+  } catch (e) {
+    const err = toGatewayError(e);
+    await deps.idempotency.complete(accountId, key, { status: err.status, body: JSON.stringify(err.toBody()), headers: { 'content-type': 'application/json; charset=utf-8' } });
+    throw err;
+  }
+}
+
+async function runOnce(
   deps: ImageRequestDeps,
   req: FastifyRequest,
   reply: FastifyReply,

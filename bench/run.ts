@@ -1,0 +1,210 @@
+/**
+ * `npm run bench [-- --quick]`: imagegate's image path beside a plain proxy. Starts on loopback a fake
+ * OpenAI upstream with pre-serialized answers, nginx proxying to it, and imagegate as in production (SQLite,
+ * auth, billing holds and settles, request log); loads each with wrk and prints one table.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const quick = process.argv.includes('--quick');
+const DURATION = quick ? 4 : 12;
+const RUNS = 2;
+const CONNECTIONS = [4, 32];
+const ADMIN = 'sk-ig-bench-admin-key-000000000000';
+const root = new URL('..', import.meta.url).pathname;
+
+function ensureTools(): void {
+  const missing = ['nginx', 'wrk'].filter((t) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${t} || test -x /usr/sbin/${t}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length) {
+    console.log(`installing ${missing.join(', ')} from Debian's packages…`);
+    execFileSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')} >/dev/null`], { stdio: 'inherit' });
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(url: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function startUpstream(port: number, kind: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/upstream.ts'), String(port), kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve) => child.once('message', () => resolve(child)));
+}
+
+function startNginx(dir: string, port: number, upstreamPort: number): ChildProcess {
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream fake { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / { proxy_pass http://fake; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffers 64 64k; }
+  }
+}
+`,
+  );
+  const bin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+  return spawn(bin, ['-c', conf, '-p', dir], { stdio: 'inherit' });
+}
+
+async function startImagegate(dir: string, port: number, upstreamPort: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      IMAGEGATE_DATA_DIR: join(dir, 'data'),
+      IMAGEGATE_ADMIN_KEY: ADMIN,
+      IMAGEGATE_LOG_LEVEL: 'warn',
+      OPENAI_API_KEY: 'sk-bench',
+      OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitFor(`http://127.0.0.1:${port}/healthz`);
+  return child;
+}
+
+async function clientKey(port: number): Promise<string> {
+  const call = async (path: string, body: unknown) =>
+    (await (await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, string>;
+  const acct = await call('/v1/admin/accounts', { name: 'bench', credit: 1e15 });
+  return (await call('/v1/admin/keys', { name: 'bench', account_id: acct.id })).key!;
+}
+
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+}
+
+function toMs(v: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(v.trim());
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+}
+
+function wrk(url: string, connections: number, body: string, headers: Record<string, string>, dir: string): WrkResult {
+  const script = join(dir, 'post.lua');
+  const hdrs = Object.entries({ 'content-type': 'application/json', ...headers })
+    .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+    .join('\n');
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n${hdrs}\n`);
+  const out = execFileSync('wrk', ['-t', String(Math.min(2, connections)), '-c', String(connections), '-d', `${DURATION}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const p50 = toMs(/50%\s+(\S+)/.exec(out)?.[1] ?? 'NaN');
+  const p99 = toMs(/99%\s+(\S+)/.exec(out)?.[1] ?? 'NaN');
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = non2xx + (sock ? sock.slice(1).reduce((s, n) => s + Number(n), 0) : 0);
+  return { rps, p50, p99, errors, requests };
+}
+
+function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function best(results: WrkResult[]): WrkResult {
+  return results.reduce((a, b) => (b.rps > a.rps ? b : a));
+}
+
+async function main(): Promise<void> {
+  ensureTools();
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  const dir = mkdtempSync(join(tmpdir(), 'imagegate-bench-'));
+  const ports = { upB64: 18101, upSmall: 18102, nginxB64: 18111, nginxSmall: 18112, gwB64: 18121, gwSmall: 18122 };
+  const procs: ChildProcess[] = [];
+  const rows: Array<Record<string, string | number>> = [];
+  try {
+    procs.push(await startUpstream(ports.upB64, 'b64'), await startUpstream(ports.upSmall, 'small'));
+    procs.push(startNginx(join(dir, 'n1'), ports.nginxB64, ports.upB64));
+    mkdirSync(join(dir, 'n2'), { recursive: true });
+    procs.push(startNginx(join(dir, 'n2'), ports.nginxSmall, ports.upSmall));
+    const gwB64 = await startImagegate(join(dir, 'g1'), ports.gwB64, ports.upB64);
+    const gwSmall = await startImagegate(join(dir, 'g2'), ports.gwSmall, ports.upSmall);
+    procs.push(gwB64, gwSmall);
+    await waitFor(`http://127.0.0.1:${ports.nginxB64}/`);
+    const keyB64 = await clientKey(ports.gwB64);
+    const keySmall = await clientKey(ports.gwSmall);
+    const path = '/v1/images/generations';
+    const req = (format: string) => JSON.stringify({ model: 'gpt-image-1', prompt: 'a benchmark image of a lighthouse', size: '1024x1024', quality: 'low', ...(format === 'url' ? { response_format: 'url' } : {}) });
+    // gpt-image-1 returns b64_json upstream; imagegate answers b64_json by default and url when asked.
+    const cases = [
+      { name: 'b64', up: ports.upB64, nginx: ports.nginxB64, gw: ports.gwB64, key: keyB64, body: req('b64'), gwProc: gwB64, headers: {} },
+      { name: 'url', up: ports.upB64, nginx: ports.nginxB64, gw: ports.gwB64, key: keyB64, body: req('url'), gwProc: gwB64, headers: {} },
+      { name: 'small', up: ports.upSmall, nginx: ports.nginxSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, headers: {} },
+      { name: 'async submit', up: ports.upSmall, nginx: ports.nginxSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, headers: { prefer: 'respond-async' } },
+    ];
+    for (const c of cases) {
+      for (const conns of CONNECTIONS) {
+        const direct = best(Array.from({ length: RUNS }, () => wrk(`http://127.0.0.1:${c.up}${path}`, conns, c.body, {}, dir)));
+        const nginx = best(Array.from({ length: RUNS }, () => wrk(`http://127.0.0.1:${c.nginx}${path}`, conns, c.body, {}, dir)));
+        const gw = best(Array.from({ length: RUNS }, () => wrk(`http://127.0.0.1:${c.gw}${path}`, conns, c.body, { authorization: `Bearer ${c.key}`, ...c.headers }, dir)));
+        const row = {
+          case: c.name,
+          conns,
+          'direct rps': Math.round(direct.rps),
+          'nginx rps': Math.round(nginx.rps),
+          'imagegate rps': Math.round(gw.rps),
+          'ig/nginx': Number((gw.rps / nginx.rps).toFixed(2)),
+          'ig/direct': Number((gw.rps / direct.rps).toFixed(2)),
+          'nginx p50 ms': Number(nginx.p50.toFixed(2)),
+          'ig p50 ms': Number(gw.p50.toFixed(2)),
+          'ig p99 ms': Number(gw.p99.toFixed(2)),
+          'ig errors': gw.errors,
+          'ig peak RSS MB': Math.round(peakRss(c.gwProc.pid!)),
+        };
+        rows.push(row);
+        console.log(JSON.stringify(row));
+      }
+    }
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+  }
+  console.table(rows);
+  const outDir = join(root, 'bench/results');
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, duration_s: DURATION, runs: RUNS, machine: machine(), rows }, null, 2));
+  console.log(`results written to ${file}`);
+}
+
+function machine(): string {
+  const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown cpu';
+  const cores = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length ?? 0;
+  return `${cores} cores, ${cpu}, node ${process.version}`;
+}
+
+await main();
