@@ -162,9 +162,9 @@ async function main(): Promise<void> {
     const req = (format: string) => JSON.stringify({ model: 'gpt-image-1', prompt: 'a benchmark image of a lighthouse', size: '1024x1024', quality: 'low', ...(format === 'url' ? { response_format: 'url' } : {}) });
     // gpt-image-1 returns b64_json upstream; imagegate answers b64_json by default and url when asked.
     const cases = [
-      { name: 'b64', up: ports.upB64, nginx: ports.nginxB64, gw: ports.gwB64, key: keyB64, body: req('b64'), gwProc: gwB64, headers: {} },
-      { name: 'url', up: ports.upB64, nginx: ports.nginxB64, gw: ports.gwB64, key: keyB64, body: req('url'), gwProc: gwB64, headers: {} },
-      { name: 'small', up: ports.upSmall, nginx: ports.nginxSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, headers: {} },
+      { name: 'b64', up: ports.upB64, nginx: ports.nginxB64, gw: ports.gwB64, key: keyB64, body: req('b64'), gwProc: gwB64, headers: {} as Record<string, string> },
+      { name: 'url', up: ports.upB64, nginx: ports.nginxB64, gw: ports.gwB64, key: keyB64, body: req('url'), gwProc: gwB64, headers: {} as Record<string, string> },
+      { name: 'small', up: ports.upSmall, nginx: ports.nginxSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, headers: {} as Record<string, string> },
       { name: 'async submit', up: ports.upSmall, nginx: ports.nginxSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, headers: { prefer: 'respond-async' } },
     ];
     for (const c of cases) {

@@ -65,6 +65,8 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     forceCloseConnections: true,
   });
   installErrorHandling(app);
+  // Only JSON and multipart bodies are meaningful here; anything else is a 415, not a string to misparse.
+  app.removeContentTypeParser('text/plain');
   await app.register(multipart, {
     // Edits take up to 16 images and a mask; everything beyond is refused with 413 before it is buffered.
     limits: { fileSize: 50 * 1024 * 1024, files: 17, fields: 40, parts: 60, fieldSize: 256 * 1024, headerPairs: 200 },

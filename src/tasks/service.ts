@@ -11,6 +11,7 @@ import { newId } from '../core/ids.js';
 import { execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
 import type { Principal } from '../core/principal.js';
 import { renderImagesResponse } from '../dialects/openai-images.js';
+import { checkUrl } from '../net/url-policy.js';
 import type { KeyStore } from '../store/keys.js';
 import { decodeJob, encodeJob } from './job-codec.js';
 import { isTerminal } from './state.js';
@@ -46,6 +47,9 @@ export class TaskService {
   /** Validates and holds exactly like a synchronous request, then queues. Errors surface to the caller now. */
   async submit(principal: Principal, draft: DraftRequest, requestId: string, signal: AbortSignal): Promise<TaskRow> {
     const id = newId('task');
+    const callbackUrl = draft.callbackUrl ?? principal.key.callbackUrl ?? null;
+    // The address rules are checked again, after DNS, at each delivery.
+    if (callbackUrl) checkUrl(callbackUrl, 'callback_url', this.d.pipeline.config.urlAllowlist);
     const prepared = await prepare(this.d.pipeline, principal, draft, requestId, signal, { taskId: id });
     try {
       const row = await this.d.store.create({
@@ -57,7 +61,7 @@ export class TaskService {
         job: await encodeJob(this.d.pipeline.blobs, prepared.job),
         holdId: prepared.hold?.id ?? null,
         quoted: prepared.quoted,
-        callbackUrl: draft.callbackUrl ?? principal.key.callbackUrl ?? null,
+        callbackUrl,
       });
       setImmediate(() => void this.tick());
       return row;

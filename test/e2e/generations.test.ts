@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 afterAll(async () => gw?.close());
 
-const gen = (body: unknown, headers?: Record<string, string>, k: string | undefined = key) => postJson(`${gw.url}/v1/images/generations`, k, body, headers);
+/** `k: null` sends no Authorization header. */
+const gen = (body: unknown, headers?: Record<string, string>, k: string | null = key) => postJson(`${gw.url}/v1/images/generations`, k ?? undefined, body, headers);
 
 describe('text-to-image with the official openai SDK', () => {
   it('returns a PNG of the requested size as b64_json', async () => {
@@ -40,7 +41,7 @@ describe('text-to-image with the official openai SDK', () => {
   });
 
   it('accepts the key in x-api-key as well as Authorization', async () => {
-    const res = await gen({ model: 'local', prompt: 'x', size: '64x64' }, { 'x-api-key': key }, undefined);
+    const res = await gen({ model: 'local', prompt: 'x', size: '64x64' }, { 'x-api-key': key }, null);
     expect(res.status).toBe(200);
     expect(res.body.data[0].b64_json).toBeTruthy();
   });
@@ -166,7 +167,7 @@ describe('request validation', () => {
 
 describe('authentication', () => {
   it('answers 401 invalid_api_key without a key', async () => {
-    const res = await gen({ model: 'local', prompt: 'x' }, {}, undefined);
+    const res = await gen({ model: 'local', prompt: 'x' }, {}, null);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('invalid_api_key');
   });
@@ -193,7 +194,7 @@ describe('authentication', () => {
 
   it('puts x-request-id on successes and errors alike', async () => {
     const ok = await fetch(`${gw.url}/healthz`);
-    const bad = await gen({ model: 'local', prompt: 'x' }, {}, undefined);
+    const bad = await gen({ model: 'local', prompt: 'x' }, {}, null);
     expect(ok.headers.get('x-request-id')).toMatch(/^req_/);
     expect(bad.headers.get('x-request-id')).toMatch(/^req_/);
   });

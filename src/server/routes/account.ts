@@ -5,9 +5,10 @@ import type { Ledger } from '../../billing/ledger.js';
 import { usage, type UsageGroup } from '../../billing/usage.js';
 import { invalidRequest } from '../../core/errors.js';
 import type { Db } from '../../store/db.js';
+import type { RequestLog } from '../../store/request-log.js';
 import { dateParam } from './admin.js';
 
-export function accountRoutes(app: FastifyInstance, d: { db: Db; accounts: Accounts; ledger: Ledger }): void {
+export function accountRoutes(app: FastifyInstance, d: { db: Db; accounts: Accounts; ledger: Ledger; requestLog: RequestLog }): void {
   app.get('/v1/balance', async (req) => {
     const p = req.principal!;
     const a = await d.accounts.get(p.accountId);
@@ -28,6 +29,8 @@ export function accountRoutes(app: FastifyInstance, d: { db: Db; accounts: Accou
     const q = req.query;
     const groups = (q.group_by ?? 'day').split(',').filter(Boolean) as UsageGroup[];
     for (const g of groups) if (!['day', 'model', 'key'].includes(g)) throw invalidRequest('group_by', 'group_by takes day, model, key (comma-separated).');
+    // Usage reads the request log, which is written in batches: include this instance's queued rows.
+    await d.requestLog.flush();
     const rows = await usage(d.db.kysely, { accountId: p.accountId, keyId: q.key_id, model: q.model, from: dateParam(q.from, 'from'), to: dateParam(q.to, 'to') }, groups);
     return { object: 'list', account_id: p.accountId, currency: d.ledger.currency, unit: 'micro', data: rows };
   });

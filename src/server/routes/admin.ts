@@ -9,6 +9,7 @@ import type { Ledger } from '../../billing/ledger.js';
 import { usage, type UsageGroup } from '../../billing/usage.js';
 import { GatewayError, invalidRequest } from '../../core/errors.js';
 import type { Db } from '../../store/db.js';
+import type { RequestLog } from '../../store/request-log.js';
 import { describeKey, type KeyStore } from '../../store/keys.js';
 import { OPERATOR_ACCOUNT } from '../../store/bootstrap.js';
 import { requireAdmin } from '../auth.js';
@@ -49,7 +50,7 @@ function accountView(a: { id: string; name: string; balance: number; createdAt: 
   return { id: a.id, object: 'account', name: a.name, balance: a.balance, held: held.amount, open_holds: held.count, currency, unit: 'micro', created: Math.floor(a.createdAt / 1000) };
 }
 
-export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; accounts: Accounts; ledger: Ledger }): void {
+export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; accounts: Accounts; ledger: Ledger; requestLog: RequestLog }): void {
   app.addHook('preHandler', async (req) => {
     if (req.url.startsWith('/v1/admin/')) requireAdmin(req);
   });
@@ -118,6 +119,8 @@ export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; a
     const q = req.query;
     const groups = (q.group_by ?? 'day').split(',').filter(Boolean) as UsageGroup[];
     for (const g of groups) if (!['day', 'model', 'key', 'account'].includes(g)) throw invalidRequest('group_by', 'group_by takes day, model, key, account (comma-separated).');
+    // Usage reads the request log, which is written in batches: include this instance's queued rows.
+    await d.requestLog.flush();
     const rows = await usage(d.db.kysely, { accountId: q.account_id, keyId: q.key_id, model: q.model, from: dateParam(q.from, 'from'), to: dateParam(q.to, 'to') }, groups);
     return { object: 'list', currency: d.ledger.currency, unit: 'micro', data: rows };
   });

@@ -1,0 +1,8 @@
+/** Provider name (as the catalog's routes spell it) → adapter. */
+import { createLocalAdapter } from './local/adapter.js';
+import type { ProviderAdapter } from './types.js';
+
+export function createProviderRegistry(): Map<string, ProviderAdapter> {
+  const adapters: ProviderAdapter[] = [createLocalAdapter()];
+  return new Map(adapters.map((a) => [a.name, a]));
+}
