@@ -1,8 +1,9 @@
 /** Provider name (as the catalog's routes spell it) → adapter. */
 import { createLocalAdapter } from './local/adapter.js';
+import { createOpenAIAdapter } from './openai/adapter.js';
 import type { ProviderAdapter } from './types.js';
 
 export function createProviderRegistry(): Map<string, ProviderAdapter> {
-  const adapters: ProviderAdapter[] = [createLocalAdapter()];
+  const adapters: ProviderAdapter[] = [createLocalAdapter(), createOpenAIAdapter()];
   return new Map(adapters.map((a) => [a.name, a]));
 }

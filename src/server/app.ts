@@ -3,7 +3,7 @@
  * one request-log row per request, and the route modules.
  */
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Accounts } from '../billing/accounts.js';
 import type { Ledger } from '../billing/ledger.js';
@@ -53,14 +53,14 @@ const PUBLIC_PATHS = ['/healthz', '/readyz'];
 export async function buildServer(deps: ServerDeps): Promise<Server> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One log line per request is written by the onResponse hook below, with the fields that matter here.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     bodyLimit: deps.config.bodyLimitBytes,
     genReqId: (req) => {
       // A client-supplied id is kept for correlation only when it is short and plain.
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : newId('req');
     },
-    requestIdLogLabel: 'request_id',
     return503OnClosing: true,
     forceCloseConnections: true,
   });

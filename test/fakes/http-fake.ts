@@ -48,7 +48,7 @@ export class HttpFake {
   private server: Server | undefined;
   private readonly sockets = new Set<import('node:net').Socket>();
 
-  constructor(private readonly routes: Route[]) {}
+  constructor(protected readonly routes: Route[]) {}
 
   get url(): string {
     const addr = this.server?.address() as AddressInfo | undefined;
