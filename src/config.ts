@@ -44,6 +44,8 @@ const EnvSchema = z.object({
   IMAGEGATE_MAX_PIXELS: int(40_000_000),
   IMAGEGATE_WORKERS: int(32),
   IMAGEGATE_WEBHOOK_BASE_DELAY_MS: int(5_000),
+  IMAGEGATE_TASK_LEASE_MS: int(30_000),
+  IMAGEGATE_INSTANCE_STALE_MS: int(30_000),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
 });
@@ -72,6 +74,10 @@ export interface GatewayConfig {
   maxPixels: number;
   workers: number;
   webhookBaseDelayMs: number;
+  /** A running task whose worker has not renewed its lease for this long is taken over. */
+  taskLeaseMs: number;
+  /** A gateway process silent for this long is dead: its holds are refunded. */
+  instanceStaleMs: number;
   databaseUrl?: string;
   redisUrl?: string;
   /** The raw environment, for provider credentials (OPENAI_API_KEY, …) named by the catalog. */
@@ -109,6 +115,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPixels: e.IMAGEGATE_MAX_PIXELS,
     workers: e.IMAGEGATE_WORKERS,
     webhookBaseDelayMs: e.IMAGEGATE_WEBHOOK_BASE_DELAY_MS,
+    taskLeaseMs: e.IMAGEGATE_TASK_LEASE_MS,
+    instanceStaleMs: e.IMAGEGATE_INSTANCE_STALE_MS,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     env,

@@ -102,11 +102,11 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   };
 
   const taskStore = new TaskStore(db.kysely, db.dialect);
-  const tasks = new TaskService({ store: taskStore, pipeline, ledger, keys, log, instanceId, workers: config.workers });
+  const tasks = new TaskService({ store: taskStore, pipeline, ledger, keys, log, instanceId, workers: config.workers, leaseMs: config.taskLeaseMs });
 
   // Holds left open by processes that died are refunded at start and periodically. SQLite serves one
   // process, so at start every other owner is dead; on a shared PostgreSQL, liveness comes from heartbeats.
-  const instances = new Instances(db.kysely, instanceId);
+  const instances = new Instances(db.kysely, instanceId, config.instanceStaleMs);
   await instances.beat();
   const sweepHolds = async () => {
     const liveOwners = db.dialect === 'sqlite' ? [instanceId] : await instances.live();
@@ -117,7 +117,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   };
   await sweepHolds();
   const timers = [
-    setInterval(() => void instances.beat().catch((err) => log.error({ err }, 'heartbeat failed')), 5_000),
+    setInterval(() => void instances.beat().catch((err) => log.error({ err }, 'heartbeat failed')), Math.max(200, config.instanceStaleMs / 6)),
     setInterval(() => void sweepHolds().catch((err) => log.error({ err }, 'hold sweep failed')), config.holdSweepSeconds * 1000),
     setInterval(() => void blobs.sweep().catch((err) => log.error({ err }, 'blob sweep failed')), 10 * 60 * 1000),
   ];
