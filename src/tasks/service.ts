@@ -118,7 +118,11 @@ export class TaskService {
     this.ticking = true;
     try {
       const rows = await this.d.store.lease(this.d.instanceId, this.d.workers - this.active.size, this.leaseMs);
-      for (const row of rows) void this.run(row);
+      for (const row of rows) {
+        // A failure to record the outcome must not take the process down; the lease runs out and another
+        // worker finishes the task.
+        this.run(row).catch((err: unknown) => this.d.log.error({ err, task_id: row.id }, 'task run failed'));
+      }
     } catch (err) {
       this.d.log.error({ err }, 'task lease failed');
     } finally {

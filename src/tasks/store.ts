@@ -122,7 +122,7 @@ export class TaskStore {
         error: data.error ?? null,
         finished_at: Date.now(),
         lease_until: null,
-        next_webhook_at: sql<number>`case when callback_url is null then null else ${Date.now()} end`,
+        next_webhook_at: sql<number>`case when callback_url is null then null else cast(${Date.now()} as bigint) end`,
       })
       .where('id', '=', id)
       .where('status', 'in', [...TRANSITIONS[to]]);

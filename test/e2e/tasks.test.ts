@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageSize } from '../fakes/images.js';
+import { databases } from '../support/databases.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
 
 const OVERLAY = `
@@ -32,7 +33,7 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000
   }
 }
 
-describe('async tasks', () => {
+describe.each(databases())('async tasks on $name', ({ make }) => {
   let gw: TestGateway;
   let hook: ReturnType<typeof createServer>;
   let hookUrl = '';
@@ -54,7 +55,8 @@ describe('async tasks', () => {
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     const port = (hook.address() as AddressInfo).port;
     hookUrl = `http://127.0.0.1:${port}/hook`;
-    gw = await startGateway({ overlay: OVERLAY, env: { IMAGEGATE_URL_ALLOWLIST: `127.0.0.1:${port}`, IMAGEGATE_WEBHOOK_BASE_DELAY_MS: '50' } });
+    const db = await make();
+    gw = await startGateway({ overlay: OVERLAY, databaseUrl: db.databaseUrl, dataDir: db.dataDir, env: { IMAGEGATE_URL_ALLOWLIST: `127.0.0.1:${port}`, IMAGEGATE_WEBHOOK_BASE_DELAY_MS: '50' } });
   });
   afterAll(async () => {
     await gw?.close();
