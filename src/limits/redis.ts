@@ -1,77 +1,76 @@
 /**
- * Redis limiter: the same GCRA and leases as memory.ts, each step one Lua script, so several gateway
- * processes sharing a Redis enforce one limit together, atomically. Time comes from Redis (TIME), so the
- * processes' clocks do not have to agree.
+ * Redis limiter, used when REDIS_URL is set: the same GCRA buckets and leases as memory.ts, each step one
+ * Lua script (ioredis defineCommand: EVALSHA with EVAL fallback), so several gateway processes enforce one
+ * limit together.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { GatewayError } from '../core/errors.js';
+import { checkAcquireArgs, checkConsumeArgs } from './gcra.js';
+import { ACQUIRE, CONSUME, REFUND } from './redis-scripts.js';
 import type { ConcurrencySlot, LimitDecision, RateLimiter } from './types.js';
 
-const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+interface LimitScripts {
+  limitConsume(key: string, limit: number, windowMs: number, cost: number): Promise<[number, number, number, number]>;
+  limitRefund(key: string, windowMs: number, cost: number): Promise<number>;
+  limitAcquire(key: string, max: number, leaseMs: number, leaseId: string): Promise<[number, number]>;
+}
 
-/** KEYS[1] tat key; ARGV limit, windowMs, cost. Returns {allowed, remaining, resetMs, retryAfterMs}. */
-const CONSUME = `${NOW}
-local limit = tonumber(ARGV[1]) local window = tonumber(ARGV[2]) local cost = tonumber(ARGV[3])
-local interval = window / limit
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-local base = math.max(tat, now)
-local nxt = base + cost * interval
-local allowed = (nxt - now) <= window
-local newTat = tat
-if allowed then newTat = nxt redis.call('SET', KEYS[1], tostring(nxt), 'PX', math.ceil(nxt - now) + 1) end
-local used = math.max(0, newTat - now)
-local remaining = math.max(0, math.floor((window - used) / interval + 1e-9))
-local retry = 0
-if not allowed then retry = math.ceil(nxt - now - window) end
-return {allowed and 1 or 0, remaining, math.ceil(used), retry}`;
+function storeUnavailable(cause: unknown): GatewayError {
+  // The message is ours, not the driver's: driver errors can carry the Redis address.
+  return new GatewayError('service_unavailable', 'The rate-limit store is unreachable, so the request cannot be admitted. Retry in a few seconds.', {
+    cause,
+    retryable: true,
+    retryAfterMs: 1000,
+    headers: { 'retry-after': '1' },
+  });
+}
 
-const REFUND = `${NOW}
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat > now then
-  local newTat = math.max(now, tat - tonumber(ARGV[1]))
-  if newTat > now then redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.ceil(newTat - now) + 1) else redis.call('DEL', KEYS[1]) end
-end
-return 1`;
-
-/** KEYS[1] lease zset; ARGV max, leaseMs, id. Returns {allowed, active}. */
-const ACQUIRE = `${NOW}
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local active = redis.call('ZCARD', KEYS[1])
-if active >= tonumber(ARGV[1]) then return {0, active} end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
-return {1, active + 1}`;
-
-type Scripts = {
-  igConsume(key: string, limit: number, windowMs: number, cost: number): Promise<[number, number, number, number]>;
-  igRefund(key: string, ms: number): Promise<number>;
-  igAcquire(key: string, max: number, leaseMs: number, id: string): Promise<[number, number]>;
-};
+export interface RedisLimiterOptions {
+  /**
+   * A decision normally takes well under a millisecond; past this the request is refused with 503 rather
+   * than left waiting on reconnects while Redis is down (commands queued offline count too).
+   */
+  commandTimeoutMs?: number;
+}
 
 export class RedisRateLimiter implements RateLimiter {
-  private readonly redis: Redis & Scripts;
+  private readonly redis: Redis & LimitScripts;
 
-  constructor(url: string, private readonly prefix = 'imagegate:') {
-    const redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false });
-    redis.defineCommand('igConsume', { numberOfKeys: 1, lua: CONSUME });
-    redis.defineCommand('igRefund', { numberOfKeys: 1, lua: REFUND });
-    redis.defineCommand('igAcquire', { numberOfKeys: 1, lua: ACQUIRE });
-    this.redis = redis as Redis & Scripts;
+  constructor(url: string, private readonly prefix = 'imagegate:', opts: RedisLimiterOptions = {}) {
+    const redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, commandTimeout: opts.commandTimeoutMs ?? 2_000 });
+    // Connection errors reach callers as rejected commands (→ 503); without a listener ioredis would also
+    // print each one to stderr, outside the JSON log.
+    redis.on('error', () => undefined);
+    redis.defineCommand('limitConsume', { numberOfKeys: 1, lua: CONSUME });
+    redis.defineCommand('limitRefund', { numberOfKeys: 1, lua: REFUND });
+    redis.defineCommand('limitAcquire', { numberOfKeys: 1, lua: ACQUIRE });
+    this.redis = redis as Redis & LimitScripts;
   }
 
   async consume(key: string, limit: number, windowMs: number, cost = 1): Promise<LimitDecision> {
-    const [allowed, remaining, resetMs, retryAfterMs] = await this.redis.igConsume(`${this.prefix}rl:${key}`, limit, windowMs, cost);
+    checkConsumeArgs(limit, windowMs, cost);
+    const [allowed, remaining, resetMs, retryAfterMs] = await this.redis
+      .limitConsume(this.bucketKey(key), limit, windowMs, cost)
+      .catch((e: unknown) => {
+        throw storeUnavailable(e);
+      });
     return { allowed: allowed === 1, limit, remaining, resetMs, retryAfterMs };
   }
 
-  async refund(key: string, limit: number, windowMs: number, cost: number): Promise<void> {
-    await this.redis.igRefund(`${this.prefix}rl:${key}`, (cost * windowMs) / limit);
+  async refund(key: string, windowMs: number, cost: number): Promise<void> {
+    await this.redis.limitRefund(this.bucketKey(key), windowMs, cost).catch((e: unknown) => {
+      throw storeUnavailable(e);
+    });
   }
 
   async acquire(key: string, max: number, leaseMs: number): Promise<ConcurrencySlot> {
-    const id = randomUUID();
-    const zkey = `${this.prefix}cc:${key}`;
-    const [allowed, active] = await this.redis.igAcquire(zkey, max, leaseMs, id);
+    checkAcquireArgs(max, leaseMs);
+    const leaseId = randomUUID();
+    const leasesKey = `${this.prefix}cc:${key}`;
+    const [allowed, active] = await this.redis.limitAcquire(leasesKey, max, leaseMs, leaseId).catch((e: unknown) => {
+      throw storeUnavailable(e);
+    });
     let released = allowed !== 1;
     return {
       allowed: allowed === 1,
@@ -80,12 +79,18 @@ export class RedisRateLimiter implements RateLimiter {
       release: async () => {
         if (released) return;
         released = true;
-        await this.redis.zrem(zkey, id);
+        // Release runs in cleanup paths and must not turn a finished request into an error; if Redis is
+        // unreachable now, the lease expires on its own after leaseMs, which is what the expiry is for.
+        await this.redis.zrem(leasesKey, leaseId).catch(() => undefined);
       },
     };
   }
 
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private bucketKey(key: string): string {
+    return `${this.prefix}rl:${key}`;
   }
 }

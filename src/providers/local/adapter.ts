@@ -1,76 +1,98 @@
 /**
- * The built-in `local` provider: renders images in-process with the offline renderer. Sizes come from
- * `size`, or `aspect_ratio` with an optional `resolution` tier.
+ * The built-in `local` provider: renders pictures in-process with the offline renderer, so the gateway
+ * serves real images with no network and no keys. Reads no route options.
  */
-import { createHash } from 'node:crypto';
 import { GatewayError, invalidRequest } from '../../core/errors.js';
-import { type ImageJob, MIME_OF_FORMAT, type OutputFormat } from '../../core/job.js';
-import { type Dimensions, parseAspectRatio, parseSize } from '../../core/size.js';
-import type { ProviderAdapter } from '../types.js';
-import { renderImage } from './render.js';
+import { type GeneratedImage, type ImageJob, MIME_OF_FORMAT, type Operation, type OutputFormat } from '../../core/job.js';
+import type { CallContext, ProviderAdapter } from '../types.js';
+import { outputDimensions } from './dimensions.js';
+import { STYLES } from './palette.js';
+import { hashText } from './random.js';
+import { renderImage, type RenderOptions } from './render.js';
 
-/** Long side per resolution tier. */
-const TIER_LONG_SIDE: Record<string, number> = { '1K': 1024, '2K': 2048 };
-const MAX_SIDE = 2048;
+/** Operations whose input images are drawn into the picture. */
+const USES_INPUT_IMAGES: ReadonlySet<Operation> = new Set<Operation>(['edit', 'image-to-image', 'variation']);
+const FORMATS = Object.keys(MIME_OF_FORMAT) as OutputFormat[];
 
-export function localDimensions(job: ImageJob): Dimensions {
-  const { size, aspect_ratio: ratio, resolution } = job.params;
-  if (size && size !== 'auto') {
-    if (ratio) throw invalidRequest('aspect_ratio', 'Send either size or aspect_ratio, not both.');
-    const d = parseSize(size);
-    if (!d || d === 'auto') throw invalidRequest('size', `size "${size}" is not WIDTHxHEIGHT.`);
-    return d;
+/** Everything one call renders with, checked (image i of n then uses seed + i). */
+function planOf(job: ImageJob): RenderOptions {
+  const { width, height } = outputDimensions(job.params);
+  const p = job.params;
+  const format = p.output_format ?? 'png';
+  if (!FORMATS.includes(format)) throw invalidRequest('output_format', `output_format "${format}" is not available; send one of ${FORMATS.join(', ')}.`);
+  if (p.background === 'transparent' && format === 'jpeg') {
+    throw invalidRequest('background', 'background "transparent" needs output_format png or webp (JPEG has no alpha channel); change one of them.');
   }
-  const long = TIER_LONG_SIDE[resolution ?? '1K'];
-  if (!long) throw invalidRequest('resolution', `resolution must be one of ${Object.keys(TIER_LONG_SIDE).join(', ')}.`);
-  if (!ratio) return { width: long, height: long };
-  const r = parseAspectRatio(ratio);
-  if (!r) throw invalidRequest('aspect_ratio', `aspect_ratio "${ratio}" must look like "16:9".`);
-  const d = r.w >= r.h ? { width: long, height: Math.round((long * r.h) / r.w) } : { width: Math.round((long * r.w) / r.h), height: long };
-  if (d.width > MAX_SIDE || d.height > MAX_SIDE || Math.min(d.width, d.height) < 16) {
-    throw invalidRequest('aspect_ratio', `aspect_ratio ${ratio} at ${resolution ?? '1K'} gives ${d.width}x${d.height}, outside 16..${MAX_SIDE} px.`);
+  const compression = p.output_compression;
+  if (compression !== undefined && !(Number.isInteger(compression) && compression >= 0 && compression <= 100)) {
+    throw invalidRequest('output_compression', 'output_compression must be an integer from 0 to 100.');
   }
-  return d;
-}
-
-function seedOf(job: ImageJob): number {
-  if (typeof job.params.seed === 'number') return job.params.seed;
-  return createHash('sha256').update(job.prompt).digest().readUInt32BE(0) & 0x7fffffff;
+  if (p.style !== undefined && !STYLES.includes(p.style)) {
+    throw invalidRequest('style', `style "${p.style}" is not available on the local renderer; send one of ${STYLES.join(', ')}.`);
+  }
+  const seed = p.seed ?? hashText(job.prompt);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw invalidRequest('seed', 'seed must be a non-negative integer.');
+  const usesImages = USES_INPUT_IMAGES.has(job.operation);
+  return {
+    prompt: job.prompt,
+    seed,
+    width,
+    height,
+    format,
+    compression,
+    transparent: p.background === 'transparent',
+    style: p.style,
+    references: usesImages ? job.images.map((image) => image.bytes) : undefined,
+    mask: job.operation === 'edit' ? job.mask?.bytes : undefined,
+  };
 }
 
 export function createLocalAdapter(): ProviderAdapter {
   return {
     name: 'local',
     validate(job) {
-      localDimensions(job);
+      planOf(job);
     },
     async generate(job, _route, ctx) {
-      const { width, height } = localDimensions(job);
-      const format: OutputFormat = job.params.output_format ?? 'png';
-      const transparent = job.params.background === 'transparent' && format !== 'jpeg';
-      const seed = seedOf(job);
-      const references = job.images.map((i) => i.bytes);
-      const images = [];
+      const plan = planOf(job);
+      const images: GeneratedImage[] = [];
       for (let i = 0; i < job.n; i++) {
-        if (ctx.signal.aborted) throw new GatewayError('upstream_error', 'The request was cancelled.');
-        const bytes = await renderImage({
-          prompt: job.prompt,
-          seed: seed + i,
-          width,
-          height,
-          format,
-          compression: job.params.output_compression,
-          transparent,
-          references,
-          mask: job.mask?.bytes,
-        });
-        images.push({ payload: { kind: 'bytes' as const, bytes, mime: MIME_OF_FORMAT[format] }, size: `${width}x${height}` });
+        stopIfAbandoned(ctx);
+        const bytes = await render({ ...plan, seed: plan.seed + i }, job);
+        images.push({ payload: { kind: 'bytes', bytes, mime: MIME_OF_FORMAT[plan.format] }, size: `${plan.width}x${plan.height}` });
       }
       return {
         images,
         failedCount: 0,
-        meta: { size: `${width}x${height}`, output_format: format, quality: job.params.quality, background: transparent ? 'transparent' : 'opaque' },
+        meta: {
+          size: `${plan.width}x${plan.height}`,
+          output_format: plan.format,
+          quality: job.params.quality ?? 'auto',
+          background: plan.transparent ? 'transparent' : 'opaque',
+        },
       };
     },
   };
+}
+
+/** Between images: a client that left or a passed deadline ends the job (a retry would not help). */
+function stopIfAbandoned(ctx: CallContext): void {
+  if (ctx.signal.aborted) throw new GatewayError('upstream_error', 'The request was cancelled before the local renderer finished.');
+  if (Date.now() >= ctx.deadline) {
+    throw new GatewayError('upstream_error', "The local renderer did not finish within the model's time limit.", { details: { reason: 'timeout' } });
+  }
+}
+
+async function render(options: RenderOptions, job: ImageJob): Promise<Buffer> {
+  try {
+    return await renderImage(options);
+  } catch (e) {
+    // The only inputs that can fail to render are the client's images (the scene is our own SVG).
+    if (!options.references?.length) throw e;
+    const param = job.images.length === 1 && !options.mask ? job.images[0]!.field : 'image';
+    throw new GatewayError('invalid_request', 'An input image could not be decoded; send PNG, JPEG or WebP files that open in an image viewer.', {
+      param,
+      cause: e,
+    });
+  }
 }
