@@ -3,7 +3,7 @@
  * minute once n is known. A refusal is a 429 with Retry-After and x-ratelimit-* headers.
  */
 import { type LimitDecision, type RateLimiter, rateLimitHeaders } from '../limits/index.js';
-import { GatewayError } from './errors.js';
+import { GatewayError, invalidRequest } from './errors.js';
 import type { Principal } from './principal.js';
 
 const MINUTE = 60_000;
@@ -19,6 +19,8 @@ export interface Admission {
 export interface LimitsGate {
   admitRequest(principal: Principal): Promise<Admission>;
   admitImages(principal: Principal, n: number): Promise<Record<string, string>>;
+  /** Give back images admitted for a request refused before any upstream call (e.g. 402). */
+  returnImages(principal: Principal, n: number): Promise<void>;
 }
 
 function refuse(what: string, d: LimitDecision): GatewayError {
@@ -60,9 +62,14 @@ export function createLimitsGate(limiter: RateLimiter): LimitsGate {
     async admitImages(p, n) {
       const k = p.key;
       if (!k.ipm) return {};
+      if (n > k.ipm) throw invalidRequest('n', `n is ${n}, but this key may create at most ${k.ipm} images per minute.`);
       const d = await limiter.consume(`ipm:${k.id}`, k.ipm, MINUTE, n);
       if (!d.allowed) throw refuse(`${k.ipm} images per minute for this key (this request asks for ${n})`, d);
       return Object.fromEntries(Object.entries(rateLimitHeaders(d)).map(([h, v]) => [h.replace('x-ratelimit-', 'x-ratelimit-images-'), v]));
+    },
+
+    async returnImages(p, n) {
+      if (p.key.ipm) await limiter.refund(`ipm:${p.key.id}`, MINUTE, n);
     },
   };
 }

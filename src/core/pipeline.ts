@@ -132,7 +132,14 @@ export async function prepare(
     for (const route of model.routes) deps.adapters.get(route.provider)?.validate?.(job, route);
     const imageHeaders = await deps.limits.admitImages(principal, job.n);
     const quoted = principal.isAdmin ? 0 : quote(model.spec.price, job);
-    const hold = quoted > 0 ? await deps.billing.hold(principal, job, quoted, opts.taskId ? `task:${opts.taskId}` : undefined) : undefined;
+    let hold: Hold | undefined;
+    try {
+      hold = quoted > 0 ? await deps.billing.hold(principal, job, quoted, opts.taskId ? `task:${opts.taskId}` : undefined) : undefined;
+    } catch (e) {
+      // Refused before any upstream call: the images admitted for it are not spent.
+      await deps.limits.returnImages(principal, job.n);
+      throw e;
+    }
     return { job, model, principal, hold, quoted, dropped: checked.dropped, release, rateLimitHeaders: { ...headers, ...imageHeaders }, acceptTextOnly: draft.acceptTextOnly === true };
   } catch (e) {
     await release();
