@@ -25,6 +25,8 @@ export class OpenAIFake extends HttpFake {
   moderateNext = 0;
   emptyNext = 0;
   fewerNext = 0;
+  /** Probability that a reply carries one image fewer than asked (partial result). */
+  fewerRate = 0;
   /** Multipart files of the last edit/variation. */
   lastFiles: ReceivedFile[] = [];
   lastFields: Record<string, string> = {};
@@ -41,7 +43,7 @@ export class OpenAIFake extends HttpFake {
 
   override reset(): void {
     super.reset();
-    this.moderateNext = this.emptyNext = this.fewerNext = 0;
+    this.moderateNext = this.emptyNext = this.fewerNext = this.fewerRate = 0;
     this.lastFiles = [];
     this.lastFields = {};
   }
@@ -77,6 +79,8 @@ export class OpenAIFake extends HttpFake {
     } else if (this.fewerNext > 0) {
       count = Math.max(0, n - this.fewerNext);
       this.fewerNext = 0;
+    } else if (this.fewerRate > 0 && n > 1 && Math.random() < this.fewerRate) {
+      count = n - 1;
     }
     const [w, h] = (size === 'auto' ? '1024x1024' : size).split('x').map(Number) as [number, number];
     const format = (f.output_format as 'png' | 'jpeg' | 'webp' | undefined) ?? 'png';
