@@ -77,19 +77,21 @@ export class TaskStore {
   /** Lease up to `limit` runnable tasks: pending ones, and running ones whose lease ran out (dead worker). */
   async lease(owner: string, limit: number, leaseMs: number, now = Date.now()): Promise<TaskRow[]> {
     if (limit <= 0) return [];
-    const lock = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-    const res = await sql<TaskRow>`
-      update tasks set status = 'running', lease_owner = ${owner}, lease_until = ${now + leaseMs},
-        attempts = attempts + 1, started_at = coalesce(started_at, ${now})
-      where id in (
-        select id from tasks
-        where status = 'pending' or (status = 'running' and lease_until < ${now})
-        order by created_at
-        limit ${limit}
-        ${lock}
-      )
-      and (status = 'pending' or (status = 'running' and lease_until < ${now}))
-      returning *`.execute(this.db);
+    const runnable = sql`status = 'pending' or (status = 'running' and lease_until < ${now})`;
+    const set = sql`status = 'running', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = attempts + 1, started_at = coalesce(started_at, ${now})`;
+    // PostgreSQL: pick the rows in a materialized CTE. An IN (subquery … LIMIT … SKIP LOCKED) may be re-run by
+    // the planner and take more than `limit` rows; the CTE runs once and locks exactly what it returns.
+    const res =
+      this.dialect === 'postgres'
+        ? await sql<TaskRow>`
+            with picked as materialized (
+              select id from tasks where ${runnable} order by created_at limit ${limit} for update skip locked
+            )
+            update tasks set ${set} from picked where tasks.id = picked.id returning tasks.*`.execute(this.db)
+        : await sql<TaskRow>`
+            update tasks set ${set}
+            where id in (select id from tasks where ${runnable} order by created_at limit ${limit})
+            returning *`.execute(this.db);
     return res.rows.map((r) => ({ ...r, quoted: Number(r.quoted), created_at: Number(r.created_at), lease_until: r.lease_until === null ? null : Number(r.lease_until) }));
   }
 

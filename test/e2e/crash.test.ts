@@ -2,40 +2,17 @@
  * Money and tasks survive SIGKILL: a gateway process is killed with synchronous requests and async tasks in
  * flight; a new process on the same database finishes or refunds every one of them, exactly once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { databases } from '../support/databases.js';
 import { ADMIN_KEY } from '../support/gateway.js';
+import { freePort, startGatewayProcess as startProcess } from '../support/process.js';
 
 const PRICE = 1000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startProcess(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', process.env.CRASH_DEBUG ? 'inherit' : 'ignore'] });
-  const end = Date.now() + 30_000;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error('gateway process did not start');
-}
 
 describe.each(databases())('SIGKILL with work in flight on $name', ({ make }) => {
   let fake: OpenAIFake;

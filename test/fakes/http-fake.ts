@@ -17,8 +17,9 @@ export interface RecordedRequest {
 }
 
 export interface FaultKnobs {
-  /** Added before answering each request (ms). */
+  /** Added before answering each request (ms); with latencyMaxMs, a uniform draw between the two. */
   latencyMs: number;
+  latencyMaxMs: number;
   /** Destroy the socket of the next N requests without answering. */
   dropNext: number;
   /** Answer the next N requests with this status and body instead of the protocol's own answer. */
@@ -41,7 +42,7 @@ export interface Route {
 
 export class HttpFake {
   readonly requests: RecordedRequest[] = [];
-  readonly knobs: FaultKnobs = { latencyMs: 0, dropNext: 0, failNext: 0, failStatus: 500, failBody: { error: { message: 'fake failure' } }, failHeaders: {}, failRate: 0 };
+  readonly knobs: FaultKnobs = { latencyMs: 0, latencyMaxMs: 0, dropNext: 0, failNext: 0, failStatus: 500, failBody: { error: { message: 'fake failure' } }, failHeaders: {}, failRate: 0 };
   /** Upstream calls currently being answered, and the most ever at once. */
   inFlight = 0;
   maxInFlight = 0;
@@ -73,7 +74,7 @@ export class HttpFake {
 
   reset(): void {
     this.requests.length = 0;
-    Object.assign(this.knobs, { latencyMs: 0, dropNext: 0, failNext: 0, failStatus: 500, failBody: { error: { message: 'fake failure' } }, failHeaders: {}, failRate: 0 });
+    Object.assign(this.knobs, { latencyMs: 0, latencyMaxMs: 0, dropNext: 0, failNext: 0, failStatus: 500, failBody: { error: { message: 'fake failure' } }, failHeaders: {}, failRate: 0 });
     this.maxInFlight = 0;
   }
 
@@ -99,7 +100,9 @@ export class HttpFake {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      if (this.knobs.latencyMs) await new Promise((r) => setTimeout(r, this.knobs.latencyMs));
+      const { latencyMs, latencyMaxMs } = this.knobs;
+      const wait = latencyMaxMs > latencyMs ? latencyMs + Math.random() * (latencyMaxMs - latencyMs) : latencyMs;
+      if (wait) await new Promise((r) => setTimeout(r, wait));
       if (this.knobs.dropNext > 0) {
         this.knobs.dropNext--;
         req.socket.destroy();
