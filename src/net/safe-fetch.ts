@@ -1,31 +1,37 @@
 /**
- * Fetches a client-supplied URL without letting it reach the gateway's own network: the host is resolved
- * here, every address is checked, and the connection is pinned to the checked address (no DNS-rebinding
- * window). Redirects are followed by hand and re-checked; size and time are capped while streaming.
+ * Fetches a client-supplied URL (a reference image, a webhook callback) without letting it reach the
+ * gateway's own network: the host is resolved here, every address is checked, and the connection is pinned
+ * to the checked addresses (no DNS-rebinding window). Redirects are followed by hand, each target
+ * re-checked by the same rules. Size is capped while streaming and the whole fetch — DNS, redirects and
+ * body — has one time limit, so a slow-drip body cannot hold a worker.
+ *
+ * Every refusal or failure is a 400 invalid_request naming `param`: the URL is the client's input.
  */
-import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
-import { Agent, request } from 'undici';
-import { GatewayError, invalidRequest } from '../core/errors.js';
-import { addressRefusal } from './address-policy.js';
-import { checkUrl } from './url-policy.js';
+import { GatewayError, isGatewayError } from '../core/errors.js';
+import { pinnedAgent } from './pinned-agent.js';
+import { discard, readCapped } from './response-body.js';
+import { type ConnectTarget, type LookupAll, resolveTarget, systemLookup } from './resolve-target.js';
 
-export type Resolver = (host: string) => Promise<Array<{ address: string; family: number }>>;
+export type { LookupAll } from './resolve-target.js';
 
 export interface SafeFetchOptions {
+  /** The request field the URL came from, e.g. `image_urls[1]`; named in every error. */
   param: string;
+  /** `host` or `host:port` entries (lowercase) that may be private or loopback. */
   allowlist: readonly string[];
   maxBytes: number;
+  /** For the whole fetch: DNS, every redirect hop and the body. */
   timeoutMs: number;
+  /** Redirects followed for GET (default 3); POST never follows redirects. */
   maxRedirects?: number;
-  /** Content check on the first bytes (sniffing); throws to refuse. */
+  /** Content check (e.g. sniffing the image type) on the returned bytes; throws to refuse them. */
   accept?: (bytes: Buffer, contentType?: string) => void;
   signal?: AbortSignal;
   method?: 'GET' | 'POST';
   body?: string | Buffer;
   headers?: Record<string, string>;
-  /** DNS resolution, injectable for tests. */
-  resolve?: Resolver;
+  /** DNS resolution; injectable so tests can play a rebinding resolver. Default: the system resolver. */
+  lookup?: LookupAll;
 }
 
 export interface SafeFetchResult {
@@ -35,95 +41,112 @@ export interface SafeFetchResult {
   status: number;
 }
 
-const defaultResolve: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-async function pinnedAddress(host: string, allowlisted: boolean, param: string, resolve: Resolver): Promise<{ address: string; family: number }> {
-  if (isIP(host)) return { address: host, family: isIP(host) };
-  let addrs: Array<{ address: string; family: number }>;
-  try {
-    addrs = await resolve(host);
-  } catch {
-    throw invalidRequest(param, `${param}: the host ${host} could not be resolved.`);
-  }
-  if (addrs.length === 0) throw invalidRequest(param, `${param}: the host ${host} has no address.`);
-  if (!allowlisted) {
-    for (const a of addrs) {
-      const why = addressRefusal(a.address);
-      if (why) throw invalidRequest(param, `${param}: the host ${host} resolves to ${a.address}, ${why}; only public http(s) URLs are allowed.`);
-    }
-  }
-  return addrs[0]!;
+/** Transport failures in words a caller can act on; the code is kept for the operator. */
+const NETWORK_FAILURES: Record<string, string> = {
+  ECONNREFUSED: 'the connection was refused',
+  ECONNRESET: 'the connection was reset',
+  UND_ERR_SOCKET: 'the connection closed early',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connecting timed out',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its TLS certificate is not issued by a trusted authority',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate could not be verified',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its TLS certificate could not be verified',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is not valid for this host name',
+};
+
+function describeFailure(e: unknown): string {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code !== 'string') return 'network error';
+  return NETWORK_FAILURES[code] ? `${NETWORK_FAILURES[code]} (${code})` : code;
+}
+
+/** A URL as shown in messages: without the query, which may carry tokens, and never very long. */
+function shown(url: URL): string {
+  const text = `${url.origin}${url.pathname}`;
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
 
 export async function safeFetch(rawUrl: string, opts: SafeFetchOptions): Promise<SafeFetchResult> {
+  const method = opts.method ?? 'GET';
   const maxRedirects = opts.maxRedirects ?? 3;
-  const resolve = opts.resolve ?? defaultResolve;
-  const deadline = Date.now() + opts.timeoutMs;
+  const lookup = opts.lookup ?? systemLookup;
   const timer = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timer]) : timer;
-  let current = rawUrl;
-  for (let hop = 0; ; hop++) {
-    const checked = checkUrl(current, opts.param, opts.allowlist);
-    const pinned = await pinnedAddress(checked.host, checked.allowlisted, opts.param, resolve);
-    // One connection pinned to the address that was checked; TLS still verifies the real host name.
-    const agent = new Agent({
-      connect: {
-        lookup: (_host: string, o: { all?: boolean }, cb: (...args: unknown[]) => void) =>
-          o?.all ? cb(null, [{ address: pinned.address, family: pinned.family }]) : cb(null, pinned.address, pinned.family),
-      } as never,
-      connections: 1,
-    });
-    try {
-      const res = await request(checked.url, {
-        method: opts.method ?? 'GET',
-        body: opts.body,
-        headers: { 'user-agent': 'imagegate', ...(opts.headers ?? {}) },
-        dispatcher: agent,
-        signal,
-        headersTimeout: Math.max(1, deadline - Date.now()),
-        bodyTimeout: Math.max(1, deadline - Date.now()),
-      });
-      const location = res.headers.location;
-      if (res.statusCode >= 300 && res.statusCode < 400 && location && (opts.method ?? 'GET') === 'GET') {
-        res.body.resume();
-        if (hop >= maxRedirects) throw invalidRequest(opts.param, `${opts.param}: more than ${maxRedirects} redirects.`);
-        const next = new URL(String(location), checked.url).toString();
-        try {
-          checkUrl(next, opts.param, opts.allowlist);
-        } catch (e) {
-          throw invalidRequest(opts.param, `${opts.param}: redirect to ${next} refused: ${(e as GatewayError).message}`);
+  const fail = (why: string, cause?: unknown) =>
+    new GatewayError('invalid_request', `${opts.param}: ${why}.`, { param: opts.param, cause });
+
+  try {
+    const first = await resolveTarget(rawUrl, opts.allowlist, lookup, signal);
+    if (!first.ok) throw fail(first.reason);
+    let target: ConnectTarget = first.target;
+    for (let redirects = 0; ; redirects++) {
+      const agent = pinnedAgent(target.addresses);
+      try {
+        // Caller headers (e.g. a signature) go only to the origin the caller named, never to a redirect target.
+        const sameOrigin = target.url.origin === first.target.url.origin;
+        const res = await agent.request({
+          origin: target.url.origin,
+          path: `${target.url.pathname}${target.url.search}`,
+          method,
+          body: method === 'POST' ? opts.body : undefined,
+          headers: { 'user-agent': 'imagegate', ...(sameOrigin ? opts.headers : {}) },
+          signal,
+        });
+        const location = res.headers.location;
+        if (method === 'GET' && REDIRECT_STATUSES.has(res.statusCode) && typeof location === 'string') {
+          discard(res.body);
+          if (redirects >= maxRedirects) throw fail(`${shown(target.url)} redirected more than ${maxRedirects} times; send the final URL of the content`);
+          let next: string;
+          try {
+            next = new URL(location, target.url).href;
+          } catch {
+            throw fail(`redirect from ${shown(target.url)} refused: its Location is not a valid URL`);
+          }
+          const judged = await resolveTarget(next, opts.allowlist, lookup, signal);
+          if (!judged.ok) throw fail(`redirect to ${shown(new URL(next))} refused: ${judged.reason}`);
+          target = judged.target;
+          continue;
         }
-        current = next;
-        continue;
-      }
-      const declared = Number(res.headers['content-length'] ?? 0);
-      if (declared > opts.maxBytes) {
-        res.body.destroy();
-        throw invalidRequest(opts.param, `${opts.param}: the image is larger than ${opts.maxBytes} bytes.`);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of res.body) {
-        size += (c as Buffer).length;
-        if (size > opts.maxBytes) {
-          res.body.destroy();
-          throw invalidRequest(opts.param, `${opts.param}: the image is larger than ${opts.maxBytes} bytes.`);
+        if (method === 'GET' && (res.statusCode < 200 || res.statusCode > 299)) {
+          discard(res.body);
+          throw fail(`${shown(target.url)} returned HTTP ${res.statusCode}`);
         }
-        chunks.push(c as Buffer);
+        const declared = Number(res.headers['content-length']);
+        // Refused before reading when the server says up front that the body is too large.
+        const declaredTooLarge = declared > opts.maxBytes;
+        if (declaredTooLarge) discard(res.body);
+        const bytes = declaredTooLarge ? undefined : await readCapped(res.body, opts.maxBytes);
+        if (!bytes) throw fail(`the response from ${shown(target.url)} is larger than ${opts.maxBytes} bytes, the most accepted here`);
+        const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined;
+        if (opts.accept) acceptOrFail(opts.accept, bytes, contentType, fail);
+        return { bytes, contentType, finalUrl: target.url.href, status: res.statusCode };
+      } finally {
+        void agent.destroy().catch(() => undefined);
       }
-      const bytes = Buffer.concat(chunks, size);
-      const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined;
-      if ((opts.method ?? 'GET') === 'GET') {
-        if (res.statusCode !== 200) throw invalidRequest(opts.param, `${opts.param}: the URL returned HTTP ${res.statusCode}.`);
-        opts.accept?.(bytes, contentType);
-      }
-      return { bytes, contentType, finalUrl: current, status: res.statusCode };
-    } catch (e) {
-      if (e instanceof GatewayError) throw e;
-      if (timer.aborted) throw invalidRequest(opts.param, `${opts.param}: the URL did not answer within ${opts.timeoutMs} ms.`);
-      throw invalidRequest(opts.param, `${opts.param}: the URL could not be fetched (${(e as { code?: string }).code ?? (e as Error).message}).`);
-    } finally {
-      void agent.close();
     }
+  } catch (e) {
+    if (isGatewayError(e)) throw e;
+    if (timer.aborted) throw fail(`fetching the URL did not finish within ${opts.timeoutMs} ms`, e);
+    if (opts.signal?.aborted) throw fail('fetching the URL was cancelled', e);
+    throw fail(`the URL could not be fetched: ${describeFailure(e)}`, e);
+  }
+}
+
+function acceptOrFail(
+  accept: NonNullable<SafeFetchOptions['accept']>,
+  bytes: Buffer,
+  contentType: string | undefined,
+  fail: (why: string, cause?: unknown) => GatewayError,
+): void {
+  try {
+    accept(bytes, contentType);
+  } catch (e) {
+    if (isGatewayError(e)) throw e;
+    throw fail(`the content was refused: ${e instanceof Error ? e.message : String(e)}`, e);
   }
 }
