@@ -1,0 +1,36 @@
+/**
+ * The Volcengine Ark adapter for ByteDance Seedream 4.0 / 4.5 (upstreams.md §4): text-to-image,
+ * image-to-image and edits, all on `POST /images/generations`.
+ *
+ * Route options read: `seedream_version` ("4.0" | "4.5") for routes whose upstream model is an endpoint id.
+ * n > 1 without sequential generation fans out into n concurrent single-image calls (see plan.ts); calls
+ * that fail while others succeed are reported as failed images rather than retried here.
+ */
+import type { ImageJob, ImageResult } from '../../core/job.js';
+import { callUpstream, type UpstreamRequest } from '../http.js';
+import type { CallContext, ProviderAdapter } from '../types.js';
+import { ARK, toError, upstreamRequestIdOf } from './errors.js';
+import { planJob } from './plan.js';
+import { buildRequest } from './request.js';
+import { type ArkImagesResponse, mergeResults, toResult } from './response.js';
+
+async function callOnce(req: UpstreamRequest, job: ImageJob, ctx: CallContext): Promise<ImageResult> {
+  const res = await callUpstream(ARK, req, ctx);
+  if (res.status < 200 || res.status >= 300) throw toError(res, job);
+  return toResult(res.json<ArkImagesResponse>(), job, upstreamRequestIdOf(res));
+}
+
+export function createArkAdapter(): ProviderAdapter {
+  return {
+    name: 'ark',
+    validate(job, route) {
+      planJob(job, route);
+    },
+    async generate(job, route, ctx) {
+      const plan = planJob(job, route);
+      const req = buildRequest(job, route, plan);
+      if (plan.calls === 1) return callOnce(req, job, ctx);
+      return mergeResults(await Promise.allSettled(Array.from({ length: plan.calls }, () => callOnce(req, job, ctx))));
+    },
+  };
+}

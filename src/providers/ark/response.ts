@@ -1,0 +1,70 @@
+/**
+ * Ark images response → ImageResult. Items are images (url or b64_json, with their size) or per-image
+ * failures (`error`), which count in failedCount; a reply with no image at all is an error.
+ */
+import { GatewayError } from '../../core/errors.js';
+import type { GeneratedImage, ImageJob, ImageMime, ImageResult, TokenUsage } from '../../core/job.js';
+import { ARK, type ArkErrorObject, itemError } from './errors.js';
+
+export interface ArkImagesResponse {
+  model?: string;
+  created?: number;
+  data?: Array<{ url?: string; b64_json?: string; size?: string; error?: ArkErrorObject }>;
+  usage?: { generated_images?: number; output_tokens?: number; total_tokens?: number };
+}
+
+/** Leading base64 characters of each format's magic bytes: the type is known without decoding. */
+const B64_SIGNATURES: Array<[string, ImageMime]> = [
+  ['/9j/', 'image/jpeg'],
+  ['iVBORw0KGgo', 'image/png'],
+  ['UklGR', 'image/webp'],
+  ['R0lGOD', 'image/gif'],
+  ['Qk', 'image/bmp'],
+];
+
+/** Seedream 4.x returns JPEG; the signature check keeps that honest if a model ever answers otherwise. */
+function mimeOfBase64(b64: string): ImageMime {
+  return B64_SIGNATURES.find(([prefix]) => b64.startsWith(prefix))?.[1] ?? 'image/jpeg';
+}
+
+function usageOf(u: ArkImagesResponse['usage']): TokenUsage | undefined {
+  if (!u) return undefined;
+  return { outputImageTokens: u.output_tokens, totalTokens: u.total_tokens };
+}
+
+export function toResult(body: ArkImagesResponse, job: ImageJob, upstreamRequestId: string | undefined): ImageResult {
+  if (typeof body !== 'object' || body === null || !Array.isArray(body.data)) {
+    throw new GatewayError('upstream_error', `${ARK} returned a response without a data list.`, { retryable: true, upstreamRequestId });
+  }
+  const images: GeneratedImage[] = [];
+  const failures: ArkErrorObject[] = [];
+  for (const item of body.data) {
+    if (item?.b64_json) images.push({ payload: { kind: 'b64', b64: item.b64_json, mime: mimeOfBase64(item.b64_json) }, size: item.size });
+    else if (item?.url) images.push({ payload: { kind: 'remote', url: item.url }, size: item.size });
+    else failures.push(item?.error ?? { message: 'an item with neither url nor b64_json' });
+  }
+  if (images.length === 0) {
+    if (failures[0]) throw itemError(failures[0], job, upstreamRequestId);
+    throw new GatewayError('no_image_generated', 'The model returned no image. Nothing was delivered; try rephrasing the prompt.', { upstreamRequestId });
+  }
+  return { images, failedCount: failures.length, usage: usageOf(body.usage), upstreamRequestId, meta: { size: images[0]!.size } };
+}
+
+/** n single-image calls → one result; calls that failed count as failed images, the first failure is kept if all did. */
+export function mergeResults(settled: PromiseSettledResult<ImageResult>[]): ImageResult {
+  const done = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  if (done.length === 0) throw (settled.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
+  const sum = (pick: (u: TokenUsage) => number | undefined) => {
+    const values = done.map((r) => (r.usage ? pick(r.usage) : undefined)).filter((v): v is number => v !== undefined);
+    return values.length ? values.reduce((a, b) => a + b, 0) : undefined;
+  };
+  const ids = done.map((r) => r.upstreamRequestId).filter((id): id is string => id !== undefined);
+  const anyUsage = done.some((r) => r.usage);
+  return {
+    images: done.flatMap((r) => r.images),
+    failedCount: done.reduce((n, r) => n + r.failedCount, 0) + (settled.length - done.length),
+    usage: anyUsage ? { outputImageTokens: sum((u) => u.outputImageTokens), totalTokens: sum((u) => u.totalTokens) } : undefined,
+    upstreamRequestId: ids.length ? ids.join(',') : undefined,
+    meta: done[0]!.meta,
+  };
+}

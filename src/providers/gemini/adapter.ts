@@ -1,0 +1,33 @@
+/**
+ * The Gemini image adapter ("Nano Banana": gemini-2.5-flash-image, gemini-3-pro-image-preview,
+ * gemini-3.1-flash-image-preview), upstreams.md §2. Text-to-image, image-to-image and edit all go through
+ * generateContent with the references as inline data; n images are n concurrent calls.
+ */
+import { callUpstream, type UpstreamRequest } from '../http.js';
+import type { CallContext, ProviderAdapter } from '../types.js';
+import { toError, WHO } from './errors.js';
+import { resolveImageConfig } from './image-config.js';
+import { mergeReplies } from './merge.js';
+import { buildRequest } from './request.js';
+import { type GenerateContentResponse, type GeminiReply, readReply } from './response.js';
+
+async function callOnce(request: UpstreamRequest, ctx: CallContext, outputSize: string | undefined): Promise<GeminiReply> {
+  const res = await callUpstream(WHO, request, ctx);
+  if (res.status !== 200) throw toError(res);
+  return readReply(res.json<GenerateContentResponse>(), outputSize);
+}
+
+export function createGeminiAdapter(): ProviderAdapter {
+  return {
+    name: 'gemini',
+    validate(job, route) {
+      resolveImageConfig(job, route.upstreamModel);
+    },
+    async generate(job, route, ctx) {
+      const { imageConfig, outputSize } = resolveImageConfig(job, route.upstreamModel);
+      const request = buildRequest(job, route, imageConfig);
+      const outcomes = await Promise.allSettled(Array.from({ length: job.n }, () => callOnce(request, ctx, outputSize)));
+      return mergeReplies(outcomes);
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * ImageJob + Route → one `models/{model}:generateContent` request (upstreams.md §2). Gemini returns one
+ * image per call, so the adapter sends this same request n times; it is built (and the references
+ * base64-encoded) once.
+ */
+import type { ImageJob } from '../../core/job.js';
+import type { UpstreamRequest } from '../http.js';
+import type { Route } from '../types.js';
+import type { ImageConfig } from './image-config.js';
+
+export interface GenerateContentRequest {
+  contents: Array<{ role: 'user'; parts: Array<{ text: string } | { inlineData: { mimeType: string; data: string } }> }>;
+  generationConfig: { responseModalities: Array<'TEXT' | 'IMAGE'>; imageConfig?: ImageConfig };
+}
+
+export function buildBody(job: ImageJob, imageConfig: ImageConfig): GenerateContentRequest {
+  // The prompt first, then the references in client order: prompts refer to "the first image" etc.
+  const parts: GenerateContentRequest['contents'][number]['parts'] = [
+    { text: job.prompt },
+    ...job.images.map((img) => ({ inlineData: { mimeType: img.mime, data: img.bytes.toString('base64') } })),
+  ];
+  const hasConfig = Object.keys(imageConfig).length > 0;
+  return {
+    contents: [{ role: 'user', parts }],
+    generationConfig: { responseModalities: ['TEXT', 'IMAGE'], ...(hasConfig ? { imageConfig } : {}) },
+  };
+}
+
+export function buildRequest(job: ImageJob, route: Route, imageConfig: ImageConfig): UpstreamRequest {
+  const model = route.upstreamModel.replace(/^models\//, '');
+  return {
+    method: 'POST',
+    url: `${route.baseUrl}/models/${encodeURIComponent(model)}:generateContent`,
+    // The key goes in the header, never in the URL, so it cannot end up in logged URLs.
+    headers: { 'x-goog-api-key': route.apiKey, 'content-type': 'application/json' },
+    // Encoded once as bytes: the n calls of one job all send this same buffer.
+    body: Buffer.from(JSON.stringify(buildBody(job, imageConfig))),
+  };
+}
