@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const quick = process.argv.includes('--quick');
-const DURATION = quick ? 4 : 12;
+const DURATION = quick ? 2 : 12;
 const RUNS = 2;
 const CONNECTIONS = [4, 32];
 const ADMIN = 'sk-ig-bench-admin-key-000000000000';
