@@ -1,22 +1,37 @@
-/** The OpenAI Images adapter (generations, edits, variations), upstreams.md §1. */
-import { GatewayError } from '../../core/errors.js';
+/**
+ * The OpenAI Images adapter (upstreams.md §1): GPT image models and DALL·E through /images/generations,
+ * /images/edits (edits and image-to-image) and /images/variations. One upstream call per job: OpenAI makes
+ * all n images in one request.
+ *
+ * Route options read (catalog `routes[].options`): `organization`, `project` → OpenAI-Organization /
+ * OpenAI-Project headers.
+ */
 import { callUpstream } from '../http.js';
 import type { ProviderAdapter } from '../types.js';
-import { toError } from './errors.js';
+import { malformedReplyError, toError } from './errors.js';
+import { WHO } from './mapping.js';
+import { planRequest } from './plan.js';
 import { buildRequest } from './request.js';
 import { type OpenAIImagesResponse, toResult } from './response.js';
 
 export function createOpenAIAdapter(): ProviderAdapter {
   return {
     name: 'openai',
+    validate(job, route) {
+      planRequest(job, route.upstreamModel);
+    },
     async generate(job, route, ctx) {
-      const res = await callUpstream('OpenAI', buildRequest(job, route), ctx);
+      const plan = planRequest(job, route.upstreamModel);
+      const res = await callUpstream(WHO, buildRequest(job, route, plan), ctx);
       if (res.status !== 200) throw toError(res);
-      const result = toResult(res.json<OpenAIImagesResponse>(), job, res.header('x-request-id'));
-      if (result.images.length === 0) {
-        throw new GatewayError('no_image_generated', 'The model returned no image. Nothing was charged; try rephrasing the prompt.', { upstreamRequestId: result.upstreamRequestId });
+      const upstreamRequestId = res.header('x-request-id');
+      let body: OpenAIImagesResponse;
+      try {
+        body = res.json<OpenAIImagesResponse>();
+      } catch {
+        throw malformedReplyError('the body is not JSON', upstreamRequestId);
       }
-      return result;
+      return toResult(body, job, upstreamRequestId);
     },
   };
 }

@@ -1,14 +1,118 @@
 /**
- * imagegate job → OpenAI Images request fields. Public names equal OpenAI's, so most fields pass as they
- * are; the table says which endpoint takes which field, and which models take response_format.
+ * imagegate job → OpenAI Images request, as data (upstreams.md §1): which operation goes to which endpoint,
+ * which public param becomes which OpenAI field on which endpoints (with its value translation), and per
+ * upstream model what it accepts. plan.ts applies these tables; nothing here does I/O.
  */
-import type { ImageJob } from '../../core/job.js';
+import type { SizeRule } from '../../catalog/schema.js';
+import type { ImageMime, Operation, OutputFormat } from '../../core/job.js';
+import { MIME_OF_FORMAT } from '../../core/job.js';
 
-type Endpoint = 'generations' | 'edits' | 'variations';
+export const WHO = 'OpenAI';
 
-/** Public param → OpenAI field, with the endpoints that take it. */
-export const FIELD_MAP: Record<string, { to: string; on: readonly Endpoint[] }> = {
+export type Endpoint = 'generations' | 'edits' | 'variations';
+
+/** GPT image models take reference images as edit sources, so image-to-image is an edit upstream. */
+export const ENDPOINT_OF: Record<Operation, Endpoint> = {
+  'text-to-image': 'generations',
+  'image-to-image': 'edits',
+  edit: 'edits',
+  variation: 'variations',
+};
+
+/** What one upstream model accepts. Sizes and quality apply to every endpoint the model serves. */
+export interface ModelProfile {
+  endpoints: readonly Endpoint[];
+  sizes: readonly string[];
+  /** Free-form WIDTHxHEIGHT accepted beside the listed sizes. */
+  sizeRule?: SizeRule;
+  /** aspect_ratio → the listed size with exactly that ratio. */
+  sizeOfRatio: Readonly<Record<string, string>>;
+  quality: readonly string[];
+  maxN: number;
+  /** Most edit sources in one request. */
+  maxImages: number;
+  /** Optional params (FIELD_MAP names) the model takes beyond size, aspect_ratio and quality. */
+  extras: readonly string[];
+  /** DALL·E answers url or b64_json as asked; GPT image models always answer b64_json and refuse the field. */
+  takesResponseFormat: boolean;
+}
+
+const GPT_SIZES = ['auto', '1024x1024', '1536x1024', '1024x1536'];
+const GPT_RATIOS = { '1:1': '1024x1024', '3:2': '1536x1024', '2:3': '1024x1536' };
+const GPT_EXTRAS = ['background', 'moderation', 'output_format', 'output_compression', 'input_fidelity'];
+
+const GPT_IMAGE: ModelProfile = {
+  endpoints: ['generations', 'edits'],
+  sizes: GPT_SIZES,
+  sizeOfRatio: GPT_RATIOS,
+  quality: ['auto', 'low', 'medium', 'high'],
+  maxN: 10,
+  maxImages: 16,
+  extras: GPT_EXTRAS,
+  takesResponseFormat: false,
+};
+
+/** Both sides divisible by 16, long side at most 3 times the short one, at most 3840x2160 worth of pixels. */
+const GPT_IMAGE_2_RULE: SizeRule = { multiple_of: 16, min_width: 16, min_height: 16, max_width: 3840, max_height: 3840, max_pixels: 3840 * 2160, max_ratio: 3 };
+
+const DALL_E_3: ModelProfile = {
+  endpoints: ['generations'],
+  sizes: ['1024x1024', '1792x1024', '1024x1792'],
+  sizeOfRatio: { '1:1': '1024x1024', '7:4': '1792x1024', '4:7': '1024x1792' },
+  quality: ['standard', 'hd'],
+  maxN: 1,
+  maxImages: 0,
+  extras: ['style'],
+  takesResponseFormat: true,
+};
+
+const DALL_E_2: ModelProfile = {
+  endpoints: ['generations', 'edits', 'variations'],
+  sizes: ['256x256', '512x512', '1024x1024'],
+  sizeOfRatio: { '1:1': '1024x1024' },
+  quality: ['standard'],
+  maxN: 10,
+  maxImages: 1,
+  extras: [],
+  takesResponseFormat: true,
+};
+
+/** An upstream model name, or a dated snapshot of it such as `gpt-image-1-2025-04-15`. */
+const named = (name: string) => new RegExp(`^${name.replaceAll('.', '\\.')}(-\\d{4}-\\d{2}-\\d{2})?$`);
+
+const PROFILES: ReadonlyArray<readonly [RegExp, ModelProfile]> = [
+  [named('gpt-image-2'), { ...GPT_IMAGE, sizeRule: GPT_IMAGE_2_RULE }],
+  [named('gpt-image-1.5'), GPT_IMAGE],
+  // 1-mini has no high-fidelity input mode.
+  [named('gpt-image-1-mini'), { ...GPT_IMAGE, extras: GPT_EXTRAS.filter((f) => f !== 'input_fidelity') }],
+  [named('gpt-image-1'), GPT_IMAGE],
+  [named('chatgpt-image-latest'), GPT_IMAGE],
+  [named('dall-e-3'), DALL_E_3],
+  [named('dall-e-2'), DALL_E_2],
+];
+
+/** undefined for a model these tables do not know (an operator's own entry): its params pass unchecked. */
+export function profileFor(upstreamModel: string): ModelProfile | undefined {
+  return PROFILES.find(([pattern]) => pattern.test(upstreamModel))?.[1];
+}
+
+/** An unknown model still gets response_format when it is a DALL·E model by name. */
+export const takesResponseFormat = (upstreamModel: string, profile: ModelProfile | undefined) =>
+  profile?.takesResponseFormat ?? upstreamModel.startsWith('dall-e');
+
+export interface FieldRule {
+  /** The OpenAI field it becomes. */
+  to: string;
+  /** Endpoints on which OpenAI takes the field. */
+  on: readonly Endpoint[];
+  /** Value translation; undefined = the model cannot represent this value. Absent = sent as it is. */
+  value?: (v: string | number, profile: ModelProfile | undefined) => string | number | undefined;
+}
+
+/** Public param → OpenAI field. Public names are OpenAI's own, so only aspect_ratio needs translating. */
+export const FIELD_MAP: Readonly<Record<string, FieldRule>> = {
   size: { to: 'size', on: ['generations', 'edits', 'variations'] },
+  aspect_ratio: { to: 'size', on: ['generations', 'edits', 'variations'], value: (ratio, p) => p?.sizeOfRatio[String(ratio)] },
   quality: { to: 'quality', on: ['generations', 'edits'] },
   background: { to: 'background', on: ['generations', 'edits'] },
   moderation: { to: 'moderation', on: ['generations'] },
@@ -18,26 +122,22 @@ export const FIELD_MAP: Record<string, { to: string; on: readonly Endpoint[] }> 
   input_fidelity: { to: 'input_fidelity', on: ['edits'] },
 };
 
-/** GPT image models always answer b64_json and refuse response_format; DALL·E takes it. */
-export const takesResponseFormat = (upstreamModel: string) => upstreamModel.startsWith('dall-e');
+/** Params every profile takes (the rest must be in the profile's `extras`). */
+export const COMMON_PARAMS: readonly string[] = ['size', 'aspect_ratio', 'quality'];
 
-export function endpointOf(job: ImageJob): Endpoint {
-  if (job.operation === 'variation') return 'variations';
-  if (job.operation === 'edit' || job.operation === 'image-to-image') return 'edits';
-  return 'generations';
+/** Only these formats carry output_compression; transparency needs an alpha-capable format. */
+export const COMPRESSIBLE_FORMATS: readonly OutputFormat[] = ['jpeg', 'webp'];
+export const ALPHA_FORMATS: readonly OutputFormat[] = ['png', 'webp'];
+
+/** OpenAI's output format when none is asked for (DALL·E always sends PNG). */
+export const DEFAULT_OUTPUT_FORMAT: OutputFormat = 'png';
+
+export function mimeOfFormat(format: string | undefined): ImageMime {
+  return MIME_OF_FORMAT[(format ?? DEFAULT_OUTPUT_FORMAT) as OutputFormat] ?? MIME_OF_FORMAT[DEFAULT_OUTPUT_FORMAT];
 }
 
-/** The fields to send, as [name, value] pairs, for the job's endpoint. */
-export function mappedFields(job: ImageJob, upstreamModel: string): Array<[string, string | number]> {
-  const ep = endpointOf(job);
-  const out: Array<[string, string | number]> = [['model', upstreamModel]];
-  if (ep !== 'variations') out.push(['prompt', job.prompt]);
-  out.push(['n', job.n]);
-  for (const [name, value] of Object.entries(job.params)) {
-    const rule = FIELD_MAP[name];
-    if (rule && rule.on.includes(ep) && value !== undefined && value !== null) out.push([rule.to, value as string | number]);
-  }
-  if (takesResponseFormat(upstreamModel)) out.push(['response_format', job.responseFormat]);
-  if (job.user) out.push(['user', job.user]);
-  return out;
-}
+/** Route options this adapter reads (catalog `routes[].options`) → the OpenAI header each becomes. */
+export const ROUTE_OPTION_HEADERS: Readonly<Record<string, string>> = {
+  organization: 'openai-organization',
+  project: 'openai-project',
+};

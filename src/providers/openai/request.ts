@@ -1,27 +1,35 @@
-/** Builds the upstream HTTP request: JSON for generations, multipart for edits and variations. */
-import type { ImageJob } from '../../core/job.js';
+/** A planned job → the upstream HTTP request: JSON for generations, multipart for edits and variations. */
+import type { ImageJob, InputImage } from '../../core/job.js';
 import type { UpstreamRequest } from '../http.js';
 import type { Route } from '../types.js';
-import { endpointOf, mappedFields } from './mapping.js';
+import { ROUTE_OPTION_HEADERS } from './mapping.js';
+import { encodeMultipart, type Part } from './multipart.js';
+import type { OpenAIPlan } from './plan.js';
 
-const EXT: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif', 'image/bmp': 'bmp' };
+const EXTENSION: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif', 'image/bmp': 'bmp' };
 
-/** A typed view over the same memory (Blob takes ArrayBuffer-backed views; Buffer's type is wider). */
-const view = (b: Buffer) => new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength);
-
-export function buildRequest(job: ImageJob, route: Route): UpstreamRequest {
-  const ep = endpointOf(job);
-  const url = `${route.baseUrl}/images/${ep}`;
-  const auth = { authorization: `Bearer ${route.apiKey}` };
-  const fields = mappedFields(job, route.upstreamModel);
-  if (ep === 'generations') {
-    return { method: 'POST', url, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(Object.fromEntries(fields)) };
+function headersFor(route: Route): Record<string, string> {
+  const headers: Record<string, string> = { authorization: `Bearer ${route.apiKey}` };
+  for (const [option, header] of Object.entries(ROUTE_OPTION_HEADERS)) {
+    const value = route.options[option];
+    if (value !== undefined && value !== '') headers[header] = String(value);
   }
-  const form = new FormData();
-  for (const [k, v] of fields) form.append(k, String(v));
-  // One image goes as `image`; several as repeated `image[]`, as the OpenAI SDK sends them.
+  return headers;
+}
+
+const file = (img: InputImage, name: string) => ({ filename: `${name}.${EXTENSION[img.mime] ?? 'png'}`, type: img.mime, bytes: img.bytes });
+
+export function buildRequest(job: ImageJob, route: Route, plan: OpenAIPlan): UpstreamRequest {
+  const url = `${route.baseUrl.replace(/\/+$/, '')}/images/${plan.endpoint}`;
+  const headers = headersFor(route);
+  if (plan.endpoint === 'generations') {
+    return { method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(Object.fromEntries(plan.fields)) };
+  }
+  const parts: Part[] = [...plan.fields];
+  // One image goes as `image`; several as repeated `image[]`, the way OpenAI's own SDK sends them.
   const imageField = job.images.length > 1 ? 'image[]' : 'image';
-  job.images.forEach((img, i) => form.append(imageField, new Blob([view(img.bytes)], { type: img.mime }), `image_${i}.${EXT[img.mime] ?? 'png'}`));
-  if (job.mask) form.append('mask', new Blob([view(job.mask.bytes)], { type: 'image/png' }), 'mask.png');
-  return { method: 'POST', url, headers: auth, body: form };
+  job.images.forEach((img, i) => parts.push([imageField, file(img, `image_${i}`)]));
+  if (job.mask) parts.push(['mask', file(job.mask, 'mask')]);
+  const { body, contentType } = encodeMultipart(parts);
+  return { method: 'POST', url, headers: { ...headers, 'content-type': contentType }, body };
 }

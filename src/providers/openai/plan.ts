@@ -1,0 +1,118 @@
+/**
+ * Decides the OpenAI endpoint and the exact fields to send for a job, or throws the 400 that says why the
+ * upstream model cannot honour it. Pure: validate() runs it before money is held, generate() runs it again
+ * to build the request, so both always agree.
+ */
+import { invalidRequest } from '../../core/errors.js';
+import type { ImageJob, JsonValue } from '../../core/job.js';
+import { describeSizeRule, parseSize, sizeRuleViolation } from '../../core/size.js';
+import {
+  ALPHA_FORMATS,
+  COMMON_PARAMS,
+  COMPRESSIBLE_FORMATS,
+  DEFAULT_OUTPUT_FORMAT,
+  ENDPOINT_OF,
+  type Endpoint,
+  FIELD_MAP,
+  type ModelProfile,
+  profileFor,
+  takesResponseFormat,
+} from './mapping.js';
+
+export type FieldValue = string | number;
+
+export interface OpenAIPlan {
+  endpoint: Endpoint;
+  /** Upstream field → value, in the order they are sent. */
+  fields: Map<string, FieldValue>;
+  profile: ModelProfile | undefined;
+}
+
+const quoted = (values: readonly unknown[]) => values.map((v) => `"${String(v)}"`).join(', ');
+
+export function planRequest(job: ImageJob, upstreamModel: string): OpenAIPlan {
+  const profile = profileFor(upstreamModel);
+  const endpoint = ENDPOINT_OF[job.operation];
+  const who = `Model "${job.model}" (OpenAI ${upstreamModel})`;
+  if (profile && !profile.endpoints.includes(endpoint)) {
+    const ops = Object.entries(ENDPOINT_OF).filter(([, ep]) => profile.endpoints.includes(ep)).map(([op]) => op);
+    throw invalidRequest('model', `${who} does not support ${job.operation}; it supports ${ops.join(', ')}.`);
+  }
+  checkImages(job, endpoint, profile, who);
+  if (profile && job.n > profile.maxN) throw invalidRequest('n', `${who} makes at most ${profile.maxN} image${profile.maxN > 1 ? 's' : ''} per request; lower n.`);
+
+  const fields = new Map<string, FieldValue>([['model', upstreamModel]]);
+  if (endpoint !== 'variations') fields.set('prompt', job.prompt);
+  fields.set('n', job.n);
+  for (const [name, raw] of Object.entries(job.params)) {
+    if (raw === undefined || raw === null) continue;
+    const [to, value] = translate(name, raw, endpoint, profile, who);
+    const earlier = fields.get(to);
+    if (earlier !== undefined && earlier !== value) {
+      throw invalidRequest(name, `${name} "${String(raw)}" means size ${String(value)}, but size is "${String(earlier)}". Send only one of them, or make them agree.`);
+    }
+    fields.set(to, value);
+  }
+  checkSize(fields.get('size'), profile, who);
+  checkFormatPairs(job);
+  if (takesResponseFormat(upstreamModel, profile)) fields.set('response_format', job.responseFormat);
+  if (job.user) fields.set('user', job.user);
+  return { endpoint, fields, profile };
+}
+
+function translate(name: string, raw: JsonValue, endpoint: Endpoint, profile: ModelProfile | undefined, who: string): [string, FieldValue] {
+  const rule = FIELD_MAP[name];
+  if (!rule) throw invalidRequest(name, `OpenAI image models have no ${name} parameter; remove it${name === 'resolution' ? ' and choose the output with size' : ''}.`);
+  if (!rule.on.includes(endpoint)) {
+    throw invalidRequest(name, `On OpenAI, ${name} applies only to ${rule.on.map((ep) => `/images/${ep}`).join(' and ')}; remove it from this request.`);
+  }
+  if (profile && !COMMON_PARAMS.includes(name) && !profile.extras.includes(name)) {
+    const takes = [...COMMON_PARAMS.filter((p) => p !== 'aspect_ratio'), ...profile.extras];
+    throw invalidRequest(name, `${who} does not take ${name}; it takes ${takes.join(', ')}. Remove ${name}.`);
+  }
+  const given: FieldValue = typeof raw === 'number' ? raw : String(raw);
+  const value = rule.value ? rule.value(given, profile) : given;
+  if (value === undefined) {
+    const ratios = profile ? Object.entries(profile.sizeOfRatio).map(([r, s]) => `${r} (${s})`).join(', ') : '';
+    throw invalidRequest(name, `${who} has no output size with ${name} "${String(raw)}". ${ratios ? `Use one of ${ratios}, or send size.` : 'Send size instead.'}`);
+  }
+  if (name === 'quality' && profile && !profile.quality.includes(String(value))) {
+    throw invalidRequest('quality', `${who} takes quality ${quoted(profile.quality)}; "${String(value)}" is not one of them.`);
+  }
+  return [rule.to, value];
+}
+
+function checkImages(job: ImageJob, endpoint: Endpoint, profile: ModelProfile | undefined, who: string): void {
+  const count = job.images.length;
+  if (endpoint === 'generations') return;
+  if (count === 0) throw invalidRequest('image', `${job.operation} needs an input image; send it in image.`);
+  const max = endpoint === 'variations' ? 1 : (profile?.maxImages ?? Infinity);
+  if (count > max) throw invalidRequest(job.images[max]!.field, `${who} takes at most ${max} input image${max > 1 ? 's' : ''} for ${job.operation}; ${count} were sent.`);
+  if (job.mask && endpoint !== 'edits') throw invalidRequest(job.mask.field, `A mask applies only to edits; remove it from this ${job.operation} request.`);
+}
+
+function checkSize(size: FieldValue | undefined, profile: ModelProfile | undefined, who: string): void {
+  if (size === undefined || !profile) return;
+  const s = String(size);
+  if (profile.sizes.includes(s)) return;
+  const dims = parseSize(s);
+  const rule = profile.sizeRule;
+  if (rule && dims && dims !== 'auto') {
+    const why = sizeRuleViolation(dims, rule);
+    if (!why) return;
+    throw invalidRequest('size', `size "${s}" does not fit ${who}: ${why}. It takes ${quoted(profile.sizes)} or ${describeSizeRule(rule)}.`);
+  }
+  throw invalidRequest('size', `${who} takes size ${quoted(profile.sizes)}${rule ? ` or ${describeSizeRule(rule)}` : ''}; "${s}" is not one of them.`);
+}
+
+/** Pairs OpenAI cannot honour together; the format decides, so the message names the other field. */
+function checkFormatPairs(job: ImageJob): void {
+  const { background, output_compression: compression } = job.params;
+  const format = job.params.output_format ?? DEFAULT_OUTPUT_FORMAT;
+  if (background === 'transparent' && !ALPHA_FORMATS.includes(format)) {
+    throw invalidRequest('background', `background "transparent" needs output_format ${quoted(ALPHA_FORMATS)}; ${format} has no transparency. Change output_format or background.`);
+  }
+  if (compression !== undefined && compression !== null && !COMPRESSIBLE_FORMATS.includes(format)) {
+    throw invalidRequest('output_compression', `output_compression applies to output_format ${quoted(COMPRESSIBLE_FORMATS)} only, and the output is ${format}. Set output_format to jpeg or webp, or remove output_compression.`);
+  }
+}
