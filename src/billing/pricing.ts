@@ -84,9 +84,12 @@ export function charge(price: Price, job: ImageJob, result: ImageResult, quoted:
   } else {
     amount = 0;
     for (const img of result.images) {
+      // A requested tier the table prices (e.g. "4K") wins over the pixel size the upstream reports.
+      const tier = job.params.resolution;
+      const tierPriced = tier !== undefined && price.per_image_by !== undefined && Object.keys(price.per_image_by).some((k) => k.split('/').includes(tier));
       amount += imagePrice(price, {
         quality: known(result.meta?.quality) ?? job.params.quality,
-        size: known(img.size) ?? known(result.meta?.size) ?? sizeKeyOf(job),
+        size: tierPriced ? tier : (known(img.size) ?? known(result.meta?.size) ?? sizeKeyOf(job)),
       });
     }
   }

@@ -1,11 +1,12 @@
 /** Provider name (as the catalog's routes spell it) → adapter. */
 import { createArkAdapter } from './ark/adapter.js';
+import { createDashScopeAdapter } from './dashscope/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
 import type { ProviderAdapter } from './types.js';
 
 export function createProviderRegistry(): Map<string, ProviderAdapter> {
-  const adapters: ProviderAdapter[] = [createLocalAdapter(), createOpenAIAdapter(), createGeminiAdapter(), createArkAdapter()];
+  const adapters: ProviderAdapter[] = [createLocalAdapter(), createOpenAIAdapter(), createGeminiAdapter(), createArkAdapter(), createDashScopeAdapter()];
   return new Map(adapters.map((a) => [a.name, a]));
 }

@@ -57,3 +57,13 @@ describe('token prices', () => {
     expect(charge(gem, j, result(1, undefined, { outputImageTokens: 100000 }), q)).toBe(q);
   });
 });
+
+describe('tier prices', () => {
+  it('settles a requested resolution tier at its price even when the upstream reports pixel sizes', () => {
+    const pro: Price = { per_image: 50000, per_image_by: { '4K': 75000 } };
+    const j = job({ resolution: '4K' });
+    const r = result(1);
+    r.images[0]!.size = '4096x4096';
+    expect(charge(pro, j, r, quote(pro, j))).toBe(75000);
+  });
+});
