@@ -7,9 +7,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { DraftRequest, ImageSource } from '../core/draft.js';
 import { invalidRequest } from '../core/errors.js';
-import type { ImageParams, JsonValue, Operation } from '../core/job.js';
+import type { JsonValue, Operation } from '../core/job.js';
 import { sanitizeShape } from '../core/sanitize.js';
-import { asObject, checkSizeSyntax, optionalInteger, optionalString, parseResponseFormat } from './openai-images.js';
+import { asObject, commonFields, paramsFrom } from './openai-images.js';
 
 const INTEGER_FIELDS = new Set(['n', 'output_compression', 'seed', 'partial_images']);
 const BOOLEAN_FIELDS = new Set(['watermark', 'prompt_extend', 'stream', 'async']);
@@ -74,26 +74,19 @@ function draftFrom(endpoint: string, operation: Operation, body: Record<string, 
   if (body.stream === true) throw invalidRequest('stream', 'Streaming is not supported by this gateway yet; omit stream.');
   if (operation === 'variation' && body.prompt !== undefined) throw invalidRequest('prompt', 'Variations take no prompt.');
   if (operation === 'variation' && mask) throw invalidRequest('mask', 'Variations take no mask.');
-  const params: ImageParams = {};
-  for (const [k, v] of Object.entries(body)) if (!ENVELOPE.has(k) && v !== undefined && v !== null) params[k] = v;
-  if ('size' in params) params.size = checkSizeSyntax(params.size);
+  const params = paramsFrom(body, ENVELOPE);
   if (images.length === 0) {
     throw invalidRequest('image', 'An image file is required (with curl: -F "image=@/path/to/image.png"; several as -F "image[]=@a.png" -F "image[]=@b.png").');
   }
   return {
     endpoint,
-    model: optionalString(body, 'model'),
+    ...commonFields(body),
     operation,
-    prompt: optionalString(body, 'prompt'),
-    n: optionalInteger(body, 'n'),
-    responseFormat: parseResponseFormat(body.response_format),
-    user: optionalString(body, 'user', 256),
     params,
     images,
     imagesField: 'image',
     mask,
     async: body.async === true,
-    callbackUrl: optionalString(body, 'callback_url', 2048),
     shape: sanitizeShape(shape) as Record<string, unknown>,
   };
 }

@@ -56,6 +56,29 @@ export function checkSizeSyntax(v: unknown, field = 'size'): string | undefined 
   return v;
 }
 
+/** The OpenAI envelope fields every image endpoint shares, read with their type checks. */
+export function commonFields(body: Body) {
+  return {
+    model: optionalString(body, 'model'),
+    prompt: optionalString(body, 'prompt'),
+    n: optionalInteger(body, 'n'),
+    responseFormat: parseResponseFormat(body.response_format),
+    user: optionalString(body, 'user', 256),
+    callbackUrl: optionalString(body, 'callback_url', 2048),
+  };
+}
+
+/** Everything outside the envelope goes to the model's contract as a param; size gets its grammar check here. */
+export function paramsFrom(body: Body, envelope: ReadonlySet<string>): ImageParams {
+  const params: ImageParams = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (envelope.has(k) || k === 'stream' || v === undefined || v === null) continue;
+    params[k] = v as JsonValue;
+  }
+  if ('size' in params) params.size = checkSizeSyntax(params.size);
+  return params;
+}
+
 function parseOperation(v: unknown, hasReferences: boolean): Operation {
   if (v === undefined || v === null) return hasReferences ? 'image-to-image' : 'text-to-image';
   if (v === 'text-to-image' || v === 'image-to-image') return v;
@@ -96,27 +119,17 @@ export function parseGenerations(raw: unknown): DraftRequest {
   if (operation === 'text-to-image' && sources.length > 0) {
     throw invalidRequest(field, 'Reference images need operation "image-to-image" (or leave operation out).');
   }
-  const params: ImageParams = {};
-  for (const [k, v] of Object.entries(body)) {
-    if (ENVELOPE.has(k) || k === 'stream' || v === undefined || v === null) continue;
-    params[k] = v as JsonValue;
-  }
-  if ('size' in params) params.size = checkSizeSyntax(params.size);
+  const params = paramsFrom(body, ENVELOPE);
   const asyncFlag = body.async;
   if (asyncFlag !== undefined && typeof asyncFlag !== 'boolean') throw invalidRequest('async', 'async must be true or false.');
   return {
     endpoint: '/v1/images/generations',
-    model: optionalString(body, 'model'),
+    ...commonFields(body),
     operation,
-    prompt: optionalString(body, 'prompt'),
-    n: optionalInteger(body, 'n'),
-    responseFormat: parseResponseFormat(body.response_format),
-    user: optionalString(body, 'user', 256),
     params,
     images: sources,
     imagesField: field,
     async: asyncFlag === true,
-    callbackUrl: optionalString(body, 'callback_url', 2048),
     shape: sanitizeShape(body) as Record<string, unknown>,
   };
 }
