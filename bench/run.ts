@@ -51,6 +51,7 @@ function startUpstream(port: number, kind: string): Promise<ChildProcess> {
 }
 
 function startNginx(dir: string, port: number, upstreamPort: number): ChildProcess {
+  mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,
@@ -150,7 +151,6 @@ async function main(): Promise<void> {
   try {
     procs.push(await startUpstream(ports.upB64, 'b64'), await startUpstream(ports.upSmall, 'small'));
     procs.push(startNginx(join(dir, 'n1'), ports.nginxB64, ports.upB64));
-    mkdirSync(join(dir, 'n2'), { recursive: true });
     procs.push(startNginx(join(dir, 'n2'), ports.nginxSmall, ports.upSmall));
     const gwB64 = await startImagegate(join(dir, 'g1'), ports.gwB64, ports.upB64);
     const gwSmall = await startImagegate(join(dir, 'g2'), ports.gwSmall, ports.upSmall);
