@@ -69,6 +69,8 @@ export interface ImageJob {
   mask?: InputImage;
   responseFormat: ResponseFormat;
   user?: string;
+  /** The client can take a text-only answer (chat): a model that replies with text alone is not a failure. */
+  acceptTextOnly?: boolean;
 }
 
 /** One generated image. Exactly one payload form; the pipeline converts only when the client needs another. */

@@ -128,6 +128,7 @@ export async function prepare(
       mask,
       responseFormat: opts.taskId ? 'url' : checked.responseFormat,
       user: draft.user,
+      acceptTextOnly: draft.acceptTextOnly === true,
     };
     for (const route of model.routes) deps.adapters.get(route.provider)?.validate?.(job, route);
     const imageHeaders = await deps.limits.admitImages(principal, job.n);

@@ -97,6 +97,20 @@ describe('seed 002: image model guide', () => {
     expect(res.body.choices[0].message.content).toMatch(/^!\[image\]\(data:image\/png;base64,/);
   });
 
+  it('Text-only (same endpoint): a plain question gets a plain text chat answer', async () => {
+    gemini.textOnlyNext('4');
+    const res = await postJson(`${gw.url}/v1/chat/completions`, key, { model: 'tokenhub/gemini-3.1-flash-image-preview', messages: [{ role: 'user', content: '2+2等于几?只回答数字' }] }, { 'X-TokenHub-Region': 'global' });
+    expect(res.status).toBe(200);
+    expect(res.body.choices[0].message.content).toBe('4');
+    expect(res.body.choices[0].message).not.toHaveProperty('images');
+  });
+
+  it('Text-only on /v1/images/generations stays no_image_generated (nothing charged)', async () => {
+    gemini.textOnlyNext('I would rather describe it.');
+    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'gemini-3.1-flash-image-preview', prompt: 'x' });
+    expect([res.status, res.body.error.code]).toEqual([400, 'no_image_generated']);
+  });
+
   it('Seedream flat body: ark/doubao-seedream-4-0-250828 with prompt and size', async () => {
     const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'ark/doubao-seedream-4-0-250828', prompt: '日落下的城市天际线,电影感光影', size: '1024x1024' });
     expect(res.status).toBe(200);

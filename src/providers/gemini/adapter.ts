@@ -11,10 +11,10 @@ import { mergeReplies } from './merge.js';
 import { buildRequest } from './request.js';
 import { type GenerateContentResponse, type GeminiReply, readReply } from './response.js';
 
-async function callOnce(request: UpstreamRequest, ctx: CallContext, outputSize: string | undefined): Promise<GeminiReply> {
+async function callOnce(request: UpstreamRequest, ctx: CallContext, outputSize: string | undefined, acceptTextOnly: boolean): Promise<GeminiReply> {
   const res = await callUpstream(WHO, request, ctx);
   if (res.status !== 200) throw toError(res);
-  return readReply(res.json<GenerateContentResponse>(), outputSize);
+  return readReply(res.json<GenerateContentResponse>(), outputSize, acceptTextOnly);
 }
 
 export function createGeminiAdapter(): ProviderAdapter {
@@ -26,7 +26,7 @@ export function createGeminiAdapter(): ProviderAdapter {
     async generate(job, route, ctx) {
       const { imageConfig, outputSize } = resolveImageConfig(job, route.upstreamModel);
       const request = buildRequest(job, route, imageConfig);
-      const outcomes = await Promise.allSettled(Array.from({ length: job.n }, () => callOnce(request, ctx, outputSize)));
+      const outcomes = await Promise.allSettled(Array.from({ length: job.n }, () => callOnce(request, ctx, outputSize, job.acceptTextOnly === true)));
       return mergeReplies(outcomes);
     },
   };

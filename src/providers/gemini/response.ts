@@ -60,7 +60,8 @@ function inlineImage(part: Part): { b64: string; mime: ImageMime } | undefined {
   return { b64: data, mime: mime as ImageMime };
 }
 
-export function readReply(body: GenerateContentResponse, outputSize: string | undefined): GeminiReply {
+/** `acceptTextOnly`: the client (chat) takes a plain text answer, so a text-only STOP is a reply, not a failure. */
+export function readReply(body: GenerateContentResponse, outputSize: string | undefined, acceptTextOnly = false): GeminiReply {
   if (typeof body !== 'object' || body === null) throw malformedReplyError('the body is not a JSON object');
   const responseId = body.responseId;
   const candidate = body.candidates?.[0];
@@ -75,7 +76,8 @@ export function readReply(body: GenerateContentResponse, outputSize: string | un
     return img ? [{ payload: { kind: 'b64' as const, ...img }, ...(outputSize ? { size: outputSize } : {}) }] : [];
   });
   const text = parts.map((p) => p.text ?? '').filter(Boolean).join('\n') || undefined;
-  if (images.length === 0) throw noImageError(candidate.finishReason, text, responseId);
+  const textAnswer = acceptTextOnly && text !== undefined && (candidate.finishReason ?? 'STOP') === 'STOP';
+  if (images.length === 0 && !textAnswer) throw noImageError(candidate.finishReason, text, responseId);
   return { images, text, usage: toUsage(body.usageMetadata), responseId };
 }
 
