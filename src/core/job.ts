@@ -16,6 +16,18 @@ export const MIME_OF_FORMAT: Record<OutputFormat, ImageMime> = {
   webp: 'image/webp',
 };
 
+/** File extension of each image type: hosted blobs are named by it, and it gives back the Content-Type. */
+export const EXTENSION_OF_MIME: Record<ImageMime, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'image/bmp': 'bmp',
+};
+export const MIME_OF_EXTENSION: Record<string, ImageMime> = Object.fromEntries(
+  Object.entries(EXTENSION_OF_MIME).map(([mime, ext]) => [ext, mime as ImageMime]),
+);
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
 /** An input image (edit source, mask, reference), already fetched, sniffed and measured. */

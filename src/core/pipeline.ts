@@ -20,7 +20,8 @@ import type { DraftRequest } from './draft.js';
 import type { LimitsGate } from './limits-gate.js';
 import { GatewayError, invalidRequest, toGatewayError } from './errors.js';
 import { newId } from './ids.js';
-import type { ImageJob, ImageMime, ImagePayload, ImageResult, InputImage } from './job.js';
+import { EXTENSION_OF_MIME, type ImageJob, type ImageMime, type ImagePayload, type ImageResult, type InputImage, MIME_OF_EXTENSION } from './job.js';
+import { sniffImageType } from './image-input.js';
 import type { Principal } from './principal.js';
 
 export interface InputLoader {
@@ -81,7 +82,6 @@ export interface Delivery {
   created: number;
 }
 
-const EXT: Record<ImageMime, string> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/webp': 'webp', 'image/gif': 'gif', 'image/bmp': 'bmp' };
 
 export function resolveModel(catalog: Catalog, name: string | undefined, principal: Principal): CatalogModel {
   if (name === undefined || name === '') {
@@ -208,7 +208,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
 }
 
 async function publish(deps: PipelineDeps, bytes: Buffer, mime: ImageMime, ttl: number): Promise<string> {
-  const blob = await deps.blobs.put(newId('img'), EXT[mime] ?? 'png', bytes, ttl);
+  const blob = await deps.blobs.put(newId('img'), EXTENSION_OF_MIME[mime] ?? 'png', bytes, ttl);
   return deps.signer.urlFor(blob);
 }
 
@@ -219,15 +219,9 @@ async function materialize(payload: ImagePayload, signal: AbortSignal, deadline:
   if (res.status !== 200) {
     throw new GatewayError('upstream_error', `Downloading the generated image from the provider failed with HTTP ${res.status}.`, { retryable: false });
   }
-  const declared = (res.header('content-type') ?? '').split(';')[0]!.trim();
-  const mime = (payload.mime ?? (declared in EXT ? declared : sniffMime(res.body))) as ImageMime;
-  return { bytes: res.body, mime };
-}
-
-function sniffMime(b: Buffer): ImageMime {
-  if (b[0] === 0xff && b[1] === 0xd8) return 'image/jpeg';
-  if (b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
-  return 'image/png';
+  // The bytes say what they are; a provider's Content-Type header is only the fallback.
+  const declared = MIME_OF_EXTENSION[(res.header('content-type') ?? '').split(';')[0]!.trim().replace('image/', '')];
+  return { bytes: res.body, mime: sniffImageType(res.body) ?? payload.mime ?? declared ?? 'image/png' };
 }
 
 /** Turn each image into what the client asked for, converting only when the forms differ. */

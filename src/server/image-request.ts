@@ -57,13 +57,10 @@ declare module 'fastify' {
   }
 }
 
-export async function runImageRequest(
-  deps: ImageRequestDeps,
-  req: FastifyRequest,
-  reply: FastifyReply,
-  draft: DraftRequest,
-  render: (d: Delivery, requestId: string) => unknown,
-): Promise<unknown> {
+/** Renders a delivery in the dialect's wire shape. */
+export type Render = (d: Delivery, requestId: string) => unknown;
+
+export async function runImageRequest(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, render: Render): Promise<unknown> {
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string' || key === '') return runOnce(deps, req, reply, draft, render);
   const accountId = req.principal!.accountId;
@@ -86,13 +83,7 @@ export async function runImageRequest(
   }
 }
 
-async function runOnce(
-  deps: ImageRequestDeps,
-  req: FastifyRequest,
-  reply: FastifyReply,
-  draft: DraftRequest,
-  render: (d: Delivery, requestId: string) => unknown,
-): Promise<unknown> {
+async function runOnce(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, render: Render): Promise<unknown> {
   const trace: ImageRequestTrace = { draft };
   req.imageTrace = trace;
   const signal = clientGone(reply);

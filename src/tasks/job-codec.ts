@@ -2,7 +2,7 @@
  * A task's job survives restarts as JSON; its input images are kept as blobs (bytes on disk, not base64 in
  * the database) and loaded back when a worker runs the task.
  */
-import type { ImageJob, ImageMime, InputImage } from '../core/job.js';
+import { EXTENSION_OF_MIME, type ImageJob, type InputImage } from '../core/job.js';
 import { newId } from '../core/ids.js';
 import type { BlobStore, StoredBlob } from '../store/blobs.js';
 
@@ -15,13 +15,12 @@ interface StoredJob extends Omit<ImageJob, 'images' | 'mask'> {
   mask?: StoredImage;
 }
 
-const EXT: Record<ImageMime, string> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/webp': 'webp', 'image/gif': 'gif', 'image/bmp': 'bmp' };
 /** Inputs outlive the task's longest life (a day of webhook retries is not needed for them). */
 const INPUT_TTL_SECONDS = 2 * 24 * 3600;
 
 async function store(blobs: BlobStore, img: InputImage): Promise<StoredImage> {
   const { bytes, ...meta } = img;
-  return { ...meta, blob: await blobs.put(newId('img'), EXT[img.mime], bytes, INPUT_TTL_SECONDS) };
+  return { ...meta, blob: await blobs.put(newId('img'), EXTENSION_OF_MIME[img.mime], bytes, INPUT_TTL_SECONDS) };
 }
 
 async function load(blobs: BlobStore, img: StoredImage): Promise<InputImage> {

@@ -31,7 +31,7 @@ describe.each(databases())('billing end to end on $name', ({ make }) => {
   afterAll(async () => gw?.close());
 
   const gen = (key: string, body: Record<string, unknown>) => postJson(`${gw.url}/v1/images/generations`, key, { model: 'priced-local', prompt: 'p', size: '16x16', ...body });
-  const balance = async (key: string) => (await (await fetch(`${gw.url}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json()) as { available: number; held: number; open_holds: number };
+  const balance = (key: string) => gw.balance(key);
 
   it('charges price × images, returns the billing transaction id in a header and in imagegate.billing', async () => {
     const { key } = await gw.clientKey({ balance: 1_000_000 });

@@ -69,7 +69,7 @@ providers:
     expect(closes).toHaveLength(500);
     const charged = ledger.reduce((s, e) => s + e.charged, 0);
     expect(charged).toBe(PRICE * delivered);
-    const balance = await (await fetch(`${gw.url}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json();
+    const balance = await gw.balance(key);
     expect(balance).toMatchObject({ available: START - charged, held: 0, open_holds: 0 });
     console.log(`[figure] 500 requests: ${ok} ok (${delivered} images), ${failed} failed; charged ${charged} = ${PRICE} × ${delivered}`);
   }, 120_000);

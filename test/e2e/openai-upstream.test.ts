@@ -59,7 +59,7 @@ describe('the openai SDK through imagegate to the OpenAI upstream', () => {
 
   it('answers a moderation block with 400 content_policy_violation and charges nothing', async () => {
     fake.moderateNext = 1;
-    const balance = async () => (await (await fetch(`${gw.url}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json()) as { available: number; held: number };
+    const balance = () => gw.balance(key);
     const before = await balance();
     const err = await client.images.generate({ model: 'gpt-image-1', prompt: 'x' }).catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(400);

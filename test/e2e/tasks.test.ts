@@ -85,7 +85,7 @@ describe.each(databases())('async tasks on $name', ({ make }) => {
     expect(await imageSize(Buffer.from(await img.arrayBuffer()))).toMatchObject({ width: 16, height: 16 });
     const same = await getTask(key, res.body.id, '/v1/images/tasks/');
     expect(same.body.status).toBe('succeeded');
-    const bal = await (await fetch(`${gw.url}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json();
+    const bal = await gw.balance(key);
     expect(bal).toMatchObject({ available: 920_000, held: 0 });
   });
 
@@ -144,7 +144,7 @@ describe.each(databases())('async tasks on $name', ({ make }) => {
     expect(sends.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(19);
     const ledger = await gw.admin(`/v1/admin/ledger?account_id=${accountId}`);
     expect(ledger.body.data.filter((e: { kind: string }) => e.kind === 'hold')).toHaveLength(1);
-    expect((await (await fetch(`${gw.url}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json()).available).toBe(960_000);
+    expect((await gw.balance(key)).available).toBe(960_000);
   });
 
   it('answers 409 for the same Idempotency-Key with a different body', async () => {

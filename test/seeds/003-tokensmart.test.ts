@@ -100,7 +100,7 @@ describe('seed 003: image generation API', () => {
     fake.moderateNext = 1;
     const res = await gen({ model: 'gpt-image-2', prompt: 'x' });
     expect([res.status, res.body.error.code]).toEqual([400, 'content_policy_violation']);
-    const bal = (await (await fetch(`${gw.url}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json()) as { held: number };
+    const bal = await gw.balance(key);
     expect(bal.held).toBe(0);
   });
 

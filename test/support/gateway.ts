@@ -15,6 +15,8 @@ export interface TestGateway {
   admin(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
   /** A client key for a new account with this balance (micro-units), plus extra key attributes. */
   clientKey(opts?: { balance?: number; attrs?: Record<string, unknown> }): Promise<{ key: string; keyId: string; accountId: string }>;
+  /** GET /v1/balance as the key's owner sees it. */
+  balance(key: string): Promise<{ available: number; held: number; open_holds: number }>;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startGateway(opts: { env?: Record<string, string | undefin
       if (key.status !== 201) throw new Error(`key create failed: ${JSON.stringify(key.body)}`);
       return { key: key.body.key as string, keyId: key.body.id as string, accountId: acct.body.id as string };
     },
+    balance: async (key) => (await (await fetch(`${url}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json()) as { available: number; held: number; open_holds: number },
     close: () => gateway.close(),
   };
 }

@@ -1,10 +1,10 @@
 /** Hosted images at signed, expiring URLs. No API key: the signature is the credential. */
 import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '../../core/errors.js';
+import { MIME_OF_EXTENSION } from '../../core/job.js';
 import type { BlobStore } from '../../store/blobs.js';
 import type { UrlSigner } from '../../store/signed-url.js';
 
-const MIME: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', bmp: 'image/bmp' };
 
 export function fileRoutes(app: FastifyInstance, blobs: BlobStore, signer: UrlSigner): void {
   app.get<{ Params: { name: string }; Querystring: { exp?: string; sig?: string } }>('/v1/files/:name', async (req, reply) => {
@@ -14,7 +14,7 @@ export function fileRoutes(app: FastifyInstance, blobs: BlobStore, signer: UrlSi
     if (!opened) throw new GatewayError('not_found', 'This image no longer exists.');
     const maxAge = Math.max(0, v.blob.expiresAt - Math.floor(Date.now() / 1000));
     return reply
-      .type(MIME[v.blob.ext] ?? 'application/octet-stream')
+      .type(MIME_OF_EXTENSION[v.blob.ext] ?? 'application/octet-stream')
       .header('content-length', opened.size)
       .header('cache-control', `private, max-age=${maxAge}`)
       .send(opened.stream);
