@@ -41,8 +41,10 @@ const EnvSchema = z.object({
   IMAGEGATE_HOLD_MAX_AGE_SECONDS: int(3600),
   IMAGEGATE_FETCH_MAX_BYTES: int(20 * 1024 * 1024),
   IMAGEGATE_FETCH_TIMEOUT_MS: int(15_000),
+  IMAGEGATE_STREAM_KEEPALIVE_MS: int(10_000),
   IMAGEGATE_MAX_PIXELS: int(40_000_000),
   IMAGEGATE_WORKERS: int(32),
+  IMAGEGATE_ACCOUNT_WORKERS: int(8),
   IMAGEGATE_WEBHOOK_BASE_DELAY_MS: int(5_000),
   IMAGEGATE_TASK_LEASE_MS: int(30_000),
   IMAGEGATE_INSTANCE_STALE_MS: int(30_000),
@@ -71,8 +73,15 @@ export interface GatewayConfig {
   holdMaxAgeSeconds: number;
   fetchMaxBytes: number;
   fetchTimeoutMs: number;
+  /** A streamed answer idle this long gets a keep-alive comment, so proxies do not cut it (0 = never). */
+  streamKeepAliveMs: number;
   maxPixels: number;
   workers: number;
+  /**
+   * Most tasks of one account running at once across all instances (0 = no cap), so one account's backlog
+   * cannot take every worker from the others.
+   */
+  accountWorkers: number;
   webhookBaseDelayMs: number;
   /** A running task whose worker has not renewed its lease for this long is taken over. */
   taskLeaseMs: number;
@@ -112,8 +121,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     holdMaxAgeSeconds: e.IMAGEGATE_HOLD_MAX_AGE_SECONDS,
     fetchMaxBytes: e.IMAGEGATE_FETCH_MAX_BYTES,
     fetchTimeoutMs: e.IMAGEGATE_FETCH_TIMEOUT_MS,
+    streamKeepAliveMs: e.IMAGEGATE_STREAM_KEEPALIVE_MS,
     maxPixels: e.IMAGEGATE_MAX_PIXELS,
     workers: e.IMAGEGATE_WORKERS,
+    accountWorkers: e.IMAGEGATE_ACCOUNT_WORKERS,
     webhookBaseDelayMs: e.IMAGEGATE_WEBHOOK_BASE_DELAY_MS,
     taskLeaseMs: e.IMAGEGATE_TASK_LEASE_MS,
     instanceStaleMs: e.IMAGEGATE_INSTANCE_STALE_MS,

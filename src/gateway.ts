@@ -14,6 +14,7 @@ import { CircuitBreakers } from './core/dispatch.js';
 import type { Billing, PipelineDeps } from './core/pipeline.js';
 import { createInputLoader } from './core/inputs.js';
 import { createLimitsGate } from './core/limits-gate.js';
+import { ProviderSlots, withProviderSlots } from './core/provider-slots.js';
 import { createRateLimiter, type RateLimiter } from './limits/index.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { buildServer, type Server } from './server/app.js';
@@ -68,7 +69,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const accounts = new Accounts(db.kysely, ledger);
   const boot = await bootstrap(db.kysely, keys, { adminKey: config.adminKey, signingSecret: config.signingSecret });
   const instanceId = `inst_${randomBytes(8).toString('hex')}`;
-  const limiter = createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: 'imagegate:' });
+  const limiter = await createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: 'imagegate:' });
   const blobs = new LocalBlobStore(config.dataDir);
   const signer = new UrlSigner(boot.signingSecret, config.publicUrl);
   const requestLog = new RequestLog(db.kysely, log, config.requestLog);
@@ -92,7 +93,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const pipeline: PipelineDeps = {
     config,
     catalog,
-    adapters: createProviderRegistry(),
+    // Every upstream job runs inside a slot of its provider's `max_concurrency` (per process).
+    adapters: withProviderSlots(createProviderRegistry(), new ProviderSlots((p) => catalog.provider(p)?.max_concurrency ?? 64)),
     breakers: new CircuitBreakers(),
     billing,
     limits: createLimitsGate(limiter),
@@ -102,7 +104,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   };
 
   const taskStore = new TaskStore(db.kysely, db.dialect);
-  const tasks = new TaskService({ store: taskStore, pipeline, ledger, keys, log, instanceId, workers: config.workers, leaseMs: config.taskLeaseMs });
+  const tasks = new TaskService({ store: taskStore, pipeline, ledger, keys, log, instanceId, workers: config.workers, accountWorkers: config.accountWorkers, leaseMs: config.taskLeaseMs });
 
   // Holds left open by processes that died are refunded at start and periodically. SQLite serves one
   // process, so at start every other owner is dead; on a shared PostgreSQL, liveness comes from heartbeats.

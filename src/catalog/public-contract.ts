@@ -36,8 +36,15 @@ export function publicContract(m: CatalogModel, currency: string) {
     n: { type: 'integer', min: 1, max: spec.n.max, default: spec.n.default },
     response_format: { type: 'string', values: spec.response_formats, default: spec.default_response_format },
   };
-  if (spec.sizes) {
-    fields.size = { type: 'string', values: spec.sizes.values, ...(spec.sizes.rule ? { rule: describeSizeRule(spec.sizes.rule), ...spec.sizes.rule } : {}) };
+  // A tier sent as size ("2K") is taken as resolution (core/contract.ts), so the size field lists the tiers too.
+  const tiers = spec.fields.resolution?.values;
+  if (spec.sizes || tiers) {
+    fields.size = {
+      type: 'string',
+      values: spec.sizes?.values ?? [],
+      ...(spec.sizes?.rule ? { rule: describeSizeRule(spec.sizes.rule), ...spec.sizes.rule } : {}),
+      ...(tiers ? { tiers } : {}),
+    };
   }
   for (const [name, rule] of Object.entries(spec.fields)) fields[name] = rule;
   return {
@@ -57,7 +64,7 @@ export function contractSummary(m: CatalogModel) {
   return {
     operations: Object.keys(spec.operations),
     endpoints: [...new Set(Object.values(spec.operations).map((o) => o.endpoint))],
-    fields: [...new Set(['prompt', 'n', 'response_format', ...(spec.sizes ? ['size'] : []), ...Object.keys(spec.fields)])],
+    fields: [...new Set(['prompt', 'n', 'response_format', ...(spec.sizes || spec.fields.resolution ? ['size'] : []), ...Object.keys(spec.fields)])],
     max_n: spec.n.max,
     mode: spec.mode,
   };

@@ -6,7 +6,7 @@ import type { CatalogModel } from '../catalog/catalog.js';
 import type { FieldRule } from '../catalog/schema.js';
 import { invalidRequest, unsupportedField } from './errors.js';
 import type { ImageParams, JsonValue, Operation, ResponseFormat } from './job.js';
-import { describeSizeRule, parseSize, sizeRuleViolation } from './size.js';
+import { describeSizeRule, isSizeTier, parseSize, sizeRuleViolation } from './size.js';
 
 export interface ContractInput {
   operation: Operation;
@@ -60,7 +60,7 @@ export function checkContract(model: CatalogModel, input: ContractInput, opts: {
   const fields = fieldsFor(model, input.operation);
   const params: ImageParams = {};
   const dropped: string[] = [];
-  for (const [name, value] of Object.entries(input.params)) {
+  for (const [name, value] of Object.entries(tierAsResolution(model, fields, input.params))) {
     if (value === undefined) continue;
     if (name === 'size') {
       if (!spec.sizes) {
@@ -70,7 +70,7 @@ export function checkContract(model: CatalogModel, input: ContractInput, opts: {
         }
         throw unsupportedField('size', `Model "${model.id}" does not take size${fields.aspect_ratio ? '; use aspect_ratio' : ''}. Remove the field or pick a model whose contract lists it (GET /v1/models/${model.id}).`);
       }
-      checkSize(model, value);
+      checkSize(model, value, tiersOf(fields));
       params.size = value as string;
       continue;
     }
@@ -88,9 +88,43 @@ export function checkContract(model: CatalogModel, input: ContractInput, opts: {
   return { prompt, n, params, responseFormat, dropped };
 }
 
-function checkSize(model: CatalogModel, value: JsonValue): void {
+/** Resolution tiers the model offers on this operation: its `resolution` values. */
+function tiersOf(fields: Record<string, FieldRule>): string[] {
+  return (fields.resolution?.values ?? []).filter((v): v is string => typeof v === 'string');
+}
+
+/** Everything `size` may be for this model, for error messages. */
+function acceptedSizes(model: CatalogModel, tiers: readonly string[]): string {
+  const sizes = model.spec.sizes;
+  const parts = [...(sizes?.values ?? []), ...(sizes?.rule ? [describeSizeRule(sizes.rule)] : [])];
+  if (tiers.length) parts.push(`a resolution tier ${tiers.join(', ')}`);
+  return parts.join('; ') || 'no size (the model takes none)';
+}
+
+/**
+ * `size: "2K"` is how Seedream and DashScope spell a resolution tier. Where the model's contract lists
+ * tiers (its `resolution` values) the tier becomes `resolution`, so adapters and pricing find a tier in one
+ * place only. A tier the model does not offer is a 400 on size that lists what the model takes.
+ */
+function tierAsResolution(model: CatalogModel, fields: Record<string, FieldRule>, params: ImageParams): ImageParams {
+  const size = params.size;
+  if (typeof size !== 'string' || !isSizeTier(size)) return params;
+  const tiers = tiersOf(fields);
+  // A model that takes no size at all: the field check below says so (or drops it in drop mode).
+  if (!tiers.length && !model.spec.sizes) return params;
+  if (!tiers.includes(size)) {
+    throw invalidRequest('size', `size "${size}" is a resolution tier that model "${model.id}" does not offer. Accepted: ${acceptedSizes(model, tiers)}.`);
+  }
+  if (params.resolution !== undefined && params.resolution !== size) {
+    throw invalidRequest('size', `size "${size}" and resolution ${JSON.stringify(params.resolution)} disagree; send the tier once, as size or as resolution.`);
+  }
+  const { size: _tier, ...rest } = params;
+  return { ...rest, resolution: size };
+}
+
+function checkSize(model: CatalogModel, value: JsonValue, tiers: readonly string[]): void {
   const sizes = model.spec.sizes!;
-  const accepted = [...sizes.values, ...(sizes.rule ? [describeSizeRule(sizes.rule)] : [])].join('; ');
+  const accepted = acceptedSizes(model, tiers);
   if (typeof value !== 'string') throw invalidRequest('size', `size must be a string like "1024x1024" or "auto"; model "${model.id}" accepts: ${accepted}.`);
   const parsed = parseSize(value);
   if (!parsed) throw invalidRequest('size', `size "${value}" is not "auto" or WIDTHxHEIGHT (digits and a lowercase x, e.g. "1024x1024").`);

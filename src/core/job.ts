@@ -3,6 +3,7 @@
  * ImageJob and produce ImageResult. No vendor field name appears here.
  */
 
+import type { Base64Text } from './base64.js';
 export type Operation = 'text-to-image' | 'image-to-image' | 'edit' | 'variation';
 export const OPERATIONS: readonly Operation[] = ['text-to-image', 'image-to-image', 'edit', 'variation'];
 
@@ -87,7 +88,7 @@ export interface ImageJob {
 
 /** One generated image. Exactly one payload form; the pipeline converts only when the client needs another. */
 export type ImagePayload =
-  | { kind: 'b64'; b64: string; mime: ImageMime }
+  | { kind: 'b64'; b64: Base64Text; mime: ImageMime }
   | { kind: 'bytes'; bytes: Buffer; mime: ImageMime }
   /** A provider-hosted URL (short-lived): the pipeline downloads and re-hosts it. */
   | { kind: 'remote'; url: string; mime?: ImageMime };
@@ -118,3 +119,10 @@ export interface ImageResult {
   /** Echo of effective settings reported by the upstream, for the OpenAI response envelope. */
   meta?: { size?: string; quality?: string; background?: string; output_format?: string };
 }
+
+/**
+ * A piece of a result reported while the upstream is still working (chat streaming): text as the model
+ * writes it, an image as soon as it is whole. The final ImageResult still holds everything; deltas are a
+ * preview of it, never extra output.
+ */
+export type ResultDelta = { kind: 'text'; text: string } | { kind: 'image'; image: GeneratedImage };

@@ -14,6 +14,7 @@ import type { BlobStore } from '../store/blobs.js';
 import type { UrlSigner } from '../store/signed-url.js';
 import { callUpstream } from '../providers/http.js';
 import type { CallContext, ProviderAdapter, Route } from '../providers/types.js';
+import { type Base64Text, decodeBase64 } from './base64.js';
 import { checkContract } from './contract.js';
 import { type CircuitBreakers, dispatch } from './dispatch.js';
 import type { DraftRequest } from './draft.js';
@@ -63,7 +64,7 @@ export interface PreparedJob {
 }
 
 export interface DeliveredImage {
-  b64?: string;
+  b64?: Base64Text;
   url?: string;
   mime: ImageMime;
   revisedPrompt?: string;
@@ -154,6 +155,12 @@ export interface ExecuteOptions {
   onUpstreamTask?: (upstreamTaskId: string, routeId: string) => void | Promise<void>;
   /** Resume an upstream task created before a restart instead of submitting again. */
   resumeUpstreamTask?: { id: string; routeId: string };
+  /**
+   * Called when the time limit ran out while an upstream task was still running (`upstream_timeout`):
+   * resolves true when it took the hold over (a task now finishes the upstream work and closes the hold),
+   * false to have the hold refunded as for any other failure.
+   */
+  onTimeoutHandover?: (err: GatewayError, prepared: PreparedJob) => Promise<boolean>;
 }
 
 /** Runs the upstream work and closes the hold exactly once: settle on success, refund on any failure. */
@@ -200,8 +207,12 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
       created: Math.floor(Date.now() / 1000),
     };
   } catch (e) {
-    await hold?.refund(`refunded: ${(e as Error).message?.slice(0, 200)}`);
-    throw toGatewayError(e);
+    const err = toGatewayError(e);
+    // The upstream is still making the image: refunding would let a retry pay for it twice. A hook that
+    // fails to take the hold over (database error) leaves it to the refund below.
+    const handedOver = err.code === 'upstream_timeout' && opts.onTimeoutHandover ? await opts.onTimeoutHandover(err, prepared).catch(() => false) : false;
+    if (!handedOver) await hold?.refund(`refunded: ${(e as Error).message?.slice(0, 200)}`);
+    throw err;
   } finally {
     await prepared.release();
   }
@@ -212,7 +223,7 @@ async function publish(deps: PipelineDeps, bytes: Buffer, mime: ImageMime, ttl: 
   return deps.signer.urlFor(blob);
 }
 
-async function materialize(payload: ImagePayload, signal: AbortSignal, deadline: number): Promise<{ bytes?: Buffer; b64?: string; mime: ImageMime }> {
+async function materialize(payload: ImagePayload, signal: AbortSignal, deadline: number): Promise<{ bytes?: Buffer; b64?: Base64Text; mime: ImageMime }> {
   if (payload.kind === 'b64') return { b64: payload.b64, mime: payload.mime };
   if (payload.kind === 'bytes') return { bytes: payload.bytes, mime: payload.mime };
   const res = await callUpstream('the provider\'s image host', { method: 'GET', url: payload.url, maxBytes: 64 * 1024 * 1024 }, { signal, deadline });
@@ -231,7 +242,7 @@ async function deliver(deps: PipelineDeps, job: ImageJob, images: ImageResult['i
       const m = await materialize(img.payload, signal, deadline);
       const base = { mime: m.mime, revisedPrompt: img.revisedPrompt, size: img.size };
       if (job.responseFormat === 'b64_json') return { ...base, b64: m.b64 ?? m.bytes!.toString('base64') };
-      const bytes = m.bytes ?? Buffer.from(m.b64!, 'base64');
+      const bytes = m.bytes ?? decodeBase64(m.b64!);
       return { ...base, url: await publish(deps, bytes, m.mime, deps.config.urlTtlSeconds) };
     }),
   );

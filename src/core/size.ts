@@ -12,6 +12,14 @@ export interface Dimensions {
 /** The public size grammar: `auto` or WIDTHxHEIGHT with digits and a lowercase x, at most 16 chars. */
 export const SIZE_PATTERN = /^(auto|[1-9][0-9]{0,6}x[1-9][0-9]{0,6})$/;
 
+/**
+ * A resolution tier spelled as a size ("1K", "2K", "4K"), as Seedream and DashScope document `size`. It is
+ * not a dimension: the contract check turns it into the model's `resolution` where the model lists tiers.
+ */
+export const SIZE_TIER_PATTERN = /^[1-9]K$/;
+
+export const isSizeTier = (size: string): boolean => SIZE_TIER_PATTERN.test(size);
+
 export function parseSize(size: string): Dimensions | 'auto' | undefined {
   if (size.length > 16 || !SIZE_PATTERN.test(size)) return undefined;
   if (size === 'auto') return 'auto';

@@ -6,13 +6,14 @@
 import type { DraftRequest, ImageSource } from '../core/draft.js';
 import { invalidRequest } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import type { ImageParams, JsonValue } from '../core/job.js';
+import { type Base64Text, base64String } from '../core/base64.js';
+import type { ImageParams, JsonValue, TokenUsage } from '../core/job.js';
 import type { Delivery } from '../core/pipeline.js';
 import { sanitizeShape } from '../core/sanitize.js';
 import { asObject, checkSizeSyntax, optionalInteger, optionalString } from './openai-images.js';
 
 /** Generic chat parameters a chat client may send; they do not steer an image model, so they are accepted and left out. */
-const IGNORED = new Set(['temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'modalities', 'stream_options', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs', 'response_format', 'tools', 'tool_choice', 'parallel_tool_calls', 'metadata', 'store', 'reasoning_effort', 'stop', 'seed_hint']);
+const IGNORED = new Set(['temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'modalities', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs', 'response_format', 'tools', 'tool_choice', 'parallel_tool_calls', 'metadata', 'store', 'reasoning_effort', 'stop', 'seed_hint']);
 /** Image parameters a chat client may add as top-level extensions; they go to the model's contract. */
 const IMAGE_PARAMS = new Set(['size', 'aspect_ratio', 'resolution', 'quality', 'output_format', 'seed', 'watermark', 'negative_prompt']);
 
@@ -25,7 +26,21 @@ function partsOf(content: unknown, i: number): Part[] {
   throw invalidRequest(`messages[${i}].content`, 'content must be a string or a list of content parts.');
 }
 
-export function parseChat(raw: unknown): DraftRequest & { stream: boolean } {
+export interface ChatDraft extends DraftRequest {
+  stream: boolean;
+  /** `stream_options.include_usage`: the final chunk carries usage, as OpenAI's streams do when asked. */
+  includeUsage: boolean;
+}
+
+function includeUsageOf(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalidRequest('stream_options', 'stream_options must be an object such as {"include_usage": true}.');
+  const include = (v as { include_usage?: unknown }).include_usage;
+  if (include !== undefined && typeof include !== 'boolean') throw invalidRequest('stream_options.include_usage', 'stream_options.include_usage must be true or false.');
+  return include === true;
+}
+
+export function parseChat(raw: unknown): ChatDraft {
   const body = asObject(raw);
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) throw invalidRequest('messages', 'messages must be a non-empty list of {role, content}.');
@@ -59,12 +74,14 @@ export function parseChat(raw: unknown): DraftRequest & { stream: boolean } {
   for (const [k, v] of Object.entries(body)) {
     if (v === undefined || v === null) continue;
     if (IMAGE_PARAMS.has(k)) params[k] = v as JsonValue;
-    else if (!['model', 'messages', 'n', 'stream', 'user'].includes(k) && !IGNORED.has(k)) {
+    else if (!['model', 'messages', 'n', 'stream', 'stream_options', 'user'].includes(k) && !IGNORED.has(k)) {
       throw invalidRequest(k, `The field "${k}" is not supported on /v1/chat/completions for image models.`);
     }
   }
   if ('size' in params) params.size = checkSizeSyntax(params.size);
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw invalidRequest('stream', 'stream must be true or false.');
   const stream = body.stream === true;
+  const includeUsage = includeUsageOf(body.stream_options);
   return {
     endpoint: '/v1/chat/completions',
     model: optionalString(body, 'model'),
@@ -79,6 +96,7 @@ export function parseChat(raw: unknown): DraftRequest & { stream: boolean } {
     acceptTextOnly: true,
     shape: sanitizeShape(body) as Record<string, unknown>,
     stream,
+    includeUsage,
   };
 }
 
@@ -98,12 +116,28 @@ export interface ChatCompletion {
   imagegate: { request_id: string; billing?: { billing_transaction_id: string; amount: number; currency: string; unit: 'micro' } };
 }
 
-export function renderChat(d: Delivery, requestId: string): ChatCompletion {
-  const dataUrls = d.images.map((img) => `data:${img.mime};base64,${img.b64}`);
-  const content = [d.result.text?.trim(), ...dataUrls.map((u) => `![image](${u})`)].filter(Boolean).join('\n\n');
-  const u = d.result.usage ?? {};
+export type ChatUsage = ChatCompletion['usage'];
+
+/** Token usage in the chat shape, images counted in the details as the seed documents. */
+export function chatUsage(usage: TokenUsage | undefined): ChatUsage {
+  const u = usage ?? {};
   const prompt = (u.inputTextTokens ?? 0) + (u.inputImageTokens ?? 0);
   const completion = (u.outputTextTokens ?? 0) + (u.outputImageTokens ?? 0);
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: u.totalTokens ?? prompt + completion,
+    prompt_tokens_details: { text_tokens: u.inputTextTokens ?? 0, image_tokens: u.inputImageTokens ?? 0 },
+    completion_tokens_details: { text_tokens: u.outputTextTokens ?? 0, image_tokens: u.outputImageTokens ?? 0 },
+  };
+}
+
+/** An image as the chat dialect shows it: a data URL (in Markdown in content, bare in images[]). */
+export const dataUrlOf = (mime: string, b64: Base64Text): string => `data:${mime};base64,${base64String(b64)}`;
+
+export function renderChat(d: Delivery, requestId: string): ChatCompletion {
+  const dataUrls = d.images.map((img) => dataUrlOf(img.mime, img.b64!));
+  const content = [d.result.text?.trim(), ...dataUrls.map((u) => `![image](${u})`)].filter(Boolean).join('\n\n');
   const res: ChatCompletion = {
     id: newId('chatcmpl').replace('chatcmpl_', 'chatcmpl-'),
     object: 'chat.completion',
@@ -116,27 +150,9 @@ export function renderChat(d: Delivery, requestId: string): ChatCompletion {
         finish_reason: 'stop',
       },
     ],
-    usage: {
-      prompt_tokens: prompt,
-      completion_tokens: completion,
-      total_tokens: u.totalTokens ?? prompt + completion,
-      prompt_tokens_details: { text_tokens: u.inputTextTokens ?? 0, image_tokens: u.inputImageTokens ?? 0 },
-      completion_tokens_details: { text_tokens: u.outputTextTokens ?? 0, image_tokens: u.outputImageTokens ?? 0 },
-    },
+    usage: chatUsage(d.result.usage),
     imagegate: { request_id: requestId },
   };
   if (d.billingTransactionId) res.imagegate.billing = { billing_transaction_id: d.billingTransactionId, amount: d.charged, currency: d.currency, unit: 'micro' };
   return res;
-}
-
-/** The same completion as server-sent chat chunks: role, content, finish with usage, then [DONE]. */
-export function chatChunks(c: ChatCompletion): string[] {
-  const base = { id: c.id, object: 'chat.completion.chunk', created: c.created, model: c.model };
-  const msg = c.choices[0]!.message;
-  const events: unknown[] = [
-    { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
-    { ...base, choices: [{ index: 0, delta: { content: msg.content, ...(msg.images ? { images: msg.images } : {}) }, finish_reason: null }] },
-    { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: c.usage },
-  ];
-  return [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];
 }

@@ -3,12 +3,13 @@
  * Also carries imagegate's image-to-image extension (`operation: "image-to-image"` with `image_url`,
  * `image_urls` or `reference_image_urls`) used by the seed documents.
  */
+import type { Base64Text } from '../core/base64.js';
 import type { DraftRequest, ImageSource } from '../core/draft.js';
 import { invalidRequest } from '../core/errors.js';
 import type { ImageParams, JsonValue, Operation, ResponseFormat } from '../core/job.js';
 import type { Delivery } from '../core/pipeline.js';
 import { sanitizeShape } from '../core/sanitize.js';
-import { SIZE_PATTERN } from '../core/size.js';
+import { SIZE_PATTERN, SIZE_TIER_PATTERN } from '../core/size.js';
 
 /** Body fields the dialect itself consumes; everything else goes to the model's contract as a param. */
 const ENVELOPE = new Set(['model', 'prompt', 'n', 'response_format', 'user', 'operation', 'image', 'image_url', 'image_urls', 'reference_image_urls', 'async', 'callback_url']);
@@ -45,13 +46,17 @@ export function parseResponseFormat(v: unknown): ResponseFormat | undefined {
   return v;
 }
 
-/** The size grammar every model shares: a string of at most 16 chars, `auto` or WIDTHxHEIGHT. */
+/**
+ * The size grammar every model shares: a string of at most 16 chars, `auto`, WIDTHxHEIGHT, or a resolution
+ * tier ("2K"). Whether the model takes a tier is the contract's call, which knows the model and can list
+ * what it accepts.
+ */
 export function checkSizeSyntax(v: unknown, field = 'size'): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw invalidRequest(field, `${field} must be a string such as "1024x1024" or "auto", not a ${Array.isArray(v) ? 'list' : typeof v}.`);
   if (v.length > 16) throw invalidRequest(field, `${field} must be at most 16 characters, e.g. "1024x1024".`);
-  if (!SIZE_PATTERN.test(v)) {
-    throw invalidRequest(field, `${field} "${v}" is not valid: use "auto" or WIDTHxHEIGHT with digits and a lowercase x, e.g. "1024x1024".`);
+  if (!SIZE_PATTERN.test(v) && !SIZE_TIER_PATTERN.test(v)) {
+    throw invalidRequest(field, `${field} "${v}" is not valid: use "auto" or WIDTHxHEIGHT with digits and a lowercase x, e.g. "1024x1024" (models with resolution tiers also take "1K", "2K", "4K").`);
   }
   return v;
 }
@@ -136,7 +141,7 @@ export function parseGenerations(raw: unknown): DraftRequest {
 
 export interface ImagesResponse {
   created: number;
-  data: Array<{ b64_json?: string; url?: string; revised_prompt?: string; size?: string }>;
+  data: Array<{ b64_json?: Base64Text; url?: string; revised_prompt?: string; size?: string }>;
   background?: string;
   output_format?: string;
   quality?: string;

@@ -79,17 +79,7 @@ export async function callUpstream(
       res.body.destroy();
       throw new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > max) {
-        res.body.destroy();
-        throw new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
-      }
-      chunks.push(chunk as Buffer);
-    }
-    const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    const buf = await readBody(who, res.body, declared, max);
     return makeResponse(who, res.statusCode, res.headers, buf);
   } catch (e) {
     if (e instanceof GatewayError) throw e;
@@ -104,6 +94,35 @@ export async function callUpstream(
       cause: e,
     });
   }
+}
+
+/**
+ * The whole body in one buffer. With a Content-Length it is read straight into a buffer of that size (one
+ * copy, and the socket's chunks can go as soon as they are copied); otherwise chunks are joined at the end.
+ */
+async function readBody(who: string, body: AsyncIterable<Buffer> & { destroy(): void }, declared: number, max: number): Promise<Buffer> {
+  const tooLarge = () => {
+    body.destroy();
+    return new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
+  };
+  if (declared > 0) {
+    const buf = Buffer.allocUnsafe(declared);
+    let size = 0;
+    for await (const chunk of body) {
+      if (size + chunk.length > declared) throw new GatewayError('upstream_error', `${who} sent more bytes than its Content-Length.`, { retryable: true });
+      chunk.copy(buf, size);
+      size += chunk.length;
+    }
+    return size === declared ? buf : buf.subarray(0, size);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
 function timeoutError(who: string, cause?: unknown): GatewayError {

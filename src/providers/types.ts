@@ -1,4 +1,4 @@
-import type { ImageJob, ImageResult } from '../core/job.js';
+import type { ImageJob, ImageResult, ResultDelta } from '../core/job.js';
 
 /** One concrete way to reach a model: a provider, its endpoint and credentials, and the upstream model name. */
 export interface Route {
@@ -27,6 +27,12 @@ export interface CallContext {
   publishInput?: (bytes: Buffer, mime: string) => Promise<string>;
   /** Called with the upstream task id once an asynchronous upstream accepted the job (persisted for restarts). */
   onUpstreamTask?: (upstreamTaskId: string) => void | Promise<void>;
+  /**
+   * Set when the client reads the answer as a stream (chat `stream: true`). An adapter whose upstream can
+   * stream reports each piece here as it arrives, and still resolves with the whole ImageResult; adapters
+   * that cannot stream ignore it and the pieces go out when the result does.
+   */
+  onDelta?: (delta: ResultDelta) => void;
 }
 
 export type UpstreamTaskState =

@@ -4,10 +4,13 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { DraftRequest, ImageSource } from '../core/draft.js';
 import { toGatewayError } from '../core/errors.js';
+import { SplicedBody } from '../core/json-bytes.js';
 import { type Delivery, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
 import type { RequestLogEntry } from '../store/request-log.js';
+import { handedOverTask, TimeoutHandover } from '../tasks/handover.js';
 import { fingerprint, type IdempotencyStore } from '../tasks/idempotency.js';
 import type { TaskService } from '../tasks/service.js';
 
@@ -62,7 +65,7 @@ export type Render = (d: Delivery, requestId: string) => unknown;
 
 export async function runImageRequest(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, render: Render): Promise<unknown> {
   const key = req.headers['idempotency-key'];
-  if (typeof key !== 'string' || key === '') return runOnce(deps, req, reply, draft, render);
+  if (typeof key !== 'string' || key === '') return toWire(reply, await runOnce(deps, req, reply, draft, render));
   const accountId = req.principal!.accountId;
   const claim = await deps.idempotency.claim(accountId, key, draftFingerprint(draft), clientGone(reply));
   if (claim.kind === 'replay') {
@@ -72,15 +75,26 @@ export async function runImageRequest(deps: ImageRequestDeps, req: FastifyReques
   }
   try {
     const out = await runOnce(deps, req, reply, draft, render);
-    const body = typeof out === 'string' ? out : JSON.stringify(out);
+    const body = typeof out === 'string' || out instanceof SplicedBody ? out.toString() : JSON.stringify(out);
     const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (reply.getHeader(h) ? [[h, String(reply.getHeader(h))]] : [])));
     await deps.idempotency.complete(accountId, key, { status: reply.statusCode, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
-    return out;
+    return toWire(reply, out);
   } catch (e) {
     const err = toGatewayError(e);
-    await deps.idempotency.complete(accountId, key, { status: err.status, body: JSON.stringify(err.toBody()), headers: { 'content-type': 'application/json; charset=utf-8' } });
+    await deps.idempotency.complete(accountId, key, { status: err.status, body: JSON.stringify(err.toBody()), headers: { 'content-type': 'application/json; charset=utf-8' } }, { final: handedOverTask(err) !== undefined });
     throw err;
   }
+}
+
+/**
+ * A spliced body goes out piece by piece, so the image bytes are written from the upstream's own buffer
+ * (one copy less per request, and 2 MB less memory per request in flight).
+ */
+function toWire(reply: FastifyReply, out: unknown): unknown {
+  if (!(out instanceof SplicedBody)) return out;
+  if (out.pieces.length === 1) return out.pieces[0];
+  reply.header('content-length', out.length);
+  return Readable.from(out.pieces, { objectMode: false });
 }
 
 async function runOnce(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, render: Render): Promise<unknown> {
@@ -93,17 +107,19 @@ async function runOnce(deps: ImageRequestDeps, req: FastifyRequest, reply: Fasti
     reply.code(202).header('location', `/v1/tasks/${row.id}`);
     return deps.tasks.render(row, deps.pipeline.config.publicUrl);
   }
+  const handover = new TimeoutHandover(deps.tasks, draft.endpoint, deps.pipeline.config.publicUrl);
   try {
     trace.prepared = await prepare(deps.pipeline, req.principal!, draft, req.id, signal);
     reply.headers(trace.prepared.rateLimitHeaders);
-    trace.delivery = await execute(deps.pipeline, trace.prepared, { signal });
+    trace.delivery = await execute(deps.pipeline, trace.prepared, { signal, ...handover.options });
     trace.upstreamRequestId = trace.delivery.result.upstreamRequestId;
     if (trace.prepared.dropped.length) reply.header('x-imagegate-dropped-fields', trace.prepared.dropped.join(','));
     if (trace.delivery.billingTransactionId) reply.header('x-billing-transaction-id', trace.delivery.billingTransactionId);
     reply.type('application/json');
     return render(trace.delivery, req.id);
   } catch (e) {
-    const err = toGatewayError(e);
+    // A timeout whose upstream task was handed over to an imagegate task names that task.
+    const err = handover.explain(toGatewayError(e));
     trace.upstreamRequestId = err.upstreamRequestId;
     if (trace.prepared?.hold) reply.header('x-billing-transaction-id', trace.prepared.hold.id);
     throw err;

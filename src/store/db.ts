@@ -6,12 +6,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { migrate, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
+import { withStatementCache } from './sqlite-statements.js';
 
-// int8 (bigint) columns hold micro-units and ms timestamps, all well inside Number's exact range.
-pg.types.setTypeParser(20, (v: string) => Number(v));
 
 export interface Db {
   kysely: Kysely<Database>;
@@ -21,6 +19,10 @@ export interface Db {
 
 export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Db> {
   if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
+    // Loaded only for PostgreSQL, so a SQLite gateway does not carry the driver.
+    const { default: pg } = await import('pg');
+    // int8 (bigint) columns hold micro-units and ms timestamps, all well inside Number's exact range.
+    pg.types.setTypeParser(20, (v: string) => Number(v));
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 20 });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await migrate(kysely as Kysely<unknown>, 'postgres');
@@ -35,7 +37,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(kysely as Kysely<unknown>, 'sqlite');
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
 }

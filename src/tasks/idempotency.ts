@@ -2,7 +2,7 @@
  * Idempotency-Key on create endpoints, scoped to the account: the first request with a key runs; a repeat
  * with the same body within 24 h gets the stored response (waiting for the first if it is still running);
  * a repeat with a different body is 409. Failures that a retry may fix (5xx, 429) are not stored, so the
- * client's retry runs again — nothing was charged for them.
+ * client's retry runs again — nothing was charged for them (a timeout handed over to a task is the exception).
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -53,8 +53,12 @@ export class IdempotencyStore {
     }
   }
 
-  async complete(accountId: string, key: string, response: StoredResponse): Promise<void> {
-    if (response.status >= 500 || response.status === 429) {
+  /**
+   * `final`: store even a 5xx. A timeout handed over to a task is one: its retry must get the same task to
+   * poll, not run (and charge) again.
+   */
+  async complete(accountId: string, key: string, response: StoredResponse, opts: { final?: boolean } = {}): Promise<void> {
+    if (!opts.final && (response.status >= 500 || response.status === 429)) {
       await this.release(accountId, key);
       return;
     }

@@ -26,6 +26,8 @@ export interface TaskServiceDeps {
   instanceId: string;
   /** Most tasks this process runs at once. */
   workers: number;
+  /** Most tasks of one account running at once across all instances (0 = no cap). */
+  accountWorkers?: number;
   leaseMs?: number;
   pollMs?: number;
 }
@@ -73,6 +75,39 @@ export class TaskService {
     }
   }
 
+  /**
+   * Takes over a synchronous request whose upstream task was still running when the model's time limit ran
+   * out: a new task, already running, that owns the request's hold and whose worker resumes polling that
+   * upstream task (so the client polls instead of paying for a second image). Undefined when nothing was
+   * taken over — the route cannot resume, or the hold is no longer the request's to give — and the caller
+   * refunds as usual.
+   */
+  async adopt(prepared: PreparedJob, endpoint: string, upstream: { taskId: string; routeId: string }): Promise<TaskRow | undefined> {
+    const route = prepared.model.routes.find((r) => r.id === upstream.routeId);
+    if (!route || !this.d.pipeline.adapters.get(route.provider)?.resume) return undefined;
+    const { principal, hold } = prepared;
+    const id = newId('task');
+    const row = await this.d.store.createClaiming(
+      {
+        id,
+        accountId: principal.accountId,
+        keyId: principal.key.id,
+        model: prepared.model.id,
+        endpoint,
+        // Task results are hosted URLs, whatever the synchronous request asked for.
+        job: await encodeJob(this.d.pipeline.blobs, { ...prepared.job, responseFormat: 'url' }),
+        holdId: hold?.id ?? null,
+        quoted: prepared.quoted,
+        callbackUrl: principal.key.callbackUrl ?? null,
+        upstream,
+      },
+      // The synchronous request's hold is owned by this process (the default owner of Billing.hold).
+      async (trx) => !hold || this.d.ledger.transferHold(hold.id, this.d.instanceId, `task:${id}`, trx),
+    );
+    if (row) setImmediate(() => void this.tick());
+    return row;
+  }
+
   /** Cancels a task that has not finished: refunds its hold first, so a late success cannot also charge. */
   async cancel(row: TaskRow): Promise<TaskRow> {
     if (isTerminal(row.status)) {
@@ -117,7 +152,7 @@ export class TaskService {
     if (this.ticking || !this.timer) return;
     this.ticking = true;
     try {
-      const rows = await this.d.store.lease(this.d.instanceId, this.d.workers - this.active.size, this.leaseMs);
+      const rows = await this.d.store.lease(this.d.instanceId, this.d.workers - this.active.size, this.leaseMs, this.d.accountWorkers ?? 0);
       for (const row of rows) {
         // A failure to record the outcome must not take the process down; the lease runs out and another
         // worker finishes the task.

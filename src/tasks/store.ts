@@ -24,37 +24,58 @@ export interface NewTask {
   upstream?: { taskId: string; routeId: string };
 }
 
+function newRow(t: NewTask): TaskRow {
+  const now = Date.now();
+  return {
+    id: t.id,
+    account_id: t.accountId,
+    key_id: t.keyId,
+    model: t.model,
+    endpoint: t.endpoint,
+    // A handed-over task is already running upstream. Its lease has run out from the start, so the first
+    // worker to look takes it over (the dead-worker path) and resumes polling the persisted upstream task.
+    status: t.upstream ? 'running' : 'pending',
+    progress: null,
+    job: t.job,
+    hold_id: t.holdId,
+    quoted: t.quoted,
+    upstream_task_id: t.upstream?.taskId ?? null,
+    route_id: t.upstream?.routeId ?? null,
+    result: null,
+    error: null,
+    lease_owner: null,
+    lease_until: t.upstream ? now : null,
+    attempts: 0,
+    callback_url: t.callbackUrl,
+    webhook: null,
+    next_webhook_at: null,
+    created_at: now,
+    started_at: t.upstream ? now : null,
+    finished_at: null,
+  };
+}
+
 export class TaskStore {
   constructor(private readonly db: Kysely<Database>, private readonly dialect: SqlDialect) {}
 
   async create(t: NewTask): Promise<TaskRow> {
-    const row: TaskRow = {
-      id: t.id,
-      account_id: t.accountId,
-      key_id: t.keyId,
-      model: t.model,
-      endpoint: t.endpoint,
-      status: 'pending',
-      progress: null,
-      job: t.job,
-      hold_id: t.holdId,
-      quoted: t.quoted,
-      upstream_task_id: t.upstream?.taskId ?? null,
-      route_id: t.upstream?.routeId ?? null,
-      result: null,
-      error: null,
-      lease_owner: null,
-      lease_until: null,
-      attempts: 0,
-      callback_url: t.callbackUrl,
-      webhook: null,
-      next_webhook_at: null,
-      created_at: Date.now(),
-      started_at: null,
-      finished_at: null,
-    };
+    const row = newRow(t);
     await this.db.insertInto('tasks').values(row).execute();
     return row;
+  }
+
+  /**
+   * Insert a task in one transaction with `claim` (taking over a synchronous request's hold), so neither can
+   * exist without the other after a crash. Nothing is written, and the result is undefined, when `claim`
+   * returns false.
+   */
+  async createClaiming(t: NewTask, claim: (trx: Kysely<Database>) => Promise<boolean>): Promise<TaskRow | undefined> {
+    const row = newRow(t);
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await claim(trx))) return undefined;
+      await trx.insertInto('tasks').values(row).execute();
+      return row;
+    });
   }
 
   async get(id: string, accountId?: string): Promise<TaskRow | undefined> {
@@ -74,24 +95,41 @@ export class TaskStore {
     return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
   }
 
-  /** Lease up to `limit` runnable tasks: pending ones, and running ones whose lease ran out (dead worker). */
-  async lease(owner: string, limit: number, leaseMs: number, now = Date.now()): Promise<TaskRow[]> {
+  /**
+   * Lease up to `limit` runnable tasks: pending ones, and running ones whose lease ran out (dead worker, or a
+   * task handed over by a synchronous request). With `perAccount` > 0, an account never has more than that
+   * many tasks running (leased, unexpired) across all instances: each account's runnable tasks are ranked
+   * oldest first and only the first `perAccount − running` of them may be taken.
+   */
+  async lease(owner: string, limit: number, leaseMs: number, perAccount = 0, now = Date.now()): Promise<TaskRow[]> {
     if (limit <= 0) return [];
-    const runnable = sql`status = 'pending' or (status = 'running' and lease_until < ${now})`;
+    const runnable = sql`(status = 'pending' or (status = 'running' and lease_until < ${now}))`;
     const set = sql`status = 'running', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = attempts + 1, started_at = coalesce(started_at, ${now})`;
+    // Each account's runnable tasks ranked oldest first; only the first `perAccount − running` may be taken.
+    const withinCap =
+      perAccount > 0
+        ? sql`id in (
+            select r.id from (
+              select id, account_id, row_number() over (partition by account_id order by created_at, id) as rn from tasks where ${runnable}
+            ) r
+            left join (
+              select account_id, count(*) as n from tasks where status = 'running' and lease_until >= ${now} group by account_id
+            ) busy on busy.account_id = r.account_id
+            where r.rn + coalesce(busy.n, 0) <= ${perAccount}
+          ) and `
+        : sql``;
+    const pick = sql`select id from tasks where ${withinCap}${runnable} order by created_at, id limit ${limit}`;
     // PostgreSQL: pick the rows in a materialized CTE. An IN (subquery … LIMIT … SKIP LOCKED) may be re-run by
-    // the planner and take more than `limit` rows; the CTE runs once and locks exactly what it returns.
+    // the planner and take more than `limit` rows; the CTE runs once and locks exactly what it returns. The
+    // account cap holds across instances too: a concurrent leaser ranks from its own snapshot, so it can only
+    // lock rows among an account's first `perAccount − running` (skipping the ones we locked), or, once our
+    // lease is committed, it counts our rows as running.
     const res =
       this.dialect === 'postgres'
         ? await sql<TaskRow>`
-            with picked as materialized (
-              select id from tasks where ${runnable} order by created_at limit ${limit} for update skip locked
-            )
+            with picked as materialized (${pick} for update of tasks skip locked)
             update tasks set ${set} from picked where tasks.id = picked.id returning tasks.*`.execute(this.db)
-        : await sql<TaskRow>`
-            update tasks set ${set}
-            where id in (select id from tasks where ${runnable} order by created_at limit ${limit})
-            returning *`.execute(this.db);
+        : await sql<TaskRow>`update tasks set ${set} where id in (${pick}) returning *`.execute(this.db);
     return res.rows.map((r) => ({ ...r, quoted: Number(r.quoted), created_at: Number(r.created_at), lease_until: r.lease_until === null ? null : Number(r.lease_until) }));
   }
 

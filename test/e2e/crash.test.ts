@@ -52,6 +52,8 @@ providers:
       IMAGEGATE_INSTANCE_STALE_MS: '1500',
       IMAGEGATE_HOLD_SWEEP_SECONDS: '1',
       IMAGEGATE_WORKERS: '16',
+      // One account holds all the tasks: let it use every worker.
+      IMAGEGATE_ACCOUNT_WORKERS: '16',
       OPENAI_API_KEY: 'sk-fake-openai',
       OPENAI_BASE_URL: `${fake.url}/v1`,
       ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),

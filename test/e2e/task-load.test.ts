@@ -64,7 +64,8 @@ describe('1000 async tasks against a 2–5 s upstream', () => {
   it('finish on SQLite with at most 32 upstream calls in flight', async () => {
     fake.reset();
     Object.assign(fake.knobs, { latencyMs: 2000, latencyMaxMs: 5000 });
-    const gw = await startGateway({ overlay: MODEL, env: { OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${fake.url}/v1`, IMAGEGATE_WORKERS: '32' } });
+    // One account submits everything: the figure is about the worker cap, not the per-account one.
+    const gw = await startGateway({ overlay: MODEL, env: { OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${fake.url}/v1`, IMAGEGATE_WORKERS: '32', IMAGEGATE_ACCOUNT_WORKERS: '32' } });
     try {
       const { key } = await gw.clientKey({ balance: 1_000_000 });
       const started = Date.now();
@@ -95,6 +96,8 @@ describe('1000 async tasks against a 2–5 s upstream', () => {
       IMAGEGATE_CONFIG: overlay,
       IMAGEGATE_LOG_LEVEL: 'silent',
       IMAGEGATE_WORKERS: '16',
+      // One account submits everything: the figure is about the worker cap, not the per-account one.
+      IMAGEGATE_ACCOUNT_WORKERS: '32',
       DATABASE_URL: databaseUrl,
       OPENAI_API_KEY: 'sk-fake-openai',
       OPENAI_BASE_URL: `${fake.url}/v1`,

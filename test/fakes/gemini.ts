@@ -1,6 +1,7 @@
 /**
  * A fake Gemini API (upstreams.md §2): `POST /v1beta/models/{model}:generateContent` with `x-goog-api-key`
- * (or `?key=`), Google's error shape, a real PNG of the dimensions Google documents for the requested
+ * (or `?key=`), and `:streamGenerateContent?alt=sse` answering the same as server-sent events split in time
+ * (gemini-stream.ts, with knobs for pacing, holding the image back and breaking the stream), Google's error shape, a real PNG of the dimensions Google documents for the requested
  * aspect ratio and size, and usageMetadata. It checks what it is sent (unknown fields, aspect ratios and
  * image sizes, reference counts and inline data) the way the real API does, with a 400 INVALID_ARGUMENT.
  * Knobs for blocked prompts, finish reasons, text-only replies, thought parts and snake_case parts, plus
@@ -8,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { type StreamFault, type StreamKnobs, writeStream } from './gemini-stream.js';
 import { HttpFake, type RecordedRequest, sendJson } from './http-fake.js';
 import { makeImage } from './images.js';
 
@@ -86,14 +88,28 @@ export class GeminiFake extends HttpFake {
   snakeCaseNext = 0;
   /** The responseId of every 200 reply, in order. */
   readonly responseIds: string[] = [];
+  /** How streamGenerateContent spaces out its events, and where it may stop (gemini-stream.ts). */
+  readonly stream: StreamKnobs = { delayMs: 0, gate: undefined, fault: undefined };
+  private readonly streamFaults: StreamFault[] = [];
 
   constructor(readonly apiKey = 'AIzaFakeGeminiKey0000000000000000000000') {
     super([]);
-    this.routes.push({
-      method: 'POST',
-      path: /^\/v1beta\/models\/([^/:]+):generateContent$/,
-      handle: (r: RecordedRequest, res: ServerResponse, m: RegExpExecArray) => this.generateContent(r, res, decodeURIComponent(m[1]!)),
-    });
+    this.routes.push(
+      {
+        method: 'POST',
+        path: /^\/v1beta\/models\/([^/:]+):generateContent$/,
+        handle: (r: RecordedRequest, res: ServerResponse, m: RegExpExecArray) => this.generateContent(r, res, decodeURIComponent(m[1]!), false),
+      },
+      {
+        method: 'POST',
+        path: /^\/v1beta\/models\/([^/:]+):streamGenerateContent$/,
+        handle: (r: RecordedRequest, res: ServerResponse, m: RegExpExecArray) => {
+          // Without alt=sse Google streams a JSON array; the gateway must always ask for server-sent events.
+          if (r.query.get('alt') !== 'sse') return sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', 'fake: streamGenerateContent is only served with alt=sse.'));
+          return this.generateContent(r, res, decodeURIComponent(m[1]!), true);
+        },
+      },
+    );
   }
 
   /** The next reply is HTTP 200 with no candidates and `promptFeedback.blockReason`. */
@@ -121,11 +137,24 @@ export class GeminiFake extends HttpFake {
     Object.assign(this.knobs, { failNext: 1, failStatus: code, failBody: googleError(code, status, message, opts.details), failHeaders: opts.headers ?? {} });
   }
 
+  /** The next streamed answer goes wrong this way. */
+  streamFaultNext(fault: StreamFault): void {
+    this.streamFaults.push(fault);
+  }
+
   override reset(): void {
     super.reset();
+    Object.assign(this.stream, { delayMs: 0, gate: undefined, fault: undefined });
+    this.streamFaults.length = 0;
     this.blockReasons.length = this.finishReasons.length = this.textOnly.length = this.captions.length = 0;
     this.thoughtPartsNext = this.snakeCaseNext = 0;
     this.responseIds.length = 0;
+  }
+
+  /** A 200 answer, whole or (streamGenerateContent) as server-sent events. */
+  private async answer(res: ServerResponse, stream: boolean, body: Record<string, unknown>): Promise<void> {
+    if (!stream) return sendJson(res, 200, body);
+    await writeStream(res, body, { ...this.stream, fault: this.streamFaults.shift() });
   }
 
   private invalid(res: ServerResponse, message: string): void {
@@ -182,7 +211,7 @@ export class GeminiFake extends HttpFake {
     return undefined;
   }
 
-  private async generateContent(r: RecordedRequest, res: ServerResponse, modelName: string): Promise<void> {
+  private async generateContent(r: RecordedRequest, res: ServerResponse, modelName: string, stream: boolean): Promise<void> {
     if (!this.authorized(r, res)) return;
     const model = MODELS[modelName];
     if (!model) {
@@ -203,17 +232,17 @@ export class GeminiFake extends HttpFake {
     };
 
     const block = this.blockReasons.shift();
-    if (block) return sendJson(res, 200, { promptFeedback: { blockReason: block }, usageMetadata: { ...promptUsage, totalTokenCount: promptUsage.promptTokenCount }, ...common });
+    if (block) return this.answer(res, stream, { promptFeedback: { blockReason: block }, usageMetadata: { ...promptUsage, totalTokenCount: promptUsage.promptTokenCount }, ...common });
     const finish = this.finishReasons.shift();
     if (finish) {
-      return sendJson(res, 200, { candidates: [{ finishReason: finish, index: 0 }], usageMetadata: { ...promptUsage, totalTokenCount: promptUsage.promptTokenCount }, ...common });
+      return this.answer(res, stream, { candidates: [{ finishReason: finish, index: 0 }], usageMetadata: { ...promptUsage, totalTokenCount: promptUsage.promptTokenCount }, ...common });
     }
     const textOnly = this.textOnly.shift();
     const wantsImage = body.generationConfig?.responseModalities?.includes('IMAGE') === true;
     if (textOnly !== undefined || !wantsImage) {
       const text = textOnly ?? 'I can only describe it in words.';
       const textTokens = Math.ceil(text.length / 4);
-      return sendJson(res, 200, {
+      return this.answer(res, stream, {
         candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
         usageMetadata: { ...promptUsage, candidatesTokenCount: textTokens, totalTokenCount: promptUsage.promptTokenCount + textTokens, candidatesTokensDetails: [{ modality: 'TEXT', tokenCount: textTokens }] },
         ...common,
@@ -241,7 +270,7 @@ export class GeminiFake extends HttpFake {
     ];
     const imageTokens = model.imageTokens[column]!;
     const captionTokens = caption ? Math.ceil(caption.length / 4) : 0;
-    sendJson(res, 200, {
+    this.answer(res, stream, {
       candidates: [{ content: { role: 'model', parts: outParts }, finishReason: 'STOP', index: 0 }],
       usageMetadata: {
         ...promptUsage,

@@ -203,8 +203,8 @@ describe('RedisRateLimiter when Redis goes away', () => {
 
 describe('createRateLimiter', () => {
   it('is in-memory without a Redis URL and Redis-backed with one', async () => {
-    const memory = createRateLimiter({});
-    const shared = createRateLimiter({ redisUrl: server.url, keyPrefix: prefix() });
+    const memory = await createRateLimiter({});
+    const shared = await createRateLimiter({ redisUrl: server.url, keyPrefix: prefix() });
     expect(memory).toBeInstanceOf(MemoryRateLimiter);
     expect(shared).toBeInstanceOf(RedisRateLimiter);
     expect((await shared.consume('rpm:k', 1, HOUR)).allowed).toBe(true);

@@ -4,7 +4,7 @@
  * refused here; that one check needs the alpha channel decoded (masks are small, and already held to the
  * pixel cap by inspectImage).
  */
-import sharp from 'sharp';
+import { loadSharp } from '../lazy-sharp.js';
 import type { ImageInputRules } from '../../catalog/schema.js';
 import { invalidRequest } from '../errors.js';
 import type { InputImage } from '../job.js';
@@ -12,6 +12,7 @@ import { dimensions } from './describe.js';
 import { IMAGE_FORMATS } from './formats.js';
 
 async function isFullyOpaque(mask: InputImage): Promise<boolean> {
+  const sharp = await loadSharp();
   try {
     const stats = await sharp(mask.bytes, { limitInputPixels: mask.width * mask.height }).stats();
     return stats.isOpaque;

@@ -1,14 +1,17 @@
 /**
  * The Gemini image adapter ("Nano Banana": gemini-2.5-flash-image, gemini-3-pro-image-preview,
  * gemini-3.1-flash-image-preview), upstreams.md §2. Text-to-image, image-to-image and edit all go through
- * generateContent with the references as inline data; n images are n concurrent calls.
+ * generateContent with the references as inline data; n images are n concurrent calls. When the client
+ * reads a stream (ctx.onDelta), the calls go to streamGenerateContent and report text and images as they come.
  */
 import { callUpstream, type UpstreamRequest } from '../http.js';
+import { OrderedDeltas } from '../ordered-deltas.js';
 import type { CallContext, ProviderAdapter } from '../types.js';
 import { toError, WHO } from './errors.js';
 import { resolveImageConfig } from './image-config.js';
 import { mergeReplies } from './merge.js';
 import { buildRequest } from './request.js';
+import { streamOnce } from './stream.js';
 import { type GenerateContentResponse, type GeminiReply, readReply } from './response.js';
 
 async function callOnce(request: UpstreamRequest, ctx: CallContext, outputSize: string | undefined, acceptTextOnly: boolean): Promise<GeminiReply> {
@@ -25,8 +28,25 @@ export function createGeminiAdapter(): ProviderAdapter {
     },
     async generate(job, route, ctx) {
       const { imageConfig, outputSize } = resolveImageConfig(job, route.upstreamModel);
+      const textOnly = job.acceptTextOnly === true;
+      const onDelta = ctx.onDelta;
+      if (onDelta) {
+        // The client reads a stream: ask Gemini for one, and pass the n calls' pieces on without interleaving.
+        const request = buildRequest(job, route, imageConfig, true);
+        const ordered = new OrderedDeltas(onDelta, job.n);
+        const calls = Array.from({ length: job.n }, (_, i) =>
+          streamOnce(request, ctx, outputSize, textOnly, ordered.sink(i)).then(
+            (reply) => (ordered.done(i, true), reply),
+            (e: unknown) => {
+              ordered.done(i, false);
+              throw e;
+            },
+          ),
+        );
+        return mergeReplies(await Promise.allSettled(calls));
+      }
       const request = buildRequest(job, route, imageConfig);
-      const outcomes = await Promise.allSettled(Array.from({ length: job.n }, () => callOnce(request, ctx, outputSize, job.acceptTextOnly === true)));
+      const outcomes = await Promise.allSettled(Array.from({ length: job.n }, () => callOnce(request, ctx, outputSize, textOnly)));
       return mergeReplies(outcomes);
     },
   };

@@ -13,7 +13,7 @@ interface GoogleErrorDetail {
   retryDelay?: string;
 }
 
-interface GoogleErrorBody {
+export interface GoogleErrorBody {
   error?: { code?: number; message?: string; status?: string; details?: GoogleErrorDetail[] };
 }
 
@@ -75,6 +75,23 @@ function retryDelayMs(e: NonNullable<GoogleErrorBody['error']>): number | undefi
   const delay = e.details?.find((d) => d['@type']?.endsWith('google.rpc.RetryInfo'))?.retryDelay;
   const m = delay ? /^(\d+(?:\.\d+)?)s$/.exec(delay) : null;
   return m ? Math.round(Number(m[1]) * 1000) : undefined;
+}
+
+/**
+ * An `{"error": {...}}` event inside a stream (Google ends a failing stream with one (?)): mapped as if it
+ * were the HTTP answer, with the status its `code` gives.
+ */
+export function streamedError(body: GoogleErrorBody): GatewayError {
+  const status = typeof body.error?.code === 'number' ? body.error.code : 500;
+  const text = JSON.stringify(body);
+  return toError({
+    status,
+    headers: {},
+    body: Buffer.from(text),
+    text: () => text,
+    json: <T>() => body as T,
+    header: () => undefined,
+  });
 }
 
 export function toError(res: UpstreamResponse): GatewayError {

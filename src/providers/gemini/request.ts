@@ -26,11 +26,15 @@ export function buildBody(job: ImageJob, imageConfig: ImageConfig): GenerateCont
   };
 }
 
-export function buildRequest(job: ImageJob, route: Route, imageConfig: ImageConfig): UpstreamRequest {
+/**
+ * `generateContent`, or `streamGenerateContent?alt=sse` (the same body, answered as server-sent events, each
+ * a partial GenerateContentResponse) when the client reads the answer as a stream.
+ */
+export function buildRequest(job: ImageJob, route: Route, imageConfig: ImageConfig, stream = false): UpstreamRequest {
   const model = route.upstreamModel.replace(/^models\//, '');
   return {
     method: 'POST',
-    url: `${route.baseUrl}/models/${encodeURIComponent(model)}:generateContent`,
+    url: `${route.baseUrl}/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
     // The key goes in the header, never in the URL, so it cannot end up in logged URLs.
     headers: { 'x-goog-api-key': route.apiKey, 'content-type': 'application/json' },
     // Encoded once as bytes: the n calls of one job all send this same buffer.

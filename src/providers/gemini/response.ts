@@ -60,25 +60,44 @@ function inlineImage(part: Part): { b64: string; mime: ImageMime } | undefined {
   return { b64: data, mime: mime as ImageMime };
 }
 
-/** `acceptTextOnly`: the client (chat) takes a plain text answer, so a text-only STOP is a reply, not a failure. */
+/** The answer's image in this part, or undefined. Thought parts are the model's drafts (Gemini 3 sends interim images among them): never the answer. */
+export function imageOf(part: Part, outputSize: string | undefined): GeneratedImage | undefined {
+  if (part.thought === true) return undefined;
+  const img = inlineImage(part);
+  return img ? { payload: { kind: 'b64' as const, ...img }, ...(outputSize ? { size: outputSize } : {}) } : undefined;
+}
+
+/** The answer's text in this part ('' for none, and for thoughts). */
+export const textOf = (part: Part): string => (part.thought === true ? '' : (part.text ?? ''));
+
+/** A reply with no candidate: a blocked prompt, or a body that makes no sense. */
+export function noCandidateError(body: Pick<GenerateContentResponse, 'promptFeedback' | 'responseId'>) {
+  if (body.promptFeedback?.blockReason) return blockedPromptError(body.promptFeedback.blockReason, body.responseId);
+  return malformedReplyError('no candidates and no promptFeedback', body.responseId);
+}
+
+/**
+ * What a candidate's images and text amount to, for whole and streamed replies alike: the reply, or the
+ * error an answer without an image means. `acceptTextOnly`: the client (chat) takes a plain text answer,
+ * so a text-only STOP is a reply, not a failure.
+ */
+export function settleReply(
+  r: { images: GeneratedImage[]; text: string | undefined; finishReason: string | undefined; usage: TokenUsage | undefined; responseId: string | undefined },
+  acceptTextOnly: boolean,
+): GeminiReply {
+  const textAnswer = acceptTextOnly && r.text !== undefined && (r.finishReason ?? 'STOP') === 'STOP';
+  if (r.images.length === 0 && !textAnswer) throw noImageError(r.finishReason, r.text, r.responseId);
+  return { images: r.images, text: r.text, usage: r.usage, responseId: r.responseId };
+}
+
 export function readReply(body: GenerateContentResponse, outputSize: string | undefined, acceptTextOnly = false): GeminiReply {
   if (typeof body !== 'object' || body === null) throw malformedReplyError('the body is not a JSON object');
-  const responseId = body.responseId;
   const candidate = body.candidates?.[0];
-  if (!candidate) {
-    if (body.promptFeedback?.blockReason) throw blockedPromptError(body.promptFeedback.blockReason, responseId);
-    throw malformedReplyError('no candidates and no promptFeedback', responseId);
-  }
-  // Thought parts are the model's drafts (Gemini 3 sends interim images among them): never the answer.
-  const parts = (candidate.content?.parts ?? []).filter((p) => p.thought !== true);
-  const images: GeneratedImage[] = parts.flatMap((p) => {
-    const img = inlineImage(p);
-    return img ? [{ payload: { kind: 'b64' as const, ...img }, ...(outputSize ? { size: outputSize } : {}) }] : [];
-  });
-  const text = parts.map((p) => p.text ?? '').filter(Boolean).join('\n') || undefined;
-  const textAnswer = acceptTextOnly && text !== undefined && (candidate.finishReason ?? 'STOP') === 'STOP';
-  if (images.length === 0 && !textAnswer) throw noImageError(candidate.finishReason, text, responseId);
-  return { images, text, usage: toUsage(body.usageMetadata), responseId };
+  if (!candidate) throw noCandidateError(body);
+  const parts = candidate.content?.parts ?? [];
+  const images = parts.flatMap((p) => imageOf(p, outputSize) ?? []);
+  const text = parts.map(textOf).filter(Boolean).join('\n') || undefined;
+  return settleReply({ images, text, finishReason: candidate.finishReason, usage: toUsage(body.usageMetadata), responseId: body.responseId }, acceptTextOnly);
 }
 
 function byModality(details: ModalityCount[]): Record<string, number> {

@@ -8,7 +8,7 @@ import type { CallContext, ProviderAdapter } from '../types.js';
 import { outputDimensions } from './dimensions.js';
 import { STYLES } from './palette.js';
 import { hashText } from './random.js';
-import { renderImage, type RenderOptions } from './render.js';
+import type { RenderOptions } from './render.js';
 
 /** Operations whose input images are drawn into the picture. */
 const USES_INPUT_IMAGES: ReadonlySet<Operation> = new Set<Operation>(['edit', 'image-to-image', 'variation']);
@@ -85,6 +85,8 @@ function stopIfAbandoned(ctx: CallContext): void {
 
 async function render(options: RenderOptions, job: ImageJob): Promise<Buffer> {
   try {
+    // Loaded on first use, with sharp: see core/lazy-sharp.ts.
+    const { renderImage } = await import('./render.js');
     return await renderImage(options);
   } catch (e) {
     // The only inputs that can fail to render are the client's images (the scene is our own SVG).

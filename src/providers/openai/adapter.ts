@@ -6,6 +6,7 @@
  * Route options read (catalog `routes[].options`): `organization`, `project` → OpenAI-Organization /
  * OpenAI-Project headers.
  */
+import { parseLifting } from '../../core/json-bytes.js';
 import { callUpstream } from '../http.js';
 import type { ProviderAdapter } from '../types.js';
 import { malformedReplyError, toError } from './errors.js';
@@ -27,7 +28,8 @@ export function createOpenAIAdapter(): ProviderAdapter {
       const upstreamRequestId = res.header('x-request-id');
       let body: OpenAIImagesResponse;
       try {
-        body = res.json<OpenAIImagesResponse>();
+        // The b64_json strings are lifted out as bytes: a 2 MB image is never parsed or copied here.
+        body = parseLifting(res.body, 'b64_json') as OpenAIImagesResponse;
       } catch {
         throw malformedReplyError('the body is not JSON', upstreamRequestId);
       }

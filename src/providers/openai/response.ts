@@ -2,12 +2,13 @@
  * An OpenAI images response → ImageResult. The body is parsed once and each b64_json string is passed on
  * as it is (never decoded here); URLs (DALL·E url mode) become remote payloads the pipeline re-hosts.
  */
+import { Base64Bytes, type Base64Text } from '../../core/base64.js';
 import type { GeneratedImage, ImageJob, ImagePayload, ImageResult, TokenUsage } from '../../core/job.js';
 import { malformedReplyError, noImageError } from './errors.js';
 import { mimeOfFormat } from './mapping.js';
 
 interface ImageDatum {
-  b64_json?: string;
+  b64_json?: Base64Text;
   url?: string;
   revised_prompt?: string;
 }
@@ -31,7 +32,7 @@ export interface OpenAIImagesResponse {
 }
 
 function payloadOf(d: ImageDatum, mime: ReturnType<typeof mimeOfFormat>): ImagePayload | undefined {
-  if (typeof d.b64_json === 'string' && d.b64_json !== '') return { kind: 'b64', b64: d.b64_json, mime };
+  if ((typeof d.b64_json === 'string' || d.b64_json instanceof Base64Bytes) && d.b64_json.length > 0) return { kind: 'b64', b64: d.b64_json, mime };
   if (typeof d.url === 'string' && d.url !== '') return { kind: 'remote', url: d.url };
   return undefined;
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Catalog } from '../../catalog/catalog.js';
-import { chatChunks, parseChat, renderChat } from '../../dialects/chat-completions.js';
+import { parseChat, renderChat } from '../../dialects/chat-completions.js';
 import { invalidRequest } from '../../core/errors.js';
+import { runChatStream } from '../chat-stream.js';
 import { type ImageRequestDeps, runImageRequest } from '../image-request.js';
 
 export function chatRoutes(app: FastifyInstance, deps: ImageRequestDeps, catalog: Catalog): void {
@@ -15,11 +16,9 @@ export function chatRoutes(app: FastifyInstance, deps: ImageRequestDeps, catalog
         `Model "${model.id}" is not served on /v1/chat/completions: this gateway serves image models here${served.length ? ` (${served.join(', ')})` : ''}; use /v1/images/generations for "${model.id}".`,
       );
     }
-    if (!draft.stream) return runImageRequest(deps, req, reply, draft, renderChat);
-    // Streaming: the upstream answers in one piece, so the chunks go out together once it has; until then
-    // nothing is written, which keeps real HTTP statuses for errors (402, 429, 400…).
-    const completion = await runImageRequest(deps, req, reply, draft, renderChat);
-    reply.type('text/event-stream').header('cache-control', 'no-cache');
-    return chatChunks(completion as ReturnType<typeof renderChat>).join('');
+    // Streaming answers chunk by chunk as the upstream works (chat-stream.ts); errors before the first byte
+    // keep their HTTP status either way.
+    if (draft.stream) return runChatStream(deps, req, reply, draft);
+    return runImageRequest(deps, req, reply, draft, renderChat);
   });
 }

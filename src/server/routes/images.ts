@@ -2,14 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import { parseEdits, parseVariations } from '../../dialects/openai-edits.js';
 import { isDashScopeNative, parseDashScopeNative, renderDashScope } from '../../dialects/dashscope-native.js';
 import { parseGenerations, renderImagesResponse } from '../../dialects/openai-images.js';
+import { serializeSpliced, type SplicedBody } from '../../core/json-bytes.js';
+import type { Delivery } from '../../core/pipeline.js';
 import { type ImageRequestDeps, runImageRequest } from '../image-request.js';
+
+/** The OpenAI images reply as bytes, b64_json images spliced in as they came from the upstream. */
+const renderImages = (d: Delivery, requestId: string): SplicedBody => serializeSpliced(renderImagesResponse(d, requestId));
 
 export function imageRoutes(app: FastifyInstance, deps: ImageRequestDeps): void {
   app.post('/v1/images/generations', async (req, reply) => {
     // Two wire shapes share this path: DashScope's own (input.messages + parameters) and the OpenAI one.
     if (isDashScopeNative(req.body)) return runImageRequest(deps, req, reply, parseDashScopeNative(req.body), renderDashScope);
-    return runImageRequest(deps, req, reply, parseGenerations(req.body), renderImagesResponse);
+    return runImageRequest(deps, req, reply, parseGenerations(req.body), renderImages);
   });
-  app.post('/v1/images/edits', async (req, reply) => runImageRequest(deps, req, reply, await parseEdits(req), renderImagesResponse));
-  app.post('/v1/images/variations', async (req, reply) => runImageRequest(deps, req, reply, await parseVariations(req), renderImagesResponse));
+  app.post('/v1/images/edits', async (req, reply) => runImageRequest(deps, req, reply, await parseEdits(req), renderImages));
+  app.post('/v1/images/variations', async (req, reply) => runImageRequest(deps, req, reply, await parseVariations(req), renderImages));
 }

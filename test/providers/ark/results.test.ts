@@ -1,3 +1,4 @@
+import { decodeBase64 } from '../../../src/core/base64.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createArkAdapter } from '../../../src/providers/ark/adapter.js';
 import { type ArkFake, startArkFake } from '../../fakes/ark.js';
@@ -26,7 +27,7 @@ describe('ark results', () => {
     expect(r.meta).toEqual({ size: '1280x720' });
     expect(r.upstreamRequestId).toMatch(/^021\d+[0-9a-f]{16}$/);
     expect(sent.json).toMatchObject({ response_format: 'b64_json' });
-    const bytes = Buffer.from(payload.kind === 'b64' ? payload.b64 : '', 'base64');
+    const bytes = decodeBase64(payload.kind === 'b64' ? payload.b64 : '');
     expect((await imageSize(bytes)).format).toBe('jpeg');
   });
 
@@ -34,7 +35,7 @@ describe('ark results', () => {
     fake.fullSizeImages = true;
     const r = await adapter.generate(job({ params: { size: '1280x720' } }), route(fake), ctx());
     const payload = r.images[0]!.payload;
-    const dims = await imageSize(Buffer.from(payload.kind === 'b64' ? payload.b64 : '', 'base64'));
+    const dims = await imageSize(decodeBase64(payload.kind === 'b64' ? payload.b64 : ''));
     expect([dims.width, dims.height]).toEqual([1280, 720]);
   });
 

@@ -1,3 +1,4 @@
+import { decodeBase64 } from '../../../src/core/base64.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGeminiAdapter } from '../../../src/providers/gemini/adapter.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini.js';
@@ -22,7 +23,7 @@ describe('gemini adapter: reading replies', () => {
     const payload = r.images[0]!.payload;
     expect(payload).toMatchObject({ kind: 'b64', mime: 'image/png' });
     if (payload.kind !== 'b64') throw new Error('expected base64');
-    const d = await imageSize(Buffer.from(payload.b64, 'base64'));
+    const d = await imageSize(decodeBase64(payload.b64));
     expect([d.format, d.width, d.height]).toEqual(['png', 1248, 832]);
     expect(r.failedCount).toBe(0);
     expect(r.upstreamRequestId).toBe(fake.responseIds[0]);
@@ -51,7 +52,7 @@ describe('gemini adapter: reading replies', () => {
     expect(r.images).toHaveLength(1);
     const payload = r.images[0]!.payload;
     if (payload.kind !== 'b64') throw new Error('expected base64');
-    expect((await imageSize(Buffer.from(payload.b64, 'base64'))).width).toBe(1024);
+    expect((await imageSize(decodeBase64(payload.b64))).width).toBe(1024);
     expect(r.text).toBeUndefined();
     // Thinking tokens are billed as output text.
     expect(r.usage?.outputTextTokens).toBe(180);

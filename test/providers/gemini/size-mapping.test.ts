@@ -1,3 +1,4 @@
+import { decodeBase64 } from '../../../src/core/base64.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageParams } from '../../../src/core/job.js';
 import { createGeminiAdapter } from '../../../src/providers/gemini/adapter.js';
@@ -43,7 +44,7 @@ describe('gemini adapter: size, aspect_ratio and resolution → imageConfig', ()
     // The fake draws Google's documented dimensions from its own table: the reported size must be the real one.
     const payload = r.images[0]!.payload;
     if (payload.kind !== 'b64') throw new Error('expected base64');
-    const d = await imageSize(Buffer.from(payload.b64, 'base64'));
+    const d = await imageSize(decodeBase64(payload.b64));
     expect(`${d.width}x${d.height}`).toBe(size);
   });
 

@@ -1,3 +1,4 @@
+import { decodeBase64 } from '../../../src/core/base64.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { imageSize } from '../../fakes/images.js';
@@ -66,7 +67,7 @@ describe('openai edits and variations: the multipart request', () => {
     expect(r.images).toHaveLength(2);
     const payload = r.images[1]!.payload;
     if (payload.kind !== 'b64') throw new Error('expected b64');
-    expect(await imageSize(Buffer.from(payload.b64, 'base64'))).toMatchObject({ width: 256, height: 256 });
+    expect(await imageSize(decodeBase64(payload.b64))).toMatchObject({ width: 256, height: 256 });
   });
 
   it('keeps a prompt with quotes, line breaks, non-ASCII text and a boundary-like line intact', async () => {

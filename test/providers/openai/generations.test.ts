@@ -1,3 +1,4 @@
+import { type Base64Text, decodeBase64 } from '../../../src/core/base64.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { imageSize } from '../../fakes/images.js';
@@ -14,7 +15,7 @@ afterAll(async () => fake.close());
 beforeEach(() => fake.reset());
 
 const sentBody = () => fake.requestsTo('/v1/images/generations')[0]!.json;
-const decoded = (b64: string) => imageSize(Buffer.from(b64, 'base64'));
+const decoded = (b64: Base64Text) => imageSize(decodeBase64(b64));
 
 describe('openai generations: the JSON request', () => {
   it('sends gpt-image-1 quality, background, output_format, output_compression and moderation under the same names, with the bearer key', async () => {

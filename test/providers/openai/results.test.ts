@@ -1,3 +1,4 @@
+import { Base64Bytes } from '../../../src/core/base64.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { type OpenAIFake, startOpenAIFake } from '../../fakes/openai.js';
@@ -50,15 +51,16 @@ describe('openai replies: images, usage, meta and request id', () => {
     expect([r.images.length, r.failedCount]).toEqual([1, 2]);
   });
 
-  it('passes a 2 MB b64_json string on unchanged, as the b64 payload', async () => {
+  it('passes a 2 MB b64_json string on as the same bytes, lifted out of the body without a string copy', async () => {
     const b64 = Buffer.alloc(1_600_000, 7).toString('base64');
     expect(b64.length).toBeGreaterThan(2_000_000);
     replyWith({ created: 1, data: [{ b64_json: b64 }], output_format: 'png', size: '1024x1024' });
     const r = await adapter.generate(openaiJob(), openaiRoute(fake.url), callContext());
     const payload = r.images[0]!.payload;
     if (payload.kind !== 'b64') throw new Error('expected b64');
+    expect(payload.b64).toBeInstanceOf(Base64Bytes);
     expect(payload.b64.length).toBe(b64.length);
-    expect(payload.b64 === b64).toBe(true);
+    expect(String(payload.b64) === b64).toBe(true);
   });
 
   it('leaves meta out when the reply reports no settings (DALL·E)', async () => {

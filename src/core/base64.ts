@@ -1,0 +1,50 @@
+/**
+ * Base64 text of an image. A string when it came from a parsed body; `Base64Bytes` when it was lifted out
+ * of an upstream body as raw ASCII, so a multi-megabyte image on the b64 path is never turned into a JS
+ * string, decoded or re-encoded: the same bytes that arrived are spliced into the reply.
+ */
+export type Base64Text = string | Base64Bytes;
+
+export class Base64Bytes {
+  constructor(readonly ascii: Buffer) {}
+
+  get length(): number {
+    return this.ascii.length;
+  }
+
+  /** Makes template literals (`data:image/png;base64,${b64}`) and plain JSON.stringify do the right thing. */
+  toString(): string {
+    return this.ascii.toString('latin1');
+  }
+
+  toJSON(): string {
+    return spliceHook ? spliceHook(this.ascii) : this.toString();
+  }
+}
+
+/** Set only while serializeSpliced (json-bytes.ts) runs, synchronously, to collect the byte pieces. */
+let spliceHook: ((ascii: Buffer) => string) | undefined;
+
+export function withSpliceHook<T>(hook: (ascii: Buffer) => string, run: () => T): T {
+  spliceHook = hook;
+  try {
+    return run();
+  } finally {
+    spliceHook = undefined;
+  }
+}
+
+export function base64String(t: Base64Text): string {
+  return typeof t === 'string' ? t : t.toString();
+}
+
+export function decodeBase64(t: Base64Text): Buffer {
+  return Buffer.from(base64String(t), 'base64');
+}
+
+/** The first bytes of the image, enough to sniff its type, without decoding the rest. */
+export function base64Head(t: Base64Text, bytes = 24): Buffer {
+  const chars = Math.ceil(bytes / 3) * 4;
+  const head = typeof t === 'string' ? t.slice(0, chars) : t.ascii.subarray(0, chars).toString('latin1');
+  return Buffer.from(head, 'base64');
+}

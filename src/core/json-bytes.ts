@@ -1,0 +1,115 @@
+/**
+ * JSON with multi-megabyte strings in it, handled as bytes: a scan that lifts the big string values out of
+ * an upstream body before the small rest is parsed, and a serializer that splices them back into a reply.
+ * This is what keeps the b64 path near a plain proxy: the image bytes are found with memchr-speed
+ * `indexOf` and copied once into the reply, never parsed, decoded or stringified.
+ */
+import { randomBytes } from 'node:crypto';
+import { Base64Bytes, withSpliceHook } from './base64.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+
+/** Per process, so no upstream or client string can forge a marker. */
+const NONCE = randomBytes(6).toString('hex');
+const MARKER = `\u0001ig-${NONCE}-`;
+// How a marker looks inside JSON.stringify output: the control character is escaped.
+const MARKER_IN_JSON = JSON.stringify(MARKER).slice(0, -1);
+
+function isSpace(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/** Index of the quote closing the string that opens at `open`, or -1 (an escaped quote does not close it). */
+function closingQuote(buf: Buffer, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const q = buf.indexOf(QUOTE, from);
+    if (q < 0) return -1;
+    let backslashes = 0;
+    for (let b = q - 1; b > open && buf[b] === BACKSLASH; b--) backslashes++;
+    if (backslashes % 2 === 0) return q;
+    from = q + 1;
+  }
+}
+
+function skipSpace(buf: Buffer, i: number): number {
+  while (i < buf.length && isSpace(buf[i])) i++;
+  return i;
+}
+
+/**
+ * Parses a JSON body, except that every string value of a member named `field` that holds no escapes
+ * comes back as `Base64Bytes` viewing the original buffer (no copy). Valid JSON has quotes only around
+ * strings, so hopping from quote to quote visits exactly the strings, and only the structure between
+ * them is ever looked at byte by byte. Throws SyntaxError like JSON.parse on a malformed body.
+ */
+export function parseLifting(buf: Buffer, field: string): unknown {
+  const key = Buffer.from(field, 'utf8');
+  const lifted: Buffer[] = [];
+  const pieces: Buffer[] = [];
+  let copiedTo = 0;
+  let pos = 0;
+  for (;;) {
+    const open = buf.indexOf(QUOTE, pos);
+    if (open < 0) break;
+    const close = closingQuote(buf, open);
+    if (close < 0) break; // unterminated: JSON.parse below reports it
+    pos = close + 1;
+    if (close - open - 1 !== key.length || !buf.subarray(open + 1, close).equals(key)) continue;
+    const colon = skipSpace(buf, close + 1);
+    if (buf[colon] !== COLON) continue; // a value that happens to spell the field name
+    const valueOpen = skipSpace(buf, colon + 1);
+    if (buf[valueOpen] !== QUOTE) continue;
+    const valueClose = closingQuote(buf, valueOpen);
+    if (valueClose < 0) break;
+    const value = buf.subarray(valueOpen + 1, valueClose);
+    pos = valueClose + 1;
+    // A string with escapes must be unescaped by JSON.parse; such strings are left in place.
+    if (value.indexOf(BACKSLASH) >= 0) continue;
+    pieces.push(buf.subarray(copiedTo, valueOpen), Buffer.from(JSON.stringify(MARKER + lifted.length)));
+    lifted.push(value);
+    copiedTo = valueClose + 1;
+  }
+  if (lifted.length === 0) return JSON.parse(buf.toString('utf8'));
+  pieces.push(buf.subarray(copiedTo));
+  const rest = Buffer.concat(pieces).toString('utf8');
+  return JSON.parse(rest, (_k, v: unknown) => (typeof v === 'string' && v.startsWith(MARKER) ? new Base64Bytes(lifted[Number(v.slice(MARKER.length))]!) : v));
+}
+
+/** A serialized JSON body in pieces: the image bytes stay the upstream's buffers, never concatenated. */
+export class SplicedBody {
+  readonly length: number;
+  constructor(readonly pieces: readonly Buffer[]) {
+    this.length = pieces.reduce((n, p) => n + p.length, 0);
+  }
+
+  toString(): string {
+    return Buffer.concat(this.pieces as Buffer[], this.length).toString('utf8');
+  }
+}
+
+/**
+ * JSON.stringify that writes each `Base64Bytes` in `value` by splicing its bytes into the output instead
+ * of making a string of them.
+ */
+export function serializeSpliced(value: unknown): SplicedBody {
+  const spliced: Buffer[] = [];
+  const text = withSpliceHook(
+    (ascii) => MARKER + (spliced.push(ascii) - 1),
+    () => JSON.stringify(value),
+  );
+  if (spliced.length === 0) return new SplicedBody([Buffer.from(text, 'utf8')]);
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let i = 0; i < spliced.length; i++) {
+    const token = `${MARKER_IN_JSON}${i}"`;
+    const at = text.indexOf(token, from);
+    // The opening quote stays in the text before the marker; the closing one is part of the token.
+    parts.push(Buffer.from(text.slice(from, at + 1), 'utf8'), spliced[i]!);
+    from = at + token.length - 1;
+  }
+  parts.push(Buffer.from(text.slice(from), 'utf8'));
+  return new SplicedBody(parts);
+}

@@ -1,0 +1,115 @@
+/**
+ * Upstream HTTP for streamed answers (server-sent events): the same pool, deadline and abort handling as
+ * callUpstream (http.ts), but the body is handed over as it arrives instead of being buffered whole.
+ * Transport failures, before or while reading, become the same GatewayErrors callUpstream raises.
+ */
+import { errors as undiciErrors, request } from 'undici';
+import { GatewayError } from '../core/errors.js';
+import { type UpstreamRequest, type UpstreamResponse, upstreamDispatcher } from './http.js';
+import type { CallContext } from './types.js';
+
+/** An error body is small; a larger one is cut here rather than held in memory. */
+const MAX_ERROR_BODY = 1024 * 1024;
+
+export interface UpstreamStream {
+  status: number;
+  header(name: string): string | undefined;
+  /** The body chunks as they arrive; reading fails with a mapped GatewayError. */
+  body: AsyncIterable<Buffer>;
+  /** The whole body of a non-200 answer, for the adapter's error mapping. */
+  whole(): Promise<UpstreamResponse>;
+  /** Stop reading and let the connection go. */
+  close(): void;
+}
+
+export async function openUpstreamStream(who: string, req: UpstreamRequest, ctx: Pick<CallContext, 'signal' | 'deadline'>): Promise<UpstreamStream> {
+  const remaining = ctx.deadline - Date.now();
+  if (remaining <= 0) throw timeoutError(who);
+  const timer = AbortSignal.timeout(remaining);
+  const signal = AbortSignal.any([ctx.signal, timer]);
+  const fail = (e: unknown) => transportError(who, e, ctx.signal, timer);
+  let res: Awaited<ReturnType<typeof request>>;
+  try {
+    // bodyTimeout bounds the silence between two chunks: an image model may think for a long while, so only
+    // the request's own deadline limits it.
+    res = await request(req.url, { method: req.method, headers: req.headers, body: req.body as string | Buffer | undefined, signal, dispatcher: upstreamDispatcher(), headersTimeout: remaining, bodyTimeout: remaining });
+  } catch (e) {
+    throw fail(e);
+  }
+  const header = (name: string) => {
+    const v = res.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  async function* body(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of res.body) yield chunk as Buffer;
+    } catch (e) {
+      throw fail(e);
+    }
+  }
+  return {
+    status: res.statusCode,
+    header,
+    body: body(),
+    close: () => res.body.destroy(),
+    async whole() {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      try {
+        for await (const chunk of res.body) {
+          size += (chunk as Buffer).length;
+          if (size > MAX_ERROR_BODY) break;
+          chunks.push(chunk as Buffer);
+        }
+      } catch (e) {
+        throw fail(e);
+      } finally {
+        res.body.destroy();
+      }
+      return bufferedResponse(who, res.statusCode, res.headers, Buffer.concat(chunks), header);
+    },
+  };
+}
+
+function bufferedResponse(
+  who: string,
+  status: number,
+  headers: UpstreamResponse['headers'],
+  body: Buffer,
+  header: (name: string) => string | undefined,
+): UpstreamResponse {
+  return {
+    status,
+    headers,
+    body,
+    header,
+    text: () => body.toString('utf8'),
+    json<T>() {
+      try {
+        return JSON.parse(body.toString('utf8')) as T;
+      } catch (e) {
+        throw new GatewayError('upstream_error', `${who} returned a malformed response body.`, { retryable: true, cause: e });
+      }
+    },
+  };
+}
+
+// The mapping below is callUpstream's (http.ts), so a streamed call fails exactly like a buffered one.
+function transportError(who: string, e: unknown, clientSignal: AbortSignal, timer: AbortSignal): GatewayError {
+  if (e instanceof GatewayError) return e;
+  if (clientSignal.aborted && !timer.aborted) {
+    return new GatewayError('upstream_error', `The request to ${who} was cancelled.`, { cause: e, retryable: false });
+  }
+  if (timer.aborted || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError) return timeoutError(who, e);
+  const code = (e as { code?: string })?.code;
+  const why =
+    code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'connection reset'
+    : code === 'ECONNREFUSED' ? 'connection refused'
+    : code === 'ENOTFOUND' ? 'host not found'
+    : (code ?? 'network error');
+  return new GatewayError('upstream_error', `Could not reach ${who}: ${why}.`, { retryable: true, cause: e });
+}
+
+function timeoutError(who: string, cause?: unknown): GatewayError {
+  return new GatewayError('upstream_error', `${who} did not answer within the model's time limit.`, { retryable: true, cause, details: { reason: 'timeout' } });
+}

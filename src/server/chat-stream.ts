@@ -1,0 +1,137 @@
+/**
+ * `POST /v1/chat/completions` with `stream: true`. The request runs the same prepare → execute as every
+ * image request (core/pipeline.ts: one hold, settled or refunded exactly once; the same request-log row),
+ * and is answered as server-sent chat chunks while it runs:
+ *
+ * - everything that can refuse it (key, model, contract, limits, balance) happens before the first byte, so
+ *   those are ordinary JSON errors with their HTTP status;
+ * - then the headers and the assistant's first chunk go out at once, keep-alive comments hold the
+ *   connection while the upstream works, and the upstream's text and image become content chunks as they
+ *   arrive (upstreams that cannot stream give theirs when they finish);
+ * - the final chunk carries finish_reason (usage when asked, and the billing), then `data: [DONE]`;
+ * - a failure after the first byte is an `{"error": …}` event and [DONE]; execute() has refunded the hold.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type GatewayError, toGatewayError } from '../core/errors.js';
+import type { GeneratedImage, ResultDelta } from '../core/job.js';
+import { execute, prepare, type PreparedJob } from '../core/pipeline.js';
+import { ChatChunks } from '../dialects/chat-chunks.js';
+import { type ChatDraft, chatUsage, dataUrlOf } from '../dialects/chat-completions.js';
+import { withDeltas } from '../providers/with-deltas.js';
+import { fingerprint } from '../tasks/idempotency.js';
+import { clientGone, type ImageRequestDeps, type ImageRequestTrace } from './image-request.js';
+import { SseWriter } from './sse-writer.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const SSE_TYPE = 'text/event-stream; charset=utf-8';
+
+interface StreamOutcome {
+  /** The events written (no keep-alives), for an Idempotency-Key replay. */
+  transcript: string;
+  error?: GatewayError;
+}
+
+/** What makes two streamed requests "the same request" for Idempotency-Key (chat images are always URLs). */
+function streamFingerprint(d: ChatDraft): string {
+  const images = d.images.map((s) => (s.kind === 'url' ? s.url : `${s.bytes.length}`));
+  return fingerprint(['stream', d.endpoint, d.model, d.prompt, d.n, d.user, d.params, images, d.includeUsage]);
+}
+
+export async function runChatStream(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: ChatDraft): Promise<FastifyReply> {
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string' || key === '') {
+    await streamAnswer(deps, req, reply, draft, false);
+    return reply;
+  }
+  const accountId = req.principal!.accountId;
+  const claim = await deps.idempotency.claim(accountId, key, streamFingerprint(draft), clientGone(reply));
+  if (claim.kind === 'replay') {
+    req.imageTrace = { draft };
+    reply.code(claim.response.status).headers(claim.response.headers).header('idempotent-replayed', 'true');
+    return reply.send(claim.response.body);
+  }
+  let outcome: StreamOutcome;
+  try {
+    outcome = await streamAnswer(deps, req, reply, draft, true);
+  } catch (e) {
+    const err = toGatewayError(e);
+    await deps.idempotency.complete(accountId, key, { status: err.status, body: JSON.stringify(err.toBody()), headers: { 'content-type': JSON_TYPE } });
+    throw err;
+  }
+  // As with JSON answers: a failure another try may fix (5xx, 429) is not kept, so the retry runs again.
+  if (outcome.error && (outcome.error.status >= 500 || outcome.error.status === 429)) {
+    await deps.idempotency.release(accountId, key);
+  } else {
+    const billing = reply.getHeader('x-billing-transaction-id');
+    await deps.idempotency.complete(accountId, key, { status: 200, body: outcome.transcript, headers: { 'content-type': SSE_TYPE, ...(billing ? { 'x-billing-transaction-id': String(billing) } : {}) } });
+  }
+  return reply;
+}
+
+async function streamAnswer(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: ChatDraft, record: boolean): Promise<StreamOutcome> {
+  const trace: ImageRequestTrace = { draft };
+  req.imageTrace = trace;
+  const signal = clientGone(reply);
+  let prepared: PreparedJob;
+  try {
+    prepared = trace.prepared = await prepare(deps.pipeline, req.principal!, draft, req.id, signal);
+  } catch (e) {
+    const err = toGatewayError(e);
+    trace.upstreamRequestId = err.upstreamRequestId;
+    throw err;
+  }
+  reply.headers(prepared.rateLimitHeaders);
+  if (prepared.dropped.length) reply.header('x-imagegate-dropped-fields', prepared.dropped.join(','));
+  if (prepared.hold) reply.header('x-billing-transaction-id', prepared.hold.id);
+  const sse = new SseWriter(deps.pipeline.config.streamKeepAliveMs, { record });
+  // x-accel-buffering: nginx would otherwise hold the chunks back until its buffer fills.
+  reply.code(200).type(SSE_TYPE).header('cache-control', 'no-cache').header('x-accel-buffering', 'no');
+  void reply.send(sse.body);
+
+  const chunks = new ChatChunks(prepared.model.id);
+  sse.event(chunks.role());
+  const shown = new Set<GeneratedImage>();
+  let textShown = false;
+  const onDelta = (d: ResultDelta) => {
+    if (d.kind === 'text') {
+      textShown = true;
+      sse.event(chunks.text(d.text));
+      return;
+    }
+    const p = d.image.payload;
+    // An image the provider hosts elsewhere is downloaded by the pipeline; it goes out with the delivery.
+    if (p.kind === 'remote') return;
+    shown.add(d.image);
+    sse.event(chunks.image(dataUrlOf(p.mime, p.kind === 'b64' ? p.b64 : p.bytes.toString('base64'))));
+  };
+
+  try {
+    const delivery = await execute({ ...deps.pipeline, adapters: withDeltas(deps.pipeline.adapters, onDelta) }, prepared, { signal });
+    trace.delivery = delivery;
+    trace.upstreamRequestId = delivery.result.upstreamRequestId;
+    // Whatever did not stream (an upstream that answers whole, a hosted image) goes out now, in reply order.
+    const text = delivery.result.text?.trim();
+    if (!textShown && text) sse.event(chunks.text(text));
+    delivery.result.images.forEach((img, i) => {
+      const out = delivery.images[i]!;
+      if (!shown.has(img)) sse.event(chunks.image(dataUrlOf(out.mime, out.b64!)));
+    });
+    const billing = delivery.billingTransactionId
+      ? { billing_transaction_id: delivery.billingTransactionId, amount: delivery.charged, currency: delivery.currency, unit: 'micro' as const }
+      : undefined;
+    sse.event(chunks.finish(draft.includeUsage ? chatUsage(delivery.result.usage) : undefined, { request_id: req.id, ...(billing ? { billing } : {}) }));
+    sse.end();
+    return { transcript: sse.text() };
+  } catch (e) {
+    const err = toGatewayError(e);
+    trace.upstreamRequestId = err.upstreamRequestId;
+    reply.errorCode = err.code;
+    if (err.status >= 500) req.log.error({ err: err.cause ?? err, code: err.code }, 'request failed after the stream started');
+    if (signal.aborted) sse.close();
+    else {
+      sse.event(err.toBody());
+      sse.end();
+    }
+    return { transcript: sse.text(), error: err };
+  }
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { Base64Bytes } from '../../src/core/base64.js';
+import { parseLifting, serializeSpliced } from '../../src/core/json-bytes.js';
+
+const b64 = (n: number) => Buffer.alloc(n, 7).toString('base64');
+const lift = (json: string) => parseLifting(Buffer.from(json), 'b64_json');
+
+describe('parseLifting', () => {
+  it('lifts each b64_json string value as bytes viewing the original buffer, and parses the rest', () => {
+    const body = { created: 1, data: [{ b64_json: b64(3000), revised_prompt: 'a "quoted" fox' }, { b64_json: b64(10) }], usage: { total_tokens: 5 } };
+    const buf = Buffer.from(JSON.stringify(body));
+    const parsed = parseLifting(buf, 'b64_json') as { data: Array<{ b64_json: unknown; revised_prompt?: string }>; usage: unknown; created: number };
+    expect(parsed.created).toBe(1);
+    expect(parsed.usage).toEqual({ total_tokens: 5 });
+    expect(parsed.data[0]!.revised_prompt).toBe('a "quoted" fox');
+    const first = parsed.data[0]!.b64_json as Base64Bytes;
+    expect(first).toBeInstanceOf(Base64Bytes);
+    expect(first.toString()).toBe(body.data[0]!.b64_json);
+    expect(first.ascii.buffer).toBe(buf.buffer); // a view, not a copy
+    expect(String(parsed.data[1]!.b64_json)).toBe(body.data[1]!.b64_json);
+  });
+
+  it('gives the same value as JSON.parse for bodies with whitespace, escapes and look-alike strings', () => {
+    const json = `{ "note" : "b64_json", "x": "say \\"b64_json\\": \\"no\\"", "data" : [ { "b64_json"  :  "QUJD" , "k":["b64_json"] } ],"esc":"a\\\\"}`;
+    const parsed = lift(json) as { data: Array<{ b64_json: unknown }> };
+    expect(JSON.parse(JSON.stringify(parsed))).toEqual(JSON.parse(json));
+    expect(parsed.data[0]!.b64_json).toBeInstanceOf(Base64Bytes);
+  });
+
+  it('leaves a b64_json string with escapes to JSON.parse, unescaped', () => {
+    const parsed = lift('{"data":[{"b64_json":"QU\\/JD"}]}') as { data: Array<{ b64_json: unknown }> };
+    expect(parsed.data[0]!.b64_json).toBe('QU/JD');
+  });
+
+  it('keeps non-string b64_json values as they are', () => {
+    expect(lift('{"b64_json":null,"data":[{"b64_json":12}]}')).toEqual({ b64_json: null, data: [{ b64_json: 12 }] });
+  });
+
+  it('throws SyntaxError on a malformed body, like JSON.parse', () => {
+    expect(() => lift('{"data":[{"b64_json":"QUJD"}')).toThrow(SyntaxError);
+    expect(() => lift('{"data":[{"b64_json":"QUJD')).toThrow(SyntaxError);
+    expect(() => lift('not json')).toThrow(SyntaxError);
+  });
+
+  it('cannot be fooled by a client string that spells the internal marker', () => {
+    const parsed = lift(`{"data":[{"b64_json":"QUJD","revised_prompt":"\\u0001ig-000000000000-0"}]}`) as { data: Array<{ revised_prompt: unknown }> };
+    expect(parsed.data[0]!.revised_prompt).toBe('\u0001ig-000000000000-0');
+  });
+});
+
+describe('serializeSpliced', () => {
+  it('writes Base64Bytes values as their bytes, byte-identical to JSON.stringify of the strings', () => {
+    const a = b64(5000);
+    const b = b64(30);
+    const big = new Base64Bytes(Buffer.from(a));
+    const value = { created: 2, data: [{ b64_json: big, revised_prompt: 'p "q" \u0001' }, { b64_json: new Base64Bytes(Buffer.from(b)) }, { url: 'u' }] };
+    const out = serializeSpliced(value);
+    expect(out.pieces).toHaveLength(5);
+    expect(out.pieces[1]!.buffer).toBe(big.ascii.buffer); // spliced, not copied
+    expect(out.length).toBe(Buffer.byteLength(out.toString()));
+    expect(out.toString()).toBe(JSON.stringify({ created: 2, data: [{ b64_json: a, revised_prompt: 'p "q" \u0001' }, { b64_json: b }, { url: 'u' }] }));
+  });
+
+  it('round-trips through parseLifting', () => {
+    const body = Buffer.from(JSON.stringify({ data: Array.from({ length: 12 }, (_, i) => ({ b64_json: b64(100 + i) })) }));
+    expect(serializeSpliced(parseLifting(body, 'b64_json')).toString()).toBe(body.toString());
+  });
+
+  it('serializes plain values like JSON.stringify', () => {
+    expect(serializeSpliced({ a: [1, 'x'], b: null }).toString()).toBe('{"a":[1,"x"],"b":null}');
+  });
+
+  it('a Base64Bytes outside serializeSpliced stringifies to its text', () => {
+    expect(JSON.stringify({ b: new Base64Bytes(Buffer.from('QUJD')) })).toBe('{"b":"QUJD"}');
+    expect(`data:image/png;base64,${new Base64Bytes(Buffer.from('QUJD'))}`).toBe('data:image/png;base64,QUJD');
+  });
+});
