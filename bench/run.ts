@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const quick = process.argv.includes('--quick');
-const DURATION = quick ? 2 : 12;
+const DURATION = quick ? 2 : 8;
 const RUNS = 2;
 const CONNECTIONS = [4, 32];
 const ADMIN = 'sk-ig-bench-admin-key-000000000000';
@@ -47,6 +47,12 @@ async function waitFor(url: string, ms = 20_000): Promise<void> {
 
 function startUpstream(port: number, kind: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/upstream.ts'), String(port), kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve) => child.once('message', () => resolve(child)));
+}
+
+/** The least a Node.js process can do to relay the request (bench/floor-proxy.ts): the runtime's own limit. */
+function startFloorProxy(port: number, upstreamPort: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/floor-proxy.ts'), String(port), String(upstreamPort)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve) => child.once('message', () => resolve(child)));
 }
 
@@ -123,8 +129,9 @@ function wrk(url: string, connections: number, body: string, headers: Record<str
   writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n${hdrs}\n`);
   const out = execFileSync('wrk', ['-t', String(Math.min(2, connections)), '-c', String(connections), '-d', `${DURATION}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
-  const p50 = toMs(/50%\s+(\S+)/.exec(out)?.[1] ?? 'NaN');
-  const p99 = toMs(/99%\s+(\S+)/.exec(out)?.[1] ?? 'NaN');
+  // Anchored to the latency-distribution lines: "89.50%" in the thread stats must not match.
+  const p50 = toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? 'NaN');
+  const p99 = toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? 'NaN');
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
@@ -137,6 +144,12 @@ function peakRss(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** Resident now, after the run: compared across runs, it shows whether memory grows. */
+function currentRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
 function best(results: WrkResult[]): WrkResult {
   return results.reduce((a, b) => (b.rps > a.rps ? b : a));
 }
@@ -145,13 +158,14 @@ async function main(): Promise<void> {
   ensureTools();
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'imagegate-bench-'));
-  const ports = { upB64: 18101, upSmall: 18102, nginxB64: 18111, nginxSmall: 18112, gwB64: 18121, gwSmall: 18122 };
+  const ports = { upB64: 18101, upSmall: 18102, nginxB64: 18111, nginxSmall: 18112, gwB64: 18121, gwSmall: 18122, floorB64: 18131, floorSmall: 18132 };
   const procs: ChildProcess[] = [];
   const rows: Array<Record<string, string | number>> = [];
   try {
     procs.push(await startUpstream(ports.upB64, 'b64'), await startUpstream(ports.upSmall, 'small'));
     procs.push(startNginx(join(dir, 'n1'), ports.nginxB64, ports.upB64));
     procs.push(startNginx(join(dir, 'n2'), ports.nginxSmall, ports.upSmall));
+    procs.push(await startFloorProxy(ports.floorB64, ports.upB64), await startFloorProxy(ports.floorSmall, ports.upSmall));
     const gwB64 = await startImagegate(join(dir, 'g1'), ports.gwB64, ports.upB64);
     const gwSmall = await startImagegate(join(dir, 'g2'), ports.gwSmall, ports.upSmall);
     procs.push(gwB64, gwSmall);
@@ -162,29 +176,44 @@ async function main(): Promise<void> {
     const req = (format: string) => JSON.stringify({ model: 'gpt-image-1', prompt: 'a benchmark image of a lighthouse', size: '1024x1024', quality: 'low', ...(format === 'url' ? { response_format: 'url' } : {}) });
     // gpt-image-1 returns b64_json upstream; imagegate answers b64_json by default and url when asked.
     const cases = [
-      { name: 'b64', up: ports.upB64, nginx: ports.nginxB64, gw: ports.gwB64, key: keyB64, body: req('b64'), gwProc: gwB64, headers: {} as Record<string, string> },
-      { name: 'url', up: ports.upB64, nginx: ports.nginxB64, gw: ports.gwB64, key: keyB64, body: req('url'), gwProc: gwB64, headers: {} as Record<string, string> },
-      { name: 'small', up: ports.upSmall, nginx: ports.nginxSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, headers: {} as Record<string, string> },
-      { name: 'async submit', up: ports.upSmall, nginx: ports.nginxSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, headers: { prefer: 'respond-async' } },
+      { name: 'b64', up: ports.upB64, nginx: ports.nginxB64, floor: ports.floorB64, gw: ports.gwB64, key: keyB64, body: req('b64'), gwProc: gwB64, headers: {} as Record<string, string> },
+      { name: 'url', up: ports.upB64, nginx: ports.nginxB64, floor: ports.floorB64, gw: ports.gwB64, key: keyB64, body: req('url'), gwProc: gwB64, headers: {} as Record<string, string> },
+      { name: 'small', up: ports.upSmall, nginx: ports.nginxSmall, floor: ports.floorSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, headers: {} as Record<string, string> },
+      { name: 'async submit', up: ports.upSmall, nginx: ports.nginxSmall, floor: ports.floorSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, headers: { prefer: 'respond-async' } },
     ];
+    // The references depend only on the upstream body and the connections: url is compared with the b64
+    // references (the same upstream answer), async submit with the small ones.
+    const references = new Map<string, { direct: WrkResult; nginx: WrkResult; floor: WrkResult }>();
+    const measureReferences = (c: (typeof cases)[number], conns: number) => {
+      const key = `${c.up}:${conns}`;
+      if (!references.has(key)) {
+        const run = (port: number) => best(Array.from({ length: RUNS }, () => wrk(`http://127.0.0.1:${port}${path}`, conns, c.body, {}, dir)));
+        references.set(key, { direct: run(c.up), nginx: run(c.nginx), floor: run(c.floor) });
+      }
+      return references.get(key)!;
+    };
     for (const c of cases) {
       for (const conns of CONNECTIONS) {
-        const direct = best(Array.from({ length: RUNS }, () => wrk(`http://127.0.0.1:${c.up}${path}`, conns, c.body, {}, dir)));
-        const nginx = best(Array.from({ length: RUNS }, () => wrk(`http://127.0.0.1:${c.nginx}${path}`, conns, c.body, {}, dir)));
+        const { direct, nginx, floor } = measureReferences(c, conns);
         const gw = best(Array.from({ length: RUNS }, () => wrk(`http://127.0.0.1:${c.gw}${path}`, conns, c.body, { authorization: `Bearer ${c.key}`, ...c.headers }, dir)));
         const row = {
           case: c.name,
           conns,
           'direct rps': Math.round(direct.rps),
           'nginx rps': Math.round(nginx.rps),
+          'node floor rps': Math.round(floor.rps),
           'imagegate rps': Math.round(gw.rps),
           'ig/nginx': Number((gw.rps / nginx.rps).toFixed(2)),
           'ig/direct': Number((gw.rps / direct.rps).toFixed(2)),
+          'ig/floor': Number((gw.rps / floor.rps).toFixed(2)),
+          'direct p50 ms': Number(direct.p50.toFixed(2)),
           'nginx p50 ms': Number(nginx.p50.toFixed(2)),
           'ig p50 ms': Number(gw.p50.toFixed(2)),
           'ig p99 ms': Number(gw.p99.toFixed(2)),
           'ig errors': gw.errors,
+          'ig added p50 ms': Number((gw.p50 - direct.p50).toFixed(2)),
           'ig peak RSS MB': Math.round(peakRss(c.gwProc.pid!)),
+          'ig RSS now MB': Math.round(currentRss(c.gwProc.pid!)),
         };
         rows.push(row);
         console.log(JSON.stringify(row));

@@ -78,7 +78,24 @@ export function parseLifting(buf: Buffer, field: string): unknown {
   return JSON.parse(rest, (_k, v: unknown) => (typeof v === 'string' && v.startsWith(MARKER) ? new Base64Bytes(lifted[Number(v.slice(MARKER.length))]!) : v));
 }
 
-/** A serialized JSON body in pieces: the image bytes stay the upstream's buffers, never concatenated. */
+/**
+ * Upstream bodies read by `withSpliceRoom` sit in a buffer with spare bytes on both sides. Once such a body
+ * is parsed, everything in it but the lifted strings is scratch, so a reply made of head + one lifted
+ * string + tail can be written around the string in place: the reply is a view of the upstream's own
+ * buffer, and the image is copied zero times between the upstream socket and the client socket.
+ */
+const ROOM_BEFORE = 1024;
+const ROOM_AFTER = 16 * 1024;
+const spliceable = new WeakSet<ArrayBuffer>();
+
+/** A buffer for an upstream body of `length` bytes, with room to splice a reply around a string in it. */
+export function withSpliceRoom(length: number): Buffer {
+  const store = Buffer.allocUnsafeSlow(ROOM_BEFORE + length + ROOM_AFTER);
+  spliceable.add(store.buffer as ArrayBuffer);
+  return store.subarray(ROOM_BEFORE, ROOM_BEFORE + length);
+}
+
+/** A serialized JSON body in pieces: text pieces around the spliced image bytes. */
 export class SplicedBody {
   readonly length: number;
   constructor(readonly pieces: readonly Buffer[]) {
@@ -87,6 +104,25 @@ export class SplicedBody {
 
   toString(): string {
     return Buffer.concat(this.pieces as Buffer[], this.length).toString('utf8');
+  }
+
+  /**
+   * The body as one buffer: written in place around a single spliced string when its buffer has the room
+   * (see withSpliceRoom), else joined. Call once, after the upstream body is no longer read.
+   */
+  toBuffer(): Buffer {
+    const [head, middle, tail] = this.pieces;
+    if (this.pieces.length === 3 && head && middle && tail && spliceable.has(middle.buffer as ArrayBuffer)) {
+      const start = middle.byteOffset - head.length;
+      const end = middle.byteOffset + middle.length + tail.length;
+      if (start >= 0 && end <= middle.buffer.byteLength) {
+        const whole = Buffer.from(middle.buffer, start, end - start);
+        head.copy(whole, 0);
+        tail.copy(whole, head.length + middle.length);
+        return whole;
+      }
+    }
+    return this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces as Buffer[], this.length);
   }
 }
 

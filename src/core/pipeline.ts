@@ -14,7 +14,7 @@ import type { BlobStore } from '../store/blobs.js';
 import type { UrlSigner } from '../store/signed-url.js';
 import { callUpstream } from '../providers/http.js';
 import type { CallContext, ProviderAdapter, Route } from '../providers/types.js';
-import { type Base64Text, decodeBase64 } from './base64.js';
+import { type Base64Text, withDecoded } from './base64.js';
 import { checkContract } from './contract.js';
 import { type CircuitBreakers, dispatch } from './dispatch.js';
 import type { DraftRequest } from './draft.js';
@@ -242,8 +242,8 @@ async function deliver(deps: PipelineDeps, job: ImageJob, images: ImageResult['i
       const m = await materialize(img.payload, signal, deadline);
       const base = { mime: m.mime, revisedPrompt: img.revisedPrompt, size: img.size };
       if (job.responseFormat === 'b64_json') return { ...base, b64: m.b64 ?? m.bytes!.toString('base64') };
-      const bytes = m.bytes ?? decodeBase64(m.b64!);
-      return { ...base, url: await publish(deps, bytes, m.mime, deps.config.urlTtlSeconds) };
+      const url = m.bytes ? await publish(deps, m.bytes, m.mime, deps.config.urlTtlSeconds) : await withDecoded(m.b64!, (bytes) => publish(deps, bytes, m.mime, deps.config.urlTtlSeconds));
+      return { ...base, url };
     }),
   );
 }

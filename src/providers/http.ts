@@ -4,6 +4,7 @@
  */
 import { Agent, type Dispatcher, errors as undiciErrors, request } from 'undici';
 import { GatewayError } from '../core/errors.js';
+import { withSpliceRoom } from '../core/json-bytes.js';
 import type { CallContext } from './types.js';
 
 let agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
@@ -106,7 +107,8 @@ async function readBody(who: string, body: AsyncIterable<Buffer> & { destroy(): 
     return new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
   };
   if (declared > 0) {
-    const buf = Buffer.allocUnsafe(declared);
+    // Room around the body lets the reply be written around an image string in place (core/json-bytes.ts).
+    const buf = withSpliceRoom(declared);
     let size = 0;
     for await (const chunk of body) {
       if (size + chunk.length > declared) throw new GatewayError('upstream_error', `${who} sent more bytes than its Content-Length.`, { retryable: true });

@@ -3,8 +3,13 @@
  * so serving needs no database lookup and the janitor removes whole past hours with one rmdir each.
  * Links are signed (HMAC over the path and expiry) and expire; see signed-url.ts.
  */
-import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, type ReadStream, writeFile } from 'node:fs';
+import { promisify } from 'node:util';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+
+// The callback writeFile hands the whole buffer to one write(2) in the thread pool; fs/promises' version
+// splits it into 512 KB writes, each a round trip through the event loop.
+const writeWhole = promisify(writeFile);
 import { join } from 'node:path';
 
 export interface StoredBlob {
@@ -15,6 +20,7 @@ export interface StoredBlob {
 }
 
 export interface BlobStore {
+  /** `bytes` may be reused by the caller once the returned promise settles: a store must not keep them. */
   put(id: string, ext: string, bytes: Buffer, ttlSeconds: number): Promise<StoredBlob>;
   /** A read stream and its size, or undefined when missing or expired. */
   open(blob: StoredBlob): Promise<{ stream: ReadStream; size: number } | undefined>;
@@ -48,7 +54,7 @@ export class LocalBlobStore implements BlobStore {
       await mkdir(dir, { recursive: true });
       this.made.add(dir);
     }
-    await writeFile(this.pathOf(blob), bytes);
+    await writeWhole(this.pathOf(blob), bytes);
     return blob;
   }
 

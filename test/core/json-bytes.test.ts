@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Base64Bytes } from '../../src/core/base64.js';
-import { parseLifting, serializeSpliced } from '../../src/core/json-bytes.js';
+import { parseLifting, serializeSpliced, withSpliceRoom } from '../../src/core/json-bytes.js';
 
 const b64 = (n: number) => Buffer.alloc(n, 7).toString('base64');
 const lift = (json: string) => parseLifting(Buffer.from(json), 'b64_json');
@@ -73,5 +73,51 @@ describe('serializeSpliced', () => {
   it('a Base64Bytes outside serializeSpliced stringifies to its text', () => {
     expect(JSON.stringify({ b: new Base64Bytes(Buffer.from('QUJD')) })).toBe('{"b":"QUJD"}');
     expect(`data:image/png;base64,${new Base64Bytes(Buffer.from('QUJD'))}`).toBe('data:image/png;base64,QUJD');
+  });
+});
+
+describe('SplicedBody.toBuffer', () => {
+  const upstream = (body: unknown) => {
+    const json = Buffer.from(JSON.stringify(body));
+    const buf = withSpliceRoom(json.length);
+    json.copy(buf);
+    return buf;
+  };
+  const reply = (parsed: { data: Array<{ b64_json: unknown }> }) => ({ created: 9, data: parsed.data, imagegate: { request_id: 'req_1', note: 'x'.repeat(900) } });
+
+  it('writes the reply around the image bytes inside the upstream buffer, copying the image zero times', () => {
+    const image = b64(4000);
+    const buf = upstream({ created: 1, data: [{ b64_json: image }], usage: { total_tokens: 3 } });
+    const parsed = parseLifting(buf, 'b64_json') as { data: Array<{ b64_json: unknown }> };
+    const out = serializeSpliced(reply(parsed)).toBuffer();
+    expect(out.buffer).toBe(buf.buffer);
+    expect(JSON.parse(out.toString())).toEqual({ created: 9, data: [{ b64_json: image }], imagegate: { request_id: 'req_1', note: 'x'.repeat(900) } });
+  });
+
+  it('joins the pieces when the image buffer has no room to splice into', () => {
+    // Large enough that neither buffer comes from Node's shared small-buffer pool.
+    const buf = Buffer.from(JSON.stringify({ data: [{ b64_json: b64(6000) }] }));
+    const parsed = parseLifting(buf, 'b64_json') as { data: Array<{ b64_json: unknown }> };
+    const out = serializeSpliced(reply(parsed)).toBuffer();
+    expect(out.buffer).not.toBe(buf.buffer);
+    expect(JSON.parse(out.toString()).data[0].b64_json).toBe(b64(6000));
+  });
+
+  it('joins the pieces for several images, leaving the upstream buffer untouched', () => {
+    const buf = upstream({ data: [{ b64_json: b64(50) }, { b64_json: b64(60) }] });
+    const before = Buffer.from(buf);
+    const parsed = parseLifting(buf, 'b64_json') as { data: Array<{ b64_json: unknown }> };
+    const out = serializeSpliced(reply(parsed)).toBuffer();
+    expect(JSON.parse(out.toString()).data.map((d: { b64_json: string }) => d.b64_json)).toEqual([b64(50), b64(60)]);
+    expect(buf.equals(before)).toBe(true);
+  });
+
+  it('falls back to joining when the reply tail is longer than the room after the image', () => {
+    const buf = upstream({ data: [{ b64_json: b64(30) }] });
+    const parsed = parseLifting(buf, 'b64_json') as { data: Array<{ b64_json: unknown }> };
+    const big = { data: parsed.data, revised: 'y'.repeat(40_000) };
+    const out = serializeSpliced(big).toBuffer();
+    expect(out.buffer).not.toBe(buf.buffer);
+    expect(JSON.parse(out.toString())).toEqual({ data: [{ b64_json: b64(30) }], revised: 'y'.repeat(40_000) });
   });
 });
