@@ -3,7 +3,7 @@
  * one request-log row per request, and the route modules.
  */
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Accounts } from '../billing/accounts.js';
 import type { Ledger } from '../billing/ledger.js';
@@ -72,24 +72,32 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     limits: { fileSize: 50 * 1024 * 1024, files: 17, fields: 40, parts: 60, fieldSize: 256 * 1024, headerPairs: 200 },
   });
 
+  // One request-log row per request: from onResponse normally, and when the client hung up before its
+  // answer (no response finishes then) from the connection's close, as a 499 like proxies log it.
+  const logged = new WeakSet<FastifyRequest>();
+  const logRequest = (req: FastifyRequest, outcome: { status: number; errorCode?: string }, ms: number) => {
+    const path = req.url.split('?')[0]!;
+    if (logged.has(req) || path.startsWith(FILE_ROUTE_PREFIX) || PUBLIC_PATHS.includes(path)) return;
+    logged.add(req);
+    const row = requestLogRow(req, outcome, ms);
+    deps.requestLog.record(row);
+    req.log.info(
+      { method: req.method, path, status: outcome.status, ms: Math.round(ms * 10) / 10, key_id: row.key_id, model: row.model, error_code: row.error_code, images: row.images },
+      'request',
+    );
+  };
   app.addHook('onRequest', async (req, reply) => {
+    const receivedAt = performance.now();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) logRequest(req, { status: 499, errorCode: 'client_closed_request' }, performance.now() - receivedAt);
+    });
     reply.header('x-request-id', req.id);
     const path = req.url.split('?')[0]!;
     if (PUBLIC_PATHS.includes(path) || path.startsWith(FILE_ROUTE_PREFIX)) return;
     await authenticate(req, deps.keys);
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    const ms = reply.elapsedTime;
-    const path = req.url.split('?')[0]!;
-    if (path.startsWith(FILE_ROUTE_PREFIX) || PUBLIC_PATHS.includes(path)) return;
-    const row = requestLogRow(req, reply, ms);
-    deps.requestLog.record(row);
-    req.log.info(
-      { method: req.method, path, status: reply.statusCode, ms: Math.round(ms * 10) / 10, key_id: row.key_id, model: row.model, error_code: row.error_code, images: row.images },
-      'request',
-    );
-  });
+  app.addHook('onResponse', async (req, reply) => logRequest(req, { status: reply.statusCode, errorCode: reply.errorCode }, reply.elapsedTime));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => {

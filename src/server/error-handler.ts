@@ -52,6 +52,13 @@ export function sendError(reply: FastifyReply, e: GatewayError): FastifyReply {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const e = err instanceof GatewayError ? err : (fromFastify(err) ?? toGatewayError(err));
+    if (req.raw.socket?.destroyed) {
+      // The client hung up (a timeout on its side, or a load generator stopping): its work was cancelled and
+      // refunded. That is an everyday event, not a gateway fault; 499 is what proxies log for it.
+      req.log.info({ code: e.code }, 'client disconnected before the answer');
+      reply.errorCode = 'client_closed_request';
+      return reply.code(499).send();
+    }
     if (e.status >= 500) req.log.error({ err: e.cause ?? e, code: e.code }, 'request failed');
     reply.errorCode = e.code;
     return sendError(reply, e);

@@ -120,7 +120,7 @@ async function runOnce(deps: ImageRequestDeps, req: FastifyRequest, reply: Fasti
 }
 
 /** The request-log row of a finished request (image endpoints add model, route, images and money). */
-export function requestLogRow(req: FastifyRequest, reply: FastifyReply, latencyMs: number): RequestLogEntry {
+export function requestLogRow(req: FastifyRequest, outcome: { status: number; errorCode?: string }, latencyMs: number): RequestLogEntry {
   const t = req.imageTrace;
   return {
     id: req.id,
@@ -130,8 +130,8 @@ export function requestLogRow(req: FastifyRequest, reply: FastifyReply, latencyM
     endpoint: t?.draft.endpoint ?? req.routeOptions.url ?? req.url.split('?')[0]!,
     operation: t?.draft.operation ?? null,
     request_shape: t ? JSON.stringify(t.draft.shape) : null,
-    status: reply.statusCode,
-    error_code: reply.errorCode ?? null,
+    status: outcome.status,
+    error_code: outcome.errorCode ?? null,
     upstream_request_id: t?.upstreamRequestId ?? null,
     route: t?.delivery?.route.id ?? null,
     images: t?.delivery?.images.length ?? 0,

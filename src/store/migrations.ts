@@ -164,10 +164,18 @@ const m002_tasks: Migration = {
   },
 };
 
+/** Leasing reads the oldest pending tasks in order: an index makes that a range scan, not a sort of the queue. */
+const m003_task_queue_order: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('tasks_pending_order').on('tasks').columns(['status', 'created_at', 'id']).execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
     '002_tasks': m002_tasks,
+    '003_task_queue_order': m003_task_queue_order,
   };
 }
 

@@ -105,20 +105,33 @@ export class TaskStore {
     if (limit <= 0) return [];
     const runnable = sql`(status = 'pending' or (status = 'running' and lease_until < ${now}))`;
     const set = sql`status = 'running', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = attempts + 1, started_at = coalesce(started_at, ${now})`;
-    // Each account's runnable tasks ranked oldest first; only the first `perAccount − running` may be taken.
-    const withinCap =
+    // Only the head of the queue is looked at: the oldest pending tasks by index order, plus tasks whose
+    // worker's lease ran out. A backlog of any size then costs each lease the same, instead of a sort of the
+    // whole queue (which, with thousands queued, ate the event loop between every finished task).
+    const window = Math.max(256, limit * 8);
+    const saturated =
       perAccount > 0
-        ? sql`id in (
+        ? sql`and account_id not in (select account_id from tasks where status = 'running' and lease_until >= ${now} group by account_id having count(*) >= ${perAccount})`
+        : sql``;
+    const head = sql`
+      select id, account_id, created_at from (
+        select id, account_id, created_at from tasks where status = 'pending' ${saturated} order by created_at, id limit ${window}
+      ) pending
+      union all
+      select id, account_id, created_at from tasks where status = 'running' and lease_until < ${now} ${saturated}`;
+    // Each account's head tasks ranked oldest first; only the first `perAccount − running` may be taken.
+    const candidates =
+      perAccount > 0
+        ? sql`
             select r.id from (
-              select id, account_id, row_number() over (partition by account_id order by created_at, id) as rn from tasks where ${runnable}
+              select id, account_id, row_number() over (partition by account_id order by created_at, id) as rn from (${head}) h
             ) r
             left join (
               select account_id, count(*) as n from tasks where status = 'running' and lease_until >= ${now} group by account_id
             ) busy on busy.account_id = r.account_id
-            where r.rn + coalesce(busy.n, 0) <= ${perAccount}
-          ) and `
-        : sql``;
-    const pick = sql`select id from tasks where ${withinCap}${runnable} order by created_at, id limit ${limit}`;
+            where r.rn + coalesce(busy.n, 0) <= ${perAccount}`
+        : sql`select id from (${head}) h`;
+    const pick = sql`select id from tasks where id in (${candidates}) and ${runnable} order by created_at, id limit ${limit}`;
     // PostgreSQL: pick the rows in a materialized CTE. An IN (subquery … LIMIT … SKIP LOCKED) may be re-run by
     // the planner and take more than `limit` rows; the CTE runs once and locks exactly what it returns. The
     // account cap holds across instances too: a concurrent leaser ranks from its own snapshot, so it can only
