@@ -3,9 +3,8 @@
  * callUpstream (http.ts), but the body is handed over as it arrives instead of being buffered whole.
  * Transport failures, before or while reading, become the same GatewayErrors callUpstream raises.
  */
-import { errors as undiciErrors, request } from 'undici';
-import { GatewayError } from '../core/errors.js';
-import { type UpstreamRequest, type UpstreamResponse, upstreamDispatcher } from './http.js';
+import { request } from 'undici';
+import { makeResponse, timeoutError, transportError, type UpstreamRequest, type UpstreamResponse, upstreamDispatcher } from './http.js';
 import type { CallContext } from './types.js';
 
 /** An error body is small; a larger one is cut here rather than held in memory. */
@@ -66,50 +65,7 @@ export async function openUpstreamStream(who: string, req: UpstreamRequest, ctx:
       } finally {
         res.body.destroy();
       }
-      return bufferedResponse(who, res.statusCode, res.headers, Buffer.concat(chunks), header);
+      return makeResponse(who, res.statusCode, res.headers, Buffer.concat(chunks));
     },
   };
-}
-
-function bufferedResponse(
-  who: string,
-  status: number,
-  headers: UpstreamResponse['headers'],
-  body: Buffer,
-  header: (name: string) => string | undefined,
-): UpstreamResponse {
-  return {
-    status,
-    headers,
-    body,
-    header,
-    text: () => body.toString('utf8'),
-    json<T>() {
-      try {
-        return JSON.parse(body.toString('utf8')) as T;
-      } catch (e) {
-        throw new GatewayError('upstream_error', `${who} returned a malformed response body.`, { retryable: true, cause: e });
-      }
-    },
-  };
-}
-
-// The mapping below is callUpstream's (http.ts), so a streamed call fails exactly like a buffered one.
-function transportError(who: string, e: unknown, clientSignal: AbortSignal, timer: AbortSignal): GatewayError {
-  if (e instanceof GatewayError) return e;
-  if (clientSignal.aborted && !timer.aborted) {
-    return new GatewayError('upstream_error', `The request to ${who} was cancelled.`, { cause: e, retryable: false });
-  }
-  if (timer.aborted || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError) return timeoutError(who, e);
-  const code = (e as { code?: string })?.code;
-  const why =
-    code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'connection reset'
-    : code === 'ECONNREFUSED' ? 'connection refused'
-    : code === 'ENOTFOUND' ? 'host not found'
-    : (code ?? 'network error');
-  return new GatewayError('upstream_error', `Could not reach ${who}: ${why}.`, { retryable: true, cause: e });
-}
-
-function timeoutError(who: string, cause?: unknown): GatewayError {
-  return new GatewayError('upstream_error', `${who} did not answer within the model's time limit.`, { retryable: true, cause, details: { reason: 'timeout' } });
 }

@@ -83,18 +83,23 @@ export async function callUpstream(
     const buf = await readBody(who, res.body, declared, max);
     return makeResponse(who, res.statusCode, res.headers, buf);
   } catch (e) {
-    if (e instanceof GatewayError) throw e;
-    if (ctx.signal.aborted && !timer.aborted) {
-      throw new GatewayError('upstream_error', `The request to ${who} was cancelled.`, { cause: e, retryable: false });
-    }
-    if (timer.aborted || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError) {
-      throw timeoutError(who, e);
-    }
-    throw new GatewayError('upstream_error', `Could not reach ${who}: ${describeNetworkError(e)}.`, {
-      retryable: true,
-      cause: e,
-    });
+    throw transportError(who, e, ctx.signal, timer);
   }
+}
+
+/**
+ * A failure of the transport (not an HTTP answer) as the GatewayError every caller shares: cancelled by the
+ * client, out of time (retryable), or unreachable (retryable). Streamed calls (http-stream.ts) use it too.
+ */
+export function transportError(who: string, e: unknown, clientSignal: AbortSignal, timer: AbortSignal): GatewayError {
+  if (e instanceof GatewayError) return e;
+  if (clientSignal.aborted && !timer.aborted) {
+    return new GatewayError('upstream_error', `The request to ${who} was cancelled.`, { cause: e, retryable: false });
+  }
+  if (timer.aborted || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError) {
+    return timeoutError(who, e);
+  }
+  return new GatewayError('upstream_error', `Could not reach ${who}: ${describeNetworkError(e)}.`, { retryable: true, cause: e });
 }
 
 /**
@@ -127,7 +132,7 @@ async function readBody(who: string, body: AsyncIterable<Buffer> & { destroy(): 
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
-function timeoutError(who: string, cause?: unknown): GatewayError {
+export function timeoutError(who: string, cause?: unknown): GatewayError {
   return new GatewayError('upstream_error', `${who} did not answer within the model's time limit.`, {
     retryable: true,
     cause,
@@ -143,7 +148,8 @@ function describeNetworkError(e: unknown): string {
   return code ?? 'network error';
 }
 
-function makeResponse(
+/** A buffered upstream answer; streamed calls (http-stream.ts) build theirs with it too. */
+export function makeResponse(
   who: string,
   status: number,
   headers: Record<string, string | string[] | undefined>,
