@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const quick = process.argv.includes('--quick');
+/** `--case b64` (repeatable) runs only the named cases. */
+const onlyCases = process.argv.flatMap((a, i) => (a === '--case' ? [process.argv[i + 1]!] : []));
 const DURATION = quick ? 2 : 8;
 const RUNS = 2;
 const CONNECTIONS = [4, 32];
@@ -192,7 +194,7 @@ async function main(): Promise<void> {
       }
       return references.get(key)!;
     };
-    for (const c of cases) {
+    for (const c of cases.filter((x) => onlyCases.length === 0 || onlyCases.includes(x.name))) {
       for (const conns of CONNECTIONS) {
         const { direct, nginx, floor } = measureReferences(c, conns);
         const gwRun = () => wrk(`http://127.0.0.1:${c.gw}${path}`, conns, c.body, { authorization: `Bearer ${c.key}`, ...c.headers }, dir);
