@@ -2,7 +2,9 @@
  * Ark images response → ImageResult. Items are images (url or b64_json, with their size) or per-image
  * failures (`error`), which count in failedCount; a reply with no image at all is an error.
  */
+import { base64Head } from '../../core/base64.js';
 import { GatewayError } from '../../core/errors.js';
+import { sniffImageType } from '../../core/image-input.js';
 import type { GeneratedImage, ImageJob, ImageMime, ImageResult, TokenUsage } from '../../core/job.js';
 import { ARK, type ArkErrorObject, itemError } from './errors.js';
 
@@ -13,18 +15,9 @@ export interface ArkImagesResponse {
   usage?: { generated_images?: number; output_tokens?: number; total_tokens?: number };
 }
 
-/** Leading base64 characters of each format's magic bytes: the type is known without decoding. */
-const B64_SIGNATURES: Array<[string, ImageMime]> = [
-  ['/9j/', 'image/jpeg'],
-  ['iVBORw0KGgo', 'image/png'],
-  ['UklGR', 'image/webp'],
-  ['R0lGOD', 'image/gif'],
-  ['Qk', 'image/bmp'],
-];
-
-/** Seedream 4.x returns JPEG; the signature check keeps that honest if a model ever answers otherwise. */
+/** Seedream 4.x returns JPEG; sniffing the first decoded bytes keeps that honest if a model ever answers otherwise. */
 function mimeOfBase64(b64: string): ImageMime {
-  return B64_SIGNATURES.find(([prefix]) => b64.startsWith(prefix))?.[1] ?? 'image/jpeg';
+  return sniffImageType(base64Head(b64)) ?? 'image/jpeg';
 }
 
 function usageOf(u: ArkImagesResponse['usage']): TokenUsage | undefined {
