@@ -84,7 +84,8 @@ http {
 }
 
 async function startImagegate(dir: string, port: number, upstreamPort: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve'], {
+  // Started as `npm start` starts it, V8 flags included (package.json).
+  const child = spawn(process.execPath, ['--no-memory-reducer', join(root, 'dist/cli/main.js'), 'serve'], {
     env: {
       ...process.env,
       PORT: String(port),

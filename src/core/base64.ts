@@ -58,14 +58,31 @@ const scratch: Buffer[] = [];
 
 /** Decodes into a reused buffer and lends it to `use`; the bytes must not be kept after `use` settles. */
 export async function withDecoded<T>(t: Base64Text, use: (bytes: Buffer) => Promise<T>): Promise<T> {
-  const text = base64String(t);
-  const need = Math.ceil((text.length * 3) / 4);
+  const need = Math.ceil((t.length * 3) / 4);
   let buf = scratch.pop();
   if (!buf || buf.length < need) buf = Buffer.allocUnsafeSlow(Math.ceil(need / 65536) * 65536);
-  const written = buf.write(text, 'base64');
+  const written = typeof t === 'string' ? buf.write(t, 'base64') : decodeInPieces(t.ascii, buf);
   try {
     return await use(buf.subarray(0, written));
   } finally {
     if (scratch.length < SCRATCH_KEPT) scratch.push(buf);
   }
+}
+
+/**
+ * Base64 bytes decoded a piece at a time. Decoding them whole needs them as one string first, and a 2 MB
+ * string is external memory again; 64 KB pieces are small strings in the young generation. A piece is a
+ * multiple of 4 characters, so no quantum is split unless the text holds something other than base64
+ * (whitespace, say): then a piece decodes short, and the text is decoded whole instead.
+ */
+const PIECE = 64 * 1024;
+function decodeInPieces(ascii: Buffer, into: Buffer): number {
+  let written = 0;
+  for (let at = 0; at < ascii.length; at += PIECE) {
+    const end = Math.min(at + PIECE, ascii.length);
+    const n = into.write(ascii.toString('latin1', at, end), written, 'base64');
+    if (end < ascii.length && n !== (PIECE / 4) * 3) return into.write(ascii.toString('latin1'), 0, 'base64');
+    written += n;
+  }
+  return written;
 }

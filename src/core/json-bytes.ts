@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Base64Bytes, withSpliceHook } from './base64.js';
+import type { BodyLease } from './body-pool.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -88,9 +89,13 @@ const ROOM_BEFORE = 1024;
 const ROOM_AFTER = 16 * 1024;
 const spliceable = new WeakSet<ArrayBuffer>();
 
-/** A buffer for an upstream body of `length` bytes, with room to splice a reply around a string in it. */
-export function withSpliceRoom(length: number): Buffer {
-  const store = Buffer.allocUnsafeSlow(ROOM_BEFORE + length + ROOM_AFTER);
+/**
+ * A buffer for an upstream body of `length` bytes, with room to splice a reply around a string in it;
+ * borrowed from `lease` when the request has one (core/body-pool.ts).
+ */
+export function withSpliceRoom(length: number, lease?: BodyLease): Buffer {
+  const total = ROOM_BEFORE + length + ROOM_AFTER;
+  const store = lease ? lease.take(total) : Buffer.allocUnsafeSlow(total);
   spliceable.add(store.buffer as ArrayBuffer);
   return store.subarray(ROOM_BEFORE, ROOM_BEFORE + length);
 }

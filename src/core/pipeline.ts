@@ -15,6 +15,7 @@ import type { UrlSigner } from '../store/signed-url.js';
 import { callUpstream } from '../providers/http.js';
 import type { CallContext, ProviderAdapter, Route } from '../providers/types.js';
 import { type Base64Text, withDecoded } from './base64.js';
+import type { BodyLease } from './body-pool.js';
 import { checkContract } from './contract.js';
 import { type CircuitBreakers, dispatch } from './dispatch.js';
 import type { DraftRequest } from './draft.js';
@@ -151,6 +152,8 @@ export async function prepare(
 
 export interface ExecuteOptions {
   signal: AbortSignal;
+  /** Buffers for upstream bodies, given back by the caller once the answer is written (core/body-pool.ts). */
+  bodies?: BodyLease;
   /** Persist the upstream task id (and the route that owns it) as soon as an async upstream accepts the job. */
   onUpstreamTask?: (upstreamTaskId: string, routeId: string) => void | Promise<void>;
   /** Resume an upstream task created before a restart instead of submitting again. */
@@ -172,6 +175,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
       signal: opts.signal,
       deadline,
       requestId: job.requestId,
+      bodies: opts.bodies,
       publishInput: (bytes, mime) => publish(deps, bytes, mime as ImageMime, 15 * 60),
     };
     let outcome: { result: ImageResult; route: Route };
@@ -193,7 +197,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
         upstreamRequestId: result.upstreamRequestId,
       });
     }
-    const images = await deliver(deps, job, result.images, opts.signal, deadline);
+    const images = await deliver(deps, job, result.images, { signal: opts.signal, deadline, bodies: opts.bodies });
     const amount = hold ? await hold.settle(charge(model.spec.price, job, result, prepared.quoted)) : 0;
     return {
       job,
@@ -223,10 +227,12 @@ async function publish(deps: PipelineDeps, bytes: Buffer, mime: ImageMime, ttl: 
   return deps.signer.urlFor(blob);
 }
 
-async function materialize(payload: ImagePayload, signal: AbortSignal, deadline: number): Promise<{ bytes?: Buffer; b64?: Base64Text; mime: ImageMime }> {
+type Fetching = Pick<CallContext, 'signal' | 'deadline' | 'bodies'>;
+
+async function materialize(payload: ImagePayload, fetching: Fetching): Promise<{ bytes?: Buffer; b64?: Base64Text; mime: ImageMime }> {
   if (payload.kind === 'b64') return { b64: payload.b64, mime: payload.mime };
   if (payload.kind === 'bytes') return { bytes: payload.bytes, mime: payload.mime };
-  const res = await callUpstream('the provider\'s image host', { method: 'GET', url: payload.url, maxBytes: 64 * 1024 * 1024 }, { signal, deadline });
+  const res = await callUpstream('the provider\'s image host', { method: 'GET', url: payload.url, maxBytes: 64 * 1024 * 1024 }, fetching);
   if (res.status !== 200) {
     throw new GatewayError('upstream_error', `Downloading the generated image from the provider failed with HTTP ${res.status}.`, { retryable: false });
   }
@@ -236,10 +242,10 @@ async function materialize(payload: ImagePayload, signal: AbortSignal, deadline:
 }
 
 /** Turn each image into what the client asked for, converting only when the forms differ. */
-async function deliver(deps: PipelineDeps, job: ImageJob, images: ImageResult['images'], signal: AbortSignal, deadline: number): Promise<DeliveredImage[]> {
+async function deliver(deps: PipelineDeps, job: ImageJob, images: ImageResult['images'], fetching: Fetching): Promise<DeliveredImage[]> {
   return Promise.all(
     images.map(async (img) => {
-      const m = await materialize(img.payload, signal, deadline);
+      const m = await materialize(img.payload, fetching);
       const base = { mime: m.mime, revisedPrompt: img.revisedPrompt, size: img.size };
       if (job.responseFormat === 'b64_json') return { ...base, b64: m.b64 ?? m.bytes!.toString('base64') };
       const url = m.bytes ? await publish(deps, m.bytes, m.mime, deps.config.urlTtlSeconds) : await withDecoded(m.b64!, (bytes) => publish(deps, bytes, m.mime, deps.config.urlTtlSeconds));

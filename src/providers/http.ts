@@ -4,6 +4,7 @@
  */
 import { Agent, type Dispatcher, errors as undiciErrors, request } from 'undici';
 import { GatewayError } from '../core/errors.js';
+import type { BodyLease } from '../core/body-pool.js';
 import { withSpliceRoom } from '../core/json-bytes.js';
 import type { CallContext } from './types.js';
 
@@ -47,7 +48,7 @@ const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 export async function callUpstream(
   who: string,
   req: UpstreamRequest,
-  ctx: Pick<CallContext, 'signal' | 'deadline'>,
+  ctx: Pick<CallContext, 'signal' | 'deadline' | 'bodies'>,
 ): Promise<UpstreamResponse> {
   const remaining = ctx.deadline - Date.now();
   if (remaining <= 0) throw timeoutError(who);
@@ -80,7 +81,7 @@ export async function callUpstream(
       res.body.destroy();
       throw new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
     }
-    const buf = await readBody(who, res.body, declared, max);
+    const buf = await readBody(who, res.body, declared, max, ctx.bodies);
     return makeResponse(who, res.statusCode, res.headers, buf);
   } catch (e) {
     throw transportError(who, e, ctx.signal, timer);
@@ -106,14 +107,14 @@ export function transportError(who: string, e: unknown, clientSignal: AbortSigna
  * The whole body in one buffer. With a Content-Length it is read straight into a buffer of that size (one
  * copy, and the socket's chunks can go as soon as they are copied); otherwise chunks are joined at the end.
  */
-async function readBody(who: string, body: AsyncIterable<Buffer> & { destroy(): void }, declared: number, max: number): Promise<Buffer> {
+async function readBody(who: string, body: AsyncIterable<Buffer> & { destroy(): void }, declared: number, max: number, lease: BodyLease | undefined): Promise<Buffer> {
   const tooLarge = () => {
     body.destroy();
     return new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
   };
   if (declared > 0) {
     // Room around the body lets the reply be written around an image string in place (core/json-bytes.ts).
-    const buf = withSpliceRoom(declared);
+    const buf = withSpliceRoom(declared, lease);
     let size = 0;
     for await (const chunk of body) {
       if (size + chunk.length > declared) throw new GatewayError('upstream_error', `${who} sent more bytes than its Content-Length.`, { retryable: true });

@@ -1,3 +1,4 @@
+import type { BodyLease } from '../core/body-pool.js';
 import type { ImageJob, ImageResult, ResultDelta } from '../core/job.js';
 
 /** One concrete way to reach a model: a provider, its endpoint and credentials, and the upstream model name. */
@@ -20,6 +21,11 @@ export interface CallContext {
   /** Absolute deadline (ms since epoch) for the whole upstream exchange, polling included. */
   deadline: number;
   requestId: string;
+  /**
+   * Where upstream bodies are read into when the caller gives them back once its answer is written
+   * (core/body-pool.ts); without it, each body is a fresh buffer.
+   */
+  bodies?: BodyLease;
   /**
    * For upstreams that only take image URLs: returns a short-lived, signed public URL at which the gateway
    * serves these bytes.

@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { DraftRequest, ImageSource } from '../core/draft.js';
+import { BodyLease } from '../core/body-pool.js';
 import { toGatewayError } from '../core/errors.js';
 import { SplicedBody } from '../core/json-bytes.js';
 import { type Delivery, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
@@ -101,15 +102,20 @@ async function runOnce(deps: ImageRequestDeps, req: FastifyRequest, reply: Fasti
     return deps.tasks.render(row, deps.pipeline.config.publicUrl);
   }
   const handover = new TimeoutHandover(deps.tasks, draft.endpoint, deps.pipeline.config.publicUrl);
+  const bodies = new BodyLease();
   try {
     trace.prepared = await prepare(deps.pipeline, req.principal!, draft, req.id, signal);
     reply.headers(trace.prepared.rateLimitHeaders);
-    trace.delivery = await execute(deps.pipeline, trace.prepared, { signal, ...handover.options });
+    trace.delivery = await execute(deps.pipeline, trace.prepared, { signal, bodies, ...handover.options });
     trace.upstreamRequestId = trace.delivery.result.upstreamRequestId;
     if (trace.prepared.dropped.length) reply.header('x-imagegate-dropped-fields', trace.prepared.dropped.join(','));
     if (trace.delivery.billingTransactionId) reply.header('x-billing-transaction-id', trace.delivery.billingTransactionId);
     reply.type('application/json');
-    return render(trace.delivery, req.id);
+    const rendered = render(trace.delivery, req.id);
+    // The reply may be a view of a borrowed buffer (json-bytes.ts splices it in place): the buffers go back
+    // only once it is written. A reply that never finishes leaves them to the collector.
+    reply.raw.once('finish', () => bodies.giveBack());
+    return rendered;
   } catch (e) {
     // A timeout whose upstream task was handed over to an imagegate task names that task.
     const err = handover.explain(toGatewayError(e));
