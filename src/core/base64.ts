@@ -1,3 +1,5 @@
+import type { BodyLease } from './body-pool.js';
+
 /**
  * Base64 text of an image. A string when it came from a parsed body; `Base64Bytes` when it was lifted out
  * of an upstream body as raw ASCII, so a multi-megabyte image on the b64 path is never turned into a JS
@@ -56,16 +58,20 @@ export function base64Head(t: Base64Text, bytes = 24): Buffer {
 const SCRATCH_KEPT = 8;
 const scratch: Buffer[] = [];
 
-/** Decodes into a reused buffer and lends it to `use`; the bytes must not be kept after `use` settles. */
-export async function withDecoded<T>(t: Base64Text, use: (bytes: Buffer) => Promise<T>): Promise<T> {
+/**
+ * Decodes into a reused buffer and lends it to `use`; the bytes must not be kept after `use` settles. With a
+ * `lease` (a request's, core/body-pool.ts) the buffer is borrowed from the body pool and goes back with the
+ * request's other buffers; without one, from a small scratch list.
+ */
+export async function withDecoded<T>(t: Base64Text, use: (bytes: Buffer) => Promise<T>, lease?: BodyLease): Promise<T> {
   const need = Math.ceil((t.length * 3) / 4);
-  let buf = scratch.pop();
+  let buf = lease ? lease.take(need) : scratch.pop();
   if (!buf || buf.length < need) buf = Buffer.allocUnsafeSlow(Math.ceil(need / 65536) * 65536);
   const written = typeof t === 'string' ? buf.write(t, 'base64') : decodeInPieces(t.ascii, buf);
   try {
     return await use(buf.subarray(0, written));
   } finally {
-    if (scratch.length < SCRATCH_KEPT) scratch.push(buf);
+    if (!lease && scratch.length < SCRATCH_KEPT) scratch.push(buf);
   }
 }
 

@@ -248,7 +248,7 @@ async function deliver(deps: PipelineDeps, job: ImageJob, images: ImageResult['i
       const m = await materialize(img.payload, fetching);
       const base = { mime: m.mime, revisedPrompt: img.revisedPrompt, size: img.size };
       if (job.responseFormat === 'b64_json') return { ...base, b64: m.b64 ?? m.bytes!.toString('base64') };
-      const url = m.bytes ? await publish(deps, m.bytes, m.mime, deps.config.urlTtlSeconds) : await withDecoded(m.b64!, (bytes) => publish(deps, bytes, m.mime, deps.config.urlTtlSeconds));
+      const url = m.bytes ? await publish(deps, m.bytes, m.mime, deps.config.urlTtlSeconds) : await withDecoded(m.b64!, (bytes) => publish(deps, bytes, m.mime, deps.config.urlTtlSeconds), fetching.bodies);
       return { ...base, url };
     }),
   );
