@@ -45,8 +45,10 @@ function skipSpace(buf: Buffer, i: number): number {
  * comes back as `Base64Bytes` viewing the original buffer (no copy). Valid JSON has quotes only around
  * strings, so hopping from quote to quote visits exactly the strings, and only the structure between
  * them is ever looked at byte by byte. Throws SyntaxError like JSON.parse on a malformed body.
+ * Strings shorter than `minLength` stay in the JSON: when nothing is lifted the body goes to JSON.parse
+ * without the reviver, which costs more than copying a few KB.
  */
-export function parseLifting(buf: Buffer, field: string): unknown {
+export function parseLifting(buf: Buffer, field: string, { minLength = 0 }: { minLength?: number } = {}): unknown {
   const key = Buffer.from(field, 'utf8');
   const lifted: Buffer[] = [];
   const pieces: Buffer[] = [];
@@ -68,7 +70,7 @@ export function parseLifting(buf: Buffer, field: string): unknown {
     const value = buf.subarray(valueOpen + 1, valueClose);
     pos = valueClose + 1;
     // A string with escapes must be unescaped by JSON.parse; such strings are left in place.
-    if (value.indexOf(BACKSLASH) >= 0) continue;
+    if (value.length < minLength || value.indexOf(BACKSLASH) >= 0) continue;
     pieces.push(buf.subarray(copiedTo, valueOpen), Buffer.from(JSON.stringify(MARKER + lifted.length)));
     lifted.push(value);
     copiedTo = valueClose + 1;

@@ -19,7 +19,7 @@ import { ChatChunks } from '../dialects/chat-chunks.js';
 import { type ChatDraft, chatUsage, dataUrlOf } from '../dialects/chat-completions.js';
 import { withDeltas } from '../providers/with-deltas.js';
 import { fingerprint } from '../tasks/idempotency.js';
-import { clientGone, type ImageRequestDeps, type ImageRequestTrace } from './image-request.js';
+import { claimOrReplay, clientGone, type ImageRequestDeps, type ImageRequestTrace } from './image-request.js';
 import { SseWriter } from './sse-writer.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -44,12 +44,7 @@ export async function runChatStream(deps: ImageRequestDeps, req: FastifyRequest,
     return reply;
   }
   const accountId = req.principal!.accountId;
-  const claim = await deps.idempotency.claim(accountId, key, streamFingerprint(draft), clientGone(reply));
-  if (claim.kind === 'replay') {
-    req.imageTrace = { draft };
-    reply.code(claim.response.status).headers(claim.response.headers).header('idempotent-replayed', 'true');
-    return reply.send(claim.response.body);
-  }
+  if (await claimOrReplay(deps, req, reply, draft, key, streamFingerprint(draft))) return reply;
   let outcome: StreamOutcome;
   try {
     outcome = await streamAnswer(deps, req, reply, draft, true);

@@ -67,12 +67,7 @@ export async function runImageRequest(deps: ImageRequestDeps, req: FastifyReques
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string' || key === '') return toWire(await runOnce(deps, req, reply, draft, render));
   const accountId = req.principal!.accountId;
-  const claim = await deps.idempotency.claim(accountId, key, draftFingerprint(draft), clientGone(reply));
-  if (claim.kind === 'replay') {
-    req.imageTrace = { draft };
-    reply.code(claim.response.status).headers(claim.response.headers).header('idempotent-replayed', 'true');
-    return reply.send(claim.response.body);
-  }
+  if (await claimOrReplay(deps, req, reply, draft, key, draftFingerprint(draft))) return reply;
   try {
     const out = await runOnce(deps, req, reply, draft, render);
     const body = typeof out === 'string' || out instanceof SplicedBody ? out.toString() : JSON.stringify(out);
@@ -84,6 +79,19 @@ export async function runImageRequest(deps: ImageRequestDeps, req: FastifyReques
     await deps.idempotency.complete(accountId, key, { status: err.status, body: JSON.stringify(err.toBody()), headers: { 'content-type': 'application/json; charset=utf-8' } }, { final: handedOverTask(err) !== undefined });
     throw err;
   }
+}
+
+/**
+ * Claims `key` for this request, or, when an earlier request with the same key has finished, sends its
+ * stored response (JSON or event stream alike) and resolves true. (A boolean, not the reply: a reply is
+ * thenable, so an async function cannot hand one back.)
+ */
+export async function claimOrReplay(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, key: string, requestFingerprint: string): Promise<boolean> {
+  const claim = await deps.idempotency.claim(req.principal!.accountId, key, requestFingerprint, clientGone(reply));
+  if (claim.kind !== 'replay') return false;
+  req.imageTrace = { draft };
+  reply.code(claim.response.status).headers(claim.response.headers).header('idempotent-replayed', 'true').send(claim.response.body);
+  return true;
 }
 
 /** A spliced body goes out as one buffer, written around the image bytes where they lie (json-bytes.ts). */

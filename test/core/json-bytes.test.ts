@@ -121,3 +121,13 @@ describe('SplicedBody.toBuffer', () => {
     expect(JSON.parse(out.toString())).toEqual({ data: [{ b64_json: b64(30) }], revised: 'y'.repeat(40_000) });
   });
 });
+
+describe('parseLifting with minLength', () => {
+  it('leaves strings shorter than minLength to JSON.parse and lifts the longer ones', () => {
+    const body = { data: [{ b64_json: b64(30) }, { b64_json: b64(3000) }] };
+    const parsed = parseLifting(Buffer.from(JSON.stringify(body)), 'b64_json', { minLength: 1000 }) as { data: Array<{ b64_json: unknown }> };
+    expect(parsed.data[0]!.b64_json).toBe(body.data[0]!.b64_json);
+    expect(parsed.data[1]!.b64_json).toBeInstanceOf(Base64Bytes);
+    expect(String(parsed.data[1]!.b64_json)).toBe(body.data[1]!.b64_json);
+  });
+});

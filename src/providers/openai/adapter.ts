@@ -15,8 +15,8 @@ import { planRequest } from './plan.js';
 import { buildRequest } from './request.js';
 import { type OpenAIImagesResponse, toResult } from './response.js';
 
-/** Bodies from this size up have their images lifted out as bytes (core/json-bytes.ts). */
-const LIFT_FROM_BYTES = 32 * 1024;
+/** Images from this many base64 characters up are lifted out as bytes; smaller ones are cheaper to parse. */
+const LIFT_FROM_CHARS = 32 * 1024;
 
 export function createOpenAIAdapter(): ProviderAdapter {
   return {
@@ -31,9 +31,8 @@ export function createOpenAIAdapter(): ProviderAdapter {
       const upstreamRequestId = res.header('x-request-id');
       let body: OpenAIImagesResponse;
       try {
-        // The b64_json strings are lifted out as bytes: a 2 MB image is never parsed or copied here. A body of
-        // a few KB is cheaper to parse plainly than through the lifting reviver.
-        body = (res.body.length < LIFT_FROM_BYTES ? JSON.parse(res.body.toString('utf8')) : parseLifting(res.body, 'b64_json')) as OpenAIImagesResponse;
+        // The b64_json strings are lifted out as bytes: a 2 MB image is never parsed or copied here.
+        body = parseLifting(res.body, 'b64_json', { minLength: LIFT_FROM_CHARS }) as OpenAIImagesResponse;
       } catch {
         throw malformedReplyError('the body is not JSON', upstreamRequestId);
       }
