@@ -5,11 +5,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import { migrate, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
-import { withStatementCache } from './sqlite-statements.js';
-
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 
 export interface Db {
   kysely: Kysely<Database>;
@@ -37,7 +36,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const kysely = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) });
   await migrate(kysely as Kysely<unknown>, 'sqlite');
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
 }

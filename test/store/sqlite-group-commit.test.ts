@@ -1,0 +1,213 @@
+/**
+ * Group commit on SQLite: transactions of one event-loop turn share a COMMIT, yet each caller still learns
+ * of its transaction only once it is durable, or that it failed; one member's failure is its own, a failed
+ * COMMIT is everyone's.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import SQLite from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/db.js';
+import { GroupCommitSqliteDialect } from '../../src/store/sqlite-group-commit.js';
+import { tempDir } from '../support/databases.js';
+
+interface Schema {
+  t: { id: string; v: number };
+}
+
+/** Lets a test see, and break, the statements the driver runs. */
+interface Hooks {
+  commits: number;
+  /** Called before each statement runs; throw to make it fail. */
+  before?: (sql: string, params: readonly unknown[]) => void;
+}
+
+function instrumented(db: SQLite.Database, hooks: Hooks): SQLite.Database {
+  const wrapStatement = (sql: string, stmt: SQLite.Statement) =>
+    new Proxy(stmt, {
+      get(target, prop) {
+        if (prop === 'run' || prop === 'all') {
+          return (params: unknown[]) => {
+            hooks.before?.(sql, params);
+            if (sql === 'COMMIT') hooks.commits++;
+            return prop === 'run' ? target.run(params) : target.all(params);
+          };
+        }
+        return Reflect.get(target, prop, target);
+      },
+    });
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') return (sql: string) => wrapStatement(sql, target.prepare(sql));
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+let open: Array<{ kysely: Kysely<Schema>; observer: SQLite.Database }> = [];
+afterEach(async () => {
+  for (const o of open) {
+    await o.kysely.destroy().catch(() => {});
+    o.observer.close();
+  }
+  open = [];
+});
+
+function setup() {
+  const file = join(tempDir(), 'g.sqlite');
+  const raw = new SQLite(file);
+  raw.pragma('journal_mode = WAL');
+  raw.exec('CREATE TABLE t (id TEXT PRIMARY KEY, v INTEGER NOT NULL)');
+  const hooks: Hooks = { commits: 0 };
+  const kysely = new Kysely<Schema>({ dialect: new GroupCommitSqliteDialect(instrumented(raw, hooks)) });
+  // A second connection sees only what is committed: the test's stand-in for "after a crash".
+  const observer = new SQLite(file, { readonly: true });
+  open.push({ kysely, observer });
+  const committed = (id: string) => observer.prepare('SELECT 1 FROM t WHERE id = ?').get(id) !== undefined;
+  const insertIn = (id: string, v = 1) => kysely.transaction().execute((trx) => trx.insertInto('t').values({ id, v }).execute());
+  return { kysely, hooks, raw, committed, insertIn };
+}
+
+describe('SQLite group commit', () => {
+  it('commits transactions of one turn with a single COMMIT, each resolving only once its row is committed', async () => {
+    const { hooks, committed, insertIn } = setup();
+    const seenOnResolve = await Promise.all(Array.from({ length: 20 }, (_, i) => insertIn(`r${i}`).then(() => committed(`r${i}`))));
+    expect(seenOnResolve).toEqual(Array(20).fill(true));
+    expect(hooks.commits).toBe(1);
+  });
+
+  it('rolls back only the member that throws; the rest of its group commits', async () => {
+    const { kysely, committed, insertIn } = setup();
+    const failing = kysely.transaction().execute(async (trx) => {
+      await trx.insertInto('t').values({ id: 'bad', v: 1 }).execute();
+      throw new Error('caller gave up');
+    });
+    const results = await Promise.allSettled([insertIn('a'), failing, insertIn('b')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect([committed('a'), committed('bad'), committed('b')]).toEqual([true, false, true]);
+  });
+
+  it('rejects every member when the COMMIT fails, keeps none of their rows, and commits the next group', async () => {
+    const { hooks, committed, insertIn } = setup();
+    let failNextCommit = true;
+    hooks.before = (sql) => {
+      if (sql === 'COMMIT' && failNextCommit) {
+        failNextCommit = false;
+        throw new Error('disk I/O error');
+      }
+    };
+    const results = await Promise.allSettled([insertIn('x1'), insertIn('x2'), insertIn('x3')]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((results[0] as PromiseRejectedResult).reason.message).toBe('disk I/O error');
+    expect(['x1', 'x2', 'x3'].map(committed)).toEqual([false, false, false]);
+    await insertIn('after');
+    expect(committed('after')).toBe(true);
+  });
+
+  it('fails the whole group at once when an error makes SQLite abandon the transaction, and starts a fresh one after', async () => {
+    const { hooks, raw, committed, insertIn } = setup();
+    // What SQLite does on SQLITE_FULL or an I/O error mid-statement: the whole transaction is rolled back.
+    hooks.before = (sql, params) => {
+      if (sql.startsWith('insert') && params.includes('full')) {
+        raw.exec('ROLLBACK');
+        throw new Error('database or disk is full');
+      }
+    };
+    const results = await Promise.allSettled([insertIn('m1'), insertIn('full'), insertIn('m3')]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    // m1 was in the abandoned group; m3 came after it and must not have run outside any transaction.
+    expect([committed('m1'), committed('full'), committed('m3')]).toEqual([false, false, true]);
+    expect(raw.inTransaction).toBe(false);
+  });
+
+  it('refuses further writes from a transaction that swallowed the error which abandoned its group', async () => {
+    const { kysely, hooks, raw, committed } = setup();
+    hooks.before = (sql, params) => {
+      if (sql.startsWith('insert') && params.includes('full')) {
+        raw.exec('ROLLBACK');
+        throw new Error('database or disk is full');
+      }
+    };
+    const stubborn = kysely.transaction().execute(async (trx) => {
+      await trx.insertInto('t').values({ id: 'full', v: 1 }).execute().catch(() => {});
+      await trx.insertInto('t').values({ id: 'carried-on', v: 1 }).execute();
+    });
+    await expect(stubborn).rejects.toThrow('rolled back');
+    expect(committed('carried-on')).toBe(false);
+  });
+
+  it('makes a write outside any transaction that lands in an open group wait for that group to commit', async () => {
+    const { kysely, committed, insertIn } = setup();
+    const [, plainSeen] = await Promise.all([
+      insertIn('in-txn'),
+      kysely
+        .insertInto('t')
+        .values({ id: 'plain', v: 2 })
+        .execute()
+        .then(() => committed('plain')),
+    ]);
+    expect(plainSeen).toBe(true);
+  });
+
+  it('lets a read-only transaction return without waiting for the commit of its group', async () => {
+    const { kysely, committed, insertIn } = setup();
+    const write = insertIn('w');
+    const readDone = await kysely
+      .transaction()
+      .execute((trx) => trx.selectFrom('t').selectAll().execute())
+      .then(() => committed('w'));
+    expect(readDone).toBe(false);
+    await write;
+    expect(committed('w')).toBe(true);
+  });
+
+  it('commits the open group when the database is closed', async () => {
+    const { kysely, hooks, committed, insertIn } = setup();
+    const released = new Promise<void>((resolve) => (hooks.before = (sql) => sql.startsWith('RELEASE') && resolve()));
+    const pending = insertIn('last');
+    await released;
+    expect(committed('last')).toBe(false);
+    await kysely.destroy();
+    await pending;
+    expect(committed('last')).toBe(true);
+  });
+});
+
+describe('SQLite group commit under SIGKILL', () => {
+  it('has every hold and settle a caller saw resolve in the database after the process is killed', async () => {
+    const dataDir = tempDir();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/store/fixtures/ledger-under-kill.ts', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const held = new Set<string>();
+    const settled = new Set<string>();
+    await new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', () => resolve());
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const [what, id] = line.split(' ');
+        if (what === 'held') held.add(id!);
+        if (what === 'settled') settled.add(id!);
+        if (settled.size === 3000) child.kill('SIGKILL');
+      });
+    });
+    expect(settled.size).toBeGreaterThanOrEqual(3000);
+
+    const db = await openDatabase({ dataDir });
+    try {
+      const holds = await db.kysely.selectFrom('holds').select(['id', 'status']).execute();
+      const status = new Map(holds.map((h) => [h.id, h.status]));
+      expect([...held].filter((id) => !status.has(id))).toEqual([]);
+      expect([...settled].filter((id) => status.get(id) !== 'settled')).toEqual([]);
+      const account = await db.kysely.selectFrom('accounts').select('balance').where('id', '=', 'acct_kill').executeTakeFirstOrThrow();
+      const entries = await db.kysely.selectFrom('ledger').select('amount').where('account_id', '=', 'acct_kill').execute();
+      // Nothing half-written either: the balance is the start plus every ledger entry.
+      expect(account.balance).toBe(1_000_000_000_000 + entries.reduce((s, e) => s + Number(e.amount), 0));
+      const open = holds.filter((h) => h.status === 'open').length;
+      expect(account.balance).toBe(1_000_000_000_000 - 600 * (holds.length - open) - 1000 * open);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+});
