@@ -109,7 +109,6 @@ class GroupCommitDriver implements Driver {
   private readonly mutex = new Mutex();
   private readonly statements: StatementCache;
   private group: Group | undefined;
-  private savepoints = 0;
   private closed = false;
 
   constructor(private readonly db: SQLite.Database) {
@@ -135,7 +134,9 @@ class GroupCommitDriver implements Driver {
     const c = conn as GroupConnection;
     if (!this.group) this.openNewGroup();
     c.began = this.group;
-    c.savepoint = `g${++this.savepoints}`;
+    // One name for all: members run one after another (the mutex), never nested, and a fixed text keeps
+    // the prepared statements cached.
+    c.savepoint = 'member';
     this.exec(`SAVEPOINT ${c.savepoint}`);
   }
 
