@@ -84,10 +84,11 @@ http {
 }
 
 async function startImagegate(dir: string, port: number, upstreamPort: number): Promise<ChildProcess> {
-  // Started as `npm start` starts it, V8 flags included (package.json).
+  // Started as `npm start` starts it, V8 flag and allocator setting included (package.json).
   const child = spawn(process.execPath, ['--no-memory-reducer', join(root, 'dist/cli/main.js'), 'serve'], {
     env: {
       ...process.env,
+      MALLOC_MMAP_THRESHOLD_: '1048576',
       PORT: String(port),
       HOST: '127.0.0.1',
       IMAGEGATE_DATA_DIR: join(dir, 'data'),
