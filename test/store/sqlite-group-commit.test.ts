@@ -47,6 +47,16 @@ function instrumented(db: SQLite.Database, hooks: Hooks): SQLite.Database {
   });
 }
 
+/** What SQLite does on SQLITE_FULL or an I/O error mid-statement: it rolls back the whole transaction. */
+function abandonTransactionOnInsertOf(id: string, hooks: Hooks, raw: SQLite.Database) {
+  hooks.before = (sql, params) => {
+    if (sql.startsWith('insert') && params.includes(id)) {
+      raw.exec('ROLLBACK');
+      throw new Error('database or disk is full');
+    }
+  };
+}
+
 let open: Array<{ kysely: Kysely<Schema>; observer: SQLite.Database }> = [];
 afterEach(async () => {
   for (const o of open) {
@@ -109,13 +119,7 @@ describe('SQLite group commit', () => {
 
   it('fails the whole group at once when an error makes SQLite abandon the transaction, and starts a fresh one after', async () => {
     const { hooks, raw, committed, insertIn } = setup();
-    // What SQLite does on SQLITE_FULL or an I/O error mid-statement: the whole transaction is rolled back.
-    hooks.before = (sql, params) => {
-      if (sql.startsWith('insert') && params.includes('full')) {
-        raw.exec('ROLLBACK');
-        throw new Error('database or disk is full');
-      }
-    };
+    abandonTransactionOnInsertOf('full', hooks, raw);
     const results = await Promise.allSettled([insertIn('m1'), insertIn('full'), insertIn('m3')]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
     // m1 was in the abandoned group; m3 came after it and must not have run outside any transaction.
@@ -125,12 +129,7 @@ describe('SQLite group commit', () => {
 
   it('refuses further writes from a transaction that swallowed the error which abandoned its group', async () => {
     const { kysely, hooks, raw, committed } = setup();
-    hooks.before = (sql, params) => {
-      if (sql.startsWith('insert') && params.includes('full')) {
-        raw.exec('ROLLBACK');
-        throw new Error('database or disk is full');
-      }
-    };
+    abandonTransactionOnInsertOf('full', hooks, raw);
     const stubborn = kysely.transaction().execute(async (trx) => {
       await trx.insertInto('t').values({ id: 'full', v: 1 }).execute().catch(() => {});
       await trx.insertInto('t').values({ id: 'carried-on', v: 1 }).execute();
