@@ -16,7 +16,7 @@
  */
 import type SQLite from 'better-sqlite3';
 import {
-  CompiledQuery,
+  type CompiledQuery,
   type DatabaseConnection,
   type Dialect,
   type Driver,
@@ -53,7 +53,7 @@ class Group {
     this.committed = new Promise<void>((resolve, reject) => {
       this.finish = (err) => (err === undefined ? resolve() : reject(err));
     });
-    // A group whose members all rolled back has no waiter; its failure is still reported to nobody twice.
+    // A group whose members all rolled back has no waiter: its failure must not become an unhandled rejection.
     this.committed.catch(() => {});
   }
 }
