@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick]`: imagegate's image path beside a plain proxy. Starts on loopback a fake
  * OpenAI upstream with pre-serialized answers, nginx proxying to it, and imagegate as in production (SQLite,
- * auth, billing holds and settles, request log); loads each with wrk and prints one table.
+ * auth, billing holds and settles, request log); loads each with wrk and prints one table, then a second
+ * one of imagegate's resident memory across back-to-back runs of the image cases.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ const onlyCases = process.argv.flatMap((a, i) => (a === '--case' ? [process.argv
 const DURATION = quick ? 2 : 8;
 const RUNS = 2;
 const CONNECTIONS = [4, 32];
+/** Back-to-back runs per image case at 32 connections, resident memory read after each: growth shows here. */
+const REPEATS = quick ? 3 : 6;
 const ADMIN = 'sk-ig-bench-admin-key-000000000000';
 const root = new URL('..', import.meta.url).pathname;
 
@@ -165,6 +168,7 @@ async function main(): Promise<void> {
   const ports = { upB64: 18101, upSmall: 18102, nginxB64: 18111, nginxSmall: 18112, gwB64: 18121, gwSmall: 18122, floorB64: 18131, floorSmall: 18132 };
   const procs: ChildProcess[] = [];
   const rows: Array<Record<string, string | number>> = [];
+  const memory: Array<Record<string, string | number>> = [];
   try {
     procs.push(await startUpstream(ports.upB64, 'b64'), await startUpstream(ports.upSmall, 'small'));
     procs.push(startNginx(join(dir, 'n1'), ports.nginxB64, ports.upB64));
@@ -225,14 +229,26 @@ async function main(): Promise<void> {
         console.log(JSON.stringify(row));
       }
     }
+    for (const c of cases.filter((x) => (x.name === 'b64' || x.name === 'url') && (onlyCases.length === 0 || onlyCases.includes(x.name)))) {
+      const rss: number[] = [];
+      let errors = 0;
+      for (let i = 0; i < REPEATS; i++) {
+        errors += wrk(`http://127.0.0.1:${c.gw}${path}`, 32, c.body, { authorization: `Bearer ${c.key}` }, dir).errors;
+        rss.push(Math.round(currentRss(c.gwProc.pid!)));
+      }
+      const row = { case: `${c.name} repeated`, conns: 32, runs: REPEATS, 'RSS after each run MB': rss.join(' '), 'growth first→last MB': rss.at(-1)! - rss[0]!, errors };
+      memory.push(row);
+      console.log(JSON.stringify(row));
+    }
   } finally {
     for (const p of procs) p.kill('SIGTERM');
   }
   console.table(rows);
+  if (memory.length) console.table(memory);
   const outDir = join(root, 'bench/results');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, duration_s: DURATION, runs: RUNS, machine: machine(), rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, duration_s: DURATION, runs: RUNS, machine: machine(), rows, memory }, null, 2));
   console.log(`results written to ${file}`);
 }
 
