@@ -171,11 +171,22 @@ const m003_task_queue_order: Migration = {
   },
 };
 
+/**
+ * Leasing with a per-account cap walks the accounts that have pending tasks and reads each one's oldest:
+ * both are seeks in this index, whatever the size of the backlog.
+ */
+const m004_task_queue_by_account: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('tasks_pending_account').on('tasks').columns(['status', 'account_id', 'created_at', 'id']).execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
     '002_tasks': m002_tasks,
     '003_task_queue_order': m003_task_queue_order,
+    '004_task_queue_by_account': m004_task_queue_by_account,
   };
 }
 

@@ -3,7 +3,7 @@
  * instances share the queue), renew the lease while they run, and finish them through guarded updates
  * that follow the state machine in state.ts.
  */
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Database, TasksTable } from '../store/schema.js';
 import type { SqlDialect } from '../store/migrations.js';
 import { type TaskStatus, TRANSITIONS } from './state.js';
@@ -103,35 +103,54 @@ export class TaskStore {
    */
   async lease(owner: string, limit: number, leaseMs: number, perAccount = 0, now = Date.now()): Promise<TaskRow[]> {
     if (limit <= 0) return [];
-    const runnable = sql`(status = 'pending' or (status = 'running' and lease_until < ${now}))`;
+    const runnable = sql`(tasks.status = 'pending' or (tasks.status = 'running' and tasks.lease_until < ${now}))`;
     const set = sql`status = 'running', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = attempts + 1, started_at = coalesce(started_at, ${now})`;
-    // Only the head of the queue is looked at: the oldest pending tasks by index order, plus tasks whose
-    // worker's lease ran out. A backlog of any size then costs each lease the same, instead of a sort of the
-    // whole queue (which, with thousands queued, ate the event loop between every finished task).
-    const window = Math.max(256, limit * 8);
-    const saturated =
-      perAccount > 0
-        ? sql`and account_id not in (select account_id from tasks where status = 'running' and lease_until >= ${now} group by account_id having count(*) >= ${perAccount})`
-        : sql``;
-    const head = sql`
-      select id, account_id, created_at from (
-        select id, account_id, created_at from tasks where status = 'pending' ${saturated} order by created_at, id limit ${window}
-      ) pending
-      union all
-      select id, account_id, created_at from tasks where status = 'running' and lease_until < ${now} ${saturated}`;
-    // Each account's head tasks ranked oldest first; only the first `perAccount − running` may be taken.
-    const candidates =
-      perAccount > 0
-        ? sql`
-            select r.id from (
-              select id, account_id, row_number() over (partition by account_id order by created_at, id) as rn from (${head}) h
-            ) r
-            left join (
-              select account_id, count(*) as n from tasks where status = 'running' and lease_until >= ${now} group by account_id
-            ) busy on busy.account_id = r.account_id
-            where r.rn + coalesce(busy.n, 0) <= ${perAccount}`
-        : sql`select id from (${head}) h`;
-    const pick = sql`select id from tasks where id in (${candidates}) and ${runnable} order by created_at, id limit ${limit}`;
+    // Only the head of the queue is looked at, so a backlog of any size costs each lease the same (a sort of
+    // the whole queue, with thousands queued, ate the event loop between every finished task).
+    const expired = sql`select id, account_id, created_at from tasks where status = 'running' and lease_until < ${now}`;
+    let candidates: RawBuilder<unknown>;
+    if (perAccount <= 0) {
+      // No account cap: the oldest pending tasks by index order, plus tasks whose worker's lease ran out.
+      const window = Math.max(256, limit * 8);
+      candidates = sql`select id from (
+          select id from (select id from tasks where status = 'pending' order by created_at, id limit ${window}) pending
+          union all
+          select id from (${expired}) e
+        ) h`;
+    } else {
+      // With a cap, each account's head: the accounts with pending tasks are walked one index seek at a time
+      // (a recursive "next account after"), and each one not already at its cap contributes its oldest
+      // `perAccount` pending tasks. Filtering a global scan by account instead reads the whole backlog when
+      // the account at its head is saturated: 8 ms per lease at 30k queued, on every finished task.
+      const busy = sql`select account_id, count(*) as n from tasks where status = 'running' and lease_until >= ${now} group by account_id`;
+      const accounts = sql`
+        with recursive accts(a) as (
+          select (select account_id from tasks where status = 'pending' order by account_id limit 1)
+          union all
+          select (select account_id from tasks where status = 'pending' and account_id > accts.a order by account_id limit 1) from accts where accts.a is not null
+        )
+        select a from accts where a is not null and a not in (select account_id from (${busy}) b where n >= ${perAccount})`;
+      const headOf = (columns: RawBuilder<unknown>) =>
+        sql`select ${columns} from tasks where status = 'pending' and account_id = ac.a order by created_at, id limit ${perAccount}`;
+      // PostgreSQL joins each account to its head laterally; SQLite has no LATERAL, but it drives the same
+      // per-account seek from an IN on the primary key.
+      const heads =
+        this.dialect === 'postgres'
+          ? sql`select h.id, h.account_id, h.created_at from (${accounts}) ac cross join lateral (${headOf(sql`id, account_id, created_at`)}) h`
+          : sql`select t.id, t.account_id, t.created_at from (${accounts}) ac join tasks t on t.id in (${headOf(sql`id`)})`;
+      // Ranked oldest first within each account; only the first `perAccount − running` may be taken.
+      candidates = sql`
+        select r.id from (
+          select id, account_id, row_number() over (partition by account_id order by created_at, id) as rn from (
+            select * from (${heads}) hp union all select * from (${expired}) e
+          ) h
+        ) r
+        left join (${busy}) b on b.account_id = r.account_id
+        where r.rn + coalesce(b.n, 0) <= ${perAccount}`;
+    }
+    // Driven from the candidates: otherwise SQLite scans every pending row through the status index and tests
+    // each against the candidate list. Its CROSS JOIN keeps the written order; PostgreSQL plans it as a join.
+    const pick = sql`select tasks.id from (${candidates}) c cross join tasks where tasks.id = c.id and ${runnable} order by tasks.created_at, tasks.id limit ${limit}`;
     // PostgreSQL: pick the rows in a materialized CTE. An IN (subquery … LIMIT … SKIP LOCKED) may be re-run by
     // the planner and take more than `limit` rows; the CTE runs once and locks exactly what it returns. The
     // account cap holds across instances too: a concurrent leaser ranks from its own snapshot, so it can only
