@@ -18,6 +18,7 @@ import { ProviderSlots, withProviderSlots } from './core/provider-slots.js';
 import { createRateLimiter, type RateLimiter } from './limits/index.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { buildServer, type Server } from './server/app.js';
+import { stdoutLogDestination } from './server/log-output.js';
 import { LocalBlobStore } from './store/blobs.js';
 import { bootstrap } from './store/bootstrap.js';
 import { openDatabase, type Db } from './store/db.js';
@@ -58,7 +59,7 @@ export interface GatewayOptions {
 }
 
 export async function createGateway(config: GatewayConfig, opts: GatewayOptions = {}): Promise<Gateway> {
-  const log = opts.logger ?? pino({ level: config.logLevel, base: undefined, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] });
+  const log = opts.logger ?? pino({ level: config.logLevel, base: undefined, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] }, stdoutLogDestination());
   const catalog = new Catalog(
     loadCatalogData({ overlayFile: config.catalogOverlay, overlayText: opts.catalogOverlayText }),
     config.env,

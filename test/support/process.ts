@@ -12,10 +12,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startGatewayProcess(env: Record<string, string>, port: number): Promise<ChildProcess> {
+/** `stdout`: where the gateway's log goes (a file descriptor); `stderr: 'pipe'` to read what it says there. */
+export async function startGatewayProcess(env: Record<string, string>, port: number, io: { stdout?: number; stderr?: 'pipe' } = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', process.env.IMAGEGATE_TEST_DEBUG ? 'inherit' : 'ignore'],
+    stdio: ['ignore', io.stdout ?? 'ignore', io.stderr ?? (process.env.IMAGEGATE_TEST_DEBUG ? 'inherit' : 'ignore')],
   });
   const end = Date.now() + 30_000;
   while (Date.now() < end) {
