@@ -5,7 +5,7 @@
  * one of imagegate's resident memory across back-to-back runs of the image cases.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -157,6 +157,19 @@ function currentRss(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/**
+ * Removes the images the url case stored. At ~200 req/s of 1.5 MB each, a full bench would otherwise leave
+ * tens of GB behind (it filled this machine's disk once). Only files go: the gateway remembers which expiry
+ * directories it made.
+ */
+function clearStoredImages(dataDir: string): void {
+  const blobs = join(dataDir, 'blobs');
+  if (!existsSync(blobs)) return;
+  for (const bucket of readdirSync(blobs)) {
+    for (const file of readdirSync(join(blobs, bucket))) rmSync(join(blobs, bucket, file), { force: true });
+  }
+}
+
 function best(results: WrkResult[]): WrkResult {
   return results.reduce((a, b) => (b.rps > a.rps ? b : a));
 }
@@ -203,7 +216,11 @@ async function main(): Promise<void> {
     for (const c of cases.filter((x) => onlyCases.length === 0 || onlyCases.includes(x.name))) {
       for (const conns of CONNECTIONS) {
         const { direct, nginx, floor } = measureReferences(c, conns);
-        const gwRun = () => wrk(`http://127.0.0.1:${c.gw}${path}`, conns, c.body, { authorization: `Bearer ${c.key}`, ...c.headers }, dir);
+        const gwRun = () => {
+          const result = wrk(`http://127.0.0.1:${c.gw}${path}`, conns, c.body, { authorization: `Bearer ${c.key}`, ...c.headers }, dir);
+          clearStoredImages(join(dir, 'g1', 'data'));
+          return result;
+        };
         gwRun(); // warm-up, not counted: the JIT has not compiled the hot path of a fresh process yet
         const gw = best(Array.from({ length: RUNS }, gwRun));
         const row = {
@@ -234,6 +251,7 @@ async function main(): Promise<void> {
       let errors = 0;
       for (let i = 0; i < REPEATS; i++) {
         errors += wrk(`http://127.0.0.1:${c.gw}${path}`, 32, c.body, { authorization: `Bearer ${c.key}` }, dir).errors;
+        clearStoredImages(join(dir, 'g1', 'data'));
         rss.push(Math.round(currentRss(c.gwProc.pid!)));
       }
       const row = { case: `${c.name} repeated`, conns: 32, runs: REPEATS, 'RSS after each run MB': rss.join(' '), 'growth first→last MB': rss.at(-1)! - rss[0]!, errors };
@@ -242,6 +260,8 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const p of procs) p.kill('SIGTERM');
+    await sleep(500);
+    rmSync(dir, { recursive: true, force: true });
   }
   console.table(rows);
   if (memory.length) console.table(memory);
