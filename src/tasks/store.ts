@@ -24,7 +24,8 @@ export interface NewTask {
   upstream?: { taskId: string; routeId: string };
 }
 
-function newRow(t: NewTask): TaskRow {
+/** The row a new task is inserted as. */
+export function newTaskRow(t: NewTask): TaskRow {
   const now = Date.now();
   return {
     id: t.id,
@@ -59,7 +60,7 @@ export class TaskStore {
   constructor(private readonly db: Kysely<Database>, private readonly dialect: SqlDialect) {}
 
   async create(t: NewTask): Promise<TaskRow> {
-    const row = newRow(t);
+    const row = newTaskRow(t);
     await this.db.insertInto('tasks').values(row).execute();
     return row;
   }
@@ -70,7 +71,7 @@ export class TaskStore {
    * returns false.
    */
   async createClaiming(t: NewTask, claim: (trx: Kysely<Database>) => Promise<boolean>): Promise<TaskRow | undefined> {
-    const row = newRow(t);
+    const row = newTaskRow(t);
     return this.db.transaction().execute(async (trx) => {
       if (!(await claim(trx))) return undefined;
       await trx.insertInto('tasks').values(row).execute();

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/db.js';
-import { type NewTask, TaskStore } from '../../src/tasks/store.js';
+import { type NewTask, newTaskRow, TaskStore } from '../../src/tasks/store.js';
 import { databases } from '../support/databases.js';
 
 describe.each(databases())('task leasing on $name', ({ make }) => {
@@ -49,7 +49,7 @@ describe.each(databases())('task leasing on $name', ({ make }) => {
     const bigIds: string[] = [];
     for (let i = 0; i < 2000; i += 200) {
       const batch = Array.from({ length: 200 }, () => task(big));
-      await db.kysely.insertInto('tasks').values(batch.map((t, j) => ({ ...rowOf(t), created_at: 1000 + i + j }))).execute();
+      await db.kysely.insertInto('tasks').values(batch.map((t, j) => ({ ...newTaskRow(t), created_at: 1000 + i + j }))).execute();
       bigIds.push(...batch.map((t) => t.id));
     }
     const [otherId] = await queue(other, 1);
@@ -98,31 +98,3 @@ describe.each(databases())('task leasing on $name', ({ make }) => {
     expect((await store.lease('inst_a', 4, 60_000, 0)).map((r) => r.id)).toEqual(ids.slice(4));
   });
 });
-
-/** The row TaskStore.create would insert, for bulk inserts. */
-function rowOf(t: NewTask) {
-  return {
-    id: t.id,
-    account_id: t.accountId,
-    key_id: t.keyId,
-    model: t.model,
-    endpoint: t.endpoint,
-    status: 'pending' as const,
-    progress: null,
-    job: t.job,
-    hold_id: t.holdId,
-    quoted: t.quoted,
-    upstream_task_id: null,
-    route_id: null,
-    result: null,
-    error: null,
-    lease_owner: null,
-    lease_until: null,
-    attempts: 0,
-    callback_url: t.callbackUrl,
-    webhook: null,
-    next_webhook_at: null,
-    started_at: null,
-    finished_at: null,
-  };
-}
