@@ -146,15 +146,10 @@ function wrk(url: string, connections: number, body: string, headers: Record<str
   return { rps, p50, p99, errors, requests };
 }
 
-function peakRss(pid: number): number {
+/** A memory figure of a process in MB: VmHWM is its peak so far, VmRSS resident now (compared across runs, it shows growth). */
+function memoryMB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-/** Resident now, after the run: compared across runs, it shows whether memory grows. */
-function currentRss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
 }
 
 /**
@@ -189,6 +184,7 @@ async function main(): Promise<void> {
     procs.push(await startFloorProxy(ports.floorB64, ports.upB64), await startFloorProxy(ports.floorSmall, ports.upSmall));
     const gwB64 = await startImagegate(join(dir, 'g1'), ports.gwB64, ports.upB64);
     const gwSmall = await startImagegate(join(dir, 'g2'), ports.gwSmall, ports.upSmall);
+    const data = { b64: join(dir, 'g1', 'data'), small: join(dir, 'g2', 'data') };
     procs.push(gwB64, gwSmall);
     await waitFor(`http://127.0.0.1:${ports.nginxB64}/`);
     const keyB64 = await clientKey(ports.gwB64);
@@ -197,10 +193,10 @@ async function main(): Promise<void> {
     const req = (format: string) => JSON.stringify({ model: 'gpt-image-1', prompt: 'a benchmark image of a lighthouse', size: '1024x1024', quality: 'low', ...(format === 'url' ? { response_format: 'url' } : {}) });
     // gpt-image-1 returns b64_json upstream; imagegate answers b64_json by default and url when asked.
     const cases = [
-      { name: 'b64', up: ports.upB64, nginx: ports.nginxB64, floor: ports.floorB64, gw: ports.gwB64, key: keyB64, body: req('b64'), gwProc: gwB64, headers: {} as Record<string, string> },
-      { name: 'url', up: ports.upB64, nginx: ports.nginxB64, floor: ports.floorB64, gw: ports.gwB64, key: keyB64, body: req('url'), gwProc: gwB64, headers: {} as Record<string, string> },
-      { name: 'small', up: ports.upSmall, nginx: ports.nginxSmall, floor: ports.floorSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, headers: {} as Record<string, string> },
-      { name: 'async submit', up: ports.upSmall, nginx: ports.nginxSmall, floor: ports.floorSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, headers: { prefer: 'respond-async' } },
+      { name: 'b64', up: ports.upB64, nginx: ports.nginxB64, floor: ports.floorB64, gw: ports.gwB64, key: keyB64, body: req('b64'), gwProc: gwB64, data: data.b64, headers: {} as Record<string, string> },
+      { name: 'url', up: ports.upB64, nginx: ports.nginxB64, floor: ports.floorB64, gw: ports.gwB64, key: keyB64, body: req('url'), gwProc: gwB64, data: data.b64, headers: {} as Record<string, string> },
+      { name: 'small', up: ports.upSmall, nginx: ports.nginxSmall, floor: ports.floorSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, data: data.small, headers: {} as Record<string, string> },
+      { name: 'async submit', up: ports.upSmall, nginx: ports.nginxSmall, floor: ports.floorSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, data: data.small, headers: { prefer: 'respond-async' } },
     ];
     // The references depend only on the upstream body and the connections: url is compared with the b64
     // references (the same upstream answer), async submit with the small ones.
@@ -218,7 +214,7 @@ async function main(): Promise<void> {
         const { direct, nginx, floor } = measureReferences(c, conns);
         const gwRun = () => {
           const result = wrk(`http://127.0.0.1:${c.gw}${path}`, conns, c.body, { authorization: `Bearer ${c.key}`, ...c.headers }, dir);
-          clearStoredImages(join(dir, 'g1', 'data'));
+          clearStoredImages(c.data);
           return result;
         };
         gwRun(); // warm-up, not counted: the JIT has not compiled the hot path of a fresh process yet
@@ -239,8 +235,8 @@ async function main(): Promise<void> {
           'ig p99 ms': Number(gw.p99.toFixed(2)),
           'ig errors': gw.errors,
           'ig added p50 ms': Number((gw.p50 - direct.p50).toFixed(2)),
-          'ig peak RSS MB': Math.round(peakRss(c.gwProc.pid!)),
-          'ig RSS now MB': Math.round(currentRss(c.gwProc.pid!)),
+          'ig peak RSS MB': Math.round(memoryMB(c.gwProc.pid!, 'VmHWM')),
+          'ig RSS now MB': Math.round(memoryMB(c.gwProc.pid!, 'VmRSS')),
         };
         rows.push(row);
         console.log(JSON.stringify(row));
@@ -251,8 +247,8 @@ async function main(): Promise<void> {
       let errors = 0;
       for (let i = 0; i < REPEATS; i++) {
         errors += wrk(`http://127.0.0.1:${c.gw}${path}`, 32, c.body, { authorization: `Bearer ${c.key}` }, dir).errors;
-        clearStoredImages(join(dir, 'g1', 'data'));
-        rss.push(Math.round(currentRss(c.gwProc.pid!)));
+        clearStoredImages(c.data);
+        rss.push(Math.round(memoryMB(c.gwProc.pid!, 'VmRSS')));
       }
       const row = { case: `${c.name} repeated`, conns: 32, runs: REPEATS, 'RSS after each run MB': rss.join(' '), 'growth first→last MB': rss.at(-1)! - rss[0]!, errors };
       memory.push(row);

@@ -1,4 +1,4 @@
-import type { BodyLease } from './body-pool.js';
+import { BodyLease } from './body-pool.js';
 
 /**
  * Base64 text of an image. A string when it came from a parsed body; `Base64Bytes` when it was lifted out
@@ -52,26 +52,19 @@ export function base64Head(t: Base64Text, bytes = 24): Buffer {
 }
 
 /**
- * Scratch buffers for decoding, reused across requests. A 1.5 MB image decoded into a fresh buffer for every
- * url request is 1.5 MB of garbage each time, and V8 runs full collections on that external-memory growth.
- */
-const SCRATCH_KEPT = 8;
-const scratch: Buffer[] = [];
-
-/**
- * Decodes into a reused buffer and lends it to `use`; the bytes must not be kept after `use` settles. With a
- * `lease` (a request's, core/body-pool.ts) the buffer is borrowed from the body pool and goes back with the
- * request's other buffers; without one, from a small scratch list.
+ * Decodes into a pooled buffer (core/body-pool.ts) and lends it to `use`; the bytes must not be kept after
+ * `use` settles. With a request's `lease` the buffer goes back with the request's other buffers; without
+ * one it is borrowed for `use` alone. A fresh 1.5 MB buffer per url request was 1.5 MB of external garbage
+ * each time, which V8 answers with full collections.
  */
 export async function withDecoded<T>(t: Base64Text, use: (bytes: Buffer) => Promise<T>, lease?: BodyLease): Promise<T> {
-  const need = Math.ceil((t.length * 3) / 4);
-  let buf = lease ? lease.take(need) : scratch.pop();
-  if (!buf || buf.length < need) buf = Buffer.allocUnsafeSlow(Math.ceil(need / 65536) * 65536);
+  const own = lease ? undefined : new BodyLease();
+  const buf = (lease ?? own!).take(Math.ceil((t.length * 3) / 4));
   const written = typeof t === 'string' ? buf.write(t, 'base64') : decodeInPieces(t.ascii, buf);
   try {
     return await use(buf.subarray(0, written));
   } finally {
-    if (!lease && scratch.length < SCRATCH_KEPT) scratch.push(buf);
+    own?.giveBack();
   }
 }
 

@@ -64,7 +64,7 @@ function scheduleTrim(): void {
   }, IDLE_TRIM_MS).unref();
 }
 
-/** Bytes held idle in the pool (for tests and metrics). */
+/** Bytes held idle in the pool (the tests check the pool with it). */
 export function pooledBytes(): number {
   return idleBytes;
 }

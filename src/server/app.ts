@@ -87,9 +87,8 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     );
   };
   app.addHook('onRequest', async (req, reply) => {
-    const receivedAt = performance.now();
     reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) logRequest(req, { status: 499, errorCode: 'client_closed_request' }, performance.now() - receivedAt);
+      if (!reply.raw.writableFinished) logRequest(req, { status: 499, errorCode: 'client_closed_request' }, reply.elapsedTime);
     });
     reply.header('x-request-id', req.id);
     const path = req.url.split('?')[0]!;
