@@ -24,6 +24,25 @@ export class Base64Bytes {
   }
 }
 
+/**
+ * An image whose base64 text already went to the client while it arrived (core/json-tap.ts,
+ * server/pass-through.ts): the result keeps its place and its length, not its bytes. The reply's writer
+ * recognises it by identity when it serializes the rest; anything that would need the text fails loudly.
+ */
+export class SentAhead extends Base64Bytes {
+  constructor(private readonly sentLength: number) {
+    super(Buffer.alloc(0));
+  }
+
+  override get length(): number {
+    return this.sentLength;
+  }
+
+  override toString(): string {
+    throw new Error('This image was passed through to the client as it arrived; its text is not kept.');
+  }
+}
+
 /** Set only while serializeSpliced (json-bytes.ts) runs, synchronously, to collect the byte pieces. */
 let spliceHook: ((ascii: Buffer) => string) | undefined;
 

@@ -18,12 +18,12 @@ const MARKER = `\u0001ig-${NONCE}-`;
 // How a marker looks inside JSON.stringify output: the control character is escaped.
 const MARKER_IN_JSON = JSON.stringify(MARKER).slice(0, -1);
 
-function isSpace(c: number | undefined): boolean {
+export function isSpace(c: number | undefined): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 /** Index of the quote closing the string that opens at `open`, or -1 (an escaped quote does not close it). */
-function closingQuote(buf: Buffer, open: number): number {
+export function closingQuote(buf: Buffer, open: number): number {
   let from = open + 1;
   for (;;) {
     const q = buf.indexOf(QUOTE, from);
@@ -35,7 +35,7 @@ function closingQuote(buf: Buffer, open: number): number {
   }
 }
 
-function skipSpace(buf: Buffer, i: number): number {
+export function skipSpace(buf: Buffer, i: number): number {
   while (i < buf.length && isSpace(buf[i])) i++;
   return i;
 }

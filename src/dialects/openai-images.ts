@@ -150,6 +150,14 @@ export interface ImagesResponse {
   imagegate: { request_id: string; model: string; billing?: { billing_transaction_id: string; amount: number; currency: string; unit: 'micro' }; failed?: number };
 }
 
+/**
+ * The bytes renderImagesResponse's reply begins with when its first image is base64 text: what goes out
+ * before that text when it is passed through as it arrives (server/pass-through.ts checks the two agree).
+ */
+export function imagesReplyHead(created: number): Buffer {
+  return Buffer.from(`{"created":${created},"data":[{"b64_json":"`);
+}
+
 export function renderImagesResponse(d: Delivery, requestId: string): ImagesResponse {
   const meta = d.result.meta ?? {};
   const res: ImagesResponse = {

@@ -39,6 +39,19 @@ export interface CallContext {
    * that cannot stream ignore it and the pieces go out when the result does.
    */
   onDelta?: (delta: ResultDelta) => void;
+  /**
+   * Set when the client's answer can carry the first image's base64 text while it is still arriving (a
+   * synchronous b64_json reply in the OpenAI images shape). An adapter whose upstream body holds that image
+   * as a JSON string may hand its raw contents over piece by piece, and still resolves with the whole
+   * ImageResult, that image's payload a `SentAhead`. Adapters that cannot ignore it.
+   */
+  passThrough?: ImageTextSink;
+}
+
+/** Where a passed-through image goes (server/pass-through.ts); the first write commits the answer. */
+export interface ImageTextSink {
+  /** Resolves when the piece is on its way and the client can take more (backpressure). */
+  write(piece: Buffer): Promise<void>;
 }
 
 export type UpstreamTaskState =

@@ -88,7 +88,10 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   };
   app.addHook('onRequest', async (req, reply) => {
     reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) logRequest(req, { status: 499, errorCode: 'client_closed_request' }, reply.elapsedTime);
+      if (reply.raw.writableFinished) return;
+      // A reply the gateway cut (a failure after it started) is logged as that failure, not as the client's.
+      const cut = req.imageTrace?.cutShort;
+      logRequest(req, cut ? { status: cut.status, errorCode: cut.code } : { status: 499, errorCode: 'client_closed_request' }, reply.elapsedTime);
     });
     reply.header('x-request-id', req.id);
     const path = req.url.split('?')[0]!;

@@ -6,11 +6,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { DraftRequest, ImageSource } from '../core/draft.js';
 import { BodyLease } from '../core/body-pool.js';
-import { toGatewayError } from '../core/errors.js';
+import { type GatewayError, toGatewayError } from '../core/errors.js';
 import { SplicedBody } from '../core/json-bytes.js';
 import { type Delivery, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
+import { withPassThrough } from '../providers/client-sinks.js';
 import type { RequestLogEntry } from '../store/request-log.js';
 import { handedOverTask, TimeoutHandover } from '../tasks/handover.js';
+import { PassThroughReply } from './pass-through.js';
 import { fingerprint, type IdempotencyStore } from '../tasks/idempotency.js';
 import type { TaskService } from '../tasks/service.js';
 
@@ -52,6 +54,8 @@ export interface ImageRequestTrace {
   prepared?: PreparedJob;
   delivery?: Delivery;
   upstreamRequestId?: string;
+  /** A failure after the reply had started (its connection was cut): what the request log records. */
+  cutShort?: GatewayError;
 }
 
 declare module 'fastify' {
@@ -61,15 +65,24 @@ declare module 'fastify' {
 }
 
 /** Renders a delivery in the dialect's wire shape. */
-export type Render = (d: Delivery, requestId: string) => unknown;
+export interface Render {
+  (d: Delivery, requestId: string): unknown;
+  /**
+   * The reply's bytes before its first image's base64 text, for a dialect that writes that text first: its
+   * b64_json replies are passed through as the image arrives (server/pass-through.ts), and its render
+   * returns a SplicedBody.
+   */
+  passThroughHead?: (created: number) => Buffer;
+}
 
 export async function runImageRequest(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, render: Render): Promise<unknown> {
   const key = req.headers['idempotency-key'];
-  if (typeof key !== 'string' || key === '') return toWire(await runOnce(deps, req, reply, draft, render));
+  if (typeof key !== 'string' || key === '') return toWire(await runOnce(deps, req, reply, draft, render, true));
   const accountId = req.principal!.accountId;
   if (await claimOrReplay(deps, req, reply, draft, key, draftFingerprint(draft))) return reply;
   try {
-    const out = await runOnce(deps, req, reply, draft, render);
+    // Kept whole for replays, so never passed through.
+    const out = await runOnce(deps, req, reply, draft, render, false);
     const body = typeof out === 'string' || out instanceof SplicedBody ? out.toString() : JSON.stringify(out);
     const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (reply.getHeader(h) ? [[h, String(reply.getHeader(h))]] : [])));
     await deps.idempotency.complete(accountId, key, { status: reply.statusCode, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
@@ -94,12 +107,21 @@ export async function claimOrReplay(deps: ImageRequestDeps, req: FastifyRequest,
   return true;
 }
 
+/**
+ * A sink for passing the first image through as it arrives, when this reply can take one: a b64_json
+ * reply of a dialect that writes the image text first, and not one kept whole for an Idempotency-Key.
+ */
+function passThroughFor(render: Render, prepared: PreparedJob, reply: FastifyReply, signal: AbortSignal, allowed: boolean): PassThroughReply | undefined {
+  if (!allowed || !render.passThroughHead || prepared.job.responseFormat !== 'b64_json') return undefined;
+  return new PassThroughReply(reply, render.passThroughHead, signal);
+}
+
 /** A spliced body goes out as one buffer, written around the image bytes where they lie (json-bytes.ts). */
 function toWire(out: unknown): unknown {
   return out instanceof SplicedBody ? out.toBuffer() : out;
 }
 
-async function runOnce(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, render: Render): Promise<unknown> {
+async function runOnce(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, render: Render, passThroughAllowed: boolean): Promise<unknown> {
   const trace: ImageRequestTrace = { draft };
   req.imageTrace = trace;
   const signal = clientGone(reply);
@@ -111,15 +133,22 @@ async function runOnce(deps: ImageRequestDeps, req: FastifyRequest, reply: Fasti
   }
   const handover = new TimeoutHandover(deps.tasks, draft.endpoint, deps.pipeline.config.publicUrl);
   const bodies = new BodyLease();
+  let passThrough: PassThroughReply | undefined;
   try {
-    trace.prepared = await prepare(deps.pipeline, req.principal!, draft, req.id, signal);
-    reply.headers(trace.prepared.rateLimitHeaders);
-    trace.delivery = await execute(deps.pipeline, trace.prepared, { signal, bodies, ...handover.options });
-    trace.upstreamRequestId = trace.delivery.result.upstreamRequestId;
-    if (trace.prepared.dropped.length) reply.header('x-imagegate-dropped-fields', trace.prepared.dropped.join(','));
-    if (trace.delivery.billingTransactionId) reply.header('x-billing-transaction-id', trace.delivery.billingTransactionId);
+    const prepared = (trace.prepared = await prepare(deps.pipeline, req.principal!, draft, req.id, signal));
+    reply.headers(prepared.rateLimitHeaders);
+    if (prepared.dropped.length) reply.header('x-imagegate-dropped-fields', prepared.dropped.join(','));
+    if (prepared.hold) reply.header('x-billing-transaction-id', prepared.hold.id);
+    passThrough = passThroughFor(render, prepared, reply, signal, passThroughAllowed);
+    const pipeline = passThrough ? { ...deps.pipeline, adapters: withPassThrough(deps.pipeline.adapters, passThrough) } : deps.pipeline;
+    const delivery = (trace.delivery = await execute(pipeline, prepared, { signal, bodies, ...handover.options }));
+    trace.upstreamRequestId = delivery.result.upstreamRequestId;
+    if (passThrough?.started) {
+      passThrough.finish(render({ ...delivery, created: passThrough.created }, req.id), delivery.images[0]?.b64);
+      return reply;
+    }
     reply.type('application/json');
-    const rendered = render(trace.delivery, req.id);
+    const rendered = render(delivery, req.id);
     // The reply may be a view of a borrowed buffer (json-bytes.ts splices it in place): the buffers go back
     // only once it is written. A reply that never finishes leaves them to the collector.
     reply.raw.once('finish', () => bodies.giveBack());
@@ -128,6 +157,15 @@ async function runOnce(deps: ImageRequestDeps, req: FastifyRequest, reply: Fasti
     // A timeout whose upstream task was handed over to an imagegate task names that task.
     const err = handover.explain(toGatewayError(e));
     trace.upstreamRequestId = err.upstreamRequestId;
+    if (passThrough?.started) {
+      // Part of the reply is out: it cannot turn into an error reply. execute() has refunded the hold.
+      if (!signal.aborted) {
+        trace.cutShort = err;
+        req.log.error({ err: err.cause ?? err, code: err.code }, 'image reply cut short after it started');
+      }
+      passThrough.cut();
+      return reply;
+    }
     if (trace.prepared?.hold) reply.header('x-billing-transaction-id', trace.prepared.hold.id);
     throw err;
   }

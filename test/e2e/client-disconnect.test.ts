@@ -2,14 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases } from '../support/databases.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
-
-const until = async (check: () => Promise<boolean> | boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { until } from '../support/wait.js';
 
 describe.each(databases())('a client that hangs up mid-request on $name', ({ make }) => {
   let fake: OpenAIFake;

@@ -1,6 +1,7 @@
 /**
- * Upstream bodies are read into pooled buffers, and a b64 reply is written in place inside that buffer
- * (core/body-pool.ts, core/json-bytes.ts). A buffer that went back to the pool too early would show one
+ * Upstream bodies are read into pooled buffers, and a buffered b64 reply is written in place inside that
+ * buffer (core/body-pool.ts, core/json-bytes.ts). (A b64 reply is buffered when it is kept for an
+ * Idempotency-Key; without one its image is passed through as it arrives, server/pass-through.ts.) A buffer that went back to the pool too early would show one
  * client another client's image: these tests run many concurrent, interleaved requests, each with its own
  * large image, and check every client got exactly its own bytes.
  */
@@ -43,8 +44,9 @@ afterAll(async () => {
   await new Promise((r) => upstream?.close(r));
 });
 
-async function generate(prompt: string, format: 'b64_json' | 'url'): Promise<Buffer> {
-  const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'gpt-image-1', prompt, ...(format === 'url' ? { response_format: 'url' } : {}) });
+async function generate(prompt: string, format: 'b64_json' | 'url', opts: { idempotencyKey?: string } = {}): Promise<Buffer> {
+  const headers: Record<string, string> = opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {};
+  const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'gpt-image-1', prompt, ...(format === 'url' ? { response_format: 'url' } : {}) }, headers);
   expect(res.status).toBe(200);
   const item = (res.body as { data: Array<{ b64_json?: string; url?: string }> }).data[0]!;
   if (format === 'b64_json') return Buffer.from(item.b64_json!, 'base64');
@@ -52,14 +54,20 @@ async function generate(prompt: string, format: 'b64_json' | 'url'): Promise<Buf
 }
 
 describe('pooled upstream bodies', () => {
-  it('give each of 3 × 24 concurrent b64 clients exactly its own image, while buffers are reused', async () => {
+  it('give each of 3 × 24 concurrent buffered b64 clients exactly its own image, while buffers are reused', async () => {
     for (let round = 0; round < 3; round++) {
       const prompts = Array.from({ length: 24 }, (_, i) => `r${round}-client-${i}`);
-      const images = await Promise.all(prompts.map((p) => generate(p, 'b64_json')));
+      const images = await Promise.all(prompts.map((p) => generate(p, 'b64_json', { idempotencyKey: `idem-${p}` })));
       images.forEach((img, i) => expect(img.equals(imageFor(prompts[i]!)), prompts[i]).toBe(true));
     }
     // The buffers did go back to the pool (so the rounds above did reuse them).
     expect(pooledBytes()).toBeGreaterThan(0);
+  });
+
+  it('pass each of 24 concurrent b64 clients exactly its own image as it arrives', async () => {
+    const prompts = Array.from({ length: 24 }, (_, i) => `through-${i}`);
+    const images = await Promise.all(prompts.map((p) => generate(p, 'b64_json')));
+    images.forEach((img, i) => expect(img.equals(imageFor(prompts[i]!)), prompts[i]).toBe(true));
   });
 
   it('store each of 24 concurrent url clients its own image, with b64 clients interleaved', async () => {

@@ -1,0 +1,99 @@
+/**
+ * A b64_json images reply written while the upstream's body is still arriving, the way a proxy would:
+ *
+ * - the headers and the reply's head (`{"created":…,"data":[{"b64_json":"`) go out with the first piece of
+ *   the first image, then each piece as it comes (core/json-tap.ts), at the client's pace: the upstream is
+ *   read no faster than the client takes it;
+ * - after the upstream's last byte the pipeline settles the hold as for any reply, and the rest of the reply
+ *   (other images, usage, billing) is written: the reply is the one `render` makes, its image spliced in
+ *   where it already went;
+ * - a failure after the first byte cannot become an error reply: the connection is cut, so the client sees a
+ *   truncated body (never a complete-looking wrong one), and the hold is refunded as for any failure.
+ *
+ * Nothing before the first piece differs from a buffered reply: refusals, upstream errors and retries all
+ * happen before it.
+ */
+import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { type Base64Text, SentAhead } from '../core/base64.js';
+import { SplicedBody } from '../core/json-bytes.js';
+import type { ImageTextSink } from '../providers/types.js';
+
+/** Bytes queued for a slow client before the upstream is read further. */
+const QUEUED_BYTES = 256 * 1024;
+
+export class PassThroughReply implements ImageTextSink {
+  private res: ServerResponse | undefined;
+  private head: Buffer | undefined;
+  private corked = false;
+  /** The reply's `created`, fixed when its head went out. */
+  created = 0;
+
+  constructor(
+    private readonly reply: FastifyReply,
+    /** The reply's bytes before the first image's text, for this `created` (the dialect's own shape). */
+    private readonly headOf: (created: number) => Buffer,
+    private readonly clientGone: AbortSignal,
+  ) {}
+
+  /** True once anything went out: from then on the reply can only be completed or cut. */
+  get started(): boolean {
+    return this.res !== undefined;
+  }
+
+  async write(piece: Buffer): Promise<void> {
+    const res = this.res ?? this.start();
+    if (res.destroyed) throw new Error('The client connection is gone.');
+    this.send(res, piece);
+    if (res.writableLength > QUEUED_BYTES) await once(res, 'drain', { signal: this.clientGone });
+  }
+
+  /**
+   * Writes the rest of the reply. `rendered` is the whole reply, serialized with `sent` (the passed-through
+   * image) spliced in; what precedes the image must be what already went out.
+   */
+  finish(rendered: unknown, sent: Base64Text | undefined): void {
+    const [head, image, ...rest] = rendered instanceof SplicedBody ? rendered.pieces : [];
+    if (!this.res || !head?.equals(this.head!) || !(sent instanceof SentAhead) || image !== sent.ascii) {
+      // A dialect whose reply does not begin as its head said: a bug, and the client must not get a body
+      // that parses. Cut.
+      this.cut();
+      throw new Error('The passed-through reply does not match its rendered form.');
+    }
+    for (const piece of rest) this.send(this.res, piece);
+    this.res.end();
+  }
+
+  /** Ends a started reply without completing it: the client sees the connection close mid-body. */
+  cut(): void {
+    this.reply.raw.destroy();
+  }
+
+  /** Pieces written in one tick leave in one writev (each is a chunk of the chunked encoding). */
+  private send(res: ServerResponse, piece: Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      res.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        res.uncork();
+      });
+    }
+    res.write(piece);
+  }
+
+  private start(): ServerResponse {
+    this.created = Math.floor(Date.now() / 1000);
+    this.head = this.headOf(this.created);
+    // Written on the raw response: Fastify's stream piping would add a hop and a write per piece. Its
+    // onResponse hook (the request log) still runs when the response finishes.
+    this.reply.hijack();
+    const res = this.reply.raw;
+    for (const [name, value] of Object.entries(this.reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    this.res = res;
+    this.send(res, this.head);
+    return res;
+  }
+}
