@@ -88,6 +88,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
   });
 
+/** The same error, no longer retryable (so nothing above tries again either). */
+function finalError(err: GatewayError): GatewayError {
+  return new GatewayError(err.code, err.message, { param: err.param, retryable: false, details: err.details, upstreamRequestId: err.upstreamRequestId, cause: err });
+}
+
 export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: CallContext, deps: DispatchDeps): Promise<DispatchOutcome> {
   let last: GatewayError | undefined;
   let attempts = 0;
@@ -109,6 +114,8 @@ export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: Cal
         const err = toGatewayError(e);
         last = err;
         if (!err.retryable || err.code === 'upstream_timeout') throw err;
+        // The client already has part of this answer: another try would append a second one to it.
+        if (ctx.passThrough?.started) throw finalError(err);
         deps.breakers.failure(route.id, spec?.breaker_failures ?? 5, spec?.breaker_cooldown_ms ?? 30_000);
         if (i === tries - 1) break;
         const wait = Math.max(err.retryAfterMs ?? 0, (deps.backoffMs ?? 250) * 2 ** i);

@@ -13,7 +13,7 @@ import { charge, quote } from '../billing/pricing.js';
 import type { BlobStore } from '../store/blobs.js';
 import type { UrlSigner } from '../store/signed-url.js';
 import { callUpstream } from '../providers/http.js';
-import type { CallContext, ProviderAdapter, Route } from '../providers/types.js';
+import type { CallContext, ImageTextSink, ProviderAdapter, Route } from '../providers/types.js';
 import { type Base64Text, withDecoded } from './base64.js';
 import type { BodyLease } from './body-pool.js';
 import { checkContract } from './contract.js';
@@ -154,6 +154,8 @@ export interface ExecuteOptions {
   signal: AbortSignal;
   /** Buffers for upstream bodies, given back by the caller once the answer is written (core/body-pool.ts). */
   bodies?: BodyLease;
+  /** Where an adapter may pass the first image through as it arrives (CallContext.passThrough). */
+  passThrough?: ImageTextSink;
   /** Persist the upstream task id (and the route that owns it) as soon as an async upstream accepts the job. */
   onUpstreamTask?: (upstreamTaskId: string, routeId: string) => void | Promise<void>;
   /** Resume an upstream task created before a restart instead of submitting again. */
@@ -176,6 +178,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
       deadline,
       requestId: job.requestId,
       bodies: opts.bodies,
+      passThrough: opts.passThrough,
       publishInput: (bytes, mime) => publish(deps, bytes, mime as ImageMime, 15 * 60),
     };
     let outcome: { result: ImageResult; route: Route };

@@ -13,9 +13,11 @@ const MAX_ERROR_BODY = 1024 * 1024;
 export interface UpstreamStream {
   status: number;
   header(name: string): string | undefined;
+  /** The declared Content-Length, when there is one. */
+  contentLength: number | undefined;
   /** The body chunks as they arrive; reading fails with a mapped GatewayError. */
   body: AsyncIterable<Buffer>;
-  /** The whole body of a non-200 answer, for the adapter's error mapping. */
+  /** The whole body (cut at 1 MB): a non-200 answer for the adapter's error mapping, or a small one. */
   whole(): Promise<UpstreamResponse>;
   /** Stop reading and let the connection go. */
   close(): void;
@@ -49,6 +51,7 @@ export async function openUpstreamStream(who: string, req: UpstreamRequest, ctx:
   return {
     status: res.statusCode,
     header,
+    contentLength: res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined,
     body: body(),
     close: () => res.body.destroy(),
     async whole() {
@@ -62,9 +65,9 @@ export async function openUpstreamStream(who: string, req: UpstreamRequest, ctx:
         }
       } catch (e) {
         throw fail(e);
-      } finally {
-        res.body.destroy();
       }
+      // No destroy() here: leaving the loop early already destroys the body, and destroying one that has
+      // just ended (before its 'end' event) aborts the finished request: an Error and its stack per call.
       return makeResponse(who, res.statusCode, res.headers, Buffer.concat(chunks));
     },
   };

@@ -50,6 +50,8 @@ export interface CallContext {
 
 /** Where a passed-through image goes (server/pass-through.ts); the first write commits the answer. */
 export interface ImageTextSink {
+  /** True after the first write: a failure from then on is final (core/dispatch.ts tries nothing else). */
+  readonly started: boolean;
   /** Resolves when the piece is on its way and the client can take more (backpressure). */
   write(piece: Buffer): Promise<void>;
 }

@@ -17,7 +17,7 @@ import type { GeneratedImage, ResultDelta } from '../core/job.js';
 import { execute, prepare, type PreparedJob } from '../core/pipeline.js';
 import { ChatChunks } from '../dialects/chat-chunks.js';
 import { type ChatDraft, chatUsage, dataUrlOf } from '../dialects/chat-completions.js';
-import { withDeltas } from '../providers/client-sinks.js';
+import { withDeltas } from '../providers/with-deltas.js';
 import { fingerprint } from '../tasks/idempotency.js';
 import { claimOrReplay, clientGone, type ImageRequestDeps, type ImageRequestTrace } from './image-request.js';
 import { SseWriter } from './sse-writer.js';

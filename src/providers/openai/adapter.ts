@@ -21,6 +21,8 @@ import { type OpenAIImagesResponse, toResult } from './response.js';
 const LIFT_FROM_CHARS = 32 * 1024;
 /** Where the first image's base64 text stands in a reply, for passing it through (providers/pass-through.ts). */
 const FIRST_IMAGE = ['data', 0, 'b64_json'] as const;
+/** Replies from this size up are passed through; smaller ones cost less read whole. */
+const PASS_THROUGH_FROM_BYTES = 64 * 1024;
 
 function parseReply(bytes: Buffer, upstreamRequestId: string | undefined): OpenAIImagesResponse {
   try {
@@ -36,6 +38,8 @@ async function readPassingFirstImage(req: UpstreamRequest, ctx: CallContext & { 
   const up = await openUpstreamStream(WHO, req, ctx);
   if (up.status !== 200) throw toError(await up.whole());
   const upstreamRequestId = up.header('x-request-id');
+  // A small answer (a tiny image, a URL) is read whole: there is nothing worth streaming in it.
+  if (up.contentLength !== undefined && up.contentLength < PASS_THROUGH_FROM_BYTES) return { body: parseReply((await up.whole()).body, upstreamRequestId), upstreamRequestId };
   let tapped;
   try {
     tapped = await readPassingThrough(WHO, up, FIRST_IMAGE, ctx.passThrough);
