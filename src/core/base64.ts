@@ -26,12 +26,13 @@ export class Base64Bytes {
 
 /**
  * An image whose base64 text already went to the client while it arrived (core/json-tap.ts,
- * server/pass-through.ts): the result keeps its place and its length, not its bytes. The reply's writer
- * recognises it by identity when it serializes the rest; anything that would need the text fails loudly.
+ * server/pass-through.ts): the result keeps its place, its length and its first characters (to sniff its
+ * type with base64Head), not its text. The reply's writer recognises it by identity when it serializes the
+ * rest; anything that would need the text fails loudly.
  */
 export class SentAhead extends Base64Bytes {
-  constructor(private readonly sentLength: number) {
-    super(Buffer.alloc(0));
+  constructor(head: Buffer, private readonly sentLength: number) {
+    super(head);
   }
 
   override get length(): number {

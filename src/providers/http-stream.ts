@@ -12,6 +12,7 @@ const MAX_ERROR_BODY = 1024 * 1024;
 
 export interface UpstreamStream {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   header(name: string): string | undefined;
   /** The declared Content-Length, when there is one. */
   contentLength: number | undefined;
@@ -50,6 +51,7 @@ export async function openUpstreamStream(who: string, req: UpstreamRequest, ctx:
   }
   return {
     status: res.statusCode,
+    headers: res.headers,
     header,
     contentLength: res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined,
     body: body(),

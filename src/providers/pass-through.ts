@@ -1,39 +1,63 @@
 /**
- * The provider side of passing an image through (CallContext.passThrough): a 200 JSON body is read as it
+ * The provider side of passing an image through (CallContext.passThrough): a 2xx JSON body is read as it
  * arrives, the base64 string at `path` goes to the sink piece by piece, and the rest of the body comes back
  * to be parsed as usual, that string standing in it as a `SentAhead`. Adapters whose upstream answers in
- * the OpenAI images shape (`data[0].b64_json`) share it.
+ * the OpenAI images shape (`data[0].b64_json`: OpenAI, Seedream) share it.
  */
 import { SentAhead } from '../core/base64.js';
 import { GatewayError } from '../core/errors.js';
 import { type JsonPath, StringTap, TAPPED } from '../core/json-tap.js';
-import type { UpstreamStream } from './http-stream.js';
-import type { ImageTextSink } from './types.js';
+import { makeResponse, type UpstreamRequest, type UpstreamResponse } from './http.js';
+import { openUpstreamStream, type UpstreamStream } from './http-stream.js';
+import type { CallContext, ImageTextSink } from './types.js';
 
 /** An image string shorter than this is not worth streaming (and is most likely not an image). */
 const START_AFTER_BYTES = 4096;
 const MAX_BODY_BYTES = 256 * 1024 * 1024;
+/** Replies from this size up are passed through; smaller ones cost less read whole. */
+const PASS_THROUGH_FROM_BYTES = 64 * 1024;
+/** The first characters of a passed-through string are kept: enough to sniff the image type. */
+const KEPT_HEAD_CHARS = 64;
 
-export interface TappedBody {
-  /** The body to parse; the passed-through string reads as `TAPPED` in it. */
-  rest: Buffer;
-  /** The passed-through image, when one went out. */
-  sentAhead?: SentAhead;
+/** An upstream answer whose body is the rest after the passed-through string (`sentAhead`), or whole. */
+export type PassingResponse = UpstreamResponse & { sentAhead?: SentAhead };
+
+/**
+ * One upstream call whose 2xx answer has its string at `path` passed through as it arrives. An error status
+ * or an answer too small to be worth it is read whole, so the adapter handles every answer alike: parse
+ * `body`, then put `sentAhead` back with restoreSentAhead.
+ */
+export async function callPassingThrough(who: string, req: UpstreamRequest, ctx: CallContext, sink: ImageTextSink, path: JsonPath): Promise<PassingResponse> {
+  const up = await openUpstreamStream(who, req, ctx);
+  const small = up.contentLength !== undefined && up.contentLength < PASS_THROUGH_FROM_BYTES;
+  if (up.status < 200 || up.status >= 300 || small) return up.whole();
+  const { rest, sentAhead } = await readPassingThrough(who, up, path, sink);
+  return Object.assign(makeResponse(who, up.status, up.headers, rest), { sentAhead });
 }
 
-export async function readPassingThrough(who: string, up: UpstreamStream, path: JsonPath, sink: ImageTextSink): Promise<TappedBody> {
+/** The body read to its end, the string at `path` handed to the sink; the rest comes back with it as `TAPPED`. */
+async function readPassingThrough(who: string, up: UpstreamStream, path: JsonPath, sink: ImageTextSink): Promise<{ rest: Buffer; sentAhead?: SentAhead }> {
   const tap = new StringTap(path, { startAfter: START_AFTER_BYTES });
   let size = 0;
+  let head: Buffer | undefined;
   for await (const chunk of up.body) {
     size += chunk.length;
     if (size > MAX_BODY_BYTES) {
       up.close();
       throw new GatewayError('upstream_error', `${who} returned a body larger than ${MAX_BODY_BYTES} bytes.`, { retryable: false });
     }
-    for (const piece of tap.push(chunk)) await sink.write(piece);
+    for (const piece of tap.push(chunk)) {
+      head ??= Buffer.from(piece.subarray(0, KEPT_HEAD_CHARS));
+      await sink.write(piece);
+    }
   }
-  const rest = tap.end();
-  return { rest, sentAhead: tap.tapping ? new SentAhead(tap.tappedBytes) : undefined };
+  let rest: Buffer;
+  try {
+    rest = tap.end();
+  } catch (e) {
+    throw new GatewayError('upstream_error', `${who} ended its answer inside the image.`, { retryable: true, cause: e });
+  }
+  return { rest, sentAhead: head ? new SentAhead(head, tap.tappedBytes) : undefined };
 }
 
 /** Puts the passed-through image back where it stood in the parsed body (the value `TAPPED` at `path`). */

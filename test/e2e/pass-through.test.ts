@@ -6,6 +6,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ArkFake, startArkFake } from '../fakes/ark.js';
+import { imageSize } from '../fakes/images.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { until } from '../support/wait.js';
 
@@ -169,5 +171,43 @@ describe('passing a b64_json image through', () => {
     expect(await gw.balance(key)).toMatchObject({ available: 50_000_000, held: 0 });
     await until(async () => (await logRows(accountId)).length === 1);
     expect(await logRows(accountId)).toEqual([{ status: 499, error_code: 'client_closed_request', amount: 0, images: 0 }]);
+  });
+});
+
+describe('passing a Seedream (Ark) b64_json image through', () => {
+  let ark: ArkFake;
+  let arkGw: TestGateway;
+  beforeAll(async () => {
+    ark = await startArkFake();
+    ark.fullSizeImages = true;
+    arkGw = await startGateway({ env: { ARK_API_KEY: ark.apiKey, ARK_BASE_URL: `${ark.url}/api/v3` } });
+  });
+  afterAll(async () => {
+    await arkGw?.close();
+    await ark?.close();
+  });
+
+  it('streams the 4096×4096 JPEG and answers the same JSON as a buffered reply', async () => {
+    const { key } = await arkGw.clientKey({ balance: 50_000_000 });
+    const ask = (headers: Record<string, string>) =>
+      fetch(`${arkGw.url}/v1/images/generations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
+        body: JSON.stringify({ model: 'seedream-4.0', prompt: 'a city at dusk', size: '4096x4096', response_format: 'b64_json' }),
+      });
+    const through = await ask({});
+    const buffered = await ask({ 'idempotency-key': 'ark-same-json' });
+    expect(through.status).toBe(200);
+    expect(through.headers.get('content-length')).toBeNull();
+    expect(buffered.headers.get('content-length')).not.toBeNull();
+    const a = JSON.parse(await readAll(through));
+    const b = JSON.parse(await readAll(buffered));
+    expect(await imageSize(Buffer.from(a.data[0].b64_json, 'base64'))).toMatchObject({ width: 4096, height: 4096, format: 'jpeg' });
+    for (const r of [a, b]) {
+      delete r.created;
+      delete r.imagegate.request_id;
+      delete r.imagegate.billing.billing_transaction_id;
+    }
+    expect(a).toEqual(b);
   });
 });

@@ -2,7 +2,7 @@
  * Ark images response → ImageResult. Items are images (url or b64_json, with their size) or per-image
  * failures (`error`), which count in failedCount; a reply with no image at all is an error.
  */
-import { base64Head } from '../../core/base64.js';
+import { base64Head, type Base64Text } from '../../core/base64.js';
 import { GatewayError } from '../../core/errors.js';
 import { sniffImageType } from '../../core/image-input.js';
 import type { GeneratedImage, ImageJob, ImageMime, ImageResult, TokenUsage } from '../../core/job.js';
@@ -11,12 +11,12 @@ import { ARK, type ArkErrorObject, itemError } from './errors.js';
 export interface ArkImagesResponse {
   model?: string;
   created?: number;
-  data?: Array<{ url?: string; b64_json?: string; size?: string; error?: ArkErrorObject }>;
+  data?: Array<{ url?: string; b64_json?: Base64Text; size?: string; error?: ArkErrorObject }>;
   usage?: { generated_images?: number; output_tokens?: number; total_tokens?: number };
 }
 
 /** Seedream 4.x returns JPEG; sniffing the first decoded bytes keeps that honest if a model ever answers otherwise. */
-function mimeOfBase64(b64: string): ImageMime {
+function mimeOfBase64(b64: Base64Text): ImageMime {
   return sniffImageType(base64Head(b64)) ?? 'image/jpeg';
 }
 
