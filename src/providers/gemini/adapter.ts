@@ -4,6 +4,8 @@
  * generateContent with the references as inline data; n images are n concurrent calls. When the client
  * reads a stream (ctx.onDelta), the calls go to streamGenerateContent and report text and images as they come.
  */
+import { GatewayError } from '../../core/errors.js';
+import { parseLifting } from '../../core/json-bytes.js';
 import { callUpstream, type UpstreamRequest } from '../http.js';
 import { OrderedDeltas } from '../ordered-deltas.js';
 import type { CallContext, ProviderAdapter } from '../types.js';
@@ -14,10 +16,19 @@ import { buildRequest } from './request.js';
 import { streamOnce } from './stream.js';
 import { type GenerateContentResponse, type GeminiReply, readReply } from './response.js';
 
+/** Image data from this many base64 characters up is lifted out as bytes (core/json-bytes.ts), never parsed. */
+const LIFT_FROM_CHARS = 32 * 1024;
+
 async function callOnce(request: UpstreamRequest, ctx: CallContext, outputSize: string | undefined, acceptTextOnly: boolean): Promise<GeminiReply> {
   const res = await callUpstream(WHO, request, ctx);
   if (res.status !== 200) throw toError(res);
-  return readReply(res.json<GenerateContentResponse>(), outputSize, acceptTextOnly);
+  let body: GenerateContentResponse;
+  try {
+    body = parseLifting(res.body, 'data', { minLength: LIFT_FROM_CHARS }) as GenerateContentResponse;
+  } catch (e) {
+    throw new GatewayError('upstream_error', `${WHO} returned a malformed response body.`, { retryable: true, cause: e });
+  }
+  return readReply(body, outputSize, acceptTextOnly);
 }
 
 export function createGeminiAdapter(): ProviderAdapter {

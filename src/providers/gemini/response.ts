@@ -1,13 +1,15 @@
 /**
- * One generateContent reply → its images, text and usage. Image data stays the base64 string Gemini sent
- * (no decode). A reply without an image becomes the GatewayError its promptFeedback / finishReason means.
+ * One generateContent reply → its images, text and usage. Image data stays the base64 text Gemini sent (no
+ * decode; lifted out as bytes when the body was read with parseLifting). A reply without an image becomes
+ * the GatewayError its promptFeedback / finishReason means.
  */
+import type { Base64Text } from '../../core/base64.js';
 import type { GeneratedImage, ImageMime, TokenUsage } from '../../core/job.js';
 import { blockedPromptError, malformedReplyError, noImageError } from './errors.js';
 
 interface InlineData {
   mimeType?: string;
-  data?: string;
+  data?: Base64Text;
 }
 
 /** The API speaks camelCase; snake_case `inline_data` / `mime_type` also appear in the wild (upstreams.md §2). */
@@ -16,7 +18,7 @@ interface Part {
   thought?: boolean;
   thoughtSignature?: string;
   inlineData?: InlineData;
-  inline_data?: { mime_type?: string; mimeType?: string; data?: string };
+  inline_data?: { mime_type?: string; mimeType?: string; data?: Base64Text };
 }
 
 interface ModalityCount {
@@ -50,7 +52,7 @@ export interface GeminiReply {
 
 const IMAGE_MIMES = new Set<string>(['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/bmp']);
 
-function inlineImage(part: Part): { b64: string; mime: ImageMime } | undefined {
+function inlineImage(part: Part): { b64: Base64Text; mime: ImageMime } | undefined {
   const camel = part.inlineData;
   const snake = part.inline_data;
   const data = camel?.data ?? snake?.data;
