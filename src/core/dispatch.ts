@@ -96,6 +96,11 @@ function finalError(err: GatewayError): GatewayError {
 export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: CallContext, deps: DispatchDeps): Promise<DispatchOutcome> {
   let last: GatewayError | undefined;
   let attempts = 0;
+  // Whether the client has seen part of an answer: a streamed piece (onDelta) or a passed-through image.
+  let deltaShown = false;
+  const onDelta = ctx.onDelta;
+  const seenCtx: CallContext = onDelta ? { ...ctx, onDelta: (d) => ((deltaShown = true), onDelta(d)) } : ctx;
+  const clientSawSome = () => deltaShown || ctx.passThrough?.started === true;
   for (const route of orderRoutes(routes, deps.breakers)) {
     const adapter = deps.adapters.get(route.provider);
     if (!adapter) continue;
@@ -106,7 +111,7 @@ export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: Cal
       attempts++;
       try {
         const onUpstreamTask = deps.onUpstreamTask;
-        const routeCtx: CallContext = onUpstreamTask ? { ...ctx, onUpstreamTask: (id) => onUpstreamTask(id, route.id) } : ctx;
+        const routeCtx: CallContext = onUpstreamTask ? { ...seenCtx, onUpstreamTask: (id) => onUpstreamTask(id, route.id) } : seenCtx;
         const result = await adapter.generate(job, route, routeCtx);
         deps.breakers.success(route.id);
         return { result, route, attempts };
@@ -114,8 +119,8 @@ export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: Cal
         const err = toGatewayError(e);
         last = err;
         if (!err.retryable || err.code === 'upstream_timeout') throw err;
-        // The client already has part of this answer: another try would append a second one to it.
-        if (ctx.passThrough?.started) throw finalError(err);
+        // The client already has part of this answer: another try would show it a second one after it.
+        if (clientSawSome()) throw finalError(err);
         deps.breakers.failure(route.id, spec?.breaker_failures ?? 5, spec?.breaker_cooldown_ms ?? 30_000);
         if (i === tries - 1) break;
         const wait = Math.max(err.retryAfterMs ?? 0, (deps.backoffMs ?? 250) * 2 ** i);

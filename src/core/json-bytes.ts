@@ -40,6 +40,9 @@ export function skipSpace(buf: Buffer, i: number): number {
   return i;
 }
 
+/** Image strings from this many base64 characters up are worth lifting; smaller ones are cheaper to parse. */
+export const LIFT_IMAGES_FROM_CHARS = 32 * 1024;
+
 /**
  * Parses a JSON body, except that every string value of a member named `field` that holds no escapes
  * comes back as `Base64Bytes` viewing the original buffer (no copy). Valid JSON has quotes only around

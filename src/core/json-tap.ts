@@ -63,7 +63,6 @@ export class StringTap {
   /** The string's first bytes, held until there are `startAfter` of them (a short string is not tapped). */
   private held: Buffer[] = [];
   private heldBytes = 0;
-  private started = false;
   private carry = 0;
   /** Everything after the tapped string (from its closing quote), or after `head` when nothing is tapped. */
   private rest: Buffer[] = [];
@@ -73,9 +72,7 @@ export class StringTap {
   constructor(private readonly path: JsonPath, private readonly opts: { startAfter: number }) {}
 
   /** True once the string has started going out: from then on the answer is committed. */
-  get tapping(): boolean {
-    return this.started;
-  }
+  tapping = false;
 
   /** Takes the next chunk of the body; returns the bytes of the tapped string to hand on now (often none). */
   push(chunk: Buffer): Buffer[] {
@@ -115,20 +112,20 @@ export class StringTap {
     const piece = close < 0 ? data : data.subarray(0, close);
     this.carry = trailingBackslashes(piece, this.carry);
     let out: Buffer[] = [];
-    if (this.started) {
+    if (this.tapping) {
       out = [piece];
     } else {
       this.held.push(piece);
       this.heldBytes += piece.length;
       if (this.heldBytes >= this.opts.startAfter) {
-        this.started = true;
+        this.tapping = true;
         out = this.held;
         this.held = [];
       }
     }
     for (const p of out) this.tappedBytes += p.length;
     if (close >= 0) {
-      if (this.started) {
+      if (this.tapping) {
         this.phase = 'after';
         // The closing quote is part of TAPPED_JSON.
         this.rest.push(data.subarray(close + 1));

@@ -156,6 +156,8 @@ export interface ExecuteOptions {
   bodies?: BodyLease;
   /** Where an adapter may pass the first image through as it arrives (CallContext.passThrough). */
   passThrough?: ImageTextSink;
+  /** Pieces of the answer for a client that reads a stream, as they arrive (CallContext.onDelta). */
+  onDelta?: CallContext['onDelta'];
   /** Persist the upstream task id (and the route that owns it) as soon as an async upstream accepts the job. */
   onUpstreamTask?: (upstreamTaskId: string, routeId: string) => void | Promise<void>;
   /** Resume an upstream task created before a restart instead of submitting again. */
@@ -179,6 +181,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
       requestId: job.requestId,
       bodies: opts.bodies,
       passThrough: opts.passThrough,
+      onDelta: opts.onDelta,
       publishInput: (bytes, mime) => publish(deps, bytes, mime as ImageMime, 15 * 60),
     };
     let outcome: { result: ImageResult; route: Route };

@@ -7,7 +7,8 @@
 import { SentAhead } from '../core/base64.js';
 import { GatewayError } from '../core/errors.js';
 import { type JsonPath, StringTap, TAPPED } from '../core/json-tap.js';
-import { makeResponse, type UpstreamRequest, type UpstreamResponse } from './http.js';
+import { LIFT_IMAGES_FROM_CHARS, parseLifting } from '../core/json-bytes.js';
+import { callUpstream, makeResponse, type UpstreamRequest, type UpstreamResponse } from './http.js';
 import { openUpstreamStream, type UpstreamStream } from './http-stream.js';
 import type { CallContext, ImageTextSink } from './types.js';
 
@@ -22,12 +23,35 @@ const KEPT_HEAD_CHARS = 64;
 /** An upstream answer whose body is the rest after the passed-through string (`sentAhead`), or whole. */
 export type PassingResponse = UpstreamResponse & { sentAhead?: SentAhead };
 
+/** Where the first image's base64 text stands in an answer in the OpenAI images shape (OpenAI, Seedream). */
+const FIRST_B64_IMAGE: JsonPath = ['data', 0, 'b64_json'];
+
+/** One call for an answer in the OpenAI images shape: its first image passed through when the context has a sink. */
+export function callForImages(who: string, req: UpstreamRequest, ctx: CallContext): Promise<PassingResponse> {
+  return ctx.passThrough ? callPassingThrough(who, req, ctx, ctx.passThrough, FIRST_B64_IMAGE) : callUpstream(who, req, ctx);
+}
+
+/**
+ * Such an answer's JSON: `b64_json` strings lifted out as bytes (never parsed or copied), and a
+ * passed-through image back in its place. `malformed` is the adapter's error for a body that is not JSON.
+ */
+export function parseImagesReply<T>(res: PassingResponse, malformed: (cause: unknown) => GatewayError): T {
+  let body: T;
+  try {
+    body = parseLifting(res.body, 'b64_json', { minLength: LIFT_IMAGES_FROM_CHARS }) as T;
+  } catch (e) {
+    throw malformed(e);
+  }
+  restoreSentAhead(body, FIRST_B64_IMAGE, res.sentAhead);
+  return body;
+}
+
 /**
  * One upstream call whose 2xx answer has its string at `path` passed through as it arrives. An error status
  * or an answer too small to be worth it is read whole, so the adapter handles every answer alike: parse
  * `body`, then put `sentAhead` back with restoreSentAhead.
  */
-export async function callPassingThrough(who: string, req: UpstreamRequest, ctx: CallContext, sink: ImageTextSink, path: JsonPath): Promise<PassingResponse> {
+async function callPassingThrough(who: string, req: UpstreamRequest, ctx: CallContext, sink: ImageTextSink, path: JsonPath): Promise<PassingResponse> {
   const up = await openUpstreamStream(who, req, ctx);
   const small = up.contentLength !== undefined && up.contentLength < PASS_THROUGH_FROM_BYTES;
   if (up.status < 200 || up.status >= 300 || small) return up.whole();
@@ -61,7 +85,7 @@ async function readPassingThrough(who: string, up: UpstreamStream, path: JsonPat
 }
 
 /** Puts the passed-through image back where it stood in the parsed body (the value `TAPPED` at `path`). */
-export function restoreSentAhead(body: unknown, path: JsonPath, sentAhead: SentAhead | undefined): void {
+function restoreSentAhead(body: unknown, path: JsonPath, sentAhead: SentAhead | undefined): void {
   if (!sentAhead) return;
   let node: unknown = body;
   for (const step of path.slice(0, -1)) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[step] : undefined;

@@ -36,7 +36,8 @@ export interface CallContext {
   /**
    * Set when the client reads the answer as a stream (chat `stream: true`). An adapter whose upstream can
    * stream reports each piece here as it arrives, and still resolves with the whole ImageResult; adapters
-   * that cannot stream ignore it and the pieces go out when the result does.
+   * that cannot stream ignore it and the pieces go out when the result does. Once a piece went out, a
+   * failure is final (core/dispatch.ts tries nothing else).
    */
   onDelta?: (delta: ResultDelta) => void;
   /**

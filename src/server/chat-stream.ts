@@ -17,7 +17,6 @@ import type { GeneratedImage, ResultDelta } from '../core/job.js';
 import { execute, prepare, type PreparedJob } from '../core/pipeline.js';
 import { ChatChunks } from '../dialects/chat-chunks.js';
 import { type ChatDraft, chatUsage, dataUrlOf } from '../dialects/chat-completions.js';
-import { withDeltas } from '../providers/with-deltas.js';
 import { fingerprint } from '../tasks/idempotency.js';
 import { claimOrReplay, clientGone, type ImageRequestDeps, type ImageRequestTrace } from './image-request.js';
 import { SseWriter } from './sse-writer.js';
@@ -101,7 +100,7 @@ async function streamAnswer(deps: ImageRequestDeps, req: FastifyRequest, reply: 
   };
 
   try {
-    const delivery = await execute({ ...deps.pipeline, adapters: withDeltas(deps.pipeline.adapters, onDelta) }, prepared, { signal });
+    const delivery = await execute(deps.pipeline, prepared, { signal, onDelta });
     trace.delivery = delivery;
     trace.upstreamRequestId = delivery.result.upstreamRequestId;
     // Whatever did not stream (an upstream that answers whole, a hosted image) goes out now, in reply order.

@@ -7,37 +7,22 @@
  * that fail while others succeed are reported as failed images rather than retried here.
  */
 import { GatewayError } from '../../core/errors.js';
-import { parseLifting } from '../../core/json-bytes.js';
 import type { ImageJob, ImageResult } from '../../core/job.js';
-import { callUpstream, type UpstreamRequest } from '../http.js';
-import { callPassingThrough, type PassingResponse, restoreSentAhead } from '../pass-through.js';
+import type { UpstreamRequest } from '../http.js';
+import { callForImages, parseImagesReply } from '../pass-through.js';
 import type { CallContext, ProviderAdapter } from '../types.js';
 import { ARK, toError, upstreamRequestIdOf } from './errors.js';
 import { planJob } from './plan.js';
 import { buildRequest } from './request.js';
 import { type ArkImagesResponse, mergeResults, toResult } from './response.js';
 
-/** Images from this many base64 characters up are lifted out as bytes (core/json-bytes.ts), never parsed. */
-const LIFT_FROM_CHARS = 32 * 1024;
-/** Where the first image's base64 text stands in a reply, for passing it through (providers/pass-through.ts). */
-const FIRST_IMAGE = ['data', 0, 'b64_json'] as const;
-
-function parseReply(bytes: Buffer, upstreamRequestId: string | undefined): ArkImagesResponse {
-  try {
-    return parseLifting(bytes, 'b64_json', { minLength: LIFT_FROM_CHARS }) as ArkImagesResponse;
-  } catch (e) {
-    throw new GatewayError('upstream_error', `${ARK} returned a malformed response body.`, { retryable: true, upstreamRequestId, cause: e });
-  }
-}
-
 /** One call; with a sink, its first image is handed to the client as it arrives (CallContext.passThrough). */
 async function callOnce(req: UpstreamRequest, job: ImageJob, ctx: CallContext): Promise<ImageResult> {
-  const res: PassingResponse = ctx.passThrough ? await callPassingThrough(ARK, req, ctx, ctx.passThrough, FIRST_IMAGE) : await callUpstream(ARK, req, ctx);
+  const res = await callForImages(ARK, req, ctx);
   if (res.status < 200 || res.status >= 300) throw toError(res, job);
   const upstreamRequestId = upstreamRequestIdOf(res);
-  const body = parseReply(res.body, upstreamRequestId);
-  restoreSentAhead(body, FIRST_IMAGE, res.sentAhead);
-  return toResult(body, job, upstreamRequestId);
+  const malformed = (cause: unknown) => new GatewayError('upstream_error', `${ARK} returned a malformed response body.`, { retryable: true, upstreamRequestId, cause });
+  return toResult(parseImagesReply<ArkImagesResponse>(res, malformed), job, upstreamRequestId);
 }
 
 export function createArkAdapter(): ProviderAdapter {

@@ -5,7 +5,7 @@
  * reads a stream (ctx.onDelta), the calls go to streamGenerateContent and report text and images as they come.
  */
 import { GatewayError } from '../../core/errors.js';
-import { parseLifting } from '../../core/json-bytes.js';
+import { LIFT_IMAGES_FROM_CHARS, parseLifting } from '../../core/json-bytes.js';
 import { callUpstream, type UpstreamRequest } from '../http.js';
 import { OrderedDeltas } from '../ordered-deltas.js';
 import type { CallContext, ProviderAdapter } from '../types.js';
@@ -16,15 +16,13 @@ import { buildRequest } from './request.js';
 import { streamOnce } from './stream.js';
 import { type GenerateContentResponse, type GeminiReply, readReply } from './response.js';
 
-/** Image data from this many base64 characters up is lifted out as bytes (core/json-bytes.ts), never parsed. */
-const LIFT_FROM_CHARS = 32 * 1024;
-
 async function callOnce(request: UpstreamRequest, ctx: CallContext, outputSize: string | undefined, acceptTextOnly: boolean): Promise<GeminiReply> {
   const res = await callUpstream(WHO, request, ctx);
   if (res.status !== 200) throw toError(res);
   let body: GenerateContentResponse;
   try {
-    body = parseLifting(res.body, 'data', { minLength: LIFT_FROM_CHARS }) as GenerateContentResponse;
+    // inlineData.data (an image) is lifted out as bytes (core/json-bytes.ts), never parsed or copied.
+    body = parseLifting(res.body, 'data', { minLength: LIFT_IMAGES_FROM_CHARS }) as GenerateContentResponse;
   } catch (e) {
     throw new GatewayError('upstream_error', `${WHO} returned a malformed response body.`, { retryable: true, cause: e });
   }
