@@ -11,6 +11,7 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { GatewayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { preparedQuery } from '../store/prepared-query.js';
 import type { Database, LedgerKind } from '../store/schema.js';
 
 export interface HoldRequest {
@@ -38,20 +39,19 @@ const dayPeriod = (t: number) => `d:${new Date(t).toISOString().slice(0, 10)}`;
 const monthPeriod = (t: number) => `m:${new Date(t).toISOString().slice(0, 7)}`;
 
 export class Ledger {
-  constructor(private readonly db: Kysely<Database>, readonly currency: string) {}
+  /** The statements of every hold and settle, compiled once (store/prepared-query.ts). */
+  private readonly q: ReturnType<typeof hotStatements>;
+
+  constructor(private readonly db: Kysely<Database>, readonly currency: string) {
+    this.q = hotStatements(db);
+  }
 
   /** Atomically reserve `amount`, or 402 with the needed and available amounts. */
   async hold(req: HoldRequest): Promise<HoldRecord> {
     const id = newId('txn');
     const now = Date.now();
     return this.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('accounts')
-        .set({ balance: sql<number>`balance - ${req.amount}` })
-        .where('id', '=', req.accountId)
-        .where('balance', '>=', req.amount)
-        .returning('balance')
-        .executeTakeFirst();
+      const updated = await this.q.debit.first(trx, { accountId: req.accountId, amount: req.amount });
       if (!updated) {
         const acct = await trx.selectFrom('accounts').select('balance').where('id', '=', req.accountId).executeTakeFirst();
         const available = acct?.balance ?? 0;
@@ -64,22 +64,7 @@ export class Ledger {
       if (req.keyId && req.caps && (req.caps.day != null || req.caps.month != null)) {
         await this.reserveSpend(trx, req.keyId, req.amount, req.caps, now);
       }
-      await trx
-        .insertInto('holds')
-        .values({
-          id,
-          account_id: req.accountId,
-          key_id: req.keyId,
-          request_id: req.requestId,
-          model: req.model,
-          amount: req.amount,
-          status: 'open',
-          charged: 0,
-          owner: req.owner,
-          created_at: now,
-          closed_at: null,
-        })
-        .execute();
+      await this.q.openHold.run(trx, { id, accountId: req.accountId, keyId: req.keyId, requestId: req.requestId, model: req.model, amount: req.amount, owner: req.owner, now });
       await this.entry(trx, { accountId: req.accountId, keyId: req.keyId, txn: id, kind: 'hold', amount: -req.amount, charged: 0, balanceAfter: updated.balance, now });
       return { id, accountId: req.accountId, keyId: req.keyId, amount: req.amount, createdAt: now };
     });
@@ -105,21 +90,11 @@ export class Ledger {
   private async close(holdId: string, kind: 'settle' | 'refund', charge: number, note?: string): Promise<CloseOutcome> {
     const now = Date.now();
     return this.db.transaction().execute(async (trx) => {
-      const closed = await trx
-        .updateTable('holds')
-        .set({ status: kind === 'settle' ? 'settled' : 'released', charged: charge, closed_at: now })
-        .where('id', '=', holdId)
-        .where('status', '=', 'open')
-        .returning(['account_id', 'key_id', 'amount', 'created_at'])
-        .executeTakeFirst();
+      const closed = await this.q.closeHold.first(trx, { id: holdId, status: kind === 'settle' ? 'settled' : 'released', charged: charge, now });
       if (!closed) return { closed: false } as const;
       const back = closed.amount - charge;
-      const acct = await trx
-        .updateTable('accounts')
-        .set({ balance: sql<number>`balance + ${back}` })
-        .where('id', '=', closed.account_id)
-        .returning('balance')
-        .executeTakeFirstOrThrow();
+      const acct = await this.q.credit.first(trx, { accountId: closed.account_id, amount: back });
+      if (!acct) throw new Error(`the account ${closed.account_id} of hold ${holdId} is gone`);
       if (closed.key_id && back > 0) await this.returnSpend(trx, closed.key_id, back, closed.created_at);
       await this.entry(trx, { accountId: closed.account_id, keyId: closed.key_id, txn: holdId, kind, amount: back, charged: charge, balanceAfter: acct.balance, now, note });
       return { closed: true, charged: charge } as const;
@@ -199,22 +174,79 @@ export class Ledger {
     trx: Transaction<Database>,
     e: { accountId: string; keyId: string | null; txn: string; kind: LedgerKind; amount: number; charged: number; balanceAfter: number; now: number; note?: string },
   ) {
-    await trx
-      .insertInto('ledger')
-      .values({
-        id: newId('txn').replace('txn_', 'led_'),
-        account_id: e.accountId,
-        key_id: e.keyId,
-        billing_transaction_id: e.txn,
-        kind: e.kind,
-        amount: e.amount,
-        charged: e.charged,
-        balance_after: e.balanceAfter,
-        note: e.note ?? null,
-        created_at: e.now,
-      })
-      .execute();
+    await this.q.entry.run(trx, {
+      id: newId('txn').replace('txn_', 'led_'),
+      accountId: e.accountId,
+      keyId: e.keyId,
+      txn: e.txn,
+      kind: e.kind,
+      amount: e.amount,
+      charged: e.charged,
+      balanceAfter: e.balanceAfter,
+      note: e.note ?? null,
+      now: e.now,
+    });
   }
+}
+
+function hotStatements(db: Kysely<Database>) {
+  return {
+    /** Take `amount` from the balance if it is there; the new balance, or no row. */
+    debit: preparedQuery((v: { accountId: string; amount: number }) =>
+      db
+        .updateTable('accounts')
+        .set({ balance: sql<number>`balance - ${v.amount}` })
+        .where('id', '=', v.accountId)
+        .where('balance', '>=', v.amount)
+        .returning('balance'),
+    ),
+    credit: preparedQuery((v: { accountId: string; amount: number }) =>
+      db
+        .updateTable('accounts')
+        .set({ balance: sql<number>`balance + ${v.amount}` })
+        .where('id', '=', v.accountId)
+        .returning('balance'),
+    ),
+    openHold: preparedQuery((v: { id: string; accountId: string; keyId: string | null; requestId: string; model: string; amount: number; owner: string; now: number }) =>
+      db.insertInto('holds').values({
+        id: v.id,
+        account_id: v.accountId,
+        key_id: v.keyId,
+        request_id: v.requestId,
+        model: v.model,
+        amount: v.amount,
+        status: 'open',
+        charged: 0,
+        owner: v.owner,
+        created_at: v.now,
+        closed_at: null,
+      }),
+    ),
+    /** Close a hold that is still open: the guard that makes settle and refund happen once. */
+    closeHold: preparedQuery((v: { id: string; status: 'settled' | 'released'; charged: number; now: number }) =>
+      db
+        .updateTable('holds')
+        .set({ status: v.status, charged: v.charged, closed_at: v.now })
+        .where('id', '=', v.id)
+        .where('status', '=', 'open')
+        .returning(['account_id', 'key_id', 'amount', 'created_at']),
+    ),
+    entry: preparedQuery(
+      (v: { id: string; accountId: string; keyId: string | null; txn: string; kind: LedgerKind; amount: number; charged: number; balanceAfter: number; note: string | null; now: number }) =>
+        db.insertInto('ledger').values({
+          id: v.id,
+          account_id: v.accountId,
+          key_id: v.keyId,
+          billing_transaction_id: v.txn,
+          kind: v.kind,
+          amount: v.amount,
+          charged: v.charged,
+          balance_after: v.balanceAfter,
+          note: v.note,
+          created_at: v.now,
+        }),
+    ),
+  };
 }
 
 /** 1234567 micro-USD → "1.234567 USD". Integer arithmetic only. */
