@@ -87,8 +87,8 @@ http {
 }
 
 async function startImagegate(dir: string, port: number, upstreamPort: number): Promise<ChildProcess> {
-  // Started as `npm start` starts it, V8 flag and allocator setting included (package.json).
-  const child = spawn(process.execPath, ['--no-memory-reducer', join(root, 'dist/cli/main.js'), 'serve'], {
+  // Started as `npm start` starts it, V8 flags and allocator setting included (package.json).
+  const child = spawn(process.execPath, ['--no-memory-reducer', '--max-semi-space-size=1', join(root, 'dist/cli/main.js'), 'serve'], {
     env: {
       ...process.env,
       MALLOC_MMAP_THRESHOLD_: '1048576',
