@@ -25,16 +25,36 @@ function lookup(by: Record<string, number>, base: number, q: string | undefined,
   return (q && s ? by[`${q}/${s}`] : undefined) ?? (q ? by[q] : undefined) ?? (s ? by[s] : undefined) ?? base;
 }
 
+/** A price table's quality and size values, each once: what an open dimension ranges over. */
+interface TableValues {
+  qualities: Array<string | undefined>;
+  sizes: Array<string | undefined>;
+}
+
+/** Per table, worked out once: every request is priced (twice), and the catalog's tables never change. */
+const valuesOfTable = new WeakMap<Record<string, number>, TableValues>();
+
+function tableValues(by: Record<string, number>): TableValues {
+  let v = valuesOfTable.get(by);
+  if (!v) {
+    const parts = Object.keys(by).flatMap((k) => k.split('/'));
+    const openValues = (values: string[]): Array<string | undefined> => (values.length ? [...new Set(values)] : [undefined]);
+    v = { qualities: openValues(parts.filter((p) => !isSizeKey(p))), sizes: openValues(parts.filter(isSizeKey)) };
+    valuesOfTable.set(by, v);
+  }
+  return v;
+}
+
+const NO_TABLE: Record<string, number> = {};
+
 /** Price of one image with these dimensions; an open dimension takes its dearest value listed in the table. */
 export function imagePrice(price: Price, dims: Dims): number {
   const base = price.per_image ?? 0;
-  const by = price.per_image_by ?? {};
+  const by = price.per_image_by ?? NO_TABLE;
   const q = known(dims.quality);
   const s = known(dims.size);
-  const parts = Object.keys(by).flatMap((k) => k.split('/'));
-  const openValues = (values: string[]): Array<string | undefined> => (values.length ? [...new Set(values)] : [undefined]);
-  const qualities = q ? [q] : openValues(parts.filter((p) => !isSizeKey(p)));
-  const sizes = s ? [s] : openValues(parts.filter(isSizeKey));
+  const qualities = q ? [q] : tableValues(by).qualities;
+  const sizes = s ? [s] : tableValues(by).sizes;
   let perImage = 0;
   for (const qq of qualities) for (const ss of sizes) perImage = Math.max(perImage, lookup(by, base, qq, ss));
   if (price.per_megapixel) {
