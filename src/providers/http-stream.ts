@@ -4,6 +4,7 @@
  * Transport failures, before or while reading, become the same GatewayErrors callUpstream raises.
  */
 import { request } from 'undici';
+import { CallSignal } from './call-signal.js';
 import { makeResponse, timeoutError, transportError, type UpstreamRequest, type UpstreamResponse, upstreamDispatcher } from './http.js';
 import type { CallContext } from './types.js';
 
@@ -27,17 +28,19 @@ export interface UpstreamStream {
 export async function openUpstreamStream(who: string, req: UpstreamRequest, ctx: Pick<CallContext, 'signal' | 'deadline'>): Promise<UpstreamStream> {
   const remaining = ctx.deadline - Date.now();
   if (remaining <= 0) throw timeoutError(who);
-  const timer = AbortSignal.timeout(remaining);
-  const signal = AbortSignal.any([ctx.signal, timer]);
-  const fail = (e: unknown) => transportError(who, e, ctx.signal, timer);
+  const call = new CallSignal(ctx.signal, remaining);
+  const fail = (e: unknown) => transportError(who, e, ctx.signal, call);
   let res: Awaited<ReturnType<typeof request>>;
   try {
     // bodyTimeout bounds the silence between two chunks: an image model may think for a long while, so only
     // the request's own deadline limits it.
-    res = await request(req.url, { method: req.method, headers: req.headers, body: req.body as string | Buffer | undefined, signal, dispatcher: upstreamDispatcher(), headersTimeout: remaining, bodyTimeout: remaining });
+    res = await request(req.url, { method: req.method, headers: req.headers, body: req.body as string | Buffer | undefined, signal: call.signal, dispatcher: upstreamDispatcher(), headersTimeout: remaining, bodyTimeout: remaining });
   } catch (e) {
+    call.done();
     throw fail(e);
   }
+  // The call lasts as long as its body: read to the end, failed, or let go.
+  res.body.once('close', () => call.done());
   const header = (name: string) => {
     const v = res.headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;

@@ -6,6 +6,7 @@ import { Agent, type Dispatcher, errors as undiciErrors, request } from 'undici'
 import { GatewayError } from '../core/errors.js';
 import type { BodyLease } from '../core/body-pool.js';
 import { withSpliceRoom } from '../core/json-bytes.js';
+import { CallSignal } from './call-signal.js';
 import type { CallContext } from './types.js';
 
 let agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
@@ -53,8 +54,6 @@ export async function callUpstream(
   const remaining = ctx.deadline - Date.now();
   if (remaining <= 0) throw timeoutError(who);
   const timeout = Math.max(1, Math.min(remaining, req.timeoutMs ?? remaining));
-  const timer = AbortSignal.timeout(timeout);
-  const signal = AbortSignal.any([ctx.signal, timer]);
   let body: string | Buffer | Uint8Array | undefined;
   const headers: Record<string, string> = { ...(req.headers ?? {}) };
   if (req.body instanceof FormData) {
@@ -65,12 +64,13 @@ export async function callUpstream(
   } else {
     body = req.body;
   }
+  const call = new CallSignal(ctx.signal, timeout);
   try {
     const res = await request(req.url, {
       method: req.method,
       headers,
       body,
-      signal,
+      signal: call.signal,
       dispatcher: agent,
       headersTimeout: timeout,
       bodyTimeout: timeout,
@@ -84,7 +84,9 @@ export async function callUpstream(
     const buf = await readBody(who, res.body, declared, max, ctx.bodies);
     return makeResponse(who, res.statusCode, res.headers, buf);
   } catch (e) {
-    throw transportError(who, e, ctx.signal, timer);
+    throw transportError(who, e, ctx.signal, call);
+  } finally {
+    call.done();
   }
 }
 
@@ -92,12 +94,12 @@ export async function callUpstream(
  * A failure of the transport (not an HTTP answer) as the GatewayError every caller shares: cancelled by the
  * client, out of time (retryable), or unreachable (retryable). Streamed calls (http-stream.ts) use it too.
  */
-export function transportError(who: string, e: unknown, clientSignal: AbortSignal, timer: AbortSignal): GatewayError {
+export function transportError(who: string, e: unknown, clientSignal: AbortSignal, call: CallSignal): GatewayError {
   if (e instanceof GatewayError) return e;
-  if (clientSignal.aborted && !timer.aborted) {
+  if (clientSignal.aborted && !call.timedOut) {
     return new GatewayError('upstream_error', `The request to ${who} was cancelled.`, { cause: e, retryable: false });
   }
-  if (timer.aborted || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError) {
+  if (call.timedOut || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError) {
     return timeoutError(who, e);
   }
   return new GatewayError('upstream_error', `Could not reach ${who}: ${describeNetworkError(e)}.`, { retryable: true, cause: e });

@@ -1,0 +1,47 @@
+/**
+ * The abort signal of one upstream call: it fires when the client's request is cancelled or when the call's
+ * time is up, and says which (`timedOut`).
+ *
+ * `AbortSignal.any([client, AbortSignal.timeout(ms)])` does the same, but its timer stays scheduled until the
+ * call's deadline (minutes) or until the signal is garbage-collected, through weak references and a
+ * finalization registry per call: ~15 µs of CPU per call, and a live timer per finished call. This one is
+ * cleared the moment the call is over (`done`).
+ */
+export class CallSignal {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout | undefined;
+  /** True when it fired because the call's time was up, not because the client left. */
+  timedOut = false;
+
+  constructor(private readonly client: AbortSignal, ms: number) {
+    if (client.aborted) {
+      this.controller.abort(client.reason);
+      return;
+    }
+    client.addEventListener('abort', this.onClientAbort, { once: true });
+    this.timer = setTimeout(this.onTimeout, ms);
+    // Like AbortSignal.timeout: a pending call does not keep the process alive by its timer alone.
+    this.timer.unref();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The call is over (answered, failed or abandoned): stop its timer and stop listening to the client. */
+  done(): void {
+    clearTimeout(this.timer);
+    this.client.removeEventListener('abort', this.onClientAbort);
+  }
+
+  private readonly onClientAbort = (): void => {
+    this.done();
+    this.controller.abort(this.client.reason);
+  };
+
+  private readonly onTimeout = (): void => {
+    this.timedOut = true;
+    this.done();
+    this.controller.abort(new DOMException('The upstream call ran out of time.', 'TimeoutError'));
+  };
+}
