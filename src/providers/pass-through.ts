@@ -64,17 +64,17 @@ async function readPassingThrough(who: string, up: UpstreamStream, path: JsonPat
   const tap = new StringTap(path, { startAfter: START_AFTER_BYTES });
   let size = 0;
   let head: Buffer | undefined;
-  for await (const chunk of up.body) {
+  await up.eachChunk((chunk) => {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      up.close();
-      throw new GatewayError('upstream_error', `${who} returned a body larger than ${MAX_BODY_BYTES} bytes.`, { retryable: false });
-    }
+    if (size > MAX_BODY_BYTES) throw new GatewayError('upstream_error', `${who} returned a body larger than ${MAX_BODY_BYTES} bytes.`, { retryable: false });
+    let wait: Promise<unknown> | undefined;
     for (const piece of tap.push(chunk)) {
       head ??= Buffer.from(piece.subarray(0, KEPT_HEAD_CHARS));
-      await sink.write(piece);
+      // Every piece is queued at once; a full queue holds the next chunk, not this chunk's other pieces.
+      wait = sink.write(piece) ?? wait;
     }
-  }
+    return wait;
+  });
   let rest: Buffer;
   try {
     rest = tap.end();

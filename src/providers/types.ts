@@ -53,8 +53,8 @@ export interface CallContext {
 export interface ImageTextSink {
   /** True after the first write: a failure from then on is final (core/dispatch.ts tries nothing else). */
   readonly started: boolean;
-  /** Resolves when the piece is on its way and the client can take more (backpressure). */
-  write(piece: Buffer): Promise<void>;
+  /** Queues the piece; a promise when the client should catch up before more is read (backpressure). */
+  write(piece: Buffer): Promise<unknown> | undefined;
 }
 
 export type UpstreamTaskState =

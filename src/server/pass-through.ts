@@ -42,11 +42,11 @@ export class PassThroughReply implements ImageTextSink {
     return this.res !== undefined;
   }
 
-  async write(piece: Buffer): Promise<void> {
+  write(piece: Buffer): Promise<unknown> | undefined {
     const res = this.res ?? this.start();
     if (res.destroyed) throw new Error('The client connection is gone.');
     this.send(res, piece);
-    if (res.writableLength > QUEUED_BYTES) await once(res, 'drain', { signal: this.clientGone });
+    return res.writableLength > QUEUED_BYTES ? once(res, 'drain', { signal: this.clientGone }) : undefined;
   }
 
   /**

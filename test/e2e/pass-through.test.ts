@@ -3,7 +3,7 @@
  * gets bytes before the upstream's last one, the reply is the same JSON a buffered one would be, and a
  * failure after the first byte cuts the connection, refunds the hold and is logged as that failure.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArkFake, startArkFake } from '../fakes/ark.js';
@@ -15,7 +15,13 @@ const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const imageFor = (prompt: string) => Buffer.concat([PNG_MAGIC, Buffer.alloc(1024 * 1024, prompt)]);
 
 /** What the scripted upstream does, chosen by the prompt's first word. */
-type Script = 'whole' | 'hold' | 'cut' | 'bad-tail' | 'two';
+type Script = 'whole' | 'hold' | 'cut' | 'bad-tail' | 'two' | 'big';
+
+/** The `big` answer's image: large enough that the sockets' buffers on both sides cannot hold it. */
+const BIG_IMAGE_BYTES = 48 * 1024 * 1024;
+/** Bytes of the `big` answer the upstream has handed to its socket so far. */
+let bigSent = 0;
+let bigTotal = 0;
 
 let upstream: Server;
 let gw: TestGateway;
@@ -51,7 +57,26 @@ function answer(req: IncomingMessage, res: ServerResponse, prompt: string): void
       res.write(head + image.slice(0, half));
       releaseHeld = () => res.end(image.slice(half) + tail);
       return;
+    case 'big':
+      void writeBig(res, head, tail);
+      return;
   }
+}
+
+/** Writes a huge answer at the pace its reader takes it, counting what went out. */
+async function writeBig(res: ServerResponse, head: string, tail: string): Promise<void> {
+  const piece = Buffer.alloc(1024 * 1024, 'QUJD'); // base64 of "ABC", repeated
+  const pieces = BIG_IMAGE_BYTES / piece.length;
+  bigTotal = head.length + pieces * piece.length + tail.length;
+  bigSent = 0;
+  const send = async (b: Buffer | string) => {
+    bigSent += b.length;
+    if (!res.write(b)) await new Promise((r) => res.once('drain', r));
+  };
+  await send(head);
+  for (let i = 0; i < pieces && !res.destroyed; i++) await send(piece);
+  res.end(tail);
+  bigSent += tail.length;
 }
 
 beforeAll(async () => {
@@ -155,6 +180,41 @@ describe('passing a b64_json image through', () => {
     expect(await gw.balance(key)).toMatchObject({ available: 50_000_000, held: 0 });
     await until(async () => (await logRows(accountId)).length === 1);
     expect(await logRows(accountId)).toEqual([{ status: 502, error_code: 'upstream_error', amount: 0, images: 0 }]);
+  });
+
+  it('reads the upstream no faster than the client takes the image', async () => {
+    const { key } = await gw.clientKey({ balance: 50_000_000 });
+    const received: Buffer[] = [];
+    let paused!: () => void;
+    let resumeClient!: () => void;
+    const done = new Promise<{ status: number }>((resolve, reject) => {
+      const req = request(`${gw.url}/v1/images/generations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } }, (res) => {
+        res.once('data', (first: Buffer) => {
+          // The client stops reading after its first piece, until told otherwise.
+          received.push(first);
+          res.pause();
+          paused();
+          res.on('data', (c: Buffer) => received.push(c));
+        });
+        res.on('end', () => resolve({ status: res.statusCode! }));
+        res.on('error', reject);
+        resumeClient = () => res.resume();
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ model: 'gpt-image-1', prompt: 'big lighthouse' }));
+    });
+    await new Promise<void>((r) => (paused = r));
+    // The gateway stops reading: the upstream's writes back up well before its answer is out.
+    await until(() => bigSent > 0);
+    await new Promise((r) => setTimeout(r, 500));
+    const sentWhilePaused = bigSent;
+    expect(sentWhilePaused).toBeLessThan(bigTotal / 2);
+    resumeClient();
+    expect((await done).status).toBe(200);
+    expect(bigSent).toBe(bigTotal);
+    const body = JSON.parse(Buffer.concat(received).toString()) as { data: Array<{ b64_json: string }> };
+    expect(body.data[0]!.b64_json.length).toBe(BIG_IMAGE_BYTES);
+    expect(body.data[0]!.b64_json.slice(0, 8)).toBe('QUJDQUJD');
   });
 
   it('stops reading the upstream, refunds and logs a 499 when the client goes away mid-image', async () => {
