@@ -3,10 +3,9 @@
  * callUpstream (http.ts), but the body is handed over as it arrives instead of being buffered whole.
  * Transport failures, before or while reading, become the same GatewayErrors callUpstream raises.
  */
-import type { Readable } from 'node:stream';
 import { request } from 'undici';
-import type { GatewayError } from '../core/errors.js';
 import { CallSignal } from './call-signal.js';
+import { readChunks } from './read-chunks.js';
 import { makeResponse, timeoutError, transportError, type UpstreamRequest, type UpstreamResponse, upstreamDispatcher } from './http.js';
 import type { CallContext } from './types.js';
 
@@ -66,7 +65,7 @@ export async function openUpstreamStream(who: string, req: UpstreamRequest, ctx:
     header,
     contentLength: res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined,
     body: body(),
-    eachChunk: (onChunk) => eachChunk(res.body, onChunk, fail),
+    eachChunk: (onChunk) => readChunks(res.body, onChunk, fail),
     close: () => res.body.destroy(),
     async whole() {
       const chunks: Buffer[] = [];
@@ -85,40 +84,4 @@ export async function openUpstreamStream(who: string, req: UpstreamRequest, ctx:
       return makeResponse(who, res.statusCode, res.headers, Buffer.concat(chunks));
     },
   };
-}
-
-function eachChunk(body: Readable, onChunk: (chunk: Buffer) => Promise<unknown> | undefined, fail: (e: unknown) => GatewayError): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let over = false;
-    /** Ends the read with `error`: the consumer's own as it is, a transport failure mapped. */
-    const stop = (error: unknown) => {
-      if (over) return;
-      over = true;
-      body.destroy();
-      reject(error);
-    };
-    const broke = (e: unknown) => stop(fail(e));
-    body.on('data', (chunk: Buffer) => {
-      if (over) return;
-      let wait: Promise<unknown> | undefined;
-      try {
-        wait = onChunk(chunk);
-      } catch (e) {
-        stop(e);
-        return;
-      }
-      if (wait) {
-        body.pause();
-        wait.then(() => over || body.resume(), stop);
-      }
-    });
-    body.once('end', () => {
-      if (over) return;
-      over = true;
-      resolve();
-    });
-    body.once('error', broke);
-    // Destroyed without an error (aborted): the body did not come whole.
-    body.once('close', () => broke(new Error('The upstream body was closed before its end.')));
-  });
 }

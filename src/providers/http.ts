@@ -2,11 +2,13 @@
  * Upstream HTTP shared by every adapter: one undici Agent (a keep-alive pool per origin), deadline and
  * abort handling, and the mapping of transport failures onto retryable GatewayErrors.
  */
+import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, errors as undiciErrors, request } from 'undici';
 import { GatewayError } from '../core/errors.js';
 import type { BodyLease } from '../core/body-pool.js';
 import { withSpliceRoom } from '../core/json-bytes.js';
 import { CallSignal } from './call-signal.js';
+import { readChunks } from './read-chunks.js';
 import type { CallContext } from './types.js';
 
 let agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
@@ -109,29 +111,27 @@ export function transportError(who: string, e: unknown, clientSignal: AbortSigna
  * The whole body in one buffer. With a Content-Length it is read straight into a buffer of that size (one
  * copy, and the socket's chunks can go as soon as they are copied); otherwise chunks are joined at the end.
  */
-async function readBody(who: string, body: AsyncIterable<Buffer> & { destroy(): void }, declared: number, max: number, lease: BodyLease | undefined): Promise<Buffer> {
-  const tooLarge = () => {
-    body.destroy();
-    return new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
-  };
+async function readBody(who: string, body: Readable, declared: number, max: number, lease: BodyLease | undefined): Promise<Buffer> {
   if (declared > 0) {
     // Room around the body lets the reply be written around an image string in place (core/json-bytes.ts).
     const buf = withSpliceRoom(declared, lease);
     let size = 0;
-    for await (const chunk of body) {
+    await readChunks(body, (chunk) => {
       if (size + chunk.length > declared) throw new GatewayError('upstream_error', `${who} sent more bytes than its Content-Length.`, { retryable: true });
       chunk.copy(buf, size);
       size += chunk.length;
-    }
+      return undefined;
+    });
     return size === declared ? buf : buf.subarray(0, size);
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
+  await readChunks(body, (chunk) => {
     size += chunk.length;
-    if (size > max) throw tooLarge();
+    if (size > max) throw new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
     chunks.push(chunk);
-  }
+    return undefined;
+  });
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
