@@ -88,7 +88,7 @@ http {
 
 async function startImagegate(dir: string, port: number, upstreamPort: number): Promise<ChildProcess> {
   // Started as `npm start` starts it, V8 flags and allocator setting included (package.json).
-  const child = spawn(process.execPath, ['--no-memory-reducer', '--max-semi-space-size=1', join(root, 'dist/cli/main.js'), 'serve'], {
+  const child = spawn(process.execPath, ['--no-memory-reducer', '--max-semi-space-size=1', '--heap-growing-percent=200', join(root, 'dist/cli/main.js'), 'serve'], {
     env: {
       ...process.env,
       MALLOC_MMAP_THRESHOLD_: '1048576',
