@@ -53,8 +53,9 @@ export function imagePrice(price: Price, dims: Dims): number {
   const by = price.per_image_by ?? NO_TABLE;
   const q = known(dims.quality);
   const s = known(dims.size);
-  const qualities = q ? [q] : tableValues(by).qualities;
-  const sizes = s ? [s] : tableValues(by).sizes;
+  let table: TableValues | undefined;
+  const qualities = q ? [q] : (table ??= tableValues(by)).qualities;
+  const sizes = s ? [s] : (table ??= tableValues(by)).sizes;
   let perImage = 0;
   for (const qq of qualities) for (const ss of sizes) perImage = Math.max(perImage, lookup(by, base, qq, ss));
   if (price.per_megapixel) {

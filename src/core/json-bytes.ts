@@ -22,17 +22,27 @@ export function isSpace(c: number | undefined): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/** Index of the quote closing the string that opens at `open`, or -1 (an escaped quote does not close it). */
-export function closingQuote(buf: Buffer, open: number): number {
-  let from = open + 1;
+/**
+ * Index of the first quote at or after `start` that closes a string (an escaped quote does not), or -1.
+ * `start` is inside the string; `carry` is how many backslashes came just before it, in a piece of the
+ * string that arrived earlier (core/json-tap.ts reads strings in pieces).
+ */
+export function unescapedQuote(buf: Buffer, start: number, carry = 0): number {
+  let from = start;
   for (;;) {
     const q = buf.indexOf(QUOTE, from);
     if (q < 0) return -1;
-    let backslashes = 0;
-    for (let b = q - 1; b > open && buf[b] === BACKSLASH; b--) backslashes++;
+    let b = q - 1;
+    while (b >= start && buf[b] === BACKSLASH) b--;
+    const backslashes = q - 1 - b + (b < start ? carry : 0);
     if (backslashes % 2 === 0) return q;
     from = q + 1;
   }
+}
+
+/** Index of the quote closing the string that opens at `open`, or -1. */
+export function closingQuote(buf: Buffer, open: number): number {
+  return unescapedQuote(buf, open + 1);
 }
 
 export function skipSpace(buf: Buffer, i: number): number {

@@ -12,7 +12,7 @@
  * hopped from quote to quote as in parseLifting (json-bytes.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { closingQuote, skipSpace } from './json-bytes.js';
+import { closingQuote, skipSpace, unescapedQuote } from './json-bytes.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -33,20 +33,6 @@ const MAX_SEEK_BYTES = 256 * 1024;
 export type JsonPath = ReadonlyArray<string | number>;
 
 type Frame = { kind: 'object'; key: string | undefined; expectKey: boolean } | { kind: 'array'; index: number };
-
-/** Index of the first unescaped quote in `data`, given `carry` backslashes just before it; or -1. */
-function closingQuoteAfter(data: Buffer, carry: number): number {
-  let from = 0;
-  for (;;) {
-    const q = data.indexOf(QUOTE, from);
-    if (q < 0) return -1;
-    let b = q - 1;
-    while (b >= 0 && data[b] === BACKSLASH) b--;
-    const backslashes = q - 1 - b + (b < 0 ? carry : 0);
-    if (backslashes % 2 === 0) return q;
-    from = q + 1;
-  }
-}
 
 function trailingBackslashes(data: Buffer, carry: number): number {
   let b = data.length - 1;
@@ -108,7 +94,7 @@ export class StringTap {
   }
 
   private value(data: Buffer): Buffer[] {
-    const close = closingQuoteAfter(data, this.carry);
+    const close = unescapedQuote(data, 0, this.carry);
     const piece = close < 0 ? data : data.subarray(0, close);
     this.carry = trailingBackslashes(piece, this.carry);
     let out: Buffer[] = [];

@@ -28,6 +28,11 @@ export class CallSignal {
     return this.controller.signal;
   }
 
+  /** True when the client left (and the call's time was not up first). */
+  get cancelled(): boolean {
+    return this.client.aborted && !this.timedOut;
+  }
+
   /** The call is over (answered, failed or abandoned): stop its timer and stop listening to the client. */
   done(): void {
     clearTimeout(this.timer);

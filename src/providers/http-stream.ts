@@ -36,7 +36,7 @@ export async function openUpstreamStream(who: string, req: UpstreamRequest, ctx:
   const remaining = ctx.deadline - Date.now();
   if (remaining <= 0) throw timeoutError(who);
   const call = new CallSignal(ctx.signal, remaining);
-  const fail = (e: unknown) => transportError(who, e, ctx.signal, call);
+  const fail = (e: unknown) => transportError(who, e, call);
   let res: Awaited<ReturnType<typeof request>>;
   try {
     // bodyTimeout bounds the silence between two chunks: an image model may think for a long while, so only

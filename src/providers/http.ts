@@ -45,7 +45,12 @@ export interface UpstreamRequest {
   maxBytes?: number;
 }
 
-const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+/** The largest upstream body read, unless a call says otherwise (UpstreamRequest.maxBytes). */
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
+export function bodyTooLarge(who: string, max: number): GatewayError {
+  return new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
+}
 
 /** Human name of the upstream for error messages, e.g. "OpenAI". Never includes credentials. */
 export async function callUpstream(
@@ -81,12 +86,12 @@ export async function callUpstream(
     const declared = Number(res.headers['content-length'] ?? 0);
     if (declared > max) {
       res.body.destroy();
-      throw new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
+      throw bodyTooLarge(who, max);
     }
     const buf = await readBody(who, res.body, declared, max, ctx.bodies);
     return makeResponse(who, res.statusCode, res.headers, buf);
   } catch (e) {
-    throw transportError(who, e, ctx.signal, call);
+    throw transportError(who, e, call);
   } finally {
     call.done();
   }
@@ -96,9 +101,9 @@ export async function callUpstream(
  * A failure of the transport (not an HTTP answer) as the GatewayError every caller shares: cancelled by the
  * client, out of time (retryable), or unreachable (retryable). Streamed calls (http-stream.ts) use it too.
  */
-export function transportError(who: string, e: unknown, clientSignal: AbortSignal, call: CallSignal): GatewayError {
+export function transportError(who: string, e: unknown, call: CallSignal): GatewayError {
   if (e instanceof GatewayError) return e;
-  if (clientSignal.aborted && !call.timedOut) {
+  if (call.cancelled) {
     return new GatewayError('upstream_error', `The request to ${who} was cancelled.`, { cause: e, retryable: false });
   }
   if (call.timedOut || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError) {
@@ -128,7 +133,7 @@ async function readBody(who: string, body: Readable, declared: number, max: numb
   let size = 0;
   await readChunks(body, (chunk) => {
     size += chunk.length;
-    if (size > max) throw new GatewayError('upstream_error', `${who} returned a body larger than ${max} bytes.`, { retryable: false });
+    if (size > max) throw bodyTooLarge(who, max);
     chunks.push(chunk);
     return undefined;
   });

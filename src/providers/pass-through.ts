@@ -8,13 +8,12 @@ import { SentAhead } from '../core/base64.js';
 import { GatewayError } from '../core/errors.js';
 import { type JsonPath, StringTap, TAPPED } from '../core/json-tap.js';
 import { LIFT_IMAGES_FROM_CHARS, parseLifting } from '../core/json-bytes.js';
-import { callUpstream, makeResponse, type UpstreamRequest, type UpstreamResponse } from './http.js';
+import { bodyTooLarge, callUpstream, DEFAULT_MAX_BYTES, makeResponse, type UpstreamRequest, type UpstreamResponse } from './http.js';
 import { openUpstreamStream, type UpstreamStream } from './http-stream.js';
 import type { CallContext, ImageTextSink } from './types.js';
 
 /** An image string shorter than this is not worth streaming (and is most likely not an image). */
 const START_AFTER_BYTES = 4096;
-const MAX_BODY_BYTES = 256 * 1024 * 1024;
 /** Replies from this size up are passed through; smaller ones cost less read whole. */
 const PASS_THROUGH_FROM_BYTES = 64 * 1024;
 /** The first characters of a passed-through string are kept: enough to sniff the image type. */
@@ -66,7 +65,7 @@ async function readPassingThrough(who: string, up: UpstreamStream, path: JsonPat
   let head: Buffer | undefined;
   await up.eachChunk((chunk) => {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new GatewayError('upstream_error', `${who} returned a body larger than ${MAX_BODY_BYTES} bytes.`, { retryable: false });
+    if (size > DEFAULT_MAX_BYTES) throw bodyTooLarge(who, DEFAULT_MAX_BYTES);
     let wait: Promise<unknown> | undefined;
     for (const piece of tap.push(chunk)) {
       head ??= Buffer.from(piece.subarray(0, KEPT_HEAD_CHARS));
