@@ -105,3 +105,78 @@ function decodeInPieces(ascii: Buffer, into: Buffer): number {
   }
   return written;
 }
+
+const BACKSLASH = 0x5c;
+
+/**
+ * Base64 text as it stands inside a JSON string, decoded as it arrives in pieces of any size (an image
+ * streamed into the blob store, store/blob-sink.ts). A 4-character quantum or an escape may be split between
+ * pieces; the characters left over wait for the next piece. JSON may escape `/` as `\/` and wrap lines
+ * with `\n`/`\r`; any other escape, or any character base64 does not have, fails the image rather than
+ * decoding it wrong.
+ */
+export class JsonBase64Decoder {
+  /** Fewer than four characters of an unfinished quantum (or a lone backslash) from the last piece. */
+  private carry: Buffer = Buffer.alloc(0);
+  /** Bytes decoded so far. */
+  decodedBytes = 0;
+  private ended = false;
+  /** A padded quantum ends base64 text: nothing may follow it. */
+  private padded = false;
+
+  /** The bytes of every whole quantum the text so far completes. */
+  push(piece: Buffer): Buffer {
+    if (this.ended) throw new Error('base64 text pushed after its end');
+    let text = this.carry.length ? Buffer.concat([this.carry, piece]) : piece;
+    let pendingBackslash = false;
+    if (text.includes(BACKSLASH)) ({ text, pendingBackslash } = unescapeJsonBase64(text));
+    const usable = pendingBackslash ? text.length - 1 : text.length;
+    const whole = usable - (usable % 4);
+    this.carry = Buffer.from(text.subarray(whole));
+    return this.decode(text, whole, false);
+  }
+
+  /** The last bytes, once the string has ended. */
+  end(): Buffer {
+    this.ended = true;
+    const rest = this.carry;
+    this.carry = Buffer.alloc(0);
+    if (rest.includes(BACKSLASH)) throw new Error('The image\'s base64 text ends inside an escape.');
+    if (rest.length % 4 === 1) throw new Error('The image\'s base64 text is cut short.');
+    return this.decode(rest, rest.length, true);
+  }
+
+  private decode(text: Buffer, chars: number, last: boolean): Buffer {
+    if (chars === 0) return Buffer.alloc(0);
+    if (this.padded) throw new Error('The image\'s base64 text goes on after its padding.');
+    const bytes = Buffer.from(text.toString('latin1', 0, chars), 'base64');
+    // Node skips what is not base64 (and stops at padding), so a short decode means the text was not clean.
+    const padding = text[chars - 1] === 0x3d ? (text[chars - 2] === 0x3d ? 2 : 1) : 0;
+    const expected = last && chars % 4 !== 0 ? Math.floor((chars * 3) / 4) : (chars / 4) * 3 - padding;
+    if (bytes.length !== expected) throw new Error('The image\'s base64 text holds characters that are not base64.');
+    this.padded = padding > 0;
+    this.decodedBytes += bytes.length;
+    return bytes;
+  }
+}
+
+/** `\/` → `/`, `\n` and `\r` dropped; a backslash that ends the text is kept for the next piece. */
+function unescapeJsonBase64(text: Buffer): { text: Buffer; pendingBackslash: boolean } {
+  const out = Buffer.allocUnsafe(text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c !== BACKSLASH) {
+      out[n++] = c;
+      continue;
+    }
+    if (i === text.length - 1) {
+      out[n++] = c;
+      return { text: out.subarray(0, n), pendingBackslash: true };
+    }
+    const next = text[++i]!;
+    if (next === 0x2f) out[n++] = 0x2f;
+    else if (next !== 0x6e && next !== 0x72) throw new Error(`The image's base64 text holds the escape \\${String.fromCharCode(next)}.`);
+  }
+  return { text: out.subarray(0, n), pendingBackslash: false };
+}

@@ -14,7 +14,8 @@ import type { BlobStore } from '../store/blobs.js';
 import type { UrlSigner } from '../store/signed-url.js';
 import { callUpstream } from '../providers/http.js';
 import type { CallContext, ImageTextSink, ProviderAdapter, Route } from '../providers/types.js';
-import { type Base64Text, withDecoded } from './base64.js';
+import { BlobSink } from '../store/blob-sink.js';
+import { type Base64Text, SentAhead, withDecoded } from './base64.js';
 import type { BodyLease } from './body-pool.js';
 import { checkContract } from './contract.js';
 import { type CircuitBreakers, dispatch } from './dispatch.js';
@@ -174,13 +175,15 @@ export interface ExecuteOptions {
 export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: ExecuteOptions): Promise<Delivery> {
   const { job, model, hold } = prepared;
   const deadline = Date.now() + model.spec.timeout_ms;
+  // A hosted image is written to the blob store as it arrives, unless the caller streams it elsewhere.
+  const blobSink = !opts.passThrough && job.responseFormat === 'url' ? new BlobSink(deps.blobs, deps.config.urlTtlSeconds) : undefined;
   try {
     const ctx: CallContext = {
       signal: opts.signal,
       deadline,
       requestId: job.requestId,
       bodies: opts.bodies,
-      passThrough: opts.passThrough,
+      passThrough: opts.passThrough ?? blobSink,
       onDelta: opts.onDelta,
       publishInput: (bytes, mime) => publish(deps, bytes, mime as ImageMime, 15 * 60),
     };
@@ -203,7 +206,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
         upstreamRequestId: result.upstreamRequestId,
       });
     }
-    const images = await deliver(deps, job, result.images, { signal: opts.signal, deadline, bodies: opts.bodies });
+    const images = await deliver(deps, job, result.images, { signal: opts.signal, deadline, bodies: opts.bodies }, blobSink);
     const amount = hold ? await hold.settle(charge(model.spec.price, job, result, prepared.quoted)) : 0;
     return {
       job,
@@ -217,6 +220,8 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
       created: Math.floor(Date.now() / 1000),
     };
   } catch (e) {
+    // No link to a streamed image went out: its file goes with the request.
+    await blobSink?.discard();
     const err = toGatewayError(e);
     // The upstream is still making the image: refunding would let a retry pay for it twice. A hook that
     // fails to take the hold over (database error) leaves it to the refund below.
@@ -247,10 +252,16 @@ async function materialize(payload: ImagePayload, fetching: Fetching): Promise<{
   return { bytes: res.body, mime: sniffImageType(res.body) ?? payload.mime ?? declared ?? 'image/png' };
 }
 
-/** Turn each image into what the client asked for, converting only when the forms differ. */
-async function deliver(deps: PipelineDeps, job: ImageJob, images: ImageResult['images'], fetching: Fetching): Promise<DeliveredImage[]> {
+/**
+ * Turn each image into what the client asked for, converting only when the forms differ. An image that was
+ * streamed into the blob store as it arrived (`streamed`) is only finished.
+ */
+async function deliver(deps: PipelineDeps, job: ImageJob, images: ImageResult['images'], fetching: Fetching, streamed?: BlobSink): Promise<DeliveredImage[]> {
   return Promise.all(
     images.map(async (img) => {
+      if (streamed && img.payload.kind === 'b64' && img.payload.b64 instanceof SentAhead) {
+        return { mime: img.payload.mime, revisedPrompt: img.revisedPrompt, size: img.size, url: deps.signer.urlFor(await streamed.finish()) };
+      }
       const m = await materialize(img.payload, fetching);
       const base = { mime: m.mime, revisedPrompt: img.revisedPrompt, size: img.size };
       if (job.responseFormat === 'b64_json') return { ...base, b64: m.b64 ?? m.bytes!.toString('base64') };

@@ -55,6 +55,11 @@ export interface ImageTextSink {
   readonly started: boolean;
   /** Queues the piece; a promise when the client should catch up before more is read (backpressure). */
   write(piece: Buffer): Promise<unknown> | undefined;
+  /**
+   * A new upstream answer begins (a retry, another route): what earlier answers wrote is dropped. Only a
+   * sink that never `started` can see a second answer.
+   */
+  restart?(): void;
 }
 
 export type UpstreamTaskState =

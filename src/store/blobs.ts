@@ -3,13 +3,14 @@
  * so serving needs no database lookup and the janitor removes whole past hours with one rmdir each.
  * Links are signed (HMAC over the path and expiry) and expire; see signed-url.ts.
  */
-import { close, createReadStream, open, type ReadStream, write } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { close, createReadStream, open, type ReadStream, write, writev } from 'node:fs';
+import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const openFile = promisify(open);
 const writeSome = promisify(write);
+const writeSomeOf = promisify(writev);
 
 /**
  * Open, one write(2) of the whole buffer (fs/promises' writeFile splits it into 512 KB writes, each a round
@@ -37,9 +38,21 @@ export interface StoredBlob {
   expiresAt: number;
 }
 
+/** A blob written piece by piece as its bytes arrive (store/blob-sink.ts). */
+export interface BlobFile {
+  /** Appends the chunks, in order; one call at a time. */
+  write(chunks: Buffer[]): Promise<void>;
+  /** The blob, complete: only now may a link to it be handed out. */
+  close(): StoredBlob;
+  /** Removes what was written (a failed or abandoned image). */
+  discard(): Promise<void>;
+}
+
 export interface BlobStore {
   /** `bytes` may be reused by the caller once the returned promise settles: a store must not keep them. */
   put(id: string, ext: string, bytes: Buffer, ttlSeconds: number): Promise<StoredBlob>;
+  /** A blob to be written piece by piece. */
+  create(id: string, ext: string, ttlSeconds: number): Promise<BlobFile>;
   /** A read stream and its size, or undefined when missing or expired. */
   open(blob: StoredBlob): Promise<{ stream: ReadStream; size: number } | undefined>;
   /** Remove expired blobs; returns how many expiry buckets were removed. */
@@ -66,13 +79,53 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async put(id: string, ext: string, bytes: Buffer, ttlSeconds: number): Promise<StoredBlob> {
+    const blob = await this.place(id, ext, ttlSeconds);
+    await writeWhole(this.pathOf(blob), bytes);
+    return blob;
+  }
+
+  async create(id: string, ext: string, ttlSeconds: number): Promise<BlobFile> {
+    const blob = await this.place(id, ext, ttlSeconds);
+    const path = this.pathOf(blob);
+    const fd = await openFile(path, 'w');
+    let open = true;
+    const closeOnce = () => {
+      if (open) close(fd, () => {});
+      open = false;
+    };
+    return {
+      async write(chunks) {
+        // writev(2) may take fewer bytes than asked; the rest goes in the next call.
+        let left = chunks;
+        while (left.length) {
+          let n = (await writeSomeOf(fd, left)).bytesWritten;
+          while (left.length && n >= left[0]!.length) {
+            n -= left[0]!.length;
+            left = left.slice(1);
+          }
+          if (n > 0) left = [left[0]!.subarray(n), ...left.slice(1)];
+        }
+      },
+      close() {
+        // As in writeWhole: the bytes are in the file once write returned; the close is not waited for.
+        closeOnce();
+        return blob;
+      },
+      async discard() {
+        closeOnce();
+        await unlink(path).catch(() => {});
+      },
+    };
+  }
+
+  /** The blob's name and expiry, its expiry hour's directory made. */
+  private async place(id: string, ext: string, ttlSeconds: number): Promise<StoredBlob> {
     const blob = { id, ext, expiresAt: Math.floor(Date.now() / 1000) + ttlSeconds };
     const dir = join(this.root, this.bucketOf(blob.expiresAt));
     if (!this.made.has(dir)) {
       await mkdir(dir, { recursive: true });
       this.made.add(dir);
     }
-    await writeWhole(this.pathOf(blob), bytes);
     return blob;
   }
 

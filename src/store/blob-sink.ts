@@ -1,0 +1,147 @@
+/**
+ * An image streamed into the blob store while its base64 text is still arriving from the upstream: the url
+ * reply's counterpart of server/pass-through.ts. Each piece is decoded at once and the bytes are written in
+ * batches, so neither the upstream's body (~2 MB for a 1.5 MB image) nor the decoded image is ever held
+ * whole.
+ *
+ * Nothing reaches the client before the image is complete, so the sink never counts as `started` and a
+ * failure may still be retried: each upstream answer starts a new file (`restart`), and the file of an
+ * attempt that failed, or of an image whose request failed later, is removed (`discard`). A link is made
+ * only from a finished file.
+ */
+import { JsonBase64Decoder } from '../core/base64.js';
+import { GatewayError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { sniffImageType } from '../core/image-input.js';
+import { EXTENSION_OF_MIME } from '../core/job.js';
+import type { ImageTextSink } from '../providers/types.js';
+import type { BlobFile, BlobStore, StoredBlob } from './blobs.js';
+
+/**
+ * Decoded bytes are written once this many are queued: two writes for a 1.5 MB image. Each write is a trip
+ * through the thread pool, which costs ms on a loaded machine; 256 KB batches measured ~7% fewer url
+ * requests per second at 32 connections (A/B), for ~8 MB less peak memory.
+ */
+const WRITE_FROM_BYTES = 1024 * 1024;
+/** The upstream is read no further while this many decoded bytes wait for the disk. */
+const MAX_QUEUED_BYTES = 2 * 1024 * 1024;
+/** Enough bytes to tell the image's type by its magic bytes. */
+const SNIFF_BYTES = 32;
+
+export class BlobSink implements ImageTextSink {
+  /** Nothing went to the client: a failure can be retried (core/dispatch.ts). */
+  readonly started = false;
+  private attempt: Attempt;
+
+  constructor(private readonly store: BlobStore, private readonly ttlSeconds: number) {
+    this.attempt = new Attempt(store, ttlSeconds);
+  }
+
+  /** Bytes of the image decoded so far by the current attempt. */
+  get decodedBytes(): number {
+    return this.attempt.decoder.decodedBytes;
+  }
+
+  restart(): void {
+    const old = this.attempt;
+    this.attempt = new Attempt(this.store, this.ttlSeconds);
+    void old.discard();
+  }
+
+  write(piece: Buffer): Promise<unknown> | undefined {
+    return this.attempt.write(piece);
+  }
+
+  /** The image, written whole: the blob a link may now point to. */
+  finish(): Promise<StoredBlob> {
+    return this.attempt.finish();
+  }
+
+  /** Removes the current attempt's file, finished or not. */
+  discard(): Promise<void> {
+    return this.attempt.discard();
+  }
+}
+
+/** Text that is not base64 is the upstream's fault, and another try may get a good answer. */
+function decoded(decode: () => Buffer): Buffer {
+  try {
+    return decode();
+  } catch (e) {
+    throw new GatewayError('upstream_error', `The provider's image is not valid base64: ${(e as Error).message}`, { retryable: true, cause: e });
+  }
+}
+
+/** One upstream answer's image: its decoder, its file and the bytes waiting for it. */
+class Attempt {
+  readonly decoder = new JsonBase64Decoder();
+  private file: Promise<BlobFile> | undefined;
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
+  /** The batches being written; it never rejects (a failure is kept in `failure`). */
+  private writing: Promise<void> = Promise.resolve();
+  private busy = false;
+  private failure: unknown;
+  private abandoned = false;
+
+  constructor(private readonly store: BlobStore, private readonly ttlSeconds: number) {}
+
+  write(piece: Buffer): Promise<unknown> | undefined {
+    if (this.failure) throw this.failure;
+    this.enqueue(decoded(() => this.decoder.push(piece)));
+    if (!this.busy && this.queuedBytes >= WRITE_FROM_BYTES) this.startWriting(false);
+    return this.queuedBytes >= MAX_QUEUED_BYTES ? this.writing : undefined;
+  }
+
+  async finish(): Promise<StoredBlob> {
+    this.enqueue(decoded(() => this.decoder.end()));
+    await this.writing;
+    if (this.queuedBytes > 0) await this.startWriting(true);
+    if (this.failure) throw this.failure;
+    if (!this.file) throw new Error('The image had no bytes.');
+    return (await this.file).close();
+  }
+
+  async discard(): Promise<void> {
+    this.abandoned = true;
+    await this.writing;
+    const file = await this.file?.catch(() => undefined);
+    await file?.discard();
+  }
+
+  private enqueue(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.queued.push(bytes);
+    this.queuedBytes += bytes.length;
+  }
+
+  private startWriting(all: boolean): Promise<void> {
+    this.busy = true;
+    this.writing = this.writeQueued(all);
+    return this.writing;
+  }
+
+  /** Writes batches while enough is queued (`all`: until nothing is). */
+  private async writeQueued(all: boolean): Promise<void> {
+    try {
+      while (!this.abandoned && (all ? this.queuedBytes > 0 : this.queuedBytes >= WRITE_FROM_BYTES)) {
+        const batch = this.queued;
+        this.queued = [];
+        this.queuedBytes = 0;
+        this.file ??= this.open(batch);
+        await (await this.file).write(batch);
+      }
+    } catch (err) {
+      this.failure = err;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** The file is named after the image's type, which its first bytes tell. */
+  private open(first: Buffer[]): Promise<BlobFile> {
+    const head = first[0]!.length >= SNIFF_BYTES ? first[0]! : Buffer.concat(first).subarray(0, SNIFF_BYTES);
+    const mime = sniffImageType(head);
+    return this.store.create(newId('img'), (mime && EXTENSION_OF_MIME[mime]) ?? 'png', this.ttlSeconds);
+  }
+}
