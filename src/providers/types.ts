@@ -41,15 +41,18 @@ export interface CallContext {
    */
   onDelta?: (delta: ResultDelta) => void;
   /**
-   * Set when the client's answer can carry the first image's base64 text while it is still arriving (a
-   * synchronous b64_json reply in the OpenAI images shape). An adapter whose upstream body holds that image
+   * Set when the first image's base64 text can go somewhere while it is still arriving: to the client of a
+   * synchronous b64_json reply in the OpenAI images shape, or into the blob store for a url reply. An adapter whose upstream body holds that image
    * as a JSON string may hand its raw contents over piece by piece, and still resolves with the whole
    * ImageResult, that image's payload a `SentAhead`. Adapters that cannot ignore it.
    */
   passThrough?: ImageTextSink;
 }
 
-/** Where a passed-through image goes (server/pass-through.ts); the first write commits the answer. */
+/**
+ * Where a passed-through image goes: the client (server/pass-through.ts), whose first write commits the
+ * answer, or the blob store (store/blob-sink.ts), which commits nothing until the image is whole.
+ */
 export interface ImageTextSink {
   /** True after the first write: a failure from then on is final (core/dispatch.ts tries nothing else). */
   readonly started: boolean;
