@@ -110,10 +110,10 @@ const BACKSLASH = 0x5c;
 
 /**
  * Base64 text as it stands inside a JSON string, decoded as it arrives in pieces of any size (an image
- * streamed into the blob store, store/blob-sink.ts). A 4-character quantum or an escape may be split between
- * pieces; the characters left over wait for the next piece. JSON may escape `/` as `\/` and wrap lines
- * with `\n`/`\r`; any other escape, or any character base64 does not have, fails the image rather than
- * decoding it wrong.
+ * streamed into the blob store, store/blob-sink.ts), into buffers the caller provides. A 4-character
+ * quantum or an escape may be split between pieces; the characters left over wait for the next piece. JSON
+ * may escape `/` as `\/` and wrap lines with `\n`/`\r`; any other escape, or any character base64 does not
+ * have, fails the image rather than decoding it wrong.
  */
 export class JsonBase64Decoder {
   /** Fewer than four characters of an unfinished quantum (or a lone backslash) from the last piece. */
@@ -124,8 +124,13 @@ export class JsonBase64Decoder {
   /** A padded quantum ends base64 text: nothing may follow it. */
   private padded = false;
 
-  /** The bytes of every whole quantum the text so far completes. */
-  push(piece: Buffer): Buffer {
+  /** The most bytes a piece of this many characters can decode to, with what earlier pieces left over. */
+  static room(chars: number): number {
+    return Math.ceil((chars + 3) / 4) * 3;
+  }
+
+  /** Decodes every whole quantum the text so far completes into `into` at `at`; the bytes written. */
+  push(piece: Buffer, into: Buffer, at: number): number {
     if (this.ended) throw new Error('base64 text pushed after its end');
     let text = this.carry.length ? Buffer.concat([this.carry, piece]) : piece;
     let pendingBackslash = false;
@@ -133,30 +138,31 @@ export class JsonBase64Decoder {
     const usable = pendingBackslash ? text.length - 1 : text.length;
     const whole = usable - (usable % 4);
     this.carry = Buffer.from(text.subarray(whole));
-    return this.decode(text, whole, false);
+    return this.decode(text, whole, false, into, at);
   }
 
-  /** The last bytes, once the string has ended. */
-  end(): Buffer {
+  /** Decodes the last characters, once the string has ended; the bytes written. */
+  end(into: Buffer, at: number): number {
     this.ended = true;
     const rest = this.carry;
     this.carry = Buffer.alloc(0);
     if (rest.includes(BACKSLASH)) throw new Error('The image\'s base64 text ends inside an escape.');
     if (rest.length % 4 === 1) throw new Error('The image\'s base64 text is cut short.');
-    return this.decode(rest, rest.length, true);
+    return this.decode(rest, rest.length, true, into, at);
   }
 
-  private decode(text: Buffer, chars: number, last: boolean): Buffer {
-    if (chars === 0) return Buffer.alloc(0);
+  private decode(text: Buffer, chars: number, last: boolean, into: Buffer, at: number): number {
+    if (chars === 0) return 0;
     if (this.padded) throw new Error('The image\'s base64 text goes on after its padding.');
-    const bytes = Buffer.from(text.toString('latin1', 0, chars), 'base64');
-    // Node skips what is not base64 (and stops at padding), so a short decode means the text was not clean.
     const padding = text[chars - 1] === 0x3d ? (text[chars - 2] === 0x3d ? 2 : 1) : 0;
     const expected = last && chars % 4 !== 0 ? Math.floor((chars * 3) / 4) : (chars / 4) * 3 - padding;
-    if (bytes.length !== expected) throw new Error('The image\'s base64 text holds characters that are not base64.');
+    if (into.length - at < expected) throw new RangeError('no room for the decoded bytes');
+    const written = into.write(text.toString('latin1', 0, chars), at, 'base64');
+    // Node skips what is not base64 (and stops at padding), so a short decode means the text was not clean.
+    if (written !== expected) throw new Error('The image\'s base64 text holds characters that are not base64.');
     this.padded = padding > 0;
-    this.decodedBytes += bytes.length;
-    return bytes;
+    this.decodedBytes += written;
+    return written;
   }
 }
 

@@ -51,8 +51,8 @@ export function parseImagesReply<T>(res: PassingResponse, malformed: (cause: unk
  * `body`, then put `sentAhead` back with restoreSentAhead.
  */
 async function callPassingThrough(who: string, req: UpstreamRequest, ctx: CallContext, sink: ImageTextSink, path: JsonPath): Promise<PassingResponse> {
-  sink.restart?.();
   const up = await openUpstreamStream(who, req, ctx);
+  sink.restart?.(up.contentLength);
   const small = up.contentLength !== undefined && up.contentLength < PASS_THROUGH_FROM_BYTES;
   if (up.status < 200 || up.status >= 300 || small) return up.whole();
   const { rest, sentAhead } = await readPassingThrough(who, up, path, sink);

@@ -59,10 +59,10 @@ export interface ImageTextSink {
   /** Queues the piece; a promise when the client should catch up before more is read (backpressure). */
   write(piece: Buffer): Promise<unknown> | undefined;
   /**
-   * A new upstream answer begins (a retry, another route): what earlier answers wrote is dropped. Only a
-   * sink that never `started` can see a second answer.
+   * A new upstream answer begins (a retry, another route), of `answerBytes` when its length is declared:
+   * what earlier answers wrote is dropped. Only a sink that never `started` can see a second answer.
    */
-  restart?(): void;
+  restart?(answerBytes?: number): void;
 }
 
 export type UpstreamTaskState =

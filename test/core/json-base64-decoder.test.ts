@@ -10,15 +10,21 @@ import { JsonBase64Decoder } from '../../src/core/base64.js';
 function decodeInPieces(text: string, pieceSize: number | number[]): Buffer {
   const ascii = Buffer.from(text, 'latin1');
   const decoder = new JsonBase64Decoder();
-  const out: Buffer[] = [];
+  const out = Buffer.alloc(ascii.length);
+  let written = 0;
   const sizes = Array.isArray(pieceSize) ? pieceSize : [pieceSize];
   for (let at = 0, i = 0; at < ascii.length; i++) {
     const size = sizes[i % sizes.length]!;
-    out.push(decoder.push(ascii.subarray(at, at + size)));
+    const piece = ascii.subarray(at, at + size);
+    // Exactly the room the decoder asks for, so a piece that would need more shows.
+    const room = Buffer.alloc(JsonBase64Decoder.room(piece.length));
+    const n = decoder.push(piece, room, 0);
+    room.copy(out, written, 0, n);
+    written += n;
     at += size;
   }
-  out.push(decoder.end());
-  return Buffer.concat(out);
+  written += decoder.end(out, written);
+  return out.subarray(0, written);
 }
 
 describe('JsonBase64Decoder', () => {
@@ -51,10 +57,14 @@ describe('JsonBase64Decoder', () => {
     expect(decodeInPieces(wrapped, 5).equals(image)).toBe(true);
   });
 
-  it('counts the bytes it decoded', () => {
+  it('counts the bytes it decoded, writing them where it is told', () => {
     const decoder = new JsonBase64Decoder();
-    decoder.push(Buffer.from(text.slice(0, 100)));
+    const into = Buffer.alloc(200, 0xee);
+    expect(decoder.push(Buffer.from(text.slice(0, 100)), into, 10)).toBe(75);
     expect(decoder.decodedBytes).toBe(75);
+    expect(into.subarray(10, 85).equals(image.subarray(0, 75))).toBe(true);
+    expect(into[9]).toBe(0xee);
+    expect(into[85]).toBe(0xee);
   });
 
   it('rejects a character that is not base64', () => {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pooledBytes } from '../../src/core/body-pool.js';
 import { GatewayError } from '../../src/core/errors.js';
 import { BlobSink } from '../../src/store/blob-sink.js';
 import { type BlobFile, type BlobStore, LocalBlobStore, type StoredBlob } from '../../src/store/blobs.js';
@@ -45,6 +46,20 @@ describe('BlobSink', () => {
     const [file] = files(dataDir);
     expect(file).toMatch(new RegExp(`${blob.id}\\.png$`));
     expect(readFileSync(file!).equals(image)).toBe(true);
+  });
+
+  it('decodes into pooled buffers and gives them back once the file is written', async () => {
+    const dataDir = tempDir();
+    const sink = new BlobSink(new LocalBlobStore(dataDir), 3600);
+    const image = png(1_500_000);
+    const pieces = piecesOf(image);
+    sink.restart(pieces.reduce((n, p) => n + p.length, 0) + 100);
+    const before = pooledBytes();
+    await feed(sink, pieces);
+    await sink.finish();
+    // One buffer, sized from the answer's declared length, back in the pool.
+    expect(pooledBytes() - before).toBeGreaterThanOrEqual(image.length);
+    expect(readFileSync(files(dataDir)[0]!).equals(image)).toBe(true);
   });
 
   it('starts a new file for a new upstream answer and removes the one before', async () => {
