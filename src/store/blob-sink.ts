@@ -40,15 +40,11 @@ export class BlobSink implements ImageTextSink {
     this.attempt = new Attempt(store, ttlSeconds);
   }
 
-  /** Bytes of the image decoded so far by the current attempt. */
-  get decodedBytes(): number {
-    return this.attempt.decoder.decodedBytes;
-  }
-
   /** `answerBytes`, the upstream body's length when it is declared, sizes the buffer decoded into. */
   restart(answerBytes?: number): void {
     const old = this.attempt;
-    this.attempt = new Attempt(this.store, this.ttlSeconds, answerBytes);
+    // The image's text is at most the whole body: it decodes to at most three bytes for every four.
+    this.attempt = new Attempt(this.store, this.ttlSeconds, answerBytes === undefined ? undefined : Math.ceil(answerBytes / 4) * 3);
     void old.discard();
   }
 
