@@ -79,7 +79,7 @@ function decoded(decode: () => number): number {
  * and the buffers go back to the pool once no write reads them.
  */
 class Attempt {
-  readonly decoder = new JsonBase64Decoder();
+  private readonly decoder = new JsonBase64Decoder();
   private readonly lease = new BodyLease();
   /** The buffer being decoded into, how far it is filled, and how much of that is queued for the disk. */
   private region: Buffer | undefined;
