@@ -42,9 +42,10 @@ export interface CallContext {
   onDelta?: (delta: ResultDelta) => void;
   /**
    * Set when the first image's base64 text can go somewhere while it is still arriving: to the client of a
-   * synchronous b64_json reply in the OpenAI images shape, or into the blob store for a url reply. An adapter whose upstream body holds that image
-   * as a JSON string may hand its raw contents over piece by piece, and still resolves with the whole
-   * ImageResult, that image's payload a `SentAhead`. Adapters that cannot ignore it.
+   * synchronous b64_json reply in the OpenAI images shape, or into the blob store for a url reply. An
+   * adapter whose upstream body holds that image as a JSON string may hand its raw contents over piece by
+   * piece, and still resolves with the whole ImageResult, that image's payload a `SentAhead`. Adapters that
+   * cannot ignore it.
    */
   passThrough?: ImageTextSink;
 }
