@@ -25,7 +25,7 @@ const imageFor = (prompt: string) => {
 };
 
 /** What the scripted upstream does, chosen by the prompt's first word. */
-type Script = 'whole' | 'hold' | 'cut-once' | 'cut' | 'not-base64';
+type Script = 'whole' | 'two' | 'hold' | 'cut-once' | 'cut' | 'not-base64';
 
 let upstream: Server;
 let gw: TestGateway;
@@ -45,6 +45,7 @@ function answer(req: IncomingMessage, res: ServerResponse, prompt: string): void
   res.writeHead(200, { 'content-type': 'application/json' });
   const half = image.length >> 1;
   if (script === 'whole' || (script === 'cut-once' && call > 1)) res.end(head + image + tail);
+  else if (script === 'two') res.end(`${head}${image}"},{"b64_json":"${imageFor(`${prompt} #2`).toString('base64')}${tail}`);
   else if (script === 'hold') {
     res.write(head + image.slice(0, half));
     releaseHeld = () => res.end(image.slice(half) + tail);
@@ -97,6 +98,22 @@ describe('a url image streamed into the blob store', () => {
     expect(hosted.equals(imageFor('whole lighthouse'))).toBe(true);
     expect(body.data![0]!.url).toMatch(/\.png\?/);
     expect(blobFiles().length).toBe(before + 1);
+  });
+
+  it('streams the first of two images and stores the second from the rest of the answer', async () => {
+    const before = blobFiles().length;
+    const { key } = await gw.clientKey({ balance: 50_000_000 });
+    const res = await fetch(`${gw.url}/v1/images/generations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'gpt-image-1', prompt: 'two kites', n: 2, response_format: 'url' }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: Array<{ url: string }> };
+    const hosted = await Promise.all(body.data.map(async (d) => Buffer.from(await (await fetch(d.url)).arrayBuffer())));
+    expect(hosted[0]!.equals(imageFor('two kites'))).toBe(true);
+    expect(hosted[1]!.equals(imageFor('two kites #2'))).toBe(true);
+    expect(blobFiles().length).toBe(before + 2);
   });
 
   it('writes the image to disk while the upstream is still sending it', async () => {
