@@ -120,7 +120,8 @@ export class LocalBlobStore implements BlobStore {
 
   /** The blob's name and expiry, its expiry hour's directory made. */
   private async place(id: string, ext: string, ttlSeconds: number): Promise<StoredBlob> {
-    const blob = { id, ext, expiresAt: Math.floor(Date.now() / 1000) + ttlSeconds };
+    // Rounded up: a link lives at least ttlSeconds (rounded down, a 1 s link could be expired when handed out).
+    const blob = { id, ext, expiresAt: Math.ceil(Date.now() / 1000) + ttlSeconds };
     const dir = join(this.root, this.bucketOf(blob.expiresAt));
     if (!this.made.has(dir)) {
       await mkdir(dir, { recursive: true });

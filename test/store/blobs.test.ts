@@ -20,6 +20,18 @@ describe('LocalBlobStore', () => {
     }
   });
 
+  it('keeps a blob at least its time to live, whatever the millisecond it was stored at', async () => {
+    const store = new LocalBlobStore(tempDir());
+    for (let i = 0; i < 5; i++) {
+      const before = Date.now();
+      const put = await store.put(`img_put_${i}`, 'png', Buffer.from('x'), 1);
+      const created = await store.create(`img_new_${i}`, 'png', 1);
+      const streamed = created.close();
+      for (const blob of [put, streamed]) expect(blob.expiresAt * 1000).toBeGreaterThanOrEqual(before + 1000);
+      await new Promise((r) => setTimeout(r, 137));
+    }
+  });
+
   it('rejects put when the file cannot be created', async () => {
     const store = new LocalBlobStore(tempDir());
     // A name longer than the file system allows: open(2) fails with ENAMETOOLONG, even for root.
