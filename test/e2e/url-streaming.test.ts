@@ -15,12 +15,15 @@ import { until } from '../support/wait.js';
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /**
- * 1.5 MB of random bytes behind a PNG signature (4 MB for a `hold` answer, so that its first half is more
- * than one write): its base64 has many "/", which the upstream escapes.
+ * 1.5 MB of random bytes behind a PNG signature; 4 MB for answers that stop or fail halfway, so that their
+ * first half is on disk (more than one write) before they do. Its base64 has many "/", which the upstream
+ * escapes.
  */
 const images = new Map<string, Buffer>();
+const HALFWAY = ['hold', 'cut', 'not-base64'];
 const imageFor = (prompt: string) => {
-  if (!images.has(prompt)) images.set(prompt, Buffer.concat([PNG_MAGIC, randomBytes(prompt.startsWith('hold') ? 4_000_000 : 1_500_000)]));
+  const size = HALFWAY.some((s) => prompt.startsWith(s)) ? 4_000_000 : 1_500_000;
+  if (!images.has(prompt)) images.set(prompt, Buffer.concat([PNG_MAGIC, randomBytes(size)]));
   return images.get(prompt)!;
 };
 
@@ -129,6 +132,27 @@ describe('a url image streamed into the blob store', () => {
     expect(status).toBe(200);
     const hosted = Buffer.from(await (await fetch(body.data![0]!.url)).arrayBuffer());
     expect(hosted.equals(imageFor('hold orchard'))).toBe(true);
+  });
+
+  it('removes the file and refunds when the client leaves while the image is arriving', async () => {
+    const before = new Set(blobPaths());
+    const { key } = await gw.clientKey({ balance: 50_000_000 });
+    const leave = new AbortController();
+    const reply = fetch(`${gw.url}/v1/images/generations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'gpt-image-1', prompt: 'hold dunes', response_format: 'url' }),
+      signal: leave.signal,
+    }).catch((e: unknown) => e);
+    await until(() => blobPaths().some((p) => !before.has(p)), 10_000);
+    expect(await gw.balance(key)).toMatchObject({ open_holds: 1 });
+    leave.abort();
+    await reply;
+    await until(async () => (await gw.balance(key)).open_holds === 0, 10_000);
+    expect(await gw.balance(key)).toMatchObject({ available: 50_000_000, held: 0 });
+    await until(() => blobPaths().every((p) => before.has(p)), 10_000);
+    releaseHeld?.();
+    releaseHeld = undefined;
   });
 
   it('retries an answer that broke off mid-image into a new file, leaving only the whole one', async () => {
