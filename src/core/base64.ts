@@ -132,9 +132,29 @@ export class JsonBase64Decoder {
   /** Decodes every whole quantum the text so far completes into `into` at `at`; the bytes written. */
   push(piece: Buffer, into: Buffer, at: number): number {
     if (this.ended) throw new Error('base64 text pushed after its end');
-    let text = this.carry.length ? Buffer.concat([this.carry, piece]) : piece;
-    let pendingBackslash = false;
-    if (text.includes(BACKSLASH)) ({ text, pendingBackslash } = unescapeJsonBase64(text));
+    if (piece.includes(BACKSLASH) || this.carry.includes(BACKSLASH)) return this.pushEscaped(piece, into, at);
+    // The carried characters are completed into one quantum of their own, so the piece (the image's text)
+    // is decoded where it lies, never copied behind them.
+    let start = 0;
+    let written = 0;
+    if (this.carry.length) {
+      start = Math.min(4 - this.carry.length, piece.length);
+      const quantum = Buffer.concat([this.carry, piece.subarray(0, start)]);
+      if (quantum.length < 4) {
+        this.carry = quantum;
+        return 0;
+      }
+      written = this.decode(quantum, 4, false, into, at);
+    }
+    const text = piece.subarray(start);
+    const whole = text.length - (text.length % 4);
+    this.carry = Buffer.from(text.subarray(whole));
+    return written + this.decode(text, whole, false, into, at + written);
+  }
+
+  /** A piece with escapes (or after one split off at the end of the last): unescaped into a copy first. */
+  private pushEscaped(piece: Buffer, into: Buffer, at: number): number {
+    const { text, pendingBackslash } = unescapeJsonBase64(Buffer.concat([this.carry, piece]));
     const usable = pendingBackslash ? text.length - 1 : text.length;
     const whole = usable - (usable % 4);
     this.carry = Buffer.from(text.subarray(whole));

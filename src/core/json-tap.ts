@@ -57,8 +57,12 @@ export class StringTap {
 
   constructor(private readonly path: JsonPath, private readonly opts: { startAfter: number }) {}
 
+  private started = false;
+
   /** True once the string has started going out: from then on the answer is committed. */
-  tapping = false;
+  get tapping(): boolean {
+    return this.started;
+  }
 
   /** Takes the next chunk of the body; returns the bytes of the tapped string to hand on now (often none). */
   push(chunk: Buffer): Buffer[] {
@@ -98,20 +102,20 @@ export class StringTap {
     const piece = close < 0 ? data : data.subarray(0, close);
     this.carry = trailingBackslashes(piece, this.carry);
     let out: Buffer[] = [];
-    if (this.tapping) {
+    if (this.started) {
       out = [piece];
     } else {
       this.held.push(piece);
       this.heldBytes += piece.length;
       if (this.heldBytes >= this.opts.startAfter) {
-        this.tapping = true;
+        this.started = true;
         out = this.held;
         this.held = [];
       }
     }
     for (const p of out) this.tappedBytes += p.length;
     if (close >= 0) {
-      if (this.tapping) {
+      if (this.started) {
         this.phase = 'after';
         // The closing quote is part of TAPPED_JSON.
         this.rest.push(data.subarray(close + 1));

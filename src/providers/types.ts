@@ -55,9 +55,9 @@ export interface CallContext {
  * answer, or the blob store (store/blob-sink.ts), which commits nothing until the image is whole.
  */
 export interface ImageTextSink {
-  /** True after the first write: a failure from then on is final (core/dispatch.ts tries nothing else). */
+  /** True once the client has part of the answer: a failure from then on is final (core/dispatch.ts). */
   readonly started: boolean;
-  /** Queues the piece; a promise when the client should catch up before more is read (backpressure). */
+  /** Queues the piece; a promise when the sink must catch up before more is read (backpressure). */
   write(piece: Buffer): Promise<unknown> | undefined;
   /**
    * A new upstream answer begins (a retry, another route), of `answerBytes` when its length is declared:

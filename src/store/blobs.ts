@@ -3,33 +3,13 @@
  * so serving needs no database lookup and the janitor removes whole past hours with one rmdir each.
  * Links are signed (HMAC over the path and expiry) and expire; see signed-url.ts.
  */
-import { close, createReadStream, open, type ReadStream, write, writev } from 'node:fs';
+import { close, createReadStream, open, type ReadStream, writev } from 'node:fs';
 import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const openFile = promisify(open);
-const writeSome = promisify(write);
 const writeSomeOf = promisify(writev);
-
-/**
- * Open, one write(2) of the whole buffer (fs/promises' writeFile splits it into 512 KB writes, each a round
- * trip through the event loop), and a close that is not waited for: the bytes are in the file once write
- * returns, so a reader can open it at once. Every thread-pool round trip costs a wake-up of a pool thread and
- * then of the main thread, which on a loaded 2-core machine took several ms each (strace: 5.7 ms p50 from
- * open to write); the url path used to wait for three.
- */
-async function writeWhole(path: string, bytes: Buffer): Promise<void> {
-  const fd = await openFile(path, 'w');
-  try {
-    for (let done = 0; done < bytes.length; ) done += (await writeSome(fd, bytes, done, bytes.length - done, null)).bytesWritten;
-  } catch (err) {
-    close(fd, () => {});
-    throw err;
-  }
-  // A close of a local regular file only fails for a bad fd; nothing written is at stake.
-  close(fd, () => {});
-}
 
 export interface StoredBlob {
   id: string;
@@ -78,14 +58,31 @@ export class LocalBlobStore implements BlobStore {
     return join(this.root, this.bucketOf(b.expiresAt), `${b.id}.${b.ext}`);
   }
 
+  /**
+   * Open, one write(2) of the whole buffer (fs/promises' writeFile splits it into 512 KB writes, each a round
+   * trip through the event loop), and a close that is not waited for: every thread-pool round trip costs a
+   * wake-up of a pool thread and then of the main thread, which on a loaded 2-core machine took several ms
+   * each (strace: 5.7 ms p50 from open to write).
+   */
   async put(id: string, ext: string, bytes: Buffer, ttlSeconds: number): Promise<StoredBlob> {
-    const blob = await this.place(id, ext, ttlSeconds);
-    await writeWhole(this.pathOf(blob), bytes);
-    return blob;
+    const file = await this.create(id, ext, ttlSeconds);
+    try {
+      await file.write([bytes]);
+    } catch (err) {
+      await file.discard();
+      throw err;
+    }
+    return file.close();
   }
 
   async create(id: string, ext: string, ttlSeconds: number): Promise<BlobFile> {
-    const blob = await this.place(id, ext, ttlSeconds);
+    // Rounded up: a link lives at least ttlSeconds (rounded down, a 1 s link could be expired when handed out).
+    const blob = { id, ext, expiresAt: Math.ceil(Date.now() / 1000) + ttlSeconds };
+    const dir = join(this.root, this.bucketOf(blob.expiresAt));
+    if (!this.made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.made.add(dir);
+    }
     const path = this.pathOf(blob);
     const fd = await openFile(path, 'w');
     let open = true;
@@ -107,7 +104,8 @@ export class LocalBlobStore implements BlobStore {
         }
       },
       close() {
-        // As in writeWhole: the bytes are in the file once write returned; the close is not waited for.
+        // The bytes are in the file once write returned, so a reader can open it at once; a close of a local
+        // regular file only fails for a bad fd, and nothing written is at stake: it is not waited for.
         closeOnce();
         return blob;
       },
@@ -116,18 +114,6 @@ export class LocalBlobStore implements BlobStore {
         await unlink(path).catch(() => {});
       },
     };
-  }
-
-  /** The blob's name and expiry, its expiry hour's directory made. */
-  private async place(id: string, ext: string, ttlSeconds: number): Promise<StoredBlob> {
-    // Rounded up: a link lives at least ttlSeconds (rounded down, a 1 s link could be expired when handed out).
-    const blob = { id, ext, expiresAt: Math.ceil(Date.now() / 1000) + ttlSeconds };
-    const dir = join(this.root, this.bucketOf(blob.expiresAt));
-    if (!this.made.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      this.made.add(dir);
-    }
-    return blob;
   }
 
   async open(blob: StoredBlob): Promise<{ stream: ReadStream; size: number } | undefined> {
