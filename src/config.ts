@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { type S3Settings, s3Settings } from './store/s3/store.js';
 
 const bool = z
   .string()
@@ -22,6 +23,8 @@ const int = (def: number) =>
       }
       return n;
     });
+
+const httpUrl = z.string().url().regex(/^https?:\/\//i, 'must be an http:// or https:// URL');
 
 const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -50,6 +53,18 @@ const EnvSchema = z.object({
   IMAGEGATE_INSTANCE_STALE_MS: int(30_000),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  // Hosted images in an S3-compatible bucket instead of the data dir; credentials, region and endpoint come
+  // from the variables the AWS SDKs read.
+  IMAGEGATE_S3_BUCKET: z.string().optional(),
+  IMAGEGATE_S3_PREFIX: z.string().default(''),
+  IMAGEGATE_S3_PATH_STYLE: z.enum(['true', 'false', '1', '0']).optional(),
+  AWS_ENDPOINT_URL_S3: httpUrl.optional(),
+  AWS_ENDPOINT_URL: httpUrl.optional(),
+  AWS_REGION: z.string().optional(),
+  AWS_DEFAULT_REGION: z.string().optional(),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -89,6 +104,8 @@ export interface GatewayConfig {
   instanceStaleMs: number;
   databaseUrl?: string;
   redisUrl?: string;
+  /** Set when hosted images live in an S3-compatible bucket (IMAGEGATE_S3_BUCKET); the data dir otherwise. */
+  s3?: S3Settings;
   /** The raw environment, for provider credentials (OPENAI_API_KEY, …) named by the catalog. */
   env: Record<string, string | undefined>;
 }
@@ -130,6 +147,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     instanceStaleMs: e.IMAGEGATE_INSTANCE_STALE_MS,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    s3: e.IMAGEGATE_S3_BUCKET ? s3FromEnv(e, e.IMAGEGATE_S3_BUCKET) : undefined,
     env,
   };
+}
+
+function s3FromEnv(e: Env, bucket: string): S3Settings {
+  if (!e.AWS_ACCESS_KEY_ID || !e.AWS_SECRET_ACCESS_KEY) {
+    throw new ConfigError('environment variable IMAGEGATE_S3_BUCKET: set, so AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required');
+  }
+  return s3Settings({
+    bucket,
+    prefix: e.IMAGEGATE_S3_PREFIX,
+    endpoint: e.AWS_ENDPOINT_URL_S3 ?? e.AWS_ENDPOINT_URL,
+    region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION,
+    pathStyle: e.IMAGEGATE_S3_PATH_STYLE === undefined ? undefined : e.IMAGEGATE_S3_PATH_STYLE === 'true' || e.IMAGEGATE_S3_PATH_STYLE === '1',
+    credentials: { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, sessionToken: e.AWS_SESSION_TOKEN },
+  });
 }

@@ -19,12 +19,13 @@ import { createRateLimiter, type RateLimiter } from './limits/index.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { buildServer, type Server } from './server/app.js';
 import { stdoutLogDestination } from './server/log-output.js';
-import { LocalBlobStore } from './store/blobs.js';
+import { type BlobStore, LocalBlobStore } from './store/blobs.js';
 import { bootstrap } from './store/bootstrap.js';
 import { openDatabase, type Db } from './store/db.js';
 import { Instances } from './store/instances.js';
 import { KeyStore } from './store/keys.js';
 import { RequestLog } from './store/request-log.js';
+import { S3BlobStore } from './store/s3/store.js';
 import { UrlSigner } from './store/signed-url.js';
 import { TaskService } from './tasks/service.js';
 import { TaskStore } from './tasks/store.js';
@@ -71,7 +72,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const boot = await bootstrap(db.kysely, keys, { adminKey: config.adminKey, signingSecret: config.signingSecret });
   const instanceId = `inst_${randomBytes(8).toString('hex')}`;
   const limiter = await createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: 'imagegate:' });
-  const blobs = new LocalBlobStore(config.dataDir);
+  const blobs: BlobStore = config.s3 ? new S3BlobStore(config.s3) : new LocalBlobStore(config.dataDir);
   const signer = new UrlSigner(boot.signingSecret, config.publicUrl);
   const requestLog = new RequestLog(db.kysely, log, config.requestLog);
 

@@ -119,7 +119,7 @@ class Attempt {
       if (this.queuedBytes > 0) await this.startWriting();
       if (this.failure) throw this.failure;
       if (!this.file) throw new Error('The image had no bytes.');
-      return (await this.file).close();
+      return await (await this.file).close();
     } finally {
       // Written or failed: once no write is under way, nothing reads the buffers again.
       await this.writing;

@@ -1,11 +1,13 @@
 /**
- * Hosted images. Blobs live under `<dataDir>/blobs/<expiry hour>/<id>.<ext>`: the expiry is part of the path,
- * so serving needs no database lookup and the janitor removes whole past hours with one rmdir each.
+ * Hosted images. Blobs live under `<dataDir>/blobs/<expiry hour>/<id>.<ext>` (or the same keys in an S3
+ * bucket: s3/store.ts): the expiry is part of the path, so serving needs no database lookup and the janitor
+ * removes whole past hours with one rmdir each.
  * Links are signed (HMAC over the path and expiry) and expire; see signed-url.ts.
  */
-import { close, createReadStream, open, type ReadStream, writev } from 'node:fs';
+import { close, createReadStream, open, writev } from 'node:fs';
 import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 
 const openFile = promisify(open);
@@ -22,8 +24,8 @@ export interface StoredBlob {
 export interface BlobFile {
   /** Appends the chunks, in order; one call at a time. */
   write(chunks: Buffer[]): Promise<void>;
-  /** The blob, complete: only now may a link to it be handed out. */
-  close(): StoredBlob;
+  /** The blob, complete and stored: only now may a link to it be handed out. */
+  close(): Promise<StoredBlob>;
   /** Removes what was written (a failed or abandoned image). */
   discard(): Promise<void>;
 }
@@ -34,12 +36,35 @@ export interface BlobStore {
   /** A blob to be written piece by piece. */
   create(id: string, ext: string, ttlSeconds: number): Promise<BlobFile>;
   /** A read stream and its size, or undefined when missing or expired. */
-  open(blob: StoredBlob): Promise<{ stream: ReadStream; size: number } | undefined>;
+  open(blob: StoredBlob): Promise<{ stream: Readable; size: number } | undefined>;
   /** Remove expired blobs; returns how many expiry buckets were removed. */
   sweep(now?: number): Promise<number>;
 }
 
 const HOUR = 3600;
+
+/**
+ * Where a blob lives is named by the hour it expires in, rounded up (a blob is never removed before its
+ * expiry): serving needs no lookup, and removing a past hour removes all it held.
+ */
+export function expiryHourOf(expiresAt: number): number {
+  return Math.ceil(expiresAt / HOUR);
+}
+
+/** The hour whose blobs are all past their expiry before it: every hour lower than this one. */
+export function currentExpiryHour(now = Date.now()): number {
+  return Math.ceil(now / 1000 / HOUR);
+}
+
+/** A new blob's record. The expiry is rounded up: a link lives at least ttlSeconds (rounded down, a 1 s
+ * link could be expired when handed out). */
+export function newBlob(id: string, ext: string, ttlSeconds: number): StoredBlob {
+  return { id, ext, expiresAt: Math.ceil(Date.now() / 1000) + ttlSeconds };
+}
+
+export function isExpired(blob: StoredBlob, now = Date.now()): boolean {
+  return blob.expiresAt * 1000 < now;
+}
 
 export class LocalBlobStore implements BlobStore {
   private readonly root: string;
@@ -50,8 +75,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   private bucketOf(expiresAt: number): string {
-    // Rounded up: a blob is never removed before its expiry.
-    return String(Math.ceil(expiresAt / HOUR));
+    return String(expiryHourOf(expiresAt));
   }
 
   private pathOf(b: StoredBlob): string {
@@ -76,8 +100,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async create(id: string, ext: string, ttlSeconds: number): Promise<BlobFile> {
-    // Rounded up: a link lives at least ttlSeconds (rounded down, a 1 s link could be expired when handed out).
-    const blob = { id, ext, expiresAt: Math.ceil(Date.now() / 1000) + ttlSeconds };
+    const blob = newBlob(id, ext, ttlSeconds);
     const dir = join(this.root, this.bucketOf(blob.expiresAt));
     if (!this.made.has(dir)) {
       await mkdir(dir, { recursive: true });
@@ -103,7 +126,7 @@ export class LocalBlobStore implements BlobStore {
           if (n > 0) left = [left[0]!.subarray(n), ...left.slice(1)];
         }
       },
-      close() {
+      async close() {
         // The bytes are in the file once write returned, so a reader can open it at once; a close of a local
         // regular file only fails for a bad fd, and nothing written is at stake: it is not waited for.
         closeOnce();
@@ -116,8 +139,8 @@ export class LocalBlobStore implements BlobStore {
     };
   }
 
-  async open(blob: StoredBlob): Promise<{ stream: ReadStream; size: number } | undefined> {
-    if (blob.expiresAt * 1000 < Date.now()) return undefined;
+  async open(blob: StoredBlob): Promise<{ stream: Readable; size: number } | undefined> {
+    if (isExpired(blob)) return undefined;
     const path = this.pathOf(blob);
     try {
       const s = await stat(path);
@@ -128,7 +151,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async sweep(now = Date.now()): Promise<number> {
-    const currentBucket = Math.ceil(now / 1000 / HOUR);
+    const currentBucket = currentExpiryHour(now);
     let removed = 0;
     let buckets: string[];
     try {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
+import { pollValue as until } from '../support/wait.js';
 
 const PRICE = 1000;
 const OVERLAY = `
@@ -25,15 +26,6 @@ models:
 providers:
   openai: { max_concurrency: 2, retries: 0, breaker_failures: 1000 }
 `;
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('per-provider max_concurrency', () => {
   let fake: OpenAIFake;

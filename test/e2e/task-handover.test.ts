@@ -9,6 +9,7 @@ import { type DashScopeFake, startDashScopeFake } from '../fakes/dashscope.js';
 import { imageSize } from '../fakes/images.js';
 import { databases } from '../support/databases.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
+import { pollValue as until } from '../support/wait.js';
 
 const START = 1_000_000;
 // A DashScope task-protocol model; its price is read from the catalog in beforeAll.
@@ -18,15 +19,6 @@ const OVERLAY = `
 models:
   ${MODEL}: { timeout_ms: 2500 }
 `;
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.each(databases())('sync → task handover on $name', ({ make }) => {
   let fake: DashScopeFake;

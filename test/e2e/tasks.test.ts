@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageSize } from '../fakes/images.js';
 import { databases } from '../support/databases.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
+import { pollValue as until } from '../support/wait.js';
 
 const OVERLAY = `
 models:
@@ -23,15 +24,6 @@ models:
     sizes: { values: [16x16] }
     price: { per_image: 10000 }
 `;
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(databases())('async tasks on $name', ({ make }) => {
   let gw: TestGateway;

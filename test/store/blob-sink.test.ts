@@ -120,7 +120,7 @@ describe('BlobSink', () => {
               resolve();
             }),
           ),
-        close: (): StoredBlob => ({ id, ext, expiresAt: 0 }),
+        close: async (): Promise<StoredBlob> => ({ id, ext, expiresAt: 0 }),
         discard: () => Promise.resolve(),
       }),
     };

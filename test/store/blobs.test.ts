@@ -26,7 +26,7 @@ describe('LocalBlobStore', () => {
       const before = Date.now();
       const put = await store.put(`img_put_${i}`, 'png', Buffer.from('x'), 1);
       const created = await store.create(`img_new_${i}`, 'png', 1);
-      const streamed = created.close();
+      const streamed = await created.close();
       for (const blob of [put, streamed]) expect(blob.expiresAt * 1000).toBeGreaterThanOrEqual(before + 1000);
       await new Promise((r) => setTimeout(r, 137));
     }

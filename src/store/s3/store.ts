@@ -1,0 +1,196 @@
+/**
+ * Hosted images in an S3-compatible bucket, for deployments of several gateway instances: an image one
+ * instance stored (a url answer, an async task's input image) must be readable by every other. Keys mirror
+ * the local store's paths: `<prefix><expiry hour>/<id>.<ext>`, so serving needs no lookup and the sweep
+ * removes past hours whole.
+ *
+ * Speaks S3's REST API with SigV4 over undici; no SDK. A blob written piece by piece is kept in memory and
+ * sent with one PUT when it is complete: S3 needs a body's length before it starts, and multipart uploads
+ * start at 5 MB parts, above a typical image.
+ */
+import { Readable } from 'node:stream';
+import { type Dispatcher, request } from 'undici';
+import { MIME_OF_EXTENSION } from '../../core/job.js';
+import { type BlobFile, type BlobStore, currentExpiryHour, expiryHourOf, isExpired, newBlob, type StoredBlob } from '../blobs.js';
+import { errorCodeOf, parseListPage } from './list.js';
+import { type AwsCredentials, EMPTY_PAYLOAD_HASH, signedHeaders, UNSIGNED_PAYLOAD, uriEncode } from './sigv4.js';
+
+export interface S3Settings {
+  bucket: string;
+  /** Prepended to every key (e.g. `imagegate/`), so the bucket can hold other things. */
+  prefix: string;
+  /** Base URL of the service: AWS's regional endpoint by default, or a compatible store's. */
+  endpoint: string;
+  region: string;
+  /** Bucket in the path (`endpoint/bucket/key`, most compatible stores) or in the host (`bucket.endpoint/key`, AWS). */
+  pathStyle: boolean;
+  credentials: AwsCredentials;
+  /** Longest wait for S3 to answer one request. */
+  timeoutMs: number;
+}
+
+/** What the configuration gives when IMAGEGATE_S3_BUCKET is set; endpoint and path style have AWS defaults. */
+export function s3Settings(o: { bucket: string; prefix?: string; endpoint?: string; region?: string; pathStyle?: boolean; credentials: AwsCredentials; timeoutMs?: number }): S3Settings {
+  const region = o.region || 'us-east-1';
+  return {
+    bucket: o.bucket,
+    prefix: o.prefix ?? '',
+    endpoint: (o.endpoint || `https://s3.${region}.amazonaws.com`).replace(/\/+$/, ''),
+    region,
+    // AWS's own endpoints take the bucket in the host name; compatible stores mostly in the path.
+    pathStyle: o.pathStyle ?? Boolean(o.endpoint),
+    credentials: o.credentials,
+    timeoutMs: o.timeoutMs ?? 30_000,
+  };
+}
+
+export class S3Error extends Error {
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly code: string | undefined,
+  ) {
+    super(`S3 ${operation} failed: HTTP ${status}${code ? ` ${code}` : ''}`);
+    this.name = 'S3Error';
+  }
+}
+
+export class S3BlobStore implements BlobStore {
+  constructor(
+    private readonly s: S3Settings,
+    private readonly dispatcher?: Dispatcher,
+  ) {}
+
+  keyOf(blob: StoredBlob): string {
+    return `${this.s.prefix}${expiryHourOf(blob.expiresAt)}/${blob.id}.${blob.ext}`;
+  }
+
+  async put(id: string, ext: string, bytes: Buffer, ttlSeconds: number): Promise<StoredBlob> {
+    const blob = newBlob(id, ext, ttlSeconds);
+    await this.upload(blob, [bytes], bytes.length);
+    return blob;
+  }
+
+  async create(id: string, ext: string, ttlSeconds: number): Promise<BlobFile> {
+    const blob = newBlob(id, ext, ttlSeconds);
+    // Copies: the caller reuses its buffers once write resolves.
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let uploaded = false;
+    return {
+      write: async (more) => {
+        for (const c of more) {
+          chunks.push(Buffer.from(c));
+          size += c.length;
+        }
+      },
+      close: async () => {
+        const body = chunks;
+        chunks = [];
+        await this.upload(blob, body, size);
+        uploaded = true;
+        return blob;
+      },
+      discard: async () => {
+        chunks = [];
+        if (uploaded) await this.remove(this.keyOf(blob)).catch(() => {});
+      },
+    };
+  }
+
+  async open(blob: StoredBlob): Promise<{ stream: Readable; size: number } | undefined> {
+    if (isExpired(blob)) return undefined;
+    const res = await this.send('GET', this.keyOf(blob));
+    if (res.statusCode === 404) {
+      await res.body.dump();
+      return undefined;
+    }
+    await this.expectOk('GetObject', res);
+    return { stream: res.body, size: Number(res.headers['content-length']) };
+  }
+
+  /** Removes every object of the hours that have passed; returns how many hours it removed. */
+  async sweep(now = Date.now()): Promise<number> {
+    const current = currentExpiryHour(now);
+    let removed = 0;
+    for (const hourPrefix of await this.list({ prefix: this.s.prefix, delimiter: '/' }, 'prefixes')) {
+      const hour = hourPrefix.slice(this.s.prefix.length, -1);
+      if (!/^\d+$/.test(hour) || Number(hour) >= current) continue;
+      for (const key of await this.list({ prefix: hourPrefix }, 'keys')) await this.remove(key);
+      removed++;
+    }
+    return removed;
+  }
+
+  private async upload(blob: StoredBlob, body: Buffer[], size: number): Promise<void> {
+    const res = await this.send('PUT', this.keyOf(blob), {
+      headers: { 'content-type': MIME_OF_EXTENSION[blob.ext] ?? 'application/octet-stream', 'content-length': String(size) },
+      body: body.length === 1 ? body[0] : Readable.from(body),
+    });
+    await this.expectOk('PutObject', res);
+    await res.body.dump();
+  }
+
+  private async remove(key: string): Promise<void> {
+    const res = await this.send('DELETE', key);
+    // Deleting what is already gone is not a failure: the sweep of another instance may have been first.
+    if (res.statusCode !== 404) await this.expectOk('DeleteObject', res);
+    await res.body.dump();
+  }
+
+  /** Every key or common prefix of a listing, across its pages. */
+  private async list(params: { prefix: string; delimiter?: string }, what: 'keys' | 'prefixes'): Promise<string[]> {
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      const query: Record<string, string> = { 'list-type': '2', prefix: params.prefix };
+      if (params.delimiter) query.delimiter = params.delimiter;
+      if (token) query['continuation-token'] = token;
+      const res = await this.send('GET', '', { query });
+      await this.expectOk('ListObjectsV2', res);
+      const page = parseListPage(await res.body.text());
+      out.push(...page[what]);
+      token = page.next;
+    } while (token);
+    return out;
+  }
+
+  private async send(method: 'GET' | 'PUT' | 'DELETE', key: string, opts: { query?: Record<string, string>; headers?: Record<string, string>; body?: Buffer | Readable } = {}) {
+    const url = this.urlOf(key, opts.query);
+    const headers = signedHeaders({
+      method,
+      url,
+      headers: opts.headers ?? {},
+      payloadHash: opts.body ? UNSIGNED_PAYLOAD : EMPTY_PAYLOAD_HASH,
+      region: this.s.region,
+      service: 's3',
+      credentials: this.s.credentials,
+      now: new Date(),
+    });
+    return request(url, {
+      method,
+      headers,
+      body: opts.body,
+      dispatcher: this.dispatcher,
+      headersTimeout: this.s.timeoutMs,
+      bodyTimeout: this.s.timeoutMs,
+    });
+  }
+
+  private urlOf(key: string, query?: Record<string, string>): URL {
+    const path = uriEncode(key, true);
+    const base = new URL(this.s.endpoint);
+    const url = this.s.pathStyle
+      ? new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}/${uriEncode(this.s.bucket)}/${path}`)
+      : new URL(`${base.protocol}//${this.s.bucket}.${base.host}/${path}`);
+    // Encoded here as SigV4 encodes it: URLSearchParams would write a space as "+", which S3 reads as "+".
+    if (query) url.search = Object.entries(query).map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`).join('&');
+    return url;
+  }
+
+  private async expectOk(operation: string, res: Dispatcher.ResponseData): Promise<void> {
+    if (res.statusCode >= 200 && res.statusCode < 300) return;
+    const text = await res.body.text().catch(() => '');
+    throw new S3Error(operation, res.statusCode, errorCodeOf(text));
+  }
+}

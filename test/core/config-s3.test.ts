@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('S3 blob store configuration', () => {
+  it('keeps hosted images in the data dir when IMAGEGATE_S3_BUCKET is not set', () => {
+    expect(loadConfig({}).s3).toBeUndefined();
+  });
+
+  it('refuses IMAGEGATE_S3_BUCKET without AWS credentials, naming the variables', () => {
+    expect(() => loadConfig({ IMAGEGATE_S3_BUCKET: 'b' })).toThrow(ConfigError);
+    expect(() => loadConfig({ IMAGEGATE_S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'a' })).toThrow(/IMAGEGATE_S3_BUCKET.*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  });
+
+  it("reads region, endpoint and credentials from the AWS SDKs' variables", () => {
+    const c = loadConfig({
+      IMAGEGATE_S3_BUCKET: 'imgs',
+      IMAGEGATE_S3_PREFIX: 'gw/',
+      AWS_ACCESS_KEY_ID: 'AKIA1',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'tok',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: 'https://objects.example.com',
+    });
+    expect(c.s3).toMatchObject({
+      bucket: 'imgs',
+      prefix: 'gw/',
+      region: 'eu-west-1',
+      endpoint: 'https://objects.example.com',
+      pathStyle: true,
+      credentials: { accessKeyId: 'AKIA1', secretAccessKey: 'secret', sessionToken: 'tok' },
+    });
+    // The S3-specific endpoint wins over the general one; AWS_REGION over AWS_DEFAULT_REGION; path style can be turned off.
+    const d = loadConfig({ IMAGEGATE_S3_BUCKET: 'imgs', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', AWS_ENDPOINT_URL: 'https://x.example', AWS_ENDPOINT_URL_S3: 'https://s3.example', AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'eu-west-1', IMAGEGATE_S3_PATH_STYLE: 'false' });
+    expect(d.s3).toMatchObject({ endpoint: 'https://s3.example', region: 'us-west-2', pathStyle: false });
+  });
+
+  it('refuses an endpoint that is not a URL, naming the variable', () => {
+    expect(() => loadConfig({ IMAGEGATE_S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', AWS_ENDPOINT_URL_S3: 'minio:9000' })).toThrow(/AWS_ENDPOINT_URL_S3/);
+  });
+});
