@@ -118,10 +118,10 @@ describe.each(databases())('hosted images in S3 on $name', ({ name, make }) => {
     expect((await fetch(task.data![0]!.url)).status).toBe(200);
   });
 
-  it('fails a url request whose image S3 refuses with 500, and takes no money', async () => {
+  it('fails a url request whose image S3 will not take with 500, and takes no money', async () => {
     const gw = gateways[0]!;
     const { key } = await gw.clientKey({ balance: 1_000_000 });
-    s3.knobs.failNext = 1;
+    s3.knobs.failNext = 3; // every attempt
     s3.knobs.failStatus = 503;
     const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'priced-image', prompt: 'a fox', response_format: 'url' });
     expect(res.status).toBe(500);

@@ -104,6 +104,32 @@ describe('S3 blob store', () => {
     expect(s3.objects('images').size).toBe(0);
   });
 
+  it('retries a write S3 answers with 503 or a dropped connection, and stores the image once', async () => {
+    const store = storeWith();
+    const image = randomBytes(200_000);
+    s3.knobs.failNext = 1;
+    s3.knobs.failStatus = 503;
+    const first = await store.put('img_r1', 'png', image, 3600);
+    s3.knobs.dropNext = 1;
+    const file = await store.create('img_r2', 'png', 3600);
+    await file.write([image.subarray(0, 100_000), image.subarray(100_000)]);
+    const second = await file.close();
+    expect(s3.requests.filter((r) => r.method === 'PUT')).toHaveLength(4);
+    expect(s3.objects('images').get(store.keyOf(first))!.body.equals(image)).toBe(true);
+    expect(s3.objects('images').get(store.keyOf(second))!.body.equals(image)).toBe(true);
+  });
+
+  it('gives up after three attempts, and does not retry a refusal', async () => {
+    const store = storeWith();
+    s3.knobs.failNext = 3;
+    s3.knobs.failStatus = 500;
+    await expect(store.put('img_r3', 'png', Buffer.from('x'), 3600)).rejects.toThrow('S3 PutObject failed: HTTP 500');
+    expect(s3.requests).toHaveLength(3);
+    s3.reset();
+    await expect(storeWith({ secret: 'wrong' }).put('img_r4', 'png', Buffer.from('x'), 3600)).rejects.toThrow('HTTP 403');
+    expect(s3.requests).toHaveLength(1);
+  });
+
   it('signs for its region: a store configured for another region is refused', async () => {
     const err = await storeWith({ region: 'us-east-1' })
       .put('img_f', 'png', Buffer.from('x'), 3600)

@@ -44,6 +44,10 @@ export function s3Settings(o: { bucket: string; prefix?: string; endpoint?: stri
   };
 }
 
+const ATTEMPTS = 3;
+const RETRY_STATUSES = new Set([500, 502, 503, 504]);
+const RETRY_PAUSE_MS = 100;
+
 export class S3Error extends Error {
   constructor(
     readonly operation: string,
@@ -125,7 +129,7 @@ export class S3BlobStore implements BlobStore {
   private async upload(blob: StoredBlob, body: Buffer[], size: number): Promise<void> {
     const res = await this.send('PUT', this.keyOf(blob), {
       headers: { 'content-type': MIME_OF_EXTENSION[blob.ext] ?? 'application/octet-stream', 'content-length': String(size) },
-      body: body.length === 1 ? body[0] : Readable.from(body),
+      body,
     });
     await this.expectOk('PutObject', res);
     await res.body.dump();
@@ -155,8 +159,27 @@ export class S3BlobStore implements BlobStore {
     return out;
   }
 
-  private async send(method: 'GET' | 'PUT' | 'DELETE', key: string, opts: { query?: Record<string, string>; headers?: Record<string, string>; body?: Buffer | Readable } = {}) {
+  /**
+   * One S3 request, retried like the AWS SDKs do: a connection that fails, a 500/502/503/504 (503 is also
+   * S3's "slow down"), up to ATTEMPTS times with a growing pause. Every request here is idempotent (the same
+   * bytes to the same key, reads, deletes). The last attempt's answer is the caller's to judge.
+   */
+  private async send(method: 'GET' | 'PUT' | 'DELETE', key: string, opts: { query?: Record<string, string>; headers?: Record<string, string>; body?: Buffer[] } = {}) {
     const url = this.urlOf(key, opts.query);
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt === ATTEMPTS;
+      try {
+        const res = await this.sendOnce(method, url, opts);
+        if (last || !RETRY_STATUSES.has(res.statusCode)) return res;
+        await res.body.dump();
+      } catch (err) {
+        if (last) throw err;
+      }
+      await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS * 2 ** (attempt - 1)));
+    }
+  }
+
+  private sendOnce(method: string, url: URL, opts: { headers?: Record<string, string>; body?: Buffer[] }) {
     const headers = signedHeaders({
       method,
       url,
@@ -167,10 +190,12 @@ export class S3BlobStore implements BlobStore {
       credentials: this.s.credentials,
       now: new Date(),
     });
+    const chunks = opts.body;
     return request(url, {
       method,
       headers,
-      body: opts.body,
+      // A fresh stream per attempt: one that was sent cannot be sent again.
+      body: chunks && (chunks.length === 1 ? chunks[0] : Readable.from(chunks)),
       dispatcher: this.dispatcher,
       headersTimeout: this.s.timeoutMs,
       bodyTimeout: this.s.timeoutMs,
