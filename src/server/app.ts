@@ -19,9 +19,10 @@ import { FILE_ROUTE_PREFIX, type UrlSigner } from '../store/signed-url.js';
 import { IdempotencyStore } from '../tasks/idempotency.js';
 import type { TaskService } from '../tasks/service.js';
 import type { TaskStore } from '../tasks/store.js';
-import { authenticate } from './auth.js';
+import { authenticate, requireAdmin } from './auth.js';
 import { installErrorHandling } from './error-handler.js';
 import { requestLogRow } from './image-request.js';
+import { GatewayMetrics } from './metrics.js';
 import { accountRoutes } from './routes/account.js';
 import { chatRoutes } from './routes/chat.js';
 import { adminRoutes } from './routes/admin.js';
@@ -49,6 +50,7 @@ export interface ServerDeps {
 }
 
 const PUBLIC_PATHS = ['/healthz', '/readyz'];
+const METRICS_PATH = '/metrics';
 
 export async function buildServer(deps: ServerDeps): Promise<Server> {
   const app = Fastify({
@@ -65,6 +67,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     forceCloseConnections: true,
   });
   installErrorHandling(app);
+  const metrics = new GatewayMetrics(deps.db.kysely, deps.catalog.currency);
   // Only JSON and multipart bodies are meaningful here; anything else is a 415, not a string to misparse.
   app.removeContentTypeParser('text/plain');
   await app.register(multipart, {
@@ -77,10 +80,12 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   const logged = new WeakSet<FastifyRequest>();
   const logRequest = (req: FastifyRequest, outcome: { status: number; errorCode?: string }, ms: number) => {
     const path = req.url.split('?')[0]!;
-    if (logged.has(req) || path.startsWith(FILE_ROUTE_PREFIX) || PUBLIC_PATHS.includes(path)) return;
+    // Scrapes are not API traffic: a row every 15 s would only bury the requests the log is for.
+    if (logged.has(req) || path.startsWith(FILE_ROUTE_PREFIX) || PUBLIC_PATHS.includes(path) || path === METRICS_PATH) return;
     logged.add(req);
     const row = requestLogRow(req, outcome, ms);
     deps.requestLog.record(row);
+    metrics.observe(row, req.routeOptions.url ?? 'unmatched', req.imageTrace?.prepared?.model.id);
     req.log.info(
       { method: req.method, path, status: outcome.status, ms: Math.round(ms * 10) / 10, key_id: row.key_id, model: row.model, error_code: row.error_code, images: row.images },
       'request',
@@ -102,6 +107,10 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   app.addHook('onResponse', async (req, reply) => logRequest(req, { status: reply.statusCode, errorCode: reply.errorCode }, reply.elapsedTime));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get(METRICS_PATH, async (req, reply) => {
+    requireAdmin(req);
+    return reply.type(metrics.contentType).send(await metrics.text());
+  });
   app.get('/readyz', async () => {
     await deps.db.kysely.selectFrom('settings').select('name').limit(1).execute();
     return { status: 'ready' };

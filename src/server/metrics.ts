@@ -1,0 +1,82 @@
+/**
+ * Prometheus metrics at GET /metrics (admin key): what an operator graphs and alerts on. Per request:
+ * counts by route pattern, status and model, latency, images delivered and money charged, all recorded from
+ * the request-log row the gateway writes anyway (a few counter increments, no extra work per image).
+ * At scrape time: open holds and queued or running tasks, read from the database, and the process's own
+ * figures (CPU, memory, event-loop delay, GC) from prom-client's defaults.
+ *
+ * Labels are bounded: a route pattern (not the path), a catalog model id (not what a client typed), a status.
+ */
+import type { Kysely } from 'kysely';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RequestLogEntry } from '../store/request-log.js';
+import type { Database } from '../store/schema.js';
+
+/** The process's own figures, one set per process however many gateways it runs (tests run many). */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+export class GatewayMetrics {
+  private readonly registry = new Registry();
+  readonly contentType = this.registry.contentType;
+  private readonly requests: Counter<'route' | 'status' | 'model'>;
+  private readonly duration: Histogram<'route'>;
+  private readonly images: Counter<'model' | 'provider_route'>;
+  private readonly charged: Counter<'model'>;
+
+  constructor(db: Kysely<Database>, currency: string) {
+    const registers = [this.registry];
+    this.requests = new Counter({ name: 'imagegate_requests_total', help: 'API requests answered, by route pattern, HTTP status and catalog model', labelNames: ['route', 'status', 'model'], registers });
+    this.duration = new Histogram({
+      name: 'imagegate_request_duration_seconds',
+      help: 'Time from request to the end of the answer, by route pattern',
+      labelNames: ['route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    });
+    this.images = new Counter({ name: 'imagegate_images_total', help: 'Images delivered to clients, by catalog model and provider route', labelNames: ['model', 'provider_route'], registers });
+    this.charged = new Counter({ name: 'imagegate_charged_micros_total', help: `Money charged for delivered images, in micro-units of ${currency}`, labelNames: ['model'], registers });
+    new Gauge({
+      name: 'imagegate_open_holds',
+      help: 'Holds reserved and not yet settled or refunded (requests and tasks in flight)',
+      registers,
+      async collect() {
+        const r = await db.selectFrom('holds').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'open').executeTakeFirst();
+        this.set(Number(r?.n ?? 0));
+      },
+    });
+    new Gauge({
+      name: 'imagegate_tasks',
+      help: 'Async tasks waiting or running, by status',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const rows = await db.selectFrom('tasks').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('status', 'in', ['pending', 'running']).groupBy('status').execute();
+        this.reset();
+        for (const status of ['pending', 'running']) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
+      },
+    });
+  }
+
+  /** The exposition text: this gateway's metrics and the process's. */
+  async text(): Promise<string> {
+    return (await this.registry.metrics()) + (await processMetrics().metrics());
+  }
+
+  /** One answered request; `route` is the matched route pattern, `model` the catalog id if it resolved. */
+  observe(row: RequestLogEntry, route: string, model: string | undefined): void {
+    const m = model ?? '';
+    this.requests.inc({ route, status: String(row.status), model: m });
+    this.duration.observe({ route }, (row.latency_ms ?? 0) / 1000);
+    const images = row.images ?? 0;
+    if (images > 0) this.images.inc({ model: m, provider_route: row.route ?? '' }, images);
+    const amount = row.amount ?? 0;
+    if (amount > 0) this.charged.inc({ model: m }, amount);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * GET /metrics: Prometheus text for the operator (admin key only), counting what the request log records,
+ * with bounded labels, and reading open holds and queued tasks at scrape time.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
+import { ADMIN_KEY, postJson, startGateway, type TestGateway } from '../support/gateway.js';
+import { pollValue } from '../support/wait.js';
+
+const OVERLAY = `
+models:
+  metered-local:
+    owned_by: test
+    routes: [{ provider: local, upstream_model: local }]
+    operations: { text-to-image: { endpoint: /v1/images/generations } }
+    n: { max: 4 }
+    sizes: { values: [16x16] }
+    price: { per_image: 2500 }
+  slow-image:
+    owned_by: test
+    routes: [{ provider: openai, upstream_model: gpt-image-1 }]
+    operations: { text-to-image: { endpoint: /v1/images/generations } }
+    price: { per_image: 100 }
+providers:
+  openai: { retries: 0 }
+`;
+
+let gw: TestGateway;
+let openai: OpenAIFake;
+
+beforeAll(async () => {
+  openai = await startOpenAIFake();
+  gw = await startGateway({ overlay: OVERLAY, env: { OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${openai.url}/v1` } });
+});
+afterAll(async () => {
+  await gw?.close();
+  await openai?.close();
+});
+
+const scrape = async (key = ADMIN_KEY) => {
+  const res = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+};
+/** The value of one sample line, e.g. `imagegate_images_total{model="m",provider_route="r"}`; undefined when absent. */
+const sample = (text: string, series: string) => {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+};
+
+describe('GET /metrics', () => {
+  it('answers the admin key only', async () => {
+    const { key } = await gw.clientKey({ balance: 0 });
+    expect((await fetch(`${gw.url}/metrics`)).status).toBe(401);
+    expect((await scrape(key)).status).toBe(403);
+    const ok = await scrape();
+    expect(ok.status).toBe(200);
+    expect(ok.type).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('counts requests by route, status and catalog model, and the images and money they delivered', async () => {
+    const { key } = await gw.clientKey({ balance: 1_000_000 });
+    expect((await postJson(`${gw.url}/v1/images/generations`, key, { model: 'metered-local', prompt: 'a', size: '16x16', n: 3 })).status).toBe(200);
+    expect((await postJson(`${gw.url}/v1/images/generations`, key, { model: 'metered-local', prompt: 'b', size: '16x16' })).status).toBe(200);
+    expect((await postJson(`${gw.url}/v1/images/generations`, key, { model: 'metered-local', prompt: 'c', size: '99x99' })).status).toBe(400);
+    const { text } = await scrape();
+    expect(sample(text, 'imagegate_requests_total{route="/v1/images/generations",status="200",model="metered-local"}')).toBe(2);
+    expect(sample(text, 'imagegate_images_total{model="metered-local",provider_route="metered-local#0:local"}')).toBe(4);
+    expect(sample(text, 'imagegate_charged_micros_total{model="metered-local"}')).toBe(4 * 2500);
+    expect(sample(text, 'imagegate_request_duration_seconds_count{route="/v1/images/generations"}')).toBeGreaterThanOrEqual(3);
+    // The refused one is counted under its status; whether it names the model depends on how far it got.
+    expect(text).toMatch(/imagegate_requests_total\{route="\/v1\/images\/generations",status="400",model="[^"]*"\} 1/);
+  });
+
+  it('never makes a label of what a client typed: an unknown model or path stays out of the series', async () => {
+    const { key } = await gw.clientKey({ balance: 1_000_000 });
+    expect((await postJson(`${gw.url}/v1/images/generations`, key, { model: 'no-such-model-xyz', prompt: 'a' })).status).toBe(404);
+    expect((await fetch(`${gw.url}/v1/no-such-path-xyz`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(404);
+    const { text } = await scrape();
+    expect(text).not.toContain('xyz');
+    expect(text).toContain('route="unmatched",status="404"');
+    expect(text).not.toContain('route="/metrics"');
+  });
+
+  it('reads open holds and running tasks when scraped', async () => {
+    const { key } = await gw.clientKey({ balance: 1_000_000 });
+    openai.knobs.latencyMs = 1500;
+    try {
+      const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'slow-image', prompt: 'slow' }, { prefer: 'respond-async' });
+      expect(res.status).toBe(202);
+      const during = await pollValue(
+        async () => (await scrape()).text,
+        (t) => sample(t, 'imagegate_tasks{status="running"}') === 1,
+        5000,
+      );
+      expect(sample(during, 'imagegate_tasks{status="running"}')).toBe(1);
+      expect(sample(during, 'imagegate_open_holds')).toBe(1);
+      const after = await pollValue(
+        async () => (await scrape()).text,
+        (t) => sample(t, 'imagegate_open_holds') === 0,
+        10_000,
+      );
+      expect(sample(after, 'imagegate_open_holds')).toBe(0);
+      expect(sample(after, 'imagegate_tasks{status="running"}')).toBe(0);
+    } finally {
+      openai.knobs.latencyMs = 0;
+    }
+  });
+
+  it("includes the process's own figures", async () => {
+    const { text } = await scrape();
+    expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
+    expect(text).toContain('nodejs_eventloop_lag_p99_seconds');
+  });
+});
