@@ -56,7 +56,7 @@ const EnvSchema = z.object({
   // Hosted images in an S3-compatible bucket instead of the data dir; credentials, region and endpoint come
   // from the variables the AWS SDKs read.
   IMAGEGATE_S3_BUCKET: z.string().optional(),
-  IMAGEGATE_S3_PREFIX: z.string().default(''),
+  IMAGEGATE_S3_PREFIX: z.string().default('imagegate/'),
   IMAGEGATE_S3_PATH_STYLE: z.enum(['true', 'false', '1', '0']).optional(),
   AWS_ENDPOINT_URL_S3: httpUrl.optional(),
   AWS_ENDPOINT_URL: httpUrl.optional(),

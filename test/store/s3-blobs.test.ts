@@ -96,6 +96,15 @@ describe('S3 blob store', () => {
     expect(s3.requestsTo(/^\/images\/?$/).some((r) => r.query.has('continuation-token'))).toBe(true);
   });
 
+  it("leaves numbered folders that cannot be expiry hours alone (a bucket shared with other data)", async () => {
+    const store = storeWith();
+    const objects = s3.objects('images');
+    const hour = currentExpiryHour();
+    for (const key of ['2024/report.pdf', '7/a.png', `${hour - 1}/img_x.png`]) objects.set(key, { body: Buffer.from('x'), contentType: undefined });
+    expect(await store.sweep()).toBe(1);
+    expect([...objects.keys()].sort()).toEqual(['2024/report.pdf', '7/a.png']);
+  });
+
   it('rejects with the S3 operation, status and code when S3 refuses the signature', async () => {
     const store = storeWith({ secret: 'not-the-secret' });
     const err = await store.put('img_e', 'png', Buffer.from('x'), 3600).catch((e: unknown) => e);

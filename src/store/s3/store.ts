@@ -44,6 +44,8 @@ export function s3Settings(o: { bucket: string; prefix?: string; endpoint?: stri
   };
 }
 
+/** Hours further back than this (ten years) are not taken for expiry hours by the sweep. */
+const OLDEST_SWEPT_HOURS = 24 * 366 * 10;
 const ATTEMPTS = 3;
 const RETRY_STATUSES = new Set([500, 502, 503, 504]);
 const RETRY_PAUSE_MS = 100;
@@ -119,7 +121,9 @@ export class S3BlobStore implements BlobStore {
     let removed = 0;
     for (const hourPrefix of await this.list({ prefix: this.s.prefix, delimiter: '/' }, 'prefixes')) {
       const hour = hourPrefix.slice(this.s.prefix.length, -1);
-      if (!/^\d+$/.test(hour) || Number(hour) >= current) continue;
+      // Only what can be an expiry hour of ours: a bucket shared with other data may hold numbered folders
+      // ("2024/") next to these, and the sweep deletes whole folders.
+      if (!/^\d+$/.test(hour) || Number(hour) >= current || Number(hour) < current - OLDEST_SWEPT_HOURS) continue;
       for (const key of await this.list({ prefix: hourPrefix }, 'keys')) await this.remove(key);
       removed++;
     }
