@@ -74,6 +74,18 @@ describe('S3 blob store', () => {
     expect(s3.objects('images').size).toBe(0);
   });
 
+  it('removes a blob discarded while its upload is still under way, once the upload lands', async () => {
+    const store = storeWith();
+    const file = await store.create('img_race', 'png', 3600);
+    await file.write([randomBytes(1000)]);
+    s3.knobs.latencyMs = 100;
+    const closing = file.close();
+    await new Promise((r) => setTimeout(r, 20));
+    await file.discard();
+    await closing;
+    expect(s3.objects('images').size).toBe(0);
+  });
+
   it('answers undefined for a missing blob, and for an expired one without asking S3', async () => {
     const store = storeWith();
     expect(await store.open({ id: 'img_none', ext: 'png', expiresAt: Math.ceil(Date.now() / 1000) + 60 })).toBeUndefined();

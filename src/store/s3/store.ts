@@ -82,7 +82,7 @@ export class S3BlobStore implements BlobStore {
     // Copies: the caller reuses its buffers once write resolves.
     let chunks: Buffer[] = [];
     let size = 0;
-    let uploaded = false;
+    let uploading: Promise<void> | undefined;
     return {
       write: async (more) => {
         for (const c of more) {
@@ -93,13 +93,14 @@ export class S3BlobStore implements BlobStore {
       close: async () => {
         const body = chunks;
         chunks = [];
-        await this.upload(blob, body, size);
-        uploaded = true;
+        uploading = this.upload(blob, body, size);
+        await uploading;
         return blob;
       },
       discard: async () => {
         chunks = [];
-        if (uploaded) await this.remove(this.keyOf(blob)).catch(() => {});
+        // An upload under way lands after this otherwise, and its object would outlive the discard.
+        if (uploading && (await uploading.then(() => true, () => false))) await this.remove(this.keyOf(blob)).catch(() => {});
       },
     };
   }
