@@ -58,6 +58,7 @@ const EnvSchema = z.object({
   IMAGEGATE_S3_BUCKET: z.string().optional(),
   IMAGEGATE_S3_PREFIX: z.string().default('imagegate/'),
   IMAGEGATE_S3_PATH_STYLE: z.enum(['true', 'false', '1', '0']).optional(),
+  IMAGEGATE_S3_REDIRECT: bool,
   AWS_ENDPOINT_URL_S3: httpUrl.optional(),
   AWS_ENDPOINT_URL: httpUrl.optional(),
   AWS_REGION: z.string().optional(),
@@ -163,5 +164,6 @@ function s3FromEnv(e: Env, bucket: string): S3Settings {
     region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION,
     pathStyle: e.IMAGEGATE_S3_PATH_STYLE === undefined ? undefined : e.IMAGEGATE_S3_PATH_STYLE === 'true' || e.IMAGEGATE_S3_PATH_STYLE === '1',
     credentials: { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, sessionToken: e.AWS_SESSION_TOKEN },
+    redirect: e.IMAGEGATE_S3_REDIRECT,
   });
 }

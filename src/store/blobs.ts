@@ -39,6 +39,11 @@ export interface BlobStore {
   open(blob: StoredBlob): Promise<{ stream: Readable; size: number } | undefined>;
   /** Remove expired blobs; returns how many expiry buckets were removed. */
   sweep(now?: number): Promise<number>;
+  /**
+   * Where a client may fetch the blob directly, bypassing the gateway (an S3 presigned URL), when the
+   * store is set to hand those out; undefined to have the gateway serve it.
+   */
+  directUrl?(blob: StoredBlob): URL | undefined;
 }
 
 const HOUR = 3600;

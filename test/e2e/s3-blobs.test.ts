@@ -129,3 +129,46 @@ describe.each(databases())('hosted images in S3 on $name', ({ name, make }) => {
     expect(await gw.balance(key)).toMatchObject({ available: 1_000_000, held: 0 });
   });
 });
+
+describe('hosted images in S3, handed out as presigned links (IMAGEGATE_S3_REDIRECT)', () => {
+  let s3: FakeS3;
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    s3 = await new FakeS3(['direct'], 'us-east-2').start();
+    gw = await startGateway({
+      env: {
+        IMAGEGATE_S3_BUCKET: 'direct',
+        IMAGEGATE_S3_REDIRECT: 'true',
+        AWS_ENDPOINT_URL_S3: s3.url,
+        AWS_REGION: 'us-east-2',
+        AWS_ACCESS_KEY_ID: FAKE_S3_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: FAKE_S3_CREDENTIALS.secretAccessKey,
+      },
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await s3?.close();
+  });
+
+  it('redirects a valid image link to a presigned S3 URL that serves the stored bytes, and still refuses a forged link', async () => {
+    const { key } = await gw.clientKey({ balance: 0 });
+    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'local', prompt: 'x', size: '64x64', response_format: 'url' });
+    expect(res.status).toBe(200);
+    const link = res.body.data[0].url as string;
+    const hop = await fetch(link, { redirect: 'manual' });
+    expect(hop.status).toBe(302);
+    const location = new URL(hop.headers.get('location')!);
+    expect(location.origin).toBe(s3.url);
+    expect(location.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    const stored = [...s3.objects('direct').values()];
+    expect(stored).toHaveLength(1);
+    const served = await fetch(location);
+    expect(served.status).toBe(200);
+    expect(Buffer.from(await served.arrayBuffer()).equals(stored[0]!.body)).toBe(true);
+    const forged = new URL(link);
+    forged.searchParams.set('sig', 'A'.repeat(43));
+    expect((await fetch(forged, { redirect: 'manual' })).status).toBe(403);
+  });
+});

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { signedHeaders } from '../../src/store/s3/sigv4.js';
+import { presignedGetUrl, signedHeaders } from '../../src/store/s3/sigv4.js';
 import { HttpFake, type RecordedRequest } from './http-fake.js';
 
 export interface StoredObject {
@@ -52,6 +52,7 @@ export class FakeS3 extends HttpFake {
 
   /** Recomputes the signature from what arrived; the reason for a refusal, or undefined. */
   private checkSignature(req: RecordedRequest): string | undefined {
+    if (req.query.has('X-Amz-Signature')) return this.checkPresigned(req);
     const auth = String(req.headers.authorization ?? '');
     const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request,SignedHeaders=([a-z0-9;-]+),Signature=([0-9a-f]{64})$/.exec(auth);
     if (!m) return 'AccessDenied';
@@ -60,8 +61,7 @@ export class FakeS3 extends HttpFake {
     if (region !== this.region) return 'AuthorizationHeaderMalformed';
     const payloadHash = String(req.headers['x-amz-content-sha256'] ?? '');
     if (payloadHash !== 'UNSIGNED-PAYLOAD' && payloadHash !== createHash('sha256').update(req.body).digest('hex')) return 'XAmzContentSHA256Mismatch';
-    const amzDate = String(req.headers['x-amz-date'] ?? '');
-    const now = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+    const now = parseAmzDate(String(req.headers['x-amz-date'] ?? ''));
     if (Number.isNaN(now.getTime()) || Math.abs(Date.now() - now.getTime()) > 15 * 60_000) return 'RequestTimeTooSkewed';
     const own = new Set(['host', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token']);
     const headers: Record<string, string> = {};
@@ -79,6 +79,31 @@ export class FakeS3 extends HttpFake {
       now,
     });
     return expected.authorization === auth ? undefined : 'SignatureDoesNotMatch';
+  }
+
+  /** A presigned URL: its signature over the URL without it, its credential, and its expiry. */
+  private checkPresigned(req: RecordedRequest): string | undefined {
+    if (req.method !== 'GET') return 'AccessDenied';
+    const q = req.query;
+    const credential = /^([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request$/.exec(q.get('X-Amz-Credential') ?? '');
+    if (!credential || credential[1] !== this.credentials.accessKeyId) return 'InvalidAccessKeyId';
+    if (credential[3] !== this.region) return 'AuthorizationQueryParametersError';
+    const now = parseAmzDate(q.get('X-Amz-Date') ?? '');
+    const expires = Number(q.get('X-Amz-Expires'));
+    if (Number.isNaN(now.getTime()) || !(expires > 0 && expires <= 604800)) return 'AuthorizationQueryParametersError';
+    if (Date.now() > now.getTime() + expires * 1000) return 'AccessDenied';
+    const url = new URL(`http://${req.headers.host}${req.path}`);
+    const own = new Set(['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Security-Token', 'X-Amz-Signature']);
+    for (const [k, v] of q) if (!own.has(k)) url.searchParams.append(k, v);
+    const expected = presignedGetUrl({
+      url,
+      region: this.region,
+      service: 's3',
+      credentials: { ...this.credentials, sessionToken: q.get('X-Amz-Security-Token') ?? undefined },
+      now,
+      expiresSeconds: expires,
+    });
+    return expected.searchParams.get('X-Amz-Signature') === q.get('X-Amz-Signature') ? undefined : 'SignatureDoesNotMatch';
   }
 
   private putObject(req: RecordedRequest, res: ServerResponse, objects: Map<string, StoredObject>, key: string): void {
@@ -133,6 +158,11 @@ export class FakeS3 extends HttpFake {
     res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) });
     res.end(xml);
   }
+}
+
+/** `20130524T000000Z` → the Date it names (Invalid Date when it is not one). */
+function parseAmzDate(d: string): Date {
+  return new Date(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`);
 }
 
 function sendError(res: ServerResponse, status: number, code: string): void {

@@ -5,11 +5,12 @@ import { S3BlobStore, S3Error, s3Settings } from '../../src/store/s3/store.js';
 import { FAKE_S3_CREDENTIALS, FakeS3 } from '../fakes/s3.js';
 
 let s3: FakeS3;
-const storeWith = (o: { prefix?: string; secret?: string; region?: string } = {}) =>
+const storeWith = (o: { prefix?: string; secret?: string; region?: string; redirect?: boolean } = {}) =>
   new S3BlobStore(
     s3Settings({
       bucket: 'images',
       prefix: o.prefix,
+      redirect: o.redirect,
       endpoint: s3.url,
       region: o.region ?? 'eu-west-3',
       credentials: { ...FAKE_S3_CREDENTIALS, secretAccessKey: o.secret ?? FAKE_S3_CREDENTIALS.secretAccessKey },
@@ -163,5 +164,46 @@ describe('S3 blob store', () => {
     expect(settings.endpoint).toBe('https://s3.ap-southeast-1.amazonaws.com');
     expect(settings.pathStyle).toBe(false);
     expect(s3Settings({ bucket: 'b', endpoint: 'http://minio:9000/', credentials: FAKE_S3_CREDENTIALS })).toMatchObject({ endpoint: 'http://minio:9000', pathStyle: true, region: 'us-east-1' });
+  });
+
+  describe('direct links (IMAGEGATE_S3_REDIRECT)', () => {
+    it('hands out none unless asked to', async () => {
+      const blob = await storeWith().put('img_p0', 'png', Buffer.from('x'), 3600);
+      expect(storeWith().directUrl(blob)).toBeUndefined();
+    });
+
+    it('presigns a URL anyone can GET the image from, living as long as the blob', async () => {
+      const store = storeWith({ redirect: true });
+      const bytes = randomBytes(50_000);
+      const blob = await store.put('img_p1', 'png', bytes, 3600);
+      const url = store.directUrl(blob)!;
+      expect(url.origin).toBe(s3.url);
+      expect(Math.abs(Number(url.searchParams.get('X-Amz-Expires')) - 3600)).toBeLessThanOrEqual(1);
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+    });
+
+    it("caps a long-lived blob's link at SigV4's 7 days", async () => {
+      const store = storeWith({ redirect: true });
+      const blob = await store.put('img_p2', 'png', Buffer.from('x'), 30 * 24 * 3600);
+      expect(store.directUrl(blob)!.searchParams.get('X-Amz-Expires')).toBe('604800');
+    });
+
+    it('is refused for another key, and once it has expired', async () => {
+      const store = storeWith({ redirect: true });
+      const blob = await store.put('img_p3', 'png', Buffer.from('x'), 3600);
+      await store.put('img_p4', 'png', Buffer.from('y'), 3600);
+      const url = store.directUrl(blob)!;
+      url.pathname = url.pathname.replace('img_p3', 'img_p4');
+      expect((await fetch(url)).status).toBe(403);
+      // Signed 5 s ago for a blob that expires within 2 s: the link ends with the blob.
+      const shortLived = await store.put('img_p5', 'png', Buffer.from('z'), 1);
+      const soon = store.directUrl(shortLived, Date.now() - 5000)!;
+      expect((await fetch(soon)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 3100));
+      expect((await fetch(soon)).status).toBe(403);
+      expect(store.directUrl(shortLived)).toBeUndefined();
+    });
   });
 });

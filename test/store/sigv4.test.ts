@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_PAYLOAD_HASH, signedHeaders, uriEncode } from '../../src/store/s3/sigv4.js';
+import { EMPTY_PAYLOAD_HASH, presignedGetUrl, signedHeaders, uriEncode } from '../../src/store/s3/sigv4.js';
 
 // The worked example of AWS's S3 documentation ("Signature Calculations for the Authorization Header",
 // GET Object), with its published credentials and result.
@@ -35,5 +35,20 @@ describe('AWS Signature Version 4', () => {
   it('encodes everything but unreserved characters, uppercase, and slashes only in paths', () => {
     expect(uriEncode('a b/c~d$é')).toBe('a%20b%2Fc~d%24%C3%A9');
     expect(uriEncode('a b/c', true)).toBe('a%20b/c');
+  });
+});
+
+describe('presigned GET URLs', () => {
+  it("presigns AWS's documented example to its published signature", () => {
+    const url = presignedGetUrl({
+      url: new URL('https://examplebucket.s3.amazonaws.com/test.txt'),
+      region: 'us-east-1',
+      service: 's3',
+      credentials: EXAMPLE_CREDENTIALS,
+      now: new Date('2013-05-24T00:00:00Z'),
+      expiresSeconds: 86400,
+    });
+    expect(url.searchParams.get('X-Amz-Credential')).toBe('AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request');
+    expect(url.searchParams.get('X-Amz-Signature')).toBe('aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404');
   });
 });

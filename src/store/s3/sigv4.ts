@@ -31,8 +31,7 @@ export const EMPTY_PAYLOAD_HASH = createHash('sha256').update('').digest('hex');
 
 /** The headers to send: the caller's, plus host, x-amz-date, x-amz-content-sha256, the token and authorization. */
 export function signedHeaders(input: SigningInput): Record<string, string> {
-  const amzDate = input.now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  const day = amzDate.slice(0, 8);
+  const amzDate = amzDateOf(input.now);
   const headers: Record<string, string> = {
     ...lowerCased(input.headers),
     host: input.url.host,
@@ -40,23 +39,52 @@ export function signedHeaders(input: SigningInput): Record<string, string> {
     'x-amz-content-sha256': input.payloadHash,
   };
   if (input.credentials.sessionToken) headers['x-amz-security-token'] = input.credentials.sessionToken;
-
-  const names = Object.keys(headers).sort();
-  const canonicalRequest = [
-    input.method.toUpperCase(),
-    canonicalPath(input.url.pathname),
-    canonicalQuery(input.url.searchParams),
-    names.map((n) => `${n}:${headers[n]!.trim().replace(/\s+/g, ' ')}\n`).join(''),
-    names.join(';'),
-    input.payloadHash,
-  ].join('\n');
-  const scope = `${day}/${input.region}/${input.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  const key = [day, input.region, input.service, 'aws4_request'].reduce<Buffer | string>((k, part) => hmac(k, part), `AWS4${input.credentials.secretAccessKey}`);
-  const signature = hmac(key, stringToSign).toString('hex');
-  headers.authorization = `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope},SignedHeaders=${names.join(';')},Signature=${signature}`;
+  const { scope, names, signature } = sign(input.method, input.url, headers, input.payloadHash, input, amzDate);
+  headers.authorization = `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope},SignedHeaders=${names},Signature=${signature}`;
   return headers;
 }
+
+/**
+ * A presigned GET URL ("Authenticating Requests: Using Query Parameters"): anyone holding it may read the
+ * object for `expiresSeconds` (S3 accepts up to 7 days), no credentials needed.
+ */
+export function presignedGetUrl(input: Omit<SigningInput, 'method' | 'headers' | 'payloadHash'> & { expiresSeconds: number }): URL {
+  const amzDate = amzDateOf(input.now);
+  const url = new URL(input.url);
+  const scope = scopeOf(amzDate, input);
+  const params: Record<string, string> = {
+    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+    'X-Amz-Credential': `${input.credentials.accessKeyId}/${scope}`,
+    'X-Amz-Date': amzDate,
+    'X-Amz-Expires': String(input.expiresSeconds),
+    'X-Amz-SignedHeaders': 'host',
+  };
+  if (input.credentials.sessionToken) params['X-Amz-Security-Token'] = input.credentials.sessionToken;
+  url.search = [...url.searchParams, ...Object.entries(params)].map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`).join('&');
+  const { signature } = sign('GET', url, { host: url.host }, UNSIGNED_PAYLOAD, input, amzDate);
+  url.search += `&X-Amz-Signature=${signature}`;
+  return url;
+}
+
+/** The canonical request, string to sign and signature of SigV4, from what is sent. */
+function sign(method: string, url: URL, headers: Record<string, string>, payloadHash: string, who: Pick<SigningInput, 'region' | 'service' | 'credentials'>, amzDate: string) {
+  const names = Object.keys(headers).sort();
+  const canonicalRequest = [
+    method.toUpperCase(),
+    canonicalPath(url.pathname),
+    canonicalQuery(url.searchParams),
+    names.map((n) => `${n}:${headers[n]!.trim().replace(/\s+/g, ' ')}\n`).join(''),
+    names.join(';'),
+    payloadHash,
+  ].join('\n');
+  const scope = scopeOf(amzDate, who);
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
+  const key = [amzDate.slice(0, 8), who.region, who.service, 'aws4_request'].reduce<Buffer | string>((k, part) => hmac(k, part), `AWS4${who.credentials.secretAccessKey}`);
+  return { scope, names: names.join(';'), signature: hmac(key, stringToSign).toString('hex') };
+}
+
+const amzDateOf = (now: Date) => now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const scopeOf = (amzDate: string, who: Pick<SigningInput, 'region' | 'service'>) => `${amzDate.slice(0, 8)}/${who.region}/${who.service}/aws4_request`;
 
 /** RFC 3986 encoding as SigV4 wants it: everything but A-Z a-z 0-9 - _ . ~ is %XX (uppercase). */
 export function uriEncode(s: string, keepSlash = false): string {

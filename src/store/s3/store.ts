@@ -13,7 +13,7 @@ import { type Dispatcher, request } from 'undici';
 import { MIME_OF_EXTENSION } from '../../core/job.js';
 import { type BlobFile, type BlobStore, currentExpiryHour, expiryHourOf, isExpired, newBlob, type StoredBlob } from '../blobs.js';
 import { errorCodeOf, parseListPage } from './list.js';
-import { type AwsCredentials, EMPTY_PAYLOAD_HASH, signedHeaders, UNSIGNED_PAYLOAD, uriEncode } from './sigv4.js';
+import { type AwsCredentials, EMPTY_PAYLOAD_HASH, presignedGetUrl, signedHeaders, UNSIGNED_PAYLOAD, uriEncode } from './sigv4.js';
 
 export interface S3Settings {
   bucket: string;
@@ -27,10 +27,12 @@ export interface S3Settings {
   credentials: AwsCredentials;
   /** Longest wait for S3 to answer one request. */
   timeoutMs: number;
+  /** Image links redirect to presigned S3 URLs instead of being served through the gateway. */
+  redirect: boolean;
 }
 
 /** What the configuration gives when IMAGEGATE_S3_BUCKET is set; endpoint and path style have AWS defaults. */
-export function s3Settings(o: { bucket: string; prefix?: string; endpoint?: string; region?: string; pathStyle?: boolean; credentials: AwsCredentials; timeoutMs?: number }): S3Settings {
+export function s3Settings(o: { bucket: string; prefix?: string; endpoint?: string; region?: string; pathStyle?: boolean; credentials: AwsCredentials; timeoutMs?: number; redirect?: boolean }): S3Settings {
   const region = o.region || 'us-east-1';
   return {
     bucket: o.bucket,
@@ -41,11 +43,14 @@ export function s3Settings(o: { bucket: string; prefix?: string; endpoint?: stri
     pathStyle: o.pathStyle ?? Boolean(o.endpoint),
     credentials: o.credentials,
     timeoutMs: o.timeoutMs ?? 30_000,
+    redirect: o.redirect ?? false,
   };
 }
 
 /** Hours further back than this (ten years) are not taken for expiry hours by the sweep. */
 const OLDEST_SWEPT_HOURS = 24 * 366 * 10;
+/** The longest a presigned URL may live (SigV4's limit). */
+const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 const ATTEMPTS = 3;
 const RETRY_STATUSES = new Set([500, 502, 503, 504]);
 const RETRY_PAUSE_MS = 100;
@@ -114,6 +119,24 @@ export class S3BlobStore implements BlobStore {
     }
     await this.expectOk('GetObject', res);
     return { stream: res.body, size: Number(res.headers['content-length']) };
+  }
+
+  /**
+   * With `redirect` set, a presigned GET URL living as long as the blob has left (at most SigV4's 7 days; a
+   * link's own expiry still ends it, since the gateway checks that before redirecting).
+   */
+  directUrl(blob: StoredBlob, now = Date.now()): URL | undefined {
+    if (!this.s.redirect) return undefined;
+    const left = Math.ceil(blob.expiresAt - now / 1000);
+    if (left <= 0) return undefined;
+    return presignedGetUrl({
+      url: this.urlOf(this.keyOf(blob)),
+      region: this.s.region,
+      service: 's3',
+      credentials: this.s.credentials,
+      now: new Date(now),
+      expiresSeconds: Math.min(left, MAX_PRESIGN_SECONDS),
+    });
   }
 
   /** Removes every object of the hours that have passed; returns how many hours it removed. */
