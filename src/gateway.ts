@@ -18,6 +18,7 @@ import { ProviderSlots, withProviderSlots } from './core/provider-slots.js';
 import { createRateLimiter, type RateLimiter } from './limits/index.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { buildServer, type Server } from './server/app.js';
+import { GatewayMetrics } from './server/metrics.js';
 import { stdoutLogDestination } from './server/log-output.js';
 import { type BlobStore, LocalBlobStore } from './store/blobs.js';
 import { bootstrap } from './store/bootstrap.js';
@@ -92,6 +93,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     },
   };
 
+  const metrics = new GatewayMetrics(db.kysely, catalog.currency);
   const pipeline: PipelineDeps = {
     config,
     catalog,
@@ -103,6 +105,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     inputs: createInputLoader(config),
     blobs,
     signer,
+    onUpstreamAttempt: metrics.upstreamAttempt,
   };
 
   const taskStore = new TaskStore(db.kysely, db.dialect);
@@ -127,7 +130,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   ];
   for (const t of timers) t.unref();
 
-  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore });
+  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore, metrics });
   tasks.start();
   const webhooks = new WebhookDispatcher(taskStore, tasks, keys, () => config.publicUrl, log, {
     allowlist: config.urlAllowlist,

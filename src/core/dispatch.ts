@@ -73,6 +73,15 @@ export interface DispatchDeps {
   backoffMs?: number;
   /** Told which route created an upstream task, so a restart can resume polling it there. */
   onUpstreamTask?: (upstreamTaskId: string, routeId: string) => void | Promise<void>;
+  /** Told of every attempt at an upstream: its provider, how it ended, how long it took. */
+  onAttempt?: (attempt: UpstreamAttempt) => void;
+}
+
+export interface UpstreamAttempt {
+  provider: string;
+  /** `ok`, or the error code the attempt ended with. */
+  outcome: 'ok' | GatewayError['code'];
+  seconds: number;
 }
 
 export interface DispatchOutcome {
@@ -109,14 +118,18 @@ export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: Cal
     for (let i = 0; i < tries; i++) {
       if (ctx.signal.aborted) throw last ?? new GatewayError('upstream_error', 'The request was cancelled.');
       attempts++;
+      const started = performance.now();
+      const took = () => (performance.now() - started) / 1000;
       try {
         const onUpstreamTask = deps.onUpstreamTask;
         const routeCtx: CallContext = onUpstreamTask ? { ...seenCtx, onUpstreamTask: (id) => onUpstreamTask(id, route.id) } : seenCtx;
         const result = await adapter.generate(job, route, routeCtx);
+        deps.onAttempt?.({ provider: route.provider, outcome: 'ok', seconds: took() });
         deps.breakers.success(route.id);
         return { result, route, attempts };
       } catch (e) {
         const err = toGatewayError(e);
+        deps.onAttempt?.({ provider: route.provider, outcome: err.code, seconds: took() });
         last = err;
         if (!err.retryable || err.code === 'upstream_timeout') throw err;
         // The client already has part of this answer: another try would show it a second one after it.

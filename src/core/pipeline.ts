@@ -18,7 +18,7 @@ import { BlobSink } from '../store/blob-sink.js';
 import { type Base64Text, SentAhead, withDecoded } from './base64.js';
 import type { BodyLease } from './body-pool.js';
 import { checkContract } from './contract.js';
-import { type CircuitBreakers, dispatch } from './dispatch.js';
+import { type CircuitBreakers, dispatch, type UpstreamAttempt } from './dispatch.js';
 import type { DraftRequest } from './draft.js';
 import type { LimitsGate } from './limits-gate.js';
 import { GatewayError, invalidRequest, toGatewayError } from './errors.js';
@@ -47,6 +47,8 @@ export interface PipelineDeps {
   inputs: InputLoader;
   blobs: BlobStore;
   signer: UrlSigner;
+  /** Told of every upstream attempt (metrics). */
+  onUpstreamAttempt?: (attempt: UpstreamAttempt) => void;
 }
 
 export interface PreparedJob {
@@ -198,6 +200,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
         providerSpec: (p) => deps.catalog.provider(p),
         breakers: deps.breakers,
         onUpstreamTask: opts.onUpstreamTask,
+        onAttempt: deps.onUpstreamAttempt,
       });
     }
     const { result, route } = outcome;

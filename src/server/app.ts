@@ -22,7 +22,7 @@ import type { TaskStore } from '../tasks/store.js';
 import { authenticate, requireAdmin } from './auth.js';
 import { installErrorHandling } from './error-handler.js';
 import { requestLogRow } from './image-request.js';
-import { GatewayMetrics } from './metrics.js';
+import type { GatewayMetrics } from './metrics.js';
 import { accountRoutes } from './routes/account.js';
 import { chatRoutes } from './routes/chat.js';
 import { adminRoutes } from './routes/admin.js';
@@ -47,6 +47,7 @@ export interface ServerDeps {
   db: Db;
   tasks: TaskService;
   taskStore: TaskStore;
+  metrics: GatewayMetrics;
 }
 
 const PUBLIC_PATHS = ['/healthz', '/readyz'];
@@ -67,7 +68,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     forceCloseConnections: true,
   });
   installErrorHandling(app);
-  const metrics = new GatewayMetrics(deps.db.kysely, deps.catalog.currency);
+  const metrics = deps.metrics;
   // Only JSON and multipart bodies are meaningful here; anything else is a 415, not a string to misparse.
   app.removeContentTypeParser('text/plain');
   await app.register(multipart, {

@@ -9,6 +9,7 @@
  */
 import type { Kysely } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { UpstreamAttempt } from '../core/dispatch.js';
 import type { RequestLogEntry } from '../store/request-log.js';
 import type { Database } from '../store/schema.js';
 
@@ -29,6 +30,8 @@ export class GatewayMetrics {
   private readonly duration: Histogram<'route'>;
   private readonly images: Counter<'model' | 'provider_route'>;
   private readonly charged: Counter<'model'>;
+  private readonly upstreamAttempts: Counter<'provider' | 'outcome'>;
+  private readonly upstreamDuration: Histogram<'provider'>;
 
   constructor(db: Kysely<Database>, currency: string) {
     const registers = [this.registry];
@@ -42,6 +45,19 @@ export class GatewayMetrics {
     });
     this.images = new Counter({ name: 'imagegate_images_total', help: 'Images delivered to clients, by catalog model and provider route', labelNames: ['model', 'provider_route'], registers });
     this.charged = new Counter({ name: 'imagegate_charged_micros_total', help: `Money charged for delivered images, in micro-units of ${currency}`, labelNames: ['model'], registers });
+    this.upstreamAttempts = new Counter({
+      name: 'imagegate_upstream_attempts_total',
+      help: 'Calls to upstream providers (retries and fallbacks each count), by provider and outcome: ok or the error code',
+      labelNames: ['provider', 'outcome'],
+      registers,
+    });
+    this.upstreamDuration = new Histogram({
+      name: 'imagegate_upstream_duration_seconds',
+      help: 'Time of one upstream attempt, whatever its outcome, by provider',
+      labelNames: ['provider'],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
+      registers,
+    });
     new Gauge({
       name: 'imagegate_open_holds',
       help: 'Holds reserved and not yet settled or refunded (requests and tasks in flight)',
@@ -68,6 +84,12 @@ export class GatewayMetrics {
   async text(): Promise<string> {
     return (await this.registry.metrics()) + (await processMetrics().metrics());
   }
+
+  /** One attempt at an upstream (dispatch reports each). */
+  readonly upstreamAttempt = (a: UpstreamAttempt): void => {
+    this.upstreamAttempts.inc({ provider: a.provider, outcome: a.outcome });
+    this.upstreamDuration.observe({ provider: a.provider }, a.seconds);
+  };
 
   /** One answered request; `route` is the matched route pattern, `model` the catalog id if it resolved. */
   observe(row: RequestLogEntry, route: string, model: string | undefined): void {

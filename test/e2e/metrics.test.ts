@@ -106,6 +106,21 @@ describe('GET /metrics', () => {
     }
   });
 
+  it('counts each upstream attempt by provider and outcome, with its duration', async () => {
+    const { key } = await gw.clientKey({ balance: 1_000_000 });
+    const before = (await scrape()).text;
+    const count = (t: string, outcome: string) => sample(t, `imagegate_upstream_attempts_total{provider="openai",outcome="${outcome}"}`) ?? 0;
+    expect((await postJson(`${gw.url}/v1/images/generations`, key, { model: 'slow-image', prompt: 'fine' })).status).toBe(200);
+    openai.knobs.failNext = 1;
+    openai.knobs.failStatus = 500;
+    expect((await postJson(`${gw.url}/v1/images/generations`, key, { model: 'slow-image', prompt: 'broken' })).status).toBe(502);
+    const after = (await scrape()).text;
+    expect(count(after, 'ok') - count(before, 'ok')).toBe(1);
+    expect(count(after, 'upstream_error') - count(before, 'upstream_error')).toBe(1);
+    const durations = (t: string) => sample(t, 'imagegate_upstream_duration_seconds_count{provider="openai"}') ?? 0;
+    expect(durations(after) - durations(before)).toBe(2);
+  });
+
   it("includes the process's own figures", async () => {
     const { text } = await scrape();
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
