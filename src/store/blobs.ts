@@ -58,7 +58,27 @@ export function expiryHourOf(expiresAt: number): number {
 
 /** The hour whose blobs are all past their expiry before it: every hour lower than this one. */
 export function currentExpiryHour(now = Date.now()): number {
-  return Math.ceil(now / 1000 / HOUR);
+  return expiryHourOf(now / 1000);
+}
+
+/** A blob's place under the store's root (a directory, a bucket prefix): `<expiry hour>/<id>.<ext>`. */
+export function blobPath(blob: StoredBlob): string {
+  return `${expiryHourOf(blob.expiresAt)}/${blob.id}.${blob.ext}`;
+}
+
+/** Hours further back than this (ten years) are never taken for expiry hours. */
+const OLDEST_SWEPT_HOURS = 24 * 366 * 10;
+
+/**
+ * Whether a folder under the store's root is an expiry hour that has passed, whose blobs may all go. Only
+ * names that can be hours of ours: an S3 bucket shared with other data may hold numbered folders ("2024/")
+ * beside them, and a sweep removes whole folders.
+ */
+export function isPastExpiryHour(name: string, now = Date.now()): boolean {
+  if (!/^\d+$/.test(name)) return false;
+  const hour = Number(name);
+  const current = currentExpiryHour(now);
+  return hour < current && hour >= current - OLDEST_SWEPT_HOURS;
 }
 
 /** A new blob's record. The expiry is rounded up: a link lives at least ttlSeconds (rounded down, a 1 s
@@ -79,12 +99,8 @@ export class LocalBlobStore implements BlobStore {
     this.root = join(dataDir, 'blobs');
   }
 
-  private bucketOf(expiresAt: number): string {
-    return String(expiryHourOf(expiresAt));
-  }
-
   private pathOf(b: StoredBlob): string {
-    return join(this.root, this.bucketOf(b.expiresAt), `${b.id}.${b.ext}`);
+    return join(this.root, blobPath(b));
   }
 
   /**
@@ -106,7 +122,7 @@ export class LocalBlobStore implements BlobStore {
 
   async create(id: string, ext: string, ttlSeconds: number): Promise<BlobFile> {
     const blob = newBlob(id, ext, ttlSeconds);
-    const dir = join(this.root, this.bucketOf(blob.expiresAt));
+    const dir = join(this.root, String(expiryHourOf(blob.expiresAt)));
     if (!this.made.has(dir)) {
       await mkdir(dir, { recursive: true });
       this.made.add(dir);
@@ -156,7 +172,6 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async sweep(now = Date.now()): Promise<number> {
-    const currentBucket = currentExpiryHour(now);
     let removed = 0;
     let buckets: string[];
     try {
@@ -165,7 +180,7 @@ export class LocalBlobStore implements BlobStore {
       return 0;
     }
     for (const b of buckets) {
-      if (/^\d+$/.test(b) && Number(b) < currentBucket) {
+      if (isPastExpiryHour(b, now)) {
         await rm(join(this.root, b), { recursive: true, force: true });
         this.made.delete(join(this.root, b));
         removed++;

@@ -8,20 +8,12 @@ import type { TaskStatus } from '../../src/tasks/state.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { databases } from '../support/databases.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
+import { openaiImageModel, overlayOf } from '../support/overlays.js';
 
 const CAP = 3;
 const TASKS = 20;
 const PRICE = 100;
-const OVERLAY = `
-models:
-  slow-image:
-    owned_by: test
-    routes: [{ provider: openai, upstream_model: gpt-image-1 }]
-    operations: { text-to-image: { endpoint: /v1/images/generations } }
-    price: { per_image: ${PRICE} }
-providers:
-  openai: { retries: 0 }
-`;
+const OVERLAY = overlayOf(openaiImageModel('slow-image', PRICE));
 
 /** Most intervals [start, end) overlapping at any instant. */
 /** How far a task's recorded start may precede the moment its lease query saw a free slot. */

@@ -6,24 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { ADMIN_KEY, postJson, startGateway, type TestGateway } from '../support/gateway.js';
 import { pollValue } from '../support/wait.js';
+import { openaiImageModel, overlayOf } from '../support/overlays.js';
 
-const OVERLAY = `
-models:
-  metered-local:
+const METERED_LOCAL = `  metered-local:
     owned_by: test
     routes: [{ provider: local, upstream_model: local }]
     operations: { text-to-image: { endpoint: /v1/images/generations } }
     n: { max: 4 }
     sizes: { values: [16x16] }
     price: { per_image: 2500 }
-  slow-image:
-    owned_by: test
-    routes: [{ provider: openai, upstream_model: gpt-image-1 }]
-    operations: { text-to-image: { endpoint: /v1/images/generations } }
-    price: { per_image: 100 }
-providers:
-  openai: { retries: 0 }
 `;
+const OVERLAY = overlayOf(METERED_LOCAL, openaiImageModel('slow-image', 100));
 
 let gw: TestGateway;
 let openai: OpenAIFake;
@@ -87,18 +80,11 @@ describe('GET /metrics', () => {
     try {
       const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'slow-image', prompt: 'slow' }, { prefer: 'respond-async' });
       expect(res.status).toBe(202);
-      const during = await pollValue(
-        async () => (await scrape()).text,
-        (t) => sample(t, 'imagegate_tasks{status="running"}') === 1,
-        5000,
-      );
+      const scrapeUntil = (done: (text: string) => boolean) => pollValue(async () => (await scrape()).text, done, 10_000);
+      const during = await scrapeUntil((t) => sample(t, 'imagegate_tasks{status="running"}') === 1);
       expect(sample(during, 'imagegate_tasks{status="running"}')).toBe(1);
       expect(sample(during, 'imagegate_open_holds')).toBe(1);
-      const after = await pollValue(
-        async () => (await scrape()).text,
-        (t) => sample(t, 'imagegate_open_holds') === 0,
-        10_000,
-      );
+      const after = await scrapeUntil((t) => sample(t, 'imagegate_open_holds') === 0);
       expect(sample(after, 'imagegate_open_holds')).toBe(0);
       expect(sample(after, 'imagegate_tasks{status="running"}')).toBe(0);
     } finally {

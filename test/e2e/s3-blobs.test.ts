@@ -13,18 +13,10 @@ import { makeImage } from '../fakes/images.js';
 import { databases } from '../support/databases.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
 import { pollValue } from '../support/wait.js';
+import { openaiImageModel, overlayOf } from '../support/overlays.js';
 
 const PRICE = 1000;
-const OVERLAY = `
-models:
-  priced-image:
-    owned_by: test
-    routes: [{ provider: openai, upstream_model: gpt-image-1 }]
-    operations: { text-to-image: { endpoint: /v1/images/generations } }
-    price: { per_image: ${PRICE} }
-providers:
-  openai: { retries: 0 }
-`;
+const OVERLAY = overlayOf(openaiImageModel('priced-image', PRICE));
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 describe.each(databases())('hosted images in S3 on $name', ({ name, make }) => {

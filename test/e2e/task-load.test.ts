@@ -12,18 +12,10 @@ import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { freshPostgres, PG_URL, tempDir } from '../support/databases.js';
 import { ADMIN_KEY, startGateway } from '../support/gateway.js';
 import { freePort, startGatewayProcess } from '../support/process.js';
+import { openaiImageModel, overlayOf } from '../support/overlays.js';
 
 const TASKS = Number(process.env.TASKS ?? 1000);
-const MODEL = `
-models:
-  slow-image:
-    owned_by: test
-    routes: [{ provider: openai, upstream_model: gpt-image-1 }]
-    operations: { text-to-image: { endpoint: /v1/images/generations } }
-    price: { per_image: 100 }
-providers:
-  openai: { retries: 0 }
-`;
+const MODEL = overlayOf(openaiImageModel('slow-image', 100));
 
 let fake: OpenAIFake;
 beforeAll(async () => {

@@ -60,7 +60,7 @@ export function presignedGetUrl(input: Omit<SigningInput, 'method' | 'headers' |
     'X-Amz-SignedHeaders': 'host',
   };
   if (input.credentials.sessionToken) params['X-Amz-Security-Token'] = input.credentials.sessionToken;
-  url.search = [...url.searchParams, ...Object.entries(params)].map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`).join('&');
+  url.search = queryString([...url.searchParams, ...Object.entries(params)]);
   const { signature } = sign('GET', url, { host: url.host }, UNSIGNED_PAYLOAD, input, amzDate);
   url.search += `&X-Amz-Signature=${signature}`;
   return url;
@@ -95,6 +95,11 @@ export function uriEncode(s: string, keepSlash = false): string {
     else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
+}
+
+/** A query string with names and values encoded as SigV4 encodes them. */
+export function queryString(pairs: Iterable<readonly [string, string]>): string {
+  return [...pairs].map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`).join('&');
 }
 
 /** S3 signs the path as sent, each segment encoded once (the URL may already hold %XX escapes). */

@@ -11,9 +11,9 @@
 import { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
 import { MIME_OF_EXTENSION } from '../../core/job.js';
-import { type BlobFile, type BlobStore, currentExpiryHour, expiryHourOf, isExpired, newBlob, type StoredBlob } from '../blobs.js';
+import { type BlobFile, type BlobStore, blobPath, isExpired, isPastExpiryHour, newBlob, type StoredBlob } from '../blobs.js';
 import { errorCodeOf, parseListPage } from './list.js';
-import { type AwsCredentials, EMPTY_PAYLOAD_HASH, presignedGetUrl, signedHeaders, UNSIGNED_PAYLOAD, uriEncode } from './sigv4.js';
+import { type AwsCredentials, EMPTY_PAYLOAD_HASH, presignedGetUrl, queryString, signedHeaders, UNSIGNED_PAYLOAD, uriEncode } from './sigv4.js';
 
 export interface S3Settings {
   bucket: string;
@@ -47,8 +47,6 @@ export function s3Settings(o: { bucket: string; prefix?: string; endpoint?: stri
   };
 }
 
-/** Hours further back than this (ten years) are not taken for expiry hours by the sweep. */
-const OLDEST_SWEPT_HOURS = 24 * 366 * 10;
 /** The longest a presigned URL may live (SigV4's limit). */
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 const ATTEMPTS = 3;
@@ -73,7 +71,7 @@ export class S3BlobStore implements BlobStore {
   ) {}
 
   keyOf(blob: StoredBlob): string {
-    return `${this.s.prefix}${expiryHourOf(blob.expiresAt)}/${blob.id}.${blob.ext}`;
+    return this.s.prefix + blobPath(blob);
   }
 
   async put(id: string, ext: string, bytes: Buffer, ttlSeconds: number): Promise<StoredBlob> {
@@ -141,13 +139,9 @@ export class S3BlobStore implements BlobStore {
 
   /** Removes every object of the hours that have passed; returns how many hours it removed. */
   async sweep(now = Date.now()): Promise<number> {
-    const current = currentExpiryHour(now);
     let removed = 0;
     for (const hourPrefix of await this.list({ prefix: this.s.prefix, delimiter: '/' }, 'prefixes')) {
-      const hour = hourPrefix.slice(this.s.prefix.length, -1);
-      // Only what can be an expiry hour of ours: a bucket shared with other data may hold numbered folders
-      // ("2024/") next to these, and the sweep deletes whole folders.
-      if (!/^\d+$/.test(hour) || Number(hour) >= current || Number(hour) < current - OLDEST_SWEPT_HOURS) continue;
+      if (!isPastExpiryHour(hourPrefix.slice(this.s.prefix.length, -1), now)) continue;
       for (const key of await this.list({ prefix: hourPrefix }, 'keys')) await this.remove(key);
       removed++;
     }
@@ -236,8 +230,8 @@ export class S3BlobStore implements BlobStore {
     const url = this.s.pathStyle
       ? new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}/${uriEncode(this.s.bucket)}/${path}`)
       : new URL(`${base.protocol}//${this.s.bucket}.${base.host}/${path}`);
-    // Encoded here as SigV4 encodes it: URLSearchParams would write a space as "+", which S3 reads as "+".
-    if (query) url.search = Object.entries(query).map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`).join('&');
+    // Encoded as SigV4 encodes it: URLSearchParams would write a space as "+", which S3 reads as "+".
+    if (query) url.search = queryString(Object.entries(query));
     return url;
   }
 
