@@ -66,7 +66,11 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     loadCatalogData({ overlayFile: config.catalogOverlay, overlayText: opts.catalogOverlayText }),
     config.env,
   );
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onBackgroundError: (err) => log.error({ err }, 'the WAL checkpoint thread stopped; the database checkpoints on the request path from now on'),
+  });
   const keys = new KeyStore(db.kysely);
   const ledger = new Ledger(db.kysely, catalog.currency);
   const accounts = new Accounts(db.kysely, ledger);

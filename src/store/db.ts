@@ -8,6 +8,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import { migrate, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
+import { WalCheckpointer } from './sqlite-checkpointer.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 
 export interface Db {
@@ -16,7 +17,7 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Db> {
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; onBackgroundError?: (err: Error) => void }): Promise<Db> {
   if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
     // Loaded only for PostgreSQL, so a SQLite gateway does not carry the driver.
     const { default: pg } = await import('pg');
@@ -36,7 +37,15 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const kysely = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) });
+  const checkpointer = new WalCheckpointer(sqlite, file, (err) => opts.onBackgroundError?.(err));
+  const kysely = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite, () => checkpointer.committed()) });
   await migrate(kysely as Kysely<unknown>, 'sqlite');
-  return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'sqlite',
+    close: async () => {
+      await checkpointer.stop();
+      await kysely.destroy();
+    },
+  };
 }

@@ -30,12 +30,13 @@ import {
 import { StatementCache } from './sqlite-statements.js';
 
 export class GroupCommitSqliteDialect implements Dialect {
-  constructor(private readonly db: SQLite.Database) {}
+  /** `onCommit` runs after every successful COMMIT (the WAL checkpointer counts them). */
+  constructor(private readonly db: SQLite.Database, private readonly onCommit: () => void = () => {}) {}
   createAdapter() {
     return new SqliteAdapter();
   }
   createDriver(): Driver {
-    return new GroupCommitDriver(this.db);
+    return new GroupCommitDriver(this.db, this.onCommit);
   }
   createQueryCompiler() {
     return new SqliteQueryCompiler();
@@ -111,7 +112,7 @@ class GroupCommitDriver implements Driver {
   private group: Group | undefined;
   private closed = false;
 
-  constructor(private readonly db: SQLite.Database) {
+  constructor(private readonly db: SQLite.Database, private readonly onCommit: () => void) {
     this.statements = new StatementCache(db);
   }
 
@@ -214,6 +215,7 @@ class GroupCommitDriver implements Driver {
     this.group = undefined;
     try {
       this.exec('COMMIT');
+      this.onCommit();
       group.finish();
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');

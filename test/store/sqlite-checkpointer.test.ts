@@ -1,0 +1,98 @@
+/**
+ * WAL checkpoints on their own thread: the gateway's connection only appends to the WAL, and the pages reach
+ * the database file anyway, soon after enough commits or after a quiet second; when the thread is gone the
+ * connection checkpoints by itself again, and closing leaves no WAL behind.
+ *
+ * The database file grows only when a checkpoint copies pages into it, so its size is what the tests watch.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/db.js';
+import { WalCheckpointer } from '../../src/store/sqlite-checkpointer.js';
+import { tempDir } from '../support/databases.js';
+import { pollValue } from '../support/wait.js';
+
+const open: Array<{ checkpointer: WalCheckpointer; db: SQLite.Database }> = [];
+
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    await o.checkpointer.stop();
+    o.db.close();
+  }
+});
+
+function walDatabase(): { file: string; db: SQLite.Database; checkpointer: WalCheckpointer } {
+  const file = join(tempDir(), 'wal.sqlite');
+  const db = new SQLite(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
+  const checkpointer = new WalCheckpointer(db, file);
+  open.push({ checkpointer, db });
+  return { file, db, checkpointer };
+}
+
+/** One commit that adds about two pages (a 6 KB row), reported to the checkpointer as the driver does. */
+function commitRow(db: SQLite.Database, checkpointer: WalCheckpointer) {
+  db.prepare('INSERT INTO t (blob) VALUES (?)').run(Buffer.alloc(6000, 7));
+  checkpointer.committed();
+}
+
+const size = (file: string) => statSync(file).size;
+
+describe('WAL checkpoints on a worker thread', () => {
+  it("turns the connection's own checkpoints down to one in 5000 pages", () => {
+    const { db } = walDatabase();
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(5000);
+  });
+
+  it('copies the pages of 200 commits into the database file without the connection checkpointing', async () => {
+    const { file, db, checkpointer } = walDatabase();
+    const before = size(file);
+    for (let i = 0; i < 200; i++) commitRow(db, checkpointer);
+    // ~400 pages: far below the connection's 5000, so only the thread can have copied them.
+    const after = await pollValue(async () => size(file), (s) => s >= before + 200 * 6000, 5000);
+    expect(after).toBeGreaterThanOrEqual(before + 200 * 6000);
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 200 });
+  });
+
+  it('copies what a few commits left once they stop, after about a second', async () => {
+    const { file, db, checkpointer } = walDatabase();
+    const before = size(file);
+    for (let i = 0; i < 5; i++) commitRow(db, checkpointer);
+    expect(size(file)).toBe(before);
+    const after = await pollValue(async () => size(file), (s) => s >= before + 5 * 6000, 4000);
+    expect(after).toBeGreaterThanOrEqual(before + 5 * 6000);
+  });
+
+  it('gives the connection its own 1000-page checkpoints back once the thread has stopped', async () => {
+    const { db, checkpointer } = walDatabase();
+    await checkpointer.stop();
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  });
+
+  it('keeps the WAL file near 5000 pages under a steady stream of commits', async () => {
+    const { file, db, checkpointer } = walDatabase();
+    // 5000 commits ≈ 10000 pages ≈ 41 MB of WAL if the log never started over.
+    for (let i = 0; i < 5000; i++) {
+      commitRow(db, checkpointer);
+      if (i % 100 === 0) await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(size(`${file}-wal`)).toBeLessThan(25 * 1024 * 1024);
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 5000 });
+  });
+});
+
+describe('openDatabase with SQLite', () => {
+  it('closes the thread\'s connection with its own, so no WAL file is left behind', async () => {
+    const dataDir = tempDir();
+    const db = await openDatabase({ dataDir });
+    await db.kysely.insertInto('settings').values({ name: 'x', value: 'y' }).execute();
+    expect(existsSync(join(dataDir, 'imagegate.sqlite-wal'))).toBe(true);
+    await db.close();
+    // SQLite deletes the WAL when the last connection to the database closes.
+    expect(existsSync(join(dataDir, 'imagegate.sqlite-wal'))).toBe(false);
+  });
+});
