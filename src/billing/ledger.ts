@@ -37,6 +37,11 @@ export type CloseOutcome = { closed: true; charged: number } | { closed: false }
 
 const dayPeriod = (t: number) => `d:${new Date(t).toISOString().slice(0, 10)}`;
 const monthPeriod = (t: number) => `m:${new Date(t).toISOString().slice(0, 7)}`;
+const capPeriods = (caps: { day?: number | null; month?: number | null }, now: number) =>
+  [
+    [dayPeriod(now), caps.day, 'daily'],
+    [monthPeriod(now), caps.month, 'monthly'],
+  ] as const;
 
 export class Ledger {
   /** The statements of every hold and settle, compiled once (store/prepared-query.ts). */
@@ -50,7 +55,11 @@ export class Ledger {
   async hold(req: HoldRequest): Promise<HoldRecord> {
     const id = newId('txn');
     const now = Date.now();
+    const caps = req.keyId && req.caps && (req.caps.day != null || req.caps.month != null) ? { keyId: req.keyId, ...req.caps } : undefined;
     return this.db.transaction().execute(async (trx) => {
+      // Every refusal is decided before the first write: on SQLite a transaction that fails after writing
+      // takes the others of its commit group with it (store/sqlite-group-commit.ts).
+      if (caps) await this.checkSpendCaps(trx, caps, req.amount, now);
       const updated = await this.q.debit.first(trx, { accountId: req.accountId, amount: req.amount });
       if (!updated) {
         const acct = await trx.selectFrom('accounts').select('balance').where('id', '=', req.accountId).executeTakeFirst();
@@ -61,9 +70,7 @@ export class Ledger {
           { details: { needed: req.amount, available, currency: this.currency, unit: 'micro' } },
         );
       }
-      if (req.keyId && req.caps && (req.caps.day != null || req.caps.month != null)) {
-        await this.reserveSpend(trx, req.keyId, req.amount, req.caps, now);
-      }
+      if (caps) await this.reserveSpend(trx, caps.keyId, req.amount, caps, now);
       await this.q.openHold.run(trx, { id, accountId: req.accountId, keyId: req.keyId, requestId: req.requestId, model: req.model, amount: req.amount, owner: req.owner, now });
       await this.entry(trx, { accountId: req.accountId, keyId: req.keyId, txn: id, kind: 'hold', amount: -req.amount, charged: 0, balanceAfter: updated.balance, now });
       return { id, accountId: req.accountId, keyId: req.keyId, amount: req.amount, createdAt: now };
@@ -143,11 +150,28 @@ export class Ledger {
     });
   }
 
+  /**
+   * Refuse a hold that would take a key past a spend cap, reading only. Exact on SQLite (one connection, and
+   * the transaction holds it until it ends); on PostgreSQL two holds may both pass it, and reserveSpend's
+   * guarded update then refuses the one that comes second.
+   */
+  private async checkSpendCaps(trx: Transaction<Database>, caps: { keyId: string; day?: number | null; month?: number | null }, amount: number, now: number) {
+    const periods = capPeriods(caps, now).filter(([, cap]) => cap != null);
+    const spent = await trx.selectFrom('key_spend').select(['period', 'amount']).where('key_id', '=', caps.keyId).where('period', 'in', periods.map(([period]) => period)).execute();
+    for (const [period, cap, label] of periods) {
+      const sofar = spent.find((r) => r.period === period)?.amount ?? 0;
+      if (sofar + amount > cap!) throw this.capExceeded(label, cap!, amount);
+    }
+  }
+
+  private capExceeded(label: string, cap: number, amount: number): GatewayError {
+    return new GatewayError('insufficient_balance', `This key's ${label} spend cap of ${formatMoney(cap, this.currency)} would be exceeded by this request.`, {
+      details: { needed: amount, cap, currency: this.currency, unit: 'micro' },
+    });
+  }
+
   private async reserveSpend(trx: Transaction<Database>, keyId: string, amount: number, caps: { day?: number | null; month?: number | null }, now: number) {
-    for (const [period, cap, label] of [
-      [dayPeriod(now), caps.day, 'daily'],
-      [monthPeriod(now), caps.month, 'monthly'],
-    ] as const) {
+    for (const [period, cap, label] of capPeriods(caps, now)) {
       await trx
         .insertInto('key_spend')
         .values({ key_id: keyId, period, amount: 0 })
@@ -156,11 +180,7 @@ export class Ledger {
       let q = trx.updateTable('key_spend').set({ amount: sql<number>`amount + ${amount}` }).where('key_id', '=', keyId).where('period', '=', period);
       if (cap != null) q = q.where(sql<boolean>`amount + ${amount} <= ${cap}`);
       const ok = await q.returning('amount').executeTakeFirst();
-      if (!ok) {
-        throw new GatewayError('insufficient_balance', `This key's ${label} spend cap of ${formatMoney(cap!, this.currency)} would be exceeded by this request.`, {
-          details: { needed: amount, cap, currency: this.currency, unit: 'micro' },
-        });
-      }
+      if (!ok) throw this.capExceeded(label, cap!, amount);
     }
   }
 

@@ -120,6 +120,27 @@ describe.each(databases())('ledger on $name', ({ make }) => {
     await second.refund();
   });
 
+  it('admits exactly as many concurrent holds as the daily cap allows, refusing the rest without touching the admitted ones', async () => {
+    const a = await accounts.create('capped-race', 10_000_000);
+    const req = { ...holdReq(a.id, 100_000), keyId: 'key_capped_race', caps: { day: 450_000, month: 10_000_000 } };
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => ledger.hold(req)));
+    const admitted = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(admitted).toHaveLength(4);
+    expect(refused.map((r) => (r.reason as GatewayError).message)).toEqual(Array(6).fill(expect.stringContaining('daily spend cap')));
+    expect((await accounts.get(a.id))!.balance).toBe(10_000_000 - 400_000);
+    expect((await accounts.held(a.id)).count).toBe(4);
+    expect(await ledgerSum(a.id)).toBe(10_000_000 - 400_000);
+  });
+
+  it('refuses a hold over the balance in the same group as holds that fit, which all commit', async () => {
+    const a = await accounts.create('mixed', 250_000);
+    const results = await Promise.allSettled([ledger.hold(holdReq(a.id, 100_000)), ledger.hold(holdReq(a.id, 900_000)), ledger.hold(holdReq(a.id, 100_000))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await accounts.get(a.id))!.balance).toBe(50_000);
+    expect(await ledgerSum(a.id)).toBe(50_000);
+  });
+
   it('credits and debits through the ledger and refuses a debit that would overdraw', async () => {
     const a = await accounts.create('adjust', 0);
     await ledger.adjust(a.id, 2_500_000, 'credit', 'top-up');

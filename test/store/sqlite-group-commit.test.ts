@@ -89,15 +89,33 @@ describe('SQLite group commit', () => {
     expect(hooks.commits).toBe(1);
   });
 
-  it('rolls back only the member that throws; the rest of its group commits', async () => {
+  it('fails only the member that throws before changing anything; the rest of its group commits', async () => {
+    const { kysely, hooks, committed, insertIn } = setup();
+    const refused = kysely.transaction().execute(async (trx) => {
+      // A guarded write that matches nothing, as a hold on an empty balance does, then the refusal.
+      await trx.updateTable('t').set({ v: 0 }).where('id', '=', 'nobody').execute();
+      throw new Error('not enough balance');
+    });
+    const results = await Promise.allSettled([insertIn('a'), refused, insertIn('b')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('not enough balance');
+    expect([committed('a'), committed('b')]).toEqual([true, true]);
+    expect(hooks.commits).toBe(1);
+  });
+
+  it('rolls back the whole group when a member throws after writing: those before it fail too, the next group commits', async () => {
     const { kysely, committed, insertIn } = setup();
+    const before = insertIn('a');
     const failing = kysely.transaction().execute(async (trx) => {
       await trx.insertInto('t').values({ id: 'bad', v: 1 }).execute();
       throw new Error('caller gave up');
     });
-    const results = await Promise.allSettled([insertIn('a'), failing, insertIn('b')]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect([committed('a'), committed('bad'), committed('b')]).toEqual([true, false, true]);
+    const after = insertIn('b');
+    const results = await Promise.allSettled([before, failing, after]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect((results[0] as PromiseRejectedResult).reason.message).toMatch(/failed after writing/);
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('caller gave up');
+    expect([committed('a'), committed('bad'), committed('b')]).toEqual([false, false, true]);
   });
 
   it('rejects every member when the COMMIT fails, keeps none of their rows, and commits the next group', async () => {
@@ -165,9 +183,9 @@ describe('SQLite group commit', () => {
 
   it('commits the open group when the database is closed', async () => {
     const { kysely, hooks, committed, insertIn } = setup();
-    const released = new Promise<void>((resolve) => (hooks.before = (sql) => sql.startsWith('RELEASE') && resolve()));
+    const inserted = new Promise<void>((resolve) => (hooks.before = (sql) => sql.startsWith('insert') && resolve()));
     const pending = insertIn('last');
-    await released;
+    await inserted;
     expect(committed('last')).toBe(false);
     await kysely.destroy();
     await pending;
