@@ -181,12 +181,26 @@ const m004_task_queue_by_account: Migration = {
   },
 };
 
+/**
+ * Open holds by owner, and only open ones. The index on (status, owner) kept an entry for every hold ever
+ * closed, which nothing looks up, and settling moved each hold's entry from one end of it to the other; an
+ * index of the open holds alone stays as small as the requests in flight, and every query of holds that
+ * is not by id asks for open ones.
+ */
+const m005_open_holds_only: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.dropIndex('holds_open').execute();
+    await db.schema.createIndex('holds_open_owner').on('holds').column('owner').where(sql.ref('status'), '=', 'open').execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
     '002_tasks': m002_tasks,
     '003_task_queue_order': m003_task_queue_order,
     '004_task_queue_by_account': m004_task_queue_by_account,
+    '005_open_holds_only': m005_open_holds_only,
   };
 }
 
