@@ -37,8 +37,8 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const checkpointer = new WalCheckpointer(file, (err) => opts.onBackgroundError?.(err));
-  const kysely = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite, () => checkpointer.committed()) });
+  const checkpointer = new WalCheckpointer(file, { onError: (err) => opts.onBackgroundError?.(err) });
+  const kysely = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite, (ms) => checkpointer.committed(ms)) });
   await migrate(kysely as Kysely<unknown>, 'sqlite');
   return {
     kysely,

@@ -39,8 +39,8 @@ import {
 import { StatementCache } from './sqlite-statements.js';
 
 export class GroupCommitSqliteDialect implements Dialect {
-  /** `onCommit` runs after every successful COMMIT (the WAL checkpointer counts them). */
-  constructor(private readonly db: SQLite.Database, private readonly onCommit: () => void = () => {}) {}
+  /** `onCommit` runs after every successful COMMIT with how long it took in ms (the WAL checkpointer counts them). */
+  constructor(private readonly db: SQLite.Database, private readonly onCommit: (ms: number) => void = () => {}) {}
   createAdapter() {
     return new SqliteAdapter();
   }
@@ -125,7 +125,7 @@ class GroupCommitDriver implements Driver {
   private group: Group | undefined;
   private closed = false;
 
-  constructor(private readonly db: SQLite.Database, private readonly onCommit: () => void) {
+  constructor(private readonly db: SQLite.Database, private readonly onCommit: (ms: number) => void) {
     this.statements = new StatementCache(db);
   }
 
@@ -227,8 +227,9 @@ class GroupCommitDriver implements Driver {
   private commit(group: Group): void {
     this.group = undefined;
     try {
+      const t0 = performance.now();
       this.exec('COMMIT');
-      this.onCommit();
+      this.onCommit(performance.now() - t0);
       group.finish();
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');

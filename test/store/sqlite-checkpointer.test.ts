@@ -29,7 +29,7 @@ function walDatabase(): { file: string; db: SQLite.Database; checkpointer: WalCh
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
-  const checkpointer = new WalCheckpointer(file);
+  const checkpointer = new WalCheckpointer(file, { start: 'now' });
   open.push({ checkpointer, db });
   return { file, db, checkpointer };
 }
@@ -37,7 +37,7 @@ function walDatabase(): { file: string; db: SQLite.Database; checkpointer: WalCh
 /** One commit that adds about two pages (a 6 KB row), reported to the checkpointer as the driver does. */
 function commitRow(db: SQLite.Database, checkpointer: WalCheckpointer) {
   db.prepare('INSERT INTO t (blob) VALUES (?)').run(Buffer.alloc(6000, 7));
-  checkpointer.committed();
+  checkpointer.committed(0.1);
 }
 
 const size = (file: string) => statSync(file).size;
@@ -75,11 +75,40 @@ describe('WAL checkpoints on a worker thread', () => {
 
   it('reports a thread that cannot open the database, and stops cleanly after', async () => {
     const errors: Error[] = [];
-    const checkpointer = new WalCheckpointer(join(tempDir(), 'no-such-dir', 'x.sqlite'), (err) => errors.push(err));
+    const checkpointer = new WalCheckpointer(join(tempDir(), 'no-such-dir', 'x.sqlite'), { start: 'now', onError: (err) => errors.push(err) });
     const seen = await pollValue(async () => errors.length, (n) => n > 0, 5000);
     expect(seen).toBe(1);
     expect(errors[0]!.message).toMatch(/unable to open|directory does not exist/i);
     await checkpointer.stop();
+  });
+});
+
+describe('starting the thread when checkpoints weigh on the event loop', () => {
+  it('does not start it while COMMITs stay fast, however many', async () => {
+    const checkpointer = new WalCheckpointer(join(tempDir(), 'lazy.sqlite'));
+    for (let i = 0; i < 10_000; i++) checkpointer.committed(0.2);
+    expect(checkpointer.started).toBe(false);
+    await checkpointer.stop();
+  });
+
+  it('starts it once slow COMMITs pass 20 ms within a second', async () => {
+    const dir = tempDir();
+    const raw = new SQLite(join(dir, 'lazy.sqlite'));
+    raw.pragma('journal_mode = WAL');
+    const checkpointer = new WalCheckpointer(join(dir, 'lazy.sqlite'));
+    for (let i = 0; i < 4; i++) checkpointer.committed(5);
+    expect(checkpointer.started).toBe(false);
+    checkpointer.committed(5);
+    expect(checkpointer.started).toBe(true);
+    await checkpointer.stop();
+    raw.close();
+  });
+
+  it('never starts it once stopped', async () => {
+    const checkpointer = new WalCheckpointer(join(tempDir(), 'lazy.sqlite'));
+    await checkpointer.stop();
+    for (let i = 0; i < 10; i++) checkpointer.committed(50);
+    expect(checkpointer.started).toBe(false);
   });
 });
 
