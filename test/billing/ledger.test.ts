@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Accounts } from '../../src/billing/accounts.js';
 import { Hold } from '../../src/billing/hold.js';
@@ -6,7 +7,7 @@ import { GatewayError } from '../../src/core/errors.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { databases } from '../support/databases.js';
 
-describe.each(databases())('ledger on $name', ({ make }) => {
+describe.each(databases())('ledger on $name', ({ name, make }) => {
   let db: Db;
   let ledger: Ledger;
   let accounts: Accounts;
@@ -139,6 +140,33 @@ describe.each(databases())('ledger on $name', ({ make }) => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((await accounts.get(a.id))!.balance).toBe(50_000);
     expect(await ledgerSum(a.id)).toBe(50_000);
+  });
+
+  // Migration 005: holds are indexed by owner only while open, so the index stays the size of the requests
+  // in flight, and the queries that ask for open holds (sweep, balance views, metrics) still find them by it.
+  it('indexes holds by owner only while they are open (one partial index, no other)', async () => {
+    if (name === 'sqlite') {
+      const rows = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master where type = 'index' and tbl_name = 'holds' and sql is not null`.execute(db.kysely);
+      expect(rows.rows.map((r) => r.name)).toEqual(['holds_open_owner']);
+      expect(rows.rows[0]!.sql).toMatch(/\("owner"\) where "status" = 'open'/i);
+      const plan = await sql<{ detail: string }>`explain query plan select id from holds where status = 'open' and owner not like 'task:%'`.execute(db.kysely);
+      expect(plan.rows.map((r) => r.detail).join('\n')).toMatch(/USING (COVERING )?INDEX holds_open_owner/);
+    } else {
+      const rows = await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes where tablename = 'holds' and indexname <> 'holds_pkey'`.execute(db.kysely);
+      expect(rows.rows.map((r) => r.indexname)).toEqual(['holds_open_owner']);
+      expect(rows.rows[0]!.indexdef).toMatch(/\(owner\) WHERE \(status = 'open'::text\)/);
+    }
+  });
+
+  it('finds open holds, and only those, after some are settled or refunded', async () => {
+    const a = await accounts.create('open-index', 1_000_000);
+    const holds = await Promise.all(Array.from({ length: 5 }, (_, i) => ledger.hold({ ...holdReq(a.id, 10_000), requestId: `req_${i}`, owner: 'inst_gone' })));
+    await ledger.settle(holds[0]!, 10_000);
+    await ledger.refund(holds[1]!.id);
+    expect(await accounts.held(a.id)).toEqual({ amount: 30_000, count: 3 });
+    await ledger.sweep({ liveOwners: ['inst_test'], maxAgeMs: 60_000 });
+    expect(await accounts.held(a.id)).toEqual({ amount: 0, count: 0 });
+    expect((await accounts.get(a.id))!.balance).toBe(990_000);
   });
 
   it('credits and debits through the ledger and refuses a debit that would overdraw', async () => {
