@@ -70,6 +70,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     onBackgroundError: (err) => log.error({ err }, 'the WAL checkpoint thread stopped; the database checkpoints on the request path from now on'),
+    onCheckpointThread: (slowCommitMs) =>
+      log.info({ slow_commit_ms_per_s: Math.round(slowCommitMs) }, 'WAL checkpoints moved to their own thread: checkpoints were slowing COMMITs on the event loop'),
   });
   const keys = new KeyStore(db.kysely);
   const ledger = new Ledger(db.kysely, catalog.currency);

@@ -17,7 +17,16 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; onBackgroundError?: (err: Error) => void }): Promise<Db> {
+export interface OpenDatabaseOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  /** SQLite: the WAL checkpoint thread stopped on an error. */
+  onBackgroundError?: (err: Error) => void;
+  /** SQLite: the WAL checkpoint thread started (store/sqlite-checkpointer.ts), after this many ms of slow COMMITs in a second. */
+  onCheckpointThread?: (slowCommitMs: number) => void;
+}
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
   if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
     // Loaded only for PostgreSQL, so a SQLite gateway does not carry the driver.
     const { default: pg } = await import('pg');
@@ -37,7 +46,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const checkpointer = new WalCheckpointer(file, { onError: (err) => opts.onBackgroundError?.(err) });
+  const checkpointer = new WalCheckpointer(file, { onError: (err) => opts.onBackgroundError?.(err), onStart: opts.onCheckpointThread });
   const kysely = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite, (ms) => checkpointer.committed(ms)) });
   await migrate(kysely as Kysely<unknown>, 'sqlite');
   return {

@@ -58,6 +58,8 @@ try {
 export interface WalCheckpointerOptions {
   /** Hears why the thread stopped, if it stops on its own; the connection's own checkpoints then carry on alone. */
   onError?: (err: Error) => void;
+  /** Hears that the thread started, and how many ms of slow COMMITs in the last second started it. */
+  onStart?: (slowCommitMs: number) => void;
   /**
    * `'when-needed'` (the default) starts the thread once slow COMMITs cost the event loop more than
    * SLOW_COMMIT_BUDGET_MS in a second; `'now'` starts it at once.
@@ -137,5 +139,6 @@ export class WalCheckpointer {
     worker.once('error', (err) => this.opts.onError?.(err));
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     this.worker = worker;
+    this.opts.onStart?.(this.slowMs);
   }
 }

@@ -95,11 +95,13 @@ describe('starting the thread when checkpoints weigh on the event loop', () => {
     const dir = tempDir();
     const raw = new SQLite(join(dir, 'lazy.sqlite'));
     raw.pragma('journal_mode = WAL');
-    const checkpointer = new WalCheckpointer(join(dir, 'lazy.sqlite'));
+    const started: number[] = [];
+    const checkpointer = new WalCheckpointer(join(dir, 'lazy.sqlite'), { onStart: (ms) => started.push(ms) });
     for (let i = 0; i < 4; i++) checkpointer.committed(5);
     expect(checkpointer.started).toBe(false);
     checkpointer.committed(5);
     expect(checkpointer.started).toBe(true);
+    expect(started).toEqual([25]);
     await checkpointer.stop();
     raw.close();
   });
