@@ -37,7 +37,14 @@ export type CloseOutcome = { closed: true; charged: number } | { closed: false }
 
 const dayPeriod = (t: number) => `d:${new Date(t).toISOString().slice(0, 10)}`;
 const monthPeriod = (t: number) => `m:${new Date(t).toISOString().slice(0, 7)}`;
-const capPeriods = (caps: { day?: number | null; month?: number | null }, now: number) =>
+/** A key's spend caps, per UTC day and month (null: none). */
+interface KeyCaps {
+  keyId: string;
+  day?: number | null;
+  month?: number | null;
+}
+
+const capPeriods = (caps: KeyCaps, now: number) =>
   [
     [dayPeriod(now), caps.day, 'daily'],
     [monthPeriod(now), caps.month, 'monthly'],
@@ -55,7 +62,7 @@ export class Ledger {
   async hold(req: HoldRequest): Promise<HoldRecord> {
     const id = newId('txn');
     const now = Date.now();
-    const caps = req.keyId && req.caps && (req.caps.day != null || req.caps.month != null) ? { keyId: req.keyId, ...req.caps } : undefined;
+    const caps: KeyCaps | undefined = req.keyId && req.caps && (req.caps.day != null || req.caps.month != null) ? { keyId: req.keyId, ...req.caps } : undefined;
     return this.db.transaction().execute(async (trx) => {
       // Every refusal is decided before the first write: on SQLite a transaction that fails after writing
       // takes the others of its commit group with it (store/sqlite-group-commit.ts).
@@ -70,7 +77,7 @@ export class Ledger {
           { details: { needed: req.amount, available, currency: this.currency, unit: 'micro' } },
         );
       }
-      if (caps) await this.reserveSpend(trx, caps.keyId, req.amount, caps, now);
+      if (caps) await this.reserveSpend(trx, caps, req.amount, now);
       await this.q.openHold.run(trx, { id, accountId: req.accountId, keyId: req.keyId, requestId: req.requestId, model: req.model, amount: req.amount, owner: req.owner, now });
       await this.entry(trx, { accountId: req.accountId, keyId: req.keyId, txn: id, kind: 'hold', amount: -req.amount, charged: 0, balanceAfter: updated.balance, now });
       return { id, accountId: req.accountId, keyId: req.keyId, amount: req.amount, createdAt: now };
@@ -155,7 +162,7 @@ export class Ledger {
    * the transaction holds it until it ends); on PostgreSQL two holds may both pass it, and reserveSpend's
    * guarded update then refuses the one that comes second.
    */
-  private async checkSpendCaps(trx: Transaction<Database>, caps: { keyId: string; day?: number | null; month?: number | null }, amount: number, now: number) {
+  private async checkSpendCaps(trx: Transaction<Database>, caps: KeyCaps, amount: number, now: number) {
     const periods = capPeriods(caps, now).filter(([, cap]) => cap != null);
     const spent = await trx.selectFrom('key_spend').select(['period', 'amount']).where('key_id', '=', caps.keyId).where('period', 'in', periods.map(([period]) => period)).execute();
     for (const [period, cap, label] of periods) {
@@ -170,7 +177,8 @@ export class Ledger {
     });
   }
 
-  private async reserveSpend(trx: Transaction<Database>, keyId: string, amount: number, caps: { day?: number | null; month?: number | null }, now: number) {
+  private async reserveSpend(trx: Transaction<Database>, caps: KeyCaps, amount: number, now: number) {
+    const keyId = caps.keyId;
     for (const [period, cap, label] of capPeriods(caps, now)) {
       await trx
         .insertInto('key_spend')

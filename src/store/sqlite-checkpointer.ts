@@ -129,12 +129,20 @@ export class WalCheckpointer {
   }
 
   private startThread(): void {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file: this.file, words: this.words.buffer, idleMs: IDLE_CHECKPOINT_MS },
-      // The thread holds one SQLite connection and runs one statement: no need for the default heap sizes.
-      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 },
-    });
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file: this.file, words: this.words.buffer, idleMs: IDLE_CHECKPOINT_MS },
+        // The thread holds one SQLite connection and runs one statement: no need for the default heap sizes.
+        resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 },
+      });
+    } catch (err) {
+      // Called from a COMMIT's hook: a thread that cannot be made is reported, never thrown at the database.
+      this.stopped = true;
+      this.opts.onError?.(err as Error);
+      return;
+    }
     worker.unref();
     worker.once('error', (err) => this.opts.onError?.(err));
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));

@@ -226,15 +226,17 @@ class GroupCommitDriver implements Driver {
 
   private commit(group: Group): void {
     this.group = undefined;
+    const t0 = performance.now();
     try {
-      const t0 = performance.now();
       this.exec('COMMIT');
-      this.onCommit(performance.now() - t0);
-      group.finish();
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       group.finish(err);
+      return;
     }
+    group.finish();
+    // Only after the members know: nothing the hook does can make a committed group look failed.
+    this.onCommit(performance.now() - t0);
   }
 
   /** Run one statement; a failure that took the whole transaction with it fails the group at once. */

@@ -65,10 +65,18 @@ export class S3Error extends Error {
 }
 
 export class S3BlobStore implements BlobStore {
+  /** Every object URL starts with this (the bucket in the path or in the host), parsed once. */
+  private readonly base: string;
+
   constructor(
     private readonly s: S3Settings,
     private readonly dispatcher?: Dispatcher,
-  ) {}
+  ) {
+    const endpoint = new URL(s.endpoint);
+    this.base = s.pathStyle
+      ? `${endpoint.origin}${endpoint.pathname.replace(/\/+$/, '')}/${uriEncode(s.bucket)}/`
+      : `${endpoint.protocol}//${s.bucket}.${endpoint.host}/`;
+  }
 
   keyOf(blob: StoredBlob): string {
     return this.s.prefix + blobPath(blob);
@@ -225,11 +233,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   private urlOf(key: string, query?: Record<string, string>): URL {
-    const path = uriEncode(key, true);
-    const base = new URL(this.s.endpoint);
-    const url = this.s.pathStyle
-      ? new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}/${uriEncode(this.s.bucket)}/${path}`)
-      : new URL(`${base.protocol}//${this.s.bucket}.${base.host}/${path}`);
+    const url = new URL(this.base + uriEncode(key, true));
     // Encoded as SigV4 encodes it: URLSearchParams would write a space as "+", which S3 reads as "+".
     if (query) url.search = queryString(Object.entries(query));
     return url;
