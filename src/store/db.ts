@@ -8,8 +8,11 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import { migrate, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
-import { WalCheckpointer } from './sqlite-checkpointer.js';
+import { BACKSTOP_FRAMES, WalCheckpointer } from './sqlite-checkpointer.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
+
+/** SQLite's own default: the connection checkpoints itself every this many WAL frames. */
+const SQLITE_AUTOCHECKPOINT_FRAMES = 1000;
 
 export interface Db {
   kysely: Kysely<Database>;
@@ -24,6 +27,8 @@ export interface OpenDatabaseOptions {
   onBackgroundError?: (err: Error) => void;
   /** SQLite: the WAL checkpoint thread started (store/sqlite-checkpointer.ts), after this many ms of slow COMMITs in a second. */
   onCheckpointThread?: (slowCommitMs: number) => void;
+  /** SQLite: when the WAL checkpoint thread starts (tests start it at once). */
+  checkpointThread?: 'now' | 'when-needed';
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
@@ -51,8 +56,21 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
   // and gave back on every statement (we fix its mmap threshold, which also fixes its trim threshold at 128 KB),
   // so each debit and each hold close paid two brk calls and faulted ~40 fresh pages in: ~30 µs a request.
   sqlite.pragma('temp_store = MEMORY');
-  const checkpointer = new WalCheckpointer(file, { onError: (err) => opts.onBackgroundError?.(err), onStart: opts.onCheckpointThread });
-  const kysely = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite, (ms) => checkpointer.committed(ms)) });
+  const checkpointer = new WalCheckpointer(file, {
+    start: opts.checkpointThread,
+    onStart: (ms) => {
+      // The thread copies the WAL and has it started over (store/sqlite-checkpointer.ts): SQLite's own
+      // checkpoint on this connection stays only as a backstop.
+      sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
+      opts.onCheckpointThread?.(ms);
+    },
+    onError: (err) => {
+      sqlite.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_FRAMES}`);
+      opts.onBackgroundError?.(err);
+    },
+  });
+  const hooks = { onCommit: (ms: number) => checkpointer.committed(ms), beforeGroup: () => checkpointer.gate() };
+  const kysely = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite, hooks) });
   await migrate(kysely as Kysely<unknown>, 'sqlite');
   return {
     kysely,

@@ -38,14 +38,24 @@ import {
 } from 'kysely';
 import { StatementCache } from './sqlite-statements.js';
 
+export interface GroupCommitHooks {
+  /** Runs after every successful COMMIT with how long it took in ms (the WAL checkpointer counts them). */
+  onCommit?: (ms: number) => void;
+  /**
+   * Asked before a group opens: a promise delays the opening until it settles (the WAL checkpointer holds
+   * writes for a moment to start the WAL over). Every use of the connection waits meanwhile; the event loop
+   * does not.
+   */
+  beforeGroup?: () => Promise<void> | undefined;
+}
+
 export class GroupCommitSqliteDialect implements Dialect {
-  /** `onCommit` runs after every successful COMMIT with how long it took in ms (the WAL checkpointer counts them). */
-  constructor(private readonly db: SQLite.Database, private readonly onCommit: (ms: number) => void = () => {}) {}
+  constructor(private readonly db: SQLite.Database, private readonly hooks: GroupCommitHooks = {}) {}
   createAdapter() {
     return new SqliteAdapter();
   }
   createDriver(): Driver {
-    return new GroupCommitDriver(this.db, this.onCommit);
+    return new GroupCommitDriver(this.db, this.hooks);
   }
   createQueryCompiler() {
     return new SqliteQueryCompiler();
@@ -101,6 +111,9 @@ class GroupConnection implements DatabaseConnection {
     if (this.began && group !== this.began) throw new Error('the transaction was rolled back by the database');
     const reads = SelectQueryNode.is(compiled.query);
     if (group && !reads) this.wroteIn = group;
+    // A write of its own (no group open) commits at once: it waits like a group that would open (it must not
+    // add to the WAL while the checkpointer holds writes) and counts as a COMMIT.
+    else if (!group && !reads) return this.driver.runAlone<R>(compiled);
     const result = this.driver.run<R>(compiled.sql, compiled.parameters);
     if (this.began && !reads && !this.changed) this.changed = changedRows(compiled, result);
     return result;
@@ -125,12 +138,27 @@ class GroupCommitDriver implements Driver {
   private group: Group | undefined;
   private closed = false;
 
-  constructor(private readonly db: SQLite.Database, private readonly onCommit: (ms: number) => void) {
+  constructor(private readonly db: SQLite.Database, private readonly hooks: GroupCommitHooks) {
     this.statements = new StatementCache(db);
   }
 
   get openGroup(): Group | undefined {
     return this.group;
+  }
+
+  /** A write outside any transaction, with no group open: SQLite commits it on its own. */
+  async runAlone<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const wait = this.writeGate();
+    if (wait) await wait;
+    const t0 = performance.now();
+    const result = this.run<R>(compiled.sql, compiled.parameters);
+    this.hooks.onCommit?.(performance.now() - t0);
+    return result;
+  }
+
+  /** What to wait for, if anything, before a write that opens a group or commits on its own. */
+  writeGate(): Promise<void> | undefined {
+    return this.hooks.beforeGroup?.();
   }
 
   async init(): Promise<void> {}
@@ -146,7 +174,12 @@ class GroupCommitDriver implements Driver {
 
   async beginTransaction(conn: DatabaseConnection): Promise<void> {
     const c = conn as GroupConnection;
-    if (!this.group) this.openNewGroup();
+    if (!this.group) {
+      // This use holds the connection's mutex while it waits, so no one else opens a group meanwhile.
+      const wait = this.writeGate();
+      if (wait) await wait;
+      this.openNewGroup();
+    }
     // Members run one after another (the connection's mutex is held until commit or rollback), never nested.
     c.began = this.group;
     c.changed = false;
@@ -236,7 +269,7 @@ class GroupCommitDriver implements Driver {
     }
     group.finish();
     // Only after the members know: nothing the hook does can make a committed group look failed.
-    this.onCommit(performance.now() - t0);
+    this.hooks.onCommit?.(performance.now() - t0);
   }
 
   /** Run one statement; a failure that took the whole transaction with it fails the group at once. */

@@ -8,9 +8,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
-import { WalCheckpointer } from '../../src/store/sqlite-checkpointer.js';
+import { BACKSTOP_FRAMES, WalCheckpointer } from '../../src/store/sqlite-checkpointer.js';
 import { tempDir } from '../support/databases.js';
 import { pollValue } from '../support/wait.js';
 
@@ -80,6 +81,70 @@ describe('WAL checkpoints on a worker thread', () => {
     expect(seen).toBe(1);
     expect(errors[0]!.message).toMatch(/unable to open|directory does not exist/i);
     await checkpointer.stop();
+  });
+});
+
+describe('starting the WAL over: the connection holds its writes while the thread copies the last frames', () => {
+  it('asks for a hold once the WAL passes 1000 frames, and lets go with every frame copied', async () => {
+    const { file, db, checkpointer } = walDatabase();
+    // The connection's own checkpoint must not do the work here.
+    db.pragma('wal_autocheckpoint = 0');
+    expect(checkpointer.gate()).toBeUndefined();
+    // ~2 pages a commit: past 1000 frames well before the 600th commit.
+    let held: Promise<void> | undefined;
+    for (let i = 0; i < 600 && !held; i++) {
+      commitRow(db, checkpointer);
+      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5));
+      held = checkpointer.gate();
+    }
+    // Wrapped: an async function would wait for the hold it returns.
+    held ??= (await pollValue(async () => ({ gate: checkpointer.gate() }), (g) => g.gate !== undefined, 3000)).gate;
+    expect(held).toBeInstanceOf(Promise);
+    // Asked again while held: the same wait, not a second hold.
+    expect(checkpointer.gate()).toBe(held);
+    await held;
+    expect(checkpointer.gate()).toBeUndefined();
+    // Everything committed is in the database file, so the next write starts the WAL over at its first frame.
+    const [before] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>;
+    expect(before!.log).toBeGreaterThanOrEqual(1000);
+    expect(before!.checkpointed).toBe(before!.log);
+    commitRow(db, checkpointer);
+    const [after] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
+    expect(after!.log).toBeLessThan(10);
+  });
+
+  it('keeps the gateway\'s WAL under 8 MB over 3000 commits with its own checkpoint only a backstop', async () => {
+    const dataDir = tempDir();
+    const db = await openDatabase({ dataDir, checkpointThread: 'now' });
+    try {
+      const { rows } = await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(db.kysely);
+      expect(rows[0]!.wal_autocheckpoint).toBe(BACKSTOP_FRAMES);
+      // ~2 pages a commit: 6000 frames, ~25 MB of WAL if it never started over, below the backstop's 10000.
+      const value = 'v'.repeat(6000);
+      for (let i = 0; i < 3000; i++) {
+        await db.kysely.transaction().execute((trx) => trx.insertInto('settings').values({ name: `k${i}`, value }).execute());
+      }
+      expect(statSync(join(dataDir, 'imagegate.sqlite-wal')).size).toBeLessThan(8 * 1024 * 1024);
+      const count = await db.kysely.selectFrom('settings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(count.n)).toBe(3000);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('lets go after 100 ms at most, when the thread never answers', async () => {
+    const dir = tempDir();
+    const raw = new SQLite(join(dir, 'w.sqlite'));
+    raw.pragma('journal_mode = WAL');
+    // No thread started: no one will let go but the clock.
+    const checkpointer = new WalCheckpointer(join(dir, 'w.sqlite'));
+    (checkpointer as unknown as { words: Int32Array }).words[2] = 1;
+    const t0 = performance.now();
+    await checkpointer.gate();
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(95);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    await checkpointer.stop();
+    raw.close();
   });
 });
 

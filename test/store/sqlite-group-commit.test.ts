@@ -193,6 +193,63 @@ describe('SQLite group commit', () => {
   });
 });
 
+describe('holding writes for the WAL checkpointer (beforeGroup)', () => {
+  function gated() {
+    const file = join(tempDir(), 'h.sqlite');
+    const raw = new SQLite(file);
+    raw.pragma('journal_mode = WAL');
+    raw.exec('CREATE TABLE t (id TEXT PRIMARY KEY, v INTEGER NOT NULL)');
+    let hold: Promise<void> | undefined;
+    let letGo = () => {};
+    const commits: number[] = [];
+    const kysely = new Kysely<Schema>({
+      dialect: new GroupCommitSqliteDialect(raw, { beforeGroup: () => hold, onCommit: (ms) => commits.push(ms) }),
+    });
+    const observer = new SQLite(file, { readonly: true });
+    open.push({ kysely, observer });
+    const committed = (id: string) => observer.prepare('SELECT 1 FROM t WHERE id = ?').get(id) !== undefined;
+    const holdWrites = () => {
+      hold = new Promise<void>((resolve) => (letGo = resolve));
+      return () => {
+        hold = undefined;
+        letGo();
+      };
+    };
+    return { kysely, committed, holdWrites, commits };
+  }
+
+  it('opens no group while held: a transaction writes nothing until the hold ends, then commits', async () => {
+    const { kysely, committed, holdWrites } = gated();
+    const release = holdWrites();
+    const tx = kysely.transaction().execute((trx) => trx.insertInto('t').values({ id: 'a', v: 1 }).execute());
+    await new Promise((r) => setTimeout(r, 20));
+    expect(committed('a')).toBe(false);
+    release();
+    await tx;
+    expect(committed('a')).toBe(true);
+  });
+
+  it('holds a write outside any transaction too, and counts it as a COMMIT once it is written', async () => {
+    const { kysely, committed, holdWrites, commits } = gated();
+    const release = holdWrites();
+    const write = kysely.insertInto('t').values({ id: 'solo', v: 1 }).execute();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(committed('solo')).toBe(false);
+    expect(commits).toHaveLength(0);
+    release();
+    await write;
+    expect(committed('solo')).toBe(true);
+    expect(commits).toHaveLength(1);
+  });
+
+  it('lets reads through while held', async () => {
+    const { kysely, holdWrites } = gated();
+    const release = holdWrites();
+    await expect(kysely.selectFrom('t').selectAll().execute()).resolves.toEqual([]);
+    release();
+  });
+});
+
 describe('SQLite group commit under SIGKILL', () => {
   it('has every hold and settle a caller saw resolve in the database after the process is killed', async () => {
     const dataDir = tempDir();
