@@ -152,7 +152,8 @@ export class WalCheckpointer {
   gate(): Promise<void> | undefined {
     if (this.held) return this.held;
     if (Atomics.load(this.words, HOLD) !== HOLD_ASKED) return undefined;
-    Atomics.store(this.words, HOLD, HOLD_HELD);
+    // Only an ask still standing is answered: the thread may have given up waiting and let go meanwhile.
+    if (Atomics.compareExchange(this.words, HOLD, HOLD_ASKED, HOLD_HELD) !== HOLD_ASKED) return undefined;
     Atomics.notify(this.words, HOLD);
     const held = new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.letGo(), HOLD_MAX_MS);
@@ -218,6 +219,8 @@ export class WalCheckpointer {
       return;
     }
     worker.unref();
+    // A "released" that arrives after its hold timed out may end the next hold early: that round then does
+    // not start the WAL over, and the next one does. Nothing else depends on the hold.
     worker.on('message', () => this.letGo());
     worker.once('error', (err) => this.opts.onError?.(err));
     this.exited = new Promise((resolve) =>
