@@ -119,17 +119,17 @@ export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: Cal
       if (ctx.signal.aborted) throw last ?? new GatewayError('upstream_error', 'The request was cancelled.');
       attempts++;
       const started = performance.now();
-      const took = () => (performance.now() - started) / 1000;
+      const report = (outcome: UpstreamAttempt['outcome']) => deps.onAttempt?.({ provider: route.provider, outcome, seconds: (performance.now() - started) / 1000 });
       try {
         const onUpstreamTask = deps.onUpstreamTask;
         const routeCtx: CallContext = onUpstreamTask ? { ...seenCtx, onUpstreamTask: (id) => onUpstreamTask(id, route.id) } : seenCtx;
         const result = await adapter.generate(job, route, routeCtx);
-        deps.onAttempt?.({ provider: route.provider, outcome: 'ok', seconds: took() });
+        report('ok');
         deps.breakers.success(route.id);
         return { result, route, attempts };
       } catch (e) {
         const err = toGatewayError(e);
-        deps.onAttempt?.({ provider: route.provider, outcome: err.code, seconds: took() });
+        report(err.code);
         last = err;
         if (!err.retryable || err.code === 'upstream_timeout') throw err;
         // The client already has part of this answer: another try would show it a second one after it.

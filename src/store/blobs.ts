@@ -6,7 +6,7 @@
  */
 import { close, createReadStream, open, writev } from 'node:fs';
 import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 
@@ -122,7 +122,7 @@ export class LocalBlobStore implements BlobStore {
 
   async create(id: string, ext: string, ttlSeconds: number): Promise<BlobFile> {
     const blob = newBlob(id, ext, ttlSeconds);
-    const dir = join(this.root, String(expiryHourOf(blob.expiresAt)));
+    const dir = dirname(this.pathOf(blob));
     if (!this.made.has(dir)) {
       await mkdir(dir, { recursive: true });
       this.made.add(dir);

@@ -110,10 +110,12 @@ class GroupConnection implements DatabaseConnection {
     // Its group was abandoned (see abandonGroup): going on would write outside any transaction.
     if (this.began && group !== this.began) throw new Error('the transaction was rolled back by the database');
     const reads = SelectQueryNode.is(compiled.query);
-    if (group && !reads) this.wroteIn = group;
-    // A write of its own (no group open) commits at once: it waits like a group that would open (it must not
-    // add to the WAL while the checkpointer holds writes) and counts as a COMMIT.
-    else if (!group && !reads) return this.driver.runAlone<R>(compiled);
+    if (!reads) {
+      // A write of its own (no group open) commits at once: it waits like a group that would open (it must
+      // not add to the WAL while the checkpointer holds writes) and counts as a COMMIT.
+      if (!group) return this.driver.runAlone<R>(compiled);
+      this.wroteIn = group;
+    }
     const result = this.driver.run<R>(compiled.sql, compiled.parameters);
     if (this.began && !reads && !this.changed) this.changed = changedRows(compiled, result);
     return result;
@@ -122,6 +124,17 @@ class GroupConnection implements DatabaseConnection {
   // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not used by imagegate');
+  }
+
+  /**
+   * Give the lock back, then wait for the commit of the group this use wrote in, if any. Letting the next
+   * caller in before waiting is the whole point: it joins this group.
+   */
+  async releaseThenAwaitCommit(): Promise<void> {
+    const wrote = this.wroteIn;
+    this.wroteIn = undefined;
+    this.release();
+    if (wrote) await wrote.committed;
   }
 
   /** Give the lock back; the first call does. */
@@ -187,12 +200,8 @@ class GroupCommitDriver implements Driver {
 
   async commitTransaction(conn: DatabaseConnection): Promise<void> {
     const c = conn as GroupConnection;
-    const wrote = c.wroteIn;
     c.began = undefined;
-    c.wroteIn = undefined;
-    // Let the next caller in before waiting: the whole point is that it joins this group.
-    c.release();
-    if (wrote) await wrote.committed;
+    await c.releaseThenAwaitCommit();
   }
 
   async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
@@ -206,11 +215,7 @@ class GroupCommitDriver implements Driver {
   }
 
   async releaseConnection(conn: DatabaseConnection): Promise<void> {
-    const c = conn as GroupConnection;
-    const wrote = c.wroteIn;
-    c.wroteIn = undefined;
-    c.release();
-    if (wrote) await wrote.committed;
+    await (conn as GroupConnection).releaseThenAwaitCommit();
   }
 
   async destroy(): Promise<void> {
