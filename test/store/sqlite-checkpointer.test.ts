@@ -63,14 +63,16 @@ describe('WAL checkpoints on a worker thread', () => {
     expect(after).toBeGreaterThanOrEqual(before + 5 * 6000);
   });
 
-  it('leaves the WAL file near 1000 pages under a steady stream of commits', async () => {
+  it('leaves the WAL file within a few thousand pages under a steady stream of commits', async () => {
     const { file, db, checkpointer } = walDatabase();
     // 3000 commits ≈ 6000 pages ≈ 25 MB of WAL if the log never started over.
     for (let i = 0; i < 3000; i++) {
       commitRow(db, checkpointer);
       if (i % 100 === 0) await new Promise((r) => setTimeout(r, 2));
     }
-    expect(size(`${file}-wal`)).toBeLessThan(8 * 1024 * 1024);
+    // ~1000 pages alone; up to ~12 MB measured with the other test files running on both cores, when the
+    // connection's own checkpoint finds the thread's copy under way and skips.
+    expect(size(`${file}-wal`)).toBeLessThan(16 * 1024 * 1024);
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 3000 });
   });
 
@@ -113,7 +115,7 @@ describe('starting the WAL over: the connection holds its writes while the threa
     expect(after!.log).toBeLessThan(10);
   });
 
-  it('keeps the gateway\'s WAL under 8 MB over 3000 commits with its own checkpoint only a backstop', async () => {
+  it('keeps the gateway\'s WAL under 16 MB over 3000 commits with its own checkpoint only a backstop', async () => {
     const dataDir = tempDir();
     const db = await openDatabase({ dataDir, checkpointThread: 'now' });
     try {
@@ -124,7 +126,10 @@ describe('starting the WAL over: the connection holds its writes while the threa
       for (let i = 0; i < 3000; i++) {
         await db.kysely.transaction().execute((trx) => trx.insertInto('settings').values({ name: `k${i}`, value }).execute());
       }
-      expect(statSync(join(dataDir, 'imagegate.sqlite-wal')).size).toBeLessThan(8 * 1024 * 1024);
+      // Without the hold the WAL runs to the backstop, ~40 MB. With it, ~1000 frames plus what is committed
+      // while the thread copies: 4–6 MB alone, up to ~11 MB measured with the other test files running on
+      // both cores, when the thread's copies are slow.
+      expect(statSync(join(dataDir, 'imagegate.sqlite-wal')).size).toBeLessThan(16 * 1024 * 1024);
       const count = await db.kysely.selectFrom('settings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       expect(Number(count.n)).toBe(3000);
     } finally {
