@@ -82,6 +82,10 @@ try {
     }
     Atomics.store(words, ${HOLD}, ${HOLD_NONE});
     parentPort.postMessage('released');
+    // Wake-ups that came during the hold are spent: checking again at once would find the WAL as long as
+    // before (the write that starts it over is only now let go), ask for a second hold for nothing, and
+    // its checkpoint could keep that write from starting the WAL over.
+    seen = Atomics.load(words, ${WAKE});
   }
 } finally {
   Atomics.store(words, ${HOLD}, ${HOLD_NONE});
