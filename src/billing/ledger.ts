@@ -8,11 +8,13 @@
  * `UPDATE … WHERE status = 'open'`, which is what makes settle/refund happen exactly once under races,
  * retries, duplicate callbacks and concurrent sweeps.
  */
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { GatewayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { preparedQuery } from '../store/prepared-query.js';
+import type { Db } from '../store/db.js';
+import { preparedQuery, type QueryRunner } from '../store/prepared-query.js';
 import type { Database, LedgerKind } from '../store/schema.js';
+import { execute, type Transact } from '../store/transact.js';
 
 export interface HoldRequest {
   accountId: string;
@@ -53,9 +55,13 @@ const capPeriods = (caps: KeyCaps, now: number) =>
 export class Ledger {
   /** The statements of every hold and settle, compiled once (store/prepared-query.ts). */
   private readonly q: ReturnType<typeof hotStatements>;
+  private readonly db: Kysely<Database>;
+  private readonly transact: Transact;
 
-  constructor(private readonly db: Kysely<Database>, readonly currency: string) {
-    this.q = hotStatements(db);
+  constructor(db: Pick<Db, 'kysely' | 'transact'>, readonly currency: string) {
+    this.db = db.kysely;
+    this.transact = db.transact;
+    this.q = hotStatements(this.db);
   }
 
   /** Atomically reserve `amount`, or 402 with the needed and available amounts. */
@@ -63,13 +69,13 @@ export class Ledger {
     const id = newId('txn');
     const now = Date.now();
     const caps: KeyCaps | undefined = req.keyId && req.caps && (req.caps.day != null || req.caps.month != null) ? { keyId: req.keyId, ...req.caps } : undefined;
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       // Every refusal is decided before the first write: on SQLite a transaction that fails after writing
       // takes the others of its commit group with it (store/sqlite-group-commit.ts).
       if (caps) await this.checkSpendCaps(trx, caps, req.amount, now);
       const updated = await this.q.debit.first(trx, { accountId: req.accountId, amount: req.amount });
       if (!updated) {
-        const acct = await trx.selectFrom('accounts').select('balance').where('id', '=', req.accountId).executeTakeFirst();
+        const [acct] = await execute(trx, this.db.selectFrom('accounts').select('balance').where('id', '=', req.accountId));
         const available = acct?.balance ?? 0;
         throw new GatewayError(
           'insufficient_balance',
@@ -103,7 +109,7 @@ export class Ledger {
 
   private async close(holdId: string, kind: 'settle' | 'refund', charge: number, note?: string): Promise<CloseOutcome> {
     const now = Date.now();
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       const closed = await this.q.closeHold.first(trx, { id: holdId, status: kind === 'settle' ? 'settled' : 'released', charged: charge, now });
       if (!closed) return { closed: false } as const;
       const back = closed.amount - charge;
@@ -143,12 +149,12 @@ export class Ledger {
     if (!Number.isInteger(amount)) throw new Error('amount must be an integer');
     const txn = newId('txn');
     const now = Date.now();
-    return this.db.transaction().execute(async (trx) => {
-      let q = trx.updateTable('accounts').set({ balance: sql<number>`balance + ${amount}` }).where('id', '=', accountId);
+    return this.transact(async (trx) => {
+      let q = this.db.updateTable('accounts').set({ balance: sql<number>`balance + ${amount}` }).where('id', '=', accountId);
       if (amount < 0) q = q.where('balance', '>=', -amount);
-      const row = await q.returning('balance').executeTakeFirst();
+      const [row] = await execute(trx, q.returning('balance'));
       if (!row) {
-        const exists = await trx.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
+        const [exists] = await execute(trx, this.db.selectFrom('accounts').select('id').where('id', '=', accountId));
         if (!exists) throw new GatewayError('not_found', `No account ${accountId}.`, { param: 'account_id' });
         throw new GatewayError('insufficient_balance', `The account's available balance is lower than ${formatMoney(-amount, this.currency)}.`, { param: 'amount' });
       }
@@ -162,9 +168,12 @@ export class Ledger {
    * the transaction holds it until it ends); on PostgreSQL two holds may both pass it, and reserveSpend's
    * guarded update then refuses the one that comes second.
    */
-  private async checkSpendCaps(trx: Transaction<Database>, caps: KeyCaps, amount: number, now: number) {
+  private async checkSpendCaps(trx: QueryRunner, caps: KeyCaps, amount: number, now: number) {
     const periods = capPeriods(caps, now).filter(([, cap]) => cap != null);
-    const spent = await trx.selectFrom('key_spend').select(['period', 'amount']).where('key_id', '=', caps.keyId).where('period', 'in', periods.map(([period]) => period)).execute();
+    const spent = await execute(
+      trx,
+      this.db.selectFrom('key_spend').select(['period', 'amount']).where('key_id', '=', caps.keyId).where('period', 'in', periods.map(([period]) => period)),
+    );
     for (const [period, cap, label] of periods) {
       const sofar = spent.find((r) => r.period === period)?.amount ?? 0;
       if (sofar + amount > cap!) throw this.capExceeded(label, cap!, amount);
@@ -177,29 +186,31 @@ export class Ledger {
     });
   }
 
-  private async reserveSpend(trx: Transaction<Database>, caps: KeyCaps, amount: number, now: number) {
+  private async reserveSpend(trx: QueryRunner, caps: KeyCaps, amount: number, now: number) {
     const keyId = caps.keyId;
     for (const [period, cap, label] of capPeriods(caps, now)) {
-      await trx
-        .insertInto('key_spend')
-        .values({ key_id: keyId, period, amount: 0 })
-        .onConflict((oc) => oc.columns(['key_id', 'period']).doNothing())
-        .execute();
-      let q = trx.updateTable('key_spend').set({ amount: sql<number>`amount + ${amount}` }).where('key_id', '=', keyId).where('period', '=', period);
+      await execute(
+        trx,
+        this.db
+          .insertInto('key_spend')
+          .values({ key_id: keyId, period, amount: 0 })
+          .onConflict((oc) => oc.columns(['key_id', 'period']).doNothing()),
+      );
+      let q = this.db.updateTable('key_spend').set({ amount: sql<number>`amount + ${amount}` }).where('key_id', '=', keyId).where('period', '=', period);
       if (cap != null) q = q.where(sql<boolean>`amount + ${amount} <= ${cap}`);
-      const ok = await q.returning('amount').executeTakeFirst();
+      const [ok] = await execute(trx, q.returning('amount'));
       if (!ok) throw this.capExceeded(label, cap!, amount);
     }
   }
 
-  private async returnSpend(trx: Transaction<Database>, keyId: string, amount: number, heldAt: number) {
+  private async returnSpend(trx: QueryRunner, keyId: string, amount: number, heldAt: number) {
     for (const period of [dayPeriod(heldAt), monthPeriod(heldAt)]) {
-      await trx.updateTable('key_spend').set({ amount: sql<number>`amount - ${amount}` }).where('key_id', '=', keyId).where('period', '=', period).execute();
+      await execute(trx, this.db.updateTable('key_spend').set({ amount: sql<number>`amount - ${amount}` }).where('key_id', '=', keyId).where('period', '=', period));
     }
   }
 
   private async entry(
-    trx: Transaction<Database>,
+    trx: QueryRunner,
     e: { accountId: string; keyId: string | null; txn: string; kind: LedgerKind; amount: number; charged: number; balanceAfter: number; now: number; note?: string },
   ) {
     await this.q.entry.run(trx, {

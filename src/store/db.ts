@@ -10,12 +10,15 @@ import { migrate, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
 import { BACKSTOP_FRAMES, WalCheckpointer } from './sqlite-checkpointer.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
+import { DriverKeepingDialect, type Transact } from './transact.js';
 
 /** SQLite's own default: the connection checkpoints itself every this many WAL frames. */
 const SQLITE_AUTOCHECKPOINT_FRAMES = 1000;
 
 export interface Db {
   kysely: Kysely<Database>;
+  /** Transactions for the hot ledger statements, without Kysely's per-query layers (store/transact.ts). */
+  transact: Transact;
   dialect: SqlDialect;
   close(): Promise<void>;
 }
@@ -38,9 +41,10 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     // int8 (bigint) columns hold micro-units and ms timestamps, all well inside Number's exact range.
     pg.types.setTypeParser(20, (v: string) => Number(v));
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 20 });
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const dialect = new DriverKeepingDialect(new PostgresDialect({ pool }));
+    const kysely = new Kysely<Database>({ dialect });
     await migrate(kysely as Kysely<unknown>, 'postgres');
-    return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+    return { kysely, transact: dialect.transact(), dialect: 'postgres', close: () => kysely.destroy() };
   }
   if (opts.databaseUrl) throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
   mkdirSync(opts.dataDir, { recursive: true });
@@ -70,10 +74,12 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     },
   });
   const hooks = { onCommit: (ms: number) => checkpointer.committed(ms), beforeGroup: () => checkpointer.gate() };
-  const kysely = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite, hooks) });
+  const dialect = new DriverKeepingDialect(new GroupCommitSqliteDialect(sqlite, hooks));
+  const kysely = new Kysely<Database>({ dialect });
   await migrate(kysely as Kysely<unknown>, 'sqlite');
   return {
     kysely,
+    transact: dialect.transact(),
     dialect: 'sqlite',
     close: async () => {
       await checkpointer.stop();

@@ -15,7 +15,7 @@ describe.each(databases())('ledger on $name', ({ name, make }) => {
   beforeAll(async () => {
     const t = await make();
     db = await openDatabase({ databaseUrl: t.databaseUrl, dataDir: t.dataDir });
-    ledger = new Ledger(db.kysely, 'USD');
+    ledger = new Ledger(db, 'USD');
     accounts = new Accounts(db.kysely, ledger);
   });
   afterAll(async () => db.close());

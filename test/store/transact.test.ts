@@ -1,0 +1,83 @@
+import { Kysely, SqliteDialect } from 'kysely';
+import SQLite from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/core/ids.js';
+import { openDatabase, type Db } from '../../src/store/db.js';
+import type { Database } from '../../src/store/schema.js';
+import { DriverKeepingDialect, execute } from '../../src/store/transact.js';
+import { databases } from '../support/databases.js';
+
+describe.each(databases())('transactions on the driver, on $name', ({ make }) => {
+  let db: Db;
+
+  beforeAll(async () => {
+    const t = await make();
+    db = await openDatabase({ databaseUrl: t.databaseUrl, dataDir: t.dataDir });
+  });
+  afterAll(async () => db.close());
+
+  const account = (id: string) => db.kysely.insertInto('accounts').values({ id, name: id, balance: 100, created_at: Date.now() });
+  const balanceOf = async (id: string) => (await db.kysely.selectFrom('accounts').select('balance').where('id', '=', id).executeTakeFirst())?.balance;
+
+  it('commits the work when it resolves, and returns what it returned', async () => {
+    const id = newId('acct');
+    const result = await db.transact(async (q) => {
+      await execute(q, account(id));
+      const [row] = await execute(q, db.kysely.updateTable('accounts').set({ balance: 250 }).where('id', '=', id).returning('balance'));
+      return row?.balance;
+    });
+    expect(result).toBe(250);
+    expect(await balanceOf(id)).toBe(250);
+  });
+
+  it('rolls back every write of the work when it throws, and rethrows its error', async () => {
+    const id = newId('acct');
+    await account(id).execute();
+    const failure = new Error('refused after writing');
+    await expect(
+      db.transact(async (q) => {
+        await execute(q, db.kysely.updateTable('accounts').set({ balance: 0 }).where('id', '=', id));
+        await execute(q, account(newId('acct')));
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await balanceOf(id)).toBe(100);
+  });
+
+  it('reads its own writes before they commit', async () => {
+    const id = newId('acct');
+    const seen = await db.transact(async (q) => {
+      await execute(q, account(id));
+      return (await execute(q, db.kysely.selectFrom('accounts').select('name').where('id', '=', id)))[0]?.name;
+    });
+    expect(seen).toBe(id);
+  });
+
+  it('gives the connection back after each transaction, committed or not: 50 in turn leave the database usable', async () => {
+    for (let i = 0; i < 50; i++) {
+      await db.transact(async () => {
+        if (i % 2) throw new Error('no');
+      }).catch(() => {});
+    }
+    expect(await balanceOf('nobody')).toBeUndefined();
+  });
+});
+
+describe('DriverKeepingDialect', () => {
+  it('refuses transactions before Kysely has created the driver', () => {
+    const dialect = new DriverKeepingDialect(new SqliteDialect({ database: new SQLite(':memory:') }));
+    expect(() => dialect.transact()).toThrow(/has not created its driver/);
+  });
+
+  it('runs transactions on the very driver the Kysely instance uses', async () => {
+    const dialect = new DriverKeepingDialect(new SqliteDialect({ database: new SQLite(':memory:') }));
+    const kysely = new Kysely<Database>({ dialect });
+    await kysely.schema.createTable('accounts').addColumn('id', 'text').addColumn('name', 'text').addColumn('balance', 'integer').addColumn('created_at', 'integer').execute();
+    await dialect.transact()(async (q) => {
+      await execute(q, kysely.insertInto('accounts').values({ id: 'a', name: 'a', balance: 1, created_at: 0 }));
+    });
+    // An in-memory database is private to its connection: the row is visible only through the same driver.
+    expect(await kysely.selectFrom('accounts').select('id').execute()).toEqual([{ id: 'a' }]);
+    await kysely.destroy();
+  });
+});
