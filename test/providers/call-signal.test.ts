@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { CallSignal } from '../../src/providers/call-signal.js';
 
@@ -39,5 +42,22 @@ describe('CallSignal', () => {
     client.abort();
     expect(call.signal.aborted).toBe(false);
     expect(call.timedOut).toBe(false);
+  });
+
+  it('stops an undici request in flight when it fires, with its reason', async () => {
+    // An upstream that never answers.
+    const server = createServer(() => {});
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const client = new AbortController();
+      const call = new CallSignal(client.signal, 60_000);
+      const pending = request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { signal: call.signal });
+      const reason = new Error('client gone mid-call');
+      setTimeout(() => client.abort(reason), 20);
+      await expect(pending).rejects.toBe(reason);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
