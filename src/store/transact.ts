@@ -50,26 +50,40 @@ export class DriverKeepingDialect implements Dialect {
 
 async function inTransaction<T>(driver: Driver, work: (q: QueryRunner) => Promise<T>): Promise<T> {
   const connection = await driver.acquireConnection();
+  const runner = new ConnectionRunner(connection);
   try {
     await driver.beginTransaction(connection, {});
     let result: T;
     try {
-      result = await work(new ConnectionRunner(connection));
+      result = await work(runner);
     } catch (err) {
+      runner.end();
       await driver.rollbackTransaction(connection);
       throw err;
     }
+    runner.end();
     await driver.commitTransaction(connection);
     return result;
   } finally {
+    runner.end();
     await driver.releaseConnection(connection);
   }
 }
 
+/** The transaction's connection, for as long as the work runs. */
 class ConnectionRunner implements QueryRunner {
+  private ended = false;
   constructor(private readonly connection: DatabaseConnection) {}
+
   executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
+    // A query the work forgot to await would otherwise run after the COMMIT, on a pooled connection that
+    // may by then be in someone else's transaction.
+    if (this.ended) return Promise.reject(new Error('query run on a transaction that has ended'));
     return this.connection.executeQuery<R>(query);
+  }
+
+  end(): void {
+    this.ended = true;
   }
 }
 

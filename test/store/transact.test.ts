@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import type { Database } from '../../src/store/schema.js';
+import type { QueryRunner } from '../../src/store/prepared-query.js';
 import { DriverKeepingDialect, execute } from '../../src/store/transact.js';
 import { databases } from '../support/databases.js';
 
@@ -51,6 +52,14 @@ describe.each(databases())('transactions on the driver, on $name', ({ make }) =>
       return (await execute(q, db.kysely.selectFrom('accounts').select('name').where('id', '=', id)))[0]?.name;
     });
     expect(seen).toBe(id);
+  });
+
+  it('refuses a query made on the transaction after its work has ended', async () => {
+    let kept: QueryRunner | undefined;
+    await db.transact(async (q) => {
+      kept = q;
+    });
+    await expect(execute(kept!, db.kysely.selectFrom('accounts').select('id'))).rejects.toThrow(/transaction that has ended/);
   });
 
   it('gives the connection back after each transaction, committed or not: 50 in turn leave the database usable', async () => {
