@@ -176,6 +176,10 @@ export class WalCheckpointer {
     Atomics.store(this.words, STOP, 1);
     Atomics.add(this.words, WAKE, 1);
     Atomics.notify(this.words, WAKE);
+    // Unref'd, the thread never keeps the process alive on its own; but a process with nothing else to do
+    // would leave its event loop here before the thread's exit could be heard, and whatever follows close()
+    // would never run.
+    this.worker?.ref();
     await this.exited;
     this.letGo();
   }

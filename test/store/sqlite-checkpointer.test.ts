@@ -5,6 +5,7 @@
  *
  * The database file grows only when a checkpoint copies pages into it, so its size is what the tests watch.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -192,6 +193,15 @@ describe('openDatabase with SQLite', () => {
     expect(existsSync(join(dataDir, 'imagegate.sqlite-wal'))).toBe(true);
     await db.close();
     // SQLite deletes the WAL when the last connection to the database closes.
+    expect(existsSync(join(dataDir, 'imagegate.sqlite-wal'))).toBe(false);
+  });
+
+  it('finishes closing in a process that nothing else keeps alive (the thread is unref\'d, yet close waits for it)', () => {
+    const dataDir = tempDir();
+    // Before the fix the process left its event loop while close still waited for the thread: exit code 13
+    // (a top-level await that never settled), and nothing after close ran.
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'test/store/fixtures/close-with-thread.ts', dataDir], { encoding: 'utf8', timeout: 30_000 });
+    expect(out).toBe('closed\n');
     expect(existsSync(join(dataDir, 'imagegate.sqlite-wal'))).toBe(false);
   });
 });
