@@ -7,7 +7,7 @@
  *
  * Labels are bounded: a route pattern (not the path), a catalog model id (not what a client typed), a status.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UpstreamAttempt } from '../core/dispatch.js';
 import type { RequestLogEntry } from '../store/request-log.js';
@@ -63,7 +63,9 @@ export class GatewayMetrics {
       help: 'Holds reserved and not yet settled or refunded (requests and tasks in flight)',
       registers,
       async collect() {
-        const r = await db.selectFrom('holds').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'open').executeTakeFirst();
+        // 'open' written into the SQL, not bound: SQLite then counts from the partial index of open holds
+        // (a bound value cannot match the index's WHERE, and the count read every hold ever made).
+        const r = await db.selectFrom('holds').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', sql.lit('open')).executeTakeFirst();
         this.set(Number(r?.n ?? 0));
       },
     });
@@ -73,9 +75,16 @@ export class GatewayMetrics {
       labelNames: ['status'],
       registers,
       async collect() {
-        const rows = await db.selectFrom('tasks').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('status', 'in', ['pending', 'running']).groupBy('status').execute();
+        // One count per status, the status written into the SQL: each is then read from that status's
+        // partial index (store/migrations.ts, 006), never from the whole table.
+        const counts = await Promise.all(
+          (['pending', 'running'] as const).map(async (status) => {
+            const r = await db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', sql.lit(status)).executeTakeFirst();
+            return [status, Number(r?.n ?? 0)] as const;
+          }),
+        );
         this.reset();
-        for (const status of ['pending', 'running']) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
+        for (const [status, n] of counts) this.set({ status }, n);
       },
     });
   }

@@ -194,6 +194,25 @@ const m005_open_holds_only: Migration = {
   },
 };
 
+/**
+ * The task queue's indexes hold the tasks in flight only. Each status index kept an entry for every task
+ * ever run, and every task moved its entries twice (pending → running → done) in three of them, with the
+ * webhook index taking a NULL entry per task that never has a webhook: 6 index entries written per new task
+ * and ~10 more moved over its life. Partial indexes take an entry when a task becomes pending or running
+ * and drop it when it leaves that state, so they stay as small as the queue, and a task that finishes
+ * costs one index delete. Every query that uses them names the status as a literal (a partial index on
+ * SQLite serves only queries whose WHERE says what its own WHERE says).
+ */
+const m006_live_task_indexes: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const name of ['tasks_queue', 'tasks_pending_order', 'tasks_pending_account', 'tasks_webhook']) await db.schema.dropIndex(name).execute();
+    await db.schema.createIndex('tasks_pending_order').on('tasks').columns(['created_at', 'id']).where(sql.ref('status'), '=', 'pending').execute();
+    await db.schema.createIndex('tasks_pending_account').on('tasks').columns(['account_id', 'created_at', 'id']).where(sql.ref('status'), '=', 'pending').execute();
+    await db.schema.createIndex('tasks_running').on('tasks').columns(['account_id', 'lease_until']).where(sql.ref('status'), '=', 'running').execute();
+    await db.schema.createIndex('tasks_webhook').on('tasks').column('next_webhook_at').where(sql.ref('next_webhook_at'), 'is not', null).execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -201,6 +220,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '003_task_queue_order': m003_task_queue_order,
     '004_task_queue_by_account': m004_task_queue_by_account,
     '005_open_holds_only': m005_open_holds_only,
+    '006_live_task_indexes': m006_live_task_indexes,
   };
 }
 
