@@ -3,9 +3,9 @@
  * callUpstream (http.ts), but the body is handed over as it arrives instead of being buffered whole.
  * Transport failures, before or while reading, become the same GatewayErrors callUpstream raises.
  */
-import { request } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
 import { CallSignal } from './call-signal.js';
-import { readChunks } from './read-chunks.js';
 import { makeResponse, timeoutError, transportError, type UpstreamRequest, type UpstreamResponse, upstreamDispatcher } from './http.js';
 import type { CallContext } from './types.js';
 
@@ -37,51 +37,250 @@ export async function openUpstreamStream(who: string, req: UpstreamRequest, ctx:
   if (remaining <= 0) throw timeoutError(who);
   const call = new CallSignal(ctx.signal, remaining);
   const fail = (e: unknown) => transportError(who, e, call);
-  let res: Awaited<ReturnType<typeof request>>;
-  try {
-    // bodyTimeout bounds the silence between two chunks: an image model may think for a long while, so only
-    // the request's own deadline limits it.
-    res = await request(req.url, { method: req.method, headers: req.headers, body: req.body as string | Buffer | undefined, signal: call.signal, dispatcher: upstreamDispatcher(), headersTimeout: remaining, bodyTimeout: remaining });
-  } catch (e) {
-    call.done();
-    throw fail(e);
-  }
   // The call lasts as long as its body: read to the end, failed, or let go.
-  res.body.once('close', () => call.done());
+  const exchange = new StreamedExchange(fail, () => call.done());
+  call.signal.once('abort', () => exchange.abort(call.signal.reason));
+  const url = new URL(req.url);
+  // bodyTimeout bounds the silence between two chunks: an image model may think for a long while, so only
+  // the request's own deadline limits it.
+  upstreamDispatcher().dispatch(
+    {
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: req.method,
+      headers: req.headers,
+      body: req.body as string | Buffer | undefined,
+      headersTimeout: remaining,
+      bodyTimeout: remaining,
+    },
+    exchange,
+  );
+  await exchange.head;
+  const headers = exchange.headers;
   const header = (name: string) => {
-    const v = res.headers[name.toLowerCase()];
+    const v = headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;
   };
-  async function* body(): AsyncGenerator<Buffer> {
-    try {
-      for await (const chunk of res.body) yield chunk as Buffer;
-    } catch (e) {
-      throw fail(e);
-    }
-  }
   return {
-    status: res.statusCode,
-    headers: res.headers,
+    status: exchange.status,
+    headers,
     header,
-    contentLength: res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined,
-    body: body(),
-    eachChunk: (onChunk) => readChunks(res.body, onChunk, fail),
-    close: () => res.body.destroy(),
+    contentLength: headers['content-length'] !== undefined ? Number(headers['content-length']) : undefined,
+    get body() {
+      return { [Symbol.asyncIterator]: () => chunksOf(exchange) };
+    },
+    eachChunk: (onChunk) => exchange.read(onChunk),
+    close: () => exchange.close(),
     async whole() {
       const chunks: Buffer[] = [];
       let size = 0;
       try {
-        for await (const chunk of res.body) {
-          size += (chunk as Buffer).length;
-          if (size > MAX_ERROR_BODY) break;
-          chunks.push(chunk as Buffer);
-        }
+        await exchange.read((chunk) => {
+          size += chunk.length;
+          if (size > MAX_ERROR_BODY) throw CUT;
+          chunks.push(chunk);
+          return undefined;
+        });
       } catch (e) {
-        throw fail(e);
+        if (e !== CUT) throw e;
       }
-      // No destroy() here: leaving the loop early already destroys the body, and destroying one that has
-      // just ended (before its 'end' event) aborts the finished request: an Error and its stack per call.
-      return makeResponse(who, res.statusCode, res.headers, Buffer.concat(chunks));
+      return makeResponse(who, exchange.status, headers, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    },
+  };
+}
+
+/** Thrown by whole()'s reader at the size limit: the body is cut there, which is not a failure. */
+const CUT = Symbol('cut');
+
+type ReadResult = { ok: true } | { ok: false; error: unknown };
+
+/** The one reader of a body: where its chunks go, and whether it is waiting on one. */
+interface Reader {
+  onChunk: (chunk: Buffer) => Promise<unknown> | undefined;
+  waiting: boolean;
+  over: boolean;
+  done: (result: ReadResult) => void;
+}
+
+/**
+ * One upstream exchange as undici's dispatch handler: the response's head resolves `head`, and its body goes
+ * to one reader at the reader's pace (the socket is paused while the reader waits, or while nobody reads
+ * yet). This is undici's `request()` without the stream it wraps every body in: ~11 µs less per call,
+ * measured on a small answer.
+ */
+class StreamedExchange implements Dispatcher.DispatchHandler {
+  status = 0;
+  headers: IncomingHttpHeaders = {};
+  readonly head: Promise<void>;
+  private headSettled = false;
+  private resolveHead!: () => void;
+  private rejectHead!: (e: unknown) => void;
+  private controller: Dispatcher.DispatchController | undefined;
+  private abortReason: Error | undefined;
+  /** Chunks not yet handed to the reader: arrived before it came, or while it waited. */
+  private readonly queued: Buffer[] = [];
+  private ended = false;
+  private failure: { error: unknown } | undefined;
+  private reader: Reader | undefined;
+
+  constructor(
+    /** Maps a transport failure to what callers see. */
+    private readonly fail: (e: unknown) => unknown,
+    /** Called once when the exchange is over: its end, a failure, or an abort. */
+    private readonly onOver: () => void,
+  ) {
+    this.head = new Promise<void>((resolve, reject) => {
+      this.resolveHead = resolve;
+      this.rejectHead = reject;
+    });
+  }
+
+  /** Reads the body to its end; see UpstreamStream.eachChunk. */
+  read(onChunk: (chunk: Buffer) => Promise<unknown> | undefined): Promise<void> {
+    if (this.reader) return Promise.reject(new Error('the upstream body is already being read'));
+    return new Promise<void>((resolve, reject) => {
+      this.reader = { onChunk, waiting: false, over: false, done: (r) => (r.ok ? resolve() : reject(r.error)) };
+      this.pump();
+    });
+  }
+
+  /** Stop reading and let the connection go; nothing once the body has ended. */
+  close(): void {
+    if (!this.ended && !this.failure) this.abort(new Error('The upstream body was closed before its end.'));
+  }
+
+  abort(reason: unknown): void {
+    const error = reason instanceof Error ? reason : new Error(String(reason));
+    if (this.controller) this.controller.abort(error);
+    else this.abortReason ??= error;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.abortReason) controller.abort(this.abortReason);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    this.controller = controller;
+    this.status = status;
+    this.headers = headers;
+    if (!this.reader) controller.pause();
+    this.headSettled = true;
+    this.resolveHead();
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.queued.push(chunk);
+    if (!this.reader || this.reader.waiting) controller.pause();
+    else this.pump();
+  }
+
+  onResponseEnd(): void {
+    this.ended = true;
+    this.onOver();
+    this.pump();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (this.ended || this.failure) return;
+    this.failure = { error };
+    this.onOver();
+    if (!this.headSettled) {
+      this.headSettled = true;
+      this.rejectHead(this.fail(error));
+      return;
+    }
+    this.pump();
+  }
+
+  /** Hands the reader what is queued, as fast as it takes it; then the end, a failure, or more data. */
+  private pump(): void {
+    const r = this.reader;
+    if (!r || r.waiting || r.over) return;
+    while (this.queued.length > 0) {
+      const chunk = this.queued.shift()!;
+      let wait: Promise<unknown> | undefined;
+      try {
+        wait = r.onChunk(chunk);
+      } catch (e) {
+        this.stopReading(r, e);
+        return;
+      }
+      if (wait) {
+        r.waiting = true;
+        this.controller?.pause();
+        wait.then(
+          () => {
+            r.waiting = false;
+            this.pump();
+          },
+          (e: unknown) => this.stopReading(r, e),
+        );
+        return;
+      }
+    }
+    if (this.failure) {
+      r.over = true;
+      r.done({ ok: false, error: this.fail(this.failure.error) });
+    } else if (this.ended) {
+      r.over = true;
+      r.done({ ok: true });
+    } else {
+      this.controller?.resume();
+    }
+  }
+
+  /** The reader failed: its error ends the read as it is, and the exchange is cut. */
+  private stopReading(r: Reader, error: unknown): void {
+    if (r.over) return;
+    r.over = true;
+    this.queued.length = 0;
+    this.close();
+    r.done({ ok: false, error });
+  }
+}
+
+/** The body as an async iterable (server-sent events are parsed from it): one chunk ahead at most. */
+function chunksOf(exchange: StreamedExchange): AsyncIterator<Buffer> {
+  let pending: Buffer | undefined;
+  let over: ReadResult | undefined;
+  /** Wakes next() when a chunk or the end arrives. */
+  let wake: (() => void) | undefined;
+  /** Lets the read go on once the pending chunk is taken. */
+  let taken: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  exchange
+    .read((chunk) => {
+      pending = chunk;
+      notify();
+      return new Promise<void>((resolve) => (taken = resolve));
+    })
+    .then(
+      () => (over = { ok: true }),
+      (error: unknown) => (over = { ok: false, error }),
+    )
+    .finally(notify);
+  return {
+    async next(): Promise<IteratorResult<Buffer>> {
+      if (pending === undefined && !over) await new Promise<void>((resolve) => (wake = resolve));
+      if (pending !== undefined) {
+        const chunk = pending;
+        pending = undefined;
+        const t = taken;
+        taken = undefined;
+        t?.();
+        return { value: chunk, done: false };
+      }
+      if (over && !over.ok) throw over.error;
+      return { value: undefined, done: true };
+    },
+    async return(): Promise<IteratorResult<Buffer>> {
+      exchange.close();
+      return { value: undefined, done: true };
     },
   };
 }
