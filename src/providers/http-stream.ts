@@ -170,6 +170,9 @@ class StreamedExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    // undici resumes a paused parser on an empty buffer, which can come back here as an empty chunk: handed
+    // on, the reader would pause again and the two would resume and pause each other without end.
+    if (chunk.length === 0) return;
     this.queued.push(chunk);
     if (!this.reader || this.reader.waiting) controller.pause();
     else this.pump();
