@@ -2,13 +2,12 @@
  * Upstream HTTP shared by every adapter: one undici Agent (a keep-alive pool per origin), deadline and
  * abort handling, and the mapping of transport failures onto retryable GatewayErrors.
  */
-import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher, errors as undiciErrors, request } from 'undici';
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import { GatewayError } from '../core/errors.js';
 import type { BodyLease } from '../core/body-pool.js';
 import { withSpliceRoom } from '../core/json-bytes.js';
 import { CallSignal } from './call-signal.js';
-import { readChunks } from './read-chunks.js';
+import { startExchange, type StreamedExchange } from './upstream-exchange.js';
 import type { CallContext } from './types.js';
 
 let agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
@@ -72,26 +71,20 @@ export async function callUpstream(
     body = req.body;
   }
   const call = new CallSignal(ctx.signal, timeout);
+  const fail = (e: unknown) => transportError(who, e, call);
   try {
-    const res = await request(req.url, {
-      method: req.method,
-      headers,
-      body,
-      signal: call.signal,
-      dispatcher: agent,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    });
+    const exchange = startExchange(agent, { method: req.method, url: req.url, headers, body }, call, timeout, fail);
+    await exchange.head;
     const max = req.maxBytes ?? DEFAULT_MAX_BYTES;
-    const declared = Number(res.headers['content-length'] ?? 0);
+    const declared = Number(exchange.headers['content-length'] ?? 0);
     if (declared > max) {
-      res.body.destroy();
+      exchange.close();
       throw bodyTooLarge(who, max);
     }
-    const buf = await readBody(who, res.body, declared, max, ctx.bodies);
-    return makeResponse(who, res.statusCode, res.headers, buf);
+    const buf = await readBody(who, exchange, declared, max, ctx.bodies);
+    return makeResponse(who, exchange.status, exchange.headers, buf);
   } catch (e) {
-    throw transportError(who, e, call);
+    throw fail(e);
   } finally {
     call.done();
   }
@@ -116,12 +109,12 @@ export function transportError(who: string, e: unknown, call: CallSignal): Gatew
  * The whole body in one buffer. With a Content-Length it is read straight into a buffer of that size (one
  * copy, and the socket's chunks can go as soon as they are copied); otherwise chunks are joined at the end.
  */
-async function readBody(who: string, body: Readable, declared: number, max: number, lease: BodyLease | undefined): Promise<Buffer> {
+async function readBody(who: string, body: StreamedExchange, declared: number, max: number, lease: BodyLease | undefined): Promise<Buffer> {
   if (declared > 0) {
     // Room around the body lets the reply be written around an image string in place (core/json-bytes.ts).
     const buf = withSpliceRoom(declared, lease);
     let size = 0;
-    await readChunks(body, (chunk) => {
+    await body.read((chunk) => {
       if (size + chunk.length > declared) throw new GatewayError('upstream_error', `${who} sent more bytes than its Content-Length.`, { retryable: true });
       chunk.copy(buf, size);
       size += chunk.length;
@@ -131,7 +124,7 @@ async function readBody(who: string, body: Readable, declared: number, max: numb
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  await readChunks(body, (chunk) => {
+  await body.read((chunk) => {
     size += chunk.length;
     if (size > max) throw bodyTooLarge(who, max);
     chunks.push(chunk);

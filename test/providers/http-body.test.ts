@@ -1,5 +1,5 @@
 /**
- * callUpstream's reading of a whole body (providers/http.ts, through read-chunks.ts): into one buffer when
+ * callUpstream's reading of a whole body (providers/http.ts, through upstream-exchange.ts): into one buffer when
  * the length is declared, joined when it is not, and refused or failed, never silently short, otherwise.
  */
 import { createServer, type Server } from 'node:http';
