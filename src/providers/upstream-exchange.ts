@@ -24,21 +24,27 @@ export interface ExchangeRequest {
 export function startExchange(dispatcher: Dispatcher, req: ExchangeRequest, call: CallSignal, timeoutMs: number, fail: (e: unknown) => unknown): StreamedExchange {
   const exchange = new StreamedExchange(fail, () => call.done());
   call.signal.once('abort', () => exchange.abort(call.signal.reason));
-  const url = new URL(req.url);
-  // bodyTimeout bounds the silence between two chunks: an image model may think for a long while, so only
-  // the call's own time limit bounds it.
-  dispatcher.dispatch(
-    {
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: req.method as Dispatcher.HttpMethod,
-      headers: req.headers,
-      body: req.body,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    },
-    exchange,
-  );
+  try {
+    const url = new URL(req.url);
+    // bodyTimeout bounds the silence between two chunks: an image model may think for a long while, so only
+    // the call's own time limit bounds it.
+    dispatcher.dispatch(
+      {
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: req.method as Dispatcher.HttpMethod,
+        headers: req.headers,
+        body: req.body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      },
+      exchange,
+    );
+  } catch (e) {
+    // A URL that does not parse fails like any transport failure (undici routes its own the same way): the
+    // head rejects, and the call is over (its timer cleared).
+    exchange.onResponseError(undefined, e as Error);
+  }
   return exchange;
 }
 
@@ -57,7 +63,6 @@ export class StreamedExchange implements Dispatcher.DispatchHandler {
   status = 0;
   headers: IncomingHttpHeaders = {};
   readonly head: Promise<void>;
-  private headSettled = false;
   private resolveHead!: () => void;
   private rejectHead!: (e: unknown) => void;
   private controller: Dispatcher.DispatchController | undefined;
@@ -110,7 +115,6 @@ export class StreamedExchange implements Dispatcher.DispatchHandler {
     this.status = status;
     this.headers = headers;
     if (!this.reader) controller.pause();
-    this.headSettled = true;
     this.resolveHead();
   }
 
@@ -133,8 +137,8 @@ export class StreamedExchange implements Dispatcher.DispatchHandler {
     if (this.ended || this.failure) return;
     this.failure = { error };
     this.onOver();
-    if (!this.headSettled) {
-      this.headSettled = true;
+    // No status yet: the response never started, and the call fails where it awaits the head.
+    if (this.status === 0) {
       this.rejectHead(this.fail(error));
       return;
     }

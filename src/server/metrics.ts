@@ -63,10 +63,7 @@ export class GatewayMetrics {
       help: 'Holds reserved and not yet settled or refunded (requests and tasks in flight)',
       registers,
       async collect() {
-        // 'open' written into the SQL, not bound: SQLite then counts from the partial index of open holds
-        // (a bound value cannot match the index's WHERE, and the count read every hold ever made).
-        const r = await db.selectFrom('holds').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', sql.lit('open')).executeTakeFirst();
-        this.set(Number(r?.n ?? 0));
+        this.set(await countInStatus(db, 'holds', 'open'));
       },
     });
     new Gauge({
@@ -75,14 +72,7 @@ export class GatewayMetrics {
       labelNames: ['status'],
       registers,
       async collect() {
-        // One count per status, the status written into the SQL: each is then read from that status's
-        // partial index (store/migrations.ts, 006), never from the whole table.
-        const counts = await Promise.all(
-          (['pending', 'running'] as const).map(async (status) => {
-            const r = await db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', sql.lit(status)).executeTakeFirst();
-            return [status, Number(r?.n ?? 0)] as const;
-          }),
-        );
+        const counts = await Promise.all((['pending', 'running'] as const).map(async (status) => [status, await countInStatus(db, 'tasks', status)] as const));
         this.reset();
         for (const [status, n] of counts) this.set({ status }, n);
       },
@@ -110,4 +100,18 @@ export class GatewayMetrics {
     const amount = row.amount ?? 0;
     if (amount > 0) this.charged.inc({ model: m }, amount);
   }
+}
+
+/**
+ * Rows of `table` in `status`, the status written into the SQL rather than bound: SQLite then counts from
+ * that status's partial index (open holds; pending and running tasks, migrations 005 and 006), since a bound
+ * value cannot match an index's WHERE, and the count would read every row ever written.
+ */
+async function countInStatus(db: Kysely<Database>, table: 'holds' | 'tasks', status: string): Promise<number> {
+  const r = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(sql<boolean>`status = ${sql.lit(status)}`)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
 }

@@ -50,22 +50,21 @@ export class DriverKeepingDialect implements Dialect {
 
 async function inTransaction<T>(driver: Driver, work: (q: QueryRunner) => Promise<T>): Promise<T> {
   const connection = await driver.acquireConnection();
-  const runner = new ConnectionRunner(connection);
   try {
     await driver.beginTransaction(connection, {});
-    let result: T;
-    try {
-      result = await work(runner);
-    } catch (err) {
-      runner.end();
+    const runner = new ConnectionRunner(connection);
+    const outcome = await work(runner).then(
+      (value) => ({ ok: true, value }) as const,
+      (error: unknown) => ({ ok: false, error }) as const,
+    );
+    runner.end();
+    if (!outcome.ok) {
       await driver.rollbackTransaction(connection);
-      throw err;
+      throw outcome.error;
     }
-    runner.end();
     await driver.commitTransaction(connection);
-    return result;
+    return outcome.value;
   } finally {
-    runner.end();
     await driver.releaseConnection(connection);
   }
 }

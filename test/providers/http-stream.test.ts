@@ -153,6 +153,12 @@ describe('openUpstreamStream', () => {
     expect(written.get('/events')!).toBeLessThan(400 * 64 * 1024);
   });
 
+  it('fails a URL that does not parse as an upstream_error, like any transport failure', async () => {
+    const err = (await openUpstreamStream('Fake', { method: 'GET', url: 'not a url' }, ctx()).catch((e: unknown) => e)) as GatewayError;
+    expect(err).toBeInstanceOf(GatewayError);
+    expect(err.code).toBe('upstream_error');
+  });
+
   it('refuses a second reader of the same body', async () => {
     stream('/twice', 2, 10);
     const up = await openUpstreamStream('Fake', get('/twice'), ctx());
