@@ -12,9 +12,9 @@ import { type Kysely, sql } from 'kysely';
 import { GatewayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Db } from '../store/db.js';
-import { preparedQuery, type QueryRunner } from '../store/prepared-query.js';
+import { preparedQuery } from '../store/prepared-query.js';
 import type { Database, LedgerKind } from '../store/schema.js';
-import { execute, type Transact } from '../store/transact.js';
+import { firstOf, rowsOf, run, type Transact, type TxWork } from '../store/transact.js';
 
 export interface HoldRequest {
   accountId: string;
@@ -65,29 +65,31 @@ export class Ledger {
   }
 
   /** Atomically reserve `amount`, or 402 with the needed and available amounts. */
-  async hold(req: HoldRequest): Promise<HoldRecord> {
+  hold(req: HoldRequest): Promise<HoldRecord> {
     const id = newId('txn');
     const now = Date.now();
     const caps: KeyCaps | undefined = req.keyId && req.caps && (req.caps.day != null || req.caps.month != null) ? { keyId: req.keyId, ...req.caps } : undefined;
-    return this.transact(async (trx) => {
-      // Every refusal is decided before the first write: on SQLite a transaction that fails after writing
-      // takes the others of its commit group with it (store/sqlite-group-commit.ts).
-      if (caps) await this.checkSpendCaps(trx, caps, req.amount, now);
-      const updated = await this.q.debit.first(trx, { accountId: req.accountId, amount: req.amount });
-      if (!updated) {
-        const [acct] = await execute(trx, this.db.selectFrom('accounts').select('balance').where('id', '=', req.accountId));
-        const available = acct?.balance ?? 0;
-        throw new GatewayError(
-          'insufficient_balance',
-          `This request needs ${formatMoney(req.amount, this.currency)} but the account has ${formatMoney(available, this.currency)} available. Add credit or lower n.`,
-          { details: { needed: req.amount, available, currency: this.currency, unit: 'micro' } },
-        );
-      }
-      if (caps) await this.reserveSpend(trx, caps, req.amount, now);
-      await this.q.openHold.run(trx, { id, accountId: req.accountId, keyId: req.keyId, requestId: req.requestId, model: req.model, amount: req.amount, owner: req.owner, now });
-      await this.entry(trx, { accountId: req.accountId, keyId: req.keyId, txn: id, kind: 'hold', amount: -req.amount, charged: 0, balanceAfter: updated.balance, now });
-      return { id, accountId: req.accountId, keyId: req.keyId, amount: req.amount, createdAt: now };
-    });
+    return this.transact(() => this.holdWork(req, id, now, caps));
+  }
+
+  private *holdWork(req: HoldRequest, id: string, now: number, caps: KeyCaps | undefined): TxWork<HoldRecord> {
+    // Every refusal is decided before the first write: on SQLite a transaction that fails after writing
+    // takes the others of its commit group with it (store/sqlite-group-commit.ts).
+    if (caps) yield* this.checkSpendCaps(caps, req.amount, now);
+    const updated = yield* firstOf(this.q.debit.bind({ accountId: req.accountId, amount: req.amount }));
+    if (!updated) {
+      const [acct] = yield* rowsOf(this.db.selectFrom('accounts').select('balance').where('id', '=', req.accountId));
+      const available = acct?.balance ?? 0;
+      throw new GatewayError(
+        'insufficient_balance',
+        `This request needs ${formatMoney(req.amount, this.currency)} but the account has ${formatMoney(available, this.currency)} available. Add credit or lower n.`,
+        { details: { needed: req.amount, available, currency: this.currency, unit: 'micro' } },
+      );
+    }
+    if (caps) yield* this.reserveSpend(caps, req.amount, now);
+    yield* run(this.q.openHold.bind({ id, accountId: req.accountId, keyId: req.keyId, requestId: req.requestId, model: req.model, amount: req.amount, owner: req.owner, now }));
+    yield* this.entry({ accountId: req.accountId, keyId: req.keyId, txn: id, kind: 'hold', amount: -req.amount, charged: 0, balanceAfter: updated.balance, now });
+    return { id, accountId: req.accountId, keyId: req.keyId, amount: req.amount, createdAt: now };
   }
 
   /** The hold with this id, open or not (tasks rebuild their Hold after a restart). */
@@ -107,18 +109,20 @@ export class Ledger {
     return this.close(holdId, 'refund', 0, note);
   }
 
-  private async close(holdId: string, kind: 'settle' | 'refund', charge: number, note?: string): Promise<CloseOutcome> {
+  private close(holdId: string, kind: 'settle' | 'refund', charge: number, note?: string): Promise<CloseOutcome> {
     const now = Date.now();
-    return this.transact(async (trx) => {
-      const closed = await this.q.closeHold.first(trx, { id: holdId, status: kind === 'settle' ? 'settled' : 'released', charged: charge, now });
-      if (!closed) return { closed: false } as const;
-      const back = closed.amount - charge;
-      const acct = await this.q.credit.first(trx, { accountId: closed.account_id, amount: back });
-      if (!acct) throw new Error(`the account ${closed.account_id} of hold ${holdId} is gone`);
-      if (closed.key_id && back > 0) await this.returnSpend(trx, closed.key_id, back, closed.created_at);
-      await this.entry(trx, { accountId: closed.account_id, keyId: closed.key_id, txn: holdId, kind, amount: back, charged: charge, balanceAfter: acct.balance, now, note });
-      return { closed: true, charged: charge } as const;
-    });
+    return this.transact(() => this.closeWork(holdId, kind, charge, now, note));
+  }
+
+  private *closeWork(holdId: string, kind: 'settle' | 'refund', charge: number, now: number, note: string | undefined): TxWork<CloseOutcome> {
+    const closed = yield* firstOf(this.q.closeHold.bind({ id: holdId, status: kind === 'settle' ? 'settled' : 'released', charged: charge, now }));
+    if (!closed) return { closed: false } as const;
+    const back = closed.amount - charge;
+    const acct = yield* firstOf(this.q.credit.bind({ accountId: closed.account_id, amount: back }));
+    if (!acct) throw new Error(`the account ${closed.account_id} of hold ${holdId} is gone`);
+    if (closed.key_id && back > 0) yield* this.returnSpend(closed.key_id, back, closed.created_at);
+    yield* this.entry({ accountId: closed.account_id, keyId: closed.key_id, txn: holdId, kind, amount: back, charged: charge, balanceAfter: acct.balance, now, note });
+    return { closed: true, charged: charge } as const;
   }
 
   /**
@@ -149,18 +153,20 @@ export class Ledger {
     if (!Number.isInteger(amount)) throw new Error('amount must be an integer');
     const txn = newId('txn');
     const now = Date.now();
-    return this.transact(async (trx) => {
-      let q = this.db.updateTable('accounts').set({ balance: sql<number>`balance + ${amount}` }).where('id', '=', accountId);
-      if (amount < 0) q = q.where('balance', '>=', -amount);
-      const [row] = await execute(trx, q.returning('balance'));
-      if (!row) {
-        const [exists] = await execute(trx, this.db.selectFrom('accounts').select('id').where('id', '=', accountId));
-        if (!exists) throw new GatewayError('not_found', `No account ${accountId}.`, { param: 'account_id' });
-        throw new GatewayError('insufficient_balance', `The account's available balance is lower than ${formatMoney(-amount, this.currency)}.`, { param: 'amount' });
-      }
-      await this.entry(trx, { accountId, keyId: null, txn, kind, amount, charged: 0, balanceAfter: row.balance, now, note });
-      return { txn, balance: row.balance };
-    });
+    return this.transact(() => this.adjustWork(accountId, amount, kind, txn, now, note));
+  }
+
+  private *adjustWork(accountId: string, amount: number, kind: 'credit' | 'debit' | 'adjustment', txn: string, now: number, note: string | undefined): TxWork<{ txn: string; balance: number }> {
+    let q = this.db.updateTable('accounts').set({ balance: sql<number>`balance + ${amount}` }).where('id', '=', accountId);
+    if (amount < 0) q = q.where('balance', '>=', -amount);
+    const row = yield* firstOf(q.returning('balance'));
+    if (!row) {
+      const exists = yield* firstOf(this.db.selectFrom('accounts').select('id').where('id', '=', accountId));
+      if (!exists) throw new GatewayError('not_found', `No account ${accountId}.`, { param: 'account_id' });
+      throw new GatewayError('insufficient_balance', `The account's available balance is lower than ${formatMoney(-amount, this.currency)}.`, { param: 'amount' });
+    }
+    yield* this.entry({ accountId, keyId: null, txn, kind, amount, charged: 0, balanceAfter: row.balance, now, note });
+    return { txn, balance: row.balance };
   }
 
   /**
@@ -168,10 +174,9 @@ export class Ledger {
    * the transaction holds it until it ends); on PostgreSQL two holds may both pass it, and reserveSpend's
    * guarded update then refuses the one that comes second.
    */
-  private async checkSpendCaps(trx: QueryRunner, caps: KeyCaps, amount: number, now: number) {
+  private *checkSpendCaps(caps: KeyCaps, amount: number, now: number): TxWork<void> {
     const periods = capPeriods(caps, now).filter(([, cap]) => cap != null);
-    const spent = await execute(
-      trx,
+    const spent = yield* rowsOf(
       this.db.selectFrom('key_spend').select(['period', 'amount']).where('key_id', '=', caps.keyId).where('period', 'in', periods.map(([period]) => period)),
     );
     for (const [period, cap, label] of periods) {
@@ -186,11 +191,10 @@ export class Ledger {
     });
   }
 
-  private async reserveSpend(trx: QueryRunner, caps: KeyCaps, amount: number, now: number) {
+  private *reserveSpend(caps: KeyCaps, amount: number, now: number): TxWork<void> {
     const keyId = caps.keyId;
     for (const [period, cap, label] of capPeriods(caps, now)) {
-      await execute(
-        trx,
+      yield* run(
         this.db
           .insertInto('key_spend')
           .values({ key_id: keyId, period, amount: 0 })
@@ -198,22 +202,19 @@ export class Ledger {
       );
       let q = this.db.updateTable('key_spend').set({ amount: sql<number>`amount + ${amount}` }).where('key_id', '=', keyId).where('period', '=', period);
       if (cap != null) q = q.where(sql<boolean>`amount + ${amount} <= ${cap}`);
-      const [ok] = await execute(trx, q.returning('amount'));
+      const ok = yield* firstOf(q.returning('amount'));
       if (!ok) throw this.capExceeded(label, cap!, amount);
     }
   }
 
-  private async returnSpend(trx: QueryRunner, keyId: string, amount: number, heldAt: number) {
+  private *returnSpend(keyId: string, amount: number, heldAt: number): TxWork<void> {
     for (const period of [dayPeriod(heldAt), monthPeriod(heldAt)]) {
-      await execute(trx, this.db.updateTable('key_spend').set({ amount: sql<number>`amount - ${amount}` }).where('key_id', '=', keyId).where('period', '=', period));
+      yield* run(this.db.updateTable('key_spend').set({ amount: sql<number>`amount - ${amount}` }).where('key_id', '=', keyId).where('period', '=', period));
     }
   }
 
-  private async entry(
-    trx: QueryRunner,
-    e: { accountId: string; keyId: string | null; txn: string; kind: LedgerKind; amount: number; charged: number; balanceAfter: number; now: number; note?: string },
-  ) {
-    await this.q.entry.run(trx, {
+  private *entry(e: { accountId: string; keyId: string | null; txn: string; kind: LedgerKind; amount: number; charged: number; balanceAfter: number; now: number; note?: string }): TxWork<void> {
+    yield* run(this.q.entry.bind({
       id: newId('txn').replace('txn_', 'led_'),
       accountId: e.accountId,
       keyId: e.keyId,
@@ -224,7 +225,7 @@ export class Ledger {
       balanceAfter: e.balanceAfter,
       note: e.note ?? null,
       now: e.now,
-    });
+    }));
   }
 }
 

@@ -37,10 +37,15 @@ export class PreparedQuery<V extends Record<string, unknown>, R> {
 
   constructor(private readonly build: (v: V) => Compilable<R>) {}
 
-  async run(db: QueryRunner, values: V): Promise<QueryResult<R>> {
+  /** The compiled query with these values bound: for a transaction's work (`yield* firstOf(q.bind(v))`). */
+  bind(values: V): CompiledQuery<R> {
     const { query, parameters } = (this.compiled ??= this.compile());
     const bound = parameters.map((p) => ('slot' in p ? values[p.slot] : p.constant));
-    return db.executeQuery<R>({ query: query.query, queryId: createQueryId(), sql: query.sql, parameters: bound });
+    return { query: query.query, queryId: createQueryId(), sql: query.sql, parameters: bound };
+  }
+
+  async run(db: QueryRunner, values: V): Promise<QueryResult<R>> {
+    return db.executeQuery<R>(this.bind(values));
   }
 
   /** The first row, or undefined (RETURNING queries). */

@@ -37,6 +37,7 @@ import {
   SqliteQueryCompiler,
 } from 'kysely';
 import { StatementCache } from './sqlite-statements.js';
+import type { TransactingDriver, TxWork } from './transact.js';
 
 export interface GroupCommitHooks {
   /** Runs after every successful COMMIT with how long it took in ms (the WAL checkpointer counts them). */
@@ -81,9 +82,23 @@ class Group {
 /** Serialises use of the one connection, first come first served. */
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
+  /** Uses that hold the lock or wait for it. */
+  private users = 0;
+
+  /** Nobody holds the lock or waits for it: a synchronous use cannot cut in front of anyone. */
+  get idle(): boolean {
+    return this.users === 0;
+  }
+
   lock(): Promise<() => void> {
+    this.users++;
     let unlock!: () => void;
-    const next = new Promise<void>((r) => (unlock = r));
+    const next = new Promise<void>((r) => {
+      unlock = () => {
+        this.users--;
+        r();
+      };
+    });
     const ready = this.tail.then(() => unlock);
     this.tail = next;
     return ready;
@@ -145,7 +160,7 @@ class GroupConnection implements DatabaseConnection {
   }
 }
 
-class GroupCommitDriver implements Driver {
+class GroupCommitDriver implements TransactingDriver {
   private readonly mutex = new Mutex();
   private readonly statements: StatementCache;
   private group: Group | undefined;
@@ -175,6 +190,74 @@ class GroupCommitDriver implements Driver {
   }
 
   async init(): Promise<void> {}
+
+  /**
+   * Runs a transaction's work (store/transact.ts). With nobody else using the connection, the usual case,
+   * it runs at once from start to end in the open group (or a new one), and only the wait for the group's
+   * COMMIT is asynchronous; otherwise it takes its turn like any other use.
+   */
+  transact<T>(work: () => TxWork<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the database is closed'));
+    if (this.mutex.idle && (this.group || !this.writeGate())) return this.runWork(work);
+    return this.takeTurn(work);
+  }
+
+  private async takeTurn<T>(work: () => TxWork<T>): Promise<T> {
+    const unlock = await this.mutex.lock();
+    let outcome: Promise<T>;
+    try {
+      if (this.closed) throw new Error('the database is closed');
+      if (!this.group) {
+        // This use holds the connection's mutex while it waits, so no one else opens a group meanwhile.
+        const wait = this.writeGate();
+        if (wait) await wait;
+      }
+      outcome = this.runWork(work);
+    } finally {
+      unlock();
+    }
+    return outcome;
+  }
+
+  /**
+   * The work, start to end, in the open group or a new one; the caller has the connection to itself. Its
+   * promise settles when the group commits (at once if the work wrote nothing). A failure before the work
+   * changed a row is its own; after, it takes the group with it, as a failed member does in
+   * rollbackTransaction.
+   */
+  private runWork<T>(work: () => TxWork<T>): Promise<T> {
+    let group: Group | undefined;
+    let wrote = false;
+    let changed = false;
+    try {
+      if (!this.group) this.openNewGroup();
+      group = this.group!;
+      const steps = work();
+      let step = steps.next();
+      while (!step.done) {
+        const query = step.value;
+        // Its group was abandoned (see abandonGroup): going on would write outside any transaction.
+        if (this.group !== group) throw new Error('the transaction was rolled back by the database');
+        let result: QueryResult<unknown>;
+        try {
+          result = this.run(query.sql, query.parameters);
+        } catch (err) {
+          step = steps.throw(err);
+          continue;
+        }
+        if (!SelectQueryNode.is(query.query)) {
+          wrote = true;
+          changed ||= changedRows(query, result);
+        }
+        step = steps.next(result);
+      }
+      const value = step.value;
+      return wrote ? group.committed.then(() => value) : Promise.resolve(value);
+    } catch (err) {
+      if (changed && group && this.group === group) this.abandonGroup(new Error('the transaction was rolled back: a member of its commit group failed after writing'));
+      return Promise.reject(err);
+    }
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     const unlock = await this.mutex.lock();

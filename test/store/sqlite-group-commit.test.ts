@@ -7,10 +7,11 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import SQLite from 'better-sqlite3';
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { GroupCommitSqliteDialect } from '../../src/store/sqlite-group-commit.js';
+import { DriverKeepingDialect, rowsOf, run } from '../../src/store/transact.js';
 import { tempDir } from '../support/databases.js';
 
 interface Schema {
@@ -190,6 +191,108 @@ describe('SQLite group commit', () => {
     await kysely.destroy();
     await pending;
     expect(committed('last')).toBe(true);
+  });
+});
+
+describe('transactions as generator work on the group-commit driver (store/transact.ts)', () => {
+  function withTransact(beforeGroup?: () => Promise<void> | undefined) {
+    const file = join(tempDir(), 'w.sqlite');
+    const raw = new SQLite(file);
+    raw.pragma('journal_mode = WAL');
+    raw.exec('CREATE TABLE t (id TEXT PRIMARY KEY, v INTEGER NOT NULL)');
+    const hooks: Hooks = { commits: 0 };
+    const dialect = new DriverKeepingDialect(new GroupCommitSqliteDialect(instrumented(raw, hooks), { beforeGroup }));
+    const kysely = new Kysely<Schema>({ dialect });
+    const observer = new SQLite(file, { readonly: true });
+    open.push({ kysely, observer });
+    const committed = (id: string) => observer.prepare('SELECT 1 FROM t WHERE id = ?').get(id) !== undefined;
+    const insert = (id: string) => kysely.insertInto('t').values({ id, v: 1 });
+    return { kysely, hooks, committed, insert, transact: () => dialect.transact() };
+  }
+
+  it('shares one COMMIT with the Kysely transactions of its turn, and resolves only once its rows are committed', async () => {
+    const { kysely, hooks, committed, insert, transact } = withTransact();
+    await kysely.selectFrom('t').selectAll().execute(); // Kysely creates its driver on the first query
+    const tx = transact();
+    const work = Array.from({ length: 5 }, (_, i) =>
+      tx(function* () {
+        yield* run(insert(`g${i}`));
+        return `g${i}`;
+      }).then((id) => committed(id)),
+    );
+    const kyselyTx = kysely.transaction().execute((trx) => trx.insertInto('t').values({ id: 'k', v: 1 }).execute());
+    expect(await Promise.all(work)).toEqual(Array(5).fill(true));
+    await kyselyTx;
+    expect(committed('k')).toBe(true);
+    expect(hooks.commits).toBe(1);
+  });
+
+  it('waits for a Kysely transaction that holds the connection across an await, and runs after it, not inside it', async () => {
+    const { kysely, insert, transact } = withTransact();
+    await kysely.selectFrom('t').selectAll().execute();
+    let started!: () => void;
+    const inside = new Promise<void>((r) => (started = r));
+    const long = kysely.transaction().execute(async (trx) => {
+      await trx.insertInto('t').values({ id: 'k1', v: 1 }).execute();
+      started();
+      await new Promise((r) => setTimeout(r, 20));
+      await trx.insertInto('t').values({ id: 'k2', v: 1 }).execute();
+    });
+    await inside;
+    const g = transact()(function* () {
+      yield* run(insert('g'));
+    });
+    await Promise.all([long, g]);
+    const order = await kysely.selectFrom('t').select('id').orderBy(sql`rowid`).execute();
+    expect(order.map((r) => r.id)).toEqual(['k1', 'k2', 'g']);
+  });
+
+  it('fails alone when it throws before writing; takes its group with it when it throws after', async () => {
+    const { kysely, committed, insert, transact } = withTransact();
+    await kysely.selectFrom('t').selectAll().execute();
+    const tx = transact();
+    const refused = tx(function* () {
+      yield* rowsOf(kysely.selectFrom('t').selectAll());
+      throw new Error('not enough balance');
+    });
+    const kept = tx(function* () {
+      yield* run(insert('kept'));
+    });
+    const results = await Promise.allSettled([refused, kept]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    expect(committed('kept')).toBe(true);
+
+    const before = tx(function* () {
+      yield* run(insert('a'));
+    });
+    const failing = tx(function* () {
+      yield* run(insert('bad'));
+      throw new Error('gave up after writing');
+    });
+    const after = tx(function* () {
+      yield* run(insert('b'));
+    });
+    const second = await Promise.allSettled([before, failing, after]);
+    expect(second.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect((second[0] as PromiseRejectedResult).reason.message).toMatch(/failed after writing/);
+    expect([committed('a'), committed('bad'), committed('b')]).toEqual([false, false, true]);
+  });
+
+  it('opens no group while the checkpointer holds writes, and commits once the hold ends', async () => {
+    let hold: Promise<void> | undefined;
+    let letGo = () => {};
+    const { kysely, committed, insert, transact } = withTransact(() => hold);
+    await kysely.selectFrom('t').selectAll().execute();
+    hold = new Promise<void>((r) => (letGo = r));
+    const g = transact()(function* () {
+      yield* run(insert('held'));
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(committed('held')).toBe(false);
+    hold = undefined;
+    letGo();
+    await g;
+    expect(committed('held')).toBe(true);
   });
 });
 

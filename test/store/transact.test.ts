@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import type { Database } from '../../src/store/schema.js';
-import type { QueryRunner } from '../../src/store/prepared-query.js';
-import { DriverKeepingDialect, execute } from '../../src/store/transact.js';
+import { DriverKeepingDialect, firstOf, run } from '../../src/store/transact.js';
 import { databases } from '../support/databases.js';
 
 describe.each(databases())('transactions on the driver, on $name', ({ make }) => {
@@ -22,9 +21,9 @@ describe.each(databases())('transactions on the driver, on $name', ({ make }) =>
 
   it('commits the work when it resolves, and returns what it returned', async () => {
     const id = newId('acct');
-    const result = await db.transact(async (q) => {
-      await execute(q, account(id));
-      const [row] = await execute(q, db.kysely.updateTable('accounts').set({ balance: 250 }).where('id', '=', id).returning('balance'));
+    const result = await db.transact(function* () {
+      yield* run(account(id));
+      const row = yield* firstOf(db.kysely.updateTable('accounts').set({ balance: 250 }).where('id', '=', id).returning('balance'));
       return row?.balance;
     });
     expect(result).toBe(250);
@@ -36,9 +35,9 @@ describe.each(databases())('transactions on the driver, on $name', ({ make }) =>
     await account(id).execute();
     const failure = new Error('refused after writing');
     await expect(
-      db.transact(async (q) => {
-        await execute(q, db.kysely.updateTable('accounts').set({ balance: 0 }).where('id', '=', id));
-        await execute(q, account(newId('acct')));
+      db.transact(function* () {
+        yield* run(db.kysely.updateTable('accounts').set({ balance: 0 }).where('id', '=', id));
+        yield* run(account(newId('acct')));
         throw failure;
       }),
     ).rejects.toBe(failure);
@@ -47,26 +46,40 @@ describe.each(databases())('transactions on the driver, on $name', ({ make }) =>
 
   it('reads its own writes before they commit', async () => {
     const id = newId('acct');
-    const seen = await db.transact(async (q) => {
-      await execute(q, account(id));
-      return (await execute(q, db.kysely.selectFrom('accounts').select('name').where('id', '=', id)))[0]?.name;
+    const seen = await db.transact(function* () {
+      yield* run(account(id));
+      return (yield* firstOf(db.kysely.selectFrom('accounts').select('name').where('id', '=', id)))?.name;
     });
     expect(seen).toBe(id);
   });
 
-  it('refuses a query made on the transaction after its work has ended', async () => {
-    let kept: QueryRunner | undefined;
-    await db.transact(async (q) => {
-      kept = q;
+  it('throws a failed statement into the work where it ran it, and rolls back what the work wrote before', async () => {
+    const id = newId('acct');
+    const seen: string[] = [];
+    const outcome = db.transact(function* () {
+      yield* run(account(id));
+      try {
+        // The same primary key again: refused by the database.
+        yield* run(account(id));
+      } catch (err) {
+        seen.push((err as Error).message);
+        throw new Error('the work gave up', { cause: err });
+      }
     });
-    await expect(execute(kept!, db.kysely.selectFrom('accounts').select('id'))).rejects.toThrow(/transaction that has ended/);
+    await expect(outcome).rejects.toThrow('the work gave up');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(/UNIQUE|duplicate key/);
+    expect(await balanceOf(id)).toBeUndefined();
   });
 
   it('gives the connection back after each transaction, committed or not: 50 in turn leave the database usable', async () => {
     for (let i = 0; i < 50; i++) {
-      await db.transact(async () => {
-        if (i % 2) throw new Error('no');
-      }).catch(() => {});
+      await db
+        .transact(function* () {
+          yield* run(db.kysely.selectFrom('accounts').select('id').limit(1));
+          if (i % 2) throw new Error('no');
+        })
+        .catch(() => {});
     }
     expect(await balanceOf('nobody')).toBeUndefined();
   });
@@ -82,8 +95,8 @@ describe('DriverKeepingDialect', () => {
     const dialect = new DriverKeepingDialect(new SqliteDialect({ database: new SQLite(':memory:') }));
     const kysely = new Kysely<Database>({ dialect });
     await kysely.schema.createTable('accounts').addColumn('id', 'text').addColumn('name', 'text').addColumn('balance', 'integer').addColumn('created_at', 'integer').execute();
-    await dialect.transact()(async (q) => {
-      await execute(q, kysely.insertInto('accounts').values({ id: 'a', name: 'a', balance: 1, created_at: 0 }));
+    await dialect.transact()(function* () {
+      yield* run(kysely.insertInto('accounts').values({ id: 'a', name: 'a', balance: 1, created_at: 0 }));
     });
     // An in-memory database is private to its connection: the row is visible only through the same driver.
     expect(await kysely.selectFrom('accounts').select('id').execute()).toEqual([{ id: 'a' }]);
