@@ -9,15 +9,14 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { clientKey, GATEWAY_NODE_FLAGS, gatewayEnv, root, startUpstream, waitFor } from './gateway.js';
 
 const LOW = 300;
 const HIGH = 1300;
-const ADMIN = 'sk-ig-bench-admin-key-000000000000';
-const root = new URL('..', import.meta.url).pathname;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Node starts ~45× slower under valgrind. */
+const START_UP_MS = 300_000;
 
 function ensureValgrind(): void {
   try {
@@ -27,67 +26,42 @@ function ensureValgrind(): void {
   }
 }
 
-function post(port: number, path: string, body: string, key: string, agent?: http.Agent): Promise<{ status: number; body: string }> {
-  return new Promise((done, fail) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => done({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', fail);
-    req.end(body);
-  });
-}
-
 /** `n` small image requests, 4 at a time over kept-alive connections; every one must succeed. */
 async function load(port: number, key: string, n: number): Promise<void> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const body = JSON.stringify({ model: 'gpt-image-1', prompt: 'a benchmark image of a lighthouse', size: '1024x1024', quality: 'low' });
   let left = n;
   const worker = async () => {
     while (left-- > 0) {
-      const res = await post(port, '/v1/images/generations', body, key, agent);
-      if (res.status !== 200) throw new Error(`request failed with ${res.status}: ${res.body.slice(0, 200)}`);
+      const res = await fetch(`http://127.0.0.1:${port}/v1/images/generations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`request failed with ${res.status}: ${text.slice(0, 200)}`);
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
-  agent.destroy();
 }
 
 /** Instructions the gateway at `dir` executed from start to exit, having served `n` requests after a warm-up. */
 async function countRun(dir: string, n: number, port: number, upstreamPort: number): Promise<number> {
   const data = mkdtempSync(join(tmpdir(), 'imagegate-instr-'));
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${join(data, 'callgrind.out')}`, process.execPath, '--no-memory-reducer', '--max-semi-space-size=1', '--heap-growing-percent=200', join(dir, 'dist/cli/main.js'), 'serve'], {
-    env: {
-      ...process.env,
-      MALLOC_MMAP_THRESHOLD_: '1048576',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      IMAGEGATE_DATA_DIR: data,
-      IMAGEGATE_ADMIN_KEY: ADMIN,
-      IMAGEGATE_LOG_LEVEL: 'warn',
-      OPENAI_API_KEY: 'sk-bench',
-      OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
-    },
+  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${join(data, 'callgrind.out')}`, process.execPath, ...GATEWAY_NODE_FLAGS, join(dir, 'dist/cli/main.js'), 'serve'], {
+    env: gatewayEnv(port, data, upstreamPort),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  for (let i = 0; ; i++) {
-    try {
-      await new Promise<void>((ok, fail) => http.get(`http://127.0.0.1:${port}/healthz`, (r) => r.resume().on('end', ok)).on('error', fail));
-      break;
-    } catch {
-      if (i > 1500) throw new Error(`the gateway did not come up under valgrind:\n${stderr.slice(-2000)}`);
-      await sleep(200);
-    }
+  try {
+    await waitFor(`http://127.0.0.1:${port}/healthz`, START_UP_MS).catch((err: Error) => {
+      throw new Error(`${err.message} under valgrind:\n${stderr.slice(-2000)}`);
+    });
+    const key = await clientKey(port);
+    await load(port, key, 100);
+    await load(port, key, n);
+  } finally {
+    // SIGINT lets the gateway close and callgrind print its total; on a failure it just stops the run.
+    child.kill('SIGINT');
+    await exited;
   }
-  const acct = JSON.parse((await post(port, '/v1/admin/accounts', JSON.stringify({ name: 'bench', credit: 1e15 }), ADMIN)).body) as { id: string };
-  const key = (JSON.parse((await post(port, '/v1/admin/keys', JSON.stringify({ name: 'bench', account_id: acct.id }), ADMIN)).body) as { key: string }).key;
-  await load(port, key, 100);
-  await load(port, key, n);
-  child.kill('SIGINT');
-  await exited;
   const total = /Collected : (\d+)/.exec(stderr)?.[1];
   if (!total) throw new Error(`callgrind printed no total:\n${stderr.slice(-2000)}`);
   return Number(total);
@@ -101,8 +75,7 @@ async function main(): Promise<void> {
     dirs.push(root);
   }
   const upstreamPort = 18201;
-  const upstream = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/upstream.ts'), String(upstreamPort), 'small'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await new Promise((r) => upstream.once('message', r));
+  const upstream = await startUpstream(upstreamPort, 'small');
   try {
     for (const [i, dir] of dirs.entries()) {
       // Each gateway's two runs side by side: valgrind uses one core each.

@@ -8,6 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clientKey, GATEWAY_NODE_FLAGS, gatewayEnv, root, sleep, startUpstream, waitFor } from './gateway.js';
 
 const quick = process.argv.includes('--quick');
 /** `--case b64` (repeatable) runs only the named cases. */
@@ -17,8 +18,6 @@ const RUNS = 2;
 const CONNECTIONS = [4, 32];
 /** Back-to-back runs per image case at 32 connections, resident memory read after each: growth shows here. */
 const REPEATS = quick ? 3 : 6;
-const ADMIN = 'sk-ig-bench-admin-key-000000000000';
-const root = new URL('..', import.meta.url).pathname;
 
 function ensureTools(): void {
   const missing = ['nginx', 'wrk'].filter((t) => {
@@ -33,26 +32,6 @@ function ensureTools(): void {
     console.log(`installing ${missing.join(', ')} from Debian's packages…`);
     execFileSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')} >/dev/null`], { stdio: 'inherit' });
   }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(url: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await sleep(100);
-    }
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-function startUpstream(port: number, kind: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/upstream.ts'), String(port), kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve) => child.once('message', () => resolve(child)));
 }
 
 /** The least a Node.js process can do to relay the request (bench/floor-proxy.ts): the runtime's own limit. */
@@ -87,30 +66,9 @@ http {
 }
 
 async function startImagegate(dir: string, port: number, upstreamPort: number): Promise<ChildProcess> {
-  // Started as `npm start` starts it, V8 flags and allocator setting included (package.json).
-  const child = spawn(process.execPath, ['--no-memory-reducer', '--max-semi-space-size=1', '--heap-growing-percent=200', join(root, 'dist/cli/main.js'), 'serve'], {
-    env: {
-      ...process.env,
-      MALLOC_MMAP_THRESHOLD_: '1048576',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      IMAGEGATE_DATA_DIR: join(dir, 'data'),
-      IMAGEGATE_ADMIN_KEY: ADMIN,
-      IMAGEGATE_LOG_LEVEL: 'warn',
-      OPENAI_API_KEY: 'sk-bench',
-      OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, join(root, 'dist/cli/main.js'), 'serve'], { env: gatewayEnv(port, join(dir, 'data'), upstreamPort), stdio: ['ignore', 'inherit', 'inherit'] });
   await waitFor(`http://127.0.0.1:${port}/healthz`);
   return child;
-}
-
-async function clientKey(port: number): Promise<string> {
-  const call = async (path: string, body: unknown) =>
-    (await (await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, string>;
-  const acct = await call('/v1/admin/accounts', { name: 'bench', credit: 1e15 });
-  return (await call('/v1/admin/keys', { name: 'bench', account_id: acct.id })).key!;
 }
 
 interface WrkResult {

@@ -1,0 +1,56 @@
+/**
+ * What the bench scripts share: the fake upstream as a child process, and imagegate started as `npm start`
+ * starts it (V8 flags and allocator setting of package.json), waited for, with a funded client key.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ADMIN = 'sk-ig-bench-admin-key-000000000000';
+export const root = new URL('..', import.meta.url).pathname;
+/** The node flags of `npm start` (package.json). */
+export const GATEWAY_NODE_FLAGS = ['--no-memory-reducer', '--max-semi-space-size=1', '--heap-growing-percent=200'];
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `url` answers at all; throws after `ms`. */
+export async function waitFor(url: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+/** The fake OpenAI upstream (bench/upstream.ts) on `port`, once it listens. */
+export function startUpstream(port: number, kind: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/upstream.ts'), String(port), kind], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve) => child.once('message', () => resolve(child)));
+}
+
+/** The environment of a gateway as in production (SQLite, auth, billing, request log) in front of the fake. */
+export function gatewayEnv(port: number, dataDir: string, upstreamPort: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    MALLOC_MMAP_THRESHOLD_: '1048576',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    IMAGEGATE_DATA_DIR: dataDir,
+    IMAGEGATE_ADMIN_KEY: ADMIN,
+    IMAGEGATE_LOG_LEVEL: 'warn',
+    OPENAI_API_KEY: 'sk-bench',
+    OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
+  };
+}
+
+/** A key of a new account with ample credit, made through the admin API. */
+export async function clientKey(port: number): Promise<string> {
+  const call = async (path: string, body: unknown) =>
+    (await (await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, string>;
+  const acct = await call('/v1/admin/accounts', { name: 'bench', credit: 1e15 });
+  return (await call('/v1/admin/keys', { name: 'bench', account_id: acct.id })).key!;
+}
