@@ -15,11 +15,11 @@ import type { BlobStore } from '../store/blobs.js';
 import type { Db } from '../store/db.js';
 import type { KeyStore } from '../store/keys.js';
 import type { RequestLog } from '../store/request-log.js';
-import { FILE_ROUTE_PREFIX, type UrlSigner } from '../store/signed-url.js';
+import type { UrlSigner } from '../store/signed-url.js';
 import { IdempotencyStore } from '../tasks/idempotency.js';
 import type { TaskService } from '../tasks/service.js';
 import type { TaskStore } from '../tasks/store.js';
-import { authenticate, requireAdmin } from './auth.js';
+import { ADMIN, type Audience, installAudienceGate, PUBLIC } from './audience.js';
 import { installErrorHandling } from './error-handler.js';
 import { requestLogRow } from './image-request.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -31,7 +31,15 @@ import { imageRoutes } from './routes/images.js';
 import { modelRoutes } from './routes/models.js';
 import { taskRoutes } from './routes/tasks.js';
 
+
 export type Server = FastifyInstance;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: the route's requests get no request-log row (probes, scrapes, file downloads). */
+    requestLog?: false;
+  }
+}
 
 export interface ServerDeps {
   config: GatewayConfig;
@@ -50,8 +58,6 @@ export interface ServerDeps {
   metrics: GatewayMetrics;
 }
 
-const PUBLIC_PATHS = ['/healthz', '/readyz'];
-const METRICS_PATH = '/metrics';
 
 export async function buildServer(deps: ServerDeps): Promise<Server> {
   const app = Fastify({
@@ -80,9 +86,10 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   // answer (no response finishes then) from the connection's close, as a 499 like proxies log it.
   const logged = new WeakSet<FastifyRequest>();
   const logRequest = (req: FastifyRequest, outcome: { status: number; errorCode?: string }, ms: number) => {
+    // Scrapes, probes and file downloads are not API traffic: their rows would only bury the requests the
+    // log is for.
+    if (logged.has(req) || req.routeOptions.config?.requestLog === false) return;
     const path = req.url.split('?')[0]!;
-    // Scrapes are not API traffic: a row every 15 s would only bury the requests the log is for.
-    if (logged.has(req) || path.startsWith(FILE_ROUTE_PREFIX) || PUBLIC_PATHS.includes(path) || path === METRICS_PATH) return;
     logged.add(req);
     const row = requestLogRow(req, outcome, ms);
     deps.requestLog.record(row);
@@ -100,19 +107,16 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
       logRequest(req, cut ? { status: cut.status, errorCode: cut.code } : { status: 499, errorCode: 'client_closed_request' }, reply.elapsedTime);
     });
     reply.header('x-request-id', req.id);
-    const path = req.url.split('?')[0]!;
-    if (PUBLIC_PATHS.includes(path) || path.startsWith(FILE_ROUTE_PREFIX)) return;
-    await authenticate(req, deps.keys);
   });
+  // After the hook above, so a refused request still carries its id and gets its request-log row.
+  installAudienceGate(app, deps.keys);
 
   app.addHook('onResponse', async (req, reply) => logRequest(req, { status: reply.statusCode, errorCode: reply.errorCode }, reply.elapsedTime));
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get(METRICS_PATH, async (req, reply) => {
-    requireAdmin(req);
-    return reply.type(metrics.contentType).send(await metrics.text());
-  });
-  app.get('/readyz', async () => {
+  const unlogged = (o: { config: { audience: Audience } }) => ({ config: { ...o.config, requestLog: false as const } });
+  app.get('/healthz', unlogged(PUBLIC), async () => ({ status: 'ok' }));
+  app.get('/metrics', unlogged(ADMIN), async (_req, reply) => reply.type(metrics.contentType).send(await metrics.text()));
+  app.get('/readyz', unlogged(PUBLIC), async () => {
     await deps.db.kysely.selectFrom('settings').select('name').limit(1).execute();
     return { status: 'ready' };
   });

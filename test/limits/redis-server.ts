@@ -9,6 +9,10 @@ import { createServer } from 'node:net';
 export interface RedisServer {
   url: string;
   stop(): Promise<void>;
+  /** Kills the server (a Redis outage), keeping its port for `up`. */
+  down(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  up(): Promise<void>;
 }
 
 const BINARY = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
@@ -73,17 +77,26 @@ export async function startRedis(): Promise<RedisServer> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     try {
-      const child = await launch(port);
+      let child: ChildProcess | undefined = await launch(port);
       // If the test process dies without calling stop(), the server must not outlive it.
-      const orphanGuard = () => child.kill('SIGKILL');
+      const orphanGuard = () => child?.kill('SIGKILL');
       process.once('exit', orphanGuard);
+      const kill = async () => {
+        if (!child) return;
+        const done = exited(child);
+        child.kill('SIGKILL');
+        await done;
+        child = undefined;
+      };
       return {
         url: `redis://127.0.0.1:${port}`,
         async stop() {
           process.off('exit', orphanGuard);
-          const done = exited(child);
-          child.kill('SIGKILL');
-          await done;
+          await kill();
+        },
+        down: kill,
+        async up() {
+          child ??= await launch(port);
         },
       };
     } catch (e) {

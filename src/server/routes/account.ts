@@ -7,9 +7,10 @@ import { invalidRequest } from '../../core/errors.js';
 import type { Db } from '../../store/db.js';
 import type { RequestLog } from '../../store/request-log.js';
 import { dateParam } from './admin.js';
+import { CLIENT } from '../audience.js';
 
 export function accountRoutes(app: FastifyInstance, d: { db: Db; accounts: Accounts; ledger: Ledger; requestLog: RequestLog }): void {
-  app.get('/v1/balance', async (req) => {
+  app.get('/v1/balance', CLIENT, async (req) => {
     const p = req.principal!;
     const a = await d.accounts.get(p.accountId);
     const held = await d.accounts.held(p.accountId);
@@ -24,7 +25,7 @@ export function accountRoutes(app: FastifyInstance, d: { db: Db; accounts: Accou
     };
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/usage', async (req) => {
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/usage', CLIENT, async (req) => {
     const p = req.principal!;
     const q = req.query;
     const groups = (q.group_by ?? 'day').split(',').filter(Boolean) as UsageGroup[];

@@ -12,7 +12,7 @@ import type { Db } from '../../store/db.js';
 import type { RequestLog } from '../../store/request-log.js';
 import { describeKey, type KeyStore } from '../../store/keys.js';
 import { OPERATOR_ACCOUNT } from '../../store/bootstrap.js';
-import { requireAdmin } from '../auth.js';
+import { ADMIN } from '../audience.js';
 
 const limit = z.number().int().positive().nullable().optional();
 const micro = z.number().int().nonnegative().nullable().optional();
@@ -51,32 +51,28 @@ function accountView(a: { id: string; name: string; balance: number; createdAt: 
 }
 
 export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; accounts: Accounts; ledger: Ledger; requestLog: RequestLog }): void {
-  app.addHook('preHandler', async (req) => {
-    if (req.url.startsWith('/v1/admin/')) requireAdmin(req);
-  });
-
   const mustAccount = async (id: string) => {
     const a = await d.accounts.get(id);
     if (!a) throw new GatewayError('not_found', `No account "${id}".`, { param: 'account_id' });
     return a;
   };
 
-  app.post('/v1/admin/accounts', async (req, reply) => {
+  app.post('/v1/admin/accounts', ADMIN, async (req, reply) => {
     const body = parseBody(CreateAccountSchema, req.body);
     const a = await d.accounts.create(body.name, body.credit ?? 0);
     reply.code(201);
     return accountView(a, { amount: 0, count: 0 }, d.ledger.currency);
   });
-  app.get('/v1/admin/accounts', async () => {
+  app.get('/v1/admin/accounts', ADMIN, async () => {
     const list = await d.accounts.list();
     return { object: 'list', data: await Promise.all(list.map(async (a) => accountView(a, await d.accounts.held(a.id), d.ledger.currency))) };
   });
-  app.get<{ Params: { id: string } }>('/v1/admin/accounts/:id', async (req) => {
+  app.get<{ Params: { id: string } }>('/v1/admin/accounts/:id', ADMIN, async (req) => {
     const a = await mustAccount(req.params.id);
     return accountView(a, await d.accounts.held(a.id), d.ledger.currency);
   });
   for (const kind of ['credit', 'debit'] as const) {
-    app.post<{ Params: { id: string } }>(`/v1/admin/accounts/:id/${kind}`, async (req) => {
+    app.post<{ Params: { id: string } }>(`/v1/admin/accounts/:id/${kind}`, ADMIN, async (req) => {
       const body = parseBody(MoneySchema, req.body);
       await mustAccount(req.params.id);
       const r = await d.ledger.adjust(req.params.id, kind === 'credit' ? body.amount : -body.amount, kind, body.note);
@@ -84,7 +80,7 @@ export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; a
     });
   }
 
-  app.post('/v1/admin/keys', async (req, reply) => {
+  app.post('/v1/admin/keys', ADMIN, async (req, reply) => {
     const body = parseBody(CreateKeySchema, req.body);
     const accountId = body.account_id ?? OPERATOR_ACCOUNT;
     await mustAccount(accountId);
@@ -93,16 +89,16 @@ export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; a
     // The secret is shown here once and never again.
     return { ...describeKey(key), key: secret, webhook_secret: key.webhookSecret };
   });
-  app.get<{ Querystring: { account_id?: string } }>('/v1/admin/keys', async (req) => ({
+  app.get<{ Querystring: { account_id?: string } }>('/v1/admin/keys', ADMIN, async (req) => ({
     object: 'list',
     data: (await d.keys.list(req.query.account_id)).map(describeKey),
   }));
-  app.get<{ Params: { id: string } }>('/v1/admin/keys/:id', async (req) => {
+  app.get<{ Params: { id: string } }>('/v1/admin/keys/:id', ADMIN, async (req) => {
     const k = await d.keys.get(req.params.id);
     if (!k) throw new GatewayError('not_found', `No key "${req.params.id}".`, { param: 'id' });
     return describeKey(k);
   });
-  app.patch<{ Params: { id: string } }>('/v1/admin/keys/:id', async (req) => {
+  app.patch<{ Params: { id: string } }>('/v1/admin/keys/:id', ADMIN, async (req) => {
     const body = parseBody(KeyAttributesSchema, req.body);
     const k = await d.keys.update(req.params.id, { ...body, expires_at: toMs(body.expires_at) });
     if (!k) throw new GatewayError('not_found', `No key "${req.params.id}".`, { param: 'id' });
@@ -112,10 +108,10 @@ export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; a
     if (!(await d.keys.revoke(id))) throw new GatewayError('not_found', `No key "${id}".`, { param: 'id' });
     return { id, object: 'api_key', status: 'revoked' };
   };
-  app.post<{ Params: { id: string } }>('/v1/admin/keys/:id/revoke', async (req) => revoke(req.params.id));
-  app.delete<{ Params: { id: string } }>('/v1/admin/keys/:id', async (req) => revoke(req.params.id));
+  app.post<{ Params: { id: string } }>('/v1/admin/keys/:id/revoke', ADMIN, async (req) => revoke(req.params.id));
+  app.delete<{ Params: { id: string } }>('/v1/admin/keys/:id', ADMIN, async (req) => revoke(req.params.id));
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/usage', async (req) => {
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/usage', ADMIN, async (req) => {
     const q = req.query;
     const groups = (q.group_by ?? 'day').split(',').filter(Boolean) as UsageGroup[];
     for (const g of groups) if (!['day', 'model', 'key', 'account'].includes(g)) throw invalidRequest('group_by', 'group_by takes day, model, key, account (comma-separated).');
@@ -125,7 +121,7 @@ export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; a
     return { object: 'list', currency: d.ledger.currency, unit: 'micro', data: rows };
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/ledger', async (req, reply) => {
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/ledger', ADMIN, async (req, reply) => {
     const q = req.query;
     let sel = d.db.kysely.selectFrom('ledger').selectAll().orderBy('seq');
     if (q.account_id) sel = sel.where('account_id', '=', q.account_id);

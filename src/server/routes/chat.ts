@@ -4,9 +4,10 @@ import { parseChat, renderChat } from '../../dialects/chat-completions.js';
 import { invalidRequest } from '../../core/errors.js';
 import { runChatStream } from '../chat-stream.js';
 import { type ImageRequestDeps, runImageRequest } from '../image-request.js';
+import { CLIENT } from '../audience.js';
 
 export function chatRoutes(app: FastifyInstance, deps: ImageRequestDeps, catalog: Catalog): void {
-  app.post('/v1/chat/completions', async (req, reply) => {
+  app.post('/v1/chat/completions', CLIENT, async (req, reply) => {
     const draft = parseChat(req.body);
     const model = draft.model ? catalog.resolve(draft.model) : undefined;
     if (model && !model.spec.chat_completions) {

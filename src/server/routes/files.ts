@@ -4,10 +4,11 @@ import { GatewayError } from '../../core/errors.js';
 import { MIME_OF_EXTENSION } from '../../core/job.js';
 import type { BlobStore } from '../../store/blobs.js';
 import type { UrlSigner } from '../../store/signed-url.js';
+import { PUBLIC } from '../audience.js';
 
 
 export function fileRoutes(app: FastifyInstance, blobs: BlobStore, signer: UrlSigner): void {
-  app.get<{ Params: { name: string }; Querystring: { exp?: string; sig?: string } }>('/v1/files/:name', async (req, reply) => {
+  app.get<{ Params: { name: string }; Querystring: { exp?: string; sig?: string } }>('/v1/files/:name', { config: { ...PUBLIC.config, requestLog: false as const } }, async (req, reply) => {
     const v = signer.verify(req.params.name, req.query.exp, req.query.sig);
     if (!v.ok) throw new GatewayError(v.status === 403 ? 'permission_denied' : 'not_found', v.reason);
     const maxAge = Math.max(0, v.blob.expiresAt - Math.floor(Date.now() / 1000));

@@ -5,6 +5,7 @@ import { imagesReplyHead, parseGenerations, renderImagesResponse } from '../../d
 import { serializeSpliced, type SplicedBody } from '../../core/json-bytes.js';
 import type { Delivery } from '../../core/pipeline.js';
 import { type ImageRequestDeps, type Render, runImageRequest } from '../image-request.js';
+import { CLIENT } from '../audience.js';
 
 /** The OpenAI images reply as bytes, b64_json images spliced in as they came from the upstream. */
 const renderImages: Render = Object.assign((d: Delivery, requestId: string): SplicedBody => serializeSpliced(renderImagesResponse(d, requestId)), {
@@ -12,11 +13,11 @@ const renderImages: Render = Object.assign((d: Delivery, requestId: string): Spl
 });
 
 export function imageRoutes(app: FastifyInstance, deps: ImageRequestDeps): void {
-  app.post('/v1/images/generations', async (req, reply) => {
+  app.post('/v1/images/generations', CLIENT, async (req, reply) => {
     // Two wire shapes share this path: DashScope's own (input.messages + parameters) and the OpenAI one.
     if (isDashScopeNative(req.body)) return runImageRequest(deps, req, reply, parseDashScopeNative(req.body), renderDashScope);
     return runImageRequest(deps, req, reply, parseGenerations(req.body), renderImages);
   });
-  app.post('/v1/images/edits', async (req, reply) => runImageRequest(deps, req, reply, await parseEdits(req), renderImages));
-  app.post('/v1/images/variations', async (req, reply) => runImageRequest(deps, req, reply, await parseVariations(req), renderImages));
+  app.post('/v1/images/edits', CLIENT, async (req, reply) => runImageRequest(deps, req, reply, await parseEdits(req), renderImages));
+  app.post('/v1/images/variations', CLIENT, async (req, reply) => runImageRequest(deps, req, reply, await parseVariations(req), renderImages));
 }

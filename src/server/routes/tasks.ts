@@ -4,6 +4,7 @@ import { GatewayError, invalidRequest } from '../../core/errors.js';
 import type { TaskService } from '../../tasks/service.js';
 import type { TaskStatus } from '../../tasks/state.js';
 import type { TaskStore } from '../../tasks/store.js';
+import { CLIENT } from '../audience.js';
 
 const STATUSES: TaskStatus[] = ['pending', 'running', 'succeeded', 'failed', 'canceled'];
 
@@ -14,13 +15,13 @@ export function taskRoutes(app: FastifyInstance, d: { tasks: TaskService; store:
     return row;
   };
   for (const path of ['/v1/tasks/:id', '/v1/images/tasks/:id']) {
-    app.get<{ Params: { id: string } }>(path, async (req) => d.tasks.render(await mine(req.params.id, req.principal!.accountId), d.publicUrl()));
+    app.get<{ Params: { id: string } }>(path, CLIENT, async (req) => d.tasks.render(await mine(req.params.id, req.principal!.accountId), d.publicUrl()));
   }
-  app.post<{ Params: { id: string } }>('/v1/tasks/:id/cancel', async (req) => {
+  app.post<{ Params: { id: string } }>('/v1/tasks/:id/cancel', CLIENT, async (req) => {
     const row = await mine(req.params.id, req.principal!.accountId);
     return d.tasks.render(await d.tasks.cancel(row), d.publicUrl());
   });
-  app.get<{ Querystring: { status?: string; after?: string; limit?: string } }>('/v1/tasks', async (req) => {
+  app.get<{ Querystring: { status?: string; after?: string; limit?: string } }>('/v1/tasks', CLIENT, async (req) => {
     const q = req.query;
     if (q.status && !STATUSES.includes(q.status as TaskStatus)) throw invalidRequest('status', `status must be one of ${STATUSES.join(', ')}.`);
     const limit = q.limit === undefined ? 20 : Number(q.limit);

@@ -1,0 +1,119 @@
+/**
+ * Who may call what: every route declares its audience, and the audience of the route that matched decides,
+ * whatever spelling of the URL reached it (percent-escapes, absolute-form targets, trailing slashes, HEAD).
+ */
+import Fastify from 'fastify';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installAudienceGate, MissingAudienceError } from '../../src/server/audience.js';
+import { ADMIN_KEY, startGateway, type TestGateway } from '../support/gateway.js';
+
+/** One raw HTTP/1.1 request, so the request target goes out exactly as written. */
+function rawRequest(url: string, method: string, target: string, key: string): Promise<{ status: number; text: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(`${method} ${target} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${key}\r\nConnection: close\r\n\r\n`);
+    });
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => (text += d));
+    socket.on('end', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text }));
+    socket.on('error', reject);
+  });
+}
+
+const ADMIN_TARGETS = [
+  '/v1/admin/keys',
+  '/v1/%61dmin/keys',
+  '/v1/admi%6e/keys',
+  '/%761/admin/keys',
+  '/v1%2fadmin/keys',
+  '//v1/admin/keys',
+  '/v1//admin/keys',
+  '/V1/ADMIN/keys',
+  '/v1/admin/keys/',
+  '/v1/admin/keys.',
+  '/v1/admin/keys?x=/v1/balance',
+  '/v1/admin/keys;/v1/balance',
+  '/v1/./admin/keys',
+  '/v1/models/../admin/keys',
+  '/metrics',
+  '/%6detrics',
+];
+
+describe('authorization by the matched route', () => {
+  let gw: TestGateway;
+  let client: { key: string; accountId: string };
+
+  beforeAll(async () => {
+    gw = await startGateway();
+    client = await gw.clientKey({ balance: 1_000_000 });
+  });
+  afterAll(() => gw.close());
+
+  it('refuses to register a route that declares no audience', async () => {
+    const app = Fastify();
+    installAudienceGate(app, gw.gateway.keys);
+    expect(() => app.get('/v1/forgotten', async () => 'open')).toThrow(MissingAudienceError);
+    await app.close();
+  });
+
+  it('has an audience on every registered route, and only probes and signed files are public', () => {
+    const routes = gw.gateway.server.declaredRoutes;
+    expect(routes.length).toBeGreaterThan(20);
+    const publicOnes = routes.filter((r) => r.audience === 'public').map((r) => `${r.method} ${r.url}`).sort();
+    expect(publicOnes).toEqual(['GET /healthz', 'GET /readyz', 'GET /v1/files/:name', 'HEAD /healthz', 'HEAD /readyz', 'HEAD /v1/files/:name']);
+    for (const r of routes) {
+      if (r.url.startsWith('/v1/admin/') || r.url === '/metrics') expect(r.audience, `${r.method} ${r.url}`).toBe('admin');
+      else if (r.audience !== 'public') expect(r.audience, `${r.method} ${r.url}`).toBe('client');
+    }
+  });
+
+  it('answers 401 on every non-public route without a key, and 403 on every admin route for a client key', async () => {
+    for (const r of gw.gateway.server.declaredRoutes) {
+      if (r.audience === 'public') continue;
+      const path = r.url.replace(':id', 'x').replace(':name', 'x').replace('*', 'x');
+      const anonymous = await fetch(`${gw.url}${path}`, { method: r.method });
+      expect(anonymous.status, `${r.method} ${r.url} without a key`).toBe(401);
+      if (r.audience !== 'admin') continue;
+      const asClient = await fetch(`${gw.url}${path}`, { method: r.method, headers: { authorization: `Bearer ${client.key}` } });
+      expect(asClient.status, `${r.method} ${r.url} with a client key`).toBe(403);
+      if (r.method !== 'HEAD') expect(((await asClient.json()) as { error: { code: string } }).error.code).toBe('permission_denied');
+    }
+  });
+
+  for (const target of ADMIN_TARGETS) {
+    for (const method of ['GET', 'HEAD']) {
+      it(`refuses ${method} ${target} to a client key with 403 or 404`, async () => {
+        const res = await rawRequest(gw.url, method, target, client.key);
+        expect([403, 404, 400]).toContain(res.status);
+        expect(res.text).not.toContain('"object":"list"');
+      });
+    }
+  }
+
+  it('refuses an absolute-form admin target to a client key', async () => {
+    for (const target of [`${gw.url}/v1/admin/keys`, 'http://x/v1/admin/keys', 'http://x/v1/%61dmin/keys']) {
+      const res = await rawRequest(gw.url, 'GET', target, client.key);
+      expect([403, 404, 400], target).toContain(res.status);
+      expect(res.text).not.toContain('"object":"list"');
+    }
+  });
+
+  it('refuses a client key that tries to credit its own account through an encoded path', async () => {
+    const res = await fetch(`${gw.url}/v1/%61dmin/accounts/${client.accountId}/credit`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: 1_000_000_000 }),
+    });
+    expect(res.status).toBe(403);
+    expect((await gw.balance(client.key)).available).toBe(1_000_000);
+  });
+
+  it('still serves the encoded spelling to the admin key (the variants above do reach the admin routes)', async () => {
+    const res = await rawRequest(gw.url, 'GET', '/v1/%61dmin/keys', ADMIN_KEY);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('"object":"list"');
+  });
+});
