@@ -51,6 +51,7 @@ const EnvSchema = z.object({
   IMAGEGATE_WEBHOOK_BASE_DELAY_MS: int(5_000),
   IMAGEGATE_TASK_LEASE_MS: int(30_000),
   IMAGEGATE_INSTANCE_STALE_MS: int(30_000),
+  IMAGEGATE_SHUTDOWN_GRACE_MS: int(120_000),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
   // Hosted images in an S3-compatible bucket instead of the data dir; credentials, region and endpoint come
@@ -103,6 +104,8 @@ export interface GatewayConfig {
   taskLeaseMs: number;
   /** A gateway process silent for this long is dead: its holds are refunded. */
   instanceStaleMs: number;
+  /** On SIGTERM, how long requests and tasks in flight may run on before what is left is cut (and refunded). */
+  shutdownGraceMs: number;
   databaseUrl?: string;
   redisUrl?: string;
   /** Set when hosted images live in an S3-compatible bucket (IMAGEGATE_S3_BUCKET); the data dir otherwise. */
@@ -146,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookBaseDelayMs: e.IMAGEGATE_WEBHOOK_BASE_DELAY_MS,
     taskLeaseMs: e.IMAGEGATE_TASK_LEASE_MS,
     instanceStaleMs: e.IMAGEGATE_INSTANCE_STALE_MS,
+    shutdownGraceMs: e.IMAGEGATE_SHUTDOWN_GRACE_MS,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     s3: e.IMAGEGATE_S3_BUCKET ? s3FromEnv(e, e.IMAGEGATE_S3_BUCKET) : undefined,

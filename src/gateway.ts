@@ -18,6 +18,7 @@ import { ProviderSlots, withProviderSlots } from './core/provider-slots.js';
 import { createRateLimiter, type RateLimiter } from './limits/index.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { buildServer, type Server } from './server/app.js';
+import { drainServer } from './server/drain.js';
 import { GatewayMetrics } from './server/metrics.js';
 import { stdoutLogDestination } from './server/log-output.js';
 import { type BlobStore, LocalBlobStore } from './store/blobs.js';
@@ -171,9 +172,12 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     },
     async close() {
       for (const t of timers) clearInterval(t);
-      await server.close();
+      // Requests and tasks in flight drain side by side within one grace period; what outlives it is cut and
+      // refunded (a task left unfinished is taken over by another instance when its lease runs out).
+      const graceMs = config.shutdownGraceMs;
+      const [http] = await Promise.all([drainServer(server, graceMs), tasks.stop(graceMs)]);
+      if (http.cut) log.warn({ grace_ms: graceMs }, 'requests still running when the shutdown grace period ended were cut and refunded');
       webhooks.stop();
-      await tasks.stop();
       await requestLog.flush();
       await limiter.close();
       await instances.leave().catch(() => undefined);

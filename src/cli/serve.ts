@@ -26,9 +26,14 @@ export async function serve(): Promise<void> {
   }
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal means "now": whatever is still in flight is cut, and its holds are refunded by the
+      // sweep of another instance or of the next start.
+      gateway.log.warn({ signal }, 'stopping at once');
+      process.exit(1);
+    }
     stopping = true;
-    gateway.log.info({ signal }, 'stopping');
+    gateway.log.info({ signal, grace_ms: gateway.config.shutdownGraceMs }, 'draining: no new connections, requests and tasks in flight finish');
     await gateway.close();
     process.exit(0);
   };

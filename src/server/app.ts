@@ -71,7 +71,8 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
       return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : newId('req');
     },
     return503OnClosing: true,
-    forceCloseConnections: true,
+    // A stop drains in-flight requests (server/drain.ts); only what outlives the grace period is cut.
+    forceCloseConnections: 'idle',
   });
   installErrorHandling(app);
   const metrics = deps.metrics;

@@ -27,6 +27,8 @@ export async function startGateway(opts: { env?: Record<string, string | undefin
     IMAGEGATE_DATA_DIR: opts.dataDir ?? tempDir(),
     IMAGEGATE_ADMIN_KEY: ADMIN_KEY,
     IMAGEGATE_LOG_LEVEL: 'silent',
+    // Tests close gateways with slow fakes still answering: a short drain keeps them quick.
+    IMAGEGATE_SHUTDOWN_GRACE_MS: '2000',
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.env,
   };
