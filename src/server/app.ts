@@ -20,7 +20,8 @@ import { IdempotencyStore } from '../tasks/idempotency.js';
 import type { TaskService } from '../tasks/service.js';
 import type { TaskStore } from '../tasks/store.js';
 import { authenticate, requireAdmin } from './auth.js';
-import { installErrorHandling } from './error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler.js';
+import { httpServerFactory } from './http-server.js';
 import { requestLogRow } from './image-request.js';
 import type { GatewayMetrics } from './metrics.js';
 import { accountRoutes } from './routes/account.js';
@@ -66,6 +67,10 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     },
     return503OnClosing: true,
     forceCloseConnections: true,
+    // Time limits and the connection cap against slow or hoarding clients; their errors in the OpenAI shape.
+    serverFactory: httpServerFactory(deps.config.connections),
+    clientErrorHandler,
+    frameworkErrors,
   });
   installErrorHandling(app);
   const metrics = deps.metrics;
