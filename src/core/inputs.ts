@@ -3,7 +3,7 @@
  * checks them against the operation's rules. Counts are checked before anything is fetched.
  */
 import type { GatewayConfig } from '../config.js';
-import { decodeDataUrl } from '../net/data-url.js';
+import { decodeDataUrl, isDataUrl } from '../net/data-url.js';
 import { safeFetch } from '../net/safe-fetch.js';
 import type { ImageSource } from './draft.js';
 import { invalidRequest } from './errors.js';
@@ -15,7 +15,7 @@ export function createInputLoader(config: Pick<GatewayConfig, 'urlAllowlist' | '
   async function loadOne(src: ImageSource, maxBytes: number, signal: AbortSignal): Promise<InputImage> {
     const cap = Math.min(maxBytes, config.fetchMaxBytes);
     if (src.kind === 'bytes') return inspectImage(src.bytes, src.field, { maxPixels: config.maxPixels });
-    if (src.url.startsWith('data:')) {
+    if (isDataUrl(src.url)) {
       const { bytes } = decodeDataUrl(src.url, { param: src.field, maxBytes: maxBytes });
       return inspectImage(bytes, src.field, { maxPixels: config.maxPixels });
     }
