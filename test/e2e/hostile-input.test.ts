@@ -40,7 +40,7 @@ describe('client strings in errors and logs', () => {
     const form = new FormData();
     form.set('model', 'm'.repeat(300));
     form.set('prompt', 'x');
-    form.set('image', new Blob([await makeImage(32, 32)], { type: 'image/png' }), 'a.png');
+    form.set('image', new Blob([new Uint8Array(await makeImage(32, 32))], { type: 'image/png' }), 'a.png');
     const res = await fetch(`${gw.url}/v1/images/edits`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).error.param).toBe('model');
