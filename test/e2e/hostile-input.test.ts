@@ -85,3 +85,62 @@ describe('content types', () => {
     expect(row.request_shape).not.toContain('base64,');
   });
 });
+
+describe('decoded pixels per request', () => {
+  const edit = async (url: string, form: FormData) => {
+    const res = await fetch(`${url}/v1/images/edits`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const file = async (w: number, h: number) => new Blob([new Uint8Array(await makeImage(w, h))], { type: 'image/png' });
+
+  it('refuses a 6000x6000 PNG (a small file) by its header, naming the field and the limit', async () => {
+    const png = await makeImage(6000, 6000);
+    expect(png.length).toBeLessThan(2 * 1024 * 1024);
+    const form = new FormData();
+    form.set('model', 'local');
+    form.set('prompt', 'x');
+    form.set('image', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'big.png');
+    const res = await edit(gw.url, form);
+    expect(res.status).toBe(400);
+    expect(res.body.error.param).toBe('image');
+    expect(res.body.error.message).toContain('6000x6000');
+    expect(res.body.error.message).toContain(String(32 * 1024 * 1024));
+  });
+
+  it('counts all images and the mask against IMAGEGATE_MAX_REQUEST_PIXELS, naming the image that crosses it', async () => {
+    const small = await startGateway({ env: { IMAGEGATE_MAX_REQUEST_PIXELS: String(3 * 64 * 64 - 1) } });
+    try {
+      const k = (await small.clientKey({ balance: 10_000_000 })).key;
+      const send = async (form: FormData) => {
+        const res = await fetch(`${small.url}/v1/images/edits`, { method: 'POST', headers: { authorization: `Bearer ${k}` }, body: form });
+        return { status: res.status, body: (await res.json()) as any };
+      };
+      const three = new FormData();
+      three.set('model', 'local');
+      three.set('prompt', 'x');
+      for (let i = 0; i < 3; i++) three.append('image[]', await file(64, 64), `${i}.png`);
+      const res = await send(three);
+      expect(res.status).toBe(400);
+      expect(res.body.error.param).toBe('image[2]');
+      expect(res.body.error.message).toContain(String(3 * 64 * 64 - 1));
+
+      const withMask = new FormData();
+      withMask.set('model', 'local');
+      withMask.set('prompt', 'x');
+      for (let i = 0; i < 2; i++) withMask.append('image[]', await file(64, 64), `${i}.png`);
+      withMask.set('mask', new Blob([new Uint8Array(await makeImage(64, 64, { alpha: true, color: { r: 0, g: 0, b: 0, alpha: 0 } }))], { type: 'image/png' }), 'm.png');
+      const masked = await send(withMask);
+      expect(masked.status).toBe(400);
+      expect(masked.body.error.param).toBe('mask');
+
+      const two = new FormData();
+      two.set('model', 'local');
+      two.set('prompt', 'x');
+      two.set('size', '64x64');
+      for (let i = 0; i < 2; i++) two.append('image[]', await file(64, 64), `${i}.png`);
+      expect((await send(two)).status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+});
