@@ -23,7 +23,8 @@ export function sanitizeShape(value: unknown, key = '', depth = 0): unknown {
     if (SECRET_FIELDS.test(key)) return '[redacted]';
     // Clients write the scheme in any case and with leading whitespace; the URL parser accepts both.
     if (isDataUrl(value)) return `[data-url ${value.length} chars]`;
-    if (/^[A-Za-z0-9+/=_\s-]{100,}$/.test(value.slice(0, 200))) return `[base64 ${value.length} chars]`;
+    // Line breaks may wrap base64, spaces never do (a long prompt is letters and spaces too).
+    if (/^[A-Za-z0-9+/=_\r\n-]{100,}$/.test(value.slice(0, 200))) return `[base64 ${value.length} chars]`;
     const keep = key === 'prompt' || key === 'text' || key === 'content' ? PROMPT_KEEP : STRING_KEEP;
     // Cut before cleaning, so a huge string costs no more than its kept part.
     const kept = withoutBlobs(value.slice(0, keep + 1000)).slice(0, keep);

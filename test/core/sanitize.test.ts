@@ -31,3 +31,12 @@ describe('request_shape sanitization', () => {
     expect(sanitizeShape({ model: 'local', size: '1024x1024', prompt: 'a cat' })).toEqual({ model: 'local', size: '1024x1024', prompt: 'a cat' });
   });
 });
+
+describe('request_shape sanitization of text', () => {
+  it('keeps a long prompt of words as truncated text, not as a base64 blob', () => {
+    const prompt = `a quiet harbour at dawn ${'with boats '.repeat(40)}`;
+    const shape = sanitizeShape({ prompt }) as { prompt: string };
+    expect(shape.prompt.startsWith('a quiet harbour at dawn with boats')).toBe(true);
+    expect(shape.prompt).toContain(`(${prompt.length} chars)`);
+  });
+});
