@@ -46,6 +46,12 @@ const EnvSchema = z.object({
   IMAGEGATE_FETCH_TIMEOUT_MS: int(15_000),
   IMAGEGATE_STREAM_KEEPALIVE_MS: int(10_000),
   IMAGEGATE_MAX_PIXELS: int(40_000_000),
+  IMAGEGATE_MAX_REQUEST_PIXELS: int(32 * 1024 * 1024),
+  IMAGEGATE_DECODE_CONCURRENCY: int(2),
+  IMAGEGATE_HEADERS_TIMEOUT_MS: int(20_000),
+  IMAGEGATE_BODY_TIMEOUT_MS: int(120_000),
+  IMAGEGATE_BODY_IDLE_TIMEOUT_MS: int(30_000),
+  IMAGEGATE_MAX_CONNECTIONS: int(10_000),
   IMAGEGATE_WORKERS: int(32),
   IMAGEGATE_ACCOUNT_WORKERS: int(8),
   IMAGEGATE_WEBHOOK_BASE_DELAY_MS: int(5_000),
@@ -93,6 +99,12 @@ export interface GatewayConfig {
   /** A streamed answer idle this long gets a keep-alive comment, so proxies do not cut it (0 = never). */
   streamKeepAliveMs: number;
   maxPixels: number;
+  /** Decoded pixels of all input images and the mask of one request together, checked from their headers. */
+  maxRequestPixels: number;
+  /** Image decodes (sharp) running at once in this process; further ones wait their turn. */
+  decodeConcurrency: number;
+  /** Connection limits against slow or hoarding clients (server/http-server.ts). */
+  connections: ConnectionLimits;
   workers: number;
   /**
    * Most tasks of one account running at once across all instances (0 = no cap), so one account's backlog
@@ -112,6 +124,17 @@ export interface GatewayConfig {
   s3?: S3Settings;
   /** The raw environment, for provider credentials (OPENAI_API_KEY, …) named by the catalog. */
   env: Record<string, string | undefined>;
+}
+
+export interface ConnectionLimits {
+  /** A request's headers must all arrive within this (0 = no limit). */
+  headersTimeoutMs: number;
+  /** A request's whole body must arrive within this after its headers (0 = no limit). */
+  bodyTimeoutMs: number;
+  /** A body that sends nothing for this long is cut off (0 = no limit). */
+  bodyIdleTimeoutMs: number;
+  /** Open client connections at most; further ones are closed at once (0 = no cap). */
+  maxConnections: number;
 }
 
 export class ConfigError extends Error {}
@@ -144,6 +167,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fetchTimeoutMs: e.IMAGEGATE_FETCH_TIMEOUT_MS,
     streamKeepAliveMs: e.IMAGEGATE_STREAM_KEEPALIVE_MS,
     maxPixels: e.IMAGEGATE_MAX_PIXELS,
+    maxRequestPixels: e.IMAGEGATE_MAX_REQUEST_PIXELS,
+    decodeConcurrency: Math.max(1, e.IMAGEGATE_DECODE_CONCURRENCY),
+    connections: {
+      headersTimeoutMs: e.IMAGEGATE_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: e.IMAGEGATE_BODY_TIMEOUT_MS,
+      bodyIdleTimeoutMs: e.IMAGEGATE_BODY_IDLE_TIMEOUT_MS,
+      maxConnections: e.IMAGEGATE_MAX_CONNECTIONS,
+    },
     workers: e.IMAGEGATE_WORKERS,
     accountWorkers: e.IMAGEGATE_ACCOUNT_WORKERS,
     webhookBaseDelayMs: e.IMAGEGATE_WEBHOOK_BASE_DELAY_MS,

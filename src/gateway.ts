@@ -12,6 +12,7 @@ import { loadCatalogData } from './catalog/load.js';
 import type { GatewayConfig } from './config.js';
 import { CircuitBreakers } from './core/dispatch.js';
 import type { Billing, PipelineDeps } from './core/pipeline.js';
+import { decodeSlots } from './core/decode-slots.js';
 import { createInputLoader } from './core/inputs.js';
 import { createLimitsGate } from './core/limits-gate.js';
 import { ProviderSlots, withProviderSlots } from './core/provider-slots.js';
@@ -63,6 +64,7 @@ export interface GatewayOptions {
 
 export async function createGateway(config: GatewayConfig, opts: GatewayOptions = {}): Promise<Gateway> {
   const log = opts.logger ?? pino({ level: config.logLevel, base: undefined, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] }, stdoutLogDestination());
+  decodeSlots.resize(config.decodeConcurrency);
   const catalog = new Catalog(
     loadCatalogData({ overlayFile: config.catalogOverlay, overlayText: opts.catalogOverlayText }),
     config.env,

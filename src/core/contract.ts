@@ -5,6 +5,7 @@
 import type { CatalogModel } from '../catalog/catalog.js';
 import type { FieldRule } from '../catalog/schema.js';
 import { invalidRequest, unsupportedField } from './errors.js';
+import { excerpt } from './excerpt.js';
 import type { ImageParams, JsonValue, Operation, ResponseFormat } from './job.js';
 import { describeSizeRule, isSizeTier, parseSize, sizeRuleViolation } from './size.js';
 
@@ -137,6 +138,9 @@ function checkSize(model: CatalogModel, value: JsonValue, tiers: readonly string
   throw invalidRequest('size', `size "${value}" is not accepted by model "${model.id}". Accepted: ${accepted}.`);
 }
 
+/** Longer than any value a model's enumerated or free-text params need; such strings end up in logs. */
+const PARAM_STRING_MAX_LENGTH = 4096;
+
 function checkField(model: CatalogModel, name: string, rule: FieldRule, value: JsonValue): void {
   const want = rule.type;
   const typeOk =
@@ -147,8 +151,11 @@ function checkField(model: CatalogModel, name: string, rule: FieldRule, value: J
     : want === 'array' ? Array.isArray(value)
     : typeof value === 'object' && value !== null && !Array.isArray(value);
   if (!typeOk) throw invalidRequest(name, `${name} must be ${want === 'integer' ? 'an integer' : `a ${want}`}.`);
+  if (typeof value === 'string' && value.length > PARAM_STRING_MAX_LENGTH) {
+    throw invalidRequest(name, `${name} is ${value.length} characters; at most ${PARAM_STRING_MAX_LENGTH} are accepted.`);
+  }
   if (rule.values && !rule.values.includes(value as string | number | boolean)) {
-    throw invalidRequest(name, `${name} ${JSON.stringify(value)} is not accepted by model "${model.id}"; use one of ${list(rule.values)}.`);
+    throw invalidRequest(name, `${name} ${excerpt(JSON.stringify(value))} is not accepted by model "${model.id}"; use one of ${list(rule.values)}.`);
   }
   if (typeof value === 'number') {
     if (rule.min !== undefined && value < rule.min) throw invalidRequest(name, `${name} must be at least ${rule.min}.`);

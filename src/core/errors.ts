@@ -15,8 +15,11 @@ export type ErrorCode =
   | 'model_not_found'
   | 'not_found'
   | 'idempotency_conflict'
+  | 'request_timeout'
   | 'payload_too_large'
+  | 'uri_too_long'
   | 'unsupported_media_type'
+  | 'header_fields_too_large'
   | 'rate_limit_exceeded'
   | 'upstream_error'
   | 'upstream_timeout'
@@ -35,8 +38,11 @@ const STATUS: Record<ErrorCode, number> = {
   model_not_found: 404,
   not_found: 404,
   idempotency_conflict: 409,
+  request_timeout: 408,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
+  header_fields_too_large: 431,
   rate_limit_exceeded: 429,
   upstream_error: 502,
   upstream_timeout: 504,

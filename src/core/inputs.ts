@@ -3,7 +3,7 @@
  * checks them against the operation's rules. Counts are checked before anything is fetched.
  */
 import type { GatewayConfig } from '../config.js';
-import { decodeDataUrl } from '../net/data-url.js';
+import { decodeDataUrl, isDataUrl } from '../net/data-url.js';
 import { safeFetch } from '../net/safe-fetch.js';
 import type { ImageSource } from './draft.js';
 import { invalidRequest } from './errors.js';
@@ -11,11 +11,26 @@ import { checkImages, checkMask, inspectImage, sniffImageType } from './image-in
 import type { InputImage } from './job.js';
 import type { InputLoader } from './pipeline.js';
 
-export function createInputLoader(config: Pick<GatewayConfig, 'urlAllowlist' | 'fetchMaxBytes' | 'fetchTimeoutMs' | 'maxPixels'>): InputLoader {
+/**
+ * All input images and the mask of one request together hold at most `budget` pixels, checked on the
+ * header dimensions before anything is decoded; the image that crosses the budget is the one named.
+ */
+function checkPixelBudget(images: readonly InputImage[], budget: number): void {
+  let total = 0;
+  for (const img of images) {
+    const pixels = img.width * img.height;
+    total += pixels;
+    if (total <= budget) continue;
+    const what = total === pixels ? `${img.field} is ${img.width}x${img.height} (${pixels} pixels)` : `${img.field} (${img.width}x${img.height}) brings the input images to ${total} pixels`;
+    throw invalidRequest(img.field, `${what}; at most ${budget} pixels of input images (the mask included) are accepted per request. Downscale or send fewer images.`);
+  }
+}
+
+export function createInputLoader(config: Pick<GatewayConfig, 'urlAllowlist' | 'fetchMaxBytes' | 'fetchTimeoutMs' | 'maxPixels' | 'maxRequestPixels'>): InputLoader {
   async function loadOne(src: ImageSource, maxBytes: number, signal: AbortSignal): Promise<InputImage> {
     const cap = Math.min(maxBytes, config.fetchMaxBytes);
     if (src.kind === 'bytes') return inspectImage(src.bytes, src.field, { maxPixels: config.maxPixels });
-    if (src.url.startsWith('data:')) {
+    if (isDataUrl(src.url)) {
       const { bytes } = decodeDataUrl(src.url, { param: src.field, maxBytes: maxBytes });
       return inspectImage(bytes, src.field, { maxPixels: config.maxPixels });
     }
@@ -48,11 +63,13 @@ export function createInputLoader(config: Pick<GatewayConfig, 'urlAllowlist' | '
         throw invalidRequest(draft.imagesField, `Model "${model.id}" accepts at most ${rules.max_images} input image${rules.max_images > 1 ? 's' : ''} for ${operation}; ${draft.images.length} were sent.`);
       }
       const images = await Promise.all(draft.images.map((s) => loadOne(s, rules.max_bytes, signal)));
+      checkPixelBudget(images, config.maxRequestPixels);
       checkImages(images, rules, { fieldBase: draft.imagesField });
       let mask: InputImage | undefined;
       if (draft.mask) {
         if (!rules.mask) throw invalidRequest('mask', `Model "${model.id}" does not take a mask.`);
         mask = await loadOne(draft.mask, Math.min(rules.max_bytes, 4 * 1024 * 1024), signal);
+        checkPixelBudget([...images, mask], config.maxRequestPixels);
         await checkMask(mask, images[0]!, rules);
       }
       return { images, mask };

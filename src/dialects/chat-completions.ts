@@ -10,7 +10,7 @@ import { type Base64Text, base64String } from '../core/base64.js';
 import type { ImageParams, JsonValue, TokenUsage } from '../core/job.js';
 import type { Delivery } from '../core/pipeline.js';
 import { sanitizeShape } from '../core/sanitize.js';
-import { asObject, checkSizeSyntax, optionalInteger, optionalString } from './openai-images.js';
+import { asObject, modelField, checkSizeSyntax, optionalInteger, optionalString } from './openai-images.js';
 
 /** Generic chat parameters a chat client may send; they do not steer an image model, so they are accepted and left out. */
 const IGNORED = new Set(['temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'modalities', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs', 'response_format', 'tools', 'tool_choice', 'parallel_tool_calls', 'metadata', 'store', 'reasoning_effort', 'stop', 'seed_hint']);
@@ -84,7 +84,7 @@ export function parseChat(raw: unknown): ChatDraft {
   const includeUsage = includeUsageOf(body.stream_options);
   return {
     endpoint: '/v1/chat/completions',
-    model: optionalString(body, 'model'),
+    model: modelField(body),
     operation: images.length ? 'image-to-image' : 'text-to-image',
     prompt: texts.join('\n\n'),
     n: optionalInteger(body, 'n'),

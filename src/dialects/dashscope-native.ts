@@ -7,7 +7,7 @@ import { invalidRequest } from '../core/errors.js';
 import type { ImageParams, JsonValue } from '../core/job.js';
 import type { Delivery } from '../core/pipeline.js';
 import { sanitizeShape } from '../core/sanitize.js';
-import { asObject, optionalString } from './openai-images.js';
+import { asObject, modelField, optionalString } from './openai-images.js';
 
 /** parameters.* → public param name; size is handled apart (tier or W*H). */
 const PARAMETER_MAP: Record<string, string> = {
@@ -63,7 +63,7 @@ export function parseDashScopeNative(raw: unknown): DraftRequest {
   }
   return {
     endpoint: '/v1/images/generations',
-    model: optionalString(body, 'model'),
+    model: modelField(body),
     operation: images.length ? 'image-to-image' : 'text-to-image',
     prompt: texts.join('\n'),
     n: n ?? 1,

@@ -119,9 +119,12 @@ function fromJson(raw: unknown): DraftRequest {
 }
 
 export async function parseEdits(req: FastifyRequest): Promise<DraftRequest> {
-  if ((req.headers['content-type'] ?? '').includes('application/json')) return fromJson(req.body);
+  // Media types are case-insensitive (RFC 9110); Fastify parsed the body as JSON on the same rule.
+  if (mediaType(req.headers['content-type']) === 'application/json') return fromJson(req.body);
   return fromMultipart(req, '/v1/images/edits', 'edit');
 }
+
+const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase();
 
 export async function parseVariations(req: FastifyRequest): Promise<DraftRequest> {
   return fromMultipart(req, '/v1/images/variations', 'variation');

@@ -18,12 +18,35 @@ const REFERENCE_FIELDS = ['image_url', 'image_urls', 'reference_image_urls', 'im
 
 type Body = Record<string, unknown>;
 
+/** Longer than any model id or alias; a longer `model` is refused, never looked up, logged or echoed. */
+export const MODEL_MAX_LENGTH = 256;
+/** Longer than any field name of any dialect; field names end up in `param`, errors and logs. */
+const FIELD_NAME_MAX_LENGTH = 64;
+
 export function asObject(body: unknown): Body {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidRequest(null, 'The request body must be a JSON object.');
   }
+  checkFieldNames(body, '', 0);
   return body as Body;
 }
+
+/** Every object key in the body, nested ones too (message parts, DashScope parameters), is a plausible name. */
+function checkFieldNames(value: unknown, path: string, depth: number): void {
+  if (depth > 8 || typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkFieldNames(v, `${path}[${i}]`, depth + 1));
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (k.length > FIELD_NAME_MAX_LENGTH) {
+      throw invalidRequest(path || null, `A field name${path ? ` in ${path}` : ''} is ${k.length} characters long; no field of this API is longer than ${FIELD_NAME_MAX_LENGTH}.`);
+    }
+    checkFieldNames(v, path ? `${path}.${k}` : k, depth + 1);
+  }
+}
+
+export const modelField = (body: Body) => optionalString(body, 'model', MODEL_MAX_LENGTH);
 
 export function optionalString(body: Body, field: string, maxLength?: number): string | undefined {
   const v = body[field];
@@ -64,7 +87,7 @@ export function checkSizeSyntax(v: unknown, field = 'size'): string | undefined 
 /** The OpenAI envelope fields every image endpoint shares, read with their type checks. */
 export function commonFields(body: Body) {
   return {
-    model: optionalString(body, 'model'),
+    model: modelField(body),
     prompt: optionalString(body, 'prompt'),
     n: optionalInteger(body, 'n'),
     responseFormat: parseResponseFormat(body.response_format),

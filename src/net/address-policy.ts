@@ -135,8 +135,11 @@ function formatV4(value: bigint): string {
   return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 0xffn)).join('.');
 }
 
-/** Why `ip` may not be reached from a client-supplied URL, or undefined when it is a public address. */
-export function addressRefusal(ip: string): string | undefined {
+/**
+ * Why `ip` may not be reached from a client-supplied URL, or undefined when it is a public address. With
+ * `hideEmbedded` the reason names no address at all, for addresses the client did not write (DNS answers).
+ */
+export function addressRefusal(ip: string, opts: { hideEmbedded?: boolean } = {}): string | undefined {
   const family = isIP(ip);
   if (family === 4) {
     const verdict = lookup(parseV4(ip)!, V4_RANGES, 32);
@@ -149,5 +152,5 @@ export function addressRefusal(ip: string): string | undefined {
   if (verdict.kind === 'refused') return verdict.reason;
   const inner = formatV4((value >> BigInt(128 - verdict.bitOffset - 32)) & 0xffffffffn);
   const why = addressRefusal(inner);
-  return why ? `${verdict.label} embedding ${inner}, ${why}` : undefined;
+  return why ? `${verdict.label} embedding ${opts.hideEmbedded ? 'an IPv4 address that is' : `${inner},`} ${why}` : undefined;
 }

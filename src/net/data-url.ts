@@ -15,7 +15,13 @@ const HEADER = /^data:([a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+)?((?:;[a-z0-9!#$&^
 const BASE64 = /^[A-Za-z0-9+/]*$/;
 const EXAMPLE = 'data:image/png;base64,iVBORw0KGgo...';
 
-export function decodeDataUrl(url: string, opts: { param: string; maxBytes: number }): DataUrl {
+/** Whether a client's URL string is a data URL as a URL parser reads it: any case, leading whitespace allowed. */
+export function isDataUrl(url: string): boolean {
+  return /^\s*data:/i.test(url.slice(0, 64));
+}
+
+export function decodeDataUrl(text: string, opts: { param: string; maxBytes: number }): DataUrl {
+  const url = text.trimStart();
   const refuse = (why: string) => invalidRequest(opts.param, `${opts.param}: ${why}.`);
   const comma = url.indexOf(',');
   const header = HEADER.exec(comma < 0 ? '' : url.slice(0, comma));

@@ -39,8 +39,9 @@ export async function resolveTarget(raw: string, allowlist: readonly string[], l
   if (addresses.length === 0) return { ok: false, reason: `the host ${checked.host} has no address` };
   if (!checked.allowlisted) {
     for (const { address } of addresses) {
-      const why = addressRefusal(address);
-      if (why) return { ok: false, reason: `the host ${checked.host} resolves to ${address}, ${why}; only public http(s) URLs are allowed` };
+      // The address itself stays out: DNS answers describe the gateway's network, not the client's input.
+      const why = addressRefusal(address, { hideEmbedded: true });
+      if (why) return { ok: false, reason: `the host ${checked.host} resolves to ${why}, which is not allowed here; only public http(s) URLs are allowed` };
     }
   }
   return { ok: true, target: { ...checked, addresses } };

@@ -7,6 +7,7 @@ import { GatewayError } from '../core/errors.js';
 import type { BodyLease } from '../core/body-pool.js';
 import { withSpliceRoom } from '../core/json-bytes.js';
 import { CallSignal } from './call-signal.js';
+import { redact } from './redact.js';
 import { startExchange, type StreamedExchange } from './upstream-exchange.js';
 import type { CallContext } from './types.js';
 
@@ -213,12 +214,4 @@ export function errorForStatus(who: string, res: UpstreamResponse, upstreamMessa
     retryable: false,
     upstreamRequestId,
   });
-}
-
-/** Strip anything that looks like a credential from an upstream message before it reaches a client or a log. */
-export function redact(message: string): string {
-  return message
-    .replace(/(sk|pk|key|AIza)[-_A-Za-z0-9]{12,}/g, '[redacted]')
-    .replace(/Bearer\s+\S+/gi, 'Bearer [redacted]')
-    .slice(0, 500);
 }

@@ -20,7 +20,8 @@ import { IdempotencyStore } from '../tasks/idempotency.js';
 import type { TaskService } from '../tasks/service.js';
 import type { TaskStore } from '../tasks/store.js';
 import { ADMIN, type Audience, installAudienceGate, PUBLIC } from './audience.js';
-import { installErrorHandling } from './error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler.js';
+import { httpServerFactory } from './http-server.js';
 import { requestLogRow } from './image-request.js';
 import type { GatewayMetrics } from './metrics.js';
 import { accountRoutes } from './routes/account.js';
@@ -73,6 +74,10 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     return503OnClosing: true,
     // A stop drains in-flight requests (server/drain.ts); only what outlives the grace period is cut.
     forceCloseConnections: 'idle',
+    // Time limits and the connection cap against slow or hoarding clients; their errors in the OpenAI shape.
+    serverFactory: httpServerFactory(deps.config.connections),
+    clientErrorHandler,
+    frameworkErrors,
   });
   installErrorHandling(app);
   const metrics = deps.metrics;

@@ -4,6 +4,7 @@
  * refused here; that one check needs the alpha channel decoded (masks are small, and already held to the
  * pixel cap by inspectImage).
  */
+import { decodeSlots } from '../decode-slots.js';
 import { loadSharp } from '../lazy-sharp.js';
 import type { ImageInputRules } from '../../catalog/schema.js';
 import { invalidRequest } from '../errors.js';
@@ -14,7 +15,7 @@ import { IMAGE_FORMATS } from './formats.js';
 async function isFullyOpaque(mask: InputImage): Promise<boolean> {
   const sharp = await loadSharp();
   try {
-    const stats = await sharp(mask.bytes, { limitInputPixels: mask.width * mask.height }).stats();
+    const stats = await decodeSlots.run(() => sharp(mask.bytes, { limitInputPixels: mask.width * mask.height }).stats());
     return stats.isOpaque;
   } catch {
     throw invalidRequest(mask.field, `${mask.field} could not be decoded as PNG: its image data is damaged. Send the original file.`);

@@ -9,7 +9,8 @@
  */
 import { GatewayError } from '../../core/errors.js';
 import type { ImageJob } from '../../core/job.js';
-import { errorForStatus, parseRetryAfter, redact, type UpstreamResponse } from '../http.js';
+import { errorForStatus, parseRetryAfter, type UpstreamResponse } from '../http.js';
+import { redact } from '../redact.js';
 
 export const ARK = 'Volcengine Ark';
 

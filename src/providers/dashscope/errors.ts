@@ -13,7 +13,8 @@ import type { ImageJob } from '../../core/job.js';
 
 /** Errors only need to know which input images the client sent. */
 type Job = Pick<ImageJob, 'images'>;
-import { errorForStatus, parseRetryAfter, redact, type UpstreamResponse } from '../http.js';
+import { errorForStatus, parseRetryAfter, type UpstreamResponse } from '../http.js';
+import { redact } from '../redact.js';
 
 export const WHO = 'DashScope';
 

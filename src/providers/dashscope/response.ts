@@ -4,7 +4,7 @@
  */
 import { GatewayError } from '../../core/errors.js';
 import type { GeneratedImage, ImageJob, ImageResult, TokenUsage } from '../../core/job.js';
-import { redact } from '../http.js';
+import { redact } from '../redact.js';
 import { type DashScopeError, generationFailure, WHO } from './errors.js';
 import { fromUpstreamSize } from './mapping.js';
 

@@ -2,6 +2,7 @@
  * The built-in `local` provider: renders pictures in-process with the offline renderer, so the gateway
  * serves real images with no network and no keys. Reads no route options.
  */
+import { decodeSlots } from '../../core/decode-slots.js';
 import { GatewayError, invalidRequest } from '../../core/errors.js';
 import { type GeneratedImage, type ImageJob, MIME_OF_FORMAT, type Operation, type OutputFormat } from '../../core/job.js';
 import type { CallContext, ProviderAdapter } from '../types.js';
@@ -87,7 +88,8 @@ async function render(options: RenderOptions, job: ImageJob): Promise<Buffer> {
   try {
     // Loaded on first use, with sharp: see core/lazy-sharp.ts.
     const { renderImage } = await import('./render.js');
-    return await renderImage(options);
+    // Input images are decoded whole: such renders take a decode slot (core/decode-slots.ts).
+    return await (options.references?.length ? decodeSlots.run(() => renderImage(options)) : renderImage(options));
   } catch (e) {
     // The only inputs that can fail to render are the client's images (the scene is our own SVG).
     if (!options.references?.length) throw e;

@@ -16,7 +16,8 @@
  * credentials may serve the request. The API key never appears in a message.
  */
 import { GatewayError } from '../../core/errors.js';
-import { errorForStatus, redact, type UpstreamResponse } from '../http.js';
+import { errorForStatus, type UpstreamResponse } from '../http.js';
+import { redact } from '../redact.js';
 import { WHO } from './mapping.js';
 
 interface OpenAIErrorBody {
