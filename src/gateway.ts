@@ -85,7 +85,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
 
   const billing: Billing = {
     currency: catalog.currency,
-    async hold(principal, job, amount, owner) {
+    transact: db.transact,
+    async hold(principal, job, amount, { owner, alongside } = {}) {
       const record = await ledger.hold({
         accountId: principal.accountId,
         keyId: principal.key.id,
@@ -94,6 +95,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
         amount,
         owner: owner ?? instanceId,
         caps: { day: principal.key.spendCapDay, month: principal.key.spendCapMonth },
+        alongside,
       });
       return new Hold(ledger, record);
     },
@@ -125,8 +127,9 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     const liveOwners = db.dialect === 'sqlite' ? [instanceId] : await instances.live();
     const n = await ledger.sweep({ liveOwners, maxAgeMs: config.holdMaxAgeSeconds * 1000 });
     if (n) log.warn({ released: n }, 'refunded holds left open by a stopped process');
-    // A task that reached a final state without closing its hold (a crash in between) is refunded.
-    for (const t of await taskStore.terminalWithHold()) await ledger.refund(t.hold_id, `task ${t.id} ended without settling`);
+    // A hold owned by a task is closed with the task's outcome; one whose task is gone or finished has no
+    // owner left to close it (a crash in between): it is refunded.
+    for (const t of await taskStore.orphanedHolds()) await ledger.refund(t.hold_id, `task ${t.task_id} is gone or finished without settling`);
   };
   await sweepHolds();
   const timers = [

@@ -8,7 +8,7 @@ import type { DraftRequest, ImageSource } from '../core/draft.js';
 import { BodyLease } from '../core/body-pool.js';
 import { type GatewayError, toGatewayError } from '../core/errors.js';
 import { SplicedBody } from '../core/json-bytes.js';
-import { type Delivery, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
+import { type Delivery, execute, prepare, type PipelineDeps, type PreparedJob, settleNow } from '../core/pipeline.js';
 import type { RequestLogEntry } from '../store/request-log.js';
 import { handedOverTask, TimeoutHandover } from '../tasks/handover.js';
 import { PassThroughReply } from './pass-through.js';
@@ -139,7 +139,7 @@ async function runOnce(deps: ImageRequestDeps, req: FastifyRequest, reply: Fasti
     if (prepared.dropped.length) reply.header('x-imagegate-dropped-fields', prepared.dropped.join(','));
     if (prepared.hold) reply.header('x-billing-transaction-id', prepared.hold.id);
     passThrough = passThroughFor(render, prepared, reply, signal, passThroughAllowed);
-    const delivery = (trace.delivery = await execute(deps.pipeline, prepared, { signal, bodies, passThrough, ...handover.options }));
+    const delivery = (trace.delivery = await settleNow(await execute(deps.pipeline, prepared, { signal, bodies, passThrough, ...handover.options })));
     trace.upstreamRequestId = delivery.result.upstreamRequestId;
     if (passThrough?.started) {
       passThrough.finish(render({ ...delivery, created: passThrough.created }, req.id), delivery.images[0]?.b64);
