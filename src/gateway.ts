@@ -28,6 +28,7 @@ import { KeyStore } from './store/keys.js';
 import { RequestLog } from './store/request-log.js';
 import { S3BlobStore } from './store/s3/store.js';
 import { UrlSigner } from './store/signed-url.js';
+import { IdempotencyStore } from './tasks/idempotency.js';
 import { TaskService } from './tasks/service.js';
 import { TaskStore } from './tasks/store.js';
 import { WebhookDispatcher } from './tasks/webhooks.js';
@@ -121,11 +122,10 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
 
   // Holds left open by processes that died are refunded at start and periodically. SQLite serves one
   // process, so at start every other owner is dead; on a shared PostgreSQL, liveness comes from heartbeats.
-  const instances = new Instances(db.kysely, instanceId, config.instanceStaleMs);
+  const instances = new Instances(db.kysely, instanceId, config.instanceStaleMs, db.dialect === 'sqlite');
   await instances.beat();
   const sweepHolds = async () => {
-    const liveOwners = db.dialect === 'sqlite' ? [instanceId] : await instances.live();
-    const n = await ledger.sweep({ liveOwners, maxAgeMs: config.holdMaxAgeSeconds * 1000 });
+    const n = await ledger.sweep({ liveOwners: await instances.liveOwners(), maxAgeMs: config.holdMaxAgeSeconds * 1000 });
     if (n) log.warn({ released: n }, 'refunded holds left open by a stopped process');
     // A hold owned by a task is closed with the task's outcome; one whose task is gone or finished has no
     // owner left to close it (a crash in between): it is refunded.
@@ -139,7 +139,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   ];
   for (const t of timers) t.unref();
 
-  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore, metrics });
+  const idempotency = new IdempotencyStore(db.kysely, { id: instanceId, liveOwners: () => instances.liveOwners() });
+  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore, metrics, idempotency });
   tasks.start();
   const webhooks = new WebhookDispatcher(taskStore, tasks, keys, () => config.publicUrl, log, {
     allowlist: config.urlAllowlist,

@@ -13,6 +13,7 @@ import type { Principal } from '../core/principal.js';
 import { renderImagesResponse } from '../dialects/openai-images.js';
 import { checkUrl } from '../net/url-policy.js';
 import type { KeyStore } from '../store/keys.js';
+import type { TxWork } from '../store/transact.js';
 import { decodeJob, encodeJob } from './job-codec.js';
 import { isTerminal } from './state.js';
 import { newTaskRow, type TaskRow, type TaskStore } from './store.js';
@@ -48,9 +49,10 @@ export class TaskService {
 
   /**
    * Validates and holds exactly like a synchronous request, and queues: the task's row is written in the
-   * hold's transaction, so a crash leaves both or neither. Errors surface to the caller now.
+   * hold's transaction, so a crash leaves both or neither; so is `alongside` (the request's Idempotency-Key
+   * claim learns its task). Errors surface to the caller now.
    */
-  async submit(principal: Principal, draft: DraftRequest, requestId: string, signal: AbortSignal): Promise<TaskRow> {
+  async submit(principal: Principal, draft: DraftRequest, requestId: string, signal: AbortSignal, alongside?: (taskId: string) => TxWork<void>): Promise<TaskRow> {
     const id = newId('task');
     const callbackUrl = draft.callbackUrl ?? principal.key.callbackUrl ?? null;
     // The address rules are checked again, after DNS, at each delivery.
@@ -61,13 +63,22 @@ export class TaskService {
         id,
         record: async (job, quoted) => {
           const row = newTaskRow({ id, accountId: principal.accountId, keyId: principal.key.id, model: job.model, endpoint: draft.endpoint, job: await encodeJob(this.d.pipeline.blobs, job), holdId: null, quoted, callbackUrl });
-          return (holdId) => this.d.store.insertWork((queued = { ...row, hold_id: holdId }));
+          const store = this.d.store;
+          return function* (holdId) {
+            yield* store.insertWork((queued = { ...row, hold_id: holdId }));
+            if (alongside) yield* alongside(id);
+          };
         },
       },
     });
     await prepared.release();
     setImmediate(() => void this.tick());
     return queued!;
+  }
+
+  /** The task with this id, if it is the account's. */
+  get(id: string, accountId: string): Promise<TaskRow | undefined> {
+    return this.d.store.get(id, accountId);
   }
 
   /**
