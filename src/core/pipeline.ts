@@ -204,6 +204,13 @@ export interface ExecuteOptions {
   onDelta?: CallContext['onDelta'];
   /** Persist the upstream task id (and the route that owns it) as soon as an async upstream accepts the job. */
   onUpstreamTask?: (upstreamTaskId: string, routeId: string) => void | Promise<void>;
+  /** Called as the upstream work starts (a provider slot granted): until then the caller may still hand the job back. */
+  onUpstreamStart?: () => void;
+  /**
+   * Asked after a failure before refunding: true leaves the hold open, because the job was handed back
+   * unstarted to the task queue, whose next worker closes it.
+   */
+  handedBack?: () => boolean;
   /** Resume an upstream task created before a restart instead of submitting again. */
   resumeUpstreamTask?: { id: string; routeId: string };
   /**
@@ -231,6 +238,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
       bodies: opts.bodies,
       passThrough: opts.passThrough ?? blobSink,
       onDelta: opts.onDelta,
+      onUpstreamStart: opts.onUpstreamStart,
       publishInput: (bytes, mime) => publish(deps, bytes, mime as ImageMime, 15 * 60),
     };
     let outcome: { result: ImageResult; route: Route };
@@ -271,7 +279,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
     // The upstream is still making the image: refunding would let a retry pay for it twice. A hook that
     // fails to take the hold over (database error) leaves it to the refund below.
     const handedOver = err.code === 'upstream_timeout' && opts.onTimeoutHandover ? await opts.onTimeoutHandover(err, prepared).catch(() => false) : false;
-    if (!handedOver) await hold?.refund(`refunded: ${(e as Error).message?.slice(0, 200)}`);
+    if (!handedOver && !opts.handedBack?.()) await hold?.refund(`refunded: ${(e as Error).message?.slice(0, 200)}`);
     throw err;
   } finally {
     await prepared.release();

@@ -33,8 +33,17 @@ export interface TaskServiceDeps {
   pollMs?: number;
 }
 
+/** A task this process runs. */
+interface RunningTask {
+  ac: AbortController;
+  /** Its upstream work began (a provider slot granted): from then on it runs to its end here. */
+  started: boolean;
+  /** Given back to the queue unstarted (shutdown): it neither fails nor closes its hold here. */
+  handedBack: boolean;
+}
+
 export class TaskService {
-  private active = new Map<string, AbortController>();
+  private active = new Map<string, RunningTask>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private readonly leaseMs: number;
@@ -130,7 +139,7 @@ export class TaskService {
       const now = await this.d.store.get(row.id);
       throw new GatewayError('invalid_request', `Task ${row.id} has already finished and cannot be canceled.`, { param: 'id', details: { status: now?.status } });
     }
-    this.active.get(row.id)?.abort(new Error('task canceled'));
+    this.active.get(row.id)?.ac.abort(new Error('task canceled'));
     if (row.upstream_task_id && row.route_id) await this.cancelUpstream(row).catch(() => undefined);
     return (await this.d.store.get(row.id))!;
   }
@@ -148,10 +157,20 @@ export class TaskService {
     this.timer.unref();
   }
 
-  /** Stop taking tasks and wait (bounded) for the running ones; unfinished ones are resumed by a live worker. */
+  /**
+   * Stop taking tasks, hand back the ones not started yet (waiting for a provider slot, or loading their
+   * inputs) so that another instance takes them at once rather than when their lease runs out, and wait
+   * (bounded) for the running ones; those unfinished are resumed by a live worker after their lease.
+   */
   async stop(waitMs = 10_000): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    const unstarted = [...this.active].filter(([, t]) => !t.started);
+    for (const [, t] of unstarted) {
+      t.handedBack = true;
+      t.ac.abort(new Error('handed back to the queue: this gateway is shutting down'));
+    }
+    await Promise.all(unstarted.map(([id]) => this.d.store.handBack(id, this.d.instanceId).catch((err: unknown) => this.d.log.error({ err, task_id: id }, 'task hand-back failed'))));
     const until = Date.now() + waitMs;
     while (this.active.size && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   }
@@ -175,7 +194,8 @@ export class TaskService {
 
   private async run(row: TaskRow): Promise<void> {
     const ac = new AbortController();
-    this.active.set(row.id, ac);
+    const task: RunningTask = { ac, started: false, handedBack: false };
+    this.active.set(row.id, task);
     const owner = this.d.instanceId;
     const renew = setInterval(() => {
       void this.d.store.renew(row.id, owner, this.leaseMs).then((ok) => {
@@ -184,10 +204,12 @@ export class TaskService {
     }, Math.max(100, this.leaseMs / 3));
     try {
       const prepared = await this.rebuild(row);
-      if (!prepared) return;
+      if (!prepared || task.handedBack) return;
       try {
         const execution = await execute(this.d.pipeline, prepared, {
           signal: ac.signal,
+          onUpstreamStart: () => void (task.started = true),
+          handedBack: () => task.handedBack,
           onUpstreamTask: (upstreamId, routeId) => this.d.store.setUpstream(row.id, owner, upstreamId, routeId),
           resumeUpstreamTask: row.upstream_task_id && row.route_id ? { id: row.upstream_task_id, routeId: row.route_id } : undefined,
         });
@@ -199,9 +221,10 @@ export class TaskService {
         // Canceled meanwhile (its hold refunded with that), or taken over after our lease ran out.
         if (!finished) this.d.log.info({ task_id: row.id }, 'task was canceled or taken over before it finished here: its result is dropped, nothing charged');
       } catch (e) {
-        await this.fail(row, e, owner);
+        if (!task.handedBack) await this.fail(row, e, owner);
       }
     } catch (e) {
+      if (task.handedBack) return;
       // The task could not even be rebuilt (inputs gone, model removed): fail it and refund.
       await this.fail(row, e, owner);
       this.d.log.error({ err: e, task_id: row.id }, 'task could not run');
