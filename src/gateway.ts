@@ -30,6 +30,7 @@ import { KeyStore } from './store/keys.js';
 import { RequestLog } from './store/request-log.js';
 import { S3BlobStore } from './store/s3/store.js';
 import { UrlSigner } from './store/signed-url.js';
+import { IdempotencyStore } from './tasks/idempotency.js';
 import { TaskService } from './tasks/service.js';
 import { TaskStore } from './tasks/store.js';
 import { WebhookDispatcher } from './tasks/webhooks.js';
@@ -88,7 +89,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
 
   const billing: Billing = {
     currency: catalog.currency,
-    async hold(principal, job, amount, owner) {
+    transact: db.transact,
+    async hold(principal, job, amount, { owner, alongside } = {}) {
       const record = await ledger.hold({
         accountId: principal.accountId,
         keyId: principal.key.id,
@@ -97,6 +99,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
         amount,
         owner: owner ?? instanceId,
         caps: { day: principal.key.spendCapDay, month: principal.key.spendCapMonth },
+        alongside,
       });
       return new Hold(ledger, record);
     },
@@ -122,14 +125,14 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
 
   // Holds left open by processes that died are refunded at start and periodically. SQLite serves one
   // process, so at start every other owner is dead; on a shared PostgreSQL, liveness comes from heartbeats.
-  const instances = new Instances(db.kysely, instanceId, config.instanceStaleMs);
+  const instances = new Instances(db.kysely, instanceId, config.instanceStaleMs, db.dialect === 'sqlite');
   await instances.beat();
   const sweepHolds = async () => {
-    const liveOwners = db.dialect === 'sqlite' ? [instanceId] : await instances.live();
-    const n = await ledger.sweep({ liveOwners, maxAgeMs: config.holdMaxAgeSeconds * 1000 });
+    const n = await ledger.sweep({ liveOwners: await instances.liveOwners(), maxAgeMs: config.holdMaxAgeSeconds * 1000 });
     if (n) log.warn({ released: n }, 'refunded holds left open by a stopped process');
-    // A task that reached a final state without closing its hold (a crash in between) is refunded.
-    for (const t of await taskStore.terminalWithHold()) await ledger.refund(t.hold_id, `task ${t.id} ended without settling`);
+    // A hold owned by a task is closed with the task's outcome; one whose task is gone or finished has no
+    // owner left to close it (a crash in between): it is refunded.
+    for (const t of await taskStore.orphanedHolds()) await ledger.refund(t.hold_id, `task ${t.task_id} is gone or finished without settling`);
   };
   await sweepHolds();
   const timers = [
@@ -139,7 +142,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   ];
   for (const t of timers) t.unref();
 
-  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore, metrics });
+  const idempotency = new IdempotencyStore(db.kysely, { id: instanceId, liveOwners: () => instances.liveOwners() });
+  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore, metrics, idempotency });
   tasks.start();
   const webhooks = new WebhookDispatcher(taskStore, tasks, keys, () => config.publicUrl, log, {
     allowlist: config.urlAllowlist,

@@ -3,6 +3,7 @@
  * later call is a no-op that reports so. The database guard in Ledger makes "once" hold across processes
  * too (the sweep of another instance, a duplicate callback).
  */
+import type { TxWork } from '../store/transact.js';
 import type { HoldRecord, Ledger } from './ledger.js';
 
 export type HoldState = 'open' | 'settled' | 'refunded';
@@ -33,6 +34,21 @@ export class Hold {
       return o.closed ? o.charged : 0;
     });
     return this.closing;
+  }
+
+  /**
+   * Settle in one transaction with `first` (see Ledger.settleAfter), which may decline. Resolves to whether
+   * it took effect, and with it the settle. Either way this Hold is done: one attempt to close it, as for
+   * settle and refund.
+   */
+  settleAfter(amount: number, first: () => TxWork<boolean>): Promise<boolean> {
+    if (this.closing) return this.closing.then(() => false);
+    const attempt = this.ledger.settleAfter(this.record, amount, first).then((o) => {
+      if (o.closed) this.state = 'settled';
+      return o;
+    });
+    this.closing = attempt.then((o) => (o.closed ? o.charged : 0));
+    return attempt.then((o) => o.closed);
   }
 
   /** Return everything held. Safe to call on any path, any number of times. */

@@ -13,7 +13,7 @@ import { GatewayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Db } from '../store/db.js';
 import { preparedQuery } from '../store/prepared-query.js';
-import type { Database, LedgerKind } from '../store/schema.js';
+import type { Database, HoldsTable, LedgerKind } from '../store/schema.js';
 import { firstOf, rowsOf, run, type Transact, type TxWork } from '../store/transact.js';
 
 export interface HoldRequest {
@@ -25,6 +25,11 @@ export interface HoldRequest {
   owner: string;
   /** Spend caps to enforce atomically with the hold (per key, UTC day and month). */
   caps?: { day?: number | null; month?: number | null };
+  /**
+   * Written in the hold's own transaction, after it: a record that must exist exactly when the hold does
+   * (an async task's row), so a crash leaves both or neither.
+   */
+  alongside?: (holdId: string) => TxWork<void>;
 }
 
 export interface HoldRecord {
@@ -89,13 +94,14 @@ export class Ledger {
     if (caps) yield* this.reserveSpend(caps, req.amount, now);
     yield* run(this.q.openHold.bind({ id, accountId: req.accountId, keyId: req.keyId, requestId: req.requestId, model: req.model, amount: req.amount, owner: req.owner, now }));
     yield* this.entry({ accountId: req.accountId, keyId: req.keyId, txn: id, kind: 'hold', amount: -req.amount, charged: 0, balanceAfter: updated.balance, now });
+    if (req.alongside) yield* req.alongside(id);
     return { id, accountId: req.accountId, keyId: req.keyId, amount: req.amount, createdAt: now };
   }
 
-  /** The hold with this id, open or not (tasks rebuild their Hold after a restart). */
-  async holdRecord(id: string): Promise<HoldRecord | undefined> {
+  /** The hold with this id, open or not, and its state (tasks rebuild their Hold after a restart). */
+  async holdRecord(id: string): Promise<(HoldRecord & { status: HoldsTable['status'] }) | undefined> {
     const r = await this.db.selectFrom('holds').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? { id: r.id, accountId: r.account_id, keyId: r.key_id, amount: r.amount, createdAt: r.created_at } : undefined;
+    return r ? { id: r.id, accountId: r.account_id, keyId: r.key_id, amount: r.amount, createdAt: r.created_at, status: r.status } : undefined;
   }
 
   /** Charge `charge` (≤ the held amount) and return the rest. No-op if the hold is already closed. */
@@ -104,9 +110,34 @@ export class Ledger {
     return this.close(hold.id, 'settle', Math.min(charge, hold.amount));
   }
 
+  /**
+   * Settle in one transaction with `first` (a task's terminal state), which runs before the hold is closed
+   * and may decline (false): then nothing is written and the hold stays open. `first` must make sure the hold
+   * is still open (a guard in its own statement), so that it never writes when the settle below would not.
+   */
+  settleAfter(hold: HoldRecord, charge: number, first: () => TxWork<boolean>): Promise<CloseOutcome> {
+    if (!Number.isInteger(charge) || charge < 0) throw new Error(`settle: charge must be a non-negative integer, got ${charge}`);
+    const now = Date.now();
+    return this.transact(() => this.closeAfterWork(first, hold.id, 'settle', Math.min(charge, hold.amount), now, undefined));
+  }
+
   /** Return the whole hold. No-op if the hold is already closed. */
   refund(holdId: string, note?: string): Promise<CloseOutcome> {
     return this.close(holdId, 'refund', 0, note);
+  }
+
+  /** Refund in one transaction with `first` (a task's terminal state), under the same rules as settleAfter. */
+  refundAfter(holdId: string, note: string, first: () => TxWork<boolean>): Promise<CloseOutcome> {
+    const now = Date.now();
+    return this.transact(() => this.closeAfterWork(first, holdId, 'refund', 0, now, note));
+  }
+
+  private *closeAfterWork(first: () => TxWork<boolean>, holdId: string, kind: 'settle' | 'refund', charge: number, now: number, note: string | undefined): TxWork<CloseOutcome> {
+    if (!(yield* first())) return { closed: false } as const;
+    const outcome = yield* this.closeWork(holdId, kind, charge, now, note);
+    // `first` checked that the hold is open; reaching this means it did not, and its write must not stand.
+    if (!outcome.closed) throw new Error(`hold ${holdId} was already closed when ${kind === 'settle' ? 'settling' : 'refunding'} it with its task`);
+    return outcome;
   }
 
   private close(holdId: string, kind: 'settle' | 'refund', charge: number, note?: string): Promise<CloseOutcome> {
@@ -136,10 +167,13 @@ export class Ledger {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  /** Refund every open hold of owners other than `liveOwner` (dead processes), or older than maxAgeMs. */
+  /**
+   * Refund every open hold of owners other than `liveOwner` (dead processes), or older than maxAgeMs. Holds
+   * owned by a task are not looked at here: TaskStore.orphanedHolds finds those whose task is gone.
+   */
   async sweep(opts: { liveOwners: string[]; maxAgeMs: number }): Promise<number> {
     const cutoff = Date.now() - opts.maxAgeMs;
-    // Holds owned by a task (`task:<id>`) live as long as the task; the task runner closes them.
+    // Holds owned by a task (`task:<id>`) live as long as the task, however long it queues.
     let q = this.db.selectFrom('holds').select('id').where('status', '=', 'open').where('owner', 'not like', 'task:%');
     q = q.where((eb) => eb.or([eb('owner', 'not in', opts.liveOwners.length ? opts.liveOwners : ['']), eb('created_at', '<', cutoff)]));
     const stale = await q.execute();

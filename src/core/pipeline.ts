@@ -3,13 +3,17 @@
  *   authorize model → check the contract → load inputs → limits → quote and hold → dispatch → deliver
  *   (b64 or hosted URL) → settle.
  * `prepare` does everything that can refuse the request before money is at stake (and takes the hold);
- * `execute` does the upstream work and closes the hold exactly once, whatever happens. Sync requests call
- * both in turn; async tasks call `prepare` in the request and `execute` in a worker.
+ * `execute` does the upstream work and refunds the hold on any failure; on success it hands the still-open
+ * hold back with the amount to charge (billing/settlement.ts), and the caller settles it once. Sync requests
+ * call both in turn; async tasks call `prepare` in the request and `execute` in a worker, which settles in
+ * the transaction that finishes the task.
  */
 import type { Catalog, CatalogModel } from '../catalog/catalog.js';
 import type { GatewayConfig } from '../config.js';
 import type { Hold } from '../billing/hold.js';
 import { charge, quote } from '../billing/pricing.js';
+import { Settlement } from '../billing/settlement.js';
+import type { Transact, TxWork } from '../store/transact.js';
 import type { BlobStore } from '../store/blobs.js';
 import type { UrlSigner } from '../store/signed-url.js';
 import { callUpstream } from '../providers/http.js';
@@ -31,10 +35,28 @@ export interface InputLoader {
   load(draft: DraftRequest, model: CatalogModel, job: Pick<ImageJob, 'operation'>, signal: AbortSignal): Promise<{ images: InputImage[]; mask?: InputImage }>;
 }
 
+export interface HoldOptions {
+  /** The gateway process by default; async tasks own their hold themselves (`task:<id>`). */
+  owner?: string;
+  /** Written in the hold's transaction: a record that must exist exactly when the hold does (a task's row). */
+  alongside?: (holdId: string) => TxWork<void>;
+}
+
 export interface Billing {
-  /** `owner` is the gateway process by default; async tasks own their hold themselves (`task:<id>`). */
-  hold(principal: Principal, job: ImageJob, amount: number, owner?: string): Promise<Hold>;
+  hold(principal: Principal, job: ImageJob, amount: number, opts?: HoldOptions): Promise<Hold>;
+  /** Transactions of the ledger's database, to write with a hold's close (Settlement) or instead of a hold. */
+  transact: Transact;
   currency: string;
+}
+
+/** prepare() for an async task: the task owns the hold, and its row is written in the hold's transaction. */
+export interface TaskToQueue {
+  id: string;
+  /**
+   * The work that writes the task's row, given the checked job and its quote; it runs in the transaction
+   * that takes the hold (holdId null: nothing is held, and it runs alone), so a crash leaves both or neither.
+   */
+  record(job: ImageJob, quoted: number): Promise<(holdId: string | null) => TxWork<void>>;
 }
 
 export interface PipelineDeps {
@@ -75,6 +97,7 @@ export interface DeliveredImage {
   size?: string;
 }
 
+/** A delivered job whose charge is known: what the dialects render. */
 export interface Delivery {
   job: ImageJob;
   model: CatalogModel;
@@ -85,6 +108,22 @@ export interface Delivery {
   billingTransactionId?: string;
   currency: string;
   created: number;
+}
+
+/** What execute() returns: the images are delivered, and the hold is still open for the caller to settle. */
+export interface Execution extends Omit<Delivery, 'charged' | 'billingTransactionId'> {
+  settlement: Settlement;
+}
+
+/** The delivery as rendered once `charged` is known: settled, or as it is settled with the task's outcome. */
+export function delivered(e: Execution, charged: number): Delivery {
+  const { settlement, ...rest } = e;
+  return { ...rest, charged, billingTransactionId: settlement.billingTransactionId };
+}
+
+/** Settle an execution's hold now; the delivery with what was charged. */
+export async function settleNow(e: Execution): Promise<Delivery> {
+  return delivered(e, await e.settlement.settle());
 }
 
 
@@ -111,7 +150,7 @@ export async function prepare(
   requestId: string,
   signal: AbortSignal,
   /** For an async task: the task owns the hold and its images are hosted (async results are URL-oriented). */
-  opts: { taskId?: string } = {},
+  opts: { task?: TaskToQueue } = {},
 ): Promise<PreparedJob> {
   const { release, headers } = await deps.limits.admitRequest(principal);
   try {
@@ -131,7 +170,7 @@ export async function prepare(
       params: checked.params,
       images,
       mask,
-      responseFormat: opts.taskId ? 'url' : checked.responseFormat,
+      responseFormat: opts.task ? 'url' : checked.responseFormat,
       user: draft.user,
       acceptTextOnly: draft.acceptTextOnly === true,
     };
@@ -140,7 +179,9 @@ export async function prepare(
     const quoted = principal.isAdmin ? 0 : quote(model.spec.price, job);
     let hold: Hold | undefined;
     try {
-      hold = quoted > 0 ? await deps.billing.hold(principal, job, quoted, opts.taskId ? `task:${opts.taskId}` : undefined) : undefined;
+      const recordTask = opts.task && (await opts.task.record(job, quoted));
+      if (quoted > 0) hold = await deps.billing.hold(principal, job, quoted, opts.task ? { owner: `task:${opts.task.id}`, alongside: recordTask } : {});
+      else if (recordTask) await deps.billing.transact(() => recordTask(null));
     } catch (e) {
       // Refused before any upstream call: the images admitted for it are not spent.
       await deps.limits.returnImages(principal, job.n);
@@ -163,6 +204,13 @@ export interface ExecuteOptions {
   onDelta?: CallContext['onDelta'];
   /** Persist the upstream task id (and the route that owns it) as soon as an async upstream accepts the job. */
   onUpstreamTask?: (upstreamTaskId: string, routeId: string) => void | Promise<void>;
+  /** Called as the upstream work starts (a provider slot granted): until then the caller may still hand the job back. */
+  onUpstreamStart?: () => void;
+  /**
+   * Asked after a failure before refunding: true leaves the hold open, because the job was handed back
+   * unstarted to the task queue, whose next worker closes it.
+   */
+  handedBack?: () => boolean;
   /** Resume an upstream task created before a restart instead of submitting again. */
   resumeUpstreamTask?: { id: string; routeId: string };
   /**
@@ -173,8 +221,11 @@ export interface ExecuteOptions {
   onTimeoutHandover?: (err: GatewayError, prepared: PreparedJob) => Promise<boolean>;
 }
 
-/** Runs the upstream work and closes the hold exactly once: settle on success, refund on any failure. */
-export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: ExecuteOptions): Promise<Delivery> {
+/**
+ * Runs the upstream work. Any failure refunds the hold (once); success leaves it open in the returned
+ * Execution's settlement, which the caller closes.
+ */
+export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: ExecuteOptions): Promise<Execution> {
   const { job, model, hold } = prepared;
   const deadline = Date.now() + model.spec.timeout_ms;
   // A hosted image is written to the blob store as it arrives, unless the caller streams it elsewhere.
@@ -187,6 +238,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
       bodies: opts.bodies,
       passThrough: opts.passThrough ?? blobSink,
       onDelta: opts.onDelta,
+      onUpstreamStart: opts.onUpstreamStart,
       publishInput: (bytes, mime) => publish(deps, bytes, mime as ImageMime, 15 * 60),
     };
     let outcome: { result: ImageResult; route: Route };
@@ -210,15 +262,13 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
       });
     }
     const images = await deliver(deps, job, result.images, { signal: opts.signal, deadline, bodies: opts.bodies }, blobSink);
-    const amount = hold ? await hold.settle(charge(model.spec.price, job, result, prepared.quoted)) : 0;
     return {
       job,
       model,
       images,
       result,
       route,
-      charged: amount,
-      billingTransactionId: hold?.id,
+      settlement: new Settlement(hold, hold ? charge(model.spec.price, job, result, prepared.quoted) : 0, deps.billing.transact),
       currency: deps.billing.currency,
       created: Math.floor(Date.now() / 1000),
     };
@@ -229,7 +279,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
     // The upstream is still making the image: refunding would let a retry pay for it twice. A hook that
     // fails to take the hold over (database error) leaves it to the refund below.
     const handedOver = err.code === 'upstream_timeout' && opts.onTimeoutHandover ? await opts.onTimeoutHandover(err, prepared).catch(() => false) : false;
-    if (!handedOver) await hold?.refund(`refunded: ${(e as Error).message?.slice(0, 200)}`);
+    if (!handedOver && !opts.handedBack?.()) await hold?.refund(`refunded: ${(e as Error).message?.slice(0, 200)}`);
     throw err;
   } finally {
     await prepared.release();

@@ -122,6 +122,12 @@ export class ProviderSlots {
  * its route's provider. Validation and cancel are not capped: they either do no I/O or must get through
  * even when the provider is saturated.
  */
+/** Tells the caller the job starts, then starts it. */
+function started<T>(ctx: CallContext, fn: () => Promise<T>): Promise<T> {
+  ctx.onUpstreamStart?.();
+  return fn();
+}
+
 export function withProviderSlots(adapters: ReadonlyMap<string, ProviderAdapter>, slots: ProviderSlots): Map<string, ProviderAdapter> {
   const wrap = (a: ProviderAdapter): ProviderAdapter => {
     const resume = a.resume?.bind(a);
@@ -129,8 +135,8 @@ export function withProviderSlots(adapters: ReadonlyMap<string, ProviderAdapter>
       name: a.name,
       validate: a.validate?.bind(a),
       cancel: a.cancel?.bind(a),
-      generate: (job: ImageJob, route: Route, ctx: CallContext): Promise<ImageResult> => slots.run(route.provider, ctx, () => a.generate(job, route, ctx)),
-      ...(resume ? { resume: (id: string, job: ImageJob, route: Route, ctx: CallContext) => slots.run(route.provider, ctx, () => resume(id, job, route, ctx)) } : {}),
+      generate: (job: ImageJob, route: Route, ctx: CallContext): Promise<ImageResult> => slots.run(route.provider, ctx, () => started(ctx, () => a.generate(job, route, ctx))),
+      ...(resume ? { resume: (id: string, job: ImageJob, route: Route, ctx: CallContext) => slots.run(route.provider, ctx, () => started(ctx, () => resume(id, job, route, ctx))) } : {}),
     };
   };
   return new Map([...adapters].map(([name, a]) => [name, wrap(a)]));

@@ -33,6 +33,8 @@ export interface CallContext {
   publishInput?: (bytes: Buffer, mime: string) => Promise<string>;
   /** Called with the upstream task id once an asynchronous upstream accepted the job (persisted for restarts). */
   onUpstreamTask?: (upstreamTaskId: string) => void | Promise<void>;
+  /** Called as an upstream job starts, its provider slot granted (core/provider-slots.ts): until then it may be handed back. */
+  onUpstreamStart?: () => void;
   /**
    * Set when the client reads the answer as a stream (chat `stream: true`). An adapter whose upstream can
    * stream reports each piece here as it arrives, and still resolves with the whole ImageResult; adapters

@@ -16,7 +16,7 @@ import type { Db } from '../store/db.js';
 import type { KeyStore } from '../store/keys.js';
 import type { RequestLog } from '../store/request-log.js';
 import type { UrlSigner } from '../store/signed-url.js';
-import { IdempotencyStore } from '../tasks/idempotency.js';
+import type { IdempotencyStore } from '../tasks/idempotency.js';
 import type { TaskService } from '../tasks/service.js';
 import type { TaskStore } from '../tasks/store.js';
 import { ADMIN, type Audience, installAudienceGate, PUBLIC } from './audience.js';
@@ -57,6 +57,7 @@ export interface ServerDeps {
   tasks: TaskService;
   taskStore: TaskStore;
   metrics: GatewayMetrics;
+  idempotency: IdempotencyStore;
 }
 
 
@@ -127,7 +128,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     return { status: 'ready' };
   });
   modelRoutes(app, deps.catalog);
-  const imageDeps = { pipeline: deps.pipeline, tasks: deps.tasks, idempotency: new IdempotencyStore(deps.db.kysely) };
+  const imageDeps = { pipeline: deps.pipeline, tasks: deps.tasks, idempotency: deps.idempotency };
   imageRoutes(app, imageDeps);
   chatRoutes(app, imageDeps, deps.catalog);
   taskRoutes(app, { tasks: deps.tasks, store: deps.taskStore, publicUrl: () => deps.config.publicUrl });

@@ -14,7 +14,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type GatewayError, toGatewayError } from '../core/errors.js';
 import type { GeneratedImage, ResultDelta } from '../core/job.js';
-import { execute, prepare, type PreparedJob } from '../core/pipeline.js';
+import { execute, prepare, type PreparedJob, settleNow } from '../core/pipeline.js';
 import { ChatChunks } from '../dialects/chat-chunks.js';
 import { type ChatDraft, chatUsage, dataUrlOf } from '../dialects/chat-completions.js';
 import { fingerprint } from '../tasks/idempotency.js';
@@ -100,7 +100,7 @@ async function streamAnswer(deps: ImageRequestDeps, req: FastifyRequest, reply: 
   };
 
   try {
-    const delivery = await execute(deps.pipeline, prepared, { signal, onDelta });
+    const delivery = await settleNow(await execute(deps.pipeline, prepared, { signal, onDelta }));
     trace.delivery = delivery;
     trace.upstreamRequestId = delivery.result.upstreamRequestId;
     // Whatever did not stream (an upstream that answers whole, a hosted image) goes out now, in reply order.

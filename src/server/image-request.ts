@@ -6,14 +6,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { DraftRequest, ImageSource } from '../core/draft.js';
 import { BodyLease } from '../core/body-pool.js';
-import { type GatewayError, toGatewayError } from '../core/errors.js';
+import { GatewayError, toGatewayError } from '../core/errors.js';
 import { SplicedBody } from '../core/json-bytes.js';
-import { type Delivery, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
+import { type Delivery, execute, prepare, type PipelineDeps, type PreparedJob, settleNow } from '../core/pipeline.js';
 import type { RequestLogEntry } from '../store/request-log.js';
 import { handedOverTask, TimeoutHandover } from '../tasks/handover.js';
 import { PassThroughReply } from './pass-through.js';
 import { fingerprint, type IdempotencyStore } from '../tasks/idempotency.js';
 import type { TaskService } from '../tasks/service.js';
+import type { TaskRow } from '../tasks/store.js';
+import type { TxWork } from '../store/transact.js';
 
 export interface ImageRequestDeps {
   pipeline: PipelineDeps;
@@ -80,8 +82,8 @@ export async function runImageRequest(deps: ImageRequestDeps, req: FastifyReques
   const accountId = req.principal!.accountId;
   if (await claimOrReplay(deps, req, reply, draft, key, draftFingerprint(draft))) return reply;
   try {
-    // Kept whole for replays, so never passed through.
-    const out = await runOnce(deps, req, reply, draft, render, false);
+    // Kept whole for replays, so never passed through. A task it queues is recorded on the claim with it.
+    const out = await runOnce(deps, req, reply, draft, render, false, (taskId) => deps.idempotency.recordTask(accountId, key, taskId));
     const body = typeof out === 'string' || out instanceof SplicedBody ? out.toString() : JSON.stringify(out);
     const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (reply.getHeader(h) ? [[h, String(reply.getHeader(h))]] : [])));
     await deps.idempotency.complete(accountId, key, { status: reply.statusCode, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
@@ -100,10 +102,24 @@ export async function runImageRequest(deps: ImageRequestDeps, req: FastifyReques
  */
 export async function claimOrReplay(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, key: string, requestFingerprint: string): Promise<boolean> {
   const claim = await deps.idempotency.claim(req.principal!.accountId, key, requestFingerprint, clientGone(reply));
-  if (claim.kind !== 'replay') return false;
+  if (claim.kind === 'owner') return false;
   req.imageTrace = { draft };
+  if (claim.kind === 'task') {
+    // The first request queued this task, and may have died before answering: the answer is the task.
+    const row = await deps.tasks.get(claim.taskId, req.principal!.accountId);
+    if (!row) throw new GatewayError('internal_error', `The task ${claim.taskId} of this Idempotency-Key no longer exists.`, { param: 'Idempotency-Key' });
+    reply.header('idempotent-replayed', 'true').send(accepted(deps, reply, row));
+    return true;
+  }
   reply.code(claim.response.status).headers(claim.response.headers).header('idempotent-replayed', 'true').send(claim.response.body);
   return true;
+}
+
+/** The 202 that answers a request queued as a task. */
+function accepted(deps: ImageRequestDeps, reply: FastifyReply, row: TaskRow): unknown {
+  if (row.hold_id) reply.header('x-billing-transaction-id', row.hold_id);
+  reply.code(202).header('location', `/v1/tasks/${row.id}`);
+  return deps.tasks.render(row, deps.pipeline.config.publicUrl);
 }
 
 /**
@@ -120,15 +136,20 @@ function toWire(out: unknown): unknown {
   return out instanceof SplicedBody ? out.toBuffer() : out;
 }
 
-async function runOnce(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, render: Render, passThroughAllowed: boolean): Promise<unknown> {
+async function runOnce(
+  deps: ImageRequestDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  draft: DraftRequest,
+  render: Render,
+  passThroughAllowed: boolean,
+  recordTask?: (taskId: string) => TxWork<void>,
+): Promise<unknown> {
   const trace: ImageRequestTrace = { draft };
   req.imageTrace = trace;
   const signal = clientGone(reply);
   if (wantsAsync(deps, req, draft) && draft.endpoint !== '/v1/chat/completions') {
-    const row = await deps.tasks.submit(req.principal!, draft, req.id, signal);
-    if (row.hold_id) reply.header('x-billing-transaction-id', row.hold_id);
-    reply.code(202).header('location', `/v1/tasks/${row.id}`);
-    return deps.tasks.render(row, deps.pipeline.config.publicUrl);
+    return accepted(deps, reply, await deps.tasks.submit(req.principal!, draft, req.id, signal, recordTask));
   }
   const handover = new TimeoutHandover(deps.tasks, draft.endpoint, deps.pipeline.config.publicUrl);
   const bodies = new BodyLease();
@@ -139,7 +160,7 @@ async function runOnce(deps: ImageRequestDeps, req: FastifyRequest, reply: Fasti
     if (prepared.dropped.length) reply.header('x-imagegate-dropped-fields', prepared.dropped.join(','));
     if (prepared.hold) reply.header('x-billing-transaction-id', prepared.hold.id);
     passThrough = passThroughFor(render, prepared, reply, signal, passThroughAllowed);
-    const delivery = (trace.delivery = await execute(deps.pipeline, prepared, { signal, bodies, passThrough, ...handover.options }));
+    const delivery = (trace.delivery = await settleNow(await execute(deps.pipeline, prepared, { signal, bodies, passThrough, ...handover.options })));
     trace.upstreamRequestId = delivery.result.upstreamRequestId;
     if (passThrough?.started) {
       passThrough.finish(render({ ...delivery, created: passThrough.created }, req.id), delivery.images[0]?.b64);

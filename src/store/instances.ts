@@ -10,6 +10,8 @@ export class Instances {
     private readonly db: Kysely<Database>,
     readonly id: string,
     readonly staleMs = 30_000,
+    /** Only this process uses the database (SQLite): every other owner is dead, whenever it last beat. */
+    private readonly soleProcess = false,
   ) {}
 
   async beat(now = Date.now()): Promise<void> {
@@ -24,6 +26,11 @@ export class Instances {
   async live(now = Date.now()): Promise<string[]> {
     const rows = await this.db.selectFrom('instances').select('id').where('last_seen', '>', now - this.staleMs).execute();
     return [...new Set([this.id, ...rows.map((r) => r.id)])];
+  }
+
+  /** The owners of holds, task leases and claims that are still alive. */
+  async liveOwners(now = Date.now()): Promise<string[]> {
+    return this.soleProcess ? [this.id] : this.live(now);
   }
 
   /** Forget processes dead for a day (their rows only serve the recovery above). */

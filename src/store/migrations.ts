@@ -213,6 +213,18 @@ const m006_live_task_indexes: Migration = {
   },
 };
 
+/**
+ * An Idempotency-Key claim names the process that runs its request (`owner`, an instance id), so a retry can
+ * take over the claim of a process that died instead of waiting for it for a day; and, once that request
+ * queued a task, the task (`task_id`, written in the task's own transaction), so the retry gets that task.
+ */
+const m007_idempotency_owner: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('idempotency').addColumn('owner', 'text').execute();
+    await db.schema.alterTable('idempotency').addColumn('task_id', 'text').execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -221,6 +233,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '004_task_queue_by_account': m004_task_queue_by_account,
     '005_open_holds_only': m005_open_holds_only,
     '006_live_task_indexes': m006_live_task_indexes,
+    '007_idempotency_owner': m007_idempotency_owner,
   };
 }
 

@@ -147,6 +147,10 @@ export interface IdempotencyTable {
   status: number | null;
   response: string | null;
   headers: string | null;
+  /** The instance running the first request; null for claims written before owners were recorded. */
+  owner: string | null;
+  /** The task the first request queued (async requests), written with the task. */
+  task_id: string | null;
   created_at: number;
 }
 

@@ -3,11 +3,16 @@
  * with the same body within 24 h gets the stored response (waiting for the first if it is still running);
  * a repeat with a different body is 409. Failures that a retry may fix (5xx, 429) are not stored, so the
  * client's retry runs again — nothing was charged for them (a timeout handed over to a task is the exception).
+ *
+ * A claim names its owner, the instance running the request. A retry that finds the claim of an owner that
+ * died (no heartbeat: store/instances.ts) takes it over and runs, unless that request had already queued a
+ * task: the task's id is written on the claim in the task's own transaction, and the retry gets that task.
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { GatewayError, invalidRequest } from '../core/errors.js';
 import type { Database } from '../store/schema.js';
+import { run, type TxWork } from '../store/transact.js';
 
 const TTL_MS = 24 * 3600 * 1000;
 
@@ -17,14 +22,29 @@ export interface StoredResponse {
   headers: Record<string, string>;
 }
 
-export type Claim = { kind: 'owner' } | { kind: 'replay'; response: StoredResponse };
+export type Claim =
+  | { kind: 'owner' }
+  | { kind: 'replay'; response: StoredResponse }
+  /** The first request queued this task (and may have died before it could answer). */
+  | { kind: 'task'; taskId: string };
+
+export interface ClaimOwners {
+  /** This process: the owner of the claims it makes. */
+  id: string;
+  /** The owners still alive (Instances.liveOwners). */
+  liveOwners(): Promise<string[]>;
+}
 
 export function fingerprint(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
 export class IdempotencyStore {
-  constructor(private readonly db: Kysely<Database>, private readonly waitMs = 10 * 60 * 1000) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly owners: ClaimOwners,
+    private readonly waitMs = 10 * 60 * 1000,
+  ) {}
 
   /** Become the request that runs for this key, or get the response of the one that did. */
   async claim(accountId: string, key: string, bodyHash: string, signal?: AbortSignal): Promise<Claim> {
@@ -35,7 +55,7 @@ export class IdempotencyStore {
       await this.db.deleteFrom('idempotency').where('account_id', '=', accountId).where('key', '=', key).where('created_at', '<', now - TTL_MS).execute();
       const inserted = await this.db
         .insertInto('idempotency')
-        .values({ account_id: accountId, key, body_hash: bodyHash, status: null, response: null, headers: null, created_at: now })
+        .values({ account_id: accountId, key, body_hash: bodyHash, status: null, response: null, headers: null, owner: this.owners.id, task_id: null, created_at: now })
         .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return { kind: 'owner' };
@@ -45,12 +65,45 @@ export class IdempotencyStore {
           throw new GatewayError('idempotency_conflict', 'This Idempotency-Key was already used with a different request body. Use a new key for a new request.', { param: 'Idempotency-Key' });
         }
         if (row.status !== null) return { kind: 'replay', response: { status: row.status, body: row.response ?? '', headers: JSON.parse(row.headers ?? '{}') as Record<string, string> } };
+        if (row.task_id !== null) return { kind: 'task', taskId: row.task_id };
+        if ((await this.ownerIsGone(row.owner, row.created_at, now)) && (await this.takeOver(accountId, key, row.owner, now))) return { kind: 'owner' };
       }
       if (Date.now() > deadline || signal?.aborted) {
         throw new GatewayError('idempotency_conflict', 'A request with this Idempotency-Key is still running; retry later to get its result.', { param: 'Idempotency-Key' });
       }
       await new Promise((r) => setTimeout(r, delay));
     }
+  }
+
+  /**
+   * Written in the transaction that queues the request's task: a retry gets that task from now on, whether
+   * or not this process lives to store its answer.
+   */
+  *recordTask(accountId: string, key: string, taskId: string): TxWork<void> {
+    yield* run(this.db.updateTable('idempotency').set({ task_id: taskId }).where('account_id', '=', accountId).where('key', '=', key).where('owner', '=', this.owners.id));
+  }
+
+  /**
+   * A claim without an owner predates owners being recorded: its request has surely ended once it is older
+   * than the longest wait for one.
+   */
+  private async ownerIsGone(owner: string | null, createdAt: number, now: number): Promise<boolean> {
+    if (owner === null) return createdAt < now - this.waitMs;
+    return owner !== this.owners.id && !(await this.owners.liveOwners()).includes(owner);
+  }
+
+  /** Become the owner of a dead owner's claim; guarded on that owner, so one retry wins. */
+  private async takeOver(accountId: string, key: string, deadOwner: string | null, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('idempotency')
+      .set({ owner: this.owners.id, created_at: now })
+      .where('account_id', '=', accountId)
+      .where('key', '=', key)
+      .where('status', 'is', null)
+      .where('task_id', 'is', null)
+      .where('owner', deadOwner === null ? 'is' : '=', deadOwner)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   /**
@@ -62,16 +115,18 @@ export class IdempotencyStore {
       await this.release(accountId, key);
       return;
     }
+    // Only while the claim is still ours: a retry may have taken it over, taking this process for dead.
     await this.db
       .updateTable('idempotency')
       .set({ status: response.status, response: response.body, headers: JSON.stringify(response.headers) })
       .where('account_id', '=', accountId)
       .where('key', '=', key)
+      .where('owner', '=', this.owners.id)
       .execute();
   }
 
   /** Forget a claim whose request could not complete, so a retry runs. */
   async release(accountId: string, key: string): Promise<void> {
-    await this.db.deleteFrom('idempotency').where('account_id', '=', accountId).where('key', '=', key).where('status', 'is', null).execute();
+    await this.db.deleteFrom('idempotency').where('account_id', '=', accountId).where('key', '=', key).where('status', 'is', null).where('owner', '=', this.owners.id).execute();
   }
 }

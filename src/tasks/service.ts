@@ -8,14 +8,15 @@ import type { Ledger } from '../billing/ledger.js';
 import type { DraftRequest } from '../core/draft.js';
 import { GatewayError, toGatewayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
+import { delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
 import type { Principal } from '../core/principal.js';
 import { renderImagesResponse } from '../dialects/openai-images.js';
 import { checkUrl } from '../net/url-policy.js';
 import type { KeyStore } from '../store/keys.js';
+import type { TxWork } from '../store/transact.js';
 import { decodeJob, encodeJob } from './job-codec.js';
 import { isTerminal } from './state.js';
-import type { TaskRow, TaskStore } from './store.js';
+import { newTaskRow, type TaskRow, type TaskStore } from './store.js';
 
 export interface TaskServiceDeps {
   store: TaskStore;
@@ -32,8 +33,17 @@ export interface TaskServiceDeps {
   pollMs?: number;
 }
 
+/** A task this process runs. */
+interface RunningTask {
+  ac: AbortController;
+  /** Its upstream work began (a provider slot granted): from then on it runs to its end here. */
+  started: boolean;
+  /** Given back to the queue unstarted (shutdown): it neither fails nor closes its hold here. */
+  handedBack: boolean;
+}
+
 export class TaskService {
-  private active = new Map<string, AbortController>();
+  private active = new Map<string, RunningTask>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private readonly leaseMs: number;
@@ -46,33 +56,38 @@ export class TaskService {
     return this.active.size;
   }
 
-  /** Validates and holds exactly like a synchronous request, then queues. Errors surface to the caller now. */
-  async submit(principal: Principal, draft: DraftRequest, requestId: string, signal: AbortSignal): Promise<TaskRow> {
+  /**
+   * Validates and holds exactly like a synchronous request, and queues: the task's row is written in the
+   * hold's transaction, so a crash leaves both or neither; so is `alongside` (the request's Idempotency-Key
+   * claim learns its task). Errors surface to the caller now.
+   */
+  async submit(principal: Principal, draft: DraftRequest, requestId: string, signal: AbortSignal, alongside?: (taskId: string) => TxWork<void>): Promise<TaskRow> {
     const id = newId('task');
     const callbackUrl = draft.callbackUrl ?? principal.key.callbackUrl ?? null;
     // The address rules are checked again, after DNS, at each delivery.
     if (callbackUrl) checkUrl(callbackUrl, 'callback_url', this.d.pipeline.config.urlAllowlist);
-    const prepared = await prepare(this.d.pipeline, principal, draft, requestId, signal, { taskId: id });
-    try {
-      const row = await this.d.store.create({
+    let queued: TaskRow | undefined;
+    const prepared = await prepare(this.d.pipeline, principal, draft, requestId, signal, {
+      task: {
         id,
-        accountId: principal.accountId,
-        keyId: principal.key.id,
-        model: prepared.model.id,
-        endpoint: draft.endpoint,
-        job: await encodeJob(this.d.pipeline.blobs, prepared.job),
-        holdId: prepared.hold?.id ?? null,
-        quoted: prepared.quoted,
-        callbackUrl,
-      });
-      setImmediate(() => void this.tick());
-      return row;
-    } catch (e) {
-      await prepared.hold?.refund('task could not be queued');
-      throw e;
-    } finally {
-      await prepared.release();
-    }
+        record: async (job, quoted) => {
+          const row = newTaskRow({ id, accountId: principal.accountId, keyId: principal.key.id, model: job.model, endpoint: draft.endpoint, job: await encodeJob(this.d.pipeline.blobs, job), holdId: null, quoted, callbackUrl });
+          const store = this.d.store;
+          return function* (holdId) {
+            yield* store.insertWork((queued = { ...row, hold_id: holdId }));
+            if (alongside) yield* alongside(id);
+          };
+        },
+      },
+    });
+    await prepared.release();
+    setImmediate(() => void this.tick());
+    return queued!;
+  }
+
+  /** The task with this id, if it is the account's. */
+  get(id: string, accountId: string): Promise<TaskRow | undefined> {
+    return this.d.store.get(id, accountId);
   }
 
   /**
@@ -108,21 +123,23 @@ export class TaskService {
     return row;
   }
 
-  /** Cancels a task that has not finished: refunds its hold first, so a late success cannot also charge. */
+  /**
+   * Cancels a task that has not finished. The canceled state and the hold's refund are one transaction, as a
+   * worker's success and its settle are: whichever commits first wins, and the other changes nothing.
+   */
   async cancel(row: TaskRow): Promise<TaskRow> {
     if (isTerminal(row.status)) {
       throw new GatewayError('invalid_request', `Task ${row.id} has already finished (${row.status}) and cannot be canceled.`, { param: 'id' });
     }
-    if (row.hold_id) {
-      const refunded = await this.d.ledger.refund(row.hold_id, 'task canceled');
-      if (!refunded.closed) {
-        // The hold was settled a moment ago: the task succeeded and is being finished by its worker.
-        const now = await this.d.store.get(row.id);
-        throw new GatewayError('invalid_request', `Task ${row.id} has already finished and cannot be canceled.`, { param: 'id', details: { status: now?.status } });
-      }
+    const error = JSON.stringify({ status: 499, body: { error: { message: 'The task was canceled.', type: 'invalid_request_error', param: null, code: 'canceled' } } });
+    const finish = () => this.d.store.finishWithHoldWork(row.id, 'canceled', { error });
+    const canceled = row.hold_id ? (await this.d.ledger.refundAfter(row.hold_id, 'task canceled', finish)).closed : await this.d.pipeline.billing.transact(finish);
+    if (!canceled) {
+      // Its worker finished it a moment ago (and settled or refunded its hold with that).
+      const now = await this.d.store.get(row.id);
+      throw new GatewayError('invalid_request', `Task ${row.id} has already finished and cannot be canceled.`, { param: 'id', details: { status: now?.status } });
     }
-    await this.d.store.finish(row.id, 'canceled', { error: JSON.stringify({ status: 499, body: { error: { message: 'The task was canceled.', type: 'invalid_request_error', param: null, code: 'canceled' } } }) });
-    this.active.get(row.id)?.abort(new Error('task canceled'));
+    this.active.get(row.id)?.ac.abort(new Error('task canceled'));
     if (row.upstream_task_id && row.route_id) await this.cancelUpstream(row).catch(() => undefined);
     return (await this.d.store.get(row.id))!;
   }
@@ -140,10 +157,20 @@ export class TaskService {
     this.timer.unref();
   }
 
-  /** Stop taking tasks and wait (bounded) for the running ones; unfinished ones are resumed by a live worker. */
+  /**
+   * Stop taking tasks, hand back the ones not started yet (waiting for a provider slot, or loading their
+   * inputs) so that another instance takes them at once rather than when their lease runs out, and wait
+   * (bounded) for the running ones; those unfinished are resumed by a live worker after their lease.
+   */
   async stop(waitMs = 10_000): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    const unstarted = [...this.active].filter(([, t]) => !t.started);
+    for (const [, t] of unstarted) {
+      t.handedBack = true;
+      t.ac.abort(new Error('handed back to the queue: this gateway is shutting down'));
+    }
+    await Promise.all(unstarted.map(([id]) => this.d.store.handBack(id, this.d.instanceId).catch((err: unknown) => this.d.log.error({ err, task_id: id }, 'task hand-back failed'))));
     const until = Date.now() + waitMs;
     while (this.active.size && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   }
@@ -167,7 +194,8 @@ export class TaskService {
 
   private async run(row: TaskRow): Promise<void> {
     const ac = new AbortController();
-    this.active.set(row.id, ac);
+    const task: RunningTask = { ac, started: false, handedBack: false };
+    this.active.set(row.id, task);
     const owner = this.d.instanceId;
     const renew = setInterval(() => {
       void this.d.store.renew(row.id, owner, this.leaseMs).then((ok) => {
@@ -176,25 +204,29 @@ export class TaskService {
     }, Math.max(100, this.leaseMs / 3));
     try {
       const prepared = await this.rebuild(row);
+      if (!prepared || task.handedBack) return;
       try {
-        const delivery = await execute(this.d.pipeline, prepared, {
+        const execution = await execute(this.d.pipeline, prepared, {
           signal: ac.signal,
+          onUpstreamStart: () => void (task.started = true),
+          handedBack: () => task.handedBack,
           onUpstreamTask: (upstreamId, routeId) => this.d.store.setUpstream(row.id, owner, upstreamId, routeId),
           resumeUpstreamTask: row.upstream_task_id && row.route_id ? { id: row.upstream_task_id, routeId: row.route_id } : undefined,
         });
-        const body = renderImagesResponse(delivery, row.id);
-        // A hold that this run could not settle was refunded by a cancel: the task is canceled, not paid for.
-        if (prepared.hold && prepared.hold.status !== 'settled') await this.d.store.finish(row.id, 'canceled', {}, owner);
-        else await this.d.store.finish(row.id, 'succeeded', { result: JSON.stringify(body) }, owner);
+        const { settlement } = execution;
+        const body = renderImagesResponse(delivered(execution, settlement.amount), row.id);
+        // The result, the charge and the terminal state commit together: a crash leaves the task running with
+        // its hold open (a re-run settles once), never charged without its result.
+        const finished = await settlement.settleWith(() => this.d.store.finishWithHoldWork(row.id, 'succeeded', { result: JSON.stringify(body) }, owner));
+        // Canceled meanwhile (its hold refunded with that), or taken over after our lease ran out.
+        if (!finished) this.d.log.info({ task_id: row.id }, 'task was canceled or taken over before it finished here: its result is dropped, nothing charged');
       } catch (e) {
-        const err = toGatewayError(e);
-        await this.d.store.finish(row.id, 'failed', { error: JSON.stringify({ status: err.status, body: err.toBody() }) }, owner);
+        if (!task.handedBack) await this.fail(row, e, owner);
       }
     } catch (e) {
+      if (task.handedBack) return;
       // The task could not even be rebuilt (inputs gone, model removed): fail it and refund.
-      const err = toGatewayError(e);
-      if (row.hold_id) await this.d.ledger.refund(row.hold_id, 'task could not run');
-      await this.d.store.finish(row.id, 'failed', { error: JSON.stringify({ status: err.status, body: err.toBody() }) }, owner);
+      await this.fail(row, e, owner);
       this.d.log.error({ err: e, task_id: row.id }, 'task could not run');
     } finally {
       clearInterval(renew);
@@ -203,13 +235,34 @@ export class TaskService {
     }
   }
 
-  private async rebuild(row: TaskRow): Promise<PreparedJob> {
+  /**
+   * Failed, and its hold refunded (execute() refunds it on a failure of its own; this covers failures around
+   * it). A crash between the two leaves a failed task with an open hold, which the hold sweep refunds.
+   */
+  private async fail(row: TaskRow, e: unknown, owner: string): Promise<void> {
+    const err = toGatewayError(e);
+    await this.d.store.finish(row.id, 'failed', { error: JSON.stringify({ status: err.status, body: err.toBody() }) }, owner);
+    if (row.hold_id) await this.d.ledger.refund(row.hold_id, 'task failed');
+  }
+
+  /**
+   * The task's prepared job, or undefined when it must not run again: its hold was closed before the task
+   * finished (refunded by a failure whose finish did not get written; or, written by older versions that
+   * settled before finishing, settled). It then ends as its money says, without another upstream call.
+   */
+  private async rebuild(row: TaskRow): Promise<PreparedJob | undefined> {
+    const record = row.hold_id ? await this.d.ledger.holdRecord(row.hold_id) : undefined;
+    if (record && record.status !== 'open') {
+      const owner = this.d.instanceId;
+      if (record.status === 'settled') await this.d.store.finish(row.id, 'succeeded', {}, owner);
+      else await this.fail(row, new GatewayError('upstream_error', 'The task failed and its hold was refunded; it was not run again.', { retryable: false }), owner);
+      return undefined;
+    }
     const model = this.d.pipeline.catalog.resolve(row.model);
     if (!model) throw new GatewayError('model_not_found', `The model "${row.model}" of this task is no longer available.`);
     const key = row.key_id ? await this.d.keys.get(row.key_id) : undefined;
     if (!key) throw new GatewayError('invalid_api_key', 'The key that created this task no longer exists.');
     const job = await decodeJob(this.d.pipeline.blobs, row.job);
-    const record = row.hold_id ? await this.d.ledger.holdRecord(row.hold_id) : undefined;
     return {
       job,
       model,

@@ -6,6 +6,7 @@
 import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Database, TasksTable } from '../store/schema.js';
 import type { SqlDialect } from '../store/migrations.js';
+import { firstOf, run, type TxWork } from '../store/transact.js';
 import { type TaskStatus, TRANSITIONS } from './state.js';
 
 export type TaskRow = Selectable<TasksTable>;
@@ -63,6 +64,11 @@ export class TaskStore {
     const row = newTaskRow(t);
     await this.db.insertInto('tasks').values(row).execute();
     return row;
+  }
+
+  /** Insert a task row as part of a larger transaction (its hold's: see TaskService.submit). */
+  *insertWork(row: TaskRow): TxWork<void> {
+    yield* run(this.db.insertInto('tasks').values(row));
   }
 
   /**
@@ -187,6 +193,26 @@ export class TaskStore {
    * only while it holds the lease). Returns whether this call made the change.
    */
   async finish(id: string, to: 'succeeded' | 'failed' | 'canceled', data: { result?: string; error?: string }, owner?: string): Promise<boolean> {
+    const r = await this.finishQuery(id, to, data, owner).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /**
+   * finish() as part of the transaction that closes the task's hold (Ledger.settleAfter, refundAfter): it
+   * declines (false, nothing written) unless the task may take that state and its hold is still open, so
+   * the hold's close that follows cannot find it closed.
+   */
+  *finishWithHoldWork(id: string, to: 'succeeded' | 'canceled', data: { result?: string; error?: string }, owner?: string): TxWork<boolean> {
+    const q = this.finishQuery(id, to, data, owner).where((eb) =>
+      eb.or([
+        eb('hold_id', 'is', null),
+        eb.exists(eb.selectFrom('holds').select('holds.id').whereRef('holds.id', '=', 'tasks.hold_id').where('holds.status', '=', 'open')),
+      ]),
+    );
+    return (yield* firstOf(q.returning('id'))) !== undefined;
+  }
+
+  private finishQuery(id: string, to: 'succeeded' | 'failed' | 'canceled', data: { result?: string; error?: string }, owner?: string) {
     let q = this.db
       .updateTable('tasks')
       .set({
@@ -200,7 +226,15 @@ export class TaskStore {
       .where('id', '=', id)
       .where('status', 'in', [...TRANSITIONS[to]]);
     if (owner) q = q.where('lease_owner', '=', owner);
-    const r = await q.executeTakeFirst();
+    return q;
+  }
+
+  /**
+   * Give back the lease of a task this worker has not started (shutting down), so that any instance takes
+   * it at once rather than when the lease would have run out.
+   */
+  async handBack(id: string, owner: string): Promise<boolean> {
+    const r = await this.db.updateTable('tasks').set({ lease_until: 0 }).where('id', '=', id).where('lease_owner', '=', owner).where('status', '=', 'running').executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 
@@ -208,17 +242,23 @@ export class TaskStore {
     await this.db.updateTable('tasks').set({ progress }).where('id', '=', id).where('lease_owner', '=', owner).execute();
   }
 
-  /** Terminal tasks whose hold is still open: a crash between finishing and settling. */
-  async terminalWithHold(limit = 100): Promise<Array<{ id: string; hold_id: string }>> {
-    const rows = await this.db
-      .selectFrom('tasks')
-      .innerJoin('holds', 'holds.id', 'tasks.hold_id')
-      .select(['tasks.id as id', 'holds.id as hold_id'])
-      .where('tasks.status', 'in', ['failed', 'canceled', 'succeeded'])
+  /**
+   * Open holds owned by a task (`task:<id>`) that no live task will close: its row does not exist (written by
+   * a version that took the hold before the row, and crashed in between) or is terminal (a crash between a
+   * failed task's finish and its refund). Read from the few open holds, each task looked up by id.
+   */
+  async orphanedHolds(limit = 100): Promise<Array<{ hold_id: string; task_id: string }>> {
+    const taskId = sql<string>`substr(holds.owner, 6)`;
+    return this.db
+      .selectFrom('holds')
+      .select(['holds.id as hold_id', taskId.as('task_id')])
       .where('holds.status', '=', 'open')
+      .where('holds.owner', 'like', 'task:%')
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('tasks').select('tasks.id').where('tasks.id', '=', taskId).where('tasks.status', 'in', ['pending', 'running']))),
+      )
       .limit(limit)
       .execute();
-    return rows;
   }
 
   /** Webhooks due for delivery now. */
