@@ -30,6 +30,11 @@ export class Settlement {
     return this.hold ? this.hold.settle(this.amount) : Promise.resolve(0);
   }
 
+  /** Return the whole hold: what was delivered did not reach its client. A no-op once the hold is closed. */
+  async refund(reason: string): Promise<void> {
+    await this.hold?.refund(reason);
+  }
+
   /**
    * Settle in one transaction with `finish` (a task's terminal state), which runs first and may decline
    * (false: nothing is written and the hold stays open for whoever owns the task now). `finish` must also

@@ -98,13 +98,19 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     if (logged.has(req) || req.routeOptions.config?.requestLog === false) return;
     const path = req.url.split('?')[0]!;
     logged.add(req);
-    const row = requestLogRow(req, outcome, ms);
-    deps.requestLog.record(row);
-    metrics.observe(row, req.routeOptions.url ?? 'unmatched', req.imageTrace?.prepared?.model.id);
-    req.log.info(
-      { method: req.method, path, status: outcome.status, ms: Math.round(ms * 10) / 10, key_id: row.key_id, model: row.model, error_code: row.error_code, images: row.images },
-      'request',
-    );
+    const write = (charged: number) => {
+      const row = requestLogRow(req, outcome, ms, charged);
+      deps.requestLog.record(row);
+      metrics.observe(row, req.routeOptions.url ?? 'unmatched', req.imageTrace?.prepared?.model.id);
+      req.log.info(
+        { method: req.method, path, status: outcome.status, ms: Math.round(ms * 10) / 10, key_id: row.key_id, model: row.model, error_code: row.error_code, images: row.images, charged },
+        'request',
+      );
+    };
+    // A reply's hold closes as it is delivered (charge-on-delivery.ts): the row records what that charged.
+    const charged = req.imageTrace?.charged;
+    if (charged) void charged.then(write, () => write(0));
+    else write(0);
   };
   app.addHook('onRequest', async (req, reply) => {
     reply.raw.once('close', () => {

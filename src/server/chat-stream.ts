@@ -14,7 +14,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type GatewayError, toGatewayError } from '../core/errors.js';
 import type { GeneratedImage, ResultDelta } from '../core/job.js';
-import { execute, prepare, type PreparedJob, settleNow } from '../core/pipeline.js';
+import { delivered, execute, prepare, type PreparedJob } from '../core/pipeline.js';
+import { chargeKept, chargeOnDelivery, refundUndelivered } from './charge-on-delivery.js';
 import { ChatChunks } from '../dialects/chat-chunks.js';
 import { type ChatDraft, chatUsage, dataUrlOf } from '../dialects/chat-completions.js';
 import { fingerprint } from '../tasks/idempotency.js';
@@ -57,7 +58,14 @@ export async function runChatStream(deps: ImageRequestDeps, req: FastifyRequest,
     await deps.idempotency.release(accountId, key);
   } else {
     const billing = reply.getHeader('x-billing-transaction-id');
-    await deps.idempotency.complete(accountId, key, { status: 200, body: outcome.transcript, headers: { 'content-type': SSE_TYPE, ...(billing ? { 'x-billing-transaction-id': String(billing) } : {}) } });
+    try {
+      await deps.idempotency.complete(accountId, key, { status: 200, body: outcome.transcript, headers: { 'content-type': SSE_TYPE, ...(billing ? { 'x-billing-transaction-id': String(billing) } : {}) } });
+    } catch (e) {
+      await refundUndelivered(req.imageTrace);
+      throw e;
+    }
+    // Stored for replays is delivered: the client gets the stream by retrying with its key.
+    await chargeKept(req.imageTrace);
   }
   return reply;
 }
@@ -100,8 +108,10 @@ async function streamAnswer(deps: ImageRequestDeps, req: FastifyRequest, reply: 
   };
 
   try {
-    const delivery = await settleNow(await execute(deps.pipeline, prepared, { signal, onDelta }));
-    trace.delivery = delivery;
+    const execution = await execute(deps.pipeline, prepared, { signal, onDelta });
+    // Sent with what it will charge; the hold closes once the last event is delivered (or kept for replays).
+    const delivery = (trace.delivery = delivered(execution, execution.settlement.amount));
+    trace.settlement = execution.settlement;
     trace.upstreamRequestId = delivery.result.upstreamRequestId;
     // Whatever did not stream (an upstream that answers whole, a hosted image) goes out now, in reply order.
     const text = delivery.result.text?.trim();
@@ -114,9 +124,12 @@ async function streamAnswer(deps: ImageRequestDeps, req: FastifyRequest, reply: 
       ? { billing_transaction_id: delivery.billingTransactionId, amount: delivery.charged, currency: delivery.currency, unit: 'micro' as const }
       : undefined;
     sse.event(chunks.finish(draft.includeUsage ? chatUsage(delivery.result.usage) : undefined, { request_id: req.id, ...(billing ? { billing } : {}) }));
+    if (!record) trace.charged = chargeOnDelivery(reply, execution.settlement);
     sse.end();
     return { transcript: sse.text() };
   } catch (e) {
+    // Delivered in part at most (an error event follows): nothing is charged.
+    await refundUndelivered(trace);
     const err = toGatewayError(e);
     trace.upstreamRequestId = err.upstreamRequestId;
     reply.errorCode = err.code;

@@ -8,7 +8,9 @@ import type { DraftRequest, ImageSource } from '../core/draft.js';
 import { BodyLease } from '../core/body-pool.js';
 import { GatewayError, toGatewayError } from '../core/errors.js';
 import { SplicedBody } from '../core/json-bytes.js';
-import { type Delivery, execute, prepare, type PipelineDeps, type PreparedJob, settleNow } from '../core/pipeline.js';
+import { type Delivery, delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
+import type { Settlement } from '../billing/settlement.js';
+import { chargeKept, chargeOnDelivery, refundUndelivered } from './charge-on-delivery.js';
 import type { RequestLogEntry } from '../store/request-log.js';
 import { handedOverTask, TimeoutHandover } from '../tasks/handover.js';
 import { PassThroughReply } from './pass-through.js';
@@ -57,6 +59,10 @@ export interface ImageRequestTrace {
   upstreamRequestId?: string;
   /** A failure after the reply had started (its connection was cut): what the request log records. */
   cutShort?: GatewayError;
+  /** A success's hold, open until the reply is delivered (charge-on-delivery.ts) or stored for replays. */
+  settlement?: Settlement;
+  /** What the request was charged, once its hold is closed. */
+  charged?: Promise<number>;
 }
 
 declare module 'fastify' {
@@ -87,8 +93,11 @@ export async function runImageRequest(deps: ImageRequestDeps, req: FastifyReques
     const body = typeof out === 'string' || out instanceof SplicedBody ? out.toString() : JSON.stringify(out);
     const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (reply.getHeader(h) ? [[h, String(reply.getHeader(h))]] : [])));
     await deps.idempotency.complete(accountId, key, { status: reply.statusCode, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+    // Stored for replays is delivered: the client gets this reply by retrying with its key.
+    await chargeKept(req.imageTrace);
     return toWire(out);
   } catch (e) {
+    await refundUndelivered(req.imageTrace);
     const err = toGatewayError(e);
     await deps.idempotency.complete(accountId, key, { status: err.status, body: JSON.stringify(err.toBody()), headers: { 'content-type': 'application/json; charset=utf-8' } }, { final: handedOverTask(err) !== undefined });
     throw err;
@@ -142,7 +151,8 @@ async function runOnce(
   reply: FastifyReply,
   draft: DraftRequest,
   render: Render,
-  passThroughAllowed: boolean,
+  /** Delivered on this connection (passed through where it can be); false: kept whole for replays. */
+  onConnection: boolean,
   recordTask?: (taskId: string) => TxWork<void>,
 ): Promise<unknown> {
   const trace: ImageRequestTrace = { draft };
@@ -159,8 +169,12 @@ async function runOnce(
     reply.headers(prepared.rateLimitHeaders);
     if (prepared.dropped.length) reply.header('x-imagegate-dropped-fields', prepared.dropped.join(','));
     if (prepared.hold) reply.header('x-billing-transaction-id', prepared.hold.id);
-    passThrough = passThroughFor(render, prepared, reply, signal, passThroughAllowed);
-    const delivery = (trace.delivery = await settleNow(await execute(deps.pipeline, prepared, { signal, bodies, passThrough, ...handover.options })));
+    passThrough = passThroughFor(render, prepared, reply, signal, onConnection);
+    const execution = await execute(deps.pipeline, prepared, { signal, bodies, passThrough, ...handover.options });
+    // Rendered with what it will charge; the hold closes once the reply is delivered (or kept for replays).
+    const delivery = (trace.delivery = delivered(execution, execution.settlement.amount));
+    trace.settlement = execution.settlement;
+    if (onConnection) trace.charged = chargeOnDelivery(reply, execution.settlement);
     trace.upstreamRequestId = delivery.result.upstreamRequestId;
     if (passThrough?.started) {
       passThrough.finish(render({ ...delivery, created: passThrough.created }, req.id), delivery.images[0]?.b64);
@@ -191,7 +205,7 @@ async function runOnce(
 }
 
 /** The request-log row of a finished request (image endpoints add model, route, images and money). */
-export function requestLogRow(req: FastifyRequest, outcome: { status: number; errorCode?: string }, latencyMs: number): RequestLogEntry {
+export function requestLogRow(req: FastifyRequest, outcome: { status: number; errorCode?: string }, latencyMs: number, charged: number): RequestLogEntry {
   const t = req.imageTrace;
   return {
     id: req.id,
@@ -205,8 +219,9 @@ export function requestLogRow(req: FastifyRequest, outcome: { status: number; er
     error_code: outcome.errorCode ?? null,
     upstream_request_id: t?.upstreamRequestId ?? null,
     route: t?.delivery?.route.id ?? null,
-    images: t?.delivery?.images.length ?? 0,
-    amount: t?.delivery?.charged ?? 0,
+    // Images a client did not receive (it hung up, the reply was cut) were not delivered.
+    images: outcome.status >= 200 && outcome.status < 300 ? (t?.delivery?.images.length ?? 0) : 0,
+    amount: charged,
     billing_transaction_id: t?.prepared?.hold?.id ?? null,
     latency_ms: Math.round(latencyMs),
     created_at: Date.now() - Math.round(latencyMs),
