@@ -69,6 +69,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    postgres: config.postgres,
+    onConnectionLost: (err) => log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'a database connection broke; it is replaced on next use'),
     onBackgroundError: (err) => log.error({ err }, 'the WAL checkpoint thread stopped; the database checkpoints on the request path from now on'),
     onCheckpointThread: (slowCommitMs) =>
       log.info({ slow_commit_ms_per_s: Math.round(slowCommitMs) }, 'WAL checkpoints moved to their own thread: checkpoints were slowing COMMITs on the event loop'),

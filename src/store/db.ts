@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import { migrate, type SqlDialect } from './migrations.js';
+import { createPostgresPool, DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import { BACKSTOP_FRAMES, WalCheckpointer } from './sqlite-checkpointer.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
@@ -32,6 +33,10 @@ export interface OpenDatabaseOptions {
   onCheckpointThread?: (slowCommitMs: number) => void;
   /** SQLite: when the WAL checkpoint thread starts (tests start it at once). */
   checkpointThread?: 'now' | 'when-needed';
+  /** PostgreSQL: pool size and session time limits. */
+  postgres?: PostgresSettings;
+  /** PostgreSQL: a pooled connection broke (the database restarted, or its backend was terminated). */
+  onConnectionLost?: (err: Error) => void;
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
@@ -40,7 +45,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     const { default: pg } = await import('pg');
     // int8 (bigint) columns hold micro-units and ms timestamps, all well inside Number's exact range.
     pg.types.setTypeParser(20, (v: string) => Number(v));
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 20 });
+    const pool = createPostgresPool(pg, opts.databaseUrl, opts.postgres ?? DEFAULT_POSTGRES_SETTINGS, opts.onConnectionLost ?? (() => undefined));
     const dialect = new DriverKeepingDialect(new PostgresDialect({ pool }));
     const kysely = new Kysely<Database>({ dialect });
     await migrate(kysely as Kysely<unknown>, 'postgres');
