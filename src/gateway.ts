@@ -3,6 +3,7 @@
  * constructs long-lived objects.
  */
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { Accounts } from './billing/accounts.js';
 import { Hold } from './billing/hold.js';
@@ -19,6 +20,7 @@ import { createRateLimiter, type RateLimiter } from './limits/index.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { buildServer, type Server } from './server/app.js';
 import { GatewayMetrics } from './server/metrics.js';
+import { Readiness } from './server/readiness.js';
 import { stdoutLogDestination } from './server/log-output.js';
 import { type BlobStore, LocalBlobStore } from './store/blobs.js';
 import { bootstrap } from './store/bootstrap.js';
@@ -46,6 +48,8 @@ export interface Gateway {
   tasks: TaskService;
   taskStore: TaskStore;
   server: Server;
+  /** What /readyz answers; stopping calls its startDraining() first. */
+  readiness: Readiness;
   /** This process's id as the owner of holds and task leases. */
   instanceId: string;
   /** The admin key, when this start created it (print once). */
@@ -138,7 +142,14 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   ];
   for (const t of timers) t.unref();
 
-  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore, metrics });
+  const readiness = new Readiness({
+    database: async () => {
+      await sql`select 1`.execute(db.kysely);
+    },
+    ...(config.redisUrl ? { redis: () => limiter.check() } : {}),
+    blobs: () => blobs.check(),
+  });
+  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore, metrics, readiness });
   tasks.start();
   const webhooks = new WebhookDispatcher(taskStore, tasks, keys, () => config.publicUrl, log, {
     allowlist: config.urlAllowlist,
@@ -160,6 +171,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     tasks,
     taskStore,
     server,
+    readiness,
     instanceId,
     createdAdminKey: boot.createdAdminKey,
     async listen() {

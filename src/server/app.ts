@@ -23,6 +23,7 @@ import { authenticate, requireAdmin } from './auth.js';
 import { installErrorHandling } from './error-handler.js';
 import { requestLogRow } from './image-request.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { Readiness } from './readiness.js';
 import { accountRoutes } from './routes/account.js';
 import { chatRoutes } from './routes/chat.js';
 import { adminRoutes } from './routes/admin.js';
@@ -48,6 +49,7 @@ export interface ServerDeps {
   tasks: TaskService;
   taskStore: TaskStore;
   metrics: GatewayMetrics;
+  readiness: Readiness;
 }
 
 const PUBLIC_PATHS = ['/healthz', '/readyz'];
@@ -112,9 +114,9 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     requireAdmin(req);
     return reply.type(metrics.contentType).send(await metrics.text());
   });
-  app.get('/readyz', async () => {
-    await deps.db.kysely.selectFrom('settings').select('name').limit(1).execute();
-    return { status: 'ready' };
+  app.get('/readyz', async (_req, reply) => {
+    const report = await deps.readiness.report();
+    return reply.code(report.status).send(report.body);
   });
   modelRoutes(app, deps.catalog);
   const imageDeps = { pipeline: deps.pipeline, tasks: deps.tasks, idempotency: new IdempotencyStore(deps.db.kysely) };
