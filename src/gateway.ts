@@ -82,7 +82,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const keys = new KeyStore(db.kysely);
   const ledger = new Ledger(db, catalog.currency);
   const accounts = new Accounts(db.kysely, ledger);
-  const boot = await bootstrap(db.kysely, keys, { adminKey: config.adminKey, signingSecret: config.signingSecret });
+  const boot = await bootstrap(db, keys, { adminKey: config.adminKey, signingSecret: config.signingSecret });
   const instanceId = `inst_${randomBytes(8).toString('hex')}`;
   const limiter = await createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: 'imagegate:' });
   const blobs: BlobStore = config.s3 ? new S3BlobStore(config.s3) : new LocalBlobStore(config.dataDir);

@@ -93,35 +93,53 @@ export function describeKey(k: ApiKey) {
   };
 }
 
+export type NewKeyAttributes = KeyAttributes & { isAdmin?: boolean; secret?: string };
+
+/** A new key's row and its secret (generated unless given), not yet stored. */
+export function newKeyRow(accountId: string, attrs: NewKeyAttributes): { row: ApiKeyRow; secret: string } {
+  const secret = attrs.secret ?? `sk-ig-${randomBytes(24).toString('base64url')}`;
+  const row: ApiKeyRow = {
+    id: newId('key'),
+    account_id: accountId,
+    name: attrs.name ?? 'default',
+    hash: hashSecret(secret),
+    prefix: secret.slice(0, 10),
+    is_admin: attrs.isAdmin ? 1 : 0,
+    status: 'active',
+    expires_at: attrs.expires_at ?? null,
+    models: attrs.models ? JSON.stringify(attrs.models) : null,
+    rpm: attrs.rpm ?? null,
+    ipm: attrs.ipm ?? null,
+    max_concurrency: attrs.max_concurrency ?? null,
+    spend_cap_day: attrs.spend_cap_day ?? null,
+    spend_cap_month: attrs.spend_cap_month ?? null,
+    drop_unsupported: attrs.drop_unsupported ? 1 : 0,
+    webhook_secret: `whsec_${randomBytes(24).toString('base64url')}`,
+    callback_url: attrs.callback_url ?? null,
+    created_at: Date.now(),
+  };
+  return { row, secret };
+}
+
 export class KeyStore {
   private readonly cache = new Map<string, { key: ApiKey | null; at: number }>();
 
   constructor(private readonly db: Kysely<Database>, private readonly cacheMs = 5_000) {}
 
-  async create(accountId: string, attrs: KeyAttributes & { isAdmin?: boolean; secret?: string }): Promise<{ key: ApiKey; secret: string }> {
-    const secret = attrs.secret ?? `sk-ig-${randomBytes(24).toString('base64url')}`;
-    const row: ApiKeyRow = {
-      id: newId('key'),
-      account_id: accountId,
-      name: attrs.name ?? 'default',
-      hash: hashSecret(secret),
-      prefix: secret.slice(0, 10),
-      is_admin: attrs.isAdmin ? 1 : 0,
-      status: 'active',
-      expires_at: attrs.expires_at ?? null,
-      models: attrs.models ? JSON.stringify(attrs.models) : null,
-      rpm: attrs.rpm ?? null,
-      ipm: attrs.ipm ?? null,
-      max_concurrency: attrs.max_concurrency ?? null,
-      spend_cap_day: attrs.spend_cap_day ?? null,
-      spend_cap_month: attrs.spend_cap_month ?? null,
-      drop_unsupported: attrs.drop_unsupported ? 1 : 0,
-      webhook_secret: `whsec_${randomBytes(24).toString('base64url')}`,
-      callback_url: attrs.callback_url ?? null,
-      created_at: Date.now(),
-    };
+  async create(accountId: string, attrs: NewKeyAttributes): Promise<{ key: ApiKey; secret: string }> {
+    const { row, secret } = newKeyRow(accountId, attrs);
     await this.db.insertInto('api_keys').values(row).execute();
     return { key: toApiKey(row), secret };
+  }
+
+  /**
+   * Store a key with a given secret unless a key with that secret exists: safe when several processes do it
+   * at once (the unique hash decides). Whether this call stored it.
+   */
+  async createIfAbsent(accountId: string, attrs: NewKeyAttributes & { secret: string }): Promise<boolean> {
+    const { row } = newKeyRow(accountId, attrs);
+    const res = await this.db.insertInto('api_keys').values(row).onConflict((oc) => oc.column('hash').doNothing()).executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   /** The active, unexpired key with this secret, or undefined. */
