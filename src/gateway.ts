@@ -79,7 +79,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     onCheckpointThread: (slowCommitMs) =>
       log.info({ slow_commit_ms_per_s: Math.round(slowCommitMs) }, 'WAL checkpoints moved to their own thread: checkpoints were slowing COMMITs on the event loop'),
   });
-  const keys = new KeyStore(db.kysely);
+  const keys = new KeyStore(db);
   const ledger = new Ledger(db, catalog.currency);
   const accounts = new Accounts(db.kysely, ledger);
   const boot = await bootstrap(db, keys, { adminKey: config.adminKey, signingSecret: config.signingSecret });

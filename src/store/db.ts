@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import { migrate, type SqlDialect } from './migrations.js';
-import { createPostgresPool, DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-pool.js';
+import { type ChangeFeed, LocalChangeFeed } from './change-feed.js';
+import { PgChangeFeed } from './pg-change-feed.js';
+import { createPostgresPool, DEFAULT_POSTGRES_SETTINGS, type PostgresSettings, postgresClientConfig } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import { BACKSTOP_FRAMES, WalCheckpointer } from './sqlite-checkpointer.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
@@ -21,6 +23,8 @@ export interface Db {
   /** Transactions for the hot ledger statements, without Kysely's per-query layers (store/transact.ts). */
   transact: Transact;
   dialect: SqlDialect;
+  /** Change notices to every process on this database, for their caches. */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -45,11 +49,24 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     const { default: pg } = await import('pg');
     // int8 (bigint) columns hold micro-units and ms timestamps, all well inside Number's exact range.
     pg.types.setTypeParser(20, (v: string) => Number(v));
-    const pool = createPostgresPool(pg, opts.databaseUrl, opts.postgres ?? DEFAULT_POSTGRES_SETTINGS, opts.onConnectionLost ?? (() => undefined));
+    const settings = opts.postgres ?? DEFAULT_POSTGRES_SETTINGS;
+    const onConnectionLost = opts.onConnectionLost ?? (() => undefined);
+    const pool = createPostgresPool(pg, opts.databaseUrl, settings, onConnectionLost);
     const dialect = new DriverKeepingDialect(new PostgresDialect({ pool }));
     const kysely = new Kysely<Database>({ dialect });
     await migrate(kysely as Kysely<unknown>, 'postgres');
-    return { kysely, transact: dialect.transact(), dialect: 'postgres', close: () => kysely.destroy() };
+    const changes = new PgChangeFeed(pg, postgresClientConfig(opts.databaseUrl, settings), kysely as Kysely<unknown>, onConnectionLost);
+    await changes.start();
+    return {
+      kysely,
+      transact: dialect.transact(),
+      dialect: 'postgres',
+      changes,
+      close: async () => {
+        await changes.close();
+        await kysely.destroy();
+      },
+    };
   }
   if (opts.databaseUrl) throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
   mkdirSync(opts.dataDir, { recursive: true });
@@ -86,6 +103,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     kysely,
     transact: dialect.transact(),
     dialect: 'sqlite',
+    // One process per SQLite database: its own subscribers are everyone.
+    changes: new LocalChangeFeed(),
     close: async () => {
       await checkpointer.stop();
       await kysely.destroy();

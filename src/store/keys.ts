@@ -1,11 +1,14 @@
 /**
  * API keys: created with a secret shown once, stored as a sha256 hash, looked up by hash and compared in
- * constant time. A short in-process cache keeps the hot path to zero queries per request; local revokes
- * and updates invalidate it at once, other instances within `cacheMs`.
+ * constant time. A short in-process cache keeps the hot path to zero queries per request; revokes and
+ * updates clear it in every process through the database's change feed (store/change-feed.ts), and while
+ * that feed is down an entry lives at most `cacheMs`.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../core/ids.js';
+import type { ChangeFeed } from './change-feed.js';
+import type { Db } from './db.js';
 import type { ApiKeysTable, Database } from './schema.js';
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
@@ -124,7 +127,18 @@ export function newKeyRow(accountId: string, attrs: NewKeyAttributes): { row: Ap
 export class KeyStore {
   private readonly cache = new Map<string, { key: ApiKey | null; at: number }>();
 
-  constructor(private readonly db: Kysely<Database>, private readonly cacheMs = 5_000) {}
+  private readonly db: Kysely<Database>;
+  private readonly changes: ChangeFeed;
+
+  /**
+   * `cacheMs` bounds how long another process's revoke or update can go unseen here while the change feed
+   * is down (a database restart); with the feed up, changes arrive in milliseconds.
+   */
+  constructor(store: Pick<Db, 'kysely' | 'changes'>, private readonly cacheMs = 1_000) {
+    this.db = store.kysely;
+    this.changes = store.changes;
+    this.changes.subscribe('api_keys', () => this.cache.clear());
+  }
 
   async create(accountId: string, attrs: NewKeyAttributes): Promise<{ key: ApiKey; secret: string }> {
     const { row, secret } = newKeyRow(accountId, attrs);
@@ -183,13 +197,13 @@ export class KeyStore {
     if (attrs.drop_unsupported !== undefined) patch.drop_unsupported = attrs.drop_unsupported ? 1 : 0;
     if (attrs.callback_url !== undefined) patch.callback_url = attrs.callback_url;
     if (Object.keys(patch).length) await this.db.updateTable('api_keys').set(patch).where('id', '=', id).execute();
-    this.cache.clear();
+    await this.changes.publish('api_keys');
     return this.get(id);
   }
 
   async revoke(id: string): Promise<boolean> {
     const res = await this.db.updateTable('api_keys').set({ status: 'revoked' }).where('id', '=', id).executeTakeFirst();
-    this.cache.clear();
+    await this.changes.publish('api_keys');
     return Number(res.numUpdatedRows) > 0;
   }
 }
