@@ -34,7 +34,7 @@ export async function bootstrap(store: Pick<Db, 'kysely' | 'transact'>, keys: Ke
   let createdAdminKey: string | undefined;
   if (opts.adminKey) {
     // The key's unique hash decides between instances storing it at once.
-    await keys.createIfAbsent(OPERATOR_ACCOUNT, { name: 'admin (IMAGEGATE_ADMIN_KEY)', isAdmin: true, secret: opts.adminKey });
+    await keys.createIfAbsent(OPERATOR_ACCOUNT, { name: 'admin (IMAGEGATE_ADMIN_KEY)', isAdmin: true, secret: opts.adminKey, createdBy: null });
   } else {
     createdAdminKey = await store.transact(() => firstAdminKey(db));
   }
@@ -48,7 +48,7 @@ export async function bootstrap(store: Pick<Db, 'kysely' | 'transact'>, keys: Ke
  * in between leaves neither, so the next start makes the key.
  */
 function* firstAdminKey(db: Kysely<Database>): TxWork<string | undefined> {
-  const { row, secret } = newKeyRow(OPERATOR_ACCOUNT, { name: 'admin (first start)', isAdmin: true });
+  const { row, secret } = newKeyRow(OPERATOR_ACCOUNT, { name: 'admin (first start)', isAdmin: true, createdBy: null });
   const claimed = yield* run(
     db
       .insertInto('settings')

@@ -47,6 +47,8 @@ export interface ApiKey {
   webhookSecret: string | null;
   callbackUrl: string | null;
   createdAt: number;
+  /** The id of the key that created this one through the admin API; null for keys made at start-up. */
+  createdBy: string | null;
 }
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
@@ -70,6 +72,7 @@ export function toApiKey(r: ApiKeyRow): ApiKey {
     webhookSecret: r.webhook_secret,
     callbackUrl: r.callback_url,
     createdAt: r.created_at,
+    createdBy: r.created_by,
   };
 }
 
@@ -93,10 +96,16 @@ export function describeKey(k: ApiKey) {
     drop_unsupported: k.dropUnsupported,
     callback_url: k.callbackUrl,
     created: Math.floor(k.createdAt / 1000),
+    created_by: k.createdBy,
   };
 }
 
-export type NewKeyAttributes = KeyAttributes & { isAdmin?: boolean; secret?: string };
+export type NewKeyAttributes = KeyAttributes & {
+  isAdmin?: boolean;
+  secret?: string;
+  /** The id of the key making this one; required, so that every caller says (null: made at start-up). */
+  createdBy: string | null;
+};
 
 /** A new key's row and its secret (generated unless given), not yet stored. */
 export function newKeyRow(accountId: string, attrs: NewKeyAttributes): { row: ApiKeyRow; secret: string } {
@@ -120,6 +129,7 @@ export function newKeyRow(accountId: string, attrs: NewKeyAttributes): { row: Ap
     webhook_secret: `whsec_${randomBytes(24).toString('base64url')}`,
     callback_url: attrs.callback_url ?? null,
     created_at: Date.now(),
+    created_by: attrs.createdBy,
   };
   return { row, secret };
 }
@@ -180,9 +190,10 @@ export class KeyStore {
     return row ? toApiKey(row) : undefined;
   }
 
-  async list(accountId?: string): Promise<ApiKey[]> {
+  async list(filter: { accountId?: string; admin?: boolean } = {}): Promise<ApiKey[]> {
     let q = this.db.selectFrom('api_keys').selectAll().orderBy('created_at');
-    if (accountId) q = q.where('account_id', '=', accountId);
+    if (filter.accountId) q = q.where('account_id', '=', filter.accountId);
+    if (filter.admin !== undefined) q = q.where('is_admin', '=', filter.admin ? 1 : 0);
     return (await q.execute()).map(toApiKey);
   }
 

@@ -36,7 +36,7 @@ async function msUntilRefused(b: KeyStore, secret: string): Promise<number> {
 describe.skipIf(!PG_URL)('key revocation across processes (PostgreSQL)', () => {
   it('reaches a process that cached the key, long before its cache would expire', async () => {
     const { a, b } = await twoStores();
-    const { key, secret } = await a.create('acct_r', { name: 'k' });
+    const { key, secret } = await a.create('acct_r', { name: 'k', createdBy: null });
     expect(await b.authenticate(secret)).toMatchObject({ id: key.id });
     await a.revoke(key.id);
     expect(await msUntilRefused(b, secret)).toBeLessThan(1_000);
@@ -44,14 +44,14 @@ describe.skipIf(!PG_URL)('key revocation across processes (PostgreSQL)', () => {
 
   it('reaches it after its listening connection was terminated and came back', async () => {
     const { a, b, dbA } = await twoStores();
-    const { key, secret } = await a.create('acct_r', { name: 'k' });
+    const { key, secret } = await a.create('acct_r', { name: 'k', createdBy: null });
     expect(await b.authenticate(secret)).toMatchObject({ id: key.id });
     const { rows } = await sql<{ ok: boolean }>`select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = current_database() and query like 'LISTEN%'`.execute(dbA.kysely);
     expect(rows.length).toBeGreaterThanOrEqual(2);
     await a.revoke(key.id);
     expect(await msUntilRefused(b, secret)).toBeLessThan(1_000);
     // And the listener is back: a later revoke arrives by notice too.
-    const second = await a.create('acct_r', { name: 'k2' });
+    const second = await a.create('acct_r', { name: 'k2', createdBy: null });
     await new Promise((r) => setTimeout(r, 500));
     expect(await b.authenticate(second.secret)).toMatchObject({ id: second.key.id });
     await a.revoke(second.key.id);
@@ -81,7 +81,7 @@ describe('key revocation on SQLite', () => {
     open.push(db);
     await db.kysely.insertInto('accounts').values({ id: 'acct_r', name: 'r', balance: 0, created_at: Date.now() }).execute();
     const keys = new KeyStore(db, 60_000);
-    const { key, secret } = await keys.create('acct_r', { name: 'k' });
+    const { key, secret } = await keys.create('acct_r', { name: 'k', createdBy: null });
     expect(await keys.authenticate(secret)).toBeDefined();
     await keys.revoke(key.id);
     expect(await keys.authenticate(secret)).toBeUndefined();
