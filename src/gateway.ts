@@ -120,7 +120,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     onUpstreamAttempt: metrics.upstreamAttempt,
   };
 
-  const taskStore = new TaskStore(db.kysely, db.dialect);
+  const taskStore = new TaskStore(db);
   const tasks = new TaskService({ store: taskStore, pipeline, ledger, keys, log, instanceId, workers: config.workers, accountWorkers: config.accountWorkers, leaseMs: config.taskLeaseMs });
 
   // Holds left open by processes that died are refunded at start and periodically. SQLite serves one

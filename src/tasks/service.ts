@@ -15,7 +15,7 @@ import { checkUrl } from '../net/url-policy.js';
 import type { KeyStore } from '../store/keys.js';
 import { decodeJob, encodeJob } from './job-codec.js';
 import { isTerminal } from './state.js';
-import type { TaskRow, TaskStore } from './store.js';
+import { noClaim, type TaskRow, type TaskStore } from './store.js';
 
 export interface TaskServiceDeps {
   store: TaskStore;
@@ -102,7 +102,7 @@ export class TaskService {
         upstream,
       },
       // The synchronous request's hold is owned by this process (the default owner of Billing.hold).
-      async (trx) => !hold || this.d.ledger.transferHold(hold.id, this.d.instanceId, `task:${id}`, trx),
+      hold ? () => this.d.ledger.transferHoldWork(hold.id, this.d.instanceId, `task:${id}`) : noClaim,
     );
     if (row) setImmediate(() => void this.tick());
     return row;
