@@ -184,6 +184,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
       return address;
     },
     async close() {
+      readiness.startDraining();
       for (const t of timers) clearInterval(t);
       await server.close();
       webhooks.stop();
