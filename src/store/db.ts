@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import type pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import { migrate, type SqlDialect } from './migrations.js';
 import { type ChangeFeed, LocalChangeFeed } from './change-feed.js';
@@ -43,6 +44,22 @@ export interface OpenDatabaseOptions {
   onConnectionLost?: (err: Error) => void;
 }
 
+/**
+ * Migrations on connections of their own without statement_timeout: an index built on a large table may take
+ * minutes, and instances starting together wait on Kysely's migration lock (an advisory lock, taken with its
+ * own long lock timeout) for as long as the first one migrates. lock_timeout stays: a migration waiting on a
+ * busy table would otherwise queue every query of that table behind it.
+ */
+async function migratePostgres(driver: typeof pg, url: string, settings: PostgresSettings, onConnectionLost: (err: Error) => void): Promise<void> {
+  const pool = createPostgresPool(driver, url, { ...settings, statementTimeoutMs: 0, poolSize: 2 }, onConnectionLost);
+  const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrate(kysely, 'postgres');
+  } finally {
+    await kysely.destroy();
+  }
+}
+
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
   if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
     // Loaded only for PostgreSQL, so a SQLite gateway does not carry the driver.
@@ -51,10 +68,10 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     pg.types.setTypeParser(20, (v: string) => Number(v));
     const settings = opts.postgres ?? DEFAULT_POSTGRES_SETTINGS;
     const onConnectionLost = opts.onConnectionLost ?? (() => undefined);
+    await migratePostgres(pg, opts.databaseUrl, settings, onConnectionLost);
     const pool = createPostgresPool(pg, opts.databaseUrl, settings, onConnectionLost);
     const dialect = new DriverKeepingDialect(new PostgresDialect({ pool }));
     const kysely = new Kysely<Database>({ dialect });
-    await migrate(kysely as Kysely<unknown>, 'postgres');
     const changes = new PgChangeFeed(pg, postgresClientConfig(opts.databaseUrl, settings), kysely as Kysely<unknown>, onConnectionLost);
     await changes.start();
     return {

@@ -235,28 +235,10 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
   };
 }
 
-/**
- * On PostgreSQL each migration runs without the sessions' statement_timeout (store/postgres-pool.ts): an index
- * built on a large table may take minutes, and cutting it off would stop every start. lock_timeout stays: a
- * migration waiting on a busy table would otherwise queue every query of that table behind it. Instances that
- * start together wait for one another on Kysely's migration lock (an advisory lock it takes with its own,
- * long, lock timeout), so the migrations run once.
- */
-function withoutStatementTimeout(m: Migration): Migration {
-  return {
-    async up(db: Kysely<unknown>) {
-      await sql`set local statement_timeout = 0`.execute(db);
-      await m.up(db);
-    },
-  };
-}
-
 class InlineProvider implements MigrationProvider {
   constructor(private readonly dialect: SqlDialect) {}
   async getMigrations(): Promise<Record<string, Migration>> {
-    const all = migrations(this.dialect);
-    if (this.dialect !== 'postgres') return all;
-    return Object.fromEntries(Object.entries(all).map(([name, m]) => [name, withoutStatementTimeout(m)]));
+    return migrations(this.dialect);
   }
 }
 

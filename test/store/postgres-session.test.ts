@@ -64,4 +64,22 @@ describe.skipIf(!PG_URL)('PostgreSQL sessions', () => {
     const record = await hold();
     expect(record.amount).toBe(1000);
   }, 20_000);
+
+  it('a start waits out another instance migrating for longer than statement_timeout instead of failing', async () => {
+    const url = await freshPostgres();
+    // Another instance holds Kysely's migration lock (its advisory lock id) for a while, as a long migration would.
+    const other = new pg.Client({ connectionString: url });
+    clients.push(other);
+    await other.connect();
+    await other.query('select pg_advisory_lock(3853314791062309107)');
+    const release = setTimeout(() => void other.query('select pg_advisory_unlock(3853314791062309107)'), 1_000);
+    try {
+      const started = Date.now();
+      const db = await openWith(url, { ...DEFAULT_POSTGRES_SETTINGS, statementTimeoutMs: 200 });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      expect(await db.kysely.selectFrom('accounts').select('id').execute()).toEqual([]);
+    } finally {
+      clearTimeout(release);
+    }
+  }, 20_000);
 });
