@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import type pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { migrate, type SqlDialect } from './migrations.js';
 import { type ChangeFeed, LocalChangeFeed } from './change-feed.js';
 import { PgChangeFeed } from './pg-change-feed.js';
@@ -72,6 +72,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     const pool = createPostgresPool(pg, opts.databaseUrl, settings, onConnectionLost);
     const dialect = new DriverKeepingDialect(new PostgresDialect({ pool }));
     const kysely = new Kysely<Database>({ dialect });
+    // Kysely initialises its driver on the first query, and transactions use that driver directly.
+    await sql`select 1`.execute(kysely);
     const changes = new PgChangeFeed(pg, postgresClientConfig(opts.databaseUrl, settings), kysely as Kysely<unknown>, onConnectionLost);
     await changes.start();
     return {
