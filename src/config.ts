@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { PostgresSettings } from './store/postgres-pool.js';
 import { type S3Settings, s3Settings } from './store/s3/store.js';
 
 const bool = z
@@ -59,6 +60,12 @@ const EnvSchema = z.object({
   IMAGEGATE_INSTANCE_STALE_MS: int(30_000),
   IMAGEGATE_SHUTDOWN_GRACE_MS: int(120_000),
   DATABASE_URL: z.string().optional(),
+  // PostgreSQL only: connections per process, and the limits every connection's session runs under.
+  IMAGEGATE_DB_POOL_SIZE: int(20),
+  IMAGEGATE_DB_STATEMENT_TIMEOUT_MS: int(30_000),
+  IMAGEGATE_DB_LOCK_TIMEOUT_MS: int(5_000),
+  IMAGEGATE_DB_IDLE_TX_TIMEOUT_MS: int(10_000),
+  IMAGEGATE_DB_CONNECT_TIMEOUT_MS: int(10_000),
   REDIS_URL: z.string().optional(),
   // Hosted images in an S3-compatible bucket instead of the data dir; credentials, region and endpoint come
   // from the variables the AWS SDKs read.
@@ -119,6 +126,8 @@ export interface GatewayConfig {
   /** On SIGTERM, how long requests and tasks in flight may run on before what is left is cut (and refunded). */
   shutdownGraceMs: number;
   databaseUrl?: string;
+  /** PostgreSQL pool size and session time limits (store/postgres-pool.ts). */
+  postgres: PostgresSettings;
   redisUrl?: string;
   /** Set when hosted images live in an S3-compatible bucket (IMAGEGATE_S3_BUCKET); the data dir otherwise. */
   s3?: S3Settings;
@@ -182,6 +191,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     instanceStaleMs: e.IMAGEGATE_INSTANCE_STALE_MS,
     shutdownGraceMs: e.IMAGEGATE_SHUTDOWN_GRACE_MS,
     databaseUrl: e.DATABASE_URL,
+    postgres: {
+      poolSize: Math.max(1, e.IMAGEGATE_DB_POOL_SIZE),
+      statementTimeoutMs: e.IMAGEGATE_DB_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: e.IMAGEGATE_DB_LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: e.IMAGEGATE_DB_IDLE_TX_TIMEOUT_MS,
+      connectTimeoutMs: e.IMAGEGATE_DB_CONNECT_TIMEOUT_MS,
+    },
     redisUrl: e.REDIS_URL,
     s3: e.IMAGEGATE_S3_BUCKET ? s3FromEnv(e, e.IMAGEGATE_S3_BUCKET) : undefined,
     env,

@@ -3,6 +3,7 @@
  * constructs long-lived objects.
  */
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { Accounts } from './billing/accounts.js';
 import { Hold } from './billing/hold.js';
@@ -21,6 +22,7 @@ import { createProviderRegistry } from './providers/registry.js';
 import { buildServer, type Server } from './server/app.js';
 import { drainServer } from './server/drain.js';
 import { GatewayMetrics } from './server/metrics.js';
+import { Readiness } from './server/readiness.js';
 import { stdoutLogDestination } from './server/log-output.js';
 import { type BlobStore, LocalBlobStore } from './store/blobs.js';
 import { bootstrap } from './store/bootstrap.js';
@@ -49,6 +51,8 @@ export interface Gateway {
   tasks: TaskService;
   taskStore: TaskStore;
   server: Server;
+  /** What /readyz answers; stopping calls its startDraining() first. */
+  readiness: Readiness;
   /** This process's id as the owner of holds and task leases. */
   instanceId: string;
   /** The admin key, when this start created it (print once). */
@@ -73,14 +77,16 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    postgres: config.postgres,
+    onConnectionLost: (err) => log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'a database connection broke; it is replaced on next use'),
     onBackgroundError: (err) => log.error({ err }, 'the WAL checkpoint thread stopped; the database checkpoints on the request path from now on'),
     onCheckpointThread: (slowCommitMs) =>
       log.info({ slow_commit_ms_per_s: Math.round(slowCommitMs) }, 'WAL checkpoints moved to their own thread: checkpoints were slowing COMMITs on the event loop'),
   });
-  const keys = new KeyStore(db.kysely);
+  const keys = new KeyStore(db);
   const ledger = new Ledger(db, catalog.currency);
   const accounts = new Accounts(db.kysely, ledger);
-  const boot = await bootstrap(db.kysely, keys, { adminKey: config.adminKey, signingSecret: config.signingSecret });
+  const boot = await bootstrap(db, keys, { adminKey: config.adminKey, signingSecret: config.signingSecret });
   const instanceId = `inst_${randomBytes(8).toString('hex')}`;
   const limiter = await createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: 'imagegate:' });
   const blobs: BlobStore = config.s3 ? new S3BlobStore(config.s3) : new LocalBlobStore(config.dataDir);
@@ -120,7 +126,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     onUpstreamAttempt: metrics.upstreamAttempt,
   };
 
-  const taskStore = new TaskStore(db.kysely, db.dialect);
+  const taskStore = new TaskStore(db);
   const tasks = new TaskService({ store: taskStore, pipeline, ledger, keys, log, instanceId, workers: config.workers, accountWorkers: config.accountWorkers, leaseMs: config.taskLeaseMs });
 
   // Holds left open by processes that died are refunded at start and periodically. SQLite serves one
@@ -143,7 +149,14 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   for (const t of timers) t.unref();
 
   const idempotency = new IdempotencyStore(db.kysely, { id: instanceId, liveOwners: () => instances.liveOwners() });
-  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore, metrics, idempotency });
+  const readiness = new Readiness({
+    database: async () => {
+      await sql`select 1`.execute(db.kysely);
+    },
+    ...(config.redisUrl ? { redis: () => limiter.check() } : {}),
+    blobs: () => blobs.check(),
+  });
+  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore, metrics, idempotency, readiness });
   tasks.start();
   const webhooks = new WebhookDispatcher(taskStore, tasks, keys, () => config.publicUrl, log, {
     allowlist: config.urlAllowlist,
@@ -165,6 +178,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     tasks,
     taskStore,
     server,
+    readiness,
     instanceId,
     createdAdminKey: boot.createdAdminKey,
     async listen() {
@@ -177,6 +191,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
       return address;
     },
     async close() {
+      readiness.startDraining();
       for (const t of timers) clearInterval(t);
       // Requests and tasks in flight drain side by side within one grace period; what outlives it is cut and
       // refunded (a task left unfinished is taken over by another instance when its lease runs out).

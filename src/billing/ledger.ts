@@ -159,12 +159,14 @@ export class Ledger {
   /**
    * Give an open hold a new owner: a synchronous request hands its hold to the task that finishes its
    * upstream work (`task:<id>`, which the sweep leaves to the task runner). Guarded on `open` and the current
-   * owner, so a hold already closed or already taken over never moves. `db` lets the caller make the move
-   * part of its own transaction (the task row is written with it).
+   * owner, so a hold already closed or already taken over never moves. Transaction work, so the caller makes
+   * the move part of its own transaction (the task row is written with it).
    */
-  async transferHold(holdId: string, from: string, to: string, db: Kysely<Database> = this.db): Promise<boolean> {
-    const r = await db.updateTable('holds').set({ owner: to }).where('id', '=', holdId).where('status', '=', 'open').where('owner', '=', from).executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+  *transferHoldWork(holdId: string, from: string, to: string): TxWork<boolean> {
+    const moved = yield* firstOf(
+      this.db.updateTable('holds').set({ owner: to }).where('id', '=', holdId).where('status', '=', 'open').where('owner', '=', from).returning('id'),
+    );
+    return moved !== undefined;
   }
 
   /**

@@ -76,10 +76,16 @@ keys
 keys
   .command('list')
   .option('--account <id>', 'only this account')
-  .action(async (o) => out(await client().get(`/v1/admin/keys${o.account ? `?account_id=${encodeURIComponent(o.account)}` : ''}`)));
+  .option('--admin', 'only admin keys, with the key that created each (created_by), to audit what was minted')
+  .action(async (o) => {
+    const q = new URLSearchParams();
+    if (o.account) q.set('account_id', o.account);
+    if (o.admin) q.set('admin', 'true');
+    out(await client().get(`/v1/admin/keys${q.size ? `?${q}` : ''}`));
+  });
 keys
   .command('revoke <id>')
-  .description('revoke a key (takes effect at once on this instance, within 5 s on others)')
+  .description('revoke a key (takes effect at once on this instance, within 1 s on others)')
   .action(async (id: string) => out(await client().post(`/v1/admin/keys/${encodeURIComponent(id)}/revoke`, {})));
 
 const accounts = program.command('accounts').description('manage accounts and their balance');

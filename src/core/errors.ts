@@ -2,6 +2,7 @@
  * The one error type that crosses module boundaries. Every failure a client can see is a GatewayError,
  * rendered in the OpenAI shape `{"error": {message, type, param, code}}` by the server.
  */
+import { databaseOutage } from '../store/outage.js';
 
 export type ErrorCode =
   | 'invalid_request'
@@ -24,7 +25,8 @@ export type ErrorCode =
   | 'upstream_error'
   | 'upstream_timeout'
   | 'internal_error'
-  | 'service_unavailable';
+  | 'service_unavailable'
+  | 'database_unavailable';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
@@ -48,6 +50,7 @@ const STATUS: Record<ErrorCode, number> = {
   upstream_timeout: 504,
   internal_error: 500,
   service_unavailable: 503,
+  database_unavailable: 503,
 };
 
 const TYPE: Partial<Record<ErrorCode, string>> = {
@@ -62,6 +65,7 @@ const TYPE: Partial<Record<ErrorCode, string>> = {
   upstream_timeout: 'upstream_error',
   internal_error: 'server_error',
   service_unavailable: 'server_error',
+  database_unavailable: 'server_error',
 };
 
 export interface ErrorBody {
@@ -136,6 +140,18 @@ export function isGatewayError(e: unknown): e is GatewayError {
 /** Turn anything thrown into a GatewayError without leaking internals to the client. */
 export function toGatewayError(e: unknown): GatewayError {
   if (e instanceof GatewayError) return e;
+  const outage = databaseOutage(e);
+  if (outage) {
+    // The message is ours, not the driver's: driver errors can carry the database's address.
+    return new GatewayError('database_unavailable', outage === 'unreachable'
+      ? 'The database is unreachable, so the request cannot be served. Retry in a few seconds.'
+      : 'The database did not answer in time (a lock or statement timeout), so the request was stopped. Retry in a few seconds.', {
+      cause: e,
+      retryable: true,
+      retryAfterMs: 1000,
+      headers: { 'retry-after': '1' },
+    });
+  }
   return new GatewayError('internal_error', 'The gateway failed while handling this request; it has been logged.', {
     cause: e,
   });

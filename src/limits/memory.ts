@@ -77,6 +77,9 @@ export class MemoryRateLimiter implements RateLimiter {
     return this.buckets.size + this.leases.size;
   }
 
+  /** In this process's memory: always there. */
+  async check(): Promise<void> {}
+
   async close(): Promise<void> {
     clearInterval(this.pruner);
   }

@@ -86,6 +86,10 @@ export class RedisRateLimiter implements RateLimiter {
     };
   }
 
+  async check(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

@@ -28,5 +28,7 @@ export interface RateLimiter {
   refund(key: string, windowMs: number, cost: number): Promise<void>;
   /** Take one of `max` slots; the lease expires after leaseMs if its holder dies. */
   acquire(key: string, max: number, leaseMs: number): Promise<ConcurrencySlot>;
+  /** Resolves when the store behind the limiter answers (readiness probe); rejects with why not. */
+  check(): Promise<void>;
   close(): Promise<void>;
 }

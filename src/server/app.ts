@@ -24,6 +24,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandling } from './err
 import { httpServerFactory } from './http-server.js';
 import { requestLogRow } from './image-request.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { Readiness } from './readiness.js';
 import { accountRoutes } from './routes/account.js';
 import { chatRoutes } from './routes/chat.js';
 import { adminRoutes } from './routes/admin.js';
@@ -58,6 +59,7 @@ export interface ServerDeps {
   taskStore: TaskStore;
   metrics: GatewayMetrics;
   idempotency: IdempotencyStore;
+  readiness: Readiness;
 }
 
 
@@ -129,9 +131,9 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   const unlogged = (o: { config: { audience: Audience } }) => ({ config: { ...o.config, requestLog: false as const } });
   app.get('/healthz', unlogged(PUBLIC), async () => ({ status: 'ok' }));
   app.get('/metrics', unlogged(ADMIN), async (_req, reply) => reply.type(metrics.contentType).send(await metrics.text()));
-  app.get('/readyz', unlogged(PUBLIC), async () => {
-    await deps.db.kysely.selectFrom('settings').select('name').limit(1).execute();
-    return { status: 'ready' };
+  app.get('/readyz', unlogged(PUBLIC), async (_req, reply) => {
+    const report = await deps.readiness.report();
+    return reply.code(report.status).send(report.body);
   });
   modelRoutes(app, deps.catalog);
   const imageDeps = { pipeline: deps.pipeline, tasks: deps.tasks, idempotency: deps.idempotency };

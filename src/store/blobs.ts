@@ -5,7 +5,7 @@
  * Links are signed (HMAC over the path and expiry) and expire; see signed-url.ts.
  */
 import { close, createReadStream, open, writev } from 'node:fs';
-import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -39,6 +39,8 @@ export interface BlobStore {
   open(blob: StoredBlob): Promise<{ stream: Readable; size: number } | undefined>;
   /** Remove expired blobs; returns how many expiry buckets were removed. */
   sweep(now?: number): Promise<number>;
+  /** Resolves when the store can take writes now (readiness probe); rejects with why not. */
+  check(): Promise<void>;
   /**
    * Where a client may fetch the blob directly, bypassing the gateway (an S3 presigned URL), when the
    * store is set to hand those out; undefined to have the gateway serve it.
@@ -101,6 +103,11 @@ export class LocalBlobStore implements BlobStore {
 
   private pathOf(b: StoredBlob): string {
     return join(this.root, blobPath(b));
+  }
+
+  async check(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await access(this.root, constants.W_OK);
   }
 
   /**

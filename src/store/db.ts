@@ -5,8 +5,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect } from 'kysely';
+import type pg from 'pg';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { migrate, type SqlDialect } from './migrations.js';
+import { type ChangeFeed, LocalChangeFeed } from './change-feed.js';
+import { PgChangeFeed } from './pg-change-feed.js';
+import { createPostgresPool, DEFAULT_POSTGRES_SETTINGS, type PostgresSettings, postgresClientConfig } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import { BACKSTOP_FRAMES, WalCheckpointer } from './sqlite-checkpointer.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
@@ -20,6 +24,8 @@ export interface Db {
   /** Transactions for the hot ledger statements, without Kysely's per-query layers (store/transact.ts). */
   transact: Transact;
   dialect: SqlDialect;
+  /** Change notices to every process on this database, for their caches. */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -32,6 +38,26 @@ export interface OpenDatabaseOptions {
   onCheckpointThread?: (slowCommitMs: number) => void;
   /** SQLite: when the WAL checkpoint thread starts (tests start it at once). */
   checkpointThread?: 'now' | 'when-needed';
+  /** PostgreSQL: pool size and session time limits. */
+  postgres?: PostgresSettings;
+  /** PostgreSQL: a pooled connection broke (the database restarted, or its backend was terminated). */
+  onConnectionLost?: (err: Error) => void;
+}
+
+/**
+ * Migrations on connections of their own without statement_timeout: an index built on a large table may take
+ * minutes, and instances starting together wait on Kysely's migration lock (an advisory lock, taken with its
+ * own long lock timeout) for as long as the first one migrates. lock_timeout stays: a migration waiting on a
+ * busy table would otherwise queue every query of that table behind it.
+ */
+async function migratePostgres(driver: typeof pg, url: string, settings: PostgresSettings, onConnectionLost: (err: Error) => void): Promise<void> {
+  const pool = createPostgresPool(driver, url, { ...settings, statementTimeoutMs: 0, poolSize: 2 }, onConnectionLost);
+  const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrate(kysely, 'postgres');
+  } finally {
+    await kysely.destroy();
+  }
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
@@ -40,11 +66,26 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     const { default: pg } = await import('pg');
     // int8 (bigint) columns hold micro-units and ms timestamps, all well inside Number's exact range.
     pg.types.setTypeParser(20, (v: string) => Number(v));
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 20 });
+    const settings = opts.postgres ?? DEFAULT_POSTGRES_SETTINGS;
+    const onConnectionLost = opts.onConnectionLost ?? (() => undefined);
+    await migratePostgres(pg, opts.databaseUrl, settings, onConnectionLost);
+    const pool = createPostgresPool(pg, opts.databaseUrl, settings, onConnectionLost);
     const dialect = new DriverKeepingDialect(new PostgresDialect({ pool }));
     const kysely = new Kysely<Database>({ dialect });
-    await migrate(kysely as Kysely<unknown>, 'postgres');
-    return { kysely, transact: dialect.transact(), dialect: 'postgres', close: () => kysely.destroy() };
+    // Kysely initialises its driver on the first query, and transactions use that driver directly.
+    await sql`select 1`.execute(kysely);
+    const changes = new PgChangeFeed(pg, postgresClientConfig(opts.databaseUrl, settings), kysely as Kysely<unknown>, onConnectionLost);
+    await changes.start();
+    return {
+      kysely,
+      transact: dialect.transact(),
+      dialect: 'postgres',
+      changes,
+      close: async () => {
+        await changes.close();
+        await kysely.destroy();
+      },
+    };
   }
   if (opts.databaseUrl) throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
   mkdirSync(opts.dataDir, { recursive: true });
@@ -81,6 +122,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     kysely,
     transact: dialect.transact(),
     dialect: 'sqlite',
+    // One process per SQLite database: its own subscribers are everyone.
+    changes: new LocalChangeFeed(),
     close: async () => {
       await checkpointer.stop();
       await kysely.destroy();

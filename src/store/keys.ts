@@ -1,11 +1,14 @@
 /**
  * API keys: created with a secret shown once, stored as a sha256 hash, looked up by hash and compared in
- * constant time. A short in-process cache keeps the hot path to zero queries per request; local revokes
- * and updates invalidate it at once, other instances within `cacheMs`.
+ * constant time. A short in-process cache keeps the hot path to zero queries per request; revokes and
+ * updates clear it in every process through the database's change feed (store/change-feed.ts), and while
+ * that feed is down an entry lives at most `cacheMs`.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../core/ids.js';
+import type { ChangeFeed } from './change-feed.js';
+import type { Db } from './db.js';
 import type { ApiKeysTable, Database } from './schema.js';
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
@@ -44,6 +47,8 @@ export interface ApiKey {
   webhookSecret: string | null;
   callbackUrl: string | null;
   createdAt: number;
+  /** The id of the key that created this one through the admin API; null for keys made at start-up. */
+  createdBy: string | null;
 }
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
@@ -67,6 +72,7 @@ export function toApiKey(r: ApiKeyRow): ApiKey {
     webhookSecret: r.webhook_secret,
     callbackUrl: r.callback_url,
     createdAt: r.created_at,
+    createdBy: r.created_by,
   };
 }
 
@@ -90,38 +96,74 @@ export function describeKey(k: ApiKey) {
     drop_unsupported: k.dropUnsupported,
     callback_url: k.callbackUrl,
     created: Math.floor(k.createdAt / 1000),
+    created_by: k.createdBy,
   };
+}
+
+export type NewKeyAttributes = KeyAttributes & {
+  isAdmin?: boolean;
+  secret?: string;
+  /** The id of the key making this one; required, so that every caller says (null: made at start-up). */
+  createdBy: string | null;
+};
+
+/** A new key's row and its secret (generated unless given), not yet stored. */
+export function newKeyRow(accountId: string, attrs: NewKeyAttributes): { row: ApiKeyRow; secret: string } {
+  const secret = attrs.secret ?? `sk-ig-${randomBytes(24).toString('base64url')}`;
+  const row: ApiKeyRow = {
+    id: newId('key'),
+    account_id: accountId,
+    name: attrs.name ?? 'default',
+    hash: hashSecret(secret),
+    prefix: secret.slice(0, 10),
+    is_admin: attrs.isAdmin ? 1 : 0,
+    status: 'active',
+    expires_at: attrs.expires_at ?? null,
+    models: attrs.models ? JSON.stringify(attrs.models) : null,
+    rpm: attrs.rpm ?? null,
+    ipm: attrs.ipm ?? null,
+    max_concurrency: attrs.max_concurrency ?? null,
+    spend_cap_day: attrs.spend_cap_day ?? null,
+    spend_cap_month: attrs.spend_cap_month ?? null,
+    drop_unsupported: attrs.drop_unsupported ? 1 : 0,
+    webhook_secret: `whsec_${randomBytes(24).toString('base64url')}`,
+    callback_url: attrs.callback_url ?? null,
+    created_at: Date.now(),
+    created_by: attrs.createdBy,
+  };
+  return { row, secret };
 }
 
 export class KeyStore {
   private readonly cache = new Map<string, { key: ApiKey | null; at: number }>();
 
-  constructor(private readonly db: Kysely<Database>, private readonly cacheMs = 5_000) {}
+  private readonly db: Kysely<Database>;
+  private readonly changes: ChangeFeed;
 
-  async create(accountId: string, attrs: KeyAttributes & { isAdmin?: boolean; secret?: string }): Promise<{ key: ApiKey; secret: string }> {
-    const secret = attrs.secret ?? `sk-ig-${randomBytes(24).toString('base64url')}`;
-    const row: ApiKeyRow = {
-      id: newId('key'),
-      account_id: accountId,
-      name: attrs.name ?? 'default',
-      hash: hashSecret(secret),
-      prefix: secret.slice(0, 10),
-      is_admin: attrs.isAdmin ? 1 : 0,
-      status: 'active',
-      expires_at: attrs.expires_at ?? null,
-      models: attrs.models ? JSON.stringify(attrs.models) : null,
-      rpm: attrs.rpm ?? null,
-      ipm: attrs.ipm ?? null,
-      max_concurrency: attrs.max_concurrency ?? null,
-      spend_cap_day: attrs.spend_cap_day ?? null,
-      spend_cap_month: attrs.spend_cap_month ?? null,
-      drop_unsupported: attrs.drop_unsupported ? 1 : 0,
-      webhook_secret: `whsec_${randomBytes(24).toString('base64url')}`,
-      callback_url: attrs.callback_url ?? null,
-      created_at: Date.now(),
-    };
+  /**
+   * `cacheMs` bounds how long another process's revoke or update can go unseen here while the change feed
+   * is down (a database restart); with the feed up, changes arrive in milliseconds.
+   */
+  constructor(store: Pick<Db, 'kysely' | 'changes'>, private readonly cacheMs = 1_000) {
+    this.db = store.kysely;
+    this.changes = store.changes;
+    this.changes.subscribe('api_keys', () => this.cache.clear());
+  }
+
+  async create(accountId: string, attrs: NewKeyAttributes): Promise<{ key: ApiKey; secret: string }> {
+    const { row, secret } = newKeyRow(accountId, attrs);
     await this.db.insertInto('api_keys').values(row).execute();
     return { key: toApiKey(row), secret };
+  }
+
+  /**
+   * Store a key with a given secret unless a key with that secret exists: safe when several processes do it
+   * at once (the unique hash decides). Whether this call stored it.
+   */
+  async createIfAbsent(accountId: string, attrs: NewKeyAttributes & { secret: string }): Promise<boolean> {
+    const { row } = newKeyRow(accountId, attrs);
+    const res = await this.db.insertInto('api_keys').values(row).onConflict((oc) => oc.column('hash').doNothing()).executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   /** The active, unexpired key with this secret, or undefined. */
@@ -148,9 +190,10 @@ export class KeyStore {
     return row ? toApiKey(row) : undefined;
   }
 
-  async list(accountId?: string): Promise<ApiKey[]> {
+  async list(filter: { accountId?: string; admin?: boolean } = {}): Promise<ApiKey[]> {
     let q = this.db.selectFrom('api_keys').selectAll().orderBy('created_at');
-    if (accountId) q = q.where('account_id', '=', accountId);
+    if (filter.accountId) q = q.where('account_id', '=', filter.accountId);
+    if (filter.admin !== undefined) q = q.where('is_admin', '=', filter.admin ? 1 : 0);
     return (await q.execute()).map(toApiKey);
   }
 
@@ -165,13 +208,13 @@ export class KeyStore {
     if (attrs.drop_unsupported !== undefined) patch.drop_unsupported = attrs.drop_unsupported ? 1 : 0;
     if (attrs.callback_url !== undefined) patch.callback_url = attrs.callback_url;
     if (Object.keys(patch).length) await this.db.updateTable('api_keys').set(patch).where('id', '=', id).execute();
-    this.cache.clear();
+    await this.changes.publish('api_keys');
     return this.get(id);
   }
 
   async revoke(id: string): Promise<boolean> {
     const res = await this.db.updateTable('api_keys').set({ status: 'revoked' }).where('id', '=', id).executeTakeFirst();
-    this.cache.clear();
+    await this.changes.publish('api_keys');
     return Number(res.numUpdatedRows) > 0;
   }
 }

@@ -225,6 +225,16 @@ const m007_idempotency_owner: Migration = {
   },
 };
 
+/**
+ * Which key created each key, so an operator can audit what an admin key (or someone holding one) minted.
+ * Keys made before this, and keys made at start-up (IMAGEGATE_ADMIN_KEY, the first admin key), have none.
+ */
+const m008_key_created_by: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('api_keys').addColumn('created_by', 'text').execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -234,6 +244,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '005_open_holds_only': m005_open_holds_only,
     '006_live_task_indexes': m006_live_task_indexes,
     '007_idempotency_owner': m007_idempotency_owner,
+    '008_key_created_by': m008_key_created_by,
   };
 }
 

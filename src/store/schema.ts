@@ -34,6 +34,8 @@ export interface ApiKeysTable {
   webhook_secret: string | null;
   callback_url: string | null;
   created_at: number;
+  /** The key whose holder created this one (through the admin API); null for keys made at start-up. */
+  created_by: string | null;
 }
 
 export interface HoldsTable {

@@ -16,7 +16,7 @@ import type { KeyStore } from '../store/keys.js';
 import type { TxWork } from '../store/transact.js';
 import { decodeJob, encodeJob } from './job-codec.js';
 import { isTerminal } from './state.js';
-import { newTaskRow, type TaskRow, type TaskStore } from './store.js';
+import { newTaskRow, noClaim, type TaskRow, type TaskStore } from './store.js';
 
 export interface TaskServiceDeps {
   store: TaskStore;
@@ -117,7 +117,7 @@ export class TaskService {
         upstream,
       },
       // The synchronous request's hold is owned by this process (the default owner of Billing.hold).
-      async (trx) => !hold || this.d.ledger.transferHold(hold.id, this.d.instanceId, `task:${id}`, trx),
+      hold ? () => this.d.ledger.transferHoldWork(hold.id, this.d.instanceId, `task:${id}`) : noClaim,
     );
     if (row) setImmediate(() => void this.tick());
     return row;

@@ -5,8 +5,9 @@
  */
 import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Database, TasksTable } from '../store/schema.js';
+import type { Db } from '../store/db.js';
 import type { SqlDialect } from '../store/migrations.js';
-import { firstOf, run, type TxWork } from '../store/transact.js';
+import { firstOf, run, type Transact, type TxWork } from '../store/transact.js';
 import { type TaskStatus, TRANSITIONS } from './state.js';
 
 export type TaskRow = Selectable<TasksTable>;
@@ -57,8 +58,22 @@ export function newTaskRow(t: NewTask): TaskRow {
   };
 }
 
+/** A claim that takes nothing over: the task is created unconditionally. */
+// eslint-disable-next-line require-yield
+export function* noClaim(): TxWork<boolean> {
+  return true;
+}
+
 export class TaskStore {
-  constructor(private readonly db: Kysely<Database>, private readonly dialect: SqlDialect) {}
+  private readonly db: Kysely<Database>;
+  private readonly dialect: SqlDialect;
+  private readonly transact: Transact;
+
+  constructor(store: Pick<Db, 'kysely' | 'dialect' | 'transact'>) {
+    this.db = store.kysely;
+    this.dialect = store.dialect;
+    this.transact = store.transact;
+  }
 
   async create(t: NewTask): Promise<TaskRow> {
     const row = newTaskRow(t);
@@ -74,13 +89,15 @@ export class TaskStore {
   /**
    * Insert a task in one transaction with `claim` (taking over a synchronous request's hold), so neither can
    * exist without the other after a crash. Nothing is written, and the result is undefined, when `claim`
-   * returns false.
+   * returns false. The claim is transaction work (queries only), so the hold's row lock is never held
+   * across anything else.
    */
-  async createClaiming(t: NewTask, claim: (trx: Kysely<Database>) => Promise<boolean>): Promise<TaskRow | undefined> {
+  async createClaiming(t: NewTask, claim: () => TxWork<boolean>): Promise<TaskRow | undefined> {
     const row = newTaskRow(t);
-    return this.db.transaction().execute(async (trx) => {
-      if (!(await claim(trx))) return undefined;
-      await trx.insertInto('tasks').values(row).execute();
+    const insert = this.db.insertInto('tasks').values(row);
+    return this.transact(function* () {
+      if (!(yield* claim())) return undefined;
+      yield* run(insert);
       return row;
     });
   }

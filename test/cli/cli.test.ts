@@ -62,6 +62,26 @@ describe('imagegate CLI', () => {
     expect((await models()).status).toBe(401);
   });
 
+  it('lists admin keys only with --admin, each with the key that created it', async () => {
+    const client = await gw.clientKey();
+    const minted = JSON.parse((await imagegate([...admin(), 'keys', 'create', '--name', 'minted-admin', '--admin'])).stdout) as { id: string; created_by: string };
+    const bootstrapKey = (await gw.gateway.keys.authenticate(ADMIN_KEY))!;
+    expect(minted.created_by).toBe(bootstrapKey.id);
+
+    const listed = await imagegate([...admin(), 'keys', 'list', '--admin']);
+    expect(listed.code).toBe(0);
+    const rows = (JSON.parse(listed.stdout) as { data: Array<{ id: string; admin: boolean; created_by: string | null }> }).data;
+    expect(rows.every((k) => k.admin)).toBe(true);
+    expect(rows.map((k) => k.id)).not.toContain(client.keyId);
+    expect(rows.find((k) => k.id === minted.id)?.created_by).toBe(bootstrapKey.id);
+    expect(rows.find((k) => k.id === bootstrapKey.id)?.created_by).toBeNull();
+
+    const table = await imagegate(['--url', gw.url, '--admin-key', ADMIN_KEY, 'keys', 'list', '--admin']);
+    expect(table.stdout).toContain('created_by');
+    expect(table.stdout).toContain('minted-admin');
+    expect(table.stdout).not.toContain(client.keyId);
+  }, 60_000);
+
   it('takes the admin key from IMAGEGATE_ADMIN_KEY and prints lists as a table', async () => {
     await gw.admin('/v1/admin/accounts', { body: { name: 'listed-by-cli' } });
     const listed = await imagegate(['--url', gw.url, 'accounts', 'list'], { IMAGEGATE_ADMIN_KEY: ADMIN_KEY });

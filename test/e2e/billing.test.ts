@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases } from '../support/databases.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
+import { until } from '../support/wait.js';
 
 /** A priced model served by the offline renderer, and one whose only route cannot be reached. */
 const OVERLAY = `
@@ -76,6 +77,8 @@ describe.each(databases())('billing end to end on $name', ({ make }) => {
     const results = await Promise.all(Array.from({ length: 200 }, () => gen(key, {})));
     expect(results.filter((r) => r.status === 200)).toHaveLength(50);
     expect(results.filter((r) => r.status === 402)).toHaveLength(150);
+    // A reply's hold settles once the reply was delivered: moments after the client has it.
+    await until(async () => (await balance(key)).held === 0);
     expect(await balance(key)).toMatchObject({ available: 0, held: 0 });
     const ledger = await gw.admin(`/v1/admin/ledger?account_id=${accountId}`);
     expect(ledger.body.data.reduce((s: number, e: { amount: number }) => s + e.amount, 0)).toBe(0);
@@ -113,7 +116,10 @@ describe.each(databases())('billing end to end on $name', ({ make }) => {
   it('reports usage to the key owner and to the admin, and exports the ledger as CSV', async () => {
     const { key, accountId } = await gw.clientKey({ balance: 1_000_000 });
     await gen(key, { n: 3 });
-    const mine = await (await fetch(`${gw.url}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${key}` } })).json();
+    // The request's row is written once its hold settled, moments after the reply was delivered.
+    const usageOf = async () => (await (await fetch(`${gw.url}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: unknown[] };
+    await until(async () => (await usageOf()).data.length > 0);
+    const mine = await usageOf();
     expect(mine.data).toEqual([{ model: 'priced-local', requests: 1, succeeded: 1, images: 3, spend: 120_000 }]);
     const admin = await gw.admin(`/v1/admin/usage?account_id=${accountId}&group_by=day,model`);
     expect(admin.body.data[0]).toMatchObject({ model: 'priced-local', images: 3, spend: 120_000 });

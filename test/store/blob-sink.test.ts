@@ -114,6 +114,7 @@ describe('BlobSink', () => {
       put: () => Promise.reject(new Error('not used')),
       open: () => Promise.resolve(undefined),
       sweep: () => Promise.resolve(0),
+      check: () => Promise.resolve(),
       create: async (id, ext): Promise<BlobFile> => ({
         write: (chunks) =>
           new Promise<void>((resolve) =>

@@ -15,7 +15,7 @@ describe.each(databases())('task queue indexes on $name', ({ make }) => {
   beforeAll(async () => {
     const t = await make();
     db = await openDatabase({ databaseUrl: t.databaseUrl, dataDir: t.dataDir });
-    store = new TaskStore(db.kysely, db.dialect);
+    store = new TaskStore(db);
   });
   afterAll(async () => db.close());
 

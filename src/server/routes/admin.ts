@@ -50,6 +50,13 @@ function accountView(a: { id: string; name: string; balance: number; createdAt: 
   return { id: a.id, object: 'account', name: a.name, balance: a.balance, held: held.amount, open_holds: held.count, currency, unit: 'micro', created: Math.floor(a.createdAt / 1000) };
 }
 
+/** `?admin=true` lists admin keys only, `?admin=false` client keys only; absent, both. */
+function adminFilter(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new GatewayError('invalid_request', 'admin must be true or false.', { param: 'admin' });
+}
+
 export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; accounts: Accounts; ledger: Ledger; requestLog: RequestLog }): void {
   const mustAccount = async (id: string) => {
     const a = await d.accounts.get(id);
@@ -84,14 +91,19 @@ export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; a
     const body = parseBody(CreateKeySchema, req.body);
     const accountId = body.account_id ?? OPERATOR_ACCOUNT;
     await mustAccount(accountId);
-    const { key, secret } = await d.keys.create(accountId, { ...body, expires_at: toMs(body.expires_at), isAdmin: body.admin ?? false });
+    const { key, secret } = await d.keys.create(accountId, {
+      ...body,
+      expires_at: toMs(body.expires_at),
+      isAdmin: body.admin ?? false,
+      createdBy: req.principal!.key.id,
+    });
     reply.code(201);
     // The secret is shown here once and never again.
     return { ...describeKey(key), key: secret, webhook_secret: key.webhookSecret };
   });
-  app.get<{ Querystring: { account_id?: string } }>('/v1/admin/keys', ADMIN, async (req) => ({
+  app.get<{ Querystring: { account_id?: string; admin?: string } }>('/v1/admin/keys', ADMIN, async (req) => ({
     object: 'list',
-    data: (await d.keys.list(req.query.account_id)).map(describeKey),
+    data: (await d.keys.list({ accountId: req.query.account_id, admin: adminFilter(req.query.admin) })).map(describeKey),
   }));
   app.get<{ Params: { id: string } }>('/v1/admin/keys/:id', ADMIN, async (req) => {
     const k = await d.keys.get(req.params.id);

@@ -172,6 +172,13 @@ export class S3BlobStore implements BlobStore {
     await res.body.dump();
   }
 
+  /** One listing of at most one key under the prefix: the bucket answers and these credentials may read it. */
+  async check(): Promise<void> {
+    const res = await this.send('GET', '', { query: { 'list-type': '2', prefix: this.s.prefix, 'max-keys': '1' } });
+    await this.expectOk('ListObjectsV2', res);
+    await res.body.dump();
+  }
+
   /** Every key or common prefix of a listing, across its pages. */
   private async list(params: { prefix: string; delimiter?: string }, what: 'keys' | 'prefixes'): Promise<string[]> {
     const out: string[] = [];
