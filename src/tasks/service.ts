@@ -8,7 +8,7 @@ import type { Ledger } from '../billing/ledger.js';
 import type { DraftRequest } from '../core/draft.js';
 import { GatewayError, toGatewayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
+import { type Delivery, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
 import type { Principal } from '../core/principal.js';
 import { renderImagesResponse } from '../dialects/openai-images.js';
 import { checkUrl } from '../net/url-policy.js';
@@ -30,6 +30,8 @@ export interface TaskServiceDeps {
   accountWorkers?: number;
   leaseMs?: number;
   pollMs?: number;
+  /** Called once per task, by the instance whose run was recorded as the task's success (metrics). */
+  onTaskSucceeded?: (row: TaskRow, delivery: Delivery) => void;
 }
 
 export class TaskService {
@@ -185,7 +187,7 @@ export class TaskService {
         const body = renderImagesResponse(delivery, row.id);
         // A hold that this run could not settle was refunded by a cancel: the task is canceled, not paid for.
         if (prepared.hold && prepared.hold.status !== 'settled') await this.d.store.finish(row.id, 'canceled', {}, owner);
-        else await this.d.store.finish(row.id, 'succeeded', { result: JSON.stringify(body) }, owner);
+        else if (await this.d.store.finish(row.id, 'succeeded', { result: JSON.stringify(body) }, owner)) this.d.onTaskSucceeded?.(row, delivery);
       } catch (e) {
         const err = toGatewayError(e);
         await this.d.store.finish(row.id, 'failed', { error: JSON.stringify({ status: err.status, body: err.toBody() }) }, owner);
