@@ -87,7 +87,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * A signal that aborts when the client leaves or the deadline passes: the renderer stops at its next
  * stripe or step. A timer and a listener of our own, not AbortSignal.any over AbortSignal.timeout: on
  * Node 20 that pair was seen to let the deadline pass without aborting (it holds the timeout signal only
- * weakly). `release` drops both.
+ * weakly: nodejs/node#57736). `release` drops both.
  */
 function stopOnAbandon(ctx: CallContext): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
