@@ -127,7 +127,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   };
 
   const taskStore = new TaskStore(db);
-  const tasks = new TaskService({ store: taskStore, pipeline, ledger, keys, log, instanceId, workers: config.workers, accountWorkers: config.accountWorkers, leaseMs: config.taskLeaseMs });
+  const tasks = new TaskService({ store: taskStore, pipeline, ledger, keys, log, instanceId, workers: config.workers, accountWorkers: config.accountWorkers, leaseMs: config.taskLeaseMs, onTaskSucceeded: (_row, delivery) => metrics.taskSucceeded(delivery) });
 
   // Holds left open by processes that died are refunded at start and periodically. SQLite serves one
   // process, so at start every other owner is dead; on a shared PostgreSQL, liveness comes from heartbeats.

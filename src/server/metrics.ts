@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics at GET /metrics (admin key): what an operator graphs and alerts on. Per request:
  * counts by route pattern, status and model, latency, images delivered and money charged, all recorded from
- * the request-log row the gateway writes anyway (a few counter increments, no extra work per image).
+ * the request-log row the gateway writes anyway (a few counter increments, no extra work per image). An
+ * async task's images and money count when its success is recorded (its requests deliver none).
  * At scrape time: open holds and queued or running tasks, read from the database, and the process's own
  * figures (CPU, memory, event-loop delay, GC) from prom-client's defaults.
  *
@@ -10,6 +11,7 @@
 import { type Kysely, sql } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UpstreamAttempt } from '../core/dispatch.js';
+import type { Delivery } from '../core/pipeline.js';
 import type { RequestLogEntry } from '../store/request-log.js';
 import type { Database } from '../store/schema.js';
 
@@ -95,10 +97,18 @@ export class GatewayMetrics {
     const m = model ?? '';
     this.requests.inc({ route, status: String(row.status), model: m });
     this.duration.observe({ route }, (row.latency_ms ?? 0) / 1000);
-    const images = row.images ?? 0;
-    if (images > 0) this.images.inc({ model: m, provider_route: row.route ?? '' }, images);
-    const amount = row.amount ?? 0;
-    if (amount > 0) this.charged.inc({ model: m }, amount);
+    this.delivered(m, row.route ?? '', row.images ?? 0, row.amount ?? 0);
+  }
+
+  /** One async task whose success was recorded (the task service reports each task once). */
+  readonly taskSucceeded = (d: Pick<Delivery, 'model' | 'route' | 'images' | 'charged'>): void => {
+    this.delivered(d.model.id, d.route.id, d.images.length, d.charged);
+  };
+
+  /** Images delivered and money charged, labelled alike whether a request or a task delivered them. */
+  private delivered(model: string, providerRoute: string, images: number, amount: number): void {
+    if (images > 0) this.images.inc({ model, provider_route: providerRoute }, images);
+    if (amount > 0) this.charged.inc({ model }, amount);
   }
 }
 

@@ -8,7 +8,7 @@ import type { Ledger } from '../billing/ledger.js';
 import type { DraftRequest } from '../core/draft.js';
 import { GatewayError, toGatewayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
+import { type Delivery, delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
 import type { Principal } from '../core/principal.js';
 import { renderImagesResponse } from '../dialects/openai-images.js';
 import { checkUrl } from '../net/url-policy.js';
@@ -31,6 +31,8 @@ export interface TaskServiceDeps {
   accountWorkers?: number;
   leaseMs?: number;
   pollMs?: number;
+  /** Called once per task, by the instance whose run was recorded as the task's success (metrics). */
+  onTaskSucceeded?: (row: TaskRow, delivery: Delivery) => void;
 }
 
 /** A task this process runs. */
@@ -214,12 +216,14 @@ export class TaskService {
           resumeUpstreamTask: row.upstream_task_id && row.route_id ? { id: row.upstream_task_id, routeId: row.route_id } : undefined,
         });
         const { settlement } = execution;
-        const body = renderImagesResponse(delivered(execution, settlement.amount), row.id);
+        const delivery = delivered(execution, settlement.amount);
+        const body = renderImagesResponse(delivery, row.id);
         // The result, the charge and the terminal state commit together: a crash leaves the task running with
         // its hold open (a re-run settles once), never charged without its result.
         const finished = await settlement.settleWith(() => this.d.store.finishWithHoldWork(row.id, 'succeeded', { result: JSON.stringify(body) }, owner));
         // Canceled meanwhile (its hold refunded with that), or taken over after our lease ran out.
-        if (!finished) this.d.log.info({ task_id: row.id }, 'task was canceled or taken over before it finished here: its result is dropped, nothing charged');
+        if (finished) this.d.onTaskSucceeded?.(row, delivery);
+        else this.d.log.info({ task_id: row.id }, 'task was canceled or taken over before it finished here: its result is dropped, nothing charged');
       } catch (e) {
         if (!task.handedBack) await this.fail(row, e, owner);
       }

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
+import { freshPostgres, PG_URL, tempDir } from '../support/databases.js';
 import { ADMIN_KEY, postJson, startGateway, type TestGateway } from '../support/gateway.js';
 import { pollValue } from '../support/wait.js';
 import { openaiImageModel, overlayOf } from '../support/overlays.js';
@@ -16,7 +17,9 @@ const METERED_LOCAL = `  metered-local:
     sizes: { values: [16x16] }
     price: { per_image: 2500 }
 `;
-const OVERLAY = overlayOf(METERED_LOCAL, openaiImageModel('slow-image', 100));
+/** Only ever run as async tasks here, so its series count tasks alone. */
+const TASK_LOCAL = METERED_LOCAL.replace('metered-local:', 'task-local:');
+const OVERLAY = overlayOf(METERED_LOCAL, TASK_LOCAL, openaiImageModel('slow-image', 100));
 
 let gw: TestGateway;
 let openai: OpenAIFake;
@@ -30,8 +33,8 @@ afterAll(async () => {
   await openai?.close();
 });
 
-const scrape = async (key = ADMIN_KEY) => {
-  const res = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${key}` } });
+const scrape = async (key = ADMIN_KEY, on = gw) => {
+  const res = await fetch(`${on.url}/metrics`, { headers: { authorization: `Bearer ${key}` } });
   return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
 };
 /** The value of one sample line, e.g. `imagegate_images_total{model="m",provider_route="r"}`; undefined when absent. */
@@ -39,6 +42,22 @@ const sample = (text: string, series: string) => {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 };
+const TASK_IMAGES = 'imagegate_images_total{model="task-local",provider_route="task-local#0:local"}';
+const TASK_CHARGED = 'imagegate_charged_micros_total{model="task-local"}';
+
+/** Submits an async task-local job of n images on `on`; its task id. */
+async function submitTask(on: TestGateway, key: string, n: number): Promise<string> {
+  const res = await postJson(`${on.url}/v1/images/generations`, key, { model: 'task-local', prompt: 'later', size: '16x16', n }, { prefer: 'respond-async' });
+  expect(res.status).toBe(202);
+  return (res.body as { id: string }).id;
+}
+
+/** Waits until every task has succeeded (asserting that it did). */
+async function allSucceeded(on: TestGateway, key: string, ids: string[]): Promise<void> {
+  const status = async (id: string) => ((await (await fetch(`${on.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { status: string }).status;
+  const statuses = await pollValue(() => Promise.all(ids.map(status)), (all) => all.every((s) => s === 'succeeded'), 20_000);
+  expect(statuses).toEqual(ids.map(() => 'succeeded'));
+}
 
 describe('GET /metrics', () => {
   it('answers the admin key only', async () => {
@@ -107,9 +126,45 @@ describe('GET /metrics', () => {
     expect(durations(after) - durations(before)).toBe(2);
   });
 
+  it('counts the images and money of an async task once it succeeds, under the labels of a request', async () => {
+    const { key } = await gw.clientKey({ balance: 1_000_000 });
+    await allSucceeded(gw, key, [await submitTask(gw, key, 2), await submitTask(gw, key, 1)]);
+    // The success is counted right after it is recorded; a poll may see the task a moment earlier.
+    const text = await pollValue(async () => (await scrape()).text, (t) => sample(t, TASK_CHARGED) === 3 * 2500, 2_000);
+    expect(sample(text, TASK_IMAGES)).toBe(3);
+    expect(sample(text, TASK_CHARGED)).toBe(3 * 2500);
+  });
+
   it("includes the process's own figures", async () => {
     const { text } = await scrape();
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
     expect(text).toContain('nodejs_eventloop_lag_p99_seconds');
+  });
+});
+
+describe.skipIf(!PG_URL)('GET /metrics with two instances sharing PostgreSQL', () => {
+  const gateways: TestGateway[] = [];
+
+  beforeAll(async () => {
+    const databaseUrl = await freshPostgres();
+    for (let i = 0; i < 2; i++) gateways.push(await startGateway({ overlay: OVERLAY, databaseUrl, dataDir: tempDir() }));
+  });
+  afterAll(async () => {
+    for (const g of gateways) await g.close();
+  });
+
+  it('counts each async task once, on the instance that recorded its success, whichever ran it', async () => {
+    const [a, b] = gateways as [TestGateway, TestGateway];
+    const { key } = await a.clientKey({ balance: 1_000_000 });
+    const TASKS = 12;
+    const ids = await Promise.all(Array.from({ length: TASKS }, (_, i) => submitTask(i % 2 ? b : a, key, 2)));
+    await allSucceeded(a, key, ids);
+    const total = async (series: string) => {
+      const texts = await Promise.all(gateways.map(async (g) => (await scrape(ADMIN_KEY, g)).text));
+      return texts.reduce((sum, t) => sum + (sample(t, series) ?? 0), 0);
+    };
+    await pollValue(() => total(TASK_CHARGED), (v) => v === TASKS * 2 * 2500, 2_000);
+    expect(await total(TASK_IMAGES)).toBe(TASKS * 2);
+    expect(await total(TASK_CHARGED)).toBe(TASKS * 2 * 2500);
   });
 });

@@ -56,11 +56,16 @@ export function createLocalAdapter(): ProviderAdapter {
     },
     async generate(job, _route, ctx) {
       const plan = planOf(job);
+      const stop = stopOnAbandon(ctx);
       const images: GeneratedImage[] = [];
-      for (let i = 0; i < job.n; i++) {
-        stopIfAbandoned(ctx);
-        const bytes = await render({ ...plan, seed: plan.seed + i }, job);
-        images.push({ payload: { kind: 'bytes', bytes, mime: MIME_OF_FORMAT[plan.format] }, size: `${plan.width}x${plan.height}` });
+      try {
+        for (let i = 0; i < job.n; i++) {
+          stopIfAbandoned(ctx);
+          const bytes = await render({ ...plan, seed: plan.seed + i }, job, ctx, stop.signal);
+          images.push({ payload: { kind: 'bytes', bytes, mime: MIME_OF_FORMAT[plan.format] }, size: `${plan.width}x${plan.height}` });
+        }
+      } finally {
+        stop.release();
       }
       return {
         images,
@@ -76,21 +81,49 @@ export function createLocalAdapter(): ProviderAdapter {
   };
 }
 
-/** Between images: a client that left or a passed deadline ends the job (a retry would not help). */
-function stopIfAbandoned(ctx: CallContext): void {
-  if (ctx.signal.aborted) throw new GatewayError('upstream_error', 'The request was cancelled before the local renderer finished.');
-  if (Date.now() >= ctx.deadline) {
-    throw new GatewayError('upstream_error', "The local renderer did not finish within the model's time limit.", { details: { reason: 'timeout' } });
-  }
+/** The longest delay a Node timer takes as given (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A signal that aborts when the client leaves or the deadline passes: the renderer stops at its next
+ * stripe or step. A timer and a listener of our own, not AbortSignal.any over AbortSignal.timeout: on
+ * Node 20 that pair was seen to let the deadline pass without aborting (it holds the timeout signal only
+ * weakly: nodejs/node#57736). `release` drops both.
+ */
+function stopOnAbandon(ctx: CallContext): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  const untilDeadline = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ctx.deadline - Date.now())));
+  const timer = setTimeout(stop, untilDeadline);
+  ctx.signal.addEventListener('abort', stop, { once: true });
+  if (ctx.signal.aborted) stop();
+  return {
+    signal: controller.signal,
+    release: () => {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', stop);
+    },
+  };
 }
 
-async function render(options: RenderOptions, job: ImageJob): Promise<Buffer> {
+/** A client that left or a passed deadline ends the job (a retry would not help). */
+function stopIfAbandoned(ctx: CallContext): void {
+  if (ctx.signal.aborted || Date.now() >= ctx.deadline) throw abandoned(ctx);
+}
+
+function abandoned(ctx: CallContext): GatewayError {
+  if (ctx.signal.aborted) return new GatewayError('upstream_error', 'The request was cancelled before the local renderer finished.');
+  return new GatewayError('upstream_error', "The local renderer did not finish within the model's time limit.", { details: { reason: 'timeout' } });
+}
+
+async function render(options: RenderOptions, job: ImageJob, ctx: CallContext, stop: AbortSignal): Promise<Buffer> {
   try {
     // Loaded on first use, with sharp: see core/lazy-sharp.ts.
     const { renderImage } = await import('./render.js');
     // Input images are decoded whole: such renders take a decode slot (core/decode-slots.ts).
-    return await (options.references?.length ? decodeSlots.run(() => renderImage(options)) : renderImage(options));
+    return await (options.references?.length ? decodeSlots.run(() => renderImage(options, stop)) : renderImage(options, stop));
   } catch (e) {
+    if (stop.aborted) throw abandoned(ctx);
     // The only inputs that can fail to render are the client's images (the scene is our own SVG).
     if (!options.references?.length) throw e;
     const param = job.images.length === 1 && !options.mask ? job.images[0]!.field : 'image';
