@@ -200,6 +200,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
       if (http.cut) log.warn({ grace_ms: graceMs }, 'requests still running when the shutdown grace period ended were cut and refunded');
       webhooks.stop();
       await requestLog.flush();
+      // Closes an outage held back get a last try; what still fails is refunded by another instance's sweep.
+      await ledger.unfinishedCloses.flush();
       await limiter.close();
       await instances.leave().catch(() => undefined);
       await db.close();

@@ -47,7 +47,10 @@ export class Hold {
       if (o.closed) this.state = 'settled';
       return o;
     });
-    this.closing = attempt.then((o) => (o.closed ? o.charged : 0));
+    const closing = attempt.then((o) => (o.closed ? o.charged : 0));
+    // A failure reaches the caller through `attempt`; this copy is only read by later calls, if any.
+    closing.catch(() => undefined);
+    this.closing = closing;
     return attempt.then((o) => o.closed);
   }
 

@@ -12,6 +12,8 @@ import { type Kysely, sql } from 'kysely';
 import { GatewayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Db } from '../store/db.js';
+import { databaseOutage } from '../store/outage.js';
+import { UnfinishedCloses } from './unfinished-closes.js';
 import { preparedQuery } from '../store/prepared-query.js';
 import type { Database, HoldsTable, LedgerKind } from '../store/schema.js';
 import { firstOf, rowsOf, run, type Transact, type TxWork } from '../store/transact.js';
@@ -62,6 +64,7 @@ export class Ledger {
   private readonly q: ReturnType<typeof hotStatements>;
   private readonly db: Kysely<Database>;
   private readonly transact: Transact;
+  private readonly unfinished = new UnfinishedCloses();
 
   constructor(db: Pick<Db, 'kysely' | 'transact'>, readonly currency: string) {
     this.db = db.kysely;
@@ -140,9 +143,25 @@ export class Ledger {
     return outcome;
   }
 
+  /**
+   * A close the database could not take (an outage) is retried until it does: a settle waits for that (its
+   * reply was delivered, and nobody else would ever close the hold of a live process); a refund fails now, so
+   * the request's error is not held up, and completes in the background.
+   */
   private close(holdId: string, kind: 'settle' | 'refund', charge: number, note?: string): Promise<CloseOutcome> {
     const now = Date.now();
-    return this.transact(() => this.closeWork(holdId, kind, charge, now, note));
+    const attempt = () => this.transact(() => this.closeWork(holdId, kind, charge, now, note));
+    return attempt().catch((e: unknown) => {
+      if (!databaseOutage(e)) throw e;
+      const later = this.unfinished.add(holdId, attempt);
+      if (kind === 'settle') return later;
+      throw e;
+    });
+  }
+
+  /** Closes still waiting for the database (metrics, shutdown). */
+  get unfinishedCloses(): UnfinishedCloses {
+    return this.unfinished;
   }
 
   private *closeWork(holdId: string, kind: 'settle' | 'refund', charge: number, now: number, note: string | undefined): TxWork<CloseOutcome> {

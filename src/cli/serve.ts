@@ -24,6 +24,9 @@ export async function serve(): Promise<void> {
         `  Create a client key:  IMAGEGATE_ADMIN_KEY=<key> npx imagegate keys create --name my-app\n\n`,
     );
   }
+  // A promise rejection nobody handled is a bug, but ending the process for it would cut every request in
+  // flight, settled ones included: log it loudly and keep serving.
+  process.on('unhandledRejection', (err) => gateway.log.error({ err }, 'unhandled promise rejection (a bug): the process keeps serving'));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {

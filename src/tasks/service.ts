@@ -200,9 +200,14 @@ export class TaskService {
     this.active.set(row.id, task);
     const owner = this.d.instanceId;
     const renew = setInterval(() => {
-      void this.d.store.renew(row.id, owner, this.leaseMs).then((ok) => {
-        if (!ok) ac.abort(new Error('task lease lost'));
-      });
+      this.d.store.renew(row.id, owner, this.leaseMs).then(
+        (ok) => {
+          if (!ok) ac.abort(new Error('task lease lost'));
+        },
+        // The database is unreachable: the next renewal tries again; if the lease runs out meanwhile, another
+        // worker takes the task over and this run's settle is refused by its guard.
+        (err: unknown) => this.d.log.warn({ err, task_id: row.id }, 'task lease renewal failed'),
+      );
     }, Math.max(100, this.leaseMs / 3));
     try {
       const prepared = await this.rebuild(row);

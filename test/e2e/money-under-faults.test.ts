@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { databases } from '../support/databases.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
+import { until } from '../support/wait.js';
 
 const PRICE = 7_000;
 
@@ -62,6 +63,8 @@ providers:
     }
     expect(ok + failed).toBe(500);
     expect(failed).toBeGreaterThan(50);
+    // A reply's hold settles once the reply was delivered, moments after the client has it.
+    await until(async () => (await gw.balance(key)).open_holds === 0);
     const ledger = (await gw.admin(`/v1/admin/ledger?account_id=${accountId}`)).body.data as Array<{ kind: string; amount: number; charged: number; billing_transaction_id: string }>;
     const holds = ledger.filter((e) => e.kind === 'hold');
     const closes = ledger.filter((e) => e.kind === 'settle' || e.kind === 'refund');
