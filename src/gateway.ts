@@ -201,7 +201,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
       webhooks.stop();
       await requestLog.flush();
       // Closes an outage held back get a last try; what still fails is refunded by another instance's sweep.
-      await ledger.unfinishedCloses.flush();
+      await Promise.all([ledger.unfinishedCloses.flush(), idempotency.flush()]);
       await limiter.close();
       await instances.leave().catch(() => undefined);
       await db.close();

@@ -12,8 +12,7 @@ import { type Kysely, sql } from 'kysely';
 import { GatewayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Db } from '../store/db.js';
-import { databaseOutage } from '../store/outage.js';
-import { UnfinishedCloses } from './unfinished-closes.js';
+import { OutageRetries } from '../store/outage-retries.js';
 import { preparedQuery } from '../store/prepared-query.js';
 import type { Database, HoldsTable, LedgerKind } from '../store/schema.js';
 import { firstOf, rowsOf, run, type Transact, type TxWork } from '../store/transact.js';
@@ -64,7 +63,7 @@ export class Ledger {
   private readonly q: ReturnType<typeof hotStatements>;
   private readonly db: Kysely<Database>;
   private readonly transact: Transact;
-  private readonly unfinished = new UnfinishedCloses();
+  private readonly unfinished = new OutageRetries<CloseOutcome>();
 
   constructor(db: Pick<Db, 'kysely' | 'transact'>, readonly currency: string) {
     this.db = db.kysely;
@@ -151,16 +150,11 @@ export class Ledger {
   private close(holdId: string, kind: 'settle' | 'refund', charge: number, note?: string): Promise<CloseOutcome> {
     const now = Date.now();
     const attempt = () => this.transact(() => this.closeWork(holdId, kind, charge, now, note));
-    return attempt().catch((e: unknown) => {
-      if (!databaseOutage(e)) throw e;
-      const later = this.unfinished.add(holdId, attempt);
-      if (kind === 'settle') return later;
-      throw e;
-    });
+    return this.unfinished.run(holdId, attempt, { wait: kind === 'settle', ifDropped: { closed: false } });
   }
 
   /** Closes still waiting for the database (metrics, shutdown). */
-  get unfinishedCloses(): UnfinishedCloses {
+  get unfinishedCloses(): OutageRetries<CloseOutcome> {
     return this.unfinished;
   }
 

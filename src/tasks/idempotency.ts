@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { GatewayError, invalidRequest } from '../core/errors.js';
 import type { Database } from '../store/schema.js';
+import { OutageRetries } from '../store/outage-retries.js';
 import { run, type TxWork } from '../store/transact.js';
 
 const TTL_MS = 24 * 3600 * 1000;
@@ -40,6 +41,11 @@ export function fingerprint(parts: unknown): string {
 }
 
 export class IdempotencyStore {
+  /** Claims of this process whose request is still running here (account and key). */
+  private readonly running = new Set<string>();
+  /** Completions and releases an outage held back: nobody else would ever write them while we live. */
+  private readonly unfinished = new OutageRetries<void>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly owners: ClaimOwners,
@@ -58,7 +64,7 @@ export class IdempotencyStore {
         .values({ account_id: accountId, key, body_hash: bodyHash, status: null, response: null, headers: null, owner: this.owners.id, task_id: null, created_at: now })
         .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing())
         .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return { kind: 'owner' };
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return this.owned(accountId, key);
       const row = await this.db.selectFrom('idempotency').selectAll().where('account_id', '=', accountId).where('key', '=', key).executeTakeFirst();
       if (row) {
         if (row.body_hash !== bodyHash) {
@@ -66,7 +72,7 @@ export class IdempotencyStore {
         }
         if (row.status !== null) return { kind: 'replay', response: { status: row.status, body: row.response ?? '', headers: JSON.parse(row.headers ?? '{}') as Record<string, string> } };
         if (row.task_id !== null) return { kind: 'task', taskId: row.task_id };
-        if ((await this.ownerIsGone(row.owner, row.created_at, now)) && (await this.takeOver(accountId, key, row.owner, now))) return { kind: 'owner' };
+        if ((await this.ownerIsGone(accountId, key, row.owner, row.created_at, now)) && (await this.takeOver(accountId, key, row.owner, now))) return this.owned(accountId, key);
       }
       if (Date.now() > deadline || signal?.aborted) {
         throw new GatewayError('idempotency_conflict', 'A request with this Idempotency-Key is still running; retry later to get its result.', { param: 'Idempotency-Key' });
@@ -87,9 +93,16 @@ export class IdempotencyStore {
    * A claim without an owner predates owners being recorded: its request has surely ended once it is older
    * than the longest wait for one.
    */
-  private async ownerIsGone(owner: string | null, createdAt: number, now: number): Promise<boolean> {
+  private async ownerIsGone(accountId: string, key: string, owner: string | null, createdAt: number, now: number): Promise<boolean> {
     if (owner === null) return createdAt < now - this.waitMs;
-    return owner !== this.owners.id && !(await this.owners.liveOwners()).includes(owner);
+    // Our own claim whose request no longer runs here: its answer could not be written (an outage).
+    if (owner === this.owners.id) return !this.running.has(claimId(accountId, key));
+    return !(await this.owners.liveOwners()).includes(owner);
+  }
+
+  private owned(accountId: string, key: string): Claim {
+    this.running.add(claimId(accountId, key));
+    return { kind: 'owner' };
   }
 
   /** Become the owner of a dead owner's claim; guarded on that owner, so one retry wins. */
@@ -116,17 +129,41 @@ export class IdempotencyStore {
       return;
     }
     // Only while the claim is still ours: a retry may have taken it over, taking this process for dead.
-    await this.db
-      .updateTable('idempotency')
-      .set({ status: response.status, response: response.body, headers: JSON.stringify(response.headers) })
-      .where('account_id', '=', accountId)
-      .where('key', '=', key)
-      .where('owner', '=', this.owners.id)
-      .execute();
+    await this.finish(accountId, key, async () => {
+      await this.db
+        .updateTable('idempotency')
+        .set({ status: response.status, response: response.body, headers: JSON.stringify(response.headers) })
+        .where('account_id', '=', accountId)
+        .where('key', '=', key)
+        .where('owner', '=', this.owners.id)
+        .execute();
+    });
   }
 
   /** Forget a claim whose request could not complete, so a retry runs. */
   async release(accountId: string, key: string): Promise<void> {
-    await this.db.deleteFrom('idempotency').where('account_id', '=', accountId).where('key', '=', key).where('status', 'is', null).where('owner', '=', this.owners.id).execute();
+    await this.finish(accountId, key, async () => {
+      await this.db.deleteFrom('idempotency').where('account_id', '=', accountId).where('key', '=', key).where('status', 'is', null).where('owner', '=', this.owners.id).execute();
+    });
+  }
+
+  /** Writes an outage held back get a last try (shutdown). */
+  flush(): Promise<void> {
+    return this.unfinished.flush();
+  }
+
+  /**
+   * Ends this process's part in a claim with `write`. If the database cannot take it now, the write is
+   * retried until it can, and a retry that reaches this process meanwhile takes the claim over.
+   */
+  private async finish(accountId: string, key: string, write: () => Promise<void>): Promise<void> {
+    const id = claimId(accountId, key);
+    try {
+      await this.unfinished.run(id, write, { wait: false, ifDropped: undefined });
+    } finally {
+      this.running.delete(id);
+    }
   }
 }
+
+const claimId = (accountId: string, key: string) => JSON.stringify([accountId, key]);

@@ -12,7 +12,7 @@ import { newTaskRow, type NewTask } from '../../src/tasks/store.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { databases, type TestDatabase } from '../support/databases.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
-import { pollValue } from '../support/wait.js';
+import { pollValue, until } from '../support/wait.js';
 
 const PRICE = 1000;
 const OVERLAY = `
@@ -199,20 +199,19 @@ describe.each(databases())('task money across crashes on $name', ({ make }) => {
     expect(await k().selectFrom('tasks').select('id').where('account_id', '=', accountId).execute()).toHaveLength(1);
   });
 
-  it('does not take over the claim of a live instance: the retry waits for its answer', async () => {
+  it('does not take over the claim of a request still running: the retry waits for its answer', async () => {
     const { accountId, key } = await gw.clientKey({ balance: 10 * PRICE });
     const body = { model: 'paid-image', prompt: 'p', n: 1 };
-    const first = await postJson(`${gw.url}/v1/images/generations`, key, body, { 'idempotency-key': 'live' });
-    expect(first.status).toBe(200);
-    const stored = await k().selectFrom('idempotency').selectAll().where('account_id', '=', accountId).where('key', '=', 'live').executeTakeFirstOrThrow();
-    // Running again, owned by this (live) instance; it answers in a moment.
-    await k().updateTable('idempotency').set({ status: null }).where('account_id', '=', accountId).where('key', '=', 'live').execute();
-    const retry = postJson(`${gw.url}/v1/images/generations`, key, body, { 'idempotency-key': 'live' });
-    await new Promise((r) => setTimeout(r, 300));
-    await k().updateTable('idempotency').set({ status: stored.status }).where('account_id', '=', accountId).where('key', '=', 'live').execute();
-    const res = await retry;
-    expect(res.status).toBe(200);
-    expect(res.headers.get('idempotent-replayed')).toBe('true');
+    fake.reset();
+    fake.knobs.latencyMs = 800;
+    const first = postJson(`${gw.url}/v1/images/generations`, key, body, { 'idempotency-key': 'live' });
+    await until(() => fake.inFlight === 1);
+    const retry = await postJson(`${gw.url}/v1/images/generations`, key, body, { 'idempotency-key': 'live' });
+    fake.knobs.latencyMs = 0;
+    expect((await first).status).toBe(200);
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(fake.requests.filter((r) => r.path === '/v1/images/generations')).toHaveLength(1);
     expect(await k().selectFrom('holds').select('id').where('account_id', '=', accountId).execute()).toHaveLength(1);
   });
 });

@@ -106,8 +106,11 @@ describe.runIf(runnable)('money and availability under faults, two gateways on P
     },
   ];
 
+  // Each fault kind once per round (IMAGEGATE_FAULT_ROUNDS, default 1 so the suite stays quick in CI).
+  const rounds = Math.max(1, Number(process.env.IMAGEGATE_FAULT_ROUNDS ?? 1));
+  for (let round = 1; round <= rounds; round++)
   for (const fault of faults) {
-    it(`keeps every invariant through ${fault.name}`, async () => {
+    it(`keeps every invariant through ${fault.name}${rounds > 1 ? ` (round ${round})` : ''}`, async () => {
       const requests = 60;
       const load = burst(fleet, key, requests, 8, seq);
       seq += requests;
@@ -124,7 +127,7 @@ describe.runIf(runnable)('money and availability under faults, two gateways on P
       const statuses: Record<string, number> = {};
       for (const o of got) statuses[String(o.status)] = (statuses[String(o.status)] ?? 0) + 1;
       console.log(
-        `[figure] fault "${fault.name}": ${requests} requests (${JSON.stringify(statuses)}), tasks ${JSON.stringify(book.tasks)}, holds settled ${book.settled} refunded ${book.refunded}, delivered free ${book.deliveredFree}, dropped by hanging-up clients ${book.droppedByClient}, violations ${violationCount(book.violations)}`,
+        `[figure] fault "${fault.name}" round ${round}: ${requests} requests (${JSON.stringify(statuses)}), tasks ${JSON.stringify(book.tasks)}, holds settled ${book.settled} refunded ${book.refunded}, delivered free ${book.deliveredFree}, dropped by hanging-up clients ${book.droppedByClient}, violations ${violationCount(book.violations)}`,
       );
       expect(book.violations).toEqual({ balanceMismatch: [], openHolds: [], settledWithoutDelivery: [], failedButCharged: [], succeededWithoutResult: [] });
       // Every Idempotency-Key answers after the fault: with the stored reply or by running; never "still running".
