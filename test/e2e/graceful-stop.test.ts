@@ -4,14 +4,13 @@
  * and refunded, never charged.
  */
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { tempDir } from '../support/databases.js';
 import { ADMIN_KEY } from '../support/gateway.js';
-import { freePort, startGatewayProcess } from '../support/process.js';
+import { overlayOf, openaiImageModel } from '../support/overlays.js';
+import { freePort, processEnv, startGatewayProcess } from '../support/process.js';
 
 const PRICE = 1000;
 
@@ -30,29 +29,7 @@ describe('graceful stop on SIGTERM', () => {
   afterAll(() => fake.close());
 
   async function start(dataDir: string, graceMs: number) {
-    const overlay = join(dataDir, 'overlay.yaml');
-    writeFileSync(
-      overlay,
-      `models:
-  slow-image:
-    owned_by: test
-    routes: [{ provider: openai, upstream_model: gpt-image-1 }]
-    operations: { text-to-image: { endpoint: /v1/images/generations } }
-    price: { per_image: ${PRICE} }
-providers:
-  openai: { retries: 0 }
-`,
-    );
-    const env = {
-      HOST: '127.0.0.1',
-      IMAGEGATE_DATA_DIR: dataDir,
-      IMAGEGATE_ADMIN_KEY: ADMIN_KEY,
-      IMAGEGATE_CONFIG: overlay,
-      IMAGEGATE_LOG_LEVEL: 'silent',
-      IMAGEGATE_SHUTDOWN_GRACE_MS: String(graceMs),
-      OPENAI_API_KEY: 'sk-fake-openai',
-      OPENAI_BASE_URL: `${fake.url}/v1`,
-    };
+    const env = processEnv({ dataDir, overlay: overlayOf(openaiImageModel('slow-image', PRICE)), openaiUrl: fake.url, extra: { IMAGEGATE_SHUTDOWN_GRACE_MS: String(graceMs) } });
     const port = await freePort();
     child = await startGatewayProcess(env, port);
     const base = `http://127.0.0.1:${port}`;

@@ -4,15 +4,14 @@
  * gateway closes every hold exactly once.
  */
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { databases } from '../support/databases.js';
 import { ADMIN_KEY } from '../support/gateway.js';
-import { freePort, startGatewayProcess } from '../support/process.js';
+import { overlayOf, openaiImageModel } from '../support/overlays.js';
+import { freePort, processEnv, startGatewayProcess } from '../support/process.js';
 
 const PRICE = 1000;
 const KILLS = 3;
@@ -31,33 +30,13 @@ describe.each(databases())('SIGKILL during bursts of async submits on $name', ({
 
   it('refunds the hold when the process dies between hold and task row: none is left without its task', async () => {
     const db = await make();
-    const overlay = join(db.dataDir, 'overlay.yaml');
-    writeFileSync(
-      overlay,
-      `models:
-  burst-image:
-    owned_by: test
-    routes: [{ provider: openai, upstream_model: gpt-image-1 }]
-    operations: { text-to-image: { endpoint: /v1/images/generations } }
-    price: { per_image: ${PRICE} }
-providers:
-  openai: { retries: 0 }
-`,
-    );
-    const env: Record<string, string> = {
-      HOST: '127.0.0.1',
-      IMAGEGATE_DATA_DIR: db.dataDir,
-      IMAGEGATE_ADMIN_KEY: ADMIN_KEY,
-      IMAGEGATE_CONFIG: overlay,
-      IMAGEGATE_LOG_LEVEL: 'silent',
-      IMAGEGATE_TASK_LEASE_MS: '1500',
-      IMAGEGATE_INSTANCE_STALE_MS: '1500',
-      IMAGEGATE_HOLD_SWEEP_SECONDS: '1',
-      IMAGEGATE_WORKERS: '4',
-      OPENAI_API_KEY: 'sk-fake-openai',
-      OPENAI_BASE_URL: `${fake.url}/v1`,
-      ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
-    };
+    const env = processEnv({
+      dataDir: db.dataDir,
+      databaseUrl: db.databaseUrl,
+      overlay: overlayOf(openaiImageModel('burst-image', PRICE)),
+      openaiUrl: fake.url,
+      extra: { IMAGEGATE_TASK_LEASE_MS: '1500', IMAGEGATE_INSTANCE_STALE_MS: '1500', IMAGEGATE_HOLD_SWEEP_SECONDS: '1', IMAGEGATE_WORKERS: '4' },
+    });
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     child = await startGatewayProcess(env, port);

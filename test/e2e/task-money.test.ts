@@ -12,20 +12,11 @@ import { newTaskRow, type NewTask } from '../../src/tasks/store.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { databases, type TestDatabase } from '../support/databases.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
+import { overlayOf, openaiImageModel } from '../support/overlays.js';
 import { pollValue, until } from '../support/wait.js';
 
 const PRICE = 1000;
-const OVERLAY = `
-models:
-  paid-image:
-    owned_by: test
-    routes: [{ provider: openai, upstream_model: gpt-image-1 }]
-    operations: { text-to-image: { endpoint: /v1/images/generations } }
-    n: { max: 2 }
-    price: { per_image: ${PRICE} }
-providers:
-  openai: { retries: 0 }
-`;
+const OVERLAY = overlayOf(openaiImageModel('paid-image', PRICE, { maxN: 2 }));
 
 describe.each(databases())('task money across crashes on $name', ({ make }) => {
   let fake: OpenAIFake;

@@ -5,10 +5,11 @@
  * gateway died except the one killed" is one of the fault suite's invariants.
  */
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, createWriteStream, openSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN_KEY } from '../support/gateway.js';
-import { freePort, startGatewayProcess } from '../support/process.js';
+import { overlayOf, openaiImageModel } from '../support/overlays.js';
+import { freePort, processEnv, startGatewayProcess } from '../support/process.js';
 
 export const PRICE = 1000;
 
@@ -41,46 +42,31 @@ export class Fleet {
   private readonly env: Record<string, string>;
 
   constructor(private readonly opts: FleetOptions) {
-    const overlay = join(opts.dataDir, 'fault-overlay.yaml');
-    writeFileSync(
-      overlay,
-      `models:
-  fault-image:
-    owned_by: test
-    routes: [{ provider: openai, upstream_model: gpt-image-1 }]
-    operations: { text-to-image: { endpoint: /v1/images/generations } }
-    n: { max: 2 }
-    price: { per_image: ${PRICE} }
-providers:
-  openai: { retries: 0 }
-`,
-    );
-    this.env = {
-      HOST: '127.0.0.1',
-      IMAGEGATE_DATA_DIR: opts.dataDir,
-      IMAGEGATE_ADMIN_KEY: ADMIN_KEY,
-      IMAGEGATE_SIGNING_SECRET: 'fault-suite-signing-secret-0123456789',
-      IMAGEGATE_CONFIG: overlay,
-      IMAGEGATE_LOG_LEVEL: 'info',
-      IMAGEGATE_TASK_LEASE_MS: '1500',
-      IMAGEGATE_INSTANCE_STALE_MS: '1500',
-      IMAGEGATE_HOLD_SWEEP_SECONDS: '1',
-      IMAGEGATE_WORKERS: '16',
-      IMAGEGATE_ACCOUNT_WORKERS: '16',
-      IMAGEGATE_SHUTDOWN_GRACE_MS: '8000',
-      IMAGEGATE_DB_POOL_SIZE: '10',
-      IMAGEGATE_DB_IDLE_TX_TIMEOUT_MS: '2000',
-      IMAGEGATE_DB_LOCK_TIMEOUT_MS: '2000',
-      DATABASE_URL: opts.databaseUrl,
-      REDIS_URL: opts.redisUrl,
-      IMAGEGATE_S3_BUCKET: opts.s3.bucket,
-      AWS_ENDPOINT_URL_S3: opts.s3.endpoint,
-      AWS_ACCESS_KEY_ID: opts.s3.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: opts.s3.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      OPENAI_API_KEY: 'sk-fake-openai',
-      OPENAI_BASE_URL: `${opts.openaiUrl}/v1`,
-    };
+    this.env = processEnv({
+      dataDir: opts.dataDir,
+      databaseUrl: opts.databaseUrl,
+      overlay: overlayOf(openaiImageModel('fault-image', PRICE, { maxN: 2 })),
+      openaiUrl: opts.openaiUrl,
+      extra: {
+        IMAGEGATE_SIGNING_SECRET: 'fault-suite-signing-secret-0123456789',
+        IMAGEGATE_LOG_LEVEL: 'info',
+        IMAGEGATE_TASK_LEASE_MS: '1500',
+        IMAGEGATE_INSTANCE_STALE_MS: '1500',
+        IMAGEGATE_HOLD_SWEEP_SECONDS: '1',
+        IMAGEGATE_WORKERS: '16',
+        IMAGEGATE_ACCOUNT_WORKERS: '16',
+        IMAGEGATE_SHUTDOWN_GRACE_MS: '8000',
+        IMAGEGATE_DB_POOL_SIZE: '10',
+        IMAGEGATE_DB_IDLE_TX_TIMEOUT_MS: '2000',
+        IMAGEGATE_DB_LOCK_TIMEOUT_MS: '2000',
+        REDIS_URL: opts.redisUrl,
+        IMAGEGATE_S3_BUCKET: opts.s3.bucket,
+        AWS_ENDPOINT_URL_S3: opts.s3.endpoint,
+        AWS_ACCESS_KEY_ID: opts.s3.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: opts.s3.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+      },
+    });
   }
 
   async start(count = 2): Promise<void> {

@@ -1,6 +1,9 @@
 /** A gateway as a separate OS process (`imagegate serve`), for crash and multi-instance tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ADMIN_KEY } from './gateway.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -27,4 +30,24 @@ export async function startGatewayProcess(env: Record<string, string>, port: num
     }
   }
   throw new Error('gateway process did not start');
+}
+
+/**
+ * The environment of a gateway process on `dataDir` (and `databaseUrl` when given), with the catalog overlay
+ * written into the data dir and the OpenAI provider pointed at a fake; `extra` adds or overrides variables.
+ */
+export function processEnv(opts: { dataDir: string; overlay: string; openaiUrl: string; databaseUrl?: string; extra?: Record<string, string> }): Record<string, string> {
+  const overlayFile = join(opts.dataDir, 'overlay.yaml');
+  writeFileSync(overlayFile, opts.overlay);
+  return {
+    HOST: '127.0.0.1',
+    IMAGEGATE_DATA_DIR: opts.dataDir,
+    IMAGEGATE_ADMIN_KEY: ADMIN_KEY,
+    IMAGEGATE_CONFIG: overlayFile,
+    IMAGEGATE_LOG_LEVEL: 'silent',
+    OPENAI_API_KEY: 'sk-fake-openai',
+    OPENAI_BASE_URL: `${opts.openaiUrl}/v1`,
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+    ...opts.extra,
+  };
 }
