@@ -1,11 +1,11 @@
 /**
- * A fake Volcengine Ark images API (upstreams.md §4): `POST /api/v3/images/generations` with Bearer auth,
+ * A fake Volcengine Ark images API (Ark's API docs): `POST /api/v3/images/generations` with Bearer auth,
  * Seedream 4.0 / 4.5 request validation (model, size tier or WxH rule, image shape, field types), real JPEG
  * images, url mode served from `GET /files/<id>.jpeg`, Ark's error shape, and knobs for moderation blocks,
  * per-image failures and empty replies, plus HttpFake's latency / drop / fail knobs.
  *
- * The rules here are written from upstreams.md independently of the adapter's tables, so a wrong table
- * shows up as a 400 from the fake. Unknown fields are refused (Ark may silently ignore them (?)) so a test
+ * The rules here are written from Ark's API docs independently of the adapter's tables, so a wrong table
+ * shows up as a 400 from the fake. Unknown fields are refused (Ark is assumed to ignore them silently) so a test
  * notices the adapter sending something Seedream does not define, e.g. `n`.
  *
  * Images: `size` in the reply is always the real requested size, but the bytes are a small real JPEG of the

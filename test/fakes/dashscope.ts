@@ -1,5 +1,5 @@
 /**
- * A fake Alibaba DashScope (upstreams.md §3) under `/api/v1`, speaking both image protocols:
+ * A fake Alibaba DashScope (DashScope API docs) under `/api/v1`, speaking both image protocols:
  *
  * - task API: `POST /services/aigc/text2image/image-synthesis` (and `image2image` for wan2.5-i2i-preview),
  *   `X-DashScope-Async: enable` required (403 AccessDenied without it, as the real service answers), then
@@ -11,8 +11,8 @@
  * result URLs served by the fake itself (`GET /results/<id>.png` → a real PNG of the generated size), and
  * DashScope's default of n = 4 when `n` is absent, so a test can prove the adapter always sends it.
  *
- * The model rules below are written from upstreams.md independently of the adapter's tables, so a wrong
- * table shows up as a 400 from the fake. Unknown parameters are refused (the real service may ignore them (?))
+ * The model rules below are written from the API docs independently of the adapter's tables, so a wrong
+ * table shows up as a 400 from the fake. Unknown parameters are refused (assumed: the service ignores them)
  * so a test notices the adapter sending a field the model does not define.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * A fake Gemini API (upstreams.md §2): `POST /v1beta/models/{model}:generateContent` with `x-goog-api-key`
+ * A fake Gemini API (Gemini API docs): `POST /v1beta/models/{model}:generateContent` with `x-goog-api-key`
  * (or `?key=`), and `:streamGenerateContent?alt=sse` answering the same as server-sent events split in time
  * (gemini-stream.ts, with knobs for pacing, holding the image back and breaking the stream), Google's error shape, a real PNG of the dimensions Google documents for the requested
  * aspect ratio and size, and usageMetadata. It checks what it is sent (unknown fields, aspect ratios and
@@ -206,7 +206,7 @@ export class GeminiFake extends HttpFake {
     const imageConfig = (config.imageConfig ?? {}) as Record<string, unknown>;
     for (const k of Object.keys(imageConfig)) if (!IMAGE_CONFIG_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at 'generation_config.image_config': Cannot find field.`;
     if (imageConfig.aspectRatio !== undefined && !model.sizes[String(imageConfig.aspectRatio)]) return `Unsupported aspect ratio: ${String(imageConfig.aspectRatio)}.`;
-    // (?) 2.5 Flash's reaction to imageSize is not documented: the fake refuses it so the adapter never relies on it.
+    // 2.5 Flash's reaction to imageSize is not documented: the fake refuses it so the adapter never relies on it.
     if (imageConfig.imageSize !== undefined && !model.imageSizes.includes(String(imageConfig.imageSize))) return `Unsupported image size: ${String(imageConfig.imageSize)}.`;
     return undefined;
   }

@@ -1,5 +1,5 @@
 /**
- * A fake OpenAI Images API (upstreams.md §1) on 127.0.0.1, mounted under /v1: generations (JSON), edits and
+ * A fake OpenAI Images API (OpenAI Images API docs) on 127.0.0.1, mounted under /v1: generations (JSON), edits and
  * variations (multipart), real PNG/JPEG/WEBP images of the requested size as b64_json or — DALL·E url mode —
  * as URLs the fake serves itself, and OpenAI's error shapes. It checks what it is sent the way the real API
  * does (auth, unknown parameters, sizes, qualities, n, prompt, images, mask), so a wrong request fails.

@@ -1,5 +1,5 @@
 /**
- * The Volcengine Ark adapter for ByteDance Seedream 4.0 / 4.5 (upstreams.md §4): text-to-image,
+ * The Volcengine Ark adapter for ByteDance Seedream 4.0 / 4.5 (Ark's API docs): text-to-image,
  * image-to-image and edits, all on `POST /images/generations`.
  *
  * Route options read: `seedream_version` ("4.0" | "4.5") for routes whose upstream model is an endpoint id.

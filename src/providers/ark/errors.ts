@@ -21,7 +21,7 @@ export interface ArkErrorObject {
   type?: string;
 }
 
-/** Ark documents x-request-id; x-tt-logid is also seen on its replies (?): take either. */
+/** Ark documents x-request-id; replies are assumed to carry x-tt-logid at times: take either. */
 export function upstreamRequestIdOf(res: UpstreamResponse): string | undefined {
   return res.header('x-request-id') ?? res.header('x-tt-logid');
 }

@@ -1,5 +1,5 @@
 /**
- * imagegate job → Volcengine Ark Seedream request, as data (upstreams.md §4). Seedream has one endpoint for
+ * imagegate job → Volcengine Ark Seedream request, as data (Ark's API docs). Seedream has one endpoint for
  * every operation; what differs between model generations ("families") is the size grammar.
  *
  * The size rules repeat the catalog's on purpose: an operator overlay may loosen the catalog, the upstream
@@ -25,7 +25,7 @@ export const FAMILIES: Record<Family, FamilySpec> = {
     tiers: ['1K', '2K', '4K'],
     rule: { multiple_of: 1, min_width: 240, min_height: 240, max_width: 16384, max_height: 16384, min_pixels: 921_600, max_pixels: 16_777_216, max_ratio: 16 },
   },
-  // upstreams.md gives 4.5 only a pixel range; Ark's model page states the same 1/16..16 ratio bound as 4.0 (?).
+  // Ark's API docs gives 4.5 only a pixel range; 4.0's 1/16..16 ratio bound is assumed.
   '4.5': {
     tiers: ['2K', '4K'],
     rule: { multiple_of: 1, min_width: 480, min_height: 480, max_width: 16384, max_height: 16384, min_pixels: 3_686_400, max_pixels: 16_777_216, max_ratio: 16 },
@@ -110,7 +110,7 @@ export interface FieldMapping {
 /**
  * Public param → Ark field with its translation. `stream` is not offered: the gateway answers whole
  * images, so Seedream's SSE mode is never requested. `seed`/`guidance_scale` exist only on older Seedream
- * models (upstreams.md), so they are absent here and from the 4.x contracts.
+ * models (assumed), so they are absent here and from the 4.x contracts.
  */
 export const FIELD_MAP: Record<string, FieldMapping> = {
   // Ark watermarks by default; imagegate's default is a clean image unless the client asks for the mark.

@@ -1,5 +1,5 @@
 /**
- * The DashScope adapter for Alibaba Wan and Qwen-Image (upstreams.md §3). Two protocols, chosen per model by
+ * The DashScope adapter for Alibaba Wan and Qwen-Image (DashScope API docs). Two protocols, chosen per model by
  * mapping.ts: the task API (create, then poll until done or the deadline) and the synchronous messages API.
  *
  * Route options read: `protocol` ("task" | "messages") overrides the model table, e.g. for qwen-image on

@@ -1,5 +1,5 @@
 /**
- * imagegate job → DashScope request, as data (upstreams.md §3): which protocol each model speaks, how each
+ * imagegate job → DashScope request, as data (DashScope API docs): which protocol each model speaks, how each
  * public parameter is spelled upstream, and each model's size grammar (W*H rule, documented sizes, aspect
  * ratio table, "1K"/"2K" tiers).
  *
@@ -41,7 +41,7 @@ export interface ModelTraits {
   native: readonly NativeField[];
 }
 
-// wan2.5: total pixels 1280*1280..1440*1440, ratio 1:4..4:1 (upstreams.md). The side bounds only restate what
+// wan2.5: total pixels 1280*1280..1440*1440, ratio 1:4..4:1 (DashScope API docs). The side bounds only restate what
 // the pixel and ratio bounds imply (640 = sqrt(1280²/4), 2880 = sqrt(1440²·4)).
 const WAN25_RULE: SizeRule = {
   multiple_of: 1,
@@ -54,10 +54,10 @@ const WAN25_RULE: SizeRule = {
   max_ratio: 4,
 };
 
-// wan2.2 / wanx2.1: each side 512..1440 px, any combination (provider docs (?): upstreams.md gives no rule).
+// wan2.2 / wanx2.1: each side 512..1440 px, any combination (assumed: the API docs gives no rule).
 const WAN22_RULE: SizeRule = { multiple_of: 1, min_width: 512, min_height: 512, max_width: 1440, max_height: 1440 };
 
-// The provider's recommended size per ratio. (?) Its own 3:4 / 9:16 entries hold slightly fewer pixels than
+// The provider's recommended size per ratio (assumed). Its own 3:4 / 9:16 entries hold slightly fewer pixels than
 // 1280*1280, so they are listed as accepted sizes beside the rule. 2:3, 3:2 and 21:9 are computed: exact ratio,
 // sides multiples of 16, pixels within the rule.
 const WAN25_RATIOS = {
@@ -115,7 +115,7 @@ export const MODELS: Readonly<Record<string, ModelTraits>> = {
   'wan2.2-t2i-plus': wanTask(WAN22_RULE, WAN22_RATIOS),
   'wanx2.1-t2i-turbo': wanTask(WAN22_RULE, WAN22_RATIOS),
   'wanx2.1-t2i-plus': wanTask(WAN22_RULE, WAN22_RATIOS),
-  // wan2.6: the docs give 1280*1280 as default and a pixel range like wan2.5's (?).
+  // wan2.6: the docs give 1280*1280 as default and a pixel range like wan2.5's (assumed).
   'wan2.6-t2i': { ...wanTask(WAN25_RULE, WAN25_RATIOS, WAN25_LISTED), protocol: 'messages' },
   'wan2.6-image': { ...wanTask(WAN25_RULE, WAN25_RATIOS, WAN25_LISTED), protocol: 'messages' },
   'wan2.7-image': wan27(WAN27_TIERS),
@@ -160,14 +160,14 @@ export const GEOMETRY_PARAMETERS = ['size', 'aspect_ratio', 'resolution'] as con
 
 /**
  * Sent on every request even when the client left them out: DashScope's own defaults are n = 4 (four images
- * billed for a request that asked for one) and a watermark on some models (?). `n` always comes from the job.
+ * billed for a request that asked for one) and a watermark on some models (assumed). `n` always comes from the job.
  */
 export const ALWAYS_SENT_DEFAULTS = { watermark: false } as const;
 
 /** Upstream paths under the base URL. */
 export const PATHS = {
   textToImageTask: '/services/aigc/text2image/image-synthesis',
-  // (?) upstreams.md gives only this path for edits; the images go in `input.images` as on wan2.5-i2i.
+  // The API reference gives this path for edits; the images are assumed to go in `input.images` as on wan2.5-i2i.
   imageToImageTask: '/services/aigc/image2image/image-synthesis',
   messages: '/services/aigc/multimodal-generation/generation',
   task: (id: string) => `/tasks/${encodeURIComponent(id)}`,

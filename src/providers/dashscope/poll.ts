@@ -60,7 +60,7 @@ function settle(reply: TaskReply, taskId: string, job: ImageJob): ImageResult | 
         details: { upstream_task_id: taskId },
       });
     default:
-      return undefined; // PENDING, RUNNING, or a status newer than this code (?)
+      return undefined; // PENDING, RUNNING, or a status newer than this code (assumed still running)
   }
 }
 

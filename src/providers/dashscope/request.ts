@@ -1,4 +1,4 @@
-/** ImageJob + plan → the DashScope HTTP requests of both protocols (upstreams.md §3). */
+/** ImageJob + plan → the DashScope HTTP requests of both protocols (DashScope API docs). */
 import type { ImageJob, InputImage, JsonValue } from '../../core/job.js';
 import type { UpstreamRequest } from '../http.js';
 import type { Route } from '../types.js';

@@ -56,7 +56,7 @@ function reportedSize(size: unknown): string | undefined {
   return typeof size === 'string' && /^\d+\*\d+$/.test(size) ? fromUpstreamSize(size) : undefined;
 }
 
-/** Image models report zero tokens; only real counts become usage. DashScope does not split text from image input (?). */
+/** Image models report zero tokens; only real counts become usage. Text and image input are not split (assumed). */
 function tokenUsage(usage: MessagesReply['usage']): TokenUsage | undefined {
   const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
   const u: TokenUsage = { inputTextTokens: count(usage?.input_tokens), outputImageTokens: count(usage?.output_tokens), totalTokens: count(usage?.total_tokens) };

@@ -1,6 +1,6 @@
 /**
  * The Gemini image adapter ("Nano Banana": gemini-2.5-flash-image, gemini-3-pro-image-preview,
- * gemini-3.1-flash-image-preview), upstreams.md §2. Text-to-image, image-to-image and edit all go through
+ * gemini-3.1-flash-image-preview), per the Gemini API docs. Text-to-image, image-to-image and edit all go through
  * generateContent with the references as inline data; n images are n concurrent calls. When the client
  * reads a stream (ctx.onDelta), the calls go to streamGenerateContent and report text and images as they come.
  */

@@ -78,7 +78,7 @@ function retryDelayMs(e: NonNullable<GoogleErrorBody['error']>): number | undefi
 }
 
 /**
- * An `{"error": {...}}` event inside a stream (Google ends a failing stream with one (?)): mapped as if it
+ * An `{"error": {...}}` event inside a stream (assumed: Google ends a failing stream so): mapped as if it
  * were the HTTP answer, with the status its `code` gives.
  */
 export function streamedError(body: GoogleErrorBody): GatewayError {

@@ -52,7 +52,7 @@ const GEMINI_3_1K: Record<string, Dims> = {
 };
 
 /**
- * The extreme ratios only 3.1 Flash takes. upstreams.md marks them (?) (not in every Google page); they are
+ * The extreme ratios only 3.1 Flash takes (assumed: not every Google page lists them); they are
  * offered because Google's current 3.1 Flash table lists them, and an upstream refusal would surface as a
  * plain upstream 400 rather than a wrong image.
  */

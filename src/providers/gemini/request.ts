@@ -1,5 +1,5 @@
 /**
- * ImageJob + Route → one `models/{model}:generateContent` request (upstreams.md §2). Gemini returns one
+ * ImageJob + Route → one `models/{model}:generateContent` request (Gemini API docs). Gemini returns one
  * image per call, so the adapter sends this same request n times; it is built (and the references
  * base64-encoded) once.
  */

@@ -12,7 +12,7 @@ interface InlineData {
   data?: Base64Text;
 }
 
-/** The API speaks camelCase; snake_case `inline_data` / `mime_type` also appear in the wild (upstreams.md §2). */
+/** The API speaks camelCase; snake_case `inline_data` / `mime_type` also appear in the wild. */
 interface Part {
   text?: string;
   thought?: boolean;

@@ -1,5 +1,5 @@
 /**
- * One `streamGenerateContent?alt=sse` call (upstreams.md §2). Each event is a partial
+ * One `streamGenerateContent?alt=sse` call (Gemini API docs). Each event is a partial
  * GenerateContentResponse: text parts continue the text, an image arrives whole in one part, and the last
  * events carry finishReason and the final usageMetadata. Each piece is reported as it arrives; the reply is
  * then settled by the same rules as a whole generateContent answer (response.ts).
@@ -12,7 +12,7 @@ import type { CallContext } from '../types.js';
 import { type GoogleErrorBody, malformedReplyError, streamedError, toError, WHO } from './errors.js';
 import { type GeminiReply, type GenerateContentResponse, imageOf, noCandidateError, settleReply, textOf, toUsage, type UsageMetadata } from './response.js';
 
-/** One event holds at most one whole image (a 4K PNG is some 20 MB as base64 (?)); anything larger is refused. */
+/** One event holds at most one whole image (a 4K PNG: some 20 MB as base64, assumed); anything larger is refused. */
 const MAX_EVENT_BYTES = 64 * 1024 * 1024;
 
 type StreamEvent = GenerateContentResponse & GoogleErrorBody;

@@ -1,5 +1,5 @@
 /**
- * The OpenAI Images adapter (upstreams.md §1): GPT image models and DALL·E through /images/generations,
+ * The OpenAI Images adapter (OpenAI Images API docs): GPT image models and DALL·E through /images/generations,
  * /images/edits (edits and image-to-image) and /images/variations. One upstream call per job: OpenAI makes
  * all n images in one request.
  *

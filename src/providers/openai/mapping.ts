@@ -1,5 +1,5 @@
 /**
- * imagegate job → OpenAI Images request, as data (upstreams.md §1): which operation goes to which endpoint,
+ * imagegate job → OpenAI Images request, as data (OpenAI Images API docs): which operation goes to which endpoint,
  * which public param becomes which OpenAI field on which endpoints (with its value translation), and per
  * upstream model what it accepts. plan.ts applies these tables; nothing here does I/O.
  */
