@@ -21,7 +21,7 @@ export interface Ledgerbook {
   /** Replies received in full whose hold was refunded (delivered free: a crash between delivery and settle). */
   deliveredFree: number;
   /**
-   * Settled replies whose client hung up while reading them: the gateway had written the whole reply to an
+   * Settled replies whose client hung up (racing the reply): the gateway had written the whole reply to an
    * intact connection (what "delivered" can mean to a server), and the client dropped what its socket held.
    */
   droppedByClient: number;
@@ -75,7 +75,11 @@ export async function audit(url: string, outcomes: Outcome[], extraReceivedHolds
     if (h.status === 'open') v.openHolds.push(`${h.id} (owner ${h.owner})`);
     if (h.status === 'settled' && !received.has(h.id) && !succeededTaskHolds.has(h.id)) {
       const o = byRequest.get(h.request_id);
-      if (o?.hungUpReading) droppedByClient++;
+      // A client that hangs up races the reply: when the gateway had written the whole reply to the still-open
+      // connection first, it was delivered (the bytes sat in the client's socket when it closed), and the
+      // client cannot see from its side whether that happened. charge-on-delivery.test.ts pins the other side:
+      // a connection broken before the reply was written in full is never charged.
+      if (o?.kind === 'hangup') droppedByClient++;
       else v.settledWithoutDelivery.push(`${h.id} (request ${h.request_id}: ${o ? `${o.kind} → ${o.status}` : 'not sent by this suite'})`);
     }
   }

@@ -18,8 +18,6 @@ export interface Outcome {
   body?: string;
   /** Our x-request-id, which the gateway keeps and writes on the request's hold. */
   requestId: string;
-  /** The response's headers had arrived when the client hung up (it was reading the body). */
-  hungUpReading?: boolean;
 }
 
 const KINDS: Kind[] = ['b64', 'url', 'n2', 'async', 'idempotent', 'hangup'];
@@ -34,10 +32,8 @@ async function one(url: string, key: string, kind: Kind, seq: number): Promise<O
   const sent = JSON.stringify(body);
   const ac = new AbortController();
   const hangup = kind === 'hangup' ? setTimeout(() => ac.abort(), 20 + Math.floor(Math.random() * 400)) : undefined;
-  let reading = false;
   try {
     const res = await fetch(`${url}/v1/images/generations`, { method: 'POST', headers, body: sent, signal: ac.signal });
-    reading = true;
     const text = await res.text();
     const parsed = JSON.parse(text) as { id?: string; data?: unknown[]; imagegate?: { billing?: { billing_transaction_id: string } } };
     const out: Outcome = { kind, status: res.status, idempotencyKey, body: idempotencyKey ? sent : undefined, requestId };
@@ -45,7 +41,7 @@ async function one(url: string, key: string, kind: Kind, seq: number): Promise<O
     else if (res.status === 200 && parsed.data?.length) out.receivedHold = parsed.imagegate?.billing?.billing_transaction_id ?? res.headers.get('x-billing-transaction-id') ?? undefined;
     return out;
   } catch (e) {
-    return { kind, status: ac.signal.aborted ? 'aborted' : 'network-error', idempotencyKey, body: idempotencyKey ? sent : undefined, requestId, hungUpReading: ac.signal.aborted && reading };
+    return { kind, status: ac.signal.aborted ? 'aborted' : 'network-error', idempotencyKey, body: idempotencyKey ? sent : undefined, requestId };
   } finally {
     clearTimeout(hangup);
   }
