@@ -1,12 +1,17 @@
-import { BodyLease } from './body-pool.js';
+import { BodyLease, type BufferLender } from './body-pool.js';
 
 /**
- * Base64 text of an image. A string when it came from a parsed body; `Base64Bytes` when it was lifted out
- * of an upstream body as raw ASCII, so a multi-megabyte image on the b64 path is never turned into a JS
- * string, decoded or re-encoded: the same bytes that arrived are spliced into the reply.
+ * Base64 text of an image: a string when it came from a parsed body, or any object whose toString gives the
+ * text, as `Base64Bytes` does.
  */
-export type Base64Text = string | Base64Bytes;
+export type Base64Text = string | { readonly length: number; toString(): string };
 
+/**
+ * Base64 text lifted out of an upstream body as raw ASCII (json-bytes.ts), so a multi-megabyte image on the
+ * b64 path is never turned into a JS string, decoded or re-encoded: serializeSpliced writes these same
+ * bytes into the reply. Anything else that stringifies it (JSON.stringify, a template literal) gets its
+ * text, always.
+ */
 export class Base64Bytes {
   constructor(readonly ascii: Buffer) {}
 
@@ -14,50 +19,22 @@ export class Base64Bytes {
     return this.ascii.length;
   }
 
-  /** Makes template literals (`data:image/png;base64,${b64}`) and plain JSON.stringify do the right thing. */
   toString(): string {
     return this.ascii.toString('latin1');
   }
 
   toJSON(): string {
-    return spliceHook ? spliceHook(this.ascii) : this.toString();
-  }
-}
-
-/**
- * An image whose base64 text already went to the client while it arrived (core/json-tap.ts,
- * server/pass-through.ts): the result keeps its place, its length and its first characters (to sniff its
- * type with base64Head), not its text. The reply's writer recognises it by identity when it serializes the
- * rest; anything that would need the text fails loudly.
- */
-export class SentAhead extends Base64Bytes {
-  constructor(head: Buffer, private readonly sentLength: number) {
-    super(head);
-  }
-
-  override get length(): number {
-    return this.sentLength;
-  }
-
-  override toString(): string {
-    throw new Error('This image was passed through to the client as it arrived; its text is not kept.');
-  }
-}
-
-/** Set only while serializeSpliced (json-bytes.ts) runs, synchronously, to collect the byte pieces. */
-let spliceHook: ((ascii: Buffer) => string) | undefined;
-
-export function withSpliceHook<T>(hook: (ascii: Buffer) => string, run: () => T): T {
-  spliceHook = hook;
-  try {
-    return run();
-  } finally {
-    spliceHook = undefined;
+    return this.toString();
   }
 }
 
 export function base64String(t: Base64Text): string {
   return typeof t === 'string' ? t : t.toString();
+}
+
+/** The text's raw ASCII bytes when it is held as bytes: read where it lies, never made a string. */
+function asciiOf(t: Base64Text): Buffer | undefined {
+  return t instanceof Base64Bytes ? t.ascii : undefined;
 }
 
 export function decodeBase64(t: Base64Text): Buffer {
@@ -67,7 +44,8 @@ export function decodeBase64(t: Base64Text): Buffer {
 /** The first bytes of the image, enough to sniff its type, without decoding the rest. */
 export function base64Head(t: Base64Text, bytes = 24): Buffer {
   const chars = Math.ceil(bytes / 3) * 4;
-  const head = typeof t === 'string' ? t.slice(0, chars) : t.ascii.subarray(0, chars).toString('latin1');
+  const ascii = asciiOf(t);
+  const head = ascii ? ascii.toString('latin1', 0, Math.min(chars, ascii.length)) : base64String(t).slice(0, chars);
   return Buffer.from(head, 'base64');
 }
 
@@ -77,10 +55,11 @@ export function base64Head(t: Base64Text, bytes = 24): Buffer {
  * one it is borrowed for `use` alone. A fresh 1.5 MB buffer per url request was 1.5 MB of external garbage
  * each time, which V8 answers with full collections.
  */
-export async function withDecoded<T>(t: Base64Text, use: (bytes: Buffer) => Promise<T>, lease?: BodyLease): Promise<T> {
+export async function withDecoded<T>(t: Base64Text, use: (bytes: Buffer) => Promise<T>, lease?: BufferLender): Promise<T> {
   const own = lease ? undefined : new BodyLease();
   const buf = (lease ?? own!).take(Math.ceil((t.length * 3) / 4));
-  const written = typeof t === 'string' ? buf.write(t, 'base64') : decodeInPieces(t.ascii, buf);
+  const ascii = asciiOf(t);
+  const written = ascii ? decodeInPieces(ascii, buf) : buf.write(base64String(t), 'base64');
   try {
     return await use(buf.subarray(0, written));
   } finally {

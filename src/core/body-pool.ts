@@ -69,8 +69,16 @@ export function pooledBytes(): number {
   return idleBytes;
 }
 
+/**
+ * Where a request's bodies are read into: a buffer of at least `length` bytes whose contents are garbage,
+ * valid until the request's owner gives its buffers back. BodyLease is the pooled one.
+ */
+export interface BufferLender {
+  take(length: number): Buffer;
+}
+
 /** The buffers one request borrowed; given back at most once, and only when nothing reads them again. */
-export class BodyLease {
+export class BodyLease implements BufferLender {
   private lent: Buffer[] = [];
   private closed = false;
 

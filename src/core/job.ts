@@ -3,7 +3,6 @@
  * ImageJob and produce ImageResult. No vendor field name appears here.
  */
 
-import type { Base64Text } from './base64.js';
 export type Operation = 'text-to-image' | 'image-to-image' | 'edit' | 'variation';
 export const OPERATIONS: readonly Operation[] = ['text-to-image', 'image-to-image', 'edit', 'variation'];
 
@@ -86,9 +85,28 @@ export interface ImageJob {
   acceptTextOnly?: boolean;
 }
 
+/**
+ * An image's base64 text held as bytes, so that a multi-megabyte image is never made a JS string on its way
+ * from the upstream to the client (core/bytes.ts implements it). Stringified anywhere, it is its text.
+ */
+export interface Base64Image {
+  /** Characters of base64 text. */
+  readonly length: number;
+  toString(): string;
+  toJSON(): string;
+}
+
+/** An image's base64 text: a string, or held as bytes. */
+export type Base64Text = string | Base64Image;
+
 /** One generated image. Exactly one payload form; the pipeline converts only when the client needs another. */
 export type ImagePayload =
   | { kind: 'b64'; b64: Base64Text; mime: ImageMime }
+  /**
+   * An image whose text went on while it arrived (CallContext.passThrough): to the client, or into the blob
+   * store. Its text is not kept, so nothing can read or stringify it by mistake; its type and length are.
+   */
+  | { kind: 'passed-through'; mime: ImageMime; chars: number }
   | { kind: 'bytes'; bytes: Buffer; mime: ImageMime }
   /** A provider-hosted URL (short-lived): the pipeline downloads and re-hosts it. */
   | { kind: 'remote'; url: string; mime?: ImageMime };

@@ -5,8 +5,8 @@
  * `indexOf` and copied once into the reply, never parsed, decoded or stringified.
  */
 import { randomBytes } from 'node:crypto';
-import { Base64Bytes, withSpliceHook } from './base64.js';
-import type { BodyLease } from './body-pool.js';
+import { Base64Bytes } from './base64.js';
+import type { BufferLender } from './body-pool.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -108,7 +108,7 @@ const spliceable = new WeakSet<ArrayBuffer>();
  * A buffer for an upstream body of `length` bytes, with room to splice a reply around a string in it;
  * borrowed from `lease` when the request has one (core/body-pool.ts).
  */
-export function withSpliceRoom(length: number, lease?: BodyLease): Buffer {
+export function withSpliceRoom(length: number, lease?: BufferLender): Buffer {
   const total = ROOM_BEFORE + length + ROOM_AFTER;
   const store = lease ? lease.take(total) : Buffer.allocUnsafeSlow(total);
   spliceable.add(store.buffer as ArrayBuffer);
@@ -148,23 +148,33 @@ export class SplicedBody {
 
 /**
  * JSON.stringify that writes each `Base64Bytes` in `value` by splicing its bytes into the output instead
- * of making a string of them.
+ * of making a string of them. The replacer swaps them for markers in their holder, before JSON.stringify
+ * would call their toJSON, so no state outside this call decides what a Base64Bytes stringifies to.
  */
 export function serializeSpliced(value: unknown): SplicedBody {
   const spliced: Buffer[] = [];
-  const text = withSpliceHook(
-    (ascii) => MARKER + (spliced.push(ascii) - 1),
-    () => JSON.stringify(value),
-  );
+  const markOf = (v: unknown): unknown => (v instanceof Base64Bytes ? MARKER + (spliced.push(v.ascii) - 1) : v);
+  const text = JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v !== 'object' || v === null) return v;
+    if (Array.isArray(v)) return v.some((e) => e instanceof Base64Bytes) ? v.map(markOf) : v;
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, member] of Object.entries(v)) {
+      if (!(member instanceof Base64Bytes)) continue;
+      copy ??= { ...(v as Record<string, unknown>) };
+      copy[k] = markOf(member);
+    }
+    return copy ?? v;
+  });
   if (spliced.length === 0) return new SplicedBody([Buffer.from(text, 'utf8')]);
   const parts: Buffer[] = [];
+  // Markers are numbered as their holders were visited, which is not always the order they are written in.
   let from = 0;
-  for (let i = 0; i < spliced.length; i++) {
-    const token = `${MARKER_IN_JSON}${i}"`;
-    const at = text.indexOf(token, from);
-    // The opening quote stays in the text before the marker; the closing one is part of the token.
-    parts.push(Buffer.from(text.slice(from, at + 1), 'utf8'), spliced[i]!);
-    from = at + token.length - 1;
+  for (let at = text.indexOf(MARKER_IN_JSON, from); at >= 0; at = text.indexOf(MARKER_IN_JSON, from)) {
+    const digits = at + MARKER_IN_JSON.length;
+    const close = text.indexOf('"', digits);
+    // The opening quote (the token's first character) stays in the text before the bytes, the closing one after.
+    parts.push(Buffer.from(text.slice(from, at + 1), 'utf8'), spliced[Number(text.slice(digits, close))]!);
+    from = close;
   }
   parts.push(Buffer.from(text.slice(from), 'utf8'));
   return new SplicedBody(parts);

@@ -2,7 +2,7 @@
  * A JSON body read as it arrives, with the one long string at a given path (`data[0].b64_json`) handed on
  * while it is still arriving. This is how the first image of an upstream images reply reaches the client
  * chunk by chunk instead of after the whole body: no 2 MB body is held per request, and the client's first
- * byte does not wait for the upstream's last (server/pass-through.ts).
+ * byte does not wait for the upstream's last (providers/images-answer.ts).
  *
  * Everything but that string is kept and given back at the end as a small body whose string is replaced by
  * `TAPPED`, to be parsed as usual. The string's raw JSON contents are passed on as they are (never

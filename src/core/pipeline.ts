@@ -17,17 +17,16 @@ import type { Transact, TxWork } from '../store/transact.js';
 import type { BlobStore } from '../store/blobs.js';
 import type { UrlSigner } from '../store/signed-url.js';
 import { callUpstream } from '../providers/http.js';
-import type { CallContext, ImageTextSink, ProviderAdapter, Route } from '../providers/types.js';
+import type { CallContext, PassThroughSink, ProviderAdapter, Route } from '../providers/types.js';
 import { BlobSink } from '../store/blob-sink.js';
-import { type Base64Text, SentAhead, withDecoded } from './base64.js';
-import type { BodyLease } from './body-pool.js';
+import { type BufferLender, withDecoded } from './bytes.js';
 import { checkContract } from './contract.js';
 import { type CircuitBreakers, dispatch, type UpstreamAttempt } from './dispatch.js';
 import type { DraftRequest } from './draft.js';
 import type { LimitsGate } from './limits-gate.js';
 import { GatewayError, invalidRequest, toGatewayError } from './errors.js';
 import { newId } from './ids.js';
-import { EXTENSION_OF_MIME, type ImageJob, type ImageMime, type ImagePayload, type ImageResult, type InputImage, MIME_OF_EXTENSION } from './job.js';
+import { type Base64Text, EXTENSION_OF_MIME, type ImageJob, type ImageMime, type ImagePayload, type ImageResult, type InputImage, MIME_OF_EXTENSION } from './job.js';
 import { sniffImageType } from './image-input.js';
 import type { Principal } from './principal.js';
 
@@ -92,6 +91,11 @@ export interface PreparedJob {
 export interface DeliveredImage {
   b64?: Base64Text;
   url?: string;
+  /**
+   * The image's text already went to the client as it arrived (ExecuteOptions.passThrough): the reply's
+   * writer completes the reply around it.
+   */
+  passedThrough?: true;
   mime: ImageMime;
   revisedPrompt?: string;
   size?: string;
@@ -197,9 +201,9 @@ export async function prepare(
 export interface ExecuteOptions {
   signal: AbortSignal;
   /** Buffers for upstream bodies, given back by the caller once the answer is written (core/body-pool.ts). */
-  bodies?: BodyLease;
+  bodies?: BufferLender;
   /** Where an adapter may pass the first image through as it arrives (CallContext.passThrough). */
-  passThrough?: ImageTextSink;
+  passThrough?: PassThroughSink;
   /** Pieces of the answer for a client that reads a stream, as they arrive (CallContext.onDelta). */
   onDelta?: CallContext['onDelta'];
   /** Persist the upstream task id (and the route that owns it) as soon as an async upstream accepts the job. */
@@ -293,7 +297,7 @@ async function publish(deps: PipelineDeps, bytes: Buffer, mime: ImageMime, ttl: 
 
 type Fetching = Pick<CallContext, 'signal' | 'deadline' | 'bodies'>;
 
-async function materialize(payload: ImagePayload, fetching: Fetching): Promise<{ bytes?: Buffer; b64?: Base64Text; mime: ImageMime }> {
+async function materialize(payload: Exclude<ImagePayload, { kind: 'passed-through' }>, fetching: Fetching): Promise<{ bytes?: Buffer; b64?: Base64Text; mime: ImageMime }> {
   if (payload.kind === 'b64') return { b64: payload.b64, mime: payload.mime };
   if (payload.kind === 'bytes') return { bytes: payload.bytes, mime: payload.mime };
   const res = await callUpstream('the provider\'s image host', { method: 'GET', url: payload.url, maxBytes: 64 * 1024 * 1024 }, fetching);
@@ -312,8 +316,10 @@ async function materialize(payload: ImagePayload, fetching: Fetching): Promise<{
 async function deliver(deps: PipelineDeps, job: ImageJob, images: ImageResult['images'], fetching: Fetching, streamed?: BlobSink): Promise<DeliveredImage[]> {
   return Promise.all(
     images.map(async (img) => {
-      if (streamed && img.payload.kind === 'b64' && img.payload.b64 instanceof SentAhead) {
-        return { mime: img.payload.mime, revisedPrompt: img.revisedPrompt, size: img.size, url: deps.signer.urlFor(await streamed.finish()) };
+      if (img.payload.kind === 'passed-through') {
+        const base = { mime: img.payload.mime, revisedPrompt: img.revisedPrompt, size: img.size };
+        // Into the blob store it is only finished; to the client, its reply's writer writes the rest.
+        return streamed ? { ...base, url: deps.signer.urlFor(await streamed.finish()) } : { ...base, passedThrough: true as const };
       }
       const m = await materialize(img.payload, fetching);
       const base = { mime: m.mime, revisedPrompt: img.revisedPrompt, size: img.size };

@@ -6,8 +6,7 @@
 import type { DraftRequest, ImageSource } from '../core/draft.js';
 import { invalidRequest } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { type Base64Text, base64String } from '../core/base64.js';
-import type { ImageParams, JsonValue, TokenUsage } from '../core/job.js';
+import type { Base64Text, ImageParams, JsonValue, TokenUsage } from '../core/job.js';
 import type { Delivery } from '../core/pipeline.js';
 import { sanitizeShape } from '../core/sanitize.js';
 import { asObject, modelField, checkSizeSyntax, optionalInteger, optionalString } from './openai-images.js';
@@ -133,7 +132,7 @@ export function chatUsage(usage: TokenUsage | undefined): ChatUsage {
 }
 
 /** An image as the chat dialect shows it: a data URL (in Markdown in content, bare in images[]). */
-export const dataUrlOf = (mime: string, b64: Base64Text): string => `data:${mime};base64,${base64String(b64)}`;
+export const dataUrlOf = (mime: string, b64: Base64Text): string => `data:${mime};base64,${b64}`;
 
 export function renderChat(d: Delivery, requestId: string): ChatCompletion {
   const dataUrls = d.images.map((img) => dataUrlOf(img.mime, img.b64!));

@@ -3,10 +3,9 @@
  * Also carries imagegate's image-to-image extension (`operation: "image-to-image"` with `image_url`,
  * `image_urls` or `reference_image_urls`) used by the seed documents.
  */
-import type { Base64Text } from '../core/base64.js';
 import type { DraftRequest, ImageSource } from '../core/draft.js';
 import { invalidRequest } from '../core/errors.js';
-import type { ImageParams, JsonValue, Operation, ResponseFormat } from '../core/job.js';
+import type { Base64Text, ImageParams, JsonValue, Operation, ResponseFormat } from '../core/job.js';
 import type { Delivery } from '../core/pipeline.js';
 import { sanitizeShape } from '../core/sanitize.js';
 import { SIZE_PATTERN, SIZE_TIER_PATTERN } from '../core/size.js';
@@ -175,7 +174,7 @@ export interface ImagesResponse {
 
 /**
  * The bytes renderImagesResponse's reply begins with when its first image is base64 text: what goes out
- * before that text when it is passed through as it arrives (server/pass-through.ts checks the two agree).
+ * before that text when it is passed through as it arrives (server/pass-through-reply.ts checks the two agree).
  */
 export function imagesReplyHead(created: number): Buffer {
   return Buffer.from(`{"created":${created},"data":[{"b64_json":"`);

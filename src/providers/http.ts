@@ -4,8 +4,7 @@
  */
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import { GatewayError } from '../core/errors.js';
-import type { BodyLease } from '../core/body-pool.js';
-import { withSpliceRoom } from '../core/json-bytes.js';
+import { type BufferLender, withSpliceRoom } from '../core/bytes.js';
 import { CallSignal } from './call-signal.js';
 import { redact } from './redact.js';
 import { startExchange, type StreamedExchange } from './upstream-exchange.js';
@@ -110,7 +109,7 @@ export function transportError(who: string, e: unknown, call: CallSignal): Gatew
  * The whole body in one buffer. With a Content-Length it is read straight into a buffer of that size (one
  * copy, and the socket's chunks can go as soon as they are copied); otherwise chunks are joined at the end.
  */
-async function readBody(who: string, body: StreamedExchange, declared: number, max: number, lease: BodyLease | undefined): Promise<Buffer> {
+async function readBody(who: string, body: StreamedExchange, declared: number, max: number, lease: BufferLender | undefined): Promise<Buffer> {
   if (declared > 0) {
     // Room around the body lets the reply be written around an image string in place (core/json-bytes.ts).
     const buf = withSpliceRoom(declared, lease);

@@ -1,4 +1,3 @@
-import type { BodyLease } from '../core/body-pool.js';
 import type { ImageJob, ImageResult, ResultDelta } from '../core/job.js';
 
 /** One concrete way to reach a model: a provider, its endpoint and credentials, and the upstream model name. */
@@ -22,10 +21,10 @@ export interface CallContext {
   deadline: number;
   requestId: string;
   /**
-   * Where upstream bodies are read into when the caller gives them back once its answer is written
-   * (core/body-pool.ts); without it, each body is a fresh buffer.
+   * Where upstream bodies are read into, when the caller lends buffers that it takes back once its answer is
+   * written; without it, each body is a fresh buffer.
    */
-  bodies?: BodyLease;
+  bodies?: { take(length: number): Buffer };
   /**
    * For upstreams that only take image URLs: returns a short-lived, signed public URL at which the gateway
    * serves these bytes.
@@ -46,17 +45,17 @@ export interface CallContext {
    * Set when the first image's base64 text can go somewhere while it is still arriving: to the client of a
    * synchronous b64_json reply in the OpenAI images shape, or into the blob store for a url reply. An
    * adapter whose upstream body holds that image as a JSON string may hand its raw contents over piece by
-   * piece, and still resolves with the whole ImageResult, that image's payload a `SentAhead`. Adapters that
-   * cannot ignore it.
+   * piece, and still resolves with the whole ImageResult, that image's payload `passed-through`. Adapters
+   * that cannot ignore it.
    */
-  passThrough?: ImageTextSink;
+  passThrough?: PassThroughSink;
 }
 
 /**
- * Where a passed-through image goes: the client (server/pass-through.ts), whose first write commits the
- * answer, or the blob store (store/blob-sink.ts), which commits nothing until the image is whole.
+ * Where a passed-through image goes: the client (server/pass-through-reply.ts), whose first write commits
+ * the answer, or the blob store (store/blob-sink.ts), which commits nothing until the image is whole.
  */
-export interface ImageTextSink {
+export interface PassThroughSink {
   /** True once the client has part of the answer: a failure from then on is final (core/dispatch.ts). */
   readonly started: boolean;
   /** Queues the piece; a promise when the sink must catch up before more is read (backpressure). */

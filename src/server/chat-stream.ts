@@ -102,7 +102,8 @@ async function streamAnswer(deps: ImageRequestDeps, req: FastifyRequest, reply: 
     }
     const p = d.image.payload;
     // An image the provider hosts elsewhere is downloaded by the pipeline; it goes out with the delivery.
-    if (p.kind === 'remote') return;
+    // (A chat request passes nothing through, so no image of it is `passed-through`.)
+    if (p.kind === 'remote' || p.kind === 'passed-through') return;
     shown.add(d.image);
     sse.event(chunks.image(dataUrlOf(p.mime, p.kind === 'b64' ? p.b64 : p.bytes.toString('base64'))));
   };

@@ -5,15 +5,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { DraftRequest, ImageSource } from '../core/draft.js';
-import { BodyLease } from '../core/body-pool.js';
+import { BodyLease, SplicedBody } from '../core/bytes.js';
 import { GatewayError, toGatewayError } from '../core/errors.js';
-import { SplicedBody } from '../core/json-bytes.js';
 import { type Delivery, delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
 import type { Settlement } from '../billing/settlement.js';
 import { chargeKept, chargeOnDelivery, refundUndelivered } from './charge-on-delivery.js';
 import type { RequestLogEntry } from '../store/request-log.js';
 import { handedOverTask, TimeoutHandover } from '../tasks/handover.js';
-import { PassThroughReply } from './pass-through.js';
+import { PassThroughRender, PassThroughReply } from './pass-through-reply.js';
 import { fingerprint, type IdempotencyStore } from '../tasks/idempotency.js';
 import type { TaskService } from '../tasks/service.js';
 import type { TaskRow } from '../tasks/store.js';
@@ -71,15 +70,14 @@ declare module 'fastify' {
   }
 }
 
-/** Renders a delivery in the dialect's wire shape. */
-export interface Render {
-  (d: Delivery, requestId: string): unknown;
-  /**
-   * The reply's bytes before its first image's base64 text, for a dialect that writes that text first: its
-   * b64_json replies are passed through as the image arrives (server/pass-through.ts), and its render
-   * returns a SplicedBody.
-   */
-  passThroughHead?: (created: number) => Buffer;
+/**
+ * Renders a delivery in the dialect's wire shape: a function, or a PassThroughRender for a dialect whose
+ * b64_json replies are passed through as the image arrives (server/pass-through-reply.ts).
+ */
+export type Render = ((d: Delivery, requestId: string) => unknown) | PassThroughRender;
+
+function renderReply(render: Render, d: Delivery, requestId: string): unknown {
+  return render instanceof PassThroughRender ? render.render(d, requestId) : render(d, requestId);
 }
 
 export async function runImageRequest(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, render: Render): Promise<unknown> {
@@ -136,8 +134,8 @@ function accepted(deps: ImageRequestDeps, reply: FastifyReply, row: TaskRow): un
  * reply of a dialect that writes the image text first, and not one kept whole for an Idempotency-Key.
  */
 function passThroughFor(render: Render, prepared: PreparedJob, reply: FastifyReply, signal: AbortSignal, allowed: boolean): PassThroughReply | undefined {
-  if (!allowed || !render.passThroughHead || prepared.job.responseFormat !== 'b64_json') return undefined;
-  return new PassThroughReply(reply, render.passThroughHead, signal);
+  if (!allowed || !(render instanceof PassThroughRender) || prepared.job.responseFormat !== 'b64_json') return undefined;
+  return new PassThroughReply(reply, render, signal);
 }
 
 /** A spliced body goes out as one buffer, written around the image bytes where they lie (json-bytes.ts). */
@@ -177,11 +175,11 @@ async function runOnce(
     if (onConnection) trace.charged = chargeOnDelivery(reply, execution.settlement);
     trace.upstreamRequestId = delivery.result.upstreamRequestId;
     if (passThrough?.started) {
-      passThrough.finish(render({ ...delivery, created: passThrough.created }, req.id), delivery.images[0]?.b64);
+      passThrough.finish(delivery, req.id);
       return reply;
     }
     reply.type('application/json');
-    const rendered = render(delivery, req.id);
+    const rendered = renderReply(render, delivery, req.id);
     // The reply may be a view of a borrowed buffer (json-bytes.ts splices it in place): the buffers go back
     // only once it is written. A reply that never finishes leaves them to the collector.
     reply.raw.once('finish', () => bodies.giveBack());

@@ -1,6 +1,6 @@
 /**
  * An image streamed into the blob store while its base64 text is still arriving from the upstream: the url
- * reply's counterpart of server/pass-through.ts. Each piece is decoded at once and the bytes are written in
+ * reply's counterpart of server/pass-through-reply.ts. Each piece is decoded at once and the bytes are written in
  * batches, so neither the upstream's body (~2 MB for a 1.5 MB image) nor the decoded image is ever held
  * whole.
  *
@@ -9,13 +9,12 @@
  * attempt that failed, or of an image whose request failed later, is removed (`discard`). A link is made
  * only from a finished file.
  */
-import { JsonBase64Decoder } from '../core/base64.js';
-import { BodyLease } from '../core/body-pool.js';
+import { BodyLease, JsonBase64Decoder } from '../core/bytes.js';
 import { GatewayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { sniffImageType } from '../core/image-input.js';
 import { EXTENSION_OF_MIME } from '../core/job.js';
-import type { ImageTextSink } from '../providers/types.js';
+import type { PassThroughSink } from '../providers/types.js';
 import type { BlobFile, BlobStore, StoredBlob } from './blobs.js';
 
 /**
@@ -31,7 +30,7 @@ const REGION_BYTES = WRITE_FROM_BYTES + 128 * 1024;
 /** Enough bytes to tell the image's type by its magic bytes. */
 const SNIFF_BYTES = 32;
 
-export class BlobSink implements ImageTextSink {
+export class BlobSink implements PassThroughSink {
   /** Nothing went to the client: a failure can be retried (core/dispatch.ts). */
   readonly started = false;
   private attempt: Attempt;

@@ -70,6 +70,18 @@ describe('serializeSpliced', () => {
     expect(serializeSpliced({ a: [1, 'x'], b: null }).toString()).toBe('{"a":[1,"x"],"b":null}');
   });
 
+  it('a Base64Bytes stringified by other code while serializeSpliced runs is written as its text', () => {
+    const inner = new Base64Bytes(Buffer.from('QUJD'));
+    const value = { note: { toJSON: () => JSON.stringify({ b: inner }) } };
+    expect(serializeSpliced(value).toString()).toBe(JSON.stringify({ note: '{"b":"QUJD"}' }));
+  });
+
+  it('splices Base64Bytes in the order they are written, nested ones between those of their holder', () => {
+    const [a, b, c] = [b64(40), b64(50), b64(60)];
+    const value = { a: new Base64Bytes(Buffer.from(a)), nested: { b: new Base64Bytes(Buffer.from(b)) }, list: [new Base64Bytes(Buffer.from(c)), 'x'] };
+    expect(serializeSpliced(value).toString()).toBe(JSON.stringify({ a, nested: { b }, list: [c, 'x'] }));
+  });
+
   it('a Base64Bytes outside serializeSpliced stringifies to its text', () => {
     expect(JSON.stringify({ b: new Base64Bytes(Buffer.from('QUJD')) })).toBe('{"b":"QUJD"}');
     expect(`data:image/png;base64,${new Base64Bytes(Buffer.from('QUJD'))}`).toBe('data:image/png;base64,QUJD');

@@ -1,5 +1,5 @@
 /**
- * A b64_json reply passes its image through as the upstream sends it (server/pass-through.ts): the client
+ * A b64_json reply passes its image through as the upstream sends it (server/pass-through-reply.ts): the client
  * gets bytes before the upstream's last one, the reply is the same JSON a buffered one would be, and a
  * failure after the first byte cuts the connection, refunds the hold and is logged as that failure.
  */

@@ -9,7 +9,7 @@
 import { GatewayError } from '../../core/errors.js';
 import type { ImageJob, ImageResult } from '../../core/job.js';
 import type { UpstreamRequest } from '../http.js';
-import { callForImages, parseImagesReply } from '../pass-through.js';
+import { callForImages, resultOfImagesAnswer } from '../images-answer.js';
 import type { CallContext, ProviderAdapter } from '../types.js';
 import { ARK, toError, upstreamRequestIdOf } from './errors.js';
 import { planJob } from './plan.js';
@@ -22,7 +22,7 @@ async function callOnce(req: UpstreamRequest, job: ImageJob, ctx: CallContext): 
   if (res.status < 200 || res.status >= 300) throw toError(res, job);
   const upstreamRequestId = upstreamRequestIdOf(res);
   const malformed = (cause: unknown) => new GatewayError('upstream_error', `${ARK} returned a malformed response body.`, { retryable: true, upstreamRequestId, cause });
-  return toResult(parseImagesReply<ArkImagesResponse>(res, malformed), job, upstreamRequestId);
+  return resultOfImagesAnswer<ArkImagesResponse>(res, malformed, (body) => toResult(body, job, upstreamRequestId));
 }
 
 export function createArkAdapter(): ProviderAdapter {

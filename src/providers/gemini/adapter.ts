@@ -5,7 +5,7 @@
  * reads a stream (ctx.onDelta), the calls go to streamGenerateContent and report text and images as they come.
  */
 import { GatewayError } from '../../core/errors.js';
-import { LIFT_IMAGES_FROM_CHARS, parseLifting } from '../../core/json-bytes.js';
+import { LIFT_IMAGES_FROM_CHARS, parseLifting } from '../../core/bytes.js';
 import { callUpstream, type UpstreamRequest } from '../http.js';
 import { OrderedDeltas } from '../ordered-deltas.js';
 import type { CallContext, ProviderAdapter } from '../types.js';

@@ -6,7 +6,7 @@
  * Route options read (catalog `routes[].options`): `organization`, `project` → OpenAI-Organization /
  * OpenAI-Project headers.
  */
-import { callForImages, parseImagesReply } from '../pass-through.js';
+import { callForImages, resultOfImagesAnswer } from '../images-answer.js';
 import type { ProviderAdapter } from '../types.js';
 import { malformedReplyError, toError } from './errors.js';
 import { WHO } from './mapping.js';
@@ -26,8 +26,8 @@ export function createOpenAIAdapter(): ProviderAdapter {
       const res = await callForImages(WHO, req, ctx);
       if (res.status !== 200) throw toError(res);
       const upstreamRequestId = res.header('x-request-id');
-      const body = parseImagesReply<OpenAIImagesResponse>(res, () => malformedReplyError('the body is not JSON', upstreamRequestId));
-      return toResult(body, job, upstreamRequestId);
+      const malformed = () => malformedReplyError('the body is not JSON', upstreamRequestId);
+      return resultOfImagesAnswer<OpenAIImagesResponse>(res, malformed, (body) => toResult(body, job, upstreamRequestId));
     },
   };
 }

@@ -2,15 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { parseEdits, parseVariations } from '../../dialects/openai-edits.js';
 import { isDashScopeNative, parseDashScopeNative, renderDashScope } from '../../dialects/dashscope-native.js';
 import { imagesReplyHead, parseGenerations, renderImagesResponse } from '../../dialects/openai-images.js';
-import { serializeSpliced, type SplicedBody } from '../../core/json-bytes.js';
-import type { Delivery } from '../../core/pipeline.js';
-import { type ImageRequestDeps, type Render, runImageRequest } from '../image-request.js';
+import { type ImageRequestDeps, runImageRequest } from '../image-request.js';
+import { PassThroughRender } from '../pass-through-reply.js';
 import { CLIENT } from '../audience.js';
 
-/** The OpenAI images reply as bytes, b64_json images spliced in as they came from the upstream. */
-const renderImages: Render = Object.assign((d: Delivery, requestId: string): SplicedBody => serializeSpliced(renderImagesResponse(d, requestId)), {
-  passThroughHead: imagesReplyHead,
-});
+/** The OpenAI images reply, its first b64_json image passed through as it arrives when it can be. */
+const renderImages = new PassThroughRender(renderImagesResponse, imagesReplyHead);
 
 export function imageRoutes(app: FastifyInstance, deps: ImageRequestDeps): void {
   app.post('/v1/images/generations', CLIENT, async (req, reply) => {

@@ -70,3 +70,19 @@ describe('openai replies: images, usage, meta and request id', () => {
     expect(r.images[0]!.size).toBeUndefined();
   });
 });
+
+describe('an openai reply whose first image is passed through', () => {
+  it('stringifies the result without throwing and without the image text, which went to the sink', async () => {
+    const image = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200_000, 7)]);
+    const b64 = image.toString('base64');
+    replyWith({ created: 1, data: [{ b64_json: b64 }], output_format: 'png', size: '1024x1024' });
+    const sent: Buffer[] = [];
+    const sink = { started: false, write: (piece: Buffer) => void sent.push(Buffer.from(piece)) };
+    const r = await adapter.generate(openaiJob(), openaiRoute(fake.url), { ...callContext(), passThrough: sink });
+    expect(Buffer.concat(sent).toString('latin1')).toBe(b64);
+    expect(r.images[0]!.payload).toEqual({ kind: 'passed-through', mime: 'image/png', chars: b64.length });
+    const text = JSON.stringify(r);
+    expect(text.length).toBeLessThan(1000);
+    expect(JSON.parse(text).images[0].payload).toEqual({ kind: 'passed-through', mime: 'image/png', chars: b64.length });
+  });
+});

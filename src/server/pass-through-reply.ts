@@ -2,11 +2,11 @@
  * A b64_json images reply written while the upstream's body is still arriving, the way a proxy would:
  *
  * - the headers and the reply's head (`{"created":…,"data":[{"b64_json":"`) go out with the first piece of
- *   the first image, then each piece as it comes (core/json-tap.ts), at the client's pace: the upstream is
- *   read no faster than the client takes it;
+ *   the first image, then each piece as it comes (providers/images-answer.ts), at the client's pace: the
+ *   upstream is read no faster than the client takes it;
  * - after the upstream's last byte the pipeline settles the hold as for any reply, and the rest of the reply
- *   (other images, usage, billing) is written: the reply is the one `render` makes, its image spliced in
- *   where it already went;
+ *   (other images, usage, billing) is written: the reply is the one the dialect renders, from just after the
+ *   image that already went;
  * - a failure after the first byte cannot become an error reply: the connection is cut, so the client sees a
  *   truncated body (never a complete-looking wrong one), and the hold is refunded as for any failure.
  *
@@ -16,14 +16,30 @@
 import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { type Base64Text, SentAhead } from '../core/base64.js';
-import { SplicedBody } from '../core/json-bytes.js';
-import type { ImageTextSink } from '../providers/types.js';
+import { Base64Bytes, serializeSpliced, type SplicedBody } from '../core/bytes.js';
+import type { Delivery } from '../core/pipeline.js';
+import type { PassThroughSink } from '../providers/types.js';
 
 /** Bytes queued for a slow client before the upstream is read further. */
 const QUEUED_BYTES = 256 * 1024;
 
-export class PassThroughReply implements ImageTextSink {
+/**
+ * A dialect's reply that can be passed through: its JSON, whose first image's base64 text follows `head`
+ * (the reply's bytes before that text, for the reply's `created`). Images held as bytes are spliced into
+ * the rendered reply where they lie (core/json-bytes.ts), never made strings.
+ */
+export class PassThroughRender {
+  constructor(
+    private readonly json: (d: Delivery, requestId: string) => unknown,
+    readonly head: (created: number) => Buffer,
+  ) {}
+
+  render(d: Delivery, requestId: string): SplicedBody {
+    return serializeSpliced(this.json(d, requestId));
+  }
+}
+
+export class PassThroughReply implements PassThroughSink {
   private res: ServerResponse | undefined;
   private head: Buffer | undefined;
   private corked = false;
@@ -32,8 +48,7 @@ export class PassThroughReply implements ImageTextSink {
 
   constructor(
     private readonly reply: FastifyReply,
-    /** The reply's bytes before the first image's text, for this `created` (the dialect's own shape). */
-    private readonly headOf: (created: number) => Buffer,
+    private readonly render: PassThroughRender,
     private readonly clientGone: AbortSignal,
   ) {}
 
@@ -50,12 +65,15 @@ export class PassThroughReply implements ImageTextSink {
   }
 
   /**
-   * Writes the rest of the reply. `rendered` is the whole reply, serialized with `sent` (the passed-through
-   * image) spliced in; what precedes the image must be what already went out.
+   * Writes the rest of the reply: the delivery rendered with an empty stand-in for the first image, whose
+   * text already went out, and written from after it. What precedes the image must be what already went out.
    */
-  finish(rendered: unknown, sent: Base64Text | undefined): void {
-    const [head, image, ...rest] = rendered instanceof SplicedBody ? rendered.pieces : [];
-    if (!this.res || !head?.equals(this.head!) || !(sent instanceof SentAhead) || image !== sent.ascii) {
+  finish(delivery: Delivery, requestId: string): void {
+    const [first, ...others] = delivery.images;
+    const stand = new Base64Bytes(Buffer.alloc(0));
+    const rendered = first?.passedThrough ? this.render.render({ ...delivery, created: this.created, images: [{ ...first, b64: stand }, ...others] }, requestId) : undefined;
+    const [head, image, ...rest] = rendered?.pieces ?? [];
+    if (!this.res || !head?.equals(this.head!) || image !== stand.ascii) {
       // A dialect whose reply does not begin as its head said: a bug, and the client must not get a body
       // that parses. Cut.
       this.cut();
@@ -85,7 +103,7 @@ export class PassThroughReply implements ImageTextSink {
 
   private start(): ServerResponse {
     this.created = Math.floor(Date.now() / 1000);
-    this.head = this.headOf(this.created);
+    this.head = this.render.head(this.created);
     // Written on the raw response: Fastify's stream piping would add a hop and a write per piece. Its
     // onResponse hook (the request log) still runs when the response finishes.
     this.reply.hijack();
