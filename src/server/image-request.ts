@@ -14,6 +14,7 @@ import { chargeKept, chargeOnDelivery, refundUndelivered } from './charge-on-del
 import type { RequestLogEntry } from '../store/request-log.js';
 import { handedOverTask, TimeoutHandover } from '../tasks/handover.js';
 import { PassThroughReply } from './pass-through.js';
+import { acceptedTask } from './task-object.js';
 import { fingerprint, type IdempotencyStore } from '../tasks/idempotency.js';
 import type { TaskService } from '../tasks/service.js';
 import type { TaskRow } from '../tasks/store.js';
@@ -126,9 +127,7 @@ export async function claimOrReplay(deps: ImageRequestDeps, req: FastifyRequest,
 
 /** The 202 that answers a request queued as a task. */
 function accepted(deps: ImageRequestDeps, reply: FastifyReply, row: TaskRow): unknown {
-  if (row.hold_id) reply.header('x-billing-transaction-id', row.hold_id);
-  reply.code(202).header('location', `/v1/tasks/${row.id}`);
-  return deps.tasks.render(row, deps.pipeline.config.publicUrl);
+  return acceptedTask(reply, row, deps.pipeline.config.publicUrl);
 }
 
 /**
