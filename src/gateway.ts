@@ -33,7 +33,7 @@ import { KeyStore } from './store/keys.js';
 import { RequestLog } from './store/request-log.js';
 import { S3BlobStore } from './store/s3/store.js';
 import { UrlSigner } from './store/signed-url.js';
-import { IdempotencyStore } from './tasks/idempotency.js';
+import { IdempotencyStore } from './server/idempotency/store.js';
 import { TaskService } from './tasks/service.js';
 import { TaskStore } from './tasks/store.js';
 import { WebhookDispatcher } from './tasks/webhooks.js';
