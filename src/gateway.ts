@@ -24,6 +24,7 @@ import { drainServer } from './server/drain.js';
 import { GatewayMetrics } from './server/metrics.js';
 import { Readiness } from './server/readiness.js';
 import { stdoutLogDestination } from './server/log-output.js';
+import { renderTask } from './server/task-object.js';
 import { type BlobStore, LocalBlobStore } from './store/blobs.js';
 import { bootstrap } from './store/bootstrap.js';
 import { openDatabase, type Db } from './store/db.js';
@@ -32,7 +33,7 @@ import { KeyStore } from './store/keys.js';
 import { RequestLog } from './store/request-log.js';
 import { S3BlobStore } from './store/s3/store.js';
 import { UrlSigner } from './store/signed-url.js';
-import { IdempotencyStore } from './tasks/idempotency.js';
+import { IdempotencyStore } from './server/idempotency/store.js';
 import { TaskService } from './tasks/service.js';
 import { TaskStore } from './tasks/store.js';
 import { WebhookDispatcher } from './tasks/webhooks.js';
@@ -158,7 +159,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   });
   const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore, metrics, idempotency, readiness });
   tasks.start();
-  const webhooks = new WebhookDispatcher(taskStore, tasks, keys, () => config.publicUrl, log, {
+  const webhooks = new WebhookDispatcher(taskStore, keys, (row) => renderTask(row, config.publicUrl), log, {
     allowlist: config.urlAllowlist,
     baseDelayMs: config.webhookBaseDelayMs,
   });

@@ -5,7 +5,7 @@
  */
 import type { DraftRequest, ImageSource } from '../core/draft.js';
 import { invalidRequest } from '../core/errors.js';
-import type { Base64Text, ImageParams, JsonValue, Operation, ResponseFormat } from '../core/job.js';
+import type { Base64Text, ImageParams, JsonValue, Operation, ResponseFormat, TokenUsage } from '../core/job.js';
 import type { Delivery } from '../core/pipeline.js';
 import { sanitizeShape } from '../core/sanitize.js';
 import { SIZE_PATTERN, SIZE_TIER_PATTERN } from '../core/size.js';
@@ -161,6 +161,14 @@ export function parseGenerations(raw: unknown): DraftRequest {
   };
 }
 
+export interface ImagesUsage {
+  input_tokens: number;
+  input_tokens_details: { text_tokens: number; image_tokens: number };
+  output_tokens: number;
+  output_tokens_details: { text_tokens: number; image_tokens: number };
+  total_tokens: number;
+}
+
 export interface ImagesResponse {
   created: number;
   data: Array<{ b64_json?: Base64Text; url?: string; revised_prompt?: string; size?: string }>;
@@ -168,7 +176,7 @@ export interface ImagesResponse {
   output_format?: string;
   quality?: string;
   size?: string;
-  usage?: Record<string, unknown>;
+  usage?: ImagesUsage;
   imagegate: { request_id: string; model: string; billing?: { billing_transaction_id: string; amount: number; currency: string; unit: 'micro' }; failed?: number };
 }
 
@@ -178,6 +186,19 @@ export interface ImagesResponse {
  */
 export function imagesReplyHead(created: number): Buffer {
   return Buffer.from(`{"created":${created},"data":[{"b64_json":"`);
+}
+
+/** Token usage as the OpenAI images reply reports it. */
+export function imagesUsage(u: TokenUsage): ImagesUsage {
+  const input = (u.inputTextTokens ?? 0) + (u.inputImageTokens ?? 0);
+  const output = (u.outputImageTokens ?? 0) + (u.outputTextTokens ?? 0);
+  return {
+    input_tokens: input,
+    input_tokens_details: { text_tokens: u.inputTextTokens ?? 0, image_tokens: u.inputImageTokens ?? 0 },
+    output_tokens: output,
+    output_tokens_details: { text_tokens: u.outputTextTokens ?? 0, image_tokens: u.outputImageTokens ?? 0 },
+    total_tokens: u.totalTokens ?? input + output,
+  };
 }
 
 export function renderImagesResponse(d: Delivery, requestId: string): ImagesResponse {
@@ -196,18 +217,7 @@ export function renderImagesResponse(d: Delivery, requestId: string): ImagesResp
   if (meta.output_format) res.output_format = meta.output_format;
   if (meta.quality) res.quality = meta.quality;
   if (meta.size) res.size = meta.size;
-  const u = d.result.usage;
-  if (u) {
-    const input = (u.inputTextTokens ?? 0) + (u.inputImageTokens ?? 0);
-    const output = (u.outputImageTokens ?? 0) + (u.outputTextTokens ?? 0);
-    res.usage = {
-      input_tokens: input,
-      input_tokens_details: { text_tokens: u.inputTextTokens ?? 0, image_tokens: u.inputImageTokens ?? 0 },
-      output_tokens: output,
-      output_tokens_details: { text_tokens: u.outputTextTokens ?? 0, image_tokens: u.outputImageTokens ?? 0 },
-      total_tokens: u.totalTokens ?? input + output,
-    };
-  }
+  if (d.result.usage) res.usage = imagesUsage(d.result.usage);
   if (d.billingTransactionId) {
     res.imagegate.billing = { billing_transaction_id: d.billingTransactionId, amount: d.charged, currency: d.currency, unit: 'micro' };
   }

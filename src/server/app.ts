@@ -16,7 +16,7 @@ import type { Db } from '../store/db.js';
 import type { KeyStore } from '../store/keys.js';
 import type { RequestLog } from '../store/request-log.js';
 import type { UrlSigner } from '../store/signed-url.js';
-import type { IdempotencyStore } from '../tasks/idempotency.js';
+import type { IdempotencyStore } from './idempotency/store.js';
 import type { TaskService } from '../tasks/service.js';
 import type { TaskStore } from '../tasks/store.js';
 import { ADMIN, type Audience, installAudienceGate, PUBLIC } from './audience.js';

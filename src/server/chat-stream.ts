@@ -15,14 +15,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type GatewayError, toGatewayError } from '../core/errors.js';
 import type { GeneratedImage, ResultDelta } from '../core/job.js';
 import { delivered, execute, prepare, type PreparedJob } from '../core/pipeline.js';
-import { chargeKept, chargeOnDelivery, refundUndelivered } from './charge-on-delivery.js';
+import { chargeOnDelivery, refundUndelivered } from './charge-on-delivery.js';
 import { ChatChunks } from '../dialects/chat-chunks.js';
 import { type ChatDraft, chatUsage, dataUrlOf } from '../dialects/chat-completions.js';
-import { fingerprint } from '../tasks/idempotency.js';
-import { claimOrReplay, clientGone, type ImageRequestDeps, type ImageRequestTrace } from './image-request.js';
+import { clientGone } from './client-gone.js';
+import { runIdempotent } from './idempotency/run.js';
+import { fingerprint, retryable } from './idempotency/store.js';
+import type { ImageRequestDeps, ImageRequestTrace } from './image-request.js';
 import { SseWriter } from './sse-writer.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
 const SSE_TYPE = 'text/event-stream; charset=utf-8';
 
 interface StreamOutcome {
@@ -38,35 +39,18 @@ function streamFingerprint(d: ChatDraft): string {
 }
 
 export async function runChatStream(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: ChatDraft): Promise<FastifyReply> {
-  const key = req.headers['idempotency-key'];
-  if (typeof key !== 'string' || key === '') {
-    await streamAnswer(deps, req, reply, draft, false);
-    return reply;
-  }
-  const accountId = req.principal!.accountId;
-  if (await claimOrReplay(deps, req, reply, draft, key, streamFingerprint(draft))) return reply;
-  let outcome: StreamOutcome;
-  try {
-    outcome = await streamAnswer(deps, req, reply, draft, true);
-  } catch (e) {
-    const err = toGatewayError(e);
-    await deps.idempotency.complete(accountId, key, { status: err.status, body: JSON.stringify(err.toBody()), headers: { 'content-type': JSON_TYPE } });
-    throw err;
-  }
-  // As with JSON answers: a failure another try may fix (5xx, 429) is not kept, so the retry runs again.
-  if (outcome.error && (outcome.error.status >= 500 || outcome.error.status === 429)) {
-    await deps.idempotency.release(accountId, key);
-  } else {
-    const billing = reply.getHeader('x-billing-transaction-id');
-    try {
-      await deps.idempotency.complete(accountId, key, { status: 200, body: outcome.transcript, headers: { 'content-type': SSE_TYPE, ...(billing ? { 'x-billing-transaction-id': String(billing) } : {}) } });
-    } catch (e) {
-      await refundUndelivered(req.imageTrace);
-      throw e;
-    }
-    // Stored for replays is delivered: the client gets the stream by retrying with its key.
-    await chargeKept(req.imageTrace);
-  }
+  await runIdempotent(deps, req, reply, {
+    draft,
+    fingerprint: streamFingerprint(draft),
+    run: (kept) => streamAnswer(deps, req, reply, draft, kept !== undefined),
+    keep: (outcome) => {
+      const billing = reply.getHeader('x-billing-transaction-id');
+      // An error event after the stream began is part of a 200 reply: a replay gets the same stream.
+      return { status: 200, body: outcome.transcript, headers: { 'content-type': SSE_TYPE, ...(billing ? { 'x-billing-transaction-id': String(billing) } : {}) } };
+    },
+    // As with JSON answers: a failure another try may fix (5xx, 429) is not kept, so the retry runs again.
+    retry: (outcome) => outcome.error !== undefined && retryable(outcome.error.status),
+  });
   return reply;
 }
 

@@ -9,13 +9,15 @@ import { BodyLease, SplicedBody } from '../core/bytes.js';
 import { GatewayError, toGatewayError } from '../core/errors.js';
 import { type Delivery, delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
 import type { Settlement } from '../billing/settlement.js';
-import { chargeKept, chargeOnDelivery, refundUndelivered } from './charge-on-delivery.js';
+import { chargeOnDelivery } from './charge-on-delivery.js';
+import { clientGone } from './client-gone.js';
 import type { RequestLogEntry } from '../store/request-log.js';
-import { handedOverTask, TimeoutHandover } from '../tasks/handover.js';
+import { TimeoutHandover } from './handover.js';
 import { PassThroughRender, PassThroughReply } from './pass-through-reply.js';
-import { fingerprint, type IdempotencyStore } from '../tasks/idempotency.js';
+import { acceptedTask } from './task-object.js';
+import { REPLAYED, runIdempotent } from './idempotency/run.js';
+import { fingerprint, type IdempotencyStore } from './idempotency/store.js';
 import type { TaskService } from '../tasks/service.js';
-import type { TaskRow } from '../tasks/store.js';
 import type { TxWork } from '../store/transact.js';
 
 export interface ImageRequestDeps {
@@ -39,15 +41,6 @@ function wantsAsync(deps: ImageRequestDeps, req: FastifyRequest, draft: DraftReq
   const prefer = req.headers.prefer;
   if (typeof prefer === 'string' && /(^|[,;\s])respond-async([,;\s]|$)/i.test(prefer)) return true;
   return draft.model !== undefined && deps.pipeline.catalog.resolve(draft.model)?.spec.mode === 'async';
-}
-
-/** Abort signal that fires when the client disconnects before the response is written. */
-export function clientGone(reply: FastifyReply): AbortSignal {
-  const ac = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) ac.abort(new Error('client disconnected'));
-  });
-  return ac.signal;
 }
 
 /** What the request log needs to know about an image request; filled in as the request goes. */
@@ -81,52 +74,21 @@ function renderReply(render: Render, d: Delivery, requestId: string): unknown {
 }
 
 export async function runImageRequest(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, render: Render): Promise<unknown> {
-  const key = req.headers['idempotency-key'];
-  if (typeof key !== 'string' || key === '') return toWire(await runOnce(deps, req, reply, draft, render, true));
-  const accountId = req.principal!.accountId;
-  if (await claimOrReplay(deps, req, reply, draft, key, draftFingerprint(draft))) return reply;
-  try {
-    // Kept whole for replays, so never passed through. A task it queues is recorded on the claim with it.
-    const out = await runOnce(deps, req, reply, draft, render, false, (taskId) => deps.idempotency.recordTask(accountId, key, taskId));
-    const body = typeof out === 'string' || out instanceof SplicedBody ? out.toString() : JSON.stringify(out);
-    const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (reply.getHeader(h) ? [[h, String(reply.getHeader(h))]] : [])));
-    await deps.idempotency.complete(accountId, key, { status: reply.statusCode, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
-    // Stored for replays is delivered: the client gets this reply by retrying with its key.
-    await chargeKept(req.imageTrace);
-    return toWire(out);
-  } catch (e) {
-    await refundUndelivered(req.imageTrace);
-    const err = toGatewayError(e);
-    await deps.idempotency.complete(accountId, key, { status: err.status, body: JSON.stringify(err.toBody()), headers: { 'content-type': 'application/json; charset=utf-8' } }, { final: handedOverTask(err) !== undefined });
-    throw err;
-  }
-}
-
-/**
- * Claims `key` for this request, or, when an earlier request with the same key has finished, sends its
- * stored response (JSON or event stream alike) and resolves true. (A boolean, not the reply: a reply is
- * thenable, so an async function cannot hand one back.)
- */
-export async function claimOrReplay(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, key: string, requestFingerprint: string): Promise<boolean> {
-  const claim = await deps.idempotency.claim(req.principal!.accountId, key, requestFingerprint, clientGone(reply));
-  if (claim.kind === 'owner') return false;
-  req.imageTrace = { draft };
-  if (claim.kind === 'task') {
-    // The first request queued this task, and may have died before answering: the answer is the task.
-    const row = await deps.tasks.get(claim.taskId, req.principal!.accountId);
-    if (!row) throw new GatewayError('internal_error', `The task ${claim.taskId} of this Idempotency-Key no longer exists.`, { param: 'Idempotency-Key' });
-    reply.header('idempotent-replayed', 'true').send(accepted(deps, reply, row));
-    return true;
-  }
-  reply.code(claim.response.status).headers(claim.response.headers).header('idempotent-replayed', 'true').send(claim.response.body);
-  return true;
-}
-
-/** The 202 that answers a request queued as a task. */
-function accepted(deps: ImageRequestDeps, reply: FastifyReply, row: TaskRow): unknown {
-  if (row.hold_id) reply.header('x-billing-transaction-id', row.hold_id);
-  reply.code(202).header('location', `/v1/tasks/${row.id}`);
-  return deps.tasks.render(row, deps.pipeline.config.publicUrl);
+  const out = await runIdempotent(deps, req, reply, {
+    draft,
+    fingerprint: draftFingerprint(draft),
+    // Kept whole for replays, never passed through; delivered on this connection (passed through where it
+    // can be) when no key guards it. A task it queues is recorded on the key's claim with it.
+    run: (kept) => runOnce(deps, req, reply, draft, render, kept === undefined, kept?.recordTask),
+    keep: (answer) => {
+      const body = typeof answer === 'string' || answer instanceof SplicedBody ? answer.toString() : JSON.stringify(answer);
+      const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (reply.getHeader(h) ? [[h, String(reply.getHeader(h))]] : [])));
+      return { status: reply.statusCode, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } };
+    },
+    // Failures are thrown: an answer is a success.
+    retry: () => false,
+  });
+  return out === REPLAYED ? reply : toWire(out);
 }
 
 /**
@@ -157,7 +119,7 @@ async function runOnce(
   req.imageTrace = trace;
   const signal = clientGone(reply);
   if (wantsAsync(deps, req, draft) && draft.endpoint !== '/v1/chat/completions') {
-    return accepted(deps, reply, await deps.tasks.submit(req.principal!, draft, req.id, signal, recordTask));
+    return acceptedTask(reply, await deps.tasks.submit(req.principal!, draft, req.id, signal, recordTask), deps.pipeline.config.publicUrl);
   }
   const handover = new TimeoutHandover(deps.tasks, draft.endpoint, deps.pipeline.config.publicUrl);
   const bodies = new BodyLease();

@@ -1,6 +1,6 @@
 /**
  * Async image tasks: submit (validate and hold in the request, then queue), run in leased workers through
- * the same pipeline as synchronous requests, cancel, and render the task object clients poll.
+ * the same pipeline as synchronous requests, and cancel. A success keeps a dialect-neutral result (result.ts).
  */
 import type { Logger } from 'pino';
 import { Hold } from '../billing/hold.js';
@@ -10,11 +10,11 @@ import { GatewayError, toGatewayError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { type Delivery, delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
 import type { Principal } from '../core/principal.js';
-import { renderImagesResponse } from '../dialects/openai-images.js';
 import { checkUrl } from '../net/url-policy.js';
 import type { KeyStore } from '../store/keys.js';
 import type { TxWork } from '../store/transact.js';
 import { decodeJob, encodeJob } from './job-codec.js';
+import { encodeTaskResult, taskResultOf } from './result.js';
 import { isTerminal } from './state.js';
 import { newTaskRow, noClaim, type TaskRow, type TaskStore } from './store.js';
 
@@ -222,10 +222,10 @@ export class TaskService {
         });
         const { settlement } = execution;
         const delivery = delivered(execution, settlement.amount);
-        const body = renderImagesResponse(delivery, row.id);
+        const result = encodeTaskResult(taskResultOf(delivery));
         // The result, the charge and the terminal state commit together: a crash leaves the task running with
         // its hold open (a re-run settles once), never charged without its result.
-        const finished = await settlement.settleWith(() => this.d.store.finishWithHoldWork(row.id, 'succeeded', { result: JSON.stringify(body) }, owner));
+        const finished = await settlement.settleWith(() => this.d.store.finishWithHoldWork(row.id, 'succeeded', { result }, owner));
         // Canceled meanwhile (its hold refunded with that), or taken over after our lease ran out.
         if (finished) this.d.onTaskSucceeded?.(row, delivery);
         else this.d.log.info({ task_id: row.id }, 'task was canceled or taken over before it finished here: its result is dropped, nothing charged');
@@ -282,27 +282,6 @@ export class TaskService {
       release: async () => undefined,
       rateLimitHeaders: {},
       acceptTextOnly: false,
-    };
-  }
-
-  render(row: TaskRow, publicUrl: string) {
-    const result = row.result ? (JSON.parse(row.result) as ReturnType<typeof renderImagesResponse>) : undefined;
-    const error = row.error ? (JSON.parse(row.error) as { body: { error: unknown } }).body.error : undefined;
-    const sec = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
-    return {
-      id: row.id,
-      task_id: row.id,
-      object: 'image.task',
-      status: row.status,
-      model: row.model,
-      created: sec(row.created_at),
-      started_at: sec(row.started_at),
-      finished_at: sec(row.finished_at),
-      progress: row.status === 'succeeded' ? 100 : row.progress,
-      poll_url: `${publicUrl}/v1/tasks/${row.id}`,
-      ...(result ? { data: result.data, ...(result.usage ? { usage: result.usage } : {}), billing_transaction_id: result.imagegate.billing?.billing_transaction_id ?? null, imagegate: result.imagegate } : {}),
-      ...(error && row.status !== 'succeeded' ? { error } : {}),
-      ...(row.callback_url ? { webhook: { url: row.callback_url, ...(row.webhook ? JSON.parse(row.webhook) : { attempts: [] }) } } : {}),
     };
   }
 }

@@ -7,7 +7,6 @@ import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import { safeFetch } from '../net/safe-fetch.js';
 import type { KeyStore } from '../store/keys.js';
-import type { TaskService } from './service.js';
 import type { TaskRow, TaskStore } from './store.js';
 
 export interface WebhookAttempt {
@@ -40,9 +39,9 @@ export class WebhookDispatcher {
 
   constructor(
     private readonly store: TaskStore,
-    private readonly tasks: TaskService,
     private readonly keys: KeyStore,
-    private readonly publicUrl: () => string,
+    /** The task object clients see (the server renders it; the body is signed as rendered). */
+    private readonly render: (row: TaskRow) => unknown,
     private readonly log: Logger,
     private readonly opts: WebhookOptions,
   ) {}
@@ -76,7 +75,7 @@ export class WebhookDispatcher {
 
   private async deliver(row: TaskRow, claimedUntil: number): Promise<void> {
     const state: WebhookState = row.webhook ? (JSON.parse(row.webhook) as WebhookState) : { status: 'pending', attempts: [] };
-    const body = JSON.stringify(this.tasks.render(row, this.publicUrl()));
+    const body = JSON.stringify(this.render(row));
     const key = row.key_id ? await this.keys.get(row.key_id) : undefined;
     const ts = Math.floor(Date.now() / 1000);
     const attempt: WebhookAttempt = { at: ts, status: null };

@@ -41,6 +41,8 @@ describe.each(databases())('billing end to end on $name', ({ make }) => {
     const txn = res.headers.get('x-billing-transaction-id');
     expect(txn).toMatch(/^txn_/);
     expect(res.body.imagegate.billing).toEqual({ billing_transaction_id: txn, amount: 80_000, currency: 'USD', unit: 'micro' });
+    // The hold settles once the reply was delivered, moments after the client has it.
+    await until(async () => (await balance(key)).held === 0);
     expect(await balance(key)).toMatchObject({ available: 920_000, held: 0, open_holds: 0 });
   });
 

@@ -291,4 +291,30 @@ describe('chat completions with stream: true', () => {
     const other = await postJson(`${gw.url}/v1/chat/completions`, key, { model: MODEL, messages: [{ role: 'user', content: 'draw an orange cat' }] }, headers);
     expect(other.status).toBe(409);
   });
+
+  it('Idempotency-Key: a stream that ended in an upstream failure is not kept, so its retry runs again', async () => {
+    const headers = { 'idempotency-key': `stream-failed-${Date.now()}` };
+    gemini.captionNext('Drawing it now.');
+    gemini.streamFaultNext('error-before-image');
+    const failed = await new Events(await post({}, { headers })).rest();
+    expect(failed.at(-2)).toEqual({ error: expect.objectContaining({ code: 'upstream_error' }) });
+    const again = await post({}, { headers });
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    const all = await new Events(again).rest();
+    expect(all.at(-2).choices[0].finish_reason).toBe('stop');
+    expect(gemini.requestsTo(STREAM_PATH)).toHaveLength(2);
+  });
+
+  it('Idempotency-Key: a stream refused by the safety system is kept, and its retry replays the refusal without an upstream call', async () => {
+    const headers = { 'idempotency-key': `stream-refused-${Date.now()}` };
+    gemini.blockPromptNext('SAFETY');
+    const first = await post({}, { headers });
+    const firstText = await first.text();
+    expect(firstText).toContain('content_policy_violation');
+    const again = await post({}, { headers });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.text()).toBe(firstText.replaceAll(': keep-alive\n\n', ''));
+    expect(gemini.requestsTo(STREAM_PATH)).toHaveLength(1);
+  });
 });

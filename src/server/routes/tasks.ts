@@ -5,6 +5,7 @@ import type { TaskService } from '../../tasks/service.js';
 import type { TaskStatus } from '../../tasks/state.js';
 import type { TaskStore } from '../../tasks/store.js';
 import { CLIENT } from '../audience.js';
+import { renderTask } from '../task-object.js';
 
 const STATUSES: TaskStatus[] = ['pending', 'running', 'succeeded', 'failed', 'canceled'];
 
@@ -15,11 +16,11 @@ export function taskRoutes(app: FastifyInstance, d: { tasks: TaskService; store:
     return row;
   };
   for (const path of ['/v1/tasks/:id', '/v1/images/tasks/:id']) {
-    app.get<{ Params: { id: string } }>(path, CLIENT, async (req) => d.tasks.render(await mine(req.params.id, req.principal!.accountId), d.publicUrl()));
+    app.get<{ Params: { id: string } }>(path, CLIENT, async (req) => renderTask(await mine(req.params.id, req.principal!.accountId), d.publicUrl()));
   }
   app.post<{ Params: { id: string } }>('/v1/tasks/:id/cancel', CLIENT, async (req) => {
     const row = await mine(req.params.id, req.principal!.accountId);
-    return d.tasks.render(await d.tasks.cancel(row), d.publicUrl());
+    return renderTask(await d.tasks.cancel(row), d.publicUrl());
   });
   app.get<{ Querystring: { status?: string; after?: string; limit?: string } }>('/v1/tasks', CLIENT, async (req) => {
     const q = req.query;
@@ -30,7 +31,7 @@ export function taskRoutes(app: FastifyInstance, d: { tasks: TaskService; store:
     const page = rows.slice(0, limit);
     return {
       object: 'list',
-      data: page.map((r) => d.tasks.render(r, d.publicUrl())),
+      data: page.map((r) => renderTask(r, d.publicUrl())),
       has_more: rows.length > limit,
       last_id: page.at(-1)?.id ?? null,
     };

@@ -10,10 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { GatewayError, invalidRequest } from '../core/errors.js';
-import type { Database } from '../store/schema.js';
-import { OutageRetries } from '../store/outage-retries.js';
-import { run, type TxWork } from '../store/transact.js';
+import { GatewayError, invalidRequest } from '../../core/errors.js';
+import type { Database } from '../../store/schema.js';
+import { OutageRetries } from '../../store/outage-retries.js';
+import { run, type TxWork } from '../../store/transact.js';
 
 const TTL_MS = 24 * 3600 * 1000;
 
@@ -34,6 +34,11 @@ export interface ClaimOwners {
   id: string;
   /** The owners still alive (Instances.liveOwners). */
   liveOwners(): Promise<string[]>;
+}
+
+/** A failure another try may fix (5xx, 429): not kept, so the client's retry runs again. */
+export function retryable(status: number): boolean {
+  return status >= 500 || status === 429;
 }
 
 export function fingerprint(parts: unknown): string {
@@ -124,7 +129,7 @@ export class IdempotencyStore {
    * poll, not run (and charge) again.
    */
   async complete(accountId: string, key: string, response: StoredResponse, opts: { final?: boolean } = {}): Promise<void> {
-    if (!opts.final && (response.status >= 500 || response.status === 429)) {
+    if (!opts.final && retryable(response.status)) {
       await this.release(accountId, key);
       return;
     }

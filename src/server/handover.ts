@@ -6,7 +6,7 @@
  */
 import { GatewayError } from '../core/errors.js';
 import type { ExecuteOptions, PreparedJob } from '../core/pipeline.js';
-import type { TaskService } from './service.js';
+import type { TaskService } from '../tasks/service.js';
 
 export class TimeoutHandover {
   /** Upstream task id → the route that created it (the timeout error only carries the id). */
