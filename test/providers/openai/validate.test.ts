@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageJob } from '../../../src/core/job.js';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { type OpenAIFake, startOpenAIFake } from '../../fakes/openai.js';
-import { callContext, inputImage, openaiJob, openaiRoute, rejection, thrownBy } from './job.js';
+import { callContext, inputImage, job, routeTo, failure, thrown } from './job.js';
 
 const adapter = createOpenAIAdapter();
-const route = (model: string) => openaiRoute('http://127.0.0.1:9', model);
-const refusal = (job: Partial<ImageJob>, model = 'gpt-image-1') => {
-  const e = thrownBy(() => adapter.validate!(openaiJob({ model, ...job }), route(model)));
+const route = (model: string) => routeTo('http://127.0.0.1:9', model);
+const refusal = (over: Partial<ImageJob>, model = 'gpt-image-1') => {
+  const e = thrown(() => adapter.validate!(job({ model, ...over }), route(model)));
   return { status: e.status, code: e.code, param: e.param, message: e.message };
 };
-const passes = (job: Partial<ImageJob>, model = 'gpt-image-1') => expect(() => adapter.validate!(openaiJob({ model, ...job }), route(model))).not.toThrow();
+const passes = (over: Partial<ImageJob>, model = 'gpt-image-1') => expect(() => adapter.validate!(job({ model, ...over }), route(model))).not.toThrow();
 
 describe('openai validate: what the upstream model cannot honour is a 400 naming the field', () => {
   it('refuses a transparent background with jpeg output, naming background', () => {
@@ -120,7 +120,7 @@ describe('openai generate: refuses before any upstream call', () => {
   afterAll(async () => fake.close());
 
   it('throws the validate error without calling OpenAI', async () => {
-    const e = await rejection(adapter.generate(openaiJob({ params: { style: 'vivid' } }), openaiRoute(fake.url), callContext()));
+    const e = await failure(adapter.generate(job({ params: { style: 'vivid' } }), routeTo(fake.url), callContext()));
     expect([e.status, e.param]).toEqual([400, 'style']);
     expect(fake.requests).toHaveLength(0);
   });
