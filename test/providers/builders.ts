@@ -3,9 +3,10 @@
  * a call context, input images, and the GatewayError a call fails with. Each provider folder's job.ts only
  * binds its defaults (model, prompt, where its fake listens) to these.
  */
+import { type CatalogData, loadCatalogData } from '../../src/catalog/load.js';
 import type { GatewayError } from '../../src/core/errors.js';
-import type { ImageJob, ImageMime, InputImage } from '../../src/core/job.js';
-import type { CallContext, Route } from '../../src/providers/types.js';
+import { type ImageJob, type ImageMime, type InputImage, OPERATIONS } from '../../src/core/job.js';
+import type { CallContext, ModelFacts, Route } from '../../src/providers/types.js';
 import { makeImage } from '../fakes/images.js';
 
 /** A job as the pipeline hands it to an adapter, after the contract check. */
@@ -13,9 +14,23 @@ export function imageJob(over: Partial<ImageJob> & Pick<ImageJob, 'model'>): Ima
   return { requestId: 'req_test', operation: 'text-to-image', prompt: 'a red fox in snow', n: 1, params: {}, images: [], responseFormat: 'b64_json', ...over };
 }
 
-/** A route of `provider` to `baseUrl` for `upstreamModel`, as the catalog builds one. */
+let builtin: CatalogData | undefined;
+
+/**
+ * The built-in catalog's facts about model `id`, or, for a name it does not know (an operator's own model),
+ * a contract that restricts nothing beyond its listed fields.
+ */
+export function catalogFacts(id: string, fields: ModelFacts['fields'] = {}): ModelFacts {
+  builtin ??= loadCatalogData();
+  const spec = Object.hasOwn(builtin.models, id) ? builtin.models[id] : undefined;
+  if (spec) return spec;
+  const operations = Object.fromEntries(OPERATIONS.map((op) => [op, { endpoint: '/v1/images/generations' }]));
+  return { sizes: undefined, fields, n: { max: 100, default: 1 }, operations };
+}
+
+/** A route of `provider` to `baseUrl` for `upstreamModel`, as the catalog builds one (with that model's facts). */
 export function upstreamRoute(provider: string, baseUrl: string, upstreamModel: string, over: Partial<Route> = {}): Route {
-  return { id: `${provider}#0`, provider, baseUrl, apiKey: `sk-test-${provider}`, upstreamModel, priority: 0, weight: 1, options: {}, ...over };
+  return { id: `${provider}#0`, provider, baseUrl, apiKey: `sk-test-${provider}`, upstreamModel, model: catalogFacts(upstreamModel), priority: 0, weight: 1, options: {}, ...over };
 }
 
 export function callContext(ms = 10_000, over: Partial<CallContext> = {}): CallContext {
