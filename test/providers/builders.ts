@@ -30,7 +30,8 @@ export function catalogFacts(id: string, fields: ModelFacts['fields'] = {}): Mod
 
 /** A route of `provider` to `baseUrl` for `upstreamModel`, as the catalog builds one (with that model's facts). */
 export function upstreamRoute(provider: string, baseUrl: string, upstreamModel: string, over: Partial<Route> = {}): Route {
-  return { id: `${provider}#0`, provider, baseUrl, apiKey: `sk-test-${provider}`, upstreamModel, model: catalogFacts(upstreamModel), priority: 0, weight: 1, options: {}, ...over };
+  const name = over.upstreamModel ?? upstreamModel;
+  return { id: `${provider}#0`, provider, baseUrl, apiKey: `sk-test-${provider}`, upstreamModel: name, model: catalogFacts(name), priority: 0, weight: 1, options: {}, ...over };
 }
 
 export function callContext(ms = 10_000, over: Partial<CallContext> = {}): CallContext {
