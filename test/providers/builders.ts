@@ -18,14 +18,15 @@ let builtin: CatalogData | undefined;
 
 /**
  * The built-in catalog's facts about model `id`, or, for a name it does not know (an operator's own model),
- * a contract that restricts nothing beyond its listed fields.
+ * a contract that restricts nothing but its fields: every operation, any WIDTHxHEIGHT, n up to 100.
  */
 export function catalogFacts(id: string, fields: ModelFacts['fields'] = {}): ModelFacts {
   builtin ??= loadCatalogData();
   const spec = Object.hasOwn(builtin.models, id) ? builtin.models[id] : undefined;
   if (spec) return spec;
   const operations = Object.fromEntries(OPERATIONS.map((op) => [op, { endpoint: '/v1/images/generations' }]));
-  return { sizes: undefined, fields, n: { max: 100, default: 1 }, operations };
+  const anySize = { multiple_of: 1, min_width: 1, min_height: 1, max_width: 100_000, max_height: 100_000 };
+  return { sizes: { values: [], rule: anySize }, fields, n: { max: 100, default: 1 }, operations };
 }
 
 /** A route of `provider` to `baseUrl` for `upstreamModel`, as the catalog builds one (with that model's facts). */

@@ -12,16 +12,16 @@ const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join('
 /** What the model takes instead, for messages about a field it does not take. */
 function alternatives(job: ImageJob, traits: ModelTraits): string {
   const options: string[] = [];
-  const tiers = traits.tiers[job.operation] ?? [];
+  const tiers = traits.tiers;
   if (tiers.length) options.push(`resolution (${quoted(tiers)})`);
   const ratios = Object.keys(traits.aspectRatios);
   if (ratios.length) options.push(`aspect_ratio (${quoted(ratios)})`);
-  if (traits.sizes === 'catalog' || traits.sizes.listed.length || traits.sizes.rule) options.push('size');
+  if (traits.sizes.listed.length || traits.sizes.rule) options.push('size');
   return options.length ? `use ${options.join(' or ')}` : 'leave the size to the model';
 }
 
 function tierFor(resolution: string, job: ImageJob, traits: ModelTraits, model: string): string {
-  const tiers = traits.tiers[job.operation] ?? [];
+  const tiers = traits.tiers;
   if (tiers.includes(resolution)) return resolution;
   const why = tiers.length ? `takes resolution ${quoted(tiers)} for ${job.operation}` : `does not take resolution; ${alternatives(job, traits)}`;
   throw invalidRequest('resolution', `resolution "${resolution}" is not available: model "${model}" ${why}.`);
@@ -37,7 +37,6 @@ function ratioFor(ratio: string, job: ImageJob, traits: ModelTraits, model: stri
 function freeSizeFor(size: string, job: ImageJob, traits: ModelTraits, model: string): string {
   const dims = parseSize(size);
   if (!dims || dims === 'auto') throw invalidRequest('size', `size "${size}" must be "auto" or WIDTHxHEIGHT, e.g. "1280x1280".`);
-  if (traits.sizes === 'catalog') return toUpstreamSize(size);
   const { listed, rule } = traits.sizes;
   if (listed.includes(size)) return toUpstreamSize(size);
   const why = rule ? sizeRuleViolation(dims, rule) : 'it is not one of the listed sizes';
