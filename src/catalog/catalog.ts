@@ -34,6 +34,7 @@ export class Catalog {
             baseUrl: creds.baseUrl,
             apiKey: creds.apiKey,
             upstreamModel: r.upstream_model ?? id,
+            model: spec,
             priority: r.priority,
             weight: r.weight,
             options: r.options,

@@ -1,4 +1,13 @@
+import type { ModelSpec } from '../catalog/schema.js';
 import type { ImageJob, ImageResult, ResultDelta } from '../core/job.js';
+
+/**
+ * What the catalog states about the model a route serves: its sizes, fields with their allowed values, n,
+ * and per operation the image limits. Adapters read model facts from here and keep only how to say them
+ * upstream (endpoints, field names, size translations), so each fact lives once: in the catalog YAML, or
+ * in the operator's overlay for a model of their own.
+ */
+export type ModelFacts = Readonly<Pick<ModelSpec, 'sizes' | 'fields' | 'n' | 'operations'>>;
 
 /** One concrete way to reach a model: a provider, its endpoint and credentials, and the upstream model name. */
 export interface Route {
@@ -8,6 +17,8 @@ export interface Route {
   baseUrl: string;
   apiKey: string;
   upstreamModel: string;
+  /** The catalog's facts about the model this route serves. */
+  model: ModelFacts;
   priority: number;
   weight: number;
   /** Adapter-specific route settings from the catalog (each adapter documents the ones it reads). */

@@ -103,6 +103,9 @@ export class HttpFake {
       const { latencyMs, latencyMaxMs } = this.knobs;
       const wait = latencyMaxMs > latencyMs ? latencyMs + Math.random() * (latencyMaxMs - latencyMs) : latencyMs;
       if (wait) await new Promise((r) => setTimeout(r, wait));
+      // A client that gave up during the latency (a timed-out test) gets no answer: answering would consume
+      // fault knobs a later test set for its own requests.
+      if (req.socket.destroyed) return;
       if (this.knobs.dropNext > 0) {
         this.knobs.dropNext--;
         req.socket.destroy();

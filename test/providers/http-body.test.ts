@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callContext } from './builders.js';
 import { GatewayError } from '../../src/core/errors.js';
 import { callUpstream } from '../../src/providers/http.js';
 
@@ -39,8 +40,7 @@ afterAll(() => {
   return new Promise((r) => server.close(r));
 });
 
-const ctx = () => ({ signal: new AbortController().signal, deadline: Date.now() + 10_000 });
-const get = (path: string, maxBytes?: number) => callUpstream('the test upstream', { method: 'GET', url: `${base}${path}`, maxBytes }, ctx());
+const get = (path: string, maxBytes?: number) => callUpstream('the test upstream', { method: 'GET', url: `${base}${path}`, maxBytes }, callContext());
 
 describe('reading a whole upstream body', () => {
   it('reads a body of declared length into one buffer with exactly its bytes', async () => {

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callContext } from './builders.js';
 import { GatewayError } from '../../src/core/errors.js';
 import { openUpstreamStream } from '../../src/providers/http-stream.js';
 
@@ -32,7 +33,6 @@ afterAll(() => {
   server.close();
 });
 
-const ctx = (signal = new AbortController().signal, ms = 10_000) => ({ signal, deadline: Date.now() + ms });
 const get = (path: string) => ({ method: 'GET' as const, url: `${base}${path}` });
 
 /** Writes `n` chunks of `size` bytes as fast as the socket takes them, counting what it wrote. */
@@ -56,7 +56,7 @@ function stream(path: string, n: number, size: number) {
 describe('openUpstreamStream', () => {
   it('gives the status and headers, then every chunk in order to the reader', async () => {
     stream('/ordered', 50, 1000);
-    const up = await openUpstreamStream('Fake', get('/ordered'), ctx());
+    const up = await openUpstreamStream('Fake', get('/ordered'), callContext());
     expect(up.status).toBe(200);
     expect(up.header('Content-Type')).toBe('application/octet-stream');
     const bytes: number[] = [];
@@ -71,7 +71,7 @@ describe('openUpstreamStream', () => {
   it('reads no faster than the reader: while its promise is pending, the upstream is held back', async () => {
     // 64 MB offered; socket buffers on loopback hold a few MB at most.
     stream('/held', 1024, 64 * 1024);
-    const up = await openUpstreamStream('Fake', get('/held'), ctx());
+    const up = await openUpstreamStream('Fake', get('/held'), callContext());
     let release!: () => void;
     let first = true;
     const reading = up.eachChunk(() => {
@@ -88,7 +88,7 @@ describe('openUpstreamStream', () => {
 
   it('ends the read with the reader\'s own error, as it is, and lets the connection go', async () => {
     stream('/refused', 200, 64 * 1024);
-    const up = await openUpstreamStream('Fake', get('/refused'), ctx());
+    const up = await openUpstreamStream('Fake', get('/refused'), callContext());
     const mine = new Error('too much for me');
     await expect(up.eachChunk(() => {
       throw mine;
@@ -97,7 +97,7 @@ describe('openUpstreamStream', () => {
 
   it('cuts whole() at 1 MB instead of holding a huge error body', async () => {
     stream('/huge-error', 64, 64 * 1024);
-    const up = await openUpstreamStream('Fake', get('/huge-error'), ctx());
+    const up = await openUpstreamStream('Fake', get('/huge-error'), callContext());
     const res = await up.whole();
     expect(res.body.length).toBeLessThanOrEqual(1024 * 1024);
     expect(res.body.length).toBeGreaterThan(900 * 1024);
@@ -105,7 +105,7 @@ describe('openUpstreamStream', () => {
 
   it('reads a small answer whole, as bytes and as JSON', async () => {
     routes.set('/small', (_req, res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"no"}}'));
-    const res = await (await openUpstreamStream('Fake', get('/small'), ctx())).whole();
+    const res = await (await openUpstreamStream('Fake', get('/small'), callContext())).whole();
     expect(res.status).toBe(400);
     expect(res.json()).toEqual({ error: { message: 'no' } });
   });
@@ -116,7 +116,7 @@ describe('openUpstreamStream', () => {
       res.write(Buffer.alloc(1000));
       setTimeout(() => res.destroy(), 20);
     });
-    const up = await openUpstreamStream('Fake', get('/cut'), ctx());
+    const up = await openUpstreamStream('Fake', get('/cut'), callContext());
     const err = (await up.eachChunk(() => undefined).catch((e: unknown) => e)) as GatewayError;
     expect(err).toBeInstanceOf(GatewayError);
     expect(err.code).toBe('upstream_error');
@@ -127,7 +127,7 @@ describe('openUpstreamStream', () => {
     routes.set('/slow', () => {});
     const client = new AbortController();
     setTimeout(() => client.abort(new Error('client gone')), 30);
-    const err = (await openUpstreamStream('Fake', get('/slow'), ctx(client.signal)).catch((e: unknown) => e)) as GatewayError;
+    const err = (await openUpstreamStream('Fake', get('/slow'), callContext(10_000, { signal: client.signal })).catch((e: unknown) => e)) as GatewayError;
     expect(err).toBeInstanceOf(GatewayError);
     expect(err.message).toMatch(/cancelled/);
     expect(err.retryable).toBe(false);
@@ -135,7 +135,7 @@ describe('openUpstreamStream', () => {
 
   it('fails as a timeout when the answer does not start within the deadline', async () => {
     routes.set('/silent', () => {});
-    const err = (await openUpstreamStream('Fake', get('/silent'), ctx(undefined, 100)).catch((e: unknown) => e)) as GatewayError;
+    const err = (await openUpstreamStream('Fake', get('/silent'), callContext(100)).catch((e: unknown) => e)) as GatewayError;
     expect(err).toBeInstanceOf(GatewayError);
     expect(err.message).toMatch(/time/i);
     expect(err.retryable).toBe(true);
@@ -143,7 +143,7 @@ describe('openUpstreamStream', () => {
 
   it('iterates the body for event parsers, and stops reading when the loop leaves early', async () => {
     stream('/events', 400, 64 * 1024);
-    const up = await openUpstreamStream('Fake', get('/events'), ctx());
+    const up = await openUpstreamStream('Fake', get('/events'), callContext());
     let seen = 0;
     for await (const chunk of up.body) {
       seen += chunk.length;
@@ -154,14 +154,14 @@ describe('openUpstreamStream', () => {
   });
 
   it('fails a URL that does not parse as an upstream_error, like any transport failure', async () => {
-    const err = (await openUpstreamStream('Fake', { method: 'GET', url: 'not a url' }, ctx()).catch((e: unknown) => e)) as GatewayError;
+    const err = (await openUpstreamStream('Fake', { method: 'GET', url: 'not a url' }, callContext()).catch((e: unknown) => e)) as GatewayError;
     expect(err).toBeInstanceOf(GatewayError);
     expect(err.code).toBe('upstream_error');
   });
 
   it('refuses a second reader of the same body', async () => {
     stream('/twice', 2, 10);
-    const up = await openUpstreamStream('Fake', get('/twice'), ctx());
+    const up = await openUpstreamStream('Fake', get('/twice'), callContext());
     const first = up.eachChunk(() => undefined);
     await expect(up.eachChunk(() => undefined)).rejects.toThrow(/already being read/);
     await first;

@@ -2,7 +2,8 @@
  * The Volcengine Ark adapter for ByteDance Seedream 4.0 / 4.5 (Ark's API docs): text-to-image,
  * image-to-image and edits, all on `POST /images/generations`.
  *
- * Route options read: `seedream_version` ("4.0" | "4.5") for routes whose upstream model is an endpoint id.
+ * Reads no route options: what a model accepts (sizes, tiers, references) comes from its catalog entry, so a
+ * route to an endpoint id (`ep-…`) needs nothing more than the model it serves.
  * n > 1 without sequential generation fans out into n concurrent single-image calls (see plan.ts); calls
  * that fail while others succeed are reported as failed images rather than retried here.
  */

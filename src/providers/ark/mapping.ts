@@ -1,54 +1,12 @@
 /**
  * imagegate job → Volcengine Ark Seedream request, as data (Ark's API docs). Seedream has one endpoint for
- * every operation; what differs between model generations ("families") is the size grammar.
- *
- * The size rules repeat the catalog's on purpose: an operator overlay may loosen the catalog, the upstream
- * will not, and an unrepresentable request must be a 400 here rather than a paid-for upstream rejection.
+ * every operation. What each model accepts (its size rule, resolution tiers, reference limits) is the
+ * catalog's (Route.model); how Ark spells sizes and fields is here.
  */
-import type { SizeRule } from '../../catalog/schema.js';
 import type { ImageJob, JsonValue } from '../../core/job.js';
 import type { Dimensions } from '../../core/size.js';
-import type { Route } from '../types.js';
 
-export type Family = '4.0' | '4.5';
 export type Resolution = '1K' | '2K' | '4K';
-
-export interface FamilySpec {
-  /** Tier strings Ark takes as `size` for this family. */
-  tiers: readonly Resolution[];
-  /** Free-form WIDTHxHEIGHT. The side bounds only restate what the pixel and ratio bounds imply. */
-  rule: SizeRule;
-}
-
-export const FAMILIES: Record<Family, FamilySpec> = {
-  '4.0': {
-    tiers: ['1K', '2K', '4K'],
-    rule: { multiple_of: 1, min_width: 240, min_height: 240, max_width: 16384, max_height: 16384, min_pixels: 921_600, max_pixels: 16_777_216, max_ratio: 16 },
-  },
-  // Ark's API docs gives 4.5 only a pixel range; 4.0's 1/16..16 ratio bound is assumed.
-  '4.5': {
-    tiers: ['2K', '4K'],
-    rule: { multiple_of: 1, min_width: 480, min_height: 480, max_width: 16384, max_height: 16384, min_pixels: 3_686_400, max_pixels: 16_777_216, max_ratio: 16 },
-  },
-};
-
-/** Upstream model id → family. Endpoint ids (`ep-…`) need the route option `seedream_version`. */
-export const MODEL_FAMILY: Record<string, Family> = {
-  'doubao-seedream-4-0-250828': '4.0',
-  'doubao-seedream-4-5-251128': '4.5',
-};
-
-/** Route option naming the family of an endpoint-id route, e.g. `options: { seedream_version: "4.5" }`. */
-export const FAMILY_OPTION = 'seedream_version';
-
-export function familyOf(route: Route, job: ImageJob): Family | undefined {
-  const candidates = [route.options[FAMILY_OPTION], route.upstreamModel, job.model].map(String);
-  for (const c of candidates) {
-    if (Object.hasOwn(FAMILIES, c)) return c as Family;
-    if (Object.hasOwn(MODEL_FAMILY, c)) return MODEL_FAMILY[c];
-  }
-  return undefined;
-}
 
 /** Ark's recommended 2K size for each aspect ratio; other resolutions scale it by RESOLUTION_SCALE. */
 export const ASPECT_RATIO_2K: Record<string, Dimensions> = {
@@ -73,8 +31,6 @@ export const isResolution = (v: unknown): v is Resolution => typeof v === 'strin
 /** Public params translated together into Ark's single `size` field (see size.ts). */
 export const SIZE_PARAMS: readonly string[] = ['size', 'aspect_ratio', 'resolution'];
 
-export const MAX_REFERENCES = 14;
-export const MAX_REFERENCE_BYTES = 10 * 1024 * 1024;
 /** With sequential generation, references plus generated images may not exceed this (Ark's group limit). */
 export const MAX_SEQUENTIAL_TOTAL = 15;
 

@@ -7,20 +7,11 @@
  * merges them (n independent images). With "auto" it makes one call with `max_images` = n (or the client's
  * smaller max_images): Ark then returns a coherent set of up to that many images.
  */
-import { GatewayError, invalidRequest, unsupportedField } from '../../core/errors.js';
+import { invalidRequest, unsupportedField } from '../../core/errors.js';
 import type { ImageJob } from '../../core/job.js';
-import type { Route } from '../types.js';
-import {
-  FAMILY_OPTION,
-  FIELD_MAP,
-  familyOf,
-  MAX_REFERENCE_BYTES,
-  MAX_REFERENCES,
-  MAX_SEQUENTIAL_TOTAL,
-  type PlanFacts,
-  SIZE_PARAMS,
-} from './mapping.js';
-import { upstreamSize } from './size.js';
+import type { ModelFacts, Route } from '../types.js';
+import { FIELD_MAP, MAX_SEQUENTIAL_TOTAL, type PlanFacts, SIZE_PARAMS } from './mapping.js';
+import { type SizeFacts, upstreamSize } from './size.js';
 
 export interface ArkPlan extends PlanFacts {
   size: string | undefined;
@@ -28,30 +19,38 @@ export interface ArkPlan extends PlanFacts {
   calls: number;
 }
 
+const formatMb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+
 /** `image_urls[2]` → `image_urls`: the client's field for the whole list. */
 const listField = (field: string) => field.replace(/\[\d+\]$/, '');
 
 export function planJob(job: ImageJob, route: Route): ArkPlan {
-  const family = familyOf(route, job);
-  if (!family) {
-    throw new GatewayError('upstream_error', `Route ${route.id} sends model "${job.model}" to Ark as "${route.upstreamModel}", which the Ark adapter does not know; the operator must set the route option ${FAMILY_OPTION} to "4.0" or "4.5".`);
-  }
-  checkOperation(job);
+  checkOperation(job, route.model);
   checkParams(job);
-  return { size: upstreamSize(job.params, family, job.model), ...nPlan(job) };
+  return { size: upstreamSize(job.params, sizeFacts(job, route.model), job.model), ...nPlan(job) };
 }
 
-function checkOperation(job: ImageJob): void {
+/** The catalog model's size rule, and its resolution tiers on this operation. */
+function sizeFacts(job: ImageJob, model: ModelFacts): SizeFacts {
+  const resolution = model.operations[job.operation]?.fields?.resolution ?? model.fields.resolution;
+  return { rule: model.sizes?.rule, tiers: (resolution?.values ?? []).map(String) };
+}
+
+function checkOperation(job: ImageJob, model: ModelFacts): void {
   if (job.operation === 'variation') throw invalidRequest('model', `Model "${job.model}" makes no variations; send the image as a reference with a prompt to /v1/images/edits instead.`);
   if (job.mask) throw invalidRequest('mask', `Model "${job.model}" takes no mask: remove it and say in the prompt what to change.`);
   if (job.operation === 'text-to-image') return;
   const field = listField(job.images[0]?.field ?? 'image');
   if (job.images.length === 0) throw invalidRequest(field, `${job.operation} on model "${job.model}" needs at least one reference image.`);
-  if (job.images.length > MAX_REFERENCES) {
-    throw invalidRequest(field, `Model "${job.model}" takes at most ${MAX_REFERENCES} reference images; ${job.images.length} were sent.`);
+  const limits = model.operations[job.operation]?.images;
+  if (!limits) return;
+  if (job.images.length > limits.max_images) {
+    throw invalidRequest(field, `Model "${job.model}" takes at most ${limits.max_images} reference images; ${job.images.length} were sent.`);
   }
-  const big = job.images.find((img) => img.bytes.length > MAX_REFERENCE_BYTES);
-  if (big) throw invalidRequest(big.field, `${big.field} is ${big.bytes.length} bytes; model "${job.model}" takes reference images of at most ${MAX_REFERENCE_BYTES} bytes (10 MB).`);
+  const big = job.images.find((img) => img.bytes.length > limits.max_bytes);
+  if (big) {
+    throw invalidRequest(big.field, `${big.field} is ${big.bytes.length} bytes; model "${job.model}" takes reference images of at most ${limits.max_bytes} bytes (${formatMb(limits.max_bytes)}).`);
+  }
 }
 
 function checkParams(job: ImageJob): void {

@@ -2,19 +2,17 @@
  * The public size, aspect_ratio and resolution → Ark's one `size` field ("2048x2048", or a tier "2K").
  * Every combination Ark cannot honour exactly is a 400 naming the field and listing what works.
  */
+import type { SizeRule } from '../../catalog/schema.js';
 import { invalidRequest } from '../../core/errors.js';
 import type { ImageParams } from '../../core/job.js';
 import { type Dimensions, describeSizeRule, formatSize, parseSize, sizeRuleViolation } from '../../core/size.js';
-import {
-  ASPECT_RATIO_2K,
-  DEFAULT_RESOLUTION,
-  FAMILIES,
-  type Family,
-  isResolution,
-  RESOLUTION_SCALE,
-  type Resolution,
-  SIDE_MULTIPLE,
-} from './mapping.js';
+import { ASPECT_RATIO_2K, DEFAULT_RESOLUTION, isResolution, RESOLUTION_SCALE, type Resolution, SIDE_MULTIPLE } from './mapping.js';
+
+/** What the catalog says the model makes: its WIDTHxHEIGHT rule and the tiers Ark takes as `size`. */
+export interface SizeFacts {
+  rule: SizeRule | undefined;
+  tiers: readonly string[];
+}
 
 const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
 
@@ -28,24 +26,27 @@ export function sizeAt(ratio: string, resolution: Resolution): Dimensions | unde
   return { width: roundSide(base.width * scale), height: roundSide(base.height * scale) };
 }
 
-/** Resolutions whose size at this ratio the family can make. */
-function resolutionsFor(ratio: string, family: Family): Resolution[] {
-  return (Object.keys(RESOLUTION_SCALE) as Resolution[]).filter((r) => !sizeRuleViolation(sizeAt(ratio, r)!, FAMILIES[family].rule));
+/** Why the model cannot make these dimensions, or undefined when it can (or states no rule). */
+const violation = (dims: Dimensions, facts: SizeFacts) => (facts.rule ? sizeRuleViolation(dims, facts.rule) : undefined);
+
+/** Resolutions whose size at this ratio the model can make. */
+function resolutionsFor(ratio: string, facts: SizeFacts): Resolution[] {
+  return (Object.keys(RESOLUTION_SCALE) as Resolution[]).filter((r) => !violation(sizeAt(ratio, r)!, facts));
 }
 
 /** Ark's `size` value for the job, or undefined to leave it out (Ark then makes 2048x2048). */
-export function upstreamSize(params: ImageParams, family: Family, model: string): string | undefined {
+export function upstreamSize(params: ImageParams, facts: SizeFacts, model: string): string | undefined {
   const { aspect_ratio: ratio, resolution } = params;
   const size = params.size === 'auto' ? undefined : params.size;
   if (size !== undefined) {
     if (ratio !== undefined) throw invalidRequest('aspect_ratio', `Send either size or aspect_ratio, not both: model "${model}" takes size "${size}" as it is. Remove aspect_ratio, or remove size to use the aspect ratio's recommended size.`);
     if (resolution !== undefined) throw invalidRequest('resolution', `Send either size or resolution, not both: size "${size}" already fixes the resolution. Remove resolution, or set size to "auto".`);
-    return explicitSize(size, family, model);
+    return explicitSize(size, facts, model);
   }
-  if (ratio !== undefined) return aspectRatioSize(ratio, resolution ?? DEFAULT_RESOLUTION, family, model);
+  if (ratio !== undefined) return aspectRatioSize(ratio, resolution ?? DEFAULT_RESOLUTION, facts, model);
   if (resolution !== undefined) {
-    const tiers = FAMILIES[family].tiers;
-    if (!tiers.includes(resolution as Resolution)) {
+    const tiers = facts.tiers;
+    if (!tiers.includes(resolution)) {
       throw invalidRequest('resolution', `resolution "${resolution}" is not offered by model "${model}"; use one of ${quoted(tiers)}, or a size such as "2048x2048".`);
     }
     return resolution;
@@ -53,26 +54,26 @@ export function upstreamSize(params: ImageParams, family: Family, model: string)
   return undefined;
 }
 
-function explicitSize(size: string, family: Family, model: string): string {
-  const rule = FAMILIES[family].rule;
+function explicitSize(size: string, facts: SizeFacts, model: string): string {
+  const accepted = facts.rule ? describeSizeRule(facts.rule) : 'WIDTHxHEIGHT';
   const parsed = parseSize(size);
-  if (!parsed || parsed === 'auto') throw invalidRequest('size', `size "${size}" is not WIDTHxHEIGHT; model "${model}" accepts ${describeSizeRule(rule)}.`);
-  const why = sizeRuleViolation(parsed, rule);
-  if (why) throw invalidRequest('size', `size "${size}" cannot be made by model "${model}": ${why}. Accepted: ${describeSizeRule(rule)}.`);
+  if (!parsed || parsed === 'auto') throw invalidRequest('size', `size "${size}" is not WIDTHxHEIGHT; model "${model}" accepts ${accepted}.`);
+  const why = violation(parsed, facts);
+  if (why) throw invalidRequest('size', `size "${size}" cannot be made by model "${model}": ${why}. Accepted: ${accepted}.`);
   return formatSize(parsed);
 }
 
-function aspectRatioSize(ratio: string, resolution: string, family: Family, model: string): string {
+function aspectRatioSize(ratio: string, resolution: string, facts: SizeFacts, model: string): string {
   const known = Object.keys(ASPECT_RATIO_2K);
   if (!Object.hasOwn(ASPECT_RATIO_2K, ratio)) {
     throw invalidRequest('aspect_ratio', `aspect_ratio "${ratio}" is not offered by model "${model}"; use one of ${quoted(known)}, or an explicit size.`);
   }
-  const fitting = resolutionsFor(ratio, family);
+  const fitting = resolutionsFor(ratio, facts);
   if (!isResolution(resolution)) {
     throw invalidRequest('resolution', `resolution "${resolution}" is not offered by model "${model}"; with aspect_ratio "${ratio}" use one of ${quoted(fitting)}.`);
   }
   const dims = sizeAt(ratio, resolution)!;
-  const why = sizeRuleViolation(dims, FAMILIES[family].rule);
+  const why = violation(dims, facts);
   if (why) {
     throw invalidRequest('resolution', `resolution "${resolution}" with aspect_ratio "${ratio}" means ${formatSize(dims)}, which model "${model}" cannot make (${why}); with aspect_ratio "${ratio}" use resolution ${quoted(fitting)}.`);
   }

@@ -1,13 +1,10 @@
 /**
  * imagegate job → DashScope request, as data (DashScope API docs): which protocol each model speaks, how each
- * public parameter is spelled upstream, and each model's size grammar (W*H rule, documented sizes, aspect
- * ratio table, "1K"/"2K" tiers).
- *
- * The size rules repeat the catalog's on purpose: an operator overlay may loosen the catalog, the upstream
- * will not, and an unrepresentable request must be a 400 here rather than a rejected upstream call.
+ * public parameter is spelled upstream, and the W*H DashScope is sent for each aspect ratio. What a model
+ * accepts (its sizes and size rule, ratios, tiers, n, native fields) is the catalog's (Route.model): plan.ts
+ * joins the two into ModelTraits.
  */
 import type { SizeRule } from '../../catalog/schema.js';
-import type { Operation } from '../../core/job.js';
 
 /**
  * `task`: create on /services/aigc/{text2image|image2image}/image-synthesis, then poll /tasks/{id}.
@@ -19,21 +16,22 @@ export const PROTOCOLS: readonly Protocol[] = ['task', 'messages'];
 /** Route option that overrides the table below, e.g. `options: { protocol: task }` for qwen-image on the task API. */
 export const PROTOCOL_OPTION = 'protocol';
 
-/** Parameters only some models define (wan2.7); the model table says which. */
+/** Parameters only some models define (wan2.7); the catalog model's fields say which. */
 export const NATIVE_FIELDS = ['thinking_mode', 'bbox_list', 'enable_sequential'] as const;
 export type NativeField = (typeof NATIVE_FIELDS)[number];
 
+/** Images one request makes at most, unless `enable_sequential` makes a series (then the catalog's n.max). */
+export const MAX_N_PER_REQUEST = 4;
+
+/** What plan.ts and size.ts work from for one job: the catalog's facts and this table's spelling, joined. */
 export interface ModelTraits {
   protocol: Protocol;
-  /**
-   * Public WIDTHxHEIGHT sizes the model takes: the documented list (accepted even where it strays from the
-   * rule) and/or a free-form rule. `catalog` = a model this table does not know: whatever the catalog admitted.
-   */
-  sizes: { listed: readonly string[]; rule?: SizeRule } | 'catalog';
-  /** Public aspect ratio → the W*H sent for it. */
+  /** Public WIDTHxHEIGHT sizes the model takes: the catalog's listed values (accepted even where they stray from the rule) and its rule. */
+  sizes: { listed: readonly string[]; rule?: SizeRule };
+  /** Public aspect ratio → the W*H sent for it: the ratios the catalog offers that this table can say. */
   aspectRatios: Readonly<Record<string, string>>;
-  /** Tier strings DashScope takes as `size`, per operation. */
-  tiers: Partial<Record<Operation, readonly string[]>>;
+  /** Tier strings DashScope takes as `size` on the job's operation. */
+  tiers: readonly string[];
   maxN: number;
   /** n allowed when `enable_sequential` is on (a picture series). */
   maxSequentialN?: number;
@@ -41,25 +39,9 @@ export interface ModelTraits {
   native: readonly NativeField[];
 }
 
-// wan2.5: total pixels 1280*1280..1440*1440, ratio 1:4..4:1 (DashScope API docs). The side bounds only restate what
-// the pixel and ratio bounds imply (640 = sqrt(1280²/4), 2880 = sqrt(1440²·4)).
-const WAN25_RULE: SizeRule = {
-  multiple_of: 1,
-  min_width: 640,
-  min_height: 640,
-  max_width: 2880,
-  max_height: 2880,
-  min_pixels: 1280 * 1280,
-  max_pixels: 1440 * 1440,
-  max_ratio: 4,
-};
-
-// wan2.2 / wanx2.1: each side 512..1440 px, any combination (assumed: the API docs gives no rule).
-const WAN22_RULE: SizeRule = { multiple_of: 1, min_width: 512, min_height: 512, max_width: 1440, max_height: 1440 };
-
 // The provider's recommended size per ratio (assumed). Its own 3:4 / 9:16 entries hold slightly fewer pixels than
-// 1280*1280, so they are listed as accepted sizes beside the rule. 2:3, 3:2 and 21:9 are computed: exact ratio,
-// sides multiples of 16, pixels within the rule.
+// 1280*1280 (the catalog lists them as accepted sizes beside the rule). 2:3, 3:2 and 21:9 are computed: exact
+// ratio, sides multiples of 16, pixels within the rule.
 const WAN25_RATIOS = {
   '1:1': '1280*1280',
   '3:4': '1104*1472',
@@ -70,7 +52,6 @@ const WAN25_RATIOS = {
   '3:2': '1632*1088',
   '21:9': '2016*864',
 } as const;
-const WAN25_LISTED = ['1280x1280', '1104x1472', '1472x1104', '960x1696', '1696x960'];
 
 // About one megapixel per ratio, exact ratios, inside 512..1440 per side.
 const WAN22_RATIOS = {
@@ -84,54 +65,31 @@ const WAN22_RATIOS = {
   '21:9': '1344*576',
 } as const;
 
-// qwen-image-plus takes exactly these five sizes (the ratios are approximate: 1664*928 is the "16:9").
+// qwen-image-plus takes exactly five sizes (the ratios are approximate: 1664*928 is the "16:9").
 const QWEN_RATIOS = { '16:9': '1664*928', '4:3': '1472*1140', '1:1': '1328*1328', '3:4': '1140*1472', '9:16': '928*1664' } as const;
 
-const WAN27_TIERS = ['1K', '2K'] as const;
+/** How an upstream model is spoken to: its protocol, and the W*H sent for each aspect ratio. */
+export interface ModelSpelling {
+  protocol: Protocol;
+  aspectRatios: Readonly<Record<string, string>>;
+}
 
-const wanTask = (rule: SizeRule, ratios: Record<string, string>, listed: readonly string[] = []): ModelTraits => ({
-  protocol: 'task',
-  sizes: { listed, rule },
-  aspectRatios: ratios,
-  tiers: {},
-  maxN: 4,
-  native: [],
-});
+const task = (aspectRatios: Record<string, string>): ModelSpelling => ({ protocol: 'task', aspectRatios });
+const messages = (aspectRatios: Record<string, string> = {}): ModelSpelling => ({ protocol: 'messages', aspectRatios });
 
-const wan27 = (textToImageTiers: readonly string[]): ModelTraits => ({
-  protocol: 'messages',
-  sizes: { listed: [] },
-  aspectRatios: {},
-  tiers: { 'text-to-image': textToImageTiers, 'image-to-image': WAN27_TIERS, edit: WAN27_TIERS },
-  maxN: 4,
-  maxSequentialN: 12,
-  native: ['thinking_mode', 'bbox_list', 'enable_sequential'],
-});
-
-/** Upstream model name → traits. */
-export const MODELS: Readonly<Record<string, ModelTraits>> = {
-  'wan2.5-t2i-preview': wanTask(WAN25_RULE, WAN25_RATIOS, WAN25_LISTED),
-  'wan2.2-t2i-flash': wanTask(WAN22_RULE, WAN22_RATIOS),
-  'wan2.2-t2i-plus': wanTask(WAN22_RULE, WAN22_RATIOS),
-  'wanx2.1-t2i-turbo': wanTask(WAN22_RULE, WAN22_RATIOS),
-  'wanx2.1-t2i-plus': wanTask(WAN22_RULE, WAN22_RATIOS),
-  // wan2.6: the docs give 1280*1280 as default and a pixel range like wan2.5's (assumed).
-  'wan2.6-t2i': { ...wanTask(WAN25_RULE, WAN25_RATIOS, WAN25_LISTED), protocol: 'messages' },
-  'wan2.6-image': { ...wanTask(WAN25_RULE, WAN25_RATIOS, WAN25_LISTED), protocol: 'messages' },
-  'wan2.7-image': wan27(WAN27_TIERS),
-  'wan2.7-image-pro': wan27([...WAN27_TIERS, '4K']),
-  'qwen-image-plus': {
-    protocol: 'messages',
-    sizes: { listed: Object.values(QWEN_RATIOS).map((s) => s.replace('*', 'x')) },
-    aspectRatios: QWEN_RATIOS,
-    tiers: {},
-    maxN: 4,
-    native: [],
-  },
+/** Upstream model name → how it is spoken to. */
+export const MODELS: Readonly<Record<string, ModelSpelling>> = {
+  'wan2.5-t2i-preview': task(WAN25_RATIOS),
+  'wan2.2-t2i-flash': task(WAN22_RATIOS),
+  'wan2.2-t2i-plus': task(WAN22_RATIOS),
+  'wanx2.1-t2i-turbo': task(WAN22_RATIOS),
+  'wanx2.1-t2i-plus': task(WAN22_RATIOS),
+  'wan2.6-t2i': messages(WAN25_RATIOS),
+  'wan2.6-image': messages(WAN25_RATIOS),
+  'wan2.7-image': messages(),
+  'wan2.7-image-pro': messages(),
+  'qwen-image-plus': messages(QWEN_RATIOS),
 };
-
-/** A model this table does not know (an operator's overlay): the catalog contract is the only authority. */
-export const UNKNOWN_MODEL: Omit<ModelTraits, 'protocol'> = { sizes: 'catalog', aspectRatios: {}, tiers: {}, maxN: 4, native: [] };
 
 interface UpstreamField {
   /** Where the field lives in the request body. */

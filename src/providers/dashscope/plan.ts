@@ -5,11 +5,13 @@
  */
 import { GatewayError, invalidRequest } from '../../core/errors.js';
 import type { ImageJob, ImageParams, JsonValue } from '../../core/job.js';
-import type { Route } from '../types.js';
+import type { ModelFacts, Route } from '../types.js';
 import {
   ALWAYS_SENT_DEFAULTS,
   GEOMETRY_PARAMETERS,
+  MAX_N_PER_REQUEST,
   MODELS,
+  type ModelSpelling,
   type ModelTraits,
   NATIVE_FIELDS,
   type NativeField,
@@ -17,7 +19,6 @@ import {
   PROTOCOL_OPTION,
   PROTOCOLS,
   type Protocol,
-  UNKNOWN_MODEL,
 } from './mapping.js';
 import { upstreamSize } from './size.js';
 
@@ -35,9 +36,9 @@ export interface DashScopePlan {
   values: UpstreamValue[];
 }
 
-function protocolOf(route: Route, modelTraits: ModelTraits | undefined): Protocol {
+function protocolOf(route: Route, spelling: ModelSpelling | undefined): Protocol {
   const option = route.options[PROTOCOL_OPTION];
-  if (option === undefined) return modelTraits?.protocol ?? 'messages'; // the current API for models newer than this table
+  if (option === undefined) return spelling?.protocol ?? 'messages'; // the current API for models newer than this table
   if ((PROTOCOLS as readonly unknown[]).includes(option)) return option as Protocol;
   throw new GatewayError(
     'internal_error',
@@ -71,11 +72,34 @@ function valuesFor(job: ImageJob, traits: ModelTraits, protocol: Protocol, model
   return values;
 }
 
+/** The catalog model's fields on this operation, and on any operation (for the native ones). */
+const fieldsOn = (model: ModelFacts, job: ImageJob) => ({ ...model.fields, ...(model.operations[job.operation]?.fields ?? {}) });
+const anyOperationTakes = (model: ModelFacts, name: string) =>
+  Object.hasOwn(model.fields, name) || Object.values(model.operations).some((op) => op?.fields !== undefined && Object.hasOwn(op.fields, name));
+
+/** The catalog's facts about the model, joined with how this adapter spells them upstream. */
+function traitsOf(job: ImageJob, route: Route, protocol: Protocol, spelling: ModelSpelling | undefined): ModelTraits {
+  const { model } = route;
+  const fields = fieldsOn(model, job);
+  const offered = (fields.aspect_ratio?.values ?? []).map(String);
+  const spelled = spelling?.aspectRatios ?? {};
+  const native = NATIVE_FIELDS.filter((f) => anyOperationTakes(model, f));
+  return {
+    protocol,
+    sizes: { listed: (model.sizes?.values ?? []).filter((v) => v !== 'auto'), rule: model.sizes?.rule },
+    aspectRatios: Object.fromEntries(offered.filter((r) => Object.hasOwn(spelled, r)).map((r) => [r, spelled[r]!])),
+    tiers: (fields.resolution?.values ?? []).map(String),
+    maxN: Math.min(model.n.max, MAX_N_PER_REQUEST),
+    ...(native.includes('enable_sequential') ? { maxSequentialN: model.n.max } : {}),
+    native,
+  };
+}
+
 export function planJob(job: ImageJob, route: Route): DashScopePlan {
   const model = route.upstreamModel;
-  const known = Object.hasOwn(MODELS, model) ? MODELS[model] : undefined;
-  const protocol = protocolOf(route, known);
-  const traits: ModelTraits = known ?? { ...UNKNOWN_MODEL, protocol };
+  const spelling = Object.hasOwn(MODELS, model) ? MODELS[model] : undefined;
+  const protocol = protocolOf(route, spelling);
+  const traits = traitsOf(job, route, protocol, spelling);
   if (job.mask) {
     throw invalidRequest(job.mask.field, `Model "${model}" on DashScope takes no mask: drop the mask and describe the area to change in the prompt.`);
   }

@@ -9,41 +9,40 @@ import { fromUpstreamSize, type ModelTraits, toUpstreamSize } from './mapping.js
 
 const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
 
-/** What the model takes instead, for messages about a field it does not take. */
-function alternatives(job: ImageJob, traits: ModelTraits): string {
+/** What the model takes instead (its traits are those of the job's operation), for messages about a field it does not take. */
+function alternatives(traits: ModelTraits): string {
   const options: string[] = [];
-  const tiers = traits.tiers[job.operation] ?? [];
+  const tiers = traits.tiers;
   if (tiers.length) options.push(`resolution (${quoted(tiers)})`);
   const ratios = Object.keys(traits.aspectRatios);
   if (ratios.length) options.push(`aspect_ratio (${quoted(ratios)})`);
-  if (traits.sizes === 'catalog' || traits.sizes.listed.length || traits.sizes.rule) options.push('size');
+  if (traits.sizes.listed.length || traits.sizes.rule) options.push('size');
   return options.length ? `use ${options.join(' or ')}` : 'leave the size to the model';
 }
 
 function tierFor(resolution: string, job: ImageJob, traits: ModelTraits, model: string): string {
-  const tiers = traits.tiers[job.operation] ?? [];
+  const tiers = traits.tiers;
   if (tiers.includes(resolution)) return resolution;
-  const why = tiers.length ? `takes resolution ${quoted(tiers)} for ${job.operation}` : `does not take resolution; ${alternatives(job, traits)}`;
+  const why = tiers.length ? `takes resolution ${quoted(tiers)} for ${job.operation}` : `does not take resolution; ${alternatives(traits)}`;
   throw invalidRequest('resolution', `resolution "${resolution}" is not available: model "${model}" ${why}.`);
 }
 
-function ratioFor(ratio: string, job: ImageJob, traits: ModelTraits, model: string): string {
+function ratioFor(ratio: string, traits: ModelTraits, model: string): string {
   if (Object.hasOwn(traits.aspectRatios, ratio)) return traits.aspectRatios[ratio]!;
   const ratios = Object.keys(traits.aspectRatios);
-  const why = ratios.length ? `takes aspect_ratio ${quoted(ratios)}` : `does not take aspect_ratio; ${alternatives(job, traits)}`;
+  const why = ratios.length ? `takes aspect_ratio ${quoted(ratios)}` : `does not take aspect_ratio; ${alternatives(traits)}`;
   throw invalidRequest('aspect_ratio', `aspect_ratio "${ratio}" is not available: model "${model}" ${why}.`);
 }
 
-function freeSizeFor(size: string, job: ImageJob, traits: ModelTraits, model: string): string {
+function freeSizeFor(size: string, traits: ModelTraits, model: string): string {
   const dims = parseSize(size);
   if (!dims || dims === 'auto') throw invalidRequest('size', `size "${size}" must be "auto" or WIDTHxHEIGHT, e.g. "1280x1280".`);
-  if (traits.sizes === 'catalog') return toUpstreamSize(size);
   const { listed, rule } = traits.sizes;
   if (listed.includes(size)) return toUpstreamSize(size);
   const why = rule ? sizeRuleViolation(dims, rule) : 'it is not one of the listed sizes';
   if (rule && !why) return toUpstreamSize(size);
   const accepted = [...(listed.length ? [quoted(listed)] : []), ...(rule ? [describeSizeRule(rule)] : [])];
-  if (!accepted.length) throw invalidRequest('size', `size "${size}" is not available: model "${model}" takes no WIDTHxHEIGHT size; ${alternatives(job, traits)}.`);
+  if (!accepted.length) throw invalidRequest('size', `size "${size}" is not available: model "${model}" takes no WIDTHxHEIGHT size; ${alternatives(traits)}.`);
   throw invalidRequest('size', `size "${size}" is not accepted by model "${model}" (${why}). Accepted: ${accepted.join('; ')}.`);
 }
 
@@ -58,11 +57,11 @@ export function upstreamSize(job: ImageJob, traits: ModelTraits, model: string):
     return tierFor(resolution, job, traits, model);
   }
   if (ratio !== undefined) {
-    const mapped = ratioFor(ratio, job, traits, model);
+    const mapped = ratioFor(ratio, traits, model);
     if (size !== undefined && toUpstreamSize(size) !== mapped) {
       throw invalidRequest('size', `size "${size}" contradicts aspect_ratio "${ratio}", which model "${model}" renders at ${fromUpstreamSize(mapped)}; send one of the two.`);
     }
     return mapped;
   }
-  return size === undefined ? undefined : freeSizeFor(size, job, traits, model);
+  return size === undefined ? undefined : freeSizeFor(size, traits, model);
 }

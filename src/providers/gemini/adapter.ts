@@ -33,10 +33,10 @@ export function createGeminiAdapter(): ProviderAdapter {
   return {
     name: 'gemini',
     validate(job, route) {
-      resolveImageConfig(job, route.upstreamModel);
+      resolveImageConfig(job, route);
     },
     async generate(job, route, ctx) {
-      const { imageConfig, outputSize } = resolveImageConfig(job, route.upstreamModel);
+      const { imageConfig, outputSize } = resolveImageConfig(job, route);
       const textOnly = job.acceptTextOnly === true;
       const onDelta = ctx.onDelta;
       if (onDelta) {

@@ -5,7 +5,8 @@
  */
 import { invalidRequest } from '../../core/errors.js';
 import type { ImageJob, InputImage } from '../../core/job.js';
-import { type GeminiProfile, MAX_INLINE_BYTES, OPENAI_SIZE_APPROXIMATIONS, profileFor, sizeAt, tableSizes, type Tier } from './mapping.js';
+import type { ModelFacts, Route } from '../types.js';
+import { type GeminiProfile, OPENAI_SIZE_APPROXIMATIONS, profileFor, sizeAt, TIERS, tableSizes, type Tier } from './mapping.js';
 
 export interface ImageConfig {
   aspectRatio?: string;
@@ -18,11 +19,16 @@ export interface ResolvedImageConfig {
   outputSize?: string;
 }
 
-const TIERS: readonly string[] = ['1K', '2K', '4K'];
+/** The model's profile: the ratios and tiers its catalog entry offers on this operation, sized by mapping.ts. */
+function profileOf(job: ImageJob, route: Route): GeminiProfile | undefined {
+  const fields = { ...route.model.fields, ...(route.model.operations[job.operation]?.fields ?? {}) };
+  return profileFor(route.upstreamModel, { ratios: fields.aspect_ratio?.values ?? [], tiers: fields.resolution?.values ?? [] });
+}
 
-export function resolveImageConfig(job: ImageJob, upstreamModel: string): ResolvedImageConfig {
-  const profile = profileFor(upstreamModel);
-  checkInputs(job, profile);
+export function resolveImageConfig(job: ImageJob, route: Route): ResolvedImageConfig {
+  const { upstreamModel } = route;
+  const profile = profileOf(job, route);
+  checkInputs(job, route.model);
   if (!profile) return passThrough(job, upstreamModel);
   const fromSize = shapeOfSize(job, profile);
   const ratio = fromSize?.ratio ?? checkRatio(job, profile) ?? nearestRatio(job.images[0], profile);
@@ -34,13 +40,18 @@ export function resolveImageConfig(job: ImageJob, upstreamModel: string): Resolv
   };
 }
 
-function checkInputs(job: ImageJob, profile: GeminiProfile | undefined): void {
+function checkInputs(job: ImageJob, model: ModelFacts): void {
   if (job.mask) throw invalidRequest('mask', `Model "${job.model}" does not take a mask; describe the change in the prompt and send the image without one.`);
-  if (profile && job.images.length > profile.maxImages) {
-    throw invalidRequest(job.images[0]!.field, `Model "${job.model}" takes at most ${profile.maxImages} reference images; ${job.images.length} were sent.`);
+  const limits = model.operations[job.operation]?.images;
+  if (!limits) return;
+  if (job.images.length > limits.max_images) {
+    throw invalidRequest(job.images[0]!.field, `Model "${job.model}" takes at most ${limits.max_images} reference images; ${job.images.length} were sent.`);
   }
-  const big = job.images.find((img) => img.bytes.length > MAX_INLINE_BYTES);
-  if (big) throw invalidRequest(big.field, `${big.field} is ${big.bytes.length} bytes; Gemini takes at most ${MAX_INLINE_BYTES} bytes (7 MB) per image. Send a smaller or more compressed image.`);
+  const big = job.images.find((img) => img.bytes.length > limits.max_bytes);
+  if (big) {
+    const mb = Math.round((limits.max_bytes / 1024 / 1024) * 10) / 10;
+    throw invalidRequest(big.field, `${big.field} is ${big.bytes.length} bytes; Gemini takes at most ${limits.max_bytes} bytes (${mb} MB) per image. Send a smaller or more compressed image.`);
+  }
 }
 
 /** A `size` from the table (or one of the OpenAI sizes) → its ratio and tier; anything else is a 400. */
@@ -107,7 +118,7 @@ function passThrough(job: ImageJob, upstreamModel: string): ResolvedImageConfig 
   if (size && size !== 'auto') {
     throw invalidRequest('size', `Model "${job.model}" (${upstreamModel}) has no size table in this gateway; send aspect_ratio and resolution instead of size.`);
   }
-  if (resolution !== undefined && !TIERS.includes(resolution)) {
+  if (resolution !== undefined && !(TIERS as readonly string[]).includes(resolution)) {
     throw invalidRequest('resolution', `resolution must be one of ${TIERS.join(', ')}.`);
   }
   return { imageConfig: { ...(ratio ? { aspectRatio: ratio } : {}), ...(resolution ? { imageSize: resolution as Tier } : {}) } };

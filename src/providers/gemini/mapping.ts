@@ -1,7 +1,8 @@
 /**
  * imagegate params → Gemini `generationConfig.imageConfig`, as data: which public field becomes which
- * upstream field, and per model family the aspect ratios, resolution tiers and the pixel sizes Gemini
- * actually returns for each (from Google's image-generation docs). image-config.ts applies these tables.
+ * upstream field, and per model family the pixel size Gemini returns for each aspect ratio (from Google's
+ * image-generation docs). Which ratios and tiers a model offers, and its reference limits, are the
+ * catalog's (Route.model). image-config.ts applies both.
  */
 
 export type Tier = '1K' | '2K' | '4K';
@@ -63,28 +64,27 @@ const GEMINI_31_EXTRA_1K: Record<string, Dims> = {
   '8:1': [3072, 384],
 };
 
+/**
+ * One model's output sizes, joined from this table and its catalog entry: the ratios the catalog offers
+ * (with their 1K dimensions from here) and the catalog's resolution tiers. No tiers: the model has one
+ * output size and takes no imageConfig.imageSize (2.5 Flash).
+ */
 export interface GeminiProfile {
   /** Aspect ratio → output dimensions at 1K. */
   ratios: Readonly<Record<string, Dims>>;
   tiers: readonly Tier[];
-  /** Whether the model takes imageConfig.imageSize (2.5 Flash has a single size and no such field). */
   takesImageSize: boolean;
-  /** Most reference images per request (inline, each at most MAX_INLINE_BYTES). */
-  maxImages: number;
 }
 
-/** Google's limit per inline file. */
-export const MAX_INLINE_BYTES = 7 * 1024 * 1024;
-
-/** Upstream model name → profile; first match wins (preview and dated names share their family's profile). */
-export const PROFILES: ReadonlyArray<{ model: RegExp; profile: GeminiProfile }> = [
-  { model: /^gemini-2\.5-flash-image/, profile: { ratios: GEMINI_25_1K, tiers: ['1K'], takesImageSize: false, maxImages: 3 } },
-  { model: /^gemini-3-pro-image/, profile: { ratios: GEMINI_3_1K, tiers: ['1K', '2K', '4K'], takesImageSize: true, maxImages: 14 } },
-  {
-    model: /^gemini-3\.1-flash-image/,
-    profile: { ratios: { ...GEMINI_3_1K, ...GEMINI_31_EXTRA_1K }, tiers: ['1K', '2K', '4K'], takesImageSize: true, maxImages: 14 },
-  },
+/** Upstream model name → its output size per aspect ratio at 1K; first match wins (preview and dated names share their family's). */
+export const RATIO_TABLES: ReadonlyArray<{ model: RegExp; ratios: Readonly<Record<string, Dims>> }> = [
+  { model: /^gemini-2\.5-flash-image/, ratios: GEMINI_25_1K },
+  { model: /^gemini-3-pro-image/, ratios: GEMINI_3_1K },
+  { model: /^gemini-3\.1-flash-image/, ratios: { ...GEMINI_3_1K, ...GEMINI_31_EXTRA_1K } },
 ];
+
+export const TIERS: readonly Tier[] = ['1K', '2K', '4K'];
+const isTier = (v: unknown): v is Tier => (TIERS as readonly unknown[]).includes(v);
 
 /**
  * The three OpenAI sizes clients send by habit, mapped to the nearest Gemini shape at 1K. This is the one
@@ -97,9 +97,17 @@ export const OPENAI_SIZE_APPROXIMATIONS: Readonly<Record<string, string>> = {
   '1024x1536': '2:3',
 };
 
-export function profileFor(upstreamModel: string): GeminiProfile | undefined {
+/**
+ * The profile of a model this table can size, given the ratios and tiers its catalog entry offers;
+ * undefined for an upstream model the table does not know.
+ */
+export function profileFor(upstreamModel: string, offered: { ratios: readonly unknown[]; tiers: readonly unknown[] }): GeminiProfile | undefined {
   const name = upstreamModel.replace(/^models\//, '');
-  return PROFILES.find((p) => p.model.test(name))?.profile;
+  const table = RATIO_TABLES.find((t) => t.model.test(name))?.ratios;
+  if (!table) return undefined;
+  const ratios = Object.fromEntries(offered.ratios.map(String).filter((r) => Object.hasOwn(table, r)).map((r) => [r, table[r]!]));
+  const tiers = offered.tiers.filter(isTier);
+  return { ratios, tiers: tiers.length ? tiers : ['1K'], takesImageSize: tiers.length > 0 };
 }
 
 export function sizeAt(profile: GeminiProfile, ratio: string, tier: Tier): string | undefined {

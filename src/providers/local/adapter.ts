@@ -5,8 +5,8 @@
 import { decodeSlots } from '../../core/decode-slots.js';
 import { GatewayError, invalidRequest } from '../../core/errors.js';
 import { type GeneratedImage, type ImageJob, MIME_OF_FORMAT, type Operation, type OutputFormat } from '../../core/job.js';
-import type { CallContext, ProviderAdapter } from '../types.js';
-import { outputDimensions } from './dimensions.js';
+import type { CallContext, ProviderAdapter, Route } from '../types.js';
+import { outputDimensions, sideBounds } from './dimensions.js';
 import { STYLES } from './palette.js';
 import { hashText } from './random.js';
 import type { RenderOptions } from './render.js';
@@ -16,8 +16,8 @@ const USES_INPUT_IMAGES: ReadonlySet<Operation> = new Set<Operation>(['edit', 'i
 const FORMATS = Object.keys(MIME_OF_FORMAT) as OutputFormat[];
 
 /** Everything one call renders with, checked (image i of n then uses seed + i). */
-function planOf(job: ImageJob): RenderOptions {
-  const { width, height } = outputDimensions(job.params);
+function planOf(job: ImageJob, route: Route): RenderOptions {
+  const { width, height } = outputDimensions(job.params, sideBounds(route.model.sizes?.rule));
   const p = job.params;
   const format = p.output_format ?? 'png';
   if (!FORMATS.includes(format)) throw invalidRequest('output_format', `output_format "${format}" is not available; send one of ${FORMATS.join(', ')}.`);
@@ -51,11 +51,11 @@ function planOf(job: ImageJob): RenderOptions {
 export function createLocalAdapter(): ProviderAdapter {
   return {
     name: 'local',
-    validate(job) {
-      planOf(job);
+    validate(job, route) {
+      planOf(job, route);
     },
-    async generate(job, _route, ctx) {
-      const plan = planOf(job);
+    async generate(job, route, ctx) {
+      const plan = planOf(job, route);
       const stop = stopOnAbandon(ctx);
       const images: GeneratedImage[] = [];
       try {

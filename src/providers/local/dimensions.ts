@@ -1,36 +1,45 @@
 /**
  * Output size of the local renderer, from `size`, or `aspect_ratio` with a `resolution` tier. A request
- * that cannot be drawn exactly as asked is a 400 naming the field — never a quietly different size.
+ * that cannot be drawn exactly as asked is a 400 naming the field — never a quietly different size. The
+ * side bounds are the catalog's (the `local` model's size rule); the long side of each tier is the renderer's.
  */
+import type { SizeRule } from '../../catalog/schema.js';
 import { invalidRequest } from '../../core/errors.js';
 import type { ImageParams } from '../../core/job.js';
 import { type Dimensions, parseAspectRatio, parseSize } from '../../core/size.js';
 
-export const MIN_SIDE = 16;
-export const MAX_SIDE = 2048;
 const AUTO: Dimensions = { width: 1024, height: 1024 };
+
+/** Shortest and longest side the catalog's size rule lets the renderer draw. */
+export interface SideBounds {
+  min: number;
+  max: number;
+}
+
+export const sideBounds = (rule: SizeRule | undefined): SideBounds =>
+  rule ? { min: Math.max(rule.min_width, rule.min_height), max: Math.min(rule.max_width, rule.max_height) } : { min: 1, max: Infinity };
 
 /** Long side of the picture per `resolution` tier. */
 export const LONG_SIDE_OF_RESOLUTION: Record<string, number> = { '1K': 1024, '2K': 2048 };
 const DEFAULT_RESOLUTION = '1K';
 
-const ACCEPTED_SIZES = `"auto" (${AUTO.width}x${AUTO.height}) or WIDTHxHEIGHT with each side from ${MIN_SIDE} to ${MAX_SIDE}`;
+const acceptedSizes = ({ min, max }: SideBounds) => `"auto" (${AUTO.width}x${AUTO.height}) or WIDTHxHEIGHT with each side from ${min} to ${max}`;
 const ACCEPTED_RESOLUTIONS = Object.entries(LONG_SIDE_OF_RESOLUTION)
   .map(([tier, side]) => `${tier} (long side ${side})`)
   .join(', ');
 
-export function outputDimensions(params: Pick<ImageParams, 'size' | 'aspect_ratio' | 'resolution'>): Dimensions {
+export function outputDimensions(params: Pick<ImageParams, 'size' | 'aspect_ratio' | 'resolution'>, bounds: SideBounds): Dimensions {
   const { size, aspect_ratio: ratio, resolution } = params;
-  if (size !== undefined && size !== 'auto') return fromSize(size, ratio, resolution);
+  if (size !== undefined && size !== 'auto') return fromSize(size, ratio, resolution, bounds);
   if (ratio === undefined && resolution === undefined) return AUTO;
-  return fromAspectRatio(ratio ?? '1:1', resolution ?? DEFAULT_RESOLUTION);
+  return fromAspectRatio(ratio ?? '1:1', resolution ?? DEFAULT_RESOLUTION, bounds);
 }
 
-function fromSize(size: string, ratio: string | undefined, resolution: string | undefined): Dimensions {
+function fromSize(size: string, ratio: string | undefined, resolution: string | undefined, bounds: SideBounds): Dimensions {
   const d = parseSize(size);
-  if (!d || d === 'auto') throw invalidRequest('size', `size "${size}" is not valid; send ${ACCEPTED_SIZES}.`);
-  if (d.width < MIN_SIDE || d.height < MIN_SIDE || d.width > MAX_SIDE || d.height > MAX_SIDE) {
-    throw invalidRequest('size', `size ${size} is outside what the local renderer draws; send ${ACCEPTED_SIZES}.`);
+  if (!d || d === 'auto') throw invalidRequest('size', `size "${size}" is not valid; send ${acceptedSizes(bounds)}.`);
+  if (d.width < bounds.min || d.height < bounds.min || d.width > bounds.max || d.height > bounds.max) {
+    throw invalidRequest('size', `size ${size} is outside what the local renderer draws; send ${acceptedSizes(bounds)}.`);
   }
   // size fixes the picture; aspect_ratio / resolution beside it are only accepted when they agree with it.
   if (ratio !== undefined) {
@@ -45,7 +54,7 @@ function fromSize(size: string, ratio: string | undefined, resolution: string | 
   return d;
 }
 
-function fromAspectRatio(ratio: string, resolution: string): Dimensions {
+function fromAspectRatio(ratio: string, resolution: string, bounds: SideBounds): Dimensions {
   const long = LONG_SIDE_OF_RESOLUTION[resolution];
   if (long === undefined) {
     throw invalidRequest('resolution', `resolution "${resolution}" is not available on the local renderer; send one of ${ACCEPTED_RESOLUTIONS}.`);
@@ -53,11 +62,11 @@ function fromAspectRatio(ratio: string, resolution: string): Dimensions {
   const r = parseAspectRatio(ratio);
   if (!r) throw invalidRequest('aspect_ratio', `aspect_ratio "${ratio}" is not WIDTH:HEIGHT; send e.g. "16:9" or "1:1".`);
   const d = r.w >= r.h ? { width: long, height: Math.round((long * r.h) / r.w) } : { width: Math.round((long * r.w) / r.h), height: long };
-  if (Math.min(d.width, d.height) < MIN_SIDE) {
-    const widest = Math.floor(long / MIN_SIDE);
+  if (Math.min(d.width, d.height) < bounds.min) {
+    const widest = Math.floor(long / bounds.min);
     throw invalidRequest(
       'aspect_ratio',
-      `aspect_ratio "${ratio}" at resolution ${resolution} would be ${d.width}x${d.height}, but the short side must be at least ${MIN_SIDE}px; send a ratio between 1:${widest} and ${widest}:1.`,
+      `aspect_ratio "${ratio}" at resolution ${resolution} would be ${d.width}x${d.height}, but the short side must be at least ${bounds.min}px; send a ratio between 1:${widest} and ${widest}:1.`,
     );
   }
   return d;

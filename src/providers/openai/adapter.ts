@@ -18,10 +18,10 @@ export function createOpenAIAdapter(): ProviderAdapter {
   return {
     name: 'openai',
     validate(job, route) {
-      planRequest(job, route.upstreamModel);
+      planRequest(job, route);
     },
     async generate(job, route, ctx) {
-      const plan = planRequest(job, route.upstreamModel);
+      const plan = planRequest(job, route);
       const req = buildRequest(job, route, plan);
       const res = await callForImages(WHO, req, ctx);
       if (res.status !== 200) throw toError(res);

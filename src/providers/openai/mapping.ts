@@ -3,7 +3,6 @@
  * which public param becomes which OpenAI field on which endpoints (with its value translation), and per
  * upstream model what it accepts. plan.ts applies these tables; nothing here does I/O.
  */
-import type { SizeRule } from '../../catalog/schema.js';
 import type { ImageMime, Operation, OutputFormat } from '../../core/job.js';
 import { MIME_OF_FORMAT } from '../../core/job.js';
 
@@ -19,72 +18,28 @@ export const ENDPOINT_OF: Record<Operation, Endpoint> = {
   variation: 'variations',
 };
 
-/** What one upstream model accepts. Sizes and quality apply to every endpoint the model serves. */
+/**
+ * How one upstream model is spoken to. What it accepts (sizes, qualities, n, input images, fields) is the
+ * catalog's to say (Route.model); only what OpenAI's API itself decides is here.
+ */
 export interface ModelProfile {
-  endpoints: readonly Endpoint[];
-  sizes: readonly string[];
-  /** Free-form WIDTHxHEIGHT accepted beside the listed sizes. */
-  sizeRule?: SizeRule;
-  /** aspect_ratio → the listed size with exactly that ratio. */
+  /** aspect_ratio → the size with exactly that ratio (OpenAI has no aspect_ratio field). */
   sizeOfRatio: Readonly<Record<string, string>>;
-  quality: readonly string[];
-  maxN: number;
-  /** Most edit sources in one request. */
-  maxImages: number;
-  /** Optional params (FIELD_MAP names) the model takes beyond size, aspect_ratio and quality. */
-  extras: readonly string[];
   /** DALL·E answers url or b64_json as asked; GPT image models always answer b64_json and refuse the field. */
   takesResponseFormat: boolean;
 }
 
-const GPT_SIZES = ['auto', '1024x1024', '1536x1024', '1024x1536'];
-const GPT_RATIOS = { '1:1': '1024x1024', '3:2': '1536x1024', '2:3': '1024x1536' };
-const GPT_EXTRAS = ['background', 'moderation', 'output_format', 'output_compression', 'input_fidelity'];
-
-const GPT_IMAGE: ModelProfile = {
-  endpoints: ['generations', 'edits'],
-  sizes: GPT_SIZES,
-  sizeOfRatio: GPT_RATIOS,
-  quality: ['auto', 'low', 'medium', 'high'],
-  maxN: 10,
-  maxImages: 16,
-  extras: GPT_EXTRAS,
-  takesResponseFormat: false,
-};
-
-/** Both sides divisible by 16, long side at most 3 times the short one, at most 3840x2160 worth of pixels. */
-const GPT_IMAGE_2_RULE: SizeRule = { multiple_of: 16, min_width: 16, min_height: 16, max_width: 3840, max_height: 3840, max_pixels: 3840 * 2160, max_ratio: 3 };
-
-const DALL_E_3: ModelProfile = {
-  endpoints: ['generations'],
-  sizes: ['1024x1024', '1792x1024', '1024x1792'],
-  sizeOfRatio: { '1:1': '1024x1024', '7:4': '1792x1024', '4:7': '1024x1792' },
-  quality: ['standard', 'hd'],
-  maxN: 1,
-  maxImages: 0,
-  extras: ['style'],
-  takesResponseFormat: true,
-};
-
-const DALL_E_2: ModelProfile = {
-  endpoints: ['generations', 'edits', 'variations'],
-  sizes: ['256x256', '512x512', '1024x1024'],
-  sizeOfRatio: { '1:1': '1024x1024' },
-  quality: ['standard'],
-  maxN: 10,
-  maxImages: 1,
-  extras: [],
-  takesResponseFormat: true,
-};
+const GPT_IMAGE: ModelProfile = { sizeOfRatio: { '1:1': '1024x1024', '3:2': '1536x1024', '2:3': '1024x1536' }, takesResponseFormat: false };
+const DALL_E_3: ModelProfile = { sizeOfRatio: { '1:1': '1024x1024', '7:4': '1792x1024', '4:7': '1024x1792' }, takesResponseFormat: true };
+const DALL_E_2: ModelProfile = { sizeOfRatio: { '1:1': '1024x1024' }, takesResponseFormat: true };
 
 /** An upstream model name, or a dated snapshot of it such as `gpt-image-1-2025-04-15`. */
 const named = (name: string) => new RegExp(`^${name.replaceAll('.', '\\.')}(-\\d{4}-\\d{2}-\\d{2})?$`);
 
 const PROFILES: ReadonlyArray<readonly [RegExp, ModelProfile]> = [
-  [named('gpt-image-2'), { ...GPT_IMAGE, sizeRule: GPT_IMAGE_2_RULE }],
+  [named('gpt-image-2'), GPT_IMAGE],
   [named('gpt-image-1.5'), GPT_IMAGE],
-  // 1-mini has no high-fidelity input mode.
-  [named('gpt-image-1-mini'), { ...GPT_IMAGE, extras: GPT_EXTRAS.filter((f) => f !== 'input_fidelity') }],
+  [named('gpt-image-1-mini'), GPT_IMAGE],
   [named('gpt-image-1'), GPT_IMAGE],
   [named('chatgpt-image-latest'), GPT_IMAGE],
   [named('dall-e-3'), DALL_E_3],
@@ -122,7 +77,7 @@ export const FIELD_MAP: Readonly<Record<string, FieldRule>> = {
   input_fidelity: { to: 'input_fidelity', on: ['edits'] },
 };
 
-/** Params every profile takes (the rest must be in the profile's `extras`). */
+/** Params every model takes (the rest must be among the catalog model's fields). */
 export const COMMON_PARAMS: readonly string[] = ['size', 'aspect_ratio', 'quality'];
 
 /** Only these formats carry output_compression; transparency needs an alpha-capable format. */

@@ -1,11 +1,13 @@
 /**
  * Decides the OpenAI endpoint and the exact fields to send for a job, or throws the 400 that says why the
- * upstream model cannot honour it. Pure: validate() runs it before money is held, generate() runs it again
+ * model cannot honour it. What the model accepts is the catalog's (route.model); which endpoint takes which
+ * field is OpenAI's (mapping.ts). Pure: validate() runs it before money is held, generate() runs it again
  * to build the request, so both always agree.
  */
 import { invalidRequest } from '../../core/errors.js';
-import type { ImageJob, JsonValue } from '../../core/job.js';
+import type { ImageJob, JsonValue, Operation } from '../../core/job.js';
 import { describeSizeRule, parseSize, sizeRuleViolation } from '../../core/size.js';
+import type { ModelFacts, Route } from '../types.js';
 import {
   ALPHA_FORMATS,
   COMMON_PARAMS,
@@ -30,44 +32,56 @@ export interface OpenAIPlan {
 
 const quoted = (values: readonly unknown[]) => values.map((v) => `"${String(v)}"`).join(', ');
 
-export function planRequest(job: ImageJob, upstreamModel: string): OpenAIPlan {
+/** The endpoints the catalog model is served on: those of the operations it lists. */
+const endpointsOf = (model: ModelFacts): Endpoint[] => (Object.keys(model.operations) as Operation[]).map((op) => ENDPOINT_OF[op]);
+
+/** Fields the catalog model takes on any of its operations (OpenAI's FIELD_MAP says on which endpoints). */
+const fieldsOf = (model: ModelFacts): string[] => [
+  ...new Set([...Object.keys(model.fields), ...Object.values(model.operations).flatMap((op) => Object.keys(op?.fields ?? {}))]),
+];
+
+export function planRequest(job: ImageJob, route: Route): OpenAIPlan {
+  const { upstreamModel, model } = route;
   const profile = profileFor(upstreamModel);
   const endpoint = ENDPOINT_OF[job.operation];
   const who = `Model "${job.model}" (OpenAI ${upstreamModel})`;
-  if (profile && !profile.endpoints.includes(endpoint)) {
-    const ops = Object.entries(ENDPOINT_OF).filter(([, ep]) => profile.endpoints.includes(ep)).map(([op]) => op);
+  const endpoints = endpointsOf(model);
+  if (!endpoints.includes(endpoint)) {
+    const ops = Object.entries(ENDPOINT_OF).filter(([, ep]) => endpoints.includes(ep)).map(([op]) => op);
     throw invalidRequest('model', `${who} does not support ${job.operation}; it supports ${ops.join(', ')}.`);
   }
-  checkImages(job, endpoint, profile, who);
-  if (profile && job.n > profile.maxN) throw invalidRequest('n', `${who} makes at most ${profile.maxN} image${profile.maxN > 1 ? 's' : ''} per request; lower n.`);
+  checkImages(job, endpoint, model, who);
+  const maxN = model.n.max;
+  if (job.n > maxN) throw invalidRequest('n', `${who} makes at most ${maxN} image${maxN > 1 ? 's' : ''} per request; lower n.`);
 
   const fields = new Map<string, FieldValue>([['model', upstreamModel]]);
   if (endpoint !== 'variations') fields.set('prompt', job.prompt);
   fields.set('n', job.n);
   for (const [name, raw] of Object.entries(job.params)) {
     if (raw === undefined || raw === null) continue;
-    const [to, value] = translate(name, raw, endpoint, profile, who);
+    const [to, value] = translate(name, raw, endpoint, profile, model, who);
     const earlier = fields.get(to);
     if (earlier !== undefined && earlier !== value) {
       throw invalidRequest(name, `${name} "${String(raw)}" means size ${String(value)}, but size is "${String(earlier)}". Send only one of them, or make them agree.`);
     }
     fields.set(to, value);
   }
-  checkSize(fields.get('size'), profile, who);
+  checkSize(fields.get('size'), model, who);
   checkFormatPairs(job);
   if (takesResponseFormat(upstreamModel, profile)) fields.set('response_format', job.responseFormat);
   if (job.user) fields.set('user', job.user);
   return { endpoint, fields, profile };
 }
 
-function translate(name: string, raw: JsonValue, endpoint: Endpoint, profile: ModelProfile | undefined, who: string): [string, FieldValue] {
+function translate(name: string, raw: JsonValue, endpoint: Endpoint, profile: ModelProfile | undefined, model: ModelFacts, who: string): [string, FieldValue] {
   const rule = FIELD_MAP[name];
   if (!rule) throw invalidRequest(name, `OpenAI image models have no ${name} parameter; remove it${name === 'resolution' ? ' and choose the output with size' : ''}.`);
   if (!rule.on.includes(endpoint)) {
     throw invalidRequest(name, `On OpenAI, ${name} applies only to ${rule.on.map((ep) => `/images/${ep}`).join(' and ')}; remove it from this request.`);
   }
-  if (profile && !COMMON_PARAMS.includes(name) && !profile.extras.includes(name)) {
-    const takes = [...COMMON_PARAMS.filter((p) => p !== 'aspect_ratio'), ...profile.extras];
+  const extras = fieldsOf(model).filter((f) => !COMMON_PARAMS.includes(f));
+  if (!COMMON_PARAMS.includes(name) && !extras.includes(name)) {
+    const takes = [...COMMON_PARAMS.filter((p) => p !== 'aspect_ratio'), ...extras];
     throw invalidRequest(name, `${who} does not take ${name}; it takes ${takes.join(', ')}. Remove ${name}.`);
   }
   const given: FieldValue = typeof raw === 'number' ? raw : String(raw);
@@ -76,33 +90,37 @@ function translate(name: string, raw: JsonValue, endpoint: Endpoint, profile: Mo
     const ratios = profile ? Object.entries(profile.sizeOfRatio).map(([r, s]) => `${r} (${s})`).join(', ') : '';
     throw invalidRequest(name, `${who} has no output size with ${name} "${String(raw)}". ${ratios ? `Use one of ${ratios}, or send size.` : 'Send size instead.'}`);
   }
-  if (name === 'quality' && profile && !profile.quality.includes(String(value))) {
-    throw invalidRequest('quality', `${who} takes quality ${quoted(profile.quality)}; "${String(value)}" is not one of them.`);
+  const qualities = model.fields.quality?.values;
+  if (name === 'quality' && qualities && !qualities.includes(String(value))) {
+    throw invalidRequest('quality', `${who} takes quality ${quoted(qualities)}; "${String(value)}" is not one of them.`);
   }
   return [rule.to, value];
 }
 
-function checkImages(job: ImageJob, endpoint: Endpoint, profile: ModelProfile | undefined, who: string): void {
+function checkImages(job: ImageJob, endpoint: Endpoint, model: ModelFacts, who: string): void {
   const count = job.images.length;
   if (endpoint === 'generations') return;
   if (count === 0) throw invalidRequest('image', `${job.operation} needs an input image; send it in image.`);
-  const max = endpoint === 'variations' ? 1 : (profile?.maxImages ?? Infinity);
+  // image-to-image goes to /images/edits: without its own limits there, the edit's apply.
+  const limits = (model.operations[job.operation] ?? model.operations.edit)?.images;
+  const max = endpoint === 'variations' ? 1 : (limits?.max_images ?? Infinity);
   if (count > max) throw invalidRequest(job.images[max]!.field, `${who} takes at most ${max} input image${max > 1 ? 's' : ''} for ${job.operation}; ${count} were sent.`);
   if (job.mask && endpoint !== 'edits') throw invalidRequest(job.mask.field, `A mask applies only to edits; remove it from this ${job.operation} request.`);
 }
 
-function checkSize(size: FieldValue | undefined, profile: ModelProfile | undefined, who: string): void {
-  if (size === undefined || !profile) return;
+function checkSize(size: FieldValue | undefined, model: ModelFacts, who: string): void {
+  // A model whose catalog entry lists no sizes takes none: the contract check refuses size before this.
+  if (size === undefined || !model.sizes) return;
+  const { values: sizes, rule } = model.sizes;
   const s = String(size);
-  if (profile.sizes.includes(s)) return;
+  if (sizes.includes(s)) return;
   const dims = parseSize(s);
-  const rule = profile.sizeRule;
   if (rule && dims && dims !== 'auto') {
     const why = sizeRuleViolation(dims, rule);
     if (!why) return;
-    throw invalidRequest('size', `size "${s}" does not fit ${who}: ${why}. It takes ${quoted(profile.sizes)} or ${describeSizeRule(rule)}.`);
+    throw invalidRequest('size', `size "${s}" does not fit ${who}: ${why}. It takes ${quoted(sizes)} or ${describeSizeRule(rule)}.`);
   }
-  throw invalidRequest('size', `${who} takes size ${quoted(profile.sizes)}${rule ? ` or ${describeSizeRule(rule)}` : ''}; "${s}" is not one of them.`);
+  throw invalidRequest('size', `${who} takes size ${quoted(sizes)}${rule ? ` or ${describeSizeRule(rule)}` : ''}; "${s}" is not one of them.`);
 }
 
 /** Pairs OpenAI cannot honour together; the format decides, so the message names the other field. */

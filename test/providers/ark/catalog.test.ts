@@ -30,7 +30,7 @@ describe('ark catalog entries', () => {
     expect(['seedream-4.5', 'seedream-4-5'].map((n) => c.resolve(n)?.id)).toEqual([SEEDREAM_45, SEEDREAM_45]);
   });
 
-  it('states each model contract as upstreams.md gives it', () => {
+  it('states each model contract as the Ark API documents it', () => {
     const c = new Catalog(loadCatalogData(), { ARK_API_KEY: 'x' });
     const s40 = c.resolve(SEEDREAM_40)!.spec;
     const s45 = c.resolve(SEEDREAM_45)!.spec;

@@ -3,13 +3,14 @@ import type { ImageJob } from '../../../src/core/job.js';
 import { createArkAdapter } from '../../../src/providers/ark/adapter.js';
 import type { Route } from '../../../src/providers/types.js';
 import { type ArkFake, startArkFake } from '../../fakes/ark.js';
-import { ctx, failure, job, reference, route, SEEDREAM_45 } from './job.js';
+import { catalogFacts } from '../builders.js';
+import { callContext, failure, job, reference, routeTo, SEEDREAM_45 } from './job.js';
 
 let fake: ArkFake;
 const adapter = createArkAdapter();
-const validate = (j: ImageJob, r: Route = route(fake)) => failure(() => adapter.validate!(j, r));
+const validate = (j: ImageJob, r: Route = routeTo(fake)) => failure(() => adapter.validate!(j, r));
 const seedream45 = (over: Partial<ImageJob>) => job({ model: SEEDREAM_45, ...over });
-const route45 = () => route(fake, { upstreamModel: SEEDREAM_45 });
+const route45 = () => routeTo(fake, { upstreamModel: SEEDREAM_45 });
 
 beforeAll(async () => {
   fake = await startArkFake();
@@ -135,25 +136,19 @@ describe('ark validate: what Seedream cannot honour is a 400 naming the field', 
     expect((await validate(job({ operation: 'variation', images: [img] }))).param).toBe('model');
   });
 
-  it('refuses an endpoint-id route of an unknown model without seedream_version as an operator problem', async () => {
-    const e = await validate(job({ model: 'house-seedream' }), route(fake, { upstreamModel: 'ep-20250101-abcde' }));
-    expect([e.status, e.code]).toEqual([502, 'upstream_error']);
-    expect(e.message).toContain('seedream_version');
-  });
-
-  it('applies the 4.5 rules to an endpoint-id route marked seedream_version 4.5', async () => {
-    const r = route(fake, { upstreamModel: 'ep-20250101-abcde', options: { seedream_version: '4.5' } });
+  it('applies the 4.5 rules to an endpoint-id route of a model whose catalog entry states them', async () => {
+    const r = routeTo(fake, { upstreamModel: 'ep-20250101-abcde', model: catalogFacts(SEEDREAM_45) });
     expect(() => adapter.validate!(job({ model: 'house-seedream', params: { size: '2560x1440' } }), r)).not.toThrow();
     expect((await validate(job({ model: 'house-seedream', params: { size: '1280x720' } }), r)).param).toBe('size');
   });
 
-  it('takes the family of an endpoint-id route from the catalog model it serves', async () => {
-    const r = route(fake, { upstreamModel: 'ep-20250101-abcde' });
+  it('takes the rules of an endpoint-id route from the catalog model it serves', async () => {
+    const r = routeTo(fake, { upstreamModel: 'ep-20250101-abcde', model: catalogFacts(SEEDREAM_45) });
     expect((await validate(seedream45({ params: { size: '1280x720' } }), r)).message).toContain('3686400');
   });
 
   it('generate refuses the same jobs without calling Ark', async () => {
-    const e = await failure(adapter.generate(seedream45({ params: { size: '1024x1024' } }), route45(), ctx()));
+    const e = await failure(adapter.generate(seedream45({ params: { size: '1024x1024' } }), route45(), callContext()));
     expect(e.param).toBe('size');
     expect(fake.requests).toHaveLength(0);
   });

@@ -5,7 +5,7 @@ import { loadCatalogData } from '../../../src/catalog/load.js';
 import type { Operation } from '../../../src/core/job.js';
 import { createDashScopeAdapter } from '../../../src/providers/dashscope/adapter.js';
 import { type DashScopeFake, startDashScopeFake } from '../../fakes/dashscope.js';
-import { ctx, FAST_POLLING, job, reference, route } from './job.js';
+import { callContext, FAST_POLLING, job, reference, routeTo } from './job.js';
 
 const MODELS = [
   'wan2.5-t2i-preview',
@@ -55,7 +55,7 @@ describe('dashscope catalog entries', () => {
     ]);
   });
 
-  it('states the contracts upstreams.md gives', () => {
+  it('states the contracts the DashScope API documents', () => {
     const c = offered();
     const spec = (id: string) => c.resolve(id)!.spec;
     for (const id of MODELS) {
@@ -105,8 +105,8 @@ describe('dashscope catalog ↔ adapter ↔ upstream', () => {
         ];
         for (const params of variants) {
           const j = job({ model: id, operation: op, images, params });
-          adapter.validate!(j, route(fake, id));
-          const result = await adapter.generate(j, route(fake, id), ctx());
+          adapter.validate!(j, routeTo(fake, id));
+          const result = await adapter.generate(j, routeTo(fake, id), callContext());
           expect(result.images, `${id} ${op} ${JSON.stringify(params)}`).toHaveLength(1);
           tried.push(`${id} ${op} ${JSON.stringify(params)}`);
         }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDashScopeAdapter } from '../../../src/providers/dashscope/adapter.js';
 import { type DashScopeFake, startDashScopeFake } from '../../fakes/dashscope.js';
-import { ctx, FAST_POLLING, failure, job, reference, route } from './job.js';
+import { callContext, FAST_POLLING, failure, job, reference, routeTo } from './job.js';
 
 let fake: DashScopeFake;
 const adapter = createDashScopeAdapter(FAST_POLLING);
@@ -19,7 +19,7 @@ const PROTOCOLS = [
 ] as const;
 
 const generate = (model: string, over: Parameters<typeof job>[0] = {}, opts: { key?: string; ms?: number } = {}) =>
-  adapter.generate(job({ model, ...over }), route(fake, model, opts.key === undefined ? {} : { apiKey: opts.key }), ctx(opts.ms));
+  adapter.generate(job({ model, ...over }), routeTo(fake, model, opts.key === undefined ? {} : { apiKey: opts.key }), callContext(opts.ms));
 
 describe.each(PROTOCOLS)('dashscope %s protocol: error mapping', (_protocol, model) => {
   it('maps 401 InvalidApiKey to a retryable 502 upstream_error for the operator, without the key', async () => {

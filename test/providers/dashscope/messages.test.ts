@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDashScopeAdapter } from '../../../src/providers/dashscope/adapter.js';
 import { type DashScopeFake, startDashScopeFake } from '../../fakes/dashscope.js';
 import { imageSize } from '../../fakes/images.js';
-import { ctx, failure, job, reference, route } from './job.js';
+import { callContext, failure, job, reference, routeTo } from './job.js';
 
 let fake: DashScopeFake;
 const adapter = createDashScopeAdapter();
@@ -19,7 +19,7 @@ const sent = () => fake.requestsTo(MESSAGES)[0]!;
 describe('dashscope messages protocol: request', () => {
   it('posts wan2.6-t2i synchronously with size 1696x960 as "1696*960" and every parameter in place', async () => {
     const j = job({ model: 'wan2.6-t2i', n: 2, params: { size: '1696x960', negative_prompt: 'blurry, text', seed: 42, prompt_extend: false } });
-    const result = await adapter.generate(j, route(fake, 'wan2.6-t2i'), ctx());
+    const result = await adapter.generate(j, routeTo(fake, 'wan2.6-t2i'), callContext());
     expect(sent().json).toEqual({
       model: 'wan2.6-t2i',
       input: { messages: [{ role: 'user', content: [{ text: j.prompt }] }] },
@@ -31,19 +31,19 @@ describe('dashscope messages protocol: request', () => {
   });
 
   it('always sends n and watermark, so DashScope does not fall back to its default of 4 images', async () => {
-    const result = await adapter.generate(job({ model: 'wan2.6-t2i' }), route(fake, 'wan2.6-t2i'), ctx());
+    const result = await adapter.generate(job({ model: 'wan2.6-t2i' }), routeTo(fake, 'wan2.6-t2i'), callContext());
     expect(sent().json).toMatchObject({ parameters: { n: 1, watermark: false } });
     expect(fake.effective).toEqual([{ n: 1, watermark: false }]);
     expect(result.images).toHaveLength(1);
   });
 
   it('sends watermark false when a dialect left the key present but undefined', async () => {
-    await adapter.generate(job({ model: 'wan2.6-t2i', params: { watermark: undefined } }), route(fake, 'wan2.6-t2i'), ctx());
+    await adapter.generate(job({ model: 'wan2.6-t2i', params: { watermark: undefined } }), routeTo(fake, 'wan2.6-t2i'), callContext());
     expect(sent().json).toMatchObject({ parameters: { n: 1, watermark: false } });
   });
 
   it('passes watermark true when the client asks for it', async () => {
-    await adapter.generate(job({ model: 'wan2.6-t2i', params: { watermark: true } }), route(fake, 'wan2.6-t2i'), ctx());
+    await adapter.generate(job({ model: 'wan2.6-t2i', params: { watermark: true } }), routeTo(fake, 'wan2.6-t2i'), callContext());
     expect(fake.effective).toEqual([{ n: 1, watermark: true }]);
   });
 
@@ -54,24 +54,24 @@ describe('dashscope messages protocol: request', () => {
     ['3:4', '1140*1472'],
     ['9:16', '928*1664'],
   ])('maps aspect_ratio %s on qwen-image-plus to size %s', async (ratio, size) => {
-    const result = await adapter.generate(job({ model: 'qwen-image-plus', params: { aspect_ratio: ratio } }), route(fake, 'qwen-image-plus'), ctx());
+    const result = await adapter.generate(job({ model: 'qwen-image-plus', params: { aspect_ratio: ratio } }), routeTo(fake, 'qwen-image-plus'), callContext());
     expect(sent().json).toMatchObject({ parameters: { size } });
     expect(result.images[0]!.size).toBe(size.replace('*', 'x'));
   });
 
   it('sends resolution 2K on wan2.7-image as the size tier "2K" with thinking_mode', async () => {
-    await adapter.generate(job({ model: 'wan2.7-image', params: { resolution: '2K', thinking_mode: true } }), route(fake, 'wan2.7-image'), ctx());
+    await adapter.generate(job({ model: 'wan2.7-image', params: { resolution: '2K', thinking_mode: true } }), routeTo(fake, 'wan2.7-image'), callContext());
     expect((sent().json as { parameters: unknown }).parameters).toEqual({ size: '2K', n: 1, thinking_mode: true, watermark: false });
   });
 
   it('sends resolution 4K on wan2.7-image-pro text-to-image', async () => {
-    const result = await adapter.generate(job({ model: 'wan2.7-image-pro', params: { resolution: '4K' } }), route(fake, 'wan2.7-image-pro'), ctx());
+    const result = await adapter.generate(job({ model: 'wan2.7-image-pro', params: { resolution: '4K' } }), routeTo(fake, 'wan2.7-image-pro'), callContext());
     expect(sent().json).toMatchObject({ parameters: { size: '4K' } });
     expect(result.images[0]!.size).toBe('4096x4096');
   });
 
   it('asks wan2.7-image for a series of 6 with enable_sequential and gets 6 images', async () => {
-    const result = await adapter.generate(job({ model: 'wan2.7-image', n: 6, params: { enable_sequential: true } }), route(fake, 'wan2.7-image'), ctx());
+    const result = await adapter.generate(job({ model: 'wan2.7-image', n: 6, params: { enable_sequential: true } }), routeTo(fake, 'wan2.7-image'), callContext());
     expect(sent().json).toMatchObject({ parameters: { n: 6, enable_sequential: true } });
     expect(result.images).toHaveLength(6);
   });
@@ -80,7 +80,7 @@ describe('dashscope messages protocol: request', () => {
     const upload = await reference('image[0]');
     const linked = await reference('image[1]', { sourceUrl: 'https://cdn.example.com/cat.png' });
     const j = job({ model: 'wan2.6-image', operation: 'edit', images: [upload, linked], prompt: 'put the cat on the sofa' });
-    await adapter.generate(j, route(fake, 'wan2.6-image'), ctx());
+    await adapter.generate(j, routeTo(fake, 'wan2.6-image'), callContext());
     const content = (sent().json as { input: { messages: Array<{ content: unknown[] }> } }).input.messages[0]!.content;
     expect(content).toEqual([
       { image: `data:image/png;base64,${upload.bytes.toString('base64')}` },
@@ -91,14 +91,14 @@ describe('dashscope messages protocol: request', () => {
 
   it('sends bbox_list for a wan2.7 edit as given', async () => {
     const bbox = [[[10, 10, 120, 90]]];
-    await adapter.generate(job({ model: 'wan2.7-image', operation: 'edit', images: [await reference('image')], params: { bbox_list: bbox } }), route(fake, 'wan2.7-image'), ctx());
+    await adapter.generate(job({ model: 'wan2.7-image', operation: 'edit', images: [await reference('image')], params: { bbox_list: bbox } }), routeTo(fake, 'wan2.7-image'), callContext());
     expect(sent().json).toMatchObject({ parameters: { bbox_list: bbox } });
   });
 });
 
 describe('dashscope messages protocol: response', () => {
   it('returns each choice image as a remote payload with the size from usage.size', async () => {
-    const result = await adapter.generate(job({ model: 'wan2.6-t2i', n: 2 }), route(fake, 'wan2.6-t2i'), ctx());
+    const result = await adapter.generate(job({ model: 'wan2.6-t2i', n: 2 }), routeTo(fake, 'wan2.6-t2i'), callContext());
     expect(result.images).toHaveLength(2);
     for (const image of result.images) {
       expect(image.payload.kind).toBe('remote');
@@ -113,19 +113,19 @@ describe('dashscope messages protocol: response', () => {
   });
 
   it('reports no usage when DashScope counts zero tokens', async () => {
-    const result = await adapter.generate(job({ model: 'wan2.6-t2i' }), route(fake, 'wan2.6-t2i'), ctx());
+    const result = await adapter.generate(job({ model: 'wan2.6-t2i' }), routeTo(fake, 'wan2.6-t2i'), callContext());
     expect(result.usage).toBeUndefined();
   });
 
   it('maps reported token counts onto usage', async () => {
     fake.reportTokens(120, 2400);
-    const result = await adapter.generate(job({ model: 'wan2.7-image' }), route(fake, 'wan2.7-image'), ctx());
+    const result = await adapter.generate(job({ model: 'wan2.7-image' }), routeTo(fake, 'wan2.7-image'), callContext());
     expect(result.usage).toEqual({ inputTextTokens: 120, outputImageTokens: 2400, totalTokens: 2520 });
   });
 
   it('maps a reply with text and no image to 400 no_image_generated, not retryable', async () => {
     fake.textOnlyNext();
-    const e = await failure(adapter.generate(job({ model: 'wan2.6-t2i' }), route(fake, 'wan2.6-t2i'), ctx()));
+    const e = await failure(adapter.generate(job({ model: 'wan2.6-t2i' }), routeTo(fake, 'wan2.6-t2i'), callContext()));
     expect([e.code, e.status, e.retryable]).toEqual(['no_image_generated', 400, false]);
     expect(e.message).toContain('I can only describe this scene in words.');
     expect(e.upstreamRequestId).toMatch(/^[0-9a-f-]{36}$/);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDashScopeAdapter } from '../../../src/providers/dashscope/adapter.js';
 import { pollDelayMs, SDK_POLLING } from '../../../src/providers/dashscope/poll.js';
 import { type DashScopeFake, startDashScopeFake } from '../../fakes/dashscope.js';
-import { ctx, FAST_POLLING, failure, job, reference, route } from './job.js';
+import { callContext, FAST_POLLING, failure, job, reference, routeTo } from './job.js';
 
 let fake: DashScopeFake;
 const adapter = createDashScopeAdapter(FAST_POLLING);
@@ -24,7 +24,7 @@ describe('dashscope task protocol: create and poll', () => {
   it('creates the task with X-DashScope-Async and the wan2.5 body, then polls GET /tasks/{id} to SUCCEEDED', async () => {
     fake.pollsToFinish = 3;
     const j = job({ n: 2, params: { size: '1280x1280', negative_prompt: 'low contrast', seed: 7, prompt_extend: true } });
-    const result = await adapter.generate(j, route(fake, WAN25), ctx());
+    const result = await adapter.generate(j, routeTo(fake, WAN25), callContext());
     const create = fake.requestsTo(CREATE)[0]!;
     expect(create.headers['x-dashscope-async']).toBe('enable');
     expect(create.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
@@ -42,7 +42,7 @@ describe('dashscope task protocol: create and poll', () => {
   });
 
   it('always sends n and watermark on the task API too (DashScope would make 4 images)', async () => {
-    const result = await adapter.generate(job({ model: 'wanx2.1-t2i-turbo' }), route(fake, 'wanx2.1-t2i-turbo'), ctx());
+    const result = await adapter.generate(job({ model: 'wanx2.1-t2i-turbo' }), routeTo(fake, 'wanx2.1-t2i-turbo'), callContext());
     expect(fake.requestsTo(CREATE)[0]!.json).toEqual({ model: 'wanx2.1-t2i-turbo', input: { prompt: job().prompt }, parameters: { n: 1, watermark: false } });
     expect(fake.effective).toEqual([{ n: 1, watermark: false }]);
     expect(result.images).toHaveLength(1);
@@ -55,26 +55,26 @@ describe('dashscope task protocol: create and poll', () => {
     ['wan2.2-t2i-plus', '16:9', '1280*720'],
     ['wanx2.1-t2i-plus', '2:3', '832*1248'],
   ])('maps aspect_ratio on %s %s to size %s, which DashScope accepts', async (model, ratio, size) => {
-    await adapter.generate(job({ model, params: { aspect_ratio: ratio } }), route(fake, model), ctx());
+    await adapter.generate(job({ model, params: { aspect_ratio: ratio } }), routeTo(fake, model), callContext());
     expect(fake.requestsTo(CREATE)[0]!.json).toMatchObject({ parameters: { size } });
     expect(onlyTask().status).toBe('SUCCEEDED');
   });
 
   it('reports the prompt DashScope rewrote (prompt_extend) as revisedPrompt', async () => {
-    const result = await adapter.generate(job(), route(fake, WAN25), ctx());
+    const result = await adapter.generate(job(), routeTo(fake, WAN25), callContext());
     expect(result.images[0]!.revisedPrompt).toBe(`${job().prompt}, soft volumetric light, highly detailed`);
   });
 
   it('calls onUpstreamTask with the task id right after create, before the first poll', async () => {
     const seen: Array<{ id: string; requestsSoFar: number }> = [];
-    await adapter.generate(job(), route(fake, WAN25), ctx(10_000, { onUpstreamTask: (id) => void seen.push({ id, requestsSoFar: fake.requests.length }) }));
+    await adapter.generate(job(), routeTo(fake, WAN25), callContext(10_000, { onUpstreamTask: (id) => void seen.push({ id, requestsSoFar: fake.requests.length }) }));
     expect(seen).toEqual([{ id: onlyTask().id, requestsSoFar: 1 }]);
   });
 
   it('sends edits on the task API to image2image with input.images when a route chooses protocol task', async () => {
     const upload = await reference('image');
     const j = job({ model: 'wan2.5-i2i-preview', operation: 'edit', images: [upload], params: { size: '1280x1280' } });
-    const result = await adapter.generate(j, route(fake, 'wan2.5-i2i-preview', { options: { protocol: 'task' } }), ctx());
+    const result = await adapter.generate(j, routeTo(fake, 'wan2.5-i2i-preview', { options: { protocol: 'task' } }), callContext());
     const create = fake.requestsTo('/api/v1/services/aigc/image2image/image-synthesis')[0]!;
     expect(create.headers['x-dashscope-async']).toBe('enable');
     expect(create.json).toEqual({
@@ -86,11 +86,26 @@ describe('dashscope task protocol: create and poll', () => {
   });
 
   it('runs qwen-image-plus on the task API when the route option says protocol task', async () => {
-    await adapter.generate(job({ model: 'qwen-image-plus', params: { aspect_ratio: '16:9' } }), route(fake, 'qwen-image-plus', { options: { protocol: 'task' } }), ctx());
+    await adapter.generate(job({ model: 'qwen-image-plus', params: { aspect_ratio: '16:9' } }), routeTo(fake, 'qwen-image-plus', { options: { protocol: 'task' } }), callContext());
     expect(fake.requestsTo(CREATE)[0]!.json).toMatchObject({ model: 'qwen-image-plus', parameters: { size: '1664*928' } });
     expect(fake.requestsTo('/api/v1/services/aigc/multimodal-generation/generation')).toHaveLength(0);
   });
 });
+
+/**
+ * When this process was kept from running while the meter ran: each 5 ms tick that came more than a tick
+ * late, as [when, how late] (an idle machine records next to nothing).
+ */
+function stallMeter(everyMs = 5): { stop: () => Array<[at: number, lateMs: number]> } {
+  let last = Date.now();
+  const stalls: Array<[number, number]> = [];
+  const timer = setInterval(() => {
+    const now = Date.now();
+    if (now - last > 2 * everyMs) stalls.push([now, now - last - everyMs]);
+    last = now;
+  }, everyMs);
+  return { stop: () => (clearInterval(timer), stalls) };
+}
 
 describe('dashscope task protocol: backoff', () => {
   it('waits 1 s, doubling every 3 polls, at most 5 s, as the official SDK does', () => {
@@ -100,14 +115,20 @@ describe('dashscope task protocol: backoff', () => {
   it('spaces the polls on the wire by that schedule', async () => {
     const slow = createDashScopeAdapter({ pollInitialMs: 40, pollMaxMs: 100, pollGrowEvery: 3 });
     fake.pollsToFinish = 8;
-    await slow.generate(job(), route(fake, WAN25), ctx());
+    // A gap is the wait plus however long this process was kept from running (a busy machine): that time
+    // is measured, and allowed on top of the schedule, rather than guessed.
+    const stalls = stallMeter();
+    await slow.generate(job(), routeTo(fake, WAN25), callContext());
+    const stalled = stalls.stop();
     const times = onlyTask().pollTimes;
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    /** Time this process stood still between two polls (a stall ending up to a tick after the poll counts). */
+    const stalledBetween = (from: number, to: number) => stalled.filter(([at]) => at > from && at <= to + 5).reduce((sum, [, late]) => sum + late, 0);
     const expected = [40, 40, 80, 80, 80, 100, 100];
     expect(gaps).toHaveLength(expected.length);
     gaps.forEach((gap, i) => {
       expect(gap).toBeGreaterThanOrEqual(expected[i]! - 2);
-      expect(gap).toBeLessThan(expected[i]! + 35);
+      expect(gap).toBeLessThan(expected[i]! + 35 + stalledBetween(times[i]!, times[i + 1]!));
     });
   });
 
@@ -117,7 +138,7 @@ describe('dashscope task protocol: backoff', () => {
       // The next two requests are the first polls: the first dropped, the second answered 500.
       Object.assign(fake.knobs, { dropNext: 1, failNext: 1, failStatus: 500, failBody: { request_id: 'r-500', code: 'InternalError', message: 'An internal error has occured.' } });
     };
-    const result = await adapter.generate(job(), route(fake, WAN25), ctx(10_000, { onUpstreamTask }));
+    const result = await adapter.generate(job(), routeTo(fake, WAN25), callContext(10_000, { onUpstreamTask }));
     expect(result.images).toHaveLength(1);
     expect(onlyTask().pollTimes).toHaveLength(2);
     expect(fake.requests.filter((r) => r.method === 'GET')).toHaveLength(4);
@@ -126,7 +147,7 @@ describe('dashscope task protocol: backoff', () => {
   it('gives up after more consecutive poll failures than maxPollFailures', async () => {
     const strict = createDashScopeAdapter({ ...FAST_POLLING, maxPollFailures: 1 });
     const onUpstreamTask = () => void Object.assign(fake.knobs, { failNext: 5, failStatus: 503, failBody: { request_id: 'r-503', code: 'ServiceUnavailable', message: 'busy' } });
-    const e = await failure(strict.generate(job(), route(fake, WAN25), ctx(10_000, { onUpstreamTask })));
+    const e = await failure(strict.generate(job(), routeTo(fake, WAN25), callContext(10_000, { onUpstreamTask })));
     expect([e.code, e.retryable]).toEqual(['upstream_error', true]);
     expect(fake.requests.filter((r) => r.method === 'GET')).toHaveLength(2);
   });
@@ -135,7 +156,7 @@ describe('dashscope task protocol: backoff', () => {
 describe('dashscope task protocol: terminal states', () => {
   it('maps a FAILED task to a non-retryable upstream_error with its code and redacted message', async () => {
     fake.failTaskNext('InternalError.Algo', 'Algorithm failed for key sk-abcdef0123456789abcdef.');
-    const e = await failure(adapter.generate(job(), route(fake, WAN25), ctx()));
+    const e = await failure(adapter.generate(job(), routeTo(fake, WAN25), callContext()));
     expect([e.code, e.status, e.retryable]).toEqual(['upstream_error', 502, false]);
     expect(e.message).toContain('InternalError.Algo');
     expect(e.message).toContain('Algorithm failed');
@@ -145,20 +166,20 @@ describe('dashscope task protocol: terminal states', () => {
 
   it('maps a task FAILED with DataInspectionFailed to 400 content_policy_violation', async () => {
     fake.failTaskNext('DataInspectionFailed', 'Output data may contain inappropriate content.');
-    const e = await failure(adapter.generate(job(), route(fake, WAN25), ctx()));
+    const e = await failure(adapter.generate(job(), routeTo(fake, WAN25), callContext()));
     expect([e.code, e.status, e.retryable]).toEqual(['content_policy_violation', 400, false]);
   });
 
   it('maps a CANCELED task to upstream_error "the task was cancelled upstream"', async () => {
     fake.cancelTaskNext();
-    const e = await failure(adapter.generate(job(), route(fake, WAN25), ctx()));
+    const e = await failure(adapter.generate(job(), routeTo(fake, WAN25), callContext()));
     expect([e.code, e.retryable]).toEqual(['upstream_error', false]);
     expect(e.message).toContain('the task was cancelled upstream');
   });
 
   it('maps an UNKNOWN (expired) task to upstream_error naming the task', async () => {
     fake.unknownTaskNext();
-    const e = await failure(adapter.generate(job(), route(fake, WAN25), ctx()));
+    const e = await failure(adapter.generate(job(), routeTo(fake, WAN25), callContext()));
     expect(e.code).toBe('upstream_error');
     expect(e.message).toContain(onlyTask().id);
     expect(e.message).toContain('expired');
@@ -166,21 +187,21 @@ describe('dashscope task protocol: terminal states', () => {
 
   it('returns the images of a partly failed task and counts the failed ones', async () => {
     fake.partialFailNext(1);
-    const result = await adapter.generate(job({ n: 3 }), route(fake, WAN25), ctx());
+    const result = await adapter.generate(job({ n: 3 }), routeTo(fake, WAN25), callContext());
     expect(result.images).toHaveLength(2);
     expect(result.failedCount).toBe(1);
   });
 
   it('maps a SUCCEEDED task whose every image failed to the items\' error', async () => {
     fake.partialFailNext(2, 'DataInspectionFailed', 'Output data may contain inappropriate content.');
-    const e = await failure(adapter.generate(job({ n: 2 }), route(fake, WAN25), ctx()));
+    const e = await failure(adapter.generate(job({ n: 2 }), routeTo(fake, WAN25), callContext()));
     expect([e.code, e.status, e.param]).toEqual(['content_policy_violation', 400, null]);
   });
 
   it('throws upstream_timeout with the upstream task id when the deadline passes while the task runs', async () => {
     fake.pollsToFinish = 1_000;
     const started = Date.now();
-    const e = await failure(adapter.generate(job(), route(fake, WAN25), ctx(300)));
+    const e = await failure(adapter.generate(job(), routeTo(fake, WAN25), callContext(300)));
     const id = onlyTask().id;
     expect([e.code, e.status]).toEqual(['upstream_timeout', 504]);
     expect(e.message).toContain(id);
@@ -193,19 +214,19 @@ describe('dashscope task protocol: terminal states', () => {
 describe('dashscope task protocol: resume and cancel', () => {
   it('resumes a task created before, polling only, to its result', async () => {
     fake.pollsToFinish = 1_000;
-    const e = await failure(adapter.generate(job({ n: 2 }), route(fake, WAN25), ctx(150)));
+    const e = await failure(adapter.generate(job({ n: 2 }), routeTo(fake, WAN25), callContext(150)));
     expect(e.code).toBe('upstream_timeout');
     const task = onlyTask();
     task.pollsToFinish = task.pollTimes.length + 2;
-    const result = await adapter.resume!(task.id, job({ n: 2 }), route(fake, WAN25), ctx());
+    const result = await adapter.resume!(task.id, job({ n: 2 }), routeTo(fake, WAN25), callContext());
     expect(result.images).toHaveLength(2);
     expect(fake.requestsTo(CREATE)).toHaveLength(1);
   });
 
   it('cancels a PENDING task with POST /tasks/{id}/cancel, after which polling reports it cancelled', async () => {
-    const r = route(fake, WAN25);
+    const r = routeTo(fake, WAN25);
     const onUpstreamTask = (id: string) => adapter.cancel!(id, r, new AbortController().signal);
-    const e = await failure(adapter.generate(job(), r, ctx(10_000, { onUpstreamTask })));
+    const e = await failure(adapter.generate(job(), r, callContext(10_000, { onUpstreamTask })));
     const task = onlyTask();
     const cancel = fake.requestsTo(`/api/v1/tasks/${task.id}/cancel`)[0]!;
     expect([cancel.method, cancel.headers.authorization]).toEqual(['POST', `Bearer ${fake.apiKey}`]);
@@ -215,8 +236,8 @@ describe('dashscope task protocol: resume and cancel', () => {
 
   it('reports DashScope refusing to cancel a task that is already running', async () => {
     fake.pollsToFinish = 1_000;
-    await failure(adapter.generate(job(), route(fake, WAN25), ctx(150)));
-    const e = await failure(adapter.cancel!(onlyTask().id, route(fake, WAN25), new AbortController().signal));
+    await failure(adapter.generate(job(), routeTo(fake, WAN25), callContext(150)));
+    const e = await failure(adapter.cancel!(onlyTask().id, routeTo(fake, WAN25), new AbortController().signal));
     expect([e.code, e.retryable]).toEqual(['upstream_error', false]);
     expect(e.message).toContain('PENDING');
   });

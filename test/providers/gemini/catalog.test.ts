@@ -3,7 +3,7 @@ import { quote } from '../../../src/billing/pricing.js';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { loadCatalogData } from '../../../src/catalog/load.js';
 import { createGeminiAdapter } from '../../../src/providers/gemini/adapter.js';
-import { geminiJob } from './job.js';
+import { job } from './job.js';
 
 const MODELS = ['gemini-2.5-flash-image', 'gemini-3-pro-image-preview', 'gemini-3.1-flash-image-preview'];
 const withKey = () => new Catalog(loadCatalogData(), { GEMINI_API_KEY: 'x' });
@@ -69,11 +69,11 @@ describe('gemini catalog entries', () => {
     for (const id of MODELS) {
       const m = c.resolve(id)!;
       const route = m.routes[0]!;
-      for (const size of m.spec.sizes!.values) expect(() => adapter.validate!(geminiJob({ model: id, params: { size } }), route)).not.toThrow();
+      for (const size of m.spec.sizes!.values) expect(() => adapter.validate!(job({ model: id, params: { size } }), route)).not.toThrow();
       for (const ratio of m.spec.fields.aspect_ratio!.values!) {
         for (const resolution of m.spec.fields.resolution?.values ?? [undefined]) {
           const params = { aspect_ratio: String(ratio), ...(resolution ? { resolution: String(resolution) } : {}) };
-          expect(() => adapter.validate!(geminiJob({ model: id, params }), route)).not.toThrow();
+          expect(() => adapter.validate!(job({ model: id, params }), route)).not.toThrow();
         }
       }
     }
@@ -85,7 +85,7 @@ describe('gemini catalog entries', () => {
 
   it('quotes token-priced models high enough for their largest output image', () => {
     const c = withKey();
-    const perImage = (id: string, n: number) => quote(c.resolve(id)!.spec.price, geminiJob({ model: id, n }));
+    const perImage = (id: string, n: number) => quote(c.resolve(id)!.spec.price, job({ model: id, n }));
     // Output image tokens x price: 2.5 Flash 1290 x $30/M; 3 Pro 4K 2000 x $120/M; 3.1 Flash 4K 2520 x $60/M.
     expect(perImage('gemini-2.5-flash-image', 1)).toBeGreaterThanOrEqual(38_700);
     expect(perImage('gemini-3-pro-image-preview', 1)).toBeGreaterThanOrEqual(240_000);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGeminiAdapter } from '../../../src/providers/gemini/adapter.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini.js';
-import { callContext, failure, geminiJob, geminiRoute } from './job.js';
+import { callContext, failure, job, routeTo } from './job.js';
 
 let fake: GeminiFake;
 const adapter = createGeminiAdapter();
 const generate = (opts: { key?: string; ms?: number; model?: string } = {}) =>
-  adapter.generate(geminiJob(), geminiRoute(`${fake.url}/v1beta`, opts.model, opts.key), callContext(opts.ms));
+  adapter.generate(job(), routeTo(`${fake.url}/v1beta`, opts.model, opts.key), callContext(opts.ms));
 
 beforeAll(async () => {
   fake = await startGeminiFake();

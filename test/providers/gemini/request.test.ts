@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGeminiAdapter } from '../../../src/providers/gemini/adapter.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini.js';
-import { callContext, geminiJob, geminiRoute, inputImage } from './job.js';
+import { callContext, job, routeTo, inputImage } from './job.js';
 
 let fake: GeminiFake;
 const adapter = createGeminiAdapter();
-const route = (model?: string) => geminiRoute(`${fake.url}/v1beta`, model);
+const route = (model?: string) => routeTo(`${fake.url}/v1beta`, model);
 
 beforeAll(async () => {
   fake = await startGeminiFake();
@@ -15,7 +15,7 @@ beforeEach(() => fake.reset());
 
 describe('gemini adapter: the generateContent request', () => {
   it('posts the prompt to models/{model}:generateContent with the key in x-goog-api-key and no imageConfig when no shape is asked', async () => {
-    await adapter.generate(geminiJob(), route(), callContext());
+    await adapter.generate(job(), route(), callContext());
     expect(fake.requests).toHaveLength(1);
     const sent = fake.requests[0]!;
     expect(sent.method).toBe('POST');
@@ -30,10 +30,10 @@ describe('gemini adapter: the generateContent request', () => {
   });
 
   it('sends image-to-image references as inlineData after the prompt, in client order, with each mimeType and the exact bytes', async () => {
-    const first = await inputImage('image_urls[0]', 300, 200, 'png');
-    const second = await inputImage('image_urls[1]', 200, 300, 'jpeg');
-    const third = await inputImage('image_urls[2]', 256, 256, 'webp');
-    await adapter.generate(geminiJob({ operation: 'image-to-image', prompt: 'put the cat on the sofa', images: [first, second, third] }), route(), callContext());
+    const first = await inputImage('image_urls[0]', 300, 200, { format: 'png' });
+    const second = await inputImage('image_urls[1]', 200, 300, { format: 'jpeg' });
+    const third = await inputImage('image_urls[2]', 256, 256, { format: 'webp' });
+    await adapter.generate(job({ operation: 'image-to-image', prompt: 'put the cat on the sofa', images: [first, second, third] }), route(), callContext());
     const parts = (fake.requests[0]!.json as { contents: Array<{ role: string; parts: unknown[] }> }).contents[0]!.parts;
     expect(parts).toEqual([
       { text: 'put the cat on the sofa' },
@@ -45,7 +45,7 @@ describe('gemini adapter: the generateContent request', () => {
 
   it('sends an edit through the same reference mechanism', async () => {
     const source = await inputImage('image', 512, 512);
-    const r = await adapter.generate(geminiJob({ operation: 'edit', prompt: 'make it night', images: [source] }), route('gemini-3-pro-image-preview'), callContext());
+    const r = await adapter.generate(job({ operation: 'edit', prompt: 'make it night', images: [source] }), route('gemini-3-pro-image-preview'), callContext());
     const sent = fake.requests[0]!;
     expect(sent.path).toBe('/v1beta/models/gemini-3-pro-image-preview:generateContent');
     expect(sent.json).toEqual({
@@ -58,7 +58,7 @@ describe('gemini adapter: the generateContent request', () => {
   });
 
   it('makes n=2 two identical calls and returns both images with their usage summed', async () => {
-    const r = await adapter.generate(geminiJob({ n: 2, params: { aspect_ratio: '16:9' } }), route(), callContext());
+    const r = await adapter.generate(job({ n: 2, params: { aspect_ratio: '16:9' } }), route(), callContext());
     expect(fake.requests).toHaveLength(2);
     expect(fake.requests[1]!.body.equals(fake.requests[0]!.body)).toBe(true);
     expect(r.images).toHaveLength(2);
@@ -69,7 +69,7 @@ describe('gemini adapter: the generateContent request', () => {
 
   it('runs the n calls concurrently, not one after another', async () => {
     fake.knobs.latencyMs = 150;
-    await adapter.generate(geminiJob({ n: 4 }), route(), callContext());
+    await adapter.generate(job({ n: 4 }), route(), callContext());
     expect(fake.requests).toHaveLength(4);
     expect(fake.maxInFlight).toBe(4);
   });

@@ -3,12 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGeminiAdapter } from '../../../src/providers/gemini/adapter.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini.js';
 import { imageSize } from '../../fakes/images.js';
-import { callContext, failure, geminiJob, geminiRoute, inputImage } from './job.js';
+import { callContext, failure, job, routeTo, inputImage } from './job.js';
 
 let fake: GeminiFake;
 const adapter = createGeminiAdapter();
-const route = (model?: string) => geminiRoute(`${fake.url}/v1beta`, model);
-const generate = (over: Parameters<typeof geminiJob>[0] = {}, model?: string) => adapter.generate(geminiJob({ ...(model ? { model } : {}), ...over }), route(model), callContext());
+const route = (model?: string) => routeTo(`${fake.url}/v1beta`, model);
+const generate = (over: Parameters<typeof job>[0] = {}, model?: string) => adapter.generate(job({ ...(model ? { model } : {}), ...over }), route(model), callContext());
 
 beforeAll(async () => {
   fake = await startGeminiFake();

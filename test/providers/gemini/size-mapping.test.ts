@@ -4,12 +4,12 @@ import type { ImageParams } from '../../../src/core/job.js';
 import { createGeminiAdapter } from '../../../src/providers/gemini/adapter.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini.js';
 import { imageSize } from '../../fakes/images.js';
-import { callContext, geminiJob, geminiRoute, inputImage, thrown } from './job.js';
+import { callContext, job, routeTo, inputImage, thrown } from './job.js';
 
 let fake: GeminiFake;
 const adapter = createGeminiAdapter();
-const route = (model: string) => geminiRoute(`${fake.url}/v1beta`, model);
-const validation = (model: string, params: ImageParams) => thrown(() => adapter.validate!(geminiJob({ model, params }), geminiRoute('http://unused', model)));
+const route = (model: string) => routeTo(`${fake.url}/v1beta`, model);
+const validation = (model: string, params: ImageParams) => thrown(() => adapter.validate!(job({ model, params }), routeTo('http://unused', model)));
 
 beforeAll(async () => {
   fake = await startGeminiFake();
@@ -37,7 +37,7 @@ describe('gemini adapter: size, aspect_ratio and resolution → imageConfig', ()
     [FLASH31, { size: '3072x384' }, { aspectRatio: '8:1', imageSize: '1K' }, '3072x384'],
     [FLASH31, { size: '1024x4096' }, { aspectRatio: '1:4', imageSize: '2K' }, '1024x4096'],
   ] as const)('%s: %j → imageConfig %j, reporting the real output size %s', async (model, params, imageConfig, size) => {
-    const r = await adapter.generate(geminiJob({ model, params: { ...params } }), route(model), callContext());
+    const r = await adapter.generate(job({ model, params: { ...params } }), route(model), callContext());
     const sent = fake.requests[0]!.json as { generationConfig: { imageConfig?: unknown } };
     expect(sent.generationConfig.imageConfig).toEqual(imageConfig);
     expect(r.images[0]!.size).toBe(size);
@@ -49,13 +49,13 @@ describe('gemini adapter: size, aspect_ratio and resolution → imageConfig', ()
   });
 
   it('sends no aspectRatio for size auto and leaves the size unreported', async () => {
-    const r = await adapter.generate(geminiJob({ params: { size: 'auto' } }), route(FLASH), callContext());
+    const r = await adapter.generate(job({ params: { size: 'auto' } }), route(FLASH), callContext());
     expect(fake.requests[0]!.json).not.toHaveProperty('generationConfig.imageConfig');
     expect(r.images[0]!.size).toBeUndefined();
   });
 
   it('sends only imageSize for a resolution without a ratio', async () => {
-    const r = await adapter.generate(geminiJob({ model: PRO, params: { resolution: '2K' } }), route(PRO), callContext());
+    const r = await adapter.generate(job({ model: PRO, params: { resolution: '2K' } }), route(PRO), callContext());
     expect(fake.requests[0]!.json).toMatchObject({ generationConfig: { imageConfig: { imageSize: '2K' } } });
     expect(fake.requests[0]!.json).not.toHaveProperty('generationConfig.imageConfig.aspectRatio');
     expect(r.images[0]!.size).toBeUndefined();
@@ -64,7 +64,7 @@ describe('gemini adapter: size, aspect_ratio and resolution → imageConfig', ()
   it('with references and no requested shape sends the ratio nearest the first reference', async () => {
     const wide = await inputImage('image_urls[0]', 1600, 900);
     const tall = await inputImage('image_urls[1]', 900, 1600);
-    const r = await adapter.generate(geminiJob({ operation: 'image-to-image', images: [wide, tall] }), route(FLASH), callContext());
+    const r = await adapter.generate(job({ operation: 'image-to-image', images: [wide, tall] }), route(FLASH), callContext());
     expect(fake.requests[0]!.json).toMatchObject({ generationConfig: { imageConfig: { aspectRatio: '16:9' } } });
     expect(r.images[0]!.size).toBe('1344x768');
   });
@@ -117,21 +117,21 @@ describe('gemini adapter: requests Gemini cannot honour exactly are 400s before 
 
   it('rejects a mask: Gemini edits have none', async () => {
     const mask = await inputImage('mask', 64, 64);
-    const e = thrown(() => adapter.validate!(geminiJob({ operation: 'edit', images: [mask], mask }), geminiRoute('http://unused')));
+    const e = thrown(() => adapter.validate!(job({ operation: 'edit', images: [mask], mask }), routeTo('http://unused')));
     expect([e.code, e.param]).toEqual(['invalid_request', 'mask']);
   });
 
   it('rejects more references than the model takes and an inline image over 7 MB', async () => {
     const img = await inputImage('image_urls[0]', 32, 32);
-    const four = thrown(() => adapter.validate!(geminiJob({ operation: 'image-to-image', images: [img, img, img, img] }), geminiRoute('http://unused', FLASH)));
+    const four = thrown(() => adapter.validate!(job({ operation: 'image-to-image', images: [img, img, img, img] }), routeTo('http://unused', FLASH)));
     expect([four.code, four.message]).toEqual(['invalid_request', expect.stringContaining('at most 3')]);
     const big = { ...img, field: 'image_urls[1]', bytes: Buffer.alloc(7 * 1024 * 1024 + 1) };
-    const tooBig = thrown(() => adapter.validate!(geminiJob({ model: PRO, operation: 'image-to-image', images: [img, big] }), geminiRoute('http://unused', PRO)));
+    const tooBig = thrown(() => adapter.validate!(job({ model: PRO, operation: 'image-to-image', images: [img, big] }), routeTo('http://unused', PRO)));
     expect([tooBig.code, tooBig.param]).toEqual(['invalid_request', 'image_urls[1]']);
   });
 
   it('fails generate without calling Gemini when validation fails', async () => {
-    await expect(adapter.generate(geminiJob({ params: { size: '640x480' } }), route(FLASH), callContext())).rejects.toMatchObject({ code: 'invalid_request', param: 'size' });
+    await expect(adapter.generate(job({ params: { size: '640x480' } }), route(FLASH), callContext())).rejects.toMatchObject({ code: 'invalid_request', param: 'size' });
     expect(fake.requests).toHaveLength(0);
   });
 
@@ -139,7 +139,7 @@ describe('gemini adapter: requests Gemini cannot honour exactly are 400s before 
     const model = 'gemini-9-image-experimental';
     expect(validation(model, { size: '1024x1024' }).param).toBe('size');
     // The fake does not serve this model (404), but the request it recorded shows the translation.
-    await expect(adapter.generate(geminiJob({ model, params: { aspect_ratio: '16:9', resolution: '2K' } }), route(model), callContext())).rejects.toMatchObject({ code: 'upstream_error', retryable: false });
+    await expect(adapter.generate(job({ model, params: { aspect_ratio: '16:9', resolution: '2K' } }), route(model), callContext())).rejects.toMatchObject({ code: 'upstream_error', retryable: false });
     expect(fake.requests[0]!.json).toMatchObject({ generationConfig: { imageConfig: { aspectRatio: '16:9', imageSize: '2K' } } });
   });
 });

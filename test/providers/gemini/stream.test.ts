@@ -9,16 +9,16 @@ import type { ImageResult, ResultDelta } from '../../../src/core/job.js';
 import { createGeminiAdapter } from '../../../src/providers/gemini/adapter.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini.js';
 import { imageSize } from '../../fakes/images.js';
-import { callContext, failure, geminiJob, geminiRoute } from './job.js';
+import { callContext, failure, job, routeTo } from './job.js';
 
 let fake: GeminiFake;
 const adapter = createGeminiAdapter();
 const MODEL = 'gemini-3-pro-image-preview';
 
 /** Runs a streamed job; `deltas` fills as pieces arrive, `result` is the adapter's answer. */
-function streamed(over: Parameters<typeof geminiJob>[0] = {}) {
+function streamed(over: Parameters<typeof job>[0] = {}) {
   const deltas: ResultDelta[] = [];
-  const result: Promise<ImageResult> = adapter.generate(geminiJob({ model: MODEL, ...over }), geminiRoute(`${fake.url}/v1beta`, MODEL), {
+  const result: Promise<ImageResult> = adapter.generate(job({ model: MODEL, ...over }), routeTo(`${fake.url}/v1beta`, MODEL), {
     ...callContext(),
     onDelta: (d) => deltas.push(d),
   });

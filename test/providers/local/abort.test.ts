@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ImageJob } from '../../../src/core/job.js';
-import { adapter, callContext, localJob, localRoute } from './support.js';
+import { adapter, callContext, job, route } from './support.js';
 
 const BIG: Partial<ImageJob> = { prompt: 'a city skyline at dusk', params: { size: '2048x2048', seed: 3 } };
 
@@ -28,11 +28,11 @@ async function sharpBusy(): Promise<void> {
 }
 
 /** Wall times of full renders of the job, settled and idle: the fastest and the median of three. */
-async function fullRenderMs(job: Partial<ImageJob>): Promise<{ fastest: number; median: number }> {
+async function fullRenderMs(over: Partial<ImageJob>): Promise<{ fastest: number; median: number }> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const started = performance.now();
-    await adapter.generate(localJob(job), localRoute, callContext());
+    await adapter.generate(job(over), route, callContext());
     await sharpIdle();
     times.push(performance.now() - started);
   }
@@ -47,7 +47,7 @@ describe('local adapter: stopping inside a picture', () => {
   it('stops rendering a 2048x2048 picture soon after the client goes away mid-image', async () => {
     const full = await fullRenderMs(BIG);
     const controller = new AbortController();
-    const outcome = adapter.generate(localJob(BIG), localRoute, callContext(controller.signal)).then(
+    const outcome = adapter.generate(job(BIG), route, callContext(undefined, { signal: controller.signal })).then(
       () => 'finished',
       (e: unknown) => e,
     );
@@ -66,7 +66,7 @@ describe('local adapter: stopping inside a picture', () => {
     const full = await fullRenderMs(BIG);
     // A quarter of the fastest render: the deadline surely passes while the picture is being drawn.
     const ctx = { ...callContext(), deadline: Date.now() + full.fastest / 4 };
-    const outcome = adapter.generate(localJob(BIG), localRoute, ctx).then(
+    const outcome = adapter.generate(job(BIG), route, ctx).then(
       () => 'finished',
       (e: unknown) => e,
     );

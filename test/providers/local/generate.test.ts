@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/core/errors.js';
-import { adapter, callContext, generate, localJob, localRoute, rgba } from './support.js';
+import { adapter, callContext, generate, job, route, rgba } from './support.js';
 
 const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('local adapter: text-to-image', () => {
   it('renders byte-identical images for the same prompt, seed, size and format', async () => {
-    const job = { prompt: 'a lighthouse at night', params: { size: '256x256', seed: 7 } };
-    const [first] = await generate(job);
-    const [second] = await generate(job);
+    const over = { prompt: 'a lighthouse at night', params: { size: '256x256', seed: 7 } };
+    const [first] = await generate(over);
+    const [second] = await generate(over);
     expect(first!.length).toBeGreaterThan(0);
     expect(first!.equals(second!)).toBe(true);
   });
@@ -43,8 +43,8 @@ describe('local adapter: text-to-image', () => {
     ['jpeg', '300x200'],
     ['webp', '200x480'],
   ] as const)('renders %s at %s that decodes to that format and size', async (format, size) => {
-    const job = localJob({ params: { size, output_format: format } });
-    const result = await adapter.generate(job, localRoute, callContext());
+    const j = job({ params: { size, output_format: format } });
+    const result = await adapter.generate(j, route, callContext());
     const image = result.images[0]!;
     expect(image.payload).toMatchObject({ kind: 'bytes', mime: `image/${format}` });
     expect(image.size).toBe(size);
@@ -76,7 +76,7 @@ describe('local adapter: text-to-image', () => {
     ['21:9', '1K', 1024, 439],
     ['1:1', '2K', 2048, 2048],
   ])('renders aspect_ratio %s at resolution %s as %ix%i', async (aspect_ratio, resolution, width, height) => {
-    const result = await adapter.generate(localJob({ params: { aspect_ratio, resolution } }), localRoute, callContext());
+    const result = await adapter.generate(job({ params: { aspect_ratio, resolution } }), route, callContext());
     const bytes = result.images[0]!.payload.kind === 'bytes' ? result.images[0]!.payload.bytes : Buffer.alloc(0);
     const m = await sharp(bytes).metadata();
     expect([m.width, m.height]).toEqual([width, height]);
@@ -105,7 +105,7 @@ describe('local adapter: text-to-image', () => {
   });
 
   it('returns three distinct images for n=3', async () => {
-    const result = await adapter.generate(localJob({ n: 3, params: { size: '128x128' } }), localRoute, callContext());
+    const result = await adapter.generate(job({ n: 3, params: { size: '128x128' } }), route, callContext());
     expect(result.images).toHaveLength(3);
     expect(result.failedCount).toBe(0);
     const digests = result.images.map((image) => (image.payload.kind === 'bytes' ? digest(image.payload.bytes) : ''));
@@ -121,8 +121,8 @@ describe('local adapter: text-to-image', () => {
 
   it('reports size, output_format, quality and background in meta', async () => {
     const result = await adapter.generate(
-      localJob({ params: { size: '64x32', output_format: 'webp', quality: 'high', background: 'transparent' } }),
-      localRoute,
+      job({ params: { size: '64x32', output_format: 'webp', quality: 'high', background: 'transparent' } }),
+      route,
       callContext(),
     );
     expect(result.meta).toEqual({ size: '64x32', output_format: 'webp', quality: 'high', background: 'transparent' });
@@ -148,7 +148,7 @@ describe('local adapter: text-to-image', () => {
   it('throws upstream_error "cancelled" when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    const err = await adapter.generate(localJob(), localRoute, callContext(controller.signal)).catch((e: unknown) => e);
+    const err = await adapter.generate(job(), route, callContext(undefined, { signal: controller.signal })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
     expect((err as GatewayError).code).toBe('upstream_error');
     expect((err as GatewayError).message).toMatch(/cancelled/);
@@ -156,7 +156,7 @@ describe('local adapter: text-to-image', () => {
 
   it('stops between images when the signal is aborted mid-batch', async () => {
     const controller = new AbortController();
-    const pending = adapter.generate(localJob({ n: 10, params: { size: '1024x1024' } }), localRoute, callContext(controller.signal));
+    const pending = adapter.generate(job({ n: 10, params: { size: '1024x1024' } }), route, callContext(undefined, { signal: controller.signal }));
     setImmediate(() => controller.abort());
     await expect(pending).rejects.toMatchObject({ code: 'upstream_error', message: expect.stringMatching(/cancelled/) });
   });

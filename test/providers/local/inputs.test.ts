@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/core/errors.js';
 import { makeImage } from '../../fakes/images.js';
-import { adapter, callContext, generate, inputImage, localJob, localRoute, rgba } from './support.js';
+import { adapter, callContext, generate, inputImageOf, job, route, rgba } from './support.js';
 
 const SIDE = 256;
 const SOURCE = { r: 30, g: 160, b: 90 };
@@ -24,8 +24,8 @@ async function meanChannel(bytes: Buffer, channel: 0 | 1 | 2): Promise<number> {
 
 describe('local adapter: input images', () => {
   it('repaints only the transparent area of an edit mask and keeps the rest of the source exactly', async () => {
-    const source = await inputImage(await makeImage(SIDE, SIDE, { color: SOURCE }), 'image');
-    const mask = await inputImage(await leftHalfMask(SIDE), 'mask');
+    const source = await inputImageOf(await makeImage(SIDE, SIDE, { color: SOURCE }), 'image');
+    const mask = await inputImageOf(await leftHalfMask(SIDE), 'mask');
     const [bytes] = await generate({ operation: 'edit', prompt: 'a purple moon', images: [source], mask, params: { size: `${SIDE}x${SIDE}` } });
     const { data, width } = await rgba(bytes!);
     let keptOutside = 0;
@@ -42,7 +42,7 @@ describe('local adapter: input images', () => {
   });
 
   it('blends the whole picture over the source when an edit has no mask', async () => {
-    const source = await inputImage(await makeImage(SIDE, SIDE, { color: SOURCE }), 'image');
+    const source = await inputImageOf(await makeImage(SIDE, SIDE, { color: SOURCE }), 'image');
     const [edited] = await generate({ operation: 'edit', prompt: 'a purple moon', images: [source], params: { size: `${SIDE}x${SIDE}`, seed: 4 } });
     const [plain] = await generate({ prompt: 'a purple moon', params: { size: `${SIDE}x${SIDE}`, seed: 4 } });
     expect(edited!.equals(plain!)).toBe(false);
@@ -50,11 +50,11 @@ describe('local adapter: input images', () => {
   });
 
   it('makes image-to-image output depend on the reference image', async () => {
-    const red = await inputImage(await makeImage(300, 200, { color: { r: 230, g: 20, b: 20 } }), 'image_urls[0]');
-    const blue = await inputImage(await makeImage(300, 200, { color: { r: 20, g: 20, b: 230 } }), 'image_urls[0]');
-    const job = { operation: 'image-to-image' as const, prompt: 'a quiet harbour', params: { size: '200x200', seed: 9 } };
-    const [overRed] = await generate({ ...job, images: [red] });
-    const [overBlue] = await generate({ ...job, images: [blue] });
+    const red = await inputImageOf(await makeImage(300, 200, { color: { r: 230, g: 20, b: 20 } }), 'image_urls[0]');
+    const blue = await inputImageOf(await makeImage(300, 200, { color: { r: 20, g: 20, b: 230 } }), 'image_urls[0]');
+    const over = { operation: 'image-to-image' as const, prompt: 'a quiet harbour', params: { size: '200x200', seed: 9 } };
+    const [overRed] = await generate({ ...over, images: [red] });
+    const [overBlue] = await generate({ ...over, images: [blue] });
     expect(await meanChannel(overRed!, 0)).toBeGreaterThan((await meanChannel(overBlue!, 0)) + 50);
     expect(await meanChannel(overBlue!, 2)).toBeGreaterThan((await meanChannel(overRed!, 2)) + 50);
     const m = await sharp(overRed!).metadata();
@@ -62,10 +62,10 @@ describe('local adapter: input images', () => {
   });
 
   it('insets further reference images along the top edge', async () => {
-    const base = await inputImage(await makeImage(256, 256, { color: { r: 0, g: 0, b: 0 } }), 'image_urls[0]');
-    const white = await inputImage(await makeImage(64, 64, { color: { r: 255, g: 255, b: 255 } }), 'image_urls[1]');
-    const job = { operation: 'image-to-image' as const, prompt: 'x', params: { size: '256x256', seed: 1 } };
-    const [withInset] = await generate({ ...job, images: [base, white] });
+    const base = await inputImageOf(await makeImage(256, 256, { color: { r: 0, g: 0, b: 0 } }), 'image_urls[0]');
+    const white = await inputImageOf(await makeImage(64, 64, { color: { r: 255, g: 255, b: 255 } }), 'image_urls[1]');
+    const over = { operation: 'image-to-image' as const, prompt: 'x', params: { size: '256x256', seed: 1 } };
+    const [withInset] = await generate({ ...over, images: [base, white] });
     const { data, width } = await rgba(withInset!);
     // The first inset sits a few pixels in from the top-left corner, a side/6 square of the second reference.
     const at = (x: number, y: number) => data.readUInt32BE((y * width + x) * 4);
@@ -73,8 +73,8 @@ describe('local adapter: input images', () => {
   });
 
   it('renders a variation from its input image, even without a prompt', async () => {
-    const red = await inputImage(await makeImage(SIDE, SIDE, { color: { r: 230, g: 20, b: 20 } }), 'image');
-    const green = await inputImage(await makeImage(SIDE, SIDE, { color: { r: 20, g: 230, b: 20 } }), 'image');
+    const red = await inputImageOf(await makeImage(SIDE, SIDE, { color: { r: 230, g: 20, b: 20 } }), 'image');
+    const green = await inputImageOf(await makeImage(SIDE, SIDE, { color: { r: 20, g: 230, b: 20 } }), 'image');
     const [fromRed] = await generate({ operation: 'variation', prompt: '', images: [red], params: { size: '128x128' } });
     const [fromGreen] = await generate({ operation: 'variation', prompt: '', images: [green], params: { size: '128x128' } });
     expect(await meanChannel(fromRed!, 0)).toBeGreaterThan((await meanChannel(fromGreen!, 0)) + 50);
@@ -82,7 +82,7 @@ describe('local adapter: input images', () => {
   });
 
   it('ignores input images on text-to-image', async () => {
-    const red = await inputImage(await makeImage(64, 64, { color: { r: 230, g: 20, b: 20 } }), 'image');
+    const red = await inputImageOf(await makeImage(64, 64, { color: { r: 230, g: 20, b: 20 } }), 'image');
     const [withImage] = await generate({ images: [red], params: { size: '64x64', seed: 5 } });
     const [without] = await generate({ params: { size: '64x64', seed: 5 } });
     expect(withImage!.equals(without!)).toBe(true);
@@ -91,7 +91,7 @@ describe('local adapter: input images', () => {
   it('answers an undecodable input image with invalid_request naming its field', async () => {
     const broken = { field: 'image_urls[0]', bytes: Buffer.from('\x89PNG\r\n\x1a\n not really a png'), mime: 'image/png' as const, width: 10, height: 10, hasAlpha: false };
     const err = await adapter
-      .generate(localJob({ operation: 'image-to-image', images: [broken], params: { size: '64x64' } }), localRoute, callContext())
+      .generate(job({ operation: 'image-to-image', images: [broken], params: { size: '64x64' } }), route, callContext())
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
     expect((err as GatewayError).toBody().error).toMatchObject({ code: 'invalid_request', param: 'image_urls[0]' });

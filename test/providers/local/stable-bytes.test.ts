@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ImageJob, ImageParams } from '../../../src/core/job.js';
-import { generate, inputImage } from './support.js';
+import { generate, inputImageOf } from './support.js';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -33,7 +33,7 @@ async function editInputs(): Promise<Pick<ImageJob, 'images' | 'mask'>> {
   for (let i = 0; i < 300 * 100; i++) px[i * 4 + 3] = 0;
   for (let i = 300 * 100; i < 300 * 200; i++) px[i * 4 + 3] = 255;
   const mask = await sharp(px, { raw: { width: 300, height: 200, channels: 4 } }).png().toBuffer();
-  return { images: [await inputImage(source, 'image')], mask: await inputImage(mask, 'mask') };
+  return { images: [await inputImageOf(source, 'image')], mask: await inputImageOf(mask, 'mask') };
 }
 
 describe('local renderer: same request, same bytes', () => {

@@ -1,45 +1,24 @@
-/** Builders for driving the real local adapter the way the pipeline does: a checked job, its route, a context. */
+/** The local adapter tests' defaults, bound to the shared builders (../builders.ts), and image helpers of their own. */
 import sharp from 'sharp';
 import type { ImageJob, ImageMime, InputImage } from '../../../src/core/job.js';
 import { createLocalAdapter } from '../../../src/providers/local/adapter.js';
 import type { CallContext, Route } from '../../../src/providers/types.js';
+import { callContext as sharedCallContext, imageJob, upstreamRoute } from '../builders.js';
 
 export const adapter = createLocalAdapter();
 
-export const localRoute: Route = {
-  id: 'local#0',
-  provider: 'local',
-  baseUrl: '',
-  apiKey: '',
-  upstreamModel: 'local',
-  priority: 0,
-  weight: 1,
-  options: {},
-};
+export const route: Route = upstreamRoute('local', '', 'local', { apiKey: '' });
 
-export function localJob(overrides: Partial<ImageJob> = {}): ImageJob {
-  return {
-    requestId: 'req_test',
-    model: 'local',
-    operation: 'text-to-image',
-    prompt: 'a red fox in the snow',
-    n: 1,
-    params: {},
-    images: [],
-    responseFormat: 'b64_json',
-    ...overrides,
-  };
-}
+export const job = (over: Partial<ImageJob> = {}): ImageJob => imageJob({ model: 'local', prompt: 'a red fox in the snow', ...over });
 
-export function callContext(signal: AbortSignal = new AbortController().signal): CallContext {
-  return { signal, deadline: Date.now() + 60_000, requestId: 'req_test' };
-}
+/** Local renders run in this process: a long deadline, so a busy machine does not fail them. */
+export const callContext = (ms = 60_000, over: Partial<CallContext> = {}): CallContext => sharedCallContext(ms, over);
 
 /** Render through the adapter and return the bytes of every image. */
 export async function generate(overrides: Partial<ImageJob> = {}, ctx = callContext()): Promise<Buffer[]> {
-  const job = localJob(overrides);
-  adapter.validate?.(job, localRoute);
-  const result = await adapter.generate(job, localRoute, ctx);
+  const j = job(overrides);
+  adapter.validate?.(j, route);
+  const result = await adapter.generate(j, route, ctx);
   return result.images.map((image) => {
     if (image.payload.kind !== 'bytes') throw new Error(`expected bytes, got ${image.payload.kind}`);
     return image.payload.bytes;
@@ -47,7 +26,7 @@ export async function generate(overrides: Partial<ImageJob> = {}, ctx = callCont
 }
 
 /** An InputImage as the core's input loader would hand it over. */
-export async function inputImage(bytes: Buffer, field: string): Promise<InputImage> {
+export async function inputImageOf(bytes: Buffer, field: string): Promise<InputImage> {
   const m = await sharp(bytes).metadata();
   return { field, bytes, mime: `image/${m.format}` as ImageMime, width: m.width!, height: m.height!, hasAlpha: m.hasAlpha ?? false };
 }

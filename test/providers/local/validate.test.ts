@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/core/errors.js';
 import type { ImageParams } from '../../../src/core/job.js';
-import { adapter, callContext, localJob, localRoute } from './support.js';
+import { adapter, callContext, job, route } from './support.js';
 
 function rejection(params: ImageParams): GatewayError {
   try {
-    adapter.validate!(localJob({ params }), localRoute);
+    adapter.validate!(job({ params }), route);
   } catch (e) {
     if (e instanceof GatewayError) return e;
     throw e;
@@ -41,11 +41,11 @@ describe('local adapter: validate', () => {
     [{ aspect_ratio: '64:1' }],
     [{ background: 'transparent', output_format: 'webp' }],
   ] as const)('accepts %j', (params) => {
-    expect(() => adapter.validate!(localJob({ params }), localRoute)).not.toThrow();
+    expect(() => adapter.validate!(job({ params }), route)).not.toThrow();
   });
 
   it('rejects in generate what validate rejects, before rendering anything', async () => {
-    const job = localJob({ params: { aspect_ratio: '16:9', resolution: '4K' } });
-    await expect(adapter.generate(job, localRoute, callContext())).rejects.toMatchObject({ code: 'invalid_request', param: 'resolution' });
+    const j = job({ params: { aspect_ratio: '16:9', resolution: '4K' } });
+    await expect(adapter.generate(j, route, callContext())).rejects.toMatchObject({ code: 'invalid_request', param: 'resolution' });
   });
 });

@@ -4,7 +4,7 @@ import { loadCatalogData } from '../../../src/catalog/load.js';
 import { fieldsFor } from '../../../src/core/contract.js';
 import type { ImageJob, ImageParams, InputImage, Operation } from '../../../src/core/job.js';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
-import { inputImage, openaiJob, thrownBy } from './job.js';
+import { inputImage, job, thrown } from './job.js';
 
 const MODELS = ['gpt-image-2', 'gpt-image-1.5', 'gpt-image-1', 'gpt-image-1-mini', 'dall-e-3', 'dall-e-2'];
 const withKey = () => new Catalog(loadCatalogData(), { OPENAI_API_KEY: 'x' });
@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 function jobFor(id: string, operation: Operation, params: ImageParams): ImageJob {
-  return openaiJob({ model: id, operation, params, images: operation === 'text-to-image' ? [] : [square], prompt: operation === 'variation' ? '' : 'a fox' });
+  return job({ model: id, operation, params, images: operation === 'text-to-image' ? [] : [square], prompt: operation === 'variation' ? '' : 'a fox' });
 }
 
 describe('openai catalog entries', () => {
@@ -81,9 +81,9 @@ describe('openai catalog entries', () => {
   it('refuses the model-wide fields OpenAI does not take on an operation (moderation on edits, quality on variations)', () => {
     const c = withKey();
     const gpt = c.resolve('gpt-image-1')!;
-    expect(thrownBy(() => adapter.validate!(jobFor('gpt-image-1', 'edit', { moderation: 'low' }), gpt.routes[0]!)).param).toBe('moderation');
+    expect(thrown(() => adapter.validate!(jobFor('gpt-image-1', 'edit', { moderation: 'low' }), gpt.routes[0]!)).param).toBe('moderation');
     const dalle2 = c.resolve('dall-e-2')!;
-    expect(thrownBy(() => adapter.validate!(jobFor('dall-e-2', 'variation', { quality: 'standard' }), dalle2.routes[0]!)).param).toBe('quality');
+    expect(thrown(() => adapter.validate!(jobFor('dall-e-2', 'variation', { quality: 'standard' }), dalle2.routes[0]!)).param).toBe('quality');
   });
 
   it('prices only qualities and sizes the model lists', () => {

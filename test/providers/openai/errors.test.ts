@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { type OpenAIFake, startOpenAIFake } from '../../fakes/openai.js';
-import { callContext, inputImage, openaiJob, openaiRoute, rejection } from './job.js';
+import { callContext, inputImage, job, routeTo, failure } from './job.js';
 
 let fake: OpenAIFake;
 const adapter = createOpenAIAdapter();
@@ -12,8 +12,8 @@ beforeAll(async () => {
 afterAll(async () => fake.close());
 beforeEach(() => fake.reset());
 
-const generate = (over: Parameters<typeof openaiJob>[0] = {}, model = 'gpt-image-1', ms = 10_000) =>
-  rejection(adapter.generate(openaiJob({ model, ...over }), openaiRoute(fake.url, model), callContext(ms)));
+const generate = (over: Parameters<typeof job>[0] = {}, model = 'gpt-image-1', ms = 10_000) =>
+  failure(adapter.generate(job({ model, ...over }), routeTo(fake.url, model), callContext(ms)));
 
 describe('openai errors: safety, empty replies and client input', () => {
   it('maps moderation_blocked to 400 content_policy_violation, not retryable, with the upstream request id', async () => {
@@ -107,7 +107,7 @@ describe('openai errors: upstream faults and transport', () => {
 
   it('maps a 401 to a retryable upstream_error that leaks neither the key nor its masked form', async () => {
     const key = 'sk-wrong-secret-key-1234567890';
-    const e = await rejection(adapter.generate(openaiJob(), openaiRoute(fake.url, 'gpt-image-1', { apiKey: key }), callContext()));
+    const e = await failure(adapter.generate(job(), routeTo(fake.url, 'gpt-image-1', { apiKey: key }), callContext()));
     expect(fake.requests).toHaveLength(1);
     expect([e.status, e.code, e.retryable, e.param]).toEqual([502, 'upstream_error', true, null]);
     expect(e.message).toContain('operator must fix the provider configuration');

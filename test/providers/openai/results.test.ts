@@ -2,7 +2,7 @@ import { Base64Bytes } from '../../../src/core/base64.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { type OpenAIFake, startOpenAIFake } from '../../fakes/openai.js';
-import { callContext, openaiJob, openaiRoute } from './job.js';
+import { callContext, job, routeTo } from './job.js';
 
 let fake: OpenAIFake;
 const adapter = createOpenAIAdapter();
@@ -17,37 +17,37 @@ const replyWith = (body: unknown) => fake.setFixedResponse(Buffer.from(JSON.stri
 
 describe('openai replies: images, usage, meta and request id', () => {
   it('maps usage token details onto TokenUsage', async () => {
-    const r = await adapter.generate(openaiJob({ n: 2, params: { quality: 'high', size: '1536x1024' } }), openaiRoute(fake.url), callContext());
+    const r = await adapter.generate(job({ n: 2, params: { quality: 'high', size: '1536x1024' } }), routeTo(fake.url), callContext());
     expect(r.usage).toEqual({ inputTextTokens: 40, inputImageTokens: 10, outputImageTokens: 2112, outputTextTokens: 0, totalTokens: 2162 });
   });
 
   it('counts usage without details as text in and image out', async () => {
     replyWith({ created: 1, data: [{ b64_json: 'aGVsbG8=' }], usage: { input_tokens: 12, output_tokens: 4160, total_tokens: 4172 } });
-    const r = await adapter.generate(openaiJob(), openaiRoute(fake.url), callContext());
+    const r = await adapter.generate(job(), routeTo(fake.url), callContext());
     expect(r.usage).toEqual({ inputTextTokens: 12, inputImageTokens: undefined, outputImageTokens: 4160, outputTextTokens: undefined, totalTokens: 4172 });
   });
 
   it("labels b64 images with the reply's output_format and reports size, quality, background and format as meta", async () => {
-    const r = await adapter.generate(openaiJob({ params: { output_format: 'jpeg', quality: 'low' } }), openaiRoute(fake.url), callContext());
+    const r = await adapter.generate(job({ params: { output_format: 'jpeg', quality: 'low' } }), routeTo(fake.url), callContext());
     expect(r.images[0]).toMatchObject({ payload: { kind: 'b64', mime: 'image/jpeg' }, size: '1024x1024' });
     expect(r.meta).toEqual({ size: '1024x1024', quality: 'low', background: 'opaque', output_format: 'jpeg' });
   });
 
   it('records the x-request-id of the reply as upstreamRequestId', async () => {
-    const r = await adapter.generate(openaiJob(), openaiRoute(fake.url), callContext());
+    const r = await adapter.generate(job(), routeTo(fake.url), callContext());
     expect(r.upstreamRequestId).toMatch(/^req_[0-9a-f]{32}$/);
     expect(r.upstreamRequestId).toBe(fake.lastRequestId);
   });
 
   it('reports the images a reply lacks as failedCount (partial success)', async () => {
     fake.fewerNext = 2;
-    const r = await adapter.generate(openaiJob({ n: 5 }), openaiRoute(fake.url), callContext());
+    const r = await adapter.generate(job({ n: 5 }), routeTo(fake.url), callContext());
     expect([r.images.length, r.failedCount]).toEqual([3, 2]);
   });
 
   it('counts data entries with neither b64_json nor url as failed', async () => {
     replyWith({ created: 1, data: [{ b64_json: 'aGVsbG8=' }, {}, { url: '' }] });
-    const r = await adapter.generate(openaiJob({ n: 3 }), openaiRoute(fake.url), callContext());
+    const r = await adapter.generate(job({ n: 3 }), routeTo(fake.url), callContext());
     expect([r.images.length, r.failedCount]).toEqual([1, 2]);
   });
 
@@ -55,7 +55,7 @@ describe('openai replies: images, usage, meta and request id', () => {
     const b64 = Buffer.alloc(1_600_000, 7).toString('base64');
     expect(b64.length).toBeGreaterThan(2_000_000);
     replyWith({ created: 1, data: [{ b64_json: b64 }], output_format: 'png', size: '1024x1024' });
-    const r = await adapter.generate(openaiJob(), openaiRoute(fake.url), callContext());
+    const r = await adapter.generate(job(), routeTo(fake.url), callContext());
     const payload = r.images[0]!.payload;
     if (payload.kind !== 'b64') throw new Error('expected b64');
     expect(payload.b64).toBeInstanceOf(Base64Bytes);
@@ -64,7 +64,7 @@ describe('openai replies: images, usage, meta and request id', () => {
   });
 
   it('leaves meta out when the reply reports no settings (DALL·E)', async () => {
-    const r = await adapter.generate(openaiJob({ model: 'dall-e-2', params: { size: '256x256' } }), openaiRoute(fake.url, 'dall-e-2'), callContext());
+    const r = await adapter.generate(job({ model: 'dall-e-2', params: { size: '256x256' } }), routeTo(fake.url, 'dall-e-2'), callContext());
     expect(r.meta).toBeUndefined();
     expect(r.usage).toBeUndefined();
     expect(r.images[0]!.size).toBeUndefined();
@@ -78,7 +78,7 @@ describe('an openai reply whose first image is passed through', () => {
     replyWith({ created: 1, data: [{ b64_json: b64 }], output_format: 'png', size: '1024x1024' });
     const sent: Buffer[] = [];
     const sink = { started: false, write: (piece: Buffer) => void sent.push(Buffer.from(piece)) };
-    const r = await adapter.generate(openaiJob(), openaiRoute(fake.url), { ...callContext(), passThrough: sink });
+    const r = await adapter.generate(job(), routeTo(fake.url), { ...callContext(), passThrough: sink });
     expect(Buffer.concat(sent).toString('latin1')).toBe(b64);
     expect(r.images[0]!.payload).toEqual({ kind: 'passed-through', mime: 'image/png', chars: b64.length });
     const text = JSON.stringify(r);

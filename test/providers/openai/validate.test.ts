@@ -2,15 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageJob } from '../../../src/core/job.js';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { type OpenAIFake, startOpenAIFake } from '../../fakes/openai.js';
-import { callContext, inputImage, openaiJob, openaiRoute, rejection, thrownBy } from './job.js';
+import { catalogFacts } from '../builders.js';
+import { callContext, inputImage, job, routeTo, failure, thrown } from './job.js';
 
 const adapter = createOpenAIAdapter();
-const route = (model: string) => openaiRoute('http://127.0.0.1:9', model);
-const refusal = (job: Partial<ImageJob>, model = 'gpt-image-1') => {
-  const e = thrownBy(() => adapter.validate!(openaiJob({ model, ...job }), route(model)));
+/** A route to `upstreamModel` serving the catalog model the job names, with that model's facts. */
+const route = (j: ImageJob, upstreamModel: string) => routeTo('http://127.0.0.1:9', upstreamModel, { model: catalogFacts(j.model) });
+const refusal = (over: Partial<ImageJob>, model = 'gpt-image-1') => {
+  const j = job({ model, ...over });
+  const e = thrown(() => adapter.validate!(j, route(j, model)));
   return { status: e.status, code: e.code, param: e.param, message: e.message };
 };
-const passes = (job: Partial<ImageJob>, model = 'gpt-image-1') => expect(() => adapter.validate!(openaiJob({ model, ...job }), route(model))).not.toThrow();
+const passes = (over: Partial<ImageJob>, model = 'gpt-image-1') => {
+  const j = job({ model, ...over });
+  expect(() => adapter.validate!(j, route(j, model))).not.toThrow();
+};
 
 describe('openai validate: what the upstream model cannot honour is a 400 naming the field', () => {
   it('refuses a transparent background with jpeg output, naming background', () => {
@@ -108,7 +114,7 @@ describe('openai validate: what the upstream model cannot honour is a 400 naming
   });
 
   it('treats a dated snapshot name like its model', () => {
-    expect(refusal({ params: { size: '1792x1024' } }, 'gpt-image-1-2025-04-15').param).toBe('size');
+    expect(refusal({ model: 'gpt-image-1', params: { size: '1792x1024' } }, 'gpt-image-1-2025-04-15').param).toBe('size');
   });
 });
 
@@ -120,7 +126,7 @@ describe('openai generate: refuses before any upstream call', () => {
   afterAll(async () => fake.close());
 
   it('throws the validate error without calling OpenAI', async () => {
-    const e = await rejection(adapter.generate(openaiJob({ params: { style: 'vivid' } }), openaiRoute(fake.url), callContext()));
+    const e = await failure(adapter.generate(job({ params: { style: 'vivid' } }), routeTo(fake.url), callContext()));
     expect([e.status, e.param]).toEqual([400, 'style']);
     expect(fake.requests).toHaveLength(0);
   });
