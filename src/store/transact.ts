@@ -56,8 +56,7 @@ export interface TransactingDriver extends Driver {
 const isTransacting = (d: Driver): d is TransactingDriver => typeof (d as Partial<TransactingDriver>).transact === 'function';
 
 /** The two phases as the one sequence of queries a driver runs; a write the check phase yields ends it there. */
-export function* phases<C, T>(tx: Tx<C, T>): TxWork<T> {
-  if (!tx.check) return yield* tx.write();
+export function* phases<C, T>(tx: CheckThenWrite<C, T>): TxWork<T> {
   const checks = tx.check();
   let step = checks.next();
   while (!step.done) {
@@ -104,8 +103,10 @@ export class DriverKeepingDialect implements Dialect {
   transact(): Transact {
     const driver = this.driver;
     if (!driver) throw new Error('the dialect has not created its driver yet: create the Kysely instance first');
-    if (isTransacting(driver)) return (tx) => driver.transact(() => phases(tx));
-    return (tx) => inTransaction(driver, () => phases(tx));
+    // Work without a check phase runs as it is: no generator around it to step through.
+    const work = <C, T>(tx: Tx<C, T>): (() => TxWork<T>) => (tx.check ? () => phases(tx) : () => tx.write());
+    if (isTransacting(driver)) return (tx) => driver.transact(work(tx));
+    return (tx) => inTransaction(driver, work(tx));
   }
 }
 
