@@ -15,7 +15,7 @@ import type { Db } from '../store/db.js';
 import { OutageRetries } from '../store/outage-retries.js';
 import { preparedQuery } from '../store/prepared-query.js';
 import type { Database, HoldsTable, LedgerKind } from '../store/schema.js';
-import { firstOf, rowsOf, run, type Transact, type TxWork } from '../store/transact.js';
+import { firstOf, type ReadWork, readFirst, readRows, run, type Transact, type TxWork } from '../store/transact.js';
 
 export interface HoldRequest {
   accountId: string;
@@ -76,28 +76,34 @@ export class Ledger {
     const id = newId('txn');
     const now = Date.now();
     const caps: KeyCaps | undefined = req.keyId && req.caps && (req.caps.day != null || req.caps.month != null) ? { keyId: req.keyId, ...req.caps } : undefined;
-    return this.transact(() => this.holdWork(req, id, now, caps));
+    return this.transact({ check: () => this.holdCheck(req, now, caps), write: () => this.holdWork(req, id, now, caps) });
+  }
+
+  /** A hold's refusals: a spend cap it would pass, a balance short of it. */
+  private *holdCheck(req: HoldRequest, now: number, caps: KeyCaps | undefined): ReadWork<void> {
+    if (caps) yield* this.checkSpendCaps(caps, req.amount, now);
+    const acct = yield* readFirst(this.q.balance.bindRead({ accountId: req.accountId }));
+    const available = acct?.balance ?? 0;
+    if (available < req.amount) throw this.insufficient(req.amount, available);
   }
 
   private *holdWork(req: HoldRequest, id: string, now: number, caps: KeyCaps | undefined): TxWork<HoldRecord> {
-    // Every refusal is decided before the first write: on SQLite a transaction that fails after writing
-    // takes the others of its commit group with it (store/sqlite-group-commit.ts).
-    if (caps) yield* this.checkSpendCaps(caps, req.amount, now);
+    // The guards below refuse only on PostgreSQL, when another hold committed after holdCheck read.
     const updated = yield* firstOf(this.q.debit.bind({ accountId: req.accountId, amount: req.amount }));
-    if (!updated) {
-      const [acct] = yield* rowsOf(this.db.selectFrom('accounts').select('balance').where('id', '=', req.accountId));
-      const available = acct?.balance ?? 0;
-      throw new GatewayError(
-        'insufficient_balance',
-        `This request needs ${formatMoney(req.amount, this.currency)} but the account has ${formatMoney(available, this.currency)} available. Add credit or lower n.`,
-        { details: { needed: req.amount, available, currency: this.currency, unit: 'micro' } },
-      );
-    }
+    if (!updated) throw this.insufficient(req.amount, (yield* firstOf(this.q.balance.bind({ accountId: req.accountId })))?.balance ?? 0);
     if (caps) yield* this.reserveSpend(caps, req.amount, now);
     yield* run(this.q.openHold.bind({ id, accountId: req.accountId, keyId: req.keyId, requestId: req.requestId, model: req.model, amount: req.amount, owner: req.owner, now }));
     yield* this.entry({ accountId: req.accountId, keyId: req.keyId, txn: id, kind: 'hold', amount: -req.amount, charged: 0, balanceAfter: updated.balance, now });
     if (req.alongside) yield* req.alongside(id);
     return { id, accountId: req.accountId, keyId: req.keyId, amount: req.amount, createdAt: now };
+  }
+
+  private insufficient(needed: number, available: number): GatewayError {
+    return new GatewayError(
+      'insufficient_balance',
+      `This request needs ${formatMoney(needed, this.currency)} but the account has ${formatMoney(available, this.currency)} available. Add credit or lower n.`,
+      { details: { needed, available, currency: this.currency, unit: 'micro' } },
+    );
   }
 
   /** The hold with this id, open or not, and its state (tasks rebuild their Hold after a restart). */
@@ -120,7 +126,7 @@ export class Ledger {
   settleAfter(hold: HoldRecord, charge: number, first: () => TxWork<boolean>): Promise<CloseOutcome> {
     if (!Number.isInteger(charge) || charge < 0) throw new Error(`settle: charge must be a non-negative integer, got ${charge}`);
     const now = Date.now();
-    return this.transact(() => this.closeAfterWork(first, hold.id, 'settle', Math.min(charge, hold.amount), now, undefined));
+    return this.transact({ write: () => this.closeAfterWork(first, hold.id, 'settle', Math.min(charge, hold.amount), now, undefined) });
   }
 
   /** Return the whole hold. No-op if the hold is already closed. */
@@ -131,7 +137,7 @@ export class Ledger {
   /** Refund in one transaction with `first` (a task's terminal state), under the same rules as settleAfter. */
   refundAfter(holdId: string, note: string, first: () => TxWork<boolean>): Promise<CloseOutcome> {
     const now = Date.now();
-    return this.transact(() => this.closeAfterWork(first, holdId, 'refund', 0, now, note));
+    return this.transact({ write: () => this.closeAfterWork(first, holdId, 'refund', 0, now, note) });
   }
 
   private *closeAfterWork(first: () => TxWork<boolean>, holdId: string, kind: 'settle' | 'refund', charge: number, now: number, note: string | undefined): TxWork<CloseOutcome> {
@@ -149,7 +155,7 @@ export class Ledger {
    */
   private close(holdId: string, kind: 'settle' | 'refund', charge: number, note?: string): Promise<CloseOutcome> {
     const now = Date.now();
-    const attempt = () => this.transact(() => this.closeWork(holdId, kind, charge, now, note));
+    const attempt = () => this.transact({ write: () => this.closeWork(holdId, kind, charge, now, note) });
     return this.unfinished.run(holdId, attempt, { wait: kind === 'settle', ifDropped: { closed: false } });
   }
 
@@ -202,18 +208,26 @@ export class Ledger {
     if (!Number.isInteger(amount)) throw new Error('amount must be an integer');
     const txn = newId('txn');
     const now = Date.now();
-    return this.transact(() => this.adjustWork(accountId, amount, kind, txn, now, note));
+    return this.transact({ check: () => this.adjustCheck(accountId, amount), write: () => this.adjustWork(accountId, amount, kind, txn, now, note) });
+  }
+
+  /** An adjustment's refusals: no such account, or a debit that would overdraw it. */
+  private *adjustCheck(accountId: string, amount: number): ReadWork<void> {
+    const acct = yield* readFirst(this.db.selectFrom('accounts').select('balance').where('id', '=', accountId));
+    if (!acct) throw new GatewayError('not_found', `No account ${accountId}.`, { param: 'account_id' });
+    if (amount < 0 && acct.balance < -amount) throw this.overdraw(amount);
+  }
+
+  private overdraw(amount: number): GatewayError {
+    return new GatewayError('insufficient_balance', `The account's available balance is lower than ${formatMoney(-amount, this.currency)}.`, { param: 'amount' });
   }
 
   private *adjustWork(accountId: string, amount: number, kind: 'credit' | 'debit' | 'adjustment', txn: string, now: number, note: string | undefined): TxWork<{ txn: string; balance: number }> {
     let q = this.db.updateTable('accounts').set({ balance: sql<number>`balance + ${amount}` }).where('id', '=', accountId);
     if (amount < 0) q = q.where('balance', '>=', -amount);
     const row = yield* firstOf(q.returning('balance'));
-    if (!row) {
-      const exists = yield* firstOf(this.db.selectFrom('accounts').select('id').where('id', '=', accountId));
-      if (!exists) throw new GatewayError('not_found', `No account ${accountId}.`, { param: 'account_id' });
-      throw new GatewayError('insufficient_balance', `The account's available balance is lower than ${formatMoney(-amount, this.currency)}.`, { param: 'amount' });
-    }
+    // Only on PostgreSQL, when a hold or another debit committed after adjustCheck read.
+    if (!row) throw this.overdraw(amount);
     yield* this.entry({ accountId, keyId: null, txn, kind, amount, charged: 0, balanceAfter: row.balance, now, note });
     return { txn, balance: row.balance };
   }
@@ -223,9 +237,9 @@ export class Ledger {
    * the transaction holds it until it ends); on PostgreSQL two holds may both pass it, and reserveSpend's
    * guarded update then refuses the one that comes second.
    */
-  private *checkSpendCaps(caps: KeyCaps, amount: number, now: number): TxWork<void> {
+  private *checkSpendCaps(caps: KeyCaps, amount: number, now: number): ReadWork<void> {
     const periods = capPeriods(caps, now).filter(([, cap]) => cap != null);
-    const spent = yield* rowsOf(
+    const spent = yield* readRows(
       this.db.selectFrom('key_spend').select(['period', 'amount']).where('key_id', '=', caps.keyId).where('period', 'in', periods.map(([period]) => period)),
     );
     for (const [period, cap, label] of periods) {
@@ -280,6 +294,8 @@ export class Ledger {
 
 function hotStatements(db: Kysely<Database>) {
   return {
+    /** An account's balance (a hold's check). */
+    balance: preparedQuery((v: { accountId: string }) => db.selectFrom('accounts').select('balance').where('id', '=', v.accountId)),
     /** Take `amount` from the balance if it is there; the new balance, or no row. */
     debit: preparedQuery((v: { accountId: string; amount: number }) =>
       db

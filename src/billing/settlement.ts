@@ -41,6 +41,6 @@ export class Settlement {
    * decline when the hold is no longer open. Resolves to whether it took effect.
    */
   settleWith(finish: () => TxWork<boolean>): Promise<boolean> {
-    return this.hold ? this.hold.settleAfter(this.amount, finish) : this.transact(finish);
+    return this.hold ? this.hold.settleAfter(this.amount, finish) : this.transact({ write: finish });
   }
 }

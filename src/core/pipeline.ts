@@ -185,7 +185,7 @@ export async function prepare(
     try {
       const recordTask = opts.task && (await opts.task.record(job, quoted));
       if (quoted > 0) hold = await deps.billing.hold(principal, job, quoted, opts.task ? { owner: `task:${opts.task.id}`, alongside: recordTask } : {});
-      else if (recordTask) await deps.billing.transact(() => recordTask(null));
+      else if (recordTask) await deps.billing.transact({ write: () => recordTask(null) });
     } catch (e) {
       // Refused before any upstream call: the images admitted for it are not spent.
       await deps.limits.returnImages(principal, job.n);

@@ -36,7 +36,7 @@ export async function bootstrap(store: Pick<Db, 'kysely' | 'transact'>, keys: Ke
     // The key's unique hash decides between instances storing it at once.
     await keys.createIfAbsent(OPERATOR_ACCOUNT, { name: 'admin (IMAGEGATE_ADMIN_KEY)', isAdmin: true, secret: opts.adminKey, createdBy: null });
   } else {
-    createdAdminKey = await store.transact(() => firstAdminKey(db));
+    createdAdminKey = await store.transact({ write: () => firstAdminKey(db) });
   }
   const signingSecret = opts.signingSecret ?? (await setting(db, 'url_signing_secret', () => randomBytes(32).toString('base64url')));
   return { createdAdminKey, signingSecret };

@@ -36,7 +36,7 @@ export interface OpenDatabaseOptions {
   onBackgroundError?: (err: Error) => void;
   /** SQLite: the WAL checkpoint thread started (store/sqlite-checkpointer.ts), after this many ms of slow COMMITs in a second. */
   onCheckpointThread?: (slowCommitMs: number) => void;
-  /** SQLite: when the WAL checkpoint thread starts (tests start it at once). */
+  /** SQLite: when the WAL checkpoint thread starts (tests start it at once, and openDatabase waits until it runs). */
   checkpointThread?: 'now' | 'when-needed';
   /** PostgreSQL: pool size and session time limits. */
   postgres?: PostgresSettings;
@@ -118,6 +118,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
   const dialect = new DriverKeepingDialect(new GroupCommitSqliteDialect(sqlite, hooks));
   const kysely = new Kysely<Database>({ dialect });
   await migrate(kysely as Kysely<unknown>, 'sqlite');
+  // Started at once: running, too, before the first write.
+  if (opts.checkpointThread === 'now') await checkpointer.ready;
   return {
     kysely,
     transact: dialect.transact(),

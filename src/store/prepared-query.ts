@@ -8,7 +8,8 @@
  * after compiling, the parameter list says where each named value goes. Anything else the builder put there
  * (a constant such as `'open'`) stays as it was.
  */
-import { type Compilable, type CompiledQuery, createQueryId, type QueryResult } from 'kysely';
+import { type Compilable, type CompiledQuery, createQueryId, type QueryResult, SelectQueryNode } from 'kysely';
+import type { ReadQuery } from './transact.js';
 
 /** A named stand-in for a value. It must reach the SQL as a bound parameter, never inlined. */
 class Slot {
@@ -18,7 +19,7 @@ class Slot {
 /** What a query's parameters are: a named value from the call, or a constant of the query. */
 type Parameter = { slot: string } | { constant: unknown };
 
-/** Anything that runs a compiled query: a Kysely instance or a transaction. */
+/** Anything that runs a compiled query: a Kysely instance (in a transaction's work, yield `bind(v)` instead). */
 export interface QueryRunner {
   executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
 }
@@ -26,7 +27,7 @@ export interface QueryRunner {
 /**
  * `build` receives stand-ins typed as the values (`v.amount` is a `number` to the builder) and must use each
  * only as a value. It runs once, on first use, and the query compiles with the dialect of the Kysely instance
- * it builds from; that database, or a transaction of it, runs it.
+ * it builds from; that database runs it, or a transaction's work yields it.
  */
 export function preparedQuery<V extends Record<string, unknown>, R>(build: (v: V) => Compilable<R>): PreparedQuery<V, R> {
   return new PreparedQuery(build);
@@ -42,6 +43,13 @@ export class PreparedQuery<V extends Record<string, unknown>, R> {
     const { query, parameters } = (this.compiled ??= this.compile());
     const bound = parameters.map((p) => ('slot' in p ? values[p.slot] : p.constant));
     return { query: query.query, queryId: createQueryId(), sql: query.sql, parameters: bound };
+  }
+
+  /** bind(), for a transaction's check phase: the query must be a SELECT (`yield* readFirst(q.bindRead(v))`). */
+  bindRead(values: V): ReadQuery<R> {
+    const bound = this.bind(values);
+    if (!SelectQueryNode.is(bound.query)) throw new Error(`prepared query: a check phase may only read, not run: ${bound.sql}`);
+    return bound as ReadQuery<R>;
   }
 
   async run(db: QueryRunner, values: V): Promise<QueryResult<R>> {

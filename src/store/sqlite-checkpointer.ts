@@ -24,11 +24,11 @@
  * The thread starts only once checkpoints weigh on the event loop (SLOW_COMMIT_BUDGET_MS): it costs ~8 MB
  * resident, which a gateway that commits rarely has no reason to pay.
  *
- * The worker's code is plain JavaScript in a string so that it runs the same from the TypeScript sources
- * (tests) and from the build.
+ * The thread's code is store/sqlite-checkpoint-thread.ts; what both sides share, sqlite-checkpoint-words.ts.
  */
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { type CheckpointThreadData, HOLD, HOLD_ASKED, HOLD_HELD, HOLD_NONE, STOP, THREAD_READY, THREAD_RELEASED, WAKE, WORDS } from './sqlite-checkpoint-words.js';
 
 /** Commits between two wake-ups of the thread: ~5 WAL pages each. */
 const COMMITS_PER_CHECKPOINT = 128;
@@ -43,55 +43,14 @@ const HOLD_MAX_MS = 100;
 /** When commits stop, what they left in the WAL is copied this long after. */
 const IDLE_CHECKPOINT_MS = 1000;
 
-// Shared words: [0] wake-up generation, [1] stop flag, [2] hold state (HOLD_*).
-const WAKE = 0;
-const STOP = 1;
-const HOLD = 2;
-/** No hold. */
-const HOLD_NONE = 0;
-/** The thread asks the connection to hold its next group. */
-const HOLD_ASKED = 1;
-/** The connection holds: no group is open and none opens until the thread lets go. */
-const HOLD_HELD = 2;
-
-const WORKER_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
-const SQLite = require(workerData.driver);
-const words = new Int32Array(workerData.words);
-const db = new SQLite(workerData.file);
-db.pragma('synchronous = NORMAL');
-db.pragma('busy_timeout = 1000');
-const checkpoint = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
-const stopping = () => Atomics.load(words, ${STOP}) !== 0;
-let seen = Atomics.load(words, ${WAKE});
-try {
-  while (!stopping()) {
-    Atomics.wait(words, ${WAKE}, seen, workerData.idleMs);
-    seen = Atomics.load(words, ${WAKE});
-    if (stopping()) break;
-    const done = checkpoint();
-    if (done.log < workerData.restartFrames) continue;
-    // Start the WAL over: hold the connection's writes, copy what is left, let go.
-    Atomics.store(words, ${HOLD}, ${HOLD_ASKED});
-    Atomics.wait(words, ${HOLD}, ${HOLD_ASKED}, workerData.holdAnswerMs);
-    // A write outside any group can still land while held: copy until nothing is left, a few times at most.
-    for (let i = 0; i < 5 && !stopping(); i++) {
-      const r = checkpoint();
-      if (r.checkpointed >= r.log) break;
-      Atomics.wait(words, ${STOP}, 0, 1);
-    }
-    Atomics.store(words, ${HOLD}, ${HOLD_NONE});
-    parentPort.postMessage('released');
-    // Wake-ups that came during the hold are spent: checking again at once would find the WAL as long as
-    // before (the write that starts it over is only now let go), ask for a second hold for nothing, and
-    // its checkpoint could keep that write from starting the WAL over.
-    seen = Atomics.load(words, ${WAKE});
-  }
-} finally {
-  Atomics.store(words, ${HOLD}, ${HOLD_NONE});
-  db.close();
+/**
+ * The thread's module: built (dist/), the compiled .js beside this file; from the TypeScript sources (tests,
+ * `npm run dev`), a plain module that loads the .ts through tsx.
+ */
+function threadModule(): URL {
+  const built = new URL('./sqlite-checkpoint-thread.js', import.meta.url);
+  return existsSync(built) ? built : new URL('./sqlite-checkpoint-thread-from-source.mjs', import.meta.url);
 }
-`;
 
 export interface WalCheckpointerOptions {
   /** Hears why the thread stopped, if it stops on its own; the connection's own checkpoints then carry on alone. */
@@ -115,12 +74,18 @@ const SLOW_COMMIT_MS = 1;
 const SLOW_COMMIT_BUDGET_MS = 20;
 
 export class WalCheckpointer {
-  private readonly words = new Int32Array(new SharedArrayBuffer(12));
+  private readonly words = new Int32Array(new SharedArrayBuffer(WORDS * Int32Array.BYTES_PER_ELEMENT));
   /** While the connection holds for the thread: resolves when the thread lets go (or HOLD_MAX_MS passed). */
   private held: Promise<void> | undefined;
   private release: (() => void) | undefined;
   private worker: Worker | undefined;
   private exited: Promise<void> = Promise.resolve();
+  private markReady: () => void = () => {};
+  /**
+   * Resolves once the thread has its connection open (or is gone). Built, that is a few ms after it starts;
+   * from the TypeScript sources, loading it through tsx takes up to a second.
+   */
+  readonly ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
   private stopped = false;
   private commits = 0;
   private windowStart = performance.now();
@@ -207,16 +172,15 @@ export class WalCheckpointer {
   private startThread(): void {
     let worker: Worker;
     try {
-      worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: {
-          driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-          file: this.file,
-          words: this.words.buffer,
-          idleMs: IDLE_CHECKPOINT_MS,
-          restartFrames: RESTART_FRAMES,
-          holdAnswerMs: HOLD_ANSWER_MS,
-        },
+      const workerData: CheckpointThreadData = {
+        file: this.file,
+        words: this.words.buffer as SharedArrayBuffer,
+        idleMs: IDLE_CHECKPOINT_MS,
+        restartFrames: RESTART_FRAMES,
+        holdAnswerMs: HOLD_ANSWER_MS,
+      };
+      worker = new Worker(threadModule(), {
+        workerData,
         // The thread holds one SQLite connection and runs one statement: no need for the default heap sizes.
         resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 },
       });
@@ -229,13 +193,17 @@ export class WalCheckpointer {
     worker.unref();
     // A "released" that arrives after its hold timed out may end the next hold early: that round then does
     // not start the WAL over, and the next one does. Nothing else depends on the hold.
-    worker.on('message', () => this.letGo());
+    worker.on('message', (m) => {
+      if (m === THREAD_READY) this.markReady();
+      else if (m === THREAD_RELEASED) this.letGo();
+    });
     worker.once('error', (err) => this.opts.onError?.(err));
     this.exited = new Promise((resolve) =>
       worker.once('exit', () => {
         // A thread that is gone holds nothing: the connection goes on alone.
         Atomics.store(this.words, HOLD, HOLD_NONE);
         this.letGo();
+        this.markReady();
         resolve();
       }),
     );

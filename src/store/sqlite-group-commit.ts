@@ -12,8 +12,9 @@
  * A write outside a transaction that lands while a group is open joins it and likewise waits for the
  * commit. Reads in a group see the group's writes (one connection), as they would see them a moment later.
  *
+ * Transactions are generator work in two phases (store/transact.ts); Kysely's own transactions are refused.
  * A member that fails before it has changed a row fails alone: the expected refusals (not enough balance,
- * a spend cap reached, a hold already closed) all decide before writing. A member that fails after
+ * a spend cap reached) are thrown by the check phase, which can only read. A member that fails after
  * writing cannot be taken out of the group on its own, so the whole group is rolled back and every member
  * fails, as when the COMMIT fails. Members used to run in SAVEPOINTs to fail alone in that case too; the
  * SAVEPOINT, its RELEASE and the copies of pages SQLite keeps to undo one were ~6% of a small request.
@@ -106,34 +107,25 @@ class Mutex {
 }
 
 /**
- * One use of the connection, from acquire to release. A transaction gives the lock back at its RELEASE,
- * before Kysely releases the connection, so each use is its own object and releasing it twice is a no-op.
+ * One use of the connection by Kysely, from acquire to release: a query, or the queries of a
+ * `connection().execute()` (the Migrator's). Transactions do not go through it (see beginTransaction).
  */
 class GroupConnection implements DatabaseConnection {
   /** The open group this use wrote in, whose commit it must wait for. */
   wroteIn: Group | undefined;
-  /** Set inside a transaction: the group it began in. */
-  began: Group | undefined;
-  /** Inside a transaction: whether it has changed anything, which a rollback could then only undo with its whole group. */
-  changed = false;
 
   constructor(private readonly driver: GroupCommitDriver, private unlock: (() => void) | undefined) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     if (!this.unlock) throw new Error('connection used after it was released');
     const group = this.driver.openGroup;
-    // Its group was abandoned (see abandonGroup): going on would write outside any transaction.
-    if (this.began && group !== this.began) throw new Error('the transaction was rolled back by the database');
-    const reads = SelectQueryNode.is(compiled.query);
-    if (!reads) {
+    if (!SelectQueryNode.is(compiled.query)) {
       // A write of its own (no group open) commits at once: it waits like a group that would open (it must
       // not add to the WAL while the checkpointer holds writes) and counts as a COMMIT.
       if (!group) return this.driver.runAlone<R>(compiled);
       this.wroteIn = group;
     }
-    const result = this.driver.run<R>(compiled.sql, compiled.parameters);
-    if (this.began && !reads && !this.changed) this.changed = changedRows(compiled, result);
-    return result;
+    return this.driver.run<R>(compiled.sql, compiled.parameters);
   }
 
   // eslint-disable-next-line require-yield
@@ -148,15 +140,10 @@ class GroupConnection implements DatabaseConnection {
   async releaseThenAwaitCommit(): Promise<void> {
     const wrote = this.wroteIn;
     this.wroteIn = undefined;
-    this.release();
-    if (wrote) await wrote.committed;
-  }
-
-  /** Give the lock back; the first call does. */
-  release(): void {
     const unlock = this.unlock;
     this.unlock = undefined;
     unlock?.();
+    if (wrote) await wrote.committed;
   }
 }
 
@@ -222,8 +209,8 @@ class GroupCommitDriver implements TransactingDriver {
   /**
    * The work, start to end, in the open group or a new one; the caller has the connection to itself. Its
    * promise settles when the group commits (at once if the work wrote nothing). A failure before the work
-   * changed a row is its own; after, it takes the group with it, as a failed member does in
-   * rollbackTransaction.
+   * changed a row is its own (a check phase cannot change one: store/transact.ts); after, it takes the
+   * group with it.
    */
   private runWork<T>(work: () => TxWork<T>): Promise<T> {
     let group: Group | undefined;
@@ -268,33 +255,21 @@ class GroupCommitDriver implements TransactingDriver {
     return new GroupConnection(this, unlock);
   }
 
-  async beginTransaction(conn: DatabaseConnection): Promise<void> {
-    const c = conn as GroupConnection;
-    if (!this.group) {
-      // This use holds the connection's mutex while it waits, so no one else opens a group meanwhile.
-      const wait = this.writeGate();
-      if (wait) await wait;
-      this.openNewGroup();
-    }
-    // Members run one after another (the connection's mutex is held until commit or rollback), never nested.
-    c.began = this.group;
-    c.changed = false;
+  /**
+   * Kysely's transactions (`db.transaction()`) are not run here: transactions are generator work in two
+   * phases (store/transact.ts), which is what keeps a refusal from taking its commit group with it. The
+   * Migrator takes none on SQLite (its adapter has no transactional DDL).
+   */
+  async beginTransaction(): Promise<void> {
+    throw new Error('SQLite transactions run through transact() (store/transact.ts), not Kysely\'s db.transaction()');
   }
 
-  async commitTransaction(conn: DatabaseConnection): Promise<void> {
-    const c = conn as GroupConnection;
-    c.began = undefined;
-    await c.releaseThenAwaitCommit();
+  async commitTransaction(): Promise<void> {
+    throw new Error('SQLite transactions run through transact() (store/transact.ts)');
   }
 
-  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
-    const c = conn as GroupConnection;
-    const group = c.began;
-    c.began = undefined;
-    c.wroteIn = undefined;
-    // Nothing changed, nothing to undo: the rest of the group goes on.
-    if (!c.changed || !group || group !== this.group) return;
-    this.abandonGroup(new Error('the transaction was rolled back: a member of its commit group failed after writing'));
+  async rollbackTransaction(): Promise<void> {
+    throw new Error('SQLite transactions run through transact() (store/transact.ts)');
   }
 
   async releaseConnection(conn: DatabaseConnection): Promise<void> {

@@ -135,7 +135,7 @@ export class TaskService {
     }
     const error = JSON.stringify({ status: 499, body: { error: { message: 'The task was canceled.', type: 'invalid_request_error', param: null, code: 'canceled' } } });
     const finish = () => this.d.store.finishWithHoldWork(row.id, 'canceled', { error });
-    const canceled = row.hold_id ? (await this.d.ledger.refundAfter(row.hold_id, 'task canceled', finish)).closed : await this.d.pipeline.billing.transact(finish);
+    const canceled = row.hold_id ? (await this.d.ledger.refundAfter(row.hold_id, 'task canceled', finish)).closed : await this.d.pipeline.billing.transact({ write: finish });
     if (!canceled) {
       // Its worker finished it a moment ago (and settled or refunded its hold with that).
       const now = await this.d.store.get(row.id);

@@ -95,10 +95,12 @@ export class TaskStore {
   async createClaiming(t: NewTask, claim: () => TxWork<boolean>): Promise<TaskRow | undefined> {
     const row = newTaskRow(t);
     const insert = this.db.insertInto('tasks').values(row);
-    return this.transact(function* () {
-      if (!(yield* claim())) return undefined;
-      yield* run(insert);
-      return row;
+    return this.transact({
+      *write() {
+        if (!(yield* claim())) return undefined;
+        yield* run(insert);
+        return row;
+      },
     });
   }
 

@@ -142,6 +142,20 @@ describe.each(databases())('ledger on $name', ({ name, make }) => {
     expect(await ledgerSum(a.id)).toBe(50_000);
   });
 
+  it('refuses an overdrawing debit and a debit of an unknown account in the same group as holds that fit, which all commit', async () => {
+    const a = await accounts.create('mixed-adjust', 250_000);
+    const results = await Promise.allSettled([
+      ledger.hold(holdReq(a.id, 100_000)),
+      ledger.adjust(a.id, -900_000, 'debit'),
+      ledger.adjust('acct_nobody', -1, 'debit'),
+      ledger.hold(holdReq(a.id, 100_000)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(results.slice(1, 3).map((r) => ((r as PromiseRejectedResult).reason as GatewayError).code)).toEqual(['insufficient_balance', 'not_found']);
+    expect((await accounts.get(a.id))!.balance).toBe(50_000);
+    expect(await ledgerSum(a.id)).toBe(50_000);
+  });
+
   // Migration 005: holds are indexed by owner only while open, so the index stays the size of the requests
   // in flight, and the queries that ask for open holds (sweep, balance views, metrics) still find them by it.
   it('indexes holds by owner only while they are open (one partial index, no other)', async () => {

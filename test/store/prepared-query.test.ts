@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { preparedQuery } from '../../src/store/prepared-query.js';
+import { run } from '../../src/store/transact.js';
 import { databases } from '../support/databases.js';
 
 describe.each(databases())('prepared queries on $name', ({ make }) => {
@@ -48,13 +49,19 @@ describe.each(databases())('prepared queries on $name', ({ make }) => {
     const credit = preparedQuery((v: { id: string; amount: number }) => db.kysely.updateTable('accounts').set({ balance: sql<number>`balance + ${v.amount}` }).where('id', '=', v.id));
     const before = await balance('acct_a');
     await expect(
-      db.kysely.transaction().execute(async (trx) => {
-        await credit.run(trx, { id: 'acct_a', amount: 5 });
-        throw new Error('roll back');
+      db.transact({
+        *write() {
+          yield* run(credit.bind({ id: 'acct_a', amount: 5 }));
+          throw new Error('roll back');
+        },
       }),
     ).rejects.toThrow('roll back');
     expect(await balance('acct_a')).toBe(before);
-    await db.kysely.transaction().execute((trx) => credit.run(trx, { id: 'acct_a', amount: 5 }));
+    await db.transact({
+      *write() {
+        yield* run(credit.bind({ id: 'acct_a', amount: 5 }));
+      },
+    });
     expect(await balance('acct_a')).toBe(before + 5);
   });
 

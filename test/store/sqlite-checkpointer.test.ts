@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { BACKSTOP_FRAMES, WalCheckpointer } from '../../src/store/sqlite-checkpointer.js';
+import { run } from '../../src/store/transact.js';
 import { tempDir } from '../support/databases.js';
 import { pollValue } from '../support/wait.js';
 
@@ -125,7 +126,11 @@ describe('starting the WAL over: the connection holds its writes while the threa
       // ~2 pages a commit: 6000 frames, ~25 MB of WAL if it never started over, below the backstop's 10000.
       const value = 'v'.repeat(6000);
       for (let i = 0; i < 3000; i++) {
-        await db.kysely.transaction().execute((trx) => trx.insertInto('settings').values({ name: `k${i}`, value }).execute());
+        await db.transact({
+          *write() {
+            yield* run(db.kysely.insertInto('settings').values({ name: `k${i}`, value }));
+          },
+        });
       }
       // Without the hold the WAL runs to the backstop, ~40 MB. With it, ~1000 frames plus what is committed
       // while the thread copies: 4–6 MB alone, up to ~11 MB measured with the other test files running on

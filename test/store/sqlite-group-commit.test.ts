@@ -7,12 +7,15 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import SQLite from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
+import { type CompiledQuery, Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { GroupCommitSqliteDialect } from '../../src/store/sqlite-group-commit.js';
-import { DriverKeepingDialect, rowsOf, run } from '../../src/store/transact.js';
+import { GatewayError } from '../../src/core/errors.js';
+import { DriverKeepingDialect, type ReadQuery, readRows, rowsOf, run, type TxWork, type WriteOnly } from '../../src/store/transact.js';
 import { tempDir } from '../support/databases.js';
+
+const writeOnly = <T>(write: () => TxWork<T>): WriteOnly<T> => ({ write });
 
 interface Schema {
   t: { id: string; v: number };
@@ -73,13 +76,20 @@ function setup() {
   raw.pragma('journal_mode = WAL');
   raw.exec('CREATE TABLE t (id TEXT PRIMARY KEY, v INTEGER NOT NULL)');
   const hooks: Hooks = { commits: 0 };
-  const kysely = new Kysely<Schema>({ dialect: new GroupCommitSqliteDialect(instrumented(raw, hooks)) });
+  const dialect = new DriverKeepingDialect(new GroupCommitSqliteDialect(instrumented(raw, hooks)));
+  const kysely = new Kysely<Schema>({ dialect });
+  const transact = dialect.transact();
   // A second connection sees only what is committed: the test's stand-in for "after a crash".
   const observer = new SQLite(file, { readonly: true });
   open.push({ kysely, observer });
   const committed = (id: string) => observer.prepare('SELECT 1 FROM t WHERE id = ?').get(id) !== undefined;
-  const insertIn = (id: string, v = 1) => kysely.transaction().execute((trx) => trx.insertInto('t').values({ id, v }).execute());
-  return { kysely, hooks, raw, committed, insertIn };
+  const insertIn = (id: string, v = 1) =>
+    transact({
+      *write() {
+        yield* run(kysely.insertInto('t').values({ id, v }));
+      },
+    });
+  return { kysely, hooks, raw, committed, insertIn, transact };
 }
 
 describe('SQLite group commit', () => {
@@ -91,11 +101,13 @@ describe('SQLite group commit', () => {
   });
 
   it('fails only the member that throws before changing anything; the rest of its group commits', async () => {
-    const { kysely, hooks, committed, insertIn } = setup();
-    const refused = kysely.transaction().execute(async (trx) => {
-      // A guarded write that matches nothing, as a hold on an empty balance does, then the refusal.
-      await trx.updateTable('t').set({ v: 0 }).where('id', '=', 'nobody').execute();
-      throw new Error('not enough balance');
+    const { kysely, hooks, committed, insertIn, transact } = setup();
+    const refused = transact({
+      *write() {
+        // A guarded write that matches nothing, as a hold on an empty balance does, then the refusal.
+        yield* run(kysely.updateTable('t').set({ v: 0 }).where('id', '=', 'nobody'));
+        throw new Error('not enough balance');
+      },
     });
     const results = await Promise.allSettled([insertIn('a'), refused, insertIn('b')]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -105,11 +117,13 @@ describe('SQLite group commit', () => {
   });
 
   it('rolls back the whole group when a member throws after writing: those before it fail too, the next group commits', async () => {
-    const { kysely, committed, insertIn } = setup();
+    const { kysely, committed, insertIn, transact } = setup();
     const before = insertIn('a');
-    const failing = kysely.transaction().execute(async (trx) => {
-      await trx.insertInto('t').values({ id: 'bad', v: 1 }).execute();
-      throw new Error('caller gave up');
+    const failing = transact({
+      *write() {
+        yield* run(kysely.insertInto('t').values({ id: 'bad', v: 1 }));
+        throw new Error('caller gave up');
+      },
     });
     const after = insertIn('b');
     const results = await Promise.allSettled([before, failing, after]);
@@ -136,6 +150,71 @@ describe('SQLite group commit', () => {
     expect(committed('after')).toBe(true);
   });
 
+  it('keeps the rest of its commit group when a transaction refuses in its check phase, after reading the group\'s writes', async () => {
+    const { kysely, hooks, committed, insertIn, transact } = setup();
+    const first = insertIn('a');
+    const refused = transact({
+      *check() {
+        const rows = yield* readRows(kysely.selectFrom('t').select('id'));
+        throw new GatewayError('insufficient_balance', `refused after seeing ${rows.length} row`);
+      },
+      *write() {
+        yield* run(kysely.insertInto('t').values({ id: 'never', v: 1 }));
+      },
+    });
+    const results = await Promise.allSettled([first, refused, insertIn('b')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const reason = (results[1] as PromiseRejectedResult).reason;
+    expect(reason).toBeInstanceOf(GatewayError);
+    expect(reason.message).toBe('refused after seeing 1 row');
+    expect([committed('a'), committed('never'), committed('b')]).toEqual([true, false, true]);
+    expect(hooks.commits).toBe(1);
+  });
+
+  it('refuses a write that a check phase yields, before it runs, and keeps the rest of its commit group', async () => {
+    const { kysely, hooks, committed, insertIn, transact } = setup();
+    const sneaky = transact({
+      *check() {
+        // Past the types, as only a cast can: the check phase takes SELECTs.
+        yield kysely.insertInto('t').values({ id: 'sneaked', v: 1 }).compile() as CompiledQuery as ReadQuery;
+        throw new Error('refused after writing');
+      },
+      *write() {},
+    });
+    const results = await Promise.allSettled([insertIn('a'), sneaky, insertIn('b')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/check phase may only read/);
+    expect([committed('a'), committed('sneaked'), committed('b')]).toEqual([true, false, true]);
+    expect(hooks.commits).toBe(1);
+  });
+
+  it('fails its whole commit group when the write phase throws after writing, whatever its check phase read', async () => {
+    const { kysely, committed, insertIn, transact } = setup();
+    const before = insertIn('a');
+    const failing = transact({
+      *check() {
+        return (yield* readRows(kysely.selectFrom('t').select('id'))).length;
+      },
+      *write(seen) {
+        yield* run(kysely.insertInto('t').values({ id: 'bad', v: seen }));
+        throw new Error('gave up after writing');
+      },
+    });
+    const after = insertIn('b');
+    const results = await Promise.allSettled([before, failing, after]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect((results[0] as PromiseRejectedResult).reason.message).toMatch(/failed after writing/);
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('gave up after writing');
+    expect([committed('a'), committed('bad'), committed('b')]).toEqual([false, false, true]);
+  });
+
+  it('refuses Kysely\'s own transactions, which have no check phase, and leaves the connection usable', async () => {
+    const { kysely, committed, insertIn } = setup();
+    await expect(kysely.transaction().execute((trx) => trx.insertInto('t').values({ id: 'k', v: 1 }).execute())).rejects.toThrow(/transact\(\)/);
+    await insertIn('after');
+    expect([committed('k'), committed('after')]).toEqual([false, true]);
+  });
+
   it('fails the whole group at once when an error makes SQLite abandon the transaction, and starts a fresh one after', async () => {
     const { hooks, raw, committed, insertIn } = setup();
     abandonTransactionOnInsertOf('full', hooks, raw);
@@ -147,11 +226,17 @@ describe('SQLite group commit', () => {
   });
 
   it('refuses further writes from a transaction that swallowed the error which abandoned its group', async () => {
-    const { kysely, hooks, raw, committed } = setup();
+    const { kysely, hooks, raw, committed, transact } = setup();
     abandonTransactionOnInsertOf('full', hooks, raw);
-    const stubborn = kysely.transaction().execute(async (trx) => {
-      await trx.insertInto('t').values({ id: 'full', v: 1 }).execute().catch(() => {});
-      await trx.insertInto('t').values({ id: 'carried-on', v: 1 }).execute();
+    const stubborn = transact({
+      *write() {
+        try {
+          yield* run(kysely.insertInto('t').values({ id: 'full', v: 1 }));
+        } catch {
+          // swallowed
+        }
+        yield* run(kysely.insertInto('t').values({ id: 'carried-on', v: 1 }));
+      },
     });
     await expect(stubborn).rejects.toThrow('rolled back');
     expect(committed('carried-on')).toBe(false);
@@ -171,12 +256,13 @@ describe('SQLite group commit', () => {
   });
 
   it('lets a read-only transaction return without waiting for the commit of its group', async () => {
-    const { kysely, committed, insertIn } = setup();
+    const { kysely, committed, insertIn, transact } = setup();
     const write = insertIn('w');
-    const readDone = await kysely
-      .transaction()
-      .execute((trx) => trx.selectFrom('t').selectAll().execute())
-      .then(() => committed('w'));
+    const readDone = await transact({
+      *write() {
+        return yield* rowsOf(kysely.selectFrom('t').selectAll());
+      },
+    }).then(() => committed('w'));
     expect(readDone).toBe(false);
     await write;
     expect(committed('w')).toBe(true);
@@ -210,37 +296,39 @@ describe('transactions as generator work on the group-commit driver (store/trans
     return { kysely, hooks, committed, insert, transact: () => dialect.transact() };
   }
 
-  it('shares one COMMIT with the Kysely transactions of its turn, and resolves only once its rows are committed', async () => {
+  it('shares one COMMIT with the plain writes of its turn, and resolves only once its rows are committed', async () => {
     const { kysely, hooks, committed, insert, transact } = withTransact();
     await kysely.selectFrom('t').selectAll().execute(); // Kysely creates its driver on the first query
     const tx = transact();
     const work = Array.from({ length: 5 }, (_, i) =>
-      tx(function* () {
+      tx(writeOnly(function* () {
         yield* run(insert(`g${i}`));
         return `g${i}`;
-      }).then((id) => committed(id)),
+      })).then((id) => committed(id)),
     );
-    const kyselyTx = kysely.transaction().execute((trx) => trx.insertInto('t').values({ id: 'k', v: 1 }).execute());
+    const kyselyTx = kysely.insertInto('t').values({ id: 'k', v: 1 }).execute();
     expect(await Promise.all(work)).toEqual(Array(5).fill(true));
     await kyselyTx;
     expect(committed('k')).toBe(true);
     expect(hooks.commits).toBe(1);
   });
 
-  it('waits for a Kysely transaction that holds the connection across an await, and runs after it, not inside it', async () => {
+  it('waits for a use of the connection that holds it across an await (the Migrator\'s), and runs after it, not inside it', async () => {
     const { kysely, insert, transact } = withTransact();
     await kysely.selectFrom('t').selectAll().execute();
     let started!: () => void;
     const inside = new Promise<void>((r) => (started = r));
-    const long = kysely.transaction().execute(async (trx) => {
+    const long = kysely.connection().execute(async (trx) => {
       await trx.insertInto('t').values({ id: 'k1', v: 1 }).execute();
       started();
       await new Promise((r) => setTimeout(r, 20));
       await trx.insertInto('t').values({ id: 'k2', v: 1 }).execute();
     });
     await inside;
-    const g = transact()(function* () {
-      yield* run(insert('g'));
+    const g = transact()({
+      *write() {
+        yield* run(insert('g'));
+      },
     });
     await Promise.all([long, g]);
     const order = await kysely.selectFrom('t').select('id').orderBy(sql`rowid`).execute();
@@ -251,27 +339,27 @@ describe('transactions as generator work on the group-commit driver (store/trans
     const { kysely, committed, insert, transact } = withTransact();
     await kysely.selectFrom('t').selectAll().execute();
     const tx = transact();
-    const refused = tx(function* () {
+    const refused = tx(writeOnly(function* () {
       yield* rowsOf(kysely.selectFrom('t').selectAll());
       throw new Error('not enough balance');
-    });
-    const kept = tx(function* () {
+    }));
+    const kept = tx(writeOnly(function* () {
       yield* run(insert('kept'));
-    });
+    }));
     const results = await Promise.allSettled([refused, kept]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
     expect(committed('kept')).toBe(true);
 
-    const before = tx(function* () {
+    const before = tx(writeOnly(function* () {
       yield* run(insert('a'));
-    });
-    const failing = tx(function* () {
+    }));
+    const failing = tx(writeOnly(function* () {
       yield* run(insert('bad'));
       throw new Error('gave up after writing');
-    });
-    const after = tx(function* () {
+    }));
+    const after = tx(writeOnly(function* () {
       yield* run(insert('b'));
-    });
+    }));
     const second = await Promise.allSettled([before, failing, after]);
     expect(second.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
     expect((second[0] as PromiseRejectedResult).reason.message).toMatch(/failed after writing/);
@@ -284,9 +372,9 @@ describe('transactions as generator work on the group-commit driver (store/trans
     const { kysely, committed, insert, transact } = withTransact(() => hold);
     await kysely.selectFrom('t').selectAll().execute();
     hold = new Promise<void>((r) => (letGo = r));
-    const g = transact()(function* () {
+    const g = transact()(writeOnly(function* () {
       yield* run(insert('held'));
-    });
+    }));
     await new Promise((r) => setTimeout(r, 20));
     expect(committed('held')).toBe(false);
     hold = undefined;
@@ -305,9 +393,9 @@ describe('holding writes for the WAL checkpointer (beforeGroup)', () => {
     let hold: Promise<void> | undefined;
     let letGo = () => {};
     const commits: number[] = [];
-    const kysely = new Kysely<Schema>({
-      dialect: new GroupCommitSqliteDialect(raw, { beforeGroup: () => hold, onCommit: (ms) => commits.push(ms) }),
-    });
+    const dialect = new DriverKeepingDialect(new GroupCommitSqliteDialect(raw, { beforeGroup: () => hold, onCommit: (ms) => commits.push(ms) }));
+    const kysely = new Kysely<Schema>({ dialect });
+    const transact = dialect.transact();
     const observer = new SQLite(file, { readonly: true });
     open.push({ kysely, observer });
     const committed = (id: string) => observer.prepare('SELECT 1 FROM t WHERE id = ?').get(id) !== undefined;
@@ -318,13 +406,15 @@ describe('holding writes for the WAL checkpointer (beforeGroup)', () => {
         letGo();
       };
     };
-    return { kysely, committed, holdWrites, commits };
+    return { kysely, committed, holdWrites, commits, transact };
   }
 
   it('opens no group while held: a transaction writes nothing until the hold ends, then commits', async () => {
-    const { kysely, committed, holdWrites } = gated();
+    const { kysely, committed, holdWrites, transact } = gated();
     const release = holdWrites();
-    const tx = kysely.transaction().execute((trx) => trx.insertInto('t').values({ id: 'a', v: 1 }).execute());
+    const tx = transact(writeOnly(function* () {
+      yield* run(kysely.insertInto('t').values({ id: 'a', v: 1 }));
+    }));
     await new Promise((r) => setTimeout(r, 20));
     expect(committed('a')).toBe(false);
     release();
