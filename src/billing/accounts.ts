@@ -1,6 +1,6 @@
 /** Accounts: who holds a balance. Money only moves through the Ledger. */
 import type { Kysely } from 'kysely';
-import { newId } from '../core/ids.js';
+import { newId } from '../domain/ids.js';
 import type { Database } from '../store/schema.js';
 import type { Ledger } from './ledger.js';
 

@@ -9,8 +9,8 @@
  * retries, duplicate callbacks and concurrent sweeps.
  */
 import { type Kysely, sql } from 'kysely';
-import { GatewayError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
+import { GatewayError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
 import type { Db } from '../store/db.js';
 import { OutageRetries } from '../store/outage-retries.js';
 import { preparedQuery } from '../store/prepared-query.js';

@@ -6,9 +6,9 @@
  * (`high/1024x1024`); the most specific key that matches wins. A dimension the request leaves open (quality
  * `auto`, size `auto`) is quoted at the dearest compatible price and charged at what the upstream reports.
  */
-import type { Price } from '../catalog/schema.js';
-import type { ImageJob, ImageResult } from '../core/job.js';
-import { parseSize } from '../core/size.js';
+import type { Price } from '../domain/model-spec.js';
+import type { ImageJob, ImageResult } from '../domain/job.js';
+import { parseSize } from '../domain/size.js';
 
 interface Dims {
   quality?: string;

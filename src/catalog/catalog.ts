@@ -2,10 +2,10 @@
  * The live catalog: which models are offered (a model is offered when at least one of its routes has
  * credentials), how names resolve (ids, aliases, provider prefixes) and the concrete routes to each model.
  */
-import type { Operation } from '../core/job.js';
-import type { Route } from '../providers/types.js';
+import type { Operation } from '../domain/job.js';
+import type { Route } from '../domain/adapter.js';
 import type { CatalogData } from './load.js';
-import type { ModelSpec, ProviderSpec } from './schema.js';
+import type { ModelSpec, ProviderSpec } from '../domain/model-spec.js';
 
 export interface CatalogModel {
   id: string;

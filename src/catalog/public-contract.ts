@@ -2,9 +2,9 @@
  * The model list and detail as clients see them: the OpenAI model object plus `imagegate.public_contract`
  * (everything a client needs to build a valid request) and its one-line summary for listings.
  */
-import { fieldsFor } from '../core/contract.js';
-import type { Operation } from '../core/job.js';
-import { describeSizeRule } from '../core/size.js';
+import { fieldsFor } from './contract.js';
+import type { Operation } from '../domain/job.js';
+import { describeSizeRule } from '../domain/size.js';
 import type { CatalogModel } from './catalog.js';
 
 export function publicContract(m: CatalogModel, currency: string) {

@@ -1,6 +1,6 @@
 /** `imagegate serve`: start the gateway, print the admin key on first start, stop cleanly on signals. */
 import { CatalogError } from '../catalog/load.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig } from '../config/config.js';
 import { createGateway } from '../gateway.js';
 
 export async function serve(): Promise<void> {

@@ -4,7 +4,7 @@
  * as its Markdown data URL in `content` plus `images[]`, the same data the whole reply carries), the last
  * carries finish_reason (and usage when the client asked with stream_options.include_usage).
  */
-import { newId } from '../core/ids.js';
+import { newId } from '../domain/ids.js';
 import type { ChatUsage } from './chat-completions.js';
 
 export interface ChatChunk {

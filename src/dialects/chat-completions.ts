@@ -3,12 +3,12 @@
  * an OpenAI `chat.completion` out whose content holds each image as a Markdown data URL
  * (`![image](data:image/png;base64,…)`) and whose `message.images[]` carries the same data as image_url parts.
  */
-import type { DraftRequest, ImageSource } from '../core/draft.js';
-import { invalidRequest } from '../core/errors.js';
-import { newId } from '../core/ids.js';
-import type { Base64Text, ImageParams, JsonValue, TokenUsage } from '../core/job.js';
-import type { Delivery } from '../core/pipeline.js';
-import { sanitizeShape } from '../core/sanitize.js';
+import type { DraftRequest, ImageSource } from '../domain/draft.js';
+import { invalidRequest } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import type { Base64Text, ImageParams, JsonValue, TokenUsage } from '../domain/job.js';
+import type { Delivery } from '../pipeline/pipeline.js';
+import { sanitizeShape } from '../domain/sanitize.js';
 import { asObject, modelField, checkSizeSyntax, optionalInteger, optionalString } from './openai-images.js';
 
 /** Generic chat parameters a chat client may send; they do not steer an image model, so they are accepted and left out. */

@@ -2,11 +2,11 @@
  * DashScope's own request shape on /v1/images/generations (`input.messages` + `parameters`, as clients of
  * Wan / Qwen-Image send it) and DashScope's own response shape, with image URLs hosted by imagegate.
  */
-import type { DraftRequest, ImageSource } from '../core/draft.js';
-import { invalidRequest } from '../core/errors.js';
-import type { ImageParams, JsonValue } from '../core/job.js';
-import type { Delivery } from '../core/pipeline.js';
-import { sanitizeShape } from '../core/sanitize.js';
+import type { DraftRequest, ImageSource } from '../domain/draft.js';
+import { invalidRequest } from '../domain/errors.js';
+import type { ImageParams, JsonValue } from '../domain/job.js';
+import type { Delivery } from '../pipeline/pipeline.js';
+import { sanitizeShape } from '../domain/sanitize.js';
 import { asObject, modelField, optionalString } from './openai-images.js';
 
 /** parameters.* → public param name; size is handled apart (tier or W*H). */

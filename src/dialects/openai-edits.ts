@@ -5,10 +5,10 @@
  * contract check sees the same types as on the JSON path.
  */
 import type { FastifyRequest } from 'fastify';
-import type { DraftRequest, ImageSource } from '../core/draft.js';
-import { invalidRequest } from '../core/errors.js';
-import type { JsonValue, Operation } from '../core/job.js';
-import { sanitizeShape } from '../core/sanitize.js';
+import type { DraftRequest, ImageSource } from '../domain/draft.js';
+import { invalidRequest } from '../domain/errors.js';
+import type { JsonValue, Operation } from '../domain/job.js';
+import { sanitizeShape } from '../domain/sanitize.js';
 import { asObject, commonFields, paramsFrom } from './openai-images.js';
 
 const INTEGER_FIELDS = new Set(['n', 'output_compression', 'seed', 'partial_images']);

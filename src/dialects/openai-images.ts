@@ -3,12 +3,12 @@
  * Also carries imagegate's image-to-image extension (`operation: "image-to-image"` with `image_url`,
  * `image_urls` or `reference_image_urls`) used by the seed documents.
  */
-import type { DraftRequest, ImageSource } from '../core/draft.js';
-import { invalidRequest } from '../core/errors.js';
-import type { Base64Text, ImageParams, JsonValue, Operation, ResponseFormat, TokenUsage } from '../core/job.js';
-import type { Delivery } from '../core/pipeline.js';
-import { sanitizeShape } from '../core/sanitize.js';
-import { SIZE_PATTERN, SIZE_TIER_PATTERN } from '../core/size.js';
+import type { DraftRequest, ImageSource } from '../domain/draft.js';
+import { invalidRequest } from '../domain/errors.js';
+import type { Base64Text, ImageParams, JsonValue, Operation, ResponseFormat, TokenUsage } from '../domain/job.js';
+import type { Delivery } from '../pipeline/pipeline.js';
+import { sanitizeShape } from '../domain/sanitize.js';
+import { SIZE_PATTERN, SIZE_TIER_PATTERN } from '../domain/size.js';
 
 /** Body fields the dialect itself consumes; everything else goes to the model's contract as a param. */
 const ENVELOPE = new Set(['model', 'prompt', 'n', 'response_format', 'user', 'operation', 'image', 'image_url', 'image_urls', 'reference_image_urls', 'async', 'callback_url']);

@@ -14,7 +14,7 @@
  * integer elapsed milliseconds stay exact. The Lua scripts in redis-scripts.ts repeat these formulas
  * operation for operation, so both limiters decide identically.
  */
-import { GatewayError } from '../core/errors.js';
+import { GatewayError } from '../domain/errors.js';
 import type { LimitDecision } from './types.js';
 
 export interface Bucket {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { GatewayError } from '../core/errors.js';
+import { GatewayError } from '../domain/errors.js';
 import { checkAcquireArgs, checkConsumeArgs } from './gcra.js';
 import { ACQUIRE, CONSUME, REFUND } from './redis-scripts.js';
 import type { ConcurrencySlot, LimitDecision, RateLimiter } from './types.js';

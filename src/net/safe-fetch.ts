@@ -7,7 +7,7 @@
  *
  * Every refusal or failure is a 400 invalid_request naming `param`: the URL is the client's input.
  */
-import { GatewayError, isGatewayError } from '../core/errors.js';
+import { GatewayError, isGatewayError } from '../domain/errors.js';
 import { pinnedAgent } from './pinned-agent.js';
 import { discard, readCapped } from './response-body.js';
 import { type ConnectTarget, type LookupAll, resolveTarget, systemLookup } from './resolve-target.js';

@@ -8,7 +8,7 @@
  * disagree about what the string means (WHATWG parsing turns `http://0x7f.1/` into 127.0.0.1 first).
  */
 import { isIP } from 'node:net';
-import { invalidRequest } from '../core/errors.js';
+import { invalidRequest } from '../domain/errors.js';
 import { addressRefusal } from './address-policy.js';
 
 export interface CheckedUrl {

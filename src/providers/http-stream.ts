@@ -6,7 +6,7 @@
 import { CallSignal } from './call-signal.js';
 import { chunksOf, startExchange } from './upstream-exchange.js';
 import { makeResponse, timeoutError, transportError, type UpstreamRequest, type UpstreamResponse, upstreamDispatcher } from './http.js';
-import type { CallContext } from './types.js';
+import type { CallContext } from '../domain/adapter.js';
 
 /** An error body is small; a larger one is cut here rather than held in memory. */
 const MAX_ERROR_BODY = 1024 * 1024;

@@ -3,12 +3,12 @@
  * abort handling, and the mapping of transport failures onto retryable GatewayErrors.
  */
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
-import { GatewayError } from '../core/errors.js';
-import { type BufferLender, withSpliceRoom } from '../core/bytes.js';
+import { GatewayError } from '../domain/errors.js';
+import { type BufferLender, withSpliceRoom } from '../bytes/index.js';
 import { CallSignal } from './call-signal.js';
 import { redact } from './redact.js';
 import { startExchange, type StreamedExchange } from './upstream-exchange.js';
-import type { CallContext } from './types.js';
+import type { CallContext } from '../domain/adapter.js';
 
 let agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
 

@@ -5,13 +5,13 @@
  * as usual, and that image comes back in the result as a `passed-through` payload. An error status or an
  * answer too small to be worth it is read whole, so the adapter handles every answer alike.
  */
-import { Base64Bytes, base64Head, type JsonPath, LIFT_IMAGES_FROM_CHARS, parseLifting, StringTap, TAPPED } from '../core/bytes.js';
-import { GatewayError } from '../core/errors.js';
-import { sniffImageType } from '../core/image-input.js';
-import type { ImageResult } from '../core/job.js';
+import { Base64Bytes, base64Head, type JsonPath, LIFT_IMAGES_FROM_CHARS, parseLifting, StringTap, TAPPED } from '../bytes/index.js';
+import { GatewayError } from '../domain/errors.js';
+import { sniffImageType } from '../media/image-input.js';
+import type { ImageResult } from '../domain/job.js';
 import { bodyTooLarge, callUpstream, DEFAULT_MAX_BYTES, makeResponse, type UpstreamRequest, type UpstreamResponse } from './http.js';
 import { openUpstreamStream, type UpstreamStream } from './http-stream.js';
-import type { CallContext, PassThroughSink } from './types.js';
+import type { CallContext, PassThroughSink } from '../domain/adapter.js';
 
 /** An image string shorter than this is not worth streaming (and is most likely not an image). */
 const START_AFTER_BYTES = 4096;

@@ -4,7 +4,7 @@
  * out live from there. A call that fails drops the pieces it was still holding back, as the whole-result
  * path drops a failed call's output.
  */
-import type { ResultDelta } from '../core/job.js';
+import type { ResultDelta } from '../domain/job.js';
 
 type Sink = (delta: ResultDelta) => void;
 

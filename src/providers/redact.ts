@@ -4,9 +4,9 @@
  * applied to every error an adapter throws (withCredentialRedaction); and patterns for key-like strings,
  * applied where an adapter quotes an upstream message (redact).
  */
-import { GatewayError } from '../core/errors.js';
-import type { CallContext, ProviderAdapter, Route } from './types.js';
-import type { ImageJob, ImageResult } from '../core/job.js';
+import { GatewayError } from '../domain/errors.js';
+import type { CallContext, ProviderAdapter, Route } from '../domain/adapter.js';
+import type { ImageJob, ImageResult } from '../domain/job.js';
 
 const MAX_MESSAGE = 500;
 /** Shorter "keys" (test placeholders) would blank out ordinary words. */

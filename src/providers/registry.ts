@@ -5,7 +5,7 @@ import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
 import { withCredentialRedaction } from './redact.js';
-import type { ProviderAdapter } from './types.js';
+import type { ProviderAdapter } from '../domain/adapter.js';
 
 /** Every adapter's failures are cleaned of the route's key here, whatever the adapter's own messages quote. */
 export function createProviderRegistry(): Map<string, ProviderAdapter> {

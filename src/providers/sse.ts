@@ -5,7 +5,7 @@
  * LF, CRLF and CR line ends all work (Google's stream uses CRLF). Comments and fields other than `data`
  * (event, id, retry) are skipped: the upstreams read here put everything in `data`.
  */
-import { GatewayError } from '../core/errors.js';
+import { GatewayError } from '../domain/errors.js';
 
 const LF = 0x0a;
 const CR = 0x0d;

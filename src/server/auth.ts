@@ -3,8 +3,8 @@
  * clients). Attaches the Principal to the request.
  */
 import type { FastifyRequest } from 'fastify';
-import { GatewayError } from '../core/errors.js';
-import type { Principal } from '../core/principal.js';
+import { GatewayError } from '../domain/errors.js';
+import type { Principal } from '../domain/principal.js';
 import type { KeyStore } from '../store/keys.js';
 
 declare module 'fastify' {

@@ -12,9 +12,9 @@
  * - a failure after the first byte is an `{"error": …}` event and [DONE]; execute() has refunded the hold.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type GatewayError, toGatewayError } from '../core/errors.js';
-import type { GeneratedImage, ResultDelta } from '../core/job.js';
-import { delivered, execute, prepare, type PreparedJob } from '../core/pipeline.js';
+import { type GatewayError, toGatewayError } from '../domain/errors.js';
+import type { GeneratedImage, ResultDelta } from '../domain/job.js';
+import { delivered, execute, prepare, type PreparedJob } from '../pipeline/pipeline.js';
 import { chargeOnDelivery, refundUndelivered } from './charge-on-delivery.js';
 import { ChatChunks } from '../dialects/chat-chunks.js';
 import { type ChatDraft, chatUsage, dataUrlOf } from '../dialects/chat-completions.js';

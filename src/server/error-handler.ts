@@ -5,8 +5,8 @@
  */
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError, toGatewayError } from '../core/errors.js';
-import { excerpt } from '../core/excerpt.js';
+import { GatewayError, toGatewayError } from '../domain/errors.js';
+import { excerpt } from '../domain/excerpt.js';
 
 function fromFastify(err: FastifyError): GatewayError | undefined {
   switch (err.code) {

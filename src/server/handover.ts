@@ -4,8 +4,8 @@
  * image, and a client that retried would pay for a second one. Instead the request's hold moves to a new
  * imagegate task whose worker resumes polling the same upstream task, and the 504 names the task to poll.
  */
-import { GatewayError } from '../core/errors.js';
-import type { ExecuteOptions, PreparedJob } from '../core/pipeline.js';
+import { GatewayError } from '../domain/errors.js';
+import type { ExecuteOptions, PreparedJob } from '../pipeline/pipeline.js';
 import type { TaskService } from '../tasks/service.js';
 
 export class TimeoutHandover {

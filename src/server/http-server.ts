@@ -4,8 +4,8 @@
  * longer than its idle limit, and open connections are capped (further ones are closed on accept).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { ConnectionLimits } from '../config.js';
-import { GatewayError } from '../core/errors.js';
+import type { ConnectionLimits } from '../config/config.js';
+import { GatewayError } from '../domain/errors.js';
 
 /** Fastify's default, longer than the idle timeouts of the usual load balancers in front of it. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;

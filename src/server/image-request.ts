@@ -4,10 +4,10 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import type { DraftRequest, ImageSource } from '../core/draft.js';
-import { BodyLease, SplicedBody } from '../core/bytes.js';
-import { GatewayError, toGatewayError } from '../core/errors.js';
-import { type Delivery, delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
+import type { DraftRequest, ImageSource } from '../domain/draft.js';
+import { BodyLease, SplicedBody } from '../bytes/index.js';
+import { GatewayError, toGatewayError } from '../domain/errors.js';
+import { type Delivery, delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../pipeline/pipeline.js';
 import type { Settlement } from '../billing/settlement.js';
 import { chargeOnDelivery } from './charge-on-delivery.js';
 import { clientGone } from './client-gone.js';

@@ -10,8 +10,8 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { UpstreamAttempt } from '../core/dispatch.js';
-import type { Delivery } from '../core/pipeline.js';
+import type { UpstreamAttempt } from '../pipeline/dispatch.js';
+import type { Delivery } from '../pipeline/pipeline.js';
 import type { RequestLogEntry } from '../store/request-log.js';
 import type { Database } from '../store/schema.js';
 

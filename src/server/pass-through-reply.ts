@@ -16,9 +16,9 @@
 import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { Base64Bytes, serializeSpliced, type SplicedBody } from '../core/bytes.js';
-import type { Delivery } from '../core/pipeline.js';
-import type { PassThroughSink } from '../providers/types.js';
+import { Base64Bytes, serializeSpliced, type SplicedBody } from '../bytes/index.js';
+import type { Delivery } from '../pipeline/pipeline.js';
+import type { PassThroughSink } from '../domain/adapter.js';
 
 /** Bytes queued for a slow client before the upstream is read further. */
 const QUEUED_BYTES = 256 * 1024;

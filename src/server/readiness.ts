@@ -3,7 +3,7 @@
  * (the database, Redis when configured, the blob store), and once the process starts draining it answers
  * 503 from then on, so a load balancer stops sending it new requests while the ones in flight finish.
  */
-import { type ErrorBody, GatewayError } from '../core/errors.js';
+import { type ErrorBody, GatewayError } from '../domain/errors.js';
 
 /** Resolves when the dependency answers; rejects with why not. */
 export type Probe = () => Promise<void>;

@@ -6,10 +6,11 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { newId } from '../core/ids.js';
+import { newId } from '../domain/ids.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { Db } from './db.js';
 import type { ApiKeysTable, Database } from './schema.js';
+import type { KeyGrant } from '../domain/principal.js';
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 
@@ -29,23 +30,12 @@ export interface KeyAttributes extends KeyLimits {
   callback_url?: string | null;
 }
 
-export interface ApiKey {
-  id: string;
-  accountId: string;
+export interface ApiKey extends KeyGrant {
   name: string;
   prefix: string;
-  isAdmin: boolean;
   status: 'active' | 'revoked';
   expiresAt: number | null;
-  models: string[] | null;
-  rpm: number | null;
-  ipm: number | null;
-  maxConcurrency: number | null;
-  spendCapDay: number | null;
-  spendCapMonth: number | null;
-  dropUnsupported: boolean;
   webhookSecret: string | null;
-  callbackUrl: string | null;
   createdAt: number;
   /** The id of the key that created this one through the admin API; null for keys made at start-up. */
   createdBy: string | null;

@@ -4,7 +4,7 @@
  * holds whose owner is gone) and the release of its Idempotency-Key claims (a retry elsewhere waits for a
  * live owner). Each write must be guarded so that repeating one that did commit changes nothing.
  */
-import { databaseOutage } from './outage.js';
+import { databaseOutage } from '../domain/database-outage.js';
 
 interface Pending<T> {
   attempt: () => Promise<T>;

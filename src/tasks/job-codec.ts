@@ -2,8 +2,8 @@
  * A task's job survives restarts as JSON; its input images are kept as blobs (bytes on disk, not base64 in
  * the database) and loaded back when a worker runs the task.
  */
-import { EXTENSION_OF_MIME, type ImageJob, type InputImage } from '../core/job.js';
-import { newId } from '../core/ids.js';
+import { EXTENSION_OF_MIME, type ImageJob, type InputImage } from '../domain/job.js';
+import { newId } from '../domain/ids.js';
 import type { BlobStore, StoredBlob } from '../store/blobs.js';
 
 interface StoredImage extends Omit<InputImage, 'bytes'> {

@@ -5,9 +5,9 @@
  * both forms are read and only this one is written.
  */
 import { z } from 'zod';
-import { GatewayError } from '../core/errors.js';
-import { EXTENSION_OF_MIME, type ImageMime, type TokenUsage } from '../core/job.js';
-import type { Delivery } from '../core/pipeline.js';
+import { GatewayError } from '../domain/errors.js';
+import { EXTENSION_OF_MIME, type ImageMime, type TokenUsage } from '../domain/job.js';
+import type { Delivery } from '../pipeline/pipeline.js';
 
 export interface TaskImage {
   /** Task images are hosted: a task's job always asks for URLs. */

@@ -5,11 +5,11 @@
 import type { Logger } from 'pino';
 import { Hold } from '../billing/hold.js';
 import type { Ledger } from '../billing/ledger.js';
-import type { DraftRequest } from '../core/draft.js';
-import { GatewayError, toGatewayError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
-import { type Delivery, delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../core/pipeline.js';
-import type { Principal } from '../core/principal.js';
+import type { DraftRequest } from '../domain/draft.js';
+import { GatewayError, toGatewayError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { type Delivery, delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../pipeline/pipeline.js';
+import type { Principal } from '../domain/principal.js';
 import { checkUrl } from '../net/url-policy.js';
 import type { KeyStore } from '../store/keys.js';
 import type { TxWork } from '../store/transact.js';

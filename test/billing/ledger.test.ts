@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Accounts } from '../../src/billing/accounts.js';
 import { Hold } from '../../src/billing/hold.js';
 import { formatMoney, Ledger } from '../../src/billing/ledger.js';
-import { GatewayError } from '../../src/core/errors.js';
+import { GatewayError } from '../../src/domain/errors.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { databases } from '../support/databases.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { charge, imagePrice, quote } from '../../src/billing/pricing.js';
-import type { Price } from '../../src/catalog/schema.js';
-import type { ImageJob, ImageResult } from '../../src/core/job.js';
+import type { Price } from '../../src/domain/model-spec.js';
+import type { ImageJob, ImageResult } from '../../src/domain/job.js';
 
 const gpt: Price = { per_image: 250000, per_image_by: { low: 16000, medium: 63000, high: 250000, 'low/1024x1024': 11000, 'medium/1024x1024': 42000, 'high/1024x1024': 167000 } };
 

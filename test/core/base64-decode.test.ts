@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Base64Bytes, withDecoded } from '../../src/core/base64.js';
+import { Base64Bytes, withDecoded } from '../../src/bytes/base64.js';
 
 const decoded = (t: string | Base64Bytes) => withDecoded(t, async (bytes) => Buffer.from(bytes));
 

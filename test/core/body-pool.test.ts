@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BodyLease, pooledBytes } from '../../src/core/body-pool.js';
+import { BodyLease, pooledBytes } from '../../src/bytes/body-pool.js';
 
 const MB = 1024 * 1024;
 

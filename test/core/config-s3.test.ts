@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 
 describe('S3 blob store configuration', () => {
   it('keeps hosted images in the data dir when IMAGEGATE_S3_BUCKET is not set', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeSlots } from '../../src/core/decode-slots.js';
+import { DecodeSlots } from '../../src/media/decode-slots.js';
 
 describe('decode slots', () => {
   it('runs at most its capacity of decodes at once and every queued one in turn', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newId } from '../../src/core/ids.js';
+import { newId } from '../../src/domain/ids.js';
 
 describe('newId', () => {
   it('is prefixed, url-safe and never repeats across many pool refills', () => {

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/core/errors.js';
-import { inspectImage, sniffImageType } from '../../src/core/image-input.js';
+import { GatewayError } from '../../src/domain/errors.js';
+import { inspectImage, sniffImageType } from '../../src/media/image-input.js';
 
 const MAX_PIXELS = 50_000_000;
 

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ImageInputRulesSchema } from '../../src/catalog/schema.js';
-import { GatewayError } from '../../src/core/errors.js';
-import { checkMask, inspectImage } from '../../src/core/image-input.js';
-import type { InputImage } from '../../src/core/job.js';
+import { ImageInputRulesSchema } from '../../src/domain/model-spec.js';
+import { GatewayError } from '../../src/domain/errors.js';
+import { checkMask, inspectImage } from '../../src/media/image-input.js';
+import type { InputImage } from '../../src/domain/job.js';
 
 const MASKED = ImageInputRulesSchema.parse({ mask: true });
 const UNMASKED = ImageInputRulesSchema.parse({});

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ImageInputRulesSchema, type ImageInputRules } from '../../src/catalog/schema.js';
-import { GatewayError } from '../../src/core/errors.js';
-import { checkImages, inspectImage } from '../../src/core/image-input.js';
-import type { InputImage } from '../../src/core/job.js';
+import { ImageInputRulesSchema, type ImageInputRules } from '../../src/domain/model-spec.js';
+import { GatewayError } from '../../src/domain/errors.js';
+import { checkImages, inspectImage } from '../../src/media/image-input.js';
+import type { InputImage } from '../../src/domain/job.js';
 
 const MB = 1024 * 1024;
 

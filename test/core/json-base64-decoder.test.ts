@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { JsonBase64Decoder } from '../../src/core/base64.js';
+import { JsonBase64Decoder } from '../../src/bytes/base64.js';
 
 function decodeInPieces(text: string, pieceSize: number | number[]): Buffer {
   const ascii = Buffer.from(text, 'latin1');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Base64Bytes } from '../../src/core/base64.js';
-import { parseLifting, serializeSpliced, withSpliceRoom } from '../../src/core/json-bytes.js';
+import { Base64Bytes } from '../../src/bytes/base64.js';
+import { parseLifting, serializeSpliced, withSpliceRoom } from '../../src/bytes/json-bytes.js';
 
 const b64 = (n: number) => Buffer.alloc(n, 7).toString('base64');
 const lift = (json: string) => parseLifting(Buffer.from(json), 'b64_json');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StringTap, TAPPED } from '../../src/core/json-tap.js';
+import { StringTap, TAPPED } from '../../src/bytes/json-tap.js';
 
 const PATH = ['data', 0, 'b64_json'] as const;
 const IMAGE = 'iVBORw0KGgo' + 'A'.repeat(5000) + '+/=';

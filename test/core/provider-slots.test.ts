@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isGatewayError } from '../../src/core/errors.js';
-import { ProviderSlots } from '../../src/core/provider-slots.js';
+import { isGatewayError } from '../../src/domain/errors.js';
+import { ProviderSlots } from '../../src/pipeline/provider-slots.js';
 
 const far = () => ({ signal: new AbortController().signal, deadline: Date.now() + 10_000 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeShape } from '../../src/core/sanitize.js';
+import { sanitizeShape } from '../../src/domain/sanitize.js';
 
 const B64 = Buffer.alloc(600, 3).toString('base64');
 

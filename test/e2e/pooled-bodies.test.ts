@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pooledBytes } from '../../src/core/body-pool.js';
+import { pooledBytes } from '../../src/bytes/body-pool.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

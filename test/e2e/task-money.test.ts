@@ -6,7 +6,7 @@
  * rows a killed process leaves behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../src/core/ids.js';
+import { newId } from '../../src/domain/ids.js';
 import type { TxWork } from '../../src/store/transact.js';
 import { newTaskRow, type NewTask } from '../../src/tasks/store.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/core/errors.js';
+import { GatewayError } from '../../src/domain/errors.js';
 import { admit, type Bucket, checkConsumeArgs, usedAt } from '../../src/limits/gcra.js';
 
 /** Consume `calls` single units at the fixed instant `now`, as the limiters do; how many were admitted. */

@@ -3,7 +3,7 @@
  * redis-server). Whatever a gateway process observes must not depend on which one it was given.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/core/errors.js';
+import { GatewayError } from '../../src/domain/errors.js';
 import { MemoryRateLimiter } from '../../src/limits/memory.js';
 import { RedisRateLimiter } from '../../src/limits/redis.js';
 import type { RateLimiter } from '../../src/limits/types.js';

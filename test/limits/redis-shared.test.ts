@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/core/errors.js';
+import { GatewayError } from '../../src/domain/errors.js';
 import { createRateLimiter } from '../../src/limits/index.js';
 import { MemoryRateLimiter } from '../../src/limits/memory.js';
 import { RedisRateLimiter } from '../../src/limits/redis.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { GatewayError } from '../../src/core/errors.js';
-import { decodeDataUrl } from '../../src/net/data-url.js';
+import type { GatewayError } from '../../src/domain/errors.js';
+import { decodeDataUrl } from '../../src/domain/data-url.js';
 
 const PARAM = 'image_urls[0]';
 const decode = (url: string, maxBytes = 1024) => decodeDataUrl(url, { param: PARAM, maxBytes });

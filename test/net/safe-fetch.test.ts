@@ -4,7 +4,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GatewayError, invalidRequest } from '../../src/core/errors.js';
+import { GatewayError, invalidRequest } from '../../src/domain/errors.js';
 import { type SafeFetchOptions, safeFetch } from '../../src/net/safe-fetch.js';
 import { HttpFake, sendJson } from '../fakes/http-fake.js';
 
@@ -315,7 +315,7 @@ describe('safeFetch: POST for webhooks', () => {
 });
 
 describe('safeFetch: TLS', () => {
-  const fixtures = new URL('./fixtures/', import.meta.url);
+  const fixtures = new URL('./fixtures', import.meta.url);
   const cert = readFileSync(new URL('localhost-cert.pem', fixtures));
   const key = readFileSync(new URL('localhost-key.pem', fixtures));
   let tls: HttpsServer;

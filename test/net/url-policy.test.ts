@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GatewayError } from '../../src/core/errors.js';
+import type { GatewayError } from '../../src/domain/errors.js';
 import { checkUrl } from '../../src/net/url-policy.js';
 
 function refusal(raw: string, allowlist: string[] = []): GatewayError {

@@ -4,9 +4,9 @@
  * binds its defaults (model, prompt, where its fake listens) to these.
  */
 import { type CatalogData, loadCatalogData } from '../../src/catalog/load.js';
-import type { GatewayError } from '../../src/core/errors.js';
-import { type ImageJob, type ImageMime, type InputImage, OPERATIONS } from '../../src/core/job.js';
-import type { CallContext, ModelFacts, Route } from '../../src/providers/types.js';
+import type { GatewayError } from '../../src/domain/errors.js';
+import { type ImageJob, type ImageMime, type InputImage, OPERATIONS } from '../../src/domain/job.js';
+import type { CallContext, ModelFacts, Route } from '../../src/domain/adapter.js';
 import { makeImage } from '../fakes/images.js';
 
 /** A job as the pipeline hands it to an adapter, after the contract check. */

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callContext } from './builders.js';
-import { GatewayError } from '../../src/core/errors.js';
+import { GatewayError } from '../../src/domain/errors.js';
 import { callUpstream } from '../../src/providers/http.js';
 
 const BODY = Buffer.alloc(3 * 1024 * 1024 + 17, 'imagegate ');

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callContext } from './builders.js';
-import { GatewayError } from '../../src/core/errors.js';
+import { GatewayError } from '../../src/domain/errors.js';
 import { openUpstreamStream } from '../../src/providers/http-stream.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

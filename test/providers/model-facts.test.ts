@@ -6,13 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/catalog/catalog.js';
 import { loadCatalogData } from '../../src/catalog/load.js';
-import type { ImageJob } from '../../src/core/job.js';
+import type { ImageJob } from '../../src/domain/job.js';
 import { createArkAdapter } from '../../src/providers/ark/adapter.js';
 import { createDashScopeAdapter } from '../../src/providers/dashscope/adapter.js';
 import { createGeminiAdapter } from '../../src/providers/gemini/adapter.js';
 import { createLocalAdapter } from '../../src/providers/local/adapter.js';
 import { createOpenAIAdapter } from '../../src/providers/openai/adapter.js';
-import type { ProviderAdapter, Route } from '../../src/providers/types.js';
+import type { ProviderAdapter, Route } from '../../src/domain/adapter.js';
 import { failure, imageJob, inputImage } from './builders.js';
 
 const KEYS = { OPENAI_API_KEY: 'x', GEMINI_API_KEY: 'x', DASHSCOPE_API_KEY: 'x', ARK_API_KEY: 'x' };

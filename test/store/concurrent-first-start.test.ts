@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { freshPostgres, PG_URL, tempDir } from '../support/databases.js';
 import { ADMIN_KEY } from '../support/gateway.js';

@@ -1,6 +1,6 @@
 /** Database driver failures that mean "the database is not there" reach clients as a retryable 503, not a 500. */
 import { describe, expect, it } from 'vitest';
-import { toGatewayError } from '../../src/core/errors.js';
+import { toGatewayError } from '../../src/domain/errors.js';
 
 const withCode = (message: string, code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { code, ...extra });
 /** node-postgres's DatabaseError: a server error message, with its severity and SQLSTATE. */

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/billing/ledger.js';
-import { toGatewayError } from '../../src/core/errors.js';
+import { toGatewayError } from '../../src/domain/errors.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings, postgresClientConfig } from '../../src/store/postgres-pool.js';
 import { freshPostgres, PG_URL, tempDir } from '../support/databases.js';

@@ -11,7 +11,7 @@ import { type CompiledQuery, Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { GroupCommitSqliteDialect } from '../../src/store/sqlite-group-commit.js';
-import { GatewayError } from '../../src/core/errors.js';
+import { GatewayError } from '../../src/domain/errors.js';
 import { DriverKeepingDialect, type ReadQuery, readRows, rowsOf, run, type TxWork, type WriteOnly } from '../../src/store/transact.js';
 import { tempDir } from '../support/databases.js';
 

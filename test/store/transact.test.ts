@@ -1,10 +1,10 @@
 import { type CompiledQuery, Kysely, SqliteDialect } from 'kysely';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../src/core/ids.js';
+import { newId } from '../../src/domain/ids.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import type { Database } from '../../src/store/schema.js';
-import { GatewayError } from '../../src/core/errors.js';
+import { GatewayError } from '../../src/domain/errors.js';
 import { DriverKeepingDialect, firstOf, type ReadQuery, readFirst, readRows, run, type TxWork, type WriteOnly } from '../../src/store/transact.js';
 import { databases } from '../support/databases.js';
 

@@ -3,7 +3,7 @@
  * admin key; helpers for creating funded accounts and client keys through the admin API.
  */
 import pino from 'pino';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { tempDir } from './databases.js';
 

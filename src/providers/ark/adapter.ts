@@ -7,11 +7,11 @@
  * n > 1 without sequential generation fans out into n concurrent single-image calls (see plan.ts); calls
  * that fail while others succeed are reported as failed images rather than retried here.
  */
-import { GatewayError } from '../../core/errors.js';
-import type { ImageJob, ImageResult } from '../../core/job.js';
+import { GatewayError } from '../../domain/errors.js';
+import type { ImageJob, ImageResult } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
 import { callForImages, resultOfImagesAnswer } from '../images-answer.js';
-import type { CallContext, ProviderAdapter } from '../types.js';
+import type { CallContext, ProviderAdapter } from '../../domain/adapter.js';
 import { ARK, toError, upstreamRequestIdOf } from './errors.js';
 import { planJob } from './plan.js';
 import { buildRequest } from './request.js';

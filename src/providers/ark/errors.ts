@@ -7,8 +7,8 @@
  * those are the client's content (e.g. a reference whose proportions Ark refuses), so that is a 400
  * invalid_request naming the client's field.
  */
-import { GatewayError } from '../../core/errors.js';
-import type { ImageJob } from '../../core/job.js';
+import { GatewayError } from '../../domain/errors.js';
+import type { ImageJob } from '../../domain/job.js';
 import { errorForStatus, parseRetryAfter, type UpstreamResponse } from '../http.js';
 import { redact } from '../redact.js';
 

@@ -3,8 +3,8 @@
  * every operation. What each model accepts (its size rule, resolution tiers, reference limits) is the
  * catalog's (Route.model); how Ark spells sizes and fields is here.
  */
-import type { ImageJob, JsonValue } from '../../core/job.js';
-import type { Dimensions } from '../../core/size.js';
+import type { ImageJob, JsonValue } from '../../domain/job.js';
+import type { Dimensions } from '../../domain/size.js';
 
 export type Resolution = '1K' | '2K' | '4K';
 

@@ -7,9 +7,9 @@
  * merges them (n independent images). With "auto" it makes one call with `max_images` = n (or the client's
  * smaller max_images): Ark then returns a coherent set of up to that many images.
  */
-import { invalidRequest, unsupportedField } from '../../core/errors.js';
-import type { ImageJob } from '../../core/job.js';
-import type { ModelFacts, Route } from '../types.js';
+import { invalidRequest, unsupportedField } from '../../domain/errors.js';
+import type { ImageJob } from '../../domain/job.js';
+import type { ModelFacts, Route } from '../../domain/adapter.js';
 import { FIELD_MAP, MAX_SEQUENTIAL_TOTAL, type PlanFacts, SIZE_PARAMS } from './mapping.js';
 import { type SizeFacts, upstreamSize } from './size.js';
 

@@ -1,7 +1,7 @@
 /** ImageJob + plan → the JSON `POST {baseUrl}/images/generations` that every Seedream operation uses. */
-import type { ImageJob, InputImage, JsonValue } from '../../core/job.js';
+import type { ImageJob, InputImage, JsonValue } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
-import type { Route } from '../types.js';
+import type { Route } from '../../domain/adapter.js';
 import { FIELD_MAP, RESPONSE_FORMAT } from './mapping.js';
 import type { ArkPlan } from './plan.js';
 

@@ -2,10 +2,10 @@
  * Ark images response → ImageResult. Items are images (url or b64_json, with their size) or per-image
  * failures (`error`), which count in failedCount; a reply with no image at all is an error.
  */
-import { base64Head } from '../../core/bytes.js';
-import { GatewayError } from '../../core/errors.js';
-import { sniffImageType } from '../../core/image-input.js';
-import type { Base64Text, GeneratedImage, ImageJob, ImageMime, ImageResult, TokenUsage } from '../../core/job.js';
+import { base64Head } from '../../bytes/index.js';
+import { GatewayError } from '../../domain/errors.js';
+import { sniffImageType } from '../../media/image-input.js';
+import type { Base64Text, GeneratedImage, ImageJob, ImageMime, ImageResult, TokenUsage } from '../../domain/job.js';
 import { ARK, type ArkErrorObject, itemError } from './errors.js';
 
 export interface ArkImagesResponse {

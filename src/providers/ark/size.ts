@@ -2,10 +2,10 @@
  * The public size, aspect_ratio and resolution → Ark's one `size` field ("2048x2048", or a tier "2K").
  * Every combination Ark cannot honour exactly is a 400 naming the field and listing what works.
  */
-import type { SizeRule } from '../../catalog/schema.js';
-import { invalidRequest } from '../../core/errors.js';
-import type { ImageParams } from '../../core/job.js';
-import { type Dimensions, describeSizeRule, formatSize, parseSize, sizeRuleViolation } from '../../core/size.js';
+import type { SizeRule } from '../../domain/model-spec.js';
+import { invalidRequest } from '../../domain/errors.js';
+import type { ImageParams } from '../../domain/job.js';
+import { type Dimensions, describeSizeRule, formatSize, parseSize, sizeRuleViolation } from '../../domain/size.js';
 import { ASPECT_RATIO_2K, DEFAULT_RESOLUTION, isResolution, RESOLUTION_SCALE, type Resolution, SIDE_MULTIPLE } from './mapping.js';
 
 /** What the catalog says the model makes: its WIDTHxHEIGHT rule and the tiers Ark takes as `size`. */

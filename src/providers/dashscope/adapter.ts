@@ -5,10 +5,10 @@
  * Route options read: `protocol` ("task" | "messages") overrides the model table, e.g. for qwen-image on
  * the task API.
  */
-import { GatewayError } from '../../core/errors.js';
-import type { ImageJob, ImageResult } from '../../core/job.js';
+import { GatewayError } from '../../domain/errors.js';
+import type { ImageJob, ImageResult } from '../../domain/job.js';
 import { callUpstream } from '../http.js';
-import type { CallContext, ProviderAdapter, Route } from '../types.js';
+import type { CallContext, ProviderAdapter, Route } from '../../domain/adapter.js';
 import { toError, WHO } from './errors.js';
 import { type DashScopePlan, planJob } from './plan.js';
 import { type PollOptions, pollTask, SDK_POLLING } from './poll.js';

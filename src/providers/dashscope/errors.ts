@@ -8,8 +8,8 @@
  * exception is a message about an image or URL while the job has reference images: DashScope fetches and
  * decodes the client's images itself, so that is the client's input, a 400 invalid_request naming it.
  */
-import { GatewayError } from '../../core/errors.js';
-import type { ImageJob } from '../../core/job.js';
+import { GatewayError } from '../../domain/errors.js';
+import type { ImageJob } from '../../domain/job.js';
 
 /** Errors only need to know which input images the client sent. */
 type Job = Pick<ImageJob, 'images'>;

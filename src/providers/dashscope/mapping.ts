@@ -4,7 +4,7 @@
  * accepts (its sizes and size rule, ratios, tiers, n, native fields) is the catalog's (Route.model): plan.ts
  * joins the two into ModelTraits.
  */
-import type { SizeRule } from '../../catalog/schema.js';
+import type { SizeRule } from '../../domain/model-spec.js';
 
 /**
  * `task`: create on /services/aigc/{text2image|image2image}/image-synthesis, then poll /tasks/{id}.

@@ -3,9 +3,9 @@
  * parameter's upstream field. Everything the model cannot honour exactly is a 400 here, so validate() and
  * generate() share one answer.
  */
-import { GatewayError, invalidRequest } from '../../core/errors.js';
-import type { ImageJob, ImageParams, JsonValue } from '../../core/job.js';
-import type { ModelFacts, Route } from '../types.js';
+import { GatewayError, invalidRequest } from '../../domain/errors.js';
+import type { ImageJob, ImageParams, JsonValue } from '../../domain/job.js';
+import type { ModelFacts, Route } from '../../domain/adapter.js';
 import {
   ALWAYS_SENT_DEFAULTS,
   GEOMETRY_PARAMETERS,

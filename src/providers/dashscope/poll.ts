@@ -7,10 +7,10 @@
  * `maxPollFailures` failures in a row is the last one thrown.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayError, isGatewayError } from '../../core/errors.js';
-import type { ImageJob, ImageResult } from '../../core/job.js';
+import { GatewayError, isGatewayError } from '../../domain/errors.js';
+import type { ImageJob, ImageResult } from '../../domain/job.js';
 import { callUpstream } from '../http.js';
-import type { CallContext, Route } from '../types.js';
+import type { CallContext, Route } from '../../domain/adapter.js';
 import { generationFailure, toError, WHO } from './errors.js';
 import { pollRequest } from './request.js';
 import { fromSucceededTask, type TaskReply } from './response.js';

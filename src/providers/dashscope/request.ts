@@ -1,7 +1,7 @@
 /** ImageJob + plan → the DashScope HTTP requests of both protocols (DashScope API docs). */
-import type { ImageJob, InputImage, JsonValue } from '../../core/job.js';
+import type { ImageJob, InputImage, JsonValue } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
-import type { Route } from '../types.js';
+import type { Route } from '../../domain/adapter.js';
 import { PATHS } from './mapping.js';
 import type { DashScopePlan } from './plan.js';
 

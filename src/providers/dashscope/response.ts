@@ -2,8 +2,8 @@
  * DashScope reply bodies → ImageResult. Both protocols answer with provider-hosted URLs (24 h), passed on as
  * `remote` payloads for the pipeline to re-host.
  */
-import { GatewayError } from '../../core/errors.js';
-import type { GeneratedImage, ImageJob, ImageResult, TokenUsage } from '../../core/job.js';
+import { GatewayError } from '../../domain/errors.js';
+import type { GeneratedImage, ImageJob, ImageResult, TokenUsage } from '../../domain/job.js';
 import { redact } from '../redact.js';
 import { type DashScopeError, generationFailure, WHO } from './errors.js';
 import { fromUpstreamSize } from './mapping.js';

@@ -2,9 +2,9 @@
  * The public size / aspect_ratio / resolution → DashScope's single `size` field ("1280*1280" or "2K").
  * Anything the model cannot take exactly is a 400 naming the field and listing what the model accepts.
  */
-import { invalidRequest } from '../../core/errors.js';
-import type { ImageJob } from '../../core/job.js';
-import { describeSizeRule, parseSize, sizeRuleViolation } from '../../core/size.js';
+import { invalidRequest } from '../../domain/errors.js';
+import type { ImageJob } from '../../domain/job.js';
+import { describeSizeRule, parseSize, sizeRuleViolation } from '../../domain/size.js';
 import { fromUpstreamSize, type ModelTraits, toUpstreamSize } from './mapping.js';
 
 const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');

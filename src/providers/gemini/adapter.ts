@@ -4,11 +4,11 @@
  * generateContent with the references as inline data; n images are n concurrent calls. When the client
  * reads a stream (ctx.onDelta), the calls go to streamGenerateContent and report text and images as they come.
  */
-import { GatewayError } from '../../core/errors.js';
-import { LIFT_IMAGES_FROM_CHARS, parseLifting } from '../../core/bytes.js';
+import { GatewayError } from '../../domain/errors.js';
+import { LIFT_IMAGES_FROM_CHARS, parseLifting } from '../../bytes/index.js';
 import { callUpstream, type UpstreamRequest } from '../http.js';
 import { OrderedDeltas } from '../ordered-deltas.js';
-import type { CallContext, ProviderAdapter } from '../types.js';
+import type { CallContext, ProviderAdapter } from '../../domain/adapter.js';
 import { toError, WHO } from './errors.js';
 import { resolveImageConfig } from './image-config.js';
 import { mergeReplies } from './merge.js';

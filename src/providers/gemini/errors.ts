@@ -2,7 +2,7 @@
  * Gemini failures → GatewayError: HTTP error bodies `{"error": {code, message, status, details}}`, and the
  * 200 replies that carry no image (blocked prompt, a finishReason, text only).
  */
-import { type ErrorCode, GatewayError } from '../../core/errors.js';
+import { type ErrorCode, GatewayError } from '../../domain/errors.js';
 import { errorForStatus, type UpstreamResponse } from '../http.js';
 
 export const WHO = 'Gemini';

@@ -3,9 +3,9 @@
  * and the output dimensions that follow from it. Pure: validate() and generate() both call it, so a job that
  * cannot be represented exactly is a 400 before any money is held.
  */
-import { invalidRequest } from '../../core/errors.js';
-import type { ImageJob, InputImage } from '../../core/job.js';
-import type { ModelFacts, Route } from '../types.js';
+import { invalidRequest } from '../../domain/errors.js';
+import type { ImageJob, InputImage } from '../../domain/job.js';
+import type { ModelFacts, Route } from '../../domain/adapter.js';
 import { type GeminiProfile, OPENAI_SIZE_APPROXIMATIONS, profileFor, sizeAt, TIERS, tableSizes, type Tier } from './mapping.js';
 
 export interface ImageConfig {

@@ -2,8 +2,8 @@
  * Gemini makes one image per call, so n images are n calls; this folds their outcomes into one ImageResult.
  * Some calls failing is a partial success (failedCount); all failing throws the first call's error.
  */
-import { toGatewayError } from '../../core/errors.js';
-import type { ImageResult, TokenUsage } from '../../core/job.js';
+import { toGatewayError } from '../../domain/errors.js';
+import type { ImageResult, TokenUsage } from '../../domain/job.js';
 import type { GeminiReply } from './response.js';
 
 const USAGE_FIELDS = ['inputTextTokens', 'inputImageTokens', 'outputImageTokens', 'outputTextTokens', 'totalTokens'] as const;

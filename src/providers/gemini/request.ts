@@ -3,9 +3,9 @@
  * image per call, so the adapter sends this same request n times; it is built (and the references
  * base64-encoded) once.
  */
-import type { ImageJob } from '../../core/job.js';
+import type { ImageJob } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
-import type { Route } from '../types.js';
+import type { Route } from '../../domain/adapter.js';
 import type { ImageConfig } from './image-config.js';
 
 export interface GenerateContentRequest {

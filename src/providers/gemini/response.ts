@@ -3,7 +3,7 @@
  * decode; lifted out as bytes when the body was read with parseLifting). A reply without an image becomes
  * the GatewayError its promptFeedback / finishReason means.
  */
-import type { Base64Text, GeneratedImage, ImageMime, TokenUsage } from '../../core/job.js';
+import type { Base64Text, GeneratedImage, ImageMime, TokenUsage } from '../../domain/job.js';
 import { blockedPromptError, malformedReplyError, noImageError } from './errors.js';
 
 interface InlineData {

@@ -4,11 +4,11 @@
  * events carry finishReason and the final usageMetadata. Each piece is reported as it arrives; the reply is
  * then settled by the same rules as a whole generateContent answer (response.ts).
  */
-import type { GeneratedImage, ResultDelta } from '../../core/job.js';
+import type { GeneratedImage, ResultDelta } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
 import { openUpstreamStream } from '../http-stream.js';
 import { sseData } from '../sse.js';
-import type { CallContext } from '../types.js';
+import type { CallContext } from '../../domain/adapter.js';
 import { type GoogleErrorBody, malformedReplyError, streamedError, toError, WHO } from './errors.js';
 import { type GeminiReply, type GenerateContentResponse, imageOf, noCandidateError, settleReply, textOf, toUsage, type UsageMetadata } from './response.js';
 

@@ -2,10 +2,10 @@
  * The built-in `local` provider: renders pictures in-process with the offline renderer, so the gateway
  * serves real images with no network and no keys. Reads no route options.
  */
-import { decodeSlots } from '../../core/decode-slots.js';
-import { GatewayError, invalidRequest } from '../../core/errors.js';
-import { type GeneratedImage, type ImageJob, MIME_OF_FORMAT, type Operation, type OutputFormat } from '../../core/job.js';
-import type { CallContext, ProviderAdapter, Route } from '../types.js';
+import { decodeSlots } from '../../media/decode-slots.js';
+import { GatewayError, invalidRequest } from '../../domain/errors.js';
+import { type GeneratedImage, type ImageJob, MIME_OF_FORMAT, type Operation, type OutputFormat } from '../../domain/job.js';
+import type { CallContext, ProviderAdapter, Route } from '../../domain/adapter.js';
 import { outputDimensions, sideBounds } from './dimensions.js';
 import { STYLES } from './palette.js';
 import { hashText } from './random.js';

@@ -3,10 +3,10 @@
  * that cannot be drawn exactly as asked is a 400 naming the field — never a quietly different size. The
  * side bounds are the catalog's (the `local` model's size rule); the long side of each tier is the renderer's.
  */
-import type { SizeRule } from '../../catalog/schema.js';
-import { invalidRequest } from '../../core/errors.js';
-import type { ImageParams } from '../../core/job.js';
-import { type Dimensions, parseAspectRatio, parseSize } from '../../core/size.js';
+import type { SizeRule } from '../../domain/model-spec.js';
+import { invalidRequest } from '../../domain/errors.js';
+import type { ImageParams } from '../../domain/job.js';
+import { type Dimensions, parseAspectRatio, parseSize } from '../../domain/size.js';
 
 const AUTO: Dimensions = { width: 1024, height: 1024 };
 

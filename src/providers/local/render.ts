@@ -6,7 +6,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import sharp, { type OverlayOptions, type Sharp } from 'sharp';
-import type { OutputFormat } from '../../core/job.js';
+import type { OutputFormat } from '../../domain/job.js';
 import { untilAborted } from './abortable.js';
 import { captionSvg, layoutCaption } from './caption.js';
 import { paletteFor } from './palette.js';

@@ -7,7 +7,7 @@
  * OpenAI-Project headers.
  */
 import { callForImages, resultOfImagesAnswer } from '../images-answer.js';
-import type { ProviderAdapter } from '../types.js';
+import type { ProviderAdapter } from '../../domain/adapter.js';
 import { malformedReplyError, toError } from './errors.js';
 import { WHO } from './mapping.js';
 import { planRequest } from './plan.js';

@@ -15,7 +15,7 @@
  * Credential, quota and billing faults belong to the operator: 502, retryable so a route with other
  * credentials may serve the request. The API key never appears in a message.
  */
-import { GatewayError } from '../../core/errors.js';
+import { GatewayError } from '../../domain/errors.js';
 import { errorForStatus, type UpstreamResponse } from '../http.js';
 import { redact } from '../redact.js';
 import { WHO } from './mapping.js';

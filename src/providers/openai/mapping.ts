@@ -3,8 +3,8 @@
  * which public param becomes which OpenAI field on which endpoints (with its value translation), and per
  * upstream model what it accepts. plan.ts applies these tables; nothing here does I/O.
  */
-import type { ImageMime, Operation, OutputFormat } from '../../core/job.js';
-import { MIME_OF_FORMAT } from '../../core/job.js';
+import type { ImageMime, Operation, OutputFormat } from '../../domain/job.js';
+import { MIME_OF_FORMAT } from '../../domain/job.js';
 
 export const WHO = 'OpenAI';
 

@@ -4,10 +4,10 @@
  * field is OpenAI's (mapping.ts). Pure: validate() runs it before money is held, generate() runs it again
  * to build the request, so both always agree.
  */
-import { invalidRequest } from '../../core/errors.js';
-import type { ImageJob, JsonValue, Operation } from '../../core/job.js';
-import { describeSizeRule, parseSize, sizeRuleViolation } from '../../core/size.js';
-import type { ModelFacts, Route } from '../types.js';
+import { invalidRequest } from '../../domain/errors.js';
+import type { ImageJob, JsonValue, Operation } from '../../domain/job.js';
+import { describeSizeRule, parseSize, sizeRuleViolation } from '../../domain/size.js';
+import type { ModelFacts, Route } from '../../domain/adapter.js';
 import {
   ALPHA_FORMATS,
   COMMON_PARAMS,

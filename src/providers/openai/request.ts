@@ -1,7 +1,7 @@
 /** A planned job → the upstream HTTP request: JSON for generations, multipart for edits and variations. */
-import type { ImageJob, InputImage } from '../../core/job.js';
+import type { ImageJob, InputImage } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
-import type { Route } from '../types.js';
+import type { Route } from '../../domain/adapter.js';
 import { ROUTE_OPTION_HEADERS } from './mapping.js';
 import { encodeMultipart, type Part } from './multipart.js';
 import type { OpenAIPlan } from './plan.js';

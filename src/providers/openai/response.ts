@@ -2,8 +2,8 @@
  * An OpenAI images response → ImageResult. The body is parsed once and each b64_json string is passed on
  * as it is (never decoded here); URLs (DALL·E url mode) become remote payloads the pipeline re-hosts.
  */
-import { Base64Bytes } from '../../core/bytes.js';
-import type { Base64Text, GeneratedImage, ImageJob, ImagePayload, ImageResult, TokenUsage } from '../../core/job.js';
+import { Base64Bytes } from '../../bytes/index.js';
+import type { Base64Text, GeneratedImage, ImageJob, ImagePayload, ImageResult, TokenUsage } from '../../domain/job.js';
 import { malformedReplyError, noImageError } from './errors.js';
 import { mimeOfFormat } from './mapping.js';
 

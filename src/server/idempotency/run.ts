@@ -5,8 +5,8 @@
  * with its key), so it is charged; an answer that could not be kept is refunded (charge-on-delivery.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { DraftRequest } from '../../core/draft.js';
-import { GatewayError, toGatewayError } from '../../core/errors.js';
+import type { DraftRequest } from '../../domain/draft.js';
+import { GatewayError, toGatewayError } from '../../domain/errors.js';
 import type { TxWork } from '../../store/transact.js';
 import type { TaskService } from '../../tasks/service.js';
 import { chargeKept, refundUndelivered } from '../charge-on-delivery.js';

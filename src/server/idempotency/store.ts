@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { GatewayError, invalidRequest } from '../../core/errors.js';
+import { GatewayError, invalidRequest } from '../../domain/errors.js';
 import type { Database } from '../../store/schema.js';
 import { OutageRetries } from '../../store/outage-retries.js';
 import { run, type TxWork } from '../../store/transact.js';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Accounts } from '../../billing/accounts.js';
 import type { Ledger } from '../../billing/ledger.js';
 import { usage, type UsageGroup } from '../../billing/usage.js';
-import { invalidRequest } from '../../core/errors.js';
+import { invalidRequest } from '../../domain/errors.js';
 import type { Db } from '../../store/db.js';
 import type { RequestLog } from '../../store/request-log.js';
 import { dateParam } from './admin.js';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Accounts } from '../../billing/accounts.js';
 import type { Ledger } from '../../billing/ledger.js';
 import { usage, type UsageGroup } from '../../billing/usage.js';
-import { GatewayError, invalidRequest } from '../../core/errors.js';
+import { GatewayError, invalidRequest } from '../../domain/errors.js';
 import type { Db } from '../../store/db.js';
 import type { RequestLog } from '../../store/request-log.js';
 import { describeKey, type KeyStore } from '../../store/keys.js';

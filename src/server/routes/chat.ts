@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Catalog } from '../../catalog/catalog.js';
 import { parseChat, renderChat } from '../../dialects/chat-completions.js';
-import { invalidRequest } from '../../core/errors.js';
+import { invalidRequest } from '../../domain/errors.js';
 import { runChatStream } from '../chat-stream.js';
 import { type ImageRequestDeps, runImageRequest } from '../image-request.js';
 import { CLIENT } from '../audience.js';

@@ -1,7 +1,7 @@
 /** Hosted images at signed, expiring URLs. No API key: the signature is the credential. */
 import type { FastifyInstance } from 'fastify';
-import { GatewayError } from '../../core/errors.js';
-import { MIME_OF_EXTENSION } from '../../core/job.js';
+import { GatewayError } from '../../domain/errors.js';
+import { MIME_OF_EXTENSION } from '../../domain/job.js';
 import type { BlobStore } from '../../store/blobs.js';
 import type { UrlSigner } from '../../store/signed-url.js';
 import { PUBLIC } from '../audience.js';

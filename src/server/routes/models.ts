@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Catalog } from '../../catalog/catalog.js';
 import { modelObject } from '../../catalog/public-contract.js';
-import { GatewayError } from '../../core/errors.js';
+import { GatewayError } from '../../domain/errors.js';
 import { CLIENT } from '../audience.js';
 
 export function modelRoutes(app: FastifyInstance, catalog: Catalog): void {

@@ -1,6 +1,6 @@
 /** Polling, listing and cancelling async tasks. A task is visible only to its own account. */
 import type { FastifyInstance } from 'fastify';
-import { GatewayError, invalidRequest } from '../../core/errors.js';
+import { GatewayError, invalidRequest } from '../../domain/errors.js';
 import type { TaskService } from '../../tasks/service.js';
 import type { TaskStatus } from '../../tasks/state.js';
 import type { TaskStore } from '../../tasks/store.js';

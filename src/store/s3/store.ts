@@ -10,7 +10,7 @@
  */
 import { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
-import { MIME_OF_EXTENSION } from '../../core/job.js';
+import { MIME_OF_EXTENSION } from '../../domain/job.js';
 import { type BlobFile, type BlobStore, blobPath, isExpired, isPastExpiryHour, newBlob, type StoredBlob } from '../blobs.js';
 import { errorCodeOf, parseListPage } from './list.js';
 import { type AwsCredentials, EMPTY_PAYLOAD_HASH, presignedGetUrl, queryString, signedHeaders, UNSIGNED_PAYLOAD, uriEncode } from './sigv4.js';

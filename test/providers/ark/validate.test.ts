@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ImageJob } from '../../../src/core/job.js';
+import type { ImageJob } from '../../../src/domain/job.js';
 import { createArkAdapter } from '../../../src/providers/ark/adapter.js';
-import type { Route } from '../../../src/providers/types.js';
+import type { Route } from '../../../src/domain/adapter.js';
 import { type ArkFake, startArkFake } from '../../fakes/ark.js';
 import { catalogFacts } from '../builders.js';
 import { callContext, failure, job, reference, routeTo, SEEDREAM_45 } from './job.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imagePrice } from '../../../src/billing/pricing.js';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { loadCatalogData } from '../../../src/catalog/load.js';
-import type { Operation } from '../../../src/core/job.js';
+import type { Operation } from '../../../src/domain/job.js';
 import { createDashScopeAdapter } from '../../../src/providers/dashscope/adapter.js';
 import { type DashScopeFake, startDashScopeFake } from '../../fakes/dashscope.js';
 import { callContext, FAST_POLLING, job, reference, routeTo } from './job.js';

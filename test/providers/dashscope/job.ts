@@ -1,6 +1,6 @@
 /** The DashScope adapter tests' defaults, bound to the shared builders (../builders.ts). */
-import type { ImageJob, InputImage } from '../../../src/core/job.js';
-import type { Route } from '../../../src/providers/types.js';
+import type { ImageJob, InputImage } from '../../../src/domain/job.js';
+import type { Route } from '../../../src/domain/adapter.js';
 import type { DashScopeFake } from '../../fakes/dashscope.js';
 import { imageJob, inputImage, upstreamRoute } from '../builders.js';
 

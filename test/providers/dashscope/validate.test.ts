@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageJob } from '../../../src/core/job.js';
+import type { ImageJob } from '../../../src/domain/job.js';
 import { createDashScopeAdapter } from '../../../src/providers/dashscope/adapter.js';
 import { failure, job, offlineRoute, reference } from './job.js';
 

@@ -1,6 +1,6 @@
 /** The Gemini adapter tests' defaults, bound to the shared builders (../builders.ts). */
-import type { ImageJob } from '../../../src/core/job.js';
-import type { Route } from '../../../src/providers/types.js';
+import type { ImageJob } from '../../../src/domain/job.js';
+import type { Route } from '../../../src/domain/adapter.js';
 import { imageJob, upstreamRoute } from '../builders.js';
 
 export { callContext, failure, inputImage, thrown } from '../builders.js';

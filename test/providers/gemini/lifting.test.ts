@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Base64Bytes } from '../../../src/core/base64.js';
+import { Base64Bytes } from '../../../src/bytes/base64.js';
 import { createGeminiAdapter } from '../../../src/providers/gemini/adapter.js';
 import { callContext, job, routeTo } from './job.js';
 

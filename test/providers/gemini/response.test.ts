@@ -1,4 +1,4 @@
-import { decodeBase64 } from '../../../src/core/base64.js';
+import { decodeBase64 } from '../../../src/bytes/base64.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGeminiAdapter } from '../../../src/providers/gemini/adapter.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini.js';

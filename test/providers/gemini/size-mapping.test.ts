@@ -1,6 +1,6 @@
-import { decodeBase64 } from '../../../src/core/base64.js';
+import { decodeBase64 } from '../../../src/bytes/base64.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ImageParams } from '../../../src/core/job.js';
+import type { ImageParams } from '../../../src/domain/job.js';
 import { createGeminiAdapter } from '../../../src/providers/gemini/adapter.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini.js';
 import { imageSize } from '../../fakes/images.js';

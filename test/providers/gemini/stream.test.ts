@@ -4,8 +4,8 @@
  * faults mapped, and n calls never interleaved.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decodeBase64 } from '../../../src/core/base64.js';
-import type { ImageResult, ResultDelta } from '../../../src/core/job.js';
+import { decodeBase64 } from '../../../src/bytes/base64.js';
+import type { ImageResult, ResultDelta } from '../../../src/domain/job.js';
 import { createGeminiAdapter } from '../../../src/providers/gemini/adapter.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini.js';
 import { imageSize } from '../../fakes/images.js';

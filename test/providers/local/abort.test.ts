@@ -6,7 +6,7 @@
  */
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { ImageJob } from '../../../src/core/job.js';
+import type { ImageJob } from '../../../src/domain/job.js';
 import { adapter, callContext, job, route } from './support.js';
 
 const BIG: Partial<ImageJob> = { prompt: 'a city skyline at dusk', params: { size: '2048x2048', seed: 3 } };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/core/errors.js';
+import { GatewayError } from '../../../src/domain/errors.js';
 import { adapter, callContext, generate, job, route, rgba } from './support.js';
 
 const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/core/errors.js';
+import { GatewayError } from '../../../src/domain/errors.js';
 import { makeImage } from '../../fakes/images.js';
 import { adapter, callContext, generate, inputImageOf, job, route, rgba } from './support.js';
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { ImageJob, ImageParams } from '../../../src/core/job.js';
+import type { ImageJob, ImageParams } from '../../../src/domain/job.js';
 import { generate, inputImageOf } from './support.js';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

@@ -1,8 +1,8 @@
 /** The local adapter tests' defaults, bound to the shared builders (../builders.ts), and image helpers of their own. */
 import sharp from 'sharp';
-import type { ImageJob, ImageMime, InputImage } from '../../../src/core/job.js';
+import type { ImageJob, ImageMime, InputImage } from '../../../src/domain/job.js';
 import { createLocalAdapter } from '../../../src/providers/local/adapter.js';
-import type { CallContext, Route } from '../../../src/providers/types.js';
+import type { CallContext, Route } from '../../../src/domain/adapter.js';
 import { callContext as sharedCallContext, imageJob, upstreamRoute } from '../builders.js';
 
 export const adapter = createLocalAdapter();

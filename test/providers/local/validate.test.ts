@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/core/errors.js';
-import type { ImageParams } from '../../../src/core/job.js';
+import { GatewayError } from '../../../src/domain/errors.js';
+import type { ImageParams } from '../../../src/domain/job.js';
 import { adapter, callContext, job, route } from './support.js';
 
 function rejection(params: ImageParams): GatewayError {

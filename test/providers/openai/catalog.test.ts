@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { loadCatalogData } from '../../../src/catalog/load.js';
-import { fieldsFor } from '../../../src/core/contract.js';
-import type { ImageJob, ImageParams, InputImage, Operation } from '../../../src/core/job.js';
+import { fieldsFor } from '../../../src/catalog/contract.js';
+import type { ImageJob, ImageParams, InputImage, Operation } from '../../../src/domain/job.js';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { inputImage, job, thrown } from './job.js';
 

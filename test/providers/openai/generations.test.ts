@@ -1,4 +1,4 @@
-import { type Base64Text, decodeBase64 } from '../../../src/core/base64.js';
+import { type Base64Text, decodeBase64 } from '../../../src/bytes/base64.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { imageSize } from '../../fakes/images.js';

@@ -1,7 +1,7 @@
 /** The OpenAI adapter tests' defaults, bound to the shared builders (../builders.ts). */
 import { createHash } from 'node:crypto';
-import type { ImageJob } from '../../../src/core/job.js';
-import type { Route } from '../../../src/providers/types.js';
+import type { ImageJob } from '../../../src/domain/job.js';
+import type { Route } from '../../../src/domain/adapter.js';
 import { imageJob, upstreamRoute } from '../builders.js';
 
 export { callContext, failure, inputImage, thrown } from '../builders.js';

@@ -1,4 +1,4 @@
-import { Base64Bytes } from '../../../src/core/base64.js';
+import { Base64Bytes } from '../../../src/bytes/base64.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { type OpenAIFake, startOpenAIFake } from '../../fakes/openai.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImageJob } from '../../../src/core/job.js';
+import type { ImageJob } from '../../../src/domain/job.js';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { type OpenAIFake, startOpenAIFake } from '../../fakes/openai.js';
 import { catalogFacts } from '../builders.js';

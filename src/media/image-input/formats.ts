@@ -2,8 +2,8 @@
  * Per-format facts in one table: the public name, the catalog's `formats` token, how the header is read,
  * and how an incomplete file is recognised without a decode.
  */
-import type { ImageInputRules } from '../../catalog/schema.js';
-import type { ImageMime } from '../job.js';
+import type { ImageInputRules } from '../../domain/model-spec.js';
+import type { ImageMime } from '../../domain/job.js';
 import { findBmpDamage, readBmpHeader } from './bmp.js';
 import type { ImageHeader } from './header.js';
 import { findJpegDamage } from './jpeg.js';

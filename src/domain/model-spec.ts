@@ -1,10 +1,12 @@
 /**
- * The catalog file format (built-in YAML and the IMAGEGATE_CONFIG overlay). Catalog data is data: models,
+ * What a model is, as the catalog states it: the vocabulary of model facts (size rules, fields, operations,
+ * prices) that the catalog, the contract check and every adapter speak, so it sits with the domain. It is
+ * also the catalog file format (built-in YAML and the IMAGEGATE_CONFIG overlay). Catalog data is data: models,
  * their routes, public contracts and prices. Validated with zod so a bad file fails at start-up with the
  * file, the path and the problem.
  */
 import { z } from 'zod';
-import { OPERATIONS } from '../core/job.js';
+import { OPERATIONS } from './job.js';
 
 const micro = z.number().int().nonnegative();
 

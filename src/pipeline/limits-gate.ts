@@ -3,8 +3,8 @@
  * minute once n is known. A refusal is a 429 with Retry-After and x-ratelimit-* headers.
  */
 import { type LimitDecision, type RateLimiter, rateLimitHeaders } from '../limits/index.js';
-import { GatewayError, invalidRequest } from './errors.js';
-import type { Principal } from './principal.js';
+import { GatewayError, invalidRequest } from '../domain/errors.js';
+import type { Principal } from '../domain/principal.js';
 
 const MINUTE = 60_000;
 /** A concurrency slot outlives a crashed holder by at most this long. */

@@ -7,9 +7,9 @@
  * out of time while waiting fails exactly like an upstream that did not answer in time (retryable, so
  * dispatch may fail over to another route).
  */
-import type { ImageJob, ImageResult } from './job.js';
-import type { CallContext, ProviderAdapter, Route } from '../providers/types.js';
-import { GatewayError } from './errors.js';
+import type { ImageJob, ImageResult } from '../domain/job.js';
+import type { CallContext, ProviderAdapter, Route } from '../domain/adapter.js';
+import { GatewayError } from '../domain/errors.js';
 
 type Wait = Pick<CallContext, 'signal' | 'deadline'>;
 

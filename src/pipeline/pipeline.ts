@@ -9,7 +9,7 @@
  * the transaction that finishes the task.
  */
 import type { Catalog, CatalogModel } from '../catalog/catalog.js';
-import type { GatewayConfig } from '../config.js';
+import type { GatewayConfig } from '../config/config.js';
 import type { Hold } from '../billing/hold.js';
 import { charge, quote } from '../billing/pricing.js';
 import { Settlement } from '../billing/settlement.js';
@@ -17,18 +17,18 @@ import type { Transact, TxWork } from '../store/transact.js';
 import type { BlobStore } from '../store/blobs.js';
 import type { UrlSigner } from '../store/signed-url.js';
 import { callUpstream } from '../providers/http.js';
-import type { CallContext, PassThroughSink, ProviderAdapter, Route } from '../providers/types.js';
-import { BlobSink } from '../store/blob-sink.js';
-import { type BufferLender, withDecoded } from './bytes.js';
-import { checkContract } from './contract.js';
+import type { CallContext, PassThroughSink, ProviderAdapter, Route } from '../domain/adapter.js';
+import { BlobSink } from './blob-sink.js';
+import { type BufferLender, withDecoded } from '../bytes/index.js';
+import { checkContract } from '../catalog/contract.js';
 import { type CircuitBreakers, dispatch, type UpstreamAttempt } from './dispatch.js';
-import type { DraftRequest } from './draft.js';
+import type { DraftRequest } from '../domain/draft.js';
 import type { LimitsGate } from './limits-gate.js';
-import { GatewayError, invalidRequest, toGatewayError } from './errors.js';
-import { newId } from './ids.js';
-import { type Base64Text, EXTENSION_OF_MIME, type ImageJob, type ImageMime, type ImagePayload, type ImageResult, type InputImage, MIME_OF_EXTENSION } from './job.js';
-import { sniffImageType } from './image-input.js';
-import type { Principal } from './principal.js';
+import { GatewayError, invalidRequest, toGatewayError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { type Base64Text, EXTENSION_OF_MIME, type ImageJob, type ImageMime, type ImagePayload, type ImageResult, type InputImage, MIME_OF_EXTENSION } from '../domain/job.js';
+import { sniffImageType } from '../media/image-input.js';
+import type { Principal } from '../domain/principal.js';
 
 export interface InputLoader {
   load(draft: DraftRequest, model: CatalogModel, job: Pick<ImageJob, 'operation'>, signal: AbortSignal): Promise<{ images: InputImage[]; mask?: InputImage }>;

@@ -2,7 +2,7 @@
  * The request shape kept in the request log: structure and small values only. No keys, no base64, no data
  * URLs, prompts truncated.
  */
-import { isDataUrl } from '../net/data-url.js';
+import { isDataUrl } from './data-url.js';
 
 const PROMPT_KEEP = 200;
 const STRING_KEEP = 300;

@@ -6,9 +6,9 @@
  */
 import { decodeSlots } from '../decode-slots.js';
 import { loadSharp } from '../lazy-sharp.js';
-import type { ImageInputRules } from '../../catalog/schema.js';
-import { invalidRequest } from '../errors.js';
-import type { InputImage } from '../job.js';
+import type { ImageInputRules } from '../../domain/model-spec.js';
+import { invalidRequest } from '../../domain/errors.js';
+import type { InputImage } from '../../domain/job.js';
 import { dimensions } from './describe.js';
 import { IMAGE_FORMATS } from './formats.js';
 

@@ -2,7 +2,7 @@
  * `data:<mime>;base64,<data>` URLs. The decoded size follows from the base64 length, so an oversized URL
  * is refused before anything is decoded or allocated. Messages never echo the data.
  */
-import { invalidRequest } from '../core/errors.js';
+import { invalidRequest } from './errors.js';
 
 export interface DataUrl {
   bytes: Buffer;

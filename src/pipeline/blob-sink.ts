@@ -9,13 +9,13 @@
  * attempt that failed, or of an image whose request failed later, is removed (`discard`). A link is made
  * only from a finished file.
  */
-import { BodyLease, JsonBase64Decoder } from '../core/bytes.js';
-import { GatewayError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
-import { sniffImageType } from '../core/image-input.js';
-import { EXTENSION_OF_MIME } from '../core/job.js';
-import type { PassThroughSink } from '../providers/types.js';
-import type { BlobFile, BlobStore, StoredBlob } from './blobs.js';
+import { BodyLease, JsonBase64Decoder } from '../bytes/index.js';
+import { GatewayError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { sniffImageType } from '../media/image-input.js';
+import { EXTENSION_OF_MIME } from '../domain/job.js';
+import type { PassThroughSink } from '../domain/adapter.js';
+import type { BlobFile, BlobStore, StoredBlob } from '../store/blobs.js';
 
 /**
  * Decoded bytes are written once this many are waiting: two writes for a 1.5 MB image. Each write is a trip

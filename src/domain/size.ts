@@ -2,7 +2,7 @@
  * Image geometry shared by the contract check and every adapter's translation table: parsing the public
  * `size` string, reducing to an aspect ratio, and checking free-form sizes against a model's rule.
  */
-import type { SizeRule } from '../catalog/schema.js';
+import type { SizeRule } from './model-spec.js';
 
 export interface Dimensions {
   width: number;

@@ -2,9 +2,9 @@
  * An operation's ImageInputRules applied to inspected images: the count against the field as a whole, then
  * each rule against each image, first broken rule wins. Messages name the image and say what to change.
  */
-import type { ImageInputRules } from '../../catalog/schema.js';
-import { invalidRequest } from '../errors.js';
-import type { InputImage } from '../job.js';
+import type { ImageInputRules } from '../../domain/model-spec.js';
+import { invalidRequest } from '../../domain/errors.js';
+import type { InputImage } from '../../domain/job.js';
 import { describeSizeOverLimit, dimensions, plural } from './describe.js';
 import { IMAGE_FORMATS } from './formats.js';
 

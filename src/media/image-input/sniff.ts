@@ -1,5 +1,5 @@
 /** Image type by magic bytes only: filenames and declared content types are never trusted. */
-import type { ImageMime } from '../job.js';
+import type { ImageMime } from '../../domain/job.js';
 import { BMP_INFO_HEADER_SIZES } from './bmp.js';
 import { PNG_SIGNATURE } from './png.js';
 

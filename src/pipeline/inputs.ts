@@ -2,13 +2,13 @@
  * Turns the client's image sources (multipart files, data: URLs, public URLs) into inspected InputImages and
  * checks them against the operation's rules. Counts are checked before anything is fetched.
  */
-import type { GatewayConfig } from '../config.js';
-import { decodeDataUrl, isDataUrl } from '../net/data-url.js';
+import type { GatewayConfig } from '../config/config.js';
+import { decodeDataUrl, isDataUrl } from '../domain/data-url.js';
 import { safeFetch } from '../net/safe-fetch.js';
-import type { ImageSource } from './draft.js';
-import { invalidRequest } from './errors.js';
-import { checkImages, checkMask, inspectImage, sniffImageType } from './image-input.js';
-import type { InputImage } from './job.js';
+import type { ImageSource } from '../domain/draft.js';
+import { invalidRequest } from '../domain/errors.js';
+import { checkImages, checkMask, inspectImage, sniffImageType } from '../media/image-input.js';
+import type { InputImage } from '../domain/job.js';
 import type { InputLoader } from './pipeline.js';
 
 /**

@@ -3,10 +3,10 @@
  * backoff (honouring Retry-After) for retryable failures, failover to the next route, and a circuit breaker
  * that lets a failing route cool down. The only place that decides "try again" or "try elsewhere".
  */
-import type { ProviderSpec } from '../catalog/schema.js';
-import type { CallContext, ProviderAdapter, Route } from '../providers/types.js';
-import { GatewayError, toGatewayError } from './errors.js';
-import type { ImageJob, ImageResult } from './job.js';
+import type { ProviderSpec } from '../domain/model-spec.js';
+import type { CallContext, ProviderAdapter, Route } from '../domain/adapter.js';
+import { GatewayError, toGatewayError } from '../domain/errors.js';
+import type { ImageJob, ImageResult } from '../domain/job.js';
 
 interface BreakerState {
   failures: number;

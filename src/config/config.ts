@@ -4,8 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { PostgresSettings } from './store/postgres-pool.js';
-import { type S3Settings, s3Settings } from './store/s3/store.js';
+import type { PostgresSettings } from '../store/postgres-pool.js';
+import { type S3Settings, s3Settings } from '../store/s3/store.js';
 
 const bool = z
   .string()

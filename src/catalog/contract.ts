@@ -2,12 +2,12 @@
  * The public contract check: a job is held against its model's catalog contract before any money moves.
  * Each failure is a 400 that names the field and says what the model accepts.
  */
-import type { CatalogModel } from '../catalog/catalog.js';
-import type { FieldRule } from '../catalog/schema.js';
-import { invalidRequest, unsupportedField } from './errors.js';
-import { excerpt } from './excerpt.js';
-import type { ImageParams, JsonValue, Operation, ResponseFormat } from './job.js';
-import { describeSizeRule, isSizeTier, parseSize, sizeRuleViolation } from './size.js';
+import type { CatalogModel } from './catalog.js';
+import type { FieldRule } from '../domain/model-spec.js';
+import { invalidRequest, unsupportedField } from '../domain/errors.js';
+import { excerpt } from '../domain/excerpt.js';
+import type { ImageParams, JsonValue, Operation, ResponseFormat } from '../domain/job.js';
+import { describeSizeRule, isSizeTier, parseSize, sizeRuleViolation } from '../domain/size.js';
 
 export interface ContractInput {
   operation: Operation;

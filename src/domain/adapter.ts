@@ -1,5 +1,5 @@
-import type { ModelSpec } from '../catalog/schema.js';
-import type { ImageJob, ImageResult, ResultDelta } from '../core/job.js';
+import type { ModelSpec } from './model-spec.js';
+import type { ImageJob, ImageResult, ResultDelta } from './job.js';
 
 /**
  * What the catalog states about the model a route serves: its sizes, fields with their allowed values, n,

@@ -2,7 +2,7 @@
  * The one error type that crosses module boundaries. Every failure a client can see is a GatewayError,
  * rendered in the OpenAI shape `{"error": {message, type, param, code}}` by the server.
  */
-import { databaseOutage } from '../store/outage.js';
+import { databaseOutage } from './database-outage.js';
 
 export type ErrorCode =
   | 'invalid_request'

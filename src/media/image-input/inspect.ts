@@ -2,8 +2,8 @@
  * Bytes → InputImage: type by content, dimensions and alpha from the header, the decompression-bomb cap on
  * those header dimensions, then a structural completeness check. Nothing here decodes pixels.
  */
-import { invalidRequest } from '../errors.js';
-import type { InputImage } from '../job.js';
+import { invalidRequest } from '../../domain/errors.js';
+import type { InputImage } from '../../domain/job.js';
 import { IMAGE_FORMATS } from './formats.js';
 import { sniffImageType } from './sniff.js';
 
