@@ -50,7 +50,7 @@ export function base64Head(t: Base64Text, bytes = 24): Buffer {
 }
 
 /**
- * Decodes into a pooled buffer (core/body-pool.ts) and lends it to `use`; the bytes must not be kept after
+ * Decodes into a pooled buffer (bytes/body-pool.ts) and lends it to `use`; the bytes must not be kept after
  * `use` settles. With a request's `lease` the buffer goes back with the request's other buffers; without
  * one it is borrowed for `use` alone. A fresh 1.5 MB buffer per url request was 1.5 MB of external garbage
  * each time, which V8 answers with full collections.
@@ -89,7 +89,7 @@ const BACKSLASH = 0x5c;
 
 /**
  * Base64 text as it stands inside a JSON string, decoded as it arrives in pieces of any size (an image
- * streamed into the blob store, store/blob-sink.ts), into buffers the caller provides. A 4-character
+ * streamed into the blob store, pipeline/blob-sink.ts), into buffers the caller provides. A 4-character
  * quantum or an escape may be split between pieces; the characters left over wait for the next piece. JSON
  * may escape `/` as `\/` and wrap lines with `\n`/`\r`; any other escape, or any character base64 does not
  * have, fails the image rather than decoding it wrong.

@@ -25,7 +25,7 @@ export function isSpace(c: number | undefined): boolean {
 /**
  * Index of the first quote at or after `start` that closes a string (an escaped quote does not), or -1.
  * `start` is inside the string; `carry` is how many backslashes came just before it, in a piece of the
- * string that arrived earlier (core/json-tap.ts reads strings in pieces).
+ * string that arrived earlier (bytes/json-tap.ts reads strings in pieces).
  */
 export function unescapedQuote(buf: Buffer, start: number, carry = 0): number {
   let from = start;
@@ -106,7 +106,7 @@ const spliceable = new WeakSet<ArrayBuffer>();
 
 /**
  * A buffer for an upstream body of `length` bytes, with room to splice a reply around a string in it;
- * borrowed from `lease` when the request has one (core/body-pool.ts).
+ * borrowed from `lease` when the request has one (bytes/body-pool.ts).
  */
 export function withSpliceRoom(length: number, lease?: BufferLender): Buffer {
   const total = ROOM_BEFORE + length + ROOM_AFTER;

@@ -36,7 +36,7 @@ export function publicContract(m: CatalogModel, currency: string) {
     n: { type: 'integer', min: 1, max: spec.n.max, default: spec.n.default },
     response_format: { type: 'string', values: spec.response_formats, default: spec.default_response_format },
   };
-  // A tier sent as size ("2K") is taken as resolution (core/contract.ts), so the size field lists the tiers too.
+  // A tier sent as size ("2K") is taken as resolution (catalog/contract.ts), so the size field lists the tiers too.
   const tiers = spec.fields.resolution?.values;
   if (spec.sizes || tiers) {
     fields.size = {

@@ -43,13 +43,13 @@ export interface CallContext {
   publishInput?: (bytes: Buffer, mime: string) => Promise<string>;
   /** Called with the upstream task id once an asynchronous upstream accepted the job (persisted for restarts). */
   onUpstreamTask?: (upstreamTaskId: string) => void | Promise<void>;
-  /** Called as an upstream job starts, its provider slot granted (core/provider-slots.ts): until then it may be handed back. */
+  /** Called as an upstream job starts, its provider slot granted (pipeline/provider-slots.ts): until then it may be handed back. */
   onUpstreamStart?: () => void;
   /**
    * Set when the client reads the answer as a stream (chat `stream: true`). An adapter whose upstream can
    * stream reports each piece here as it arrives, and still resolves with the whole ImageResult; adapters
    * that cannot stream ignore it and the pieces go out when the result does. Once a piece went out, a
-   * failure is final (core/dispatch.ts tries nothing else).
+   * failure is final (pipeline/dispatch.ts tries nothing else).
    */
   onDelta?: (delta: ResultDelta) => void;
   /**
@@ -64,10 +64,10 @@ export interface CallContext {
 
 /**
  * Where a passed-through image goes: the client (server/pass-through-reply.ts), whose first write commits
- * the answer, or the blob store (store/blob-sink.ts), which commits nothing until the image is whole.
+ * the answer, or the blob store (pipeline/blob-sink.ts), which commits nothing until the image is whole.
  */
 export interface PassThroughSink {
-  /** True once the client has part of the answer: a failure from then on is final (core/dispatch.ts). */
+  /** True once the client has part of the answer: a failure from then on is final (pipeline/dispatch.ts). */
   readonly started: boolean;
   /** Queues the piece; a promise when the sink must catch up before more is read (backpressure). */
   write(piece: Buffer): Promise<unknown> | undefined;

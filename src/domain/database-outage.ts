@@ -1,6 +1,6 @@
 /**
  * Which database driver errors mean "the database is not there right now" rather than "this request is
- * wrong": they become a 503 the client may retry, not a 500 (core/errors.ts toGatewayError).
+ * wrong": they become a 503 the client may retry, not a 500 (domain/errors.ts toGatewayError).
  */
 
 /** `unreachable`: no connection (refused, reset, terminated, shutting down); `timeout`: a lock or statement timeout. */

@@ -87,7 +87,7 @@ export interface ImageJob {
 
 /**
  * An image's base64 text held as bytes, so that a multi-megabyte image is never made a JS string on its way
- * from the upstream to the client (core/bytes.ts implements it). Stringified anywhere, it is its text.
+ * from the upstream to the client (bytes/index.ts implements it). Stringified anywhere, it is its text.
  */
 export interface Base64Image {
   /** Characters of base64 text. */

@@ -143,7 +143,7 @@ export const ProviderSchema = z
     default_base_url: z.string().url().optional(),
     /** Built-in providers need no key (the local renderer). */
     builtin: z.boolean().default(false),
-    /** Most upstream calls in flight at once in each gateway process (core/provider-slots.ts). */
+    /** Most upstream calls in flight at once in each gateway process (pipeline/provider-slots.ts). */
     max_concurrency: z.number().int().positive().default(64),
     /** Retries per route for retryable failures, before moving to the next route. */
     retries: z.number().int().nonnegative().default(1),

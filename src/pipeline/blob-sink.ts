@@ -31,7 +31,7 @@ const REGION_BYTES = WRITE_FROM_BYTES + 128 * 1024;
 const SNIFF_BYTES = 32;
 
 export class BlobSink implements PassThroughSink {
-  /** Nothing went to the client: a failure can be retried (core/dispatch.ts). */
+  /** Nothing went to the client: a failure can be retried (pipeline/dispatch.ts). */
   readonly started = false;
   private attempt: Attempt;
 
@@ -73,7 +73,7 @@ function decoded(decode: () => number): number {
 
 /**
  * One upstream answer's image: its decoder, its file, and the pooled buffers it decodes into
- * (core/body-pool.ts), which are not garbage for the collector to chase as ~48 KB buffers per piece were.
+ * (bytes/body-pool.ts), which are not garbage for the collector to chase as ~48 KB buffers per piece were.
  * With the body's length known, one buffer holds the whole image; parts of it go to the disk as they fill,
  * and the buffers go back to the pool once no write reads them.
  */

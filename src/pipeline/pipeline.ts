@@ -200,7 +200,7 @@ export async function prepare(
 
 export interface ExecuteOptions {
   signal: AbortSignal;
-  /** Buffers for upstream bodies, given back by the caller once the answer is written (core/body-pool.ts). */
+  /** Buffers for upstream bodies, given back by the caller once the answer is written (bytes/body-pool.ts). */
   bodies?: BufferLender;
   /** Where an adapter may pass the first image through as it arrives (CallContext.passThrough). */
   passThrough?: PassThroughSink;

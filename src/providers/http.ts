@@ -111,7 +111,7 @@ export function transportError(who: string, e: unknown, call: CallSignal): Gatew
  */
 async function readBody(who: string, body: StreamedExchange, declared: number, max: number, lease: BufferLender | undefined): Promise<Buffer> {
   if (declared > 0) {
-    // Room around the body lets the reply be written around an image string in place (core/json-bytes.ts).
+    // Room around the body lets the reply be written around an image string in place (bytes/json-bytes.ts).
     const buf = withSpliceRoom(declared, lease);
     let size = 0;
     await body.read((chunk) => {

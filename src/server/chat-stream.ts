@@ -1,6 +1,6 @@
 /**
  * `POST /v1/chat/completions` with `stream: true`. The request runs the same prepare → execute as every
- * image request (core/pipeline.ts: one hold, settled or refunded exactly once; the same request-log row),
+ * image request (pipeline/pipeline.ts: one hold, settled or refunded exactly once; the same request-log row),
  * and is answered as server-sent chat chunks while it runs:
  *
  * - everything that can refuse it (key, model, contract, limits, balance) happens before the first byte, so

@@ -26,7 +26,7 @@ const QUEUED_BYTES = 256 * 1024;
 /**
  * A dialect's reply that can be passed through: its JSON, whose first image's base64 text follows `head`
  * (the reply's bytes before that text, for the reply's `created`). Images held as bytes are spliced into
- * the rendered reply where they lie (core/json-bytes.ts), never made strings.
+ * the rendered reply where they lie (bytes/json-bytes.ts), never made strings.
  */
 export class PassThroughRender {
   constructor(

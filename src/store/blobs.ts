@@ -20,7 +20,7 @@ export interface StoredBlob {
   expiresAt: number;
 }
 
-/** A blob written piece by piece as its bytes arrive (store/blob-sink.ts). */
+/** A blob written piece by piece as its bytes arrive (pipeline/blob-sink.ts). */
 export interface BlobFile {
   /** Appends the chunks, in order; one call at a time. */
   write(chunks: Buffer[]): Promise<void>;

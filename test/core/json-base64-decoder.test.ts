@@ -1,5 +1,5 @@
 /**
- * Base64 text from inside a JSON string, decoded piece by piece as it arrives (store/blob-sink.ts): the bytes
+ * Base64 text from inside a JSON string, decoded piece by piece as it arrives (pipeline/blob-sink.ts): the bytes
  * are the same whatever the pieces, escapes included, and text that is not base64 fails instead of decoding
  * into a wrong image.
  */

@@ -1,6 +1,6 @@
 /**
  * Upstream bodies are read into pooled buffers, and a buffered b64 reply is written in place inside that
- * buffer (core/body-pool.ts, core/json-bytes.ts). (A b64 reply is buffered when it is kept for an
+ * buffer (bytes/body-pool.ts, bytes/json-bytes.ts). (A b64 reply is buffered when it is kept for an
  * Idempotency-Key; without one its image is passed through as it arrives, server/pass-through-reply.ts.) A buffer that went back to the pool too early would show one
  * client another client's image: these tests run many concurrent, interleaved requests, each with its own
  * large image, and check every client got exactly its own bytes.

@@ -1,6 +1,6 @@
 /**
  * A url reply's image is written to the blob store while the upstream is still sending it
- * (store/blob-sink.ts): the hosted file is the image byte for byte, an answer that breaks off is retried into
+ * (pipeline/blob-sink.ts): the hosted file is the image byte for byte, an answer that breaks off is retried into
  * a new file, and a request that fails leaves no file behind and no money taken.
  */
 import { randomBytes } from 'node:crypto';

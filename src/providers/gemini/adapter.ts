@@ -21,7 +21,7 @@ async function callOnce(request: UpstreamRequest, ctx: CallContext, outputSize: 
   if (res.status !== 200) throw toError(res);
   let body: GenerateContentResponse;
   try {
-    // inlineData.data (an image) is lifted out as bytes (core/json-bytes.ts), never parsed or copied.
+    // inlineData.data (an image) is lifted out as bytes (bytes/json-bytes.ts), never parsed or copied.
     body = parseLifting(res.body, 'data', { minLength: LIFT_IMAGES_FROM_CHARS }) as GenerateContentResponse;
   } catch (e) {
     throw new GatewayError('upstream_error', `${WHO} returned a malformed response body.`, { retryable: true, cause: e });

@@ -118,9 +118,9 @@ function abandoned(ctx: CallContext): GatewayError {
 
 async function render(options: RenderOptions, job: ImageJob, ctx: CallContext, stop: AbortSignal): Promise<Buffer> {
   try {
-    // Loaded on first use, with sharp: see core/lazy-sharp.ts.
+    // Loaded on first use, with sharp: see media/lazy-sharp.ts.
     const { renderImage } = await import('./render.js');
-    // Input images are decoded whole: such renders take a decode slot (core/decode-slots.ts).
+    // Input images are decoded whole: such renders take a decode slot (media/decode-slots.ts).
     return await (options.references?.length ? decodeSlots.run(() => renderImage(options, stop)) : renderImage(options, stop));
   } catch (e) {
     if (stop.aborted) throw abandoned(ctx);

@@ -1,5 +1,5 @@
 /**
- * A large inline image is lifted out of Gemini's reply as the bytes that arrived (core/json-bytes.ts): it is
+ * A large inline image is lifted out of Gemini's reply as the bytes that arrived (bytes/json-bytes.ts): it is
  * never parsed into a string, so the reply can splice it in as it is.
  */
 import { createServer, type Server } from 'node:http';
