@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { CatalogFileSchema, ModelSchema, ProviderSchema, type ModelSpec, type ProviderSpec } from '../domain/model-spec.js';
 
 /** Built-in catalog files, merged in name order: one file per provider family. */
-export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL('../../catalog/builtin', import.meta.url));
+export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL('../../catalog/builtin/', import.meta.url));
 
 export class CatalogError extends Error {
   constructor(readonly file: string, readonly path: string, problem: string) {

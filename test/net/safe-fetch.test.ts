@@ -315,7 +315,7 @@ describe('safeFetch: POST for webhooks', () => {
 });
 
 describe('safeFetch: TLS', () => {
-  const fixtures = new URL('./fixtures', import.meta.url);
+  const fixtures = new URL('./fixtures/', import.meta.url);
   const cert = readFileSync(new URL('localhost-cert.pem', fixtures));
   const key = readFileSync(new URL('localhost-key.pem', fixtures));
   let tls: HttpsServer;
