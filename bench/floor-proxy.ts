@@ -13,7 +13,12 @@ const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
 createServer(async (req, res) => {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const up = await request(`http://127.0.0.1:${upstreamPort}${req.url}`, { method: 'POST', body: Buffer.concat(chunks), headers: { 'content-type': 'application/json' }, dispatcher: agent });
+  const up = await request(`http://127.0.0.1:${upstreamPort}${req.url}`, {
+    method: 'POST',
+    body: Buffer.concat(chunks),
+    headers: { 'content-type': 'application/json' },
+    dispatcher: agent,
+  });
   const length = Number(up.headers['content-length']);
   const body = Buffer.allocUnsafe(length);
   let at = 0;

@@ -28,7 +28,10 @@ export async function waitFor(url: string, ms = 20_000): Promise<void> {
 
 /** The fake OpenAI upstream (bench/upstream.ts) on `port`, once it listens. */
 export function startUpstream(port: number, kind: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/upstream.ts'), String(port), kind], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/upstream.ts'), String(port), kind], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve) => child.once('message', () => resolve(child)));
 }
 
@@ -50,7 +53,13 @@ export function gatewayEnv(port: number, dataDir: string, upstreamPort: number):
 /** A key of a new account with ample credit, made through the admin API. */
 export async function clientKey(port: number): Promise<string> {
   const call = async (path: string, body: unknown) =>
-    (await (await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, string>;
+    (await (
+      await fetch(`http://127.0.0.1:${port}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json()) as Record<string, string>;
   const acct = await call('/v1/admin/accounts', { name: 'bench', credit: 1e15 });
   return (await call('/v1/admin/keys', { name: 'bench', account_id: acct.id })).key!;
 }

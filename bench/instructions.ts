@@ -32,7 +32,11 @@ async function load(port: number, key: string, n: number): Promise<void> {
   let left = n;
   const worker = async () => {
     while (left-- > 0) {
-      const res = await fetch(`http://127.0.0.1:${port}/v1/images/generations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+      const res = await fetch(`http://127.0.0.1:${port}/v1/images/generations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body,
+      });
       const text = await res.text();
       if (res.status !== 200) throw new Error(`request failed with ${res.status}: ${text.slice(0, 200)}`);
     }
@@ -43,10 +47,21 @@ async function load(port: number, key: string, n: number): Promise<void> {
 /** Instructions the gateway at `dir` executed from start to exit, having served `n` requests after a warm-up. */
 async function countRun(dir: string, n: number, port: number, upstreamPort: number): Promise<number> {
   const data = mkdtempSync(join(tmpdir(), 'imagegate-instr-'));
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${join(data, 'callgrind.out')}`, process.execPath, ...GATEWAY_NODE_FLAGS, join(dir, 'dist/cli/main.js'), 'serve'], {
-    env: gatewayEnv(port, data, upstreamPort),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      `--callgrind-out-file=${join(data, 'callgrind.out')}`,
+      process.execPath,
+      ...GATEWAY_NODE_FLAGS,
+      join(dir, 'dist/cli/main.js'),
+      'serve',
+    ],
+    {
+      env: gatewayEnv(port, data, upstreamPort),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -79,9 +94,19 @@ async function main(): Promise<void> {
   try {
     for (const [i, dir] of dirs.entries()) {
       // Each gateway's two runs side by side: valgrind uses one core each.
-      const [low, high] = await Promise.all([countRun(resolve(dir), LOW, 18240 + 2 * i, upstreamPort), countRun(resolve(dir), HIGH, 18241 + 2 * i, upstreamPort)]);
+      const [low, high] = await Promise.all([
+        countRun(resolve(dir), LOW, 18240 + 2 * i, upstreamPort),
+        countRun(resolve(dir), HIGH, 18241 + 2 * i, upstreamPort),
+      ]);
       const perRequest = (high - low) / (HIGH - LOW);
-      console.log(JSON.stringify({ gateway: dir, [`instructions ${LOW}`]: low, [`instructions ${HIGH}`]: high, 'instructions per small request': Math.round(perRequest) }));
+      console.log(
+        JSON.stringify({
+          gateway: dir,
+          [`instructions ${LOW}`]: low,
+          [`instructions ${HIGH}`]: high,
+          'instructions per small request': Math.round(perRequest),
+        }),
+      );
     }
   } finally {
     upstream.kill();

@@ -30,13 +30,17 @@ function ensureTools(): void {
   });
   if (missing.length) {
     console.log(`installing ${missing.join(', ')} from Debian's packages…`);
-    execFileSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')} >/dev/null`], { stdio: 'inherit' });
+    execFileSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')} >/dev/null`], {
+      stdio: 'inherit',
+    });
   }
 }
 
 /** The least a Node.js process can do to relay the request (bench/floor-proxy.ts): the runtime's own limit. */
 function startFloorProxy(port: number, upstreamPort: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/floor-proxy.ts'), String(port), String(upstreamPort)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/floor-proxy.ts'), String(port), String(upstreamPort)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve) => child.once('message', () => resolve(child)));
 }
 
@@ -66,7 +70,10 @@ http {
 }
 
 async function startImagegate(dir: string, port: number, upstreamPort: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, join(root, 'dist/cli/main.js'), 'serve'], { env: gatewayEnv(port, join(dir, 'data'), upstreamPort), stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, join(root, 'dist/cli/main.js'), 'serve'], {
+    env: gatewayEnv(port, join(dir, 'data'), upstreamPort),
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   await waitFor(`http://127.0.0.1:${port}/healthz`);
   return child;
 }
@@ -92,7 +99,9 @@ function wrk(url: string, connections: number, body: string, headers: Record<str
     .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join('\n');
   writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n${hdrs}\n`);
-  const out = execFileSync('wrk', ['-t', String(Math.min(2, connections)), '-c', String(connections), '-d', `${DURATION}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+  const out = execFileSync('wrk', ['-t', String(Math.min(2, connections)), '-c', String(connections), '-d', `${DURATION}s`, '--latency', '-s', script, url], {
+    encoding: 'utf8',
+  });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   // Anchored to the latency-distribution lines: "89.50%" in the thread stats must not match.
   const p50 = toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? 'NaN');
@@ -148,13 +157,64 @@ async function main(): Promise<void> {
     const keyB64 = await clientKey(ports.gwB64);
     const keySmall = await clientKey(ports.gwSmall);
     const path = '/v1/images/generations';
-    const req = (format: string) => JSON.stringify({ model: 'gpt-image-1', prompt: 'a benchmark image of a lighthouse', size: '1024x1024', quality: 'low', ...(format === 'url' ? { response_format: 'url' } : {}) });
+    const req = (format: string) =>
+      JSON.stringify({
+        model: 'gpt-image-1',
+        prompt: 'a benchmark image of a lighthouse',
+        size: '1024x1024',
+        quality: 'low',
+        ...(format === 'url' ? { response_format: 'url' } : {}),
+      });
     // gpt-image-1 returns b64_json upstream; imagegate answers b64_json by default and url when asked.
     const cases = [
-      { name: 'b64', up: ports.upB64, nginx: ports.nginxB64, floor: ports.floorB64, gw: ports.gwB64, key: keyB64, body: req('b64'), gwProc: gwB64, data: data.b64, headers: {} as Record<string, string> },
-      { name: 'url', up: ports.upB64, nginx: ports.nginxB64, floor: ports.floorB64, gw: ports.gwB64, key: keyB64, body: req('url'), gwProc: gwB64, data: data.b64, headers: {} as Record<string, string> },
-      { name: 'small', up: ports.upSmall, nginx: ports.nginxSmall, floor: ports.floorSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, data: data.small, headers: {} as Record<string, string> },
-      { name: 'async submit', up: ports.upSmall, nginx: ports.nginxSmall, floor: ports.floorSmall, gw: ports.gwSmall, key: keySmall, body: req('b64'), gwProc: gwSmall, data: data.small, headers: { prefer: 'respond-async' } },
+      {
+        name: 'b64',
+        up: ports.upB64,
+        nginx: ports.nginxB64,
+        floor: ports.floorB64,
+        gw: ports.gwB64,
+        key: keyB64,
+        body: req('b64'),
+        gwProc: gwB64,
+        data: data.b64,
+        headers: {} as Record<string, string>,
+      },
+      {
+        name: 'url',
+        up: ports.upB64,
+        nginx: ports.nginxB64,
+        floor: ports.floorB64,
+        gw: ports.gwB64,
+        key: keyB64,
+        body: req('url'),
+        gwProc: gwB64,
+        data: data.b64,
+        headers: {} as Record<string, string>,
+      },
+      {
+        name: 'small',
+        up: ports.upSmall,
+        nginx: ports.nginxSmall,
+        floor: ports.floorSmall,
+        gw: ports.gwSmall,
+        key: keySmall,
+        body: req('b64'),
+        gwProc: gwSmall,
+        data: data.small,
+        headers: {} as Record<string, string>,
+      },
+      {
+        name: 'async submit',
+        up: ports.upSmall,
+        nginx: ports.nginxSmall,
+        floor: ports.floorSmall,
+        gw: ports.gwSmall,
+        key: keySmall,
+        body: req('b64'),
+        gwProc: gwSmall,
+        data: data.small,
+        headers: { prefer: 'respond-async' },
+      },
     ];
     // The references depend only on the upstream body and the connections: url is compared with the b64
     // references (the same upstream answer), async submit with the small ones.
@@ -208,7 +268,14 @@ async function main(): Promise<void> {
         clearStoredImages(c.data);
         rss.push(Math.round(memoryMB(c.gwProc.pid!, 'VmRSS')));
       }
-      const row = { case: `${c.name} repeated`, conns: 32, runs: REPEATS, 'RSS after each run MB': rss.join(' '), 'growth first→last MB': rss.at(-1)! - rss[0]!, errors };
+      const row = {
+        case: `${c.name} repeated`,
+        conns: 32,
+        runs: REPEATS,
+        'RSS after each run MB': rss.join(' '),
+        'growth first→last MB': rss.at(-1)! - rss[0]!,
+        errors,
+      };
       memory.push(row);
       console.log(JSON.stringify(row));
     }

@@ -9,7 +9,9 @@ import sharp from 'sharp';
 async function body(kind: string): Promise<Buffer> {
   let png: Buffer;
   if (kind === 'small') {
-    png = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#336699' } }).png().toBuffer();
+    png = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer();
   } else {
     // Noise does not compress: a 1.5 MB PNG, whose base64 is a 2 MB body, as a real image would be.
     const target = 1.5 * 1024 * 1024;
@@ -22,7 +24,9 @@ async function body(kind: string): Promise<Buffer> {
       x ^= x << 5;
       raw[i] = x & 0xff;
     }
-    png = await sharp(raw, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+    png = await sharp(raw, { raw: { width: side, height: side, channels: 3 } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
   }
   return Buffer.from(
     JSON.stringify({

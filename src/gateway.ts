@@ -69,20 +69,22 @@ export interface GatewayOptions {
 }
 
 export async function createGateway(config: GatewayConfig, opts: GatewayOptions = {}): Promise<Gateway> {
-  const log = opts.logger ?? pino({ level: config.logLevel, base: undefined, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] }, stdoutLogDestination());
+  const log =
+    opts.logger ?? pino({ level: config.logLevel, base: undefined, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] }, stdoutLogDestination());
   decodeSlots.resize(config.decodeConcurrency);
-  const catalog = new Catalog(
-    loadCatalogData({ overlayFile: config.catalogOverlay, overlayText: opts.catalogOverlayText }),
-    config.env,
-  );
+  const catalog = new Catalog(loadCatalogData({ overlayFile: config.catalogOverlay, overlayText: opts.catalogOverlayText }), config.env);
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     postgres: config.postgres,
-    onConnectionLost: (err) => log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'a database connection broke; it is replaced on next use'),
+    onConnectionLost: (err) =>
+      log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'a database connection broke; it is replaced on next use'),
     onBackgroundError: (err) => log.error({ err }, 'the WAL checkpoint thread stopped; the database checkpoints on the request path from now on'),
     onCheckpointThread: (slowCommitMs) =>
-      log.info({ slow_commit_ms_per_s: Math.round(slowCommitMs) }, 'WAL checkpoints moved to their own thread: checkpoints were slowing COMMITs on the event loop'),
+      log.info(
+        { slow_commit_ms_per_s: Math.round(slowCommitMs) },
+        'WAL checkpoints moved to their own thread: checkpoints were slowing COMMITs on the event loop',
+      ),
   });
   const keys = new KeyStore(db);
   const ledger = new Ledger(db, catalog.currency);
@@ -128,7 +130,18 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   };
 
   const taskStore = new TaskStore(db);
-  const tasks = new TaskService({ store: taskStore, pipeline, ledger, keys, log, instanceId, workers: config.workers, accountWorkers: config.accountWorkers, leaseMs: config.taskLeaseMs, onTaskSucceeded: (_row, delivery) => metrics.taskSucceeded(delivery) });
+  const tasks = new TaskService({
+    store: taskStore,
+    pipeline,
+    ledger,
+    keys,
+    log,
+    instanceId,
+    workers: config.workers,
+    accountWorkers: config.accountWorkers,
+    leaseMs: config.taskLeaseMs,
+    onTaskSucceeded: (_row, delivery) => metrics.taskSucceeded(delivery),
+  });
 
   // Holds left open by processes that died are refunded at start and periodically. SQLite serves one
   // process, so at start every other owner is dead; on a shared PostgreSQL, liveness comes from heartbeats.
@@ -157,7 +170,24 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     ...(config.redisUrl ? { redis: () => limiter.check() } : {}),
     blobs: () => blobs.check(),
   });
-  const server = await buildServer({ config, log, catalog, keys, accounts, ledger, requestLog, pipeline, blobs, signer, db, tasks, taskStore, metrics, idempotency, readiness });
+  const server = await buildServer({
+    config,
+    log,
+    catalog,
+    keys,
+    accounts,
+    ledger,
+    requestLog,
+    pipeline,
+    blobs,
+    signer,
+    db,
+    tasks,
+    taskStore,
+    metrics,
+    idempotency,
+    readiness,
+  });
   tasks.start();
   const webhooks = new WebhookDispatcher(taskStore, keys, (row) => renderTask(row, config.publicUrl), log, {
     allowlist: config.urlAllowlist,

@@ -8,7 +8,24 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Lowest first: a folder may import its own and lower folders only. Files at the top of src/ come last. */
-export const LAYERS = ['bytes', 'domain', 'net', 'catalog', 'media', 'limits', 'store', 'config', 'billing', 'providers', 'pipeline', 'dialects', 'tasks', 'server', '.', 'cli'] as const;
+export const LAYERS = [
+  'bytes',
+  'domain',
+  'net',
+  'catalog',
+  'media',
+  'limits',
+  'store',
+  'config',
+  'billing',
+  'providers',
+  'pipeline',
+  'dialects',
+  'tasks',
+  'server',
+  '.',
+  'cli',
+] as const;
 
 export interface Edge {
   from: string;

@@ -12,7 +12,10 @@ export interface Account {
 }
 
 export class Accounts {
-  constructor(private readonly db: Kysely<Database>, private readonly ledger: Ledger) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ledger: Ledger,
+  ) {}
 
   async create(name: string, initialCredit = 0, id = newId('acct')): Promise<Account> {
     const now = Date.now();

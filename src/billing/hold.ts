@@ -12,7 +12,10 @@ export class Hold {
   private state: HoldState = 'open';
   private closing: Promise<number> | undefined;
 
-  constructor(private readonly ledger: Ledger, readonly record: HoldRecord) {}
+  constructor(
+    private readonly ledger: Ledger,
+    readonly record: HoldRecord,
+  ) {}
 
   get id(): string {
     return this.record.id;

@@ -65,7 +65,10 @@ export class Ledger {
   private readonly transact: Transact;
   private readonly unfinished = new OutageRetries<CloseOutcome>();
 
-  constructor(db: Pick<Db, 'kysely' | 'transact'>, readonly currency: string) {
+  constructor(
+    db: Pick<Db, 'kysely' | 'transact'>,
+    readonly currency: string,
+  ) {
     this.db = db.kysely;
     this.transact = db.transact;
     this.q = hotStatements(this.db);
@@ -92,8 +95,28 @@ export class Ledger {
     const updated = yield* firstOf(this.q.debit.bind({ accountId: req.accountId, amount: req.amount }));
     if (!updated) throw this.insufficient(req.amount, (yield* firstOf(this.q.balance.bind({ accountId: req.accountId })))?.balance ?? 0);
     if (caps) yield* this.reserveSpend(caps, req.amount, now);
-    yield* run(this.q.openHold.bind({ id, accountId: req.accountId, keyId: req.keyId, requestId: req.requestId, model: req.model, amount: req.amount, owner: req.owner, now }));
-    yield* this.entry({ accountId: req.accountId, keyId: req.keyId, txn: id, kind: 'hold', amount: -req.amount, charged: 0, balanceAfter: updated.balance, now });
+    yield* run(
+      this.q.openHold.bind({
+        id,
+        accountId: req.accountId,
+        keyId: req.keyId,
+        requestId: req.requestId,
+        model: req.model,
+        amount: req.amount,
+        owner: req.owner,
+        now,
+      }),
+    );
+    yield* this.entry({
+      accountId: req.accountId,
+      keyId: req.keyId,
+      txn: id,
+      kind: 'hold',
+      amount: -req.amount,
+      charged: 0,
+      balanceAfter: updated.balance,
+      now,
+    });
     if (req.alongside) yield* req.alongside(id);
     return { id, accountId: req.accountId, keyId: req.keyId, amount: req.amount, createdAt: now };
   }
@@ -140,7 +163,14 @@ export class Ledger {
     return this.transact({ write: () => this.closeAfterWork(first, holdId, 'refund', 0, now, note) });
   }
 
-  private *closeAfterWork(first: () => TxWork<boolean>, holdId: string, kind: 'settle' | 'refund', charge: number, now: number, note: string | undefined): TxWork<CloseOutcome> {
+  private *closeAfterWork(
+    first: () => TxWork<boolean>,
+    holdId: string,
+    kind: 'settle' | 'refund',
+    charge: number,
+    now: number,
+    note: string | undefined,
+  ): TxWork<CloseOutcome> {
     if (!(yield* first())) return { closed: false } as const;
     const outcome = yield* this.closeWork(holdId, kind, charge, now, note);
     // `first` checked that the hold is open; reaching this means it did not, and its write must not stand.
@@ -171,7 +201,17 @@ export class Ledger {
     const acct = yield* firstOf(this.q.credit.bind({ accountId: closed.account_id, amount: back }));
     if (!acct) throw new Error(`the account ${closed.account_id} of hold ${holdId} is gone`);
     if (closed.key_id && back > 0) yield* this.returnSpend(closed.key_id, back, closed.created_at);
-    yield* this.entry({ accountId: closed.account_id, keyId: closed.key_id, txn: holdId, kind, amount: back, charged: charge, balanceAfter: acct.balance, now, note });
+    yield* this.entry({
+      accountId: closed.account_id,
+      keyId: closed.key_id,
+      txn: holdId,
+      kind,
+      amount: back,
+      charged: charge,
+      balanceAfter: acct.balance,
+      now,
+      note,
+    });
     return { closed: true, charged: charge } as const;
   }
 
@@ -219,11 +259,23 @@ export class Ledger {
   }
 
   private overdraw(amount: number): GatewayError {
-    return new GatewayError('insufficient_balance', `The account's available balance is lower than ${formatMoney(-amount, this.currency)}.`, { param: 'amount' });
+    return new GatewayError('insufficient_balance', `The account's available balance is lower than ${formatMoney(-amount, this.currency)}.`, {
+      param: 'amount',
+    });
   }
 
-  private *adjustWork(accountId: string, amount: number, kind: 'credit' | 'debit' | 'adjustment', txn: string, now: number, note: string | undefined): TxWork<{ txn: string; balance: number }> {
-    let q = this.db.updateTable('accounts').set({ balance: sql<number>`balance + ${amount}` }).where('id', '=', accountId);
+  private *adjustWork(
+    accountId: string,
+    amount: number,
+    kind: 'credit' | 'debit' | 'adjustment',
+    txn: string,
+    now: number,
+    note: string | undefined,
+  ): TxWork<{ txn: string; balance: number }> {
+    let q = this.db
+      .updateTable('accounts')
+      .set({ balance: sql<number>`balance + ${amount}` })
+      .where('id', '=', accountId);
     if (amount < 0) q = q.where('balance', '>=', -amount);
     const row = yield* firstOf(q.returning('balance'));
     // Only on PostgreSQL, when a hold or another debit committed after adjustCheck read.
@@ -240,7 +292,15 @@ export class Ledger {
   private *checkSpendCaps(caps: KeyCaps, amount: number, now: number): ReadWork<void> {
     const periods = capPeriods(caps, now).filter(([, cap]) => cap != null);
     const spent = yield* readRows(
-      this.db.selectFrom('key_spend').select(['period', 'amount']).where('key_id', '=', caps.keyId).where('period', 'in', periods.map(([period]) => period)),
+      this.db
+        .selectFrom('key_spend')
+        .select(['period', 'amount'])
+        .where('key_id', '=', caps.keyId)
+        .where(
+          'period',
+          'in',
+          periods.map(([period]) => period),
+        ),
     );
     for (const [period, cap, label] of periods) {
       const sofar = spent.find((r) => r.period === period)?.amount ?? 0;
@@ -263,7 +323,11 @@ export class Ledger {
           .values({ key_id: keyId, period, amount: 0 })
           .onConflict((oc) => oc.columns(['key_id', 'period']).doNothing()),
       );
-      let q = this.db.updateTable('key_spend').set({ amount: sql<number>`amount + ${amount}` }).where('key_id', '=', keyId).where('period', '=', period);
+      let q = this.db
+        .updateTable('key_spend')
+        .set({ amount: sql<number>`amount + ${amount}` })
+        .where('key_id', '=', keyId)
+        .where('period', '=', period);
       if (cap != null) q = q.where(sql<boolean>`amount + ${amount} <= ${cap}`);
       const ok = yield* firstOf(q.returning('amount'));
       if (!ok) throw this.capExceeded(label, cap!, amount);
@@ -272,23 +336,41 @@ export class Ledger {
 
   private *returnSpend(keyId: string, amount: number, heldAt: number): TxWork<void> {
     for (const period of [dayPeriod(heldAt), monthPeriod(heldAt)]) {
-      yield* run(this.db.updateTable('key_spend').set({ amount: sql<number>`amount - ${amount}` }).where('key_id', '=', keyId).where('period', '=', period));
+      yield* run(
+        this.db
+          .updateTable('key_spend')
+          .set({ amount: sql<number>`amount - ${amount}` })
+          .where('key_id', '=', keyId)
+          .where('period', '=', period),
+      );
     }
   }
 
-  private *entry(e: { accountId: string; keyId: string | null; txn: string; kind: LedgerKind; amount: number; charged: number; balanceAfter: number; now: number; note?: string }): TxWork<void> {
-    yield* run(this.q.entry.bind({
-      id: newId('txn').replace('txn_', 'led_'),
-      accountId: e.accountId,
-      keyId: e.keyId,
-      txn: e.txn,
-      kind: e.kind,
-      amount: e.amount,
-      charged: e.charged,
-      balanceAfter: e.balanceAfter,
-      note: e.note ?? null,
-      now: e.now,
-    }));
+  private *entry(e: {
+    accountId: string;
+    keyId: string | null;
+    txn: string;
+    kind: LedgerKind;
+    amount: number;
+    charged: number;
+    balanceAfter: number;
+    now: number;
+    note?: string;
+  }): TxWork<void> {
+    yield* run(
+      this.q.entry.bind({
+        id: newId('txn').replace('txn_', 'led_'),
+        accountId: e.accountId,
+        keyId: e.keyId,
+        txn: e.txn,
+        kind: e.kind,
+        amount: e.amount,
+        charged: e.charged,
+        balanceAfter: e.balanceAfter,
+        note: e.note ?? null,
+        now: e.now,
+      }),
+    );
   }
 }
 
@@ -312,20 +394,21 @@ function hotStatements(db: Kysely<Database>) {
         .where('id', '=', v.accountId)
         .returning('balance'),
     ),
-    openHold: preparedQuery((v: { id: string; accountId: string; keyId: string | null; requestId: string; model: string; amount: number; owner: string; now: number }) =>
-      db.insertInto('holds').values({
-        id: v.id,
-        account_id: v.accountId,
-        key_id: v.keyId,
-        request_id: v.requestId,
-        model: v.model,
-        amount: v.amount,
-        status: 'open',
-        charged: 0,
-        owner: v.owner,
-        created_at: v.now,
-        closed_at: null,
-      }),
+    openHold: preparedQuery(
+      (v: { id: string; accountId: string; keyId: string | null; requestId: string; model: string; amount: number; owner: string; now: number }) =>
+        db.insertInto('holds').values({
+          id: v.id,
+          account_id: v.accountId,
+          key_id: v.keyId,
+          request_id: v.requestId,
+          model: v.model,
+          amount: v.amount,
+          status: 'open',
+          charged: 0,
+          owner: v.owner,
+          created_at: v.now,
+          closed_at: null,
+        }),
     ),
     /** Close a hold that is still open: the guard that makes settle and refund happen once. */
     closeHold: preparedQuery((v: { id: string; status: 'settled' | 'released'; charged: number; now: number }) =>
@@ -337,7 +420,18 @@ function hotStatements(db: Kysely<Database>) {
         .returning(['account_id', 'key_id', 'amount', 'created_at']),
     ),
     entry: preparedQuery(
-      (v: { id: string; accountId: string; keyId: string | null; txn: string; kind: LedgerKind; amount: number; charged: number; balanceAfter: number; note: string | null; now: number }) =>
+      (v: {
+        id: string;
+        accountId: string;
+        keyId: string | null;
+        txn: string;
+        kind: LedgerKind;
+        amount: number;
+        charged: number;
+        balanceAfter: number;
+        note: string | null;
+        now: number;
+      }) =>
         db.insertInto('ledger').values({
           id: v.id,
           account_id: v.accountId,

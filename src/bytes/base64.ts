@@ -145,20 +145,20 @@ export class JsonBase64Decoder {
     this.ended = true;
     const rest = this.carry;
     this.carry = Buffer.alloc(0);
-    if (rest.includes(BACKSLASH)) throw new Error('The image\'s base64 text ends inside an escape.');
-    if (rest.length % 4 === 1) throw new Error('The image\'s base64 text is cut short.');
+    if (rest.includes(BACKSLASH)) throw new Error("The image's base64 text ends inside an escape.");
+    if (rest.length % 4 === 1) throw new Error("The image's base64 text is cut short.");
     return this.decode(rest, rest.length, true, into, at);
   }
 
   private decode(text: Buffer, chars: number, last: boolean, into: Buffer, at: number): number {
     if (chars === 0) return 0;
-    if (this.padded) throw new Error('The image\'s base64 text goes on after its padding.');
+    if (this.padded) throw new Error("The image's base64 text goes on after its padding.");
     const padding = text[chars - 1] === 0x3d ? (text[chars - 2] === 0x3d ? 2 : 1) : 0;
     const expected = last && chars % 4 !== 0 ? Math.floor((chars * 3) / 4) : (chars / 4) * 3 - padding;
     if (into.length - at < expected) throw new RangeError('no room for the decoded bytes');
     const written = into.write(text.toString('latin1', 0, chars), at, 'base64');
     // Node skips what is not base64 (and stops at padding), so a short decode means the text was not clean.
-    if (written !== expected) throw new Error('The image\'s base64 text holds characters that are not base64.');
+    if (written !== expected) throw new Error("The image's base64 text holds characters that are not base64.");
     this.padded = padding > 0;
     this.decodedBytes += written;
     return written;

@@ -55,7 +55,10 @@ export class StringTap {
   /** Bytes of the string handed on. */
   tappedBytes = 0;
 
-  constructor(private readonly path: JsonPath, private readonly opts: { startAfter: number }) {}
+  constructor(
+    private readonly path: JsonPath,
+    private readonly opts: { startAfter: number },
+  ) {}
 
   private started = false;
 

@@ -19,7 +19,10 @@ export class Catalog {
   private readonly names = new Map<string, string>();
   private readonly prefixes: string[];
 
-  constructor(private readonly data: CatalogData, env: Record<string, string | undefined>) {
+  constructor(
+    private readonly data: CatalogData,
+    env: Record<string, string | undefined>,
+  ) {
     this.currency = data.currency;
     this.prefixes = [...new Set([...data.prefixes, ...Object.keys(data.providers)])];
     for (const [id, spec] of Object.entries(data.models)) {

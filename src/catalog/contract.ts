@@ -36,7 +36,9 @@ export function checkContract(model: CatalogModel, input: ContractInput, opts: {
   const spec = model.spec;
   const opSpec = spec.operations[input.operation];
   if (!opSpec) {
-    const offered = Object.entries(spec.operations).map(([op, o]) => `${op} (${o.endpoint})`).join(', ');
+    const offered = Object.entries(spec.operations)
+      .map(([op, o]) => `${op} (${o.endpoint})`)
+      .join(', ');
     throw invalidRequest('model', `Model "${model.id}" does not support ${input.operation}; it supports ${offered}.`);
   }
 
@@ -69,7 +71,10 @@ export function checkContract(model: CatalogModel, input: ContractInput, opts: {
           dropped.push(name);
           continue;
         }
-        throw unsupportedField('size', `Model "${model.id}" does not take size${fields.aspect_ratio ? '; use aspect_ratio' : ''}. Remove the field or pick a model whose contract lists it (GET /v1/models/${model.id}).`);
+        throw unsupportedField(
+          'size',
+          `Model "${model.id}" does not take size${fields.aspect_ratio ? '; use aspect_ratio' : ''}. Remove the field or pick a model whose contract lists it (GET /v1/models/${model.id}).`,
+        );
       }
       checkSize(model, value, tiersOf(fields));
       params.size = value as string;
@@ -81,7 +86,10 @@ export function checkContract(model: CatalogModel, input: ContractInput, opts: {
         dropped.push(name);
         continue;
       }
-      throw unsupportedField(name, `Model "${model.id}" does not accept the field "${name}". Remove it, or see the fields this model accepts at GET /v1/models/${model.id}.`);
+      throw unsupportedField(
+        name,
+        `Model "${model.id}" does not accept the field "${name}". Remove it, or see the fields this model accepts at GET /v1/models/${model.id}.`,
+      );
     }
     checkField(model, name, rule, value);
     params[name] = value;
@@ -144,12 +152,17 @@ const PARAM_STRING_MAX_LENGTH = 4096;
 function checkField(model: CatalogModel, name: string, rule: FieldRule, value: JsonValue): void {
   const want = rule.type;
   const typeOk =
-    want === 'string' ? typeof value === 'string'
-    : want === 'integer' ? typeof value === 'number' && Number.isInteger(value)
-    : want === 'number' ? typeof value === 'number' && Number.isFinite(value)
-    : want === 'boolean' ? typeof value === 'boolean'
-    : want === 'array' ? Array.isArray(value)
-    : typeof value === 'object' && value !== null && !Array.isArray(value);
+    want === 'string'
+      ? typeof value === 'string'
+      : want === 'integer'
+        ? typeof value === 'number' && Number.isInteger(value)
+        : want === 'number'
+          ? typeof value === 'number' && Number.isFinite(value)
+          : want === 'boolean'
+            ? typeof value === 'boolean'
+            : want === 'array'
+              ? Array.isArray(value)
+              : typeof value === 'object' && value !== null && !Array.isArray(value);
   if (!typeOk) throw invalidRequest(name, `${name} must be ${want === 'integer' ? 'an integer' : `a ${want}`}.`);
   if (typeof value === 'string' && value.length > PARAM_STRING_MAX_LENGTH) {
     throw invalidRequest(name, `${name} is ${value.length} characters; at most ${PARAM_STRING_MAX_LENGTH} are accepted.`);

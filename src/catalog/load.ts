@@ -13,7 +13,11 @@ import { CatalogFileSchema, ModelSchema, ProviderSchema, type ModelSpec, type Pr
 export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL('../../catalog/builtin/', import.meta.url));
 
 export class CatalogError extends Error {
-  constructor(readonly file: string, readonly path: string, problem: string) {
+  constructor(
+    readonly file: string,
+    readonly path: string,
+    problem: string,
+  ) {
     super(`${file}: ${path ? `${path}: ` : ''}${problem}`);
     this.name = 'CatalogError';
   }
@@ -63,7 +67,9 @@ function check<T>(schema: z.ZodType<T>, value: unknown, file: string, prefix: st
 
 /** Load and validate; `overlayFile` (IMAGEGATE_CONFIG) is optional. `overlayText` lets tests pass YAML inline. */
 export function loadCatalogData(opts: { overlayFile?: string; overlayText?: string } = {}): CatalogData {
-  const builtinFiles = readdirSync(BUILTIN_CATALOG_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const builtinFiles = readdirSync(BUILTIN_CATALOG_DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   let builtin: Plain = {};
   for (const f of builtinFiles) {
     const file = join(BUILTIN_CATALOG_DIR, f);

@@ -43,7 +43,13 @@ export function printResult(data: unknown, json: boolean): void {
       console.log('(none)');
       return;
     }
-    const flat = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => typeof v !== 'object' || v === null || Array.isArray(v)).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')])));
+    const flat = rows.map((r) =>
+      Object.fromEntries(
+        Object.entries(r)
+          .filter(([, v]) => typeof v !== 'object' || v === null || Array.isArray(v))
+          .map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]),
+      ),
+    );
     console.table(flat);
     return;
   }

@@ -31,7 +31,11 @@ export const money = (v: string) => {
   if (!m) throw new InvalidArgumentError('must be an amount like 10 or 12.345678');
   return Number(m[1]) * 1_000_000 + Number((m[2] ?? '').padEnd(6, '0'));
 };
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const client = () => adminClient(program.opts());
 const out = (data: unknown) => printResult(data, program.opts().json === true);
@@ -100,7 +104,9 @@ for (const kind of ['credit', 'debit'] as const) {
     .command(`${kind} <id> <amount>`)
     .description(`${kind} an account, amount in currency units (e.g. 25 or 0.5)`)
     .option('--note <text>', 'note kept in the ledger')
-    .action(async (id: string, amount: string, o) => out(await client().post(`/v1/admin/accounts/${encodeURIComponent(id)}/${kind}`, { amount: money(amount), note: o.note })));
+    .action(async (id: string, amount: string, o) =>
+      out(await client().post(`/v1/admin/accounts/${encodeURIComponent(id)}/${kind}`, { amount: money(amount), note: o.note })),
+    );
 }
 
 program
@@ -114,7 +120,8 @@ program
   .option('--group-by <list>', 'day,model,key,account', 'day')
   .action(async (o) => {
     const q = new URLSearchParams();
-    for (const [k, v] of Object.entries({ account_id: o.account, key_id: o.key, model: o.model, from: o.from, to: o.to, group_by: o.groupBy })) if (v) q.set(k, v);
+    for (const [k, v] of Object.entries({ account_id: o.account, key_id: o.key, model: o.model, from: o.from, to: o.to, group_by: o.groupBy }))
+      if (v) q.set(k, v);
     out(await client().get(`/v1/admin/usage?${q}`));
   });
 

@@ -1,10 +1,10 @@
 /** `imagegate serve`: start the gateway, print the admin key on first start, stop cleanly on signals. */
 import { CatalogError } from '../catalog/load.js';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { createGateway } from '../gateway.js';
+import { createGateway, type Gateway } from '../gateway.js';
 
 export async function serve(): Promise<void> {
-  let gateway;
+  let gateway: Gateway;
   try {
     gateway = await createGateway(loadConfig());
   } catch (e) {
@@ -16,7 +16,10 @@ export async function serve(): Promise<void> {
   }
   const address = await gateway.listen();
   const models = gateway.catalog.list().map((m) => m.id);
-  gateway.log.info({ address, public_url: gateway.config.publicUrl, data_dir: gateway.config.dataDir, database: gateway.db.dialect, models }, 'imagegate listening');
+  gateway.log.info(
+    { address, public_url: gateway.config.publicUrl, data_dir: gateway.config.dataDir, database: gateway.db.dialect, models },
+    'imagegate listening',
+  );
   if (gateway.createdAdminKey) {
     // Printed once, to the terminal, never logged: the key is stored only as a hash.
     process.stderr.write(

@@ -25,7 +25,10 @@ const int = (def: number) =>
       return n;
     });
 
-const httpUrl = z.string().url().regex(/^https?:\/\//i, 'must be an http:// or https:// URL');
+const httpUrl = z
+  .string()
+  .url()
+  .regex(/^https?:\/\//i, 'must be an http:// or https:// URL');
 
 const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -163,7 +166,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminKey: e.IMAGEGATE_ADMIN_KEY,
     catalogOverlay: e.IMAGEGATE_CONFIG,
     publicUrl: (e.IMAGEGATE_PUBLIC_URL ?? `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${e.PORT}`).replace(/\/+$/, ''),
-    urlAllowlist: e.IMAGEGATE_URL_ALLOWLIST.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    urlAllowlist: e.IMAGEGATE_URL_ALLOWLIST.split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
     dropUnsupported: e.IMAGEGATE_DROP_UNSUPPORTED,
     urlTtlSeconds: e.IMAGEGATE_URL_TTL_SECONDS,
     signingSecret: e.IMAGEGATE_SIGNING_SECRET,

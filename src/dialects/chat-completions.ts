@@ -12,7 +12,26 @@ import { sanitizeShape } from '../domain/sanitize.js';
 import { asObject, modelField, checkSizeSyntax, optionalInteger, optionalString } from './openai-images.js';
 
 /** Generic chat parameters a chat client may send; they do not steer an image model, so they are accepted and left out. */
-const IGNORED = new Set(['temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'modalities', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs', 'response_format', 'tools', 'tool_choice', 'parallel_tool_calls', 'metadata', 'store', 'reasoning_effort', 'stop', 'seed_hint']);
+const IGNORED = new Set([
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'max_completion_tokens',
+  'modalities',
+  'presence_penalty',
+  'frequency_penalty',
+  'logprobs',
+  'top_logprobs',
+  'response_format',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'metadata',
+  'store',
+  'reasoning_effort',
+  'stop',
+  'seed_hint',
+]);
 /** Image parameters a chat client may add as top-level extensions; they go to the model's contract. */
 const IMAGE_PARAMS = new Set(['size', 'aspect_ratio', 'resolution', 'quality', 'output_format', 'seed', 'watermark', 'negative_prompt']);
 
@@ -35,7 +54,8 @@ function includeUsageOf(v: unknown): boolean {
   if (v === undefined || v === null) return false;
   if (typeof v !== 'object' || Array.isArray(v)) throw invalidRequest('stream_options', 'stream_options must be an object such as {"include_usage": true}.');
   const include = (v as { include_usage?: unknown }).include_usage;
-  if (include !== undefined && typeof include !== 'boolean') throw invalidRequest('stream_options.include_usage', 'stream_options.include_usage must be true or false.');
+  if (include !== undefined && typeof include !== 'boolean')
+    throw invalidRequest('stream_options.include_usage', 'stream_options.include_usage must be true or false.');
   return include === true;
 }
 
@@ -46,7 +66,8 @@ export function parseChat(raw: unknown): ChatDraft {
   // The image request is the last user turn; system text gives it context; earlier turns are conversation only.
   let lastUser = -1;
   messages.forEach((m, i) => {
-    if (typeof m !== 'object' || m === null || typeof (m as { role?: unknown }).role !== 'string') throw invalidRequest(`messages[${i}]`, 'each message needs a role and content.');
+    if (typeof m !== 'object' || m === null || typeof (m as { role?: unknown }).role !== 'string')
+      throw invalidRequest(`messages[${i}]`, 'each message needs a role and content.');
     if ((m as { role: string }).role === 'user') lastUser = i;
   });
   if (lastUser < 0) throw invalidRequest('messages', 'messages must contain a user message.');
@@ -104,7 +125,11 @@ export interface ChatCompletion {
   object: 'chat.completion';
   created: number;
   model: string;
-  choices: Array<{ index: number; message: { role: 'assistant'; content: string; images?: Array<{ type: 'image_url'; image_url: { url: string } }> }; finish_reason: 'stop' }>;
+  choices: Array<{
+    index: number;
+    message: { role: 'assistant'; content: string; images?: Array<{ type: 'image_url'; image_url: { url: string } }> };
+    finish_reason: 'stop';
+  }>;
   usage: {
     prompt_tokens: number;
     completion_tokens: number;
@@ -145,13 +170,18 @@ export function renderChat(d: Delivery, requestId: string): ChatCompletion {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content, ...(dataUrls.length ? { images: dataUrls.map((url) => ({ type: 'image_url' as const, image_url: { url } })) } : {}) },
+        message: {
+          role: 'assistant',
+          content,
+          ...(dataUrls.length ? { images: dataUrls.map((url) => ({ type: 'image_url' as const, image_url: { url } })) } : {}),
+        },
         finish_reason: 'stop',
       },
     ],
     usage: chatUsage(d.result.usage),
     imagegate: { request_id: requestId },
   };
-  if (d.billingTransactionId) res.imagegate.billing = { billing_transaction_id: d.billingTransactionId, amount: d.charged, currency: d.currency, unit: 'micro' };
+  if (d.billingTransactionId)
+    res.imagegate.billing = { billing_transaction_id: d.billingTransactionId, amount: d.charged, currency: d.currency, unit: 'micro' };
   return res;
 }

@@ -7,7 +7,7 @@ import { invalidRequest } from '../domain/errors.js';
 import type { ImageParams, JsonValue } from '../domain/job.js';
 import type { Delivery } from '../pipeline/pipeline.js';
 import { sanitizeShape } from '../domain/sanitize.js';
-import { asObject, modelField, optionalString } from './openai-images.js';
+import { asObject, modelField } from './openai-images.js';
 
 /** parameters.* → public param name; size is handled apart (tier or W*H). */
 const PARAMETER_MAP: Record<string, string> = {
@@ -90,6 +90,8 @@ export function renderDashScope(d: Delivery, requestId: string) {
       ...(size ? { size: size.replace('x', '*') } : {}),
     },
     request_id: requestId,
-    ...(d.billingTransactionId ? { imagegate: { billing: { billing_transaction_id: d.billingTransactionId, amount: d.charged, currency: d.currency, unit: 'micro' } } } : {}),
+    ...(d.billingTransactionId
+      ? { imagegate: { billing: { billing_transaction_id: d.billingTransactionId, amount: d.charged, currency: d.currency, unit: 'micro' } } }
+      : {}),
   };
 }

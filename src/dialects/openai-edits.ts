@@ -54,7 +54,9 @@ async function collect(req: FastifyRequest): Promise<CollectedForm> {
     }
   }
   // Name each image as clients will recognise it in errors: `image` for one, `image[i]` for several.
-  out.images.forEach((img, i) => (img.field = out.images.length === 1 ? 'image' : `image[${i}]`));
+  out.images.forEach((img, i) => {
+    img.field = out.images.length === 1 ? 'image' : `image[${i}]`;
+  });
   return out;
 }
 
@@ -70,7 +72,14 @@ function typed(name: string, raw: string): JsonValue {
   return raw;
 }
 
-function draftFrom(endpoint: string, operation: Operation, body: Record<string, JsonValue>, images: ImageSource[], mask: ImageSource | undefined, shape: unknown): DraftRequest {
+function draftFrom(
+  endpoint: string,
+  operation: Operation,
+  body: Record<string, JsonValue>,
+  images: ImageSource[],
+  mask: ImageSource | undefined,
+  shape: unknown,
+): DraftRequest {
   if (body.stream === true) throw invalidRequest('stream', 'Streaming is not supported by this gateway yet; omit stream.');
   if (operation === 'variation' && body.prompt !== undefined) throw invalidRequest('prompt', 'Variations take no prompt.');
   if (operation === 'variation' && mask) throw invalidRequest('mask', 'Variations take no mask.');
@@ -110,7 +119,8 @@ function fromJson(raw: unknown): DraftRequest {
   });
   let mask: ImageSource | undefined;
   if (body.mask !== undefined) {
-    const url = typeof body.mask === 'object' && body.mask !== null && !Array.isArray(body.mask) ? (body.mask as Record<string, JsonValue>).image_url : undefined;
+    const url =
+      typeof body.mask === 'object' && body.mask !== null && !Array.isArray(body.mask) ? (body.mask as Record<string, JsonValue>).image_url : undefined;
     if (typeof url !== 'string') throw invalidRequest('mask', 'mask must be {"image_url": "<http(s) or data: URL>"}.');
     mask = { field: 'mask', kind: 'url', url };
   }

@@ -11,7 +11,20 @@ import { sanitizeShape } from '../domain/sanitize.js';
 import { SIZE_PATTERN, SIZE_TIER_PATTERN } from '../domain/size.js';
 
 /** Body fields the dialect itself consumes; everything else goes to the model's contract as a param. */
-const ENVELOPE = new Set(['model', 'prompt', 'n', 'response_format', 'user', 'operation', 'image', 'image_url', 'image_urls', 'reference_image_urls', 'async', 'callback_url']);
+const ENVELOPE = new Set([
+  'model',
+  'prompt',
+  'n',
+  'response_format',
+  'user',
+  'operation',
+  'image',
+  'image_url',
+  'image_urls',
+  'reference_image_urls',
+  'async',
+  'callback_url',
+]);
 /** Where references may come: imagegate's fields, and Seedream's flat `image` (string or list). */
 const REFERENCE_FIELDS = ['image_url', 'image_urls', 'reference_image_urls', 'image'] as const;
 
@@ -34,12 +47,17 @@ export function asObject(body: unknown): Body {
 function checkFieldNames(value: unknown, path: string, depth: number): void {
   if (depth > 8 || typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkFieldNames(v, `${path}[${i}]`, depth + 1));
+    value.forEach((v, i) => {
+      checkFieldNames(v, `${path}[${i}]`, depth + 1);
+    });
     return;
   }
   for (const [k, v] of Object.entries(value)) {
     if (k.length > FIELD_NAME_MAX_LENGTH) {
-      throw invalidRequest(path || null, `A field name${path ? ` in ${path}` : ''} is ${k.length} characters long; no field of this API is longer than ${FIELD_NAME_MAX_LENGTH}.`);
+      throw invalidRequest(
+        path || null,
+        `A field name${path ? ` in ${path}` : ''} is ${k.length} characters long; no field of this API is longer than ${FIELD_NAME_MAX_LENGTH}.`,
+      );
     }
     checkFieldNames(v, path ? `${path}.${k}` : k, depth + 1);
   }
@@ -75,10 +93,14 @@ export function parseResponseFormat(v: unknown): ResponseFormat | undefined {
  */
 export function checkSizeSyntax(v: unknown, field = 'size'): string | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw invalidRequest(field, `${field} must be a string such as "1024x1024" or "auto", not a ${Array.isArray(v) ? 'list' : typeof v}.`);
+  if (typeof v !== 'string')
+    throw invalidRequest(field, `${field} must be a string such as "1024x1024" or "auto", not a ${Array.isArray(v) ? 'list' : typeof v}.`);
   if (v.length > 16) throw invalidRequest(field, `${field} must be at most 16 characters, e.g. "1024x1024".`);
   if (!SIZE_PATTERN.test(v) && !SIZE_TIER_PATTERN.test(v)) {
-    throw invalidRequest(field, `${field} "${v}" is not valid: use "auto" or WIDTHxHEIGHT with digits and a lowercase x, e.g. "1024x1024" (models with resolution tiers also take "1K", "2K", "4K").`);
+    throw invalidRequest(
+      field,
+      `${field} "${v}" is not valid: use "auto" or WIDTHxHEIGHT with digits and a lowercase x, e.g. "1024x1024" (models with resolution tiers also take "1K", "2K", "4K").`,
+    );
   }
   return v;
 }
@@ -110,7 +132,10 @@ function parseOperation(v: unknown, hasReferences: boolean): Operation {
   if (v === undefined || v === null) return hasReferences ? 'image-to-image' : 'text-to-image';
   if (v === 'text-to-image' || v === 'image-to-image') return v;
   if (v === 'edit' || v === 'image-edit' || v === 'variation') {
-    throw invalidRequest('operation', `operation "${String(v)}" belongs to ${v === 'variation' ? '/v1/images/variations' : '/v1/images/edits'}; /v1/images/generations takes "text-to-image" or "image-to-image".`);
+    throw invalidRequest(
+      'operation',
+      `operation "${String(v)}" belongs to ${v === 'variation' ? '/v1/images/variations' : '/v1/images/edits'}; /v1/images/generations takes "text-to-image" or "image-to-image".`,
+    );
   }
   throw invalidRequest('operation', 'operation must be "text-to-image" or "image-to-image".');
 }
@@ -124,9 +149,14 @@ function referenceSources(body: Body): { sources: ImageSource[]; field: string }
     field = name;
     const list = typeof v === 'string' ? [v] : v;
     if (!Array.isArray(list) || list.some((u) => typeof u !== 'string')) {
-      throw invalidRequest(name, `${name} must be ${name === 'image_url' ? 'a URL string' : 'a URL string or a list of URL strings'} (public http(s) or data: URLs).`);
+      throw invalidRequest(
+        name,
+        `${name} must be ${name === 'image_url' ? 'a URL string' : 'a URL string or a list of URL strings'} (public http(s) or data: URLs).`,
+      );
     }
-    list.forEach((url, i) => sources.push({ field: typeof v === 'string' ? name : `${name}[${i}]`, kind: 'url', url: url as string }));
+    list.forEach((url, i) => {
+      sources.push({ field: typeof v === 'string' ? name : `${name}[${i}]`, kind: 'url', url: url as string });
+    });
   }
   return { sources, field };
 }
@@ -135,7 +165,10 @@ export function parseGenerations(raw: unknown): DraftRequest {
   const body = asObject(raw);
   if (body.images !== undefined || body.file_id !== undefined) {
     const field = body.images !== undefined ? 'images' : 'file_id';
-    throw invalidRequest(field, `${field} belongs to the edit flow: send it to POST /v1/images/edits. For image-to-image on /v1/images/generations use operation "image-to-image" with image_urls.`);
+    throw invalidRequest(
+      field,
+      `${field} belongs to the edit flow: send it to POST /v1/images/edits. For image-to-image on /v1/images/generations use operation "image-to-image" with image_urls.`,
+    );
   }
   if (body.stream === true) throw invalidRequest('stream', 'Streaming image generation is not supported by this gateway yet; omit stream.');
   const { sources, field } = referenceSources(body);
@@ -177,7 +210,12 @@ export interface ImagesResponse {
   quality?: string;
   size?: string;
   usage?: ImagesUsage;
-  imagegate: { request_id: string; model: string; billing?: { billing_transaction_id: string; amount: number; currency: string; unit: 'micro' }; failed?: number };
+  imagegate: {
+    request_id: string;
+    model: string;
+    billing?: { billing_transaction_id: string; amount: number; currency: string; unit: 'micro' };
+    failed?: number;
+  };
 }
 
 /**

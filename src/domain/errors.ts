@@ -130,8 +130,7 @@ export class GatewayError extends Error {
 export const invalidRequest = (param: string | null, message: string, details?: Record<string, unknown>) =>
   new GatewayError('invalid_request', message, { param, details });
 
-export const unsupportedField = (param: string, message: string) =>
-  new GatewayError('unsupported_field', message, { param });
+export const unsupportedField = (param: string, message: string) => new GatewayError('unsupported_field', message, { param });
 
 export function isGatewayError(e: unknown): e is GatewayError {
   return e instanceof GatewayError;
@@ -143,14 +142,18 @@ export function toGatewayError(e: unknown): GatewayError {
   const outage = databaseOutage(e);
   if (outage) {
     // The message is ours, not the driver's: driver errors can carry the database's address.
-    return new GatewayError('database_unavailable', outage === 'unreachable'
-      ? 'The database is unreachable, so the request cannot be served. Retry in a few seconds.'
-      : 'The database did not answer in time (a lock or statement timeout), so the request was stopped. Retry in a few seconds.', {
-      cause: e,
-      retryable: true,
-      retryAfterMs: 1000,
-      headers: { 'retry-after': '1' },
-    });
+    return new GatewayError(
+      'database_unavailable',
+      outage === 'unreachable'
+        ? 'The database is unreachable, so the request cannot be served. Retry in a few seconds.'
+        : 'The database did not answer in time (a lock or statement timeout), so the request was stopped. Retry in a few seconds.',
+      {
+        cause: e,
+        retryable: true,
+        retryAfterMs: 1000,
+        headers: { 'retry-after': '1' },
+      },
+    );
   }
   return new GatewayError('internal_error', 'The gateway failed while handling this request; it has been logged.', {
     cause: e,

@@ -10,7 +10,7 @@ export function excerpt(text: string, keep = KEEP): string {
   const clean = head
     .replace(/data:[^,\s]{0,100},?\S*/gi, 'data:…')
     .replace(/[A-Za-z0-9+/=_-]{40,}/g, '…')
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces.
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
   const cut = clean.length > keep ? `${clean.slice(0, keep)}…` : clean;
   return text.length > head.length && !cut.endsWith('…') ? `${cut}…` : cut;

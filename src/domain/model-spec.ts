@@ -43,7 +43,11 @@ export const ImageInputRulesSchema = z
     /** Most images (edit sources or references) accepted. */
     max_images: z.number().int().positive().default(1),
     min_images: z.number().int().nonnegative().default(1),
-    max_bytes: z.number().int().positive().default(50 * 1024 * 1024),
+    max_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(50 * 1024 * 1024),
     formats: z.array(z.enum(['png', 'jpeg', 'webp', 'gif', 'bmp'])).default(['png', 'jpeg', 'webp']),
     min_side: z.number().int().positive().optional(),
     max_side: z.number().int().positive().optional(),
@@ -115,18 +119,22 @@ export const ModelSchema = z
     mode: z.enum(['sync', 'async']).default('sync'),
     timeout_ms: z.number().int().positive().default(300_000),
     routes: z.array(RouteSchema).min(1),
-    operations: z
-      .record(z.string(), OperationSchema)
-      .refine((ops) => Object.keys(ops).every((k) => (OPERATIONS as readonly string[]).includes(k)), {
-        message: `operation names must be one of ${OPERATIONS.join(', ')}`,
-      }),
+    operations: z.record(z.string(), OperationSchema).refine((ops) => Object.keys(ops).every((k) => (OPERATIONS as readonly string[]).includes(k)), {
+      message: `operation names must be one of ${OPERATIONS.join(', ')}`,
+    }),
     prompt: z
       .object({ max_length: z.number().int().positive().default(32000), required: z.boolean().default(true) })
       .strict()
       .default({ max_length: 32000, required: true }),
-    n: z.object({ max: z.number().int().positive().default(1), default: z.number().int().positive().default(1) }).strict().default({ max: 1, default: 1 }),
+    n: z
+      .object({ max: z.number().int().positive().default(1), default: z.number().int().positive().default(1) })
+      .strict()
+      .default({ max: 1, default: 1 }),
     /** Accepted sizes: listed values and/or a free-form rule. Absent = the model takes no `size`. */
-    sizes: z.object({ values: z.array(z.string()).default([]), rule: SizeRuleSchema.optional() }).strict().optional(),
+    sizes: z
+      .object({ values: z.array(z.string()).default([]), rule: SizeRuleSchema.optional() })
+      .strict()
+      .optional(),
     /** Other accepted fields and their allowed values. */
     fields: z.record(z.string(), FieldRuleSchema).default({}),
     response_formats: z.array(z.enum(['url', 'b64_json'])).default(['url', 'b64_json']),

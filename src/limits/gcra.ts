@@ -63,7 +63,10 @@ export function admit(used: number, limit: number, windowMs: number, cost: numbe
  */
 export function checkConsumeArgs(limit: number, windowMs: number, cost: number): void {
   if (!(Number.isFinite(limit) && limit > 0) || !(Number.isFinite(windowMs) && windowMs > 0) || !(Number.isFinite(cost) && cost >= 0)) {
-    throw new GatewayError('internal_error', `Rate limiter misconfigured: limit=${limit}, windowMs=${windowMs}, cost=${cost}; limit and window must be positive and cost non-negative.`);
+    throw new GatewayError(
+      'internal_error',
+      `Rate limiter misconfigured: limit=${limit}, windowMs=${windowMs}, cost=${cost}; limit and window must be positive and cost non-negative.`,
+    );
   }
   if (cost > limit) {
     throw new GatewayError(

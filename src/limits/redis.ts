@@ -37,7 +37,11 @@ export interface RedisLimiterOptions {
 export class RedisRateLimiter implements RateLimiter {
   private readonly redis: Redis & LimitScripts;
 
-  constructor(url: string, private readonly prefix = 'imagegate:', opts: RedisLimiterOptions = {}) {
+  constructor(
+    url: string,
+    private readonly prefix = 'imagegate:',
+    opts: RedisLimiterOptions = {},
+  ) {
     const redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, commandTimeout: opts.commandTimeoutMs ?? 2_000 });
     // Connection errors reach callers as rejected commands (→ 503); without a listener ioredis would also
     // print each one to stderr, outside the JSON log.
@@ -50,11 +54,9 @@ export class RedisRateLimiter implements RateLimiter {
 
   async consume(key: string, limit: number, windowMs: number, cost = 1): Promise<LimitDecision> {
     checkConsumeArgs(limit, windowMs, cost);
-    const [allowed, remaining, resetMs, retryAfterMs] = await this.redis
-      .limitConsume(this.bucketKey(key), limit, windowMs, cost)
-      .catch((e: unknown) => {
-        throw storeUnavailable(e);
-      });
+    const [allowed, remaining, resetMs, retryAfterMs] = await this.redis.limitConsume(this.bucketKey(key), limit, windowMs, cost).catch((e: unknown) => {
+      throw storeUnavailable(e);
+    });
     return { allowed: allowed === 1, limit, remaining, resetMs, retryAfterMs };
   }
 

@@ -12,7 +12,11 @@ export function pinnedAgent(addresses: readonly LookupAddress[]): Agent {
   if (addresses.length === 0) throw new Error('pinnedAgent needs at least one address');
   const pinned: LookupFunction = (_hostname, options, callback) => {
     // Node asks for all addresses when it races IPv4 and IPv6 (autoSelectFamily), one address otherwise.
-    if (options.all) callback(null, addresses.map((a) => ({ address: a.address, family: a.family })));
+    if (options.all)
+      callback(
+        null,
+        addresses.map((a) => ({ address: a.address, family: a.family })),
+      );
     else callback(null, addresses[0]!.address, addresses[0]!.family);
   };
   // One request per agent: the agent is thrown away after the response, so nothing is kept alive.

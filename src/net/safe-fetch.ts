@@ -77,8 +77,7 @@ export async function safeFetch(rawUrl: string, opts: SafeFetchOptions): Promise
   const lookup = opts.lookup ?? systemLookup;
   const timer = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timer]) : timer;
-  const fail = (why: string, cause?: unknown) =>
-    new GatewayError('invalid_request', `${opts.param}: ${why}.`, { param: opts.param, cause });
+  const fail = (why: string, cause?: unknown) => new GatewayError('invalid_request', `${opts.param}: ${why}.`, { param: opts.param, cause });
 
   try {
     const first = await resolveTarget(rawUrl, opts.allowlist, lookup, signal);

@@ -43,11 +43,15 @@ export function judgeUrl(raw: string, allowlist: readonly string[]): UrlJudgemen
   }
   if (!SCHEMES.has(url.protocol)) return refuse(`the URL uses the ${url.protocol.slice(0, -1)}: scheme; only http and https URLs are allowed`);
   // WHATWG parsing would take "http:///x" as host "x"; insist on a written authority.
-  if (!/^https?:\/\/[^/?#\\]/i.test(raw.trim()) || !url.hostname) return refuse('the URL has no host; send a full http(s) URL such as https://example.com/image.png');
+  if (!/^https?:\/\/[^/?#\\]/i.test(raw.trim()) || !url.hostname)
+    return refuse('the URL has no host; send a full http(s) URL such as https://example.com/image.png');
   if (url.username || url.password) return refuse('the URL contains credentials (user:password@); remove them from the URL');
   // url.hash is empty for a bare "#", so look at the text.
   if (raw.includes('#')) return refuse('the URL contains a fragment (#...); remove it from the URL');
-  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   const port = url.port ? Number(url.port) : DEFAULT_PORT[url.protocol]!;
   const listed = new Set(allowlist.map((e) => e.trim().toLowerCase()));
   const allowlisted = allowlistKeys(host, port).some((k) => listed.has(k));

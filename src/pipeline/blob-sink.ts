@@ -35,7 +35,10 @@ export class BlobSink implements PassThroughSink {
   readonly started = false;
   private attempt: Attempt;
 
-  constructor(private readonly store: BlobStore, private readonly ttlSeconds: number) {
+  constructor(
+    private readonly store: BlobStore,
+    private readonly ttlSeconds: number,
+  ) {
     this.attempt = new Attempt(store, ttlSeconds);
   }
 

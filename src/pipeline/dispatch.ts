@@ -99,7 +99,13 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 /** The same error, no longer retryable (so nothing above tries again either). */
 function finalError(err: GatewayError): GatewayError {
-  return new GatewayError(err.code, err.message, { param: err.param, retryable: false, details: err.details, upstreamRequestId: err.upstreamRequestId, cause: err });
+  return new GatewayError(err.code, err.message, {
+    param: err.param,
+    retryable: false,
+    details: err.details,
+    upstreamRequestId: err.upstreamRequestId,
+    cause: err,
+  });
 }
 
 export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: CallContext, deps: DispatchDeps): Promise<DispatchOutcome> {
@@ -119,7 +125,8 @@ export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: Cal
       if (ctx.signal.aborted) throw last ?? new GatewayError('upstream_error', 'The request was cancelled.');
       attempts++;
       const started = performance.now();
-      const report = (outcome: UpstreamAttempt['outcome']) => deps.onAttempt?.({ provider: route.provider, outcome, seconds: (performance.now() - started) / 1000 });
+      const report = (outcome: UpstreamAttempt['outcome']) =>
+        deps.onAttempt?.({ provider: route.provider, outcome, seconds: (performance.now() - started) / 1000 });
       try {
         const onUpstreamTask = deps.onUpstreamTask;
         const routeCtx: CallContext = onUpstreamTask ? { ...seenCtx, onUpstreamTask: (id) => onUpstreamTask(id, route.id) } : seenCtx;

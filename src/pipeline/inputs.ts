@@ -21,12 +21,20 @@ function checkPixelBudget(images: readonly InputImage[], budget: number): void {
     const pixels = img.width * img.height;
     total += pixels;
     if (total <= budget) continue;
-    const what = total === pixels ? `${img.field} is ${img.width}x${img.height} (${pixels} pixels)` : `${img.field} (${img.width}x${img.height}) brings the input images to ${total} pixels`;
-    throw invalidRequest(img.field, `${what}; at most ${budget} pixels of input images (the mask included) are accepted per request. Downscale or send fewer images.`);
+    const what =
+      total === pixels
+        ? `${img.field} is ${img.width}x${img.height} (${pixels} pixels)`
+        : `${img.field} (${img.width}x${img.height}) brings the input images to ${total} pixels`;
+    throw invalidRequest(
+      img.field,
+      `${what}; at most ${budget} pixels of input images (the mask included) are accepted per request. Downscale or send fewer images.`,
+    );
   }
 }
 
-export function createInputLoader(config: Pick<GatewayConfig, 'urlAllowlist' | 'fetchMaxBytes' | 'fetchTimeoutMs' | 'maxPixels' | 'maxRequestPixels'>): InputLoader {
+export function createInputLoader(
+  config: Pick<GatewayConfig, 'urlAllowlist' | 'fetchMaxBytes' | 'fetchTimeoutMs' | 'maxPixels' | 'maxRequestPixels'>,
+): InputLoader {
   async function loadOne(src: ImageSource, maxBytes: number, signal: AbortSignal): Promise<InputImage> {
     const cap = Math.min(maxBytes, config.fetchMaxBytes);
     if (src.kind === 'bytes') return inspectImage(src.bytes, src.field, { maxPixels: config.maxPixels });
@@ -41,7 +49,8 @@ export function createInputLoader(config: Pick<GatewayConfig, 'urlAllowlist' | '
       timeoutMs: config.fetchTimeoutMs,
       signal,
       accept: (bytes) => {
-        if (!sniffImageType(bytes)) throw invalidRequest(src.field, `${src.field}: the URL did not return a PNG, JPEG, WEBP, GIF or BMP image (checked by content).`);
+        if (!sniffImageType(bytes))
+          throw invalidRequest(src.field, `${src.field}: the URL did not return a PNG, JPEG, WEBP, GIF or BMP image (checked by content).`);
       },
     });
     const image = await inspectImage(fetched.bytes, src.field, { maxPixels: config.maxPixels });
@@ -53,14 +62,20 @@ export function createInputLoader(config: Pick<GatewayConfig, 'urlAllowlist' | '
       if (draft.images.length === 0 && !draft.mask) {
         const rules = model.spec.operations[operation]?.images;
         if (rules && rules.min_images > 0) {
-          throw invalidRequest(draft.imagesField, `${operation} on model "${model.id}" needs at least ${rules.min_images} input image${rules.min_images > 1 ? 's' : ''} in ${draft.imagesField}.`);
+          throw invalidRequest(
+            draft.imagesField,
+            `${operation} on model "${model.id}" needs at least ${rules.min_images} input image${rules.min_images > 1 ? 's' : ''} in ${draft.imagesField}.`,
+          );
         }
         return { images: [] };
       }
       const rules = model.spec.operations[operation]?.images;
       if (!rules) throw invalidRequest(draft.imagesField, `Model "${model.id}" does not take input images for ${operation}.`);
       if (draft.images.length > rules.max_images) {
-        throw invalidRequest(draft.imagesField, `Model "${model.id}" accepts at most ${rules.max_images} input image${rules.max_images > 1 ? 's' : ''} for ${operation}; ${draft.images.length} were sent.`);
+        throw invalidRequest(
+          draft.imagesField,
+          `Model "${model.id}" accepts at most ${rules.max_images} input image${rules.max_images > 1 ? 's' : ''} for ${operation}; ${draft.images.length} were sent.`,
+        );
       }
       const images = await Promise.all(draft.images.map((s) => loadOne(s, rules.max_bytes, signal)));
       checkPixelBudget(images, config.maxRequestPixels);

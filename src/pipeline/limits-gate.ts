@@ -43,10 +43,14 @@ export function createLimitsGate(limiter: RateLimiter): LimitsGate {
       if (!k.maxConcurrency) return { release: async () => undefined, headers };
       const slot = await limiter.acquire(`conc:${k.id}`, k.maxConcurrency, LEASE_MS);
       if (!slot.allowed) {
-        throw new GatewayError('rate_limit_exceeded', `Rate limit exceeded: at most ${k.maxConcurrency} concurrent requests for this key. Retry when one finishes.`, {
-          headers: { 'retry-after': '1', 'x-ratelimit-limit-concurrency': String(k.maxConcurrency) },
-          retryAfterMs: 1000,
-        });
+        throw new GatewayError(
+          'rate_limit_exceeded',
+          `Rate limit exceeded: at most ${k.maxConcurrency} concurrent requests for this key. Retry when one finishes.`,
+          {
+            headers: { 'retry-after': '1', 'x-ratelimit-limit-concurrency': String(k.maxConcurrency) },
+            retryAfterMs: 1000,
+          },
+        );
       }
       let released = false;
       return {

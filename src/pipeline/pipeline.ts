@@ -26,7 +26,16 @@ import type { DraftRequest } from '../domain/draft.js';
 import type { LimitsGate } from './limits-gate.js';
 import { GatewayError, invalidRequest, toGatewayError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { type Base64Text, EXTENSION_OF_MIME, type ImageJob, type ImageMime, type ImagePayload, type ImageResult, type InputImage, MIME_OF_EXTENSION } from '../domain/job.js';
+import {
+  type Base64Text,
+  EXTENSION_OF_MIME,
+  type ImageJob,
+  type ImageMime,
+  type ImagePayload,
+  type ImageResult,
+  type InputImage,
+  MIME_OF_EXTENSION,
+} from '../domain/job.js';
 import { sniffImageType } from '../media/image-input.js';
 import type { Principal } from '../domain/principal.js';
 
@@ -130,7 +139,6 @@ export async function settleNow(e: Execution): Promise<Delivery> {
   return delivered(e, await e.settlement.settle());
 }
 
-
 export function resolveModel(catalog: Catalog, name: string | undefined, principal: Principal): CatalogModel {
   if (name === undefined || name === '') {
     throw invalidRequest('model', 'model is required. List the image models with GET /v1/models?recommended_for=image and send one as "model".');
@@ -138,7 +146,9 @@ export function resolveModel(catalog: Catalog, name: string | undefined, princip
   const model = catalog.resolve(name);
   if (!model) {
     const why = catalog.isKnownButUnavailable(name) ? ' Its provider is not configured on this gateway.' : '';
-    throw new GatewayError('model_not_found', `The model "${name}" does not exist or is not available.${why} See GET /v1/models?recommended_for=image.`, { param: 'model' });
+    throw new GatewayError('model_not_found', `The model "${name}" does not exist or is not available.${why} See GET /v1/models?recommended_for=image.`, {
+      param: 'model',
+    });
   }
   const allowed = principal.key.models;
   if (allowed && !allowed.includes(model.id)) {
@@ -191,7 +201,17 @@ export async function prepare(
       await deps.limits.returnImages(principal, job.n);
       throw e;
     }
-    return { job, model, principal, hold, quoted, dropped: checked.dropped, release, rateLimitHeaders: { ...headers, ...imageHeaders }, acceptTextOnly: draft.acceptTextOnly === true };
+    return {
+      job,
+      model,
+      principal,
+      hold,
+      quoted,
+      dropped: checked.dropped,
+      release,
+      rateLimitHeaders: { ...headers, ...imageHeaders },
+      acceptTextOnly: draft.acceptTextOnly === true,
+    };
   } catch (e) {
     await release();
     throw e;
@@ -297,10 +317,13 @@ async function publish(deps: PipelineDeps, bytes: Buffer, mime: ImageMime, ttl: 
 
 type Fetching = Pick<CallContext, 'signal' | 'deadline' | 'bodies'>;
 
-async function materialize(payload: Exclude<ImagePayload, { kind: 'passed-through' }>, fetching: Fetching): Promise<{ bytes?: Buffer; b64?: Base64Text; mime: ImageMime }> {
+async function materialize(
+  payload: Exclude<ImagePayload, { kind: 'passed-through' }>,
+  fetching: Fetching,
+): Promise<{ bytes?: Buffer; b64?: Base64Text; mime: ImageMime }> {
   if (payload.kind === 'b64') return { b64: payload.b64, mime: payload.mime };
   if (payload.kind === 'bytes') return { bytes: payload.bytes, mime: payload.mime };
-  const res = await callUpstream('the provider\'s image host', { method: 'GET', url: payload.url, maxBytes: 64 * 1024 * 1024 }, fetching);
+  const res = await callUpstream("the provider's image host", { method: 'GET', url: payload.url, maxBytes: 64 * 1024 * 1024 }, fetching);
   if (res.status !== 200) {
     throw new GatewayError('upstream_error', `Downloading the generated image from the provider failed with HTTP ${res.status}.`, { retryable: false });
   }
@@ -324,7 +347,9 @@ async function deliver(deps: PipelineDeps, job: ImageJob, images: ImageResult['i
       const m = await materialize(img.payload, fetching);
       const base = { mime: m.mime, revisedPrompt: img.revisedPrompt, size: img.size };
       if (job.responseFormat === 'b64_json') return { ...base, b64: m.b64 ?? m.bytes!.toString('base64') };
-      const url = m.bytes ? await publish(deps, m.bytes, m.mime, deps.config.urlTtlSeconds) : await withDecoded(m.b64!, (bytes) => publish(deps, bytes, m.mime, deps.config.urlTtlSeconds), fetching.bodies);
+      const url = m.bytes
+        ? await publish(deps, m.bytes, m.mime, deps.config.urlTtlSeconds)
+        : await withDecoded(m.b64!, (bytes) => publish(deps, bytes, m.mime, deps.config.urlTtlSeconds), fetching.bodies);
       return { ...base, url };
     }),
   );

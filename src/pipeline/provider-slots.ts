@@ -135,8 +135,14 @@ export function withProviderSlots(adapters: ReadonlyMap<string, ProviderAdapter>
       name: a.name,
       validate: a.validate?.bind(a),
       cancel: a.cancel?.bind(a),
-      generate: (job: ImageJob, route: Route, ctx: CallContext): Promise<ImageResult> => slots.run(route.provider, ctx, () => started(ctx, () => a.generate(job, route, ctx))),
-      ...(resume ? { resume: (id: string, job: ImageJob, route: Route, ctx: CallContext) => slots.run(route.provider, ctx, () => started(ctx, () => resume(id, job, route, ctx))) } : {}),
+      generate: (job: ImageJob, route: Route, ctx: CallContext): Promise<ImageResult> =>
+        slots.run(route.provider, ctx, () => started(ctx, () => a.generate(job, route, ctx))),
+      ...(resume
+        ? {
+            resume: (id: string, job: ImageJob, route: Route, ctx: CallContext) =>
+              slots.run(route.provider, ctx, () => started(ctx, () => resume(id, job, route, ctx))),
+          }
+        : {}),
     };
   };
   return new Map([...adapters].map(([name, a]) => [name, wrap(a)]));

@@ -19,7 +19,10 @@ export class CallSignal {
   /** True when it fired because the call's time was up, not because the client left. */
   timedOut = false;
 
-  constructor(private readonly client: AbortSignal, ms: number) {
+  constructor(
+    private readonly client: AbortSignal,
+    ms: number,
+  ) {
     if (client.aborted) {
       this.signal.abort(client.reason);
       return;

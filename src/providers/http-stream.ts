@@ -35,7 +35,9 @@ export async function openUpstreamStream(who: string, req: UpstreamRequest, ctx:
   const remaining = ctx.deadline - Date.now();
   if (remaining <= 0) throw timeoutError(who);
   const call = new CallSignal(ctx.signal, remaining);
-  const exchange = startExchange(upstreamDispatcher(), { ...req, body: req.body as string | Buffer | undefined }, call, remaining, (e) => transportError(who, e, call));
+  const exchange = startExchange(upstreamDispatcher(), { ...req, body: req.body as string | Buffer | undefined }, call, remaining, (e) =>
+    transportError(who, e, call),
+  );
   await exchange.head;
   const headers = exchange.headers;
   const header = (name: string) => {
@@ -72,4 +74,3 @@ export async function openUpstreamStream(who: string, req: UpstreamRequest, ctx:
 
 /** Thrown by whole()'s reader at the size limit: the body is cut there, which is not a failure. */
 const CUT = Symbol('cut');
-

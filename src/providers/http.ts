@@ -52,11 +52,7 @@ export function bodyTooLarge(who: string, max: number): GatewayError {
 }
 
 /** Human name of the upstream for error messages, e.g. "OpenAI". Never includes credentials. */
-export async function callUpstream(
-  who: string,
-  req: UpstreamRequest,
-  ctx: Pick<CallContext, 'signal' | 'deadline' | 'bodies'>,
-): Promise<UpstreamResponse> {
+export async function callUpstream(who: string, req: UpstreamRequest, ctx: Pick<CallContext, 'signal' | 'deadline' | 'bodies'>): Promise<UpstreamResponse> {
   const remaining = ctx.deadline - Date.now();
   if (remaining <= 0) throw timeoutError(who);
   const timeout = Math.max(1, Math.min(remaining, req.timeoutMs ?? remaining));
@@ -150,12 +146,7 @@ function describeNetworkError(e: unknown): string {
 }
 
 /** A buffered upstream answer; streamed calls (http-stream.ts) build theirs with it too. */
-export function makeResponse(
-  who: string,
-  status: number,
-  headers: Record<string, string | string[] | undefined>,
-  body: Buffer,
-): UpstreamResponse {
+export function makeResponse(who: string, status: number, headers: Record<string, string | string[] | undefined>, body: Buffer): UpstreamResponse {
   return {
     status,
     headers,
@@ -201,10 +192,14 @@ export function errorForStatus(who: string, res: UpstreamResponse, upstreamMessa
   }
   if (res.status === 401 || res.status === 403) {
     // The operator's credentials are wrong: the client can do nothing about it and must not see the key.
-    return new GatewayError('upstream_error', `${who} rejected the gateway's credentials (HTTP ${res.status}); the operator must fix the provider configuration.`, {
-      retryable: true,
-      upstreamRequestId,
-    });
+    return new GatewayError(
+      'upstream_error',
+      `${who} rejected the gateway's credentials (HTTP ${res.status}); the operator must fix the provider configuration.`,
+      {
+        retryable: true,
+        upstreamRequestId,
+      },
+    );
   }
   if (res.status === 408 || res.status >= 500) {
     return new GatewayError('upstream_error', `${who} failed with HTTP ${res.status}${detail}`, { retryable: true, upstreamRequestId });

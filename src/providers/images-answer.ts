@@ -103,7 +103,8 @@ async function readPassingThrough(who: string, up: UpstreamStream, sink: PassThr
 /** Puts `stand` where the passed-through image stood in the parsed body (the value `TAPPED`); false if absent. */
 function replaceTapped(body: unknown, stand: Base64Bytes): boolean {
   let node: unknown = body;
-  for (const step of FIRST_B64_IMAGE.slice(0, -1)) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[step] : undefined;
+  for (const step of FIRST_B64_IMAGE.slice(0, -1))
+    node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[step] : undefined;
   const last = FIRST_B64_IMAGE[FIRST_B64_IMAGE.length - 1]!;
   if (node === null || typeof node !== 'object' || (node as Record<string | number, unknown>)[last] !== TAPPED) return false;
   (node as Record<string | number, unknown>)[last] = stand;

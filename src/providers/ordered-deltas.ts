@@ -14,7 +14,10 @@ export class OrderedDeltas {
   /** The call whose pieces currently go out live. */
   private live = 0;
 
-  constructor(private readonly out: Sink, private readonly calls: number) {
+  constructor(
+    private readonly out: Sink,
+    private readonly calls: number,
+  ) {
     this.held = Array.from({ length: calls }, () => []);
     this.finished = Array.from({ length: calls }, () => false);
   }

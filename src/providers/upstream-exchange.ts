@@ -21,7 +21,13 @@ export interface ExchangeRequest {
  * Sends `req` through `dispatcher`, aborted when `call` fires. Transport failures, before or while reading,
  * reach callers mapped by `fail`; `call` is done when the exchange is over.
  */
-export function startExchange(dispatcher: Dispatcher, req: ExchangeRequest, call: CallSignal, timeoutMs: number, fail: (e: unknown) => unknown): StreamedExchange {
+export function startExchange(
+  dispatcher: Dispatcher,
+  req: ExchangeRequest,
+  call: CallSignal,
+  timeoutMs: number,
+  fail: (e: unknown) => unknown,
+): StreamedExchange {
   const exchange = new StreamedExchange(fail, () => call.done());
   call.signal.once('abort', () => exchange.abort(call.signal.reason));
   try {

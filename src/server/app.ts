@@ -33,7 +33,6 @@ import { imageRoutes } from './routes/images.js';
 import { modelRoutes } from './routes/models.js';
 import { taskRoutes } from './routes/tasks.js';
 
-
 export type Server = FastifyInstance;
 
 declare module 'fastify' {
@@ -61,7 +60,6 @@ export interface ServerDeps {
   idempotency: IdempotencyStore;
   readiness: Readiness;
 }
-
 
 export async function buildServer(deps: ServerDeps): Promise<Server> {
   const app = Fastify({
@@ -105,7 +103,17 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
       deps.requestLog.record(row);
       metrics.observe(row, req.routeOptions.url ?? 'unmatched', req.imageTrace?.prepared?.model.id);
       req.log.info(
-        { method: req.method, path, status: outcome.status, ms: Math.round(ms * 10) / 10, key_id: row.key_id, model: row.model, error_code: row.error_code, images: row.images, charged },
+        {
+          method: req.method,
+          path,
+          status: outcome.status,
+          ms: Math.round(ms * 10) / 10,
+          key_id: row.key_id,
+          model: row.model,
+          error_code: row.error_code,
+          images: row.images,
+          charged,
+        },
         'request',
       );
     };

@@ -46,7 +46,11 @@ export async function runChatStream(deps: ImageRequestDeps, req: FastifyRequest,
     keep: (outcome) => {
       const billing = reply.getHeader('x-billing-transaction-id');
       // An error event after the stream began is part of a 200 reply: a replay gets the same stream.
-      return { status: 200, body: outcome.transcript, headers: { 'content-type': SSE_TYPE, ...(billing ? { 'x-billing-transaction-id': String(billing) } : {}) } };
+      return {
+        status: 200,
+        body: outcome.transcript,
+        headers: { 'content-type': SSE_TYPE, ...(billing ? { 'x-billing-transaction-id': String(billing) } : {}) },
+      };
     },
     // As with JSON answers: a failure another try may fix (5xx, 429) is not kept, so the retry runs again.
     retry: (outcome) => outcome.error !== undefined && retryable(outcome.error.status),

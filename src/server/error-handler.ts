@@ -25,7 +25,10 @@ function fromFastify(err: FastifyError): GatewayError | undefined {
     case 'FST_MP_PREMATURE_CLOSE':
       return new GatewayError('invalid_request', 'The multipart body ended before it was complete.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new GatewayError('unsupported_media_type', 'Content-Type is not supported here; send application/json (or multipart/form-data on the edit and variation endpoints).');
+      return new GatewayError(
+        'unsupported_media_type',
+        'Content-Type is not supported here; send application/json (or multipart/form-data on the edit and variation endpoints).',
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new GatewayError('invalid_request', 'The request body is empty; send a JSON object.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -44,7 +47,8 @@ function fromFastify(err: FastifyError): GatewayError | undefined {
   if (err instanceof SyntaxError || (err as { statusCode?: number }).statusCode === 400) {
     return new GatewayError('invalid_request', `The request body could not be read: ${excerpt(err.message)}`);
   }
-  if ((err as { statusCode?: number }).statusCode === 413) return new GatewayError('payload_too_large', 'The request body is larger than this gateway accepts.');
+  if ((err as { statusCode?: number }).statusCode === 413)
+    return new GatewayError('payload_too_large', 'The request body is larger than this gateway accepts.');
   return undefined;
 }
 
@@ -94,7 +98,10 @@ function fromClientError(err: NodeJS.ErrnoException): GatewayError {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return new GatewayError('request_timeout', 'The request did not arrive in time; send its headers and body without long pauses.');
     case 'HPE_HEADER_OVERFLOW':
-      return new GatewayError('header_fields_too_large', 'The request line and headers are larger than this gateway accepts (16 KB); shorten the URL or the headers.');
+      return new GatewayError(
+        'header_fields_too_large',
+        'The request line and headers are larger than this gateway accepts (16 KB); shorten the URL or the headers.',
+      );
     default:
       return new GatewayError('invalid_request', 'The request is not valid HTTP/1.1.');
   }
@@ -108,9 +115,15 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const e = fromClientError(err);
   const body = JSON.stringify(e.toBody());
-  const head = [`HTTP/1.1 ${e.status} ${STATUS_TEXT[e.status] ?? 'Error'}`, 'Connection: close', 'Content-Type: application/json; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`];
+  const head = [
+    `HTTP/1.1 ${e.status} ${STATUS_TEXT[e.status] ?? 'Error'}`,
+    'Connection: close',
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+  ];
   // A response already under way (a timeout while it was written) cannot take a second one.
-  if (socket.writable && !(socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+  if (socket.writable && !(socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent)
+    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
   else socket.destroy();
 }
 

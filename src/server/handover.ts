@@ -13,7 +13,11 @@ export class TimeoutHandover {
   private readonly routes = new Map<string, string>();
   private taskId: string | undefined;
 
-  constructor(private readonly tasks: TaskService, private readonly endpoint: string, private readonly publicUrl: string) {}
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly endpoint: string,
+    private readonly publicUrl: string,
+  ) {}
 
   /** The execute() hooks of one synchronous request. */
   get options(): Pick<ExecuteOptions, 'onUpstreamTask' | 'onTimeoutHandover'> {

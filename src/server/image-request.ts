@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { DraftRequest, ImageSource } from '../domain/draft.js';
 import { BodyLease, SplicedBody } from '../bytes/index.js';
-import { GatewayError, toGatewayError } from '../domain/errors.js';
+import { type GatewayError, toGatewayError } from '../domain/errors.js';
 import { type Delivery, delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../pipeline/pipeline.js';
 import type { Settlement } from '../billing/settlement.js';
 import { chargeOnDelivery } from './charge-on-delivery.js';
@@ -29,7 +29,20 @@ export interface ImageRequestDeps {
 /** What makes two create requests "the same request" for Idempotency-Key: the draft, with image bytes hashed. */
 function draftFingerprint(d: DraftRequest): string {
   const img = (s: ImageSource) => (s.kind === 'bytes' ? createHash('sha256').update(s.bytes).digest('hex') : s.url);
-  return fingerprint([d.endpoint, d.model, d.operation, d.prompt, d.n, d.responseFormat, d.user, d.params, d.images.map(img), d.mask ? img(d.mask) : null, d.async, d.callbackUrl]);
+  return fingerprint([
+    d.endpoint,
+    d.model,
+    d.operation,
+    d.prompt,
+    d.n,
+    d.responseFormat,
+    d.user,
+    d.params,
+    d.images.map(img),
+    d.mask ? img(d.mask) : null,
+    d.async,
+    d.callbackUrl,
+  ]);
 }
 
 const REPLAYED_HEADERS = ['x-billing-transaction-id', 'location', 'content-type'];

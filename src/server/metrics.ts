@@ -37,7 +37,12 @@ export class GatewayMetrics {
 
   constructor(db: Kysely<Database>, currency: string) {
     const registers = [this.registry];
-    this.requests = new Counter({ name: 'imagegate_requests_total', help: 'API requests answered, by route pattern, HTTP status and catalog model', labelNames: ['route', 'status', 'model'], registers });
+    this.requests = new Counter({
+      name: 'imagegate_requests_total',
+      help: 'API requests answered, by route pattern, HTTP status and catalog model',
+      labelNames: ['route', 'status', 'model'],
+      registers,
+    });
     this.duration = new Histogram({
       name: 'imagegate_request_duration_seconds',
       help: 'Time from request to the end of the answer, by route pattern',
@@ -45,8 +50,18 @@ export class GatewayMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
       registers,
     });
-    this.images = new Counter({ name: 'imagegate_images_total', help: 'Images delivered to clients, by catalog model and provider route', labelNames: ['model', 'provider_route'], registers });
-    this.charged = new Counter({ name: 'imagegate_charged_micros_total', help: `Money charged for delivered images, in micro-units of ${currency}`, labelNames: ['model'], registers });
+    this.images = new Counter({
+      name: 'imagegate_images_total',
+      help: 'Images delivered to clients, by catalog model and provider route',
+      labelNames: ['model', 'provider_route'],
+      registers,
+    });
+    this.charged = new Counter({
+      name: 'imagegate_charged_micros_total',
+      help: `Money charged for delivered images, in micro-units of ${currency}`,
+      labelNames: ['model'],
+      registers,
+    });
     this.upstreamAttempts = new Counter({
       name: 'imagegate_upstream_attempts_total',
       help: 'Calls to upstream providers (retries and fallbacks each count), by provider and outcome: ok or the error code',

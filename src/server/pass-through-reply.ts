@@ -71,7 +71,9 @@ export class PassThroughReply implements PassThroughSink {
   finish(delivery: Delivery, requestId: string): void {
     const [first, ...others] = delivery.images;
     const stand = new Base64Bytes(Buffer.alloc(0));
-    const rendered = first?.passedThrough ? this.render.render({ ...delivery, created: this.created, images: [{ ...first, b64: stand }, ...others] }, requestId) : undefined;
+    const rendered = first?.passedThrough
+      ? this.render.render({ ...delivery, created: this.created, images: [{ ...first, b64: stand }, ...others] }, requestId)
+      : undefined;
     const [head, image, ...rest] = rendered?.pieces ?? [];
     if (!this.res || !head?.equals(this.head!) || image !== stand.ascii) {
       // A dialect whose reply does not begin as its head said: a bug, and the client must not get a body

@@ -12,7 +12,10 @@ export class SseWriter {
   private closed = false;
   private readonly transcript: string[] | undefined;
 
-  constructor(private readonly keepAliveMs: number, opts: { record?: boolean } = {}) {
+  constructor(
+    private readonly keepAliveMs: number,
+    opts: { record?: boolean } = {},
+  ) {
     this.transcript = opts.record ? [] : undefined;
     this.arm();
   }

@@ -30,9 +30,18 @@ export function renderTask(row: TaskRow, publicUrl: string) {
 
 /** The OpenAI images reply's fields of a result, with the task's id as its request id. */
 function resultFields(r: TaskResult, taskId: string) {
-  const billing = r.billing && { billing_transaction_id: r.billing.transactionId, amount: r.billing.amount, currency: r.billing.currency, unit: 'micro' as const };
+  const billing = r.billing && {
+    billing_transaction_id: r.billing.transactionId,
+    amount: r.billing.amount,
+    currency: r.billing.currency,
+    unit: 'micro' as const,
+  };
   return {
-    data: r.images.map((img) => ({ url: img.url, ...(img.revisedPrompt ? { revised_prompt: img.revisedPrompt } : {}), ...(img.size ? { size: img.size } : {}) })),
+    data: r.images.map((img) => ({
+      url: img.url,
+      ...(img.revisedPrompt ? { revised_prompt: img.revisedPrompt } : {}),
+      ...(img.size ? { size: img.size } : {}),
+    })),
     ...(r.usage ? { usage: imagesUsage(r.usage) } : {}),
     billing_transaction_id: billing?.billing_transaction_id ?? null,
     imagegate: { request_id: taskId, model: r.model, ...(billing ? { billing } : {}), ...(r.failed ? { failed: r.failed } : {}) },

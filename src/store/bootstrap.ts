@@ -18,12 +18,20 @@ export interface BootstrapResult {
 }
 
 async function setting(db: Kysely<Database>, name: string, make: () => string): Promise<string> {
-  await db.insertInto('settings').values({ name, value: make() }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('settings')
+    .values({ name, value: make() })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
   const row = await db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
   return row.value;
 }
 
-export async function bootstrap(store: Pick<Db, 'kysely' | 'transact'>, keys: KeyStore, opts: { adminKey?: string; signingSecret?: string }): Promise<BootstrapResult> {
+export async function bootstrap(
+  store: Pick<Db, 'kysely' | 'transact'>,
+  keys: KeyStore,
+  opts: { adminKey?: string; signingSecret?: string },
+): Promise<BootstrapResult> {
   const db = store.kysely;
   await db
     .insertInto('accounts')

@@ -24,7 +24,11 @@ export class Instances {
 
   /** Ids of processes that beat recently (always including this one). */
   async live(now = Date.now()): Promise<string[]> {
-    const rows = await this.db.selectFrom('instances').select('id').where('last_seen', '>', now - this.staleMs).execute();
+    const rows = await this.db
+      .selectFrom('instances')
+      .select('id')
+      .where('last_seen', '>', now - this.staleMs)
+      .execute();
     return [...new Set([this.id, ...rows.map((r) => r.id)])];
   }
 
@@ -35,7 +39,10 @@ export class Instances {
 
   /** Forget processes dead for a day (their rows only serve the recovery above). */
   async prune(now = Date.now()): Promise<void> {
-    await this.db.deleteFrom('instances').where('last_seen', '<', now - 86_400_000).execute();
+    await this.db
+      .deleteFrom('instances')
+      .where('last_seen', '<', now - 86_400_000)
+      .execute();
   }
 
   async leave(): Promise<void> {

@@ -134,7 +134,10 @@ export class KeyStore {
    * `cacheMs` bounds how long another process's revoke or update can go unseen here while the change feed
    * is down (a database restart); with the feed up, changes arrive in milliseconds.
    */
-  constructor(store: Pick<Db, 'kysely' | 'changes'>, private readonly cacheMs = 1_000) {
+  constructor(
+    store: Pick<Db, 'kysely' | 'changes'>,
+    private readonly cacheMs = 1_000,
+  ) {
     this.db = store.kysely;
     this.changes = store.changes;
     this.changes.subscribe('api_keys', () => this.cache.clear());
@@ -152,7 +155,11 @@ export class KeyStore {
    */
   async createIfAbsent(accountId: string, attrs: NewKeyAttributes & { secret: string }): Promise<boolean> {
     const { row } = newKeyRow(accountId, attrs);
-    const res = await this.db.insertInto('api_keys').values(row).onConflict((oc) => oc.column('hash').doNothing()).executeTakeFirst();
+    const res = await this.db
+      .insertInto('api_keys')
+      .values(row)
+      .onConflict((oc) => oc.column('hash').doNothing())
+      .executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
@@ -170,7 +177,7 @@ export class KeyStore {
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(hash, { key, at: now });
     }
-    if (!key || key.status !== 'active') return undefined;
+    if (key?.status !== 'active') return undefined;
     if (key.expiresAt !== null && key.expiresAt <= now) return undefined;
     return key;
   }

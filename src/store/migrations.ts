@@ -57,9 +57,7 @@ const m001_core = (dialect: SqlDialect): Migration => ({
 
     await db.schema
       .createTable('ledger')
-      .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
-        dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
-      )
+      .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
       .addColumn('id', 'text', (c) => c.notNull().unique())
       .addColumn('account_id', 'text', (c) => c.notNull())
       .addColumn('key_id', 'text')
@@ -207,7 +205,12 @@ const m006_live_task_indexes: Migration = {
   async up(db: Kysely<unknown>) {
     for (const name of ['tasks_queue', 'tasks_pending_order', 'tasks_pending_account', 'tasks_webhook']) await db.schema.dropIndex(name).execute();
     await db.schema.createIndex('tasks_pending_order').on('tasks').columns(['created_at', 'id']).where(sql.ref('status'), '=', 'pending').execute();
-    await db.schema.createIndex('tasks_pending_account').on('tasks').columns(['account_id', 'created_at', 'id']).where(sql.ref('status'), '=', 'pending').execute();
+    await db.schema
+      .createIndex('tasks_pending_account')
+      .on('tasks')
+      .columns(['account_id', 'created_at', 'id'])
+      .where(sql.ref('status'), '=', 'pending')
+      .execute();
     await db.schema.createIndex('tasks_running').on('tasks').columns(['account_id', 'lease_until']).where(sql.ref('status'), '=', 'running').execute();
     await db.schema.createIndex('tasks_webhook').on('tasks').column('next_webhook_at').where(sql.ref('next_webhook_at'), 'is not', null).execute();
   },

@@ -8,7 +8,10 @@ import type { StoredBlob } from './blobs.js';
 export const FILE_ROUTE_PREFIX = '/v1/files/';
 
 export class UrlSigner {
-  constructor(private readonly secret: string, private publicUrl: string) {}
+  constructor(
+    private readonly secret: string,
+    private publicUrl: string,
+  ) {}
 
   /** Set once the listening address is known (PORT=0) when no IMAGEGATE_PUBLIC_URL was given. */
   setPublicUrl(url: string): void {
@@ -25,9 +28,12 @@ export class UrlSigner {
   }
 
   /** Checks a request for `name` with its query; returns the blob it names or why it is refused. */
-  verify(name: string, exp: string | undefined, sig: string | undefined, now = Date.now()):
-    | { ok: true; blob: StoredBlob }
-    | { ok: false; status: 403 | 404; reason: string } {
+  verify(
+    name: string,
+    exp: string | undefined,
+    sig: string | undefined,
+    now = Date.now(),
+  ): { ok: true; blob: StoredBlob } | { ok: false; status: 403 | 404; reason: string } {
     const m = /^([a-z]+_[A-Za-z0-9_-]+)\.(png|jpeg|webp|gif|bmp)$/.exec(name);
     if (!m) return { ok: false, status: 404, reason: 'No such file.' };
     const expNum = Number(exp);

@@ -28,7 +28,18 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { type CheckpointThreadData, HOLD, HOLD_ASKED, HOLD_HELD, HOLD_NONE, STOP, THREAD_READY, THREAD_RELEASED, WAKE, WORDS } from './sqlite-checkpoint-words.js';
+import {
+  type CheckpointThreadData,
+  HOLD,
+  HOLD_ASKED,
+  HOLD_HELD,
+  HOLD_NONE,
+  STOP,
+  THREAD_READY,
+  THREAD_RELEASED,
+  WAKE,
+  WORDS,
+} from './sqlite-checkpoint-words.js';
 
 /** Commits between two wake-ups of the thread: ~5 WAL pages each. */
 const COMMITS_PER_CHECKPOINT = 128;
@@ -92,7 +103,10 @@ export class WalCheckpointer {
   private slowMs = 0;
 
   /** Checkpoint `file` (already in WAL mode) on a worker thread, from now or from when it is needed. */
-  constructor(private readonly file: string, private readonly opts: WalCheckpointerOptions = {}) {
+  constructor(
+    private readonly file: string,
+    private readonly opts: WalCheckpointerOptions = {},
+  ) {
     if (opts.start === 'now') this.startThread();
   }
 

@@ -58,7 +58,13 @@ const stored = z.object({
   v: z.literal(1),
   images: z.array(z.object({ url: z.string(), mime: z.enum(mimes).nullable(), revisedPrompt: z.string().optional(), size: z.string().optional() })),
   usage: z
-    .object({ inputTextTokens: count.optional(), inputImageTokens: count.optional(), outputImageTokens: count.optional(), outputTextTokens: count.optional(), totalTokens: count.optional() })
+    .object({
+      inputTextTokens: count.optional(),
+      inputImageTokens: count.optional(),
+      outputImageTokens: count.optional(),
+      outputTextTokens: count.optional(),
+      totalTokens: count.optional(),
+    })
     .optional(),
   billing: z.object({ transactionId: z.string(), amount: count, currency: z.string() }).optional(),
   model: z.string(),
@@ -82,7 +88,12 @@ function fromLegacy(r: z.infer<typeof legacy>): TaskResult {
   const u = r.usage;
   const b = r.imagegate.billing;
   return {
-    images: r.data.map((d) => ({ url: d.url, mime: null, ...(d.revised_prompt ? { revisedPrompt: d.revised_prompt } : {}), ...(d.size ? { size: d.size } : {}) })),
+    images: r.data.map((d) => ({
+      url: d.url,
+      mime: null,
+      ...(d.revised_prompt ? { revisedPrompt: d.revised_prompt } : {}),
+      ...(d.size ? { size: d.size } : {}),
+    })),
     ...(u
       ? {
           usage: {

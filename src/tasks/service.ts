@@ -63,7 +63,13 @@ export class TaskService {
    * hold's transaction, so a crash leaves both or neither; so is `alongside` (the request's Idempotency-Key
    * claim learns its task). Errors surface to the caller now.
    */
-  async submit(principal: Principal, draft: DraftRequest, requestId: string, signal: AbortSignal, alongside?: (taskId: string) => TxWork<void>): Promise<TaskRow> {
+  async submit(
+    principal: Principal,
+    draft: DraftRequest,
+    requestId: string,
+    signal: AbortSignal,
+    alongside?: (taskId: string) => TxWork<void>,
+  ): Promise<TaskRow> {
     const id = newId('task');
     const callbackUrl = draft.callbackUrl ?? principal.key.callbackUrl ?? null;
     // The address rules are checked again, after DNS, at each delivery.
@@ -73,7 +79,17 @@ export class TaskService {
       task: {
         id,
         record: async (job, quoted) => {
-          const row = newTaskRow({ id, accountId: principal.accountId, keyId: principal.key.id, model: job.model, endpoint: draft.endpoint, job: await encodeJob(this.d.pipeline.blobs, job), holdId: null, quoted, callbackUrl });
+          const row = newTaskRow({
+            id,
+            accountId: principal.accountId,
+            keyId: principal.key.id,
+            model: job.model,
+            endpoint: draft.endpoint,
+            job: await encodeJob(this.d.pipeline.blobs, job),
+            holdId: null,
+            quoted,
+            callbackUrl,
+          });
           const store = this.d.store;
           return function* (holdId) {
             yield* store.insertWork((queued = { ...row, hold_id: holdId }));
@@ -133,13 +149,21 @@ export class TaskService {
     if (isTerminal(row.status)) {
       throw new GatewayError('invalid_request', `Task ${row.id} has already finished (${row.status}) and cannot be canceled.`, { param: 'id' });
     }
-    const error = JSON.stringify({ status: 499, body: { error: { message: 'The task was canceled.', type: 'invalid_request_error', param: null, code: 'canceled' } } });
+    const error = JSON.stringify({
+      status: 499,
+      body: { error: { message: 'The task was canceled.', type: 'invalid_request_error', param: null, code: 'canceled' } },
+    });
     const finish = () => this.d.store.finishWithHoldWork(row.id, 'canceled', { error });
-    const canceled = row.hold_id ? (await this.d.ledger.refundAfter(row.hold_id, 'task canceled', finish)).closed : await this.d.pipeline.billing.transact({ write: finish });
+    const canceled = row.hold_id
+      ? (await this.d.ledger.refundAfter(row.hold_id, 'task canceled', finish)).closed
+      : await this.d.pipeline.billing.transact({ write: finish });
     if (!canceled) {
       // Its worker finished it a moment ago (and settled or refunded its hold with that).
       const now = await this.d.store.get(row.id);
-      throw new GatewayError('invalid_request', `Task ${row.id} has already finished and cannot be canceled.`, { param: 'id', details: { status: now?.status } });
+      throw new GatewayError('invalid_request', `Task ${row.id} has already finished and cannot be canceled.`, {
+        param: 'id',
+        details: { status: now?.status },
+      });
     }
     this.active.get(row.id)?.ac.abort(new Error('task canceled'));
     if (row.upstream_task_id && row.route_id) await this.cancelUpstream(row).catch(() => undefined);
@@ -172,7 +196,11 @@ export class TaskService {
       t.handedBack = true;
       t.ac.abort(new Error('handed back to the queue: this gateway is shutting down'));
     }
-    await Promise.all(unstarted.map(([id]) => this.d.store.handBack(id, this.d.instanceId).catch((err: unknown) => this.d.log.error({ err, task_id: id }, 'task hand-back failed'))));
+    await Promise.all(
+      unstarted.map(([id]) =>
+        this.d.store.handBack(id, this.d.instanceId).catch((err: unknown) => this.d.log.error({ err, task_id: id }, 'task hand-back failed')),
+      ),
+    );
     const until = Date.now() + waitMs;
     while (this.active.size && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   }
@@ -199,16 +227,19 @@ export class TaskService {
     const task: RunningTask = { ac, started: false, handedBack: false };
     this.active.set(row.id, task);
     const owner = this.d.instanceId;
-    const renew = setInterval(() => {
-      this.d.store.renew(row.id, owner, this.leaseMs).then(
-        (ok) => {
-          if (!ok) ac.abort(new Error('task lease lost'));
-        },
-        // The database is unreachable: the next renewal tries again; if the lease runs out meanwhile, another
-        // worker takes the task over and this run's settle is refused by its guard.
-        (err: unknown) => this.d.log.warn({ err, task_id: row.id }, 'task lease renewal failed'),
-      );
-    }, Math.max(100, this.leaseMs / 3));
+    const renew = setInterval(
+      () => {
+        this.d.store.renew(row.id, owner, this.leaseMs).then(
+          (ok) => {
+            if (!ok) ac.abort(new Error('task lease lost'));
+          },
+          // The database is unreachable: the next renewal tries again; if the lease runs out meanwhile, another
+          // worker takes the task over and this run's settle is refused by its guard.
+          (err: unknown) => this.d.log.warn({ err, task_id: row.id }, 'task lease renewal failed'),
+        );
+      },
+      Math.max(100, this.leaseMs / 3),
+    );
     try {
       const prepared = await this.rebuild(row);
       if (!prepared || task.handedBack) return;
@@ -264,7 +295,12 @@ export class TaskService {
     if (record && record.status !== 'open') {
       const owner = this.d.instanceId;
       if (record.status === 'settled') await this.d.store.finish(row.id, 'succeeded', {}, owner);
-      else await this.fail(row, new GatewayError('upstream_error', 'The task failed and its hold was refunded; it was not run again.', { retryable: false }), owner);
+      else
+        await this.fail(
+          row,
+          new GatewayError('upstream_error', 'The task failed and its hold was refunded; it was not run again.', { retryable: false }),
+          owner,
+        );
       return undefined;
     }
     const model = this.d.pipeline.catalog.resolve(row.model);

@@ -59,7 +59,7 @@ export function newTaskRow(t: NewTask): TaskRow {
 }
 
 /** A claim that takes nothing over: the task is created unconditionally. */
-// eslint-disable-next-line require-yield
+// biome-ignore lint/correctness/useYield: transaction work is a generator; this one has no query to yield.
 export function* noClaim(): TxWork<boolean> {
   return true;
 }
@@ -115,8 +115,14 @@ export class TaskStore {
     let q = this.db.selectFrom('tasks').selectAll().where('account_id', '=', accountId);
     if (opts.status) q = q.where('status', '=', opts.status);
     if (opts.after) {
-      const cursor = await this.db.selectFrom('tasks').select(['created_at', 'id']).where('id', '=', opts.after).where('account_id', '=', accountId).executeTakeFirst();
-      if (cursor) q = q.where((eb) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
+      const cursor = await this.db
+        .selectFrom('tasks')
+        .select(['created_at', 'id'])
+        .where('id', '=', opts.after)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      if (cursor)
+        q = q.where((eb) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
     }
     return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
   }
@@ -188,7 +194,12 @@ export class TaskStore {
             with picked as materialized (${pick} for update of tasks skip locked)
             update tasks set ${set} from picked where tasks.id = picked.id returning tasks.*`.execute(this.db)
         : await sql<TaskRow>`update tasks set ${set} where id in (${pick}) returning *`.execute(this.db);
-    return res.rows.map((r) => ({ ...r, quoted: Number(r.quoted), created_at: Number(r.created_at), lease_until: r.lease_until === null ? null : Number(r.lease_until) }));
+    return res.rows.map((r) => ({
+      ...r,
+      quoted: Number(r.quoted),
+      created_at: Number(r.created_at),
+      lease_until: r.lease_until === null ? null : Number(r.lease_until),
+    }));
   }
 
   /** Extend our lease; false when the task is no longer ours (canceled, or taken over). */
@@ -204,7 +215,12 @@ export class TaskStore {
   }
 
   async setUpstream(id: string, owner: string, upstreamTaskId: string, routeId: string): Promise<void> {
-    await this.db.updateTable('tasks').set({ upstream_task_id: upstreamTaskId, route_id: routeId }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+    await this.db
+      .updateTable('tasks')
+      .set({ upstream_task_id: upstreamTaskId, route_id: routeId })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
   }
 
   /**
@@ -253,7 +269,13 @@ export class TaskStore {
    * it at once rather than when the lease would have run out.
    */
   async handBack(id: string, owner: string): Promise<boolean> {
-    const r = await this.db.updateTable('tasks').set({ lease_until: 0 }).where('id', '=', id).where('lease_owner', '=', owner).where('status', '=', 'running').executeTakeFirst();
+    const r = await this.db
+      .updateTable('tasks')
+      .set({ lease_until: 0 })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 
@@ -286,7 +308,12 @@ export class TaskStore {
   }
 
   async webhookState(id: string, state: string, next: number | null, expectNext: number): Promise<boolean> {
-    const r = await this.db.updateTable('tasks').set({ webhook: state, next_webhook_at: next }).where('id', '=', id).where('next_webhook_at', '=', expectNext).executeTakeFirst();
+    const r = await this.db
+      .updateTable('tasks')
+      .set({ webhook: state, next_webhook_at: next })
+      .where('id', '=', id)
+      .where('next_webhook_at', '=', expectNext)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 }

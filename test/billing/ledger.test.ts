@@ -160,13 +160,19 @@ describe.each(databases())('ledger on $name', ({ name, make }) => {
   // in flight, and the queries that ask for open holds (sweep, balance views, metrics) still find them by it.
   it('indexes holds by owner only while they are open (one partial index, no other)', async () => {
     if (name === 'sqlite') {
-      const rows = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master where type = 'index' and tbl_name = 'holds' and sql is not null`.execute(db.kysely);
+      const rows = await sql<{
+        name: string;
+        sql: string;
+      }>`select name, sql from sqlite_master where type = 'index' and tbl_name = 'holds' and sql is not null`.execute(db.kysely);
       expect(rows.rows.map((r) => r.name)).toEqual(['holds_open_owner']);
       expect(rows.rows[0]!.sql).toMatch(/\("owner"\) where "status" = 'open'/i);
       const plan = await sql<{ detail: string }>`explain query plan select id from holds where status = 'open' and owner not like 'task:%'`.execute(db.kysely);
       expect(plan.rows.map((r) => r.detail).join('\n')).toMatch(/USING (COVERING )?INDEX holds_open_owner/);
     } else {
-      const rows = await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes where tablename = 'holds' and indexname <> 'holds_pkey'`.execute(db.kysely);
+      const rows = await sql<{
+        indexname: string;
+        indexdef: string;
+      }>`select indexname, indexdef from pg_indexes where tablename = 'holds' and indexname <> 'holds_pkey'`.execute(db.kysely);
       expect(rows.rows.map((r) => r.indexname)).toEqual(['holds_open_owner']);
       expect(rows.rows[0]!.indexdef).toMatch(/\(owner\) WHERE \(status = 'open'::text\)/);
     }

@@ -3,9 +3,21 @@ import { charge, imagePrice, quote } from '../../src/billing/pricing.js';
 import type { Price } from '../../src/domain/model-spec.js';
 import type { ImageJob, ImageResult } from '../../src/domain/job.js';
 
-const gpt: Price = { per_image: 250000, per_image_by: { low: 16000, medium: 63000, high: 250000, 'low/1024x1024': 11000, 'medium/1024x1024': 42000, 'high/1024x1024': 167000 } };
+const gpt: Price = {
+  per_image: 250000,
+  per_image_by: { low: 16000, medium: 63000, high: 250000, 'low/1024x1024': 11000, 'medium/1024x1024': 42000, 'high/1024x1024': 167000 },
+};
 
-const job = (params: ImageJob['params'], n = 1): ImageJob => ({ requestId: 'req_t', model: 'm', operation: 'text-to-image', prompt: 'p', n, params, images: [], responseFormat: 'b64_json' });
+const job = (params: ImageJob['params'], n = 1): ImageJob => ({
+  requestId: 'req_t',
+  model: 'm',
+  operation: 'text-to-image',
+  prompt: 'p',
+  n,
+  params,
+  images: [],
+  responseFormat: 'b64_json',
+});
 const result = (count: number, meta?: ImageResult['meta'], usage?: ImageResult['usage']): ImageResult => ({
   images: Array.from({ length: count }, () => ({ payload: { kind: 'b64', b64: 'AA==', mime: 'image/png' } })),
   failedCount: 0,
@@ -43,7 +55,11 @@ describe('per-image prices by quality and size', () => {
 });
 
 describe('token prices', () => {
-  const gem: Price = { per_million_tokens: { input_text: 300000, input_image: 300000, output_image: 30000000, output_text: 2500000 }, quote_output_tokens_per_image: 1290, quote_input_tokens: 1000 };
+  const gem: Price = {
+    per_million_tokens: { input_text: 300000, input_image: 300000, output_image: 30000000, output_text: 2500000 },
+    quote_output_tokens_per_image: 1290,
+    quote_input_tokens: 1000,
+  };
 
   it('quotes the assumed output tokens per image plus the prompt allowance', () => {
     // 2 × 1290 × 30 USD/M = 77400 micro; 1000 × 0.3 USD/M = 300 micro.

@@ -34,7 +34,7 @@ describe('hold closes during a database outage', () => {
   });
   afterAll(() => db.close());
 
-  const status = async (id: string) => (await db.kysely.selectFrom('holds').select(['status', 'charged']).where('id', '=', id).executeTakeFirstOrThrow());
+  const status = async (id: string) => await db.kysely.selectFrom('holds').select(['status', 'charged']).where('id', '=', id).executeTakeFirstOrThrow();
 
   it('settles a delivered reply once the database is back, and resolves then with what it charged', async () => {
     const a = await accounts.create('outage-settle', 100_000);

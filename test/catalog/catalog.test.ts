@@ -62,7 +62,9 @@ models:
   });
 
   it('reports a route to an unknown provider and an alias to an unknown model', () => {
-    expect(() => loadCatalogData({ overlayText: 'models:\n  x:\n    owned_by: a\n    routes: [{ provider: nope }]\n    operations: {}\n' })).toThrow(/models\.x\.routes\.0\.provider: unknown provider "nope"/);
+    expect(() => loadCatalogData({ overlayText: 'models:\n  x:\n    owned_by: a\n    routes: [{ provider: nope }]\n    operations: {}\n' })).toThrow(
+      /models\.x\.routes\.0\.provider: unknown provider "nope"/,
+    );
     expect(() => loadCatalogData({ overlayText: 'aliases:\n  foo: not-a-model\n' })).toThrow(/aliases\.foo: points to unknown model/);
   });
 });

@@ -18,8 +18,11 @@ interface Run {
 /** Runs `imagegate <args>` from the sources (tsx), as `npx imagegate` would run the build. */
 function imagegate(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, env: { ...process.env, IMAGEGATE_ADMIN_KEY: undefined, ...env }, timeout: 30_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      { cwd: root, env: { ...process.env, IMAGEGATE_ADMIN_KEY: undefined, ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -64,7 +67,10 @@ describe('imagegate CLI', () => {
 
   it('lists admin keys only with --admin, each with the key that created it', async () => {
     const client = await gw.clientKey();
-    const minted = JSON.parse((await imagegate([...admin(), 'keys', 'create', '--name', 'minted-admin', '--admin'])).stdout) as { id: string; created_by: string };
+    const minted = JSON.parse((await imagegate([...admin(), 'keys', 'create', '--name', 'minted-admin', '--admin'])).stdout) as {
+      id: string;
+      created_by: string;
+    };
     const bootstrapKey = (await gw.gateway.keys.authenticate(ADMIN_KEY))!;
     expect(minted.created_by).toBe(bootstrapKey.id);
 
@@ -107,7 +113,7 @@ describe('imagegate CLI', () => {
     expect(noGateway.stderr).toContain('cannot reach the gateway at http://127.0.0.1:9');
   });
 
-  it('prints the gateway\'s error message for a refused call', async () => {
+  it("prints the gateway's error message for a refused call", async () => {
     const run = await imagegate([...admin(), 'accounts', 'debit', 'acct_missing', '1']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('imagegate: 404: No account "acct_missing"');

@@ -31,11 +31,23 @@ describe('S3 blob store configuration', () => {
       credentials: { accessKeyId: 'AKIA1', secretAccessKey: 'secret', sessionToken: 'tok' },
     });
     // The S3-specific endpoint wins over the general one; AWS_REGION over AWS_DEFAULT_REGION; path style can be turned off.
-    const d = loadConfig({ IMAGEGATE_S3_BUCKET: 'imgs', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', AWS_ENDPOINT_URL: 'https://x.example', AWS_ENDPOINT_URL_S3: 'https://s3.example', AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'eu-west-1', IMAGEGATE_S3_PATH_STYLE: 'false', IMAGEGATE_S3_REDIRECT: 'true' });
+    const d = loadConfig({
+      IMAGEGATE_S3_BUCKET: 'imgs',
+      AWS_ACCESS_KEY_ID: 'a',
+      AWS_SECRET_ACCESS_KEY: 's',
+      AWS_ENDPOINT_URL: 'https://x.example',
+      AWS_ENDPOINT_URL_S3: 'https://s3.example',
+      AWS_REGION: 'us-west-2',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      IMAGEGATE_S3_PATH_STYLE: 'false',
+      IMAGEGATE_S3_REDIRECT: 'true',
+    });
     expect(d.s3).toMatchObject({ endpoint: 'https://s3.example', region: 'us-west-2', pathStyle: false, prefix: 'imagegate/', redirect: true });
   });
 
   it('refuses an endpoint that is not a URL, naming the variable', () => {
-    expect(() => loadConfig({ IMAGEGATE_S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', AWS_ENDPOINT_URL_S3: 'minio:9000' })).toThrow(/AWS_ENDPOINT_URL_S3/);
+    expect(() => loadConfig({ IMAGEGATE_S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', AWS_ENDPOINT_URL_S3: 'minio:9000' })).toThrow(
+      /AWS_ENDPOINT_URL_S3/,
+    );
   });
 });

@@ -194,7 +194,11 @@ describe('inspectImage', () => {
     const webp = await noise(128, 128).webp().toBuffer();
     const gif = await noise(128, 128).gif().toBuffer();
     const bmp = makeBmp(64, 64);
-    for (const [bytes, name] of [[webp, 'WEBP'], [gif, 'GIF'], [bmp, 'BMP']] as const) {
+    for (const [bytes, name] of [
+      [webp, 'WEBP'],
+      [gif, 'GIF'],
+      [bmp, 'BMP'],
+    ] as const) {
       const err = await refusal(() => inspectImage(bytes.subarray(0, Math.floor(bytes.length * 0.7)), 'image', { maxPixels: MAX_PIXELS }));
       expect(err).toMatchObject({ status: 400, param: 'image' });
       expect(err.message).toMatch(new RegExp(`^image (could not be read as|is not a complete) ${name}`));
@@ -204,14 +208,12 @@ describe('inspectImage', () => {
   it('refuses a 50000x50000 PNG bomb by the pixel cap from its header alone, quickly', async () => {
     const bomb = bombPng(50_000, 50_000, { complete: true });
     // The file is a well-formed PNG that a decoder would try to expand to 2.5 gigapixels.
-    expect((await sharp(bomb, { limitInputPixels: false }).metadata())).toMatchObject({ width: 50_000, height: 50_000 });
+    expect(await sharp(bomb, { limitInputPixels: false }).metadata()).toMatchObject({ width: 50_000, height: 50_000 });
     const started = performance.now();
     const err = await refusal(() => inspectImage(bomb, 'image[0]', { maxPixels: MAX_PIXELS }));
     expect(performance.now() - started).toBeLessThan(500);
     expect(err).toMatchObject({ status: 400, code: 'invalid_request', param: 'image[0]' });
-    expect(err.message).toBe(
-      'image[0] is 50000x50000 (2500000000 pixels); at most 50000000 pixels are accepted per input image. Downscale it and retry.',
-    );
+    expect(err.message).toBe('image[0] is 50000x50000 (2500000000 pixels); at most 50000000 pixels are accepted per input image. Downscale it and retry.');
   });
 
   it('refuses a bare PNG header declaring 50000x50000 by the pixel cap, not as a damaged file', async () => {

@@ -19,13 +19,17 @@ async function refusal(run: () => unknown): Promise<GatewayError> {
   throw new Error('expected a GatewayError, but the call succeeded');
 }
 
-const opaque = (width: number, height: number, channels: 3 | 4) =>
-  sharp({ create: { width, height, channels, background: { r: 0, g: 0, b: 0, alpha: 1 } } });
+const opaque = (width: number, height: number, channels: 3 | 4) => sharp({ create: { width, height, channels, background: { r: 0, g: 0, b: 0, alpha: 1 } } });
 
 /** An opaque RGBA PNG with a fully transparent square cut into it: the area to edit. */
 async function maskBytes(width: number, height: number): Promise<Buffer> {
-  const hole = await sharp({ create: { width: 16, height: 16, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
-  return opaque(width, height, 4).composite([{ input: hole, left: 0, top: 0, blend: 'dest-in' }]).png().toBuffer();
+  const hole = await sharp({ create: { width: 16, height: 16, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    .png()
+    .toBuffer();
+  return opaque(width, height, 4)
+    .composite([{ input: hole, left: 0, top: 0, blend: 'dest-in' }])
+    .png()
+    .toBuffer();
 }
 
 const inspect = (bytes: Buffer, field: string) => inspectImage(bytes, field, opts);

@@ -61,7 +61,9 @@ describe('checkImages', () => {
   it('refuses an image over the byte limit, naming it and both sizes in MB', async () => {
     // Uncompressed PNG of about 5.2 MB: 1000 pixels x 3 bytes + 1 filter byte per row.
     const raw = Buffer.alloc(1000 * 1817 * 3, 0x55);
-    const bytes = await sharp(raw, { raw: { width: 1000, height: 1817, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+    const bytes = await sharp(raw, { raw: { width: 1000, height: 1817, channels: 3 } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
     expect(bytes.length / MB).toBeGreaterThan(5.15);
     expect(bytes.length / MB).toBeLessThan(5.25);
     const big = await inspectImage(bytes, 'image[2]', { maxPixels: 100_000_000 });

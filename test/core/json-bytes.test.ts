@@ -95,7 +95,11 @@ describe('SplicedBody.toBuffer', () => {
     json.copy(buf);
     return buf;
   };
-  const reply = (parsed: { data: Array<{ b64_json: unknown }> }) => ({ created: 9, data: parsed.data, imagegate: { request_id: 'req_1', note: 'x'.repeat(900) } });
+  const reply = (parsed: { data: Array<{ b64_json: unknown }> }) => ({
+    created: 9,
+    data: parsed.data,
+    imagegate: { request_id: 'req_1', note: 'x'.repeat(900) },
+  });
 
   it('writes the reply around the image bytes inside the upstream buffer, copying the image zero times', () => {
     const image = b64(4000);

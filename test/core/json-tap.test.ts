@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StringTap, TAPPED } from '../../src/bytes/json-tap.js';
 
 const PATH = ['data', 0, 'b64_json'] as const;
-const IMAGE = 'iVBORw0KGgo' + 'A'.repeat(5000) + '+/=';
+const IMAGE = `iVBORw0KGgo${'A'.repeat(5000)}+/=`;
 
 /** Feeds `body` in chunks of `size` bytes; returns what was handed on and the rest of the body. */
 function tapInChunks(body: string, size: number, startAfter = 1024): { passed: string; rest: string; tapping: boolean; tapped: number } {
@@ -21,7 +21,12 @@ describe('StringTap', () => {
     expect(tapping).toBe(true);
     expect(passed).toBe(IMAGE);
     expect(tapped).toBe(IMAGE.length);
-    expect(JSON.parse(rest)).toEqual({ created: 7, background: 'opaque', data: [{ b64_json: TAPPED, revised_prompt: 'a "quoted" cat' }], usage: { total_tokens: 3 } });
+    expect(JSON.parse(rest)).toEqual({
+      created: 7,
+      background: 'opaque',
+      data: [{ b64_json: TAPPED, revised_prompt: 'a "quoted" cat' }],
+      usage: { total_tokens: 3 },
+    });
   });
 
   it('passes escapes through as they are, so they stay valid inside the reply string', () => {
@@ -34,10 +39,11 @@ describe('StringTap', () => {
   });
 
   it('finds the path after members whose strings spell the field name or hold brackets, and through an escaped key', () => {
-    const tricky = JSON.stringify({ note: '"b64_json":"x" ]}{,', meta: { b64_json: 'not at the path', list: [1, '{', [2, 3]] }, data: [{ KEY: IMAGE }] }).replace(
-      '"KEY"',
-      '"b6\\u0034_json"',
-    );
+    const tricky = JSON.stringify({
+      note: '"b64_json":"x" ]}{,',
+      meta: { b64_json: 'not at the path', list: [1, '{', [2, 3]] },
+      data: [{ KEY: IMAGE }],
+    }).replace('"KEY"', '"b6\\u0034_json"');
     const { passed, rest } = tapInChunks(tricky, 3);
     expect(passed).toBe(IMAGE);
     expect(JSON.parse(rest).meta.b64_json).toBe('not at the path');

@@ -20,7 +20,15 @@ const OVERLAY = overlayOf(openaiImageModel('slow-image', PRICE));
 const CLOCK_SLACK_MS = 50;
 
 function maxOverlap(intervals: Array<[number, number]>): number {
-  const edges = intervals.flatMap(([s, e]) => [[s, 1], [e, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const edges = intervals
+    .flatMap(
+      ([s, e]) =>
+        [
+          [s, 1],
+          [e, -1],
+        ] as const,
+    )
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let now = 0;
   let max = 0;
   for (const [, d] of edges) max = Math.max(max, (now += d));
@@ -43,7 +51,12 @@ describe.each(databases())('per-account task worker cap on $name', ({ name, make
           overlay: OVERLAY,
           databaseUrl: db.databaseUrl,
           dataDir: db.dataDir,
-          env: { OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${fake.url}/v1`, IMAGEGATE_WORKERS: String(8 / instances), IMAGEGATE_ACCOUNT_WORKERS: String(CAP) },
+          env: {
+            OPENAI_API_KEY: 'sk-fake-openai',
+            OPENAI_BASE_URL: `${fake.url}/v1`,
+            IMAGEGATE_WORKERS: String(8 / instances),
+            IMAGEGATE_ACCOUNT_WORKERS: String(CAP),
+          },
         }),
       );
     }
@@ -72,7 +85,16 @@ describe.each(databases())('per-account task worker cap on $name', ({ name, make
     // Sample the running tasks of the busy account until everything is terminal.
     const k = gw.gateway.db.kysely;
     const count = async (accountId: string, statuses: TaskStatus[]) =>
-      Number((await k.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).where('status', 'in', statuses).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await k
+            .selectFrom('tasks')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('account_id', '=', accountId)
+            .where('status', 'in', statuses)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     let sampledMax = 0;
     const end = Date.now() + 60_000;
     while (Date.now() < end) {
@@ -81,7 +103,10 @@ describe.each(databases())('per-account task worker cap on $name', ({ name, make
       await new Promise((r) => setTimeout(r, 40));
     }
 
-    const rows = await k.selectFrom('tasks').select(['id', 'account_id', 'status', 'created_at', 'started_at', 'finished_at', 'attempts', 'lease_owner']).execute();
+    const rows = await k
+      .selectFrom('tasks')
+      .select(['id', 'account_id', 'status', 'created_at', 'started_at', 'finished_at', 'attempts', 'lease_owner'])
+      .execute();
     const mine = rows.filter((r) => r.account_id === busy.accountId);
     const theirs = rows.find((r) => r.account_id === other.accountId)!;
     expect(mine.map((r) => r.status)).toEqual(Array(TASKS).fill('succeeded'));

@@ -62,7 +62,10 @@ describe('authorization by the matched route', () => {
   it('has an audience on every registered route, and only probes and signed files are public', () => {
     const routes = gw.gateway.server.declaredRoutes;
     expect(routes.length).toBeGreaterThan(20);
-    const publicOnes = routes.filter((r) => r.audience === 'public').map((r) => `${r.method} ${r.url}`).sort();
+    const publicOnes = routes
+      .filter((r) => r.audience === 'public')
+      .map((r) => `${r.method} ${r.url}`)
+      .sort();
     expect(publicOnes).toEqual(['GET /healthz', 'GET /readyz', 'GET /v1/files/:name', 'HEAD /healthz', 'HEAD /readyz', 'HEAD /v1/files/:name']);
     for (const r of routes) {
       if (r.url.startsWith('/v1/admin/') || r.url === '/metrics') expect(r.audience, `${r.method} ${r.url}`).toBe('admin');

@@ -27,11 +27,17 @@ describe.each(databases())('billing end to end on $name', ({ make }) => {
   beforeAll(async () => {
     const db = await make();
     // The OpenAI route points at a closed port: every call fails with a connection error.
-    gw = await startGateway({ overlay: OVERLAY, databaseUrl: db.databaseUrl, dataDir: db.dataDir, env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
+    gw = await startGateway({
+      overlay: OVERLAY,
+      databaseUrl: db.databaseUrl,
+      dataDir: db.dataDir,
+      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' },
+    });
   });
   afterAll(async () => gw?.close());
 
-  const gen = (key: string, body: Record<string, unknown>) => postJson(`${gw.url}/v1/images/generations`, key, { model: 'priced-local', prompt: 'p', size: '16x16', ...body });
+  const gen = (key: string, body: Record<string, unknown>) =>
+    postJson(`${gw.url}/v1/images/generations`, key, { model: 'priced-local', prompt: 'p', size: '16x16', ...body });
   const balance = (key: string) => gw.balance(key);
 
   it('charges price × images, returns the billing transaction id in a header and in imagegate.billing', async () => {
@@ -119,7 +125,8 @@ describe.each(databases())('billing end to end on $name', ({ make }) => {
     const { key, accountId } = await gw.clientKey({ balance: 1_000_000 });
     await gen(key, { n: 3 });
     // The request's row is written once its hold settled, moments after the reply was delivered.
-    const usageOf = async () => (await (await fetch(`${gw.url}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: unknown[] };
+    const usageOf = async () =>
+      (await (await fetch(`${gw.url}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: unknown[] };
     await until(async () => (await usageOf()).data.length > 0);
     const mine = await usageOf();
     expect(mine.data).toEqual([{ model: 'priced-local', requests: 1, succeeded: 1, images: 3, spend: 120_000 }]);

@@ -117,7 +117,11 @@ describe('chat completions with stream: true', () => {
     expect(holdId).toBeTruthy();
     const events = new Events(res);
     const first = await events.next();
-    expect(first).toMatchObject({ object: 'chat.completion.chunk', model: MODEL, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+    expect(first).toMatchObject({
+      object: 'chat.completion.chunk',
+      model: MODEL,
+      choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+    });
     let text = '';
     while (text !== 'Here is your orange cat.') {
       const chunk = await events.next();
@@ -147,7 +151,12 @@ describe('chat completions with stream: true', () => {
 
   it('the openai package reads the stream with client.chat.completions.create({stream: true})', async () => {
     const client = new OpenAI({ apiKey: key, baseURL: `${gw.url}/v1`, maxRetries: 0 });
-    const stream = await client.chat.completions.create({ model: MODEL, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: '画一只橘猫,摄影风格' }] });
+    const stream = await client.chat.completions.create({
+      model: MODEL,
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: '画一只橘猫,摄影风格' }],
+    });
     let content = '';
     const roles: string[] = [];
     let finishReason: string | null = null;
@@ -187,7 +196,8 @@ describe('chat completions with stream: true', () => {
     expect(after.held).toBe(0);
 
     const [a, b] = [await logRow(whole.headers.get('x-request-id')!), await logRow(streamed.headers.get('x-request-id')!)];
-    for (const row of [a, b]) expect(row).toMatchObject({ model: MODEL, endpoint: '/v1/chat/completions', status: 200, error_code: null, images: 1, amount: billing.amount });
+    for (const row of [a, b])
+      expect(row).toMatchObject({ model: MODEL, endpoint: '/v1/chat/completions', status: 200, error_code: null, images: 1, amount: billing.amount });
     expect(b.billing_transaction_id).toBe(billing.billing_transaction_id);
     expect(b.request_shape).toContain('"stream":true');
   });
@@ -219,8 +229,15 @@ describe('chat completions with stream: true', () => {
     const all = await new Events(res).rest();
     expect(all.at(-1)).toBe('[DONE]');
     const error = all.at(-2);
-    expect(error).toEqual({ error: expect.objectContaining({ code: 'upstream_error', type: expect.any(String), param: null, message: expect.stringContaining('HTTP 500') }) });
-    expect(all.slice(1, -2).map((c) => c.choices[0].delta.content).join('')).toBe('Drawing it now.');
+    expect(error).toEqual({
+      error: expect.objectContaining({ code: 'upstream_error', type: expect.any(String), param: null, message: expect.stringContaining('HTTP 500') }),
+    });
+    expect(
+      all
+        .slice(1, -2)
+        .map((c) => c.choices[0].delta.content)
+        .join(''),
+    ).toBe('Drawing it now.');
     // The client had seen text: no retry that would show it a second answer.
     expect(gemini.requestsTo(STREAM_PATH)).toHaveLength(1);
     const after = await gw.balance(key);

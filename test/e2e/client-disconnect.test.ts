@@ -34,7 +34,13 @@ describe.each(databases())('a client that hangs up mid-request on $name', ({ mak
     await expect(sent).rejects.toThrow();
     await until(async () => (await gw.balance(key)).open_holds === 0);
     expect(await gw.balance(key)).toMatchObject({ available: 5_000_000, held: 0 });
-    const logged = async () => gw.gateway.db.kysely.selectFrom('request_log').select(['status', 'error_code', 'amount']).where('account_id', '=', accountId).where('endpoint', '=', '/v1/images/generations').execute();
+    const logged = async () =>
+      gw.gateway.db.kysely
+        .selectFrom('request_log')
+        .select(['status', 'error_code', 'amount'])
+        .where('account_id', '=', accountId)
+        .where('endpoint', '=', '/v1/images/generations')
+        .execute();
     await until(async () => (await logged()).length === 1);
     expect(await logged()).toEqual([{ status: 499, error_code: 'client_closed_request', amount: 0 }]);
     fake.knobs.latencyMs = 0;

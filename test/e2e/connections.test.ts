@@ -36,7 +36,7 @@ describe('requests refused before their body was read', () => {
 
   it('answers a bad key at once and closes the connection instead of waiting for the rest of the body', async () => {
     const c = await RawConnection.open(gw.url);
-    c.write(head('/v1/images/generations', { authorization: 'Bearer sk-wrong', 'content-type': 'application/json', 'content-length': 100_000 }) + '{"model":');
+    c.write(`${head('/v1/images/generations', { authorization: 'Bearer sk-wrong', 'content-type': 'application/json', 'content-length': 100_000 })}{"model":`);
     const res = await c.response(2000);
     expect(res?.status).toBe(401);
     expect(res?.headers.connection).toBe('close');
@@ -46,7 +46,9 @@ describe('requests refused before their body was read', () => {
   it('answers a multipart edit refused mid-body promptly and closes its connection', async () => {
     const c = await RawConnection.open(gw.url);
     const body = editWithImageAsText(1024 * 1024);
-    c.write(head('/v1/images/edits', { authorization: `Bearer ${key}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': body.length }));
+    c.write(
+      head('/v1/images/edits', { authorization: `Bearer ${key}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': body.length }),
+    );
     c.write(body);
     const started = Date.now();
     const res = await c.response(3000);
@@ -61,7 +63,9 @@ describe('requests refused before their body was read', () => {
     try {
       const small_key = (await small.clientKey()).key;
       const c = await RawConnection.open(small.url);
-      c.write(head('/v1/images/generations', { authorization: `Bearer ${small_key}`, 'content-type': 'application/json', 'content-length': 5000 }) + '{"model":"local",');
+      c.write(
+        `${head('/v1/images/generations', { authorization: `Bearer ${small_key}`, 'content-type': 'application/json', 'content-length': 5000 })}{"model":"local",`,
+      );
       const res = await c.response(2000);
       expect(res?.status).toBe(413);
       expect(JSON.parse(res!.body).error.code).toBe('payload_too_large');
@@ -96,7 +100,7 @@ describe('slow clients', () => {
 
   it('answers 408 in the OpenAI shape and closes when a body pauses longer than the idle limit', async () => {
     const c = await RawConnection.open(gw.url);
-    c.write(head('/v1/images/generations', { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': 1000 }) + '{');
+    c.write(`${head('/v1/images/generations', { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': 1000 })}{`);
     const res = await c.response(2000);
     expect(res?.status).toBe(408);
     expect(JSON.parse(res!.body).error).toMatchObject({ code: 'request_timeout', type: 'invalid_request_error' });

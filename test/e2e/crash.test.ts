@@ -62,12 +62,22 @@ providers:
     child = await startProcess(env, port);
     const base = `http://127.0.0.1:${port}`;
     const admin = async (path: string, body: unknown) =>
-      (await (await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, string>;
+      (await (
+        await fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as Record<string, string>;
     const START = 10_000_000;
     const acct = await admin('/v1/admin/accounts', { name: 'crash', credit: START });
     const key = (await admin('/v1/admin/keys', { name: 'crash', account_id: acct.id })).key!;
     const post = (headers: Record<string, string>) =>
-      fetch(`${base}/v1/images/generations`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ model: 'slow-image', prompt: 'p', n: 2 }) });
+      fetch(`${base}/v1/images/generations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ model: 'slow-image', prompt: 'p', n: 2 }),
+      });
 
     fake.knobs.latencyMs = 60_000;
     const taskIds: string[] = [];
@@ -84,7 +94,8 @@ providers:
     await new Promise((r) => setTimeout(r, 1600));
     child = await startProcess(env, port);
 
-    const status = async (id: string) => ((await (await fetch(`${base}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { status: string }).status;
+    const status = async (id: string) =>
+      ((await (await fetch(`${base}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { status: string }).status;
     const deadline = Date.now() + 60_000;
     let statuses: string[] = [];
     while (Date.now() < deadline) {
@@ -94,7 +105,8 @@ providers:
     }
     expect(statuses.filter((s) => !['succeeded', 'failed', 'canceled'].includes(s))).toEqual([]);
     // Let the sweep refund the killed process's synchronous holds.
-    const held = async () => ((await (await fetch(`${base}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json()) as { held: number; available: number });
+    const held = async () =>
+      (await (await fetch(`${base}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json()) as { held: number; available: number };
     const sweepDeadline = Date.now() + 20_000;
     while ((await held()).held > 0 && Date.now() < sweepDeadline) await new Promise((r) => setTimeout(r, 200));
 
@@ -111,7 +123,8 @@ providers:
       expect(ledger.reduce((s, e) => s + Number(e.amount), 0)).toBe(balance);
       // Every hold is closed by exactly one entry.
       const closings = new Map<string, number>();
-      for (const e of ledger) if (e.kind === 'settle' || e.kind === 'refund') closings.set(e.billing_transaction_id, (closings.get(e.billing_transaction_id) ?? 0) + 1);
+      for (const e of ledger)
+        if (e.kind === 'settle' || e.kind === 'refund') closings.set(e.billing_transaction_id, (closings.get(e.billing_transaction_id) ?? 0) + 1);
       const holds = ledger.filter((e) => e.kind === 'hold');
       expect(holds.length).toBeGreaterThanOrEqual(100);
       for (const h of holds) expect(closings.get(h.billing_transaction_id)).toBe(1);
@@ -120,7 +133,9 @@ providers:
       // Each succeeded task delivered 2 images; killed synchronous requests were refunded.
       expect(charged).toBe(succeeded * 2 * PRICE);
       expect(balance).toBe(START - charged);
-      console.log(`[figure] ${db.name}: ${succeeded} tasks succeeded, ${100 - succeeded} failed/refunded, ${holds.length - 100} sync holds refunded, charged ${charged}`);
+      console.log(
+        `[figure] ${db.name}: ${succeeded} tasks succeeded, ${100 - succeeded} failed/refunded, ${holds.length - 100} sync holds refunded, charged ${charged}`,
+      );
     } finally {
       await store.close();
     }

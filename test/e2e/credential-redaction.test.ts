@@ -42,7 +42,11 @@ afterAll(async () => {
 
 describe('the exact upstream key is redacted', () => {
   it.each([
-    ['an InvalidParameter message', 400, { error: { code: 'InvalidParameter', message: `Parameter watermark refused for api key ${ARK_KEY}.`, param: 'watermark', type: 'BadRequest' } }],
+    [
+      'an InvalidParameter message',
+      400,
+      { error: { code: 'InvalidParameter', message: `Parameter watermark refused for api key ${ARK_KEY}.`, param: 'watermark', type: 'BadRequest' } },
+    ],
     ['a server error message', 500, { error: { code: 'InternalServiceError', message: `backend failed for credential ${ARK_KEY}` } }],
   ])('from %s: not in the client error, the logs or the request log', async (_, status, body) => {
     ark.knobs.failNext = 10;

@@ -33,7 +33,13 @@ describe.skipIf(!canRunPgCluster)('a PostgreSQL outage under a running gateway',
     );
     base = `http://127.0.0.1:${port}`;
     const admin = async (path: string, body: unknown) =>
-      (await (await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, string>;
+      (await (
+        await fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as Record<string, string>;
     const acct = await admin('/v1/admin/accounts', { name: 'outage', credit: 100_000_000 });
     key = (await admin('/v1/admin/keys', { name: 'outage', account_id: acct.id })).key!;
   }, 60_000);

@@ -40,7 +40,11 @@ afterAll(async () => gw?.close());
 describe('chat completions for image models', () => {
   it('answers with the image as a Markdown data URL in content and in message.images', async () => {
     const client = new OpenAI({ apiKey: key, baseURL: `${gw.url}/v1`, maxRetries: 0, defaultHeaders: { 'X-TokenHub-Region': 'global' } });
-    const res = await client.chat.completions.create({ model: 'chat-local', messages: [{ role: 'user', content: 'a cat on a windowsill' }], aspect_ratio: '16:9' } as never);
+    const res = await client.chat.completions.create({
+      model: 'chat-local',
+      messages: [{ role: 'user', content: 'a cat on a windowsill' }],
+      aspect_ratio: '16:9',
+    } as never);
     const content = res.choices[0]!.message.content!;
     const m = /^!\[image\]\(data:image\/png;base64,([^)]+)\)$/.exec(content);
     expect(m).not.toBeNull();
@@ -76,7 +80,7 @@ describe('chat completions for image models', () => {
 });
 
 describe('DashScope-native bodies', () => {
-  it('takes input.messages + parameters and answers in DashScope\'s shape with hosted URLs', async () => {
+  it("takes input.messages + parameters and answers in DashScope's shape with hosted URLs", async () => {
     const res = await postJson(`${gw.url}/v1/images/generations`, key, {
       model: 'ds-local',
       input: { messages: [{ role: 'user', content: [{ text: 'A flower shop with elegant windows' }] }] },
@@ -93,7 +97,11 @@ describe('DashScope-native bodies', () => {
   });
 
   it('names the DashScope field that is wrong', async () => {
-    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'ds-local', input: { messages: [{ role: 'user', content: [{ text: 'x' }] }] }, parameters: { size: '256 x 256' } });
+    const res = await postJson(`${gw.url}/v1/images/generations`, key, {
+      model: 'ds-local',
+      input: { messages: [{ role: 'user', content: [{ text: 'x' }] }] },
+      parameters: { size: '256 x 256' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.param).toBe('parameters.size');
   });

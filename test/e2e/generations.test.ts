@@ -15,7 +15,8 @@ beforeAll(async () => {
 afterAll(async () => gw?.close());
 
 /** `k: null` sends no Authorization header. */
-const gen = (body: unknown, headers?: Record<string, string>, k: string | null = key) => postJson(`${gw.url}/v1/images/generations`, k ?? undefined, body, headers);
+const gen = (body: unknown, headers?: Record<string, string>, k: string | null = key) =>
+  postJson(`${gw.url}/v1/images/generations`, k ?? undefined, body, headers);
 
 describe('text-to-image with the official openai SDK', () => {
   it('returns a PNG of the requested size as b64_json', async () => {
@@ -35,7 +36,14 @@ describe('text-to-image with the official openai SDK', () => {
   });
 
   it('honours output_format jpeg and n=2', async () => {
-    const res = await client.images.generate({ model: 'local', prompt: 'two boats', n: 2, size: '256x256', output_format: 'jpeg', response_format: 'b64_json' } as never);
+    const res = await client.images.generate({
+      model: 'local',
+      prompt: 'two boats',
+      n: 2,
+      size: '256x256',
+      output_format: 'jpeg',
+      response_format: 'b64_json',
+    } as never);
     expect(res.data).toHaveLength(2);
     for (const d of res.data!) expect((await imageSize(Buffer.from(d.b64_json!, 'base64'))).format).toBe('jpeg');
   });
@@ -118,7 +126,7 @@ describe('request validation', () => {
     expectError(res, 400, 'invalid_request', 'input_fidelity');
   });
 
-  it('rejects a value outside a field\'s allowed values, naming the field', async () => {
+  it("rejects a value outside a field's allowed values, naming the field", async () => {
     expectError(await gen({ model: 'local', prompt: 'x', quality: 'ultra' }), 400, 'invalid_request', 'quality');
   });
 
@@ -135,7 +143,11 @@ describe('request validation', () => {
   });
 
   it('rejects a wrong content type with 415 in the OpenAI error shape', async () => {
-    const res = await fetch(`${gw.url}/v1/images/generations`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' }, body: 'hello' });
+    const res = await fetch(`${gw.url}/v1/images/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     expect(res.status).toBe(415);
     expect((await res.json()).error.code).toBe('unsupported_media_type');
   });
@@ -244,7 +256,10 @@ describe('hosted image URLs', () => {
 
   it('refuses a tampered signature with 403', async () => {
     const url = new URL(await oneUrl());
-    url.searchParams.set('sig', url.searchParams.get('sig')!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')));
+    url.searchParams.set(
+      'sig',
+      url.searchParams.get('sig')!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+    );
     expect((await fetch(url)).status).toBe(403);
   });
 

@@ -29,12 +29,23 @@ describe('graceful stop on SIGTERM', () => {
   afterAll(() => fake.close());
 
   async function start(dataDir: string, graceMs: number) {
-    const env = processEnv({ dataDir, overlay: overlayOf(openaiImageModel('slow-image', PRICE)), openaiUrl: fake.url, extra: { IMAGEGATE_SHUTDOWN_GRACE_MS: String(graceMs) } });
+    const env = processEnv({
+      dataDir,
+      overlay: overlayOf(openaiImageModel('slow-image', PRICE)),
+      openaiUrl: fake.url,
+      extra: { IMAGEGATE_SHUTDOWN_GRACE_MS: String(graceMs) },
+    });
     const port = await freePort();
     child = await startGatewayProcess(env, port);
     const base = `http://127.0.0.1:${port}`;
     const admin = async (path: string, body: unknown) =>
-      (await (await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, string>;
+      (await (
+        await fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as Record<string, string>;
     const acct = await admin('/v1/admin/accounts', { name: 'drain', credit: 1_000_000 });
     const key = (await admin('/v1/admin/keys', { name: 'drain', account_id: acct.id })).key!;
     const generate = (headers: Record<string, string> = {}) =>
@@ -42,7 +53,10 @@ describe('graceful stop on SIGTERM', () => {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ model: 'slow-image', prompt: 'a lighthouse', response_format: 'b64_json' }),
-      }).then(async (res) => ({ status: res.status, body: (await res.json()) as { id?: string; data?: Array<{ b64_json: string }>; imagegate?: { billing?: { amount: number } } } }));
+      }).then(async (res) => ({
+        status: res.status,
+        body: (await res.json()) as { id?: string; data?: Array<{ b64_json: string }>; imagegate?: { billing?: { amount: number } } },
+      }));
     return { base, key, accountId: acct.id!, generate, port };
   }
 

@@ -71,7 +71,12 @@ describe('client strings in errors and logs', () => {
 describe('content types', () => {
   it('takes APPLICATION/JSON on /v1/images/edits as JSON, not multipart', async () => {
     const url = `data:image/png;base64,${(await makeImage(32, 32)).toString('base64')}`;
-    const res = await postJson(`${gw.url}/v1/images/edits`, key, { model: 'local', prompt: 'x', size: '64x64', images: [{ image_url: url }] }, { 'content-type': 'APPLICATION/JSON; Charset=UTF-8' });
+    const res = await postJson(
+      `${gw.url}/v1/images/edits`,
+      key,
+      { model: 'local', prompt: 'x', size: '64x64', images: [{ image_url: url }] },
+      { 'content-type': 'APPLICATION/JSON; Charset=UTF-8' },
+    );
     expect(res.status).toBe(200);
     expect(res.body.data).toHaveLength(1);
   });
@@ -128,7 +133,11 @@ describe('decoded pixels per request', () => {
       withMask.set('model', 'local');
       withMask.set('prompt', 'x');
       for (let i = 0; i < 2; i++) withMask.append('image[]', await file(64, 64), `${i}.png`);
-      withMask.set('mask', new Blob([new Uint8Array(await makeImage(64, 64, { alpha: true, color: { r: 0, g: 0, b: 0, alpha: 0 } }))], { type: 'image/png' }), 'm.png');
+      withMask.set(
+        'mask',
+        new Blob([new Uint8Array(await makeImage(64, 64, { alpha: true, color: { r: 0, g: 0, b: 0, alpha: 0 } }))], { type: 'image/png' }),
+        'm.png',
+      );
       const masked = await send(withMask);
       expect(masked.status).toBe(400);
       expect(masked.body.error.param).toBe('mask');

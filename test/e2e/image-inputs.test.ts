@@ -40,12 +40,24 @@ describe('edits and variations on the local model', () => {
   it('edits with the openai SDK (image + mask) and returns an image of the requested size', async () => {
     const image = await makeImage(64, 64);
     const mask = await makeImage(64, 64, { alpha: true, color: { r: 0, g: 0, b: 0, alpha: 0 } });
-    const res = await client.images.edit({ model: 'local', image: await toFile(image, 'a.png', { type: 'image/png' }), mask: await toFile(mask, 'm.png', { type: 'image/png' }), prompt: 'a hat', size: '256x256' });
+    const res = await client.images.edit({
+      model: 'local',
+      image: await toFile(image, 'a.png', { type: 'image/png' }),
+      mask: await toFile(mask, 'm.png', { type: 'image/png' }),
+      prompt: 'a hat',
+      size: '256x256',
+    });
     expect(await imageSize(Buffer.from(res.data![0]!.b64_json!, 'base64'))).toMatchObject({ width: 256, height: 256 });
   });
 
   it('creates variations with the openai SDK', async () => {
-    const res = await client.images.createVariation({ model: 'local', image: await toFile(await makeImage(64, 64), 'a.png', { type: 'image/png' }), n: 2, size: '256x256', response_format: 'b64_json' });
+    const res = await client.images.createVariation({
+      model: 'local',
+      image: await toFile(await makeImage(64, 64), 'a.png', { type: 'image/png' }),
+      n: 2,
+      size: '256x256',
+      response_format: 'b64_json',
+    });
     expect(res.data).toHaveLength(2);
   });
 
@@ -61,7 +73,11 @@ describe('edits and variations on the local model', () => {
     form.append('model', 'local');
     form.append('prompt', 'x');
     form.append('image', new Blob([new Uint8Array(await makeImage(64, 64))], { type: 'image/png' }), 'a.png');
-    form.append('mask', new Blob([new Uint8Array(await makeImage(32, 32, { alpha: true, color: { r: 0, g: 0, b: 0, alpha: 0 } }))], { type: 'image/png' }), 'm.png');
+    form.append(
+      'mask',
+      new Blob([new Uint8Array(await makeImage(32, 32, { alpha: true, color: { r: 0, g: 0, b: 0, alpha: 0 } }))], { type: 'image/png' }),
+      'm.png',
+    );
     const res = await multipart('/v1/images/edits', form);
     expect(res.status).toBe(400);
     expect(res.body.error.param).toBe('mask');

@@ -18,7 +18,11 @@ describe('log output', () => {
     const full = openSync('/dev/full', 'w');
     let stderr = '';
     try {
-      child = await startGatewayProcess({ HOST: '127.0.0.1', IMAGEGATE_DATA_DIR: tempDir(), IMAGEGATE_ADMIN_KEY: ADMIN_KEY, IMAGEGATE_LOG_LEVEL: 'info' }, port, { stdout: full, stderr: 'pipe' });
+      child = await startGatewayProcess(
+        { HOST: '127.0.0.1', IMAGEGATE_DATA_DIR: tempDir(), IMAGEGATE_ADMIN_KEY: ADMIN_KEY, IMAGEGATE_LOG_LEVEL: 'info' },
+        port,
+        { stdout: full, stderr: 'pipe' },
+      );
     } finally {
       closeSync(full); // the child holds its own copy
     }

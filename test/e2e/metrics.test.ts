@@ -54,8 +54,13 @@ async function submitTask(on: TestGateway, key: string, n: number): Promise<stri
 
 /** Waits until every task has succeeded (asserting that it did). */
 async function allSucceeded(on: TestGateway, key: string, ids: string[]): Promise<void> {
-  const status = async (id: string) => ((await (await fetch(`${on.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { status: string }).status;
-  const statuses = await pollValue(() => Promise.all(ids.map(status)), (all) => all.every((s) => s === 'succeeded'), 20_000);
+  const status = async (id: string) =>
+    ((await (await fetch(`${on.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { status: string }).status;
+  const statuses = await pollValue(
+    () => Promise.all(ids.map(status)),
+    (all) => all.every((s) => s === 'succeeded'),
+    20_000,
+  );
   expect(statuses).toEqual(ids.map(() => 'succeeded'));
 }
 
@@ -130,7 +135,11 @@ describe('GET /metrics', () => {
     const { key } = await gw.clientKey({ balance: 1_000_000 });
     await allSucceeded(gw, key, [await submitTask(gw, key, 2), await submitTask(gw, key, 1)]);
     // The success is counted right after it is recorded; a poll may see the task a moment earlier.
-    const text = await pollValue(async () => (await scrape()).text, (t) => sample(t, TASK_CHARGED) === 3 * 2500, 2_000);
+    const text = await pollValue(
+      async () => (await scrape()).text,
+      (t) => sample(t, TASK_CHARGED) === 3 * 2500,
+      2_000,
+    );
     expect(sample(text, TASK_IMAGES)).toBe(3);
     expect(sample(text, TASK_CHARGED)).toBe(3 * 2500);
   });
@@ -163,7 +172,11 @@ describe.skipIf(!PG_URL)('GET /metrics with two instances sharing PostgreSQL', (
       const texts = await Promise.all(gateways.map(async (g) => (await scrape(ADMIN_KEY, g)).text));
       return texts.reduce((sum, t) => sum + (sample(t, series) ?? 0), 0);
     };
-    await pollValue(() => total(TASK_CHARGED), (v) => v === TASKS * 2 * 2500, 2_000);
+    await pollValue(
+      () => total(TASK_CHARGED),
+      (v) => v === TASKS * 2 * 2500,
+      2_000,
+    );
     expect(await total(TASK_IMAGES)).toBe(TASKS * 2);
     expect(await total(TASK_CHARGED)).toBe(TASKS * 2 * 2500);
   });

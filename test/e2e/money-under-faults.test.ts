@@ -48,7 +48,9 @@ providers:
     let ok = 0;
     let failed = 0;
     for (let batch = 0; batch < 25; batch++) {
-      const results = await Promise.all(Array.from({ length: 20 }, () => postJson(`${gw.url}/v1/images/generations`, key, { model: 'flaky-image', prompt: 'p', n: 2 })));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => postJson(`${gw.url}/v1/images/generations`, key, { model: 'flaky-image', prompt: 'p', n: 2 })),
+      );
       for (const r of results) {
         if (r.status === 200) {
           ok++;
@@ -65,7 +67,12 @@ providers:
     expect(failed).toBeGreaterThan(50);
     // A reply's hold settles once the reply was delivered, moments after the client has it.
     await until(async () => (await gw.balance(key)).open_holds === 0);
-    const ledger = (await gw.admin(`/v1/admin/ledger?account_id=${accountId}`)).body.data as Array<{ kind: string; amount: number; charged: number; billing_transaction_id: string }>;
+    const ledger = (await gw.admin(`/v1/admin/ledger?account_id=${accountId}`)).body.data as Array<{
+      kind: string;
+      amount: number;
+      charged: number;
+      billing_transaction_id: string;
+    }>;
     const holds = ledger.filter((e) => e.kind === 'hold');
     const closes = ledger.filter((e) => e.kind === 'settle' || e.kind === 'refund');
     expect(holds).toHaveLength(500);

@@ -104,7 +104,13 @@ describe('the openai SDK through imagegate to the OpenAI upstream', () => {
 
   it('creates variations with dall-e-2 through the SDK', async () => {
     const img = await makeImage(64, 64);
-    const res = await client.images.createVariation({ model: 'dall-e-2', image: await toFile(img, 'a.png', { type: 'image/png' }), n: 2, size: '256x256', response_format: 'b64_json' });
+    const res = await client.images.createVariation({
+      model: 'dall-e-2',
+      image: await toFile(img, 'a.png', { type: 'image/png' }),
+      n: 2,
+      size: '256x256',
+      response_format: 'b64_json',
+    });
     expect(res.data).toHaveLength(2);
     expect(fake.requestsTo('/v1/images/variations')).toHaveLength(1);
   });

@@ -45,7 +45,9 @@ function answer(req: IncomingMessage, res: ServerResponse, prompt: string): void
       res.end(head + image + tail);
       return;
     case 'two':
-      res.end(`${head}${image}"},{"b64_json":"${imageFor(`${prompt} #2`).toString('base64')}"}],"usage":{"input_tokens":5,"output_tokens":14,"total_tokens":19}}`);
+      res.end(
+        `${head}${image}"},{"b64_json":"${imageFor(`${prompt} #2`).toString('base64')}"}],"usage":{"input_tokens":5,"output_tokens":14,"total_tokens":19}}`,
+      );
       return;
     case 'bad-tail':
       res.end(`${head}${image}","usage":}`);
@@ -111,7 +113,12 @@ async function readAll(res: Response): Promise<string> {
 
 /** The request-log rows of an account's image requests. */
 const logRows = (accountId: string) =>
-  gw.gateway.db.kysely.selectFrom('request_log').select(['status', 'error_code', 'amount', 'images']).where('account_id', '=', accountId).where('endpoint', '=', '/v1/images/generations').execute();
+  gw.gateway.db.kysely
+    .selectFrom('request_log')
+    .select(['status', 'error_code', 'amount', 'images'])
+    .where('account_id', '=', accountId)
+    .where('endpoint', '=', '/v1/images/generations')
+    .execute();
 
 describe('passing a b64_json image through', () => {
   it('sends the image while the upstream is still sending it, then the whole reply, and charges once', async () => {
@@ -188,18 +195,22 @@ describe('passing a b64_json image through', () => {
     let paused!: () => void;
     let resumeClient!: () => void;
     const done = new Promise<{ status: number }>((resolve, reject) => {
-      const req = request(`${gw.url}/v1/images/generations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } }, (res) => {
-        res.once('data', (first: Buffer) => {
-          // The client stops reading after its first piece, until told otherwise.
-          received.push(first);
-          res.pause();
-          paused();
-          res.on('data', (c: Buffer) => received.push(c));
-        });
-        res.on('end', () => resolve({ status: res.statusCode! }));
-        res.on('error', reject);
-        resumeClient = () => res.resume();
-      });
+      const req = request(
+        `${gw.url}/v1/images/generations`,
+        { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } },
+        (res) => {
+          res.once('data', (first: Buffer) => {
+            // The client stops reading after its first piece, until told otherwise.
+            received.push(first);
+            res.pause();
+            paused();
+            res.on('data', (c: Buffer) => received.push(c));
+          });
+          res.on('end', () => resolve({ status: res.statusCode! }));
+          res.on('error', reject);
+          resumeClient = () => res.resume();
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify({ model: 'gpt-image-1', prompt: 'big lighthouse' }));
     });

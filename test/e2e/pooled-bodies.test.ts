@@ -34,7 +34,13 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const { prompt } = JSON.parse(Buffer.concat(chunks).toString()) as { prompt: string };
-      const body = Buffer.from(JSON.stringify({ created: 1, data: [{ b64_json: imageFor(prompt).toString('base64') }], usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 } }));
+      const body = Buffer.from(
+        JSON.stringify({
+          created: 1,
+          data: [{ b64_json: imageFor(prompt).toString('base64') }],
+          usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 },
+        }),
+      );
       setTimeout(() => res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body), Math.random() * 20);
     });
   });
@@ -50,7 +56,12 @@ afterAll(async () => {
 
 async function generate(prompt: string, format: 'b64_json' | 'url', opts: { idempotencyKey?: string } = {}): Promise<Buffer> {
   const headers: Record<string, string> = opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {};
-  const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'gpt-image-1', prompt, ...(format === 'url' ? { response_format: 'url' } : {}) }, headers);
+  const res = await postJson(
+    `${gw.url}/v1/images/generations`,
+    key,
+    { model: 'gpt-image-1', prompt, ...(format === 'url' ? { response_format: 'url' } : {}) },
+    headers,
+  );
   expect(res.status).toBe(200);
   const item = (res.body as { data: Array<{ b64_json?: string; url?: string }> }).data[0]!;
   if (format === 'b64_json') return Buffer.from(item.b64_json!, 'base64');
@@ -62,7 +73,7 @@ describe('pooled upstream bodies', () => {
     for (let round = 0; round < 3; round++) {
       const prompts = Array.from({ length: 24 }, (_, i) => `r${round}-client-${i}`);
       const images = await Promise.all(prompts.map((p) => generate(p, 'b64_json', { idempotencyKey: `idem-${p}` })));
-      images.forEach((img, i) => expect(img.equals(imageFor(prompts[i]!)), prompts[i]).toBe(true));
+      for (const [i, img] of images.entries()) expect(img.equals(imageFor(prompts[i]!)), prompts[i]).toBe(true);
     }
     // The buffers did go back to the pool (so the rounds above did reuse them).
     expect(pooledBytes()).toBeGreaterThan(0);
@@ -71,12 +82,12 @@ describe('pooled upstream bodies', () => {
   it('pass each of 24 concurrent b64 clients exactly its own image as it arrives', async () => {
     const prompts = Array.from({ length: 24 }, (_, i) => `through-${i}`);
     const images = await Promise.all(prompts.map((p) => generate(p, 'b64_json')));
-    images.forEach((img, i) => expect(img.equals(imageFor(prompts[i]!)), prompts[i]).toBe(true));
+    for (const [i, img] of images.entries()) expect(img.equals(imageFor(prompts[i]!)), prompts[i]).toBe(true);
   });
 
   it('store each of 24 concurrent url clients its own image, with b64 clients interleaved', async () => {
     const prompts = Array.from({ length: 24 }, (_, i) => `mixed-${i}`);
     const images = await Promise.all(prompts.map((p, i) => generate(p, i % 2 ? 'url' : 'b64_json')));
-    images.forEach((img, i) => expect(img.equals(imageFor(prompts[i]!)), prompts[i]).toBe(true));
+    for (const [i, img] of images.entries()) expect(img.equals(imageFor(prompts[i]!)), prompts[i]).toBe(true);
   });
 });

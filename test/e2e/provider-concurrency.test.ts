@@ -45,7 +45,8 @@ describe('per-provider max_concurrency', () => {
   });
   beforeEach(() => fake.reset());
 
-  const gen = (key: string, model: string, headers: Record<string, string> = {}) => postJson(`${gw.url}/v1/images/generations`, key, { model, prompt: 'p' }, headers);
+  const gen = (key: string, model: string, headers: Record<string, string> = {}) =>
+    postJson(`${gw.url}/v1/images/generations`, key, { model, prompt: 'p' }, headers);
 
   it('keeps 10 concurrent synchronous requests to at most 2 upstream calls in flight, and all succeed', async () => {
     const { key } = await gw.clientKey({ balance: 1_000_000 });
@@ -65,7 +66,12 @@ describe('per-provider max_concurrency', () => {
       return r.body.id as string;
     });
     const status = async () =>
-      Promise.all(ids.map(async (id) => ((await (await fetch(`${gw.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { status: string }).status));
+      Promise.all(
+        ids.map(
+          async (id) =>
+            ((await (await fetch(`${gw.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { status: string }).status,
+        ),
+      );
     const final = await until(status, (s) => s.every((x) => x === 'succeeded' || x === 'failed'));
     expect(final).toEqual(Array(12).fill('succeeded'));
     expect(fake.maxInFlight).toBe(2);
@@ -77,7 +83,11 @@ describe('per-provider max_concurrency', () => {
     fake.knobs.latencyMs = 1500;
     // Two long calls take both slots for 1.5 s; the quick model's 600 ms run out while waiting.
     const long = [gen(key, 'capped-image'), gen(key, 'capped-image')];
-    await until(async () => fake.inFlight, (n) => n === 2, 5000);
+    await until(
+      async () => fake.inFlight,
+      (n) => n === 2,
+      5000,
+    );
     const started = Date.now();
     const waited = await gen(key, 'capped-quick');
     expect(Date.now() - started).toBeLessThan(1500);
@@ -88,7 +98,12 @@ describe('per-provider max_concurrency', () => {
     expect(fake.requests).toHaveLength(2);
     const ledger = await gw.gateway.db.kysely.selectFrom('ledger').selectAll().where('account_id', '=', accountId).execute();
     const txn = waited.headers.get('x-billing-transaction-id');
-    expect(ledger.filter((e) => e.billing_transaction_id === txn).map((e) => e.kind).sort()).toEqual(['hold', 'refund']);
+    expect(
+      ledger
+        .filter((e) => e.billing_transaction_id === txn)
+        .map((e) => e.kind)
+        .sort(),
+    ).toEqual(['hold', 'refund']);
     expect(await gw.balance(key)).toMatchObject({ available: 1_000_000 - 2 * PRICE, held: 0 });
   });
 });

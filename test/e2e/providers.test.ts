@@ -50,7 +50,11 @@ describe('one request shape, every provider', () => {
   it('reaches Seedream with an OpenAI size, sending watermark false and hosting the result URL', async () => {
     const res = await client.images.generate({ model: 'seedream-4.0', prompt: 'a city at dusk', size: '2048x2048', response_format: 'url' } as never);
     expect(res.data![0]!.url!.startsWith(`${gw.url}/v1/files/`)).toBe(true);
-    expect(ark.requestsTo('/api/v3/images/generations').at(-1)!.json).toMatchObject({ model: 'doubao-seedream-4-0-250828', size: '2048x2048', watermark: false });
+    expect(ark.requestsTo('/api/v3/images/generations').at(-1)!.json).toMatchObject({
+      model: 'doubao-seedream-4-0-250828',
+      size: '2048x2048',
+      watermark: false,
+    });
   });
 
   it('refuses a size a model cannot honour with 400 naming size, before any upstream call or charge', async () => {

@@ -103,7 +103,11 @@ describe.each(databases())('hosted images in S3 on $name', ({ name, make }) => {
     const added = [...objects()].filter(([k]) => !before.has(k));
     expect(added.some(([, o]) => o.body.equals(input))).toBe(true);
     const task = await pollValue(
-      async () => (await (await fetch(`${gw.url}/v1/tasks/${res.body.id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { status: string; data?: Array<{ url: string }> },
+      async () =>
+        (await (await fetch(`${gw.url}/v1/tasks/${res.body.id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+          status: string;
+          data?: Array<{ url: string }>;
+        },
       (t) => t.status === 'succeeded' || t.status === 'failed',
     );
     expect(task.status).toBe('succeeded');

@@ -72,7 +72,7 @@ describe('size tiers on the OpenAI-shaped path', () => {
     expect(after.held).toBe(0);
   });
 
-  it('a tier with an aspect ratio gives Ark the ratio\'s recommended size at that tier', async () => {
+  it("a tier with an aspect ratio gives Ark the ratio's recommended size at that tier", async () => {
     const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: SEEDREAM, prompt: 'x', size: '2K', aspect_ratio: '16:9' });
     expect(res.status).toBe(200);
     expect(lastArkBody().size).toBe('2560x1440');
@@ -122,7 +122,11 @@ describe('size tiers on the OpenAI-shaped path', () => {
   });
 
   it('a tier on chat completions for Gemini 3 becomes its imageSize', async () => {
-    const res = await postJson(`${gw.url}/v1/chat/completions`, key, { model: 'gemini-3.1-flash-image-preview', size: '2K', messages: [{ role: 'user', content: 'a cat' }] });
+    const res = await postJson(`${gw.url}/v1/chat/completions`, key, {
+      model: 'gemini-3.1-flash-image-preview',
+      size: '2K',
+      messages: [{ role: 'user', content: 'a cat' }],
+    });
     expect(res.status).toBe(200);
     const sent = gemini.requests.at(-1)!.json as { generationConfig: { imageConfig?: Record<string, string> } };
     expect(sent.generationConfig.imageConfig).toMatchObject({ imageSize: '2K' });

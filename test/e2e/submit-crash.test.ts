@@ -41,7 +41,13 @@ describe.each(databases())('SIGKILL during bursts of async submits on $name', ({
     const base = `http://127.0.0.1:${port}`;
     child = await startGatewayProcess(env, port);
     const admin = async (path: string, body: unknown) =>
-      (await (await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, string>;
+      (await (
+        await fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as Record<string, string>;
     const START = 100_000_000;
     const acct = await admin('/v1/admin/accounts', { name: 'burst', credit: START });
     const key = (await admin('/v1/admin/keys', { name: 'burst', account_id: acct.id })).key!;
@@ -71,7 +77,11 @@ describe.each(databases())('SIGKILL during bursts of async submits on $name', ({
       // Straight after the kill, before any sweep: holds owned by a task whose row does not exist.
       const store = await openDatabase({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });
       try {
-        const rows = await sql<{ n: number }>`select count(*) as n from holds h where h.owner like 'task:%' and not exists (select 1 from tasks t where t.id = substr(h.owner, 6))`.execute(store.kysely);
+        const rows = await sql<{
+          n: number;
+        }>`select count(*) as n from holds h where h.owner like 'task:%' and not exists (select 1 from tasks t where t.id = substr(h.owner, 6))`.execute(
+          store.kysely,
+        );
         orphansPerKill.push(Number(rows.rows[0]!.n));
       } finally {
         await store.close();
@@ -99,12 +109,15 @@ describe.each(databases())('SIGKILL during bursts of async submits on $name', ({
       const balance = (await k.selectFrom('accounts').select('balance').where('id', '=', acct.id!).executeTakeFirstOrThrow()).balance;
       expect(ledger.reduce((s, e) => s + Number(e.amount), 0)).toBe(balance);
       const closings = new Map<string, number>();
-      for (const e of ledger) if (e.kind === 'settle' || e.kind === 'refund') closings.set(e.billing_transaction_id, (closings.get(e.billing_transaction_id) ?? 0) + 1);
+      for (const e of ledger)
+        if (e.kind === 'settle' || e.kind === 'refund') closings.set(e.billing_transaction_id, (closings.get(e.billing_transaction_id) ?? 0) + 1);
       const holds = ledger.filter((e) => e.kind === 'hold');
       for (const h of holds) expect(closings.get(h.billing_transaction_id)).toBe(1);
       const tasks = await k.selectFrom('tasks').select(['status', 'hold_id']).where('account_id', '=', acct.id!).execute();
       expect(tasks.length).toBe(holds.length);
-      console.log(`[figure] ${db.name}: ${KILLS} kills mid-burst, ${holds.length} holds and ${tasks.length} tasks written, holds without a task after each kill: ${orphansPerKill.join(', ')}`);
+      console.log(
+        `[figure] ${db.name}: ${KILLS} kills mid-burst, ${holds.length} holds and ${tasks.length} tasks written, holds without a task after each kill: ${orphansPerKill.join(', ')}`,
+      );
     } finally {
       await store.close();
     }

@@ -28,7 +28,12 @@ describe.each(databases())('sync → task handover on $name', ({ make }) => {
   beforeAll(async () => {
     fake = await startDashScopeFake();
     const db = await make();
-    gw = await startGateway({ overlay: OVERLAY, databaseUrl: db.databaseUrl, dataDir: db.dataDir, env: { DASHSCOPE_API_KEY: fake.apiKey, DASHSCOPE_BASE_URL: fake.baseUrl } });
+    gw = await startGateway({
+      overlay: OVERLAY,
+      databaseUrl: db.databaseUrl,
+      dataDir: db.dataDir,
+      env: { DASHSCOPE_API_KEY: fake.apiKey, DASHSCOPE_BASE_URL: fake.baseUrl },
+    });
     price = gw.gateway.catalog.resolve(MODEL)!.spec.price.per_image!;
     expect(price).toBeGreaterThan(0);
   });
@@ -41,8 +46,10 @@ describe.each(databases())('sync → task handover on $name', ({ make }) => {
     fake.pollsToFinish = 6;
   });
 
-  const gen = (key: string, headers: Record<string, string> = {}) => postJson(`${gw.url}/v1/images/generations`, key, { model: MODEL, prompt: 'a lighthouse', n: 1, response_format: 'b64_json' }, headers);
-  const getTask = async (key: string, id: string) => (await (await fetch(`${gw.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as any;
+  const gen = (key: string, headers: Record<string, string> = {}) =>
+    postJson(`${gw.url}/v1/images/generations`, key, { model: MODEL, prompt: 'a lighthouse', n: 1, response_format: 'b64_json' }, headers);
+  const getTask = async (key: string, id: string) =>
+    (await (await fetch(`${gw.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as any;
   const money = async (accountId: string, txn: string) => {
     const k = gw.gateway.db.kysely;
     const ledger = await k.selectFrom('ledger').selectAll().where('account_id', '=', accountId).execute();
@@ -51,7 +58,10 @@ describe.each(databases())('sync → task handover on $name', ({ make }) => {
     return {
       sum: ledger.reduce((s, e) => s + Number(e.amount), 0),
       balance: Number(balance),
-      kinds: ledger.filter((e) => e.billing_transaction_id === txn).map((e) => e.kind).sort(),
+      kinds: ledger
+        .filter((e) => e.billing_transaction_id === txn)
+        .map((e) => e.kind)
+        .sort(),
       hold,
     };
   };
@@ -74,7 +84,10 @@ describe.each(databases())('sync → task handover on $name', ({ make }) => {
     expect(running).toMatchObject({ id: error.task_id, status: 'running', model: MODEL });
     expect((await money(accountId, txn)).hold).toMatchObject({ status: 'open', owner: `task:${error.task_id}` });
 
-    const done = await until(() => getTask(key, error.task_id), (t) => !['pending', 'running'].includes(t.status));
+    const done = await until(
+      () => getTask(key, error.task_id),
+      (t) => !['pending', 'running'].includes(t.status),
+    );
     expect(done.status).toBe('succeeded');
     expect(done.billing_transaction_id).toBe(txn);
     expect(done.data).toHaveLength(1);
@@ -103,7 +116,10 @@ describe.each(databases())('sync → task handover on $name', ({ make }) => {
     const res = await gen(key);
     expect(res.status).toBe(504);
     const id = res.body.error.task_id as string;
-    const done = await until(() => getTask(key, id), (t) => !['pending', 'running'].includes(t.status));
+    const done = await until(
+      () => getTask(key, id),
+      (t) => !['pending', 'running'].includes(t.status),
+    );
     expect(done.status).toBe('failed');
     expect(done.error).toMatchObject({ type: expect.any(String), code: expect.any(String), message: expect.any(String) });
     expect(done.data).toBeUndefined();
@@ -122,7 +138,10 @@ describe.each(databases())('sync → task handover on $name', ({ make }) => {
     expect(again.status).toBe(504);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.error.task_id).toBe(first.body.error.task_id);
-    const done = await until(() => getTask(key, first.body.error.task_id), (t) => !['pending', 'running'].includes(t.status));
+    const done = await until(
+      () => getTask(key, first.body.error.task_id),
+      (t) => !['pending', 'running'].includes(t.status),
+    );
     expect(done.status).toBe('succeeded');
     expect(fake.requestsTo(/image-synthesis$/)).toHaveLength(1);
     const holds = await gw.gateway.db.kysely.selectFrom('holds').select('id').where('account_id', '=', accountId).execute();

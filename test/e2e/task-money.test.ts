@@ -24,7 +24,12 @@ describe.each(databases())('task money across crashes on $name', ({ make }) => {
   let gw: TestGateway;
 
   const start = () =>
-    startGateway({ overlay: OVERLAY, databaseUrl: db.databaseUrl, dataDir: db.dataDir, env: { OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${fake.url}/v1`, IMAGEGATE_TASK_LEASE_MS: '1000' } });
+    startGateway({
+      overlay: OVERLAY,
+      databaseUrl: db.databaseUrl,
+      dataDir: db.dataDir,
+      env: { OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${fake.url}/v1`, IMAGEGATE_TASK_LEASE_MS: '1000' },
+    });
 
   beforeAll(async () => {
     fake = await startOpenAIFake();
@@ -80,7 +85,11 @@ describe.each(databases())('task money across crashes on $name', ({ make }) => {
     const running = task(accountId, keyId);
     const runningHold = await holdFor(accountId, keyId, `task:${running.id}`);
     await gw.gateway.taskStore.create({ ...running, holdId: runningHold.id });
-    await k().updateTable('tasks').set({ status: 'running', lease_owner: 'inst_elsewhere', lease_until: Date.now() + 3_600_000 }).where('id', '=', running.id).execute();
+    await k()
+      .updateTable('tasks')
+      .set({ status: 'running', lease_owner: 'inst_elsewhere', lease_until: Date.now() + 3_600_000 })
+      .where('id', '=', running.id)
+      .execute();
 
     // The sweep runs at start.
     await gw.close();
@@ -98,12 +107,24 @@ describe.each(databases())('task money across crashes on $name', ({ make }) => {
     await gw.gateway.taskStore.create({ ...t, holdId: hold.id });
     // Settled by a worker that died before it could finish the task (two writes, as before), lease run out.
     await gw.gateway.ledger.settle(hold, PRICE);
-    await k().updateTable('tasks').set({ status: 'running', lease_owner: 'inst_dead', lease_until: Date.now() - 1 }).where('id', '=', t.id).execute();
+    await k()
+      .updateTable('tasks')
+      .set({ status: 'running', lease_owner: 'inst_dead', lease_until: Date.now() - 1 })
+      .where('id', '=', t.id)
+      .execute();
     fake.reset();
-    const done = await pollValue(() => taskOf(t.id), (r) => r?.status !== 'running');
+    const done = await pollValue(
+      () => taskOf(t.id),
+      (r) => r?.status !== 'running',
+    );
     expect(done?.status).toBe('succeeded');
     expect(fake.requests).toHaveLength(0);
-    const closes = await k().selectFrom('ledger').select('kind').where('billing_transaction_id', '=', hold.id).where('kind', 'in', ['settle', 'refund']).execute();
+    const closes = await k()
+      .selectFrom('ledger')
+      .select('kind')
+      .where('billing_transaction_id', '=', hold.id)
+      .where('kind', 'in', ['settle', 'refund'])
+      .execute();
     expect(closes).toEqual([{ kind: 'settle' }]);
   });
 
@@ -112,7 +133,11 @@ describe.each(databases())('task money across crashes on $name', ({ make }) => {
     const t = task(accountId, keyId);
     const hold = await holdFor(accountId, keyId, `task:${t.id}`);
     await gw.gateway.taskStore.create({ ...t, holdId: hold.id });
-    await k().updateTable('tasks').set({ status: 'running', lease_owner: 'inst_w', lease_until: Date.now() + 60_000 }).where('id', '=', t.id).execute();
+    await k()
+      .updateTable('tasks')
+      .set({ status: 'running', lease_owner: 'inst_w', lease_until: Date.now() + 60_000 })
+      .where('id', '=', t.id)
+      .execute();
     const store = gw.gateway.taskStore;
     // The worker dies inside the transaction that finishes the task: after the task update, before the commit.
     const dying = gw.gateway.ledger.settleAfter(hold, PRICE, function* () {
@@ -139,25 +164,39 @@ describe.each(databases())('task money across crashes on $name', ({ make }) => {
       const t = task(accountId, keyId);
       const hold = await holdFor(accountId, keyId, `task:${t.id}`);
       await store.create({ ...t, holdId: hold.id });
-      await k().updateTable('tasks').set({ status: 'running', lease_owner: 'inst_w', lease_until: Date.now() + 60_000 }).where('id', '=', t.id).execute();
+      await k()
+        .updateTable('tasks')
+        .set({ status: 'running', lease_owner: 'inst_w', lease_until: Date.now() + 60_000 })
+        .where('id', '=', t.id)
+        .execute();
       const row = (await taskOf(t.id))!;
       const finishing = () => gw.gateway.ledger.settleAfter(hold, PRICE, () => store.finishWithHoldWork(t.id, 'succeeded', { result: '{}' }, 'inst_w'));
       const canceling = () => gw.gateway.tasks.cancel(row);
       // Either one sets off first, in turn.
-      const [worker, cancel] = i % 2 ? await Promise.allSettled([finishing(), canceling()]) : await Promise.allSettled([canceling(), finishing()]).then(([c, w]) => [w, c] as const);
+      const [worker, cancel] =
+        i % 2 ? await Promise.allSettled([finishing(), canceling()]) : await Promise.allSettled([canceling(), finishing()]).then(([c, w]) => [w, c] as const);
       const workerWon = worker.status === 'fulfilled' && worker.value.closed;
       const cancelWon = cancel.status === 'fulfilled';
       expect(workerWon !== cancelWon, `worker ${JSON.stringify(worker)} cancel ${JSON.stringify(cancel)}`).toBe(true);
       const final = (await taskOf(t.id))!;
-      expect({ task: final.status, hold: (await holdOf(hold.id)).status }).toEqual(workerWon ? { task: 'succeeded', hold: 'settled' } : { task: 'canceled', hold: 'released' });
+      expect({ task: final.status, hold: (await holdOf(hold.id)).status }).toEqual(
+        workerWon ? { task: 'succeeded', hold: 'settled' } : { task: 'canceled', hold: 'released' },
+      );
       outcomes.push(final.status);
     }
-    console.log(`[figure] cancel vs finish, 20 races: ${outcomes.filter((s) => s === 'succeeded').length} finished, ${outcomes.filter((s) => s === 'canceled').length} canceled`);
+    console.log(
+      `[figure] cancel vs finish, 20 races: ${outcomes.filter((s) => s === 'succeeded').length} finished, ${outcomes.filter((s) => s === 'canceled').length} canceled`,
+    );
   });
 
   /** Turn a finished claim back into what a process killed mid-request leaves: running, owned by a dead instance. */
   const orphanClaim = (accountId: string, key: string) =>
-    k().updateTable('idempotency').set({ status: null, response: null, headers: null, owner: 'inst_dead' }).where('account_id', '=', accountId).where('key', '=', key).execute();
+    k()
+      .updateTable('idempotency')
+      .set({ status: null, response: null, headers: null, owner: 'inst_dead' })
+      .where('account_id', '=', accountId)
+      .where('key', '=', key)
+      .execute();
 
   it('runs a retry at once when the Idempotency-Key claim belongs to an instance that died', async () => {
     const { accountId, key } = await gw.clientKey({ balance: 10 * PRICE });

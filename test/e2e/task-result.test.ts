@@ -20,7 +20,12 @@ describe.each(databases())('a task result on $name', ({ make }) => {
   beforeAll(async () => {
     fake = await startOpenAIFake();
     const db = await make();
-    gw = await startGateway({ overlay: OVERLAY, databaseUrl: db.databaseUrl, dataDir: db.dataDir, env: { OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${fake.url}/v1` } });
+    gw = await startGateway({
+      overlay: OVERLAY,
+      databaseUrl: db.databaseUrl,
+      dataDir: db.dataDir,
+      env: { OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${fake.url}/v1` },
+    });
   });
   afterAll(async () => {
     await gw?.close();
@@ -31,7 +36,8 @@ describe.each(databases())('a task result on $name', ({ make }) => {
     const res = await fetch(`${gw.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } });
     return { status: res.status, text: await res.text() };
   };
-  const storedResult = async (id: string) => (await gw.gateway.db.kysely.selectFrom('tasks').select('result').where('id', '=', id).executeTakeFirstOrThrow()).result;
+  const storedResult = async (id: string) =>
+    (await gw.gateway.db.kysely.selectFrom('tasks').select('result').where('id', '=', id).executeTakeFirstOrThrow()).result;
 
   /** A finished task: its id, the row's stored result and the GET body. */
   async function finishedTask(key: string): Promise<{ id: string; body: Record<string, any>; text: string }> {
@@ -39,14 +45,32 @@ describe.each(databases())('a task result on $name', ({ make }) => {
     const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'paid-image', prompt: 'p', n: 3 }, { prefer: 'respond-async' });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     const id = res.body.id as string;
-    const done = await pollValue(() => getTask(key, id), (t) => (JSON.parse(t.text) as { status: string }).status === 'succeeded');
+    const done = await pollValue(
+      () => getTask(key, id),
+      (t) => (JSON.parse(t.text) as { status: string }).status === 'succeeded',
+    );
     return { id, body: JSON.parse(done.text) as Record<string, any>, text: done.text };
   }
 
   it('renders a succeeded task with its images, usage, billing and partial count in the OpenAI task object', async () => {
     const { key } = await gw.clientKey({ balance: 100 * PRICE });
     const { id, body, text } = await finishedTask(key);
-    expect(Object.keys(body)).toEqual(['id', 'task_id', 'object', 'status', 'model', 'created', 'started_at', 'finished_at', 'progress', 'poll_url', 'data', 'usage', 'billing_transaction_id', 'imagegate']);
+    expect(Object.keys(body)).toEqual([
+      'id',
+      'task_id',
+      'object',
+      'status',
+      'model',
+      'created',
+      'started_at',
+      'finished_at',
+      'progress',
+      'poll_url',
+      'data',
+      'usage',
+      'billing_transaction_id',
+      'imagegate',
+    ]);
     expect(body.data).toHaveLength(2);
     for (const item of body.data) expect(Object.keys(item)).toEqual(['url', 'size']);
     expect(body.data[0].size).toBe('1024x1024');
@@ -58,8 +82,15 @@ describe.each(databases())('a task result on $name', ({ make }) => {
       total_tokens: 2162,
     });
     expect(body.billing_transaction_id).toMatch(/^txn_/);
-    expect(body.imagegate).toEqual({ request_id: id, model: 'paid-image', billing: { billing_transaction_id: body.billing_transaction_id, amount: 2 * PRICE, currency: expect.any(String), unit: 'micro' }, failed: 1 });
-    expect(text).toContain(`"imagegate":{"request_id":"${id}","model":"paid-image","billing":{"billing_transaction_id":"${body.billing_transaction_id}","amount":${2 * PRICE},`);
+    expect(body.imagegate).toEqual({
+      request_id: id,
+      model: 'paid-image',
+      billing: { billing_transaction_id: body.billing_transaction_id, amount: 2 * PRICE, currency: expect.any(String), unit: 'micro' },
+      failed: 1,
+    });
+    expect(text).toContain(
+      `"imagegate":{"request_id":"${id}","model":"paid-image","billing":{"billing_transaction_id":"${body.billing_transaction_id}","amount":${2 * PRICE},`,
+    );
   });
 
   it('answers a row that holds the OpenAI reply an older version stored with the same task object', async () => {
@@ -77,7 +108,11 @@ describe.each(databases())('a task result on $name', ({ make }) => {
       size: '1024x1024',
       usage: body.usage,
     };
-    await gw.gateway.db.kysely.updateTable('tasks').set({ result: JSON.stringify(legacy) }).where('id', '=', id).execute();
+    await gw.gateway.db.kysely
+      .updateTable('tasks')
+      .set({ result: JSON.stringify(legacy) })
+      .where('id', '=', id)
+      .execute();
     expect((await getTask(key, id)).text).toBe(text);
   });
 

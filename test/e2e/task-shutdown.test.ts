@@ -30,7 +30,12 @@ describe.each(databases())('task hand-back at shutdown on $name', ({ make }) => 
 
   // A lease far longer than the test: a task only moves on in time if it was handed back.
   const start = () =>
-    startGateway({ overlay: OVERLAY, databaseUrl: db.databaseUrl, dataDir: db.dataDir, env: { OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${fake.url}/v1`, IMAGEGATE_TASK_LEASE_MS: '120000' } });
+    startGateway({
+      overlay: OVERLAY,
+      databaseUrl: db.databaseUrl,
+      dataDir: db.dataDir,
+      env: { OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${fake.url}/v1`, IMAGEGATE_TASK_LEASE_MS: '120000' },
+    });
 
   beforeAll(async () => {
     fake = await startOpenAIFake();
@@ -54,7 +59,10 @@ describe.each(databases())('task hand-back at shutdown on $name', ({ make }) => 
     const first = gw;
     const kysely = () => gw!.gateway.db.kysely;
     // All three leased here: one calls the upstream, two wait for the provider's only slot.
-    await pollValue(() => kysely().selectFrom('tasks').select('id').where('account_id', '=', accountId).where('status', '=', 'running').execute(), (r) => r.length === 3);
+    await pollValue(
+      () => kysely().selectFrom('tasks').select('id').where('account_id', '=', accountId).where('status', '=', 'running').execute(),
+      (r) => r.length === 3,
+    );
     expect(fake.inFlight).toBe(1);
     const instance = first.gateway.instanceId;
     await first.close();

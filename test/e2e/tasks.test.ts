@@ -48,7 +48,12 @@ describe.each(databases())('async tasks on $name', ({ make }) => {
     const port = (hook.address() as AddressInfo).port;
     hookUrl = `http://127.0.0.1:${port}/hook`;
     const db = await make();
-    gw = await startGateway({ overlay: OVERLAY, databaseUrl: db.databaseUrl, dataDir: db.dataDir, env: { IMAGEGATE_URL_ALLOWLIST: `127.0.0.1:${port}`, IMAGEGATE_WEBHOOK_BASE_DELAY_MS: '50' } });
+    gw = await startGateway({
+      overlay: OVERLAY,
+      databaseUrl: db.databaseUrl,
+      dataDir: db.dataDir,
+      env: { IMAGEGATE_URL_ALLOWLIST: `127.0.0.1:${port}`, IMAGEGATE_WEBHOOK_BASE_DELAY_MS: '50' },
+    });
   });
   afterAll(async () => {
     await gw?.close();
@@ -69,7 +74,10 @@ describe.each(databases())('async tasks on $name', ({ make }) => {
     expect(res.body).toMatchObject({ object: 'image.task', status: 'pending', model: 'priced-local' });
     expect(res.body.id).toBe(res.body.task_id);
     expect(res.body.poll_url).toBe(`${gw.url}/v1/tasks/${res.body.id}`);
-    const done = await until(() => getTask(key, res.body.id), (t) => t.body.status === 'succeeded');
+    const done = await until(
+      () => getTask(key, res.body.id),
+      (t) => t.body.status === 'succeeded',
+    );
     expect(done.body.status).toBe('succeeded');
     expect(done.body.data).toHaveLength(2);
     expect(done.body.billing_transaction_id).toMatch(/^txn_/);
@@ -103,11 +111,14 @@ describe.each(databases())('async tasks on $name', ({ make }) => {
     expect((await getTask(a.key, res.body.id)).status).toBe(200);
   });
 
-  it('lists the caller\'s tasks newest first with a status filter and cursor pagination', async () => {
+  it("lists the caller's tasks newest first with a status filter and cursor pagination", async () => {
     const { key } = await gw.clientKey({ balance: 1_000_000 });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await gen(key, {}, { prefer: 'respond-async' })).body.id);
-    await until(() => getTask(key, ids[2]!), (t) => t.body.status === 'succeeded');
+    await until(
+      () => getTask(key, ids[2]!),
+      (t) => t.body.status === 'succeeded',
+    );
     const auth = { headers: { authorization: `Bearer ${key}` } };
     const page1 = await (await fetch(`${gw.url}/v1/tasks?limit=2`, auth)).json();
     expect(page1.data.map((t: { id: string }) => t.id)).toEqual([ids[2], ids[1]]);
@@ -122,7 +133,10 @@ describe.each(databases())('async tasks on $name', ({ make }) => {
   it('refuses to cancel a finished task and keeps its terminal status', async () => {
     const { key } = await gw.clientKey({ balance: 1_000_000 });
     const res = await gen(key, {}, { prefer: 'respond-async' });
-    await until(() => getTask(key, res.body.id), (t) => t.body.status === 'succeeded');
+    await until(
+      () => getTask(key, res.body.id),
+      (t) => t.body.status === 'succeeded',
+    );
     const cancel = await postJson(`${gw.url}/v1/tasks/${res.body.id}/cancel`, key, {});
     expect(cancel.status).toBe(400);
     expect((await getTask(key, res.body.id)).body.status).toBe('succeeded');
@@ -162,7 +176,11 @@ describe.each(databases())('async tasks on $name', ({ make }) => {
     failFirst = 3;
     const res = await gen(key, { callback_url: hookUrl }, { prefer: 'respond-async' });
     expect(res.status).toBe(202);
-    await until(async () => received.length, (n) => n >= 4, 15_000);
+    await until(
+      async () => received.length,
+      (n) => n >= 4,
+      15_000,
+    );
     expect(received).toHaveLength(4);
     const last = received[3]!;
     const sig = String(last.headers['imagegate-signature']);
@@ -170,7 +188,10 @@ describe.each(databases())('async tasks on $name', ({ make }) => {
     const secret = (await gw.gateway.keys.get(keyId))!.webhookSecret!;
     expect(createHmac('sha256', secret).update(`${t}.${last.body}`).digest('hex')).toBe(v1);
     expect(JSON.parse(last.body)).toMatchObject({ id: res.body.id, status: 'succeeded' });
-    const task = await until(() => getTask(key, res.body.id), (x) => x.body.webhook?.status === 'delivered');
+    const task = await until(
+      () => getTask(key, res.body.id),
+      (x) => x.body.webhook?.status === 'delivered',
+    );
     expect(task.body.webhook.attempts.map((a: { status: number }) => a.status)).toEqual([500, 500, 500, 204]);
   });
 

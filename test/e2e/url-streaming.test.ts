@@ -79,7 +79,9 @@ function blobFiles(): string[] {
 function blobPaths(): string[] {
   const root = join(dataDir, 'blobs');
   if (!existsSync(root)) return [];
-  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
 }
 
 async function generate(key: string, prompt: string) {

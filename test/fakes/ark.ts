@@ -29,7 +29,18 @@ const MODELS: Record<string, ModelRule> = {
   'doubao-seedream-4-5-251128': { tiers: { '2K': 2048, '4K': 4096 }, minPixels: 3_686_400, maxPixels: 16_777_216, maxRatio: 16 },
 };
 
-const FIELDS = new Set(['model', 'prompt', 'image', 'size', 'sequential_image_generation', 'sequential_image_generation_options', 'response_format', 'watermark', 'stream', 'optimize_prompt_options']);
+const FIELDS = new Set([
+  'model',
+  'prompt',
+  'image',
+  'size',
+  'sequential_image_generation',
+  'sequential_image_generation_options',
+  'response_format',
+  'watermark',
+  'stream',
+  'optimize_prompt_options',
+]);
 const MAX_REFERENCES = 14;
 const MAX_REFERENCE_BYTES = 10 * 1024 * 1024;
 const DATA_URL = /^data:image\/(png|jpeg|jpg|webp|bmp|gif|tiff);base64,([A-Za-z0-9+/]+={0,2})$/;
@@ -37,7 +48,13 @@ const DATA_URL = /^data:image\/(png|jpeg|jpg|webp|bmp|gif|tiff);base64,([A-Za-z0
 type Json = Record<string, unknown>;
 
 class Rejection {
-  constructor(readonly status: number, readonly code: string, readonly message: string, readonly param: string, readonly type: string) {}
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly message: string,
+    readonly param: string,
+    readonly type: string,
+  ) {}
 }
 const invalid = (param: string, message: string) => new Rejection(400, 'InvalidParameter', message, param, 'BadRequest');
 
@@ -108,7 +125,11 @@ export class ArkFake extends HttpFake {
       const refs = await this.checkImages(f.image);
       const count = this.checkOptions(f, refs);
       const code = this.sensitive.shift();
-      if (code) return this.reject(res, new Rejection(400, code, 'The request failed because the input or output may contain sensitive information.', '', 'BadRequest'));
+      if (code)
+        return this.reject(
+          res,
+          new Rejection(400, code, 'The request failed because the input or output may contain sensitive information.', '', 'BadRequest'),
+        );
       this.watermarks.push((f.watermark as boolean | undefined) ?? true);
       await this.answer(res, f, size, count);
     } catch (e) {
@@ -118,11 +139,21 @@ export class ArkFake extends HttpFake {
   }
 
   private checkModel(f: Json): ModelRule {
-    for (const key of Object.keys(f)) if (!FIELDS.has(key)) throw invalid(key, `The parameter \`${key}\` specified in the request is not valid: unknown parameter.`);
-    if (typeof f.model !== 'string') throw new Rejection(400, 'MissingParameter', 'The request failed because it is missing one or multiple required parameters.', 'model', 'BadRequest');
+    for (const key of Object.keys(f))
+      if (!FIELDS.has(key)) throw invalid(key, `The parameter \`${key}\` specified in the request is not valid: unknown parameter.`);
+    if (typeof f.model !== 'string')
+      throw new Rejection(400, 'MissingParameter', 'The request failed because it is missing one or multiple required parameters.', 'model', 'BadRequest');
     const rule = MODELS[f.model];
-    if (!rule) throw new Rejection(404, 'InvalidEndpointOrModel.NotFound', `The model or endpoint ${f.model} does not exist or you do not have access to it.`, 'model', 'NotFound');
-    if (typeof f.prompt !== 'string' || f.prompt === '') throw new Rejection(400, 'MissingParameter', 'The request failed because it is missing one or multiple required parameters.', 'prompt', 'BadRequest');
+    if (!rule)
+      throw new Rejection(
+        404,
+        'InvalidEndpointOrModel.NotFound',
+        `The model or endpoint ${f.model} does not exist or you do not have access to it.`,
+        'model',
+        'NotFound',
+      );
+    if (typeof f.prompt !== 'string' || f.prompt === '')
+      throw new Rejection(400, 'MissingParameter', 'The request failed because it is missing one or multiple required parameters.', 'prompt', 'BadRequest');
     return rule;
   }
 
@@ -146,7 +177,8 @@ export class ArkFake extends HttpFake {
   private async checkImages(image: unknown): Promise<number> {
     if (image === undefined) return 0;
     const list = typeof image === 'string' ? [image] : image;
-    if (!Array.isArray(list) || list.length === 0 || list.some((u) => typeof u !== 'string')) throw invalid('image', 'The parameter `image` must be a string or a non-empty list of strings.');
+    if (!Array.isArray(list) || list.length === 0 || list.some((u) => typeof u !== 'string'))
+      throw invalid('image', 'The parameter `image` must be a string or a non-empty list of strings.');
     if (list.length > MAX_REFERENCES) throw invalid('image', `At most ${MAX_REFERENCES} reference images are supported.`);
     for (const url of list as string[]) {
       if (/^https?:\/\/[^\s/]+/.test(url)) continue;
@@ -163,15 +195,23 @@ export class ArkFake extends HttpFake {
   /** Checks the optional fields; returns how many images to make. */
   private checkOptions(f: Json, refs: number): number {
     if (f.watermark !== undefined && typeof f.watermark !== 'boolean') throw invalid('watermark', 'The parameter `watermark` must be a boolean.');
-    if (f.response_format !== undefined && f.response_format !== 'url' && f.response_format !== 'b64_json') throw invalid('response_format', 'The parameter `response_format` must be url or b64_json.');
+    if (f.response_format !== undefined && f.response_format !== 'url' && f.response_format !== 'b64_json')
+      throw invalid('response_format', 'The parameter `response_format` must be url or b64_json.');
     if (f.stream === true) throw invalid('stream', 'ark fake: streaming is not implemented by this test double.');
     const opt = f.optimize_prompt_options as Json | undefined;
     if (opt !== undefined) {
-      const ok = typeof opt === 'object' && opt !== null && Object.entries(opt).every(([k, v]) => (k === 'thinking' && ['auto', 'enabled', 'disabled'].includes(v as string)) || (k === 'mode' && ['standard', 'fast'].includes(v as string)));
+      const ok =
+        typeof opt === 'object' &&
+        opt !== null &&
+        Object.entries(opt).every(
+          ([k, v]) =>
+            (k === 'thinking' && ['auto', 'enabled', 'disabled'].includes(v as string)) || (k === 'mode' && ['standard', 'fast'].includes(v as string)),
+        );
       if (!ok) throw invalid('optimize_prompt_options', 'The parameter `optimize_prompt_options` is not valid.');
     }
     const mode = f.sequential_image_generation ?? 'disabled';
-    if (mode !== 'auto' && mode !== 'disabled') throw invalid('sequential_image_generation', 'The parameter `sequential_image_generation` must be auto or disabled.');
+    if (mode !== 'auto' && mode !== 'disabled')
+      throw invalid('sequential_image_generation', 'The parameter `sequential_image_generation` must be auto or disabled.');
     const options = f.sequential_image_generation_options as Json | undefined;
     let maxImages = 15;
     if (options !== undefined) {
@@ -189,7 +229,12 @@ export class ArkFake extends HttpFake {
   private async answer(res: ServerResponse, f: Json, size: { width: number; height: number }, count: number): Promise<void> {
     if (this.emptyNext > 0) {
       this.emptyNext--;
-      return sendJson(res, 200, { model: f.model, created: Math.floor(Date.now() / 1000), data: [], usage: { generated_images: 0, output_tokens: 0, total_tokens: 0 } }, this.requestId());
+      return sendJson(
+        res,
+        200,
+        { model: f.model, created: Math.floor(Date.now() / 1000), data: [], usage: { generated_images: 0, output_tokens: 0, total_tokens: 0 } },
+        this.requestId(),
+      );
     }
     const scale = this.fullSizeImages ? 1 : 64 / Math.max(size.width, size.height);
     const img = await makeImage(Math.max(1, Math.round(size.width * scale)), Math.max(1, Math.round(size.height * scale)), { format: 'jpeg' });
@@ -207,7 +252,12 @@ export class ArkFake extends HttpFake {
     });
     const made = count - failing;
     const tokens = made * Math.round((size.width * size.height) / 256);
-    sendJson(res, 200, { model: f.model, created: Math.floor(Date.now() / 1000), data, usage: { generated_images: made, output_tokens: tokens, total_tokens: tokens } }, this.requestId());
+    sendJson(
+      res,
+      200,
+      { model: f.model, created: Math.floor(Date.now() / 1000), data, usage: { generated_images: made, output_tokens: tokens, total_tokens: tokens } },
+      this.requestId(),
+    );
   }
 
   private file(res: ServerResponse, id: string): void {

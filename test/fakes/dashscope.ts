@@ -50,7 +50,14 @@ const WAN22: SizeGrammar = { kind: 'sides', min: 512, max: 1440 };
 const QWEN: SizeGrammar = { kind: 'list', values: ['1664*928', '1472*1140', '1328*1328', '1140*1472', '928*1664'] };
 const TIER_PX: Record<string, number> = { '1K': 1024, '2K': 2048, '4K': 4096 };
 
-const t2i = (grammar: SizeGrammar, defaultSize: string, maxPrompt: number): FakeModel => ({ grammar, defaultSize, minImages: 0, maxImages: 0, maxPrompt, extras: [] });
+const t2i = (grammar: SizeGrammar, defaultSize: string, maxPrompt: number): FakeModel => ({
+  grammar,
+  defaultSize,
+  minImages: 0,
+  maxImages: 0,
+  maxPrompt,
+  extras: [],
+});
 const wan27 = (textTiers: string[]): FakeModel => ({
   grammar: { kind: 'tiers', tiers: textTiers, withImages: ['1K', '2K'] },
   defaultSize: '2K',
@@ -111,7 +118,11 @@ export interface FakeTask {
 }
 
 class Rejection {
-  constructor(readonly status: number, readonly code: string, readonly message: string) {}
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly message: string,
+  ) {}
 }
 const invalid = (message: string) => new Rejection(400, 'InvalidParameter', message);
 
@@ -133,10 +144,22 @@ export class DashScopeFake extends HttpFake {
   constructor(readonly apiKey = 'sk-fakedashscope0123456789abcdef') {
     super([]);
     this.routes.push(
-      { method: 'POST', path: /^\/api\/v1\/services\/aigc\/(text2image|image2image)\/image-synthesis$/, handle: (r, res) => this.guarded(r, res, () => this.createTask(r, res)) },
-      { method: 'POST', path: /^\/api\/v1\/services\/aigc\/multimodal-generation\/generation$/, handle: (r, res) => this.guarded(r, res, () => this.messages(r, res)) },
+      {
+        method: 'POST',
+        path: /^\/api\/v1\/services\/aigc\/(text2image|image2image)\/image-synthesis$/,
+        handle: (r, res) => this.guarded(r, res, () => this.createTask(r, res)),
+      },
+      {
+        method: 'POST',
+        path: /^\/api\/v1\/services\/aigc\/multimodal-generation\/generation$/,
+        handle: (r, res) => this.guarded(r, res, () => this.messages(r, res)),
+      },
       { method: 'GET', path: /^\/api\/v1\/tasks\/([^/]+)$/, handle: (r, res, m) => this.guarded(r, res, () => this.poll(res, decodeURIComponent(m[1]!))) },
-      { method: 'POST', path: /^\/api\/v1\/tasks\/([^/]+)\/cancel$/, handle: (r, res, m) => this.guarded(r, res, () => this.cancel(res, decodeURIComponent(m[1]!))) },
+      {
+        method: 'POST',
+        path: /^\/api\/v1\/tasks\/([^/]+)\/cancel$/,
+        handle: (r, res, m) => this.guarded(r, res, () => this.cancel(res, decodeURIComponent(m[1]!))),
+      },
       { method: 'GET', path: /^\/results\/([\w-]+)\.png$/, handle: (_r, res, m) => this.result(res, m[1]!) },
     );
   }
@@ -255,7 +278,8 @@ export class DashScopeFake extends HttpFake {
     if (!isObject(input) || !Array.isArray(input.messages)) throw invalid('Field required: input.messages');
     if (input.messages.length !== 1) throw invalid('input.messages must hold exactly one user message.');
     const message = input.messages[0];
-    if (!isObject(message) || message.role !== 'user' || !Array.isArray(message.content)) throw invalid('input.messages[0] must be {"role": "user", "content": [...]}.');
+    if (!isObject(message) || message.role !== 'user' || !Array.isArray(message.content))
+      throw invalid('input.messages[0] must be {"role": "user", "content": [...]}.');
     const texts: unknown[] = [];
     const images: unknown[] = [];
     for (const item of message.content) {
@@ -272,7 +296,11 @@ export class DashScopeFake extends HttpFake {
     if (this.textOnly > 0) {
       this.textOnly--;
       const choice = { finish_reason: 'stop', message: { role: 'assistant', content: [{ text: 'I can only describe this scene in words.', type: 'text' }] } };
-      return sendJson(res, 200, { output: { choices: [choice], finished: true }, usage: { image_count: 0, input_tokens: 0, output_tokens: 0, total_tokens: 0 }, request_id: randomUUID() });
+      return sendJson(res, 200, {
+        output: { choices: [choice], finished: true },
+        usage: { image_count: 0, input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+        request_id: randomUUID(),
+      });
     }
     const choices = Array.from({ length: p.n }, () => ({
       finish_reason: 'stop',
@@ -291,12 +319,16 @@ export class DashScopeFake extends HttpFake {
     if (!task) return sendJson(res, 200, { request_id: randomUUID(), output: { task_id: id, task_status: 'UNKNOWN' } });
     task.pollTimes.push(Date.now());
     if (task.status === 'PENDING' || task.status === 'RUNNING') this.advance(task);
-    sendJson(res, 200, { request_id: randomUUID(), output: this.outputOf(task), ...(task.status === 'SUCCEEDED' ? { usage: { image_count: task.n - this.failedOf(task) } } : {}) });
+    sendJson(res, 200, {
+      request_id: randomUUID(),
+      output: this.outputOf(task),
+      ...(task.status === 'SUCCEEDED' ? { usage: { image_count: task.n - this.failedOf(task) } } : {}),
+    });
   }
 
   private cancel(res: ServerResponse, id: string): void {
     const task = this.tasks.get(id);
-    if (!task || task.status !== 'PENDING') {
+    if (task?.status !== 'PENDING') {
       return this.reject(res, new Rejection(400, 'UnsupportedOperation', 'Failed to cancel the task, please confirm if the task is in PENDING status.'));
     }
     task.status = 'CANCELED';
@@ -339,7 +371,11 @@ export class DashScopeFake extends HttpFake {
     const outcome = task.outcome;
     const failures = Array.from({ length: failed }, () => (outcome.kind === 'partial' ? { code: outcome.code, message: outcome.message } : {}));
     const actual = task.promptExtend ? { actual_prompt: `${task.prompt}, soft volumetric light, highly detailed` } : {};
-    const succeeded = task.resultIds.map((id) => ({ orig_prompt: task.prompt, ...actual, url: `${this.url}/results/${id}.png?Expires=1999999999&Signature=fake` }));
+    const succeeded = task.resultIds.map((id) => ({
+      orig_prompt: task.prompt,
+      ...actual,
+      url: `${this.url}/results/${id}.png?Expires=1999999999&Signature=fake`,
+    }));
     return { ...timed, results: [...failures, ...succeeded], task_metrics: { TOTAL: task.n, SUCCEEDED: task.n - failed, FAILED: failed } };
   }
 
@@ -427,9 +463,11 @@ function sizeOf(size: string, grammar: SizeGrammar, imageCount: number): Dims {
   if (!m) throw bad();
   const d = { w: Number(m[1]), h: Number(m[2]) };
   const ok =
-    grammar.kind === 'list' ? grammar.values.includes(size)
-    : grammar.kind === 'sides' ? [d.w, d.h].every((s) => s >= grammar.min && s <= grammar.max)
-    : grammar.listed.includes(size) || (d.w * d.h >= grammar.min && d.w * d.h <= grammar.max && Math.max(d.w, d.h) / Math.min(d.w, d.h) <= grammar.ratio);
+    grammar.kind === 'list'
+      ? grammar.values.includes(size)
+      : grammar.kind === 'sides'
+        ? [d.w, d.h].every((s) => s >= grammar.min && s <= grammar.max)
+        : grammar.listed.includes(size) || (d.w * d.h >= grammar.min && d.w * d.h <= grammar.max && Math.max(d.w, d.h) / Math.min(d.w, d.h) <= grammar.ratio);
   if (!ok) throw bad();
   return d;
 }

@@ -66,7 +66,13 @@ export async function writeStream(res: ServerResponse, body: Json, knobs: Stream
         await knobs.gate;
         if (knobs.fault === 'break-before-image') return void res.destroy();
         if (knobs.fault === 'error-before-image') {
-          await send({ error: { code: 500, message: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting', status: 'INTERNAL' } });
+          await send({
+            error: {
+              code: 500,
+              message: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+              status: 'INTERNAL',
+            },
+          });
           return void res.end();
         }
       }

@@ -59,13 +59,28 @@ const MODELS: Record<string, FakeModel> = {
   'gemini-2.5-flash-image': FLASH_25,
   'gemini-2.5-flash-image-preview': FLASH_25,
   'gemini-3-pro-image-preview': { sizes: GEMINI_3_SIZES, imageSizes: ['1K', '2K', '4K'], imageTokens: [1120, 1120, 2000], maxImages: 14 },
-  'gemini-3.1-flash-image-preview': { sizes: { ...GEMINI_3_SIZES, ...FLASH_31_EXTRA }, imageSizes: ['1K', '2K', '4K'], imageTokens: [1120, 1680, 2520], maxImages: 14 },
+  'gemini-3.1-flash-image-preview': {
+    sizes: { ...GEMINI_3_SIZES, ...FLASH_31_EXTRA },
+    imageSizes: ['1K', '2K', '4K'],
+    imageTokens: [1120, 1680, 2520],
+    maxImages: 14,
+  },
 };
 
 const INLINE_MIMES = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif']);
 const MAX_INLINE_BYTES = 7 * 1024 * 1024;
 const REQUEST_FIELDS = new Set(['contents', 'generationConfig', 'safetySettings', 'systemInstruction', 'tools', 'toolConfig', 'cachedContent']);
-const GENERATION_CONFIG_FIELDS = new Set(['responseModalities', 'imageConfig', 'temperature', 'topP', 'topK', 'candidateCount', 'maxOutputTokens', 'seed', 'stopSequences']);
+const GENERATION_CONFIG_FIELDS = new Set([
+  'responseModalities',
+  'imageConfig',
+  'temperature',
+  'topP',
+  'topK',
+  'candidateCount',
+  'maxOutputTokens',
+  'seed',
+  'stopSequences',
+]);
 const IMAGE_CONFIG_FIELDS = new Set(['aspectRatio', 'imageSize']);
 /** Image tokens Gemini counts per input image. */
 const INPUT_IMAGE_TOKENS = 258;
@@ -105,7 +120,8 @@ export class GeminiFake extends HttpFake {
         path: /^\/v1beta\/models\/([^/:]+):streamGenerateContent$/,
         handle: (r: RecordedRequest, res: ServerResponse, m: RegExpExecArray) => {
           // Without alt=sse Google streams a JSON array; the gateway must always ask for server-sent events.
-          if (r.query.get('alt') !== 'sse') return sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', 'fake: streamGenerateContent is only served with alt=sse.'));
+          if (r.query.get('alt') !== 'sse')
+            return sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', 'fake: streamGenerateContent is only served with alt=sse.'));
           return this.generateContent(r, res, decodeURIComponent(m[1]!), true);
         },
       },
@@ -165,14 +181,27 @@ export class GeminiFake extends HttpFake {
     const key = (r.headers['x-goog-api-key'] as string | undefined) ?? r.query.get('key') ?? undefined;
     if (key === this.apiKey) return true;
     if (!key) {
-      sendJson(res, 403, googleError(403, 'PERMISSION_DENIED', "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API."));
+      sendJson(
+        res,
+        403,
+        googleError(
+          403,
+          'PERMISSION_DENIED',
+          "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+        ),
+      );
       return false;
     }
     sendJson(
       res,
       400,
       googleError(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [
-        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'API_KEY_INVALID',
+          domain: 'googleapis.com',
+          metadata: { service: 'generativelanguage.googleapis.com' },
+        },
         { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
       ]),
     );
@@ -194,7 +223,8 @@ export class GeminiFake extends HttpFake {
       if (inline) {
         images++;
         if (typeof inline.mimeType !== 'string' || !INLINE_MIMES.has(inline.mimeType)) return `Unsupported MIME type: ${String(inline.mimeType)}`;
-        if (typeof inline.data !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(inline.data)) return 'Invalid value at \'contents[0].parts[1].inline_data.data\' (TYPE_BYTES), Base64 decoding failed.';
+        if (typeof inline.data !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(inline.data))
+          return "Invalid value at 'contents[0].parts[1].inline_data.data' (TYPE_BYTES), Base64 decoding failed.";
         if (Buffer.byteLength(inline.data, 'base64') > MAX_INLINE_BYTES) return 'Inline data exceeds the 7 MB limit per file.';
       } else if (typeof p.text !== 'string') {
         return `Invalid JSON payload received. Unknown part: ${Object.keys(p).join(', ')}`;
@@ -202,12 +232,16 @@ export class GeminiFake extends HttpFake {
     }
     if (images > model.maxImages) return `Too many images: at most ${model.maxImages} images are supported per request.`;
     const config = (b.generationConfig ?? {}) as Record<string, unknown>;
-    for (const k of Object.keys(config)) if (!GENERATION_CONFIG_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at 'generation_config': Cannot find field.`;
+    for (const k of Object.keys(config))
+      if (!GENERATION_CONFIG_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at 'generation_config': Cannot find field.`;
     const imageConfig = (config.imageConfig ?? {}) as Record<string, unknown>;
-    for (const k of Object.keys(imageConfig)) if (!IMAGE_CONFIG_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at 'generation_config.image_config': Cannot find field.`;
-    if (imageConfig.aspectRatio !== undefined && !model.sizes[String(imageConfig.aspectRatio)]) return `Unsupported aspect ratio: ${String(imageConfig.aspectRatio)}.`;
+    for (const k of Object.keys(imageConfig))
+      if (!IMAGE_CONFIG_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at 'generation_config.image_config': Cannot find field.`;
+    if (imageConfig.aspectRatio !== undefined && !model.sizes[String(imageConfig.aspectRatio)])
+      return `Unsupported aspect ratio: ${String(imageConfig.aspectRatio)}.`;
     // 2.5 Flash's reaction to imageSize is not documented: the fake refuses it so the adapter never relies on it.
-    if (imageConfig.imageSize !== undefined && !model.imageSizes.includes(String(imageConfig.imageSize))) return `Unsupported image size: ${String(imageConfig.imageSize)}.`;
+    if (imageConfig.imageSize !== undefined && !model.imageSizes.includes(String(imageConfig.imageSize)))
+      return `Unsupported image size: ${String(imageConfig.imageSize)}.`;
     return undefined;
   }
 
@@ -215,11 +249,22 @@ export class GeminiFake extends HttpFake {
     if (!this.authorized(r, res)) return;
     const model = MODELS[modelName];
     if (!model) {
-      return sendJson(res, 404, googleError(404, 'NOT_FOUND', `models/${modelName} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`));
+      return sendJson(
+        res,
+        404,
+        googleError(
+          404,
+          'NOT_FOUND',
+          `models/${modelName} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+        ),
+      );
     }
     const problem = this.problem(r.json, model);
     if (problem) return this.invalid(res, problem);
-    const body = r.json as { contents: Array<{ parts: Part[] }>; generationConfig?: { responseModalities?: string[]; imageConfig?: { aspectRatio?: string; imageSize?: string } } };
+    const body = r.json as {
+      contents: Array<{ parts: Part[] }>;
+      generationConfig?: { responseModalities?: string[]; imageConfig?: { aspectRatio?: string; imageSize?: string } };
+    };
     const parts = body.contents.flatMap((c) => c.parts);
     const inputImages = parts.filter((p) => p.inlineData).length;
     const promptTokens = Math.ceil(parts.reduce((n, p) => n + (typeof p.text === 'string' ? p.text.length : 0), 0) / 4);
@@ -228,14 +273,26 @@ export class GeminiFake extends HttpFake {
     this.responseIds.push(responseId);
     const promptUsage = {
       promptTokenCount: promptTokens + inputImages * INPUT_IMAGE_TOKENS,
-      promptTokensDetails: [{ modality: 'TEXT', tokenCount: promptTokens }, ...(inputImages ? [{ modality: 'IMAGE', tokenCount: inputImages * INPUT_IMAGE_TOKENS }] : [])],
+      promptTokensDetails: [
+        { modality: 'TEXT', tokenCount: promptTokens },
+        ...(inputImages ? [{ modality: 'IMAGE', tokenCount: inputImages * INPUT_IMAGE_TOKENS }] : []),
+      ],
     };
 
     const block = this.blockReasons.shift();
-    if (block) return this.answer(res, stream, { promptFeedback: { blockReason: block }, usageMetadata: { ...promptUsage, totalTokenCount: promptUsage.promptTokenCount }, ...common });
+    if (block)
+      return this.answer(res, stream, {
+        promptFeedback: { blockReason: block },
+        usageMetadata: { ...promptUsage, totalTokenCount: promptUsage.promptTokenCount },
+        ...common,
+      });
     const finish = this.finishReasons.shift();
     if (finish) {
-      return this.answer(res, stream, { candidates: [{ finishReason: finish, index: 0 }], usageMetadata: { ...promptUsage, totalTokenCount: promptUsage.promptTokenCount }, ...common });
+      return this.answer(res, stream, {
+        candidates: [{ finishReason: finish, index: 0 }],
+        usageMetadata: { ...promptUsage, totalTokenCount: promptUsage.promptTokenCount },
+        ...common,
+      });
     }
     const textOnly = this.textOnly.shift();
     const wantsImage = body.generationConfig?.responseModalities?.includes('IMAGE') === true;
@@ -244,7 +301,12 @@ export class GeminiFake extends HttpFake {
       const textTokens = Math.ceil(text.length / 4);
       return this.answer(res, stream, {
         candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
-        usageMetadata: { ...promptUsage, candidatesTokenCount: textTokens, totalTokenCount: promptUsage.promptTokenCount + textTokens, candidatesTokensDetails: [{ modality: 'TEXT', tokenCount: textTokens }] },
+        usageMetadata: {
+          ...promptUsage,
+          candidatesTokenCount: textTokens,
+          totalTokenCount: promptUsage.promptTokenCount + textTokens,
+          candidatesTokensDetails: [{ modality: 'TEXT', tokenCount: textTokens }],
+        },
         ...common,
       });
     }
@@ -255,7 +317,9 @@ export class GeminiFake extends HttpFake {
     const png = await makeImage(w, h);
     const snake = this.snakeCaseNext > 0 ? (this.snakeCaseNext--, true) : false;
     const thoughts = this.thoughtPartsNext > 0 ? (this.thoughtPartsNext--, true) : false;
-    const imagePart = snake ? { inline_data: { mime_type: 'image/png', data: png.toString('base64') } } : { inlineData: { mimeType: 'image/png', data: png.toString('base64') } };
+    const imagePart = snake
+      ? { inline_data: { mime_type: 'image/png', data: png.toString('base64') } }
+      : { inlineData: { mimeType: 'image/png', data: png.toString('base64') } };
     const caption = this.captions.shift();
     const thoughtTokens = thoughts ? 180 : 0;
     const outParts: Part[] = [

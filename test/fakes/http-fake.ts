@@ -42,7 +42,16 @@ export interface Route {
 
 export class HttpFake {
   readonly requests: RecordedRequest[] = [];
-  readonly knobs: FaultKnobs = { latencyMs: 0, latencyMaxMs: 0, dropNext: 0, failNext: 0, failStatus: 500, failBody: { error: { message: 'fake failure' } }, failHeaders: {}, failRate: 0 };
+  readonly knobs: FaultKnobs = {
+    latencyMs: 0,
+    latencyMaxMs: 0,
+    dropNext: 0,
+    failNext: 0,
+    failStatus: 500,
+    failBody: { error: { message: 'fake failure' } },
+    failHeaders: {},
+    failRate: 0,
+  };
   /** Upstream calls currently being answered, and the most ever at once. */
   inFlight = 0;
   maxInFlight = 0;
@@ -74,7 +83,16 @@ export class HttpFake {
 
   reset(): void {
     this.requests.length = 0;
-    Object.assign(this.knobs, { latencyMs: 0, latencyMaxMs: 0, dropNext: 0, failNext: 0, failStatus: 500, failBody: { error: { message: 'fake failure' } }, failHeaders: {}, failRate: 0 });
+    Object.assign(this.knobs, {
+      latencyMs: 0,
+      latencyMaxMs: 0,
+      dropNext: 0,
+      failNext: 0,
+      failStatus: 500,
+      failBody: { error: { message: 'fake failure' } },
+      failHeaders: {},
+      failRate: 0,
+    });
     this.maxInFlight = 0;
   }
 

@@ -14,7 +14,9 @@ export function makeImage(
   const key = `${width}x${height}:${format}:${JSON.stringify(color)}:${channels}`;
   let hit = cache.get(key);
   if (!hit) {
-    hit = sharp({ create: { width, height, channels, background: color } }).toFormat(format).toBuffer();
+    hit = sharp({ create: { width, height, channels, background: color } })
+      .toFormat(format)
+      .toBuffer();
     cache.set(key, hit);
   }
   return hit;

@@ -64,14 +64,61 @@ const MODELS: Record<string, ModelRules> = {
     ...GPT,
     freeSize: (w, h) => w % 16 === 0 && h % 16 === 0 && Math.max(w, h) <= 3840 && w * h <= 3840 * 2160 && Math.max(w, h) / Math.min(w, h) <= 3,
   },
-  'dall-e-3': { gpt: false, endpoints: ['generations'], sizes: ['1024x1024', '1792x1024', '1024x1792'], quality: ['standard', 'hd'], maxN: 1, maxPrompt: 4000, maxImages: 0, inputFidelity: false },
-  'dall-e-2': { gpt: false, endpoints: ['generations', 'edits', 'variations'], sizes: ['256x256', '512x512', '1024x1024'], quality: ['standard'], maxN: 10, maxPrompt: 1000, maxImages: 1, inputFidelity: false },
+  'dall-e-3': {
+    gpt: false,
+    endpoints: ['generations'],
+    sizes: ['1024x1024', '1792x1024', '1024x1792'],
+    quality: ['standard', 'hd'],
+    maxN: 1,
+    maxPrompt: 4000,
+    maxImages: 0,
+    inputFidelity: false,
+  },
+  'dall-e-2': {
+    gpt: false,
+    endpoints: ['generations', 'edits', 'variations'],
+    sizes: ['256x256', '512x512', '1024x1024'],
+    quality: ['standard'],
+    maxN: 10,
+    maxPrompt: 1000,
+    maxImages: 1,
+    inputFidelity: false,
+  },
 };
 
 /** Fields each endpoint knows; anything else is "Unknown parameter". Files (image, image[], mask) are checked apart. */
 const KNOWN_FIELDS: Record<Endpoint, readonly string[]> = {
-  generations: ['prompt', 'model', 'n', 'size', 'quality', 'background', 'moderation', 'output_format', 'output_compression', 'response_format', 'style', 'stream', 'partial_images', 'user'],
-  edits: ['prompt', 'model', 'n', 'size', 'quality', 'background', 'output_format', 'output_compression', 'input_fidelity', 'response_format', 'stream', 'partial_images', 'user'],
+  generations: [
+    'prompt',
+    'model',
+    'n',
+    'size',
+    'quality',
+    'background',
+    'moderation',
+    'output_format',
+    'output_compression',
+    'response_format',
+    'style',
+    'stream',
+    'partial_images',
+    'user',
+  ],
+  edits: [
+    'prompt',
+    'model',
+    'n',
+    'size',
+    'quality',
+    'background',
+    'output_format',
+    'output_compression',
+    'input_fidelity',
+    'response_format',
+    'stream',
+    'partial_images',
+    'user',
+  ],
   variations: ['model', 'n', 'size', 'response_format', 'user'],
 };
 const GPT_ONLY = ['background', 'moderation', 'output_format', 'output_compression', 'input_fidelity', 'stream', 'partial_images'];
@@ -89,7 +136,8 @@ class Refusal extends Error {
   }
 }
 
-const invalid = (param: string | null, message: string, code: string | null = 'invalid_value') => new Refusal(400, { message, type: 'invalid_request_error', param, code });
+const invalid = (param: string | null, message: string, code: string | null = 'invalid_value') =>
+  new Refusal(400, { message, type: 'invalid_request_error', param, code });
 
 /** The parsed request, whatever its encoding. */
 interface Incoming {
@@ -180,14 +228,19 @@ export class OpenAIFake extends HttpFake {
 
   private jsonBody(r: RecordedRequest): Incoming {
     if (!String(r.headers['content-type'] ?? '').startsWith('application/json') || typeof r.json !== 'object' || r.json === null || Array.isArray(r.json)) {
-      throw invalid(null, 'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly. The OpenAI API expects a JSON payload.)', null);
+      throw invalid(
+        null,
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
+        null,
+      );
     }
     return { endpoint: 'generations', fields: r.json as Record<string, unknown>, files: [], fileBytes: new Map() };
   }
 
   private async multipartBody(r: RecordedRequest, endpoint: Endpoint): Promise<Incoming> {
     const contentType = String(r.headers['content-type'] ?? '');
-    if (!contentType.startsWith('multipart/form-data')) throw invalid(null, `Invalid Content-Type header (${contentType}), expected multipart/form-data.`, null);
+    if (!contentType.startsWith('multipart/form-data'))
+      throw invalid(null, `Invalid Content-Type header (${contentType}), expected multipart/form-data.`, null);
     const form = await new Request('http://fake/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(r.body) }).formData();
     const fields: Record<string, unknown> = {};
     const files: ReceivedFile[] = [];
@@ -219,17 +272,27 @@ export class OpenAIFake extends HttpFake {
     if (!model) throw invalid('model', `Invalid value for 'model' = ${modelName}.`);
     if (!model.endpoints.includes(endpoint)) throw invalid('model', `The model '${modelName}' is not supported for /images/${endpoint}.`);
     for (const key of Object.keys(f)) {
-      if (!KNOWN_FIELDS[endpoint].includes(key) || (model.gpt && DALL_E_ONLY.includes(key)) || (!model.gpt && (GPT_ONLY.includes(key) || (key === 'style' && modelName !== 'dall-e-3')))) {
+      if (
+        !KNOWN_FIELDS[endpoint].includes(key) ||
+        (model.gpt && DALL_E_ONLY.includes(key)) ||
+        (!model.gpt && (GPT_ONLY.includes(key) || (key === 'style' && modelName !== 'dall-e-3')))
+      ) {
         throw invalid(key, `Unknown parameter: '${key}'.`, 'unknown_parameter');
       }
     }
     if (f.stream === true) throw invalid('stream', 'This fake does not stream.', 'unsupported_value');
     if (endpoint !== 'variations') {
       if (typeof f.prompt !== 'string' || f.prompt === '') throw invalid('prompt', "Missing required parameter: 'prompt'.", 'missing_required_parameter');
-      if (f.prompt.length > model.maxPrompt) throw invalid('prompt', `Invalid 'prompt': string too long. Expected a string with maximum length ${model.maxPrompt}, but got a string with length ${f.prompt.length} instead.`, 'string_above_max_length');
+      if (f.prompt.length > model.maxPrompt)
+        throw invalid(
+          'prompt',
+          `Invalid 'prompt': string too long. Expected a string with maximum length ${model.maxPrompt}, but got a string with length ${f.prompt.length} instead.`,
+          'string_above_max_length',
+        );
     }
     const n = f.n === undefined ? 1 : f.n;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10) throw invalid('n', `Invalid 'n': integer ${String(n)} out of range; expected 1 to 10.`, 'integer_out_of_range');
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10)
+      throw invalid('n', `Invalid 'n': integer ${String(n)} out of range; expected 1 to 10.`, 'integer_out_of_range');
     if (n > model.maxN) throw invalid('n', `You requested ${n} images, but ${modelName} only supports n=${model.maxN}.`);
     const size = f.size === undefined ? (model.gpt ? 'auto' : '1024x1024') : String(f.size);
     const dims = /^(\d+)x(\d+)$/.exec(size);
@@ -239,29 +302,48 @@ export class OpenAIFake extends HttpFake {
     if (f.quality !== undefined && !model.quality.includes(String(f.quality))) {
       throw invalid('quality', `Invalid value: '${String(f.quality)}'. Supported values are: ${model.quality.map((s) => `'${s}'`).join(', ')}.`);
     }
-    if (f.style !== undefined && !['vivid', 'natural'].includes(String(f.style))) throw invalid('style', `Invalid value: '${String(f.style)}'. Supported values are: 'vivid' and 'natural'.`);
-    if (f.response_format !== undefined && !['url', 'b64_json'].includes(String(f.response_format))) throw invalid('response_format', `Invalid value: '${String(f.response_format)}'. Supported values are: 'url' and 'b64_json'.`);
-    if (f.background !== undefined && !['transparent', 'opaque', 'auto'].includes(String(f.background))) throw invalid('background', `Invalid value: '${String(f.background)}'. Supported values are: 'transparent', 'opaque' and 'auto'.`);
-    if (f.moderation !== undefined && !['low', 'auto'].includes(String(f.moderation))) throw invalid('moderation', `Invalid value: '${String(f.moderation)}'. Supported values are: 'low' and 'auto'.`);
+    if (f.style !== undefined && !['vivid', 'natural'].includes(String(f.style)))
+      throw invalid('style', `Invalid value: '${String(f.style)}'. Supported values are: 'vivid' and 'natural'.`);
+    if (f.response_format !== undefined && !['url', 'b64_json'].includes(String(f.response_format)))
+      throw invalid('response_format', `Invalid value: '${String(f.response_format)}'. Supported values are: 'url' and 'b64_json'.`);
+    if (f.background !== undefined && !['transparent', 'opaque', 'auto'].includes(String(f.background)))
+      throw invalid('background', `Invalid value: '${String(f.background)}'. Supported values are: 'transparent', 'opaque' and 'auto'.`);
+    if (f.moderation !== undefined && !['low', 'auto'].includes(String(f.moderation)))
+      throw invalid('moderation', `Invalid value: '${String(f.moderation)}'. Supported values are: 'low' and 'auto'.`);
     if (f.input_fidelity !== undefined) {
       if (!model.inputFidelity) throw invalid('input_fidelity', `input_fidelity is not supported for ${modelName}.`, 'unsupported_parameter');
-      if (!['high', 'low'].includes(String(f.input_fidelity))) throw invalid('input_fidelity', `Invalid value: '${String(f.input_fidelity)}'. Supported values are: 'high' and 'low'.`);
+      if (!['high', 'low'].includes(String(f.input_fidelity)))
+        throw invalid('input_fidelity', `Invalid value: '${String(f.input_fidelity)}'. Supported values are: 'high' and 'low'.`);
     }
     const format = (f.output_format ?? 'png') as Format;
     if (!(format in MIME)) throw invalid('output_format', `Invalid value: '${String(format)}'. Supported values are: 'png', 'jpeg' and 'webp'.`);
     if (f.output_compression !== undefined) {
       const c = f.output_compression;
-      if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 100) throw invalid('output_compression', `Invalid 'output_compression': expected an integer from 0 to 100.`, 'integer_out_of_range');
-      if (format === 'png') throw invalid('output_compression', 'output_compression is only supported for the jpeg and webp output formats.', 'unsupported_value');
+      if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 100)
+        throw invalid('output_compression', `Invalid 'output_compression': expected an integer from 0 to 100.`, 'integer_out_of_range');
+      if (format === 'png')
+        throw invalid('output_compression', 'output_compression is only supported for the jpeg and webp output formats.', 'unsupported_value');
     }
-    if (f.background === 'transparent' && format === 'jpeg') throw invalid('background', 'Transparent background is not supported for the jpeg output format; use png or webp.', 'unsupported_value');
+    if (f.background === 'transparent' && format === 'jpeg')
+      throw invalid('background', 'Transparent background is not supported for the jpeg output format; use png or webp.', 'unsupported_value');
     if (endpoint !== 'generations') await this.checkFiles(endpoint, model, files, fileBytes);
 
     if (this.moderateNext > 0 && endpoint !== 'variations') {
       this.moderateNext--;
       throw model.gpt
-        ? new Refusal(400, { message: 'Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID req_fake.', type: 'image_generation_user_error', param: null, code: 'moderation_blocked' })
-        : new Refusal(400, { message: 'Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.', type: 'invalid_request_error', param: null, code: 'content_policy_violation' });
+        ? new Refusal(400, {
+            message:
+              'Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID req_fake.',
+            type: 'image_generation_user_error',
+            param: null,
+            code: 'moderation_blocked',
+          })
+        : new Refusal(400, {
+            message: 'Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.',
+            type: 'invalid_request_error',
+            param: null,
+            code: 'content_policy_violation',
+          });
     }
     const count = this.imagesToReturn(n);
     const [w, h] = (size === 'auto' ? '1024x1024' : size).split('x').map(Number) as [number, number];
@@ -276,7 +358,13 @@ export class OpenAIFake extends HttpFake {
       const quality = f.quality === undefined || f.quality === 'auto' ? 'medium' : String(f.quality);
       const background = f.background === undefined || f.background === 'auto' ? 'opaque' : String(f.background);
       Object.assign(body, { background, output_format: outFormat, quality, size: `${w}x${h}` });
-      body.usage = { input_tokens: 50, input_tokens_details: { text_tokens: 40, image_tokens: 10 }, output_tokens: 1056 * count, output_tokens_details: { image_tokens: 1056 * count, text_tokens: 0 }, total_tokens: 50 + 1056 * count };
+      body.usage = {
+        input_tokens: 50,
+        input_tokens_details: { text_tokens: 40, image_tokens: 10 },
+        output_tokens: 1056 * count,
+        output_tokens_details: { image_tokens: 1056 * count, text_tokens: 0 },
+        total_tokens: 50 + 1056 * count,
+      };
     }
     return body;
   }
@@ -289,7 +377,8 @@ export class OpenAIFake extends HttpFake {
     const other = files.find((f) => !['image', 'image[]', 'mask'].includes(f.field));
     if (other) throw invalid(other.field, `Unknown parameter: '${other.field}'.`, 'unknown_parameter');
     if (single.length + many.length === 0) throw invalid('image', "Missing required parameter: 'image'.", 'missing_required_parameter');
-    if (single.length > 1 || (single.length && many.length)) throw invalid('image', "Duplicate parameter: 'image'. To send several images use the 'image[]' field.", 'duplicate_parameter');
+    if (single.length > 1 || (single.length && many.length))
+      throw invalid('image', "Duplicate parameter: 'image'. To send several images use the 'image[]' field.", 'duplicate_parameter');
     const images = single.length ? single : many;
     const max = endpoint === 'variations' ? 1 : model.maxImages;
     if (images.length > max) throw invalid('image', `Too many images: ${images.length}; at most ${max} are supported.`);
@@ -307,7 +396,8 @@ export class OpenAIFake extends HttpFake {
     if (masks[0]) {
       const mask = await this.describe(masks[0], bytes);
       if (mask.format !== 'png') throw invalid('mask', 'Invalid mask: it must be a PNG image.');
-      if (mask.width !== first.width || mask.height !== first.height) throw invalid('mask', `Invalid mask image: its dimensions (${mask.width}x${mask.height}) must match the image (${first.width}x${first.height}).`);
+      if (mask.width !== first.width || mask.height !== first.height)
+        throw invalid('mask', `Invalid mask image: its dimensions (${mask.width}x${mask.height}) must match the image (${first.width}x${first.height}).`);
     }
   }
 

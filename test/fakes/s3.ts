@@ -31,9 +31,21 @@ export class FakeS3 extends HttpFake {
     super([]);
     for (const b of bucketNames) this.buckets.set(b, new Map());
     this.routes.push(
-      { method: 'PUT', path: /^\/([^/]+)\/(.+)$/, handle: (req, res, m) => this.guarded(req, res, m[1]!, (objects) => this.putObject(req, res, objects, decodeURIComponent(m[2]!))) },
-      { method: 'GET', path: /^\/([^/]+)\/(.+)$/, handle: (req, res, m) => this.guarded(req, res, m[1]!, (objects) => this.getObject(res, objects, decodeURIComponent(m[2]!))) },
-      { method: 'DELETE', path: /^\/([^/]+)\/(.+)$/, handle: (req, res, m) => this.guarded(req, res, m[1]!, (objects) => this.deleteObject(res, objects, decodeURIComponent(m[2]!))) },
+      {
+        method: 'PUT',
+        path: /^\/([^/]+)\/(.+)$/,
+        handle: (req, res, m) => this.guarded(req, res, m[1]!, (objects) => this.putObject(req, res, objects, decodeURIComponent(m[2]!))),
+      },
+      {
+        method: 'GET',
+        path: /^\/([^/]+)\/(.+)$/,
+        handle: (req, res, m) => this.guarded(req, res, m[1]!, (objects) => this.getObject(res, objects, decodeURIComponent(m[2]!))),
+      },
+      {
+        method: 'DELETE',
+        path: /^\/([^/]+)\/(.+)$/,
+        handle: (req, res, m) => this.guarded(req, res, m[1]!, (objects) => this.deleteObject(res, objects, decodeURIComponent(m[2]!))),
+      },
       { method: 'GET', path: /^\/([^/]+)\/?$/, handle: (req, res, m) => this.guarded(req, res, m[1]!, (objects) => this.listObjects(req, res, objects)) },
     );
   }
@@ -93,7 +105,15 @@ export class FakeS3 extends HttpFake {
     if (Number.isNaN(now.getTime()) || !(expires > 0 && expires <= 604800)) return 'AuthorizationQueryParametersError';
     if (Date.now() > now.getTime() + expires * 1000) return 'AccessDenied';
     const url = new URL(`http://${req.headers.host}${req.path}`);
-    const own = new Set(['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Security-Token', 'X-Amz-Signature']);
+    const own = new Set([
+      'X-Amz-Algorithm',
+      'X-Amz-Credential',
+      'X-Amz-Date',
+      'X-Amz-Expires',
+      'X-Amz-SignedHeaders',
+      'X-Amz-Security-Token',
+      'X-Amz-Signature',
+    ]);
     for (const [k, v] of q) if (!own.has(k)) url.searchParams.append(k, v);
     const expected = presignedGetUrl({
       url,

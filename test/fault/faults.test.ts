@@ -109,41 +109,44 @@ describe.runIf(runnable)('money and availability under faults, two gateways on P
   // Each fault kind once per round (IMAGEGATE_FAULT_ROUNDS, default 1 so the suite stays quick in CI).
   const rounds = Math.max(1, Number(process.env.IMAGEGATE_FAULT_ROUNDS ?? 1));
   for (let round = 1; round <= rounds; round++)
-  for (const fault of faults) {
-    it(`keeps every invariant through ${fault.name}${rounds > 1 ? ` (round ${round})` : ''}`, async () => {
-      const requests = 60;
-      const load = burst(fleet, key, requests, 8, seq);
-      seq += requests;
-      await sleep(600);
-      await fault.inject();
-      await fault.recover();
-      const got = await load;
-      outcomes.push(...got);
-      await quiesce(databaseUrl, 30_000);
-      const retried = await retryIdempotent(fleet, key, got);
-      retriedHolds.push(...retried.flatMap((r) => (r.hold ? [r.hold] : [])));
-      await quiesce(databaseUrl, 30_000);
-      const book = await audit(databaseUrl, outcomes, retriedHolds);
-      const statuses: Record<string, number> = {};
-      for (const o of got) statuses[String(o.status)] = (statuses[String(o.status)] ?? 0) + 1;
-      console.log(
-        `[figure] fault "${fault.name}" round ${round}: ${requests} requests (${JSON.stringify(statuses)}), tasks ${JSON.stringify(book.tasks)}, holds settled ${book.settled} refunded ${book.refunded}, delivered free ${book.deliveredFree}, dropped by hanging-up clients ${book.droppedByClient}, violations ${violationCount(book.violations)}`,
-      );
-      expect(book.violations).toEqual({ balanceMismatch: [], openHolds: [], settledWithoutDelivery: [], failedButCharged: [], succeededWithoutResult: [] });
-      // Every Idempotency-Key answers after the fault: with the stored reply or by running; never "still running".
-      expect(retried.filter((r) => r.status === 0 || r.status === 409), JSON.stringify(retried)).toEqual([]);
-      expect(fleet.unexpectedExits).toEqual([]);
-      // The fleet serves again: both members answer a request.
-      for (const m of fleet.live()) {
-        const res = await fetch(`${m.url}/v1/images/generations`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'fault-image', prompt: 'after the fault', response_format: 'url' }),
-        });
-        expect(res.status, `member ${m.index} after ${fault.name}`).toBe(200);
-        const body = (await res.json()) as { imagegate: { billing: { billing_transaction_id: string } } };
-        retriedHolds.push(body.imagegate.billing.billing_transaction_id);
-      }
-    }, 120_000);
-  }
+    for (const fault of faults) {
+      it(`keeps every invariant through ${fault.name}${rounds > 1 ? ` (round ${round})` : ''}`, async () => {
+        const requests = 60;
+        const load = burst(fleet, key, requests, 8, seq);
+        seq += requests;
+        await sleep(600);
+        await fault.inject();
+        await fault.recover();
+        const got = await load;
+        outcomes.push(...got);
+        await quiesce(databaseUrl, 30_000);
+        const retried = await retryIdempotent(fleet, key, got);
+        retriedHolds.push(...retried.flatMap((r) => (r.hold ? [r.hold] : [])));
+        await quiesce(databaseUrl, 30_000);
+        const book = await audit(databaseUrl, outcomes, retriedHolds);
+        const statuses: Record<string, number> = {};
+        for (const o of got) statuses[String(o.status)] = (statuses[String(o.status)] ?? 0) + 1;
+        console.log(
+          `[figure] fault "${fault.name}" round ${round}: ${requests} requests (${JSON.stringify(statuses)}), tasks ${JSON.stringify(book.tasks)}, holds settled ${book.settled} refunded ${book.refunded}, delivered free ${book.deliveredFree}, dropped by hanging-up clients ${book.droppedByClient}, violations ${violationCount(book.violations)}`,
+        );
+        expect(book.violations).toEqual({ balanceMismatch: [], openHolds: [], settledWithoutDelivery: [], failedButCharged: [], succeededWithoutResult: [] });
+        // Every Idempotency-Key answers after the fault: with the stored reply or by running; never "still running".
+        expect(
+          retried.filter((r) => r.status === 0 || r.status === 409),
+          JSON.stringify(retried),
+        ).toEqual([]);
+        expect(fleet.unexpectedExits).toEqual([]);
+        // The fleet serves again: both members answer a request.
+        for (const m of fleet.live()) {
+          const res = await fetch(`${m.url}/v1/images/generations`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'fault-image', prompt: 'after the fault', response_format: 'url' }),
+          });
+          expect(res.status, `member ${m.index} after ${fault.name}`).toBe(200);
+          const body = (await res.json()) as { imagegate: { billing: { billing_transaction_id: string } } };
+          retriedHolds.push(body.imagegate.billing.billing_transaction_id);
+        }
+      }, 120_000);
+    }
 });

@@ -94,7 +94,9 @@ export class Fleet {
   async stop(i: number, signal: 'SIGKILL' | 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const child = this.members[i]!.child!;
     this.expected.add(child);
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, sig) => resolve({ code, signal: sig })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, sig) => resolve({ code, signal: sig })),
+    );
     child.kill(signal);
     const out = await exited;
     this.members[i]!.child = undefined;

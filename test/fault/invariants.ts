@@ -66,7 +66,10 @@ export async function audit(url: string, outcomes: Outcome[], extraReceivedHolds
   const holds = await query<{ id: string; status: string; owner: string; request_id: string }>(url, `select id, status, owner, request_id from holds`);
   const byRequest = new Map(outcomes.map((o) => [o.requestId, o]));
   let droppedByClient = 0;
-  const tasks = await query<{ id: string; status: string; hold_id: string | null; result: string | null }>(url, `select id, status, hold_id, result from tasks`);
+  const tasks = await query<{ id: string; status: string; hold_id: string | null; result: string | null }>(
+    url,
+    `select id, status, hold_id, result from tasks`,
+  );
   const received = new Set([...outcomes.flatMap((o) => (o.receivedHold ? [o.receivedHold] : [])), ...extraReceivedHolds]);
   const succeededTaskHolds = new Set(tasks.filter((t) => t.status === 'succeeded' && t.hold_id).map((t) => t.hold_id!));
   const holdStatus = new Map(holds.map((h) => [h.id, h.status]));
@@ -84,7 +87,8 @@ export async function audit(url: string, outcomes: Outcome[], extraReceivedHolds
     }
   }
   for (const t of tasks) {
-    if ((t.status === 'failed' || t.status === 'canceled') && t.hold_id && holdStatus.get(t.hold_id) === 'settled') v.failedButCharged.push(`${t.id} ${t.status}`);
+    if ((t.status === 'failed' || t.status === 'canceled') && t.hold_id && holdStatus.get(t.hold_id) === 'settled')
+      v.failedButCharged.push(`${t.id} ${t.status}`);
     if (t.status === 'succeeded' && !t.result) v.succeededWithoutResult.push(t.id);
   }
   const taskCounts: Record<string, number> = {};

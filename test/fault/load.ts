@@ -23,7 +23,12 @@ export interface Outcome {
 const KINDS: Kind[] = ['b64', 'url', 'n2', 'async', 'idempotent', 'hangup'];
 
 async function one(url: string, key: string, kind: Kind, seq: number): Promise<Outcome> {
-  const body: Record<string, unknown> = { model: 'fault-image', prompt: `fault ${kind} ${seq}`, n: kind === 'n2' ? 2 : 1, response_format: kind === 'url' ? 'url' : 'b64_json' };
+  const body: Record<string, unknown> = {
+    model: 'fault-image',
+    prompt: `fault ${kind} ${seq}`,
+    n: kind === 'n2' ? 2 : 1,
+    response_format: kind === 'url' ? 'url' : 'b64_json',
+  };
   const requestId = `fault-${seq}-${Math.random().toString(36).slice(2, 10)}`;
   const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-request-id': requestId };
   const idempotencyKey = kind === 'idempotent' ? `idem-${seq}-${Math.random().toString(36).slice(2)}` : undefined;
@@ -38,9 +43,10 @@ async function one(url: string, key: string, kind: Kind, seq: number): Promise<O
     const parsed = JSON.parse(text) as { id?: string; data?: unknown[]; imagegate?: { billing?: { billing_transaction_id: string } } };
     const out: Outcome = { kind, status: res.status, idempotencyKey, body: idempotencyKey ? sent : undefined, requestId };
     if (res.status === 202) out.taskId = parsed.id;
-    else if (res.status === 200 && parsed.data?.length) out.receivedHold = parsed.imagegate?.billing?.billing_transaction_id ?? res.headers.get('x-billing-transaction-id') ?? undefined;
+    else if (res.status === 200 && parsed.data?.length)
+      out.receivedHold = parsed.imagegate?.billing?.billing_transaction_id ?? res.headers.get('x-billing-transaction-id') ?? undefined;
     return out;
-  } catch (e) {
+  } catch (_e) {
     return { kind, status: ac.signal.aborted ? 'aborted' : 'network-error', idempotencyKey, body: idempotencyKey ? sent : undefined, requestId };
   } finally {
     clearTimeout(hangup);

@@ -114,7 +114,9 @@ describe('RedisRateLimiter shared by several gateway processes', () => {
     };
     const [one, two] = await Promise.all([runLoop(env), runLoop(env)]);
     if (!one || !two) throw new Error('a process did not report');
-    console.log(`[limits] two processes x 3000 consumes (8 in flight each), limit 1000 per hour: admitted ${one.admitted} + ${two.admitted} = ${one.admitted + two.admitted}`);
+    console.log(
+      `[limits] two processes x 3000 consumes (8 in flight each), limit 1000 per hour: admitted ${one.admitted} + ${two.admitted} = ${one.admitted + two.admitted}`,
+    );
     for (const r of [one, two]) {
       console.log(`[limits]   pid ${r.pid}: ${r.calls} calls, ${r.callsPerSecond}/s, latency mean ${r.meanMs} ms, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
     }

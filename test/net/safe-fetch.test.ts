@@ -35,12 +35,23 @@ function drip(res: import('node:http').ServerResponse, chunk: Buffer, everyMs: n
 
 function imageServer(): HttpFake {
   return new HttpFake([
-    { method: 'GET', path: /^\/img$/, handle: (_q, res) => void res.writeHead(200, { 'content-type': 'image/png', 'content-length': IMAGE.length }).end(IMAGE) },
+    {
+      method: 'GET',
+      path: /^\/img$/,
+      handle: (_q, res) => void res.writeHead(200, { 'content-type': 'image/png', 'content-length': IMAGE.length }).end(IMAGE),
+    },
     { method: 'GET', path: /^\/html$/, handle: (_q, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>not an image</html>') },
     { method: 'GET', path: /^\/missing$/, handle: (_q, res) => sendJson(res, 404, { error: 'no such image' }) },
     { method: 'GET', path: /^\/redirect$/, handle: (q, res) => void res.writeHead(302, { location: q.query.get('to') ?? '/img' }).end() },
     // /hop/N redirects N times before the image.
-    { method: 'GET', path: /^\/hop\/(\d+)$/, handle: (_q, res, m) => void (Number(m[1]) === 0 ? res.writeHead(200, { 'content-type': 'image/png' }).end(IMAGE) : res.writeHead(301, { location: `/hop/${Number(m[1]) - 1}` }).end()) },
+    {
+      method: 'GET',
+      path: /^\/hop\/(\d+)$/,
+      handle: (_q, res, m) =>
+        void (Number(m[1]) === 0
+          ? res.writeHead(200, { 'content-type': 'image/png' }).end(IMAGE)
+          : res.writeHead(301, { location: `/hop/${Number(m[1]) - 1}` }).end()),
+    },
     // Declares a body far over the cap, then sends it slowly: only an early refusal beats the time limit.
     { method: 'GET', path: /^\/huge-declared$/, handle: (_q, res) => (res.writeHead(200, { 'content-length': 50_000_000 }), drip(res, Buffer.alloc(10), 200)) },
     // No Content-Length, chunks forever: only cutting the stream at the cap ends it before the time limit.
@@ -74,7 +85,13 @@ beforeEach(() => {
   other.reset();
 });
 
-const opts = (over: Partial<SafeFetchOptions> = {}): SafeFetchOptions => ({ param: PARAM, allowlist: [`127.0.0.1:${port}`], maxBytes: MAX, timeoutMs: 5_000, ...over });
+const opts = (over: Partial<SafeFetchOptions> = {}): SafeFetchOptions => ({
+  param: PARAM,
+  allowlist: [`127.0.0.1:${port}`],
+  maxBytes: MAX,
+  timeoutMs: 5_000,
+  ...over,
+});
 
 async function refusal(p: Promise<unknown>): Promise<GatewayError> {
   const outcome = await p.then(
@@ -189,14 +206,18 @@ describe('safeFetch: redirects', () => {
 
   it('refuses a redirect from an allowlisted server to a private address', async () => {
     const err = await refusal(safeFetch(`http://127.0.0.1:${port}/redirect?to=${encodeURIComponent('http://10.0.0.1/x?token=secret')}`, opts()));
-    expect(err.message).toBe(`${PARAM}: redirect to http://10.0.0.1/x refused: the URL points to 10.0.0.1, a private address; only public http(s) URLs are allowed.`);
+    expect(err.message).toBe(
+      `${PARAM}: redirect to http://10.0.0.1/x refused: the URL points to 10.0.0.1, a private address; only public http(s) URLs are allowed.`,
+    );
     expect(err.message).not.toContain('secret');
   });
 
   it('refuses a redirect to localhost on a port that is not allowlisted, and never contacts it', async () => {
     const to = `http://localhost:${otherPort}/img`;
     const err = await refusal(safeFetch(`http://127.0.0.1:${port}/redirect?to=${encodeURIComponent(to)}`, opts()));
-    expect(err.message).toMatch(new RegExp(`redirect to http://localhost:${otherPort}/img refused: the host localhost resolves to a loopback address, which is not allowed here`));
+    expect(err.message).toMatch(
+      new RegExp(`redirect to http://localhost:${otherPort}/img refused: the host localhost resolves to a loopback address, which is not allowed here`),
+    );
     expect(other.requests).toHaveLength(0);
   });
 
@@ -223,7 +244,10 @@ describe('safeFetch: redirects', () => {
 
   it('sends caller headers to the named origin but not to a redirect target on another origin', async () => {
     const allowlist = [`127.0.0.1:${port}`, `127.0.0.1:${otherPort}`];
-    await safeFetch(`http://127.0.0.1:${port}/redirect?to=${encodeURIComponent(`http://127.0.0.1:${otherPort}/img`)}`, opts({ allowlist, headers: { 'x-signature': 'sig' } }));
+    await safeFetch(
+      `http://127.0.0.1:${port}/redirect?to=${encodeURIComponent(`http://127.0.0.1:${otherPort}/img`)}`,
+      opts({ allowlist, headers: { 'x-signature': 'sig' } }),
+    );
     expect(server.requestsTo('/redirect')[0]!.headers['x-signature']).toBe('sig');
     expect(other.requestsTo('/img')[0]!.headers['x-signature']).toBeUndefined();
   });
@@ -283,7 +307,14 @@ describe('safeFetch: content check hook', () => {
   it('propagates the GatewayError thrown by the accept hook unchanged', async () => {
     const mine = invalidRequest(PARAM, `${PARAM}: the URL did not return an image.`);
     const err = await refusal(
-      safeFetch(`http://127.0.0.1:${port}/html`, opts({ accept: (bytes) => { if (bytes[0] !== 0x89) throw mine; } })),
+      safeFetch(
+        `http://127.0.0.1:${port}/html`,
+        opts({
+          accept: (bytes) => {
+            if (bytes[0] !== 0x89) throw mine;
+          },
+        }),
+      ),
     );
     expect(err).toBe(mine);
   });
@@ -291,7 +322,15 @@ describe('safeFetch: content check hook', () => {
   it('hands the hook the bytes and content type, and wraps a plain Error as invalid_request', async () => {
     const seen: Array<string | undefined> = [];
     const err = await refusal(
-      safeFetch(`http://127.0.0.1:${port}/html`, opts({ accept: (bytes, type) => { seen.push(type, bytes.toString()); throw new Error('not an image'); } })),
+      safeFetch(
+        `http://127.0.0.1:${port}/html`,
+        opts({
+          accept: (bytes, type) => {
+            seen.push(type, bytes.toString());
+            throw new Error('not an image');
+          },
+        }),
+      ),
     );
     expect(seen).toEqual(['text/html', '<html>not an image</html>']);
     expect(err.message).toBe(`${PARAM}: the content was refused: not an image.`);
@@ -300,7 +339,10 @@ describe('safeFetch: content check hook', () => {
 
 describe('safeFetch: POST for webhooks', () => {
   it('sends the body and headers and returns a non-2xx status instead of throwing', async () => {
-    const r = await safeFetch(`http://127.0.0.1:${port}/hook?status=500`, opts({ param: 'callback_url', method: 'POST', body: '{"id":"task_1"}', headers: { 'content-type': 'application/json' } }));
+    const r = await safeFetch(
+      `http://127.0.0.1:${port}/hook?status=500`,
+      opts({ param: 'callback_url', method: 'POST', body: '{"id":"task_1"}', headers: { 'content-type': 'application/json' } }),
+    );
     expect(r.status).toBe(500);
     const got = server.requestsTo('/hook')[0]!;
     expect(got.body.toString()).toBe('{"id":"task_1"}');

@@ -67,7 +67,8 @@ describe('url policy: IP-literal hosts', () => {
   });
 
   it('refuses loopback written in the forms WHATWG normalizes (hex, integer, short)', () => {
-    for (const u of ['http://0x7f.1/', 'http://2130706433/', 'http://127.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/']) expectRefused(u, /loopback address/);
+    for (const u of ['http://0x7f.1/', 'http://2130706433/', 'http://127.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/'])
+      expectRefused(u, /loopback address/);
   });
 
   it('refuses the metadata address 169.254.169.254', () => {

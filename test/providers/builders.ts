@@ -32,7 +32,18 @@ export function catalogFacts(id: string, fields: ModelFacts['fields'] = {}): Mod
 /** A route of `provider` to `baseUrl` for `upstreamModel`, as the catalog builds one (with that model's facts). */
 export function upstreamRoute(provider: string, baseUrl: string, upstreamModel: string, over: Partial<Route> = {}): Route {
   const name = over.upstreamModel ?? upstreamModel;
-  return { id: `${provider}#0`, provider, baseUrl, apiKey: `sk-test-${provider}`, upstreamModel: name, model: catalogFacts(name), priority: 0, weight: 1, options: {}, ...over };
+  return {
+    id: `${provider}#0`,
+    provider,
+    baseUrl,
+    apiKey: `sk-test-${provider}`,
+    upstreamModel: name,
+    model: catalogFacts(name),
+    priority: 0,
+    weight: 1,
+    options: {},
+    ...over,
+  };
 }
 
 export function callContext(ms = 10_000, over: Partial<CallContext> = {}): CallContext {
@@ -54,7 +65,15 @@ export async function inputImage(field: string, width: number, height: number, o
   const format = opts.format ?? 'png';
   const shade = opts.shade ?? 90;
   const bytes = await makeImage(width, height, { format, alpha: opts.alpha, color: { r: shade, g: 255 - shade, b: 30, alpha: opts.alpha ? 0 : 1 } });
-  return { field, bytes, mime: `image/${format}` as ImageMime, width, height, hasAlpha: opts.alpha === true, ...(opts.sourceUrl ? { sourceUrl: opts.sourceUrl } : {}) };
+  return {
+    field,
+    bytes,
+    mime: `image/${format}` as ImageMime,
+    width,
+    height,
+    hasAlpha: opts.alpha === true,
+    ...(opts.sourceUrl ? { sourceUrl: opts.sourceUrl } : {}),
+  };
 }
 
 /** The GatewayError a call fails with, thrown or rejected; fails the test when the call succeeds. */

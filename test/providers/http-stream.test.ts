@@ -86,13 +86,15 @@ describe('openUpstreamStream', () => {
     expect(written.get('/held')).toBe(64 * 1024 * 1024);
   });
 
-  it('ends the read with the reader\'s own error, as it is, and lets the connection go', async () => {
+  it("ends the read with the reader's own error, as it is, and lets the connection go", async () => {
     stream('/refused', 200, 64 * 1024);
     const up = await openUpstreamStream('Fake', get('/refused'), callContext());
     const mine = new Error('too much for me');
-    await expect(up.eachChunk(() => {
-      throw mine;
-    })).rejects.toBe(mine);
+    await expect(
+      up.eachChunk(() => {
+        throw mine;
+      }),
+    ).rejects.toBe(mine);
   });
 
   it('cuts whole() at 1 MB instead of holding a huge error body', async () => {

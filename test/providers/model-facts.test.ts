@@ -60,7 +60,9 @@ describe('adapters read model facts from the catalog model of their route', () =
 
   it('DashScope: the aspect ratios are those the catalog offers', async () => {
     const overlay = 'models: { qwen-image-plus: { fields: { aspect_ratio: { values: ["1:1"] } } } }';
-    expect(await refusedField(createDashScopeAdapter(), imageJob({ model: 'qwen-image-plus', params: { aspect_ratio: '16:9' } }), overlay)).toBe('aspect_ratio');
+    expect(await refusedField(createDashScopeAdapter(), imageJob({ model: 'qwen-image-plus', params: { aspect_ratio: '16:9' } }), overlay)).toBe(
+      'aspect_ratio',
+    );
   });
 
   it('Gemini: the reference limit and the tiers are the catalog model', async () => {
@@ -69,7 +71,9 @@ describe('adapters read model facts from the catalog model of their route', () =
     const job = imageJob({ model: 'gemini-3-pro-image-preview', operation: 'image-to-image', images: refs });
     expect(await refusedField(createGeminiAdapter(), job, limited)).toBe('image_urls[0]');
     const tiers = 'models: { gemini-3-pro-image-preview: { fields: { resolution: { values: [1K, 2K] } } } }';
-    expect(await refusedField(createGeminiAdapter(), imageJob({ model: 'gemini-3-pro-image-preview', params: { resolution: '4K' } }), tiers)).toBe('resolution');
+    expect(await refusedField(createGeminiAdapter(), imageJob({ model: 'gemini-3-pro-image-preview', params: { resolution: '4K' } }), tiers)).toBe(
+      'resolution',
+    );
   });
 
   it('local: the side bounds are the catalog size rule', async () => {

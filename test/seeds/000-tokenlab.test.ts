@@ -62,13 +62,24 @@ describe('seed 000: pick a model, generate, poll', () => {
   });
 
   it('Text-To-Image Example: gpt-image-2, size 1024x1024, response_format url', async () => {
-    const res = await gen({ model: 'gpt-image-2', prompt: 'A clean product photo of a ceramic coffee cup on a walnut desk', size: '1024x1024', response_format: 'url' });
+    const res = await gen({
+      model: 'gpt-image-2',
+      prompt: 'A clean product photo of a ceramic coffee cup on a walnut desk',
+      size: '1024x1024',
+      response_format: 'url',
+    });
     expect(res.status).toBe(200);
     expect(res.body.data[0].url).toMatch(/\/v1\/files\//);
   });
 
   it('Reference-Image Example: nano-banana image-to-image with image_urls and aspect_ratio', async () => {
-    const res = await gen({ model: 'nano-banana', operation: 'image-to-image', prompt: 'Keep the product shape, change the background to a bright studio setup', image_urls: [`${filesUrl}/input/product.png`], aspect_ratio: '1:1' });
+    const res = await gen({
+      model: 'nano-banana',
+      operation: 'image-to-image',
+      prompt: 'Keep the product shape, change the background to a bright studio setup',
+      image_urls: [`${filesUrl}/input/product.png`],
+      aspect_ratio: '1:1',
+    });
     expect(res.status).toBe(200);
     const sent = gemini.requests.at(-1)!.json as { contents: Array<{ parts: Array<Record<string, unknown>> }> };
     expect(sent.contents[0]!.parts.some((p) => 'inlineData' in p || 'inline_data' in p)).toBe(true);

@@ -35,7 +35,12 @@ describe('seed 001: generate, edit, vary', () => {
     const res = await fetch(`${gw.url}/v1/images/generations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'openai/dall-e-3', prompt: 'A photorealistic white cat sitting on a wooden desk next to a laptop, soft morning light', n: 1, size: '1024x1024' }),
+      body: JSON.stringify({
+        model: 'openai/dall-e-3',
+        prompt: 'A photorealistic white cat sitting on a wooden desk next to a laptop, soft morning light',
+        n: 1,
+        size: '1024x1024',
+      }),
     });
     const body = (await res.json()) as any;
     expect(res.status).toBe(200);
@@ -48,7 +53,11 @@ describe('seed 001: generate, edit, vary', () => {
   it('Edit an image with a mask: openai/dall-e-2, square PNG + mask → data[].url', async () => {
     const image = await makeImage(64, 64, { alpha: true });
     const mask = await makeImage(64, 64, { alpha: true, color: { r: 0, g: 0, b: 0, alpha: 0 } });
-    const res = await form('/v1/images/edits', { model: 'openai/dall-e-2', prompt: 'A sunlit garden with blooming red roses', n: '1', size: '1024x1024' }, { image, mask });
+    const res = await form(
+      '/v1/images/edits',
+      { model: 'openai/dall-e-2', prompt: 'A sunlit garden with blooming red roses', n: '1', size: '1024x1024' },
+      { image, mask },
+    );
     expect(res.status).toBe(200);
     expect(res.body.data[0].url).toMatch(/^http/);
   });

@@ -22,7 +22,9 @@ beforeAll(async () => {
   files = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/webp' }).end(img));
   await new Promise<void>((r) => files.listen(0, '127.0.0.1', r));
   filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-  gw = await startGateway({ env: { DASHSCOPE_API_KEY: ds.apiKey, DASHSCOPE_BASE_URL: `${ds.url}/api/v1`, IMAGEGATE_URL_ALLOWLIST: filesUrl.replace('http://', '') } });
+  gw = await startGateway({
+    env: { DASHSCOPE_API_KEY: ds.apiKey, DASHSCOPE_BASE_URL: `${ds.url}/api/v1`, IMAGEGATE_URL_ALLOWLIST: filesUrl.replace('http://', '') },
+  });
   ({ key } = await gw.clientKey({ balance: 50_000_000 }));
 });
 afterAll(async () => {
@@ -31,13 +33,21 @@ afterAll(async () => {
   files?.close();
 });
 
-const sent = () => ds.requestsTo('/api/v1/services/aigc/multimodal-generation/generation').at(-1)!.json as { parameters: Record<string, unknown>; input: { messages: Array<{ content: Array<Record<string, string>> }> } };
+const sent = () =>
+  ds.requestsTo('/api/v1/services/aigc/multimodal-generation/generation').at(-1)!.json as {
+    parameters: Record<string, unknown>;
+    input: { messages: Array<{ content: Array<Record<string, string>> }> };
+  };
 const gen = (body: unknown) => postJson(`${gw.url}/v1/images/generations`, key, body);
 const text = (t: string) => ({ input: { messages: [{ role: 'user', content: [{ text: t }] }] } });
 
 describe('seed 002: DashScope passthrough (Wan)', () => {
   it('cURL Example (passthrough): wan2.6-t2i with prompt_extend, watermark, n, negative_prompt, size 1280*1280', async () => {
-    const res = await gen({ model: 'wan2.6-t2i', ...text('A flower shop with elegant windows, a beautiful wooden door, and fresh flowers on display.'), parameters: { prompt_extend: true, watermark: false, n: 1, negative_prompt: '', size: '1280*1280' } });
+    const res = await gen({
+      model: 'wan2.6-t2i',
+      ...text('A flower shop with elegant windows, a beautiful wooden door, and fresh flowers on display.'),
+      parameters: { prompt_extend: true, watermark: false, n: 1, negative_prompt: '', size: '1280*1280' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.output.finished).toBe(true);
     expect(res.body.output.choices[0]).toMatchObject({ finish_reason: 'stop', message: { role: 'assistant', content: [{ type: 'image' }] } });
@@ -56,7 +66,18 @@ describe('seed 002: DashScope passthrough (Wan)', () => {
   it('4.2 Image Editing: two reference images then the text', async () => {
     const res = await gen({
       model: 'wan2.7-image-pro',
-      input: { messages: [{ role: 'user', content: [{ image: `${filesUrl}/car.webp` }, { image: `${filesUrl}/paint.webp` }, { text: 'Apply the graffiti style from image 2 onto the car in image 1.' }] }] },
+      input: {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { image: `${filesUrl}/car.webp` },
+              { image: `${filesUrl}/paint.webp` },
+              { text: 'Apply the graffiti style from image 2 onto the car in image 1.' },
+            ],
+          },
+        ],
+      },
       parameters: { size: '2K', n: 1, watermark: false },
     });
     expect(res.status).toBe(200);
@@ -67,7 +88,18 @@ describe('seed 002: DashScope passthrough (Wan)', () => {
   it('4.3 Interactive Editing: bbox_list passes through', async () => {
     const res = await gen({
       model: 'wan2.7-image-pro',
-      input: { messages: [{ role: 'user', content: [{ image: `${filesUrl}/clock.webp` }, { image: `${filesUrl}/room.webp` }, { text: 'Place the alarm clock from image 1 into the selected box in image 2.' }] }] },
+      input: {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { image: `${filesUrl}/clock.webp` },
+              { image: `${filesUrl}/room.webp` },
+              { text: 'Place the alarm clock from image 1 into the selected box in image 2.' },
+            ],
+          },
+        ],
+      },
       parameters: { bbox_list: [[], [[989, 515, 1138, 681]]], size: '2K', n: 1, watermark: false },
     });
     expect(res.status).toBe(200);
@@ -75,13 +107,17 @@ describe('seed 002: DashScope passthrough (Wan)', () => {
   });
 
   it('4.4 Group Image Generation: enable_sequential with n 4 returns four images', async () => {
-    const res = await gen({ model: 'wan2.7-image-pro', ...text('A cinematic four-image sequence of the same orange cat'), parameters: { enable_sequential: true, n: 4, size: '2K' } });
+    const res = await gen({
+      model: 'wan2.7-image-pro',
+      ...text('A cinematic four-image sequence of the same orange cat'),
+      parameters: { enable_sequential: true, n: 4, size: '2K' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.output.choices).toHaveLength(4);
     expect(sent().parameters).toMatchObject({ enable_sequential: true, n: 4 });
   });
 
-  it('always sends n and watermark upstream, so DashScope\'s own default of 4 images never applies', async () => {
+  it("always sends n and watermark upstream, so DashScope's own default of 4 images never applies", async () => {
     await gen({ model: 'wan2.6-t2i', ...text('x'), parameters: { size: '1280*1280' } });
     expect(sent().parameters).toMatchObject({ n: 1, watermark: false });
   });

@@ -48,14 +48,24 @@ afterAll(async () => {
 
 describe('seed 002: image model guide', () => {
   it('Text-to-image (generations): tokenhub/gpt-image-2, size, n → data[0].b64_json by default', async () => {
-    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'tokenhub/gpt-image-2', prompt: '一只橘猫在窗边,摄影风格', size: '1024x1024', n: 1 });
+    const res = await postJson(`${gw.url}/v1/images/generations`, key, {
+      model: 'tokenhub/gpt-image-2',
+      prompt: '一只橘猫在窗边,摄影风格',
+      size: '1024x1024',
+      n: 1,
+    });
     expect(res.status).toBe(200);
     expect(res.body.data[0].b64_json).toBeTruthy();
     expect(res.body.usage).toHaveProperty('input_tokens');
   });
 
   it('Text-to-image: response_format url returns data[0].url instead', async () => {
-    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'tokenhub/gpt-image-2', prompt: 'x', size: '1024x1024', response_format: 'url' });
+    const res = await postJson(`${gw.url}/v1/images/generations`, key, {
+      model: 'tokenhub/gpt-image-2',
+      prompt: 'x',
+      size: '1024x1024',
+      response_format: 'url',
+    });
     expect(res.body.data[0].url).toMatch(/\/v1\/files\//);
   });
 
@@ -83,7 +93,12 @@ describe('seed 002: image model guide', () => {
   });
 
   it('Text-to-image (chat completions): tokenhub/gemini-3.1-flash-image-preview with X-TokenHub-Region → Markdown data URL and image_tokens usage', async () => {
-    const res = await postJson(`${gw.url}/v1/chat/completions`, key, { model: 'tokenhub/gemini-3.1-flash-image-preview', messages: [{ role: 'user', content: '画一只橘猫,摄影风格' }] }, { 'X-TokenHub-Region': 'global' });
+    const res = await postJson(
+      `${gw.url}/v1/chat/completions`,
+      key,
+      { model: 'tokenhub/gemini-3.1-flash-image-preview', messages: [{ role: 'user', content: '画一只橘猫,摄影风格' }] },
+      { 'X-TokenHub-Region': 'global' },
+    );
     expect(res.status).toBe(200);
     expect(res.body.object).toBe('chat.completion');
     expect(res.body.choices[0].message.content).toMatch(/^!\[image\]\(data:image\/png;base64,[A-Za-z0-9+/=]+\)$/);
@@ -92,14 +107,24 @@ describe('seed 002: image model guide', () => {
   });
 
   it('Same request shape for tokenhub/gemini-3-pro-image-preview, replacing model only', async () => {
-    const res = await postJson(`${gw.url}/v1/chat/completions`, key, { model: 'tokenhub/gemini-3-pro-image-preview', messages: [{ role: 'user', content: '画一只橘猫,摄影风格' }] }, { 'X-TokenHub-Region': 'global' });
+    const res = await postJson(
+      `${gw.url}/v1/chat/completions`,
+      key,
+      { model: 'tokenhub/gemini-3-pro-image-preview', messages: [{ role: 'user', content: '画一只橘猫,摄影风格' }] },
+      { 'X-TokenHub-Region': 'global' },
+    );
     expect(res.status).toBe(200);
     expect(res.body.choices[0].message.content).toMatch(/^!\[image\]\(data:image\/png;base64,/);
   });
 
   it('Text-only (same endpoint): a plain question gets a plain text chat answer', async () => {
     gemini.textOnlyNext('4');
-    const res = await postJson(`${gw.url}/v1/chat/completions`, key, { model: 'tokenhub/gemini-3.1-flash-image-preview', messages: [{ role: 'user', content: '2+2等于几?只回答数字' }] }, { 'X-TokenHub-Region': 'global' });
+    const res = await postJson(
+      `${gw.url}/v1/chat/completions`,
+      key,
+      { model: 'tokenhub/gemini-3.1-flash-image-preview', messages: [{ role: 'user', content: '2+2等于几?只回答数字' }] },
+      { 'X-TokenHub-Region': 'global' },
+    );
     expect(res.status).toBe(200);
     expect(res.body.choices[0].message.content).toBe('4');
     expect(res.body.choices[0].message).not.toHaveProperty('images');
@@ -112,9 +137,17 @@ describe('seed 002: image model guide', () => {
   });
 
   it('Seedream flat body: ark/doubao-seedream-4-0-250828 with prompt and size', async () => {
-    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'ark/doubao-seedream-4-0-250828', prompt: '日落下的城市天际线,电影感光影', size: '1024x1024' });
+    const res = await postJson(`${gw.url}/v1/images/generations`, key, {
+      model: 'ark/doubao-seedream-4-0-250828',
+      prompt: '日落下的城市天际线,电影感光影',
+      size: '1024x1024',
+    });
     expect(res.status).toBe(200);
     expect(res.body.data[0].size).toBe('1024x1024');
-    expect(ark.requestsTo('/api/v3/images/generations').at(-1)!.json).toMatchObject({ model: 'doubao-seedream-4-0-250828', size: '1024x1024', watermark: false });
+    expect(ark.requestsTo('/api/v3/images/generations').at(-1)!.json).toMatchObject({
+      model: 'doubao-seedream-4-0-250828',
+      size: '1024x1024',
+      watermark: false,
+    });
   });
 });

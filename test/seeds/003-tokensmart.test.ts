@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageSize } from '../fakes/images.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
-import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
+import { startGateway, type TestGateway } from '../support/gateway.js';
 
 let fake: OpenAIFake;
 let gw: TestGateway;
@@ -23,11 +23,19 @@ afterAll(async () => {
 });
 
 const gen = (body: unknown, headers: Record<string, string> = { authorization: `Bearer ${key}` }) =>
-  fetch(`${gw.url}/v1/images/generations`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  fetch(`${gw.url}/v1/images/generations`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(
+    async (r) => ({ status: r.status, body: (await r.json()) as any }),
+  );
 
 describe('seed 003: image generation API', () => {
   it('Request Example: gpt-image-2 with n, size and quality returns data[].b64_json', async () => {
-    const res = await gen({ model: 'gpt-image-2', prompt: 'a cute orange cat wearing a wizard hat, sitting on a rooftop under moonlight, watercolor style', n: 1, size: '1024x1024', quality: 'auto' });
+    const res = await gen({
+      model: 'gpt-image-2',
+      prompt: 'a cute orange cat wearing a wizard hat, sitting on a rooftop under moonlight, watercolor style',
+      n: 1,
+      size: '1024x1024',
+      quality: 'auto',
+    });
     expect(res.status).toBe(200);
     expect(typeof res.body.created).toBe('number');
     expect(Buffer.from(res.body.data[0].b64_json, 'base64').subarray(1, 4).toString()).toBe('PNG');
@@ -39,7 +47,12 @@ describe('seed 003: image generation API', () => {
   });
 
   it('cURL Example: the documented body', async () => {
-    const res = await gen({ model: 'gpt-image-2', prompt: 'a cute cat wearing a wizard hat on a rooftop under moonlight, watercolor style', n: 1, size: '1024x1024' });
+    const res = await gen({
+      model: 'gpt-image-2',
+      prompt: 'a cute cat wearing a wizard hat on a rooftop under moonlight, watercolor style',
+      n: 1,
+      size: '1024x1024',
+    });
     expect(res.status).toBe(200);
     expect(res.body.data).toHaveLength(1);
   });
@@ -57,7 +70,14 @@ describe('seed 003: image generation API', () => {
     });
   }
 
-  for (const [label, size] of [['big', 'big'], ['large', 'large'], ['"1024 x 1024"', '1024 x 1024'], ['a number', 1024], ['an object', { w: 1 }], ['an oversized string', '1024x1024xxxxxxxxxx']] as const) {
+  for (const [label, size] of [
+    ['big', 'big'],
+    ['large', 'large'],
+    ['"1024 x 1024"', '1024 x 1024'],
+    ['a number', 1024],
+    ['an object', { w: 1 }],
+    ['an oversized string', '1024x1024xxxxxxxxxx'],
+  ] as const) {
     it(`Format constraints: size ${label} is 400 invalid_request`, async () => {
       const res = await gen({ model: 'gpt-image-2', prompt: 'x', size });
       expect(res.status).toBe(400);
@@ -65,7 +85,7 @@ describe('seed 003: image generation API', () => {
     });
   }
 
-  it('Unsupported sizes (4096x4096): imagegate answers 400 before the upstream instead of the seed\'s refunded 502', async () => {
+  it("Unsupported sizes (4096x4096): imagegate answers 400 before the upstream instead of the seed's refunded 502", async () => {
     // Deliberate difference (README): the model's contract knows the size is out of range, so nothing is held or sent.
     const before = fake.requests.length;
     const res = await gen({ model: 'gpt-image-2', prompt: 'x', size: '4096x4096' });

@@ -32,7 +32,9 @@ async function feed(sink: BlobSink, pieces: Buffer[]): Promise<void> {
 /** Every file under the store's root. */
 function files(dataDir: string): string[] {
   const root = join(dataDir, 'blobs');
-  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
 }
 
 describe('BlobSink', () => {

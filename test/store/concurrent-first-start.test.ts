@@ -14,9 +14,20 @@ const INSTANCES = 16;
 async function startAtOnce(databaseUrl: string, env: Record<string, string>): Promise<{ up: Gateway[]; failures: string[] }> {
   const starts = await Promise.allSettled(
     Array.from({ length: INSTANCES }, () =>
-      createGateway(loadConfig({ HOST: '127.0.0.1', PORT: '0', IMAGEGATE_DATA_DIR: tempDir(), IMAGEGATE_LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, IMAGEGATE_DB_POOL_SIZE: '4', ...env }), {
-        logger: pino({ level: 'silent' }),
-      }),
+      createGateway(
+        loadConfig({
+          HOST: '127.0.0.1',
+          PORT: '0',
+          IMAGEGATE_DATA_DIR: tempDir(),
+          IMAGEGATE_LOG_LEVEL: 'silent',
+          DATABASE_URL: databaseUrl,
+          IMAGEGATE_DB_POOL_SIZE: '4',
+          ...env,
+        }),
+        {
+          logger: pino({ level: 'silent' }),
+        },
+      ),
     ),
   );
   const up = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -59,7 +70,10 @@ describe.skipIf(!PG_URL)(`${INSTANCES} gateways starting at once on an empty Pos
 describe('first start on SQLite', () => {
   it('makes and prints the admin key once; a later start on the same data dir makes none', async () => {
     const dir = tempDir();
-    const start = () => createGateway(loadConfig({ HOST: '127.0.0.1', PORT: '0', IMAGEGATE_DATA_DIR: dir, IMAGEGATE_LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
+    const start = () =>
+      createGateway(loadConfig({ HOST: '127.0.0.1', PORT: '0', IMAGEGATE_DATA_DIR: dir, IMAGEGATE_LOG_LEVEL: 'silent' }), {
+        logger: pino({ level: 'silent' }),
+      });
     const first = await start();
     const printed = first.createdAdminKey;
     await first.close();

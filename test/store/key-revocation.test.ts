@@ -29,7 +29,11 @@ async function twoStores(): Promise<{ a: KeyStore; b: KeyStore; dbA: Db }> {
 /** ms until `b` refuses the secret (the last poll's answer decides; a timeout returns over 3000). */
 async function msUntilRefused(b: KeyStore, secret: string): Promise<number> {
   const started = Date.now();
-  const key = await pollValue(() => b.authenticate(secret), (k) => k === undefined, 3_000);
+  const key = await pollValue(
+    () => b.authenticate(secret),
+    (k) => k === undefined,
+    3_000,
+  );
   return key === undefined ? Date.now() - started : Infinity;
 }
 
@@ -46,7 +50,9 @@ describe.skipIf(!PG_URL)('key revocation across processes (PostgreSQL)', () => {
     const { a, b, dbA } = await twoStores();
     const { key, secret } = await a.create('acct_r', { name: 'k', createdBy: null });
     expect(await b.authenticate(secret)).toMatchObject({ id: key.id });
-    const { rows } = await sql<{ ok: boolean }>`select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = current_database() and query like 'LISTEN%'`.execute(dbA.kysely);
+    const { rows } = await sql<{
+      ok: boolean;
+    }>`select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = current_database() and query like 'LISTEN%'`.execute(dbA.kysely);
     expect(rows.length).toBeGreaterThanOrEqual(2);
     await a.revoke(key.id);
     expect(await msUntilRefused(b, secret)).toBeLessThan(1_000);

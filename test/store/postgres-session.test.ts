@@ -26,7 +26,12 @@ async function openWith(url: string, settings: PostgresSettings): Promise<Db> {
 
 describe.skipIf(!PG_URL)('PostgreSQL sessions', () => {
   it('run under the configured statement, lock and idle-in-transaction timeouts', async () => {
-    const db = await openWith(await freshPostgres(), { ...DEFAULT_POSTGRES_SETTINGS, statementTimeoutMs: 12_345, lockTimeoutMs: 2_345, idleInTransactionTimeoutMs: 3_456 });
+    const db = await openWith(await freshPostgres(), {
+      ...DEFAULT_POSTGRES_SETTINGS,
+      statementTimeoutMs: 12_345,
+      lockTimeoutMs: 2_345,
+      idleInTransactionTimeoutMs: 3_456,
+    });
     const show = async (name: string) => Object.values((await sql<Record<string, string>>`${sql.raw(`SHOW ${name}`)}`.execute(db.kysely)).rows[0]!)[0];
     expect(await show('statement_timeout')).toBe('12345ms');
     expect(await show('lock_timeout')).toBe('2345ms');

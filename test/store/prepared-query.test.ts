@@ -21,11 +21,17 @@ describe.each(databases())('prepared queries on $name', ({ make }) => {
   });
   afterAll(async () => db.close());
 
-  const balance = async (id: string) => Number((await db.kysely.selectFrom('accounts').select('balance').where('id', '=', id).executeTakeFirstOrThrow()).balance);
+  const balance = async (id: string) =>
+    Number((await db.kysely.selectFrom('accounts').select('balance').where('id', '=', id).executeTakeFirstOrThrow()).balance);
 
   it('runs with the values of each call, not those it was compiled with', async () => {
     const debit = preparedQuery((v: { id: string; amount: number }) =>
-      db.kysely.updateTable('accounts').set({ balance: sql<number>`balance - ${v.amount}` }).where('id', '=', v.id).where('balance', '>=', v.amount).returning('balance'),
+      db.kysely
+        .updateTable('accounts')
+        .set({ balance: sql<number>`balance - ${v.amount}` })
+        .where('id', '=', v.id)
+        .where('balance', '>=', v.amount)
+        .returning('balance'),
     );
     expect(Number((await debit.first(db.kysely, { id: 'acct_a', amount: 30 }))?.balance)).toBe(70);
     expect(Number((await debit.first(db.kysely, { id: 'acct_b', amount: 200 }))?.balance)).toBe(300);
@@ -37,7 +43,12 @@ describe.each(databases())('prepared queries on $name', ({ make }) => {
 
   it('binds a value used twice in both places and keeps the constants the builder wrote', async () => {
     const setTo = preparedQuery((v: { id: string; to: number }) =>
-      db.kysely.updateTable('accounts').set({ balance: v.to, name: 'renamed' }).where('id', '=', v.id).where('balance', '!=', v.to).returning(['balance', 'name']),
+      db.kysely
+        .updateTable('accounts')
+        .set({ balance: v.to, name: 'renamed' })
+        .where('id', '=', v.id)
+        .where('balance', '!=', v.to)
+        .returning(['balance', 'name']),
     );
     const row = await setTo.first(db.kysely, { id: 'acct_b', to: 42 });
     expect({ balance: Number(row?.balance), name: row?.name }).toEqual({ balance: 42, name: 'renamed' });
@@ -46,7 +57,12 @@ describe.each(databases())('prepared queries on $name', ({ make }) => {
   });
 
   it('runs inside a transaction, whose rollback takes its write back', async () => {
-    const credit = preparedQuery((v: { id: string; amount: number }) => db.kysely.updateTable('accounts').set({ balance: sql<number>`balance + ${v.amount}` }).where('id', '=', v.id));
+    const credit = preparedQuery((v: { id: string; amount: number }) =>
+      db.kysely
+        .updateTable('accounts')
+        .set({ balance: sql<number>`balance + ${v.amount}` })
+        .where('id', '=', v.id),
+    );
     const before = await balance('acct_a');
     await expect(
       db.transact({

@@ -100,7 +100,8 @@ describe('S3 blob store', () => {
     const store = storeWith({ prefix: 'ig/' });
     const hour = currentExpiryHour();
     const objects = s3.objects('images');
-    for (const h of [hour - 3, hour - 2, hour - 1]) for (let i = 0; i < 5; i++) objects.set(`ig/${h}/img_${h}_${i}.png`, { body: Buffer.from('x'), contentType: 'image/png' });
+    for (const h of [hour - 3, hour - 2, hour - 1])
+      for (let i = 0; i < 5; i++) objects.set(`ig/${h}/img_${h}_${i}.png`, { body: Buffer.from('x'), contentType: 'image/png' });
     for (const h of [hour, hour + 1]) objects.set(`ig/${h}/img_${h}.png`, { body: Buffer.from('x'), contentType: 'image/png' });
     objects.set('other/1/not-ours.png', { body: Buffer.from('x'), contentType: 'image/png' });
     s3.pageSize = 2; // 3 prefixes and 5 keys per hour: every listing takes several pages
@@ -109,7 +110,7 @@ describe('S3 blob store', () => {
     expect(s3.requestsTo(/^\/images\/?$/).some((r) => r.query.has('continuation-token'))).toBe(true);
   });
 
-  it("leaves numbered folders that cannot be expiry hours alone (a bucket shared with other data)", async () => {
+  it('leaves numbered folders that cannot be expiry hours alone (a bucket shared with other data)', async () => {
     const store = storeWith();
     const objects = s3.objects('images');
     const hour = currentExpiryHour();
@@ -163,7 +164,11 @@ describe('S3 blob store', () => {
     const settings = s3Settings({ bucket: 'my-images', region: 'ap-southeast-1', credentials: FAKE_S3_CREDENTIALS });
     expect(settings.endpoint).toBe('https://s3.ap-southeast-1.amazonaws.com');
     expect(settings.pathStyle).toBe(false);
-    expect(s3Settings({ bucket: 'b', endpoint: 'http://minio:9000/', credentials: FAKE_S3_CREDENTIALS })).toMatchObject({ endpoint: 'http://minio:9000', pathStyle: true, region: 'us-east-1' });
+    expect(s3Settings({ bucket: 'b', endpoint: 'http://minio:9000/', credentials: FAKE_S3_CREDENTIALS })).toMatchObject({
+      endpoint: 'http://minio:9000',
+      pathStyle: true,
+      region: 'us-east-1',
+    });
   });
 
   describe('direct links (IMAGEGATE_S3_REDIRECT)', () => {

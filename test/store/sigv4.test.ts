@@ -25,7 +25,15 @@ describe('AWS Signature Version 4', () => {
   });
 
   it('signs a session token when the credentials carry one', () => {
-    const base = { method: 'GET', url: new URL('https://b.s3.amazonaws.com/k'), headers: {}, payloadHash: EMPTY_PAYLOAD_HASH, region: 'us-east-1', service: 's3', now: new Date('2026-01-01T00:00:00Z') };
+    const base = {
+      method: 'GET',
+      url: new URL('https://b.s3.amazonaws.com/k'),
+      headers: {},
+      payloadHash: EMPTY_PAYLOAD_HASH,
+      region: 'us-east-1',
+      service: 's3',
+      now: new Date('2026-01-01T00:00:00Z'),
+    };
     const h = signedHeaders({ ...base, credentials: { ...EXAMPLE_CREDENTIALS, sessionToken: 'token-1' } });
     expect(h['x-amz-security-token']).toBe('token-1');
     expect(h.authorization).toContain('SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,');

@@ -51,7 +51,11 @@ describe('WAL checkpoints on a worker thread', () => {
     const before = size(file);
     for (let i = 0; i < 200; i++) commitRow(db, checkpointer);
     // ~400 pages: below the connection's own 1000-page checkpoint, so only the thread can have copied them.
-    const after = await pollValue(async () => size(file), (s) => s >= before + 200 * 6000, 5000);
+    const after = await pollValue(
+      async () => size(file),
+      (s) => s >= before + 200 * 6000,
+      5000,
+    );
     expect(after).toBeGreaterThanOrEqual(before + 200 * 6000);
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 200 });
   });
@@ -61,7 +65,11 @@ describe('WAL checkpoints on a worker thread', () => {
     const before = size(file);
     for (let i = 0; i < 5; i++) commitRow(db, checkpointer);
     expect(size(file)).toBe(before);
-    const after = await pollValue(async () => size(file), (s) => s >= before + 5 * 6000, 4000);
+    const after = await pollValue(
+      async () => size(file),
+      (s) => s >= before + 5 * 6000,
+      4000,
+    );
     expect(after).toBeGreaterThanOrEqual(before + 5 * 6000);
   });
 
@@ -81,7 +89,11 @@ describe('WAL checkpoints on a worker thread', () => {
   it('reports a thread that cannot open the database, and stops cleanly after', async () => {
     const errors: Error[] = [];
     const checkpointer = new WalCheckpointer(join(tempDir(), 'no-such-dir', 'x.sqlite'), { start: 'now', onError: (err) => errors.push(err) });
-    const seen = await pollValue(async () => errors.length, (n) => n > 0, 5000);
+    const seen = await pollValue(
+      async () => errors.length,
+      (n) => n > 0,
+      5000,
+    );
     expect(seen).toBe(1);
     expect(errors[0]!.message).toMatch(/unable to open|directory does not exist/i);
     await checkpointer.stop();
@@ -90,7 +102,7 @@ describe('WAL checkpoints on a worker thread', () => {
 
 describe('starting the WAL over: the connection holds its writes while the thread copies the last frames', () => {
   it('asks for a hold once the WAL passes 1000 frames, and lets go with every frame copied', async () => {
-    const { file, db, checkpointer } = walDatabase();
+    const { db, checkpointer } = walDatabase();
     // The connection's own checkpoint must not do the work here.
     db.pragma('wal_autocheckpoint = 0');
     expect(checkpointer.gate()).toBeUndefined();
@@ -102,7 +114,13 @@ describe('starting the WAL over: the connection holds its writes while the threa
       held = checkpointer.gate();
     }
     // Wrapped: an async function would wait for the hold it returns.
-    held ??= (await pollValue(async () => ({ gate: checkpointer.gate() }), (g) => g.gate !== undefined, 3000)).gate;
+    held ??= (
+      await pollValue(
+        async () => ({ gate: checkpointer.gate() }),
+        (g) => g.gate !== undefined,
+        3000,
+      )
+    ).gate;
     expect(held).toBeInstanceOf(Promise);
     // Asked again while held: the same wait, not a second hold.
     expect(checkpointer.gate()).toBe(held);
@@ -117,7 +135,7 @@ describe('starting the WAL over: the connection holds its writes while the threa
     expect(after!.log).toBeLessThan(10);
   });
 
-  it('keeps the gateway\'s WAL under 16 MB over 3000 commits with its own checkpoint only a backstop', async () => {
+  it("keeps the gateway's WAL under 16 MB over 3000 commits with its own checkpoint only a backstop", async () => {
     const dataDir = tempDir();
     const db = await openDatabase({ dataDir, checkpointThread: 'now' });
     try {
@@ -136,7 +154,10 @@ describe('starting the WAL over: the connection holds its writes while the threa
       // while the thread copies: 4–6 MB alone, up to ~11 MB measured with the other test files running on
       // both cores, when the thread's copies are slow.
       expect(statSync(join(dataDir, 'imagegate.sqlite-wal')).size).toBeLessThan(16 * 1024 * 1024);
-      const count = await db.kysely.selectFrom('settings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const count = await db.kysely
+        .selectFrom('settings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(count.n)).toBe(3000);
     } finally {
       await db.close();
@@ -191,7 +212,7 @@ describe('starting the thread when checkpoints weigh on the event loop', () => {
 });
 
 describe('openDatabase with SQLite', () => {
-  it('closes the thread\'s connection with its own, so no WAL file is left behind', async () => {
+  it("closes the thread's connection with its own, so no WAL file is left behind", async () => {
     const dataDir = tempDir();
     const db = await openDatabase({ dataDir });
     await db.kysely.insertInto('settings').values({ name: 'x', value: 'y' }).execute();
@@ -201,7 +222,7 @@ describe('openDatabase with SQLite', () => {
     expect(existsSync(join(dataDir, 'imagegate.sqlite-wal'))).toBe(false);
   });
 
-  it('finishes closing in a process that nothing else keeps alive (the thread is unref\'d, yet close waits for it)', () => {
+  it("finishes closing in a process that nothing else keeps alive (the thread is unref'd, yet close waits for it)", () => {
     const dataDir = tempDir();
     // Before the fix the process left its event loop while close still waited for the thread: exit code 13
     // (a top-level await that never settled), and nothing after close ran.

@@ -150,7 +150,7 @@ describe('SQLite group commit', () => {
     expect(committed('after')).toBe(true);
   });
 
-  it('keeps the rest of its commit group when a transaction refuses in its check phase, after reading the group\'s writes', async () => {
+  it("keeps the rest of its commit group when a transaction refuses in its check phase, after reading the group's writes", async () => {
     const { kysely, hooks, committed, insertIn, transact } = setup();
     const first = insertIn('a');
     const refused = transact({
@@ -208,7 +208,7 @@ describe('SQLite group commit', () => {
     expect([committed('a'), committed('bad'), committed('b')]).toEqual([false, false, true]);
   });
 
-  it('refuses Kysely\'s own transactions, which have no check phase, and leaves the connection usable', async () => {
+  it("refuses Kysely's own transactions, which have no check phase, and leaves the connection usable", async () => {
     const { kysely, committed, insertIn } = setup();
     await expect(kysely.transaction().execute((trx) => trx.insertInto('t').values({ id: 'k', v: 1 }).execute())).rejects.toThrow(/transact\(\)/);
     await insertIn('after');
@@ -301,10 +301,12 @@ describe('transactions as generator work on the group-commit driver (store/trans
     await kysely.selectFrom('t').selectAll().execute(); // Kysely creates its driver on the first query
     const tx = transact();
     const work = Array.from({ length: 5 }, (_, i) =>
-      tx(writeOnly(function* () {
-        yield* run(insert(`g${i}`));
-        return `g${i}`;
-      })).then((id) => committed(id)),
+      tx(
+        writeOnly(function* () {
+          yield* run(insert(`g${i}`));
+          return `g${i}`;
+        }),
+      ).then((id) => committed(id)),
     );
     const kyselyTx = kysely.insertInto('t').values({ id: 'k', v: 1 }).execute();
     expect(await Promise.all(work)).toEqual(Array(5).fill(true));
@@ -313,7 +315,7 @@ describe('transactions as generator work on the group-commit driver (store/trans
     expect(hooks.commits).toBe(1);
   });
 
-  it('waits for a use of the connection that holds it across an await (the Migrator\'s), and runs after it, not inside it', async () => {
+  it("waits for a use of the connection that holds it across an await (the Migrator's), and runs after it, not inside it", async () => {
     const { kysely, insert, transact } = withTransact();
     await kysely.selectFrom('t').selectAll().execute();
     let started!: () => void;
@@ -339,27 +341,37 @@ describe('transactions as generator work on the group-commit driver (store/trans
     const { kysely, committed, insert, transact } = withTransact();
     await kysely.selectFrom('t').selectAll().execute();
     const tx = transact();
-    const refused = tx(writeOnly(function* () {
-      yield* rowsOf(kysely.selectFrom('t').selectAll());
-      throw new Error('not enough balance');
-    }));
-    const kept = tx(writeOnly(function* () {
-      yield* run(insert('kept'));
-    }));
+    const refused = tx(
+      writeOnly(function* () {
+        yield* rowsOf(kysely.selectFrom('t').selectAll());
+        throw new Error('not enough balance');
+      }),
+    );
+    const kept = tx(
+      writeOnly(function* () {
+        yield* run(insert('kept'));
+      }),
+    );
     const results = await Promise.allSettled([refused, kept]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
     expect(committed('kept')).toBe(true);
 
-    const before = tx(writeOnly(function* () {
-      yield* run(insert('a'));
-    }));
-    const failing = tx(writeOnly(function* () {
-      yield* run(insert('bad'));
-      throw new Error('gave up after writing');
-    }));
-    const after = tx(writeOnly(function* () {
-      yield* run(insert('b'));
-    }));
+    const before = tx(
+      writeOnly(function* () {
+        yield* run(insert('a'));
+      }),
+    );
+    const failing = tx(
+      writeOnly(function* () {
+        yield* run(insert('bad'));
+        throw new Error('gave up after writing');
+      }),
+    );
+    const after = tx(
+      writeOnly(function* () {
+        yield* run(insert('b'));
+      }),
+    );
     const second = await Promise.allSettled([before, failing, after]);
     expect(second.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
     expect((second[0] as PromiseRejectedResult).reason.message).toMatch(/failed after writing/);
@@ -372,9 +384,11 @@ describe('transactions as generator work on the group-commit driver (store/trans
     const { kysely, committed, insert, transact } = withTransact(() => hold);
     await kysely.selectFrom('t').selectAll().execute();
     hold = new Promise<void>((r) => (letGo = r));
-    const g = transact()(writeOnly(function* () {
-      yield* run(insert('held'));
-    }));
+    const g = transact()(
+      writeOnly(function* () {
+        yield* run(insert('held'));
+      }),
+    );
     await new Promise((r) => setTimeout(r, 20));
     expect(committed('held')).toBe(false);
     hold = undefined;
@@ -412,9 +426,11 @@ describe('holding writes for the WAL checkpointer (beforeGroup)', () => {
   it('opens no group while held: a transaction writes nothing until the hold ends, then commits', async () => {
     const { kysely, committed, holdWrites, transact } = gated();
     const release = holdWrites();
-    const tx = transact(writeOnly(function* () {
-      yield* run(kysely.insertInto('t').values({ id: 'a', v: 1 }));
-    }));
+    const tx = transact(
+      writeOnly(function* () {
+        yield* run(kysely.insertInto('t').values({ id: 'a', v: 1 }));
+      }),
+    );
     await new Promise((r) => setTimeout(r, 20));
     expect(committed('a')).toBe(false);
     release();

@@ -24,11 +24,13 @@ describe.each(databases())('transactions on the driver, on $name', ({ make }) =>
 
   it('commits the work when it resolves, and returns what it returned', async () => {
     const id = newId('acct');
-    const result = await db.transact(writeOnly(function* () {
-      yield* run(account(id));
-      const row = yield* firstOf(db.kysely.updateTable('accounts').set({ balance: 250 }).where('id', '=', id).returning('balance'));
-      return row?.balance;
-    }));
+    const result = await db.transact(
+      writeOnly(function* () {
+        yield* run(account(id));
+        const row = yield* firstOf(db.kysely.updateTable('accounts').set({ balance: 250 }).where('id', '=', id).returning('balance'));
+        return row?.balance;
+      }),
+    );
     expect(result).toBe(250);
     expect(await balanceOf(id)).toBe(250);
   });
@@ -38,37 +40,43 @@ describe.each(databases())('transactions on the driver, on $name', ({ make }) =>
     await account(id).execute();
     const failure = new Error('refused after writing');
     await expect(
-      db.transact(writeOnly(function* () {
-        yield* run(db.kysely.updateTable('accounts').set({ balance: 0 }).where('id', '=', id));
-        yield* run(account(newId('acct')));
-        throw failure;
-      })),
+      db.transact(
+        writeOnly(function* () {
+          yield* run(db.kysely.updateTable('accounts').set({ balance: 0 }).where('id', '=', id));
+          yield* run(account(newId('acct')));
+          throw failure;
+        }),
+      ),
     ).rejects.toBe(failure);
     expect(await balanceOf(id)).toBe(100);
   });
 
   it('reads its own writes before they commit', async () => {
     const id = newId('acct');
-    const seen = await db.transact(writeOnly(function* () {
-      yield* run(account(id));
-      return (yield* firstOf(db.kysely.selectFrom('accounts').select('name').where('id', '=', id)))?.name;
-    }));
+    const seen = await db.transact(
+      writeOnly(function* () {
+        yield* run(account(id));
+        return (yield* firstOf(db.kysely.selectFrom('accounts').select('name').where('id', '=', id)))?.name;
+      }),
+    );
     expect(seen).toBe(id);
   });
 
   it('throws a failed statement into the work where it ran it, and rolls back what the work wrote before', async () => {
     const id = newId('acct');
     const seen: string[] = [];
-    const outcome = db.transact(writeOnly(function* () {
-      yield* run(account(id));
-      try {
-        // The same primary key again: refused by the database.
+    const outcome = db.transact(
+      writeOnly(function* () {
         yield* run(account(id));
-      } catch (err) {
-        seen.push((err as Error).message);
-        throw new Error('the work gave up', { cause: err });
-      }
-    }));
+        try {
+          // The same primary key again: refused by the database.
+          yield* run(account(id));
+        } catch (err) {
+          seen.push((err as Error).message);
+          throw new Error('the work gave up', { cause: err });
+        }
+      }),
+    );
     await expect(outcome).rejects.toThrow('the work gave up');
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatch(/UNIQUE|duplicate key/);
@@ -83,7 +91,13 @@ describe.each(databases())('transactions on the driver, on $name', ({ make }) =>
         return (yield* readFirst(db.kysely.selectFrom('accounts').select('balance').where('id', '=', id)))?.balance ?? 0;
       },
       *write(balance) {
-        return (yield* firstOf(db.kysely.updateTable('accounts').set({ balance: balance * 2 }).where('id', '=', id).returning('balance')))?.balance;
+        return (yield* firstOf(
+          db.kysely
+            .updateTable('accounts')
+            .set({ balance: balance * 2 })
+            .where('id', '=', id)
+            .returning('balance'),
+        ))?.balance;
       },
     });
     expect(after).toBe(200);
@@ -127,10 +141,12 @@ describe.each(databases())('transactions on the driver, on $name', ({ make }) =>
   it('gives the connection back after each transaction, committed or not: 50 in turn leave the database usable', async () => {
     for (let i = 0; i < 50; i++) {
       await db
-        .transact(writeOnly(function* () {
-          yield* run(db.kysely.selectFrom('accounts').select('id').limit(1));
-          if (i % 2) throw new Error('no');
-        }))
+        .transact(
+          writeOnly(function* () {
+            yield* run(db.kysely.selectFrom('accounts').select('id').limit(1));
+            if (i % 2) throw new Error('no');
+          }),
+        )
         .catch(() => {});
     }
     expect(await balanceOf('nobody')).toBeUndefined();
@@ -146,10 +162,18 @@ describe('DriverKeepingDialect', () => {
   it('runs transactions on the very driver the Kysely instance uses', async () => {
     const dialect = new DriverKeepingDialect(new SqliteDialect({ database: new SQLite(':memory:') }));
     const kysely = new Kysely<Database>({ dialect });
-    await kysely.schema.createTable('accounts').addColumn('id', 'text').addColumn('name', 'text').addColumn('balance', 'integer').addColumn('created_at', 'integer').execute();
-    await dialect.transact()(writeOnly(function* () {
-      yield* run(kysely.insertInto('accounts').values({ id: 'a', name: 'a', balance: 1, created_at: 0 }));
-    }));
+    await kysely.schema
+      .createTable('accounts')
+      .addColumn('id', 'text')
+      .addColumn('name', 'text')
+      .addColumn('balance', 'integer')
+      .addColumn('created_at', 'integer')
+      .execute();
+    await dialect.transact()(
+      writeOnly(function* () {
+        yield* run(kysely.insertInto('accounts').values({ id: 'a', name: 'a', balance: 1, created_at: 0 }));
+      }),
+    );
     // An in-memory database is private to its connection: the row is visible only through the same driver.
     expect(await kysely.selectFrom('accounts').select('id').execute()).toEqual([{ id: 'a' }]);
     await kysely.destroy();

@@ -20,7 +20,9 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(opts: { env?: Record<string, string | undefined>; overlay?: string; databaseUrl?: string; dataDir?: string } = {}): Promise<TestGateway> {
+export async function startGateway(
+  opts: { env?: Record<string, string | undefined>; overlay?: string; databaseUrl?: string; dataDir?: string } = {},
+): Promise<TestGateway> {
   const env: Record<string, string | undefined> = {
     HOST: '127.0.0.1',
     PORT: '0',
@@ -64,7 +66,12 @@ export async function startGateway(opts: { env?: Record<string, string | undefin
       if (key.status !== 201) throw new Error(`key create failed: ${JSON.stringify(key.body)}`);
       return { key: key.body.key as string, keyId: key.body.id as string, accountId: acct.body.id as string };
     },
-    balance: async (key) => (await (await fetch(`${url}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json()) as { available: number; held: number; open_holds: number },
+    balance: async (key) =>
+      (await (await fetch(`${url}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+        available: number;
+        held: number;
+        open_holds: number;
+      },
     close: () => gateway.close(),
   };
 }

@@ -80,7 +80,9 @@ export class PgCluster {
   /** pg_terminate_backend every other client session (of one database, or all); how many were ended. */
   async terminateBackends(database?: string): Promise<number> {
     const where = database ? `AND datname = '${database.replace(/'/g, "''")}'` : '';
-    const rows = await this.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' ${where}`);
+    const rows = await this.query(
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' ${where}`,
+    );
     return rows.filter((r) => r.ok === true).length;
   }
 

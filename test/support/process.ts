@@ -36,7 +36,13 @@ export async function startGatewayProcess(env: Record<string, string>, port: num
  * The environment of a gateway process on `dataDir` (and `databaseUrl` when given), with the catalog overlay
  * written into the data dir and the OpenAI provider pointed at a fake; `extra` adds or overrides variables.
  */
-export function processEnv(opts: { dataDir: string; overlay: string; openaiUrl: string; databaseUrl?: string; extra?: Record<string, string> }): Record<string, string> {
+export function processEnv(opts: {
+  dataDir: string;
+  overlay: string;
+  openaiUrl: string;
+  databaseUrl?: string;
+  extra?: Record<string, string>;
+}): Record<string, string> {
   const overlayFile = join(opts.dataDir, 'overlay.yaml');
   writeFileSync(overlayFile, opts.overlay);
   return {

@@ -25,14 +25,28 @@ describe.each(databases())('task leasing on $name', ({ make }) => {
     return id;
   }
 
-  const task = (accountId: string, id = `task_l${++seq}`): NewTask => ({ id, accountId, keyId: null, model: 'm', endpoint: '/v1/images/generations', job: '{}', holdId: null, quoted: 0, callbackUrl: null });
+  const task = (accountId: string, id = `task_l${++seq}`): NewTask => ({
+    id,
+    accountId,
+    keyId: null,
+    model: 'm',
+    endpoint: '/v1/images/generations',
+    job: '{}',
+    holdId: null,
+    quoted: 0,
+    callbackUrl: null,
+  });
 
   /** Tasks created in order, each with a distinct creation time, so "oldest" is unambiguous. */
   async function queue(accountId: string, n: number): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
       const row = await store.create(task(accountId));
-      await db.kysely.updateTable('tasks').set({ created_at: 1_000_000 + seq }).where('id', '=', row.id).execute();
+      await db.kysely
+        .updateTable('tasks')
+        .set({ created_at: 1_000_000 + seq })
+        .where('id', '=', row.id)
+        .execute();
       ids.push(row.id);
     }
     return ids;
@@ -42,14 +56,17 @@ describe.each(databases())('task leasing on $name', ({ make }) => {
     await db.kysely.updateTable('tasks').set({ status: 'succeeded', lease_until: null }).where('status', 'in', ['pending', 'running']).execute();
   }
 
-  it('takes another account\'s task when the account heading a 2000-task backlog is at its cap', async () => {
+  it("takes another account's task when the account heading a 2000-task backlog is at its cap", async () => {
     await clearQueue();
     const big = await account();
     const other = await account();
     const bigIds: string[] = [];
     for (let i = 0; i < 2000; i += 200) {
       const batch = Array.from({ length: 200 }, () => task(big));
-      await db.kysely.insertInto('tasks').values(batch.map((t, j) => ({ ...newTaskRow(t), created_at: 1000 + i + j }))).execute();
+      await db.kysely
+        .insertInto('tasks')
+        .values(batch.map((t, j) => ({ ...newTaskRow(t), created_at: 1000 + i + j })))
+        .execute();
       bigIds.push(...batch.map((t) => t.id));
     }
     const [otherId] = await queue(other, 1);

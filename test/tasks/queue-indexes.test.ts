@@ -20,13 +20,26 @@ describe.each(databases())('task queue indexes on $name', ({ make }) => {
   afterAll(async () => db.close());
 
   const row = (id: string, status: 'pending' | 'succeeded') => ({
-    ...newTaskRow({ id, accountId: 'acct_q', keyId: null, model: 'm', endpoint: '/v1/images/generations', job: '{}', holdId: null, quoted: 0, callbackUrl: null }),
+    ...newTaskRow({
+      id,
+      accountId: 'acct_q',
+      keyId: null,
+      model: 'm',
+      endpoint: '/v1/images/generations',
+      job: '{}',
+      holdId: null,
+      quoted: 0,
+      callbackUrl: null,
+    }),
     status,
   });
 
   it('indexes pending and running tasks by status, and tasks with a webhook due, each under a WHERE', async () => {
     if (db.dialect === 'sqlite') {
-      const { rows } = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master where type = 'index' and tbl_name = 'tasks' and sql is not null order by name`.execute(db.kysely);
+      const { rows } = await sql<{
+        name: string;
+        sql: string;
+      }>`select name, sql from sqlite_master where type = 'index' and tbl_name = 'tasks' and sql is not null order by name`.execute(db.kysely);
       const where = Object.fromEntries(rows.map((r) => [r.name, r.sql.replace(/^.* where /i, '')]));
       expect(Object.keys(where)).toEqual(['tasks_account', 'tasks_pending_account', 'tasks_pending_order', 'tasks_running', 'tasks_webhook']);
       expect(where.tasks_pending_order).toMatch(/^"status" = 'pending'$/);
@@ -34,7 +47,10 @@ describe.each(databases())('task queue indexes on $name', ({ make }) => {
       expect(where.tasks_running).toMatch(/^"status" = 'running'$/);
       expect(where.tasks_webhook).toMatch(/^"next_webhook_at" is not null$/i);
     } else {
-      const { rows } = await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes where tablename = 'tasks' and indexname <> 'tasks_pkey' order by indexname`.execute(db.kysely);
+      const { rows } = await sql<{
+        indexname: string;
+        indexdef: string;
+      }>`select indexname, indexdef from pg_indexes where tablename = 'tasks' and indexname <> 'tasks_pkey' order by indexname`.execute(db.kysely);
       const def = Object.fromEntries(rows.map((r) => [r.indexname, r.indexdef]));
       expect(Object.keys(def)).toEqual(['tasks_account', 'tasks_pending_account', 'tasks_pending_order', 'tasks_running', 'tasks_webhook']);
       expect(def.tasks_pending_order).toMatch(/WHERE \(status = 'pending'::text\)/);
@@ -46,8 +62,20 @@ describe.each(databases())('task queue indexes on $name', ({ make }) => {
 
   it('keeps no entry for a finished task in the queue indexes', async () => {
     if (db.dialect !== 'sqlite') return; // SQLite can count an index's entries by name; the WHEREs above say the same for PostgreSQL.
-    const entries = async (index: string) => Number((await sql<{ n: number }>`select count(*) as n from tasks indexed by ${sql.raw(index)} where ${sql.raw(index === 'tasks_running' ? "status = 'running'" : "status = 'pending'")}`.execute(db.kysely)).rows[0]!.n);
-    await db.kysely.insertInto('tasks').values([row('task_q1', 'pending'), row('task_q2', 'pending'), row('task_q3', 'succeeded')]).execute();
+    const entries = async (index: string) =>
+      Number(
+        (
+          await sql<{
+            n: number;
+          }>`select count(*) as n from tasks indexed by ${sql.raw(index)} where ${sql.raw(index === 'tasks_running' ? "status = 'running'" : "status = 'pending'")}`.execute(
+            db.kysely,
+          )
+        ).rows[0]!.n,
+      );
+    await db.kysely
+      .insertInto('tasks')
+      .values([row('task_q1', 'pending'), row('task_q2', 'pending'), row('task_q3', 'succeeded')])
+      .execute();
     expect(await entries('tasks_pending_order')).toBe(2);
     const [leased] = await store.lease('inst_q', 1, 60_000);
     expect(await entries('tasks_pending_order')).toBe(1);
@@ -71,6 +99,7 @@ describe.each(databases())('task queue indexes on $name', ({ make }) => {
     const counts = await plan(`select count(*) from tasks where status = 'pending'`);
     expect(counts.join('\n')).toMatch(/USING COVERING INDEX tasks_pending_order|USING COVERING INDEX tasks_pending_account/);
     // None of them reads every task.
-    for (const line of [...busy, ...head, ...oldest, ...webhooks, ...counts]) expect(line).not.toMatch(/^SCAN tasks$|USING INDEX tasks_account\b|USING COVERING INDEX tasks_account\b/);
+    for (const line of [...busy, ...head, ...oldest, ...webhooks, ...counts])
+      expect(line).not.toMatch(/^SCAN tasks$|USING INDEX tasks_account\b|USING COVERING INDEX tasks_account\b/);
   });
 });

@@ -16,7 +16,12 @@ describe('a stored task result', () => {
 
   it('reads the OpenAI reply older versions stored, revised prompts included and without billing or usage', () => {
     const old = { created: 1, data: [{ url: 'https://h/a.png', revised_prompt: 'a cat' }], imagegate: { request_id: 'task_1', model: 'm' }, quality: 'high' };
-    expect(readTaskResult(JSON.stringify(old))).toEqual({ images: [{ url: 'https://h/a.png', mime: null, revisedPrompt: 'a cat' }], model: 'm', route: null, failed: 0 });
+    expect(readTaskResult(JSON.stringify(old))).toEqual({
+      images: [{ url: 'https://h/a.png', mime: null, revisedPrompt: 'a cat' }],
+      model: 'm',
+      route: null,
+      failed: 0,
+    });
   });
 
   it('refuses a result in neither form with an internal error rather than rendering it empty', () => {

@@ -31,7 +31,10 @@ export async function checkMask(mask: InputImage, first: InputImage, rules: Imag
     throw invalidRequest(f, `${f} is a ${IMAGE_FORMATS[mask.mime].name} image; a mask must be a PNG whose transparent pixels mark the area to edit.`);
   }
   if (mask.width !== first.width || mask.height !== first.height) {
-    throw invalidRequest(f, `${f} is ${dimensions(mask)} but ${first.field} is ${dimensions(first)}; they must match. Resize the mask to ${dimensions(first)}.`);
+    throw invalidRequest(
+      f,
+      `${f} is ${dimensions(mask)} but ${first.field} is ${dimensions(first)}; they must match. Resize the mask to ${dimensions(first)}.`,
+    );
   }
   if (!mask.hasAlpha) {
     throw invalidRequest(f, `${f} has no alpha channel; save it as a PNG with transparency, transparent where the image should be edited.`);

@@ -22,7 +22,8 @@ async function callOnce(req: UpstreamRequest, job: ImageJob, ctx: CallContext): 
   const res = await callForImages(ARK, req, ctx);
   if (res.status < 200 || res.status >= 300) throw toError(res, job);
   const upstreamRequestId = upstreamRequestIdOf(res);
-  const malformed = (cause: unknown) => new GatewayError('upstream_error', `${ARK} returned a malformed response body.`, { retryable: true, upstreamRequestId, cause });
+  const malformed = (cause: unknown) =>
+    new GatewayError('upstream_error', `${ARK} returned a malformed response body.`, { retryable: true, upstreamRequestId, cause });
   return resultOfImagesAnswer<ArkImagesResponse>(res, malformed, (body) => toResult(body, job, upstreamRequestId));
 }
 

@@ -28,11 +28,7 @@ export function upstreamRequestIdOf(res: UpstreamResponse): string | undefined {
 
 type Subject = 'prompt' | 'image' | 'output';
 
-type CodeRule =
-  | { kind: 'moderation'; subject: Subject }
-  | { kind: 'rate_limit' }
-  | { kind: 'credentials' }
-  | { kind: 'invalid_parameter' };
+type CodeRule = { kind: 'moderation'; subject: Subject } | { kind: 'rate_limit' } | { kind: 'credentials' } | { kind: 'invalid_parameter' };
 
 const CODE_RULES: Record<string, CodeRule> = {
   InputTextSensitiveContentDetected: { kind: 'moderation', subject: 'prompt' },
@@ -75,19 +71,36 @@ function byCode(rule: CodeRule | undefined, job: ImageJob, seen: Seen): GatewayE
     case 'moderation': {
       const subject = rule.subject;
       const change = subject === 'output' ? 'rephrase the prompt' : `change ${SUBJECT_TEXT[subject]}`;
-      return new GatewayError('content_policy_violation', `${ARK}'s safety system flagged ${SUBJECT_TEXT[subject]} (${error.code})${detail}. To continue, ${change}.`, {
-        param: SUBJECT_PARAM[subject](job),
-        upstreamRequestId,
-      });
+      return new GatewayError(
+        'content_policy_violation',
+        `${ARK}'s safety system flagged ${SUBJECT_TEXT[subject]} (${error.code})${detail}. To continue, ${change}.`,
+        {
+          param: SUBJECT_PARAM[subject](job),
+          upstreamRequestId,
+        },
+      );
     }
     case 'rate_limit':
-      return new GatewayError('rate_limit_exceeded', `${ARK} is rate limiting or overloaded (${error.code}); retry later.`, { retryable: true, retryAfterMs: seen.retryAfterMs, upstreamRequestId });
+      return new GatewayError('rate_limit_exceeded', `${ARK} is rate limiting or overloaded (${error.code}); retry later.`, {
+        retryable: true,
+        retryAfterMs: seen.retryAfterMs,
+        upstreamRequestId,
+      });
     case 'credentials':
-      return new GatewayError('upstream_error', `${ARK} rejected the gateway's credentials (${error.code}); the operator must fix the provider configuration.`, { retryable: true, upstreamRequestId });
+      return new GatewayError(
+        'upstream_error',
+        `${ARK} rejected the gateway's credentials (${error.code}); the operator must fix the provider configuration.`,
+        { retryable: true, upstreamRequestId },
+      );
     case 'invalid_parameter': {
       const client = error.param && Object.hasOwn(CLIENT_PARAM, error.param) ? CLIENT_PARAM[error.param]!(job) : undefined;
-      if (client) return new GatewayError('invalid_request', `${ARK} refused ${client}${detail}. Change ${client} and try again.`, { param: client, upstreamRequestId });
-      return new GatewayError('upstream_error', `${ARK} refused a parameter the gateway sent${error.param ? ` (${error.param})` : ''}${detail}. This is a gateway problem; please report it.`, { retryable: false, upstreamRequestId });
+      if (client)
+        return new GatewayError('invalid_request', `${ARK} refused ${client}${detail}. Change ${client} and try again.`, { param: client, upstreamRequestId });
+      return new GatewayError(
+        'upstream_error',
+        `${ARK} refused a parameter the gateway sent${error.param ? ` (${error.param})` : ''}${detail}. This is a gateway problem; please report it.`,
+        { retryable: false, upstreamRequestId },
+      );
     }
     default:
       return undefined;
@@ -114,5 +127,8 @@ export function itemError(error: ArkErrorObject, job: ImageJob, upstreamRequestI
   if (mapped) return mapped;
   const detail = error.message ? `: ${redact(error.message)}` : '';
   // An unexplained generation failure: another attempt may well succeed.
-  return new GatewayError('upstream_error', `${ARK} failed to generate the image${error.code ? ` (${error.code})` : ''}${detail}.`, { retryable: true, upstreamRequestId });
+  return new GatewayError('upstream_error', `${ARK} failed to generate the image${error.code ? ` (${error.code})` : ''}${detail}.`, {
+    retryable: true,
+    upstreamRequestId,
+  });
 }

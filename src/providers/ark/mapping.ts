@@ -43,10 +43,12 @@ export interface PlanFacts {
 type Check = (v: JsonValue) => boolean;
 const oneOf =
   (...values: string[]): Check =>
-  (v) => typeof v === 'string' && values.includes(v);
+  (v) =>
+    typeof v === 'string' && values.includes(v);
 const intRange =
   (min: number, max: number): Check =>
-  (v) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 /** An object whose keys are all known and whose values pass their checks (every key optional). */
 const shape =
   (keys: Record<string, Check>): Check =>

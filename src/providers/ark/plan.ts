@@ -37,7 +37,8 @@ function sizeFacts(job: ImageJob, model: ModelFacts): SizeFacts {
 }
 
 function checkOperation(job: ImageJob, model: ModelFacts): void {
-  if (job.operation === 'variation') throw invalidRequest('model', `Model "${job.model}" makes no variations; send the image as a reference with a prompt to /v1/images/edits instead.`);
+  if (job.operation === 'variation')
+    throw invalidRequest('model', `Model "${job.model}" makes no variations; send the image as a reference with a prompt to /v1/images/edits instead.`);
   if (job.mask) throw invalidRequest('mask', `Model "${job.model}" takes no mask: remove it and say in the prompt what to change.`);
   if (job.operation === 'text-to-image') return;
   const field = listField(job.images[0]?.field ?? 'image');
@@ -49,7 +50,10 @@ function checkOperation(job: ImageJob, model: ModelFacts): void {
   }
   const big = job.images.find((img) => img.bytes.length > limits.max_bytes);
   if (big) {
-    throw invalidRequest(big.field, `${big.field} is ${big.bytes.length} bytes; model "${job.model}" takes reference images of at most ${limits.max_bytes} bytes (${formatMb(limits.max_bytes)}).`);
+    throw invalidRequest(
+      big.field,
+      `${big.field} is ${big.bytes.length} bytes; model "${job.model}" takes reference images of at most ${limits.max_bytes} bytes (${formatMb(limits.max_bytes)}).`,
+    );
   }
 }
 
@@ -57,7 +61,8 @@ function checkParams(job: ImageJob): void {
   for (const [name, value] of Object.entries(job.params)) {
     if (value === undefined || SIZE_PARAMS.includes(name)) continue;
     const mapping = Object.hasOwn(FIELD_MAP, name) ? FIELD_MAP[name] : undefined;
-    if (!mapping) throw unsupportedField(name, `Model "${job.model}" on Ark does not take "${name}". Remove it (see GET /v1/models/${job.model} for the fields it takes).`);
+    if (!mapping)
+      throw unsupportedField(name, `Model "${job.model}" on Ark does not take "${name}". Remove it (see GET /v1/models/${job.model} for the fields it takes).`);
     if (!mapping.valid(value)) throw invalidRequest(name, `${name} must be ${mapping.accepts} for model "${job.model}".`);
   }
 }
@@ -67,18 +72,27 @@ function nPlan(job: ImageJob): Pick<ArkPlan, 'calls' | 'sequentialMaxImages'> {
   const options = job.params.sequential_image_generation_options as { max_images?: number } | undefined;
   if (!sequential) {
     if (options !== undefined) {
-      throw invalidRequest('sequential_image_generation_options', 'sequential_image_generation_options only applies with sequential_image_generation "auto"; add that, or remove the options (n images are then made independently).');
+      throw invalidRequest(
+        'sequential_image_generation_options',
+        'sequential_image_generation_options only applies with sequential_image_generation "auto"; add that, or remove the options (n images are then made independently).',
+      );
     }
     return { calls: job.n, sequentialMaxImages: undefined };
   }
   const maxImages = options?.max_images ?? job.n;
   // n is what was quoted and held: a larger max_images could deliver images nobody paid for.
   if (maxImages > job.n) {
-    throw invalidRequest('sequential_image_generation_options.max_images', `max_images ${maxImages} is more than n ${job.n}: set n to the number of images you want (n is what is quoted and billed); max_images may be left out.`);
+    throw invalidRequest(
+      'sequential_image_generation_options.max_images',
+      `max_images ${maxImages} is more than n ${job.n}: set n to the number of images you want (n is what is quoted and billed); max_images may be left out.`,
+    );
   }
   if (job.images.length + maxImages > MAX_SEQUENTIAL_TOTAL) {
     const param = options?.max_images !== undefined ? 'sequential_image_generation_options.max_images' : 'n';
-    throw invalidRequest(param, `With sequential generation, reference images plus generated images may be at most ${MAX_SEQUENTIAL_TOTAL}; ${job.images.length} references allow at most ${MAX_SEQUENTIAL_TOTAL - job.images.length} images.`);
+    throw invalidRequest(
+      param,
+      `With sequential generation, reference images plus generated images may be at most ${MAX_SEQUENTIAL_TOTAL}; ${job.images.length} references allow at most ${MAX_SEQUENTIAL_TOTAL - job.images.length} images.`,
+    );
   }
   return { calls: 1, sequentialMaxImages: maxImages };
 }

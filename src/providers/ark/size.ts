@@ -39,15 +39,26 @@ export function upstreamSize(params: ImageParams, facts: SizeFacts, model: strin
   const { aspect_ratio: ratio, resolution } = params;
   const size = params.size === 'auto' ? undefined : params.size;
   if (size !== undefined) {
-    if (ratio !== undefined) throw invalidRequest('aspect_ratio', `Send either size or aspect_ratio, not both: model "${model}" takes size "${size}" as it is. Remove aspect_ratio, or remove size to use the aspect ratio's recommended size.`);
-    if (resolution !== undefined) throw invalidRequest('resolution', `Send either size or resolution, not both: size "${size}" already fixes the resolution. Remove resolution, or set size to "auto".`);
+    if (ratio !== undefined)
+      throw invalidRequest(
+        'aspect_ratio',
+        `Send either size or aspect_ratio, not both: model "${model}" takes size "${size}" as it is. Remove aspect_ratio, or remove size to use the aspect ratio's recommended size.`,
+      );
+    if (resolution !== undefined)
+      throw invalidRequest(
+        'resolution',
+        `Send either size or resolution, not both: size "${size}" already fixes the resolution. Remove resolution, or set size to "auto".`,
+      );
     return explicitSize(size, facts, model);
   }
   if (ratio !== undefined) return aspectRatioSize(ratio, resolution ?? DEFAULT_RESOLUTION, facts, model);
   if (resolution !== undefined) {
     const tiers = facts.tiers;
     if (!tiers.includes(resolution)) {
-      throw invalidRequest('resolution', `resolution "${resolution}" is not offered by model "${model}"; use one of ${quoted(tiers)}, or a size such as "2048x2048".`);
+      throw invalidRequest(
+        'resolution',
+        `resolution "${resolution}" is not offered by model "${model}"; use one of ${quoted(tiers)}, or a size such as "2048x2048".`,
+      );
     }
     return resolution;
   }
@@ -70,12 +81,18 @@ function aspectRatioSize(ratio: string, resolution: string, facts: SizeFacts, mo
   }
   const fitting = resolutionsFor(ratio, facts);
   if (!isResolution(resolution)) {
-    throw invalidRequest('resolution', `resolution "${resolution}" is not offered by model "${model}"; with aspect_ratio "${ratio}" use one of ${quoted(fitting)}.`);
+    throw invalidRequest(
+      'resolution',
+      `resolution "${resolution}" is not offered by model "${model}"; with aspect_ratio "${ratio}" use one of ${quoted(fitting)}.`,
+    );
   }
   const dims = sizeAt(ratio, resolution)!;
   const why = violation(dims, facts);
   if (why) {
-    throw invalidRequest('resolution', `resolution "${resolution}" with aspect_ratio "${ratio}" means ${formatSize(dims)}, which model "${model}" cannot make (${why}); with aspect_ratio "${ratio}" use resolution ${quoted(fitting)}.`);
+    throw invalidRequest(
+      'resolution',
+      `resolution "${resolution}" with aspect_ratio "${ratio}" means ${formatSize(dims)}, which model "${model}" cannot make (${why}); with aspect_ratio "${ratio}" use resolution ${quoted(fitting)}.`,
+    );
   }
   return formatSize(dims);
 }

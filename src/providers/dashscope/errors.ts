@@ -63,26 +63,43 @@ const RULES: Record<Rule, Build> = {
     const text = error.message ?? '';
     // DashScope says which side it blocked: "Input data…", "Input image data…", "Output data…".
     const param = /output/i.test(text) ? null : /image/i.test(text) && job.images.length ? imagesField(job) : 'prompt';
-    return new GatewayError('content_policy_violation', `${WHO}'s content moderation blocked this request (${label})${detail}. Change the prompt${job.images.length ? ' or the reference images' : ''} and try again.`, {
-      param,
-      upstreamRequestId,
-    });
+    return new GatewayError(
+      'content_policy_violation',
+      `${WHO}'s content moderation blocked this request (${label})${detail}. Change the prompt${job.images.length ? ' or the reference images' : ''} and try again.`,
+      {
+        param,
+        upstreamRequestId,
+      },
+    );
   },
   invalid_parameter(job, { error, upstreamRequestId }, label, detail) {
     if (job.images.length && /image|url|download/i.test(error.message ?? '')) {
       const field = imagesField(job);
-      return new GatewayError('invalid_request', `${WHO} could not use a reference image (${label})${detail}. Send each image in ${field} as a publicly reachable URL or inline JPEG/PNG/BMP/WEBP of 240–8000 px.`, {
-        param: field,
-        upstreamRequestId,
-      });
+      return new GatewayError(
+        'invalid_request',
+        `${WHO} could not use a reference image (${label})${detail}. Send each image in ${field} as a publicly reachable URL or inline JPEG/PNG/BMP/WEBP of 240–8000 px.`,
+        {
+          param: field,
+          upstreamRequestId,
+        },
+      );
     }
-    return new GatewayError('upstream_error', `${WHO} refused a parameter the gateway sent (${label})${detail}. This is a gateway problem; please report it.`, { retryable: false, upstreamRequestId });
+    return new GatewayError('upstream_error', `${WHO} refused a parameter the gateway sent (${label})${detail}. This is a gateway problem; please report it.`, {
+      retryable: false,
+      upstreamRequestId,
+    });
   },
   credentials: (_job, { upstreamRequestId }, label) =>
-    new GatewayError('upstream_error', `${WHO} rejected the gateway's credentials (${label}); the operator must fix the provider configuration.`, { retryable: true, upstreamRequestId }),
+    new GatewayError('upstream_error', `${WHO} rejected the gateway's credentials (${label}); the operator must fix the provider configuration.`, {
+      retryable: true,
+      upstreamRequestId,
+    }),
   // Another route may use another, paid-up account: retryable.
   arrears: (_job, { upstreamRequestId }, label) =>
-    new GatewayError('upstream_error', `${WHO} refused the request: the provider account is in arrears (${label}); the operator must top up the account.`, { retryable: true, upstreamRequestId }),
+    new GatewayError('upstream_error', `${WHO} refused the request: the provider account is in arrears (${label}); the operator must top up the account.`, {
+      retryable: true,
+      upstreamRequestId,
+    }),
   timeout: (_job, { upstreamRequestId }, label) =>
     new GatewayError('upstream_error', `${WHO} timed out while handling the request (${label}).`, { retryable: true, upstreamRequestId }),
   too_large: (job, { upstreamRequestId }, label) =>
@@ -91,7 +108,11 @@ const RULES: Record<Rule, Build> = {
       upstreamRequestId,
     }),
   rate_limit: (_job, { upstreamRequestId, retryAfterMs }, label) =>
-    new GatewayError('rate_limit_exceeded', `${WHO} is rate limiting this gateway (${label}); retry later.`, { retryable: true, retryAfterMs, upstreamRequestId }),
+    new GatewayError('rate_limit_exceeded', `${WHO} is rate limiting this gateway (${label}); retry later.`, {
+      retryable: true,
+      retryAfterMs,
+      upstreamRequestId,
+    }),
 };
 
 /** An upstream message fit for a client: no credentials, and no inline image an error may echo back. */
@@ -107,7 +128,14 @@ function byCode(job: Job, seen: Seen): GatewayError | undefined {
 
 function withRequestId(e: GatewayError, upstreamRequestId: string | undefined): GatewayError {
   if (!upstreamRequestId || e.upstreamRequestId) return e;
-  return new GatewayError(e.code, e.message, { param: e.param, retryable: e.retryable, retryAfterMs: e.retryAfterMs, details: e.details, headers: e.headers, upstreamRequestId });
+  return new GatewayError(e.code, e.message, {
+    param: e.param,
+    retryable: e.retryable,
+    retryAfterMs: e.retryAfterMs,
+    details: e.details,
+    headers: e.headers,
+    upstreamRequestId,
+  });
 }
 
 /** A non-2xx reply. */

@@ -47,9 +47,13 @@ const malformed = (what: string, upstreamRequestId: string | undefined) =>
   new GatewayError('upstream_error', `${WHO} returned a malformed response body (${what}).`, { retryable: true, upstreamRequestId });
 
 const noImage = (upstreamRequestId: string | undefined, said?: string) =>
-  new GatewayError('no_image_generated', `${WHO} returned no image${said ? ` (it said: ${redact(said).slice(0, 200)})` : ''}. Rephrase the prompt and try again.`, {
-    upstreamRequestId,
-  });
+  new GatewayError(
+    'no_image_generated',
+    `${WHO} returned no image${said ? ` (it said: ${redact(said).slice(0, 200)})` : ''}. Rephrase the prompt and try again.`,
+    {
+      upstreamRequestId,
+    },
+  );
 
 /** usage.size "1280*1280" → "1280x1280"; anything else is not a size. */
 function reportedSize(size: unknown): string | undefined {
@@ -59,7 +63,11 @@ function reportedSize(size: unknown): string | undefined {
 /** Image models report zero tokens; only real counts become usage. Text and image input are not split (assumed). */
 function tokenUsage(usage: MessagesReply['usage']): TokenUsage | undefined {
   const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
-  const u: TokenUsage = { inputTextTokens: count(usage?.input_tokens), outputImageTokens: count(usage?.output_tokens), totalTokens: count(usage?.total_tokens) };
+  const u: TokenUsage = {
+    inputTextTokens: count(usage?.input_tokens),
+    outputImageTokens: count(usage?.output_tokens),
+    totalTokens: count(usage?.total_tokens),
+  };
   return Object.values(u).some((v) => v !== undefined) ? u : undefined;
 }
 

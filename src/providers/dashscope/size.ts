@@ -53,13 +53,17 @@ export function upstreamSize(job: ImageJob, traits: ModelTraits, model: string):
   if (resolution !== undefined) {
     // DashScope has one size field: a tier and explicit dimensions cannot both be honoured.
     if (size !== undefined) throw invalidRequest('size', `send either size or resolution, not both: model "${model}" takes one size value.`);
-    if (ratio !== undefined) throw invalidRequest('aspect_ratio', `send either aspect_ratio or resolution, not both: model "${model}" cannot combine a tier with an aspect ratio.`);
+    if (ratio !== undefined)
+      throw invalidRequest('aspect_ratio', `send either aspect_ratio or resolution, not both: model "${model}" cannot combine a tier with an aspect ratio.`);
     return tierFor(resolution, job, traits, model);
   }
   if (ratio !== undefined) {
     const mapped = ratioFor(ratio, traits, model);
     if (size !== undefined && toUpstreamSize(size) !== mapped) {
-      throw invalidRequest('size', `size "${size}" contradicts aspect_ratio "${ratio}", which model "${model}" renders at ${fromUpstreamSize(mapped)}; send one of the two.`);
+      throw invalidRequest(
+        'size',
+        `size "${size}" contradicts aspect_ratio "${ratio}", which model "${model}" renders at ${fromUpstreamSize(mapped)}; send one of the two.`,
+      );
     }
     return mapped;
   }

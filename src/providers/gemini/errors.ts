@@ -23,7 +23,7 @@ const FINISH_REASONS: Record<string, { code: ErrorCode; why: string }> = {
   IMAGE_SAFETY: { code: 'content_policy_violation', why: "Gemini's safety filters blocked the generated image" },
   PROHIBITED_CONTENT: { code: 'content_policy_violation', why: 'Gemini judged the request to ask for prohibited content' },
   IMAGE_PROHIBITED_CONTENT: { code: 'content_policy_violation', why: 'Gemini judged the generated image to be prohibited content' },
-  BLOCKLIST: { code: 'content_policy_violation', why: 'the request contains terms on Gemini\'s blocklist' },
+  BLOCKLIST: { code: 'content_policy_violation', why: "the request contains terms on Gemini's blocklist" },
   SPII: { code: 'content_policy_violation', why: 'the response would contain sensitive personal information' },
   RECITATION: { code: 'content_policy_violation', why: 'the response would reproduce existing protected material' },
   IMAGE_RECITATION: { code: 'content_policy_violation', why: 'the image would reproduce existing protected material' },
@@ -54,10 +54,18 @@ export function noImageError(finishReason: string | undefined, text: string | un
   const known = finishReason ? FINISH_REASONS[finishReason] : undefined;
   const reason = finishReason ?? 'none';
   if (known?.code === 'content_policy_violation') {
-    return new GatewayError('content_policy_violation', `${known.why} (finishReason ${reason}). Nothing was charged; change the prompt or the reference images.${quote(text)}`, { upstreamRequestId });
+    return new GatewayError(
+      'content_policy_violation',
+      `${known.why} (finishReason ${reason}). Nothing was charged; change the prompt or the reference images.${quote(text)}`,
+      { upstreamRequestId },
+    );
   }
   const why = known?.why ?? (text ? 'Gemini answered with text instead of an image' : 'Gemini returned no image');
-  return new GatewayError('no_image_generated', `${why} (finishReason ${reason}). Nothing was charged; try rephrasing the prompt to ask for an image explicitly.${quote(text)}`, { upstreamRequestId });
+  return new GatewayError(
+    'no_image_generated',
+    `${why} (finishReason ${reason}). Nothing was charged; try rephrasing the prompt to ask for an image explicitly.${quote(text)}`,
+    { upstreamRequestId },
+  );
 }
 
 export function malformedReplyError(what: string, upstreamRequestId?: string): GatewayError {
@@ -104,9 +112,13 @@ export function toError(res: UpstreamResponse): GatewayError {
   const e = body.error ?? {};
   if (isCredentialFault(res.status, e)) {
     // Never echo Google's message here: the client can do nothing about it and it may describe the key.
-    return new GatewayError('upstream_error', `${WHO} rejected the gateway's API key (HTTP ${res.status}${e.status ? ` ${e.status}` : ''}); the operator must fix the provider configuration.`, {
-      retryable: true,
-    });
+    return new GatewayError(
+      'upstream_error',
+      `${WHO} rejected the gateway's API key (HTTP ${res.status}${e.status ? ` ${e.status}` : ''}); the operator must fix the provider configuration.`,
+      {
+        retryable: true,
+      },
+    );
   }
   const mapped = errorForStatus(WHO, res, e.message ? `${e.status ? `${e.status} ` : ''}${e.message}` : undefined);
   if (res.status !== 429) return mapped;

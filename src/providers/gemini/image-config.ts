@@ -50,7 +50,10 @@ function checkInputs(job: ImageJob, model: ModelFacts): void {
   const big = job.images.find((img) => img.bytes.length > limits.max_bytes);
   if (big) {
     const mb = Math.round((limits.max_bytes / 1024 / 1024) * 10) / 10;
-    throw invalidRequest(big.field, `${big.field} is ${big.bytes.length} bytes; Gemini takes at most ${limits.max_bytes} bytes (${mb} MB) per image. Send a smaller or more compressed image.`);
+    throw invalidRequest(
+      big.field,
+      `${big.field} is ${big.bytes.length} bytes; Gemini takes at most ${limits.max_bytes} bytes (${mb} MB) per image. Send a smaller or more compressed image.`,
+    );
   }
 }
 
@@ -64,7 +67,10 @@ function shapeOfSize(job: ImageJob, profile: GeminiProfile): { ratio: string; ti
   if (!shape) throw invalidRequest('size', `size "${size}" is not an output size of model "${job.model}". ${acceptedSizes(profile)}`);
   const { aspect_ratio: ratio, resolution } = job.params;
   if (ratio !== undefined && ratio !== shape.ratio) {
-    throw invalidRequest('aspect_ratio', `size "${size}" has aspect ratio ${shape.ratio}, but aspect_ratio is "${ratio}". Send only one of them, or make them agree.`);
+    throw invalidRequest(
+      'aspect_ratio',
+      `size "${size}" has aspect ratio ${shape.ratio}, but aspect_ratio is "${ratio}". Send only one of them, or make them agree.`,
+    );
   }
   if (resolution !== undefined && resolution !== shape.tier) {
     throw invalidRequest('resolution', `size "${size}" is a ${shape.tier} size, but resolution is "${resolution}". Send only one of them, or make them agree.`);
@@ -76,7 +82,10 @@ function checkRatio(job: ImageJob, profile: GeminiProfile): string | undefined {
   const ratio = job.params.aspect_ratio;
   if (ratio === undefined) return undefined;
   if (!profile.ratios[ratio]) {
-    throw invalidRequest('aspect_ratio', `aspect_ratio "${ratio}" is not available on model "${job.model}"; use one of ${Object.keys(profile.ratios).join(', ')}.`);
+    throw invalidRequest(
+      'aspect_ratio',
+      `aspect_ratio "${ratio}" is not available on model "${job.model}"; use one of ${Object.keys(profile.ratios).join(', ')}.`,
+    );
   }
   return ratio;
 }
@@ -116,7 +125,10 @@ function nearestRatio(image: InputImage | undefined, profile: GeminiProfile): st
 function passThrough(job: ImageJob, upstreamModel: string): ResolvedImageConfig {
   const { size, aspect_ratio: ratio, resolution } = job.params;
   if (size && size !== 'auto') {
-    throw invalidRequest('size', `Model "${job.model}" (${upstreamModel}) has no size table in this gateway; send aspect_ratio and resolution instead of size.`);
+    throw invalidRequest(
+      'size',
+      `Model "${job.model}" (${upstreamModel}) has no size table in this gateway; send aspect_ratio and resolution instead of size.`,
+    );
   }
   if (resolution !== undefined && !(TIERS as readonly string[]).includes(resolution)) {
     throw invalidRequest('resolution', `resolution must be one of ${TIERS.join(', ')}.`);

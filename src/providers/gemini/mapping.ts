@@ -105,7 +105,12 @@ export function profileFor(upstreamModel: string, offered: { ratios: readonly un
   const name = upstreamModel.replace(/^models\//, '');
   const table = RATIO_TABLES.find((t) => t.model.test(name))?.ratios;
   if (!table) return undefined;
-  const ratios = Object.fromEntries(offered.ratios.map(String).filter((r) => Object.hasOwn(table, r)).map((r) => [r, table[r]!]));
+  const ratios = Object.fromEntries(
+    offered.ratios
+      .map(String)
+      .filter((r) => Object.hasOwn(table, r))
+      .map((r) => [r, table[r]!]),
+  );
   const tiers = offered.tiers.filter(isTier);
   return { ratios, tiers: tiers.length ? tiers : ['1K'], takesImageSize: tiers.length > 0 };
 }

@@ -25,7 +25,11 @@ export function mergeReplies(outcomes: ReadonlyArray<PromiseSettledResult<Gemini
     const first = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     throw toGatewayError(first?.reason);
   }
-  const text = replies.map((r) => r.text).filter(Boolean).join('\n\n') || undefined;
+  const text =
+    replies
+      .map((r) => r.text)
+      .filter(Boolean)
+      .join('\n\n') || undefined;
   return {
     images: replies.flatMap((r) => r.images),
     failedCount: outcomes.length - replies.length,

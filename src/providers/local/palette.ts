@@ -33,16 +33,69 @@ const NAMED: Record<string, NamedPalette> = {
 
 /** Word → palette. Plurals are found by dropping a trailing "s". */
 const PALETTE_OF_WORD: Record<string, keyof typeof NAMED> = {
-  sunset: 'sunset', sunrise: 'sunset', dusk: 'sunset', dawn: 'sunset', orange: 'sunset', autumn: 'sunset', evening: 'sunset',
-  ocean: 'ocean', sea: 'ocean', water: 'ocean', beach: 'ocean', wave: 'ocean', lake: 'ocean', river: 'ocean', blue: 'ocean', sky: 'ocean',
-  forest: 'forest', tree: 'forest', green: 'forest', garden: 'forest', jungle: 'forest', leaf: 'forest', meadow: 'forest', spring: 'forest',
-  night: 'night', moon: 'night', star: 'night', midnight: 'night', dark: 'night', space: 'night', galaxy: 'night',
-  snow: 'snow', winter: 'snow', ice: 'snow', cold: 'snow', white: 'snow', frost: 'snow',
-  fire: 'fire', red: 'fire', lava: 'fire', volcano: 'fire', flame: 'fire', cherry: 'fire',
-  desert: 'desert', sand: 'desert', gold: 'desert', yellow: 'desert', dune: 'desert',
-  purple: 'violet', violet: 'violet', dream: 'violet', magic: 'violet', fantasy: 'violet', lavender: 'violet',
-  pink: 'pink', rose: 'pink', flower: 'pink', candy: 'pink',
-  black: 'mono', grey: 'mono', gray: 'mono', monochrome: 'mono', noir: 'mono',
+  sunset: 'sunset',
+  sunrise: 'sunset',
+  dusk: 'sunset',
+  dawn: 'sunset',
+  orange: 'sunset',
+  autumn: 'sunset',
+  evening: 'sunset',
+  ocean: 'ocean',
+  sea: 'ocean',
+  water: 'ocean',
+  beach: 'ocean',
+  wave: 'ocean',
+  lake: 'ocean',
+  river: 'ocean',
+  blue: 'ocean',
+  sky: 'ocean',
+  forest: 'forest',
+  tree: 'forest',
+  green: 'forest',
+  garden: 'forest',
+  jungle: 'forest',
+  leaf: 'forest',
+  meadow: 'forest',
+  spring: 'forest',
+  night: 'night',
+  moon: 'night',
+  star: 'night',
+  midnight: 'night',
+  dark: 'night',
+  space: 'night',
+  galaxy: 'night',
+  snow: 'snow',
+  winter: 'snow',
+  ice: 'snow',
+  cold: 'snow',
+  white: 'snow',
+  frost: 'snow',
+  fire: 'fire',
+  red: 'fire',
+  lava: 'fire',
+  volcano: 'fire',
+  flame: 'fire',
+  cherry: 'fire',
+  desert: 'desert',
+  sand: 'desert',
+  gold: 'desert',
+  yellow: 'desert',
+  dune: 'desert',
+  purple: 'violet',
+  violet: 'violet',
+  dream: 'violet',
+  magic: 'violet',
+  fantasy: 'violet',
+  lavender: 'violet',
+  pink: 'pink',
+  rose: 'pink',
+  flower: 'pink',
+  candy: 'pink',
+  black: 'mono',
+  grey: 'mono',
+  gray: 'mono',
+  monochrome: 'mono',
+  noir: 'mono',
 };
 
 /** How each `style` value moves every colour: saturation factor and lightness shift. */
@@ -103,7 +156,9 @@ function fromHsl(hue: number, s: number, l: number): string {
   const channel = (n: number) => {
     const k = (n + h / 30) % 12;
     const c = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-    return Math.round(c * 255).toString(16).padStart(2, '0');
+    return Math.round(c * 255)
+      .toString(16)
+      .padStart(2, '0');
   };
   return `#${channel(0)}${channel(8)}${channel(4)}`;
 }

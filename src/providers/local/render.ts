@@ -77,7 +77,12 @@ function pictureSvg(o: PictureOptions, sceneOpacity = 1): string {
 /** The picture's SVG content, without the document element. */
 function pictureBody(o: PictureOptions, sceneOpacity: number): string {
   const { width, height } = o;
-  const words = o.prompt.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const words =
+    o.prompt
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
   const random = randomFor(o.seed, o.prompt);
   const palette = paletteFor(words, random, o.style);
   const scene = sceneSvg({ width, height, palette, random, seed: o.seed, words, transparent: o.transparent === true });
@@ -133,7 +138,10 @@ async function repaintThroughMask(source: Buffer, mask: Buffer, o: RenderOptions
   const layers = Promise.all([
     // The mask is resized like the source (same fit), so they stay aligned when both share dimensions.
     sharp(mask).resize(width, height, { fit: 'cover' }).ensureAlpha().extractChannel(3).raw().toBuffer(),
-    sharp(Buffer.from(pictureSvg(o))).ensureAlpha().raw().toBuffer(),
+    sharp(Buffer.from(pictureSvg(o)))
+      .ensureAlpha()
+      .raw()
+      .toBuffer(),
   ]);
   const [keep, scene] = await untilAborted(layers, signal);
   await fadeWhereKept(scene, keep, signal);

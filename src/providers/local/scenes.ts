@@ -22,11 +22,37 @@ export interface SceneCanvas {
 type SceneKind = 'landscape' | 'seascape' | 'city' | 'night-sky' | 'abstract';
 
 const SCENE_OF_WORD: Record<string, SceneKind> = {
-  mountain: 'landscape', hill: 'landscape', valley: 'landscape', field: 'landscape', forest: 'landscape', landscape: 'landscape',
-  ocean: 'seascape', sea: 'seascape', beach: 'seascape', lake: 'seascape', wave: 'seascape', boat: 'seascape', ship: 'seascape',
-  city: 'city', town: 'city', street: 'city', building: 'city', skyline: 'city', tower: 'city', village: 'city',
-  night: 'night-sky', star: 'night-sky', moon: 'night-sky', space: 'night-sky', galaxy: 'night-sky',
-  abstract: 'abstract', pattern: 'abstract', geometric: 'abstract', shape: 'abstract', logo: 'abstract', icon: 'abstract',
+  mountain: 'landscape',
+  hill: 'landscape',
+  valley: 'landscape',
+  field: 'landscape',
+  forest: 'landscape',
+  landscape: 'landscape',
+  ocean: 'seascape',
+  sea: 'seascape',
+  beach: 'seascape',
+  lake: 'seascape',
+  wave: 'seascape',
+  boat: 'seascape',
+  ship: 'seascape',
+  city: 'city',
+  town: 'city',
+  street: 'city',
+  building: 'city',
+  skyline: 'city',
+  tower: 'city',
+  village: 'city',
+  night: 'night-sky',
+  star: 'night-sky',
+  moon: 'night-sky',
+  space: 'night-sky',
+  galaxy: 'night-sky',
+  abstract: 'abstract',
+  pattern: 'abstract',
+  geometric: 'abstract',
+  shape: 'abstract',
+  logo: 'abstract',
+  icon: 'abstract',
 };
 
 const DRAW: Record<SceneKind, (c: SceneCanvas, horizon: number) => string> = {
@@ -149,8 +175,10 @@ function wordShapes(c: SceneCanvas, horizon: number): string {
 
 const SHAPES: ReadonlyArray<(x: number, y: number, s: number, fill: string, turn: number) => string> = [
   (x, y, s, fill) => circle(x, y, s, fill),
-  (x, y, s, fill, turn) => `<rect x="${px(x - s)}" y="${px(y - s)}" width="${px(2 * s)}" height="${px(2 * s)}" fill="${fill}" transform="rotate(${turn} ${px(x)} ${px(y)})"/>`,
+  (x, y, s, fill, turn) =>
+    `<rect x="${px(x - s)}" y="${px(y - s)}" width="${px(2 * s)}" height="${px(2 * s)}" fill="${fill}" transform="rotate(${turn} ${px(x)} ${px(y)})"/>`,
   (x, y, s, fill) => `<path d="M${px(x)} ${px(y - 2 * s)}L${px(x + s)} ${px(y)}L${px(x - s)} ${px(y)}Z" fill="${fill}"/>`,
   // A tree: trunk and crown.
-  (x, y, s, fill) => rect(x - s * 0.2, y, s * 0.4, s, '#4a3426') + `<path d="M${px(x)} ${px(y - 2.5 * s)}L${px(x + s)} ${px(y)}L${px(x - s)} ${px(y)}Z" fill="${fill}"/>`,
+  (x, y, s, fill) =>
+    `${rect(x - s * 0.2, y, s * 0.4, s, '#4a3426')}<path d="M${px(x)} ${px(y - 2.5 * s)}L${px(x + s)} ${px(y)}L${px(x - s)} ${px(y)}Z" fill="${fill}"/>`,
 ];

@@ -79,23 +79,35 @@ export function toError(res: UpstreamResponse): GatewayError {
   const verdict = e.code ? CODE_VERDICTS[e.code] : undefined;
 
   if (verdict === 'content_policy') {
-    return new GatewayError('content_policy_violation', `${WHO}'s safety system refused this request: ${message} Nothing was charged; change the prompt or the images.`, { upstreamRequestId });
+    return new GatewayError(
+      'content_policy_violation',
+      `${WHO}'s safety system refused this request: ${message} Nothing was charged; change the prompt or the images.`,
+      { upstreamRequestId },
+    );
   }
   if (verdict === 'operator') {
-    return new GatewayError('upstream_error', `${WHO} refused the gateway's account (${e.code}): ${message} The operator must fix the provider configuration or billing.`, {
-      retryable: true,
-      upstreamRequestId,
-    });
+    return new GatewayError(
+      'upstream_error',
+      `${WHO} refused the gateway's account (${e.code}): ${message} The operator must fix the provider configuration or billing.`,
+      {
+        retryable: true,
+        upstreamRequestId,
+      },
+    );
   }
   const publicParam = param ? CLIENT_PARAMS[param.replace(/\[\d+\]$/, '[]')] : undefined;
   if (verdict === undefined && res.status === 400 && e.type === 'invalid_request_error' && publicParam) {
     return new GatewayError('invalid_request', `${WHO} refused ${publicParam}: ${message}`, { param: publicParam, upstreamRequestId });
   }
   if (verdict === 'gateway') {
-    return new GatewayError('upstream_error', `${WHO} rejected a field the gateway sent: ${message} This is a gateway or catalog fault, not your request; report it with the request id.`, {
-      param,
-      upstreamRequestId,
-    });
+    return new GatewayError(
+      'upstream_error',
+      `${WHO} rejected a field the gateway sent: ${message} This is a gateway or catalog fault, not your request; report it with the request id.`,
+      {
+        param,
+        upstreamRequestId,
+      },
+    );
   }
   const mapped = errorForStatus(WHO, res, e.message);
   const credentials = res.status === 401 || res.status === 403;

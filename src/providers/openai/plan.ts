@@ -47,7 +47,9 @@ export function planRequest(job: ImageJob, route: Route): OpenAIPlan {
   const who = `Model "${job.model}" (OpenAI ${upstreamModel})`;
   const endpoints = endpointsOf(model);
   if (!endpoints.includes(endpoint)) {
-    const ops = Object.entries(ENDPOINT_OF).filter(([, ep]) => endpoints.includes(ep)).map(([op]) => op);
+    const ops = Object.entries(ENDPOINT_OF)
+      .filter(([, ep]) => endpoints.includes(ep))
+      .map(([op]) => op);
     throw invalidRequest('model', `${who} does not support ${job.operation}; it supports ${ops.join(', ')}.`);
   }
   checkImages(job, endpoint, model, who);
@@ -62,7 +64,10 @@ export function planRequest(job: ImageJob, route: Route): OpenAIPlan {
     const [to, value] = translate(name, raw, endpoint, profile, model, who);
     const earlier = fields.get(to);
     if (earlier !== undefined && earlier !== value) {
-      throw invalidRequest(name, `${name} "${String(raw)}" means size ${String(value)}, but size is "${String(earlier)}". Send only one of them, or make them agree.`);
+      throw invalidRequest(
+        name,
+        `${name} "${String(raw)}" means size ${String(value)}, but size is "${String(earlier)}". Send only one of them, or make them agree.`,
+      );
     }
     fields.set(to, value);
   }
@@ -75,7 +80,8 @@ export function planRequest(job: ImageJob, route: Route): OpenAIPlan {
 
 function translate(name: string, raw: JsonValue, endpoint: Endpoint, profile: ModelProfile | undefined, model: ModelFacts, who: string): [string, FieldValue] {
   const rule = FIELD_MAP[name];
-  if (!rule) throw invalidRequest(name, `OpenAI image models have no ${name} parameter; remove it${name === 'resolution' ? ' and choose the output with size' : ''}.`);
+  if (!rule)
+    throw invalidRequest(name, `OpenAI image models have no ${name} parameter; remove it${name === 'resolution' ? ' and choose the output with size' : ''}.`);
   if (!rule.on.includes(endpoint)) {
     throw invalidRequest(name, `On OpenAI, ${name} applies only to ${rule.on.map((ep) => `/images/${ep}`).join(' and ')}; remove it from this request.`);
   }
@@ -87,8 +93,15 @@ function translate(name: string, raw: JsonValue, endpoint: Endpoint, profile: Mo
   const given: FieldValue = typeof raw === 'number' ? raw : String(raw);
   const value = rule.value ? rule.value(given, profile) : given;
   if (value === undefined) {
-    const ratios = profile ? Object.entries(profile.sizeOfRatio).map(([r, s]) => `${r} (${s})`).join(', ') : '';
-    throw invalidRequest(name, `${who} has no output size with ${name} "${String(raw)}". ${ratios ? `Use one of ${ratios}, or send size.` : 'Send size instead.'}`);
+    const ratios = profile
+      ? Object.entries(profile.sizeOfRatio)
+          .map(([r, s]) => `${r} (${s})`)
+          .join(', ')
+      : '';
+    throw invalidRequest(
+      name,
+      `${who} has no output size with ${name} "${String(raw)}". ${ratios ? `Use one of ${ratios}, or send size.` : 'Send size instead.'}`,
+    );
   }
   const qualities = model.fields.quality?.values;
   if (name === 'quality' && qualities && !qualities.includes(String(value))) {
@@ -104,7 +117,8 @@ function checkImages(job: ImageJob, endpoint: Endpoint, model: ModelFacts, who: 
   // image-to-image goes to /images/edits: without its own limits there, the edit's apply.
   const limits = (model.operations[job.operation] ?? model.operations.edit)?.images;
   const max = endpoint === 'variations' ? 1 : (limits?.max_images ?? Infinity);
-  if (count > max) throw invalidRequest(job.images[max]!.field, `${who} takes at most ${max} input image${max > 1 ? 's' : ''} for ${job.operation}; ${count} were sent.`);
+  if (count > max)
+    throw invalidRequest(job.images[max]!.field, `${who} takes at most ${max} input image${max > 1 ? 's' : ''} for ${job.operation}; ${count} were sent.`);
   if (job.mask && endpoint !== 'edits') throw invalidRequest(job.mask.field, `A mask applies only to edits; remove it from this ${job.operation} request.`);
 }
 
@@ -128,9 +142,15 @@ function checkFormatPairs(job: ImageJob): void {
   const { background, output_compression: compression } = job.params;
   const format = job.params.output_format ?? DEFAULT_OUTPUT_FORMAT;
   if (background === 'transparent' && !ALPHA_FORMATS.includes(format)) {
-    throw invalidRequest('background', `background "transparent" needs output_format ${quoted(ALPHA_FORMATS)}; ${format} has no transparency. Change output_format or background.`);
+    throw invalidRequest(
+      'background',
+      `background "transparent" needs output_format ${quoted(ALPHA_FORMATS)}; ${format} has no transparency. Change output_format or background.`,
+    );
   }
   if (compression !== undefined && compression !== null && !COMPRESSIBLE_FORMATS.includes(format)) {
-    throw invalidRequest('output_compression', `output_compression applies to output_format ${quoted(COMPRESSIBLE_FORMATS)} only, and the output is ${format}. Set output_format to jpeg or webp, or remove output_compression.`);
+    throw invalidRequest(
+      'output_compression',
+      `output_compression applies to output_format ${quoted(COMPRESSIBLE_FORMATS)} only, and the output is ${format}. Set output_format to jpeg or webp, or remove output_compression.`,
+    );
   }
 }

@@ -28,7 +28,9 @@ export function buildRequest(job: ImageJob, route: Route, plan: OpenAIPlan): Ups
   const parts: Part[] = [...plan.fields];
   // One image goes as `image`; several as repeated `image[]`, the way OpenAI's own SDK sends them.
   const imageField = job.images.length > 1 ? 'image[]' : 'image';
-  job.images.forEach((img, i) => parts.push([imageField, file(img, `image_${i}`)]));
+  job.images.forEach((img, i) => {
+    parts.push([imageField, file(img, `image_${i}`)]);
+  });
   if (job.mask) parts.push(['mask', file(job.mask, 'mask')]);
   const { body, contentType } = encodeMultipart(parts);
   return { method: 'POST', url, headers: { ...headers, 'content-type': contentType }, body };

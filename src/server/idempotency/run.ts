@@ -49,7 +49,12 @@ export const REPLAYED = Symbol('replayed');
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-export async function runIdempotent<T>(deps: IdempotencyDeps, req: FastifyRequest, reply: FastifyReply, request: KeyedRequest<T>): Promise<T | typeof REPLAYED> {
+export async function runIdempotent<T>(
+  deps: IdempotencyDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  request: KeyedRequest<T>,
+): Promise<T | typeof REPLAYED> {
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string' || key === '') return request.run(undefined);
   const accountId = req.principal!.accountId;
@@ -63,7 +68,12 @@ export async function runIdempotent<T>(deps: IdempotencyDeps, req: FastifyReques
     await refundUndelivered(req.imageTrace);
     const err = toGatewayError(e);
     // A timeout handed over to a task is kept although a 5xx: its retry must poll that task, not pay again.
-    await deps.idempotency.complete(accountId, key, { status: err.status, body: JSON.stringify(err.toBody()), headers: { 'content-type': JSON_TYPE } }, { final: handedOverTask(err) !== undefined });
+    await deps.idempotency.complete(
+      accountId,
+      key,
+      { status: err.status, body: JSON.stringify(err.toBody()), headers: { 'content-type': JSON_TYPE } },
+      { final: handedOverTask(err) !== undefined },
+    );
     throw err;
   }
   await chargeKept(req.imageTrace);
@@ -75,7 +85,14 @@ export async function runIdempotent<T>(deps: IdempotencyDeps, req: FastifyReques
  * stored response (JSON or event stream alike) and resolves true. (A boolean, not the reply: a reply is
  * thenable, so an async function cannot hand one back.)
  */
-async function claimOrReplay(deps: IdempotencyDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, key: string, requestFingerprint: string): Promise<boolean> {
+async function claimOrReplay(
+  deps: IdempotencyDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  draft: DraftRequest,
+  key: string,
+  requestFingerprint: string,
+): Promise<boolean> {
   const claim = await deps.idempotency.claim(req.principal!.accountId, key, requestFingerprint, clientGone(reply));
   if (claim.kind === 'owner') return false;
   req.imageTrace = { draft };

@@ -63,24 +63,50 @@ export class IdempotencyStore {
     const deadline = Date.now() + this.waitMs;
     for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
       const now = Date.now();
-      await this.db.deleteFrom('idempotency').where('account_id', '=', accountId).where('key', '=', key).where('created_at', '<', now - TTL_MS).execute();
+      await this.db
+        .deleteFrom('idempotency')
+        .where('account_id', '=', accountId)
+        .where('key', '=', key)
+        .where('created_at', '<', now - TTL_MS)
+        .execute();
       const inserted = await this.db
         .insertInto('idempotency')
-        .values({ account_id: accountId, key, body_hash: bodyHash, status: null, response: null, headers: null, owner: this.owners.id, task_id: null, created_at: now })
+        .values({
+          account_id: accountId,
+          key,
+          body_hash: bodyHash,
+          status: null,
+          response: null,
+          headers: null,
+          owner: this.owners.id,
+          task_id: null,
+          created_at: now,
+        })
         .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return this.owned(accountId, key);
       const row = await this.db.selectFrom('idempotency').selectAll().where('account_id', '=', accountId).where('key', '=', key).executeTakeFirst();
       if (row) {
         if (row.body_hash !== bodyHash) {
-          throw new GatewayError('idempotency_conflict', 'This Idempotency-Key was already used with a different request body. Use a new key for a new request.', { param: 'Idempotency-Key' });
+          throw new GatewayError(
+            'idempotency_conflict',
+            'This Idempotency-Key was already used with a different request body. Use a new key for a new request.',
+            { param: 'Idempotency-Key' },
+          );
         }
-        if (row.status !== null) return { kind: 'replay', response: { status: row.status, body: row.response ?? '', headers: JSON.parse(row.headers ?? '{}') as Record<string, string> } };
+        if (row.status !== null)
+          return {
+            kind: 'replay',
+            response: { status: row.status, body: row.response ?? '', headers: JSON.parse(row.headers ?? '{}') as Record<string, string> },
+          };
         if (row.task_id !== null) return { kind: 'task', taskId: row.task_id };
-        if ((await this.ownerIsGone(accountId, key, row.owner, row.created_at, now)) && (await this.takeOver(accountId, key, row.owner, now))) return this.owned(accountId, key);
+        if ((await this.ownerIsGone(accountId, key, row.owner, row.created_at, now)) && (await this.takeOver(accountId, key, row.owner, now)))
+          return this.owned(accountId, key);
       }
       if (Date.now() > deadline || signal?.aborted) {
-        throw new GatewayError('idempotency_conflict', 'A request with this Idempotency-Key is still running; retry later to get its result.', { param: 'Idempotency-Key' });
+        throw new GatewayError('idempotency_conflict', 'A request with this Idempotency-Key is still running; retry later to get its result.', {
+          param: 'Idempotency-Key',
+        });
       }
       await new Promise((r) => setTimeout(r, delay));
     }
@@ -91,7 +117,14 @@ export class IdempotencyStore {
    * or not this process lives to store its answer.
    */
   *recordTask(accountId: string, key: string, taskId: string): TxWork<void> {
-    yield* run(this.db.updateTable('idempotency').set({ task_id: taskId }).where('account_id', '=', accountId).where('key', '=', key).where('owner', '=', this.owners.id));
+    yield* run(
+      this.db
+        .updateTable('idempotency')
+        .set({ task_id: taskId })
+        .where('account_id', '=', accountId)
+        .where('key', '=', key)
+        .where('owner', '=', this.owners.id),
+    );
   }
 
   /**
@@ -148,7 +181,13 @@ export class IdempotencyStore {
   /** Forget a claim whose request could not complete, so a retry runs. */
   async release(accountId: string, key: string): Promise<void> {
     await this.finish(accountId, key, async () => {
-      await this.db.deleteFrom('idempotency').where('account_id', '=', accountId).where('key', '=', key).where('status', 'is', null).where('owner', '=', this.owners.id).execute();
+      await this.db
+        .deleteFrom('idempotency')
+        .where('account_id', '=', accountId)
+        .where('key', '=', key)
+        .where('status', 'is', null)
+        .where('owner', '=', this.owners.id)
+        .execute();
     });
   }
 

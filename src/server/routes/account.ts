@@ -32,7 +32,11 @@ export function accountRoutes(app: FastifyInstance, d: { db: Db; accounts: Accou
     for (const g of groups) if (!['day', 'model', 'key'].includes(g)) throw invalidRequest('group_by', 'group_by takes day, model, key (comma-separated).');
     // Usage reads the request log, which is written in batches: include this instance's queued rows.
     await d.requestLog.flush();
-    const rows = await usage(d.db.kysely, { accountId: p.accountId, keyId: q.key_id, model: q.model, from: dateParam(q.from, 'from'), to: dateParam(q.to, 'to') }, groups);
+    const rows = await usage(
+      d.db.kysely,
+      { accountId: p.accountId, keyId: q.key_id, model: q.model, from: dateParam(q.from, 'from'), to: dateParam(q.to, 'to') },
+      groups,
+    );
     return { object: 'list', account_id: p.accountId, currency: d.ledger.currency, unit: 'micro', data: rows };
   });
 }

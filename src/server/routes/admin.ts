@@ -47,7 +47,17 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 const toMs = (s: number | null | undefined) => (s == null ? s : s * 1000);
 
 function accountView(a: { id: string; name: string; balance: number; createdAt: number }, held: { amount: number; count: number }, currency: string) {
-  return { id: a.id, object: 'account', name: a.name, balance: a.balance, held: held.amount, open_holds: held.count, currency, unit: 'micro', created: Math.floor(a.createdAt / 1000) };
+  return {
+    id: a.id,
+    object: 'account',
+    name: a.name,
+    balance: a.balance,
+    held: held.amount,
+    open_holds: held.count,
+    currency,
+    unit: 'micro',
+    created: Math.floor(a.createdAt / 1000),
+  };
 }
 
 /** `?admin=true` lists admin keys only, `?admin=false` client keys only; absent, both. */
@@ -126,10 +136,15 @@ export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; a
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/usage', ADMIN, async (req) => {
     const q = req.query;
     const groups = (q.group_by ?? 'day').split(',').filter(Boolean) as UsageGroup[];
-    for (const g of groups) if (!['day', 'model', 'key', 'account'].includes(g)) throw invalidRequest('group_by', 'group_by takes day, model, key, account (comma-separated).');
+    for (const g of groups)
+      if (!['day', 'model', 'key', 'account'].includes(g)) throw invalidRequest('group_by', 'group_by takes day, model, key, account (comma-separated).');
     // Usage reads the request log, which is written in batches: include this instance's queued rows.
     await d.requestLog.flush();
-    const rows = await usage(d.db.kysely, { accountId: q.account_id, keyId: q.key_id, model: q.model, from: dateParam(q.from, 'from'), to: dateParam(q.to, 'to') }, groups);
+    const rows = await usage(
+      d.db.kysely,
+      { accountId: q.account_id, keyId: q.key_id, model: q.model, from: dateParam(q.from, 'from'), to: dateParam(q.to, 'to') },
+      groups,
+    );
     return { object: 'list', currency: d.ledger.currency, unit: 'micro', data: rows };
   });
 
@@ -159,7 +174,7 @@ export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; a
       const cols = ['id', 'account_id', 'key_id', 'billing_transaction_id', 'kind', 'amount', 'charged', 'balance_after', 'note', 'created_at'] as const;
       const esc = (v: unknown) => (v == null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
       reply.type('text/csv; charset=utf-8');
-      return [cols.join(','), ...data.map((r) => cols.map((c) => esc(r[c])).join(','))].join('\n') + '\n';
+      return `${[cols.join(','), ...data.map((r) => cols.map((c) => esc(r[c])).join(','))].join('\n')}\n`;
     }
     return { object: 'list', currency: d.ledger.currency, unit: 'micro', data };
   });

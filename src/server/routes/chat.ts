@@ -11,7 +11,10 @@ export function chatRoutes(app: FastifyInstance, deps: ImageRequestDeps, catalog
     const draft = parseChat(req.body);
     const model = draft.model ? catalog.resolve(draft.model) : undefined;
     if (model && !model.spec.chat_completions) {
-      const served = catalog.list().filter((m) => m.spec.chat_completions).map((m) => m.id);
+      const served = catalog
+        .list()
+        .filter((m) => m.spec.chat_completions)
+        .map((m) => m.id);
       throw invalidRequest(
         'model',
         `Model "${model.id}" is not served on /v1/chat/completions: this gateway serves image models here${served.length ? ` (${served.join(', ')})` : ''}; use /v1/images/generations for "${model.id}".`,

@@ -6,21 +6,24 @@ import type { BlobStore } from '../../store/blobs.js';
 import type { UrlSigner } from '../../store/signed-url.js';
 import { PUBLIC } from '../audience.js';
 
-
 export function fileRoutes(app: FastifyInstance, blobs: BlobStore, signer: UrlSigner): void {
-  app.get<{ Params: { name: string }; Querystring: { exp?: string; sig?: string } }>('/v1/files/:name', { config: { ...PUBLIC.config, requestLog: false as const } }, async (req, reply) => {
-    const v = signer.verify(req.params.name, req.query.exp, req.query.sig);
-    if (!v.ok) throw new GatewayError(v.status === 403 ? 'permission_denied' : 'not_found', v.reason);
-    const maxAge = Math.max(0, v.blob.expiresAt - Math.floor(Date.now() / 1000));
-    // A store that hands out direct links (S3 presigned URLs) serves the bytes itself.
-    const direct = blobs.directUrl?.(v.blob);
-    if (direct) return reply.header('cache-control', `private, max-age=${maxAge}`).redirect(direct.href, 302);
-    const opened = await blobs.open(v.blob);
-    if (!opened) throw new GatewayError('not_found', 'This image no longer exists.');
-    return reply
-      .type(MIME_OF_EXTENSION[v.blob.ext] ?? 'application/octet-stream')
-      .header('content-length', opened.size)
-      .header('cache-control', `private, max-age=${maxAge}`)
-      .send(opened.stream);
-  });
+  app.get<{ Params: { name: string }; Querystring: { exp?: string; sig?: string } }>(
+    '/v1/files/:name',
+    { config: { ...PUBLIC.config, requestLog: false as const } },
+    async (req, reply) => {
+      const v = signer.verify(req.params.name, req.query.exp, req.query.sig);
+      if (!v.ok) throw new GatewayError(v.status === 403 ? 'permission_denied' : 'not_found', v.reason);
+      const maxAge = Math.max(0, v.blob.expiresAt - Math.floor(Date.now() / 1000));
+      // A store that hands out direct links (S3 presigned URLs) serves the bytes itself.
+      const direct = blobs.directUrl?.(v.blob);
+      if (direct) return reply.header('cache-control', `private, max-age=${maxAge}`).redirect(direct.href, 302);
+      const opened = await blobs.open(v.blob);
+      if (!opened) throw new GatewayError('not_found', 'This image no longer exists.');
+      return reply
+        .type(MIME_OF_EXTENSION[v.blob.ext] ?? 'application/octet-stream')
+        .header('content-length', opened.size)
+        .header('cache-control', `private, max-age=${maxAge}`)
+        .send(opened.stream);
+    },
+  );
 }

@@ -67,7 +67,14 @@ export function presignedGetUrl(input: Omit<SigningInput, 'method' | 'headers' |
 }
 
 /** The canonical request, string to sign and signature of SigV4, from what is sent. */
-function sign(method: string, url: URL, headers: Record<string, string>, payloadHash: string, who: Pick<SigningInput, 'region' | 'service' | 'credentials'>, amzDate: string) {
+function sign(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  payloadHash: string,
+  who: Pick<SigningInput, 'region' | 'service' | 'credentials'>,
+  amzDate: string,
+) {
   const names = Object.keys(headers).sort();
   const canonicalRequest = [
     method.toUpperCase(),
@@ -79,11 +86,18 @@ function sign(method: string, url: URL, headers: Record<string, string>, payload
   ].join('\n');
   const scope = scopeOf(amzDate, who);
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  const key = [amzDate.slice(0, 8), who.region, who.service, 'aws4_request'].reduce<Buffer | string>((k, part) => hmac(k, part), `AWS4${who.credentials.secretAccessKey}`);
+  const key = [amzDate.slice(0, 8), who.region, who.service, 'aws4_request'].reduce<Buffer | string>(
+    (k, part) => hmac(k, part),
+    `AWS4${who.credentials.secretAccessKey}`,
+  );
   return { scope, names: names.join(';'), signature: hmac(key, stringToSign).toString('hex') };
 }
 
-const amzDateOf = (now: Date) => now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const amzDateOf = (now: Date) =>
+  now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 const scopeOf = (amzDate: string, who: Pick<SigningInput, 'region' | 'service'>) => `${amzDate.slice(0, 8)}/${who.region}/${who.service}/aws4_request`;
 
 /** RFC 3986 encoding as SigV4 wants it: everything but A-Z a-z 0-9 - _ . ~ is %XX (uppercase). */

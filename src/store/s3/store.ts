@@ -32,7 +32,16 @@ export interface S3Settings {
 }
 
 /** What the configuration gives when IMAGEGATE_S3_BUCKET is set; endpoint and path style have AWS defaults. */
-export function s3Settings(o: { bucket: string; prefix?: string; endpoint?: string; region?: string; pathStyle?: boolean; credentials: AwsCredentials; timeoutMs?: number; redirect?: boolean }): S3Settings {
+export function s3Settings(o: {
+  bucket: string;
+  prefix?: string;
+  endpoint?: string;
+  region?: string;
+  pathStyle?: boolean;
+  credentials: AwsCredentials;
+  timeoutMs?: number;
+  redirect?: boolean;
+}): S3Settings {
   const region = o.region || 'us-east-1';
   return {
     bucket: o.bucket,
@@ -111,7 +120,14 @@ export class S3BlobStore implements BlobStore {
       discard: async () => {
         chunks = [];
         // An upload under way lands after this otherwise, and its object would outlive the discard.
-        if (uploading && (await uploading.then(() => true, () => false))) await this.remove(this.keyOf(blob)).catch(() => {});
+        if (
+          uploading &&
+          (await uploading.then(
+            () => true,
+            () => false,
+          ))
+        )
+          await this.remove(this.keyOf(blob)).catch(() => {});
       },
     };
   }
@@ -201,7 +217,11 @@ export class S3BlobStore implements BlobStore {
    * S3's "slow down"), up to ATTEMPTS times with a growing pause. Every request here is idempotent (the same
    * bytes to the same key, reads, deletes). The last attempt's answer is the caller's to judge.
    */
-  private async send(method: 'GET' | 'PUT' | 'DELETE', key: string, opts: { query?: Record<string, string>; headers?: Record<string, string>; body?: Buffer[] } = {}) {
+  private async send(
+    method: 'GET' | 'PUT' | 'DELETE',
+    key: string,
+    opts: { query?: Record<string, string>; headers?: Record<string, string>; body?: Buffer[] } = {},
+  ) {
     const url = this.urlOf(key, opts.query);
     for (let attempt = 1; ; attempt++) {
       const last = attempt === ATTEMPTS;

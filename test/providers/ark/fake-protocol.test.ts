@@ -6,7 +6,11 @@ import { SEEDREAM_40, SEEDREAM_45 } from './job.js';
 let fake: ArkFake;
 
 async function post(body: unknown, auth = `Bearer ${fake.apiKey}`): Promise<{ status: number; json: { error?: Record<string, string>; data?: unknown[] } }> {
-  const res = await fetch(`${fake.url}/api/v3/images/generations`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${fake.url}/api/v3/images/generations`, {
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as { error?: Record<string, string>; data?: unknown[] } };
 }
 const base = { model: SEEDREAM_40, prompt: 'a boat' };

@@ -11,7 +11,8 @@ export const SEEDREAM_45 = 'doubao-seedream-4-5-251128';
 
 export const job = (over: Partial<ImageJob> = {}): ImageJob => imageJob({ model: SEEDREAM_40, prompt: 'a lighthouse at dusk', ...over });
 
-export const routeTo = (fake: ArkFake, over: Partial<Route> = {}): Route => upstreamRoute('ark', `${fake.url}/api/v3`, SEEDREAM_40, { apiKey: fake.apiKey, ...over });
+export const routeTo = (fake: ArkFake, over: Partial<Route> = {}): Route =>
+  upstreamRoute('ark', `${fake.url}/api/v3`, SEEDREAM_40, { apiKey: fake.apiKey, ...over });
 
 /** A reference image (64x48 unless told). */
 export const reference = (field: string, opts: { sourceUrl?: string; width?: number; height?: number } = {}): Promise<InputImage> =>

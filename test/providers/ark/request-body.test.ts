@@ -45,9 +45,36 @@ describe('ark request: the exact upstream request', () => {
   });
 
   const RECOMMENDED: Record<string, Record<string, string>> = {
-    '1K': { '1:1': '1024x1024', '4:3': '1152x864', '3:4': '864x1152', '16:9': '1280x720', '9:16': '720x1280', '3:2': '1248x832', '2:3': '832x1248', '21:9': '1520x656' },
-    '2K': { '1:1': '2048x2048', '4:3': '2304x1728', '3:4': '1728x2304', '16:9': '2560x1440', '9:16': '1440x2560', '3:2': '2496x1664', '2:3': '1664x2496', '21:9': '3024x1296' },
-    '4K': { '1:1': '4096x4096', '4:3': '4608x3456', '3:4': '3456x4608', '16:9': '5120x2880', '9:16': '2880x5120', '3:2': '4992x3328', '2:3': '3328x4992', '21:9': '6048x2592' },
+    '1K': {
+      '1:1': '1024x1024',
+      '4:3': '1152x864',
+      '3:4': '864x1152',
+      '16:9': '1280x720',
+      '9:16': '720x1280',
+      '3:2': '1248x832',
+      '2:3': '832x1248',
+      '21:9': '1520x656',
+    },
+    '2K': {
+      '1:1': '2048x2048',
+      '4:3': '2304x1728',
+      '3:4': '1728x2304',
+      '16:9': '2560x1440',
+      '9:16': '1440x2560',
+      '3:2': '2496x1664',
+      '2:3': '1664x2496',
+      '21:9': '3024x1296',
+    },
+    '4K': {
+      '1:1': '4096x4096',
+      '4:3': '4608x3456',
+      '3:4': '3456x4608',
+      '16:9': '5120x2880',
+      '9:16': '2880x5120',
+      '3:2': '4992x3328',
+      '2:3': '3328x4992',
+      '21:9': '6048x2592',
+    },
   };
   const cases = (resolutions: string[]) => resolutions.flatMap((res) => Object.entries(RECOMMENDED[res]!).map(([ratio, size]) => ({ res, ratio, size })));
 
@@ -58,7 +85,11 @@ describe('ark request: the exact upstream request', () => {
   });
 
   it.each(cases(['2K', '4K']))('seedream 4.5 sends aspect_ratio $ratio at $res as $size, and Ark accepts it', async ({ res, ratio, size }) => {
-    const r = await adapter.generate(job({ model: SEEDREAM_45, params: { aspect_ratio: ratio, resolution: res } }), routeTo(fake, { upstreamModel: SEEDREAM_45 }), callContext());
+    const r = await adapter.generate(
+      job({ model: SEEDREAM_45, params: { aspect_ratio: ratio, resolution: res } }),
+      routeTo(fake, { upstreamModel: SEEDREAM_45 }),
+      callContext(),
+    );
     expect(fake.bodies[0]!.size).toBe(size);
     expect(r.images[0]!.size).toBe(size);
   });
@@ -107,12 +138,23 @@ describe('ark request: the exact upstream request', () => {
   it('sends sequential generation with max_images equal to n, in one call', async () => {
     await adapter.generate(job({ n: 3, params: { sequential_image_generation: 'auto' } }), routeTo(fake), callContext());
     expect(fake.bodies).toEqual([
-      { model: SEEDREAM_40, prompt: 'a lighthouse at dusk', watermark: false, sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 3 }, response_format: 'b64_json' },
+      {
+        model: SEEDREAM_40,
+        prompt: 'a lighthouse at dusk',
+        watermark: false,
+        sequential_image_generation: 'auto',
+        sequential_image_generation_options: { max_images: 3 },
+        response_format: 'b64_json',
+      },
     ]);
   });
 
   it('sends the client max_images when it is below n', async () => {
-    const r = await adapter.generate(job({ n: 4, params: { sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 2 } } }), routeTo(fake), callContext());
+    const r = await adapter.generate(
+      job({ n: 4, params: { sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 2 } } }),
+      routeTo(fake),
+      callContext(),
+    );
     expect(fake.bodies[0]!.sequential_image_generation_options).toEqual({ max_images: 2 });
     expect(r.images).toHaveLength(2);
   });

@@ -106,7 +106,13 @@ describe('ark results', () => {
   });
 
   it('counts a failed call of a fan-out as a failed image and keeps the others', async () => {
-    Object.assign(fake.knobs, { failNext: 1, failStatus: 500, failBody: { error: { code: 'InternalServiceError', message: 'The service encountered an unexpected internal error.', param: '', type: 'InternalServerError' } } });
+    Object.assign(fake.knobs, {
+      failNext: 1,
+      failStatus: 500,
+      failBody: {
+        error: { code: 'InternalServiceError', message: 'The service encountered an unexpected internal error.', param: '', type: 'InternalServerError' },
+      },
+    });
     const r = await adapter.generate(job({ n: 3 }), routeTo(fake), callContext());
     expect(r.images).toHaveLength(2);
     expect(r.failedCount).toBe(1);

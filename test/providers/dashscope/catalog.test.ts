@@ -26,7 +26,12 @@ describe('dashscope catalog entries', () => {
   it('offers the Wan and Qwen-Image models at the real international endpoint when DASHSCOPE_API_KEY is set', () => {
     const c = offered();
     for (const id of MODELS) {
-      expect(c.resolve(id)?.routes[0]).toMatchObject({ provider: 'dashscope', baseUrl: 'https://dashscope-intl.aliyuncs.com/api/v1', apiKey: 'x', upstreamModel: id });
+      expect(c.resolve(id)?.routes[0]).toMatchObject({
+        provider: 'dashscope',
+        baseUrl: 'https://dashscope-intl.aliyuncs.com/api/v1',
+        apiKey: 'x',
+        upstreamModel: id,
+      });
     }
   });
 
@@ -64,7 +69,14 @@ describe('dashscope catalog entries', () => {
       expect(spec(id).fields.seed).toMatchObject({ type: 'integer', min: 0, max: 2147483647 });
     }
     expect(Object.keys(spec('wan2.6-image').operations).sort()).toEqual(['edit', 'image-to-image']);
-    expect(spec('wan2.6-image').operations.edit!.images).toMatchObject({ min_images: 1, max_images: 4, max_bytes: 10485760, min_side: 240, max_side: 8000, mask: false });
+    expect(spec('wan2.6-image').operations.edit!.images).toMatchObject({
+      min_images: 1,
+      max_images: 4,
+      max_bytes: 10485760,
+      min_side: 240,
+      max_side: 8000,
+      mask: false,
+    });
     expect(spec('wan2.6-image').prompt.max_length).toBe(2000);
     expect(spec('wan2.7-image').operations['image-to-image']!.images!.max_images).toBe(9);
     expect(spec('wan2.7-image').n.max).toBe(12);
@@ -76,7 +88,8 @@ describe('dashscope catalog entries', () => {
 
   it('prices wan2.5, wan2.6, wan2.7 and qwen-image-plus at $0.03 per image, wan2.7 pro at $0.05 and more for 4K', () => {
     const c = offered();
-    for (const id of ['wan2.5-t2i-preview', 'wan2.6-t2i', 'wan2.6-image', 'wan2.7-image', 'qwen-image-plus']) expect(imagePrice(c.resolve(id)!.spec.price, { size: '1328x1328' })).toBe(30_000);
+    for (const id of ['wan2.5-t2i-preview', 'wan2.6-t2i', 'wan2.6-image', 'wan2.7-image', 'qwen-image-plus'])
+      expect(imagePrice(c.resolve(id)!.spec.price, { size: '1328x1328' })).toBe(30_000);
     expect(imagePrice(c.resolve('wan2.7-image-pro')!.spec.price, { size: '2K' })).toBe(50_000);
     expect(imagePrice(c.resolve('wan2.7-image-pro')!.spec.price, { size: '4K' })).toBe(75_000);
   });

@@ -108,9 +108,11 @@ describe.each(PROTOCOLS)('dashscope %s protocol: error mapping', (_protocol, mod
 });
 
 describe('dashscope error mapping with reference images', () => {
-  it('maps InvalidParameter about an image to 400 invalid_request naming the client\'s image field', async () => {
+  it("maps InvalidParameter about an image to 400 invalid_request naming the client's image field", async () => {
     fake.errorNext(400, 'InvalidParameter', 'Download the media resource timed out during the data inspection process.');
-    const e = await failure(generate('wan2.6-image', { operation: 'image-to-image', images: [await reference('image_urls[0]', { sourceUrl: 'https://example.com/a.png' })] }));
+    const e = await failure(
+      generate('wan2.6-image', { operation: 'image-to-image', images: [await reference('image_urls[0]', { sourceUrl: 'https://example.com/a.png' })] }),
+    );
     expect([e.code, e.status, e.param]).toEqual(['invalid_request', 400, 'image_urls']);
   });
 

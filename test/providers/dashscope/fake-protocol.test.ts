@@ -21,7 +21,11 @@ const post = async (path: string, body: unknown, headers: Record<string, string>
 const T2I = '/services/aigc/text2image/image-synthesis';
 const MESSAGES = '/services/aigc/multimodal-generation/generation';
 const ASYNC = { 'X-DashScope-Async': 'enable' };
-const ask = (model: string, parameters: Record<string, unknown> = {}) => ({ model, input: { messages: [{ role: 'user', content: [{ text: 'a fox' }] }] }, parameters });
+const ask = (model: string, parameters: Record<string, unknown> = {}) => ({
+  model,
+  input: { messages: [{ role: 'user', content: [{ text: 'a fox' }] }] },
+  parameters,
+});
 
 describe('dashscope fake speaks DashScope', () => {
   it('answers 401 InvalidApiKey without the right bearer key', async () => {
@@ -36,7 +40,7 @@ describe('dashscope fake speaks DashScope', () => {
     expect(res).toMatchObject({ status: 403, body: { code: 'AccessDenied', message: 'current user api does not support synchronous calls' } });
   });
 
-  it('makes 4 images when n is absent (DashScope\'s default)', async () => {
+  it("makes 4 images when n is absent (DashScope's default)", async () => {
     const res = await post(MESSAGES, ask('wan2.6-t2i'));
     expect((res.body.output as { choices: unknown[] }).choices).toHaveLength(4);
   });
@@ -47,7 +51,10 @@ describe('dashscope fake speaks DashScope', () => {
     ['qwen-image-plus', '1280*1280'],
     ['wan2.7-image', '4K'],
   ])('refuses size on %s: %s with 400 InvalidParameter', async (model, size) => {
-    const res = model === 'wan2.5-t2i-preview' ? await post(T2I, { model, input: { prompt: 'a fox' }, parameters: { size, n: 1 } }, ASYNC) : await post(MESSAGES, ask(model, { size, n: 1 }));
+    const res =
+      model === 'wan2.5-t2i-preview'
+        ? await post(T2I, { model, input: { prompt: 'a fox' }, parameters: { size, n: 1 } }, ASYNC)
+        : await post(MESSAGES, ask(model, { size, n: 1 }));
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('InvalidParameter');
   });
@@ -70,11 +77,15 @@ describe('dashscope fake speaks DashScope', () => {
     const id = (created.body.output as { task_id: string }).task_id;
     const statuses: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const polled = (await (await fetch(`${fake.baseUrl}/tasks/${id}`, { headers: { authorization: `Bearer ${fake.apiKey}` } })).json()) as { output: { task_status: string } };
+      const polled = (await (await fetch(`${fake.baseUrl}/tasks/${id}`, { headers: { authorization: `Bearer ${fake.apiKey}` } })).json()) as {
+        output: { task_status: string };
+      };
       statuses.push(polled.output.task_status);
     }
     expect(statuses).toEqual(['PENDING', 'RUNNING', 'SUCCEEDED']);
-    const unknown = (await (await fetch(`${fake.baseUrl}/tasks/no-such-task`, { headers: { authorization: `Bearer ${fake.apiKey}` } })).json()) as { output: { task_status: string } };
+    const unknown = (await (await fetch(`${fake.baseUrl}/tasks/no-such-task`, { headers: { authorization: `Bearer ${fake.apiKey}` } })).json()) as {
+      output: { task_status: string };
+    };
     expect(unknown.output.task_status).toBe('UNKNOWN');
   });
 });

@@ -71,7 +71,11 @@ describe('dashscope messages protocol: request', () => {
   });
 
   it('asks wan2.7-image for a series of 6 with enable_sequential and gets 6 images', async () => {
-    const result = await adapter.generate(job({ model: 'wan2.7-image', n: 6, params: { enable_sequential: true } }), routeTo(fake, 'wan2.7-image'), callContext());
+    const result = await adapter.generate(
+      job({ model: 'wan2.7-image', n: 6, params: { enable_sequential: true } }),
+      routeTo(fake, 'wan2.7-image'),
+      callContext(),
+    );
     expect(sent().json).toMatchObject({ parameters: { n: 6, enable_sequential: true } });
     expect(result.images).toHaveLength(6);
   });
@@ -91,7 +95,11 @@ describe('dashscope messages protocol: request', () => {
 
   it('sends bbox_list for a wan2.7 edit as given', async () => {
     const bbox = [[[10, 10, 120, 90]]];
-    await adapter.generate(job({ model: 'wan2.7-image', operation: 'edit', images: [await reference('image')], params: { bbox_list: bbox } }), routeTo(fake, 'wan2.7-image'), callContext());
+    await adapter.generate(
+      job({ model: 'wan2.7-image', operation: 'edit', images: [await reference('image')], params: { bbox_list: bbox } }),
+      routeTo(fake, 'wan2.7-image'),
+      callContext(),
+    );
     expect(sent().json).toMatchObject({ parameters: { bbox_list: bbox } });
   });
 });

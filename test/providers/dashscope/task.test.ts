@@ -67,7 +67,11 @@ describe('dashscope task protocol: create and poll', () => {
 
   it('calls onUpstreamTask with the task id right after create, before the first poll', async () => {
     const seen: Array<{ id: string; requestsSoFar: number }> = [];
-    await adapter.generate(job(), routeTo(fake, WAN25), callContext(10_000, { onUpstreamTask: (id) => void seen.push({ id, requestsSoFar: fake.requests.length }) }));
+    await adapter.generate(
+      job(),
+      routeTo(fake, WAN25),
+      callContext(10_000, { onUpstreamTask: (id) => void seen.push({ id, requestsSoFar: fake.requests.length }) }),
+    );
     expect(seen).toEqual([{ id: onlyTask().id, requestsSoFar: 1 }]);
   });
 
@@ -86,7 +90,11 @@ describe('dashscope task protocol: create and poll', () => {
   });
 
   it('runs qwen-image-plus on the task API when the route option says protocol task', async () => {
-    await adapter.generate(job({ model: 'qwen-image-plus', params: { aspect_ratio: '16:9' } }), routeTo(fake, 'qwen-image-plus', { options: { protocol: 'task' } }), callContext());
+    await adapter.generate(
+      job({ model: 'qwen-image-plus', params: { aspect_ratio: '16:9' } }),
+      routeTo(fake, 'qwen-image-plus', { options: { protocol: 'task' } }),
+      callContext(),
+    );
     expect(fake.requestsTo(CREATE)[0]!.json).toMatchObject({ model: 'qwen-image-plus', parameters: { size: '1664*928' } });
     expect(fake.requestsTo('/api/v1/services/aigc/multimodal-generation/generation')).toHaveLength(0);
   });
@@ -136,7 +144,12 @@ describe('dashscope task protocol: backoff', () => {
     fake.pollsToFinish = 2;
     const onUpstreamTask = () => {
       // The next two requests are the first polls: the first dropped, the second answered 500.
-      Object.assign(fake.knobs, { dropNext: 1, failNext: 1, failStatus: 500, failBody: { request_id: 'r-500', code: 'InternalError', message: 'An internal error has occured.' } });
+      Object.assign(fake.knobs, {
+        dropNext: 1,
+        failNext: 1,
+        failStatus: 500,
+        failBody: { request_id: 'r-500', code: 'InternalError', message: 'An internal error has occured.' },
+      });
     };
     const result = await adapter.generate(job(), routeTo(fake, WAN25), callContext(10_000, { onUpstreamTask }));
     expect(result.images).toHaveLength(1);
@@ -146,7 +159,8 @@ describe('dashscope task protocol: backoff', () => {
 
   it('gives up after more consecutive poll failures than maxPollFailures', async () => {
     const strict = createDashScopeAdapter({ ...FAST_POLLING, maxPollFailures: 1 });
-    const onUpstreamTask = () => void Object.assign(fake.knobs, { failNext: 5, failStatus: 503, failBody: { request_id: 'r-503', code: 'ServiceUnavailable', message: 'busy' } });
+    const onUpstreamTask = () =>
+      void Object.assign(fake.knobs, { failNext: 5, failStatus: 503, failBody: { request_id: 'r-503', code: 'ServiceUnavailable', message: 'busy' } });
     const e = await failure(strict.generate(job(), routeTo(fake, WAN25), callContext(10_000, { onUpstreamTask })));
     expect([e.code, e.retryable]).toEqual(['upstream_error', true]);
     expect(fake.requests.filter((r) => r.method === 'GET')).toHaveLength(2);
@@ -192,7 +206,7 @@ describe('dashscope task protocol: terminal states', () => {
     expect(result.failedCount).toBe(1);
   });
 
-  it('maps a SUCCEEDED task whose every image failed to the items\' error', async () => {
+  it("maps a SUCCEEDED task whose every image failed to the items' error", async () => {
     fake.partialFailNext(2, 'DataInspectionFailed', 'Output data may contain inappropriate content.');
     const e = await failure(adapter.generate(job({ n: 2 }), routeTo(fake, WAN25), callContext()));
     expect([e.code, e.status, e.param]).toEqual(['content_policy_violation', 400, null]);

@@ -4,8 +4,10 @@ import { createDashScopeAdapter } from '../../../src/providers/dashscope/adapter
 import { failure, job, offlineRoute, reference } from './job.js';
 
 const adapter = createDashScopeAdapter();
-const check = (model: string, over: Partial<ImageJob> = {}, options: Record<string, string> = {}) => () =>
-  adapter.validate!(job({ model, ...over }), offlineRoute(model, options));
+const check =
+  (model: string, over: Partial<ImageJob> = {}, options: Record<string, string> = {}) =>
+  () =>
+    adapter.validate!(job({ model, ...over }), offlineRoute(model, options));
 
 describe('dashscope validate: sizes', () => {
   it('accepts sizes inside the wan2.5 pixel rule and its documented sizes', () => {

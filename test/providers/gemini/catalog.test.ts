@@ -14,7 +14,9 @@ describe('gemini catalog entries', () => {
     for (const id of MODELS) {
       const m = c.resolve(id)!;
       expect(m.id).toBe(id);
-      expect(m.routes).toEqual([expect.objectContaining({ provider: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com/v1beta', apiKey: 'x', upstreamModel: id })]);
+      expect(m.routes).toEqual([
+        expect.objectContaining({ provider: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com/v1beta', apiKey: 'x', upstreamModel: id }),
+      ]);
       expect(m.spec.n.max).toBe(4);
       expect(m.spec.chat_completions).toBe(true);
     }

@@ -15,8 +15,12 @@ afterAll(async () => fake.close());
 beforeEach(() => fake.reset());
 
 describe('gemini adapter: HTTP errors', () => {
-  it('maps 400 INVALID_ARGUMENT to a non-retryable 502 upstream_error carrying Google\'s message', async () => {
-    fake.errorNext(400, 'INVALID_ARGUMENT', 'Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting');
+  it("maps 400 INVALID_ARGUMENT to a non-retryable 502 upstream_error carrying Google's message", async () => {
+    fake.errorNext(
+      400,
+      'INVALID_ARGUMENT',
+      'Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+    );
     const e = await failure(generate());
     expect([e.code, e.status, e.retryable]).toEqual(['upstream_error', 502, false]);
     expect(e.message).toContain('INVALID_ARGUMENT Unable to process input image');
@@ -38,7 +42,15 @@ describe('gemini adapter: HTTP errors', () => {
   it('takes the wait from RetryInfo retryDelay when there is no Retry-After header', async () => {
     fake.errorNext(429, 'RESOURCE_EXHAUSTED', 'You exceeded your current quota, please check your plan and billing details.', {
       details: [
-        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier' }] },
+        {
+          '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+          violations: [
+            {
+              quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests',
+              quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier',
+            },
+          ],
+        },
         { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '30s' },
       ],
     });

@@ -22,7 +22,7 @@ const prompt = (imageConfig?: Record<string, string>) => ({
 });
 
 describe('gemini fake', () => {
-  it('answers a request without a key with 403 PERMISSION_DENIED in Google\'s error shape', async () => {
+  it("answers a request without a key with 403 PERMISSION_DENIED in Google's error shape", async () => {
     const r = await post('gemini-2.5-flash-image', prompt(), {});
     expect(r.status).toBe(403);
     expect(r.body.error).toMatchObject({ code: 403, status: 'PERMISSION_DENIED' });

@@ -15,7 +15,9 @@ let server: Server;
 beforeAll(async () => {
   server = createServer((_req, res) => {
     const parts = [{ text: 'here' }, { inlineData: { mimeType: 'image/png', data: IMAGE } }];
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP' }], responseId: 'r1' }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP' }], responseId: 'r1' }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 });

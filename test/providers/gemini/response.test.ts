@@ -8,7 +8,8 @@ import { callContext, failure, job, routeTo, inputImage } from './job.js';
 let fake: GeminiFake;
 const adapter = createGeminiAdapter();
 const route = (model?: string) => routeTo(`${fake.url}/v1beta`, model);
-const generate = (over: Parameters<typeof job>[0] = {}, model?: string) => adapter.generate(job({ ...(model ? { model } : {}), ...over }), route(model), callContext());
+const generate = (over: Parameters<typeof job>[0] = {}, model?: string) =>
+  adapter.generate(job({ ...(model ? { model } : {}), ...over }), route(model), callContext());
 
 beforeAll(async () => {
   fake = await startGeminiFake();

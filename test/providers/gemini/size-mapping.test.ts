@@ -131,7 +131,10 @@ describe('gemini adapter: requests Gemini cannot honour exactly are 400s before 
   });
 
   it('fails generate without calling Gemini when validation fails', async () => {
-    await expect(adapter.generate(job({ params: { size: '640x480' } }), route(FLASH), callContext())).rejects.toMatchObject({ code: 'invalid_request', param: 'size' });
+    await expect(adapter.generate(job({ params: { size: '640x480' } }), route(FLASH), callContext())).rejects.toMatchObject({
+      code: 'invalid_request',
+      param: 'size',
+    });
     expect(fake.requests).toHaveLength(0);
   });
 
@@ -139,7 +142,10 @@ describe('gemini adapter: requests Gemini cannot honour exactly are 400s before 
     const model = 'gemini-9-image-experimental';
     expect(validation(model, { size: '1024x1024' }).param).toBe('size');
     // The fake does not serve this model (404), but the request it recorded shows the translation.
-    await expect(adapter.generate(job({ model, params: { aspect_ratio: '16:9', resolution: '2K' } }), route(model), callContext())).rejects.toMatchObject({ code: 'upstream_error', retryable: false });
+    await expect(adapter.generate(job({ model, params: { aspect_ratio: '16:9', resolution: '2K' } }), route(model), callContext())).rejects.toMatchObject({
+      code: 'upstream_error',
+      retryable: false,
+    });
     expect(fake.requests[0]!.json).toMatchObject({ generationConfig: { imageConfig: { aspectRatio: '16:9', imageSize: '2K' } } });
   });
 });

@@ -121,7 +121,7 @@ describe('gemini adapter: streamGenerateContent', () => {
     expect(result.usage).toBeUndefined();
   });
 
-  it('n calls stream in order: the second call\'s pieces wait until the first has finished', async () => {
+  it("n calls stream in order: the second call's pieces wait until the first has finished", async () => {
     fake.captionNext('First cat.');
     fake.captionNext('Second cat.');
     fake.stream.delayMs = 5;

@@ -54,11 +54,7 @@ describe('local adapter: text-to-image', () => {
     expect(m.format).toBe(format);
   });
 
-  it.each([
-    ['16x16'],
-    ['2048x2048'],
-    ['16x2048'],
-  ])('renders the extreme size %s', async (size) => {
+  it.each([['16x16'], ['2048x2048'], ['16x2048']])('renders the extreme size %s', async (size) => {
     const [bytes] = await generate({ params: { size } });
     const m = await sharp(bytes!).metadata();
     expect(`${m.width}x${m.height}`).toBe(size);

@@ -11,7 +11,9 @@ const SOURCE = { r: 30, g: 160, b: 90 };
 async function leftHalfMask(side: number): Promise<Buffer> {
   const px = Buffer.alloc(side * side * 4);
   for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) px[(y * side + x) * 4 + 3] = x < side / 2 ? 0 : 255;
-  return sharp(px, { raw: { width: side, height: side, channels: 4 } }).png().toBuffer();
+  return sharp(px, { raw: { width: side, height: side, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 /** Mean of one channel over the whole picture. */
@@ -89,7 +91,14 @@ describe('local adapter: input images', () => {
   });
 
   it('answers an undecodable input image with invalid_request naming its field', async () => {
-    const broken = { field: 'image_urls[0]', bytes: Buffer.from('\x89PNG\r\n\x1a\n not really a png'), mime: 'image/png' as const, width: 10, height: 10, hasAlpha: false };
+    const broken = {
+      field: 'image_urls[0]',
+      bytes: Buffer.from('\x89PNG\r\n\x1a\n not really a png'),
+      mime: 'image/png' as const,
+      width: 10,
+      height: 10,
+      hasAlpha: false,
+    };
     const err = await adapter
       .generate(job({ operation: 'image-to-image', images: [broken], params: { size: '64x64' } }), route, callContext())
       .catch((e: unknown) => e);

@@ -19,7 +19,14 @@ describe('openai edits and variations: the multipart request', () => {
     const first = await inputImage('image[0]', 64, 64, { shade: 10 });
     const second = await inputImage('image[1]', 48, 32, { format: 'jpeg', shade: 200 });
     const mask = await inputImage('mask', 64, 64, { alpha: true });
-    const params = { size: '1024x1536', quality: 'low', input_fidelity: 'high', background: 'transparent', output_format: 'webp' as const, output_compression: 60 };
+    const params = {
+      size: '1024x1536',
+      quality: 'low',
+      input_fidelity: 'high',
+      background: 'transparent',
+      output_format: 'webp' as const,
+      output_compression: 60,
+    };
     const r = await adapter.generate(job({ operation: 'edit', n: 2, images: [first, second], mask, params, user: 'u-7' }), routeTo(fake.url), callContext());
 
     const req = fake.requestsTo('/v1/images/edits')[0]!;
@@ -52,7 +59,11 @@ describe('openai edits and variations: the multipart request', () => {
   it('sends a dall-e-2 edit with response_format and its mask', async () => {
     const square = await inputImage('image', 64, 64);
     const mask = await inputImage('mask', 64, 64, { alpha: true });
-    const r = await adapter.generate(job({ model: 'dall-e-2', operation: 'edit', images: [square], mask, params: { size: '512x512' }, responseFormat: 'url' }), routeTo(fake.url, 'dall-e-2'), callContext());
+    const r = await adapter.generate(
+      job({ model: 'dall-e-2', operation: 'edit', images: [square], mask, params: { size: '512x512' }, responseFormat: 'url' }),
+      routeTo(fake.url, 'dall-e-2'),
+      callContext(),
+    );
     expect(fake.lastFields).toEqual({ model: 'dall-e-2', prompt: 'a red fox in snow', n: '1', size: '512x512', response_format: 'url' });
     expect(fake.lastFiles.map((f) => f.field)).toEqual(['image', 'mask']);
     expect(r.images[0]!.payload.kind).toBe('remote');
@@ -60,7 +71,11 @@ describe('openai edits and variations: the multipart request', () => {
 
   it('sends a dall-e-2 variation to /images/variations with image, n, size and response_format, and no prompt', async () => {
     const square = await inputImage('image', 64, 64);
-    const r = await adapter.generate(job({ model: 'dall-e-2', operation: 'variation', prompt: '', n: 2, images: [square], params: { size: '256x256' } }), routeTo(fake.url, 'dall-e-2'), callContext());
+    const r = await adapter.generate(
+      job({ model: 'dall-e-2', operation: 'variation', prompt: '', n: 2, images: [square], params: { size: '256x256' } }),
+      routeTo(fake.url, 'dall-e-2'),
+      callContext(),
+    );
     expect(fake.requests.map((q) => q.path)).toEqual(['/v1/images/variations']);
     expect(fake.lastFields).toEqual({ model: 'dall-e-2', n: '2', size: '256x256', response_format: 'b64_json' });
     expect(fake.lastFiles).toEqual([{ field: 'image', filename: 'image_0.png', type: 'image/png', bytes: square.bytes.length, sha256: sha256(square.bytes) }]);
@@ -76,10 +91,14 @@ describe('openai edits and variations: the multipart request', () => {
     expect(fake.lastFields.prompt).toBe(prompt);
   });
 
-  it('surfaces the fake\'s refusal of a mask whose size differs from the first image as a 400 on mask', async () => {
+  it("surfaces the fake's refusal of a mask whose size differs from the first image as a 400 on mask", async () => {
     // validate() leaves mask geometry to the core's input checks; this pins what OpenAI answers if one slips through.
     const e = await failure(
-      adapter.generate(job({ operation: 'edit', images: [await inputImage('image', 64, 64)], mask: await inputImage('mask', 32, 32, { alpha: true }) }), routeTo(fake.url), callContext()),
+      adapter.generate(
+        job({ operation: 'edit', images: [await inputImage('image', 64, 64)], mask: await inputImage('mask', 32, 32, { alpha: true }) }),
+        routeTo(fake.url),
+        callContext(),
+      ),
     );
     expect([e.status, e.code, e.param]).toEqual([400, 'invalid_request', 'mask']);
     expect(e.message).toContain('must match');

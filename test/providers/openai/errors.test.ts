@@ -93,13 +93,21 @@ describe('openai errors: upstream faults and transport', () => {
   });
 
   it('maps 429 with Retry-After to a retryable rate_limit_exceeded carrying the delay', async () => {
-    fake.failNextWith(429, { message: 'Rate limit reached for gpt-image-1 on images per minute (IPM): Limit 5.', type: 'requests', code: 'rate_limit_exceeded' }, { 'retry-after': '7' });
+    fake.failNextWith(
+      429,
+      { message: 'Rate limit reached for gpt-image-1 on images per minute (IPM): Limit 5.', type: 'requests', code: 'rate_limit_exceeded' },
+      { 'retry-after': '7' },
+    );
     const e = await generate();
     expect([e.status, e.code, e.retryable, e.retryAfterMs]).toEqual([429, 'rate_limit_exceeded', true, 7000]);
   });
 
   it("maps 429 insufficient_quota to a retryable upstream_error that is the operator's to fix, not a rate limit", async () => {
-    fake.failNextWith(429, { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', code: 'insufficient_quota' });
+    fake.failNextWith(429, {
+      message: 'You exceeded your current quota, please check your plan and billing details.',
+      type: 'insufficient_quota',
+      code: 'insufficient_quota',
+    });
     const e = await generate();
     expect([e.status, e.code, e.retryable]).toEqual([502, 'upstream_error', true]);
     expect(e.message).toContain('operator');

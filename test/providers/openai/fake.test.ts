@@ -14,7 +14,10 @@ beforeEach(() => fake.reset());
 interface Reply {
   status: number;
   requestId: string | null;
-  body: { error?: { message: string; type: string; param: string | null; code: string | null }; data?: Array<{ b64_json?: string; url?: string }> } & Record<string, unknown>;
+  body: { error?: { message: string; type: string; param: string | null; code: string | null }; data?: Array<{ b64_json?: string; url?: string }> } & Record<
+    string,
+    unknown
+  >;
 }
 
 async function call(path: string, body: BodyInit, headers: Record<string, string> = {}, key: string | undefined = FAKE_KEY): Promise<Reply> {
@@ -22,7 +25,8 @@ async function call(path: string, body: BodyInit, headers: Record<string, string
   return { status: res.status, requestId: res.headers.get('x-request-id'), body: (await res.json()) as Reply['body'] };
 }
 
-const generate = (body: Record<string, unknown>, key?: string) => call('/images/generations', JSON.stringify(body), { 'content-type': 'application/json' }, key);
+const generate = (body: Record<string, unknown>, key?: string) =>
+  call('/images/generations', JSON.stringify(body), { 'content-type': 'application/json' }, key);
 
 async function form(entries: Array<[string, string] | [string, Buffer, string]>): Promise<FormData> {
   const f = new FormData();
@@ -51,7 +55,10 @@ describe('the OpenAI fake', () => {
 
   it('refuses a missing prompt, response_format on a GPT model, and style on dall-e-2', async () => {
     expect((await generate({ model: 'gpt-image-1' })).body.error).toMatchObject({ param: 'prompt', code: 'missing_required_parameter' });
-    expect((await generate({ model: 'gpt-image-1', prompt: 'x', response_format: 'b64_json' })).body.error).toMatchObject({ param: 'response_format', code: 'unknown_parameter' });
+    expect((await generate({ model: 'gpt-image-1', prompt: 'x', response_format: 'b64_json' })).body.error).toMatchObject({
+      param: 'response_format',
+      code: 'unknown_parameter',
+    });
     expect((await generate({ model: 'dall-e-2', prompt: 'x', style: 'vivid' })).body.error!.param).toBe('style');
   });
 
@@ -73,33 +80,81 @@ describe('the OpenAI fake', () => {
 
   it('records edit files and refuses repeated image fields, a mask of another size and a non-image file', async () => {
     const img = await makeImage(64, 64);
-    const ok = await call('/images/edits', await form([['model', 'gpt-image-1'], ['prompt', 'x'], ['image[]', img, 'a.png'], ['image[]', img, 'b.png']]));
+    const ok = await call(
+      '/images/edits',
+      await form([
+        ['model', 'gpt-image-1'],
+        ['prompt', 'x'],
+        ['image[]', img, 'a.png'],
+        ['image[]', img, 'b.png'],
+      ]),
+    );
     expect(ok.status).toBe(200);
     expect(fake.lastFiles.map((f) => [f.field, f.filename, f.type, f.bytes])).toEqual([
       ['image[]', 'a.png', 'image/png', img.length],
       ['image[]', 'b.png', 'image/png', img.length],
     ]);
-    const twice = await call('/images/edits', await form([['model', 'gpt-image-1'], ['prompt', 'x'], ['image', img, 'a.png'], ['image', img, 'b.png']]));
+    const twice = await call(
+      '/images/edits',
+      await form([
+        ['model', 'gpt-image-1'],
+        ['prompt', 'x'],
+        ['image', img, 'a.png'],
+        ['image', img, 'b.png'],
+      ]),
+    );
     expect([twice.status, twice.body.error!.code]).toEqual([400, 'duplicate_parameter']);
     const mask = await makeImage(32, 32, { alpha: true });
-    const badMask = await call('/images/edits', await form([['model', 'gpt-image-1'], ['prompt', 'x'], ['image', img, 'a.png'], ['mask', mask, 'm.png']]));
+    const badMask = await call(
+      '/images/edits',
+      await form([
+        ['model', 'gpt-image-1'],
+        ['prompt', 'x'],
+        ['image', img, 'a.png'],
+        ['mask', mask, 'm.png'],
+      ]),
+    );
     expect([badMask.status, badMask.body.error!.param]).toEqual([400, 'mask']);
-    const notImage = await call('/images/edits', await form([['model', 'gpt-image-1'], ['prompt', 'x'], ['image', Buffer.from('hello'), 'a.png']]));
+    const notImage = await call(
+      '/images/edits',
+      await form([
+        ['model', 'gpt-image-1'],
+        ['prompt', 'x'],
+        ['image', Buffer.from('hello'), 'a.png'],
+      ]),
+    );
     expect([notImage.status, notImage.body.error!.code]).toEqual([400, 'invalid_image_file']);
   });
 
   it('refuses a prompt on variations and a variation on a GPT model', async () => {
     const img = await makeImage(64, 64);
-    const prompt = await call('/images/variations', await form([['model', 'dall-e-2'], ['prompt', 'x'], ['image', img, 'a.png']]));
+    const prompt = await call(
+      '/images/variations',
+      await form([
+        ['model', 'dall-e-2'],
+        ['prompt', 'x'],
+        ['image', img, 'a.png'],
+      ]),
+    );
     expect([prompt.status, prompt.body.error!.param]).toEqual([400, 'prompt']);
-    const gpt = await call('/images/variations', await form([['model', 'gpt-image-1'], ['image', img, 'a.png']]));
+    const gpt = await call(
+      '/images/variations',
+      await form([
+        ['model', 'gpt-image-1'],
+        ['image', img, 'a.png'],
+      ]),
+    );
     expect([gpt.status, gpt.body.error!.param]).toEqual([400, 'model']);
   });
 
   it('answers the fixed response byte for byte while one is set, and protocol replies again once cleared', async () => {
     const fixed = Buffer.from('{"created":1,"data":[{"b64_json":"AAAA"}]}');
     fake.setFixedResponse(fixed);
-    const res = await fetch(`${fake.url}/v1/images/generations`, { method: 'POST', headers: { authorization: `Bearer ${FAKE_KEY}`, 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${fake.url}/v1/images/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${FAKE_KEY}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(Buffer.from(await res.arrayBuffer()).equals(fixed)).toBe(true);
     fake.setFixedResponse(undefined);
     expect((await generate({})).status).toBe(400);
@@ -107,7 +162,11 @@ describe('the OpenAI fake', () => {
 
   it('answers failNextWith once, in the OpenAI error shape with the given headers', async () => {
     fake.failNextWith(429, { message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' }, { 'retry-after': '3' });
-    const res = await fetch(`${fake.url}/v1/images/generations`, { method: 'POST', headers: { authorization: `Bearer ${FAKE_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-image-1', prompt: 'x' }) });
+    const res = await fetch(`${fake.url}/v1/images/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${FAKE_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-image-1', prompt: 'x' }),
+    });
     expect([res.status, res.headers.get('retry-after')]).toEqual([429, '3']);
     expect(await res.json()).toEqual({ error: { message: 'slow down', type: 'requests', param: null, code: 'rate_limit_exceeded' } });
     expect((await generate({ model: 'gpt-image-1', prompt: 'x' })).status).toBe(200);

@@ -41,7 +41,15 @@ describe('openai generations: the JSON request', () => {
   it('asks dall-e-3 for url results with style and quality, and returns them as remote payloads with the revised prompt', async () => {
     const j = job({ model: 'dall-e-3', params: { size: '1792x1024', quality: 'hd', style: 'natural' }, responseFormat: 'url' });
     const r = await adapter.generate(j, routeTo(fake.url, 'dall-e-3'), callContext());
-    expect(sentBody()).toEqual({ model: 'dall-e-3', prompt: 'a red fox in snow', n: 1, size: '1792x1024', quality: 'hd', style: 'natural', response_format: 'url' });
+    expect(sentBody()).toEqual({
+      model: 'dall-e-3',
+      prompt: 'a red fox in snow',
+      n: 1,
+      size: '1792x1024',
+      quality: 'hd',
+      style: 'natural',
+      response_format: 'url',
+    });
     const image = r.images[0]!;
     expect(image.revisedPrompt).toBe('revised: a red fox in snow');
     if (image.payload.kind !== 'remote') throw new Error(`expected a remote payload, got ${image.payload.kind}`);

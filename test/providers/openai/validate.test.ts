@@ -84,13 +84,18 @@ describe('openai validate: what the upstream model cannot honour is a 400 naming
   it('refuses an aspect_ratio with no matching size, and one that disagrees with size', () => {
     expect(refusal({ params: { aspect_ratio: '16:9' } }).message).toContain('1:1 (1024x1024), 3:2 (1536x1024), 2:3 (1024x1536)');
     const e = refusal({ params: { size: '1024x1024', aspect_ratio: '3:2' } });
-    expect([e.param, e.message]).toEqual(['aspect_ratio', 'aspect_ratio "3:2" means size 1536x1024, but size is "1024x1024". Send only one of them, or make them agree.']);
+    expect([e.param, e.message]).toEqual([
+      'aspect_ratio',
+      'aspect_ratio "3:2" means size 1536x1024, but size is "1024x1024". Send only one of them, or make them agree.',
+    ]);
     passes({ params: { size: '1536x1024', aspect_ratio: '3:2' } });
   });
 
   it('refuses operations the model lacks, naming model: a variation on gpt-image-1, an edit on dall-e-3', async () => {
     const image = await inputImage('image', 64, 64);
-    expect(refusal({ operation: 'variation', images: [image] }).message).toBe('Model "gpt-image-1" (OpenAI gpt-image-1) does not support variation; it supports text-to-image, image-to-image, edit.');
+    expect(refusal({ operation: 'variation', images: [image] }).message).toBe(
+      'Model "gpt-image-1" (OpenAI gpt-image-1) does not support variation; it supports text-to-image, image-to-image, edit.',
+    );
     expect(refusal({ operation: 'edit', images: [image] }, 'dall-e-3').param).toBe('model');
   });
 
