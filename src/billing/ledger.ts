@@ -346,33 +346,24 @@ export class Ledger {
     }
   }
 
-  private *entry(e: {
-    accountId: string;
-    keyId: string | null;
-    txn: string;
-    kind: LedgerKind;
-    amount: number;
-    charged: number;
-    balanceAfter: number;
-    now: number;
-    note?: string;
-  }): TxWork<void> {
-    yield* run(
-      this.q.entry.bind({
-        id: newId('txn').replace('txn_', 'led_'),
-        accountId: e.accountId,
-        keyId: e.keyId,
-        txn: e.txn,
-        kind: e.kind,
-        amount: e.amount,
-        charged: e.charged,
-        balanceAfter: e.balanceAfter,
-        note: e.note ?? null,
-        now: e.now,
-      }),
-    );
+  private *entry(e: Omit<LedgerEntry, 'id' | 'note'> & { note?: string }): TxWork<void> {
+    yield* run(this.q.entry.bind({ ...e, id: newId('txn').replace('txn_', 'led_'), note: e.note ?? null }));
   }
 }
+
+/** One append-only ledger row; `txn` is the billing transaction (the hold's id, or an adjustment's). */
+type LedgerEntry = {
+  id: string;
+  accountId: string;
+  keyId: string | null;
+  txn: string;
+  kind: LedgerKind;
+  amount: number;
+  charged: number;
+  balanceAfter: number;
+  note: string | null;
+  now: number;
+};
 
 function hotStatements(db: Kysely<Database>) {
   return {
@@ -419,31 +410,19 @@ function hotStatements(db: Kysely<Database>) {
         .where('status', '=', 'open')
         .returning(['account_id', 'key_id', 'amount', 'created_at']),
     ),
-    entry: preparedQuery(
-      (v: {
-        id: string;
-        accountId: string;
-        keyId: string | null;
-        txn: string;
-        kind: LedgerKind;
-        amount: number;
-        charged: number;
-        balanceAfter: number;
-        note: string | null;
-        now: number;
-      }) =>
-        db.insertInto('ledger').values({
-          id: v.id,
-          account_id: v.accountId,
-          key_id: v.keyId,
-          billing_transaction_id: v.txn,
-          kind: v.kind,
-          amount: v.amount,
-          charged: v.charged,
-          balance_after: v.balanceAfter,
-          note: v.note,
-          created_at: v.now,
-        }),
+    entry: preparedQuery((v: LedgerEntry) =>
+      db.insertInto('ledger').values({
+        id: v.id,
+        account_id: v.accountId,
+        key_id: v.keyId,
+        billing_transaction_id: v.txn,
+        kind: v.kind,
+        amount: v.amount,
+        charged: v.charged,
+        balance_after: v.balanceAfter,
+        note: v.note,
+        created_at: v.now,
+      }),
     ),
   };
 }
