@@ -10,7 +10,7 @@ import { openDatabase } from '../../src/store/db.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { databases } from '../support/databases.js';
 import { ADMIN_KEY } from '../support/gateway.js';
-import { freePort, startGatewayProcess as startProcess } from '../support/process.js';
+import { freePort, startGatewayProcess as startProcess, fundedKey } from '../support/process.js';
 
 const PRICE = 1000;
 
@@ -61,17 +61,8 @@ providers:
     const port = await freePort();
     child = await startProcess(env, port);
     const base = `http://127.0.0.1:${port}`;
-    const admin = async (path: string, body: unknown) =>
-      (await (
-        await fetch(`${base}${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        })
-      ).json()) as Record<string, string>;
     const START = 10_000_000;
-    const acct = await admin('/v1/admin/accounts', { name: 'crash', credit: START });
-    const key = (await admin('/v1/admin/keys', { name: 'crash', account_id: acct.id })).key!;
+    const { key, accountId } = await fundedKey(base, 'crash', START);
     const post = (headers: Record<string, string>) =>
       fetch(`${base}/v1/images/generations`, {
         method: 'POST',
@@ -116,10 +107,10 @@ providers:
     const store = await openDatabase({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });
     try {
       const k = store.kysely;
-      const open = await k.selectFrom('holds').select('id').where('account_id', '=', acct.id!).where('status', '=', 'open').execute();
+      const open = await k.selectFrom('holds').select('id').where('account_id', '=', accountId).where('status', '=', 'open').execute();
       expect(open).toEqual([]);
-      const ledger = await k.selectFrom('ledger').selectAll().where('account_id', '=', acct.id!).execute();
-      const balance = (await k.selectFrom('accounts').select('balance').where('id', '=', acct.id!).executeTakeFirstOrThrow()).balance;
+      const ledger = await k.selectFrom('ledger').selectAll().where('account_id', '=', accountId).execute();
+      const balance = (await k.selectFrom('accounts').select('balance').where('id', '=', accountId).executeTakeFirstOrThrow()).balance;
       expect(ledger.reduce((s, e) => s + Number(e.amount), 0)).toBe(balance);
       // Every hold is closed by exactly one entry.
       const closings = new Map<string, number>();

@@ -6,9 +6,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/databases.js';
-import { ADMIN_KEY } from '../support/gateway.js';
 import { canRunPgCluster, PgCluster } from '../support/pg-cluster.js';
-import { freePort, startGatewayProcess } from '../support/process.js';
+import { ADMIN_KEY } from '../support/gateway.js';
+import { freePort, startGatewayProcess, fundedKey } from '../support/process.js';
 import { pollValue } from '../support/wait.js';
 
 describe.skipIf(!canRunPgCluster)('a PostgreSQL outage under a running gateway', () => {
@@ -32,16 +32,7 @@ describe.skipIf(!canRunPgCluster)('a PostgreSQL outage under a running gateway',
       port,
     );
     base = `http://127.0.0.1:${port}`;
-    const admin = async (path: string, body: unknown) =>
-      (await (
-        await fetch(`${base}${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        })
-      ).json()) as Record<string, string>;
-    const acct = await admin('/v1/admin/accounts', { name: 'outage', credit: 100_000_000 });
-    key = (await admin('/v1/admin/keys', { name: 'outage', account_id: acct.id })).key!;
+    key = (await fundedKey(base, 'outage', 100_000_000)).key;
   }, 60_000);
 
   afterAll(async () => {

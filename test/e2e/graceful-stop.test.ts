@@ -8,9 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { tempDir } from '../support/databases.js';
-import { ADMIN_KEY } from '../support/gateway.js';
 import { overlayOf, openaiImageModel } from '../support/overlays.js';
-import { freePort, processEnv, startGatewayProcess } from '../support/process.js';
+import { freePort, processEnv, startGatewayProcess, fundedKey } from '../support/process.js';
 
 const PRICE = 1000;
 
@@ -38,16 +37,7 @@ describe('graceful stop on SIGTERM', () => {
     const port = await freePort();
     child = await startGatewayProcess(env, port);
     const base = `http://127.0.0.1:${port}`;
-    const admin = async (path: string, body: unknown) =>
-      (await (
-        await fetch(`${base}${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        })
-      ).json()) as Record<string, string>;
-    const acct = await admin('/v1/admin/accounts', { name: 'drain', credit: 1_000_000 });
-    const key = (await admin('/v1/admin/keys', { name: 'drain', account_id: acct.id })).key!;
+    const { key, accountId } = await fundedKey(base, 'drain', 1_000_000);
     const generate = (headers: Record<string, string> = {}) =>
       fetch(`${base}/v1/images/generations`, {
         method: 'POST',
@@ -57,7 +47,7 @@ describe('graceful stop on SIGTERM', () => {
         status: res.status,
         body: (await res.json()) as { id?: string; data?: Array<{ b64_json: string }>; imagegate?: { billing?: { amount: number } } },
       }));
-    return { base, key, accountId: acct.id!, generate, port };
+    return { base, key, accountId, generate, port };
   }
 
   const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code)));

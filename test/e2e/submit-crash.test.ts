@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { databases } from '../support/databases.js';
-import { ADMIN_KEY } from '../support/gateway.js';
 import { overlayOf, openaiImageModel } from '../support/overlays.js';
-import { freePort, processEnv, startGatewayProcess } from '../support/process.js';
+import { freePort, processEnv, startGatewayProcess, fundedKey } from '../support/process.js';
 
 const PRICE = 1000;
 const KILLS = 3;
@@ -40,17 +39,8 @@ describe.each(databases())('SIGKILL during bursts of async submits on $name', ({
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     child = await startGatewayProcess(env, port);
-    const admin = async (path: string, body: unknown) =>
-      (await (
-        await fetch(`${base}${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        })
-      ).json()) as Record<string, string>;
     const START = 100_000_000;
-    const acct = await admin('/v1/admin/accounts', { name: 'burst', credit: START });
-    const key = (await admin('/v1/admin/keys', { name: 'burst', account_id: acct.id })).key!;
+    const { key, accountId } = await fundedKey(base, 'burst', START);
     let accepted = 0;
     const submit = () =>
       fetch(`${base}/v1/images/generations`, {
@@ -104,16 +94,16 @@ describe.each(databases())('SIGKILL during bursts of async submits on $name', ({
     const store = await openDatabase({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });
     try {
       const k = store.kysely;
-      expect(await k.selectFrom('holds').select('id').where('account_id', '=', acct.id!).where('status', '=', 'open').execute()).toEqual([]);
-      const ledger = await k.selectFrom('ledger').selectAll().where('account_id', '=', acct.id!).execute();
-      const balance = (await k.selectFrom('accounts').select('balance').where('id', '=', acct.id!).executeTakeFirstOrThrow()).balance;
+      expect(await k.selectFrom('holds').select('id').where('account_id', '=', accountId).where('status', '=', 'open').execute()).toEqual([]);
+      const ledger = await k.selectFrom('ledger').selectAll().where('account_id', '=', accountId).execute();
+      const balance = (await k.selectFrom('accounts').select('balance').where('id', '=', accountId).executeTakeFirstOrThrow()).balance;
       expect(ledger.reduce((s, e) => s + Number(e.amount), 0)).toBe(balance);
       const closings = new Map<string, number>();
       for (const e of ledger)
         if (e.kind === 'settle' || e.kind === 'refund') closings.set(e.billing_transaction_id, (closings.get(e.billing_transaction_id) ?? 0) + 1);
       const holds = ledger.filter((e) => e.kind === 'hold');
       for (const h of holds) expect(closings.get(h.billing_transaction_id)).toBe(1);
-      const tasks = await k.selectFrom('tasks').select(['status', 'hold_id']).where('account_id', '=', acct.id!).execute();
+      const tasks = await k.selectFrom('tasks').select(['status', 'hold_id']).where('account_id', '=', accountId).execute();
       expect(tasks.length).toBe(holds.length);
       console.log(
         `[figure] ${db.name}: ${KILLS} kills mid-burst, ${holds.length} holds and ${tasks.length} tasks written, holds without a task after each kill: ${orphansPerKill.join(', ')}`,

@@ -57,3 +57,18 @@ export function processEnv(opts: {
     ...opts.extra,
   };
 }
+
+/** A client key of a new account with `credit` micro-units, made through a running gateway's admin API. */
+export async function fundedKey(base: string, name: string, credit: number): Promise<{ key: string; accountId: string }> {
+  const admin = async (path: string, body: unknown) =>
+    (await (
+      await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json()) as Record<string, string>;
+  const account = await admin('/v1/admin/accounts', { name, credit });
+  const key = await admin('/v1/admin/keys', { name, account_id: account.id });
+  return { key: key.key!, accountId: account.id! };
+}
