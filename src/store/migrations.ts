@@ -240,13 +240,16 @@ const m008_key_created_by: Migration = {
 
 /**
  * The console's searches, newest first with a (created_at, id) cursor: the request log by each filter it
- * offers (the account's index exists since 001), tasks across accounts and by model. Each index ends in
+ * offers, tasks across accounts and by model. Each index ends in
  * (created_at, id), so a page is a range seek that reads `limit` rows, whatever the table's size. Task
  * status gets none: it changes over a task's life (006 keeps such entries to the tasks in flight), and the
  * live statuses already have their partial indexes.
  */
 const m009_console_indexes: Migration = {
   async up(db: Kysely<unknown>) {
+    // 001's (account_id, created_at) left pages to be sorted by id in a temp B-tree: this one replaces it.
+    await db.schema.dropIndex('request_log_account_time').execute();
+    await db.schema.createIndex('request_log_account_time_id').on('request_log').columns(['account_id', 'created_at', 'id']).execute();
     await db.schema.createIndex('request_log_time').on('request_log').columns(['created_at', 'id']).execute();
     for (const col of ['status', 'error_code', 'model', 'key_id'])
       await db.schema.createIndex(`request_log_${col}_time`).on('request_log').columns([col, 'created_at', 'id']).execute();
