@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../domain/ids.js';
 import type { Database } from '../store/schema.js';
+import type { TxWork } from '../store/transact.js';
 import type { Ledger } from './ledger.js';
 
 export interface Account {
@@ -17,10 +18,11 @@ export class Accounts {
     private readonly ledger: Ledger,
   ) {}
 
-  async create(name: string, initialCredit = 0, id = newId('acct')): Promise<Account> {
+  /** `alongside` is written in the opening credit's transaction (see Ledger.adjust); only with a credit. */
+  async create(name: string, initialCredit = 0, id = newId('acct'), alongside?: (txn: string) => TxWork<void>): Promise<Account> {
     const now = Date.now();
     await this.db.insertInto('accounts').values({ id, name, balance: 0, created_at: now }).execute();
-    if (initialCredit > 0) await this.ledger.adjust(id, initialCredit, 'credit', 'initial credit');
+    if (initialCredit > 0) await this.ledger.adjust(id, initialCredit, 'credit', 'initial credit', alongside);
     return { id, name, balance: initialCredit, createdAt: now };
   }
 

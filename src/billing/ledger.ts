@@ -243,12 +243,25 @@ export class Ledger {
     return n;
   }
 
-  /** Admin credit (positive) or debit (negative) outside any request. Debits may not overdraw. */
-  async adjust(accountId: string, amount: number, kind: 'credit' | 'debit' | 'adjustment', note?: string): Promise<{ txn: string; balance: number }> {
+  /**
+   * Admin credit (positive) or debit (negative) outside any request. Debits may not overdraw. `alongside` is
+   * written in the adjustment's own transaction, after it (the audit row of the person who made it), so the
+   * money never moves without its record.
+   */
+  async adjust(
+    accountId: string,
+    amount: number,
+    kind: 'credit' | 'debit' | 'adjustment',
+    note?: string,
+    alongside?: (txn: string) => TxWork<void>,
+  ): Promise<{ txn: string; balance: number }> {
     if (!Number.isInteger(amount)) throw new Error('amount must be an integer');
     const txn = newId('txn');
     const now = Date.now();
-    return this.transact({ check: () => this.adjustCheck(accountId, amount), write: () => this.adjustWork(accountId, amount, kind, txn, now, note) });
+    return this.transact({
+      check: () => this.adjustCheck(accountId, amount),
+      write: () => this.adjustWork(accountId, amount, kind, txn, now, note, alongside),
+    });
   }
 
   /** An adjustment's refusals: no such account, or a debit that would overdraw it. */
@@ -271,6 +284,7 @@ export class Ledger {
     txn: string,
     now: number,
     note: string | undefined,
+    alongside: ((txn: string) => TxWork<void>) | undefined,
   ): TxWork<{ txn: string; balance: number }> {
     let q = this.db
       .updateTable('accounts')
@@ -281,6 +295,7 @@ export class Ledger {
     // Only on PostgreSQL, when a hold or another debit committed after adjustCheck read.
     if (!row) throw this.overdraw(amount);
     yield* this.entry({ accountId, keyId: null, txn, kind, amount, charged: 0, balanceAfter: row.balance, now, note });
+    if (alongside) yield* alongside(txn);
     return { txn, balance: row.balance };
   }
 

@@ -103,7 +103,7 @@ for (const kind of ['credit', 'debit'] as const) {
   accounts
     .command(`${kind} <id> <amount>`)
     .description(`${kind} an account, amount in currency units (e.g. 25 or 0.5)`)
-    .option('--note <text>', 'note kept in the ledger')
+    .requiredOption('--note <text>', 'the reason, kept in the ledger and the audit log')
     .action(async (id: string, amount: string, o) =>
       out(await client().post(`/v1/admin/accounts/${encodeURIComponent(id)}/${kind}`, { amount: money(amount), note: o.note })),
     );

@@ -28,6 +28,8 @@ import type { Readiness } from './readiness.js';
 import { accountRoutes } from './routes/account.js';
 import { chatRoutes } from './routes/chat.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminRecordRoutes } from './routes/admin-records.js';
+import { AuditLog } from '../store/audit-log.js';
 import { fileRoutes } from './routes/files.js';
 import { imageRoutes } from './routes/images.js';
 import { modelRoutes } from './routes/models.js';
@@ -150,7 +152,9 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   taskRoutes(app, { tasks: deps.tasks, store: deps.taskStore, publicUrl: () => deps.config.publicUrl });
   fileRoutes(app, deps.blobs, deps.signer);
   accountRoutes(app, deps);
-  adminRoutes(app, deps);
+  const auditLog = new AuditLog(deps.db.kysely);
+  adminRoutes(app, { ...deps, auditLog });
+  adminRecordRoutes(app, { ...deps, auditLog });
   await app.ready();
   return app;
 }

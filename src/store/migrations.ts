@@ -238,6 +238,53 @@ const m008_key_created_by: Migration = {
   },
 };
 
+/**
+ * The console's searches, newest first with a (created_at, id) cursor: the request log by each filter it
+ * offers, tasks across accounts and by model. Each index ends in
+ * (created_at, id), so a page is a range seek that reads `limit` rows, whatever the table's size. Task
+ * status gets none: it changes over a task's life (006 keeps such entries to the tasks in flight), and the
+ * live statuses already have their partial indexes.
+ */
+const m009_console_indexes: Migration = {
+  async up(db: Kysely<unknown>) {
+    // 001's (account_id, created_at) left pages to be sorted by id in a temp B-tree: this one replaces it.
+    await db.schema.dropIndex('request_log_account_time').execute();
+    await db.schema.createIndex('request_log_account_time_id').on('request_log').columns(['account_id', 'created_at', 'id']).execute();
+    await db.schema.createIndex('request_log_time').on('request_log').columns(['created_at', 'id']).execute();
+    for (const col of ['status', 'error_code', 'model', 'key_id'])
+      await db.schema.createIndex(`request_log_${col}_time`).on('request_log').columns([col, 'created_at', 'id']).execute();
+    await db.schema.createIndex('tasks_time').on('tasks').columns(['created_at', 'id']).execute();
+    await db.schema.createIndex('tasks_model_time').on('tasks').columns(['model', 'created_at', 'id']).execute();
+  },
+};
+
+/**
+ * Every change of money or access a person makes through the admin API, append-only: who (`actor`, the key
+ * id), from where, what (`action`), on what (`target_kind`, `target_id`), the amount or a JSON diff, and why.
+ */
+const m010_audit_log = (dialect: SqlDialect): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('audit_log')
+      .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+      .addColumn('id', 'text', (c) => c.notNull().unique())
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('actor_ip', 'text')
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('target_kind', 'text', (c) => c.notNull())
+      .addColumn('target_id', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint')
+      .addColumn('diff', 'text')
+      .addColumn('note', 'text')
+      .execute();
+    await db.schema.createIndex('audit_log_action').on('audit_log').columns(['action', 'seq']).execute();
+    await db.schema.createIndex('audit_log_target').on('audit_log').columns(['target_id', 'seq']).execute();
+    await db.schema.createIndex('audit_log_actor').on('audit_log').columns(['actor', 'seq']).execute();
+    await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'seq']).execute();
+  },
+});
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -248,6 +295,8 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '006_live_task_indexes': m006_live_task_indexes,
     '007_idempotency_owner': m007_idempotency_owner,
     '008_key_created_by': m008_key_created_by,
+    '009_console_indexes': m009_console_indexes,
+    '010_audit_log': m010_audit_log(dialect),
   };
 }
 

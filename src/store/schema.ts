@@ -156,7 +156,27 @@ export interface IdempotencyTable {
   created_at: number;
 }
 
+/** One change of money or access made through the admin API (append-only; rows are never updated). */
+export interface AuditLogTable {
+  /** Insertion order: the cursor of the audit listing. */
+  seq: Generated<number>;
+  id: string;
+  at: number;
+  /** Who made the change: the admin key's id (a console user's, later). */
+  actor: string;
+  actor_ip: string | null;
+  action: string;
+  target_kind: string;
+  target_id: string;
+  /** Money moved (micro-units, signed), for money actions. */
+  amount: number | null;
+  /** JSON of the attributes changed, for access actions; never a secret. */
+  diff: string | null;
+  note: string | null;
+}
+
 export interface Database {
+  audit_log: AuditLogTable;
   tasks: TasksTable;
   idempotency: IdempotencyTable;
   accounts: AccountsTable;

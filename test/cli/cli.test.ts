@@ -114,7 +114,7 @@ describe('imagegate CLI', () => {
   });
 
   it("prints the gateway's error message for a refused call", async () => {
-    const run = await imagegate([...admin(), 'accounts', 'debit', 'acct_missing', '1']);
+    const run = await imagegate([...admin(), 'accounts', 'debit', 'acct_missing', '1', '--note', 'test']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('imagegate: 404: No account "acct_missing"');
   });

@@ -108,7 +108,7 @@ describe('authorization by the matched route', () => {
     const res = await fetch(`${gw.url}/v1/%61dmin/accounts/${client.accountId}/credit`, {
       method: 'POST',
       headers: { authorization: `Bearer ${client.key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ amount: 1_000_000_000 }),
+      body: JSON.stringify({ amount: 1_000_000_000, note: 'self-service' }),
     });
     expect(res.status).toBe(403);
     expect((await gw.balance(client.key)).available).toBe(1_000_000);

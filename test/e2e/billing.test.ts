@@ -141,11 +141,11 @@ describe.each(databases())('billing end to end on $name', ({ make }) => {
 
   it('credits and debits accounts through the admin API', async () => {
     const acct = await gw.admin('/v1/admin/accounts', { body: { name: 'topup' } });
-    expect((await gw.admin(`/v1/admin/accounts/${acct.body.id}/credit`, { body: { amount: 5_000_000 } })).body.balance).toBe(5_000_000);
-    expect((await gw.admin(`/v1/admin/accounts/${acct.body.id}/debit`, { body: { amount: 1_000_000 } })).body.balance).toBe(4_000_000);
-    const over = await gw.admin(`/v1/admin/accounts/${acct.body.id}/debit`, { body: { amount: 9_000_000 } });
+    expect((await gw.admin(`/v1/admin/accounts/${acct.body.id}/credit`, { body: { amount: 5_000_000, note: 'top-up' } })).body.balance).toBe(5_000_000);
+    expect((await gw.admin(`/v1/admin/accounts/${acct.body.id}/debit`, { body: { amount: 1_000_000, note: 'correction' } })).body.balance).toBe(4_000_000);
+    const over = await gw.admin(`/v1/admin/accounts/${acct.body.id}/debit`, { body: { amount: 9_000_000, note: 'too much' } });
     expect(over.status).toBe(402);
-    const bad = await gw.admin(`/v1/admin/accounts/${acct.body.id}/credit`, { body: { amount: 1.5 } });
+    const bad = await gw.admin(`/v1/admin/accounts/${acct.body.id}/credit`, { body: { amount: 1.5, note: 'fraction' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.param).toBe('amount');
   });

@@ -2,12 +2,14 @@
  * The admin API (admin key only): accounts and their money, API keys, usage and the ledger export.
  * The CLI is a thin client of these endpoints.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Accounts } from '../../billing/accounts.js';
 import type { Ledger } from '../../billing/ledger.js';
 import { usage, type UsageGroup } from '../../billing/usage.js';
 import { GatewayError, invalidRequest } from '../../domain/errors.js';
+import { newId } from '../../domain/ids.js';
+import type { AuditActor, AuditLog } from '../../store/audit-log.js';
 import type { Db } from '../../store/db.js';
 import type { RequestLog } from '../../store/request-log.js';
 import { describeKey, type KeyStore } from '../../store/keys.js';
@@ -34,7 +36,8 @@ export const KeyAttributesSchema = z
 
 const CreateKeySchema = KeyAttributesSchema.extend({ account_id: z.string().optional(), admin: z.boolean().optional() }).strict();
 const CreateAccountSchema = z.object({ name: z.string().min(1).max(200), credit: z.number().int().nonnegative().optional() }).strict();
-const MoneySchema = z.object({ amount: z.number().int().positive(), note: z.string().max(500).optional() }).strict();
+/** A person moving money says why: the note is the reason kept in the ledger and the audit log. */
+const MoneySchema = z.object({ amount: z.number().int().positive(), note: z.string().trim().min(1, 'a reason is required').max(500) }).strict();
 
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
@@ -67,7 +70,18 @@ function adminFilter(v: string | undefined): boolean | undefined {
   throw new GatewayError('invalid_request', 'admin must be true or false.', { param: 'admin' });
 }
 
-export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; accounts: Accounts; ledger: Ledger; requestLog: RequestLog }): void {
+/** The person behind an admin request: the admin key's id, and the client's address. */
+function actorOf(req: FastifyRequest): AuditActor {
+  return { id: req.principal!.key.id, ip: req.ip ?? null };
+}
+
+/** The attributes a key change set, as the audit diff (the schemas hold no secret field). */
+const keyDiff = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+
+export function adminRoutes(
+  app: FastifyInstance,
+  d: { db: Db; keys: KeyStore; accounts: Accounts; ledger: Ledger; requestLog: RequestLog; auditLog: AuditLog },
+): void {
   const mustAccount = async (id: string) => {
     const a = await d.accounts.get(id);
     if (!a) throw new GatewayError('not_found', `No account "${id}".`, { param: 'account_id' });
@@ -76,7 +90,18 @@ export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; a
 
   app.post('/v1/admin/accounts', ADMIN, async (req, reply) => {
     const body = parseBody(CreateAccountSchema, req.body);
-    const a = await d.accounts.create(body.name, body.credit ?? 0);
+    const credit = body.credit ?? 0;
+    const id = newId('acct');
+    const audit = {
+      actor: actorOf(req),
+      action: 'account.create' as const,
+      target: { kind: 'account' as const, id },
+      amount: credit,
+      diff: { name: body.name },
+    };
+    // The opening credit is a transaction: the audit row joins it. Without one, the insert stands alone.
+    const a = await d.accounts.create(body.name, credit, id, () => d.auditLog.entryWork(audit));
+    if (credit === 0) await d.auditLog.record(audit);
     reply.code(201);
     return accountView(a, { amount: 0, count: 0 }, d.ledger.currency);
   });
@@ -92,7 +117,15 @@ export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; a
     app.post<{ Params: { id: string } }>(`/v1/admin/accounts/:id/${kind}`, ADMIN, async (req) => {
       const body = parseBody(MoneySchema, req.body);
       await mustAccount(req.params.id);
-      const r = await d.ledger.adjust(req.params.id, kind === 'credit' ? body.amount : -body.amount, kind, body.note);
+      const amount = kind === 'credit' ? body.amount : -body.amount;
+      const audit = {
+        actor: actorOf(req),
+        action: `account.${kind}` as const,
+        target: { kind: 'account' as const, id: req.params.id },
+        amount,
+        note: body.note,
+      };
+      const r = await d.ledger.adjust(req.params.id, amount, kind, body.note, () => d.auditLog.entryWork(audit));
       return { billing_transaction_id: r.txn, account_id: req.params.id, balance: r.balance, currency: d.ledger.currency, unit: 'micro' };
     });
   }
@@ -106,6 +139,12 @@ export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; a
       expires_at: toMs(body.expires_at),
       isAdmin: body.admin ?? false,
       createdBy: req.principal!.key.id,
+    });
+    await d.auditLog.record({
+      actor: actorOf(req),
+      action: 'key.create',
+      target: { kind: 'api_key', id: key.id },
+      diff: { account_id: accountId, ...keyDiff(body) },
     });
     reply.code(201);
     // The secret is shown here once and never again.
@@ -124,14 +163,17 @@ export function adminRoutes(app: FastifyInstance, d: { db: Db; keys: KeyStore; a
     const body = parseBody(KeyAttributesSchema, req.body);
     const k = await d.keys.update(req.params.id, { ...body, expires_at: toMs(body.expires_at) });
     if (!k) throw new GatewayError('not_found', `No key "${req.params.id}".`, { param: 'id' });
+    await d.auditLog.record({ actor: actorOf(req), action: 'key.update', target: { kind: 'api_key', id: k.id }, diff: keyDiff(body) });
     return describeKey(k);
   });
-  const revoke = async (id: string) => {
+  const revoke = async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const id = req.params.id;
     if (!(await d.keys.revoke(id))) throw new GatewayError('not_found', `No key "${id}".`, { param: 'id' });
+    await d.auditLog.record({ actor: actorOf(req), action: 'key.revoke', target: { kind: 'api_key', id } });
     return { id, object: 'api_key', status: 'revoked' };
   };
-  app.post<{ Params: { id: string } }>('/v1/admin/keys/:id/revoke', ADMIN, async (req) => revoke(req.params.id));
-  app.delete<{ Params: { id: string } }>('/v1/admin/keys/:id', ADMIN, async (req) => revoke(req.params.id));
+  app.post<{ Params: { id: string } }>('/v1/admin/keys/:id/revoke', ADMIN, revoke);
+  app.delete<{ Params: { id: string } }>('/v1/admin/keys/:id', ADMIN, revoke);
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/usage', ADMIN, async (req) => {
     const q = req.query;
