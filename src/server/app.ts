@@ -28,6 +28,7 @@ import type { Readiness } from './readiness.js';
 import { accountRoutes } from './routes/account.js';
 import { chatRoutes } from './routes/chat.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminOverviewRoutes } from './routes/admin-overview.js';
 import { fileRoutes } from './routes/files.js';
 import { imageRoutes } from './routes/images.js';
 import { modelRoutes } from './routes/models.js';
@@ -151,6 +152,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   fileRoutes(app, deps.blobs, deps.signer);
   accountRoutes(app, deps);
   adminRoutes(app, deps);
+  adminOverviewRoutes(app, { db: deps.db, requestLog: deps.requestLog, currency: deps.ledger.currency });
   await app.ready();
   return app;
 }

@@ -238,6 +238,20 @@ const m008_key_created_by: Migration = {
   },
 };
 
+/**
+ * The admin overview (billing/overview.ts) reads a time range of the request log, the ledger's settle
+ * entries and finished tasks. Each index covers every column its query reads, so a range is one index scan
+ * with no row lookups; the ledger's and the tasks' are partial, so holds, credits and tasks in flight add no
+ * entries. 009 and 010 are another change's.
+ */
+const m011_overview_indexes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('request_log_time').on('request_log').columns(['created_at', 'endpoint', 'status', 'images']).execute();
+    await db.schema.createIndex('ledger_settle_time').on('ledger').columns(['created_at', 'charged']).where(sql.ref('kind'), '=', 'settle').execute();
+    await db.schema.createIndex('tasks_finished').on('tasks').columns(['finished_at', 'status']).where(sql.ref('finished_at'), 'is not', null).execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -248,6 +262,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '006_live_task_indexes': m006_live_task_indexes,
     '007_idempotency_owner': m007_idempotency_owner,
     '008_key_created_by': m008_key_created_by,
+    '011_overview_indexes': m011_overview_indexes,
   };
 }
 
