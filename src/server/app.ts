@@ -28,7 +28,9 @@ import type { Readiness } from './readiness.js';
 import { accountRoutes } from './routes/account.js';
 import { chatRoutes } from './routes/chat.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminModelRoutes } from './routes/admin-models.js';
 import { adminOverviewRoutes } from './routes/admin-overview.js';
+import { adminProviderRoutes } from './routes/admin-providers.js';
 import { fileRoutes } from './routes/files.js';
 import { imageRoutes } from './routes/images.js';
 import { modelRoutes } from './routes/models.js';
@@ -153,6 +155,8 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   accountRoutes(app, deps);
   adminRoutes(app, deps);
   adminOverviewRoutes(app, { db: deps.db, requestLog: deps.requestLog, currency: deps.ledger.currency });
+  adminModelRoutes(app, deps.catalog);
+  adminProviderRoutes(app, { catalog: deps.catalog, breakers: deps.pipeline.breakers, upstream: deps.metrics.upstream });
   await app.ready();
   return app;
 }
