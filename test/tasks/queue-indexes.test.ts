@@ -1,5 +1,5 @@
 /**
- * The task queue's indexes hold the tasks in flight only (migration 006): a finished task leaves them, and
+ * The task queue's indexes hold the tasks in flight only (migration 006; 011's tasks_finished holds finished ones only): a finished task leaves them, and
  * the queries that need them are planned on them, not on a scan of every task ever run.
  */
 import { sql } from 'kysely';
@@ -41,7 +41,8 @@ describe.each(databases())('task queue indexes on $name', ({ make }) => {
         sql: string;
       }>`select name, sql from sqlite_master where type = 'index' and tbl_name = 'tasks' and sql is not null order by name`.execute(db.kysely);
       const where = Object.fromEntries(rows.map((r) => [r.name, r.sql.replace(/^.* where /i, '')]));
-      expect(Object.keys(where)).toEqual(['tasks_account', 'tasks_pending_account', 'tasks_pending_order', 'tasks_running', 'tasks_webhook']);
+      expect(Object.keys(where)).toEqual(['tasks_account', 'tasks_finished', 'tasks_pending_account', 'tasks_pending_order', 'tasks_running', 'tasks_webhook']);
+      expect(where.tasks_finished).toMatch(/^"finished_at" is not null$/i);
       expect(where.tasks_pending_order).toMatch(/^"status" = 'pending'$/);
       expect(where.tasks_pending_account).toMatch(/^"status" = 'pending'$/);
       expect(where.tasks_running).toMatch(/^"status" = 'running'$/);
@@ -52,7 +53,8 @@ describe.each(databases())('task queue indexes on $name', ({ make }) => {
         indexdef: string;
       }>`select indexname, indexdef from pg_indexes where tablename = 'tasks' and indexname <> 'tasks_pkey' order by indexname`.execute(db.kysely);
       const def = Object.fromEntries(rows.map((r) => [r.indexname, r.indexdef]));
-      expect(Object.keys(def)).toEqual(['tasks_account', 'tasks_pending_account', 'tasks_pending_order', 'tasks_running', 'tasks_webhook']);
+      expect(Object.keys(def)).toEqual(['tasks_account', 'tasks_finished', 'tasks_pending_account', 'tasks_pending_order', 'tasks_running', 'tasks_webhook']);
+      expect(def.tasks_finished).toMatch(/WHERE \(finished_at IS NOT NULL\)/);
       expect(def.tasks_pending_order).toMatch(/WHERE \(status = 'pending'::text\)/);
       expect(def.tasks_pending_account).toMatch(/WHERE \(status = 'pending'::text\)/);
       expect(def.tasks_running).toMatch(/WHERE \(status = 'running'::text\)/);
