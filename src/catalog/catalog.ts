@@ -13,6 +13,28 @@ export interface CatalogModel {
   routes: Route[];
 }
 
+/** Why one route of a model can or cannot be used. */
+export interface RouteAvailability {
+  /** The route's id, as dispatch, metrics and the circuit breakers name it. */
+  id: string;
+  provider: string;
+  upstream_model: string;
+  configured: boolean;
+  /** The environment variable whose absence leaves the route without credentials. */
+  missing_env?: string;
+}
+
+/** A catalog model as an operator sees it: offered or not, and why not. */
+export interface ModelAvailability {
+  id: string;
+  spec: ModelSpec;
+  available: boolean;
+  routes: RouteAvailability[];
+}
+
+/** Route ids name the model, the route's position and its provider: `gpt-image-1#0:openai`. */
+export const routeId = (modelId: string, index: number, provider: string): string => `${modelId}#${index}:${provider}`;
+
 export class Catalog {
   readonly currency: string;
   private readonly models = new Map<string, CatalogModel>();
@@ -21,7 +43,7 @@ export class Catalog {
 
   constructor(
     private readonly data: CatalogData,
-    env: Record<string, string | undefined>,
+    private readonly env: Record<string, string | undefined>,
   ) {
     this.currency = data.currency;
     this.prefixes = [...new Set([...data.prefixes, ...Object.keys(data.providers)])];
@@ -32,7 +54,7 @@ export class Catalog {
         if (!creds) return [];
         return [
           {
-            id: `${id}#${i}:${r.provider}`,
+            id: routeId(id, i, r.provider),
             provider: r.provider,
             baseUrl: creds.baseUrl,
             apiKey: creds.apiKey,
@@ -77,6 +99,34 @@ export class Catalog {
     return Object.entries(this.data.models).some(
       ([id, spec]) => id.toLowerCase() === bare || spec.aliases.some((a) => a.toLowerCase() === key || a.toLowerCase() === bare),
     );
+  }
+
+  /** Every model of the catalog data, offered or not, with each route's credentials stated (never their values). */
+  availability(): ModelAvailability[] {
+    const env = this.env;
+    return Object.entries(this.data.models).map(([id, spec]) => {
+      const routes = spec.routes.map((r, i): RouteAvailability => {
+        const provider = this.data.providers[r.provider]!;
+        const keyEnv = r.key_env ?? provider.key_env;
+        const configured = credentialsFor(provider, r.key_env, r.base_url, env) !== undefined;
+        return {
+          id: routeId(id, i, r.provider),
+          provider: r.provider,
+          upstream_model: r.upstream_model ?? id,
+          configured,
+          ...(configured || !keyEnv ? {} : { missing_env: keyEnv }),
+        };
+      });
+      return { id, spec, available: this.models.has(id), routes };
+    });
+  }
+
+  /** Every provider of the catalog data with whether its own key variable is set (routes may name another). */
+  providerAvailability(): Array<{ name: string; spec: ProviderSpec; configured: boolean; missing_env?: string }> {
+    return Object.entries(this.data.providers).map(([name, spec]) => {
+      const configured = credentialsFor(spec, undefined, undefined, this.env) !== undefined;
+      return { name, spec, configured, ...(configured || !spec.key_env ? {} : { missing_env: spec.key_env }) };
+    });
   }
 
   list(): CatalogModel[] {

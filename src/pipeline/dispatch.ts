@@ -39,6 +39,24 @@ export class CircuitBreakers {
   openUntil(routeId: string): number {
     return this.state.get(routeId)?.openUntil ?? 0;
   }
+
+  /**
+   * The route's circuit as an operator reads it: open while cooling down; half-open once the cooldown is
+   * over and no attempt has succeeded since (the next attempt is the trial); closed otherwise.
+   */
+  describe(routeId: string, now = Date.now()): CircuitState {
+    const s = this.state.get(routeId);
+    if (!s || s.openUntil === 0) return { state: 'closed', failures: s?.failures ?? 0 };
+    return { state: s.openUntil > now ? 'open' : 'half-open', failures: s.failures, open_until: s.openUntil };
+  }
+}
+
+export interface CircuitState {
+  state: 'closed' | 'open' | 'half-open';
+  /** Consecutive failures counted towards the next opening. */
+  failures: number;
+  /** When the cooldown ends (or ended), ms since epoch; absent while the circuit has never opened. */
+  open_until?: number;
 }
 
 /** Priority ascending; within one priority a weighted random order; routes cooling down go last. */
@@ -79,6 +97,8 @@ export interface DispatchDeps {
 
 export interface UpstreamAttempt {
   provider: string;
+  /** The route tried (`model#index:provider`). */
+  route: string;
   /** `ok`, or the error code the attempt ended with. */
   outcome: 'ok' | GatewayError['code'];
   seconds: number;
@@ -126,7 +146,7 @@ export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: Cal
       attempts++;
       const started = performance.now();
       const report = (outcome: UpstreamAttempt['outcome']) =>
-        deps.onAttempt?.({ provider: route.provider, outcome, seconds: (performance.now() - started) / 1000 });
+        deps.onAttempt?.({ provider: route.provider, route: route.id, outcome, seconds: (performance.now() - started) / 1000 });
       try {
         const onUpstreamTask = deps.onUpstreamTask;
         const routeCtx: CallContext = onUpstreamTask ? { ...seenCtx, onUpstreamTask: (id) => onUpstreamTask(id, route.id) } : seenCtx;

@@ -30,6 +30,9 @@ import { chatRoutes } from './routes/chat.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminRecordRoutes } from './routes/admin-records.js';
 import { AuditLog } from '../store/audit-log.js';
+import { adminModelRoutes } from './routes/admin-models.js';
+import { adminOverviewRoutes } from './routes/admin-overview.js';
+import { adminProviderRoutes } from './routes/admin-providers.js';
 import { fileRoutes } from './routes/files.js';
 import { imageRoutes } from './routes/images.js';
 import { modelRoutes } from './routes/models.js';
@@ -155,6 +158,9 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   const auditLog = new AuditLog(deps.db.kysely);
   adminRoutes(app, { ...deps, auditLog });
   adminRecordRoutes(app, { ...deps, auditLog });
+  adminOverviewRoutes(app, { db: deps.db, requestLog: deps.requestLog, currency: deps.ledger.currency });
+  adminModelRoutes(app, deps.catalog);
+  adminProviderRoutes(app, { catalog: deps.catalog, breakers: deps.pipeline.breakers, upstream: deps.metrics.upstream });
   await app.ready();
   return app;
 }

@@ -14,6 +14,7 @@ import type { UpstreamAttempt } from '../pipeline/dispatch.js';
 import type { Delivery } from '../pipeline/pipeline.js';
 import type { RequestLogEntry } from '../store/request-log.js';
 import type { Database } from '../store/schema.js';
+import { UpstreamStats } from './upstream-stats.js';
 
 /** The process's own figures, one set per process however many gateways it runs (tests run many). */
 let processRegistry: Registry | undefined;
@@ -34,6 +35,8 @@ export class GatewayMetrics {
   private readonly charged: Counter<'model'>;
   private readonly upstreamAttempts: Counter<'provider' | 'outcome'>;
   private readonly upstreamDuration: Histogram<'provider'>;
+  /** Attempts per route with their latencies, read by the admin API's provider health. */
+  readonly upstream = new UpstreamStats();
 
   constructor(db: Kysely<Database>, currency: string) {
     const registers = [this.registry];
@@ -105,6 +108,7 @@ export class GatewayMetrics {
   readonly upstreamAttempt = (a: UpstreamAttempt): void => {
     this.upstreamAttempts.inc({ provider: a.provider, outcome: a.outcome });
     this.upstreamDuration.observe({ provider: a.provider }, a.seconds);
+    this.upstream.record(a);
   };
 
   /** One answered request; `route` is the matched route pattern, `model` the catalog id if it resolved. */

@@ -285,6 +285,20 @@ const m010_audit_log = (dialect: SqlDialect): Migration => ({
   },
 });
 
+/**
+ * The admin overview (billing/overview.ts) reads a time range of the request log, the ledger's settle
+ * entries and finished tasks. Each index covers every column its query reads, so a range is one index scan
+ * with no row lookups; the ledger's and the tasks' are partial, so holds, credits and tasks in flight add no
+ * entries.
+ */
+const m011_overview_indexes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('request_log_overview').on('request_log').columns(['created_at', 'endpoint', 'status', 'images']).execute();
+    await db.schema.createIndex('ledger_settle_time').on('ledger').columns(['created_at', 'charged']).where(sql.ref('kind'), '=', 'settle').execute();
+    await db.schema.createIndex('tasks_finished').on('tasks').columns(['finished_at', 'status']).where(sql.ref('finished_at'), 'is not', null).execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -297,6 +311,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '008_key_created_by': m008_key_created_by,
     '009_console_indexes': m009_console_indexes,
     '010_audit_log': m010_audit_log(dialect),
+    '011_overview_indexes': m011_overview_indexes,
   };
 }
 

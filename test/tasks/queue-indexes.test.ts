@@ -1,5 +1,5 @@
 /**
- * The task queue's indexes hold the tasks in flight only (migration 006): a finished task leaves them, and
+ * The task queue's indexes hold the tasks in flight only (migration 006; 011's tasks_finished holds finished ones only): a finished task leaves them, and
  * the queries that need them are planned on them, not on a scan of every task ever run.
  */
 import { sql } from 'kysely';
@@ -45,6 +45,7 @@ describe.each(databases())('task queue indexes on $name', ({ make }) => {
       const where = Object.fromEntries(rows.map((r) => [r.name, r.sql.replace(/^.* where /i, '')]));
       expect(Object.keys(where)).toEqual([
         'tasks_account',
+        'tasks_finished',
         'tasks_model_time',
         'tasks_pending_account',
         'tasks_pending_order',
@@ -52,6 +53,7 @@ describe.each(databases())('task queue indexes on $name', ({ make }) => {
         'tasks_time',
         'tasks_webhook',
       ]);
+      expect(where.tasks_finished).toMatch(/^"finished_at" is not null$/i);
       expect(where.tasks_pending_order).toMatch(/^"status" = 'pending'$/);
       expect(where.tasks_pending_account).toMatch(/^"status" = 'pending'$/);
       expect(where.tasks_running).toMatch(/^"status" = 'running'$/);
@@ -64,6 +66,7 @@ describe.each(databases())('task queue indexes on $name', ({ make }) => {
       const def = Object.fromEntries(rows.map((r) => [r.indexname, r.indexdef]));
       expect(Object.keys(def)).toEqual([
         'tasks_account',
+        'tasks_finished',
         'tasks_model_time',
         'tasks_pending_account',
         'tasks_pending_order',
@@ -71,6 +74,7 @@ describe.each(databases())('task queue indexes on $name', ({ make }) => {
         'tasks_time',
         'tasks_webhook',
       ]);
+      expect(def.tasks_finished).toMatch(/WHERE \(finished_at IS NOT NULL\)/);
       expect(def.tasks_pending_order).toMatch(/WHERE \(status = 'pending'::text\)/);
       expect(def.tasks_pending_account).toMatch(/WHERE \(status = 'pending'::text\)/);
       expect(def.tasks_running).toMatch(/WHERE \(status = 'running'::text\)/);
