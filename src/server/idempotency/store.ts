@@ -61,6 +61,7 @@ export class IdempotencyStore {
   async claim(accountId: string, key: string, bodyHash: string, signal?: AbortSignal): Promise<Claim> {
     if (key.length > 255) throw invalidRequest('Idempotency-Key', 'Idempotency-Key must be at most 255 characters.');
     const deadline = Date.now() + this.waitMs;
+    const id = claimId(accountId, key);
     for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
       const now = Date.now();
       await this.db
@@ -69,6 +70,9 @@ export class IdempotencyStore {
         .where('key', '=', key)
         .where('created_at', '<', now - TTL_MS)
         .execute();
+      // Reserved in this process before the insert (synchronously, so two requests of this process cannot
+      // both take it), so that a sibling request that sees our fresh row never takes it for an abandoned one.
+      const reserved = this.reserve(id);
       const inserted = await this.db
         .insertInto('idempotency')
         .values({
@@ -84,7 +88,8 @@ export class IdempotencyStore {
         })
         .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing())
         .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return this.owned(accountId, key);
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 && (reserved || this.reserve(id))) return { kind: 'owner' };
+      if (reserved) this.running.delete(id);
       const row = await this.db.selectFrom('idempotency').selectAll().where('account_id', '=', accountId).where('key', '=', key).executeTakeFirst();
       if (row) {
         if (row.body_hash !== bodyHash) {
@@ -100,8 +105,12 @@ export class IdempotencyStore {
             response: { status: row.status, body: row.response ?? '', headers: JSON.parse(row.headers ?? '{}') as Record<string, string> },
           };
         if (row.task_id !== null) return { kind: 'task', taskId: row.task_id };
-        if ((await this.ownerIsGone(accountId, key, row.owner, row.created_at, now)) && (await this.takeOver(accountId, key, row.owner, now)))
-          return this.owned(accountId, key);
+        if (await this.ownerIsGone(row.owner, row.created_at, now)) {
+          if (this.reserve(id)) {
+            if (await this.takeOver(accountId, key, row.owner, now)) return { kind: 'owner' };
+            this.running.delete(id);
+          }
+        }
       }
       if (Date.now() > deadline || signal?.aborted) {
         throw new GatewayError('idempotency_conflict', 'A request with this Idempotency-Key is still running; retry later to get its result.', {
@@ -131,16 +140,19 @@ export class IdempotencyStore {
    * A claim without an owner predates owners being recorded: its request has surely ended once it is older
    * than the longest wait for one.
    */
-  private async ownerIsGone(accountId: string, key: string, owner: string | null, createdAt: number, now: number): Promise<boolean> {
+  private async ownerIsGone(owner: string | null, createdAt: number, now: number): Promise<boolean> {
     if (owner === null) return createdAt < now - this.waitMs;
-    // Our own claim whose request no longer runs here: its answer could not be written (an outage).
-    if (owner === this.owners.id) return !this.running.has(claimId(accountId, key));
+    // Our own claim whose request no longer runs here (its answer could not be written, an outage) is taken
+    // over by reserving it (reserve refuses while a request of this process holds it).
+    if (owner === this.owners.id) return true;
     return !(await this.owners.liveOwners()).includes(owner);
   }
 
-  private owned(accountId: string, key: string): Claim {
-    this.running.add(claimId(accountId, key));
-    return { kind: 'owner' };
+  /** Marks a claim as this process's to run; false when a request of this process already holds it. */
+  private reserve(id: string): boolean {
+    if (this.running.has(id)) return false;
+    this.running.add(id);
+    return true;
   }
 
   /** Become the owner of a dead owner's claim; guarded on that owner, so one retry wins. */
