@@ -96,6 +96,20 @@ describe('authorization by the matched route', () => {
     }
   }
 
+  it('refuses every admin route to a client key in its encoded and absolute-form spellings too', async () => {
+    const admin = gw.gateway.server.declaredRoutes.filter((r) => r.audience === 'admin' && r.method !== 'HEAD');
+    expect(admin.length).toBeGreaterThan(15);
+    for (const r of admin) {
+      const path = r.url.replace(':id', 'x').replace(':name', 'x').replace('*', 'x');
+      // The first letter after the first slash, percent-encoded: the router decodes it, the URL text never had it.
+      const encoded = path.replace(/^\/(.)/, (_, c: string) => `/%${c.charCodeAt(0).toString(16)}`);
+      for (const target of [path, encoded, `http://x${path}`, `http://x${encoded}`]) {
+        const res = await rawRequest(gw.url, r.method, target, client.key);
+        expect([403, 404, 400], `${r.method} ${target}`).toContain(res.status);
+      }
+    }
+  });
+
   it('refuses an absolute-form admin target to a client key', async () => {
     for (const target of [`${gw.url}/v1/admin/keys`, 'http://x/v1/admin/keys', 'http://x/v1/%61dmin/keys']) {
       const res = await rawRequest(gw.url, 'GET', target, client.key);

@@ -40,9 +40,9 @@ export interface Route {
   handle: (req: RecordedRequest, res: ServerResponse, match: RegExpExecArray) => void | Promise<void>;
 }
 
-export class HttpFake {
-  readonly requests: RecordedRequest[] = [];
-  readonly knobs: FaultKnobs = {
+/** Knobs at rest: no latency, no faults. */
+function defaultKnobs(): FaultKnobs {
+  return {
     latencyMs: 0,
     latencyMaxMs: 0,
     dropNext: 0,
@@ -52,6 +52,11 @@ export class HttpFake {
     failHeaders: {},
     failRate: 0,
   };
+}
+
+export class HttpFake {
+  readonly requests: RecordedRequest[] = [];
+  readonly knobs: FaultKnobs = defaultKnobs();
   /** Upstream calls currently being answered, and the most ever at once. */
   inFlight = 0;
   maxInFlight = 0;
@@ -83,16 +88,7 @@ export class HttpFake {
 
   reset(): void {
     this.requests.length = 0;
-    Object.assign(this.knobs, {
-      latencyMs: 0,
-      latencyMaxMs: 0,
-      dropNext: 0,
-      failNext: 0,
-      failStatus: 500,
-      failBody: { error: { message: 'fake failure' } },
-      failHeaders: {},
-      failRate: 0,
-    });
+    Object.assign(this.knobs, defaultKnobs());
     this.maxInFlight = 0;
   }
 

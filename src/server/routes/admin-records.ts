@@ -4,7 +4,7 @@
  * index ending in the list's order (migrations 009 and 010), so a page costs `limit` rows read.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import { GatewayError, invalidRequest } from '../../domain/errors.js';
 import { AUDIT_ACTIONS, type AuditAction, type AuditLog, describeAudit } from '../../store/audit-log.js';
 import type { Db } from '../../store/db.js';
@@ -49,10 +49,32 @@ function page<R extends { id: string }, V>(rows: R[], limit: number, view: (r: R
  * Rows of `table` older than the cursor row in (created_at, id) order. An unknown cursor is a 400: an empty
  * page would read as "no more rows".
  */
-async function olderThan(db: Kysely<Database>, table: 'request_log' | 'tasks', after: string) {
+async function olderThan(db: Kysely<Database>, table: Paged, after: string) {
   const cursor = await db.selectFrom(table).select(['created_at', 'id']).where('id', '=', after).executeTakeFirst();
   if (!cursor) throw invalidRequest('after', `after must be the id of a row of the previous page; there is no "${after}".`);
   return cursor;
+}
+
+type Paged = 'request_log' | 'tasks';
+
+/** One page of a filtered select, newest first, after the cursor row; `limit + 1` rows, for has_more. */
+async function newestFirst<T extends Paged, R>(
+  db: Kysely<Database>,
+  table: T,
+  sel: SelectQueryBuilder<Database, T, R>,
+  after: string | undefined,
+  limit: number,
+): Promise<R[]> {
+  let q = sel as SelectQueryBuilder<Database, Paged, R>;
+  if (after) {
+    const c = await olderThan(db, table, after);
+    q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(c.created_at, c.id)));
+  }
+  return q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
 }
 
 function requestView(r: Selectable<RequestLogTable>) {
@@ -96,16 +118,7 @@ export function adminRecordRoutes(app: FastifyInstance, d: { db: Db; requestLog:
     if (q.account_id) sel = sel.where('account_id', '=', q.account_id);
     if (from !== undefined) sel = sel.where('created_at', '>=', from);
     if (to !== undefined) sel = sel.where('created_at', '<', to);
-    if (q.after) {
-      const c = await olderThan(db, 'request_log', q.after);
-      sel = sel.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(c.created_at, c.id)));
-    }
-    const rows = await sel
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-      .execute();
-    return page(rows, limit, requestView);
+    return page(await newestFirst(db, 'request_log', sel, q.after, limit), limit, requestView);
   });
 
   app.get<{ Params: { id: string } }>('/v1/admin/requests/:id', ADMIN, async (req) => {
@@ -124,16 +137,11 @@ export function adminRecordRoutes(app: FastifyInstance, d: { db: Db; requestLog:
     if (status) sel = sel.where('status', '=', status);
     if (q.model) sel = sel.where('model', '=', q.model);
     if (q.account_id) sel = sel.where('account_id', '=', q.account_id);
-    if (q.after) {
-      const c = await olderThan(db, 'tasks', q.after);
-      sel = sel.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(c.created_at, c.id)));
-    }
-    const rows = await sel
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-      .execute();
-    return page(rows, limit, (r) => ({ ...renderTask(r, d.config.publicUrl), account_id: r.account_id, key_id: r.key_id }));
+    return page(await newestFirst(db, 'tasks', sel, q.after, limit), limit, (r) => ({
+      ...renderTask(r, d.config.publicUrl),
+      account_id: r.account_id,
+      key_id: r.key_id,
+    }));
   });
 
   app.get<{ Querystring: Query }>('/v1/admin/audit', ADMIN, async (req) => {
