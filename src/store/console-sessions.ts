@@ -45,15 +45,15 @@ export class ConsoleSessionStore {
 
   /** A new session; the raw id is returned once, for the cookie, and never stored. */
   async open(
-    owner: { userId: string; adminKeyId?: undefined } | { adminKeyId: string; userId?: undefined },
+    identity: SessionIdentity,
     client: { ip: string | null; userAgent: string | null },
     now = Date.now(),
-  ): Promise<{ id: string; row: SessionRow }> {
+  ): Promise<{ id: string; session: ActiveSession }> {
     const id = randomBytes(32).toString('base64url');
     const row: SessionRow = {
       id_hash: hashSessionId(id),
-      user_id: owner.userId ?? null,
-      admin_key_id: owner.adminKeyId ?? null,
+      user_id: identity.kind === 'user' ? identity.user.id : null,
+      admin_key_id: identity.kind === 'admin_key' ? identity.keyId : null,
       csrf_token: randomBytes(32).toString('base64url'),
       created_at: now,
       last_seen_at: now,
@@ -64,7 +64,15 @@ export class ConsoleSessionStore {
     // Sessions that ran out are of no use to anyone: each sign-in clears them away.
     await this.db.kysely.deleteFrom('console_sessions').where('expires_at', '<=', now).execute();
     await this.db.kysely.insertInto('console_sessions').values(row).execute();
-    return { id, row };
+    const session: ActiveSession = {
+      idHash: row.id_hash,
+      identity,
+      csrfToken: row.csrf_token,
+      createdAt: now,
+      expiresAt: row.expires_at,
+      idleExpiresAt: Math.min(row.expires_at, now + this.lifetimes.idleMs),
+    };
+    return { id, session };
   }
 
   /** The live session with this raw id, its idle clock moved forward; undefined when none is alive. */

@@ -12,7 +12,8 @@ export type ConsoleUserRow = Selectable<ConsoleUsersTable>;
 export type ConsoleUserRole = ConsoleUsersTable['role'];
 
 /** A member belongs to exactly one account; an operator to none. */
-export type NewConsoleUser = { email: string; passwordHash: string } & ({ role: 'operator'; accountId: null } | { role: 'member'; accountId: string });
+export type Membership = { role: 'operator'; accountId: null } | { role: 'member'; accountId: string };
+export type NewConsoleUser = { email: string; passwordHash: string } & Membership;
 
 export interface ConsoleUserChange {
   passwordHash?: string;
@@ -24,7 +25,7 @@ export class ConsoleUserStore {
   constructor(private readonly db: Pick<Db, 'kysely' | 'transact'>) {}
 
   /** The new user, or undefined when a user with that email exists (the unique email decides). */
-  async create(u: NewConsoleUser, alongside?: () => TxWork<void>, now = Date.now()): Promise<ConsoleUserRow | undefined> {
+  async create(u: NewConsoleUser, alongside?: (id: string) => TxWork<void>, now = Date.now()): Promise<ConsoleUserRow | undefined> {
     const row: ConsoleUserRow = {
       id: newId('usr'),
       email: u.email,
@@ -45,7 +46,7 @@ export class ConsoleUserStore {
             .onConflict((oc) => oc.column('email').doNothing()),
         );
         if (Number(res.numAffectedRows ?? 0) === 0) return undefined;
-        if (alongside) yield* alongside();
+        if (alongside) yield* alongside(row.id);
         return row;
       },
     });

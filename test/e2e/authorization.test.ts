@@ -6,6 +6,7 @@ import Fastify from 'fastify';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installAudienceGate, MissingAudienceError } from '../../src/server/audience.js';
+import { ConsoleSessionStore } from '../../src/store/console-sessions.js';
 import { ADMIN_KEY, startGateway, type TestGateway } from '../support/gateway.js';
 
 /** One raw HTTP/1.1 request, so the request target goes out exactly as written. */
@@ -54,7 +55,7 @@ describe('authorization by the matched route', () => {
 
   it('refuses to register a route that declares no audience', async () => {
     const app = Fastify();
-    installAudienceGate(app, gw.gateway.keys);
+    installAudienceGate(app, { keys: gw.gateway.keys, sessions: new ConsoleSessionStore(gw.gateway.db, gw.gateway.config.console), publicUrl: () => gw.url });
     expect(() => app.get('/v1/forgotten', async () => 'open')).toThrow(MissingAudienceError);
     await app.close();
   });
