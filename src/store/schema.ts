@@ -34,7 +34,7 @@ export interface ApiKeysTable {
   webhook_secret: string | null;
   callback_url: string | null;
   created_at: number;
-  /** The key whose holder created this one (through the admin API); null for keys made at start-up. */
+  /** Who created this one through the admin API: an admin key's id or a console user's; null for keys made at start-up. */
   created_by: string | null;
 }
 

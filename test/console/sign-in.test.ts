@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword, verifyPassword } from '../../src/store/password-hash.js';
 import { databases } from '../support/databases.js';
 import { ADMIN_KEY, startGateway, type TestGateway } from '../support/gateway.js';
 import { makeUser, signIn, signInRaw } from '../support/console.js';
@@ -50,6 +51,16 @@ for (const db of databases()) {
       expect(wrong.body).toEqual(unknown.body);
       expect(wrong.body.error).toMatchObject({ code: 'invalid_credentials', type: 'authentication_error', message: 'The email or password is wrong.' });
       expect(wrong.headers.get('set-cookie')).toBeNull();
+    });
+
+    it('replaces a hash made with older scrypt parameters at the next sign-in', async () => {
+      const user = await makeUser(gw, { email: email(), role: 'operator' });
+      const old = await hashPassword(user.password, { N: 2 ** 10, r: 8, p: 1 });
+      await gw.gateway.db.kysely.updateTable('console_users').set({ password_hash: old }).where('id', '=', user.id).execute();
+      await signIn(gw, user);
+      const row = await gw.gateway.db.kysely.selectFrom('console_users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
+      expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+      expect(await verifyPassword(user.password, row.password_hash)).toBe(true);
     });
 
     it('stores only the SHA-256 of the session id, never the id itself', async () => {
