@@ -187,6 +187,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     metrics,
     idempotency,
     readiness,
+    limiter,
   });
   tasks.start();
   const webhooks = new WebhookDispatcher(taskStore, keys, (row) => renderTask(row, config.publicUrl), log, {

@@ -2,6 +2,7 @@
 export interface AdminClient {
   get(path: string): Promise<unknown>;
   post(path: string, body: unknown): Promise<unknown>;
+  patch(path: string, body: unknown): Promise<unknown>;
 }
 
 export function adminClient(opts: { url: string; adminKey?: string }): AdminClient {
@@ -28,7 +29,7 @@ export function adminClient(opts: { url: string; adminKey?: string }): AdminClie
     }
     return data;
   };
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b) };
+  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), patch: (p, b) => call('PATCH', p, b) };
 }
 
 export function printResult(data: unknown, json: boolean): void {

@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { adminClient, printResult } from './client.js';
+import { readPassword } from './password-input.js';
 import { serve } from './serve.js';
 
 const program = new Command();
@@ -108,6 +109,40 @@ for (const kind of ['credit', 'debit'] as const) {
       out(await client().post(`/v1/admin/accounts/${encodeURIComponent(id)}/${kind}`, { amount: money(amount), note: o.note })),
     );
 }
+
+const users = program.command('users').description('manage the people who sign in to the console');
+users
+  .command('create')
+  .description('create a console user: an operator (sees and manages everything) or a member of one account')
+  .requiredOption('--email <email>', 'the email they sign in with')
+  .option('--operator', 'an operator of the whole gateway')
+  .option('--account <id>', 'a member of this account')
+  .option('--password-stdin', 'read the password from stdin (otherwise it is asked for, without echo)')
+  .action(async (o) => {
+    if (Boolean(o.operator) === Boolean(o.account)) throw new Error('users create: pass either --operator or --account <id>');
+    const password = await readPassword({ fromStdin: o.passwordStdin === true });
+    out(
+      await client().post('/v1/admin/users', {
+        email: o.email,
+        password,
+        role: o.operator ? 'operator' : 'member',
+        ...(o.account ? { account_id: o.account } : {}),
+      }),
+    );
+  });
+users.command('list').action(async () => out(await client().get('/v1/admin/users')));
+users
+  .command('disable <id>')
+  .description('disable a console user and end their sessions')
+  .action(async (id: string) => out(await client().patch(`/v1/admin/users/${encodeURIComponent(id)}`, { disabled: true })));
+users
+  .command('password <id>')
+  .description("set a console user's password (ends their sessions)")
+  .option('--password-stdin', 'read the password from stdin (otherwise it is asked for, without echo)')
+  .action(async (id: string, o) => {
+    const password = await readPassword({ fromStdin: o.passwordStdin === true });
+    out(await client().patch(`/v1/admin/users/${encodeURIComponent(id)}`, { password }));
+  });
 
 program
   .command('usage')

@@ -37,7 +37,7 @@ export interface ApiKey extends KeyGrant {
   expiresAt: number | null;
   webhookSecret: string | null;
   createdAt: number;
-  /** The id of the key that created this one through the admin API; null for keys made at start-up. */
+  /** Who created this one through the admin API: the admin key's id, or the console user's; null for keys made at start-up. */
   createdBy: string | null;
 }
 
@@ -93,7 +93,7 @@ export function describeKey(k: ApiKey) {
 export type NewKeyAttributes = KeyAttributes & {
   isAdmin?: boolean;
   secret?: string;
-  /** The id of the key making this one; required, so that every caller says (null: made at start-up). */
+  /** The id of the key or console user making this one; required, so that every caller says (null: made at start-up). */
   createdBy: string | null;
 };
 
