@@ -14,11 +14,24 @@ export const changesState = (method: string): boolean => !SAFE_METHODS.has(metho
 
 const refused = (why: string) => new GatewayError('permission_denied', `CSRF check failed: ${why}`, { param: CSRF_HEADER });
 
-/** Refuses a request whose Origin header, when it has one, is not the gateway's own (from IMAGEGATE_PUBLIC_URL). */
+/**
+ * Refuses a request whose Origin header, when it has one, is not the gateway's own: the origin of
+ * IMAGEGATE_PUBLIC_URL, or the host the browser addressed (Host), so a console opened as localhost works
+ * while the public URL says 127.0.0.1. The scheme is not compared: a TLS proxy in front changes it.
+ */
 export function checkOrigin(req: FastifyRequest, publicUrl: string): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
-  if (origin !== new URL(publicUrl).origin) throw refused(`the request comes from ${JSON.stringify(origin)}, not from this gateway's origin.`);
+  if (origin === new URL(publicUrl).origin || hostOf(origin) === req.headers.host?.toLowerCase()) return;
+  throw refused(`the request comes from ${JSON.stringify(origin)}, not from this gateway's origin.`);
+}
+
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Refuses a state-changing request that lacks the session's token or comes from another origin. */

@@ -265,4 +265,17 @@ describe('console sign-in behind an https public URL', () => {
       await gw.close();
     }
   });
+
+  it('accepts a cookie mutation from the host the browser addressed, though the public URL names another', async () => {
+    const gw = await startGateway({ env: { IMAGEGATE_PUBLIC_URL: 'https://images.example.test' } });
+    try {
+      const s = await signIn(gw);
+      const addressed = await s.call('/v1/admin/accounts', { body: { name: 'by-host' }, headers: { origin: new URL(gw.url).origin } });
+      expect(addressed.status).toBe(201);
+      const foreign = await s.call('/v1/admin/accounts', { body: { name: 'by-evil' }, headers: { origin: 'http://evil.example' } });
+      expect(foreign.status).toBe(403);
+    } finally {
+      await gw.close();
+    }
+  });
 });
