@@ -1,5 +1,5 @@
 /** Accounts: who holds a balance. Money only moves through the Ledger. */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { newId } from '../domain/ids.js';
 import type { Database } from '../store/schema.js';
 import type { TxWork } from '../store/transact.js';
@@ -31,9 +31,18 @@ export class Accounts {
     return r ? { id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at } : undefined;
   }
 
-  async list(): Promise<Account[]> {
-    const rows = await this.db.selectFrom('accounts').selectAll().orderBy('created_at').execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at }));
+  /** Open holds of each of these accounts, in one query; an account without any is absent. */
+  async heldByAccount(ids: readonly string[]): Promise<Map<string, { amount: number; count: number }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('holds')
+      .select((eb) => ['account_id', eb.fn.sum<number>('amount').as('amount'), eb.fn.countAll<number>().as('count')])
+      .where('account_id', 'in', ids)
+      // A literal, so that SQLite may use the partial index of open holds (migration 013).
+      .where(sql<boolean>`status = ${sql.lit('open')}`)
+      .groupBy('account_id')
+      .execute();
+    return new Map(rows.map((r) => [r.account_id, { amount: Number(r.amount), count: Number(r.count) }]));
   }
 
   /** Sum of open holds: money reserved by requests in flight. */
@@ -42,7 +51,8 @@ export class Accounts {
       .selectFrom('holds')
       .select((eb) => [eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('amount'), eb.fn.countAll<number>().as('count')])
       .where('account_id', '=', id)
-      .where('status', '=', 'open')
+      // A literal, so that SQLite may use the partial index of open holds (migration 013).
+      .where(sql<boolean>`status = ${sql.lit('open')}`)
       .executeTakeFirstOrThrow();
     return { amount: Number(r.amount), count: Number(r.count) };
   }
