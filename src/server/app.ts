@@ -29,6 +29,7 @@ import { accountRoutes } from './routes/account.js';
 import { chatRoutes } from './routes/chat.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminRecordRoutes } from './routes/admin-records.js';
+import { adminTaskRoutes } from './routes/admin-tasks.js';
 import { AuditLog } from '../store/audit-log.js';
 import { adminModelRoutes } from './routes/admin-models.js';
 import { adminOverviewRoutes } from './routes/admin-overview.js';
@@ -158,6 +159,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   const auditLog = new AuditLog(deps.db.kysely);
   adminRoutes(app, { ...deps, auditLog });
   adminRecordRoutes(app, { ...deps, auditLog });
+  adminTaskRoutes(app, { ...deps, auditLog });
   adminOverviewRoutes(app, { db: deps.db, requestLog: deps.requestLog, currency: deps.ledger.currency });
   adminModelRoutes(app, deps.catalog);
   adminProviderRoutes(app, { catalog: deps.catalog, breakers: deps.pipeline.breakers, upstream: deps.metrics.upstream });

@@ -8,8 +8,16 @@ import { newId } from '../domain/ids.js';
 import type { AuditLogTable, Database } from './schema.js';
 import { run, type TxWork } from './transact.js';
 
-export type AuditAction = 'account.create' | 'account.credit' | 'account.debit' | 'key.create' | 'key.update' | 'key.revoke';
-export const AUDIT_ACTIONS: readonly AuditAction[] = ['account.create', 'account.credit', 'account.debit', 'key.create', 'key.update', 'key.revoke'];
+export type AuditAction = 'account.create' | 'account.credit' | 'account.debit' | 'key.create' | 'key.update' | 'key.revoke' | 'task.cancel';
+export const AUDIT_ACTIONS: readonly AuditAction[] = [
+  'account.create',
+  'account.credit',
+  'account.debit',
+  'key.create',
+  'key.update',
+  'key.revoke',
+  'task.cancel',
+];
 
 /** Who made a change, and from where. */
 export interface AuditActor {
@@ -20,7 +28,7 @@ export interface AuditActor {
 export interface AuditEntry {
   actor: AuditActor;
   action: AuditAction;
-  target: { kind: 'account' | 'api_key'; id: string };
+  target: { kind: 'account' | 'api_key' | 'task'; id: string };
   /** Signed micro-units, for money actions. */
   amount?: number;
   /** The attributes set, for access actions. Callers pass attributes only: a secret has no field here. */
