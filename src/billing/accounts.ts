@@ -1,5 +1,5 @@
 /** Accounts: who holds a balance. Money only moves through the Ledger. */
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { newId } from '../domain/ids.js';
 import type { Database } from '../store/schema.js';
 import type { TxWork } from '../store/transact.js';
@@ -38,8 +38,7 @@ export class Accounts {
       .selectFrom('holds')
       .select((eb) => ['account_id', eb.fn.sum<number>('amount').as('amount'), eb.fn.countAll<number>().as('count')])
       .where('account_id', 'in', ids)
-      // A literal, so that SQLite may use the partial index of open holds (migration 013).
-      .where(sql<boolean>`status = ${sql.lit('open')}`)
+      .where('status', '=', 'open')
       .groupBy('account_id')
       .execute();
     return new Map(rows.map((r) => [r.account_id, { amount: Number(r.amount), count: Number(r.count) }]));
@@ -51,8 +50,7 @@ export class Accounts {
       .selectFrom('holds')
       .select((eb) => [eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('amount'), eb.fn.countAll<number>().as('count')])
       .where('account_id', '=', id)
-      // A literal, so that SQLite may use the partial index of open holds (migration 013).
-      .where(sql<boolean>`status = ${sql.lit('open')}`)
+      .where('status', '=', 'open')
       .executeTakeFirstOrThrow();
     return { amount: Number(r.amount), count: Number(r.count) };
   }

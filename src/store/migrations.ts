@@ -303,8 +303,8 @@ const m011_overview_indexes: Migration = {
  * The console's account and key lists, newest first with a (created_at, id) cursor like the other admin
  * lists (009). A name search scans these indexes in that order and stops at a full page, so the accounts'
  * index carries the name: the scan reads index entries only, and looks up the rows it shows. Keys by account
- * get the same order (replacing 001's account-only index), and an account's open holds, summed for every
- * account a page shows, are a seek in an index of the open holds alone (as 005's).
+ * get the same order (replacing 001's account-only index). The open holds a page sums need none: they are
+ * read through 005's index of the open holds, as few as the requests in flight.
  */
 const m013_console_admin_indexes: Migration = {
   async up(db: Kysely<unknown>) {
@@ -312,7 +312,6 @@ const m013_console_admin_indexes: Migration = {
     await db.schema.dropIndex('api_keys_account').execute();
     await db.schema.createIndex('api_keys_account_time').on('api_keys').columns(['account_id', 'created_at', 'id']).execute();
     await db.schema.createIndex('api_keys_time').on('api_keys').columns(['created_at', 'id', 'name', 'prefix']).execute();
-    await db.schema.createIndex('holds_open_account').on('holds').columns(['account_id', 'amount']).where(sql.ref('status'), '=', 'open').execute();
   },
 };
 
