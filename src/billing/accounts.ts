@@ -31,9 +31,17 @@ export class Accounts {
     return r ? { id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at } : undefined;
   }
 
-  async list(): Promise<Account[]> {
-    const rows = await this.db.selectFrom('accounts').selectAll().orderBy('created_at').execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at }));
+  /** Open holds of each of these accounts, in one query; an account without any is absent. */
+  async heldByAccount(ids: readonly string[]): Promise<Map<string, { amount: number; count: number }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('holds')
+      .select((eb) => ['account_id', eb.fn.sum<number>('amount').as('amount'), eb.fn.countAll<number>().as('count')])
+      .where('account_id', 'in', ids)
+      .where('status', '=', 'open')
+      .groupBy('account_id')
+      .execute();
+    return new Map(rows.map((r) => [r.account_id, { amount: Number(r.amount), count: Number(r.count) }]));
   }
 
   /** Sum of open holds: money reserved by requests in flight. */

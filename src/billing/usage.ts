@@ -29,6 +29,9 @@ export interface UsageRow {
   spend: number;
 }
 
+/** The field of a usage row that each grouping fills. */
+export const USAGE_GROUP_FIELD = { day: 'day', model: 'model', key: 'key_id', account: 'account_id' } as const satisfies Record<UsageGroup, keyof UsageRow>;
+
 const DAY_MS = 86_400_000;
 
 export async function usage(db: Kysely<Database>, filter: UsageFilter, groupBy: UsageGroup[]): Promise<UsageRow[]> {

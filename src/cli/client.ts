@@ -32,6 +32,19 @@ export function adminClient(opts: { url: string; adminKey?: string }): AdminClie
   return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), patch: (p, b) => call('PATCH', p, b) };
 }
 
+/** Every row of a paged admin list (`after` cursor, `has_more`), fetched 200 at a time. */
+export async function everyPage(client: AdminClient, path: string, query = new URLSearchParams()): Promise<unknown[]> {
+  const rows: unknown[] = [];
+  const q = new URLSearchParams(query);
+  q.set('limit', '200');
+  for (;;) {
+    const res = (await client.get(`${path}?${q}`)) as { data: unknown[]; has_more: boolean; last_id: string | null };
+    rows.push(...res.data);
+    if (!res.has_more || !res.last_id) return rows;
+    q.set('after', res.last_id);
+  }
+}
+
 export function printResult(data: unknown, json: boolean): void {
   if (json || typeof data !== 'object' || data === null) {
     console.log(typeof data === 'string' ? data : JSON.stringify(data, null, 2));

@@ -4,7 +4,7 @@
  * gateway (IMAGEGATE_URL, default http://127.0.0.1:8787, and IMAGEGATE_ADMIN_KEY).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { adminClient, printResult } from './client.js';
+import { adminClient, everyPage, printResult } from './client.js';
 import { readPassword } from './password-input.js';
 import { serve } from './serve.js';
 
@@ -82,11 +82,15 @@ keys
   .command('list')
   .option('--account <id>', 'only this account')
   .option('--admin', 'only admin keys, with the key that created each (created_by), to audit what was minted')
+  .option('--status <status>', 'only active, revoked or expired keys')
+  .option('--search <text>', 'only keys whose name or prefix contains this text')
   .action(async (o) => {
     const q = new URLSearchParams();
     if (o.account) q.set('account_id', o.account);
     if (o.admin) q.set('admin', 'true');
-    out(await client().get(`/v1/admin/keys${q.size ? `?${q}` : ''}`));
+    if (o.status) q.set('status', o.status);
+    if (o.search) q.set('q', o.search);
+    out({ object: 'list', data: await everyPage(client(), '/v1/admin/keys', q) });
   });
 keys
   .command('revoke <id>')
@@ -98,7 +102,15 @@ accounts
   .command('create <name>')
   .option('--credit <amount>', 'initial credit, in currency units', money)
   .action(async (name: string, o) => out(await client().post('/v1/admin/accounts', { name, credit: o.credit })));
-accounts.command('list').action(async () => out(await client().get('/v1/admin/accounts')));
+accounts
+  .command('list')
+  .description('every account, newest first')
+  .option('--search <text>', 'only accounts whose name or id contains this text')
+  .action(async (o) => {
+    const q = new URLSearchParams();
+    if (o.search) q.set('q', o.search);
+    out({ object: 'list', data: await everyPage(client(), '/v1/admin/accounts', q) });
+  });
 accounts.command('show <id>').action(async (id: string) => out(await client().get(`/v1/admin/accounts/${encodeURIComponent(id)}`)));
 for (const kind of ['credit', 'debit'] as const) {
   accounts

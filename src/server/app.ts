@@ -29,6 +29,7 @@ import { accountRoutes } from './routes/account.js';
 import { chatRoutes } from './routes/chat.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminRecordRoutes } from './routes/admin-records.js';
+import { adminTaskRoutes } from './routes/admin-tasks.js';
 import { AuditLog } from '../store/audit-log.js';
 import { ConsoleSessionStore } from '../store/console-sessions.js';
 import { ConsoleUserStore } from '../store/console-users.js';
@@ -171,6 +172,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   adminRecordRoutes(app, { ...deps, auditLog });
   adminUserRoutes(app, { users, accounts: deps.accounts, auditLog });
   consoleRoutes(app, { users, sessions, keys: deps.keys, guard: new SignInGuard(deps.limiter), publicUrl });
+  adminTaskRoutes(app, { ...deps, auditLog });
   adminOverviewRoutes(app, { db: deps.db, requestLog: deps.requestLog, currency: deps.ledger.currency });
   adminModelRoutes(app, deps.catalog);
   adminProviderRoutes(app, { catalog: deps.catalog, breakers: deps.pipeline.breakers, upstream: deps.metrics.upstream });

@@ -17,7 +17,8 @@ export type AuditAction =
   | 'key.revoke'
   | 'user.create'
   | 'user.update'
-  | 'user.disable';
+  | 'user.disable'
+  | 'task.cancel';
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'account.create',
   'account.credit',
@@ -28,6 +29,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'user.create',
   'user.update',
   'user.disable',
+  'task.cancel',
 ];
 
 /** Who made a change, and from where. */
@@ -40,7 +42,7 @@ export interface AuditActor {
 export interface AuditEntry {
   actor: AuditActor;
   action: AuditAction;
-  target: { kind: 'account' | 'api_key' | 'console_user'; id: string };
+  target: { kind: 'account' | 'api_key' | 'console_user' | 'task'; id: string };
   /** Signed micro-units, for money actions. */
   amount?: number;
   /** The attributes set, for access actions. Callers pass attributes only: a secret has no field here. */

@@ -5,7 +5,7 @@
  * that feed is down an entry lives at most `cacheMs`.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { newId } from '../domain/ids.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { Db } from './db.js';
@@ -66,8 +66,26 @@ export function toApiKey(r: ApiKeyRow): ApiKey {
   };
 }
 
+/** What a key is now: revoked, past its expiry (still stored as active), or active. */
+export type KeyStatus = 'active' | 'revoked' | 'expired';
+export const KEY_STATUSES: readonly KeyStatus[] = ['active', 'revoked', 'expired'];
+
+export function keyStatus(k: Pick<ApiKey, 'status' | 'expiresAt'>, now = Date.now()): KeyStatus {
+  if (k.status === 'revoked') return 'revoked';
+  return k.expiresAt !== null && k.expiresAt <= now ? 'expired' : 'active';
+}
+
+/** The rows whose keyStatus() at `now` is `status`, as a where-clause of api_keys. */
+export function whereKeyStatus(status: KeyStatus, now: number) {
+  return (eb: ExpressionBuilder<Database, 'api_keys'>) => {
+    if (status === 'revoked') return eb('status', '=', 'revoked');
+    const expired = eb.and([eb('expires_at', 'is not', null), eb('expires_at', '<=', now)]);
+    return eb.and([eb('status', '=', 'active'), status === 'expired' ? expired : eb.not(expired)]);
+  };
+}
+
 /** Public view of a key for listings: never the hash or the webhook secret. */
-export function describeKey(k: ApiKey) {
+export function describeKey(k: ApiKey, now = Date.now()) {
   return {
     id: k.id,
     object: 'api_key',
@@ -75,7 +93,7 @@ export function describeKey(k: ApiKey) {
     name: k.name,
     prefix: k.prefix,
     admin: k.isAdmin,
-    status: k.status,
+    status: keyStatus(k, now),
     expires_at: k.expiresAt ? Math.floor(k.expiresAt / 1000) : null,
     models: k.models,
     rpm: k.rpm,

@@ -334,6 +334,22 @@ const m012_console_users: Migration = {
   },
 };
 
+/**
+ * The console's account and key lists, newest first with a (created_at, id) cursor like the other admin
+ * lists (009). A name search scans these indexes in that order and stops at a full page, so the accounts'
+ * index carries the name: the scan reads index entries only, and looks up the rows it shows. Keys by account
+ * get the same order (replacing 001's account-only index). The open holds a page sums need none: they are
+ * read through 005's index of the open holds, as few as the requests in flight.
+ */
+const m013_console_admin_indexes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('accounts_time').on('accounts').columns(['created_at', 'id', 'name']).execute();
+    await db.schema.dropIndex('api_keys_account').execute();
+    await db.schema.createIndex('api_keys_account_time').on('api_keys').columns(['account_id', 'created_at', 'id']).execute();
+    await db.schema.createIndex('api_keys_time').on('api_keys').columns(['created_at', 'id', 'name', 'prefix']).execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -348,6 +364,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '010_audit_log': m010_audit_log(dialect),
     '011_overview_indexes': m011_overview_indexes,
     '012_console_users': m012_console_users,
+    '013_console_admin_indexes': m013_console_admin_indexes,
   };
 }
 

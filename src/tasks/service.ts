@@ -144,8 +144,9 @@ export class TaskService {
   /**
    * Cancels a task that has not finished. The canceled state and the hold's refund are one transaction, as a
    * worker's success and its settle are: whichever commits first wins, and the other changes nothing.
+   * `alongside` (an operator's audit entry) is written in that transaction, only by the cancel that wins.
    */
-  async cancel(row: TaskRow): Promise<TaskRow> {
+  async cancel(row: TaskRow, alongside?: () => TxWork<void>): Promise<TaskRow> {
     if (isTerminal(row.status)) {
       throw new GatewayError('invalid_request', `Task ${row.id} has already finished (${row.status}) and cannot be canceled.`, { param: 'id' });
     }
@@ -153,7 +154,12 @@ export class TaskService {
       status: 499,
       body: { error: { message: 'The task was canceled.', type: 'invalid_request_error', param: null, code: 'canceled' } },
     });
-    const finish = () => this.d.store.finishWithHoldWork(row.id, 'canceled', { error });
+    const store = this.d.store;
+    const finish = function* (): TxWork<boolean> {
+      const canceled = yield* store.finishWithHoldWork(row.id, 'canceled', { error });
+      if (canceled && alongside) yield* alongside();
+      return canceled;
+    };
     const canceled = row.hold_id
       ? (await this.d.ledger.refundAfter(row.hold_id, 'task canceled', finish)).closed
       : await this.d.pipeline.billing.transact({ write: finish });

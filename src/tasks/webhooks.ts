@@ -15,9 +15,14 @@ export interface WebhookAttempt {
   error?: string;
 }
 
-interface WebhookState {
+export interface WebhookState {
   status: 'pending' | 'delivered' | 'failed';
   attempts: WebhookAttempt[];
+}
+
+/** A task's delivery state as kept in its `webhook` column; pending with no attempts until the first one. */
+export function webhookStateOf(row: Pick<TaskRow, 'webhook'>): WebhookState {
+  return row.webhook ? (JSON.parse(row.webhook) as WebhookState) : { status: 'pending', attempts: [] };
 }
 
 export function signWebhook(secret: string, timestamp: number, body: string): string {
@@ -62,7 +67,7 @@ export class WebhookDispatcher {
       const now = Date.now();
       for (const row of await this.store.webhooksDue(now, 20)) {
         // Claim the delivery by pushing its time forward; another instance that read the same row loses the race.
-        if (await this.store.webhookState(row.id, row.webhook ?? JSON.stringify({ status: 'pending', attempts: [] }), now + 60_000, row.next_webhook_at!)) {
+        if (await this.store.webhookState(row.id, JSON.stringify(webhookStateOf(row)), now + 60_000, row.next_webhook_at!)) {
           await this.deliver(row, now + 60_000);
         }
       }
@@ -74,7 +79,7 @@ export class WebhookDispatcher {
   }
 
   private async deliver(row: TaskRow, claimedUntil: number): Promise<void> {
-    const state: WebhookState = row.webhook ? (JSON.parse(row.webhook) as WebhookState) : { status: 'pending', attempts: [] };
+    const state = webhookStateOf(row);
     const body = JSON.stringify(this.render(row));
     const key = row.key_id ? await this.keys.get(row.key_id) : undefined;
     const ts = Math.floor(Date.now() / 1000);

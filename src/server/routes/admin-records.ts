@@ -1,80 +1,29 @@
 /**
  * The admin API's searchable records: the request log, tasks across accounts, and the audit log. Each list is
- * newest first with a cursor (`after` = the last id of the previous page), and each filter it takes has an
- * index ending in the list's order (migrations 009 and 010), so a page costs `limit` rows read.
+ * paged newest first (admin-page.ts), and each filter it takes has an index ending in the list's order
+ * (migrations 009 and 010), so a page costs `limit` rows read.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
+import type { Selectable } from 'kysely';
 import { GatewayError, invalidRequest } from '../../domain/errors.js';
 import { AUDIT_ACTIONS, type AuditAction, type AuditLog, describeAudit } from '../../store/audit-log.js';
 import type { Db } from '../../store/db.js';
 import type { RequestLog } from '../../store/request-log.js';
-import type { Database, RequestLogTable, TasksTable } from '../../store/schema.js';
+import type { RequestLogTable, TasksTable } from '../../store/schema.js';
 import { ADMIN } from '../audience.js';
 import { renderTask } from '../task-object.js';
 import { dateParam } from './admin.js';
+import { newestFirst, oneOf, page, pageLimit } from './admin-page.js';
 
 type Query = Record<string, string | undefined>;
 
 const TASK_STATUSES: readonly TasksTable['status'][] = ['pending', 'running', 'succeeded', 'failed', 'canceled'];
-
-/** `limit`: 1 to 200, 50 when absent. */
-function pageLimit(v: string | undefined): number {
-  if (v === undefined || v === '') return 50;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 200) throw invalidRequest('limit', 'limit must be an integer from 1 to 200.');
-  return n;
-}
-
-function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], name: string): T | undefined {
-  if (v === undefined || v === '') return undefined;
-  if (!allowed.includes(v as T)) throw invalidRequest(name, `${name} must be one of ${allowed.join(', ')}.`);
-  return v as T;
-}
 
 function httpStatus(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
   if (!/^\d{3}$/.test(v) || n < 100 || n > 599) throw invalidRequest('status', 'status must be an HTTP status code, e.g. 200 or 402.');
   return n;
-}
-
-/** A page of `rows` (fetched with one extra) as a list with the cursor of the next page. */
-function page<R extends { id: string }, V>(rows: R[], limit: number, view: (r: R) => V) {
-  const shown = rows.slice(0, limit);
-  return { object: 'list' as const, data: shown.map(view), has_more: rows.length > limit, last_id: shown.at(-1)?.id ?? null };
-}
-
-/**
- * Rows of `table` older than the cursor row in (created_at, id) order. An unknown cursor is a 400: an empty
- * page would read as "no more rows".
- */
-async function olderThan(db: Kysely<Database>, table: Paged, after: string) {
-  const cursor = await db.selectFrom(table).select(['created_at', 'id']).where('id', '=', after).executeTakeFirst();
-  if (!cursor) throw invalidRequest('after', `after must be the id of a row of the previous page; there is no "${after}".`);
-  return cursor;
-}
-
-type Paged = 'request_log' | 'tasks';
-
-/** One page of a filtered select, newest first, after the cursor row; `limit + 1` rows, for has_more. */
-async function newestFirst<T extends Paged, R>(
-  db: Kysely<Database>,
-  table: T,
-  sel: SelectQueryBuilder<Database, T, R>,
-  after: string | undefined,
-  limit: number,
-): Promise<R[]> {
-  let q = sel as SelectQueryBuilder<Database, Paged, R>;
-  if (after) {
-    const c = await olderThan(db, table, after);
-    q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(c.created_at, c.id)));
-  }
-  return q
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
 }
 
 function requestView(r: Selectable<RequestLogTable>) {

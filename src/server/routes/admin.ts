@@ -3,19 +3,25 @@
  * The CLI is a thin client of these endpoints.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type Selectable, sql } from 'kysely';
 import { z } from 'zod';
 import type { Accounts } from '../../billing/accounts.js';
 import type { Ledger } from '../../billing/ledger.js';
-import { usage, type UsageGroup } from '../../billing/usage.js';
+import { USAGE_GROUP_FIELD, usage, type UsageGroup } from '../../billing/usage.js';
 import { GatewayError, invalidRequest } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { Db } from '../../store/db.js';
 import type { RequestLog } from '../../store/request-log.js';
-import { describeKey, type KeyStore } from '../../store/keys.js';
+import type { LedgerTable } from '../../store/schema.js';
+import { describeKey, KEY_STATUSES, type KeyStore, toApiKey, whereKeyStatus } from '../../store/keys.js';
 import { OPERATOR_ACCOUNT } from '../../store/bootstrap.js';
 import { actingAs } from '../actor.js';
 import { ADMIN } from '../audience.js';
+import { asCsv, toCsv } from '../csv.js';
+import { containsPattern, newestFirst, oneOf, page, pageLimit } from './admin-page.js';
+
+type Query = Record<string, string | undefined>;
 
 const limit = z.number().int().positive().nullable().optional();
 const micro = z.number().int().nonnegative().nullable().optional();
@@ -78,6 +84,7 @@ export function adminRoutes(
   app: FastifyInstance,
   d: { db: Db; keys: KeyStore; accounts: Accounts; ledger: Ledger; requestLog: RequestLog; auditLog: AuditLog },
 ): void {
+  const db = d.db.kysely;
   const mustAccount = async (id: string) => {
     const a = await d.accounts.get(id);
     if (!a) throw new GatewayError('not_found', `No account "${id}".`, { param: 'account_id' });
@@ -101,9 +108,20 @@ export function adminRoutes(
     reply.code(201);
     return accountView(a, { amount: 0, count: 0 }, d.ledger.currency);
   });
-  app.get('/v1/admin/accounts', ADMIN, async () => {
-    const list = await d.accounts.list();
-    return { object: 'list', data: await Promise.all(list.map(async (a) => accountView(a, await d.accounts.held(a.id), d.ledger.currency))) };
+  app.get<{ Querystring: Query }>('/v1/admin/accounts', ADMIN, async (req) => {
+    const q = req.query;
+    const limit = pageLimit(q.limit);
+    let sel = db.selectFrom('accounts').selectAll();
+    if (q.q) {
+      const pattern = containsPattern(q.q);
+      sel = sel.where(sql<boolean>`(lower(name) like ${pattern} escape '\\' or lower(id) like ${pattern} escape '\\')`);
+    }
+    const rows = await newestFirst(db, 'accounts', sel, q.after, limit);
+    const held = await d.accounts.heldByAccount(rows.slice(0, limit).map((r) => r.id));
+    const none = { amount: 0, count: 0 };
+    return page(rows, limit, (r) =>
+      accountView({ id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at }, held.get(r.id) ?? none, d.ledger.currency),
+    );
   });
   app.get<{ Params: { id: string } }>('/v1/admin/accounts/:id', ADMIN, async (req) => {
     const a = await mustAccount(req.params.id);
@@ -146,10 +164,22 @@ export function adminRoutes(
     // The secret is shown here once and never again.
     return { ...describeKey(key), key: secret, webhook_secret: key.webhookSecret };
   });
-  app.get<{ Querystring: { account_id?: string; admin?: string } }>('/v1/admin/keys', ADMIN, async (req) => ({
-    object: 'list',
-    data: (await d.keys.list({ accountId: req.query.account_id, admin: adminFilter(req.query.admin) })).map(describeKey),
-  }));
+  app.get<{ Querystring: Query }>('/v1/admin/keys', ADMIN, async (req) => {
+    const q = req.query;
+    const limit = pageLimit(q.limit);
+    const status = oneOf(q.status, KEY_STATUSES, 'status');
+    const admin = adminFilter(q.admin);
+    const now = Date.now();
+    let sel = db.selectFrom('api_keys').selectAll();
+    if (q.account_id) sel = sel.where('account_id', '=', q.account_id);
+    if (admin !== undefined) sel = sel.where('is_admin', '=', admin ? 1 : 0);
+    if (status) sel = sel.where(whereKeyStatus(status, now));
+    if (q.q) {
+      const pattern = containsPattern(q.q);
+      sel = sel.where(sql<boolean>`(lower(name) like ${pattern} escape '\\' or lower(prefix) like ${pattern} escape '\\')`);
+    }
+    return page(await newestFirst(db, 'api_keys', sel, q.after, limit), limit, (r) => describeKey(toApiKey(r), now));
+  });
   app.get<{ Params: { id: string } }>('/v1/admin/keys/:id', ADMIN, async (req) => {
     const k = await d.keys.get(req.params.id);
     if (!k) throw new GatewayError('not_found', `No key "${req.params.id}".`, { param: 'id' });
@@ -171,8 +201,9 @@ export function adminRoutes(
   app.post<{ Params: { id: string } }>('/v1/admin/keys/:id/revoke', ADMIN, revoke);
   app.delete<{ Params: { id: string } }>('/v1/admin/keys/:id', ADMIN, revoke);
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/usage', ADMIN, async (req) => {
+  app.get<{ Querystring: Query }>('/v1/admin/usage', ADMIN, async (req, reply) => {
     const q = req.query;
+    const format = oneOf(q.format, ['json', 'csv'] as const, 'format') ?? 'json';
     const groups = (q.group_by ?? 'day').split(',').filter(Boolean) as UsageGroup[];
     for (const g of groups)
       if (!['day', 'model', 'key', 'account'].includes(g)) throw invalidRequest('group_by', 'group_by takes day, model, key, account (comma-separated).');
@@ -183,39 +214,68 @@ export function adminRoutes(
       { accountId: q.account_id, keyId: q.key_id, model: q.model, from: dateParam(q.from, 'from'), to: dateParam(q.to, 'to') },
       groups,
     );
+    if (format === 'csv') {
+      asCsv(reply, 'usage.csv');
+      return toCsv([...groups.map((g) => USAGE_GROUP_FIELD[g]), 'requests', 'succeeded', 'images', 'spend'], rows);
+    }
     return { object: 'list', currency: d.ledger.currency, unit: 'micro', data: rows };
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/ledger', ADMIN, async (req, reply) => {
+  /**
+   * Two forms. Without `limit` or `after`: the full export, oldest first, as JSON or `format=csv` (as it has
+   * always been). With either: one page, newest first, for an account's detail view.
+   */
+  app.get<{ Querystring: Query }>('/v1/admin/ledger', ADMIN, async (req, reply) => {
     const q = req.query;
-    let sel = d.db.kysely.selectFrom('ledger').selectAll().orderBy('seq');
+    const format = oneOf(q.format, ['json', 'csv'] as const, 'format') ?? 'json';
+    const paged = q.limit !== undefined || q.after !== undefined;
+    if (paged && format === 'csv') throw invalidRequest('format', 'format=csv is the full export: leave out limit and after.');
+    let sel = db.selectFrom('ledger').selectAll();
     if (q.account_id) sel = sel.where('account_id', '=', q.account_id);
     if (q.billing_transaction_id) sel = sel.where('billing_transaction_id', '=', q.billing_transaction_id);
     const from = dateParam(q.from, 'from');
     const to = dateParam(q.to, 'to');
     if (from !== undefined) sel = sel.where('created_at', '>=', from);
     if (to !== undefined) sel = sel.where('created_at', '<', to);
-    const rows = await sel.execute();
-    const data = rows.map((r) => ({
-      id: r.id,
-      account_id: r.account_id,
-      key_id: r.key_id,
-      billing_transaction_id: r.billing_transaction_id,
-      kind: r.kind,
-      amount: r.amount,
-      charged: r.charged,
-      balance_after: r.balance_after,
-      note: r.note,
-      created_at: new Date(r.created_at).toISOString(),
-    }));
-    if (q.format === 'csv') {
-      const cols = ['id', 'account_id', 'key_id', 'billing_transaction_id', 'kind', 'amount', 'charged', 'balance_after', 'note', 'created_at'] as const;
-      const esc = (v: unknown) => (v == null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-      reply.type('text/csv; charset=utf-8');
-      return `${[cols.join(','), ...data.map((r) => cols.map((c) => esc(r[c])).join(','))].join('\n')}\n`;
+    if (paged) {
+      const limit = pageLimit(q.limit);
+      if (q.after) {
+        const after = q.after;
+        const cursor = await db.selectFrom('ledger').select('seq').where('id', '=', after).executeTakeFirst();
+        if (!cursor) throw invalidRequest('after', `after must be the id of a ledger entry of the previous page; there is no "${after}".`);
+        sel = sel.where('seq', '<', cursor.seq);
+      }
+      // Newest first by insertion order: (account_id, seq) makes an account's page a range seek.
+      const rows = await sel
+        .orderBy('seq', 'desc')
+        .limit(limit + 1)
+        .execute();
+      return { ...page(rows, limit, ledgerView), currency: d.ledger.currency, unit: 'micro' };
+    }
+    const data = (await sel.orderBy('seq').execute()).map(ledgerView);
+    if (format === 'csv') {
+      asCsv(reply, 'ledger.csv');
+      return toCsv(LEDGER_COLUMNS, data);
     }
     return { object: 'list', currency: d.ledger.currency, unit: 'micro', data };
   });
+}
+
+const LEDGER_COLUMNS = ['id', 'account_id', 'key_id', 'billing_transaction_id', 'kind', 'amount', 'charged', 'balance_after', 'note', 'created_at'] as const;
+
+function ledgerView(r: Selectable<LedgerTable>) {
+  return {
+    id: r.id,
+    account_id: r.account_id,
+    key_id: r.key_id,
+    billing_transaction_id: r.billing_transaction_id,
+    kind: r.kind,
+    amount: r.amount,
+    charged: r.charged,
+    balance_after: r.balance_after,
+    note: r.note,
+    created_at: new Date(r.created_at).toISOString(),
+  };
 }
 
 export function dateParam(v: string | undefined, name: string): number | undefined {
