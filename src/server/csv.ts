@@ -1,10 +1,14 @@
 /** CSV exports of the admin API (ledger, usage): RFC 4180 cells, one header row, the JSON list's field names. */
 import type { FastifyReply } from 'fastify';
 
-/** A cell: quoted when it holds a comma, a quote or a line break (its quotes doubled); null is empty. */
+/**
+ * A cell: quoted when it holds a comma, a quote or a line break (its quotes doubled); null is empty. Text
+ * that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return first) gets a leading
+ * apostrophe: notes and names come from people, and an export is opened in a spreadsheet. Numbers stay numbers.
+ */
 export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = String(v);
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

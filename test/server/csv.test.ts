@@ -10,6 +10,12 @@ describe('csv cells', () => {
     expect(csvCell('one\rtwo')).toBe('"one\rtwo"');
   });
 
+  it('defuses text a spreadsheet would run as a formula, and leaves negative numbers alone', () => {
+    expect(csvCell('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
+    for (const lead of ['+', '-', '@', '\t']) expect(csvCell(`${lead}1+1`)).toBe(`'${lead}1+1`);
+    expect(csvCell(-5)).toBe('-5');
+  });
+
   it('writes plain text and numbers as they are, and null or a missing field as an empty cell', () => {
     expect(
       toCsv(['a', 'b', 'c'] as const, [
