@@ -189,6 +189,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     metrics,
     idempotency,
     readiness,
+    limiter,
     consoleDir: opts.consoleDir,
   });
   tasks.start();

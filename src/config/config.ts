@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { SessionLifetimes } from '../store/console-sessions.js';
 import type { PostgresSettings } from '../store/postgres-pool.js';
 import { type S3Settings, s3Settings } from '../store/s3/store.js';
 
@@ -62,6 +63,8 @@ const EnvSchema = z.object({
   IMAGEGATE_TASK_LEASE_MS: int(30_000),
   IMAGEGATE_INSTANCE_STALE_MS: int(30_000),
   IMAGEGATE_SHUTDOWN_GRACE_MS: int(120_000),
+  IMAGEGATE_CONSOLE_IDLE_MINUTES: int(720),
+  IMAGEGATE_CONSOLE_SESSION_HOURS: int(168),
   DATABASE_URL: z.string().optional(),
   // PostgreSQL only: connections per process, and the limits every connection's session runs under.
   IMAGEGATE_DB_POOL_SIZE: int(20),
@@ -128,6 +131,8 @@ export interface GatewayConfig {
   instanceStaleMs: number;
   /** On SIGTERM, how long requests and tasks in flight may run on before what is left is cut (and refunded). */
   shutdownGraceMs: number;
+  /** Console sign-in sessions: unused this long, or this long after sign-in, they end. */
+  console: SessionLifetimes;
   databaseUrl?: string;
   /** PostgreSQL pool size and session time limits (store/postgres-pool.ts). */
   postgres: PostgresSettings;
@@ -195,6 +200,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     taskLeaseMs: e.IMAGEGATE_TASK_LEASE_MS,
     instanceStaleMs: e.IMAGEGATE_INSTANCE_STALE_MS,
     shutdownGraceMs: e.IMAGEGATE_SHUTDOWN_GRACE_MS,
+    console: {
+      idleMs: Math.max(1, e.IMAGEGATE_CONSOLE_IDLE_MINUTES) * 60_000,
+      absoluteMs: Math.max(1, e.IMAGEGATE_CONSOLE_SESSION_HOURS) * 3_600_000,
+    },
     databaseUrl: e.DATABASE_URL,
     postgres: {
       poolSize: Math.max(1, e.IMAGEGATE_DB_POOL_SIZE),

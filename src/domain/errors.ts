@@ -10,12 +10,15 @@ export type ErrorCode =
   | 'content_policy_violation'
   | 'no_image_generated'
   | 'invalid_api_key'
+  | 'invalid_credentials'
+  | 'not_signed_in'
   | 'insufficient_balance'
   | 'MODEL_ACCESS_DENIED'
   | 'permission_denied'
   | 'model_not_found'
   | 'not_found'
   | 'idempotency_conflict'
+  | 'already_exists'
   | 'request_timeout'
   | 'payload_too_large'
   | 'uri_too_long'
@@ -34,12 +37,15 @@ const STATUS: Record<ErrorCode, number> = {
   content_policy_violation: 400,
   no_image_generated: 400,
   invalid_api_key: 401,
+  invalid_credentials: 401,
+  not_signed_in: 401,
   insufficient_balance: 402,
   MODEL_ACCESS_DENIED: 403,
   permission_denied: 403,
   model_not_found: 404,
   not_found: 404,
   idempotency_conflict: 409,
+  already_exists: 409,
   request_timeout: 408,
   payload_too_large: 413,
   uri_too_long: 414,
@@ -55,6 +61,9 @@ const STATUS: Record<ErrorCode, number> = {
 
 const TYPE: Partial<Record<ErrorCode, string>> = {
   invalid_api_key: 'authentication_error',
+  invalid_credentials: 'authentication_error',
+  not_signed_in: 'authentication_error',
+  already_exists: 'invalid_request_error',
   insufficient_balance: 'billing_error',
   MODEL_ACCESS_DENIED: 'permission_error',
   permission_denied: 'permission_error',

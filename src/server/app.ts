@@ -31,6 +31,12 @@ import { chatRoutes } from './routes/chat.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminRecordRoutes } from './routes/admin-records.js';
 import { AuditLog } from '../store/audit-log.js';
+import { ConsoleSessionStore } from '../store/console-sessions.js';
+import { ConsoleUserStore } from '../store/console-users.js';
+import type { RateLimiter } from '../limits/index.js';
+import { adminUserRoutes } from './routes/admin-users.js';
+import { consoleRoutes } from './routes/console.js';
+import { SignInGuard } from './sign-in-guard.js';
 import { adminModelRoutes } from './routes/admin-models.js';
 import { adminOverviewRoutes } from './routes/admin-overview.js';
 import { adminProviderRoutes } from './routes/admin-providers.js';
@@ -65,6 +71,8 @@ export interface ServerDeps {
   metrics: GatewayMetrics;
   idempotency: IdempotencyStore;
   readiness: Readiness;
+  /** The gateway's rate limiter: sign-in failures count in it, shared by every instance on Redis. */
+  limiter: RateLimiter;
   /** The built console (tests point it at their own build); by default dist/console/ next to the server. */
   consoleDir?: string;
 }
@@ -140,7 +148,10 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     reply.header('x-request-id', req.id);
   });
   // After the hook above, so a refused request still carries its id and gets its request-log row.
-  installAudienceGate(app, deps.keys);
+  const users = new ConsoleUserStore(deps.db);
+  const sessions = new ConsoleSessionStore(deps.db, deps.config.console);
+  const publicUrl = () => deps.config.publicUrl;
+  installAudienceGate(app, { keys: deps.keys, sessions, publicUrl });
 
   app.addHook('onResponse', async (req, reply) => logRequest(req, { status: reply.statusCode, errorCode: reply.errorCode }, reply.elapsedTime));
 
@@ -161,6 +172,8 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   const auditLog = new AuditLog(deps.db.kysely);
   adminRoutes(app, { ...deps, auditLog });
   adminRecordRoutes(app, { ...deps, auditLog });
+  adminUserRoutes(app, { users, accounts: deps.accounts, auditLog });
+  consoleRoutes(app, { users, sessions, keys: deps.keys, guard: new SignInGuard(deps.limiter), publicUrl });
   adminOverviewRoutes(app, { db: deps.db, requestLog: deps.requestLog, currency: deps.ledger.currency });
   adminModelRoutes(app, deps.catalog);
   adminProviderRoutes(app, { catalog: deps.catalog, breakers: deps.pipeline.breakers, upstream: deps.metrics.upstream });

@@ -5,15 +5,24 @@
  * A route registered without an audience fails the server's start.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { GatewayError } from '../domain/errors.js';
+import type { ActiveSession, ConsoleSessionStore } from '../store/console-sessions.js';
 import type { KeyStore } from '../store/keys.js';
-import { authenticate, requireAdmin } from './auth.js';
+import { sessionActorId } from './actor.js';
+import { authenticate, presentedKey, requireAdmin } from './auth.js';
+import { checkCsrf } from './csrf.js';
+import { sessionCookie } from './session-cookie.js';
 
 /**
- * - `public`: anyone (health checks; signed file URLs, whose signature is the credential).
+ * - `public`: anyone (health checks; signed file URLs, whose signature is the credential; sign-in).
  * - `client`: any valid API key; the handler sees `req.principal`.
- * - `admin`: an admin key only.
+ * - `console`: any signed-in console session (the session itself: who it is, signing out).
+ * - `admin`: the admin key, or the console session of an operator or of an admin-key sign-in.
+ *
+ * A request that carries a key is authenticated by the key alone, whatever cookie it also sends. A request
+ * authenticated by the session cookie passes the CSRF check before it may change anything.
  */
-export type Audience = 'public' | 'client' | 'admin';
+export type Audience = 'public' | 'client' | 'console' | 'admin';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -38,11 +47,14 @@ export function forAudience(audience: Audience): { config: { audience: Audience 
 
 export const PUBLIC = forAudience('public');
 export const CLIENT = forAudience('client');
+export const CONSOLE = forAudience('console');
 export const ADMIN = forAudience('admin');
 
 export class MissingAudienceError extends Error {
   constructor(route: Pick<RouteOptions, 'method' | 'url'>) {
-    super(`The route ${String(route.method)} ${route.url} declares no audience: add { config: { audience: 'public' | 'client' | 'admin' } } to its options.`);
+    super(
+      `The route ${String(route.method)} ${route.url} declares no audience: add { config: { audience: 'public' | 'client' | 'console' | 'admin' } } to its options.`,
+    );
   }
 }
 
@@ -51,8 +63,18 @@ export function audienceOf(req: FastifyRequest): Audience {
   return req.is404 ? 'client' : (req.routeOptions.config?.audience ?? 'client');
 }
 
+export interface AudienceGateDeps {
+  keys: KeyStore;
+  sessions: ConsoleSessionStore;
+  /** The gateway's public URL (read per request: it is known only once the server listens on port 0). */
+  publicUrl: () => string;
+}
+
+/** A session may use the admin API when it is an operator's or was opened with the admin key. */
+const administers = (s: ActiveSession) => s.identity.kind === 'admin_key' || s.identity.user.role === 'operator';
+
 /** Installs the registration check and the one hook that enforces audiences. Call before any route is added. */
-export function installAudienceGate(app: FastifyInstance, keys: KeyStore): void {
+export function installAudienceGate(app: FastifyInstance, deps: AudienceGateDeps): void {
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
@@ -63,7 +85,29 @@ export function installAudienceGate(app: FastifyInstance, keys: KeyStore): void 
   app.addHook('onRequest', async (req) => {
     const audience = audienceOf(req);
     if (audience === 'public') return;
-    await authenticate(req, keys);
-    if (audience === 'admin') requireAdmin(req);
+    if (audience === 'client' || presentedKey(req) !== undefined) {
+      const principal = await authenticate(req, deps.keys);
+      if (audience === 'console') throw new GatewayError('permission_denied', 'This endpoint is for console sessions: sign in at POST /v1/console/sign-in.');
+      if (audience === 'admin') req.actorId = requireAdmin(req).key.id;
+      else req.actorId = principal.key.id;
+      return;
+    }
+    const session = await liveSession(req, deps.sessions, audience);
+    checkCsrf(req, session.csrfToken, deps.publicUrl());
+    if (audience === 'admin' && !administers(session)) {
+      throw new GatewayError('permission_denied', 'This endpoint needs an operator: members of an account cannot use the admin API.');
+    }
+    req.consoleSession = session;
+    req.actorId = sessionActorId(session);
   });
+}
+
+async function liveSession(req: FastifyRequest, sessions: ConsoleSessionStore, audience: 'console' | 'admin'): Promise<ActiveSession> {
+  const id = sessionCookie(req);
+  if (id === undefined && audience === 'admin') {
+    throw new GatewayError('invalid_api_key', 'No API key was sent. Send "Authorization: Bearer <admin key>", or sign in to the console as an operator.');
+  }
+  const session = id === undefined ? undefined : await sessions.authenticate(id);
+  if (!session) throw new GatewayError('not_signed_in', 'Not signed in, or the session has ended: sign in at POST /v1/console/sign-in.');
+  return session;
 }

@@ -8,11 +8,31 @@ import { newId } from '../domain/ids.js';
 import type { AuditLogTable, Database } from './schema.js';
 import { run, type TxWork } from './transact.js';
 
-export type AuditAction = 'account.create' | 'account.credit' | 'account.debit' | 'key.create' | 'key.update' | 'key.revoke';
-export const AUDIT_ACTIONS: readonly AuditAction[] = ['account.create', 'account.credit', 'account.debit', 'key.create', 'key.update', 'key.revoke'];
+export type AuditAction =
+  | 'account.create'
+  | 'account.credit'
+  | 'account.debit'
+  | 'key.create'
+  | 'key.update'
+  | 'key.revoke'
+  | 'user.create'
+  | 'user.update'
+  | 'user.disable';
+export const AUDIT_ACTIONS: readonly AuditAction[] = [
+  'account.create',
+  'account.credit',
+  'account.debit',
+  'key.create',
+  'key.update',
+  'key.revoke',
+  'user.create',
+  'user.update',
+  'user.disable',
+];
 
 /** Who made a change, and from where. */
 export interface AuditActor {
+  /** The admin key's id (`key_…`), or the console user's (`usr_…`) for a change made in the console. */
   id: string;
   ip: string | null;
 }
@@ -20,7 +40,7 @@ export interface AuditActor {
 export interface AuditEntry {
   actor: AuditActor;
   action: AuditAction;
-  target: { kind: 'account' | 'api_key'; id: string };
+  target: { kind: 'account' | 'api_key' | 'console_user'; id: string };
   /** Signed micro-units, for money actions. */
   amount?: number;
   /** The attributes set, for access actions. Callers pass attributes only: a secret has no field here. */

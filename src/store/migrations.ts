@@ -299,6 +299,41 @@ const m011_overview_indexes: Migration = {
   },
 };
 
+/**
+ * Console sign-in: people (operators, and members of one account) with a scrypt password hash, and their
+ * sessions. A session row is keyed by the SHA-256 of the id in the cookie, so a copy of the table signs no
+ * one in; it belongs to a user or, for the admin-key sign-in, to the admin key it was opened with.
+ */
+const m012_console_users: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('console_users')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('email', 'text', (c) => c.notNull().unique())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('account_id', 'text', (c) => c.references('accounts.id'))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('disabled_at', 'bigint')
+      .addColumn('last_sign_in_at', 'bigint')
+      .execute();
+    await db.schema
+      .createTable('console_sessions')
+      .addColumn('id_hash', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.references('console_users.id'))
+      .addColumn('admin_key_id', 'text')
+      .addColumn('csrf_token', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('ip', 'text')
+      .addColumn('user_agent', 'text')
+      .execute();
+    await db.schema.createIndex('console_sessions_user').on('console_sessions').column('user_id').execute();
+    await db.schema.createIndex('console_sessions_expiry').on('console_sessions').column('expires_at').execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -312,6 +347,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '009_console_indexes': m009_console_indexes,
     '010_audit_log': m010_audit_log(dialect),
     '011_overview_indexes': m011_overview_indexes,
+    '012_console_users': m012_console_users,
   };
 }
 

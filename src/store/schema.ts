@@ -162,7 +162,7 @@ export interface AuditLogTable {
   seq: Generated<number>;
   id: string;
   at: number;
-  /** Who made the change: the admin key's id (a console user's, later). */
+  /** Who made the change: the admin key's id, or the console user's. */
   actor: string;
   actor_ip: string | null;
   action: string;
@@ -175,7 +175,39 @@ export interface AuditLogTable {
   note: string | null;
 }
 
+/** A person who signs in to the console: an operator (no account) or a member of one account. */
+export interface ConsoleUsersTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** `scrypt$N$r$p$salt$hash` (store/password-hash.ts). */
+  password_hash: string;
+  role: 'operator' | 'member';
+  account_id: string | null;
+  created_at: number;
+  disabled_at: number | null;
+  last_sign_in_at: number | null;
+}
+
+/** A console session. Exactly one of user_id and admin_key_id is set. */
+export interface ConsoleSessionsTable {
+  /** SHA-256 (hex) of the id in the cookie; the id itself is never stored. */
+  id_hash: string;
+  user_id: string | null;
+  admin_key_id: string | null;
+  csrf_token: string;
+  created_at: number;
+  /** Moved forward at most once a minute; the idle expiry counts from it. */
+  last_seen_at: number;
+  /** The absolute expiry (ms). */
+  expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+}
+
 export interface Database {
+  console_users: ConsoleUsersTable;
+  console_sessions: ConsoleSessionsTable;
   audit_log: AuditLogTable;
   tasks: TasksTable;
   idempotency: IdempotencyTable;

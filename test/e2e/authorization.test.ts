@@ -6,6 +6,8 @@ import Fastify from 'fastify';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installAudienceGate, MissingAudienceError } from '../../src/server/audience.js';
+import { ConsoleSessionStore } from '../../src/store/console-sessions.js';
+import { makeUser, signIn } from '../support/console.js';
 import { ADMIN_KEY, startGateway, type TestGateway } from '../support/gateway.js';
 
 /** One raw HTTP/1.1 request, so the request target goes out exactly as written. */
@@ -54,7 +56,7 @@ describe('authorization by the matched route', () => {
 
   it('refuses to register a route that declares no audience', async () => {
     const app = Fastify();
-    installAudienceGate(app, gw.gateway.keys);
+    installAudienceGate(app, { keys: gw.gateway.keys, sessions: new ConsoleSessionStore(gw.gateway.db, gw.gateway.config.console), publicUrl: () => gw.url });
     expect(() => app.get('/v1/forgotten', async () => 'open')).toThrow(MissingAudienceError);
     await app.close();
   });
@@ -68,9 +70,12 @@ describe('authorization by the matched route', () => {
       .sort();
     // The console's files hold no data: the app calls the admin API, which asks for a session or the admin key.
     const consoleApp = ['/', '/console', '/console/', '/console/*', '/console/assets/*'];
-    expect(publicOnes).toEqual([...['/healthz', '/readyz', '/v1/files/:name', ...consoleApp].flatMap((url) => [`GET ${url}`, `HEAD ${url}`])].sort());
+    expect(publicOnes).toEqual(
+      [...['/healthz', '/readyz', '/v1/files/:name', ...consoleApp].flatMap((url) => [`GET ${url}`, `HEAD ${url}`]), 'POST /v1/console/sign-in'].sort(),
+    );
     for (const r of routes) {
       if (r.url.startsWith('/v1/admin/') || r.url === '/metrics') expect(r.audience, `${r.method} ${r.url}`).toBe('admin');
+      else if (r.url.startsWith('/v1/console/') && r.audience !== 'public') expect(r.audience, `${r.method} ${r.url}`).toBe('console');
       else if (r.audience !== 'public') expect(r.audience, `${r.method} ${r.url}`).toBe('client');
     }
   });
@@ -128,6 +133,49 @@ describe('authorization by the matched route', () => {
     });
     expect(res.status).toBe(403);
     expect((await gw.balance(client.key)).available).toBe(1_000_000);
+  });
+
+  const adminRoutes = () => gw.gateway.server.declaredRoutes.filter((r) => r.audience === 'admin' && r.method !== 'HEAD');
+  const pathOf = (url: string) => url.replace(':id', 'x').replace(':name', 'x').replace('*', 'x');
+  const mutates = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(method);
+
+  it("refuses every admin route to a member's session with 403, the CSRF token sent", async () => {
+    const member = await makeUser(gw, { email: 'member@authz.test', role: 'member', account_id: client.accountId });
+    const s = await signIn(gw, member);
+    for (const r of adminRoutes()) {
+      const res = await s.call(pathOf(r.url), { method: r.method });
+      expect(res.status, `${r.method} ${r.url} as a member`).toBe(403);
+      expect(res.body.error.code).toBe('permission_denied');
+    }
+  });
+
+  it('refuses every admin mutation by cookie without the CSRF token, with a wrong one, or from a foreign origin', async () => {
+    const s = await signIn(gw);
+    const mutations = adminRoutes().filter((r) => mutates(r.method));
+    expect(mutations.length).toBeGreaterThan(5);
+    for (const r of mutations) {
+      for (const attempt of [{ csrf: null }, { csrf: 'wrong' }, { headers: { origin: 'https://evil.example' } }]) {
+        const res = await s.call(pathOf(r.url), { method: r.method, ...attempt });
+        expect(res.status, `${r.method} ${r.url} ${JSON.stringify(attempt)}`).toBe(403);
+        expect(res.body.error.message).toMatch(/^CSRF check failed/);
+      }
+    }
+  });
+
+  it("accepts an operator's session on every admin route", async () => {
+    const operator = await makeUser(gw, { email: 'operator@authz.test', role: 'operator' });
+    const s = await signIn(gw, operator);
+    for (const r of adminRoutes()) {
+      const res = await s.call(pathOf(r.url), { method: r.method, headers: { origin: new URL(gw.url).origin } });
+      expect([401, 403], `${r.method} ${r.url} as an operator: ${JSON.stringify(res.body)}`).not.toContain(res.status);
+    }
+  });
+
+  it('refuses the console session routes to a key, even the admin key', async () => {
+    for (const r of gw.gateway.server.declaredRoutes.filter((x) => x.audience === 'console')) {
+      const res = await fetch(`${gw.url}${r.url}`, { method: r.method, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      expect(res.status, `${r.method} ${r.url}`).toBe(403);
+    }
   });
 
   it('still serves the encoded spelling to the admin key (the variants above do reach the admin routes)', async () => {

@@ -1,5 +1,5 @@
 /**
- * The admin API (admin key only): accounts and their money, API keys, usage and the ledger export.
+ * The admin API (the admin key, or an operator's console session): accounts and their money, API keys, usage and the ledger export.
  * The CLI is a thin client of these endpoints.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -9,11 +9,12 @@ import type { Ledger } from '../../billing/ledger.js';
 import { usage, type UsageGroup } from '../../billing/usage.js';
 import { GatewayError, invalidRequest } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
-import type { AuditActor, AuditLog } from '../../store/audit-log.js';
+import type { AuditLog } from '../../store/audit-log.js';
 import type { Db } from '../../store/db.js';
 import type { RequestLog } from '../../store/request-log.js';
 import { describeKey, type KeyStore } from '../../store/keys.js';
 import { OPERATOR_ACCOUNT } from '../../store/bootstrap.js';
+import { actingAs } from '../actor.js';
 import { ADMIN } from '../audience.js';
 
 const limit = z.number().int().positive().nullable().optional();
@@ -72,11 +73,6 @@ function adminFilter(v: string | undefined): boolean | undefined {
   throw new GatewayError('invalid_request', 'admin must be true or false.', { param: 'admin' });
 }
 
-/** The person behind an admin request: the admin key's id, and the client's address. */
-function actorOf(req: FastifyRequest): AuditActor {
-  return { id: req.principal!.key.id, ip: req.ip ?? null };
-}
-
 /** The attributes a key change set, as the audit diff (the schemas hold no secret field). */
 const keyDiff = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 
@@ -95,7 +91,7 @@ export function adminRoutes(
     const credit = body.credit ?? 0;
     const id = newId('acct');
     const audit = {
-      actor: actorOf(req),
+      actor: actingAs(req),
       action: 'account.create' as const,
       target: { kind: 'account' as const, id },
       amount: credit,
@@ -121,7 +117,7 @@ export function adminRoutes(
       await mustAccount(req.params.id);
       const amount = kind === 'credit' ? body.amount : -body.amount;
       const audit = {
-        actor: actorOf(req),
+        actor: actingAs(req),
         action: `account.${kind}` as const,
         target: { kind: 'account' as const, id: req.params.id },
         amount,
@@ -140,10 +136,10 @@ export function adminRoutes(
       ...body,
       expires_at: toMs(body.expires_at),
       isAdmin: body.admin ?? false,
-      createdBy: req.principal!.key.id,
+      createdBy: actingAs(req).id,
     });
     await d.auditLog.record({
-      actor: actorOf(req),
+      actor: actingAs(req),
       action: 'key.create',
       target: { kind: 'api_key', id: key.id },
       diff: { account_id: accountId, ...keyDiff(body) },
@@ -165,13 +161,13 @@ export function adminRoutes(
     const body = parseBody(KeyAttributesSchema, req.body);
     const k = await d.keys.update(req.params.id, { ...body, expires_at: toMs(body.expires_at) });
     if (!k) throw new GatewayError('not_found', `No key "${req.params.id}".`, { param: 'id' });
-    await d.auditLog.record({ actor: actorOf(req), action: 'key.update', target: { kind: 'api_key', id: k.id }, diff: keyDiff(body) });
+    await d.auditLog.record({ actor: actingAs(req), action: 'key.update', target: { kind: 'api_key', id: k.id }, diff: keyDiff(body) });
     return describeKey(k);
   });
   const revoke = async (req: FastifyRequest<{ Params: { id: string } }>) => {
     const id = req.params.id;
     if (!(await d.keys.revoke(id))) throw new GatewayError('not_found', `No key "${id}".`, { param: 'id' });
-    await d.auditLog.record({ actor: actorOf(req), action: 'key.revoke', target: { kind: 'api_key', id } });
+    await d.auditLog.record({ actor: actingAs(req), action: 'key.revoke', target: { kind: 'api_key', id } });
     return { id, object: 'api_key', status: 'revoked' };
   };
   app.post<{ Params: { id: string } }>('/v1/admin/keys/:id/revoke', ADMIN, revoke);
