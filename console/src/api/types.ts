@@ -14,11 +14,12 @@ import type { AccountView, KeyAttributesSchema } from '../../../src/server/route
 import type { RequestView } from '../../../src/server/routes/admin-records.js';
 import type { renderTask } from '../../../src/server/task-object.js';
 import type { RouteAttemptStats } from '../../../src/server/upstream-stats.js';
-import type { describeAudit } from '../../../src/store/audit-log.js';
+import type { AuditAction, describeAudit } from '../../../src/store/audit-log.js';
 import type { describeKey } from '../../../src/store/keys.js';
 import type { WebhookAttempt } from '../../../src/tasks/webhooks.js';
 
 export type {
+  AuditAction,
   AccountView,
   ConsoleSessionView,
   CreateUserBody,

@@ -132,9 +132,10 @@ function Ledger({ id, version }: { id: string; version: number }) {
               caption="Ledger entries"
               empty="No ledger entries yet."
               columns={[
-                { title: 'When', cell: (e) => time(e.created_at) },
+                { title: 'When', nowrap: true, cell: (e) => time(e.created_at) },
                 { title: 'Kind', cell: (e) => e.kind },
                 { title: 'Amount', numeric: true, cell: (e) => money(e.amount, l.currency) },
+                { title: 'Charged', numeric: true, cell: (e) => (e.charged === null ? '' : money(e.charged, l.currency)) },
                 { title: 'Balance after', numeric: true, cell: (e) => money(e.balance_after, l.currency) },
                 { title: 'Transaction', cell: (e) => (e.billing_transaction_id ? <code>{e.billing_transaction_id}</code> : '—') },
                 { title: 'Note', cell: (e) => e.note ?? '' },

@@ -47,7 +47,7 @@ export function AccountsPage() {
                   { title: 'Balance', numeric: true, cell: (a) => money(a.balance, a.currency) },
                   { title: 'Held', numeric: true, cell: (a) => money(a.held, a.currency) },
                   { title: 'Open holds', numeric: true, cell: (a) => count(a.open_holds) },
-                  { title: 'Created', cell: (a) => time(a.created) },
+                  { title: 'Created', nowrap: true, cell: (a) => time(a.created) },
                 ]}
               />
               <Pager hasMore={l.has_more ?? false} lastId={l.last_id ?? null} shown={rows.length} />

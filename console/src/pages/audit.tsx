@@ -1,6 +1,6 @@
 /** The audit log: every change a person made to money or access, newest first, filtered. */
 import { withQuery } from '../api/client.js';
-import type { AuditEntryView, Page } from '../api/types.js';
+import type { AuditAction, AuditEntryView, Page } from '../api/types.js';
 import { Link, useQueryState } from '../router/router.js';
 import { useCurrency } from '../ui/currency.js';
 import { Filters } from '../ui/filters.js';
@@ -11,14 +11,32 @@ import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
 
-const ACTIONS: Array<[string, string]> = [
-  ['account.create', 'Account created'],
-  ['account.credit', 'Credit'],
-  ['account.debit', 'Debit'],
-  ['key.create', 'Key created'],
-  ['key.update', 'Key changed'],
-  ['key.revoke', 'Key revoked'],
-];
+/** Every action the server records has a label: a new action fails the console's typecheck until it has one. */
+const LABELS: Record<AuditAction, string> = {
+  'account.create': 'Account created',
+  'account.credit': 'Credit',
+  'account.debit': 'Debit',
+  'key.create': 'Key created',
+  'key.update': 'Key changed',
+  'key.revoke': 'Key revoked',
+  'user.create': 'User created',
+  'user.update': 'User changed',
+  'user.disable': 'User disabled',
+};
+const ACTIONS = Object.entries(LABELS);
+
+/** A change's attributes as `name: value` pairs, one line each. */
+function Diff({ diff }: { diff: Record<string, unknown> }) {
+  return (
+    <ul class="diff">
+      {Object.entries(diff).map(([k, v]) => (
+        <li key={k}>
+          <span class="muted">{k}:</span> {typeof v === 'string' ? v : JSON.stringify(v)}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 function target(e: AuditEntryView) {
   if (e.target.kind === 'account') return <Link to={`/accounts/${encodeURIComponent(e.target.id)}`}>{e.target.id}</Link>;
@@ -61,13 +79,13 @@ export function AuditPage() {
               busy={list.loading}
               empty="No audit entry matches these filters."
               columns={[
-                { title: 'When', cell: (e) => time(e.at) },
+                { title: 'When', nowrap: true, cell: (e) => time(e.at) },
                 { title: 'Actor', cell: (e) => <code>{e.actor}</code> },
                 { title: 'From', cell: (e) => e.actor_ip ?? '—' },
-                { title: 'Action', cell: (e) => ACTIONS.find(([a]) => a === e.action)?.[1] ?? e.action },
+                { title: 'Action', nowrap: true, cell: (e) => LABELS[e.action as AuditAction] ?? e.action },
                 { title: 'Target', cell: target },
                 { title: 'Amount', numeric: true, cell: (e) => (e.amount === null ? '' : money(e.amount, currency)) },
-                { title: 'Reason / change', cell: (e) => e.note ?? (e.diff ? <code class="diff">{JSON.stringify(e.diff)}</code> : '') },
+                { title: 'Reason / change', cell: (e) => e.note ?? (e.diff ? <Diff diff={e.diff} /> : '') },
               ]}
             />
             <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />

@@ -41,7 +41,7 @@ export function OverviewPage() {
 function bucketLabel(b: OverviewBucket, bucketSeconds: number): string {
   const d = new Date(b.start);
   return bucketSeconds < 86_400
-    ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    ? d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
     : d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 }
 

@@ -53,7 +53,7 @@ export function RequestsPage() {
               busy={list.loading}
               empty="No request matches these filters."
               columns={[
-                { title: 'When', cell: (r) => time(r.created_at) },
+                { title: 'When', nowrap: true, cell: (r) => time(r.created_at) },
                 { title: 'Request', cell: (r) => <Link to={`/requests/${encodeURIComponent(r.id)}`}>{r.id}</Link> },
                 { title: 'Endpoint', cell: (r) => <code>{r.endpoint}</code> },
                 { title: 'Model', cell: (r) => r.model ?? '—' },

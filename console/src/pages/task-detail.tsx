@@ -1,17 +1,31 @@
 /** One task: its state, result links, upstream attempts and webhook deliveries; cancel while it is open. */
 import { useState } from 'preact/hooks';
-import { sendJson } from '../api/client.js';
-import type { TaskDetail, TaskView, WebhookView } from '../api/types.js';
+import { ApiError, sendJson } from '../api/client.js';
+import type { Page, TaskDetail, TaskView, WebhookView } from '../api/types.js';
 import { Link } from '../router/router.js';
 import { Confirm } from '../ui/dialog.js';
 import { money, time } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
-import { Loaded } from '../ui/status.js';
+import { Loaded as Show } from '../ui/status.js';
 import { Facts, Table } from '../ui/table.js';
-import { useApi } from '../ui/use-api.js';
+import { type Loaded, useApi } from '../ui/use-api.js';
+
+/**
+ * A gateway without `GET /v1/admin/tasks/:id` (older than the console) still has the task list: the task is
+ * looked up among the newest there, without its attempts.
+ */
+function useTask(id: string): Loaded<TaskDetail> & { fromList: boolean } {
+  const detail = useApi<TaskDetail>(`/v1/admin/tasks/${encodeURIComponent(id)}`);
+  const missing = detail.error !== undefined && (detail.error.status === 404 || detail.error.status === 401) && detail.error.param !== 'id';
+  const list = useApi<Page<TaskView>>(missing ? '/v1/admin/tasks?limit=200' : null);
+  if (!missing) return { ...detail, fromList: false };
+  const found = list.data?.data.find((t) => t.id === id);
+  const notFound = list.data && !found ? new ApiError(404, `No task "${id}" among the newest 200 tasks.`, 'not_found', 'id') : undefined;
+  return { data: found, error: list.error ?? notFound, loading: list.loading, reload: list.reload, fromList: true };
+}
 
 export function TaskDetailPage({ id }: { id: string }) {
-  const task = useApi<TaskDetail>(`/v1/admin/tasks/${encodeURIComponent(id)}`);
+  const task = useTask(id);
   const [confirming, setConfirming] = useState(false);
   const open = task.data?.status === 'pending' || task.data?.status === 'running';
   return (
@@ -23,7 +37,7 @@ export function TaskDetailPage({ id }: { id: string }) {
           </button>
         ) : null}
       </PageHead>
-      <Loaded state={task}>{(t) => <TaskBody t={t} />}</Loaded>
+      <Show state={task}>{(t) => <TaskBody t={t} fromList={task.fromList} />}</Show>
       {confirming ? (
         <Confirm
           title="Cancel this task?"
@@ -40,7 +54,7 @@ export function TaskDetailPage({ id }: { id: string }) {
   );
 }
 
-function TaskBody({ t }: { t: TaskDetail }) {
+function TaskBody({ t, fromList }: { t: TaskDetail; fromList: boolean }) {
   const billing = 'imagegate' in t ? t.imagegate?.billing : undefined;
   const webhook = 'webhook' in t ? (t.webhook as WebhookView) : undefined;
   const images = ('data' in t ? t.data : undefined) ?? [];
@@ -82,7 +96,11 @@ function TaskBody({ t }: { t: TaskDetail }) {
         <p class="muted">No images{t.status === 'succeeded' ? '.' : ' yet.'}</p>
       )}
       <h2>Upstream attempts</h2>
-      {t.attempts?.length ? <pre class="json">{JSON.stringify(t.attempts, null, 2)}</pre> : <p class="muted">No attempts recorded for this task.</p>}
+      {t.attempts?.length ? (
+        <pre class="json">{JSON.stringify(t.attempts, null, 2)}</pre>
+      ) : (
+        <p class="muted">{fromList ? 'This gateway does not report task attempts yet.' : 'No attempts recorded for this task.'}</p>
+      )}
       <h2>Webhook deliveries</h2>
       {webhook ? (
         <>
@@ -96,7 +114,7 @@ function TaskBody({ t }: { t: TaskDetail }) {
             caption="Webhook deliveries"
             empty="No delivery attempted yet."
             columns={[
-              { title: 'When', cell: (a) => time(a.at) },
+              { title: 'When', nowrap: true, cell: (a) => time(a.at) },
               { title: 'HTTP status', numeric: true, cell: (a) => a.status ?? '—' },
               { title: 'Error', cell: (a) => a.error ?? '' },
             ]}

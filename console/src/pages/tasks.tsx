@@ -41,13 +41,13 @@ export function TasksPage() {
               busy={list.loading}
               empty="No task matches these filters."
               columns={[
-                { title: 'Created', cell: (t) => time(t.created) },
+                { title: 'Created', nowrap: true, cell: (t) => time(t.created) },
                 { title: 'Task', cell: (t) => <Link to={`/tasks/${encodeURIComponent(t.id)}`}>{t.id}</Link> },
                 { title: 'Model', cell: (t) => t.model },
                 { title: 'Status', cell: (t) => <span class={`badge ${t.status}`}>{t.status}</span> },
                 { title: 'Progress', numeric: true, cell: (t) => `${t.progress} %` },
                 { title: 'Account', cell: (t) => (t.account_id ? <Link to={`/accounts/${encodeURIComponent(t.account_id)}`}>{t.account_id}</Link> : '—') },
-                { title: 'Finished', cell: (t) => time(t.finished_at) },
+                { title: 'Finished', nowrap: true, cell: (t) => time(t.finished_at) },
               ]}
             />
             <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />

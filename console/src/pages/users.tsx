@@ -39,8 +39,8 @@ export function UsersPage() {
               { title: 'Email', cell: (u) => u.email },
               { title: 'Role', cell: (u) => (u.role === 'member' ? `member of ${u.account_id ?? '—'}` : 'operator') },
               { title: 'State', cell: (u) => <span class={`badge ${u.disabled ? 'revoked' : 'active'}`}>{u.disabled ? 'disabled' : 'active'}</span> },
-              { title: 'Last sign-in', cell: (u) => time(u.last_sign_in_at) },
-              { title: 'Created', cell: (u) => time(u.created) },
+              { title: 'Last sign-in', nowrap: true, cell: (u) => time(u.last_sign_in_at) },
+              { title: 'Created', nowrap: true, cell: (u) => time(u.created) },
               {
                 title: 'Actions',
                 cell: (u) => (

@@ -21,13 +21,15 @@ export function moneyInput(micro: number | null | undefined): string {
   return micro === null || micro === undefined ? '' : String(micro / MICRO);
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const thisYear = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const otherYear = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 /** An ISO string, unix seconds or ms, in the browser's local time. */
 export function time(v: string | number | null | undefined, unit: 's' | 'ms' = 's'): string {
   if (v === null || v === undefined || v === '') return '—';
   const d = typeof v === 'number' ? new Date(unit === 's' ? v * 1000 : v) : new Date(v);
-  return Number.isNaN(d.getTime()) ? String(v) : dateTime.format(d);
+  if (Number.isNaN(d.getTime())) return String(v);
+  return (d.getFullYear() === new Date().getFullYear() ? thisYear : otherYear).format(d);
 }
 
 export function count(n: number | null | undefined): string {

@@ -7,6 +7,12 @@ export interface Column<T> {
   cell: (row: T) => ComponentChildren;
   /** Numbers and money: right-aligned with tabular figures. */
   numeric?: boolean;
+  /** Times and ids: kept on one line. */
+  nowrap?: boolean;
+}
+
+function cellClass<T>(c: Column<T>): string | undefined {
+  return [c.numeric ? 'num' : '', c.nowrap ? 'nowrap' : ''].filter(Boolean).join(' ') || undefined;
 }
 
 export function Table<T>(props: { rows: T[]; columns: Column<T>[]; rowKey: (row: T) => string; empty: ComponentChildren; caption?: string; busy?: boolean }) {
@@ -18,7 +24,7 @@ export function Table<T>(props: { rows: T[]; columns: Column<T>[]; rowKey: (row:
         <thead>
           <tr>
             {props.columns.map((c) => (
-              <th key={c.title} scope="col" class={c.numeric ? 'num' : undefined}>
+              <th key={c.title} scope="col" class={cellClass(c)}>
                 {c.title}
               </th>
             ))}
@@ -28,7 +34,7 @@ export function Table<T>(props: { rows: T[]; columns: Column<T>[]; rowKey: (row:
           {props.rows.map((r) => (
             <tr key={props.rowKey(r)}>
               {props.columns.map((c) => (
-                <td key={c.title} class={c.numeric ? 'num' : undefined}>
+                <td key={c.title} class={cellClass(c)}>
                   {c.cell(r)}
                 </td>
               ))}
