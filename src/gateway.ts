@@ -66,6 +66,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Inline catalog overlay YAML (tests), instead of IMAGEGATE_CONFIG. */
   catalogOverlayText?: string;
+  /** The built console to serve at /console/, instead of dist/console/ (tests). */
+  consoleDir?: string;
 }
 
 export async function createGateway(config: GatewayConfig, opts: GatewayOptions = {}): Promise<Gateway> {
@@ -188,6 +190,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     idempotency,
     readiness,
     limiter,
+    consoleDir: opts.consoleDir,
   });
   tasks.start();
   const webhooks = new WebhookDispatcher(taskStore, keys, (row) => renderTask(row, config.publicUrl), log, {

@@ -20,6 +20,7 @@ import type { IdempotencyStore } from './idempotency/store.js';
 import type { TaskService } from '../tasks/service.js';
 import type { TaskStore } from '../tasks/store.js';
 import { ADMIN, type Audience, installAudienceGate, PUBLIC } from './audience.js';
+import { consoleAssets } from './console-assets.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler.js';
 import { httpServerFactory } from './http-server.js';
 import { requestLogRow } from './image-request.js';
@@ -73,6 +74,8 @@ export interface ServerDeps {
   readiness: Readiness;
   /** The gateway's rate limiter: sign-in failures count in it, shared by every instance on Redis. */
   limiter: RateLimiter;
+  /** The built console (tests point it at their own build); by default dist/console/ next to the server. */
+  consoleDir?: string;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<Server> {
@@ -176,6 +179,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   adminOverviewRoutes(app, { db: deps.db, requestLog: deps.requestLog, currency: deps.ledger.currency });
   adminModelRoutes(app, deps.catalog);
   adminProviderRoutes(app, { catalog: deps.catalog, breakers: deps.pipeline.breakers, upstream: deps.metrics.upstream });
+  await consoleAssets(app, { keys: deps.keys, dir: deps.consoleDir });
   await app.ready();
   return app;
 }

@@ -21,7 +21,7 @@ export interface TestGateway {
 }
 
 export async function startGateway(
-  opts: { env?: Record<string, string | undefined>; overlay?: string; databaseUrl?: string; dataDir?: string } = {},
+  opts: { env?: Record<string, string | undefined>; overlay?: string; databaseUrl?: string; dataDir?: string; consoleDir?: string } = {},
 ): Promise<TestGateway> {
   const env: Record<string, string | undefined> = {
     HOST: '127.0.0.1',
@@ -35,7 +35,7 @@ export async function startGateway(
     ...opts.env,
   };
   const config = loadConfig(env);
-  const gateway = await createGateway(config, { logger: pino({ level: 'silent' }), catalogOverlayText: opts.overlay });
+  const gateway = await createGateway(config, { logger: pino({ level: 'silent' }), catalogOverlayText: opts.overlay, consoleDir: opts.consoleDir });
   const address = await gateway.listen();
   const url = address.replace('localhost', '127.0.0.1');
 

@@ -47,6 +47,8 @@ function requestView(r: Selectable<RequestLogTable>) {
   };
 }
 
+export type RequestView = ReturnType<typeof requestView>;
+
 export function adminRecordRoutes(app: FastifyInstance, d: { db: Db; requestLog: RequestLog; auditLog: AuditLog; config: { publicUrl: string } }): void {
   const db = d.db.kysely;
 

@@ -70,6 +70,8 @@ function accountView(a: { id: string; name: string; balance: number; createdAt: 
   };
 }
 
+export type AccountView = ReturnType<typeof accountView>;
+
 /** `?admin=true` lists admin keys only, `?admin=false` client keys only; absent, both. */
 function adminFilter(v: string | undefined): boolean | undefined {
   if (v === undefined) return undefined;

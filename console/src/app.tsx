@@ -1,0 +1,51 @@
+/** The console: find the session, then either the sign-in page, the first-operator page, or the signed-in app. */
+import { useEffect, useState } from 'preact/hooks';
+import type { ApiError } from './api/client.js';
+import { loadSession } from './api/session.js';
+import type { ConsoleSessionView } from './api/types.js';
+import { FirstOperatorPage } from './pages/first-operator.js';
+import { SignInPage } from './pages/sign-in.js';
+import { Routes } from './routes.js';
+import { useLocation } from './router/router.js';
+import { Layout } from './ui/layout.js';
+import { asApiError, ErrorNote, Loading } from './ui/status.js';
+
+type State = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'signed-out' } | { kind: 'signed-in'; session: ConsoleSessionView };
+
+export function App() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [skipOperator, setSkipOperator] = useState(false);
+  const loc = useLocation();
+  useEffect(() => {
+    loadSession().then(
+      (session) => setState(session ? { kind: 'signed-in', session } : { kind: 'signed-out' }),
+      (e: unknown) => setState({ kind: 'failed', error: asApiError(e) }),
+    );
+  }, []);
+  const signedIn = (session: ConsoleSessionView) => setState({ kind: 'signed-in', session });
+
+  switch (state.kind) {
+    case 'loading':
+      return <Loading what="Opening the console" />;
+    case 'failed':
+      return (
+        <main class="center" id="main">
+          <section class="card narrow">
+            <h1>The console cannot start</h1>
+            <ErrorNote error={state.error} />
+          </section>
+        </main>
+      );
+    case 'signed-out':
+      return <SignInPage onSignedIn={signedIn} />;
+    case 'signed-in':
+      if (state.session.needs_operator && state.session.via === 'admin_key' && !skipOperator) {
+        return <FirstOperatorPage onSignedIn={signedIn} onSkip={() => setSkipOperator(true)} />;
+      }
+      return (
+        <Layout session={state.session} path={loc.path} onSignedOut={() => setState({ kind: 'signed-out' })}>
+          <Routes path={loc.path} />
+        </Layout>
+      );
+  }
+}

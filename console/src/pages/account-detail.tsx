@@ -1,0 +1,172 @@
+/** One account: balance and holds, its keys, 30 days of usage, the ledger (paged, CSV), credit and debit. */
+import { useState } from 'preact/hooks';
+import { download, fieldError, sendJson, withQuery } from '../api/client.js';
+import type { AccountView, KeyView, LedgerEntry, List, MoneyBody, MoneyResult, Page, Priced, UsageRow } from '../api/types.js';
+import { Link } from '../router/router.js';
+import { BarChart } from '../ui/chart.js';
+import { Dialog } from '../ui/dialog.js';
+import { ActionForm, TextField } from '../ui/form.js';
+import { count, money, parseMoney, time } from '../ui/format.js';
+import { KeyTable } from '../ui/key-table.js';
+import { PageHead } from '../ui/layout.js';
+import { Pager } from '../ui/pager.js';
+import { useQueryState } from '../router/router.js';
+import { Loaded } from '../ui/status.js';
+import { Facts, Table } from '../ui/table.js';
+import { useApi } from '../ui/use-api.js';
+
+const DAY = 86_400;
+
+export function AccountDetailPage({ id }: { id: string }) {
+  const account = useApi<AccountView>(`/v1/admin/accounts/${encodeURIComponent(id)}`);
+  const [moving, setMoving] = useState<'credit' | 'debit' | null>(null);
+  const [ledgerVersion, setLedgerVersion] = useState(0);
+  return (
+    <>
+      <PageHead title={account.data?.name ?? 'Account'} back={{ to: '/accounts', label: 'Accounts' }}>
+        <button type="button" onClick={() => setMoving('credit')}>
+          Credit
+        </button>
+        <button type="button" onClick={() => setMoving('debit')}>
+          Debit
+        </button>
+      </PageHead>
+      <Loaded state={account}>
+        {(a) => (
+          <Facts
+            items={[
+              ['Id', <code key="id">{a.id}</code>],
+              ['Balance', <span class="num">{money(a.balance, a.currency)}</span>],
+              ['Held', <span class="num">{money(a.held, a.currency)}</span>],
+              ['Open holds', <span class="num">{count(a.open_holds)}</span>],
+              ['Created', time(a.created)],
+            ]}
+          />
+        )}
+      </Loaded>
+      <h2>Keys</h2>
+      <AccountKeys id={id} />
+      <h2>Usage, last 30 days</h2>
+      <AccountUsage id={id} />
+      <Ledger id={id} version={ledgerVersion} />
+      {moving && account.data ? (
+        <MoveMoney
+          kind={moving}
+          account={account.data}
+          onClose={() => setMoving(null)}
+          onDone={() => {
+            setMoving(null);
+            account.reload();
+            setLedgerVersion((v) => v + 1);
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
+function AccountKeys({ id }: { id: string }) {
+  const keys = useApi<List<KeyView>>(withQuery('/v1/admin/keys', { account_id: id }));
+  return (
+    <>
+      <p>
+        <Link to={`/keys?account_id=${encodeURIComponent(id)}`}>Manage this account's keys</Link>
+      </p>
+      <Loaded state={keys}>{(k) => <KeyTable keys={k.data} empty="This account has no keys yet." />}</Loaded>
+    </>
+  );
+}
+
+function AccountUsage({ id }: { id: string }) {
+  const [from] = useState(() => Math.floor(Date.now() / 1000 / DAY) * DAY - 29 * DAY);
+  const usage = useApi<List<UsageRow> & Priced>(withQuery('/v1/admin/usage', { account_id: id, group_by: 'day', from }));
+  return (
+    <Loaded state={usage}>
+      {(u) => {
+        const byDay = new Map(u.data.map((r) => [r.day, r]));
+        const days = Array.from({ length: 30 }, (_, i) => new Date((from + i * DAY) * 1000).toISOString().slice(0, 10));
+        const spend = u.data.reduce((n, r) => n + r.spend, 0);
+        return (
+          <div class="charts two">
+            <BarChart
+              title="Images"
+              bars={days.map((d) => ({ label: d, value: byDay.get(d)?.images ?? 0 }))}
+              format={count}
+              total={count(u.data.reduce((n, r) => n + r.images, 0))}
+            />
+            <BarChart
+              title="Spend"
+              bars={days.map((d) => ({ label: d, value: byDay.get(d)?.spend ?? 0 }))}
+              format={(v) => money(v, u.currency)}
+              total={money(spend, u.currency)}
+            />
+          </div>
+        );
+      }}
+    </Loaded>
+  );
+}
+
+/** The ledger as this gateway answers it: paged where the API has it, the whole list before. */
+type LedgerList = List<LedgerEntry> & Priced & Partial<Pick<Page<LedgerEntry>, 'has_more' | 'last_id'>>;
+
+function Ledger({ id, version }: { id: string; version: number }) {
+  const [q] = useQueryState();
+  const path = withQuery('/v1/admin/ledger', { account_id: id, after: q.after, limit: 50 });
+  const ledger = useApi<LedgerList>(`${path}${version ? `&v=${version}` : ''}`);
+  const csv = () => download(withQuery('/v1/admin/ledger', { account_id: id, format: 'csv' }), `ledger-${id}.csv`);
+  return (
+    <>
+      <div class="section-head">
+        <h2>Ledger</h2>
+        <button type="button" onClick={csv}>
+          Download CSV
+        </button>
+      </div>
+      <Loaded state={ledger}>
+        {(l) => (
+          <>
+            <Table
+              rows={l.data}
+              rowKey={(e) => e.id}
+              caption="Ledger entries"
+              empty="No ledger entries yet."
+              columns={[
+                { title: 'When', nowrap: true, cell: (e) => time(e.created_at) },
+                { title: 'Kind', cell: (e) => e.kind },
+                { title: 'Amount', numeric: true, cell: (e) => money(e.amount, l.currency) },
+                { title: 'Charged', numeric: true, cell: (e) => (e.charged === null ? '' : money(e.charged, l.currency)) },
+                { title: 'Balance after', numeric: true, cell: (e) => money(e.balance_after, l.currency) },
+                { title: 'Transaction', cell: (e) => (e.billing_transaction_id ? <code>{e.billing_transaction_id}</code> : '—') },
+                { title: 'Note', cell: (e) => e.note ?? '' },
+              ]}
+            />
+            <Pager hasMore={l.has_more ?? false} lastId={l.last_id ?? null} shown={l.data.length} />
+          </>
+        )}
+      </Loaded>
+    </>
+  );
+}
+
+function MoveMoney(props: { kind: 'credit' | 'debit'; account: AccountView; onClose: () => void; onDone: () => void }) {
+  const [amount, setAmount] = useState('');
+  const [note, setNote] = useState('');
+  const submit = async () => {
+    const micro = parseMoney(amount);
+    if (!micro) throw fieldError('amount', 'Write a positive amount such as 25 or 12.50.');
+    if (!note.trim()) throw fieldError('note', 'A reason is required; it is kept in the ledger and the audit log.');
+    const body: MoneyBody = { amount: micro, note };
+    await sendJson<MoneyResult>('POST', `/v1/admin/accounts/${encodeURIComponent(props.account.id)}/${props.kind}`, body);
+    props.onDone();
+  };
+  const title = props.kind === 'credit' ? `Credit ${props.account.name}` : `Debit ${props.account.name}`;
+  return (
+    <Dialog title={title} onClose={props.onClose}>
+      <ActionForm action={submit} submit={props.kind === 'credit' ? 'Add credit' : 'Debit'} danger={props.kind === 'debit'}>
+        <TextField label={`Amount (${props.account.currency})`} inputMode="decimal" value={amount} onValue={setAmount} required autoFocus />
+        <TextField label="Reason" hint="Required. Kept in the ledger and the audit log." value={note} onValue={setNote} required />
+      </ActionForm>
+    </Dialog>
+  );
+}

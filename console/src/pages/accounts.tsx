@@ -1,0 +1,80 @@
+/** Accounts: search and page through them, open one, create one with an opening credit. */
+import { useState } from 'preact/hooks';
+import { fieldError, sendJson, withQuery } from '../api/client.js';
+import type { AccountView, Page } from '../api/types.js';
+import { Link, navigate, useQueryState } from '../router/router.js';
+import { Dialog } from '../ui/dialog.js';
+import { Filters } from '../ui/filters.js';
+import { ActionForm, TextField } from '../ui/form.js';
+import { count, money, parseMoney, time } from '../ui/format.js';
+import { PageHead } from '../ui/layout.js';
+import { Pager } from '../ui/pager.js';
+import { Loaded } from '../ui/status.js';
+import { Table } from '../ui/table.js';
+import { useApi } from '../ui/use-api.js';
+
+/** The list as this gateway answers it: paged with `q` where the API has it, a plain list before. */
+type AccountList = Omit<Page<AccountView>, 'has_more' | 'last_id'> & Partial<Pick<Page<AccountView>, 'has_more' | 'last_id'>>;
+
+export function AccountsPage() {
+  const [q] = useQueryState();
+  const [creating, setCreating] = useState(false);
+  const list = useApi<AccountList>(withQuery('/v1/admin/accounts', { q: q.q, after: q.after, limit: 50 }));
+  const needle = (q.q ?? '').toLowerCase();
+  return (
+    <>
+      <PageHead title="Accounts">
+        <button type="button" class="primary" onClick={() => setCreating(true)}>
+          New account
+        </button>
+      </PageHead>
+      <Filters fields={[{ name: 'q', label: 'Search name or id', type: 'search' }]} />
+      <Loaded state={list}>
+        {(l) => {
+          // Filtered here too, so search works against a gateway whose list does not take `q` yet.
+          const rows = needle ? l.data.filter((a) => a.name.toLowerCase().includes(needle) || a.id.toLowerCase().includes(needle)) : l.data;
+          return (
+            <>
+              <Table
+                rows={rows}
+                rowKey={(a) => a.id}
+                caption="Accounts"
+                busy={list.loading}
+                empty={needle ? 'No account matches this search.' : 'No accounts yet. Create one to give a customer keys and credit.'}
+                columns={[
+                  { title: 'Name', cell: (a) => <Link to={`/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link> },
+                  { title: 'Id', cell: (a) => <code>{a.id}</code> },
+                  { title: 'Balance', numeric: true, cell: (a) => money(a.balance, a.currency) },
+                  { title: 'Held', numeric: true, cell: (a) => money(a.held, a.currency) },
+                  { title: 'Open holds', numeric: true, cell: (a) => count(a.open_holds) },
+                  { title: 'Created', nowrap: true, cell: (a) => time(a.created) },
+                ]}
+              />
+              <Pager hasMore={l.has_more ?? false} lastId={l.last_id ?? null} shown={rows.length} />
+            </>
+          );
+        }}
+      </Loaded>
+      {creating ? <CreateAccount onClose={() => setCreating(false)} /> : null}
+    </>
+  );
+}
+
+function CreateAccount(props: { onClose: () => void }) {
+  const [name, setName] = useState('');
+  const [credit, setCredit] = useState('0');
+  const create = async () => {
+    const micro = parseMoney(credit);
+    if (micro === null) throw fieldError('credit', 'Write an amount such as 25 or 12.50.');
+    const a = await sendJson<AccountView>('POST', '/v1/admin/accounts', { name, credit: micro });
+    navigate(`/accounts/${encodeURIComponent(a.id)}`);
+  };
+  return (
+    <Dialog title="New account" onClose={props.onClose}>
+      <ActionForm action={create} submit="Create account">
+        <TextField label="Name" value={name} onValue={setName} required autoFocus />
+        <TextField label="Opening credit" hint="In currency units, e.g. 25 or 12.50." inputMode="decimal" value={credit} onValue={setCredit} />
+      </ActionForm>
+    </Dialog>
+  );
+}

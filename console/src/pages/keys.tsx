@@ -1,0 +1,185 @@
+/** Keys: filter, create (the secret shown once), edit limits, revoke after a confirmation. */
+import { useState } from 'preact/hooks';
+import { sendJson, withQuery } from '../api/client.js';
+import type { CreateKeyBody, CreatedKey, KeyView, List } from '../api/types.js';
+import { useQueryState } from '../router/router.js';
+import { CopyButton } from '../ui/copy.js';
+import { useCurrency } from '../ui/currency.js';
+import { Confirm, Dialog } from '../ui/dialog.js';
+import { Filters } from '../ui/filters.js';
+import { ActionForm, CheckField, TextField } from '../ui/form.js';
+import { KeyTable } from '../ui/key-table.js';
+import { PageHead } from '../ui/layout.js';
+import { Loaded } from '../ui/status.js';
+import { useApi } from '../ui/use-api.js';
+import { attributesOf, KeyFields, useKeyDraft } from './key-form.js';
+
+export function KeysPage() {
+  const [q] = useQueryState();
+  const currency = useCurrency();
+  const keys = useApi<List<KeyView>>(withQuery('/v1/admin/keys', { account_id: q.account_id, admin: q.admin, status: q.status, q: q.q }));
+  const [dialog, setDialog] = useState<{ kind: 'create' } | { kind: 'created'; key: CreatedKey } | { kind: 'edit' | 'revoke'; key: KeyView } | null>(null);
+  const close = () => setDialog(null);
+  const needle = (q.q ?? '').toLowerCase();
+  return (
+    <>
+      <PageHead title="Keys">
+        <button type="button" class="primary" onClick={() => setDialog({ kind: 'create' })}>
+          New key
+        </button>
+      </PageHead>
+      <Filters
+        fields={[
+          { name: 'q', label: 'Name or id', type: 'search' },
+          { name: 'account_id', label: 'Account id' },
+          {
+            name: 'status',
+            label: 'Status',
+            options: [
+              ['active', 'Active'],
+              ['revoked', 'Revoked'],
+            ],
+          },
+          {
+            name: 'admin',
+            label: 'Kind',
+            options: [
+              ['false', 'Client keys'],
+              ['true', 'Admin keys'],
+            ],
+          },
+        ]}
+      />
+      <Loaded state={keys}>
+        {(l) => {
+          // Also filtered here, for a gateway whose key list does not take these filters yet.
+          const rows = l.data.filter(
+            (k) =>
+              (!q.status || k.status === q.status) &&
+              (!needle || (k.name ?? '').toLowerCase().includes(needle) || k.id.toLowerCase().includes(needle) || k.prefix.toLowerCase().includes(needle)),
+          );
+          return (
+            <KeyTable
+              keys={rows}
+              busy={keys.loading}
+              empty="No key matches these filters."
+              actions={(k) =>
+                k.status === 'active' ? (
+                  <span class="row-actions">
+                    <button type="button" onClick={() => setDialog({ kind: 'edit', key: k })} aria-label={`Edit ${k.name ?? k.id}`}>
+                      Edit
+                    </button>
+                    <button type="button" class="danger" onClick={() => setDialog({ kind: 'revoke', key: k })} aria-label={`Revoke ${k.name ?? k.id}`}>
+                      Revoke
+                    </button>
+                  </span>
+                ) : null
+              }
+            />
+          );
+        }}
+      </Loaded>
+      {dialog?.kind === 'create' ? (
+        <CreateKey
+          accountId={q.account_id ?? ''}
+          currency={currency}
+          onClose={close}
+          onCreated={(key) => {
+            setDialog({ kind: 'created', key });
+            keys.reload();
+          }}
+        />
+      ) : null}
+      {dialog?.kind === 'created' ? <ShowSecret created={dialog.key} onClose={close} /> : null}
+      {dialog?.kind === 'edit' ? (
+        <EditKey
+          k={dialog.key}
+          currency={currency}
+          onClose={close}
+          onSaved={() => {
+            close();
+            keys.reload();
+          }}
+        />
+      ) : null}
+      {dialog?.kind === 'revoke' ? (
+        <Confirm
+          title="Revoke this key?"
+          message={`Requests with ${dialog.key.name ?? dialog.key.prefix} are refused from now on. This cannot be undone.`}
+          confirm="Revoke key"
+          onClose={close}
+          onConfirm={async () => {
+            await sendJson('POST', `/v1/admin/keys/${encodeURIComponent(dialog.key.id)}/revoke`);
+            keys.reload();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
+function CreateKey(props: { accountId: string; currency: string; onClose: () => void; onCreated: (k: CreatedKey) => void }) {
+  const [draft, set] = useKeyDraft();
+  const [accountId, setAccountId] = useState(props.accountId);
+  const [admin, setAdmin] = useState(false);
+  const create = async () => {
+    const body: CreateKeyBody = { ...attributesOf(draft), ...(accountId.trim() ? { account_id: accountId.trim() } : {}), admin };
+    props.onCreated(await sendJson<CreatedKey>('POST', '/v1/admin/keys', body));
+  };
+  return (
+    <Dialog title="New key" onClose={props.onClose}>
+      <ActionForm action={create} submit="Create key">
+        <div class="grid">
+          <TextField label="Account id" hint="Empty: the operator's own account." value={accountId} onValue={setAccountId} />
+          <CheckField label="Admin key (full access to the admin API)" checked={admin} onValue={setAdmin} />
+        </div>
+        <KeyFields draft={draft} set={set} currency={props.currency} />
+      </ActionForm>
+    </Dialog>
+  );
+}
+
+function ShowSecret(props: { created: CreatedKey; onClose: () => void }) {
+  const k = props.created;
+  return (
+    <Dialog title="Key created" onClose={props.onClose}>
+      <p class="note warn-box">Copy the secret now: it is shown only once and cannot be recovered.</p>
+      <div class="secret">
+        <label for="key-secret">Secret key</label>
+        <div class="secret-row">
+          <input id="key-secret" readOnly value={k.key} onFocus={(e) => e.currentTarget.select()} />
+          <CopyButton text={k.key} label="Copy the secret key" />
+        </div>
+      </div>
+      {k.webhook_secret ? (
+        <div class="secret">
+          <label for="webhook-secret">Webhook signing secret</label>
+          <div class="secret-row">
+            <input id="webhook-secret" readOnly value={k.webhook_secret} onFocus={(e) => e.currentTarget.select()} />
+            <CopyButton text={k.webhook_secret} label="Copy the webhook secret" />
+          </div>
+        </div>
+      ) : null}
+      <div class="actions">
+        <button type="button" class="primary" onClick={props.onClose}>
+          I have copied it
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+function EditKey(props: { k: KeyView; currency: string; onClose: () => void; onSaved: () => void }) {
+  const [draft, set] = useKeyDraft(props.k);
+  const save = async () => {
+    await sendJson<KeyView>('PATCH', `/v1/admin/keys/${encodeURIComponent(props.k.id)}`, attributesOf(draft));
+    props.onSaved();
+  };
+  return (
+    <Dialog title={`Edit ${props.k.name ?? props.k.prefix}`} onClose={props.onClose}>
+      <ActionForm action={save} submit="Save">
+        <KeyFields draft={draft} set={set} currency={props.currency} />
+      </ActionForm>
+    </Dialog>
+  );
+}

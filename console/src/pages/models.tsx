@@ -1,0 +1,90 @@
+/** The catalog: every model with its providers, operations, price and availability (and what it lacks). */
+import { useState } from 'preact/hooks';
+import type { AdminModelView, List, Priced, PublicModel } from '../api/types.js';
+import { Dialog } from '../ui/dialog.js';
+import { money } from '../ui/format.js';
+import { PageHead } from '../ui/layout.js';
+import { Loaded } from '../ui/status.js';
+import { Table } from '../ui/table.js';
+import { useApi } from '../ui/use-api.js';
+
+function priceText(m: AdminModelView, currency: string): string {
+  const p = m.price;
+  const parts: string[] = [];
+  const tiers = Object.values(p.per_image_by ?? {});
+  if (tiers.length)
+    parts.push(`${money(Math.min(...tiers, p.per_image ?? Infinity), currency)}–${money(Math.max(...tiers, p.per_image ?? 0), currency)} / image`);
+  else if (p.per_image !== undefined) parts.push(`${money(p.per_image, currency)} / image`);
+  if (p.per_megapixel !== undefined) parts.push(`${money(p.per_megapixel, currency)} / MP`);
+  if (p.per_million_tokens) parts.push(`${money(p.per_million_tokens.output_image, currency)} / M image tokens`);
+  return parts.join('; ') || '—';
+}
+
+/** The variables that would make the model available (any one of its routes' keys). */
+function missingEnv(m: AdminModelView): string {
+  return [...new Set((m.unavailable_because ?? []).map((r) => r.missing_env).filter(Boolean))].join(' or ') || 'a provider key';
+}
+
+export function ModelsPage() {
+  const models = useApi<List<AdminModelView> & Priced>('/v1/admin/models');
+  const [contractOf, setContractOf] = useState<string | null>(null);
+  return (
+    <>
+      <PageHead title="Models" />
+      <Loaded state={models}>
+        {(l) => (
+          <Table
+            rows={l.data}
+            rowKey={(m) => m.id}
+            caption="Models"
+            empty="The catalog has no models."
+            columns={[
+              { title: 'Model', cell: (m) => <code>{m.id}</code> },
+              { title: 'Providers', cell: (m) => m.providers.join(', ') },
+              { title: 'Operations', cell: (m) => <span class="small">{m.operations.join(', ')}</span> },
+              { title: 'Mode', cell: (m) => m.mode },
+              { title: 'Price', numeric: true, nowrap: true, cell: (m) => priceText(m, l.currency) },
+              {
+                title: 'Available',
+                cell: (m) =>
+                  m.available ? (
+                    <span class="badge active">yes</span>
+                  ) : (
+                    <span class="warn">
+                      no: set <code>{missingEnv(m)}</code>
+                    </span>
+                  ),
+              },
+              {
+                title: 'Contract',
+                cell: (m) =>
+                  m.available ? (
+                    <button type="button" onClick={() => setContractOf(m.id)} aria-label={`Contract of ${m.id}`}>
+                      View
+                    </button>
+                  ) : (
+                    <span class="muted">when available</span>
+                  ),
+              },
+            ]}
+          />
+        )}
+      </Loaded>
+      {contractOf && models.data ? <Contract model={models.data.data.find((m) => m.id === contractOf)!} onClose={() => setContractOf(null)} /> : null}
+    </>
+  );
+}
+
+/** A model's routes and price as the catalog holds them, and its public contract as clients see it at GET /v1/models/{id}. */
+function Contract(props: { model: AdminModelView; onClose: () => void }) {
+  const m = props.model;
+  const pub = useApi<PublicModel>(`/v1/models/${encodeURIComponent(m.id)}`);
+  return (
+    <Dialog title={`Contract of ${m.id}`} onClose={props.onClose}>
+      <h3>Routes</h3>
+      <pre class="json">{JSON.stringify({ mode: m.mode, operations: m.operations, routes: m.routes, price: m.price }, null, 2)}</pre>
+      <h3>Public contract</h3>
+      <Loaded state={pub}>{(p) => <pre class="json">{JSON.stringify(p.imagegate, null, 2)}</pre>}</Loaded>
+    </Dialog>
+  );
+}

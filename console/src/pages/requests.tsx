@@ -1,0 +1,73 @@
+/** Requests: the request log, filtered and paged newest first; a request id goes straight to its detail. */
+import { withQuery } from '../api/client.js';
+import type { Page, RequestView } from '../api/types.js';
+import { Link, useQueryState } from '../router/router.js';
+import { useCurrency } from '../ui/currency.js';
+import { Filters } from '../ui/filters.js';
+import { count, localToUnix, money, ms, time } from '../ui/format.js';
+import { PageHead } from '../ui/layout.js';
+import { Pager } from '../ui/pager.js';
+import { Loaded } from '../ui/status.js';
+import { Table } from '../ui/table.js';
+import { useApi } from '../ui/use-api.js';
+
+export function RequestsPage() {
+  const [q] = useQueryState();
+  const currency = useCurrency();
+  const list = useApi<Page<RequestView>>(
+    withQuery('/v1/admin/requests', {
+      id: q.id,
+      status: q.status,
+      error_code: q.error_code,
+      model: q.model,
+      key_id: q.key_id,
+      account_id: q.account_id,
+      from: localToUnix(q.from),
+      to: localToUnix(q.to),
+      after: q.after,
+      limit: 50,
+    }),
+  );
+  return (
+    <>
+      <PageHead title="Requests" />
+      <Filters
+        fields={[
+          { name: 'id', label: 'Request id', type: 'search', placeholder: 'req_…' },
+          { name: 'status', label: 'HTTP status', placeholder: '402' },
+          { name: 'error_code', label: 'Error code' },
+          { name: 'model', label: 'Model' },
+          { name: 'key_id', label: 'Key id' },
+          { name: 'account_id', label: 'Account id' },
+          { name: 'from', label: 'From', type: 'datetime-local' },
+          { name: 'to', label: 'To', type: 'datetime-local' },
+        ]}
+      />
+      <Loaded state={list}>
+        {(l) => (
+          <>
+            <Table
+              rows={l.data}
+              rowKey={(r) => r.id}
+              caption="Requests"
+              busy={list.loading}
+              empty="No request matches these filters."
+              columns={[
+                { title: 'When', nowrap: true, cell: (r) => time(r.created_at) },
+                { title: 'Request', cell: (r) => <Link to={`/requests/${encodeURIComponent(r.id)}`}>{r.id}</Link> },
+                { title: 'Endpoint', cell: (r) => <code>{r.endpoint}</code> },
+                { title: 'Model', cell: (r) => r.model ?? '—' },
+                { title: 'Status', numeric: true, cell: (r) => <span class={r.status >= 400 ? 'bad' : undefined}>{r.status}</span> },
+                { title: 'Error', cell: (r) => r.error_code ?? '' },
+                { title: 'Latency', numeric: true, cell: (r) => ms(r.latency_ms) },
+                { title: 'Images', numeric: true, cell: (r) => count(r.images) },
+                { title: 'Amount', numeric: true, cell: (r) => (currency ? money(r.amount, currency) : count(r.amount)) },
+              ]}
+            />
+            <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />
+          </>
+        )}
+      </Loaded>
+    </>
+  );
+}

@@ -1,0 +1,33 @@
+/** Sign in with email and password, or with the admin key (the way in before any operator exists). */
+import { useState } from 'preact/hooks';
+import { signIn } from '../api/session.js';
+import type { ConsoleSessionView } from '../api/types.js';
+import { ActionForm, TextField } from '../ui/form.js';
+
+export function SignInPage(props: { onSignedIn: (s: ConsoleSessionView) => void }) {
+  const [withKey, setWithKey] = useState(false);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [adminKey, setAdminKey] = useState('');
+  const submit = async () => props.onSignedIn(await signIn(withKey ? { admin_key: adminKey } : { email, password }));
+  return (
+    <main class="center" id="main">
+      <section class="card narrow">
+        <h1>Sign in to imagegate</h1>
+        <ActionForm action={submit} submit="Sign in">
+          {withKey ? (
+            <TextField label="Admin key" type="password" autoComplete="off" value={adminKey} onValue={setAdminKey} required />
+          ) : (
+            <>
+              <TextField label="Email" type="email" autoComplete="username" value={email} onValue={setEmail} required />
+              <TextField label="Password" type="password" autoComplete="current-password" value={password} onValue={setPassword} required />
+            </>
+          )}
+        </ActionForm>
+        <button type="button" class="link" onClick={() => setWithKey(!withKey)}>
+          {withKey ? 'Use email and password instead' : 'Use the admin key instead'}
+        </button>
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,191 @@
+/**
+ * `npm run screenshots`: starts a throwaway gateway with a fresh console build, seeds it through the admin
+ * and image APIs (accounts, keys, money moves, requests that succeed, fail and are refused, a task), signs in
+ * through the console in headless Chromium as a person would, and saves every page to docs/screenshots/
+ * (1280 px wide) and to a temp folder (800 px wide, for checking the narrow layout; not committed).
+ *
+ * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH); it never downloads a browser.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import pino from 'pino';
+import { build } from 'vite';
+import { loadConfig } from '../src/config/config.js';
+import { createGateway } from '../src/gateway.js';
+
+const OUT = 'docs/screenshots';
+const NARROW_OUT = mkdtempSync(join(tmpdir(), 'imagegate-screenshots-800-'));
+const ADMIN_KEY = `sk-ig-admin-${randomBytes(12).toString('hex')}`;
+const OPERATOR = { email: 'ops@example.com', password: 'correct horse battery staple' };
+// A price on the offline renderer, so the pages have money to show.
+const OVERLAY = 'models:\n  local:\n    price: { per_image: 40000 }\n';
+
+async function main(): Promise<void> {
+  const consoleDir = mkdtempSync(join(tmpdir(), 'imagegate-console-'));
+  await build({ configFile: 'console/vite.config.ts', logLevel: 'warn', build: { outDir: consoleDir, emptyOutDir: true } });
+  const config = loadConfig({
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    IMAGEGATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'imagegate-shots-data-')),
+    IMAGEGATE_ADMIN_KEY: ADMIN_KEY,
+    IMAGEGATE_LOG_LEVEL: 'silent',
+    IMAGEGATE_PUBLIC_URL: undefined,
+    DATABASE_URL: undefined,
+    REDIS_URL: undefined,
+  });
+  const gateway = await createGateway(config, { logger: pino({ level: 'silent' }), catalogOverlayText: OVERLAY, consoleDir });
+  const base = (await gateway.listen()).replace('localhost', '127.0.0.1');
+  try {
+    const ids = await seed(base);
+    await shoot(base, ids);
+  } finally {
+    await gateway.close();
+  }
+  console.log(`Saved to ${OUT}/ (1280 px) and ${NARROW_OUT}/ (800 px).`);
+}
+
+async function call(base: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+}
+
+async function must(base: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const r = await call(base, path, body);
+  if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+interface Seeded {
+  account: string;
+  request: string;
+  task: string | null;
+}
+
+async function seed(base: string): Promise<Seeded> {
+  const accounts: Array<{ id: string; key: string }> = [];
+  for (const [name, credit] of [
+    ['Acme Studio', 50_000_000],
+    ['Pixel Forge', 12_500_000],
+    ['Northwind Print', 50_000],
+  ] as const) {
+    const a = await must(base, '/v1/admin/accounts', { name, credit });
+    const k = await must(base, '/v1/admin/keys', { account_id: a.id, name: `${name} production`, rpm: 120, ipm: 60, spend_cap_day: 20_000_000 });
+    await must(base, '/v1/admin/keys', { account_id: a.id, name: `${name} staging`, models: ['local'] });
+    accounts.push({ id: String(a.id), key: String(k.key) });
+  }
+  const [acme, pixel, northwind] = accounts as [(typeof accounts)[0], (typeof accounts)[0], (typeof accounts)[0]];
+  await must(base, `/v1/admin/accounts/${acme.id}/credit`, { amount: 10_000_000, note: 'Invoice 2041 paid' });
+  await must(base, `/v1/admin/accounts/${pixel.id}/debit`, { amount: 2_000_000, note: 'Refund of a duplicate top-up' });
+
+  let request = '';
+  const gen = async (key: string, body: Record<string, unknown>) => {
+    const res = await fetch(`${base}/v1/images/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'local', size: '256x256', ...body }),
+    });
+    request ||= res.headers.get('x-request-id') ?? '';
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  for (const [i, prompt] of ['a lighthouse at dusk', 'a red bicycle', 'mountains in fog', 'a bowl of lemons', 'city at night'].entries()) {
+    await gen(acme.key, { prompt, n: 1 + (i % 3) });
+    await gen(pixel.key, { prompt: `${prompt}, watercolour` });
+  }
+  await gen(acme.key, { prompt: 'too large', size: '4096x4096' });
+  await gen(northwind.key, { prompt: 'a poster', n: 4 });
+  const task = await gen(acme.key, { prompt: 'a harbour at dawn', async: true, response_format: 'url' });
+  return { account: acme.id, request, task: typeof task.body.id === 'string' ? task.body.id : null };
+}
+
+/** Waits until the page has no pending request and no loading note left. */
+async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() => !document.querySelector('[role="status"]'), undefined, { timeout: 10_000 });
+}
+
+async function shoot(base: string, ids: Seeded): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    // Sign in as a person would: the admin key first, which asks for the first operator.
+    await page.goto(`${base}/console/`);
+    await settle(page);
+    await page.screenshot({ path: `${OUT}/sign-in.png` });
+    await page.getByRole('button', { name: 'Use the admin key instead' }).click();
+    await page.getByLabel('Admin key').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Create the first operator' }).waitFor();
+    await page.screenshot({ path: `${OUT}/first-operator.png` });
+    await page.getByLabel('Email').fill(OPERATOR.email);
+    await page.getByLabel('Password').fill(OPERATOR.password);
+    await page.getByRole('button', { name: 'Create operator and sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+
+    const pages: Array<[name: string, path: string]> = [
+      ['overview', '/'],
+      ['accounts', '/accounts'],
+      ['account', `/accounts/${encodeURIComponent(ids.account)}`],
+      ['keys', '/keys'],
+      ['usage', '/usage?group_by=model'],
+      ['requests', '/requests'],
+      ['request', `/requests/${encodeURIComponent(ids.request)}`],
+      ['tasks', '/tasks'],
+      ...(ids.task ? ([['task', `/tasks/${encodeURIComponent(ids.task)}`]] as Array<[string, string]>) : []),
+      ['models', '/models'],
+      ['users', '/users'],
+      ['audit', '/audit'],
+    ];
+    for (const [width, dir] of [
+      [1280, OUT],
+      [800, NARROW_OUT],
+    ] as const) {
+      await page.setViewportSize({ width, height: 860 });
+      for (const [name, path] of pages) {
+        await page.goto(`${base}/console${path}`);
+        await settle(page);
+        // The whole page, up to a height that keeps the committed pictures small.
+        const height = Math.min(1400, await page.evaluate(() => document.documentElement.scrollHeight));
+        await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true, clip: { x: 0, y: 0, width, height } });
+      }
+    }
+    // First load of a signed-in console on loopback, cold cache: the page until the overview's figures are in.
+    // A new context: the session cookie, but an empty HTTP cache.
+    const cold = await browser.newContext({ viewport: { width: 1280, height: 860 }, storageState: await context.storageState() });
+    const fresh = await cold.newPage();
+    const started = performance.now();
+    await fresh.goto(`${base}/console/`);
+    await fresh.getByText('Open holds').waitFor();
+    console.log(`First load of the overview: ${Math.round(performance.now() - started)} ms.`);
+    await cold.close();
+
+    // A dialog: creating a key, with every attribute.
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.goto(`${base}/console/keys`);
+    await settle(page);
+    await page.getByRole('button', { name: 'New key' }).click();
+    await page.screenshot({ path: `${OUT}/key-create.png` });
+    await page.keyboard.press('Escape');
+    if (errors.length) console.warn(`Browser errors:\n${errors.join('\n')}`);
+  } finally {
+    await browser.close();
+  }
+}
+
+await main();
