@@ -6,7 +6,8 @@ import { isDataUrl } from './data-url.js';
 
 const PROMPT_KEEP = 200;
 const STRING_KEEP = 300;
-const SECRET_FIELDS = /^(api[-_]?key|authorization|token|secret|password)$/i;
+/** `api_key`, `admin_key`, `access_token`, `webhook_secret`, `password`…: by name, whatever the value looks like. */
+const SECRET_FIELDS = /^(?:.*[-_])?(?:api[-_]?key|key|authorization|token|secret|password)$/i;
 /** Base64 (standard or URL-safe) this long is image data or a key, never something a reader needs. */
 const BASE64_RUN = /[A-Za-z0-9+/_-]{100,}={0,2}/g;
 /** A data URL inside a longer text (a prompt quoting one, a URL list joined into one string). */

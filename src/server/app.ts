@@ -23,7 +23,7 @@ import { ADMIN, type Audience, installAudienceGate, PUBLIC } from './audience.js
 import { consoleAssets } from './console-assets.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler.js';
 import { httpServerFactory } from './http-server.js';
-import { requestLogRow } from './image-request.js';
+import { type RequestOutcome, requestLogRow } from './request-log-row.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
 import { accountRoutes } from './routes/account.js';
@@ -109,7 +109,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   // One request-log row per request: from onResponse normally, and when the client hung up before its
   // answer (no response finishes then) from the connection's close, as a 499 like proxies log it.
   const logged = new WeakSet<FastifyRequest>();
-  const logRequest = (req: FastifyRequest, outcome: { status: number; errorCode?: string }, ms: number) => {
+  const logRequest = (req: FastifyRequest, outcome: RequestOutcome, ms: number) => {
     // Scrapes, probes and file downloads are not API traffic: their rows would only bury the requests the
     // log is for.
     if (logged.has(req) || req.routeOptions.config?.requestLog === false) return;
@@ -140,11 +140,16 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     else write(0);
   };
   app.addHook('onRequest', async (req, reply) => {
+    req.receivedAt = Date.now();
     reply.raw.once('close', () => {
       if (reply.raw.writableFinished) return;
       // A reply the gateway cut (a failure after it started) is logged as that failure, not as the client's.
       const cut = req.imageTrace?.cutShort;
-      logRequest(req, cut ? { status: cut.status, errorCode: cut.code } : { status: 499, errorCode: 'client_closed_request' }, reply.elapsedTime);
+      logRequest(
+        req,
+        cut ? { status: cut.status, errorCode: cut.code, errorMessage: cut.message } : { status: 499, errorCode: 'client_closed_request' },
+        reply.elapsedTime,
+      );
     });
     reply.header('x-request-id', req.id);
   });
@@ -154,7 +159,9 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   const publicUrl = () => deps.config.publicUrl;
   installAudienceGate(app, { keys: deps.keys, sessions, publicUrl });
 
-  app.addHook('onResponse', async (req, reply) => logRequest(req, { status: reply.statusCode, errorCode: reply.errorCode }, reply.elapsedTime));
+  app.addHook('onResponse', async (req, reply) =>
+    logRequest(req, { status: reply.statusCode, errorCode: reply.errorCode, errorMessage: reply.errorMessage }, reply.elapsedTime),
+  );
 
   const unlogged = (o: { config: { audience: Audience } }) => ({ config: { ...o.config, requestLog: false as const } });
   app.get('/healthz', unlogged(PUBLIC), async () => ({ status: 'ok' }));

@@ -122,6 +122,7 @@ async function streamAnswer(deps: ImageRequestDeps, req: FastifyRequest, reply: 
     const err = toGatewayError(e);
     trace.upstreamRequestId = err.upstreamRequestId;
     reply.errorCode = err.code;
+    reply.errorMessage = err.message;
     if (err.status >= 500) req.log.error({ err: err.cause ?? err, code: err.code }, 'request failed after the stream started');
     if (signal.aborted) sse.close();
     else {

@@ -77,6 +77,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     if (e.status >= 500) req.log.error({ err: e.cause ?? e, code: e.code }, 'request failed');
     reply.errorCode = e.code;
+    reply.errorMessage = e.message;
     return sendError(reply, e);
   });
   app.setNotFoundHandler((req, reply) => {
@@ -89,6 +90,7 @@ export function installErrorHandling(app: FastifyInstance): void {
 export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
   const e = fromFastify(err) ?? toGatewayError(err);
   reply.errorCode = e.code;
+  reply.errorMessage = e.message;
   sendError(reply, e);
 }
 
@@ -131,7 +133,8 @@ const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request 
 
 declare module 'fastify' {
   interface FastifyReply {
-    /** The error code sent, for the request log. */
+    /** The error code and message sent, for the request log. */
     errorCode?: string;
+    errorMessage?: string;
   }
 }

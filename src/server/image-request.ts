@@ -11,7 +11,6 @@ import { type Delivery, delivered, execute, prepare, type PipelineDeps, type Pre
 import type { Settlement } from '../billing/settlement.js';
 import { chargeOnDelivery } from './charge-on-delivery.js';
 import { clientGone } from './client-gone.js';
-import type { RequestLogEntry } from '../store/request-log.js';
 import { TimeoutHandover } from './handover.js';
 import { PassThroughRender, PassThroughReply } from './pass-through-reply.js';
 import { acceptedTask } from './task-object.js';
@@ -175,28 +174,4 @@ async function runOnce(
     if (trace.prepared?.hold) reply.header('x-billing-transaction-id', trace.prepared.hold.id);
     throw err;
   }
-}
-
-/** The request-log row of a finished request (image endpoints add model, route, images and money). */
-export function requestLogRow(req: FastifyRequest, outcome: { status: number; errorCode?: string }, latencyMs: number, charged: number): RequestLogEntry {
-  const t = req.imageTrace;
-  return {
-    id: req.id,
-    account_id: req.principal?.accountId ?? null,
-    key_id: req.principal?.key.id ?? null,
-    model: t?.prepared?.model.id ?? t?.draft.model ?? null,
-    endpoint: t?.draft.endpoint ?? req.routeOptions.url ?? req.url.split('?')[0]!,
-    operation: t?.draft.operation ?? null,
-    request_shape: t ? JSON.stringify(t.draft.shape) : null,
-    status: outcome.status,
-    error_code: outcome.errorCode ?? null,
-    upstream_request_id: t?.upstreamRequestId ?? null,
-    route: t?.delivery?.route.id ?? null,
-    // Images a client did not receive (it hung up, the reply was cut) were not delivered.
-    images: outcome.status >= 200 && outcome.status < 300 ? (t?.delivery?.images.length ?? 0) : 0,
-    amount: charged,
-    billing_transaction_id: t?.prepared?.hold?.id ?? null,
-    latency_ms: Math.round(latencyMs),
-    created_at: Date.now() - Math.round(latencyMs),
-  };
 }

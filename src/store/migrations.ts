@@ -350,6 +350,16 @@ const m013_console_admin_indexes: Migration = {
   },
 };
 
+/**
+ * The message a failed request was answered with, beside its code: "invalid_request" alone does not tell an
+ * operator which field a client got wrong. A nullable column without a default: instant on both databases.
+ */
+const m014_request_log_error_message: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('request_log').addColumn('error_message', 'text').execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -365,6 +375,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '011_overview_indexes': m011_overview_indexes,
     '012_console_users': m012_console_users,
     '013_console_admin_indexes': m013_console_admin_indexes,
+    '014_request_log_error_message': m014_request_log_error_message,
   };
 }
 

@@ -90,6 +90,8 @@ export interface RequestLogTable {
   request_shape: string | null;
   status: number;
   error_code: string | null;
+  /** The error message the client got (cut to 500 characters), for a failed request. */
+  error_message: string | null;
   upstream_request_id: string | null;
   route: string | null;
   images: number;

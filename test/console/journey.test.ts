@@ -109,12 +109,14 @@ describe.skipIf(noChromium)('the console in a browser: an operator’s first ses
     const statuses = await rows.evaluateAll((trs) => trs.map((tr) => tr.textContent ?? ''));
     for (const status of ['200', '400', '402']) expect(statuses.some((t) => t.includes(status))).toBe(true);
     await rows.filter({ hasText: '400' }).getByRole('link').first().click();
-    await page.getByText('invalid_request').first().waitFor();
+    // The detail says what was wrong, and shows what was sent.
+    await page.getByText(/size/).first().waitFor();
+    await page.getByText('1024 x 1024').first().waitFor();
 
     await open(`/usage?account_id=${made.accountId}&group_by=model`);
     const byModel = page.locator('table tbody tr').filter({ has: page.getByRole('cell', { name: 'local', exact: true }) });
     await byModel.waitFor();
-    expect(await byModel.locator('td').allTextContents()).toEqual(['local', '2', '1', '1', '0.04 USD']);
+    expect(await byModel.locator('td').allTextContents()).toEqual(['local', '3', '1', '1', '0.04 USD']);
 
     await open('/');
     await heading('Overview').waitFor();

@@ -124,6 +124,22 @@ describe.each(databases())('admin console API on $name', ({ make }) => {
       expect(missing.status).toBe(404);
       expect(missing.body.error.param).toBe('id');
     });
+
+    it('shows a request refused for a bad field with the message the client got, and what it sent', async () => {
+      const res = await gw.admin(`/v1/admin/requests/${bad}`);
+      expect(res.body).toMatchObject({ status: 400, error_code: 'invalid_request', model: 'priced-local' });
+      expect(res.body.error_message).toMatch(/size/);
+      expect(res.body.request_shape).toMatchObject({ model: 'priced-local', size: 'huge' });
+      const ok200 = await gw.admin(`/v1/admin/requests/${ok}`);
+      expect(ok200.body.error_message).toBeNull();
+    });
+
+    it("keeps a refused request's secrets out of the log, by field name", async () => {
+      const r = await gen(k.key, { size: 'huge', api_key: 'sk-live-should-not-be-kept', webhook_secret: 'whsec-nope' });
+      const row = await gw.admin(`/v1/admin/requests/${r.headers.get('x-request-id')}`);
+      expect(row.body.request_shape).toMatchObject({ api_key: '[redacted]', webhook_secret: '[redacted]' });
+      expect(JSON.stringify(row.body)).not.toMatch(/should-not-be-kept|whsec-nope/);
+    });
   });
 
   describe('tasks across accounts', () => {

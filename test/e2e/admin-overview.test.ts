@@ -70,7 +70,8 @@ for (const db of ['sqlite', 'postgres'] as const) {
       expect(task.status).toBe(202);
       const after = await pollValue(
         async () => (await gw.admin('/v1/admin/overview?range=24h')).body as OverviewBody,
-        (o) => o.tasks.succeeded === before.tasks.succeeded + 1,
+        // The success's row is written once its delivery settled, after the reply: wait for it too.
+        (o) => o.tasks.succeeded === before.tasks.succeeded + 1 && total(o, 'requests') - total(before, 'requests') === 3,
         20_000,
       );
       expect(total(after, 'requests') - total(before, 'requests')).toBe(3);

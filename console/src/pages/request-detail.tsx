@@ -42,6 +42,12 @@ export function RequestDetailPage({ id }: { id: string }) {
                 ['Key', d.key_id ? <code>{d.key_id}</code> : null],
               ]}
             />
+            {d.error_message ? (
+              <>
+                <h2>Error message</h2>
+                <p class="error-message">{d.error_message}</p>
+              </>
+            ) : null}
             <h2>Request shape</h2>
             {d.request_shape === null ? (
               <p class="muted">No request shape was stored for this request.</p>

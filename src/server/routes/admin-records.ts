@@ -38,6 +38,7 @@ function requestView(r: Selectable<RequestLogTable>) {
     model: r.model,
     status: r.status,
     error_code: r.error_code,
+    error_message: r.error_message,
     route: r.route,
     upstream_request_id: r.upstream_request_id,
     latency_ms: r.latency_ms,
