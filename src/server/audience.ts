@@ -17,12 +17,14 @@ import { sessionCookie } from './session-cookie.js';
  * - `public`: anyone (health checks; signed file URLs, whose signature is the credential; sign-in).
  * - `client`: any valid API key; the handler sees `req.principal`.
  * - `console`: any signed-in console session (the session itself: who it is, signing out).
+ * - `member`: the console session of a member of one account; the handler sees `req.memberAccountId`, and
+ *   reads and changes that account only.
  * - `admin`: the admin key, or the console session of an operator or of an admin-key sign-in.
  *
  * A request that carries a key is authenticated by the key alone, whatever cookie it also sends. A request
  * authenticated by the session cookie passes the CSRF check before it may change anything.
  */
-export type Audience = 'public' | 'client' | 'console' | 'admin';
+export type Audience = 'public' | 'client' | 'console' | 'member' | 'admin';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,6 +33,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every registered route with its audience, for audits and the test that checks them all. */
     declaredRoutes: DeclaredRoute[];
+  }
+  interface FastifyRequest {
+    /** On `member` routes: the account of the member whose session this is. */
+    memberAccountId?: string;
   }
 }
 
@@ -48,12 +54,13 @@ export function forAudience(audience: Audience): { config: { audience: Audience 
 export const PUBLIC = forAudience('public');
 export const CLIENT = forAudience('client');
 export const CONSOLE = forAudience('console');
+export const MEMBER = forAudience('member');
 export const ADMIN = forAudience('admin');
 
 export class MissingAudienceError extends Error {
   constructor(route: Pick<RouteOptions, 'method' | 'url'>) {
     super(
-      `The route ${String(route.method)} ${route.url} declares no audience: add { config: { audience: 'public' | 'client' | 'console' | 'admin' } } to its options.`,
+      `The route ${String(route.method)} ${route.url} declares no audience: add { config: { audience: 'public' | 'client' | 'console' | 'member' | 'admin' } } to its options.`,
     );
   }
 }
@@ -87,7 +94,9 @@ export function installAudienceGate(app: FastifyInstance, deps: AudienceGateDeps
     if (audience === 'public') return;
     if (audience === 'client' || presentedKey(req) !== undefined) {
       const principal = await authenticate(req, deps.keys);
-      if (audience === 'console') throw new GatewayError('permission_denied', 'This endpoint is for console sessions: sign in at POST /v1/console/sign-in.');
+      if (audience === 'console' || audience === 'member') {
+        throw new GatewayError('permission_denied', 'This endpoint is for console sessions: sign in at POST /v1/console/sign-in.');
+      }
       if (audience === 'admin') req.actorId = requireAdmin(req).key.id;
       else req.actorId = principal.key.id;
       return;
@@ -97,12 +106,19 @@ export function installAudienceGate(app: FastifyInstance, deps: AudienceGateDeps
     if (audience === 'admin' && !administers(session)) {
       throw new GatewayError('permission_denied', 'This endpoint needs an operator: members of an account cannot use the admin API.');
     }
+    if (audience === 'member') req.memberAccountId = memberAccount(session);
     req.consoleSession = session;
     req.actorId = sessionActorId(session);
   });
 }
 
-async function liveSession(req: FastifyRequest, sessions: ConsoleSessionStore, audience: 'console' | 'admin'): Promise<ActiveSession> {
+/** The account a member's session acts on; an operator's or admin-key session has none to act on here. */
+function memberAccount(s: ActiveSession): string {
+  if (s.identity.kind === 'user' && s.identity.user.role === 'member' && s.identity.user.account_id) return s.identity.user.account_id;
+  throw new GatewayError('permission_denied', "This endpoint is for a member of an account: an operator's pages are under the admin API.");
+}
+
+async function liveSession(req: FastifyRequest, sessions: ConsoleSessionStore, audience: 'console' | 'member' | 'admin'): Promise<ActiveSession> {
   const id = sessionCookie(req);
   if (id === undefined && audience === 'admin') {
     throw new GatewayError('invalid_api_key', 'No API key was sent. Send "Authorization: Bearer <admin key>", or sign in to the console as an operator.');

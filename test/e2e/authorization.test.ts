@@ -75,6 +75,7 @@ describe('authorization by the matched route', () => {
     );
     for (const r of routes) {
       if (r.url.startsWith('/v1/admin/') || r.url === '/metrics') expect(r.audience, `${r.method} ${r.url}`).toBe('admin');
+      else if (r.url.startsWith('/v1/console/account') && r.audience !== 'public') expect(r.audience, `${r.method} ${r.url}`).toBe('member');
       else if (r.url.startsWith('/v1/console/') && r.audience !== 'public') expect(r.audience, `${r.method} ${r.url}`).toBe('console');
       else if (r.audience !== 'public') expect(r.audience, `${r.method} ${r.url}`).toBe('client');
     }
@@ -171,8 +172,8 @@ describe('authorization by the matched route', () => {
     }
   });
 
-  it('refuses the console session routes to a key, even the admin key', async () => {
-    for (const r of gw.gateway.server.declaredRoutes.filter((x) => x.audience === 'console')) {
+  it('refuses the console session and member routes to a key, even the admin key', async () => {
+    for (const r of gw.gateway.server.declaredRoutes.filter((x) => x.audience === 'console' || x.audience === 'member')) {
       const res = await fetch(`${gw.url}${r.url}`, { method: r.method, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
       expect(res.status, `${r.method} ${r.url}`).toBe(403);
     }
