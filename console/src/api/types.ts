@@ -8,9 +8,9 @@ import type { Overview, OverviewBucket, OverviewRange } from '../../../src/billi
 import type { UsageGroup, UsageRow } from '../../../src/billing/usage.js';
 import type { RouteAvailability } from '../../../src/catalog/catalog.js';
 import type { Price } from '../../../src/domain/model-spec.js';
-import type { modelObject } from '../../../src/catalog/public-contract.js';
 import type { ConsoleSessionView, CreateUserBody, SignInBody, UpdateUserBody, UserView } from '../../../src/server/console-api.js';
 import type { AccountView, KeyAttributesSchema } from '../../../src/server/routes/admin.js';
+import type { AdminModelView } from '../../../src/server/routes/admin-models.js';
 import type { RequestView } from '../../../src/server/routes/admin-records.js';
 import type { renderTask } from '../../../src/server/task-object.js';
 import type { RouteAttemptStats } from '../../../src/server/upstream-stats.js';
@@ -19,6 +19,7 @@ import type { describeKey } from '../../../src/store/keys.js';
 import type { WebhookAttempt } from '../../../src/tasks/webhooks.js';
 
 export type {
+  AdminModelView,
   AuditAction,
   AccountView,
   ConsoleSessionView,
@@ -102,18 +103,3 @@ export interface ProviderView {
   missing_env: string | null;
   routes: ProviderRouteView[];
 }
-
-export interface AdminModelView {
-  id: string;
-  object: 'admin.model';
-  owned_by: string;
-  providers: string[];
-  operations: string[];
-  mode: 'sync' | 'async';
-  price: Price;
-  available: boolean;
-  unavailable_because?: Array<{ route: string; provider: string; missing_env: string | null }>;
-  routes: RouteAvailability[];
-}
-
-export type PublicModel = ReturnType<typeof modelObject>;
