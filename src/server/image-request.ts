@@ -15,6 +15,7 @@ import type { RequestLogEntry } from '../store/request-log.js';
 import { TimeoutHandover } from './handover.js';
 import { PassThroughRender, PassThroughReply } from './pass-through-reply.js';
 import { acceptedTask } from './task-object.js';
+import { trafficOf } from './audience.js';
 import { REPLAYED, runIdempotent } from './idempotency/run.js';
 import { fingerprint, type IdempotencyStore } from './idempotency/store.js';
 import type { TaskService } from '../tasks/service.js';
@@ -182,6 +183,7 @@ export function requestLogRow(req: FastifyRequest, outcome: { status: number; er
   const t = req.imageTrace;
   return {
     id: req.id,
+    traffic: trafficOf(req),
     account_id: req.principal?.accountId ?? null,
     key_id: req.principal?.key.id ?? null,
     model: t?.prepared?.model.id ?? t?.draft.model ?? null,
