@@ -12,11 +12,11 @@ import type { ConsoleSessionView, CreateUserBody, SignInBody, UpdateUserBody, Us
 import type { AccountView, KeyAttributesSchema } from '../../../src/server/routes/admin.js';
 import type { AdminModelView } from '../../../src/server/routes/admin-models.js';
 import type { RequestView } from '../../../src/server/routes/admin-records.js';
+import type { TaskDetailView } from '../../../src/server/routes/admin-tasks.js';
 import type { renderTask } from '../../../src/server/task-object.js';
 import type { RouteAttemptStats } from '../../../src/server/upstream-stats.js';
 import type { AuditAction, describeAudit } from '../../../src/store/audit-log.js';
 import type { describeKey } from '../../../src/store/keys.js';
-import type { WebhookAttempt } from '../../../src/tasks/webhooks.js';
 
 export type {
   AdminModelView,
@@ -59,14 +59,8 @@ export type CreatedKey = KeyView & { key: string; webhook_secret: string | null 
 
 export type AuditEntryView = ReturnType<typeof describeAudit>;
 export type TaskView = ReturnType<typeof renderTask> & { account_id: string | null; key_id: string | null };
-/** The task object's webhook field is stored JSON; its delivery attempts have this shape (tasks/webhooks.ts). */
-export interface WebhookView {
-  url: string;
-  status?: 'pending' | 'delivered' | 'failed';
-  attempts: WebhookAttempt[];
-}
-/** `GET /v1/admin/tasks/:id`: the task, plus its upstream attempts where the gateway records them. */
-export type TaskDetail = TaskView & { attempts?: unknown[] };
+/** `GET /v1/admin/tasks/:id` and the answer of its cancel. */
+export type TaskDetail = TaskDetailView;
 export type RequestDetail = RequestView & { request_shape: unknown };
 export type LedgerEntry = {
   id: string;
