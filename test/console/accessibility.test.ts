@@ -112,7 +112,7 @@ async function unreachableByTab(page: Page): Promise<string[]> {
   const controls = await page.evaluate(() => {
     const all = Array.from(document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea'));
     const visible = all.filter((el) => !(el as HTMLButtonElement).disabled && el.getClientRects().length > 0 && !el.closest('.sr-only'));
-    visible.forEach((el, i) => el.setAttribute('data-tab-check', String(i)));
+    for (const [i, el] of visible.entries()) el.setAttribute('data-tab-check', String(i));
     const stops = visible.length + 5 * visible.filter((el) => (el as HTMLInputElement).type === 'datetime-local').length;
     return {
       stops,
