@@ -74,7 +74,7 @@ function AccountKeys({ id }: { id: string }) {
       <Loaded state={keys}>
         {(k) => (
           <>
-            <KeyTable keys={k.data} empty="This account has no keys yet." />
+            <KeyTable keys={k.data} account={false} empty="This account has no keys yet." />
             {k.has_more ? <p class="muted">The {KEYS_SHOWN} newest keys are shown.</p> : null}
           </>
         )}

@@ -66,11 +66,26 @@ export function RequestsPage() {
               empty={withAdmin ? 'No request matches these filters.' : 'No client request matches these filters.'}
               columns={[
                 { title: 'When', nowrap: true, cell: (r) => time(r.created_at) },
-                { title: 'Request', cell: (r) => <Link to={`/requests/${encodeURIComponent(r.id)}`}>{r.id}</Link> },
+                {
+                  title: 'Request',
+                  cell: (r) => (
+                    <Link to={`/requests/${encodeURIComponent(r.id)}`}>
+                      <code>{r.id}</code>
+                    </Link>
+                  ),
+                },
                 { title: 'Endpoint', cell: (r) => <code>{r.endpoint}</code> },
                 { title: 'Model', cell: (r) => r.model ?? '—' },
-                { title: 'Status', numeric: true, cell: (r) => <span class={r.status >= 400 ? 'bad' : undefined}>{r.status}</span> },
-                { title: 'Error', cell: (r) => r.error_code ?? '' },
+                // The error code under its status, so the table fits a laptop's width without sideways scrolling.
+                {
+                  title: 'Status',
+                  cell: (r) => (
+                    <>
+                      <span class={r.status >= 400 ? 'bad' : undefined}>{r.status}</span>
+                      {r.error_code ? <div class="small">{r.error_code}</div> : null}
+                    </>
+                  ),
+                },
                 { title: 'Latency', numeric: true, cell: (r) => ms(r.latency_ms) },
                 { title: 'Images', numeric: true, cell: (r) => count(r.images) },
                 { title: 'Amount', numeric: true, cell: (r) => (currency ? money(r.amount, currency) : count(r.amount)) },
