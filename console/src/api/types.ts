@@ -1,13 +1,11 @@
 /**
  * The shapes the console sends and receives, taken from the server's own schemas and view functions with
  * `import type`, so the two cannot drift and no server code reaches the bundle. The few answers the server
- * builds inline (providers, models) are spelled out here from the server types they are made of.
+ * builds inline (providers) are spelled out here from the server types they are made of.
  */
 import type { z } from 'zod';
 import type { Overview, OverviewBucket, OverviewRange } from '../../../src/billing/overview.js';
 import type { UsageGroup, UsageRow } from '../../../src/billing/usage.js';
-import type { RouteAvailability } from '../../../src/catalog/catalog.js';
-import type { Price } from '../../../src/domain/model-spec.js';
 import type { ConsoleSessionView, CreateUserBody, SignInBody, UpdateUserBody, UserView } from '../../../src/server/console-api.js';
 import type { AccountView, KeyAttributesSchema } from '../../../src/server/routes/admin.js';
 import type { AdminModelView } from '../../../src/server/routes/admin-models.js';
