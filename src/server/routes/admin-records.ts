@@ -9,7 +9,7 @@ import { GatewayError, invalidRequest } from '../../domain/errors.js';
 import { AUDIT_ACTIONS, type AuditAction, type AuditLog, describeAudit } from '../../store/audit-log.js';
 import type { Db } from '../../store/db.js';
 import type { RequestLog } from '../../store/request-log.js';
-import type { RequestLogTable, TasksTable } from '../../store/schema.js';
+import type { RequestLogTable, RequestTraffic, TasksTable } from '../../store/schema.js';
 import { ADMIN } from '../audience.js';
 import { renderTask } from '../task-object.js';
 import { dateParam } from './admin.js';
@@ -17,6 +17,7 @@ import { newestFirst, oneOf, page, pageLimit } from './admin-page.js';
 
 type Query = Record<string, string | undefined>;
 
+const REQUEST_TRAFFIC: readonly RequestTraffic[] = ['client', 'admin'];
 const TASK_STATUSES: readonly TasksTable['status'][] = ['pending', 'running', 'succeeded', 'failed', 'canceled'];
 
 function httpStatus(v: string | undefined): number | undefined {
@@ -31,6 +32,7 @@ function requestView(r: Selectable<RequestLogTable>) {
     id: r.id,
     object: 'request',
     created_at: new Date(r.created_at).toISOString(),
+    traffic: r.traffic,
     account_id: r.account_id,
     key_id: r.key_id,
     endpoint: r.endpoint,
@@ -62,6 +64,8 @@ export function adminRecordRoutes(app: FastifyInstance, d: { db: Db; requestLog:
     // Rows are written in batches: include this instance's queued ones.
     await d.requestLog.flush();
     let sel = db.selectFrom('request_log').selectAll();
+    const traffic = oneOf(q.traffic, REQUEST_TRAFFIC, 'traffic');
+    if (traffic) sel = sel.where('traffic', '=', traffic);
     if (q.id) sel = sel.where('id', '=', q.id);
     if (status !== undefined) sel = sel.where('status', '=', status);
     if (q.error_code) sel = sel.where('error_code', '=', q.error_code);

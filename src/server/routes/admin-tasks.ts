@@ -17,6 +17,35 @@ import { actingAs } from '../actor.js';
 
 const sec = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
 
+/** A task with who sent it, its money and its webhook deliveries: the answer of the detail and of the cancel. */
+async function taskDetail(db: Db['kysely'], row: TaskRow, publicUrl: string) {
+  const [account, key, hold] = await Promise.all([
+    db.selectFrom('accounts').select(['id', 'name']).where('id', '=', row.account_id).executeTakeFirst(),
+    row.key_id ? db.selectFrom('api_keys').selectAll().where('id', '=', row.key_id).executeTakeFirst() : undefined,
+    row.hold_id ? db.selectFrom('holds').select(['id', 'amount', 'status', 'charged']).where('id', '=', row.hold_id).executeTakeFirst() : undefined,
+  ]);
+  const k = key && toApiKey(key);
+  const webhook = row.callback_url ? webhookStateOf(row) : undefined;
+  return {
+    ...renderTask(row, publicUrl),
+    account_id: row.account_id,
+    key_id: row.key_id,
+    account: account ? { id: account.id, name: account.name } : null,
+    key: k ? { id: k.id, name: k.name, prefix: k.prefix, status: keyStatus(k) } : null,
+    endpoint: row.endpoint,
+    attempts: row.attempts,
+    quoted: row.quoted,
+    // The money held for the task: open while it runs, then settled (charged) or released.
+    hold: hold ? { billing_transaction_id: hold.id, amount: hold.amount, status: hold.status, charged: hold.charged } : null,
+    upstream_task_id: row.upstream_task_id,
+    route: row.route_id,
+    lease_until: row.status === 'running' ? sec(row.lease_until) : null,
+    webhook: webhook ? { url: row.callback_url, status: webhook.status, attempts: webhook.attempts, next_attempt_at: sec(row.next_webhook_at) } : null,
+  };
+}
+
+export type TaskDetailView = Awaited<ReturnType<typeof taskDetail>>;
+
 export function adminTaskRoutes(
   app: FastifyInstance,
   d: { db: Db; tasks: TaskService; taskStore: TaskStore; auditLog: AuditLog; config: { publicUrl: string } },
@@ -28,31 +57,7 @@ export function adminTaskRoutes(
     return row;
   };
 
-  const detail = async (row: TaskRow) => {
-    const [account, key, hold] = await Promise.all([
-      db.selectFrom('accounts').select(['id', 'name']).where('id', '=', row.account_id).executeTakeFirst(),
-      row.key_id ? db.selectFrom('api_keys').selectAll().where('id', '=', row.key_id).executeTakeFirst() : undefined,
-      row.hold_id ? db.selectFrom('holds').select(['id', 'amount', 'status', 'charged']).where('id', '=', row.hold_id).executeTakeFirst() : undefined,
-    ]);
-    const k = key && toApiKey(key);
-    const webhook = row.callback_url ? webhookStateOf(row) : undefined;
-    return {
-      ...renderTask(row, d.config.publicUrl),
-      account_id: row.account_id,
-      key_id: row.key_id,
-      account: account ? { id: account.id, name: account.name } : null,
-      key: k ? { id: k.id, name: k.name, prefix: k.prefix, status: keyStatus(k) } : null,
-      endpoint: row.endpoint,
-      attempts: row.attempts,
-      quoted: row.quoted,
-      // The money held for the task: open while it runs, then settled (charged) or released.
-      hold: hold ? { billing_transaction_id: hold.id, amount: hold.amount, status: hold.status, charged: hold.charged } : null,
-      upstream_task_id: row.upstream_task_id,
-      route: row.route_id,
-      lease_until: row.status === 'running' ? sec(row.lease_until) : null,
-      webhook: webhook ? { url: row.callback_url, status: webhook.status, attempts: webhook.attempts, next_attempt_at: sec(row.next_webhook_at) } : null,
-    };
-  };
+  const detail = (row: TaskRow) => taskDetail(db, row, d.config.publicUrl);
 
   app.get<{ Params: { id: string } }>('/v1/admin/tasks/:id', ADMIN, async (req) => detail(await mustTask(req.params.id)));
 
