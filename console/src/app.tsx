@@ -16,7 +16,8 @@ import { asApiError, ErrorNote, Loading } from './ui/status.js';
 
 type State = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'signed-out' } | { kind: 'signed-in'; session: ConsoleSessionView };
 
-export function App() {
+/** `lang` is the current language: a new one renders every page again, in it. */
+export function App(_props: { lang: string }) {
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [skipOperator, setSkipOperator] = useState(false);
   const loc = useLocation();
