@@ -242,6 +242,33 @@ for (const db of databases()) {
   });
 }
 
+describe('who may redeem', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startGateway();
+  });
+  afterAll(() => gw?.close());
+
+  it("refuses redemption to an operator's session, a key, and a member's cookie without the CSRF token", async () => {
+    const { codes } = await batch(gw, { amount: 1_000, count: 1 });
+    const body = { code: codes[0]!.code };
+    const operator = await signIn(gw, await makeUser(gw, { email: 'operator@topup.test', role: 'operator' }));
+    expect((await operator.call('/v1/console/account/redeem', { body })).status).toBe(403);
+    const client = await gw.clientKey();
+    const byKey = await fetch(`${gw.url}/v1/console/account/redeem`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(byKey.status).toBe(403);
+    const m = await member(gw);
+    const forged = await m.session.call('/v1/console/account/redeem', { body, csrf: null });
+    expect(forged.status).toBe(403);
+    expect(forged.body.error.message).toMatch(/^CSRF check failed/);
+    expect((await codesOf(gw, 'state=unused')).data).toHaveLength(1);
+  });
+});
+
 describe('top-up code guessing', () => {
   let gw: TestGateway;
   beforeAll(async () => {
