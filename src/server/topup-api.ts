@@ -13,7 +13,12 @@ export const MAX_BATCH_CODES = 1000;
 /** `POST /v1/admin/topup-codes` (`?format=csv` answers the batch as a CSV download). */
 export const CreateTopupBatchSchema = z
   .object({
-    amount: z.number().int().positive().safe(),
+    // A whole batch's face value stays an exact integer, as all money does here.
+    amount: z
+      .number()
+      .int()
+      .positive()
+      .max(Math.floor(Number.MAX_SAFE_INTEGER / MAX_BATCH_CODES)),
     count: z.number().int().min(1).max(MAX_BATCH_CODES),
     expires_at: z.number().int().positive().nullable().optional().describe('unix seconds'),
     note: z.string().trim().max(500).nullable().optional(),
