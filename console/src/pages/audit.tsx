@@ -23,6 +23,9 @@ const LABELS: Record<AuditAction, string> = {
   'user.update': 'User changed',
   'user.disable': 'User disabled',
   'task.cancel': 'Task canceled',
+  'topup.create': 'Top-up codes issued',
+  'topup.void': 'Top-up code voided',
+  'topup.redeem': 'Top-up code redeemed',
 };
 const ACTIONS = Object.entries(LABELS);
 
