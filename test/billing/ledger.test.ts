@@ -16,7 +16,7 @@ describe.each(databases())('ledger on $name', ({ name, make }) => {
     const t = await make();
     db = await openDatabase({ databaseUrl: t.databaseUrl, dataDir: t.dataDir });
     ledger = new Ledger(db, 'USD');
-    accounts = new Accounts(db.kysely, ledger);
+    accounts = new Accounts(db, ledger);
   });
   afterAll(async () => db.close());
 
