@@ -18,7 +18,7 @@ export type { RequestView } from '../records/requests.js';
 
 type Query = Record<string, string | undefined>;
 
-function httpStatus(v: string | undefined): number | undefined {
+export function httpStatus(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
   if (!/^\d{3}$/.test(v) || n < 100 || n > 599) throw invalidRequest('status', 'status must be an HTTP status code, e.g. 200 or 402.');

@@ -59,7 +59,9 @@ export function parseBody<T>(schema: z.ZodType<T, unknown>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
-  const param = issue.path.join('.') || null;
+  // A field the schema does not take is named too: it is the one to leave out.
+  const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const param = [...issue.path, ...(unknownKey === undefined ? [] : [unknownKey])].join('.') || null;
   throw invalidRequest(param, `${param ? `${param}: ` : ''}${issue.message}`);
 }
 
