@@ -77,6 +77,21 @@ export class Accounts {
     return new Map(rows.map((r) => [r.account_id, { amount: Number(r.amount), count: Number(r.count) }]));
   }
 
+  /**
+   * Money charged to the account since `from` (ms): the settled charges in its ledger, async tasks' included
+   * (the request log records a task's charge on no row). Read through the (account_id, seq) index.
+   */
+  async chargedSince(id: string, from: number): Promise<number> {
+    const r = await this.db
+      .selectFrom('ledger')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('charged'), eb.lit(0)).as('charged'))
+      .where('account_id', '=', id)
+      .where('kind', '=', 'settle')
+      .where('created_at', '>=', from)
+      .executeTakeFirstOrThrow();
+    return Number(r.charged);
+  }
+
   /** Sum of open holds: money reserved by requests in flight. */
   async held(id: string): Promise<{ amount: number; count: number }> {
     const r = await this.db

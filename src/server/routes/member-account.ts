@@ -51,8 +51,8 @@ export function memberAccountRoutes(app: FastifyInstance, d: MemberAccountDeps):
     const id = memberAccountOf(req);
     const a = await d.accounts.get(id);
     if (!a) throw new GatewayError('not_found', `No account "${id}".`);
-    const [held, [month]] = await Promise.all([d.accounts.held(id), usageReport(usageDeps, { accountId: id, from: monthStart(Date.now()) }, [])]);
-    return { ...accountView(a, held, d.ledger.currency), spend_this_month: month?.spend ?? 0 };
+    const [held, month] = await Promise.all([d.accounts.held(id), d.accounts.chargedSince(id, monthStart(Date.now()))]);
+    return { ...accountView(a, held, d.ledger.currency), spend_this_month: month };
   });
 
   app.get<{ Querystring: Query }>('/v1/console/account/usage', MEMBER, async (req) => {
