@@ -1,6 +1,7 @@
 /**
  * A page of the console's request log at a million rows: fills a temp SQLite database with 1 M request-log
- * rows (30 days, 20 accounts, 200 keys, 6 models, a mix of statuses), starts a gateway on it, and times
+ * rows (30 days, 20 accounts, 200 keys, 6 models, a mix of statuses; nine rows in ten are the console's own admin
+ * calls, one in ten client traffic), starts a gateway on it, and times
  * GET /v1/admin/requests for each filter, first page and a page deep behind a cursor, with the query plan
  * SQLite chose. `node --import tsx bench/request-log-search.ts [rows]`
  */
@@ -21,8 +22,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'imagegate-bench-'));
 await (await openDatabase({ dataDir })).close();
 const sqlite = new Database(join(dataDir, 'imagegate.sqlite'));
 const insert = sqlite.prepare(
-  `insert into request_log (id, account_id, key_id, model, endpoint, operation, request_shape, status, error_code, upstream_request_id,
-   route, images, amount, billing_transaction_id, latency_ms, created_at) values (?, ?, ?, ?, '/v1/images/generations', 'text-to-image',
+  `insert into request_log (id, traffic, account_id, key_id, model, endpoint, operation, request_shape, status, error_code, upstream_request_id,
+   route, images, amount, billing_transaction_id, latency_ms, created_at) values (?, ?, ?, ?, ?, ?, 'text-to-image',
    '{"model":"m","n":1}', ?, ?, null, 'local', ?, ?, null, ?, ?)`,
 );
 const models = ['gpt-image-1', 'dall-e-3', 'gemini-2.5-flash-image', 'wan2.5-t2i', 'seedream-4', 'local'];
@@ -42,11 +43,14 @@ sqlite.transaction(() => {
     const [status, code] = outcomes[i % outcomes.length]!;
     const key = i % 200;
     const at = Math.floor(start + i * step);
+    const client = i % 10 === 0;
     insert.run(
       `req_${at.toString(36).padStart(9, '0')}${i.toString(36).padStart(6, '0')}`,
+      client ? 'client' : 'admin',
       `acct_${key % 20}`,
       `key_${key}`,
       models[i % models.length],
+      client ? '/v1/images/generations' : '/v1/admin/requests',
       status,
       code,
       status === 200 ? 1 : 0,
@@ -68,6 +72,8 @@ const filters: Record<string, string> = {
   account_id: 'account_id=acct_3',
   'time range': `from=${Math.floor((start + 10 * 86_400_000) / 1000)}&to=${Math.floor((start + 11 * 86_400_000) / 1000)}`,
   'status + model': 'status=402&model=dall-e-3',
+  'client traffic': 'traffic=client',
+  'admin traffic': 'traffic=admin',
 };
 
 const gateway = await createGateway(

@@ -182,6 +182,13 @@ async function shoot(base: string, ids: Seeded): Promise<void> {
     await page.getByRole('button', { name: 'New key' }).click();
     await page.screenshot({ path: `${OUT}/key-create.png` });
     await page.keyboard.press('Escape');
+    // The contract dialog of a model, read from the admin model list.
+    await page.goto(`${base}/console/models`);
+    await settle(page);
+    await page.getByRole('button', { name: 'Contract of local' }).click();
+    await page.getByRole('dialog').waitFor();
+    await page.screenshot({ path: `${OUT}/model-contract.png` });
+    await page.keyboard.press('Escape');
     if (errors.length) console.warn(`Browser errors:\n${errors.join('\n')}`);
   } finally {
     await browser.close();

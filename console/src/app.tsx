@@ -1,9 +1,13 @@
-/** The console: find the session, then either the sign-in page, the first-operator page, or the signed-in app. */
+/**
+ * The console: find the session, then either the sign-in page, the first-operator page, a member's page (the
+ * operator pages are not theirs), or the signed-in app.
+ */
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from './api/client.js';
 import { loadSession } from './api/session.js';
 import type { ConsoleSessionView } from './api/types.js';
 import { FirstOperatorPage } from './pages/first-operator.js';
+import { MemberPage } from './pages/member.js';
 import { SignInPage } from './pages/sign-in.js';
 import { Routes } from './routes.js';
 import { useLocation } from './router/router.js';
@@ -12,7 +16,8 @@ import { asApiError, ErrorNote, Loading } from './ui/status.js';
 
 type State = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'signed-out' } | { kind: 'signed-in'; session: ConsoleSessionView };
 
-export function App() {
+/** `lang` is the current language: a new one renders every page again, in it. */
+export function App(_props: { lang: string }) {
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [skipOperator, setSkipOperator] = useState(false);
   const loc = useLocation();
@@ -39,6 +44,7 @@ export function App() {
     case 'signed-out':
       return <SignInPage onSignedIn={signedIn} />;
     case 'signed-in':
+      if (state.session.user?.role === 'member') return <MemberPage user={state.session.user} onSignedOut={() => setState({ kind: 'signed-out' })} />;
       if (state.session.needs_operator && state.session.via === 'admin_key' && !skipOperator) {
         return <FirstOperatorPage onSignedIn={signedIn} onSkip={() => setSkipOperator(true)} />;
       }

@@ -28,7 +28,7 @@ export interface ContractOutcome {
 
 const list = (values: readonly unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');
 
-export function fieldsFor(model: CatalogModel, op: Operation): Record<string, FieldRule> {
+export function fieldsFor(model: Pick<CatalogModel, 'spec'>, op: Operation): Record<string, FieldRule> {
   return { ...model.spec.fields, ...(model.spec.operations[op]?.fields ?? {}) };
 }
 

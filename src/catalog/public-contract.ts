@@ -7,7 +7,7 @@ import type { Operation } from '../domain/job.js';
 import { describeSizeRule } from '../domain/size.js';
 import type { CatalogModel } from './catalog.js';
 
-export function publicContract(m: CatalogModel, currency: string) {
+export function publicContract(m: Pick<CatalogModel, 'spec'>, currency: string) {
   const spec = m.spec;
   const operations = Object.entries(spec.operations).map(([name, op]) => ({
     operation: name,

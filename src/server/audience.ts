@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { GatewayError } from '../domain/errors.js';
 import type { ActiveSession, ConsoleSessionStore } from '../store/console-sessions.js';
 import type { KeyStore } from '../store/keys.js';
+import type { RequestTraffic } from '../store/schema.js';
 import { sessionActorId } from './actor.js';
 import { authenticate, presentedKey, requireAdmin } from './auth.js';
 import { checkCsrf } from './csrf.js';
@@ -29,6 +30,8 @@ export type Audience = 'public' | 'client' | 'console' | 'member' | 'admin';
 declare module 'fastify' {
   interface FastifyContextConfig {
     audience?: Audience;
+    /** Whose call the request log records; by default the audience says (see trafficOf). */
+    traffic?: RequestTraffic;
   }
   interface FastifyInstance {
     /** Every registered route with its audience, for audits and the test that checks them all. */
@@ -68,6 +71,18 @@ export class MissingAudienceError extends Error {
 /** The audience of the matched route. A request that matched no route is treated as a client's. */
 export function audienceOf(req: FastifyRequest): Audience {
   return req.is404 ? 'client' : (req.routeOptions.config?.audience ?? 'client');
+}
+
+/**
+ * Whose call a request is, for the request log: admin and console routes (and the public sign-in, which says
+ * so in its options) are the operators' and the console's own; everything else is client traffic.
+ */
+export function trafficOf(req: FastifyRequest): RequestTraffic {
+  if (req.is404) return 'client';
+  const config = req.routeOptions.config;
+  if (config?.traffic) return config.traffic;
+  const audience = audienceOf(req);
+  return audience === 'admin' || audience === 'console' ? 'admin' : 'client';
 }
 
 export interface AudienceGateDeps {

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { excerpt } from '../domain/excerpt.js';
 import { sanitizeShape } from '../domain/sanitize.js';
 import type { RequestLogEntry } from '../store/request-log.js';
-import { audienceOf } from './audience.js';
+import { audienceOf, trafficOf } from './audience.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,6 +29,7 @@ export function requestLogRow(req: FastifyRequest, outcome: RequestOutcome, late
   const refusedBody = t || audienceOf(req) !== 'client' ? undefined : plainObject(req.body);
   return {
     id: req.id,
+    traffic: trafficOf(req),
     account_id: req.principal?.accountId ?? null,
     key_id: req.principal?.key.id ?? null,
     model: t?.prepared?.model.id ?? t?.draft.model ?? (typeof refusedBody?.model === 'string' ? excerpt(refusedBody.model, 200) : null),

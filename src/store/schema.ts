@@ -82,8 +82,15 @@ export interface KeySpendTable {
   amount: number;
 }
 
+/**
+ * Whose call a request-log row records: `client` for the API clients use (images, chat, tasks, models,
+ * files, and unmatched paths), `admin` for the admin API and the console's own calls.
+ */
+export type RequestTraffic = 'client' | 'admin';
+
 export interface RequestLogTable {
   id: string;
+  traffic: RequestTraffic;
   account_id: string | null;
   key_id: string | null;
   model: string | null;

@@ -33,7 +33,8 @@ beforeAll(async () => {
 });
 afterAll(async () => gw?.close());
 
-describe('imagegate CLI', () => {
+// Each command is a fresh process that compiles the CLI from source: seconds apiece on a busy machine.
+describe('imagegate CLI', { timeout: 120_000 }, () => {
   const admin = () => ['--url', gw.url, '--admin-key', ADMIN_KEY, '--json'];
 
   it('creates an account with credit in currency units, credits it exactly, and lists it in the ledger export', async () => {

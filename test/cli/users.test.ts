@@ -32,7 +32,8 @@ beforeAll(async () => {
 });
 afterAll(async () => gw?.close());
 
-describe('imagegate users', () => {
+// Each command is a fresh process that compiles the CLI from source: seconds apiece on a busy machine.
+describe('imagegate users', { timeout: 120_000 }, () => {
   const admin = () => ['--url', gw.url, '--admin-key', ADMIN_KEY, '--json'];
 
   it('creates an operator with the password from stdin, who can then sign in', async () => {

@@ -190,4 +190,24 @@ describe.skipIf(noChromium)('the console in a browser: an operator’s first ses
     await open('/accounts');
     await heading('Sign in to imagegate').waitFor();
   });
+
+  it("keeps a member out of the operator's pages and the admin API", async () => {
+    const member = { email: 'member@example.test', password: 'a member password' };
+    const made201 = await gw.admin('/v1/admin/users', { body: { ...member, role: 'member', account_id: made.accountId } });
+    expect(made201.status).toBe(201);
+    const memberContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    memberContext.setDefaultTimeout(10_000);
+    try {
+      const p = await memberContext.newPage();
+      await p.goto(`${gw.url}/console/accounts`);
+      await p.getByLabel('Email').fill(member.email);
+      await p.getByLabel('Password').fill(member.password);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.getByRole('heading', { name: 'Operators only, for now' }).waitFor();
+      expect(await p.getByRole('link', { name: 'Accounts' }).count()).toBe(0);
+      expect(await p.evaluate(() => fetch('/v1/admin/accounts').then((r) => r.status))).toBe(403);
+    } finally {
+      await memberContext.close();
+    }
+  });
 });

@@ -111,6 +111,27 @@ describe.each(databases())('admin console API on $name', ({ make }) => {
       }
     });
 
+    it("lists client traffic apart from the admin API's and the console's own calls (traffic=client|admin)", async () => {
+      const signIn = await fetch(`${gw.url}/v1/console/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ admin_key: ADMIN_KEY }),
+      });
+      expect(signIn.status).toBe(200);
+      const signInId = signIn.headers.get('x-request-id')!;
+      const adminCalls = async () => (await gw.admin('/v1/admin/requests?traffic=admin&limit=200')).body.data as Row[];
+      // The sign-in's row is written once its answer has gone out.
+      await until(async () => (await adminCalls()).some((r) => r.id === signInId));
+      const operators = await adminCalls();
+      expect(operators.every((r) => /^\/v1\/(admin|console)\//.test(r.endpoint) && r.traffic === 'admin')).toBe(true);
+      const client = (await gw.admin('/v1/admin/requests?traffic=client&limit=200')).body.data as Row[];
+      expect(client.map((r) => r.id)).toEqual(expect.arrayContaining([ok, bad, poor]));
+      expect(client.some((r) => /^\/v1\/(admin|console)\//.test(r.endpoint))).toBe(false);
+      const wrong = await gw.admin('/v1/admin/requests?traffic=robots');
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.error.param).toBe('traffic');
+    });
+
     it('shows a request in detail: sanitized shape, route, latency, images, amount and billing transaction', async () => {
       const res = await gw.admin(`/v1/admin/requests/${ok}`);
       expect(res.status).toBe(200);

@@ -103,4 +103,15 @@ describe('GET /v1/admin/models', () => {
     expect(models.length).toBeGreaterThan(offered.data.length);
     expect(JSON.stringify(res.body)).not.toContain(OPENAI_SECRET);
   });
+
+  it("carries each model's public contract, the one clients read at GET /v1/models/{id}, for unavailable models too", async () => {
+    const models = (await gw.admin('/v1/admin/models')).body.data as Array<{ id: string; public_contract?: unknown }>;
+    const { key } = await gw.clientKey();
+    const client = (await (await fetch(`${gw.url}/v1/models/fragile-image`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      imagegate: { public_contract: unknown };
+    };
+    expect(models.find((m) => m.id === 'fragile-image')!.public_contract).toEqual(client.imagegate.public_contract);
+    const seedream = models.find((m) => m.id === 'doubao-seedream-4-0-250828')!.public_contract as { operations: Array<{ endpoint: string }> };
+    expect(seedream.operations.length).toBeGreaterThan(0);
+  });
 });

@@ -1,24 +1,23 @@
 /**
  * The shapes the console sends and receives, taken from the server's own schemas and view functions with
  * `import type`, so the two cannot drift and no server code reaches the bundle. The few answers the server
- * builds inline (providers, models) are spelled out here from the server types they are made of.
+ * builds inline (providers) are spelled out here from the server types they are made of.
  */
 import type { z } from 'zod';
 import type { Overview, OverviewBucket, OverviewRange } from '../../../src/billing/overview.js';
 import type { UsageGroup, UsageRow } from '../../../src/billing/usage.js';
-import type { RouteAvailability } from '../../../src/catalog/catalog.js';
-import type { Price } from '../../../src/domain/model-spec.js';
-import type { modelObject } from '../../../src/catalog/public-contract.js';
 import type { ConsoleSessionView, CreateUserBody, SignInBody, UpdateUserBody, UserView } from '../../../src/server/console-api.js';
 import type { AccountView, KeyAttributesSchema } from '../../../src/server/routes/admin.js';
+import type { AdminModelView } from '../../../src/server/routes/admin-models.js';
 import type { RequestView } from '../../../src/server/routes/admin-records.js';
+import type { TaskDetailView } from '../../../src/server/routes/admin-tasks.js';
 import type { renderTask } from '../../../src/server/task-object.js';
 import type { RouteAttemptStats } from '../../../src/server/upstream-stats.js';
 import type { AuditAction, describeAudit } from '../../../src/store/audit-log.js';
 import type { describeKey } from '../../../src/store/keys.js';
-import type { WebhookAttempt } from '../../../src/tasks/webhooks.js';
 
 export type {
+  AdminModelView,
   AuditAction,
   AccountView,
   ConsoleSessionView,
@@ -58,14 +57,8 @@ export type CreatedKey = KeyView & { key: string; webhook_secret: string | null 
 
 export type AuditEntryView = ReturnType<typeof describeAudit>;
 export type TaskView = ReturnType<typeof renderTask> & { account_id: string | null; key_id: string | null };
-/** The task object's webhook field is stored JSON; its delivery attempts have this shape (tasks/webhooks.ts). */
-export interface WebhookView {
-  url: string;
-  status?: 'pending' | 'delivered' | 'failed';
-  attempts: WebhookAttempt[];
-}
-/** `GET /v1/admin/tasks/:id`: the task, plus its upstream attempts where the gateway records them. */
-export type TaskDetail = TaskView & { attempts?: unknown[] };
+/** `GET /v1/admin/tasks/:id` and the answer of its cancel. */
+export type TaskDetail = TaskDetailView;
 export type RequestDetail = RequestView & { request_shape: unknown };
 export type LedgerEntry = {
   id: string;
@@ -102,18 +95,3 @@ export interface ProviderView {
   missing_env: string | null;
   routes: ProviderRouteView[];
 }
-
-export interface AdminModelView {
-  id: string;
-  object: 'admin.model';
-  owned_by: string;
-  providers: string[];
-  operations: string[];
-  mode: 'sync' | 'async';
-  price: Price;
-  available: boolean;
-  unavailable_because?: Array<{ route: string; provider: string; missing_env: string | null }>;
-  routes: RouteAvailability[];
-}
-
-export type PublicModel = ReturnType<typeof modelObject>;

@@ -1,6 +1,6 @@
 /** One account: balance and holds, its keys, 30 days of usage, the ledger (paged, CSV), credit and debit. */
 import { useState } from 'preact/hooks';
-import { download, fieldError, sendJson, withQuery } from '../api/client.js';
+import { fieldError, sendJson, withQuery } from '../api/client.js';
 import type { AccountView, KeyView, LedgerEntry, List, MoneyBody, MoneyResult, Page, Priced, UsageRow } from '../api/types.js';
 import { Link } from '../router/router.js';
 import { BarChart } from '../ui/chart.js';
@@ -16,6 +16,7 @@ import { Facts, Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
 
 const DAY = 86_400;
+const KEYS_SHOWN = 20;
 
 export function AccountDetailPage({ id }: { id: string }) {
   const account = useApi<AccountView>(`/v1/admin/accounts/${encodeURIComponent(id)}`);
@@ -65,14 +66,22 @@ export function AccountDetailPage({ id }: { id: string }) {
   );
 }
 
+/** The account's newest keys; the Keys page, filtered to the account, pages through the rest and edits them. */
 function AccountKeys({ id }: { id: string }) {
-  const keys = useApi<List<KeyView>>(withQuery('/v1/admin/keys', { account_id: id }));
+  const keys = useApi<Page<KeyView>>(withQuery('/v1/admin/keys', { account_id: id, limit: KEYS_SHOWN }));
   return (
     <>
+      <Loaded state={keys}>
+        {(k) => (
+          <>
+            <KeyTable keys={k.data} account={false} empty="This account has no keys yet." />
+            {k.has_more ? <p class="muted">The {KEYS_SHOWN} newest keys are shown.</p> : null}
+          </>
+        )}
+      </Loaded>
       <p>
         <Link to={`/keys?account_id=${encodeURIComponent(id)}`}>Manage this account's keys</Link>
       </p>
-      <Loaded state={keys}>{(k) => <KeyTable keys={k.data} empty="This account has no keys yet." />}</Loaded>
     </>
   );
 }
@@ -107,21 +116,18 @@ function AccountUsage({ id }: { id: string }) {
   );
 }
 
-/** The ledger as this gateway answers it: paged where the API has it, the whole list before. */
-type LedgerList = List<LedgerEntry> & Priced & Partial<Pick<Page<LedgerEntry>, 'has_more' | 'last_id'>>;
-
+/** The ledger paged newest first; the CSV link is the whole export, oldest first (admin-api.md). */
 function Ledger({ id, version }: { id: string; version: number }) {
   const [q] = useQueryState();
   const path = withQuery('/v1/admin/ledger', { account_id: id, after: q.after, limit: 50 });
-  const ledger = useApi<LedgerList>(`${path}${version ? `&v=${version}` : ''}`);
-  const csv = () => download(withQuery('/v1/admin/ledger', { account_id: id, format: 'csv' }), `ledger-${id}.csv`);
+  const ledger = useApi<Page<LedgerEntry> & Priced>(`${path}${version ? `&v=${version}` : ''}`);
   return (
     <>
       <div class="section-head">
         <h2>Ledger</h2>
-        <button type="button" onClick={csv}>
+        <a class="button" href={withQuery('/v1/admin/ledger', { account_id: id, format: 'csv' })} download={`ledger-${id}.csv`}>
           Download CSV
-        </button>
+        </a>
       </div>
       <Loaded state={ledger}>
         {(l) => (
@@ -141,7 +147,7 @@ function Ledger({ id, version }: { id: string; version: number }) {
                 { title: 'Note', cell: (e) => e.note ?? '' },
               ]}
             />
-            <Pager hasMore={l.has_more ?? false} lastId={l.last_id ?? null} shown={l.data.length} />
+            <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />
           </>
         )}
       </Loaded>

@@ -1,4 +1,4 @@
-/** Accounts: search and page through them, open one, create one with an opening credit. */
+/** Accounts: searched (`q`) and paged by the gateway, newest first; open one, create one with an opening credit. */
 import { useState } from 'preact/hooks';
 import { fieldError, sendJson, withQuery } from '../api/client.js';
 import type { AccountView, Page } from '../api/types.js';
@@ -13,14 +13,10 @@ import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
 
-/** The list as this gateway answers it: paged with `q` where the API has it, a plain list before. */
-type AccountList = Omit<Page<AccountView>, 'has_more' | 'last_id'> & Partial<Pick<Page<AccountView>, 'has_more' | 'last_id'>>;
-
 export function AccountsPage() {
   const [q] = useQueryState();
   const [creating, setCreating] = useState(false);
-  const list = useApi<AccountList>(withQuery('/v1/admin/accounts', { q: q.q, after: q.after, limit: 50 }));
-  const needle = (q.q ?? '').toLowerCase();
+  const list = useApi<Page<AccountView>>(withQuery('/v1/admin/accounts', { q: q.q, after: q.after, limit: 50 }));
   return (
     <>
       <PageHead title="Accounts">
@@ -30,30 +26,26 @@ export function AccountsPage() {
       </PageHead>
       <Filters fields={[{ name: 'q', label: 'Search name or id', type: 'search' }]} />
       <Loaded state={list}>
-        {(l) => {
-          // Filtered here too, so search works against a gateway whose list does not take `q` yet.
-          const rows = needle ? l.data.filter((a) => a.name.toLowerCase().includes(needle) || a.id.toLowerCase().includes(needle)) : l.data;
-          return (
-            <>
-              <Table
-                rows={rows}
-                rowKey={(a) => a.id}
-                caption="Accounts"
-                busy={list.loading}
-                empty={needle ? 'No account matches this search.' : 'No accounts yet. Create one to give a customer keys and credit.'}
-                columns={[
-                  { title: 'Name', cell: (a) => <Link to={`/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link> },
-                  { title: 'Id', cell: (a) => <code>{a.id}</code> },
-                  { title: 'Balance', numeric: true, cell: (a) => money(a.balance, a.currency) },
-                  { title: 'Held', numeric: true, cell: (a) => money(a.held, a.currency) },
-                  { title: 'Open holds', numeric: true, cell: (a) => count(a.open_holds) },
-                  { title: 'Created', nowrap: true, cell: (a) => time(a.created) },
-                ]}
-              />
-              <Pager hasMore={l.has_more ?? false} lastId={l.last_id ?? null} shown={rows.length} />
-            </>
-          );
-        }}
+        {(l) => (
+          <>
+            <Table
+              rows={l.data}
+              rowKey={(a) => a.id}
+              caption="Accounts"
+              busy={list.loading}
+              empty={q.q ? 'No account matches this search.' : 'No accounts yet. Create one to give a customer keys and credit.'}
+              columns={[
+                { title: 'Name', cell: (a) => <Link to={`/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link> },
+                { title: 'Id', cell: (a) => <code>{a.id}</code> },
+                { title: 'Balance', numeric: true, cell: (a) => money(a.balance, a.currency) },
+                { title: 'Held', numeric: true, cell: (a) => money(a.held, a.currency) },
+                { title: 'Open holds', numeric: true, cell: (a) => count(a.open_holds) },
+                { title: 'Created', nowrap: true, cell: (a) => time(a.created) },
+              ]}
+            />
+            <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />
+          </>
+        )}
       </Loaded>
       {creating ? <CreateAccount onClose={() => setCreating(false)} /> : null}
     </>

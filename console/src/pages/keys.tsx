@@ -1,7 +1,7 @@
-/** Keys: filter, create (the secret shown once), edit limits, revoke after a confirmation. */
+/** Keys: filtered and paged by the gateway, create (the secret shown once), edit limits, revoke after a confirmation. */
 import { useState } from 'preact/hooks';
 import { sendJson, withQuery } from '../api/client.js';
-import type { CreateKeyBody, CreatedKey, KeyView, List } from '../api/types.js';
+import type { CreateKeyBody, CreatedKey, KeyView, Page } from '../api/types.js';
 import { useQueryState } from '../router/router.js';
 import { CopyButton } from '../ui/copy.js';
 import { useCurrency } from '../ui/currency.js';
@@ -10,6 +10,7 @@ import { Filters } from '../ui/filters.js';
 import { ActionForm, CheckField, TextField } from '../ui/form.js';
 import { KeyTable } from '../ui/key-table.js';
 import { PageHead } from '../ui/layout.js';
+import { Pager } from '../ui/pager.js';
 import { Loaded } from '../ui/status.js';
 import { useApi } from '../ui/use-api.js';
 import { attributesOf, KeyFields, useKeyDraft } from './key-form.js';
@@ -17,10 +18,11 @@ import { attributesOf, KeyFields, useKeyDraft } from './key-form.js';
 export function KeysPage() {
   const [q] = useQueryState();
   const currency = useCurrency();
-  const keys = useApi<List<KeyView>>(withQuery('/v1/admin/keys', { account_id: q.account_id, admin: q.admin, status: q.status, q: q.q }));
+  const keys = useApi<Page<KeyView>>(
+    withQuery('/v1/admin/keys', { account_id: q.account_id, admin: q.admin, status: q.status, q: q.q, after: q.after, limit: 50 }),
+  );
   const [dialog, setDialog] = useState<{ kind: 'create' } | { kind: 'created'; key: CreatedKey } | { kind: 'edit' | 'revoke'; key: KeyView } | null>(null);
   const close = () => setDialog(null);
-  const needle = (q.q ?? '').toLowerCase();
   return (
     <>
       <PageHead title="Keys">
@@ -30,7 +32,7 @@ export function KeysPage() {
       </PageHead>
       <Filters
         fields={[
-          { name: 'q', label: 'Name or id', type: 'search' },
+          { name: 'q', label: 'Name or key prefix', type: 'search', placeholder: 'sk-ig-…' },
           { name: 'account_id', label: 'Account id' },
           {
             name: 'status',
@@ -38,6 +40,7 @@ export function KeysPage() {
             options: [
               ['active', 'Active'],
               ['revoked', 'Revoked'],
+              ['expired', 'Expired'],
             ],
           },
           {
@@ -51,16 +54,10 @@ export function KeysPage() {
         ]}
       />
       <Loaded state={keys}>
-        {(l) => {
-          // Also filtered here, for a gateway whose key list does not take these filters yet.
-          const rows = l.data.filter(
-            (k) =>
-              (!q.status || k.status === q.status) &&
-              (!needle || (k.name ?? '').toLowerCase().includes(needle) || k.id.toLowerCase().includes(needle) || k.prefix.toLowerCase().includes(needle)),
-          );
-          return (
+        {(l) => (
+          <>
             <KeyTable
-              keys={rows}
+              keys={l.data}
               busy={keys.loading}
               empty="No key matches these filters."
               actions={(k) =>
@@ -76,8 +73,9 @@ export function KeysPage() {
                 ) : null
               }
             />
-          );
-        }}
+            <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />
+          </>
+        )}
       </Loaded>
       {dialog?.kind === 'create' ? (
         <CreateKey

@@ -1,6 +1,6 @@
 /** The catalog: every model with its providers, operations, price and availability (and what it lacks). */
 import { useState } from 'preact/hooks';
-import type { AdminModelView, List, Priced, PublicModel } from '../api/types.js';
+import type { AdminModelView, List, Priced } from '../api/types.js';
 import { Dialog } from '../ui/dialog.js';
 import { money } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
@@ -57,14 +57,11 @@ export function ModelsPage() {
               },
               {
                 title: 'Contract',
-                cell: (m) =>
-                  m.available ? (
-                    <button type="button" onClick={() => setContractOf(m.id)} aria-label={`Contract of ${m.id}`}>
-                      View
-                    </button>
-                  ) : (
-                    <span class="muted">when available</span>
-                  ),
+                cell: (m) => (
+                  <button type="button" onClick={() => setContractOf(m.id)} aria-label={`Contract of ${m.id}`}>
+                    View
+                  </button>
+                ),
               },
             ]}
           />
@@ -78,13 +75,12 @@ export function ModelsPage() {
 /** A model's routes and price as the catalog holds them, and its public contract as clients see it at GET /v1/models/{id}. */
 function Contract(props: { model: AdminModelView; onClose: () => void }) {
   const m = props.model;
-  const pub = useApi<PublicModel>(`/v1/models/${encodeURIComponent(m.id)}`);
   return (
     <Dialog title={`Contract of ${m.id}`} onClose={props.onClose}>
       <h3>Routes</h3>
       <pre class="json">{JSON.stringify({ mode: m.mode, operations: m.operations, routes: m.routes, price: m.price }, null, 2)}</pre>
       <h3>Public contract</h3>
-      <Loaded state={pub}>{(p) => <pre class="json">{JSON.stringify(p.imagegate, null, 2)}</pre>}</Loaded>
+      <pre class="json">{JSON.stringify(m.public_contract, null, 2)}</pre>
     </Dialog>
   );
 }

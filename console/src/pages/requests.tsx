@@ -1,9 +1,13 @@
-/** Requests: the request log, filtered and paged newest first; a request id goes straight to its detail. */
+/**
+ * Requests: the request log, filtered and paged newest first; a request id goes straight to its detail. Client
+ * traffic by default: the console's own admin calls would bury it, so they are listed only on request.
+ */
 import { withQuery } from '../api/client.js';
 import type { Page, RequestView } from '../api/types.js';
 import { Link, useQueryState } from '../router/router.js';
 import { useCurrency } from '../ui/currency.js';
 import { Filters } from '../ui/filters.js';
+import { CheckField } from '../ui/form.js';
 import { count, localToUnix, money, ms, time } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
 import { Pager } from '../ui/pager.js';
@@ -12,10 +16,12 @@ import { Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
 
 export function RequestsPage() {
-  const [q] = useQueryState();
+  const [q, set] = useQueryState();
   const currency = useCurrency();
+  const withAdmin = q.include_admin === 'true';
   const list = useApi<Page<RequestView>>(
     withQuery('/v1/admin/requests', {
+      traffic: withAdmin ? undefined : 'client',
       id: q.id,
       status: q.status,
       error_code: q.error_code,
@@ -30,7 +36,13 @@ export function RequestsPage() {
   );
   return (
     <>
-      <PageHead title="Requests" />
+      <PageHead title="Requests">
+        <CheckField
+          label="Include admin and console calls"
+          checked={withAdmin}
+          onValue={(v) => set({ include_admin: v ? 'true' : undefined, after: undefined, trail: undefined })}
+        />
+      </PageHead>
       <Filters
         fields={[
           { name: 'id', label: 'Request id', type: 'search', placeholder: 'req_…' },
@@ -51,14 +63,29 @@ export function RequestsPage() {
               rowKey={(r) => r.id}
               caption="Requests"
               busy={list.loading}
-              empty="No request matches these filters."
+              empty={withAdmin ? 'No request matches these filters.' : 'No client request matches these filters.'}
               columns={[
                 { title: 'When', nowrap: true, cell: (r) => time(r.created_at) },
-                { title: 'Request', cell: (r) => <Link to={`/requests/${encodeURIComponent(r.id)}`}>{r.id}</Link> },
+                {
+                  title: 'Request',
+                  cell: (r) => (
+                    <Link to={`/requests/${encodeURIComponent(r.id)}`}>
+                      <code>{r.id}</code>
+                    </Link>
+                  ),
+                },
                 { title: 'Endpoint', cell: (r) => <code>{r.endpoint}</code> },
                 { title: 'Model', cell: (r) => r.model ?? '—' },
-                { title: 'Status', numeric: true, cell: (r) => <span class={r.status >= 400 ? 'bad' : undefined}>{r.status}</span> },
-                { title: 'Error', cell: (r) => r.error_code ?? '' },
+                // The error code under its status, so the table fits a laptop's width without sideways scrolling.
+                {
+                  title: 'Status',
+                  cell: (r) => (
+                    <>
+                      <span class={r.status >= 400 ? 'bad' : undefined}>{r.status}</span>
+                      {r.error_code ? <div class="small">{r.error_code}</div> : null}
+                    </>
+                  ),
+                },
                 { title: 'Latency', numeric: true, cell: (r) => ms(r.latency_ms) },
                 { title: 'Images', numeric: true, cell: (r) => count(r.images) },
                 { title: 'Amount', numeric: true, cell: (r) => (currency ? money(r.amount, currency) : count(r.amount)) },

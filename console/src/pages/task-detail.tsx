@@ -1,33 +1,27 @@
-/** One task: its state, result links, upstream attempts and webhook deliveries; cancel while it is open. */
+/** One task: who sent it, its money, result links and webhook deliveries; cancel while it is open. */
 import { useState } from 'preact/hooks';
-import { ApiError, sendJson } from '../api/client.js';
-import type { Page, TaskDetail, TaskView, WebhookView } from '../api/types.js';
+import { sendJson } from '../api/client.js';
+import type { TaskDetail } from '../api/types.js';
 import { Link } from '../router/router.js';
+import { useCurrency } from '../ui/currency.js';
 import { Confirm } from '../ui/dialog.js';
-import { money, time } from '../ui/format.js';
+import { count, money, time } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
-import { Loaded as Show } from '../ui/status.js';
+import { Loaded } from '../ui/status.js';
 import { Facts, Table } from '../ui/table.js';
-import { type Loaded, useApi } from '../ui/use-api.js';
+import { useApi } from '../ui/use-api.js';
 
-/**
- * A gateway without `GET /v1/admin/tasks/:id` (older than the console) still has the task list: the task is
- * looked up among the newest there, without its attempts.
- */
-function useTask(id: string): Loaded<TaskDetail> & { fromList: boolean } {
-  const detail = useApi<TaskDetail>(`/v1/admin/tasks/${encodeURIComponent(id)}`);
-  const missing = detail.error !== undefined && (detail.error.status === 404 || detail.error.status === 401) && detail.error.param !== 'id';
-  const list = useApi<Page<TaskView>>(missing ? '/v1/admin/tasks?limit=200' : null);
-  if (!missing) return { ...detail, fromList: false };
-  const found = list.data?.data.find((t) => t.id === id);
-  const notFound = list.data && !found ? new ApiError(404, `No task "${id}" among the newest 200 tasks.`, 'not_found', 'id') : undefined;
-  return { data: found, error: list.error ?? notFound, loading: list.loading, reload: list.reload, fromList: true };
-}
+const HOLD_STATES = { open: 'held', settled: 'charged', released: 'refunded' } as const;
 
 export function TaskDetailPage({ id }: { id: string }) {
-  const task = useTask(id);
+  const path = `/v1/admin/tasks/${encodeURIComponent(id)}`;
+  const task = useApi<TaskDetail>(path);
+  const currency = useCurrency();
   const [confirming, setConfirming] = useState(false);
-  const open = task.data?.status === 'pending' || task.data?.status === 'running';
+  // The cancel answers with the task as it now stands: shown until the next reload.
+  const [canceled, setCanceled] = useState<TaskDetail | null>(null);
+  const t = canceled ?? task.data;
+  const open = t?.status === 'pending' || t?.status === 'running';
   return (
     <>
       <PageHead title={`Task ${id}`} back={{ to: '/tasks', label: 'Tasks' }}>
@@ -37,42 +31,58 @@ export function TaskDetailPage({ id }: { id: string }) {
           </button>
         ) : null}
       </PageHead>
-      <Show state={task}>{(t) => <TaskBody t={t} fromList={task.fromList} />}</Show>
-      {confirming ? (
+      {canceled ? <CancelOutcome t={canceled} currency={currency} /> : null}
+      <Loaded state={{ data: t, error: task.error }}>{(d) => <TaskBody t={d} currency={currency} />}</Loaded>
+      {confirming && t ? (
         <Confirm
           title="Cancel this task?"
-          message="The task stops and its held funds go back to the account."
+          message={
+            t.hold ? `The task stops and the ${money(t.hold.amount, currency)} held for it go back to the account.` : 'The task stops. No money is held for it.'
+          }
           confirm="Cancel task"
           onClose={() => setConfirming(false)}
-          onConfirm={async () => {
-            await sendJson<TaskView>('POST', `/v1/admin/tasks/${encodeURIComponent(id)}/cancel`);
-            task.reload();
-          }}
+          onConfirm={async () => setCanceled(await sendJson<TaskDetail>('POST', `${path}/cancel`))}
         />
       ) : null}
     </>
   );
 }
 
-function TaskBody({ t, fromList }: { t: TaskDetail; fromList: boolean }) {
-  const billing = 'imagegate' in t ? t.imagegate?.billing : undefined;
-  const webhook = 'webhook' in t ? (t.webhook as WebhookView) : undefined;
+function CancelOutcome({ t, currency }: { t: TaskDetail; currency: string }) {
+  const refunded = t.hold?.status === 'released' ? t.hold.amount : 0;
+  return (
+    <p class="note ok" role="status">
+      Task canceled.{' '}
+      {refunded ? `${money(refunded, currency)} refunded to ${t.account?.name ?? t.account_id}.` : 'No money was held for it, so nothing was refunded.'}
+    </p>
+  );
+}
+
+function TaskBody({ t, currency }: { t: TaskDetail; currency: string }) {
   const images = ('data' in t ? t.data : undefined) ?? [];
   const error = 'error' in t ? (t.error as { message?: string; code?: string } | undefined) : undefined;
+  const hold = t.hold;
   return (
     <>
       <Facts
         items={[
           ['Status', <span class={`badge ${t.status}`}>{t.status}</span>],
           ['Model', t.model],
+          ['Endpoint', <code>{t.endpoint}</code>],
           ['Progress', `${t.progress} %`],
           ['Created', time(t.created)],
           ['Started', time(t.started_at)],
           ['Finished', time(t.finished_at)],
-          ['Account', t.account_id ? <Link to={`/accounts/${encodeURIComponent(t.account_id)}`}>{t.account_id}</Link> : null],
-          ['Key', t.key_id ? <code>{t.key_id}</code> : null],
-          ['Amount', billing ? money(billing.amount, billing.currency) : null],
-          ['Billing transaction', billing ? <code>{billing.billing_transaction_id}</code> : null],
+          ['Account', t.account ? <Link to={`/accounts/${encodeURIComponent(t.account.id)}`}>{t.account.name}</Link> : t.account_id],
+          ['Key', t.key ? `${t.key.name ?? 'unnamed'} (${t.key.prefix}…, ${t.key.status})` : null],
+          ['Worker attempts', count(t.attempts)],
+          ['Route', t.route ? <code>{t.route}</code> : null],
+          ['Upstream task', t.upstream_task_id ? <code>{t.upstream_task_id}</code> : null],
+          ['Lease until', t.lease_until ? time(t.lease_until) : null],
+          ['Quoted', money(t.quoted, currency)],
+          ['Held', hold ? `${money(hold.amount, currency)}, ${HOLD_STATES[hold.status]}` : null],
+          ['Charged', hold?.status === 'settled' ? money(hold.charged, currency) : null],
+          ['Billing transaction', hold ? <code>{hold.billing_transaction_id}</code> : null],
           ['Error', error ? `${error.message ?? ''}${error.code ? ` (${error.code})` : ''}` : null],
         ]}
       />
@@ -95,21 +105,15 @@ function TaskBody({ t, fromList }: { t: TaskDetail; fromList: boolean }) {
       ) : (
         <p class="muted">No images{t.status === 'succeeded' ? '.' : ' yet.'}</p>
       )}
-      <h2>Upstream attempts</h2>
-      {t.attempts?.length ? (
-        <pre class="json">{JSON.stringify(t.attempts, null, 2)}</pre>
-      ) : (
-        <p class="muted">{fromList ? 'This gateway does not report task attempts yet.' : 'No attempts recorded for this task.'}</p>
-      )}
       <h2>Webhook deliveries</h2>
-      {webhook ? (
+      {t.webhook ? (
         <>
           <p>
-            To <code>{webhook.url}</code>
-            {webhook.status ? ` — ${webhook.status}` : ''}
+            To <code>{t.webhook.url}</code> — {t.webhook.status}
+            {t.webhook.next_attempt_at ? `, next attempt ${time(t.webhook.next_attempt_at)}` : ''}
           </p>
           <Table
-            rows={webhook.attempts}
+            rows={t.webhook.attempts}
             rowKey={(a) => String(a.at)}
             caption="Webhook deliveries"
             empty="No delivery attempted yet."

@@ -1,5 +1,5 @@
 /** Usage: requests, images and spend grouped by day, model, key or account, as a chart and a table, with CSV. */
-import { download, withQuery } from '../api/client.js';
+import { withQuery } from '../api/client.js';
 import type { List, Priced, UsageGroup, UsageRow } from '../api/types.js';
 import { Link, useQueryState } from '../router/router.js';
 import { BarChart } from '../ui/chart.js';
@@ -29,7 +29,6 @@ export function UsagePage() {
   const group = (GROUPS.find(([g]) => g === q.group_by)?.[0] ?? 'day') as UsageGroup;
   const query = { group_by: group, account_id: q.account_id, key_id: q.key_id, model: q.model, from: localToUnix(q.from), to: localToUnix(q.to) };
   const usage = useApi<List<UsageRow> & Priced>(withQuery('/v1/admin/usage', query));
-  const csv = () => download(withQuery('/v1/admin/usage', { ...query, format: 'csv' }), `usage-by-${group}.csv`);
   return (
     <>
       <PageHead title="Usage">
@@ -41,9 +40,9 @@ export function UsagePage() {
             </button>
           ))}
         </fieldset>
-        <button type="button" onClick={csv}>
+        <a class="button" href={withQuery('/v1/admin/usage', { ...query, format: 'csv' })} download={`usage-by-${group}.csv`}>
           Export CSV
-        </button>
+        </a>
       </PageHead>
       <Filters
         fields={[

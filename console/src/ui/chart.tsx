@@ -39,12 +39,21 @@ export function BarChart(props: { title: string; bars: Bar[]; format: (v: number
         <text x="0" y="11" class="tick">
           {max > 0 ? `max ${props.format(max)}` : 'no data'}
         </text>
-        <text x="0" y={H - 4} class="tick">
-          {first}
-        </text>
-        <text x={W} y={H - 4} class="tick" text-anchor="end">
-          {last}
-        </text>
+        {/* One bar: its label once, under it; more: the first and the last at the ends of the axis. */}
+        {n === 1 ? (
+          <text x={W / 2} y={H - 4} class="tick" text-anchor="middle">
+            {first}
+          </text>
+        ) : (
+          <>
+            <text x="0" y={H - 4} class="tick">
+              {first}
+            </text>
+            <text x={W} y={H - 4} class="tick" text-anchor="end">
+              {last}
+            </text>
+          </>
+        )}
       </svg>
     </figure>
   );

@@ -7,7 +7,8 @@ import { Table } from './table.js';
 
 const limit = (v: number | null) => (v === null ? '—' : count(v));
 
-export function KeyTable(props: { keys: KeyView[]; empty: ComponentChildren; actions?: (k: KeyView) => ComponentChildren; busy?: boolean }) {
+/** `account` off where the page is the account's own (its id in every row says nothing). */
+export function KeyTable(props: { keys: KeyView[]; empty: ComponentChildren; actions?: (k: KeyView) => ComponentChildren; busy?: boolean; account?: boolean }) {
   return (
     <Table
       rows={props.keys}
@@ -18,7 +19,9 @@ export function KeyTable(props: { keys: KeyView[]; empty: ComponentChildren; act
       columns={[
         { title: 'Name', cell: (k) => k.name ?? <span class="muted">unnamed</span> },
         { title: 'Key', cell: (k) => <code>{k.prefix}…</code> },
-        { title: 'Account', cell: (k) => <Link to={`/accounts/${encodeURIComponent(k.account_id)}`}>{k.account_id}</Link> },
+        ...(props.account === false
+          ? []
+          : [{ title: 'Account', cell: (k: KeyView) => <Link to={`/accounts/${encodeURIComponent(k.account_id)}`}>{k.account_id}</Link> }]),
         { title: 'Status', cell: (k) => <span class={`badge ${k.status}`}>{k.admin ? `${k.status}, admin` : k.status}</span> },
         { title: 'Models', cell: (k) => (k.models?.length ? k.models.join(', ') : <span class="muted">all</span>) },
         { title: 'RPM', numeric: true, cell: (k) => limit(k.rpm) },

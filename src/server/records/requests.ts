@@ -4,10 +4,12 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import { GatewayError } from '../../domain/errors.js';
-import type { Database, RequestLogTable } from '../../store/schema.js';
+import type { Database, RequestLogTable, RequestTraffic } from '../../store/schema.js';
 import { newestFirst, page } from '../routes/admin-page.js';
 
 export interface RequestFilter {
+  /** Whose calls: clients' (the image API) or the admin API's and console's. */
+  traffic?: RequestTraffic;
   id?: string;
   status?: number;
   errorCode?: string;
@@ -25,6 +27,7 @@ export function requestView(r: Selectable<RequestLogTable>) {
     id: r.id,
     object: 'request',
     created_at: new Date(r.created_at).toISOString(),
+    traffic: r.traffic,
     account_id: r.account_id,
     key_id: r.key_id,
     endpoint: r.endpoint,
@@ -47,6 +50,7 @@ export type RequestView = ReturnType<typeof requestView>;
 /** One page of the log, newest first. Rows are written in batches: flush this instance's queue first. */
 export async function requestPage(db: Kysely<Database>, f: RequestFilter, after: string | undefined, limit: number) {
   let sel = db.selectFrom('request_log').selectAll();
+  if (f.traffic) sel = sel.where('traffic', '=', f.traffic);
   if (f.id) sel = sel.where('id', '=', f.id);
   if (f.status !== undefined) sel = sel.where('status', '=', f.status);
   if (f.errorCode) sel = sel.where('error_code', '=', f.errorCode);

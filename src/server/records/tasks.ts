@@ -45,6 +45,7 @@ export async function mustTask(store: TaskStore, id: string, accountId?: string)
   return row;
 }
 
+/** A task with who sent it, its money and its webhook deliveries: the answer of the detail and of the cancel. */
 export async function taskDetail(db: Kysely<Database>, row: TaskRow, publicUrl: string) {
   const [account, key, hold] = await Promise.all([
     db.selectFrom('accounts').select(['id', 'name']).where('id', '=', row.account_id).executeTakeFirst(),
@@ -70,6 +71,8 @@ export async function taskDetail(db: Kysely<Database>, row: TaskRow, publicUrl: 
     webhook: webhook ? { url: row.callback_url, status: webhook.status, attempts: webhook.attempts, next_attempt_at: sec(row.next_webhook_at) } : null,
   };
 }
+
+export type TaskDetailView = Awaited<ReturnType<typeof taskDetail>>;
 
 /** A person's cancel: refunds the task's hold, with the audit entry (the refund as its amount) in that transaction. */
 export async function cancelTaskAudited(

@@ -8,6 +8,7 @@ import { invalidRequest } from '../../domain/errors.js';
 import { AUDIT_ACTIONS, type AuditAction, type AuditLog, describeAudit } from '../../store/audit-log.js';
 import type { Db } from '../../store/db.js';
 import type { RequestLog } from '../../store/request-log.js';
+import type { RequestTraffic } from '../../store/schema.js';
 import { ADMIN } from '../audience.js';
 import { requestDetail, requestPage } from '../records/requests.js';
 import { TASK_STATUSES, taskPage } from '../records/tasks.js';
@@ -17,6 +18,8 @@ import { oneOf, page, pageLimit } from './admin-page.js';
 export type { RequestView } from '../records/requests.js';
 
 type Query = Record<string, string | undefined>;
+
+const REQUEST_TRAFFIC: readonly RequestTraffic[] = ['client', 'admin'];
 
 export function httpStatus(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
@@ -32,6 +35,7 @@ export function adminRecordRoutes(app: FastifyInstance, d: { db: Db; requestLog:
     const q = req.query;
     const limit = pageLimit(q.limit);
     const filter = {
+      traffic: oneOf(q.traffic, REQUEST_TRAFFIC, 'traffic'),
       id: q.id,
       status: httpStatus(q.status),
       errorCode: q.error_code,

@@ -10,6 +10,8 @@ import type { TaskStore } from '../../tasks/store.js';
 import { ADMIN } from '../audience.js';
 import { cancelTaskAudited, mustTask, taskDetail } from '../records/tasks.js';
 
+export type { TaskDetailView } from '../records/tasks.js';
+
 export function adminTaskRoutes(
   app: FastifyInstance,
   d: { db: Db; tasks: TaskService; taskStore: TaskStore; auditLog: AuditLog; config: { publicUrl: string } },

@@ -57,7 +57,8 @@ export function consoleRoutes(app: FastifyInstance, d: ConsoleRouteDeps): void {
     return { identity: { kind: 'user', user }, rehashed };
   };
 
-  app.post('/v1/console/sign-in', PUBLIC, async (req, reply) => {
+  // Signing in is the console's call, not a client's, though anyone may make it.
+  app.post('/v1/console/sign-in', { config: { ...PUBLIC.config, traffic: 'admin' } }, async (req, reply) => {
     // A sign-in forged from another site would sign the browser in as the forger: refuse foreign pages.
     checkOrigin(req, d.publicUrl());
     const { identity, rehashed } = await identify(req);
