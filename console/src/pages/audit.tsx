@@ -26,6 +26,9 @@ const LABELS: Record<AuditAction, string> = {
   'topup.create': 'Top-up codes issued',
   'topup.void': 'Top-up code voided',
   'topup.redeem': 'Top-up code redeemed',
+  'account.update': 'Account changed',
+  'invite.create': 'Invite created',
+  'invite.revoke': 'Invite revoked',
 };
 const ACTIONS = Object.entries(LABELS);
 
