@@ -52,7 +52,7 @@ export function Workbench(props: { apiKey: PlaygroundKey }) {
   return (
     <>
       <div class="grid">
-        <Field label={t('model')} hint={detail ? priceText(detail.imagegate.public_contract.price) : undefined}>
+        <Field label={t('model')}>
           {(id) => (
             <select id={id} value={modelId} onChange={(e) => setQ({ model: e.currentTarget.value, op: undefined })}>
               {models.map((m) => (

@@ -1,0 +1,141 @@
+/**
+ * The playground in Debian's Chromium: a generation with `local` at a price (the image appears, the charge is
+ * the quote), an edit with a mask painted over an uploaded image (the mask on the wire has the image's size
+ * and is transparent exactly where painted), and the curl snippet run as it was copied.
+ */
+import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { consoleBuild, launchChromium, noChromium } from '../support/browser.js';
+import { makeUser, signIn } from '../support/console.js';
+import { startGateway, type TestGateway } from '../support/gateway.js';
+
+const PRICE = 40_000;
+const OVERLAY = `models:\n  local:\n    price: { per_image: ${PRICE} }\n`;
+
+describe.skipIf(noChromium)('the playground in a browser', () => {
+  let gw: TestGateway;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let client: { key: string; accountId: string };
+
+  beforeAll(async () => {
+    gw = await startGateway({ overlay: OVERLAY, consoleDir: await consoleBuild() });
+    client = await gw.clientKey({ balance: 10_000_000 });
+    const operator = await makeUser(gw, { email: 'ops@example.test', role: 'operator' });
+    const session = await signIn(gw, { email: operator.email, password: operator.password });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const [name, value] = session.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: gw.url }]);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gw.url });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+  }, 120_000);
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail' || !page) return;
+    const path = join(tmpdir(), `imagegate-playground-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`);
+    await page.screenshot({ path, fullPage: true });
+    console.error(`[playground] the page at the failure: ${path}`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.close();
+  });
+
+  it('runs with a pasted client key when the session has no account to make a key for', async () => {
+    await page.goto(`${gw.url}/console/playground`);
+    await page.getByRole('heading', { name: 'No playground key' }).waitFor();
+    await page.getByLabel('API key').fill(client.key);
+    await page.getByRole('button', { name: 'Use this key' }).click();
+    await page.getByLabel('Model').selectOption('local');
+    await page.getByRole('tab', { name: 'Text to image' }).waitFor();
+  });
+
+  it('generates with local: the image appears and the charge equals the quote', async () => {
+    const before = await gw.balance(client.key);
+    await page.getByLabel('Prompt').fill('a lighthouse at dusk');
+    await page.getByLabel('n', { exact: true }).fill('2');
+    await page.getByLabel('size', { exact: true }).fill('256x256');
+    const quote = Number(await page.locator('[data-quote]').getAttribute('data-quote'));
+    expect(quote).toBe(2 * PRICE);
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('img', { name: 'Result image 2' }).waitFor();
+    const charge = page.locator('.run').first().locator('[data-charge]');
+    expect(Number(await charge.getAttribute('data-charge'))).toBe(quote);
+    expect((await gw.balance(client.key)).available).toBe(before.available - quote);
+    const size = await page.getByRole('img', { name: 'Result image 1' }).evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+    expect(size).toEqual([256, 256]);
+  });
+
+  it('paints a mask over an uploaded image and sends it with the edit: the image’s size, transparent where painted', async () => {
+    const [width, height] = [300, 200];
+    const photo = await sharp({ create: { width, height, channels: 3, background: { r: 40, g: 120, b: 200 } } })
+      .png()
+      .toBuffer();
+    await page.getByRole('tab', { name: 'Edit' }).click();
+    await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: photo });
+    const canvas = page.locator('.painter canvas');
+    await canvas.waitFor();
+    // One stroke across the left half at mid-height, with the default brush (1/12 of the short side: 17 px).
+    const box = (await canvas.boundingBox())!;
+    const toPage = (x: number, y: number) => [box.x + (x * box.width) / width, box.y + (y * box.height) / height] as const;
+    await page.mouse.move(...toPage(30, 100));
+    await page.mouse.down();
+    await page.mouse.move(...toPage(90, 100), { steps: 5 });
+    await page.mouse.move(...toPage(150, 100), { steps: 5 });
+    await page.mouse.up();
+    await page.getByRole('link', { name: 'Save mask.png' }).waitFor();
+    await page.getByLabel('Prompt').fill('a red door');
+
+    const sent = new Promise<{ body: Buffer; type: string }>((resolve) => {
+      void page.route('**/v1/images/edits', async (route) => {
+        resolve({ body: route.request().postDataBuffer()!, type: route.request().headers()['content-type']! });
+        await route.continue();
+      });
+    });
+    await page.getByRole('button', { name: 'Run' }).click();
+    const { body, type } = await sent;
+    await page.locator('.run').first().getByRole('img', { name: 'Result image 1' }).waitFor();
+
+    const form = await new Response(body, { headers: { 'content-type': type } }).formData();
+    const mask = form.get('mask') as File;
+    expect(form.get('image')).toBeInstanceOf(Blob);
+    const { data, info } = await sharp(Buffer.from(await mask.arrayBuffer()))
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([width, height]);
+    const alpha = (x: number, y: number) => data[(y * width + x) * 4 + 3];
+    for (const x of [30, 60, 90, 120, 150]) expect(alpha(x, 100)).toBe(0);
+    for (const [x, y] of [
+      [0, 0],
+      [299, 199],
+      [250, 100],
+      [90, 20],
+      [90, 180],
+    ] as const)
+      expect(alpha(x, y)).toBe(255);
+    expect(new Set(Array.from({ length: width * height }, (_, i) => data[i * 4 + 3]))).toEqual(new Set([0, 255]));
+  });
+
+  it('copies the curl snippet, which names the key only as $IMAGEGATE_API_KEY and gets an image when run', async () => {
+    await page.getByRole('tab', { name: 'Text to image' }).click();
+    await page.getByLabel('Prompt').fill('a bowl of lemons');
+    await page.getByLabel('size', { exact: true }).fill('128x128');
+    await page.getByText('Copy as code').click();
+    await page.getByRole('button', { name: 'Copy the code' }).click();
+    const snippet = await page.evaluate(() => navigator.clipboard.readText());
+    expect(snippet).toContain('$IMAGEGATE_API_KEY');
+    expect(snippet).not.toContain(client.key);
+    const { stdout } = await promisify(execFile)('bash', ['-c', snippet], { env: { PATH: process.env.PATH, IMAGEGATE_API_KEY: client.key } });
+    const answer = JSON.parse(stdout) as { data: Array<{ b64_json: string }> };
+    const meta = await sharp(Buffer.from(answer.data[0]!.b64_json, 'base64')).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 128, 128]);
+  });
+});
