@@ -3,7 +3,8 @@
  * the quote), an edit with a mask painted over an uploaded image (the mask on the wire has the image's size
  * and is transparent exactly where painted), and the curl snippet run as it was copied.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,12 +29,19 @@ const OVERLAY = `models:
     price: { per_image: ${PRICE} }
 `;
 
+const run = promisify(execFile);
+
 describe.skipIf(noChromium)('the playground in a browser', () => {
   let gw: TestGateway;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let client: { key: string; accountId: string };
+  /** The picture the edit tests upload, [width, height] = 300 × 200. */
+  let photo: Buffer;
+  /** The mask PNG the edit sent. */
+  let sentMask: Buffer;
+  const [width, height] = [300, 200];
 
   beforeAll(async () => {
     gw = await startGateway({ overlay: OVERLAY, consoleDir: await consoleBuild() });
@@ -48,6 +56,10 @@ describe.skipIf(noChromium)('the playground in a browser', () => {
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
   }, 120_000);
+  /** Opens "Copy as code" unless it is open already (a click on an open one closes it). */
+  const showCode = async () => {
+    if (!(await page.locator('details.code-snippets').evaluate((d: HTMLDetailsElement) => d.open))) await page.getByText('Copy as code').click();
+  };
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail' || !page) return;
     const path = join(tmpdir(), `imagegate-playground-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`);
@@ -85,8 +97,7 @@ describe.skipIf(noChromium)('the playground in a browser', () => {
   });
 
   it('paints a mask over an uploaded image and sends it with the edit: the image’s size, transparent where painted', async () => {
-    const [width, height] = [300, 200];
-    const photo = await sharp({ create: { width, height, channels: 3, background: { r: 40, g: 120, b: 200 } } })
+    photo = await sharp({ create: { width, height, channels: 3, background: { r: 40, g: 120, b: 200 } } })
       .png()
       .toBuffer();
     await page.getByRole('tab', { name: 'Edit' }).click();
@@ -117,10 +128,8 @@ describe.skipIf(noChromium)('the playground in a browser', () => {
     const form = await new Response(body, { headers: { 'content-type': type } }).formData();
     const mask = form.get('mask') as File;
     expect(form.get('image')).toBeInstanceOf(Blob);
-    const { data, info } = await sharp(Buffer.from(await mask.arrayBuffer()))
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    sentMask = Buffer.from(await mask.arrayBuffer());
+    const { data, info } = await sharp(sentMask).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([width, height]);
     const alpha = (x: number, y: number) => data[(y * width + x) * 4 + 3];
     for (const x of [30, 60, 90, 120, 150]) expect(alpha(x, 100)).toBe(0);
@@ -135,16 +144,50 @@ describe.skipIf(noChromium)('the playground in a browser', () => {
     expect(new Set(Array.from({ length: width * height }, (_, i) => data[i * 4 + 3]))).toEqual(new Set([0, 255]));
   });
 
+  it('the edit’s snippets send photo.png and the saved mask.png: curl and the openai Node SDK get an image, the Python one is valid Python', async () => {
+    const dir = mkdtempSync(join(process.cwd(), 'test', '.playground-snippets-'));
+    try {
+      // The files the snippet names: the uploaded picture, and the mask as the page sent it (what "Save mask.png" saves).
+      writeFileSync(join(dir, 'photo.png'), photo);
+      writeFileSync(join(dir, 'mask.png'), sentMask);
+      await showCode();
+      const code = async (label: string) => {
+        await page.getByRole('button', { name: label }).click();
+        return (await page.locator('pre[data-snippet]').textContent())!;
+      };
+      const env = { PATH: process.env.PATH, IMAGEGATE_API_KEY: client.key };
+      const imageOf = async (b64: string) => sharp(Buffer.from(b64, 'base64')).metadata();
+
+      const curl = await code('curl');
+      expect(curl).toContain("-F 'mask=@mask.png'");
+      const viaCurl = JSON.parse((await run('bash', ['-c', curl], { cwd: dir, env })).stdout) as { data: Array<{ b64_json: string }> };
+      expect((await imageOf(viaCurl.data[0]!.b64_json)).format).toBe('png');
+
+      writeFileSync(join(dir, 'edit.mjs'), await code('Node (openai)'));
+      const viaNode = (await run(process.execPath, ['edit.mjs'], { cwd: dir, env })).stdout;
+      expect(viaNode).toMatch(/b64_json/);
+
+      const python = await code('Python (openai)');
+      expect(python).toContain('mask=open("mask.png", "rb")');
+      const parsed = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: python, encoding: 'utf8' });
+      expect(parsed.stderr).toBe('');
+      expect(parsed.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('copies the curl snippet, which names the key only as $IMAGEGATE_API_KEY and gets an image when run', async () => {
     await page.getByRole('tab', { name: 'Text to image' }).click();
     await page.getByLabel('Prompt').fill('a bowl of lemons');
     await page.getByLabel('size', { exact: true }).fill('128x128');
-    await page.getByText('Copy as code').click();
+    await showCode();
+    await page.getByRole('button', { name: 'curl', exact: true }).click();
     await page.getByRole('button', { name: 'Copy the code' }).click();
     const snippet = await page.evaluate(() => navigator.clipboard.readText());
     expect(snippet).toContain('$IMAGEGATE_API_KEY');
     expect(snippet).not.toContain(client.key);
-    const { stdout } = await promisify(execFile)('bash', ['-c', snippet], { env: { PATH: process.env.PATH, IMAGEGATE_API_KEY: client.key } });
+    const { stdout } = await run('bash', ['-c', snippet], { env: { PATH: process.env.PATH, IMAGEGATE_API_KEY: client.key } });
     const answer = JSON.parse(stdout) as { data: Array<{ b64_json: string }> };
     const meta = await sharp(Buffer.from(answer.data[0]!.b64_json, 'base64')).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 128, 128]);
