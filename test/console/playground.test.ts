@@ -144,6 +144,21 @@ describe.skipIf(noChromium)('the playground in a browser', () => {
     expect(new Set(Array.from({ length: width * height }, (_, i) => data[i * 4 + 3]))).toEqual(new Set([0, 255]));
   });
 
+  it('names every control of the form, the painter and the results, and fits 800 px without sideways scrolling', async () => {
+    const unnamed = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea, progress'))
+        .filter((el) => !(el.getAttribute('aria-label') || Array.from((el as HTMLInputElement).labels ?? []).some((l) => l.textContent?.trim())))
+        .map((el) => el.outerHTML.slice(0, 120)),
+    );
+    expect(unnamed).toEqual([]);
+    await page.setViewportSize({ width: 800, height: 900 });
+    try {
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   it('the edit’s snippets send photo.png and the saved mask.png: curl and the openai Node SDK get an image, the Python one is valid Python', async () => {
     const dir = mkdtempSync(join(process.cwd(), 'test', '.playground-snippets-'));
     try {
