@@ -125,7 +125,7 @@ describe.skipIf(noChromium)('the playground in a browser', () => {
     const { body, type } = await sent;
     await page.locator('.run').first().getByRole('img', { name: 'Result image 1' }).waitFor();
 
-    const form = await new Response(body, { headers: { 'content-type': type } }).formData();
+    const form = await new Response(new Uint8Array(body), { headers: { 'content-type': type } }).formData();
     const mask = form.get('mask') as File;
     expect(form.get('image')).toBeInstanceOf(Blob);
     sentMask = Buffer.from(await mask.arrayBuffer());
