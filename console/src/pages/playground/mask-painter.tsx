@@ -149,6 +149,7 @@ export function MaskPainter(props: { image: FileRef; onMask: (mask: FileRef | nu
         {src ? <img src={src} alt={t('imageToEdit')} onLoad={onLoad} /> : null}
         {dims ? (
           <canvas
+            key={src}
             ref={layer}
             width={dims.width}
             height={dims.height}
