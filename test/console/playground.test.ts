@@ -192,6 +192,36 @@ describe.skipIf(noChromium)('the playground in a browser', () => {
     }
   });
 
+  it('erases, inverts, undoes and clears the painted area as the buttons say', async () => {
+    // The paint layer's alpha at a point in image pixels: > 0 where painted.
+    const painted = (x: number, y: number) =>
+      page.locator('.painter canvas').evaluate((c: HTMLCanvasElement, [px, py]) => c.getContext('2d')!.getImageData(px!, py!, 1, 1).data[3]! >= 128, [x, y]);
+    expect([await painted(90, 100), await painted(250, 100)]).toEqual([true, false]);
+
+    await page.getByRole('button', { name: 'Eraser' }).click();
+    // Where the canvas is now, after the click scrolled the page.
+    const box = (await page.locator('.painter canvas').boundingBox())!;
+    const toPage = (x: number, y: number) => [box.x + (x * box.width) / width, box.y + (y * box.height) / height] as const;
+    await page.mouse.move(...toPage(90, 100));
+    await page.mouse.down();
+    await page.mouse.up();
+    expect([await painted(90, 100), await painted(40, 100)]).toEqual([false, true]);
+
+    await page.getByRole('button', { name: 'Invert' }).click();
+    expect([await painted(90, 100), await painted(40, 100), await painted(250, 100)]).toEqual([true, false, true]);
+
+    await page.getByRole('button', { name: 'Undo' }).click();
+    expect([await painted(90, 100), await painted(40, 100), await painted(250, 100)]).toEqual([false, true, false]);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    expect(await painted(90, 100)).toBe(true);
+
+    await page.getByRole('button', { name: 'Clear' }).click();
+    expect([await painted(90, 100), await painted(40, 100)]).toEqual([false, false]);
+    // Nothing painted, no mask: the edit would go without one.
+    await page.getByRole('link', { name: 'Save mask.png' }).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Brush' }).click();
+  });
+
   it('copies the curl snippet, which names the key only as $IMAGEGATE_API_KEY and gets an image when run', async () => {
     await page.getByRole('tab', { name: 'Text to image' }).click();
     await page.getByLabel('Prompt').fill('a bowl of lemons');
