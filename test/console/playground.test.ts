@@ -258,15 +258,17 @@ describe.skipIf(noChromium)('the playground in a browser', () => {
   });
 
   it('makes itself a one-hour key named Playground through the member API and keeps it out of storage', async () => {
-    // The member API's answer comes from a key made with the admin API for the same body, so the page's
-    // side of the contract is checked here whichever branch serves /v1/console/account/keys.
+    // This console routes a member's session to the member's own pages elsewhere; here the page runs in the
+    // operator's context and its key request is answered by the real member API under a member's session.
+    const member = await makeUser(gw, { email: 'member@example.test', role: 'member', account_id: client.accountId });
+    const memberSession = await signIn(gw, { email: member.email, password: member.password });
     const fresh = await context.newPage();
     const asked: Array<Record<string, unknown>> = [];
     await fresh.route('**/v1/console/account/keys', async (route) => {
       const body = route.request().postDataJSON() as Record<string, unknown>;
       asked.push(body);
-      const made = await gw.admin('/v1/admin/keys', { body: { ...body, account_id: client.accountId } });
-      await route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify(made.body) });
+      const made = await memberSession.call('/v1/console/account/keys', { body });
+      await route.fulfill({ status: made.status, contentType: 'application/json', body: JSON.stringify(made.body) });
     });
     const now = Math.floor(Date.now() / 1000);
     await fresh.goto(`${gw.url}/console/playground`);
@@ -281,7 +283,9 @@ describe.skipIf(noChromium)('the playground in a browser', () => {
     const stored = await fresh.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
     expect(stored).not.toMatch(/sk-ig-/);
     const keys = await gw.admin(`/v1/admin/keys?account_id=${client.accountId}`);
-    expect(keys.body.data.filter((k: { name: string }) => k.name === 'Playground')).toHaveLength(1);
+    const made = keys.body.data.filter((k: { name: string }) => k.name === 'Playground');
+    expect(made).toEqual([expect.objectContaining({ account_id: client.accountId, admin: false })]);
+    expect(made[0].expires_at).toBe(asked[0]!.expires_at);
     await fresh.close();
   });
 });
