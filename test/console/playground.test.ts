@@ -260,6 +260,8 @@ describe.skipIf(noChromium)('the playground in a browser', () => {
   it('makes itself a one-hour key named Playground through the member API and keeps it out of storage', async () => {
     // This console routes a member's session to the member's own pages elsewhere; here the page runs in the
     // operator's context and its key request is answered by the real member API under a member's session.
+    // The operator lets this account's keys use `local` only: the picker offers no other model.
+    expect((await gw.admin(`/v1/admin/accounts/${client.accountId}`, { method: 'PATCH', body: { key_policy: { models: ['local'] } } })).status).toBe(200);
     const member = await makeUser(gw, { email: 'member@example.test', role: 'member', account_id: client.accountId });
     const memberSession = await signIn(gw, { email: member.email, password: member.password });
     const fresh = await context.newPage();
@@ -273,6 +275,12 @@ describe.skipIf(noChromium)('the playground in a browser', () => {
     const now = Math.floor(Date.now() / 1000);
     await fresh.goto(`${gw.url}/console/playground`);
     await fresh.getByLabel('Model').waitFor();
+    expect(
+      await fresh
+        .getByLabel('Model')
+        .locator('option')
+        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)),
+    ).toEqual(['local']);
     expect(asked).toHaveLength(1);
     expect(asked[0]!.name).toBe('Playground');
     expect(asked[0]!.expires_at).toBeGreaterThanOrEqual(now + 3600 - 5);
@@ -284,7 +292,7 @@ describe.skipIf(noChromium)('the playground in a browser', () => {
     expect(stored).not.toMatch(/sk-ig-/);
     const keys = await gw.admin(`/v1/admin/keys?account_id=${client.accountId}`);
     const made = keys.body.data.filter((k: { name: string }) => k.name === 'Playground');
-    expect(made).toEqual([expect.objectContaining({ account_id: client.accountId, admin: false })]);
+    expect(made).toEqual([expect.objectContaining({ account_id: client.accountId, admin: false, models: ['local'] })]);
     expect(made[0].expires_at).toBe(asked[0]!.expires_at);
     await fresh.close();
   });
