@@ -37,7 +37,10 @@ export function Workbench(props: { apiKey: PlaygroundKey }) {
     // Only the models the key may use: the account's key policy may narrow the catalog.
     const allowed = props.apiKey.models;
     const usable = (m: ModelListItem) => !allowed || allowed.includes(m.id) || m.imagegate.aliases.some((a) => allowed.includes(a));
-    listModels(props.apiKey.secret).then((all) => setModels(all.filter(usable)), (e: unknown) => setError(asApiError(e)));
+    listModels(props.apiKey.secret).then(
+      (all) => setModels(all.filter(usable)),
+      (e: unknown) => setError(asApiError(e)),
+    );
   }, [props.apiKey]);
   const modelId = q.model ?? models?.[0]?.id;
   useEffect(() => {
