@@ -65,6 +65,8 @@ async function must(base: string, path: string, body?: unknown): Promise<Record<
 
 interface Seeded {
   account: string;
+  /** A client key of that account, for the playground (an operator has no account to make one in). */
+  key: string;
   request: string;
   task: string | null;
 }
@@ -102,7 +104,7 @@ async function seed(base: string): Promise<Seeded> {
   await gen(acme.key, { prompt: 'too large', size: '4096x4096' });
   await gen(northwind.key, { prompt: 'a poster', n: 4 });
   const task = await gen(acme.key, { prompt: 'a harbour at dawn', async: true, response_format: 'url' });
-  return { account: acme.id, request, task: typeof task.body.id === 'string' ? task.body.id : null };
+  return { account: acme.id, key: acme.key, request, task: typeof task.body.id === 'string' ? task.body.id : null };
 }
 
 /** Waits until the page has no pending request and no loading note left. */
@@ -189,10 +191,50 @@ async function shoot(base: string, ids: Seeded): Promise<void> {
     await page.getByRole('dialog').waitFor();
     await page.screenshot({ path: `${OUT}/model-contract.png` });
     await page.keyboard.press('Escape');
+    await shootPlayground(page, base, ids.key);
     if (errors.length) console.warn(`Browser errors:\n${errors.join('\n')}`);
   } finally {
     await browser.close();
   }
+}
+
+/** The playground: a text-to-image run, then an edit with a mask painted over one of its images. */
+async function shootPlayground(page: Page, base: string, key: string): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.goto(`${base}/console/playground`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Use this key' }).click();
+  await page.getByLabel('Model').selectOption('local');
+  await page.getByLabel('Prompt').fill('a lighthouse at dusk, watercolour');
+  await page.getByLabel('n', { exact: true }).fill('3');
+  await page.getByLabel('size', { exact: true }).fill('512x512');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await page.getByRole('img', { name: 'Result image 3' }).waitFor();
+  await page.screenshot({ path: `${OUT}/playground.png`, fullPage: true });
+  await page.setViewportSize({ width: 800, height: 860 });
+  await page.screenshot({ path: `${NARROW_OUT}/playground.png`, fullPage: true });
+
+  await page.setViewportSize({ width: 1280, height: 860 });
+  const photo = Buffer.from((await page.getByRole('img', { name: 'Result image 1' }).getAttribute('src'))!.split(',')[1]!, 'base64');
+  await page.getByRole('tab', { name: 'Edit' }).click();
+  await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'lighthouse.png', mimeType: 'image/png', buffer: photo });
+  const canvas = page.locator('.painter canvas');
+  await canvas.waitFor();
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.35);
+  await page.mouse.down();
+  for (const [x, y] of [
+    [0.5, 0.3],
+    [0.65, 0.45],
+    [0.55, 0.6],
+    [0.35, 0.55],
+  ] as const)
+    await page.mouse.move(box.x + box.width * x, box.y + box.height * y, { steps: 8 });
+  await page.mouse.up();
+  await page.getByLabel('Prompt').fill('a full moon in the sky');
+  await page.screenshot({ path: `${OUT}/playground-edit.png`, fullPage: true });
+  await page.setViewportSize({ width: 800, height: 860 });
+  await page.screenshot({ path: `${NARROW_OUT}/playground-edit.png`, fullPage: true });
 }
 
 await main();
