@@ -13,6 +13,7 @@ import { TasksPage } from './pages/tasks.js';
 import { UsagePage } from './pages/usage.js';
 import { UsersPage } from './pages/users.js';
 import { match } from './router/router.js';
+import { t } from './ui/messages.js';
 
 const ROUTES: Array<[pattern: string, page: (params: Record<string, string>) => ComponentChildren]> = [
   ['/', () => <OverviewPage />],
@@ -36,8 +37,8 @@ export function Routes(props: { path: string }) {
   }
   return (
     <section>
-      <h1>Page not found</h1>
-      <p>There is no console page at {props.path}. Choose one from the navigation.</p>
+      <h1>{t('notFound')}</h1>
+      <p>{t('notFoundText', { path: props.path })}</p>
     </section>
   );
 }
