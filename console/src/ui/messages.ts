@@ -110,7 +110,7 @@ export const t = messages({
   },
 });
 
-/** State names the gateway sends (tasks, keys, holds, circuits, webhooks, model modes): shown translated, unknown ones as sent. */
+/** State and kind names the gateway sends (tasks, keys, circuits, webhooks, model modes, ledger entries): shown translated, unknown ones as sent. */
 const STATES = {
   en: {
     pending: 'pending',
@@ -128,6 +128,13 @@ const STATES = {
     delivered: 'delivered',
     sync: 'sync',
     async: 'async',
+    hold: 'hold',
+    settle: 'settle',
+    release: 'release',
+    refund: 'refund',
+    credit: 'credit',
+    debit: 'debit',
+    adjustment: 'adjustment',
   },
   'zh-CN': {
     pending: '排队中',
@@ -145,6 +152,13 @@ const STATES = {
     delivered: '已送达',
     sync: '同步',
     async: '异步',
+    hold: '冻结',
+    settle: '结算',
+    release: '解冻',
+    refund: '退款',
+    credit: '充值',
+    debit: '扣款',
+    adjustment: '调整',
   },
 } as const;
 const states = messages(STATES);
