@@ -38,7 +38,10 @@ export function Routes(props: { path: string }) {
   return (
     <section>
       <h1>{t('notFound')}</h1>
-      <p>{t('notFoundText', { path: props.path })}</p>
+      <p>
+        {t('notFoundAt')} <code>{props.path}</code>
+      </p>
+      <p>{t('chooseFromNav')}</p>
     </section>
   );
 }

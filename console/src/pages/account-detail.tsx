@@ -11,7 +11,7 @@ import { KeyTable } from '../ui/key-table.js';
 import { PageHead } from '../ui/layout.js';
 import { Pager } from '../ui/pager.js';
 import { useQueryState } from '../router/router.js';
-import { stateLabel } from '../ui/messages.js';
+import { termLabel } from '../ui/messages.js';
 import { Loaded } from '../ui/status.js';
 import { Facts, Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
@@ -141,7 +141,7 @@ function Ledger({ id, version }: { id: string; version: number }) {
               empty={t('noLedger')}
               columns={[
                 { title: t('when'), nowrap: true, cell: (e) => time(e.created_at) },
-                { title: t('kind'), cell: (e) => stateLabel(e.kind) },
+                { title: t('kind'), cell: (e) => termLabel(e.kind) },
                 { title: t('amount'), numeric: true, cell: (e) => money(e.amount, l.currency) },
                 { title: t('charged'), numeric: true, cell: (e) => (e.charged === null ? '' : money(e.charged, l.currency)) },
                 { title: t('balanceAfter'), numeric: true, cell: (e) => money(e.balance_after, l.currency) },

@@ -42,7 +42,7 @@ export const t = messages({
     publicContract: '公开契约',
     perImage: '{price} / 张',
     perMegapixel: '{price} / 百万像素',
-    perMillionTokens: '{price} / 百万图片 token',
+    perMillionTokens: '{price} / 百万图片令牌',
     or: ' 或 ',
     aProviderKey: '供应商密钥',
   },

@@ -4,7 +4,7 @@ import { useQueryState } from '../router/router.js';
 import { BarChart } from '../ui/chart.js';
 import { bucketTime, count, money, ms, percent } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
-import { stateLabel } from '../ui/messages.js';
+import { termLabel } from '../ui/messages.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
@@ -66,7 +66,7 @@ function Figures({ o }: { o: OverviewView }) {
         </div>
         {(Object.keys(o.tasks) as Array<keyof typeof o.tasks>).map((s) => (
           <div class="tile" key={s}>
-            <span>{t('tasksIn', { status: stateLabel(s) })}</span>
+            <span>{t('tasksIn', { status: termLabel(s) })}</span>
             <strong class="num">{count(o.tasks[s])}</strong>
             <small>{s === 'pending' || s === 'running' ? t('now') : t('inRange')}</small>
           </div>
@@ -95,12 +95,22 @@ function Providers({ list }: { list: ProviderView[] }) {
           title: t('attempts'),
           cell: (r) => {
             const entries = Object.entries(r.attempts);
-            return entries.length ? entries.map(([k, v]) => `${k} ${count(v)}`).join(' · ') : <span class="muted">{t('noneYet')}</span>;
+            // Outcomes are `ok` or the gateway's error codes: shown as the codes they are.
+            return entries.length ? (
+              entries.map(([k, v], i) => (
+                <span key={k}>
+                  {i ? ' · ' : ''}
+                  <code>{k}</code> {count(v)}
+                </span>
+              ))
+            ) : (
+              <span class="muted">{t('noneYet')}</span>
+            );
           },
         },
         { title: t('p50'), numeric: true, cell: (r) => ms(r.latency_ms?.p50) },
         { title: t('p95'), numeric: true, cell: (r) => ms(r.latency_ms?.p95) },
-        { title: t('circuit'), cell: (r) => <span class={`badge ${r.circuit.state}`}>{stateLabel(r.circuit.state)}</span> },
+        { title: t('circuit'), cell: (r) => <span class={`badge ${r.circuit.state}`}>{termLabel(r.circuit.state)}</span> },
       ]}
     />
   );

@@ -6,6 +6,7 @@ import { count, money, ms, time } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
 import { Loaded } from '../ui/status.js';
 import { Facts } from '../ui/table.js';
+import { termLabel } from '../ui/messages.js';
 import { useApi } from '../ui/use-api.js';
 import { t } from './requests.messages.js';
 
@@ -22,7 +23,7 @@ export function RequestDetailPage({ id }: { id: string }) {
               items={[
                 [t('when'), time(d.created_at)],
                 [t('endpoint'), <code key="e">{d.endpoint}</code>],
-                [t('operation'), d.operation],
+                [t('operation'), d.operation ? termLabel(d.operation) : null],
                 [t('model'), d.model],
                 [t('status'), <span class={d.status >= 400 ? 'bad' : undefined}>{d.status}</span>],
                 [t('errorCode'), d.error_code],

@@ -7,7 +7,7 @@ import { useCurrency } from '../ui/currency.js';
 import { Confirm } from '../ui/dialog.js';
 import { count, money, percent, time } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
-import { stateLabel } from '../ui/messages.js';
+import { termLabel } from '../ui/messages.js';
 import { Loaded } from '../ui/status.js';
 import { Facts, Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
@@ -66,7 +66,7 @@ function TaskBody({ t, currency }: { t: TaskDetail; currency: string }) {
     <>
       <Facts
         items={[
-          [m('status'), <span class={`badge ${t.status}`}>{stateLabel(t.status)}</span>],
+          [m('status'), <span class={`badge ${t.status}`}>{termLabel(t.status)}</span>],
           [m('model'), t.model],
           [m('endpoint'), <code>{t.endpoint}</code>],
           [m('progress'), t.progress === null ? null : percent(t.progress / 100)],
@@ -74,7 +74,7 @@ function TaskBody({ t, currency }: { t: TaskDetail; currency: string }) {
           [m('started'), time(t.started_at)],
           [m('finished'), time(t.finished_at)],
           [m('account'), t.account ? <Link to={`/accounts/${encodeURIComponent(t.account.id)}`}>{t.account.name}</Link> : t.account_id],
-          [m('key'), t.key ? m('keyText', { name: t.key.name ?? m('unnamed'), prefix: t.key.prefix, status: stateLabel(t.key.status) }) : null],
+          [m('key'), t.key ? m('keyText', { name: t.key.name ?? m('unnamed'), prefix: t.key.prefix, status: termLabel(t.key.status) }) : null],
           [m('attempts'), count(t.attempts)],
           [m('route'), t.route ? <code>{t.route}</code> : null],
           [m('upstreamTask'), t.upstream_task_id ? <code>{t.upstream_task_id}</code> : null],
@@ -109,7 +109,7 @@ function TaskBody({ t, currency }: { t: TaskDetail; currency: string }) {
       {t.webhook ? (
         <>
           <p>
-            {m('webhookTo')} <code>{t.webhook.url}</code> — {stateLabel(t.webhook.status)}
+            {m('webhookTo')} <code>{t.webhook.url}</code> — {termLabel(t.webhook.status)}
             {t.webhook.next_attempt_at ? m('nextAttempt', { when: time(t.webhook.next_attempt_at) }) : ''}
           </p>
           <Table

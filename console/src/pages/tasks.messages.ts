@@ -102,7 +102,7 @@ export const t = messages({
     image: '图片 {n}',
     noImages: '没有图片。',
     noImagesYet: '还没有图片。',
-    webhooks: 'Webhook 投递',
+    webhooks: '回调投递',
     webhookTo: '发往',
     nextAttempt: '，下次尝试 {when}',
     noDelivery: '还没有尝试投递。',

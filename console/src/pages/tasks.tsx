@@ -5,7 +5,7 @@ import { Link, useQueryState } from '../router/router.js';
 import { Filters } from '../ui/filters.js';
 import { percent, time } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
-import { stateLabel } from '../ui/messages.js';
+import { termLabel } from '../ui/messages.js';
 import { Pager } from '../ui/pager.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
@@ -40,7 +40,7 @@ export function TasksPage() {
                 { title: t('created'), nowrap: true, cell: (task) => time(task.created) },
                 { title: t('task'), cell: (task) => <Link to={`/tasks/${encodeURIComponent(task.id)}`}>{task.id}</Link> },
                 { title: t('model'), cell: (task) => task.model },
-                { title: t('status'), cell: (task) => <span class={`badge ${task.status}`}>{stateLabel(task.status)}</span> },
+                { title: t('status'), cell: (task) => <span class={`badge ${task.status}`}>{termLabel(task.status)}</span> },
                 { title: t('progress'), numeric: true, cell: (task) => (task.progress === null ? '—' : percent(task.progress / 100)) },
                 {
                   title: t('account'),

@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import type { KeyView } from '../api/types.js';
 import { Link } from '../router/router.js';
 import { count, time } from './format.js';
-import { stateLabel, t } from './messages.js';
+import { termLabel, t } from './messages.js';
 import { Table } from './table.js';
 
 const limit = (v: number | null) => (v === null ? '—' : count(v));
@@ -25,7 +25,7 @@ export function KeyTable(props: { keys: KeyView[]; empty: ComponentChildren; act
           : [{ title: t('keyAccount'), cell: (k: KeyView) => <Link to={`/accounts/${encodeURIComponent(k.account_id)}`}>{k.account_id}</Link> }]),
         {
           title: t('keyStatus'),
-          cell: (k) => <span class={`badge ${k.status}`}>{k.admin ? t('adminKeyStatus', { status: stateLabel(k.status) }) : stateLabel(k.status)}</span>,
+          cell: (k) => <span class={`badge ${k.status}`}>{k.admin ? t('adminKeyStatus', { status: termLabel(k.status) }) : termLabel(k.status)}</span>,
         },
         { title: t('keyModels'), cell: (k) => (k.models?.length ? k.models.join(', ') : <span class="muted">{t('allModels')}</span>) },
         { title: t('keyRpm'), numeric: true, cell: (k) => limit(k.rpm) },

@@ -53,7 +53,8 @@ export const t = messages({
     opening: 'Opening the console',
     cannotStart: 'The console cannot start',
     notFound: 'Page not found',
-    notFoundText: 'There is no console page at {path}. Choose one from the navigation.',
+    notFoundAt: 'There is no console page at this address:',
+    chooseFromNav: 'Choose one from the navigation.',
   },
   'zh-CN': {
     nav: '控制台',
@@ -106,12 +107,16 @@ export const t = messages({
     opening: '正在打开控制台',
     cannotStart: '控制台无法启动',
     notFound: '页面不存在',
-    notFoundText: '控制台没有 {path} 这个页面。请从导航中选择一个页面。',
+    notFoundAt: '控制台在此地址没有页面：',
+    chooseFromNav: '请从导航中选择一个页面。',
   },
 });
 
-/** State and kind names the gateway sends (tasks, keys, circuits, webhooks, model modes, ledger entries): shown translated, unknown ones as sent. */
-const STATES = {
+/**
+ * Terms the gateway sends as values (task, key, circuit and webhook states, model modes and operations, ledger
+ * kinds): shown in the chosen language; a term this console does not know yet is shown as sent.
+ */
+const TERMS = {
   en: {
     pending: 'pending',
     running: 'running',
@@ -135,6 +140,10 @@ const STATES = {
     credit: 'credit',
     debit: 'debit',
     adjustment: 'adjustment',
+    'text-to-image': 'text-to-image',
+    'image-to-image': 'image-to-image',
+    edit: 'edit',
+    variation: 'variation',
   },
   'zh-CN': {
     pending: '排队中',
@@ -159,10 +168,14 @@ const STATES = {
     credit: '充值',
     debit: '扣款',
     adjustment: '调整',
+    'text-to-image': '文生图',
+    'image-to-image': '图生图',
+    edit: '编辑',
+    variation: '变体',
   },
 } as const;
-const states = messages(STATES);
+const terms = messages(TERMS);
 
-export function stateLabel(s: string): string {
-  return s in STATES.en ? states(s as keyof typeof STATES.en) : s;
+export function termLabel(s: string): string {
+  return s in TERMS.en ? terms(s as keyof typeof TERMS.en) : s;
 }
