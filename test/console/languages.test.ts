@@ -18,8 +18,8 @@ async function settle(page: Page): Promise<void> {
 
 /**
  * The page's words as a person meets them (text, and the accessible names, titles and placeholders of
- * elements), without what is not the console's to translate: ids, codes and JSON (in <code> and <pre>), the
- * server's own error messages, an audit entry's recorded field values, email addresses and URLs. The language
+ * elements), without what is not the console's to translate: codes and JSON (in <code> and <pre>), the
+ * server's own error messages, an audit entry's recorded field values, ids, email addresses and URLs. The language
  * select is left out too: each language is named in itself there.
  */
 function englishWords(page: Page, allowed: string[]): Promise<string[]> {
@@ -33,7 +33,10 @@ function englishWords(page: Page, allowed: string[]): Promise<string[]> {
     const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
     const texts: string[] = [];
     for (let n = walker.nextNode(); n; n = walker.nextNode()) texts.push(n.textContent ?? '');
-    const text = [...texts, ...attributes].join(' ').replace(/\S+@\S+|https?:\/\/\S+/g, ' ');
+    const text = [...texts, ...attributes]
+      .join(' ')
+      // Ids (`acct_0mx…-rbmX…`) may hold letters after a dash: taken out whole, like emails and URLs.
+      .replace(/\S+@\S+|https?:\/\/\S+|\b[a-z]+_[\w-]+/g, ' ');
     const allow = new Set(allowedWords.map((w) => w.toLowerCase()));
     return [...new Set(text.match(/\b[A-Za-z]{4,}\b/g) ?? [])].filter((w) => !allow.has(w.toLowerCase()));
   }, allowed);

@@ -74,7 +74,14 @@ function TaskBody({ t, currency }: { t: TaskDetail; currency: string }) {
           [m('started'), time(t.started_at)],
           [m('finished'), time(t.finished_at)],
           [m('account'), t.account ? <Link to={`/accounts/${encodeURIComponent(t.account.id)}`}>{t.account.name}</Link> : t.account_id],
-          [m('key'), t.key ? m('keyText', { name: t.key.name ?? m('unnamed'), prefix: t.key.prefix, status: termLabel(t.key.status) }) : null],
+          [
+            m('key'),
+            t.key ? (
+              <>
+                {m('keyText', { name: t.key.name ?? m('unnamed'), status: termLabel(t.key.status) })} <code>{t.key.prefix}…</code>
+              </>
+            ) : null,
+          ],
           [m('attempts'), count(t.attempts)],
           [m('route'), t.route ? <code>{t.route}</code> : null],
           [m('upstreamTask'), t.upstream_task_id ? <code>{t.upstream_task_id}</code> : null],
