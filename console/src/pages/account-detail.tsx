@@ -6,7 +6,7 @@ import { Link } from '../router/router.js';
 import { BarChart } from '../ui/chart.js';
 import { Dialog } from '../ui/dialog.js';
 import { ActionForm, TextField } from '../ui/form.js';
-import { count, money, parseMoney, time } from '../ui/format.js';
+import { count, day, money, parseMoney, time } from '../ui/format.js';
 import { KeyTable } from '../ui/key-table.js';
 import { PageHead } from '../ui/layout.js';
 import { Pager } from '../ui/pager.js';
@@ -101,13 +101,13 @@ function AccountUsage({ id }: { id: string }) {
           <div class="charts two">
             <BarChart
               title={t('images')}
-              bars={days.map((d) => ({ label: d, value: byDay.get(d)?.images ?? 0 }))}
+              bars={days.map((d) => ({ label: day(d), value: byDay.get(d)?.images ?? 0 }))}
               format={count}
               total={count(u.data.reduce((n, r) => n + r.images, 0))}
             />
             <BarChart
               title={t('spend')}
-              bars={days.map((d) => ({ label: d, value: byDay.get(d)?.spend ?? 0 }))}
+              bars={days.map((d) => ({ label: day(d), value: byDay.get(d)?.spend ?? 0 }))}
               format={(v) => money(v, u.currency)}
               total={money(spend, u.currency)}
             />

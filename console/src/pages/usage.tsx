@@ -4,7 +4,7 @@ import type { List, Priced, UsageGroup, UsageRow } from '../api/types.js';
 import { Link, useQueryState } from '../router/router.js';
 import { BarChart } from '../ui/chart.js';
 import { Filters } from '../ui/filters.js';
-import { count, localToUnix, money } from '../ui/format.js';
+import { count, day, localToUnix, money } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
 import { Loaded } from '../ui/status.js';
 import { type Column, Table } from '../ui/table.js';
@@ -14,7 +14,7 @@ import { t } from './usage.messages.js';
 const GROUPS: UsageGroup[] = ['day', 'model', 'key', 'account'];
 
 function groupLabel(r: UsageRow, g: UsageGroup) {
-  if (g === 'day') return r.day ?? '';
+  if (g === 'day') return r.day ? day(r.day) : '';
   if (g === 'model') return r.model ?? t('none');
   if (g === 'key') return r.key_id ?? t('none');
   return r.account_id ?? t('none');

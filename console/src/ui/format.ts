@@ -29,6 +29,7 @@ const thisYear = perLocale((l) => new Intl.DateTimeFormat(l, { month: 'short', d
 const otherYear = perLocale((l) => new Intl.DateTimeFormat(l, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }));
 const hourFormat = perLocale((l) => new Intl.DateTimeFormat(l, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }));
 const dayFormat = perLocale((l) => new Intl.DateTimeFormat(l, { month: 'short', day: 'numeric' }));
+const dateFormat = perLocale((l) => new Intl.DateTimeFormat(l, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }));
 
 /**
  * The currency as people of the language write it: English keeps the code (`USD`), Chinese names it
@@ -79,6 +80,12 @@ export function bucketTime(v: string | number, daily: boolean, unit: 's' | 'ms' 
   const d = toDate(v, unit);
   if (Number.isNaN(d.getTime())) return String(v);
   return (daily ? dayFormat() : hourFormat()).format(d);
+}
+
+/** A calendar day the API names as `YYYY-MM-DD` (usage by day, in UTC), e.g. `Dec 7, 2026` or `2026年12月7日`. */
+export function day(iso: string): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? iso : dateFormat().format(d);
 }
 
 export function count(n: number | null | undefined): string {
