@@ -68,7 +68,7 @@ export function AuditPage() {
               columns={[
                 { title: t('when'), nowrap: true, cell: (e) => time(e.at) },
                 { title: t('actor'), cell: (e) => <code>{e.actor}</code> },
-                { title: t('from'), cell: (e) => e.actor_ip ?? '—' },
+                { title: t('fromIp'), cell: (e) => e.actor_ip ?? '—' },
                 { title: t('action'), nowrap: true, cell: (e) => actionText(e.action) },
                 { title: t('target'), cell: target },
                 { title: t('amount'), numeric: true, cell: (e) => (e.amount === null ? '' : money(e.amount, currency)) },

@@ -46,7 +46,7 @@ export function ModelsPage() {
               { title: t('model'), cell: (m) => <code>{m.id}</code> },
               { title: t('providers'), cell: (m) => m.providers.join(', ') },
               { title: t('operations'), cell: (m) => <span class="small">{m.operations.map(termLabel).join(', ')}</span> },
-              { title: t('mode'), cell: (m) => termLabel(m.mode) },
+              { title: t('mode'), nowrap: true, cell: (m) => termLabel(m.mode) },
               { title: t('price'), numeric: true, nowrap: true, cell: (m) => priceText(m, l.currency) },
               {
                 title: t('available'),
