@@ -4,7 +4,7 @@ import type { AdminModelView, List, Priced } from '../api/types.js';
 import { Dialog } from '../ui/dialog.js';
 import { money } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
-import { termLabel } from '../ui/messages.js';
+import { t as ui, termLabel } from '../ui/messages.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
@@ -45,7 +45,7 @@ export function ModelsPage() {
             columns={[
               { title: t('model'), cell: (m) => <code>{m.id}</code> },
               { title: t('providers'), cell: (m) => m.providers.join(', ') },
-              { title: t('operations'), cell: (m) => <span class="small">{m.operations.map(termLabel).join(', ')}</span> },
+              { title: t('operations'), cell: (m) => <span class="small">{m.operations.map(termLabel).join(ui('listSeparator'))}</span> },
               { title: t('mode'), nowrap: true, cell: (m) => termLabel(m.mode) },
               { title: t('price'), numeric: true, nowrap: true, cell: (m) => priceText(m, l.currency) },
               {
