@@ -277,7 +277,8 @@ export class Ledger {
     });
   }
 
-  private *adjustWork(
+  /** An adjustment as part of the caller's transaction (an account's opening credit, made with the account). */
+  *adjustWork(
     accountId: string,
     amount: number,
     kind: 'credit' | 'debit' | 'adjustment',

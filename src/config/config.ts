@@ -65,6 +65,8 @@ const EnvSchema = z.object({
   IMAGEGATE_SHUTDOWN_GRACE_MS: int(120_000),
   IMAGEGATE_CONSOLE_IDLE_MINUTES: int(720),
   IMAGEGATE_CONSOLE_SESSION_HOURS: int(168),
+  IMAGEGATE_SIGNUP: z.enum(['off', 'invite', 'open']).default('off'),
+  IMAGEGATE_SIGNUP_CREDIT: int(0),
   DATABASE_URL: z.string().optional(),
   // PostgreSQL only: connections per process, and the limits every connection's session runs under.
   IMAGEGATE_DB_POOL_SIZE: int(20),
@@ -133,6 +135,8 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** Console sign-in sessions: unused this long, or this long after sign-in, they end. */
   console: SessionLifetimes;
+  /** Who may sign up in the console, and the opening credit (micro-units) of an account made by an open sign-up. */
+  signup: SignupSettings;
   databaseUrl?: string;
   /** PostgreSQL pool size and session time limits (store/postgres-pool.ts). */
   postgres: PostgresSettings;
@@ -152,6 +156,14 @@ export interface ConnectionLimits {
   bodyIdleTimeoutMs: number;
   /** Open client connections at most; further ones are closed at once (0 = no cap). */
   maxConnections: number;
+}
+
+/** `off`: operators create members; `invite`: sign-up with an invite only; `open`: anyone. */
+export type SignupMode = Env['IMAGEGATE_SIGNUP'];
+
+export interface SignupSettings {
+  mode: SignupMode;
+  credit: number;
 }
 
 export class ConfigError extends Error {}
@@ -204,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleMs: Math.max(1, e.IMAGEGATE_CONSOLE_IDLE_MINUTES) * 60_000,
       absoluteMs: Math.max(1, e.IMAGEGATE_CONSOLE_SESSION_HOURS) * 3_600_000,
     },
+    signup: { mode: e.IMAGEGATE_SIGNUP, credit: e.IMAGEGATE_SIGNUP_CREDIT },
     databaseUrl: e.DATABASE_URL,
     postgres: {
       poolSize: Math.max(1, e.IMAGEGATE_DB_POOL_SIZE),

@@ -24,24 +24,37 @@ export interface SignInAttempt {
   failed(): Promise<void>;
 }
 
+/**
+ * What the buckets count: sign-in attempts (a success gives its units back), or sign-ups (each one keeps its
+ * units, since every success makes an account). Each has buckets of its own.
+ */
+export type GuardedAction = 'signin' | 'signup';
+
+const REFUSAL: Record<GuardedAction, string> = {
+  signin: 'Too many failed sign-ins: wait before trying again.',
+  signup: 'Too many sign-ups from here or for this email: wait before trying again.',
+};
+
 export class SignInGuard {
   constructor(
     private readonly limiter: RateLimiter,
     private readonly limits: SignInLimits = SIGN_IN_LIMITS,
+    private readonly action: GuardedAction = 'signin',
   ) {}
 
   /** Takes the attempt's units, or refuses with 429 and Retry-After when the email or the address is over its limit. */
   async admit(who: { email?: string; ip: string }): Promise<SignInAttempt> {
     const { windowMs } = this.limits;
     // Emails are hashed: the limiter's keys (in Redis, say) should not be a list of who tried to sign in.
-    const buckets = [{ key: `signin:ip:${who.ip}`, limit: this.limits.perIp }];
-    if (who.email !== undefined) buckets.push({ key: `signin:email:${createHash('sha256').update(who.email).digest('hex')}`, limit: this.limits.perEmail });
+    const buckets = [{ key: `${this.action}:ip:${who.ip}`, limit: this.limits.perIp }];
+    if (who.email !== undefined)
+      buckets.push({ key: `${this.action}:email:${createHash('sha256').update(who.email).digest('hex')}`, limit: this.limits.perEmail });
     const taken: string[] = [];
     for (const b of buckets) {
       const d = await this.limiter.consume(b.key, b.limit, windowMs);
       if (!d.allowed) {
         for (const key of taken) await this.limiter.refund(key, windowMs, 1);
-        throw new GatewayError('rate_limit_exceeded', 'Too many failed sign-ins: wait before trying again.', { retryAfterMs: d.retryAfterMs });
+        throw new GatewayError('rate_limit_exceeded', REFUSAL[this.action], { retryAfterMs: d.retryAfterMs });
       }
       taken.push(b.key);
     }

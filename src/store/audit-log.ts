@@ -12,17 +12,21 @@ export type AuditAction =
   | 'account.create'
   | 'account.credit'
   | 'account.debit'
+  | 'account.update'
   | 'key.create'
   | 'key.update'
   | 'key.revoke'
   | 'user.create'
   | 'user.update'
   | 'user.disable'
-  | 'task.cancel';
+  | 'task.cancel'
+  | 'invite.create'
+  | 'invite.revoke';
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'account.create',
   'account.credit',
   'account.debit',
+  'account.update',
   'key.create',
   'key.update',
   'key.revoke',
@@ -30,6 +34,8 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'user.update',
   'user.disable',
   'task.cancel',
+  'invite.create',
+  'invite.revoke',
 ];
 
 /** Who made a change, and from where. */
@@ -42,7 +48,7 @@ export interface AuditActor {
 export interface AuditEntry {
   actor: AuditActor;
   action: AuditAction;
-  target: { kind: 'account' | 'api_key' | 'console_user' | 'task'; id: string };
+  target: { kind: 'account' | 'api_key' | 'console_user' | 'task' | 'invite'; id: string };
   /** Signed micro-units, for money actions. */
   amount?: number;
   /** The attributes set, for access actions. Callers pass attributes only: a secret has no field here. */
