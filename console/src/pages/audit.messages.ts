@@ -45,6 +45,9 @@ const ACTION_LABELS = {
   'user.update': 'User changed',
   'user.disable': 'User disabled',
   'task.cancel': 'Task canceled',
+  'account.update': 'Account changed',
+  'invite.create': 'Invite created',
+  'invite.revoke': 'Invite revoked',
 } satisfies Record<AuditAction, string>;
 
 export const actionLabel = messages({
@@ -60,6 +63,9 @@ export const actionLabel = messages({
     'user.update': '修改用户',
     'user.disable': '停用用户',
     'task.cancel': '取消任务',
+    'account.update': '修改账户',
+    'invite.create': '创建邀请',
+    'invite.revoke': '撤销邀请',
   },
 });
 
