@@ -88,6 +88,7 @@ describe.skipIf(noChromium)('the console in English and Chinese, in Chromium', (
     await page.getByLabel('Language').selectOption({ label: '简体中文' });
     await heading('登录 imagegate').waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await englishWords(page, ['imagegate'])).toEqual([]);
     await page.getByLabel('邮箱').fill(OPERATOR.email);
     await page.getByLabel('密码').fill(OPERATOR.password);
     await page.getByRole('button', { name: '登录', exact: true }).click();
@@ -134,6 +135,14 @@ describe.skipIf(noChromium)('the console in English and Chinese, in Chromium', (
       const words = await englishWords(page, allowed);
       if (words.length) found[path] = words;
     }
+    // A dialog too: the new key form, with every attribute's label and hint.
+    await page.goto(`${gw.url}/console/keys`);
+    await settle(page);
+    await page.getByRole('button', { name: '新建密钥' }).click();
+    await page.getByRole('dialog').waitFor();
+    const words = await englishWords(page, allowed);
+    if (words.length) found['/keys (new key)'] = words;
+    await page.keyboard.press('Escape');
     expect(found).toEqual({});
   });
 
