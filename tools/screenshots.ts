@@ -2,7 +2,8 @@
  * `npm run screenshots`: starts a throwaway gateway with a fresh console build, seeds it through the admin
  * and image APIs (accounts, keys, money moves, requests that succeed, fail and are refused, a task), signs in
  * through the console in headless Chromium as a person would, and saves every page to docs/screenshots/
- * (1280 px wide) and to a temp folder (800 px wide, for checking the narrow layout; not committed).
+ * (1280 px wide) and to a temp folder (800 px wide, for checking the narrow layout; not committed). Every page
+ * again in Chinese, to docs/screenshots/zh-CN/.
  *
  * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH); it never downloads a browser.
  */
@@ -17,6 +18,7 @@ import { loadConfig } from '../src/config/config.js';
 import { createGateway } from '../src/gateway.js';
 
 const OUT = 'docs/screenshots';
+const ZH_OUT = `${OUT}/zh-CN`;
 const NARROW_OUT = mkdtempSync(join(tmpdir(), 'imagegate-screenshots-800-'));
 const ADMIN_KEY = `sk-ig-admin-${randomBytes(12).toString('hex')}`;
 const OPERATOR = { email: 'ops@example.com', password: 'correct horse battery staple' };
@@ -107,6 +109,19 @@ async function seed(base: string): Promise<Seeded> {
   return { account: acme.id, key: acme.key, request, task: typeof task.body.id === 'string' ? task.body.id : null };
 }
 
+/** Switches the console's language with its own switch (the page's, or the top bar's). */
+async function chooseLanguage(page: Page, name: 'English' | '简体中文'): Promise<void> {
+  await page.locator('.language select').selectOption({ label: name });
+}
+
+/** The page as it stands, again in Chinese, then back to English for the next steps. */
+async function inChinese(page: Page, name: string): Promise<void> {
+  mkdirSync(ZH_OUT, { recursive: true });
+  await chooseLanguage(page, '简体中文');
+  await page.screenshot({ path: `${ZH_OUT}/${name}.png` });
+  await chooseLanguage(page, 'English');
+}
+
 /** Waits until the page has no pending request and no loading note left. */
 async function settle(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle');
@@ -130,11 +145,13 @@ async function shoot(base: string, ids: Seeded): Promise<void> {
     await page.goto(`${base}/console/`);
     await settle(page);
     await page.screenshot({ path: `${OUT}/sign-in.png` });
+    await inChinese(page, 'sign-in');
     await page.getByRole('button', { name: 'Use the admin key instead' }).click();
     await page.getByLabel('Admin key').fill(ADMIN_KEY);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Create the first operator' }).waitFor();
     await page.screenshot({ path: `${OUT}/first-operator.png` });
+    await inChinese(page, 'first-operator');
     await page.getByLabel('Email').fill(OPERATOR.email);
     await page.getByLabel('Password').fill(OPERATOR.password);
     await page.getByRole('button', { name: 'Create operator and sign in' }).click();
@@ -154,11 +171,15 @@ async function shoot(base: string, ids: Seeded): Promise<void> {
       ['users', '/users'],
       ['audit', '/audit'],
     ];
-    for (const [width, dir] of [
-      [1280, OUT],
-      [800, NARROW_OUT],
+    for (const [width, dir, lang] of [
+      [1280, OUT, 'English'],
+      [800, NARROW_OUT, 'English'],
+      [1280, ZH_OUT, '简体中文'],
+      [800, join(NARROW_OUT, 'zh-CN'), '简体中文'],
     ] as const) {
+      mkdirSync(dir, { recursive: true });
       await page.setViewportSize({ width, height: 860 });
+      await chooseLanguage(page, lang);
       for (const [name, path] of pages) {
         await page.goto(`${base}/console${path}`);
         await settle(page);
@@ -167,6 +188,7 @@ async function shoot(base: string, ids: Seeded): Promise<void> {
         await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true, clip: { x: 0, y: 0, width, height } });
       }
     }
+    await chooseLanguage(page, 'English');
     // First load of a signed-in console on loopback, cold cache: the page until the overview's figures are in.
     // A new context: the session cookie, but an empty HTTP cache.
     const cold = await browser.newContext({ viewport: { width: 1280, height: 860 }, storageState: await context.storageState() });

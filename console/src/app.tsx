@@ -12,6 +12,7 @@ import { SignInPage } from './pages/sign-in.js';
 import { Routes } from './routes.js';
 import { useLocation } from './router/router.js';
 import { Layout } from './ui/layout.js';
+import { t } from './ui/messages.js';
 import { asApiError, ErrorNote, Loading } from './ui/status.js';
 
 type State = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'signed-out' } | { kind: 'signed-in'; session: ConsoleSessionView };
@@ -31,12 +32,12 @@ export function App(_props: { lang: string }) {
 
   switch (state.kind) {
     case 'loading':
-      return <Loading what="Opening the console" />;
+      return <Loading what={t('opening')} />;
     case 'failed':
       return (
         <main class="center" id="main">
           <section class="card narrow">
-            <h1>The console cannot start</h1>
+            <h1>{t('cannotStart')}</h1>
             <ErrorNote error={state.error} />
           </section>
         </main>

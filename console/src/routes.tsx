@@ -14,6 +14,7 @@ import { TasksPage } from './pages/tasks.js';
 import { UsagePage } from './pages/usage.js';
 import { UsersPage } from './pages/users.js';
 import { match } from './router/router.js';
+import { t } from './ui/messages.js';
 
 const ROUTES: Array<[pattern: string, page: (params: Record<string, string>) => ComponentChildren]> = [
   ['/', () => <OverviewPage />],
@@ -38,8 +39,11 @@ export function Routes(props: { path: string }) {
   }
   return (
     <section>
-      <h1>Page not found</h1>
-      <p>There is no console page at {props.path}. Choose one from the navigation.</p>
+      <h1>{t('notFound')}</h1>
+      <p>
+        {t('notFoundAt')} <code>{props.path}</code>
+      </p>
+      <p>{t('chooseFromNav')}</p>
     </section>
   );
 }

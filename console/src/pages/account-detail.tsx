@@ -6,14 +6,16 @@ import { Link } from '../router/router.js';
 import { BarChart } from '../ui/chart.js';
 import { Dialog } from '../ui/dialog.js';
 import { ActionForm, TextField } from '../ui/form.js';
-import { count, money, parseMoney, time } from '../ui/format.js';
+import { count, day, money, parseMoney, time } from '../ui/format.js';
 import { KeyTable } from '../ui/key-table.js';
 import { PageHead } from '../ui/layout.js';
 import { Pager } from '../ui/pager.js';
 import { useQueryState } from '../router/router.js';
+import { termLabel } from '../ui/messages.js';
 import { Loaded } from '../ui/status.js';
 import { Facts, Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
+import { t } from './accounts.messages.js';
 
 const DAY = 86_400;
 const KEYS_SHOWN = 20;
@@ -24,30 +26,30 @@ export function AccountDetailPage({ id }: { id: string }) {
   const [ledgerVersion, setLedgerVersion] = useState(0);
   return (
     <>
-      <PageHead title={account.data?.name ?? 'Account'} back={{ to: '/accounts', label: 'Accounts' }}>
+      <PageHead title={account.data?.name ?? t('account')} back={{ to: '/accounts', label: t('title') }}>
         <button type="button" onClick={() => setMoving('credit')}>
-          Credit
+          {t('credit')}
         </button>
         <button type="button" onClick={() => setMoving('debit')}>
-          Debit
+          {t('debit')}
         </button>
       </PageHead>
       <Loaded state={account}>
         {(a) => (
           <Facts
             items={[
-              ['Id', <code key="id">{a.id}</code>],
-              ['Balance', <span class="num">{money(a.balance, a.currency)}</span>],
-              ['Held', <span class="num">{money(a.held, a.currency)}</span>],
-              ['Open holds', <span class="num">{count(a.open_holds)}</span>],
-              ['Created', time(a.created)],
+              [t('id'), <code key="id">{a.id}</code>],
+              [t('balance'), <span class="num">{money(a.balance, a.currency)}</span>],
+              [t('held'), <span class="num">{money(a.held, a.currency)}</span>],
+              [t('openHolds'), <span class="num">{count(a.open_holds)}</span>],
+              [t('created'), time(a.created)],
             ]}
           />
         )}
       </Loaded>
-      <h2>Keys</h2>
+      <h2>{t('keys')}</h2>
       <AccountKeys id={id} />
-      <h2>Usage, last 30 days</h2>
+      <h2>{t('usage30')}</h2>
       <AccountUsage id={id} />
       <Ledger id={id} version={ledgerVersion} />
       {moving && account.data ? (
@@ -74,13 +76,13 @@ function AccountKeys({ id }: { id: string }) {
       <Loaded state={keys}>
         {(k) => (
           <>
-            <KeyTable keys={k.data} account={false} empty="This account has no keys yet." />
-            {k.has_more ? <p class="muted">The {KEYS_SHOWN} newest keys are shown.</p> : null}
+            <KeyTable keys={k.data} account={false} empty={t('noKeys')} />
+            {k.has_more ? <p class="muted">{t('newestKeys', { n: KEYS_SHOWN })}</p> : null}
           </>
         )}
       </Loaded>
       <p>
-        <Link to={`/keys?account_id=${encodeURIComponent(id)}`}>Manage this account's keys</Link>
+        <Link to={`/keys?account_id=${encodeURIComponent(id)}`}>{t('manageKeys')}</Link>
       </p>
     </>
   );
@@ -98,14 +100,14 @@ function AccountUsage({ id }: { id: string }) {
         return (
           <div class="charts two">
             <BarChart
-              title="Images"
-              bars={days.map((d) => ({ label: d, value: byDay.get(d)?.images ?? 0 }))}
+              title={t('images')}
+              bars={days.map((d) => ({ label: day(d), value: byDay.get(d)?.images ?? 0 }))}
               format={count}
               total={count(u.data.reduce((n, r) => n + r.images, 0))}
             />
             <BarChart
-              title="Spend"
-              bars={days.map((d) => ({ label: d, value: byDay.get(d)?.spend ?? 0 }))}
+              title={t('spend')}
+              bars={days.map((d) => ({ label: day(d), value: byDay.get(d)?.spend ?? 0 }))}
               format={(v) => money(v, u.currency)}
               total={money(spend, u.currency)}
             />
@@ -124,9 +126,9 @@ function Ledger({ id, version }: { id: string; version: number }) {
   return (
     <>
       <div class="section-head">
-        <h2>Ledger</h2>
+        <h2>{t('ledger')}</h2>
         <a class="button" href={withQuery('/v1/admin/ledger', { account_id: id, format: 'csv' })} download={`ledger-${id}.csv`}>
-          Download CSV
+          {t('downloadCsv')}
         </a>
       </div>
       <Loaded state={ledger}>
@@ -135,16 +137,16 @@ function Ledger({ id, version }: { id: string; version: number }) {
             <Table
               rows={l.data}
               rowKey={(e) => e.id}
-              caption="Ledger entries"
-              empty="No ledger entries yet."
+              caption={t('ledgerCaption')}
+              empty={t('noLedger')}
               columns={[
-                { title: 'When', nowrap: true, cell: (e) => time(e.created_at) },
-                { title: 'Kind', cell: (e) => e.kind },
-                { title: 'Amount', numeric: true, cell: (e) => money(e.amount, l.currency) },
-                { title: 'Charged', numeric: true, cell: (e) => (e.charged === null ? '' : money(e.charged, l.currency)) },
-                { title: 'Balance after', numeric: true, cell: (e) => money(e.balance_after, l.currency) },
-                { title: 'Transaction', cell: (e) => (e.billing_transaction_id ? <code>{e.billing_transaction_id}</code> : '—') },
-                { title: 'Note', cell: (e) => e.note ?? '' },
+                { title: t('when'), nowrap: true, cell: (e) => time(e.created_at) },
+                { title: t('kind'), cell: (e) => termLabel(e.kind) },
+                { title: t('amount'), numeric: true, cell: (e) => money(e.amount, l.currency) },
+                { title: t('charged'), numeric: true, cell: (e) => (e.charged === null ? '' : money(e.charged, l.currency)) },
+                { title: t('balanceAfter'), numeric: true, cell: (e) => money(e.balance_after, l.currency) },
+                { title: t('transaction'), cell: (e) => (e.billing_transaction_id ? <code>{e.billing_transaction_id}</code> : '—') },
+                { title: t('note'), cell: (e) => e.note ?? '' },
               ]}
             />
             <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />
@@ -160,18 +162,18 @@ function MoveMoney(props: { kind: 'credit' | 'debit'; account: AccountView; onCl
   const [note, setNote] = useState('');
   const submit = async () => {
     const micro = parseMoney(amount);
-    if (!micro) throw fieldError('amount', 'Write a positive amount such as 25 or 12.50.');
-    if (!note.trim()) throw fieldError('note', 'A reason is required; it is kept in the ledger and the audit log.');
+    if (!micro) throw fieldError('amount', t('badPositive'));
+    if (!note.trim()) throw fieldError('note', t('reasonRequired'));
     const body: MoneyBody = { amount: micro, note };
     await sendJson<MoneyResult>('POST', `/v1/admin/accounts/${encodeURIComponent(props.account.id)}/${props.kind}`, body);
     props.onDone();
   };
-  const title = props.kind === 'credit' ? `Credit ${props.account.name}` : `Debit ${props.account.name}`;
+  const title = t(props.kind === 'credit' ? 'creditTitle' : 'debitTitle', { name: props.account.name });
   return (
     <Dialog title={title} onClose={props.onClose}>
-      <ActionForm action={submit} submit={props.kind === 'credit' ? 'Add credit' : 'Debit'} danger={props.kind === 'debit'}>
-        <TextField label={`Amount (${props.account.currency})`} inputMode="decimal" value={amount} onValue={setAmount} required autoFocus />
-        <TextField label="Reason" hint="Required. Kept in the ledger and the audit log." value={note} onValue={setNote} required />
+      <ActionForm action={submit} submit={props.kind === 'credit' ? t('addCredit') : t('debit')} danger={props.kind === 'debit'}>
+        <TextField label={t('amountIn', { currency: props.account.currency })} inputMode="decimal" value={amount} onValue={setAmount} required autoFocus />
+        <TextField label={t('reason')} hint={t('reasonHint')} value={note} onValue={setNote} required />
       </ActionForm>
     </Dialog>
   );

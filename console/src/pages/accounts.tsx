@@ -12,6 +12,7 @@ import { Pager } from '../ui/pager.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
+import { t } from './accounts.messages.js';
 
 export function AccountsPage() {
   const [q] = useQueryState();
@@ -19,28 +20,28 @@ export function AccountsPage() {
   const list = useApi<Page<AccountView>>(withQuery('/v1/admin/accounts', { q: q.q, after: q.after, limit: 50 }));
   return (
     <>
-      <PageHead title="Accounts">
+      <PageHead title={t('title')}>
         <button type="button" class="primary" onClick={() => setCreating(true)}>
-          New account
+          {t('newAccount')}
         </button>
       </PageHead>
-      <Filters fields={[{ name: 'q', label: 'Search name or id', type: 'search' }]} />
+      <Filters fields={[{ name: 'q', label: t('search'), type: 'search' }]} />
       <Loaded state={list}>
         {(l) => (
           <>
             <Table
               rows={l.data}
               rowKey={(a) => a.id}
-              caption="Accounts"
+              caption={t('title')}
               busy={list.loading}
-              empty={q.q ? 'No account matches this search.' : 'No accounts yet. Create one to give a customer keys and credit.'}
+              empty={q.q ? t('noMatch') : t('none')}
               columns={[
-                { title: 'Name', cell: (a) => <Link to={`/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link> },
-                { title: 'Id', cell: (a) => <code>{a.id}</code> },
-                { title: 'Balance', numeric: true, cell: (a) => money(a.balance, a.currency) },
-                { title: 'Held', numeric: true, cell: (a) => money(a.held, a.currency) },
-                { title: 'Open holds', numeric: true, cell: (a) => count(a.open_holds) },
-                { title: 'Created', nowrap: true, cell: (a) => time(a.created) },
+                { title: t('name'), cell: (a) => <Link to={`/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link> },
+                { title: t('id'), cell: (a) => <code>{a.id}</code> },
+                { title: t('balance'), numeric: true, cell: (a) => money(a.balance, a.currency) },
+                { title: t('held'), numeric: true, cell: (a) => money(a.held, a.currency) },
+                { title: t('openHolds'), numeric: true, cell: (a) => count(a.open_holds) },
+                { title: t('created'), nowrap: true, cell: (a) => time(a.created) },
               ]}
             />
             <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />
@@ -57,15 +58,15 @@ function CreateAccount(props: { onClose: () => void }) {
   const [credit, setCredit] = useState('0');
   const create = async () => {
     const micro = parseMoney(credit);
-    if (micro === null) throw fieldError('credit', 'Write an amount such as 25 or 12.50.');
+    if (micro === null) throw fieldError('credit', t('badAmount'));
     const a = await sendJson<AccountView>('POST', '/v1/admin/accounts', { name, credit: micro });
     navigate(`/accounts/${encodeURIComponent(a.id)}`);
   };
   return (
-    <Dialog title="New account" onClose={props.onClose}>
-      <ActionForm action={create} submit="Create account">
-        <TextField label="Name" value={name} onValue={setName} required autoFocus />
-        <TextField label="Opening credit" hint="In currency units, e.g. 25 or 12.50." inputMode="decimal" value={credit} onValue={setCredit} />
+    <Dialog title={t('newAccount')} onClose={props.onClose}>
+      <ActionForm action={create} submit={t('createAccount')}>
+        <TextField label={t('name')} value={name} onValue={setName} required autoFocus />
+        <TextField label={t('openingCredit')} hint={t('openingCreditHint')} inputMode="decimal" value={credit} onValue={setCredit} />
       </ActionForm>
     </Dialog>
   );

@@ -1,6 +1,6 @@
 /** The audit log: every change a person made to money or access, newest first, filtered. */
 import { withQuery } from '../api/client.js';
-import type { AuditAction, AuditEntryView, Page } from '../api/types.js';
+import type { AuditEntryView, Page } from '../api/types.js';
 import { Link, useQueryState } from '../router/router.js';
 import { useCurrency } from '../ui/currency.js';
 import { Filters } from '../ui/filters.js';
@@ -10,27 +10,7 @@ import { Pager } from '../ui/pager.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
-
-/** Every action the server records has a label: a new action fails the console's typecheck until it has one. */
-const LABELS: Record<AuditAction, string> = {
-  'account.create': 'Account created',
-  'account.credit': 'Credit',
-  'account.debit': 'Debit',
-  'key.create': 'Key created',
-  'key.update': 'Key changed',
-  'key.revoke': 'Key revoked',
-  'user.create': 'User created',
-  'user.update': 'User changed',
-  'user.disable': 'User disabled',
-  'task.cancel': 'Task canceled',
-  'topup.create': 'Top-up codes issued',
-  'topup.void': 'Top-up code voided',
-  'topup.redeem': 'Top-up code redeemed',
-  'account.update': 'Account changed',
-  'invite.create': 'Invite created',
-  'invite.revoke': 'Invite revoked',
-};
-const ACTIONS = Object.entries(LABELS);
+import { AUDIT_ACTIONS, actionLabel, actionText, t } from './audit.messages.js';
 
 /** A change's attributes as `name: value` pairs, one line each. */
 function Diff({ diff }: { diff: Record<string, unknown> }) {
@@ -66,14 +46,14 @@ export function AuditPage() {
   );
   return (
     <>
-      <PageHead title="Audit log" />
+      <PageHead title={t('title')} />
       <Filters
         fields={[
-          { name: 'action', label: 'Action', options: ACTIONS },
-          { name: 'target_id', label: 'Target id' },
-          { name: 'actor', label: 'Actor' },
-          { name: 'from', label: 'From', type: 'datetime-local' },
-          { name: 'to', label: 'To', type: 'datetime-local' },
+          { name: 'action', label: t('action'), options: AUDIT_ACTIONS.map((a) => [a, actionLabel(a)]) },
+          { name: 'target_id', label: t('targetId') },
+          { name: 'actor', label: t('actor') },
+          { name: 'from', label: t('from'), type: 'datetime-local' },
+          { name: 'to', label: t('to'), type: 'datetime-local' },
         ]}
       />
       <Loaded state={list}>
@@ -82,17 +62,17 @@ export function AuditPage() {
             <Table
               rows={l.data}
               rowKey={(e) => e.id}
-              caption="Audit log"
+              caption={t('title')}
               busy={list.loading}
-              empty="No audit entry matches these filters."
+              empty={t('noMatch')}
               columns={[
-                { title: 'When', nowrap: true, cell: (e) => time(e.at) },
-                { title: 'Actor', cell: (e) => <code>{e.actor}</code> },
-                { title: 'From', cell: (e) => e.actor_ip ?? '—' },
-                { title: 'Action', nowrap: true, cell: (e) => LABELS[e.action as AuditAction] ?? e.action },
-                { title: 'Target', cell: target },
-                { title: 'Amount', numeric: true, cell: (e) => (e.amount === null ? '' : money(e.amount, currency)) },
-                { title: 'Reason / change', cell: (e) => e.note ?? (e.diff ? <Diff diff={e.diff} /> : '') },
+                { title: t('when'), nowrap: true, cell: (e) => time(e.at) },
+                { title: t('actor'), cell: (e) => <code>{e.actor}</code> },
+                { title: t('fromIp'), cell: (e) => e.actor_ip ?? '—' },
+                { title: t('action'), nowrap: true, cell: (e) => actionText(e.action) },
+                { title: t('target'), cell: target },
+                { title: t('amount'), numeric: true, cell: (e) => (e.amount === null ? '' : money(e.amount, currency)) },
+                { title: t('change'), cell: (e) => e.note ?? (e.diff ? <Diff diff={e.diff} /> : '') },
               ]}
             />
             <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />

@@ -7,6 +7,8 @@ import { sendJson } from '../api/client.js';
 import { signIn } from '../api/session.js';
 import type { ConsoleSessionView, CreateUserBody, UserView } from '../api/types.js';
 import { ActionForm, TextField } from '../ui/form.js';
+import { LanguageSwitch } from '../ui/language.js';
+import { t } from './sign-in.messages.js';
 
 export function FirstOperatorPage(props: { onSignedIn: (s: ConsoleSessionView) => void; onSkip: () => void }) {
   const [email, setEmail] = useState('');
@@ -18,23 +20,24 @@ export function FirstOperatorPage(props: { onSignedIn: (s: ConsoleSessionView) =
   };
   return (
     <main class="center" id="main">
+      <LanguageSwitch />
       <section class="card narrow">
-        <h1>Create the first operator</h1>
-        <p>You signed in with the admin key. Create an operator user to sign in with from now on; the audit log records changes under that user.</p>
-        <ActionForm action={create} submit="Create operator and sign in">
-          <TextField label="Email" type="email" autoComplete="username" value={email} onValue={setEmail} required />
+        <h1>{t('firstTitle')}</h1>
+        <p>{t('firstText')}</p>
+        <ActionForm action={create} submit={t('firstSubmit')}>
+          <TextField label={t('email')} type="email" autoComplete="username" value={email} onValue={setEmail} required />
           <TextField
-            label="Password"
+            label={t('password')}
             type="password"
             autoComplete="new-password"
-            hint="At least 12 characters."
+            hint={t('passwordHint')}
             value={password}
             onValue={setPassword}
             required
           />
         </ActionForm>
         <button type="button" class="link" onClick={props.onSkip}>
-          Not now: continue with the admin key
+          {t('notNow')}
         </button>
       </section>
     </main>

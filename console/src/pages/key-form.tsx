@@ -7,6 +7,7 @@ import { fieldError } from '../api/client.js';
 import type { KeyAttributes, KeyView } from '../api/types.js';
 import { CheckField, TextField } from '../ui/form.js';
 import { moneyInput, parseMoney } from '../ui/format.js';
+import { t } from './keys.messages.js';
 
 export interface KeyDraft {
   name: string;
@@ -49,14 +50,14 @@ export function draftOf(k?: KeyView): KeyDraft {
 function count(field: string, v: string): number | null {
   if (!v.trim()) return null;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw fieldError(field, 'Write a whole number of at least 1, or leave it empty for no limit.');
+  if (!Number.isInteger(n) || n < 1) throw fieldError(field, t('badCount'));
   return n;
 }
 
 function cap(field: string, v: string): number | null {
   if (!v.trim()) return null;
   const n = parseMoney(v);
-  if (n === null) throw fieldError(field, 'Write an amount such as 25 or 12.50, or leave it empty for no cap.');
+  if (n === null) throw fieldError(field, t('badCap'));
   return n;
 }
 
@@ -90,22 +91,21 @@ export function KeyFields(props: { draft: KeyDraft; set: (patch: Partial<KeyDraf
   const { draft: d, set } = props;
   return (
     <div class="grid">
-      <TextField label="Name" value={d.name} onValue={(v) => set({ name: v })} />
-      <TextField label="Models" hint="Comma-separated ids; empty allows every model." value={d.models} onValue={(v) => set({ models: v })} />
-      <TextField label="Requests per minute" inputMode="numeric" hint="Empty: no limit." value={d.rpm} onValue={(v) => set({ rpm: v })} />
-      <TextField label="Images per minute" inputMode="numeric" hint="Empty: no limit." value={d.ipm} onValue={(v) => set({ ipm: v })} />
+      <TextField label={t('name')} value={d.name} onValue={(v) => set({ name: v })} />
+      <TextField label={t('models')} hint={t('modelsHint')} value={d.models} onValue={(v) => set({ models: v })} />
+      <TextField label={t('rpm')} inputMode="numeric" hint={t('noLimit')} value={d.rpm} onValue={(v) => set({ rpm: v })} />
+      <TextField label={t('ipm')} inputMode="numeric" hint={t('noLimit')} value={d.ipm} onValue={(v) => set({ ipm: v })} />
+      <TextField label={t('concurrency')} inputMode="numeric" hint={t('noLimit')} value={d.max_concurrency} onValue={(v) => set({ max_concurrency: v })} />
+      <TextField label={t('capDay', { currency: props.currency })} inputMode="decimal" value={d.spend_cap_day} onValue={(v) => set({ spend_cap_day: v })} />
       <TextField
-        label="Concurrent requests"
-        inputMode="numeric"
-        hint="Empty: no limit."
-        value={d.max_concurrency}
-        onValue={(v) => set({ max_concurrency: v })}
+        label={t('capMonth', { currency: props.currency })}
+        inputMode="decimal"
+        value={d.spend_cap_month}
+        onValue={(v) => set({ spend_cap_month: v })}
       />
-      <TextField label={`Daily spend cap (${props.currency})`} inputMode="decimal" value={d.spend_cap_day} onValue={(v) => set({ spend_cap_day: v })} />
-      <TextField label={`Monthly spend cap (${props.currency})`} inputMode="decimal" value={d.spend_cap_month} onValue={(v) => set({ spend_cap_month: v })} />
-      <TextField label="Expires" type="datetime-local" hint="Local time; empty: never." value={d.expires_at} onValue={(v) => set({ expires_at: v })} />
-      <TextField label="Default callback URL" type="url" hint="Webhook for async tasks." value={d.callback_url} onValue={(v) => set({ callback_url: v })} />
-      <CheckField label="Drop unsupported fields instead of refusing them" checked={d.drop_unsupported} onValue={(v) => set({ drop_unsupported: v })} />
+      <TextField label={t('expires')} type="datetime-local" hint={t('expiresHint')} value={d.expires_at} onValue={(v) => set({ expires_at: v })} />
+      <TextField label={t('callback')} type="url" hint={t('callbackHint')} value={d.callback_url} onValue={(v) => set({ callback_url: v })} />
+      <CheckField label={t('dropUnsupported')} checked={d.drop_unsupported} onValue={(v) => set({ drop_unsupported: v })} />
     </div>
   );
 }

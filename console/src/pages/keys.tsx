@@ -14,6 +14,7 @@ import { Pager } from '../ui/pager.js';
 import { Loaded } from '../ui/status.js';
 import { useApi } from '../ui/use-api.js';
 import { attributesOf, KeyFields, useKeyDraft } from './key-form.js';
+import { t } from './keys.messages.js';
 
 export function KeysPage() {
   const [q] = useQueryState();
@@ -25,30 +26,30 @@ export function KeysPage() {
   const close = () => setDialog(null);
   return (
     <>
-      <PageHead title="Keys">
+      <PageHead title={t('title')}>
         <button type="button" class="primary" onClick={() => setDialog({ kind: 'create' })}>
-          New key
+          {t('newKey')}
         </button>
       </PageHead>
       <Filters
         fields={[
-          { name: 'q', label: 'Name or key prefix', type: 'search', placeholder: 'sk-ig-…' },
-          { name: 'account_id', label: 'Account id' },
+          { name: 'q', label: t('search'), type: 'search', placeholder: 'sk-ig-…' },
+          { name: 'account_id', label: t('accountId') },
           {
             name: 'status',
-            label: 'Status',
+            label: t('status'),
             options: [
-              ['active', 'Active'],
-              ['revoked', 'Revoked'],
-              ['expired', 'Expired'],
+              ['active', t('active')],
+              ['revoked', t('revoked')],
+              ['expired', t('expired')],
             ],
           },
           {
             name: 'admin',
-            label: 'Kind',
+            label: t('kind'),
             options: [
-              ['false', 'Client keys'],
-              ['true', 'Admin keys'],
+              ['false', t('clientKeys')],
+              ['true', t('adminKeys')],
             ],
           },
         ]}
@@ -59,15 +60,20 @@ export function KeysPage() {
             <KeyTable
               keys={l.data}
               busy={keys.loading}
-              empty="No key matches these filters."
+              empty={t('noMatch')}
               actions={(k) =>
                 k.status === 'active' ? (
                   <span class="row-actions">
-                    <button type="button" onClick={() => setDialog({ kind: 'edit', key: k })} aria-label={`Edit ${k.name ?? k.id}`}>
-                      Edit
+                    <button type="button" onClick={() => setDialog({ kind: 'edit', key: k })} aria-label={t('editOf', { name: k.name ?? k.id })}>
+                      {t('edit')}
                     </button>
-                    <button type="button" class="danger" onClick={() => setDialog({ kind: 'revoke', key: k })} aria-label={`Revoke ${k.name ?? k.id}`}>
-                      Revoke
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => setDialog({ kind: 'revoke', key: k })}
+                      aria-label={t('revokeOf', { name: k.name ?? k.id })}
+                    >
+                      {t('revoke')}
                     </button>
                   </span>
                 ) : null
@@ -102,9 +108,9 @@ export function KeysPage() {
       ) : null}
       {dialog?.kind === 'revoke' ? (
         <Confirm
-          title="Revoke this key?"
-          message={`Requests with ${dialog.key.name ?? dialog.key.prefix} are refused from now on. This cannot be undone.`}
-          confirm="Revoke key"
+          title={t('revokeTitle')}
+          message={t('revokeText', { name: dialog.key.name ?? dialog.key.prefix })}
+          confirm={t('revokeKey')}
           onClose={close}
           onConfirm={async () => {
             await sendJson('POST', `/v1/admin/keys/${encodeURIComponent(dialog.key.id)}/revoke`);
@@ -125,11 +131,11 @@ function CreateKey(props: { accountId: string; currency: string; onClose: () => 
     props.onCreated(await sendJson<CreatedKey>('POST', '/v1/admin/keys', body));
   };
   return (
-    <Dialog title="New key" onClose={props.onClose}>
-      <ActionForm action={create} submit="Create key">
+    <Dialog title={t('newKey')} onClose={props.onClose}>
+      <ActionForm action={create} submit={t('createKey')}>
         <div class="grid">
-          <TextField label="Account id" hint="Empty: the operator's own account." value={accountId} onValue={setAccountId} />
-          <CheckField label="Admin key (full access to the admin API)" checked={admin} onValue={setAdmin} />
+          <TextField label={t('accountId')} hint={t('accountHint')} value={accountId} onValue={setAccountId} />
+          <CheckField label={t('adminKey')} checked={admin} onValue={setAdmin} />
         </div>
         <KeyFields draft={draft} set={set} currency={props.currency} />
       </ActionForm>
@@ -140,27 +146,27 @@ function CreateKey(props: { accountId: string; currency: string; onClose: () => 
 function ShowSecret(props: { created: CreatedKey; onClose: () => void }) {
   const k = props.created;
   return (
-    <Dialog title="Key created" onClose={props.onClose}>
-      <p class="note warn-box">Copy the secret now: it is shown only once and cannot be recovered.</p>
+    <Dialog title={t('created')} onClose={props.onClose}>
+      <p class="note warn-box">{t('copyNow')}</p>
       <div class="secret">
-        <label for="key-secret">Secret key</label>
+        <label for="key-secret">{t('secret')}</label>
         <div class="secret-row">
           <input id="key-secret" readOnly value={k.key} onFocus={(e) => e.currentTarget.select()} />
-          <CopyButton text={k.key} label="Copy the secret key" />
+          <CopyButton text={k.key} label={t('copySecret')} />
         </div>
       </div>
       {k.webhook_secret ? (
         <div class="secret">
-          <label for="webhook-secret">Webhook signing secret</label>
+          <label for="webhook-secret">{t('webhookSecret')}</label>
           <div class="secret-row">
             <input id="webhook-secret" readOnly value={k.webhook_secret} onFocus={(e) => e.currentTarget.select()} />
-            <CopyButton text={k.webhook_secret} label="Copy the webhook secret" />
+            <CopyButton text={k.webhook_secret} label={t('copyWebhook')} />
           </div>
         </div>
       ) : null}
       <div class="actions">
         <button type="button" class="primary" onClick={props.onClose}>
-          I have copied it
+          {t('copiedIt')}
         </button>
       </div>
     </Dialog>
@@ -174,8 +180,8 @@ function EditKey(props: { k: KeyView; currency: string; onClose: () => void; onS
     props.onSaved();
   };
   return (
-    <Dialog title={`Edit ${props.k.name ?? props.k.prefix}`} onClose={props.onClose}>
-      <ActionForm action={save} submit="Save">
+    <Dialog title={t('editOf', { name: props.k.name ?? props.k.prefix })} onClose={props.onClose}>
+      <ActionForm action={save} submit={t('save')}>
         <KeyFields draft={draft} set={set} currency={props.currency} />
       </ActionForm>
     </Dialog>

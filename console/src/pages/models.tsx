@@ -4,25 +4,29 @@ import type { AdminModelView, List, Priced } from '../api/types.js';
 import { Dialog } from '../ui/dialog.js';
 import { money } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
+import { t as ui, termLabel } from '../ui/messages.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
+import { t } from './models.messages.js';
 
 function priceText(m: AdminModelView, currency: string): string {
   const p = m.price;
   const parts: string[] = [];
   const tiers = Object.values(p.per_image_by ?? {});
   if (tiers.length)
-    parts.push(`${money(Math.min(...tiers, p.per_image ?? Infinity), currency)}–${money(Math.max(...tiers, p.per_image ?? 0), currency)} / image`);
-  else if (p.per_image !== undefined) parts.push(`${money(p.per_image, currency)} / image`);
-  if (p.per_megapixel !== undefined) parts.push(`${money(p.per_megapixel, currency)} / MP`);
-  if (p.per_million_tokens) parts.push(`${money(p.per_million_tokens.output_image, currency)} / M image tokens`);
+    parts.push(
+      t('perImage', { price: `${money(Math.min(...tiers, p.per_image ?? Infinity), currency)}–${money(Math.max(...tiers, p.per_image ?? 0), currency)}` }),
+    );
+  else if (p.per_image !== undefined) parts.push(t('perImage', { price: money(p.per_image, currency) }));
+  if (p.per_megapixel !== undefined) parts.push(t('perMegapixel', { price: money(p.per_megapixel, currency) }));
+  if (p.per_million_tokens) parts.push(t('perMillionTokens', { price: money(p.per_million_tokens.output_image, currency) }));
   return parts.join('; ') || '—';
 }
 
 /** The variables that would make the model available (any one of its routes' keys). */
 function missingEnv(m: AdminModelView): string {
-  return [...new Set((m.unavailable_because ?? []).map((r) => r.missing_env).filter(Boolean))].join(' or ') || 'a provider key';
+  return [...new Set((m.unavailable_because ?? []).map((r) => r.missing_env).filter(Boolean))].join(t('or')) || t('aProviderKey');
 }
 
 export function ModelsPage() {
@@ -30,36 +34,36 @@ export function ModelsPage() {
   const [contractOf, setContractOf] = useState<string | null>(null);
   return (
     <>
-      <PageHead title="Models" />
+      <PageHead title={t('title')} />
       <Loaded state={models}>
         {(l) => (
           <Table
             rows={l.data}
             rowKey={(m) => m.id}
-            caption="Models"
-            empty="The catalog has no models."
+            caption={t('title')}
+            empty={t('empty')}
             columns={[
-              { title: 'Model', cell: (m) => <code>{m.id}</code> },
-              { title: 'Providers', cell: (m) => m.providers.join(', ') },
-              { title: 'Operations', cell: (m) => <span class="small">{m.operations.join(', ')}</span> },
-              { title: 'Mode', cell: (m) => m.mode },
-              { title: 'Price', numeric: true, nowrap: true, cell: (m) => priceText(m, l.currency) },
+              { title: t('model'), cell: (m) => <code>{m.id}</code> },
+              { title: t('providers'), cell: (m) => m.providers.join(', ') },
+              { title: t('operations'), cell: (m) => <span class="small">{m.operations.map(termLabel).join(ui('listSeparator'))}</span> },
+              { title: t('mode'), nowrap: true, cell: (m) => termLabel(m.mode) },
+              { title: t('price'), numeric: true, nowrap: true, cell: (m) => priceText(m, l.currency) },
               {
-                title: 'Available',
+                title: t('available'),
                 cell: (m) =>
                   m.available ? (
-                    <span class="badge active">yes</span>
+                    <span class="badge active">{t('yes')}</span>
                   ) : (
                     <span class="warn">
-                      no: set <code>{missingEnv(m)}</code>
+                      {t('noSet')} <code>{missingEnv(m)}</code>
                     </span>
                   ),
               },
               {
-                title: 'Contract',
+                title: t('contract'),
                 cell: (m) => (
-                  <button type="button" onClick={() => setContractOf(m.id)} aria-label={`Contract of ${m.id}`}>
-                    View
+                  <button type="button" onClick={() => setContractOf(m.id)} aria-label={t('contractOf', { id: m.id })}>
+                    {t('view')}
                   </button>
                 ),
               },
@@ -76,10 +80,10 @@ export function ModelsPage() {
 function Contract(props: { model: AdminModelView; onClose: () => void }) {
   const m = props.model;
   return (
-    <Dialog title={`Contract of ${m.id}`} onClose={props.onClose}>
-      <h3>Routes</h3>
+    <Dialog title={t('contractOf', { id: m.id })} onClose={props.onClose}>
+      <h3>{t('routes')}</h3>
       <pre class="json">{JSON.stringify({ mode: m.mode, operations: m.operations, routes: m.routes, price: m.price }, null, 2)}</pre>
-      <h3>Public contract</h3>
+      <h3>{t('publicContract')}</h3>
       <pre class="json">{JSON.stringify(m.public_contract, null, 2)}</pre>
     </Dialog>
   );

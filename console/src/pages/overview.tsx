@@ -2,16 +2,18 @@
 import type { OverviewBucket, OverviewRange, OverviewView, ProviderView, List } from '../api/types.js';
 import { useQueryState } from '../router/router.js';
 import { BarChart } from '../ui/chart.js';
-import { count, money, ms, percent } from '../ui/format.js';
+import { bucketTime, count, money, ms, percent } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
+import { termLabel } from '../ui/messages.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
+import { t } from './overview.messages.js';
 
-const RANGES: Array<[OverviewRange, string]> = [
-  ['24h', '24 h'],
-  ['7d', '7 d'],
-  ['30d', '30 d'],
+const RANGES: Array<[OverviewRange, () => string]> = [
+  ['24h', () => t('r24h')],
+  ['7d', () => t('r7d')],
+  ['30d', () => t('r30d')],
 ];
 
 export function OverviewPage() {
@@ -21,28 +23,25 @@ export function OverviewPage() {
   const providers = useApi<List<ProviderView> & { scope: string }>('/v1/admin/providers');
   return (
     <>
-      <PageHead title="Overview">
+      <PageHead title={t('title')}>
         <fieldset class="segmented">
-          <legend class="sr-only">Time range</legend>
+          <legend class="sr-only">{t('range')}</legend>
           {RANGES.map(([r, label]) => (
             <button key={r} type="button" aria-pressed={r === range} onClick={() => set({ range: r === '24h' ? undefined : r })}>
-              {label}
+              {label()}
             </button>
           ))}
         </fieldset>
       </PageHead>
       <Loaded state={overview}>{(o) => <Figures o={o} />}</Loaded>
-      <h2>Providers</h2>
+      <h2>{t('providers')}</h2>
       <Loaded state={providers}>{(p) => <Providers list={p.data} />}</Loaded>
     </>
   );
 }
 
 function bucketLabel(b: OverviewBucket, bucketSeconds: number): string {
-  const d = new Date(b.start);
-  return bucketSeconds < 86_400
-    ? d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
-    : d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+  return bucketTime(b.start, bucketSeconds >= 86_400);
 }
 
 function Figures({ o }: { o: OverviewView }) {
@@ -54,22 +53,22 @@ function Figures({ o }: { o: OverviewView }) {
   return (
     <>
       <div class="charts">
-        <BarChart title="Requests" bars={bars((b) => b.requests)} format={count} total={count(requests)} />
-        <BarChart title="Images" bars={bars((b) => b.images)} format={count} total={count(sum((b) => b.images))} />
-        <BarChart title="Revenue" bars={bars((b) => b.revenue)} format={cur} total={cur(sum((b) => b.revenue))} />
-        <BarChart title="Error rate" bars={bars((b) => b.error_rate)} format={percent} total={requests ? percent(errors / requests) : '—'} />
+        <BarChart title={t('requests')} bars={bars((b) => b.requests)} format={count} total={count(requests)} />
+        <BarChart title={t('images')} bars={bars((b) => b.images)} format={count} total={count(sum((b) => b.images))} />
+        <BarChart title={t('revenue')} bars={bars((b) => b.revenue)} format={cur} total={cur(sum((b) => b.revenue))} />
+        <BarChart title={t('errorRate')} bars={bars((b) => b.error_rate)} format={percent} total={requests ? percent(errors / requests) : '—'} />
       </div>
       <div class="tiles">
         <div class="tile">
-          <span>Open holds</span>
+          <span>{t('openHolds')}</span>
           <strong class="num">{count(o.open_holds.count)}</strong>
-          <small class="num">{cur(o.open_holds.amount)} held</small>
+          <small class="num">{t('held', { amount: cur(o.open_holds.amount) })}</small>
         </div>
         {(Object.keys(o.tasks) as Array<keyof typeof o.tasks>).map((s) => (
           <div class="tile" key={s}>
-            <span>Tasks {s}</span>
+            <span>{t('tasksIn', { status: termLabel(s) })}</span>
             <strong class="num">{count(o.tasks[s])}</strong>
-            <small>{s === 'pending' || s === 'running' ? 'now' : 'in range'}</small>
+            <small>{s === 'pending' || s === 'running' ? t('now') : t('inRange')}</small>
           </div>
         ))}
       </div>
@@ -83,22 +82,35 @@ function Providers({ list }: { list: ProviderView[] }) {
     <Table
       rows={rows}
       rowKey={(r) => r.id}
-      caption="Provider routes"
-      empty="No provider routes in the catalog."
+      caption={t('routesCaption')}
+      empty={t('noRoutes')}
       columns={[
-        { title: 'Provider', cell: (r) => r.provider },
-        { title: 'Model', cell: (r) => r.model },
-        { title: 'Configured', cell: (r) => (r.configured ? 'yes' : <span class="warn">no — set {r.missing_env ?? 'its key'}</span>) },
+        { title: t('provider'), cell: (r) => r.provider },
+        { title: t('model'), cell: (r) => r.model },
         {
-          title: 'Attempts by outcome',
+          title: t('configured'),
+          cell: (r) => (r.configured ? t('yes') : <span class="warn">{t('notConfigured', { env: r.missing_env ?? t('itsKey') })}</span>),
+        },
+        {
+          title: t('attempts'),
           cell: (r) => {
             const entries = Object.entries(r.attempts);
-            return entries.length ? entries.map(([k, v]) => `${k} ${count(v)}`).join(' · ') : <span class="muted">none yet</span>;
+            // Outcomes are `ok` or the gateway's error codes: shown as the codes they are.
+            return entries.length ? (
+              entries.map(([k, v], i) => (
+                <span key={k}>
+                  {i ? ' · ' : ''}
+                  <code>{k}</code> {count(v)}
+                </span>
+              ))
+            ) : (
+              <span class="muted">{t('noneYet')}</span>
+            );
           },
         },
-        { title: 'p50', numeric: true, cell: (r) => ms(r.latency_ms?.p50) },
-        { title: 'p95', numeric: true, cell: (r) => ms(r.latency_ms?.p95) },
-        { title: 'Circuit', cell: (r) => <span class={`badge ${r.circuit.state}`}>{r.circuit.state}</span> },
+        { title: t('p50'), numeric: true, cell: (r) => ms(r.latency_ms?.p50) },
+        { title: t('p95'), numeric: true, cell: (r) => ms(r.latency_ms?.p95) },
+        { title: t('circuit'), cell: (r) => <span class={`badge ${r.circuit.state}`}>{termLabel(r.circuit.state)}</span> },
       ]}
     />
   );

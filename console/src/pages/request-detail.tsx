@@ -6,54 +6,52 @@ import { count, money, ms, time } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
 import { Loaded } from '../ui/status.js';
 import { Facts } from '../ui/table.js';
+import { termLabel } from '../ui/messages.js';
 import { useApi } from '../ui/use-api.js';
+import { t } from './requests.messages.js';
 
 export function RequestDetailPage({ id }: { id: string }) {
   const r = useApi<RequestDetail>(`/v1/admin/requests/${encodeURIComponent(id)}`);
   const currency = useCurrency();
   return (
     <>
-      <PageHead title={`Request ${id}`} back={{ to: '/requests', label: 'Requests' }} />
+      <PageHead title={t('requestOf', { id })} back={{ to: '/requests', label: t('title') }} />
       <Loaded state={r}>
         {(d) => (
           <>
             <Facts
               items={[
-                ['When', time(d.created_at)],
-                ['Endpoint', <code key="e">{d.endpoint}</code>],
-                ['Operation', d.operation],
-                ['Model', d.model],
-                ['Status', <span class={d.status >= 400 ? 'bad' : undefined}>{d.status}</span>],
-                ['Error code', d.error_code],
-                ['Route', d.route ? <code>{d.route}</code> : null],
-                ['Upstream request id', d.upstream_request_id ? <code>{d.upstream_request_id}</code> : null],
-                ['Latency', ms(d.latency_ms)],
-                ['Images', count(d.images)],
-                ['Amount', currency ? money(d.amount, currency) : count(d.amount)],
+                [t('when'), time(d.created_at)],
+                [t('endpoint'), <code key="e">{d.endpoint}</code>],
+                [t('operation'), d.operation ? termLabel(d.operation) : null],
+                [t('model'), d.model],
+                [t('status'), <span class={d.status >= 400 ? 'bad' : undefined}>{d.status}</span>],
+                [t('errorCode'), d.error_code],
+                [t('route'), d.route ? <code>{d.route}</code> : null],
+                [t('upstreamId'), d.upstream_request_id ? <code>{d.upstream_request_id}</code> : null],
+                [t('latency'), ms(d.latency_ms)],
+                [t('images'), count(d.images)],
+                [t('amount'), currency ? money(d.amount, currency) : count(d.amount)],
                 [
-                  'Billing transaction',
+                  t('billing'),
                   d.billing_transaction_id && d.account_id ? (
                     <Link to={`/accounts/${encodeURIComponent(d.account_id)}`}>{d.billing_transaction_id}</Link>
                   ) : (
                     d.billing_transaction_id
                   ),
                 ],
-                ['Account', d.account_id ? <Link to={`/accounts/${encodeURIComponent(d.account_id)}`}>{d.account_id}</Link> : null],
-                ['Key', d.key_id ? <code>{d.key_id}</code> : null],
+                [t('account'), d.account_id ? <Link to={`/accounts/${encodeURIComponent(d.account_id)}`}>{d.account_id}</Link> : null],
+                [t('key'), d.key_id ? <code>{d.key_id}</code> : null],
               ]}
             />
             {d.error_message ? (
               <>
-                <h2>Error message</h2>
+                <h2>{t('errorMessage')}</h2>
                 <p class="error-message">{d.error_message}</p>
               </>
             ) : null}
-            <h2>Request shape</h2>
-            {d.request_shape === null ? (
-              <p class="muted">No request shape was stored for this request.</p>
-            ) : (
-              <pre class="json">{JSON.stringify(d.request_shape, null, 2)}</pre>
-            )}
+            <h2>{t('shape')}</h2>
+            {d.request_shape === null ? <p class="muted">{t('noShape')}</p> : <pre class="json">{JSON.stringify(d.request_shape, null, 2)}</pre>}
           </>
         )}
       </Loaded>

@@ -14,6 +14,7 @@ import { Pager } from '../ui/pager.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
+import { t } from './requests.messages.js';
 
 export function RequestsPage() {
   const [q, set] = useQueryState();
@@ -36,23 +37,23 @@ export function RequestsPage() {
   );
   return (
     <>
-      <PageHead title="Requests">
+      <PageHead title={t('title')}>
         <CheckField
-          label="Include admin and console calls"
+          label={t('includeAdmin')}
           checked={withAdmin}
           onValue={(v) => set({ include_admin: v ? 'true' : undefined, after: undefined, trail: undefined })}
         />
       </PageHead>
       <Filters
         fields={[
-          { name: 'id', label: 'Request id', type: 'search', placeholder: 'req_…' },
-          { name: 'status', label: 'HTTP status', placeholder: '402' },
-          { name: 'error_code', label: 'Error code' },
-          { name: 'model', label: 'Model' },
-          { name: 'key_id', label: 'Key id' },
-          { name: 'account_id', label: 'Account id' },
-          { name: 'from', label: 'From', type: 'datetime-local' },
-          { name: 'to', label: 'To', type: 'datetime-local' },
+          { name: 'id', label: t('requestId'), type: 'search', placeholder: 'req_…' },
+          { name: 'status', label: t('httpStatus'), placeholder: '402' },
+          { name: 'error_code', label: t('errorCode') },
+          { name: 'model', label: t('model') },
+          { name: 'key_id', label: t('keyId') },
+          { name: 'account_id', label: t('accountId') },
+          { name: 'from', label: t('from'), type: 'datetime-local' },
+          { name: 'to', label: t('to'), type: 'datetime-local' },
         ]}
       />
       <Loaded state={list}>
@@ -61,24 +62,24 @@ export function RequestsPage() {
             <Table
               rows={l.data}
               rowKey={(r) => r.id}
-              caption="Requests"
+              caption={t('title')}
               busy={list.loading}
-              empty={withAdmin ? 'No request matches these filters.' : 'No client request matches these filters.'}
+              empty={withAdmin ? t('noMatch') : t('noClientMatch')}
               columns={[
-                { title: 'When', nowrap: true, cell: (r) => time(r.created_at) },
+                { title: t('when'), nowrap: true, cell: (r) => time(r.created_at) },
                 {
-                  title: 'Request',
+                  title: t('request'),
                   cell: (r) => (
                     <Link to={`/requests/${encodeURIComponent(r.id)}`}>
                       <code>{r.id}</code>
                     </Link>
                   ),
                 },
-                { title: 'Endpoint', cell: (r) => <code>{r.endpoint}</code> },
-                { title: 'Model', cell: (r) => r.model ?? '—' },
+                { title: t('endpoint'), cell: (r) => <code>{r.endpoint}</code> },
+                { title: t('model'), cell: (r) => r.model ?? '—' },
                 // The error code under its status, so the table fits a laptop's width without sideways scrolling.
                 {
-                  title: 'Status',
+                  title: t('status'),
                   cell: (r) => (
                     <>
                       <span class={r.status >= 400 ? 'bad' : undefined}>{r.status}</span>
@@ -86,9 +87,9 @@ export function RequestsPage() {
                     </>
                   ),
                 },
-                { title: 'Latency', numeric: true, cell: (r) => ms(r.latency_ms) },
-                { title: 'Images', numeric: true, cell: (r) => count(r.images) },
-                { title: 'Amount', numeric: true, cell: (r) => (currency ? money(r.amount, currency) : count(r.amount)) },
+                { title: t('latency'), numeric: true, cell: (r) => ms(r.latency_ms) },
+                { title: t('images'), numeric: true, cell: (r) => count(r.images) },
+                { title: t('amount'), numeric: true, cell: (r) => (currency ? money(r.amount, currency) : count(r.amount)) },
               ]}
             />
             <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />

@@ -3,6 +3,8 @@ import { useState } from 'preact/hooks';
 import { signIn } from '../api/session.js';
 import type { ConsoleSessionView } from '../api/types.js';
 import { ActionForm, TextField } from '../ui/form.js';
+import { LanguageSwitch } from '../ui/language.js';
+import { t } from './sign-in.messages.js';
 
 export function SignInPage(props: { onSignedIn: (s: ConsoleSessionView) => void }) {
   const [withKey, setWithKey] = useState(false);
@@ -12,20 +14,21 @@ export function SignInPage(props: { onSignedIn: (s: ConsoleSessionView) => void 
   const submit = async () => props.onSignedIn(await signIn(withKey ? { admin_key: adminKey } : { email, password }));
   return (
     <main class="center" id="main">
+      <LanguageSwitch />
       <section class="card narrow">
-        <h1>Sign in to imagegate</h1>
-        <ActionForm action={submit} submit="Sign in">
+        <h1>{t('title')}</h1>
+        <ActionForm action={submit} submit={t('signIn')}>
           {withKey ? (
-            <TextField label="Admin key" type="password" autoComplete="off" value={adminKey} onValue={setAdminKey} required />
+            <TextField label={t('adminKey')} type="password" autoComplete="off" value={adminKey} onValue={setAdminKey} required />
           ) : (
             <>
-              <TextField label="Email" type="email" autoComplete="username" value={email} onValue={setEmail} required />
-              <TextField label="Password" type="password" autoComplete="current-password" value={password} onValue={setPassword} required />
+              <TextField label={t('email')} type="email" autoComplete="username" value={email} onValue={setEmail} required />
+              <TextField label={t('password')} type="password" autoComplete="current-password" value={password} onValue={setPassword} required />
             </>
           )}
         </ActionForm>
         <button type="button" class="link" onClick={() => setWithKey(!withKey)}>
-          {withKey ? 'Use email and password instead' : 'Use the admin key instead'}
+          {withKey ? t('useEmail') : t('useKey')}
         </button>
       </section>
     </main>

@@ -5,13 +5,15 @@ import type { TaskDetail } from '../api/types.js';
 import { Link } from '../router/router.js';
 import { useCurrency } from '../ui/currency.js';
 import { Confirm } from '../ui/dialog.js';
-import { count, money, time } from '../ui/format.js';
+import { count, money, percent, time } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
+import { termLabel } from '../ui/messages.js';
 import { Loaded } from '../ui/status.js';
 import { Facts, Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
+import { t as m } from './tasks.messages.js';
 
-const HOLD_STATES = { open: 'held', settled: 'charged', released: 'refunded' } as const;
+const HOLD_STATES = { open: 'holdOpen', settled: 'holdSettled', released: 'holdReleased' } as const;
 
 export function TaskDetailPage({ id }: { id: string }) {
   const path = `/v1/admin/tasks/${encodeURIComponent(id)}`;
@@ -24,10 +26,10 @@ export function TaskDetailPage({ id }: { id: string }) {
   const open = t?.status === 'pending' || t?.status === 'running';
   return (
     <>
-      <PageHead title={`Task ${id}`} back={{ to: '/tasks', label: 'Tasks' }}>
+      <PageHead title={m('taskOf', { id })} back={{ to: '/tasks', label: m('title') }}>
         {open ? (
           <button type="button" class="danger" onClick={() => setConfirming(true)}>
-            Cancel task
+            {m('cancelTask')}
           </button>
         ) : null}
       </PageHead>
@@ -35,11 +37,9 @@ export function TaskDetailPage({ id }: { id: string }) {
       <Loaded state={{ data: t, error: task.error }}>{(d) => <TaskBody t={d} currency={currency} />}</Loaded>
       {confirming && t ? (
         <Confirm
-          title="Cancel this task?"
-          message={
-            t.hold ? `The task stops and the ${money(t.hold.amount, currency)} held for it go back to the account.` : 'The task stops. No money is held for it.'
-          }
-          confirm="Cancel task"
+          title={m('cancelTitle')}
+          message={t.hold ? m('cancelHeld', { amount: money(t.hold.amount, currency) }) : m('cancelNothingHeld')}
+          confirm={m('cancelTask')}
           onClose={() => setConfirming(false)}
           onConfirm={async () => setCanceled(await sendJson<TaskDetail>('POST', `${path}/cancel`))}
         />
@@ -52,8 +52,8 @@ function CancelOutcome({ t, currency }: { t: TaskDetail; currency: string }) {
   const refunded = t.hold?.status === 'released' ? t.hold.amount : 0;
   return (
     <p class="note ok" role="status">
-      Task canceled.{' '}
-      {refunded ? `${money(refunded, currency)} refunded to ${t.account?.name ?? t.account_id}.` : 'No money was held for it, so nothing was refunded.'}
+      {m('canceledNote')}{' '}
+      {refunded ? m('refundedTo', { amount: money(refunded, currency), account: t.account?.name ?? t.account_id ?? '' }) : m('nothingRefunded')}
     </p>
   );
 }
@@ -66,66 +66,73 @@ function TaskBody({ t, currency }: { t: TaskDetail; currency: string }) {
     <>
       <Facts
         items={[
-          ['Status', <span class={`badge ${t.status}`}>{t.status}</span>],
-          ['Model', t.model],
-          ['Endpoint', <code>{t.endpoint}</code>],
-          ['Progress', `${t.progress} %`],
-          ['Created', time(t.created)],
-          ['Started', time(t.started_at)],
-          ['Finished', time(t.finished_at)],
-          ['Account', t.account ? <Link to={`/accounts/${encodeURIComponent(t.account.id)}`}>{t.account.name}</Link> : t.account_id],
-          ['Key', t.key ? `${t.key.name ?? 'unnamed'} (${t.key.prefix}…, ${t.key.status})` : null],
-          ['Worker attempts', count(t.attempts)],
-          ['Route', t.route ? <code>{t.route}</code> : null],
-          ['Upstream task', t.upstream_task_id ? <code>{t.upstream_task_id}</code> : null],
-          ['Lease until', t.lease_until ? time(t.lease_until) : null],
-          ['Quoted', money(t.quoted, currency)],
-          ['Held', hold ? `${money(hold.amount, currency)}, ${HOLD_STATES[hold.status]}` : null],
-          ['Charged', hold?.status === 'settled' ? money(hold.charged, currency) : null],
-          ['Billing transaction', hold ? <code>{hold.billing_transaction_id}</code> : null],
-          ['Error', error ? `${error.message ?? ''}${error.code ? ` (${error.code})` : ''}` : null],
+          [m('status'), <span class={`badge ${t.status}`}>{termLabel(t.status)}</span>],
+          [m('model'), t.model],
+          [m('endpoint'), <code>{t.endpoint}</code>],
+          [m('progress'), t.progress === null ? null : percent(t.progress / 100)],
+          [m('created'), time(t.created)],
+          [m('started'), time(t.started_at)],
+          [m('finished'), time(t.finished_at)],
+          [m('account'), t.account ? <Link to={`/accounts/${encodeURIComponent(t.account.id)}`}>{t.account.name}</Link> : t.account_id],
+          [
+            m('key'),
+            t.key ? (
+              <>
+                {m('keyText', { name: t.key.name ?? m('unnamed'), status: termLabel(t.key.status) })} <code>{t.key.prefix}…</code>
+              </>
+            ) : null,
+          ],
+          [m('attempts'), count(t.attempts)],
+          [m('route'), t.route ? <code>{t.route}</code> : null],
+          [m('upstreamTask'), t.upstream_task_id ? <code>{t.upstream_task_id}</code> : null],
+          [m('leaseUntil'), t.lease_until ? time(t.lease_until) : null],
+          [m('quoted'), money(t.quoted, currency)],
+          [m('held'), hold ? m('heldText', { amount: money(hold.amount, currency), state: m(HOLD_STATES[hold.status]) }) : null],
+          [m('charged'), hold?.status === 'settled' ? money(hold.charged, currency) : null],
+          [m('billing'), hold ? <code>{hold.billing_transaction_id}</code> : null],
+          [m('error'), error ? `${error.message ?? ''}${error.code ? ` (${error.code})` : ''}` : null],
         ]}
       />
-      <h2>Result</h2>
+      <h2>{m('result')}</h2>
       {images.length ? (
         <ul class="links">
           {images.map((img, i) => (
             <li key={img.url ?? i}>
               {img.url ? (
                 <a href={img.url} target="_blank" rel="noreferrer">
-                  Image {i + 1}
+                  {m('image', { n: i + 1 })}
                   {img.size ? ` (${img.size})` : ''}
                 </a>
               ) : (
-                `Image ${i + 1}`
+                m('image', { n: i + 1 })
               )}
             </li>
           ))}
         </ul>
       ) : (
-        <p class="muted">No images{t.status === 'succeeded' ? '.' : ' yet.'}</p>
+        <p class="muted">{t.status === 'succeeded' ? m('noImages') : m('noImagesYet')}</p>
       )}
-      <h2>Webhook deliveries</h2>
+      <h2>{m('webhooks')}</h2>
       {t.webhook ? (
         <>
           <p>
-            To <code>{t.webhook.url}</code> — {t.webhook.status}
-            {t.webhook.next_attempt_at ? `, next attempt ${time(t.webhook.next_attempt_at)}` : ''}
+            {m('webhookTo')} <code>{t.webhook.url}</code> — {termLabel(t.webhook.status)}
+            {t.webhook.next_attempt_at ? m('nextAttempt', { when: time(t.webhook.next_attempt_at) }) : ''}
           </p>
           <Table
             rows={t.webhook.attempts}
             rowKey={(a) => String(a.at)}
-            caption="Webhook deliveries"
-            empty="No delivery attempted yet."
+            caption={m('webhooks')}
+            empty={m('noDelivery')}
             columns={[
-              { title: 'When', nowrap: true, cell: (a) => time(a.at) },
-              { title: 'HTTP status', numeric: true, cell: (a) => a.status ?? '—' },
-              { title: 'Error', cell: (a) => a.error ?? '' },
+              { title: m('when'), nowrap: true, cell: (a) => time(a.at) },
+              { title: m('httpStatus'), numeric: true, cell: (a) => a.status ?? '—' },
+              { title: m('error'), cell: (a) => a.error ?? '' },
             ]}
           />
         </>
       ) : (
-        <p class="muted">This task has no callback URL.</p>
+        <p class="muted">{m('noCallback')}</p>
       )}
     </>
   );

@@ -3,32 +3,28 @@ import { withQuery } from '../api/client.js';
 import type { Page, TaskView } from '../api/types.js';
 import { Link, useQueryState } from '../router/router.js';
 import { Filters } from '../ui/filters.js';
-import { time } from '../ui/format.js';
+import { percent, time } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
+import { termLabel } from '../ui/messages.js';
 import { Pager } from '../ui/pager.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
+import { t } from './tasks.messages.js';
 
-export const TASK_STATUSES: Array<[TaskView['status'], string]> = [
-  ['pending', 'Pending'],
-  ['running', 'Running'],
-  ['succeeded', 'Succeeded'],
-  ['failed', 'Failed'],
-  ['canceled', 'Canceled'],
-];
+const TASK_STATUSES: Array<TaskView['status']> = ['pending', 'running', 'succeeded', 'failed', 'canceled'];
 
 export function TasksPage() {
   const [q] = useQueryState();
   const list = useApi<Page<TaskView>>(withQuery('/v1/admin/tasks', { status: q.status, model: q.model, account_id: q.account_id, after: q.after, limit: 50 }));
   return (
     <>
-      <PageHead title="Tasks" />
+      <PageHead title={t('title')} />
       <Filters
         fields={[
-          { name: 'status', label: 'Status', options: TASK_STATUSES },
-          { name: 'model', label: 'Model' },
-          { name: 'account_id', label: 'Account id' },
+          { name: 'status', label: t('status'), options: TASK_STATUSES.map((s) => [s, t(s)]) },
+          { name: 'model', label: t('model') },
+          { name: 'account_id', label: t('accountId') },
         ]}
       />
       <Loaded state={list}>
@@ -36,18 +32,21 @@ export function TasksPage() {
           <>
             <Table
               rows={l.data}
-              rowKey={(t) => t.id}
-              caption="Tasks"
+              rowKey={(task) => task.id}
+              caption={t('title')}
               busy={list.loading}
-              empty="No task matches these filters."
+              empty={t('noMatch')}
               columns={[
-                { title: 'Created', nowrap: true, cell: (t) => time(t.created) },
-                { title: 'Task', cell: (t) => <Link to={`/tasks/${encodeURIComponent(t.id)}`}>{t.id}</Link> },
-                { title: 'Model', cell: (t) => t.model },
-                { title: 'Status', cell: (t) => <span class={`badge ${t.status}`}>{t.status}</span> },
-                { title: 'Progress', numeric: true, cell: (t) => `${t.progress} %` },
-                { title: 'Account', cell: (t) => (t.account_id ? <Link to={`/accounts/${encodeURIComponent(t.account_id)}`}>{t.account_id}</Link> : '—') },
-                { title: 'Finished', nowrap: true, cell: (t) => time(t.finished_at) },
+                { title: t('created'), nowrap: true, cell: (task) => time(task.created) },
+                { title: t('task'), cell: (task) => <Link to={`/tasks/${encodeURIComponent(task.id)}`}>{task.id}</Link> },
+                { title: t('model'), cell: (task) => task.model },
+                { title: t('status'), cell: (task) => <span class={`badge ${task.status}`}>{termLabel(task.status)}</span> },
+                { title: t('progress'), numeric: true, cell: (task) => (task.progress === null ? '—' : percent(task.progress / 100)) },
+                {
+                  title: t('account'),
+                  cell: (task) => (task.account_id ? <Link to={`/accounts/${encodeURIComponent(task.account_id)}`}>{task.account_id}</Link> : '—'),
+                },
+                { title: t('finished'), nowrap: true, cell: (task) => time(task.finished_at) },
               ]}
             />
             <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />

@@ -9,6 +9,7 @@ import { PageHead } from '../ui/layout.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
+import { t } from './users.messages.js';
 
 type DialogState = { kind: 'create' } | { kind: 'password' | 'disable'; user: UserView } | null;
 
@@ -22,9 +23,9 @@ export function UsersPage() {
   };
   return (
     <>
-      <PageHead title="Users">
+      <PageHead title={t('title')}>
         <button type="button" class="primary" onClick={() => setDialog({ kind: 'create' })}>
-          New user
+          {t('newUser')}
         </button>
       </PageHead>
       <Loaded state={users}>
@@ -32,29 +33,34 @@ export function UsersPage() {
           <Table
             rows={l.data}
             rowKey={(u) => u.id}
-            caption="Console users"
+            caption={t('caption')}
             busy={users.loading}
-            empty="No console users yet."
+            empty={t('empty')}
             columns={[
-              { title: 'Email', cell: (u) => u.email },
-              { title: 'Role', cell: (u) => (u.role === 'member' ? `member of ${u.account_id ?? '—'}` : 'operator') },
-              { title: 'State', cell: (u) => <span class={`badge ${u.disabled ? 'revoked' : 'active'}`}>{u.disabled ? 'disabled' : 'active'}</span> },
-              { title: 'Last sign-in', nowrap: true, cell: (u) => time(u.last_sign_in_at) },
-              { title: 'Created', nowrap: true, cell: (u) => time(u.created) },
+              { title: t('email'), cell: (u) => u.email },
+              { title: t('role'), cell: (u) => (u.role === 'member' ? t('memberOf', { account: u.account_id ?? '—' }) : t('operator')) },
+              { title: t('state'), cell: (u) => <span class={`badge ${u.disabled ? 'revoked' : 'active'}`}>{u.disabled ? t('disabled') : t('active')}</span> },
+              { title: t('lastSignIn'), nowrap: true, cell: (u) => time(u.last_sign_in_at) },
+              { title: t('created'), nowrap: true, cell: (u) => time(u.created) },
               {
-                title: 'Actions',
+                title: t('actions'),
                 cell: (u) => (
                   <span class="row-actions">
-                    <button type="button" onClick={() => setDialog({ kind: 'password', user: u })} aria-label={`Set password of ${u.email}`}>
-                      Set password
+                    <button type="button" onClick={() => setDialog({ kind: 'password', user: u })} aria-label={t('setPasswordOf', { email: u.email })}>
+                      {t('setPassword')}
                     </button>
                     {u.disabled ? (
-                      <button type="button" onClick={() => update(u, { disabled: false })} aria-label={`Enable ${u.email}`}>
-                        Enable
+                      <button type="button" onClick={() => update(u, { disabled: false })} aria-label={t('enableOf', { email: u.email })}>
+                        {t('enable')}
                       </button>
                     ) : (
-                      <button type="button" class="danger" onClick={() => setDialog({ kind: 'disable', user: u })} aria-label={`Disable ${u.email}`}>
-                        Disable
+                      <button
+                        type="button"
+                        class="danger"
+                        onClick={() => setDialog({ kind: 'disable', user: u })}
+                        aria-label={t('disableOf', { email: u.email })}
+                      >
+                        {t('disable')}
                       </button>
                     )}
                   </span>
@@ -78,9 +84,9 @@ export function UsersPage() {
       ) : null}
       {dialog?.kind === 'disable' ? (
         <Confirm
-          title={`Disable ${dialog.user.email}?`}
-          message="The user is signed out everywhere and cannot sign in until enabled again."
-          confirm="Disable user"
+          title={t('disableTitle', { email: dialog.user.email })}
+          message={t('disableText')}
+          confirm={t('disableUser')}
           onClose={close}
           onConfirm={() => update(dialog.user, { disabled: true })}
         />
@@ -100,28 +106,20 @@ function CreateUser(props: { onClose: () => void; onCreated: () => void }) {
     props.onCreated();
   };
   return (
-    <Dialog title="New user" onClose={props.onClose}>
-      <ActionForm action={create} submit="Create user">
-        <TextField label="Email" type="email" autoComplete="off" value={email} onValue={setEmail} required autoFocus />
-        <TextField
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 12 characters."
-          value={password}
-          onValue={setPassword}
-          required
-        />
+    <Dialog title={t('newUser')} onClose={props.onClose}>
+      <ActionForm action={create} submit={t('createUser')}>
+        <TextField label={t('email')} type="email" autoComplete="off" value={email} onValue={setEmail} required autoFocus />
+        <TextField label={t('password')} type="password" autoComplete="new-password" hint={t('passwordHint')} value={password} onValue={setPassword} required />
         <SelectField
-          label="Role"
+          label={t('role')}
           value={role}
           onValue={(v) => setRole(v === 'member' ? 'member' : 'operator')}
           options={[
-            ['operator', 'Operator: sees and manages everything'],
-            ['member', 'Member of one account'],
+            ['operator', t('roleOperator')],
+            ['member', t('roleMember')],
           ]}
         />
-        {role === 'member' ? <TextField label="Account id" value={accountId} onValue={setAccountId} required /> : null}
+        {role === 'member' ? <TextField label={t('accountId')} value={accountId} onValue={setAccountId} required /> : null}
       </ActionForm>
     </Dialog>
   );
@@ -130,13 +128,13 @@ function CreateUser(props: { onClose: () => void; onCreated: () => void }) {
 function SetPassword(props: { user: UserView; onClose: () => void; onSave: (password: string) => Promise<void> }) {
   const [password, setPassword] = useState('');
   return (
-    <Dialog title={`New password for ${props.user.email}`} onClose={props.onClose}>
-      <ActionForm action={() => props.onSave(password)} submit="Set password">
+    <Dialog title={t('newPasswordFor', { email: props.user.email })} onClose={props.onClose}>
+      <ActionForm action={() => props.onSave(password)} submit={t('setPassword')}>
         <TextField
-          label="New password"
+          label={t('newPassword')}
           type="password"
           autoComplete="new-password"
-          hint="At least 12 characters. The user's sessions end."
+          hint={t('newPasswordHint')}
           value={password}
           onValue={setPassword}
           required

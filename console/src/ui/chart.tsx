@@ -2,6 +2,8 @@
  * A bar chart as plain SVG: one bar per bucket, the largest value labelled, and the figures also given as a
  * text summary for screen readers. No chart library: the console stays small.
  */
+import { t } from './messages.js';
+
 export interface Bar {
   label: string;
   value: number;
@@ -26,7 +28,7 @@ export function BarChart(props: { title: string; bars: Bar[]; format: (v: number
         <span>{props.title}</span>
         {props.total ? <strong class="num">{props.total}</strong> : null}
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${props.title}: ${props.total ?? ''} highest ${props.format(max)}`}>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('chartLabel', { title: props.title, total: props.total ?? '', max: props.format(max) })}>
         <line x1="0" x2={W} y1={H - PAD_BOTTOM} y2={H - PAD_BOTTOM} class="axis" />
         {props.bars.map((b, i) => {
           const h = max > 0 ? (b.value / max) * plotH : 0;
@@ -37,7 +39,7 @@ export function BarChart(props: { title: string; bars: Bar[]; format: (v: number
           );
         })}
         <text x="0" y="11" class="tick">
-          {max > 0 ? `max ${props.format(max)}` : 'no data'}
+          {max > 0 ? t('chartMax', { max: props.format(max) }) : t('noData')}
         </text>
         {/* One bar: its label once, under it; more: the first and the last at the ends of the axis. */}
         {n === 1 ? (

@@ -1,5 +1,6 @@
 /** A button that copies a value (a key's secret, shown once) to the clipboard and says it did. */
 import { useState } from 'preact/hooks';
+import { t } from './messages.js';
 
 export function CopyButton(props: { text: string; label: string }) {
   const [done, setDone] = useState(false);
@@ -10,7 +11,7 @@ export function CopyButton(props: { text: string; label: string }) {
   };
   return (
     <button type="button" onClick={copy} aria-label={props.label}>
-      {done ? 'Copied' : 'Copy'}
+      {done ? t('copied') : t('copy')}
     </button>
   );
 }

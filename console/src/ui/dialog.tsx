@@ -2,6 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client.js';
+import { t } from './messages.js';
 import { asApiError, ErrorNote } from './status.js';
 
 export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren }) {
@@ -28,7 +29,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
     >
       <div class="dialog-head">
         <h2 id="dialog-title">{props.title}</h2>
-        <button type="button" class="ghost" onClick={props.onClose} aria-label="Close">
+        <button type="button" class="ghost" onClick={props.onClose} aria-label={t('close')}>
           ×
         </button>
       </div>
@@ -65,10 +66,10 @@ function ConfirmButtons(props: { confirm: string; onConfirm: () => Promise<void>
       <ErrorNote error={error} />
       <div class="actions">
         <button type="button" onClick={props.onClose}>
-          Cancel
+          {t('cancel')}
         </button>
         <button type="button" class="danger" onClick={go} disabled={busy}>
-          {busy ? 'Working…' : props.confirm}
+          {busy ? t('working') : props.confirm}
         </button>
       </div>
     </>

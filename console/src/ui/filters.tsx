@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useQueryState } from '../router/router.js';
 import { Field, TextField } from './form.js';
+import { t } from './messages.js';
 
 export interface FilterField {
   name: string;
@@ -39,10 +40,10 @@ export function Filters(props: { fields: FilterField[] }) {
             <Field key={f.name} label={f.label}>
               {(id) => (
                 <select id={id} value={draft[f.name]} onChange={(e) => setDraft({ ...draft, [f.name]: e.currentTarget.value })}>
-                  <option value="">Any</option>
-                  {f.options?.map(([v, t]) => (
+                  <option value="">{t('any')}</option>
+                  {f.options?.map(([v, text]) => (
                     <option key={v} value={v}>
-                      {t}
+                      {text}
                     </option>
                   ))}
                 </select>
@@ -60,10 +61,10 @@ export function Filters(props: { fields: FilterField[] }) {
           ),
         )}
         <div class="filter-actions">
-          <button type="submit">Apply</button>
+          <button type="submit">{t('apply')}</button>
           {any ? (
             <button type="button" class="ghost" onClick={clear}>
-              Clear
+              {t('clear')}
             </button>
           ) : null}
         </div>

@@ -2,6 +2,7 @@
 import type { ComponentChildren, InputHTMLAttributes, PartialInputHTMLAttributes } from 'preact';
 import { useId, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client.js';
+import { t } from './messages.js';
 import { ErrorNote, asApiError } from './status.js';
 
 export function Field(props: { label: string; hint?: string; children: (id: string) => ComponentChildren; wide?: boolean }) {
@@ -38,9 +39,9 @@ export function SelectField(props: { label: string; value: string; onValue: (v: 
     <Field label={props.label}>
       {(id) => (
         <select id={id} value={props.value} onChange={(e) => props.onValue(e.currentTarget.value)}>
-          {props.options.map(([v, t]) => (
+          {props.options.map(([v, text]) => (
             <option key={v} value={v}>
-              {t}
+              {text}
             </option>
           ))}
         </select>
@@ -83,7 +84,7 @@ export function ActionForm(props: { action: () => Promise<void>; submit: string;
       <ErrorNote error={error} />
       <div class="actions">
         <button type="submit" class={props.danger ? 'danger' : 'primary'} disabled={busy}>
-          {busy ? 'Working…' : props.submit}
+          {busy ? t('working') : props.submit}
         </button>
       </div>
     </form>

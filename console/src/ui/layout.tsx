@@ -5,18 +5,21 @@ import type { ApiError } from '../api/client.js';
 import { signOut } from '../api/session.js';
 import type { ConsoleSessionView } from '../api/types.js';
 import { Link } from '../router/router.js';
+import { LanguageSwitch } from './language.js';
+import { t } from './messages.js';
 import { asApiError, ErrorNote } from './status.js';
 
-export const NAV: Array<{ to: string; label: string }> = [
-  { to: '/', label: 'Overview' },
-  { to: '/accounts', label: 'Accounts' },
-  { to: '/keys', label: 'Keys' },
-  { to: '/usage', label: 'Usage' },
-  { to: '/requests', label: 'Requests' },
-  { to: '/tasks', label: 'Tasks' },
-  { to: '/models', label: 'Models' },
-  { to: '/users', label: 'Users' },
-  { to: '/audit', label: 'Audit log' },
+/** Labels are functions: they are read at render, in the language chosen then. */
+export const NAV: Array<{ to: string; label: () => string }> = [
+  { to: '/', label: () => t('navOverview') },
+  { to: '/accounts', label: () => t('navAccounts') },
+  { to: '/keys', label: () => t('navKeys') },
+  { to: '/usage', label: () => t('navUsage') },
+  { to: '/requests', label: () => t('navRequests') },
+  { to: '/tasks', label: () => t('navTasks') },
+  { to: '/models', label: () => t('navModels') },
+  { to: '/users', label: () => t('navUsers') },
+  { to: '/audit', label: () => t('navAudit') },
 ];
 
 /** The nav entry a path belongs to: `/accounts/acct_1` is under Accounts. */
@@ -35,32 +38,33 @@ export function Layout(props: { session: ConsoleSessionView; path: string; onSig
       setError(asApiError(e));
     }
   };
-  const who = props.session.user ? props.session.user.email : 'Admin key';
+  const who = props.session.user ? props.session.user.email : t('adminKey');
   const current = section(props.path);
   return (
     <div class="shell">
       <a class="skip" href="#main">
-        Skip to content
+        {t('skip')}
       </a>
       <header class="topbar">
         <span class="brand">imagegate</span>
         <span class="who">
-          Signed in as <strong>{who}</strong>
-          {props.session.user ? <span class="muted"> ({props.session.user.role})</span> : null}
+          {t('signedInAs')} <strong>{who}</strong>
+          {props.session.user ? <span class="muted"> ({t(props.session.user.role === 'member' ? 'roleMember' : 'roleOperator')})</span> : null}
         </span>
+        <LanguageSwitch />
         <button type="button" onClick={() => out(false)}>
-          Sign out
+          {t('signOut')}
         </button>
         <button type="button" onClick={() => out(true)}>
-          Sign out everywhere
+          {t('signOutEverywhere')}
         </button>
       </header>
-      <nav class="sidenav" aria-label="Console">
+      <nav class="sidenav" aria-label={t('nav')}>
         <ul>
           {NAV.map((n) => (
             <li key={n.to}>
               <Link to={n.to} aria-current={n.to === current ? 'page' : undefined}>
-                {n.label}
+                {n.label()}
               </Link>
             </li>
           ))}

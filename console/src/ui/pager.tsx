@@ -3,6 +3,7 @@
  * cursors of the pages before it, so Back, reload and a shared link all land on the same page.
  */
 import { useQueryState } from '../router/router.js';
+import { t } from './messages.js';
 
 /** The `after` cursor of the page shown, and the controls' state for a page answer. */
 export function useCursor(): { after: string | undefined } {
@@ -21,15 +22,13 @@ export function Pager(props: { hasMore: boolean; lastId: string | null; shown: n
   const first = !q.after;
   if (first && !props.hasMore) return null;
   return (
-    <nav class="pager" aria-label="Pages">
+    <nav class="pager" aria-label={t('pages')}>
       <button type="button" onClick={newer} disabled={first}>
-        ← Newer
+        {t('newer')}
       </button>
-      <span class="muted">
-        Page {trail.length + 1} · {props.shown} shown
-      </span>
+      <span class="muted">{t('pageShown', { page: trail.length + 1, shown: props.shown })}</span>
       <button type="button" onClick={older} disabled={!props.hasMore}>
-        Older →
+        {t('older')}
       </button>
     </nav>
   );

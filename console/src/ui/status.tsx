@@ -1,6 +1,7 @@
 /** What a part of a page shows while it loads, when it failed, and when there is nothing to show. */
 import type { ComponentChildren } from 'preact';
 import { ApiError } from '../api/client.js';
+import { t } from './messages.js';
 
 /** An API failure in place, naming the field the gateway named. */
 export function ErrorNote({ error }: { error: ApiError | undefined }) {
@@ -14,7 +15,7 @@ export function ErrorNote({ error }: { error: ApiError | undefined }) {
   );
 }
 
-export function Loading({ what = 'Loading' }: { what?: string }) {
+export function Loading({ what = t('loading') }: { what?: string }) {
   return (
     <p class="note muted" role="status">
       {what}…

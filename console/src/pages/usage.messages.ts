@@ -1,0 +1,43 @@
+import { messages } from '../i18n/messages.js';
+
+/** The usage page. */
+export const t = messages({
+  en: {
+    title: 'Usage',
+    groupBy: 'Group by',
+    day: 'Day',
+    model: 'Model',
+    key: 'Key',
+    account: 'Account',
+    none: '(none)',
+    exportCsv: 'Export CSV',
+    accountId: 'Account id',
+    keyId: 'Key id',
+    from: 'From',
+    to: 'To',
+    requests: 'Requests',
+    succeeded: 'Succeeded',
+    images: 'Images',
+    spend: 'Spend',
+    empty: 'No usage in this range.',
+  },
+  'zh-CN': {
+    title: '用量',
+    groupBy: '分组方式',
+    day: '日期',
+    model: '模型',
+    key: '密钥',
+    account: '账户',
+    none: '（无）',
+    exportCsv: '导出 CSV',
+    accountId: '账户 ID',
+    keyId: '密钥 ID',
+    from: '起始',
+    to: '截止',
+    requests: '请求',
+    succeeded: '成功',
+    images: '图片',
+    spend: '消费',
+    empty: '此时间范围内没有用量。',
+  },
+});
