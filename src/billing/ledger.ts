@@ -255,20 +255,43 @@ export class Ledger {
     note?: string,
     alongside?: (txn: string) => TxWork<void>,
   ): Promise<{ txn: string; balance: number }> {
-    if (!Number.isInteger(amount)) throw new Error('amount must be an integer');
+    return this.adjustment({ accountId, amount, kind, note, alongside });
+  }
+
+  /**
+   * A credit paid for by something taken in the same transaction (a top-up code), so that one never happens
+   * without the other: `claim.check` refuses, reading only, before anything is written; `claim.claim` is the
+   * transaction's first write and may still refuse (on PostgreSQL, when a concurrent transaction took it
+   * after the check), because nothing has been written before it.
+   */
+  async creditFor(
+    claim: LedgerClaim,
+    accountId: string,
+    amount: number,
+    kind: 'topup',
+    note: string,
+    alongside?: (txn: string) => TxWork<void>,
+  ): Promise<{ txn: string; balance: number }> {
+    if (amount <= 0) throw new Error(`creditFor: amount must be positive, got ${amount}`);
+    return this.adjustment({ accountId, amount, kind, note, alongside, claim });
+  }
+
+  private adjustment(a: Adjustment): Promise<{ txn: string; balance: number }> {
+    if (!Number.isInteger(a.amount)) throw new Error('amount must be an integer');
     const txn = newId('txn');
     const now = Date.now();
     return this.transact({
-      check: () => this.adjustCheck(accountId, amount),
-      write: () => this.adjustWork(accountId, amount, kind, txn, now, note, alongside),
+      check: () => this.adjustCheck(a),
+      write: () => this.adjustWork(a, txn, now),
     });
   }
 
-  /** An adjustment's refusals: no such account, or a debit that would overdraw it. */
-  private *adjustCheck(accountId: string, amount: number): ReadWork<void> {
-    const acct = yield* readFirst(this.db.selectFrom('accounts').select('balance').where('id', '=', accountId));
-    if (!acct) throw new GatewayError('not_found', `No account ${accountId}.`, { param: 'account_id' });
-    if (amount < 0 && acct.balance < -amount) throw this.overdraw(amount);
+  /** An adjustment's refusals: its claim's, no such account, or a debit that would overdraw it. */
+  private *adjustCheck(a: Adjustment): ReadWork<void> {
+    if (a.claim) yield* a.claim.check();
+    const acct = yield* readFirst(this.db.selectFrom('accounts').select('balance').where('id', '=', a.accountId));
+    if (!acct) throw new GatewayError('not_found', `No account ${a.accountId}.`, { param: 'account_id' });
+    if (a.amount < 0 && acct.balance < -a.amount) throw this.overdraw(a.amount);
   }
 
   private overdraw(amount: number): GatewayError {
@@ -277,15 +300,9 @@ export class Ledger {
     });
   }
 
-  private *adjustWork(
-    accountId: string,
-    amount: number,
-    kind: 'credit' | 'debit' | 'adjustment',
-    txn: string,
-    now: number,
-    note: string | undefined,
-    alongside: ((txn: string) => TxWork<void>) | undefined,
-  ): TxWork<{ txn: string; balance: number }> {
+  private *adjustWork(a: Adjustment, txn: string, now: number): TxWork<{ txn: string; balance: number }> {
+    if (a.claim) yield* a.claim.claim(txn);
+    const { accountId, amount } = a;
     let q = this.db
       .updateTable('accounts')
       .set({ balance: sql<number>`balance + ${amount}` })
@@ -294,8 +311,8 @@ export class Ledger {
     const row = yield* firstOf(q.returning('balance'));
     // Only on PostgreSQL, when a hold or another debit committed after adjustCheck read.
     if (!row) throw this.overdraw(amount);
-    yield* this.entry({ accountId, keyId: null, txn, kind, amount, charged: 0, balanceAfter: row.balance, now, note });
-    if (alongside) yield* alongside(txn);
+    yield* this.entry({ accountId, keyId: null, txn, kind: a.kind, amount, charged: 0, balanceAfter: row.balance, now, note: a.note });
+    if (a.alongside) yield* a.alongside(txn);
     return { txn, balance: row.balance };
   }
 
@@ -364,6 +381,24 @@ export class Ledger {
   private *entry(e: Omit<LedgerEntry, 'id' | 'note'> & { note?: string }): TxWork<void> {
     yield* run(this.q.entry.bind({ ...e, id: newId('txn').replace('txn_', 'led_'), note: e.note ?? null }));
   }
+}
+
+/** What a credit is paid for, taken in the credit's transaction (Ledger.creditFor). */
+export interface LedgerClaim {
+  /** Reads only; throws the refusal when the thing cannot be taken. */
+  check: () => ReadWork<void>;
+  /** The transaction's first write: takes it for the credit `txn`, or throws (nothing is written before it). */
+  claim: (txn: string) => TxWork<void>;
+}
+
+/** A change of an account's balance outside any request. */
+interface Adjustment {
+  accountId: string;
+  amount: number;
+  kind: 'credit' | 'debit' | 'adjustment' | 'topup';
+  note?: string;
+  alongside?: (txn: string) => TxWork<void>;
+  claim?: LedgerClaim;
 }
 
 /** One append-only ledger row; `txn` is the billing transaction (the hold's id, or an adjustment's). */

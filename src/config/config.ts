@@ -65,6 +65,8 @@ const EnvSchema = z.object({
   IMAGEGATE_SHUTDOWN_GRACE_MS: int(120_000),
   IMAGEGATE_CONSOLE_IDLE_MINUTES: int(720),
   IMAGEGATE_CONSOLE_SESSION_HOURS: int(168),
+  IMAGEGATE_REDEEM_FAILURES_PER_ACCOUNT: int(10),
+  IMAGEGATE_REDEEM_FAILURES_PER_IP: int(30),
   DATABASE_URL: z.string().optional(),
   // PostgreSQL only: connections per process, and the limits every connection's session runs under.
   IMAGEGATE_DB_POOL_SIZE: int(20),
@@ -133,6 +135,8 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** Console sign-in sessions: unused this long, or this long after sign-in, they end. */
   console: SessionLifetimes;
+  /** Refused top-up code redemptions allowed per account and per client address in 15 minutes. */
+  redeemFailures: { perAccount: number; perIp: number };
   databaseUrl?: string;
   /** PostgreSQL pool size and session time limits (store/postgres-pool.ts). */
   postgres: PostgresSettings;
@@ -203,6 +207,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     console: {
       idleMs: Math.max(1, e.IMAGEGATE_CONSOLE_IDLE_MINUTES) * 60_000,
       absoluteMs: Math.max(1, e.IMAGEGATE_CONSOLE_SESSION_HOURS) * 3_600_000,
+    },
+    redeemFailures: {
+      perAccount: Math.max(1, e.IMAGEGATE_REDEEM_FAILURES_PER_ACCOUNT),
+      perIp: Math.max(1, e.IMAGEGATE_REDEEM_FAILURES_PER_IP),
     },
     databaseUrl: e.DATABASE_URL,
     postgres: {

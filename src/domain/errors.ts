@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'not_found'
   | 'idempotency_conflict'
   | 'already_exists'
+  | 'already_redeemed'
   | 'request_timeout'
   | 'payload_too_large'
   | 'uri_too_long'
@@ -46,6 +47,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   idempotency_conflict: 409,
   already_exists: 409,
+  already_redeemed: 409,
   request_timeout: 408,
   payload_too_large: 413,
   uri_too_long: 414,
@@ -64,6 +66,7 @@ const TYPE: Partial<Record<ErrorCode, string>> = {
   invalid_credentials: 'authentication_error',
   not_signed_in: 'authentication_error',
   already_exists: 'invalid_request_error',
+  already_redeemed: 'invalid_request_error',
   insufficient_balance: 'billing_error',
   MODEL_ACCESS_DENIED: 'permission_error',
   permission_denied: 'permission_error',

@@ -38,6 +38,11 @@ import type { RateLimiter } from '../limits/index.js';
 import { adminUserRoutes } from './routes/admin-users.js';
 import { consoleRoutes } from './routes/console.js';
 import { SignInGuard } from './sign-in-guard.js';
+import { RedeemGuard } from './redeem-guard.js';
+import { adminTopupCodeRoutes } from './routes/admin-topup-codes.js';
+import { memberTopupRoutes } from './routes/member-topup.js';
+import { TopupCodeStore } from '../store/topup-codes.js';
+import { TopupRedemptions } from '../billing/topup-redemption.js';
 import { adminModelRoutes } from './routes/admin-models.js';
 import { adminOverviewRoutes } from './routes/admin-overview.js';
 import { adminProviderRoutes } from './routes/admin-providers.js';
@@ -183,6 +188,14 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   adminUserRoutes(app, { users, accounts: deps.accounts, auditLog });
   consoleRoutes(app, { users, sessions, keys: deps.keys, guard: new SignInGuard(deps.limiter), publicUrl });
   adminTaskRoutes(app, { ...deps, auditLog });
+  const topupCodes = new TopupCodeStore(deps.db);
+  adminTopupCodeRoutes(app, { db: deps.db, topupCodes, auditLog });
+  memberTopupRoutes(app, {
+    redemptions: new TopupRedemptions(topupCodes, deps.ledger),
+    guard: new RedeemGuard(deps.limiter, deps.config.redeemFailures),
+    auditLog,
+    currency: deps.ledger.currency,
+  });
   adminOverviewRoutes(app, { db: deps.db, requestLog: deps.requestLog, currency: deps.ledger.currency });
   adminModelRoutes(app, deps.catalog);
   adminProviderRoutes(app, { catalog: deps.catalog, breakers: deps.pipeline.breakers, upstream: deps.metrics.upstream });

@@ -1,12 +1,9 @@
 /**
- * Guessing passwords is slow and bounded: every sign-in attempt takes a unit from its email's bucket and its
- * client address's bucket in the gateway's rate limiter (shared through Redis across instances), a success
- * gives them back, so only failures count; a failure is answered only after a pause. Over either limit the
- * attempt is refused with 429 before any password is checked.
+ * Guessing passwords is slow and bounded (attempt-guard.ts): every sign-in attempt counts against its email
+ * and its client address; only failures stay counted, and each is answered after a pause.
  */
-import { createHash } from 'node:crypto';
-import { GatewayError } from '../domain/errors.js';
 import type { RateLimiter } from '../limits/index.js';
+import { AttemptGuard, type AttemptBucket, type GuardedAttempt, hashedKey } from './attempt-guard.js';
 
 export interface SignInLimits {
   perEmail: number;
@@ -19,37 +16,23 @@ export interface SignInLimits {
 export const SIGN_IN_LIMITS: SignInLimits = { perEmail: 5, perIp: 20, windowMs: 15 * 60_000, failureDelayMs: 300 };
 
 /** One sign-in attempt's claim on the buckets: closed by `succeeded` or `failed`. */
-export interface SignInAttempt {
-  succeeded(): Promise<void>;
-  failed(): Promise<void>;
-}
+export type SignInAttempt = GuardedAttempt;
 
 export class SignInGuard {
+  private readonly guard: AttemptGuard;
+
   constructor(
-    private readonly limiter: RateLimiter,
+    limiter: RateLimiter,
     private readonly limits: SignInLimits = SIGN_IN_LIMITS,
-  ) {}
+  ) {
+    this.guard = new AttemptGuard(limiter, { ...limits, refusal: 'Too many failed sign-ins: wait before trying again.' });
+  }
 
   /** Takes the attempt's units, or refuses with 429 and Retry-After when the email or the address is over its limit. */
   async admit(who: { email?: string; ip: string }): Promise<SignInAttempt> {
-    const { windowMs } = this.limits;
+    const buckets: AttemptBucket[] = [{ key: `signin:ip:${who.ip}`, limit: this.limits.perIp }];
     // Emails are hashed: the limiter's keys (in Redis, say) should not be a list of who tried to sign in.
-    const buckets = [{ key: `signin:ip:${who.ip}`, limit: this.limits.perIp }];
-    if (who.email !== undefined) buckets.push({ key: `signin:email:${createHash('sha256').update(who.email).digest('hex')}`, limit: this.limits.perEmail });
-    const taken: string[] = [];
-    for (const b of buckets) {
-      const d = await this.limiter.consume(b.key, b.limit, windowMs);
-      if (!d.allowed) {
-        for (const key of taken) await this.limiter.refund(key, windowMs, 1);
-        throw new GatewayError('rate_limit_exceeded', 'Too many failed sign-ins: wait before trying again.', { retryAfterMs: d.retryAfterMs });
-      }
-      taken.push(b.key);
-    }
-    return {
-      succeeded: async () => {
-        for (const key of taken) await this.limiter.refund(key, windowMs, 1);
-      },
-      failed: () => new Promise((resolve) => setTimeout(resolve, this.limits.failureDelayMs * (1 + Math.random() / 10))),
-    };
+    if (who.email !== undefined) buckets.push({ key: `signin:email:${hashedKey(who.email)}`, limit: this.limits.perEmail });
+    return this.guard.admit(buckets);
   }
 }

@@ -18,7 +18,10 @@ export type AuditAction =
   | 'user.create'
   | 'user.update'
   | 'user.disable'
-  | 'task.cancel';
+  | 'task.cancel'
+  | 'topup.create'
+  | 'topup.void'
+  | 'topup.redeem';
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'account.create',
   'account.credit',
@@ -30,11 +33,14 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'user.update',
   'user.disable',
   'task.cancel',
+  'topup.create',
+  'topup.void',
+  'topup.redeem',
 ];
 
 /** Who made a change, and from where. */
 export interface AuditActor {
-  /** The admin key's id (`key_…`), or the console user's (`usr_…`) for a change made in the console. */
+  /** The admin key's id (`key_…`), or the console user's (`usr_…`) for a change made in the console (a member's, for a redemption). */
   id: string;
   ip: string | null;
 }
@@ -42,7 +48,7 @@ export interface AuditActor {
 export interface AuditEntry {
   actor: AuditActor;
   action: AuditAction;
-  target: { kind: 'account' | 'api_key' | 'console_user' | 'task'; id: string };
+  target: { kind: 'account' | 'api_key' | 'console_user' | 'task' | 'topup_code' | 'topup_batch'; id: string };
   /** Signed micro-units, for money actions. */
   amount?: number;
   /** The attributes set, for access actions. Callers pass attributes only: a secret has no field here. */

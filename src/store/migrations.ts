@@ -376,6 +376,36 @@ const m015_request_log_traffic: Migration = {
   },
 };
 
+/**
+ * Top-up codes (store/topup-codes.ts), hashed like keys. The admin list pages newest first by
+ * (created_at, id), whole or within a batch or a stored status; a redemption finds its code by the unique hash.
+ */
+const m016_topup_codes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('topup_codes')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('batch_id', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull().unique())
+      .addColumn('prefix', 'text', (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint')
+      .addColumn('note', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('voided_at', 'bigint')
+      .addColumn('redeemed_at', 'bigint')
+      .addColumn('redeemed_account_id', 'text')
+      .addColumn('redeemed_user_id', 'text')
+      .addColumn('redeemed_txn', 'text')
+      .execute();
+    await db.schema.createIndex('topup_codes_time').on('topup_codes').columns(['created_at', 'id']).execute();
+    await db.schema.createIndex('topup_codes_batch_time').on('topup_codes').columns(['batch_id', 'created_at', 'id']).execute();
+    await db.schema.createIndex('topup_codes_status_time').on('topup_codes').columns(['status', 'created_at', 'id']).execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -393,6 +423,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '013_console_admin_indexes': m013_console_admin_indexes,
     '014_request_log_error_message': m014_request_log_error_message,
     '015_request_log_traffic': m015_request_log_traffic,
+    '016_topup_codes': m016_topup_codes,
   };
 }
 

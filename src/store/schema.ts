@@ -54,7 +54,8 @@ export interface HoldsTable {
   closed_at: number | null;
 }
 
-export type LedgerKind = 'hold' | 'settle' | 'release' | 'refund' | 'credit' | 'debit' | 'adjustment';
+/** `topup`: a redeemed top-up code's credit. */
+export type LedgerKind = 'hold' | 'settle' | 'release' | 'refund' | 'credit' | 'debit' | 'adjustment' | 'topup';
 
 export interface LedgerTable {
   seq: Generated<number>;
@@ -214,7 +215,36 @@ export interface ConsoleSessionsTable {
   user_agent: string | null;
 }
 
+/**
+ * A top-up code: a prepaid amount a member redeems into their account once. Only the code's SHA-256 is stored;
+ * the code itself is shown once, when its batch is made.
+ */
+export interface TopupCodesTable {
+  id: string;
+  batch_id: string;
+  /** SHA-256 (hex) of the code's canonical text (store/topup-code-text.ts). */
+  hash: string;
+  /** The code's first group (`IG-7K3M`), so a person can tell codes apart without the secret. */
+  prefix: string;
+  amount: number;
+  /** Stored state; an unused code past `expires_at` shows as expired. */
+  status: 'unused' | 'redeemed' | 'voided';
+  /** ms; null: never expires. */
+  expires_at: number | null;
+  note: string | null;
+  created_at: number;
+  /** The admin key or console user who made the batch. */
+  created_by: string;
+  voided_at: number | null;
+  redeemed_at: number | null;
+  redeemed_account_id: string | null;
+  redeemed_user_id: string | null;
+  /** The ledger's billing transaction of the credit. */
+  redeemed_txn: string | null;
+}
+
 export interface Database {
+  topup_codes: TopupCodesTable;
   console_users: ConsoleUsersTable;
   console_sessions: ConsoleSessionsTable;
   audit_log: AuditLogTable;

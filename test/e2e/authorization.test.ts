@@ -81,6 +81,19 @@ describe('authorization by the matched route', () => {
     }
   });
 
+  it('declares the top-up code routes: the admin ones for operators, redemption for members', () => {
+    const declared = gw.gateway.server.declaredRoutes.map((r) => `${r.audience} ${r.method} ${r.url}`);
+    expect(declared).toEqual(
+      expect.arrayContaining([
+        'admin POST /v1/admin/topup-codes',
+        'admin GET /v1/admin/topup-codes',
+        'admin POST /v1/admin/topup-codes/:id/void',
+        'admin POST /v1/admin/topup-codes/void',
+        'member POST /v1/console/account/redeem',
+      ]),
+    );
+  });
+
   it('answers 401 on every non-public route without a key, and 403 on every admin route for a client key', async () => {
     for (const r of gw.gateway.server.declaredRoutes) {
       if (r.audience === 'public') continue;

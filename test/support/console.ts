@@ -28,7 +28,7 @@ async function answer(res: Response): Promise<Answer> {
   return { status: res.status, body, headers: res.headers };
 }
 
-export async function signInRaw(gw: TestGateway, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+export async function signInRaw(gw: Pick<TestGateway, 'url'>, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const res = await fetch(`${gw.url}/v1/console/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -39,7 +39,7 @@ export async function signInRaw(gw: TestGateway, body: unknown, headers: Record<
 
 /** Signs in (email and password, or the admin key) and fails the test unless it worked. */
 export async function signIn(
-  gw: TestGateway,
+  gw: Pick<TestGateway, 'url'>,
   body: { email: string; password: string } | { admin_key: string } = { admin_key: ADMIN_KEY },
 ): Promise<BrowserSession> {
   const r = await signInRaw(gw, 'admin_key' in body ? { admin_key: body.admin_key } : { email: body.email, password: body.password });
@@ -71,7 +71,7 @@ export async function signIn(
 
 /** A console user made through the admin API with the admin key. */
 export async function makeUser(
-  gw: TestGateway,
+  gw: Pick<TestGateway, 'admin'>,
   u: { email: string; password?: string; role: 'operator' | 'member'; account_id?: string },
 ): Promise<{ id: string; email: string; password: string }> {
   const password = u.password ?? 'correct horse battery staple';

@@ -1,7 +1,8 @@
 /**
  * A 5x7 bitmap font for captions. The machine running the gateway may have no fonts at all (SVG <text>
- * would then render nothing), so captions are drawn from these bits as filled squares.
- * Each glyph is 7 rows of 5 columns, top row first, '#' = ink.
+ * would then render nothing), and what fonts it has would make the bytes depend on the machine, so captions
+ * are drawn from these bits as filled squares. Each glyph is 7 rows of 5 columns, top row first, '#' = ink.
+ * Characters the font lacks (CJK, emoji, …) are left out of the caption: an empty box tells a reader nothing.
  */
 
 export const GLYPH_WIDTH = 5;
@@ -67,22 +68,25 @@ const FONT: Record<string, string> = {
   '@': '.###. #...# #.### #.#.# #.### #.... .####',
 };
 
-/** Drawn for characters the font lacks (CJK, emoji, …): a hollow box, as fonts do. */
-const MISSING_GLYPH = '##### #...# #...# #...# #...# #...# #####';
-
-/** The characters the font draws, for callers that want to know what will render as a box. */
+/** The characters the font draws. */
 export const GLYPH_CHARS: ReadonlySet<string> = new Set(Object.keys(FONT));
 
-/** Rows of one glyph, top first; lowercase letters use the capitals. */
+/** Text made only of characters the font draws (what normalizeCaption returns), one UTF-16 unit each. */
+export type CaptionText = string & { readonly __spelledBy: 'the 5x7 font' };
+
+/** Rows of one glyph of a CaptionText, top first. */
 export function glyphRows(ch: string): string[] {
-  return (FONT[ch.toUpperCase()] ?? MISSING_GLYPH).split(' ');
+  const glyph = FONT[ch];
+  if (glyph === undefined) throw new Error(`the caption font has no glyph for ${JSON.stringify(ch)}: captions pass through normalizeCaption first`);
+  return glyph.split(' ');
 }
 
-/** Stands in for every character the font lacks, so one character is always one UTF-16 unit. */
-const MISSING_CHAR = '\u25a1';
-
-/** Caption text the font can spell: accents stripped, whitespace collapsed, capitals, boxes for the rest. */
-export function normalizeCaption(text: string): string {
-  const plain = text.normalize('NFKD').replace(/\p{M}/gu, '').replace(/\s+/g, ' ').trim().toUpperCase();
-  return Array.from(plain, (ch) => (Object.hasOwn(FONT, ch) ? ch : MISSING_CHAR)).join('');
+/**
+ * Caption text the font can spell: accents stripped, capitals, characters the font lacks left out, then
+ * whitespace collapsed (so a word written in another script leaves no gap behind).
+ */
+export function normalizeCaption(text: string): CaptionText {
+  const plain = text.normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase();
+  const drawable = Array.from(plain, (ch) => (Object.hasOwn(FONT, ch) ? ch : /\s/.test(ch) ? ' ' : '')).join('');
+  return drawable.replace(/ +/g, ' ').trim() as CaptionText;
 }

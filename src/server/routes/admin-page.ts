@@ -28,7 +28,7 @@ export function page<R extends { id: string }, V>(rows: R[], limit: number, view
 }
 
 /** The tables listed newest first by (created_at, id). */
-export type Paged = 'request_log' | 'tasks' | 'accounts' | 'api_keys';
+export type Paged = 'request_log' | 'tasks' | 'accounts' | 'api_keys' | 'topup_codes';
 
 /**
  * The cursor row's (created_at, id). An unknown cursor is a 400: an empty page would read as "no more rows".

@@ -7,7 +7,7 @@ const WHITE = 0xffffffff;
 
 describe('local renderer: caption', () => {
   it('defines every glyph as 7 rows of 5 columns of # and .', () => {
-    for (const ch of [...GLYPH_CHARS, '\u25a1']) {
+    for (const ch of GLYPH_CHARS) {
       const rows = glyphRows(ch);
       expect(rows, ch).toHaveLength(7);
       for (const row of rows) expect(row, ch).toMatch(/^[#.]{5}$/);
@@ -67,9 +67,32 @@ describe('local renderer: caption', () => {
     expect(Math.max(...layout.runs.map((r) => r.x + r.width))).toBeLessThanOrEqual(16);
   });
 
-  it('spells accented letters as plain capitals and draws unknown characters as boxes', () => {
+  it('spells accented letters as plain capitals', () => {
     expect(normalizeCaption('  Café   crème ')).toBe('CAFE CREME');
-    expect(normalizeCaption('日本 🙂')).toBe('\u25a1\u25a1 \u25a1');
-    expect(layoutCaption('日本', 128, 128).runs.length).toBeGreaterThan(0);
+  });
+
+  it('leaves out the characters of a Chinese prompt instead of drawing empty boxes', () => {
+    expect(normalizeCaption('日本 🙂')).toBe('');
+    expect(normalizeCaption('一只红色的狐狸 a red fox，在雪地里')).toBe('A RED FOX,');
+    expect(normalizeCaption('a 红色 fox')).toBe('A FOX');
+    expect(layoutCaption('一只红色的狐狸 a red fox', 256, 256)).toEqual(layoutCaption('a red fox', 256, 256));
+    const chineseOnly = layoutCaption('一只红色的狐狸在雪地里', 128, 128);
+    expect(chineseOnly).toMatchObject({ lines: [], runs: [] });
+    expect(chineseOnly.band).toBeUndefined();
+  });
+
+  it('inks only the Latin letters of a mixed-script caption in the rendered picture', async () => {
+    const prompt = '红狐 FOX 日本';
+    const [bytes] = await generate({ prompt, params: { size: '512x512', seed: 11 } });
+    const { data, width } = await rgba(bytes!);
+    const layout = layoutCaption(prompt, 512, 512);
+    expect(layout.lines).toEqual(['FOX']);
+    const band = layout.band!;
+    let white = 0;
+    for (let y = band.y; y < band.y + band.height; y++) for (let x = 0; x < width; x++) if (data.readUInt32BE((y * width + x) * 4) === WHITE) white++;
+    // Each glyph pixel of F, O and X is a 3x3 square at this size: nothing else in the band is inked.
+    const glyphPixels = [...'FOX'].flatMap((ch) => glyphRows(ch).join('').match(/#/g) ?? []).length;
+    expect(glyphPixels).toBe(43);
+    expect(white).toBe(glyphPixels * 9);
   });
 });
