@@ -90,7 +90,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   });
   const keys = new KeyStore(db);
   const ledger = new Ledger(db, catalog.currency);
-  const accounts = new Accounts(db.kysely, ledger);
+  const accounts = new Accounts(db, ledger);
   const boot = await bootstrap(db, keys, { adminKey: config.adminKey, signingSecret: config.signingSecret });
   const instanceId = `inst_${randomBytes(8).toString('hex')}`;
   const limiter = await createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: 'imagegate:' });

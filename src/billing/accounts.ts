@@ -1,8 +1,10 @@
 /** Accounts: who holds a balance. Money only moves through the Ledger. */
 import type { Kysely } from 'kysely';
+import { type KeyPolicy, parseKeyPolicy } from '../domain/key-policy.js';
 import { newId } from '../domain/ids.js';
+import type { Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
-import type { TxWork } from '../store/transact.js';
+import { run, type Transact, type TxWork } from '../store/transact.js';
 import type { Ledger } from './ledger.js';
 
 export interface Account {
@@ -10,25 +12,56 @@ export interface Account {
   name: string;
   balance: number;
   createdAt: number;
+  /** What members may give their own keys (no limits when the operator set none). */
+  keyPolicy: KeyPolicy;
 }
 
 export class Accounts {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly ledger: Ledger,
-  ) {}
+  private readonly db: Kysely<Database>;
+  private readonly transact: Transact;
 
-  /** `alongside` is written in the opening credit's transaction (see Ledger.adjust); only with a credit. */
-  async create(name: string, initialCredit = 0, id = newId('acct'), alongside?: (txn: string) => TxWork<void>): Promise<Account> {
+  constructor(
+    db: Pick<Db, 'kysely' | 'transact'>,
+    private readonly ledger: Ledger,
+  ) {
+    this.db = db.kysely;
+    this.transact = db.transact;
+  }
+
+  /**
+   * The account and its opening credit in one transaction, with `alongside` (the audit row; given the
+   * credit's billing transaction id, or null without a credit): an account never exists without its credit.
+   */
+  async create(name: string, initialCredit = 0, id = newId('acct'), alongside?: (txn: string | null) => TxWork<void>): Promise<Account> {
     const now = Date.now();
-    await this.db.insertInto('accounts').values({ id, name, balance: 0, created_at: now }).execute();
-    if (initialCredit > 0) await this.ledger.adjust(id, initialCredit, 'credit', 'initial credit', alongside);
-    return { id, name, balance: initialCredit, createdAt: now };
+    return this.transact({ write: () => this.createWork({ id, name, credit: initialCredit, now }, alongside) });
+  }
+
+  /** Creating an account, as part of the caller's transaction. */
+  *createWork(a: { id: string; name: string; credit: number; now: number }, alongside?: (txn: string | null) => TxWork<void>): TxWork<Account> {
+    yield* run(this.db.insertInto('accounts').values({ id: a.id, name: a.name, balance: 0, created_at: a.now }));
+    let txn: string | null = null;
+    if (a.credit > 0) {
+      txn = newId('txn');
+      yield* this.ledger.adjustWork({ accountId: a.id, amount: a.credit, kind: 'credit', note: 'initial credit' }, txn, a.now);
+    }
+    if (alongside) yield* alongside(txn);
+    return { id: a.id, name: a.name, balance: a.credit, createdAt: a.now, keyPolicy: parseKeyPolicy(null) };
   }
 
   async get(id: string): Promise<Account | undefined> {
     const r = await this.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? { id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at } : undefined;
+    return r ? { id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at, keyPolicy: parseKeyPolicy(r.key_policy) } : undefined;
+  }
+
+  /** Replaces the account's key policy (null: none, members' keys unlimited). Whether the account exists. */
+  async setKeyPolicy(id: string, policy: KeyPolicy | null): Promise<boolean> {
+    const res = await this.db
+      .updateTable('accounts')
+      .set({ key_policy: policy === null ? null : JSON.stringify(policy) })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
   }
 
   /** Open holds of each of these accounts, in one query; an account without any is absent. */
@@ -42,6 +75,21 @@ export class Accounts {
       .groupBy('account_id')
       .execute();
     return new Map(rows.map((r) => [r.account_id, { amount: Number(r.amount), count: Number(r.count) }]));
+  }
+
+  /**
+   * Money charged to the account since `from` (ms): the settled charges in its ledger, async tasks' included
+   * (the request log records a task's charge on no row). Read through the (account_id, seq) index.
+   */
+  async chargedSince(id: string, from: number): Promise<number> {
+    const r = await this.db
+      .selectFrom('ledger')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('charged'), eb.lit(0)).as('charged'))
+      .where('account_id', '=', id)
+      .where('kind', '=', 'settle')
+      .where('created_at', '>=', from)
+      .executeTakeFirstOrThrow();
+    return Number(r.charged);
   }
 
   /** Sum of open holds: money reserved by requests in flight. */

@@ -300,7 +300,8 @@ export class Ledger {
     });
   }
 
-  private *adjustWork(a: Adjustment, txn: string, now: number): TxWork<{ txn: string; balance: number }> {
+  /** An adjustment as part of the caller's transaction (an account's opening credit, made with the account). */
+  *adjustWork(a: Adjustment, txn: string, now: number): TxWork<{ txn: string; balance: number }> {
     if (a.claim) yield* a.claim.claim(txn);
     const { accountId, amount } = a;
     let q = this.db
@@ -392,7 +393,7 @@ export interface LedgerClaim {
 }
 
 /** A change of an account's balance outside any request. */
-interface Adjustment {
+export interface Adjustment {
   accountId: string;
   amount: number;
   kind: 'credit' | 'debit' | 'adjustment' | 'topup';

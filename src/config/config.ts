@@ -67,6 +67,8 @@ const EnvSchema = z.object({
   IMAGEGATE_CONSOLE_SESSION_HOURS: int(168),
   IMAGEGATE_REDEEM_FAILURES_PER_ACCOUNT: int(10),
   IMAGEGATE_REDEEM_FAILURES_PER_IP: int(30),
+  IMAGEGATE_SIGNUP: z.enum(['off', 'invite', 'open']).default('off'),
+  IMAGEGATE_SIGNUP_CREDIT: int(0),
   DATABASE_URL: z.string().optional(),
   // PostgreSQL only: connections per process, and the limits every connection's session runs under.
   IMAGEGATE_DB_POOL_SIZE: int(20),
@@ -137,6 +139,8 @@ export interface GatewayConfig {
   console: SessionLifetimes;
   /** Refused top-up code redemptions allowed per account and per client address in 15 minutes. */
   redeemFailures: { perAccount: number; perIp: number };
+  /** Who may sign up in the console, and the opening credit (micro-units) of an account made by an open sign-up. */
+  signup: SignupSettings;
   databaseUrl?: string;
   /** PostgreSQL pool size and session time limits (store/postgres-pool.ts). */
   postgres: PostgresSettings;
@@ -156,6 +160,14 @@ export interface ConnectionLimits {
   bodyIdleTimeoutMs: number;
   /** Open client connections at most; further ones are closed at once (0 = no cap). */
   maxConnections: number;
+}
+
+/** `off`: operators create members; `invite`: sign-up with an invite only; `open`: anyone. */
+export type SignupMode = Env['IMAGEGATE_SIGNUP'];
+
+export interface SignupSettings {
+  mode: SignupMode;
+  credit: number;
 }
 
 export class ConfigError extends Error {}
@@ -212,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perAccount: Math.max(1, e.IMAGEGATE_REDEEM_FAILURES_PER_ACCOUNT),
       perIp: Math.max(1, e.IMAGEGATE_REDEEM_FAILURES_PER_IP),
     },
+    signup: { mode: e.IMAGEGATE_SIGNUP, credit: e.IMAGEGATE_SIGNUP_CREDIT },
     databaseUrl: e.DATABASE_URL,
     postgres: {
       poolSize: Math.max(1, e.IMAGEGATE_DB_POOL_SIZE),

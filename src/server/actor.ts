@@ -29,3 +29,9 @@ export function sessionOf(req: FastifyRequest): ActiveSession {
   if (!req.consoleSession) throw new Error(`${req.method} ${req.routeOptions.url} reads a console session, but none was established`);
   return req.consoleSession;
 }
+
+/** The account a `member` route acts on (the audience hook sets it from the member's session). */
+export function memberAccountOf(req: FastifyRequest): string {
+  if (!req.memberAccountId) throw new Error(`${req.method} ${req.routeOptions.url} reads a member's account, but its audience established none`);
+  return req.memberAccountId;
+}

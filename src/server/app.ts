@@ -37,12 +37,17 @@ import { ConsoleUserStore } from '../store/console-users.js';
 import type { RateLimiter } from '../limits/index.js';
 import { adminUserRoutes } from './routes/admin-users.js';
 import { consoleRoutes } from './routes/console.js';
-import { SignInGuard } from './sign-in-guard.js';
 import { RedeemGuard } from './redeem-guard.js';
 import { adminTopupCodeRoutes } from './routes/admin-topup-codes.js';
 import { memberTopupRoutes } from './routes/member-topup.js';
 import { TopupCodeStore } from '../store/topup-codes.js';
 import { TopupRedemptions } from '../billing/topup-redemption.js';
+import { SIGN_IN_LIMITS, SignInGuard } from './sign-in-guard.js';
+import { InviteStore } from '../store/invites.js';
+import { adminInviteRoutes } from './routes/admin-invites.js';
+import { consoleSignUpRoutes } from './routes/console-sign-up.js';
+import { memberAccountRoutes } from './routes/member-account.js';
+import { memberKeyRoutes } from './routes/member-keys.js';
 import { adminModelRoutes } from './routes/admin-models.js';
 import { adminOverviewRoutes } from './routes/admin-overview.js';
 import { adminProviderRoutes } from './routes/admin-providers.js';
@@ -187,6 +192,21 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   adminRecordRoutes(app, { ...deps, auditLog });
   adminUserRoutes(app, { users, accounts: deps.accounts, auditLog });
   consoleRoutes(app, { users, sessions, keys: deps.keys, guard: new SignInGuard(deps.limiter), publicUrl });
+  const invites = new InviteStore(deps.db);
+  consoleSignUpRoutes(app, {
+    db: deps.db,
+    accounts: deps.accounts,
+    users,
+    invites,
+    auditLog,
+    sessions,
+    publicUrl,
+    signup: deps.config.signup,
+    guard: new SignInGuard(deps.limiter, SIGN_IN_LIMITS, 'signup'),
+  });
+  adminInviteRoutes(app, { db: deps.db, invites, accounts: deps.accounts, auditLog, publicUrl });
+  memberAccountRoutes(app, { ...deps, auditLog });
+  memberKeyRoutes(app, { ...deps, auditLog });
   adminTaskRoutes(app, { ...deps, auditLog });
   const topupCodes = new TopupCodeStore(deps.db);
   adminTopupCodeRoutes(app, { db: deps.db, topupCodes, auditLog });

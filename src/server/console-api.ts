@@ -3,6 +3,9 @@
  * answers with. The console (console/) imports these types, so the browser and the server cannot drift.
  */
 import { z } from 'zod';
+import type { KeyPolicy } from '../domain/key-policy.js';
+
+export type { KeyPolicy } from '../domain/key-policy.js';
 
 export const CONSOLE_ROLES = ['operator', 'member'] as const;
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
@@ -73,3 +76,75 @@ export interface ConsoleSessionView {
 /** The session cookie's name, and the header that carries the CSRF token. */
 export const SESSION_COOKIE = 'imagegate_session';
 export const CSRF_HEADER = 'x-csrf-token';
+
+/** Who may sign up (IMAGEGATE_SIGNUP): nobody (operators create members), holders of an invite, or anyone. */
+export type SignupMode = 'off' | 'invite' | 'open';
+
+/** `GET /v1/console/config`: what the sign-in page offers before anyone is signed in. */
+export interface ConsoleConfigView {
+  signup: SignupMode;
+}
+
+/** `POST /v1/console/sign-up`: answered with a `ConsoleSessionView` and the session cookie. */
+export const SignUpSchema = z
+  .object({
+    email,
+    password,
+    invite: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type SignUpBody = z.input<typeof SignUpSchema>;
+
+/** `POST /v1/admin/invites`. Without account_id the invite signs its holder up with a new account. */
+export const CreateInviteSchema = z
+  .object({
+    account_id: z.string().min(1).nullable().optional(),
+    email: email.nullable().optional(),
+    expires_in_hours: z
+      .number()
+      .int()
+      .positive()
+      .max(24 * 365)
+      .default(168),
+  })
+  .strict();
+export type CreateInviteBody = z.input<typeof CreateInviteSchema>;
+
+export type InviteState = 'open' | 'used' | 'revoked' | 'expired';
+
+/** An invite as the admin API lists it: never the token. Times are unix seconds. */
+export interface InviteView {
+  id: string;
+  object: 'console.invite';
+  account_id: string | null;
+  email: string | null;
+  state: InviteState;
+  expires_at: number;
+  created: number;
+  created_by: string;
+  used_at: number | null;
+  used_by: string | null;
+  revoked_at: number | null;
+}
+
+/** `POST /v1/admin/invites`: the token and the link to pass on, shown this once. */
+export interface CreatedInviteView extends InviteView {
+  token: string;
+  url: string;
+}
+
+/** `GET /v1/console/account`: the member's own account. */
+export interface MemberAccountView {
+  id: string;
+  object: 'account';
+  name: string;
+  balance: number;
+  held: number;
+  open_holds: number;
+  currency: string;
+  unit: 'micro';
+  /** Charged this UTC calendar month, micro-units. */
+  spend_this_month: number;
+  key_policy: KeyPolicy;
+  created: number;
+}

@@ -12,6 +12,7 @@ export type AuditAction =
   | 'account.create'
   | 'account.credit'
   | 'account.debit'
+  | 'account.update'
   | 'key.create'
   | 'key.update'
   | 'key.revoke'
@@ -21,11 +22,14 @@ export type AuditAction =
   | 'task.cancel'
   | 'topup.create'
   | 'topup.void'
-  | 'topup.redeem';
+  | 'topup.redeem'
+  | 'invite.create'
+  | 'invite.revoke';
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'account.create',
   'account.credit',
   'account.debit',
+  'account.update',
   'key.create',
   'key.update',
   'key.revoke',
@@ -36,6 +40,8 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'topup.create',
   'topup.void',
   'topup.redeem',
+  'invite.create',
+  'invite.revoke',
 ];
 
 /** Who made a change, and from where. */
@@ -48,7 +54,7 @@ export interface AuditActor {
 export interface AuditEntry {
   actor: AuditActor;
   action: AuditAction;
-  target: { kind: 'account' | 'api_key' | 'console_user' | 'task' | 'topup_code' | 'topup_batch'; id: string };
+  target: { kind: 'account' | 'api_key' | 'console_user' | 'task' | 'invite' | 'topup_code' | 'topup_batch'; id: string };
   /** Signed micro-units, for money actions. */
   amount?: number;
   /** The attributes set, for access actions. Callers pass attributes only: a secret has no field here. */

@@ -21,35 +21,45 @@ export interface ConsoleUserChange {
   disabled?: boolean;
 }
 
+/** A new user's row, not yet stored. */
+export function newUserRow(u: NewConsoleUser, now = Date.now()): ConsoleUserRow {
+  return {
+    id: newId('usr'),
+    email: u.email,
+    password_hash: u.passwordHash,
+    role: u.role,
+    account_id: u.accountId,
+    created_at: now,
+    disabled_at: null,
+    last_sign_in_at: null,
+  };
+}
+
 export class ConsoleUserStore {
   constructor(private readonly db: Pick<Db, 'kysely' | 'transact'>) {}
 
   /** The new user, or undefined when a user with that email exists (the unique email decides). */
   async create(u: NewConsoleUser, alongside?: (id: string) => TxWork<void>, now = Date.now()): Promise<ConsoleUserRow | undefined> {
-    const row: ConsoleUserRow = {
-      id: newId('usr'),
-      email: u.email,
-      password_hash: u.passwordHash,
-      role: u.role,
-      account_id: u.accountId,
-      created_at: now,
-      disabled_at: null,
-      last_sign_in_at: null,
-    };
-    const db = this.db.kysely;
+    const row = newUserRow(u, now);
+    const store = this;
     return this.db.transact({
       *write() {
-        const res = yield* run(
-          db
-            .insertInto('console_users')
-            .values(row)
-            .onConflict((oc) => oc.column('email').doNothing()),
-        );
-        if (Number(res.numAffectedRows ?? 0) === 0) return undefined;
+        if (!(yield* store.insertWork(row))) return undefined;
         if (alongside) yield* alongside(row.id);
         return row;
       },
     });
+  }
+
+  /** Stores the user as part of the caller's transaction; false when a user with that email exists. */
+  *insertWork(row: ConsoleUserRow): TxWork<boolean> {
+    const res = yield* run(
+      this.db.kysely
+        .insertInto('console_users')
+        .values(row)
+        .onConflict((oc) => oc.column('email').doNothing()),
+    );
+    return Number(res.numAffectedRows ?? 0) > 0;
   }
 
   async get(id: string): Promise<ConsoleUserRow | undefined> {

@@ -227,8 +227,11 @@ export class KeyStore {
     return this.get(id);
   }
 
-  async revoke(id: string): Promise<boolean> {
-    const res = await this.db.updateTable('api_keys').set({ status: 'revoked' }).where('id', '=', id).executeTakeFirst();
+  /** Whether a key was revoked; with `scope`, only a client key of that account is (a member's revoke). */
+  async revoke(id: string, scope?: { accountId: string }): Promise<boolean> {
+    let q = this.db.updateTable('api_keys').set({ status: 'revoked' }).where('id', '=', id);
+    if (scope) q = q.where('account_id', '=', scope.accountId).where('is_admin', '=', 0);
+    const res = await q.executeTakeFirst();
     await this.changes.publish('api_keys');
     return Number(res.numUpdatedRows) > 0;
   }

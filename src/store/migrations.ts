@@ -406,6 +406,31 @@ const m016_topup_codes: Migration = {
   },
 };
 
+/**
+ * Members (issue 25): each account's key policy (JSON, null = no limits set), and invites to sign up. An
+ * invite's token is stored as its SHA-256 only; `used_at` is set once, by a guarded update, so a token signs
+ * one person up. The list is paged newest first by (created_at, id) like the other admin lists.
+ */
+const m017_members: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('accounts').addColumn('key_policy', 'text').execute();
+    await db.schema
+      .createTable('invites')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('account_id', 'text', (c) => c.references('accounts.id'))
+      .addColumn('email', 'text')
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('used_at', 'bigint')
+      .addColumn('used_by', 'text')
+      .addColumn('revoked_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('invites_time').on('invites').columns(['created_at', 'id']).execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -424,6 +449,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '014_request_log_error_message': m014_request_log_error_message,
     '015_request_log_traffic': m015_request_log_traffic,
     '016_topup_codes': m016_topup_codes,
+    '017_members': m017_members,
   };
 }
 

@@ -2,7 +2,7 @@
  * Row types of the database, shared by SQLite and PostgreSQL. Portable column types only: text, bigint
  * (ms timestamps, micro-unit money), integer (0/1 booleans), JSON kept as text.
  */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface AccountsTable {
   id: string;
@@ -10,6 +10,8 @@ export interface AccountsTable {
   /** Available balance in micro-units (open holds already taken out). Always equals the ledger sum. */
   balance: number;
   created_at: number;
+  /** The account's key policy as JSON (domain/key-policy.ts); null: none set. */
+  key_policy: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeysTable {
@@ -199,6 +201,23 @@ export interface ConsoleUsersTable {
   last_sign_in_at: number | null;
 }
 
+/** An invite to sign up in the console: to join an account, or (account_id null) to get a new one. */
+export interface InvitesTable {
+  id: string;
+  /** sha256 of the token, hex. The token itself is never stored. */
+  token_hash: string;
+  account_id: string | null;
+  /** When set, only this (lower-cased) email may use the invite. */
+  email: string | null;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** The console user the invite signed up. */
+  used_by: string | null;
+  revoked_at: number | null;
+}
+
 /** A console session. Exactly one of user_id and admin_key_id is set. */
 export interface ConsoleSessionsTable {
   /** SHA-256 (hex) of the id in the cookie; the id itself is never stored. */
@@ -247,6 +266,7 @@ export interface Database {
   topup_codes: TopupCodesTable;
   console_users: ConsoleUsersTable;
   console_sessions: ConsoleSessionsTable;
+  invites: InvitesTable;
   audit_log: AuditLogTable;
   tasks: TasksTable;
   idempotency: IdempotencyTable;

@@ -5,6 +5,7 @@ import { Hold } from '../../src/billing/hold.js';
 import { formatMoney, Ledger } from '../../src/billing/ledger.js';
 import { GatewayError } from '../../src/domain/errors.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
+import { run, type TxWork } from '../../src/store/transact.js';
 import { databases } from '../support/databases.js';
 
 describe.each(databases())('ledger on $name', ({ name, make }) => {
@@ -16,7 +17,7 @@ describe.each(databases())('ledger on $name', ({ name, make }) => {
     const t = await make();
     db = await openDatabase({ databaseUrl: t.databaseUrl, dataDir: t.dataDir });
     ledger = new Ledger(db, 'USD');
-    accounts = new Accounts(db.kysely, ledger);
+    accounts = new Accounts(db, ledger);
   });
   afterAll(async () => db.close());
 
@@ -26,6 +27,18 @@ describe.each(databases())('ledger on $name', ({ name, make }) => {
   }
 
   const holdReq = (accountId: string, amount: number) => ({ accountId, keyId: null, requestId: 'req_x', model: 'm', amount, owner: 'inst_test' });
+
+  it('creates no account when its opening credit or audit row fails: the account, credit and record commit together', async () => {
+    // The audit row's insert fails in the database (no such table), as a write of the transaction would.
+    const failing = function* (): TxWork<void> {
+      yield* run(sql`insert into no_such_audit_table (id) values ('x')`.compile(db.kysely));
+    };
+    await expect(accounts.create('half-made', 5_000, 'acct_half_made', failing)).rejects.toThrow(/no_such_audit_table/);
+    expect(await accounts.get('acct_half_made')).toBeUndefined();
+    expect(await ledgerSum('acct_half_made')).toBe(0);
+    await expect(accounts.create('no-credit', 0, 'acct_no_credit', failing)).rejects.toThrow(/no_such_audit_table/);
+    expect(await accounts.get('acct_no_credit')).toBeUndefined();
+  });
 
   it('holds, then settles the charge and returns the rest, netting the transaction to minus the charge', async () => {
     const a = await accounts.create('settle', 1_000_000);

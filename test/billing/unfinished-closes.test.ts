@@ -30,7 +30,7 @@ describe('hold closes during a database outage', () => {
     db = await openDatabase({ dataDir: tempDir() });
     link = flaky(db);
     ledger = new Ledger({ kysely: db.kysely, transact: (work) => link.transact(work) }, 'USD');
-    accounts = new Accounts(db.kysely, ledger);
+    accounts = new Accounts(db, ledger);
   });
   afterAll(() => db.close());
 

@@ -61,7 +61,7 @@ describe('authorization by the matched route', () => {
     await app.close();
   });
 
-  it('has an audience on every registered route, and only probes, signed files and the console app are public', () => {
+  it('has an audience on every registered route, and only probes, signed files, the console app, sign-in and sign-up are public', () => {
     const routes = gw.gateway.server.declaredRoutes;
     expect(routes.length).toBeGreaterThan(20);
     const publicOnes = routes
@@ -71,7 +71,11 @@ describe('authorization by the matched route', () => {
     // The console's files hold no data: the app calls the admin API, which asks for a session or the admin key.
     const consoleApp = ['/', '/console', '/console/', '/console/*', '/console/assets/*'];
     expect(publicOnes).toEqual(
-      [...['/healthz', '/readyz', '/v1/files/:name', ...consoleApp].flatMap((url) => [`GET ${url}`, `HEAD ${url}`]), 'POST /v1/console/sign-in'].sort(),
+      [
+        ...['/healthz', '/readyz', '/v1/files/:name', '/v1/console/config', ...consoleApp].flatMap((url) => [`GET ${url}`, `HEAD ${url}`]),
+        'POST /v1/console/sign-in',
+        'POST /v1/console/sign-up',
+      ].sort(),
     );
     for (const r of routes) {
       if (r.url.startsWith('/v1/admin/') || r.url === '/metrics') expect(r.audience, `${r.method} ${r.url}`).toBe('admin');
@@ -189,6 +193,52 @@ describe('authorization by the matched route', () => {
     for (const r of gw.gateway.server.declaredRoutes.filter((x) => x.audience === 'console' || x.audience === 'member')) {
       const res = await fetch(`${gw.url}${r.url}`, { method: r.method, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
       expect(res.status, `${r.method} ${r.url}`).toBe(403);
+    }
+  });
+
+  const memberRoutes = () => gw.gateway.server.declaredRoutes.filter((r) => r.audience === 'member' && r.method !== 'HEAD');
+
+  it("walks every member route: refused without a session, with a client or the admin key, with an operator's or admin-key session, and by cookie without the CSRF token", async () => {
+    const routes = memberRoutes();
+    expect(routes.map((r) => `${r.method} ${r.url}`)).toEqual(
+      expect.arrayContaining([
+        'GET /v1/console/account',
+        'GET /v1/console/account/usage',
+        'GET /v1/console/account/ledger',
+        'GET /v1/console/account/keys',
+        'POST /v1/console/account/keys',
+        'POST /v1/console/account/keys/:id/revoke',
+        'GET /v1/console/account/requests',
+        'GET /v1/console/account/requests/:id',
+        'GET /v1/console/account/tasks',
+        'GET /v1/console/account/tasks/:id',
+        'POST /v1/console/account/tasks/:id/cancel',
+      ]),
+    );
+    const operator = await signIn(gw, await makeUser(gw, { email: 'operator-walk@authz.test', role: 'operator' }));
+    const adminKeySession = await signIn(gw);
+    const member = await signIn(gw, await makeUser(gw, { email: 'member-walk@authz.test', role: 'member', account_id: client.accountId }));
+    for (const r of routes) {
+      const path = pathOf(r.url);
+      const what = `${r.method} ${r.url}`;
+      const anonymous = await fetch(`${gw.url}${path}`, { method: r.method });
+      expect(anonymous.status, `${what} without a session`).toBe(401);
+      for (const key of [client.key, ADMIN_KEY]) {
+        const withKey = await fetch(`${gw.url}${path}`, { method: r.method, headers: { authorization: `Bearer ${key}` } });
+        expect(withKey.status, `${what} with a key`).toBe(403);
+      }
+      for (const s of [operator, adminKeySession]) {
+        const res = await s.call(path, { method: r.method });
+        expect(res.status, `${what} as an operator`).toBe(403);
+        expect(res.body.error.code).toBe('permission_denied');
+      }
+      if (mutates(r.method)) {
+        const noToken = await member.call(path, { method: r.method, csrf: null });
+        expect(noToken.status, `${what} without the CSRF token`).toBe(403);
+        expect(noToken.body.error.message).toMatch(/^CSRF check failed/);
+      }
+      const own = await member.call(path, { method: r.method });
+      expect([401, 403], `${what} as the member: ${JSON.stringify(own.body)}`).not.toContain(own.status);
     }
   });
 

@@ -16,6 +16,7 @@ const LABELS: Record<AuditAction, string> = {
   'account.create': 'Account created',
   'account.credit': 'Credit',
   'account.debit': 'Debit',
+  'account.update': 'Account changed',
   'key.create': 'Key created',
   'key.update': 'Key changed',
   'key.revoke': 'Key revoked',
@@ -23,6 +24,11 @@ const LABELS: Record<AuditAction, string> = {
   'user.update': 'User changed',
   'user.disable': 'User disabled',
   'task.cancel': 'Task canceled',
+  'topup.create': 'Top-up codes issued',
+  'topup.void': 'Top-up codes voided',
+  'topup.redeem': 'Top-up code redeemed',
+  'invite.create': 'Invite created',
+  'invite.revoke': 'Invite revoked',
 };
 const ACTIONS = Object.entries(LABELS);
 

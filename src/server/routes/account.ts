@@ -2,12 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Accounts } from '../../billing/accounts.js';
 import type { Ledger } from '../../billing/ledger.js';
-import { usage, type UsageGroup } from '../../billing/usage.js';
-import { invalidRequest } from '../../domain/errors.js';
 import type { Db } from '../../store/db.js';
 import type { RequestLog } from '../../store/request-log.js';
 import { dateParam } from './admin.js';
 import { CLIENT } from '../audience.js';
+import { usageGroups, usageReport } from '../records/usage.js';
 
 export function accountRoutes(app: FastifyInstance, d: { db: Db; accounts: Accounts; ledger: Ledger; requestLog: RequestLog }): void {
   app.get('/v1/balance', CLIENT, async (req) => {
@@ -28,12 +27,9 @@ export function accountRoutes(app: FastifyInstance, d: { db: Db; accounts: Accou
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/usage', CLIENT, async (req) => {
     const p = req.principal!;
     const q = req.query;
-    const groups = (q.group_by ?? 'day').split(',').filter(Boolean) as UsageGroup[];
-    for (const g of groups) if (!['day', 'model', 'key'].includes(g)) throw invalidRequest('group_by', 'group_by takes day, model, key (comma-separated).');
-    // Usage reads the request log, which is written in batches: include this instance's queued rows.
-    await d.requestLog.flush();
-    const rows = await usage(
-      d.db.kysely,
+    const groups = usageGroups(q.group_by, ['day', 'model', 'key']);
+    const rows = await usageReport(
+      { db: d.db.kysely, requestLog: d.requestLog },
       { accountId: p.accountId, keyId: q.key_id, model: q.model, from: dateParam(q.from, 'from'), to: dateParam(q.to, 'to') },
       groups,
     );

@@ -3,7 +3,7 @@
  * rows per page, answered as `{object:'list', data, has_more, last_id}`. Each paged table has an index
  * ending in (created_at, id), so a page is a range seek that reads `limit` rows.
  */
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { invalidRequest } from '../../domain/errors.js';
 import type { Database } from '../../store/schema.js';
 
@@ -28,13 +28,16 @@ export function page<R extends { id: string }, V>(rows: R[], limit: number, view
 }
 
 /** The tables listed newest first by (created_at, id). */
-export type Paged = 'request_log' | 'tasks' | 'accounts' | 'api_keys' | 'topup_codes';
+export type Paged = 'request_log' | 'tasks' | 'accounts' | 'api_keys' | 'topup_codes' | 'invites';
 
 /**
  * The cursor row's (created_at, id). An unknown cursor is a 400: an empty page would read as "no more rows".
+ * With `accountId` (a member's list) a row of another account is unknown too.
  */
-async function cursorRow(db: Kysely<Database>, table: Paged, after: string) {
-  const cursor = await db.selectFrom(table).select(['created_at', 'id']).where('id', '=', after).executeTakeFirst();
+async function cursorRow(db: Kysely<Database>, table: Paged, after: string, accountId: string | undefined) {
+  let q = db.selectFrom(table).select(['created_at', 'id']).where('id', '=', after);
+  if (accountId !== undefined) q = q.where(sql.ref('account_id'), '=', accountId);
+  const cursor = await q.executeTakeFirst();
   if (!cursor) throw invalidRequest('after', `after must be the id of a row of the previous page; there is no "${after}".`);
   return cursor;
 }
@@ -46,10 +49,11 @@ export async function newestFirst<T extends Paged, R>(
   sel: SelectQueryBuilder<Database, T, R>,
   after: string | undefined,
   limit: number,
+  accountId?: string,
 ): Promise<R[]> {
   let q = sel as SelectQueryBuilder<Database, Paged, R>;
   if (after) {
-    const c = await cursorRow(db, table, after);
+    const c = await cursorRow(db, table, after, accountId);
     q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(c.created_at, c.id)));
   }
   return q

@@ -13,7 +13,8 @@ import { CONSOLE, PUBLIC } from '../audience.js';
 import { SignInSchema } from '../console-api.js';
 import { sessionView } from '../console-views.js';
 import { checkOrigin } from '../csrf.js';
-import { clearSessionCookie, setSessionCookie } from '../session-cookie.js';
+import { clearSessionCookie } from '../session-cookie.js';
+import { startSession } from '../session-start.js';
 import type { SignInGuard } from '../sign-in-guard.js';
 import { parseBody } from './admin.js';
 
@@ -62,10 +63,7 @@ export function consoleRoutes(app: FastifyInstance, d: ConsoleRouteDeps): void {
     checkOrigin(req, d.publicUrl());
     const { identity, rehashed } = await identify(req);
     if (identity.kind === 'user') await d.users.signedIn(identity.user.id, rehashed);
-    const userAgent = req.headers['user-agent'];
-    const { id, session } = await d.sessions.open(identity, { ip: req.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent : null });
-    setSessionCookie(reply, id, session.expiresAt, d.publicUrl());
-    return view(session);
+    return startSession(d, req, reply, identity);
   });
 
   const view = async (s: ActiveSession) => sessionView(s, !(await d.users.hasOperator()));
