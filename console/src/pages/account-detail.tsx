@@ -8,11 +8,12 @@ import { Dialog } from '../ui/dialog.js';
 import { ActionForm, TextField } from '../ui/form.js';
 import { count, money, parseMoney, time } from '../ui/format.js';
 import { KeyTable } from '../ui/key-table.js';
+import { LedgerTable } from '../ui/ledger-table.js';
 import { PageHead } from '../ui/layout.js';
 import { Pager } from '../ui/pager.js';
 import { useQueryState } from '../router/router.js';
 import { Loaded } from '../ui/status.js';
-import { Facts, Table } from '../ui/table.js';
+import { Facts } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
 
 const DAY = 86_400;
@@ -132,21 +133,7 @@ function Ledger({ id, version }: { id: string; version: number }) {
       <Loaded state={ledger}>
         {(l) => (
           <>
-            <Table
-              rows={l.data}
-              rowKey={(e) => e.id}
-              caption="Ledger entries"
-              empty="No ledger entries yet."
-              columns={[
-                { title: 'When', nowrap: true, cell: (e) => time(e.created_at) },
-                { title: 'Kind', cell: (e) => e.kind },
-                { title: 'Amount', numeric: true, cell: (e) => money(e.amount, l.currency) },
-                { title: 'Charged', numeric: true, cell: (e) => (e.charged === null ? '' : money(e.charged, l.currency)) },
-                { title: 'Balance after', numeric: true, cell: (e) => money(e.balance_after, l.currency) },
-                { title: 'Transaction', cell: (e) => (e.billing_transaction_id ? <code>{e.billing_transaction_id}</code> : '—') },
-                { title: 'Note', cell: (e) => e.note ?? '' },
-              ]}
-            />
+            <LedgerTable rows={l.data} currency={l.currency} />
             <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />
           </>
         )}

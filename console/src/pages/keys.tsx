@@ -137,7 +137,7 @@ function CreateKey(props: { accountId: string; currency: string; onClose: () => 
   );
 }
 
-function ShowSecret(props: { created: CreatedKey; onClose: () => void }) {
+export function ShowSecret(props: { created: CreatedKey; onClose: () => void }) {
   const k = props.created;
   return (
     <Dialog title="Key created" onClose={props.onClose}>

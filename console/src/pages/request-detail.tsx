@@ -6,10 +6,12 @@ import { count, money, ms, time } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
 import { Loaded } from '../ui/status.js';
 import { Facts } from '../ui/table.js';
+import { useScope } from '../ui/scope.js';
 import { useApi } from '../ui/use-api.js';
 
 export function RequestDetailPage({ id }: { id: string }) {
-  const r = useApi<RequestDetail>(`/v1/admin/requests/${encodeURIComponent(id)}`);
+  const scope = useScope();
+  const r = useApi<RequestDetail>(`${scope.api}/requests/${encodeURIComponent(id)}`);
   const currency = useCurrency();
   return (
     <>
@@ -32,13 +34,13 @@ export function RequestDetailPage({ id }: { id: string }) {
                 ['Amount', currency ? money(d.amount, currency) : count(d.amount)],
                 [
                   'Billing transaction',
-                  d.billing_transaction_id && d.account_id ? (
+                  d.billing_transaction_id && d.account_id && !scope.member ? (
                     <Link to={`/accounts/${encodeURIComponent(d.account_id)}`}>{d.billing_transaction_id}</Link>
                   ) : (
                     d.billing_transaction_id
                   ),
                 ],
-                ['Account', d.account_id ? <Link to={`/accounts/${encodeURIComponent(d.account_id)}`}>{d.account_id}</Link> : null],
+                ['Account', scope.member ? null : d.account_id ? <Link to={`/accounts/${encodeURIComponent(d.account_id)}`}>{d.account_id}</Link> : null],
                 ['Key', d.key_id ? <code>{d.key_id}</code> : null],
               ]}
             />

@@ -9,12 +9,13 @@ import { count, money, time } from '../ui/format.js';
 import { PageHead } from '../ui/layout.js';
 import { Loaded } from '../ui/status.js';
 import { Facts, Table } from '../ui/table.js';
+import { useScope } from '../ui/scope.js';
 import { useApi } from '../ui/use-api.js';
 
 const HOLD_STATES = { open: 'held', settled: 'charged', released: 'refunded' } as const;
 
 export function TaskDetailPage({ id }: { id: string }) {
-  const path = `/v1/admin/tasks/${encodeURIComponent(id)}`;
+  const path = `${useScope().api}/tasks/${encodeURIComponent(id)}`;
   const task = useApi<TaskDetail>(path);
   const currency = useCurrency();
   const [confirming, setConfirming] = useState(false);
@@ -62,6 +63,7 @@ function TaskBody({ t, currency }: { t: TaskDetail; currency: string }) {
   const images = ('data' in t ? t.data : undefined) ?? [];
   const error = 'error' in t ? (t.error as { message?: string; code?: string } | undefined) : undefined;
   const hold = t.hold;
+  const member = useScope().member;
   return (
     <>
       <Facts
@@ -73,7 +75,7 @@ function TaskBody({ t, currency }: { t: TaskDetail; currency: string }) {
           ['Created', time(t.created)],
           ['Started', time(t.started_at)],
           ['Finished', time(t.finished_at)],
-          ['Account', t.account ? <Link to={`/accounts/${encodeURIComponent(t.account.id)}`}>{t.account.name}</Link> : t.account_id],
+          ['Account', member ? null : t.account ? <Link to={`/accounts/${encodeURIComponent(t.account.id)}`}>{t.account.name}</Link> : t.account_id],
           ['Key', t.key ? `${t.key.name ?? 'unnamed'} (${t.key.prefix}…, ${t.key.status})` : null],
           ['Worker attempts', count(t.attempts)],
           ['Route', t.route ? <code>{t.route}</code> : null],

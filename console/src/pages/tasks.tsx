@@ -8,6 +8,7 @@ import { PageHead } from '../ui/layout.js';
 import { Pager } from '../ui/pager.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
+import { useScope } from '../ui/scope.js';
 import { useApi } from '../ui/use-api.js';
 
 export const TASK_STATUSES: Array<[TaskView['status'], string]> = [
@@ -20,7 +21,10 @@ export const TASK_STATUSES: Array<[TaskView['status'], string]> = [
 
 export function TasksPage() {
   const [q] = useQueryState();
-  const list = useApi<Page<TaskView>>(withQuery('/v1/admin/tasks', { status: q.status, model: q.model, account_id: q.account_id, after: q.after, limit: 50 }));
+  const scope = useScope();
+  const list = useApi<Page<TaskView>>(
+    withQuery(`${scope.api}/tasks`, { status: q.status, model: q.model, account_id: scope.member ? undefined : q.account_id, after: q.after, limit: 50 }),
+  );
   return (
     <>
       <PageHead title="Tasks" />
@@ -28,7 +32,7 @@ export function TasksPage() {
         fields={[
           { name: 'status', label: 'Status', options: TASK_STATUSES },
           { name: 'model', label: 'Model' },
-          { name: 'account_id', label: 'Account id' },
+          ...(scope.member ? [] : [{ name: 'account_id', label: 'Account id' }]),
         ]}
       />
       <Loaded state={list}>
@@ -46,7 +50,14 @@ export function TasksPage() {
                 { title: 'Model', cell: (t) => t.model },
                 { title: 'Status', cell: (t) => <span class={`badge ${t.status}`}>{t.status}</span> },
                 { title: 'Progress', numeric: true, cell: (t) => `${t.progress} %` },
-                { title: 'Account', cell: (t) => (t.account_id ? <Link to={`/accounts/${encodeURIComponent(t.account_id)}`}>{t.account_id}</Link> : '—') },
+                ...(scope.member
+                  ? []
+                  : [
+                      {
+                        title: 'Account',
+                        cell: (t: TaskView) => (t.account_id ? <Link to={`/accounts/${encodeURIComponent(t.account_id)}`}>{t.account_id}</Link> : '—'),
+                      },
+                    ]),
                 { title: 'Finished', nowrap: true, cell: (t) => time(t.finished_at) },
               ]}
             />
