@@ -6,6 +6,7 @@ import { AuditPage } from './pages/audit.js';
 import { KeysPage } from './pages/keys.js';
 import { ModelsPage } from './pages/models.js';
 import { OverviewPage } from './pages/overview.js';
+import { PlaygroundPage } from './pages/playground/index.js';
 import { RequestDetailPage } from './pages/request-detail.js';
 import { RequestsPage } from './pages/requests.js';
 import { TaskDetailPage } from './pages/task-detail.js';
@@ -27,6 +28,7 @@ const ROUTES: Array<[pattern: string, page: (params: Record<string, string>) => 
   ['/models', () => <ModelsPage />],
   ['/users', () => <UsersPage />],
   ['/audit', () => <AuditPage />],
+  ['/playground', () => <PlaygroundPage />],
 ];
 
 export function Routes(props: { path: string }) {
