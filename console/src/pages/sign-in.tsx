@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { signIn } from '../api/session.js';
 import type { ConsoleSessionView } from '../api/types.js';
 import { ActionForm, TextField } from '../ui/form.js';
+import { SignUpOffer } from './sign-up/offer.js';
 
 export function SignInPage(props: { onSignedIn: (s: ConsoleSessionView) => void }) {
   const [withKey, setWithKey] = useState(false);
@@ -27,6 +28,7 @@ export function SignInPage(props: { onSignedIn: (s: ConsoleSessionView) => void 
         <button type="button" class="link" onClick={() => setWithKey(!withKey)}>
           {withKey ? 'Use email and password instead' : 'Use the admin key instead'}
         </button>
+        <SignUpOffer />
       </section>
     </main>
   );

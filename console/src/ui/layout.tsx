@@ -7,7 +7,12 @@ import type { ConsoleSessionView } from '../api/types.js';
 import { Link } from '../router/router.js';
 import { asApiError, ErrorNote } from './status.js';
 
-export const NAV: Array<{ to: string; label: string }> = [
+export interface NavItem {
+  to: string;
+  label: string;
+}
+
+export const NAV: NavItem[] = [
   { to: '/', label: 'Overview' },
   { to: '/accounts', label: 'Accounts' },
   { to: '/keys', label: 'Keys' },
@@ -17,15 +22,19 @@ export const NAV: Array<{ to: string; label: string }> = [
   { to: '/models', label: 'Models' },
   { to: '/users', label: 'Users' },
   { to: '/audit', label: 'Audit log' },
+  { to: '/invites', label: 'Invites' },
+  { to: '/topup-codes', label: 'Top-up codes' },
 ];
 
 /** The nav entry a path belongs to: `/accounts/acct_1` is under Accounts. */
-function section(path: string): string {
+function section(nav: NavItem[], path: string): string {
   const first = `/${path.split('/')[1] ?? ''}`;
-  return NAV.some((n) => n.to === first) ? first : '/';
+  return nav.some((n) => n.to === first) ? first : '/';
 }
 
-export function Layout(props: { session: ConsoleSessionView; path: string; onSignedOut: () => void; children: ComponentChildren }) {
+/** `nav`: the side navigation, the operators' unless given (a member's console has its own). */
+export function Layout(props: { session: ConsoleSessionView; path: string; onSignedOut: () => void; children: ComponentChildren; nav?: NavItem[] }) {
+  const nav = props.nav ?? NAV;
   const [error, setError] = useState<ApiError | undefined>();
   const out = async (everywhere: boolean) => {
     try {
@@ -36,7 +45,7 @@ export function Layout(props: { session: ConsoleSessionView; path: string; onSig
     }
   };
   const who = props.session.user ? props.session.user.email : 'Admin key';
-  const current = section(props.path);
+  const current = section(nav, props.path);
   return (
     <div class="shell">
       <a class="skip" href="#main">
@@ -57,7 +66,7 @@ export function Layout(props: { session: ConsoleSessionView; path: string; onSig
       </header>
       <nav class="sidenav" aria-label="Console">
         <ul>
-          {NAV.map((n) => (
+          {nav.map((n) => (
             <li key={n.to}>
               <Link to={n.to} aria-current={n.to === current ? 'page' : undefined}>
                 {n.label}
