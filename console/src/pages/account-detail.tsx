@@ -15,6 +15,7 @@ import { useQueryState } from '../router/router.js';
 import { Loaded } from '../ui/status.js';
 import { Facts } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
+import { KeyPolicySection } from './operator/key-policy.js';
 
 const DAY = 86_400;
 const KEYS_SHOWN = 20;
@@ -48,6 +49,7 @@ export function AccountDetailPage({ id }: { id: string }) {
       </Loaded>
       <h2>Keys</h2>
       <AccountKeys id={id} />
+      {account.data ? <KeyPolicySection account={account.data} onSaved={account.reload} /> : null}
       <h2>Usage, last 30 days</h2>
       <AccountUsage id={id} />
       <Ledger id={id} version={ledgerVersion} />
