@@ -1,4 +1,5 @@
 /** One request of the log: where it went, what it cost, and the request's shape as stored (keys and image data stripped). */
+import type { ComponentChildren } from 'preact';
 import type { RequestDetail } from '../api/types.js';
 import { Link } from '../router/router.js';
 import { useCurrency } from '../ui/currency.js';
@@ -40,7 +41,14 @@ export function RequestDetailPage({ id }: { id: string }) {
                     d.billing_transaction_id
                   ),
                 ],
-                ['Account', scope.member ? null : d.account_id ? <Link to={`/accounts/${encodeURIComponent(d.account_id)}`}>{d.account_id}</Link> : null],
+                ...(scope.member
+                  ? []
+                  : [
+                      ['Account', d.account_id ? <Link to={`/accounts/${encodeURIComponent(d.account_id)}`}>{d.account_id}</Link> : null] as [
+                        string,
+                        ComponentChildren,
+                      ],
+                    ]),
                 ['Key', d.key_id ? <code>{d.key_id}</code> : null],
               ]}
             />

@@ -1,4 +1,5 @@
 /** One task: who sent it, its money, result links and webhook deliveries; cancel while it is open. */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { sendJson } from '../api/client.js';
 import type { TaskDetail } from '../api/types.js';
@@ -75,7 +76,14 @@ function TaskBody({ t, currency }: { t: TaskDetail; currency: string }) {
           ['Created', time(t.created)],
           ['Started', time(t.started_at)],
           ['Finished', time(t.finished_at)],
-          ['Account', member ? null : t.account ? <Link to={`/accounts/${encodeURIComponent(t.account.id)}`}>{t.account.name}</Link> : t.account_id],
+          ...(member
+            ? []
+            : [
+                ['Account', t.account ? <Link to={`/accounts/${encodeURIComponent(t.account.id)}`}>{t.account.name}</Link> : t.account_id] as [
+                  string,
+                  ComponentChildren,
+                ],
+              ]),
           ['Key', t.key ? `${t.key.name ?? 'unnamed'} (${t.key.prefix}…, ${t.key.status})` : null],
           ['Worker attempts', count(t.attempts)],
           ['Route', t.route ? <code>{t.route}</code> : null],

@@ -62,7 +62,7 @@ export function InvitesPage() {
               empty={t('noInvites')}
               columns={[
                 { title: t('created'), nowrap: true, cell: (i) => time(i.created) },
-                { title: t('invite'), cell: (i) => <code>{i.id}</code> },
+                { title: t('invite'), cell: (i) => <code class="small">{i.id}</code> },
                 {
                   title: t('account'),
                   cell: (i) =>
@@ -73,9 +73,17 @@ export function InvitesPage() {
                     ),
                 },
                 { title: t('email'), cell: (i) => i.email ?? <span class="muted">{t('anyEmail')}</span> },
-                { title: t('state'), cell: (i) => <span class={`badge ${i.state === 'open' ? 'active' : i.state}`}>{stateName(i.state)}</span> },
+                // When it was used or revoked under its state, so the table fits a laptop's width.
+                {
+                  title: t('state'),
+                  cell: (i) => (
+                    <>
+                      <span class={`badge ${i.state === 'open' ? 'active' : i.state}`}>{stateName(i.state)}</span>
+                      {i.used_at || i.revoked_at ? <div class="small nowrap">{time(i.used_at ?? i.revoked_at)}</div> : null}
+                    </>
+                  ),
+                },
                 { title: t('expires'), nowrap: true, cell: (i) => time(i.expires_at) },
-                { title: t('used'), nowrap: true, cell: (i) => time(i.used_at) },
                 {
                   title: t('actions'),
                   cell: (i) =>
