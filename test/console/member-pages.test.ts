@@ -207,3 +207,40 @@ describe.skipIf(noChromium)('the console for members', () => {
     expect(await ops.locator('table').textContent()).not.toContain(codes[0]!.slice(8));
   }, 60_000);
 });
+
+describe.skipIf(noChromium)('the sign-in page when sign-up takes invites only', () => {
+  let gw: TestGateway;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    gw = await startGateway({ consoleDir: await consoleBuild(), env: { IMAGEGATE_SIGNUP: 'invite' } });
+    browser = await launchChromium();
+    await makeUser(gw, { email: 'ops@example.test', password: PASSWORD, role: 'operator' });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.close();
+  });
+
+  it('offers sign-up only to a link with an invite, and shows why an unknown invite is refused', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${gw.url}/console/`);
+      await page.waitForLoadState('networkidle');
+      await page.getByRole('heading', { name: 'Sign in to imagegate' }).waitFor();
+      expect(await page.getByRole('link', { name: 'Create an account' }).count()).toBe(0);
+
+      await page.goto(`${gw.url}/console/?invite=igi_not-a-real-invite`);
+      await page.getByRole('link', { name: 'Create an account' }).click();
+      await page.getByText('You were invited').waitFor();
+      expect(new URL(page.url()).searchParams.get('invite')).toBe('igi_not-a-real-invite');
+      await page.getByLabel('Email').fill('someone@example.test');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^invite: .*not_found/);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
