@@ -137,7 +137,7 @@ function CreateInvite(props: { accountId: string; onClose: () => void; onCreated
   const [hours, setHours] = useState('168');
   const create = async () => {
     const h = Number(hours);
-    if (!Number.isInteger(h) || h < 1) throw fieldError('expires_in_hours', t('badCap'));
+    if (!Number.isInteger(h) || h < 1) throw fieldError('expires_in_hours', t('badHours'));
     const body: CreateInviteBody = {
       ...(accountId.trim() ? { account_id: accountId.trim() } : {}),
       ...(email.trim() ? { email: email.trim() } : {}),
