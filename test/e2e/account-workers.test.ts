@@ -124,7 +124,8 @@ describe.each(databases())('per-account task worker cap on $name', ({ name, make
     // take longer than the first three run, and the 4th then starts before the other task even exists.)
     const startsAfterItCame = mine.map((r) => Number(r.started_at)).filter((s) => s > Number(theirs.created_at));
     expect(startsAfterItCame.length).toBeGreaterThan(0);
-    expect(Number(theirs.started_at)).toBeLessThan(Math.min(...startsAfterItCame));
+    // Leased in the same millisecond as a busy task counts as not waiting behind it.
+    expect(Number(theirs.started_at)).toBeLessThanOrEqual(Math.min(...startsAfterItCame));
     if (gateways.length > 1) expect(new Set(mine.map((r) => r.lease_owner)).size).toBe(gateways.length);
 
     for (const acct of [busy, other]) {

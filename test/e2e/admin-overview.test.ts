@@ -70,8 +70,12 @@ for (const db of ['sqlite', 'postgres'] as const) {
       expect(task.status).toBe(202);
       const after = await pollValue(
         async () => (await gw.admin('/v1/admin/overview?range=24h')).body as OverviewBody,
-        // The success's row is written once its delivery settled, after the reply: wait for it too.
-        (o) => o.tasks.succeeded === before.tasks.succeeded + 1 && total(o, 'requests') - total(before, 'requests') === 3,
+        // The success's row is written once its delivery settled, after the reply; the overview reads tasks and
+        // the ledger in separate queries, so one answer may see the task finished but not yet its charge.
+        (o) =>
+          o.tasks.succeeded === before.tasks.succeeded + 1 &&
+          total(o, 'requests') - total(before, 'requests') === 3 &&
+          total(o, 'revenue') - total(before, 'revenue') === 5 * 2500,
         20_000,
       );
       expect(total(after, 'requests') - total(before, 'requests')).toBe(3);

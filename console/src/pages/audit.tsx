@@ -25,7 +25,7 @@ const LABELS: Record<AuditAction, string> = {
   'user.disable': 'User disabled',
   'task.cancel': 'Task canceled',
   'topup.create': 'Top-up codes issued',
-  'topup.void': 'Top-up codes voided',
+  'topup.void': 'Top-up code voided',
   'topup.redeem': 'Top-up code redeemed',
   'invite.create': 'Invite created',
   'invite.revoke': 'Invite revoked',
