@@ -68,6 +68,8 @@ async function must(base: string, path: string, body?: unknown): Promise<Record<
 
 interface Seeded {
   account: string;
+  /** A client key of that account, for the playground (an operator has no account to make one in). */
+  key: string;
   request: string;
   task: string | null;
   /** An unused top-up code, redeemed by the member on camera. */
@@ -117,7 +119,7 @@ async function seed(base: string): Promise<Seeded> {
   const codes = batch.codes as Array<{ id: string; code: string }>;
   await must(base, `/v1/admin/topup-codes/${codes[3]!.id}/void`, {});
   await must(base, '/v1/admin/topup-codes', { amount: 50_000_000, count: 2, note: 'Reseller, invoice 2055' });
-  return { account: acme.id, request, task: typeof task.body.id === 'string' ? task.body.id : null, code: codes[0]!.code };
+  return { account: acme.id, key: acme.key, request, task: typeof task.body.id === 'string' ? task.body.id : null, code: codes[0]!.code };
 }
 
 /** Waits until the page has no pending request and no loading note left. */
@@ -206,6 +208,7 @@ async function shoot(base: string, ids: Seeded): Promise<void> {
     await page.getByRole('dialog').waitFor();
     await page.screenshot({ path: `${OUT}/model-contract.png` });
     await page.keyboard.press('Escape');
+    await shootPlayground(page, base, ids.key);
     // A batch of top-up codes, shown this once.
     await page.goto(`${base}/console/topup-codes`);
     await settle(page);
@@ -275,6 +278,45 @@ async function shootMember(base: string, ids: Seeded, page: Page): Promise<void>
   await page.getByRole('button', { name: 'New key' }).click();
   await page.screenshot({ path: `${OUT}/member-key-create.png` });
   await page.keyboard.press('Escape');
+}
+
+/** The playground: a text-to-image run, then an edit with a mask painted over one of its images. */
+async function shootPlayground(page: Page, base: string, key: string): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.goto(`${base}/console/playground`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Use this key' }).click();
+  await page.getByLabel('Model').selectOption('local');
+  await page.getByLabel('Prompt').fill('a lighthouse at dusk, watercolour');
+  await page.getByLabel('n', { exact: true }).fill('3');
+  await page.getByLabel('size', { exact: true }).fill('512x512');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await page.getByRole('img', { name: 'Result image 3' }).waitFor();
+  await page.screenshot({ path: `${OUT}/playground.png`, fullPage: true });
+  await page.setViewportSize({ width: 800, height: 860 });
+  await page.screenshot({ path: `${NARROW_OUT}/playground.png`, fullPage: true });
+
+  await page.setViewportSize({ width: 1280, height: 860 });
+  const photo = Buffer.from((await page.getByRole('img', { name: 'Result image 1' }).getAttribute('src'))!.split(',')[1]!, 'base64');
+  await page.getByRole('tab', { name: 'Edit' }).click();
+  await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'lighthouse.png', mimeType: 'image/png', buffer: photo });
+  const canvas = page.locator('.painter canvas');
+  await canvas.waitFor();
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.35);
+  await page.mouse.down();
+  for (const [x, y] of [
+    [0.5, 0.3],
+    [0.65, 0.45],
+    [0.55, 0.6],
+    [0.35, 0.55],
+  ] as const)
+    await page.mouse.move(box.x + box.width * x, box.y + box.height * y, { steps: 8 });
+  await page.mouse.up();
+  await page.getByLabel('Prompt').fill('a full moon in the sky');
+  await page.screenshot({ path: `${OUT}/playground-edit.png`, fullPage: true });
+  await page.setViewportSize({ width: 800, height: 860 });
+  await page.screenshot({ path: `${NARROW_OUT}/playground-edit.png`, fullPage: true });
 }
 
 await main();

@@ -8,6 +8,7 @@ import type { Database, RequestLogTable, RequestTraffic } from '../../store/sche
 import { newestFirst, page } from '../routes/admin-page.js';
 
 export interface RequestFilter {
+  /** Whose calls: clients' (the image API) or the admin API's and console's. */
   traffic?: RequestTraffic;
   id?: string;
   status?: number;

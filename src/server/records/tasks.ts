@@ -45,6 +45,7 @@ export async function mustTask(store: TaskStore, id: string, accountId?: string)
   return row;
 }
 
+/** A task with who sent it, its money and its webhook deliveries: the answer of the detail and of the cancel. */
 export async function taskDetail(db: Kysely<Database>, row: TaskRow, publicUrl: string) {
   const [account, key, hold] = await Promise.all([
     db.selectFrom('accounts').select(['id', 'name']).where('id', '=', row.account_id).executeTakeFirst(),

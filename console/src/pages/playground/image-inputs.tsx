@@ -18,6 +18,7 @@ export function ImageInputs(props: {
   onMask: (mask: FileRef | null) => void;
 }) {
   const op = props.operation.operation;
+  if (op === 'text-to-image') return null;
   const rules = props.operation.reference_images;
   const accept = rules?.formats?.length ? rules.formats.map((f) => `image/${f}`).join(',') : 'image/*';
   const limits = rules ? t('imageRules', { max: rules.max ?? 1, mb: Math.round((rules.max_bytes ?? 0) / 1048576) }) : undefined;

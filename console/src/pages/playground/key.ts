@@ -16,6 +16,8 @@ export interface PlaygroundKey {
   expiresAt: number;
   /** Made by the playground (else pasted by the person). */
   own: boolean;
+  /** The models the key may use (the account's key policy decides), or null for any; unknown for a pasted key. */
+  models: string[] | null;
 }
 
 let current: PlaygroundKey | undefined;
@@ -28,7 +30,7 @@ export function playgroundKey(): Promise<PlaygroundKey> {
   if (current && current.expiresAt - MARGIN_S > now()) return Promise.resolve(current);
   pending ??= sendJson<CreatedKey>('POST', '/v1/console/account/keys', { name: 'Playground', expires_at: now() + LIFETIME_S })
     .then((k) => {
-      current = { secret: k.key, expiresAt: k.expires_at ?? now() + LIFETIME_S, own: true };
+      current = { secret: k.key, expiresAt: k.expires_at ?? now() + LIFETIME_S, own: true, models: k.models };
       return current;
     })
     .finally(() => {
@@ -39,6 +41,6 @@ export function playgroundKey(): Promise<PlaygroundKey> {
 
 /** A key the person pasted (an operator, who has no account of their own): used as given until replaced. */
 export function setPastedKey(secret: string): PlaygroundKey {
-  current = { secret, expiresAt: Number.MAX_SAFE_INTEGER, own: false };
+  current = { secret, expiresAt: Number.MAX_SAFE_INTEGER, own: false, models: null };
   return current;
 }

@@ -65,6 +65,12 @@ export function MaskPainter(props: { image: FileRef; onMask: (mask: FileRef | nu
     c.lineWidth = size;
     c.lineCap = c.lineJoin = 'round';
     c.beginPath();
+    if (from.x === to.x && from.y === to.y) {
+      // Canvas drops a zero-length line, caps and all: a click paints a dot of the brush's size instead.
+      c.arc(to.x, to.y, size / 2, 0, 2 * Math.PI);
+      c.fill();
+      return;
+    }
     c.moveTo(from.x, from.y);
     c.lineTo(to.x, to.y);
     c.stroke();
@@ -149,6 +155,7 @@ export function MaskPainter(props: { image: FileRef; onMask: (mask: FileRef | nu
         {src ? <img src={src} alt={t('imageToEdit')} onLoad={onLoad} /> : null}
         {dims ? (
           <canvas
+            key={src}
             ref={layer}
             width={dims.width}
             height={dims.height}

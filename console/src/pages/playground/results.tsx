@@ -69,7 +69,7 @@ export function Results(props: { runs: RunView[] }) {
           {r.images.length ? (
             <div class="image-grid">
               {r.images.map((img, i) => (
-                <figure key={img.src}>
+                <figure key={i}>
                   <img src={img.src} alt={t('resultAlt', { i: i + 1 })} />
                   <figcaption>
                     <a class="button" href={img.src} download={`${r.requestId || 'image'}-${i + 1}`}>

@@ -34,7 +34,13 @@ export function Workbench(props: { apiKey: PlaygroundKey }) {
   const [details, setDetails] = useState<Record<string, ModelDetail>>({});
   const [error, setError] = useState<ApiError>();
   useEffect(() => {
-    listModels(props.apiKey.secret).then(setModels, (e: unknown) => setError(asApiError(e)));
+    // Only the models the key may use: the account's key policy may narrow the catalog.
+    const allowed = props.apiKey.models;
+    const usable = (m: ModelListItem) => !allowed || allowed.includes(m.id) || m.imagegate.aliases.some((a) => allowed.includes(a));
+    listModels(props.apiKey.secret).then(
+      (all) => setModels(all.filter(usable)),
+      (e: unknown) => setError(asApiError(e)),
+    );
   }, [props.apiKey]);
   const modelId = q.model ?? models?.[0]?.id;
   useEffect(() => {
@@ -52,7 +58,7 @@ export function Workbench(props: { apiKey: PlaygroundKey }) {
   return (
     <>
       <div class="grid">
-        <Field label={t('model')} hint={detail ? priceText(detail.imagegate.public_contract.price) : undefined}>
+        <Field label={t('model')}>
           {(id) => (
             <select id={id} value={modelId} onChange={(e) => setQ({ model: e.currentTarget.value, op: undefined })}>
               {models.map((m) => (
@@ -73,6 +79,8 @@ export function Workbench(props: { apiKey: PlaygroundKey }) {
   );
 }
 
+let runCount = 0;
+
 const emptyValues = (model: string, operation: Operation): FormValues => ({ model, operation, prompt: '', n: 1, fields: {}, images: [], mask: null });
 
 function ModelForm(props: { model: ModelDetail; op: Operation | undefined; onOp: (op: Operation) => void }) {
@@ -81,7 +89,8 @@ function ModelForm(props: { model: ModelDetail; op: Operation | undefined; onOp:
   const op = ops.find((o) => o.operation === props.op) ?? ops[0]!;
   const [values, setValues] = useState<FormValues>(() => emptyValues(props.model.id, op.operation as Operation));
   const [runs, setRuns] = useState<RunView[]>([]);
-  useEffect(() => setValues(emptyValues(props.model.id, op.operation as Operation)), [op.operation]);
+  // A new tab starts its own fields and images, and keeps what was written: the prompt and the count.
+  useEffect(() => setValues((v) => ({ ...emptyValues(props.model.id, op.operation as Operation), prompt: v.prompt, n: v.n })), [op.operation]);
   const patch = (p: Partial<FormValues>) => setValues((v) => ({ ...v, ...p }));
   const request = useMemo(() => buildRequest(contract, op.endpoint, values), [contract, op.endpoint, values]);
   const quote = quoteOf(contract.price, {
@@ -108,7 +117,7 @@ function ModelForm(props: { model: ModelDetail; op: Operation | undefined; onOp:
       <ActionForm
         submit={t('run')}
         action={async () => {
-          const id = Date.now();
+          const id = ++runCount;
           const view: RunView = { id, model: values.model, operation: op.operation, quote, currency: contract.price.currency, state: 'sending', images: [] };
           setRuns((all) => [view, ...all]);
           const key = await playgroundKey();
