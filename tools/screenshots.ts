@@ -22,6 +22,7 @@ const ZH_OUT = `${OUT}/zh-CN`;
 const NARROW_OUT = mkdtempSync(join(tmpdir(), 'imagegate-screenshots-800-'));
 const ADMIN_KEY = `sk-ig-admin-${randomBytes(12).toString('hex')}`;
 const OPERATOR = { email: 'ops@example.com', password: 'correct horse battery staple' };
+const MEMBER = { email: 'maya@acme.example', password: 'correct horse battery staple' };
 // A price on the offline renderer, so the pages have money to show.
 const OVERLAY = 'models:\n  local:\n    price: { per_image: 40000 }\n';
 
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     IMAGEGATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'imagegate-shots-data-')),
     IMAGEGATE_ADMIN_KEY: ADMIN_KEY,
     IMAGEGATE_LOG_LEVEL: 'silent',
+    // Open sign-up, so the sign-in page offers it and the sign-up page can be shown.
+    IMAGEGATE_SIGNUP: 'open',
     IMAGEGATE_PUBLIC_URL: undefined,
     DATABASE_URL: undefined,
     REDIS_URL: undefined,
@@ -50,9 +53,9 @@ async function main(): Promise<void> {
   console.log(`Saved to ${OUT}/ (1280 px) and ${NARROW_OUT}/ (800 px).`);
 }
 
-async function call(base: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<{ status: number; body: Record<string, unknown> }> {
+async function call(base: string, path: string, body?: unknown, key = ADMIN_KEY, method?: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
+    method: method ?? (body === undefined ? 'GET' : 'POST'),
     headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -71,6 +74,8 @@ interface Seeded {
   key: string;
   request: string;
   task: string | null;
+  /** An unused top-up code, redeemed by the member on camera. */
+  code: string;
 }
 
 async function seed(base: string): Promise<Seeded> {
@@ -106,7 +111,17 @@ async function seed(base: string): Promise<Seeded> {
   await gen(acme.key, { prompt: 'too large', size: '4096x4096' });
   await gen(northwind.key, { prompt: 'a poster', n: 4 });
   const task = await gen(acme.key, { prompt: 'a harbour at dawn', async: true, response_format: 'url' });
-  return { account: acme.id, key: acme.key, request, task: typeof task.body.id === 'string' ? task.body.id : null };
+  // Members: one of Acme's, a key policy for its keys, an invite, and top-up codes (one voided).
+  await must(base, '/v1/admin/users', { email: MEMBER.email, password: MEMBER.password, role: 'member', account_id: acme.id });
+  const policy = await call(base, `/v1/admin/accounts/${acme.id}`, { key_policy: { models: ['local'], max_rpm: 60, max_ipm: 120 } }, ADMIN_KEY, 'PATCH');
+  if (policy.status !== 200) throw new Error(`key policy: ${policy.status} ${JSON.stringify(policy.body)}`);
+  await must(base, '/v1/admin/invites', { account_id: acme.id, email: 'sam@acme.example' });
+  await must(base, '/v1/admin/invites', {});
+  const batch = await must(base, '/v1/admin/topup-codes', { amount: 10_000_000, count: 4, note: 'Spring fair' });
+  const codes = batch.codes as Array<{ id: string; code: string }>;
+  await must(base, `/v1/admin/topup-codes/${codes[3]!.id}/void`, {});
+  await must(base, '/v1/admin/topup-codes', { amount: 50_000_000, count: 2, note: 'Reseller, invoice 2055' });
+  return { account: acme.id, key: acme.key, request, task: typeof task.body.id === 'string' ? task.body.id : null, code: codes[0]!.code };
 }
 
 /** Switches the console's language with its own switch (the page's, or the top bar's). */
@@ -170,6 +185,8 @@ async function shoot(base: string, ids: Seeded): Promise<void> {
       ['models', '/models'],
       ['users', '/users'],
       ['audit', '/audit'],
+      ['invites', '/invites'],
+      ['topup-codes', '/topup-codes'],
     ];
     for (const [width, dir, lang] of [
       [1280, OUT, 'English'],
@@ -214,10 +231,75 @@ async function shoot(base: string, ids: Seeded): Promise<void> {
     await page.screenshot({ path: `${OUT}/model-contract.png` });
     await page.keyboard.press('Escape');
     await shootPlayground(page, base, ids.key);
+    // A batch of top-up codes, shown this once.
+    await page.goto(`${base}/console/topup-codes`);
+    await settle(page);
+    await page.getByRole('button', { name: 'Generate codes' }).click();
+    await page.getByLabel('Amount per code (USD)').fill('20');
+    await page.getByLabel('Number of codes').fill('5');
+    await page.getByLabel('Note').fill('Newsletter giveaway');
+    await page.getByRole('dialog').getByRole('button', { name: 'Generate codes' }).click();
+    await page.getByLabel('Codes', { exact: true }).waitFor();
+    await page.screenshot({ path: `${OUT}/topup-codes-batch.png` });
+    await page.keyboard.press('Escape');
+
+    await shootMember(base, ids, page);
     if (errors.length) console.warn(`Browser errors:\n${errors.join('\n')}`);
   } finally {
     await browser.close();
   }
+}
+
+/** Sign-up, then a member's own pages, signed in as a member of Acme who redeems a code first. */
+async function shootMember(base: string, ids: Seeded, page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.goto(`${base}/console/sign-up`);
+  await settle(page);
+  await page.screenshot({ path: `${OUT}/sign-up.png` });
+  await page.goto(`${base}/console/`);
+  await page.getByLabel('Email').fill(MEMBER.email);
+  await page.getByLabel('Password').fill(MEMBER.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Top up' }).click();
+  await page.getByLabel('Top-up code').fill(ids.code);
+  await page.getByRole('button', { name: 'Redeem' }).click();
+  await page.getByText('Your balance is now').waitFor();
+  // Not settle(): the redemption's own note is a status line, and it stays.
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: `${OUT}/member-top-up.png` });
+  await page.getByLabel('Top-up code').fill(ids.code);
+  await page.getByRole('button', { name: 'Redeem' }).click();
+  await page.getByRole('alert').waitFor();
+  await page.screenshot({ path: `${OUT}/member-redeem-refused.png` });
+
+  const pages: Array<[name: string, path: string]> = [
+    ['member-home', '/'],
+    ['member-keys', '/keys'],
+    ['member-requests', '/requests'],
+    ['member-request', `/requests/${encodeURIComponent(ids.request)}`],
+    ['member-tasks', '/tasks'],
+    ...(ids.task ? ([['member-task', `/tasks/${encodeURIComponent(ids.task)}`]] as Array<[string, string]>) : []),
+    ['member-top-up-ledger', '/top-up'],
+  ];
+  for (const [width, dir] of [
+    [1280, OUT],
+    [800, NARROW_OUT],
+  ] as const) {
+    await page.setViewportSize({ width, height: 860 });
+    for (const [name, path] of pages) {
+      await page.goto(`${base}/console${path}`);
+      await settle(page);
+      const height = Math.min(1400, await page.evaluate(() => document.documentElement.scrollHeight));
+      await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true, clip: { x: 0, y: 0, width, height } });
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.goto(`${base}/console/keys`);
+  await settle(page);
+  await page.getByRole('button', { name: 'New key' }).click();
+  await page.screenshot({ path: `${OUT}/member-key-create.png` });
+  await page.keyboard.press('Escape');
 }
 
 /** The playground: a text-to-image run, then an edit with a mask painted over one of its images. */

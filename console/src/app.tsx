@@ -7,8 +7,9 @@ import type { ApiError } from './api/client.js';
 import { loadSession } from './api/session.js';
 import type { ConsoleSessionView } from './api/types.js';
 import { FirstOperatorPage } from './pages/first-operator.js';
-import { MemberPage } from './pages/member.js';
+import { MemberConsole } from './pages/member/index.js';
 import { SignInPage } from './pages/sign-in.js';
+import { SignUpPage } from './pages/sign-up/index.js';
 import { Routes } from './routes.js';
 import { useLocation } from './router/router.js';
 import { Layout } from './ui/layout.js';
@@ -43,9 +44,10 @@ export function App(_props: { lang: string }) {
         </main>
       );
     case 'signed-out':
-      return <SignInPage onSignedIn={signedIn} />;
+      return loc.path === '/sign-up' ? <SignUpPage onSignedIn={signedIn} /> : <SignInPage onSignedIn={signedIn} />;
     case 'signed-in':
-      if (state.session.user?.role === 'member') return <MemberPage user={state.session.user} onSignedOut={() => setState({ kind: 'signed-out' })} />;
+      if (state.session.user?.role === 'member')
+        return <MemberConsole session={state.session} path={loc.path} onSignedOut={() => setState({ kind: 'signed-out' })} />;
       if (state.session.needs_operator && state.session.via === 'admin_key' && !skipOperator) {
         return <FirstOperatorPage onSignedIn={signedIn} onSkip={() => setSkipOperator(true)} />;
       }

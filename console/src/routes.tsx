@@ -5,6 +5,8 @@ import { AccountsPage } from './pages/accounts.js';
 import { AuditPage } from './pages/audit.js';
 import { KeysPage } from './pages/keys.js';
 import { ModelsPage } from './pages/models.js';
+import { InvitesPage } from './pages/operator/invites.js';
+import { TopupCodesPage } from './pages/operator/topup-codes.js';
 import { OverviewPage } from './pages/overview.js';
 import { PlaygroundPage } from './pages/playground/index.js';
 import { RequestDetailPage } from './pages/request-detail.js';
@@ -30,6 +32,8 @@ const ROUTES: Array<[pattern: string, page: (params: Record<string, string>) => 
   ['/users', () => <UsersPage />],
   ['/audit', () => <AuditPage />],
   ['/playground', () => <PlaygroundPage />],
+  ['/invites', () => <InvitesPage />],
+  ['/topup-codes', () => <TopupCodesPage />],
 ];
 
 export function Routes(props: { path: string }) {

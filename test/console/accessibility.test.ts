@@ -212,6 +212,8 @@ describe.skipIf(noChromium)('console accessibility in Chromium', () => {
     '/models',
     '/users',
     '/audit',
+    '/invites',
+    '/topup-codes',
   ];
 
   it('names every form control, reaches every control with Tab, and keeps text at 4.5:1 contrast on every page', async () => {
@@ -223,6 +225,34 @@ describe.skipIf(noChromium)('console accessibility in Chromium', () => {
       if (found.unnamed.length || found.contrast.length || found.tab.length) problems[path] = found;
     }
     expect(problems).toEqual({});
+  }, 120_000);
+
+  it("checks a member's pages like the operators': named controls, Tab, contrast, and a fit into 800 px", async () => {
+    const member = { email: 'member@example.test', password: 'a long enough member password' };
+    expect((await gw.admin('/v1/admin/users', { body: { ...member, role: 'member', account_id: accountId } })).status).toBe(201);
+    const memberContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    try {
+      const p = await memberContext.newPage();
+      await p.goto(`${gw.url}/console/`);
+      await p.getByLabel('Email').fill(member.email);
+      await p.getByLabel('Password').fill(member.password);
+      await p.keyboard.press('Enter');
+      await p.getByRole('link', { name: 'Top up' }).waitFor();
+      const problems: Record<string, unknown> = {};
+      for (const path of ['/', '/keys', '/requests', `/requests/${requestId}`, '/tasks', `/tasks/${taskId}`, '/top-up']) {
+        for (const width of [1280, 800]) {
+          await p.setViewportSize({ width, height: 860 });
+          await p.goto(`${gw.url}/console${path}`);
+          await settle(p);
+          const found =
+            width === 800 ? { cut: await cutOff(p) } : { unnamed: await unnamedControls(p), contrast: await lowContrast(p), tab: await unreachableByTab(p) };
+          if (Object.values(found).some((f) => f.length)) problems[`${path} at ${width}`] = found;
+        }
+      }
+      expect(problems).toEqual({});
+    } finally {
+      await memberContext.close();
+    }
   }, 120_000);
 
   it('fits every page into 800 px: nothing is cut off, wide tables scroll inside their frame', async () => {
@@ -246,6 +276,8 @@ describe.skipIf(noChromium)('console accessibility in Chromium', () => {
       ['/keys', 'New key'],
       ['/accounts', 'New account'],
       ['/models', 'Contract of local'],
+      ['/invites', 'New invite'],
+      ['/topup-codes', 'Generate codes'],
     ] as const) {
       await page.goto(`${gw.url}/console${path}`);
       await settle(page);

@@ -203,7 +203,8 @@ describe.skipIf(noChromium)('the console in a browser: an operator’s first ses
       await p.getByLabel('Email').fill(member.email);
       await p.getByLabel('Password').fill(member.password);
       await p.getByRole('button', { name: 'Sign in' }).click();
-      await p.getByRole('heading', { name: 'Operators only, for now' }).waitFor();
+      // A member's own console: their navigation, no operator pages, even at an operator's path.
+      await p.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Top up' }).waitFor();
       expect(await p.getByRole('link', { name: 'Accounts' }).count()).toBe(0);
       expect(await p.evaluate(() => fetch('/v1/admin/accounts').then((r) => r.status))).toBe(403);
     } finally {

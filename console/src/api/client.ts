@@ -13,13 +13,15 @@ export class ApiError extends Error {
     message: string,
     readonly code: string | null,
     readonly param: string | null,
+    /** The error object's other fields, e.g. a refused top-up code's `reason` and `at`. */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }
 }
 
 interface ErrorBody {
-  error?: { message?: unknown; code?: unknown; param?: unknown };
+  error?: { message?: unknown; code?: unknown; param?: unknown; [field: string]: unknown };
 }
 
 let csrfToken: string | null = null;
@@ -54,7 +56,7 @@ async function toError(res: Response): Promise<ApiError> {
   }
   const e = parsed?.error;
   const text = (v: unknown) => (typeof v === 'string' && v ? v : null);
-  return new ApiError(res.status, text(e?.message) ?? `The gateway answered ${res.status} ${res.statusText}.`, text(e?.code), text(e?.param));
+  return new ApiError(res.status, text(e?.message) ?? `The gateway answered ${res.status} ${res.statusText}.`, text(e?.code), text(e?.param), e ?? {});
 }
 
 export async function getJson<T>(path: string): Promise<T> {

@@ -6,17 +6,51 @@
 import type { z } from 'zod';
 import type { Overview, OverviewBucket, OverviewRange } from '../../../src/billing/overview.js';
 import type { UsageGroup, UsageRow } from '../../../src/billing/usage.js';
-import type { ConsoleSessionView, CreateUserBody, SignInBody, UpdateUserBody, UserView } from '../../../src/server/console-api.js';
+import type {
+  ConsoleConfigView,
+  ConsoleSessionView,
+  CreatedInviteView,
+  CreateInviteBody,
+  CreateUserBody,
+  InviteView,
+  KeyPolicy,
+  MemberAccountView,
+  SignInBody,
+  SignUpBody,
+  UpdateUserBody,
+  UserView,
+} from '../../../src/server/console-api.js';
 import type { AccountView, KeyAttributesSchema } from '../../../src/server/routes/admin.js';
 import type { AdminModelView } from '../../../src/server/routes/admin-models.js';
 import type { RequestView } from '../../../src/server/routes/admin-records.js';
 import type { TaskDetailView } from '../../../src/server/routes/admin-tasks.js';
 import type { renderTask } from '../../../src/server/task-object.js';
 import type { RouteAttemptStats } from '../../../src/server/upstream-stats.js';
+import type {
+  CreateTopupBatchBody,
+  TopupBatchView,
+  TopupBatchVoidView,
+  TopupCodeStateName,
+  TopupCodeView,
+  TopupRedemptionView,
+} from '../../../src/server/topup-api.js';
 import type { AuditAction, describeAudit } from '../../../src/store/audit-log.js';
 import type { describeKey } from '../../../src/store/keys.js';
 
 export type {
+  ConsoleConfigView,
+  CreatedInviteView,
+  CreateInviteBody,
+  CreateTopupBatchBody,
+  InviteView,
+  KeyPolicy,
+  MemberAccountView,
+  SignUpBody,
+  TopupBatchView,
+  TopupBatchVoidView,
+  TopupCodeStateName,
+  TopupCodeView,
+  TopupRedemptionView,
   AdminModelView,
   AuditAction,
   AccountView,

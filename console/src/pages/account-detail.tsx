@@ -8,14 +8,16 @@ import { Dialog } from '../ui/dialog.js';
 import { ActionForm, TextField } from '../ui/form.js';
 import { count, day, money, parseMoney, time } from '../ui/format.js';
 import { KeyTable } from '../ui/key-table.js';
+import { LedgerTable } from '../ui/ledger-table.js';
 import { PageHead } from '../ui/layout.js';
 import { Pager } from '../ui/pager.js';
 import { useQueryState } from '../router/router.js';
 import { termLabel } from '../ui/messages.js';
 import { Loaded } from '../ui/status.js';
-import { Facts, Table } from '../ui/table.js';
+import { Facts } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
 import { t } from './accounts.messages.js';
+import { KeyPolicySection } from './operator/key-policy.js';
 
 const DAY = 86_400;
 const KEYS_SHOWN = 20;
@@ -49,6 +51,7 @@ export function AccountDetailPage({ id }: { id: string }) {
       </Loaded>
       <h2>{t('keys')}</h2>
       <AccountKeys id={id} />
+      {account.data ? <KeyPolicySection account={account.data} onSaved={account.reload} /> : null}
       <h2>{t('usage30')}</h2>
       <AccountUsage id={id} />
       <Ledger id={id} version={ledgerVersion} />
@@ -134,21 +137,7 @@ function Ledger({ id, version }: { id: string; version: number }) {
       <Loaded state={ledger}>
         {(l) => (
           <>
-            <Table
-              rows={l.data}
-              rowKey={(e) => e.id}
-              caption={t('ledgerCaption')}
-              empty={t('noLedger')}
-              columns={[
-                { title: t('when'), nowrap: true, cell: (e) => time(e.created_at) },
-                { title: t('kind'), cell: (e) => termLabel(e.kind) },
-                { title: t('amount'), numeric: true, cell: (e) => money(e.amount, l.currency) },
-                { title: t('charged'), numeric: true, cell: (e) => (e.charged === null ? '' : money(e.charged, l.currency)) },
-                { title: t('balanceAfter'), numeric: true, cell: (e) => money(e.balance_after, l.currency) },
-                { title: t('transaction'), cell: (e) => (e.billing_transaction_id ? <code>{e.billing_transaction_id}</code> : '—') },
-                { title: t('note'), cell: (e) => e.note ?? '' },
-              ]}
-            />
+            <LedgerTable rows={l.data} currency={l.currency} />
             <Pager hasMore={l.has_more} lastId={l.last_id} shown={l.data.length} />
           </>
         )}

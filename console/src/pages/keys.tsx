@@ -143,7 +143,7 @@ function CreateKey(props: { accountId: string; currency: string; onClose: () => 
   );
 }
 
-function ShowSecret(props: { created: CreatedKey; onClose: () => void }) {
+export function ShowSecret(props: { created: CreatedKey; onClose: () => void }) {
   const k = props.created;
   return (
     <Dialog title={t('created')} onClose={props.onClose}>

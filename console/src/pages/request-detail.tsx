@@ -1,4 +1,5 @@
 /** One request of the log: where it went, what it cost, and the request's shape as stored (keys and image data stripped). */
+import type { ComponentChildren } from 'preact';
 import type { RequestDetail } from '../api/types.js';
 import { Link } from '../router/router.js';
 import { useCurrency } from '../ui/currency.js';
@@ -7,11 +8,13 @@ import { PageHead } from '../ui/layout.js';
 import { Loaded } from '../ui/status.js';
 import { Facts } from '../ui/table.js';
 import { termLabel } from '../ui/messages.js';
+import { useScope } from '../ui/scope.js';
 import { useApi } from '../ui/use-api.js';
 import { t } from './requests.messages.js';
 
 export function RequestDetailPage({ id }: { id: string }) {
-  const r = useApi<RequestDetail>(`/v1/admin/requests/${encodeURIComponent(id)}`);
+  const scope = useScope();
+  const r = useApi<RequestDetail>(`${scope.api}/requests/${encodeURIComponent(id)}`);
   const currency = useCurrency();
   return (
     <>
@@ -34,13 +37,20 @@ export function RequestDetailPage({ id }: { id: string }) {
                 [t('amount'), currency ? money(d.amount, currency) : count(d.amount)],
                 [
                   t('billing'),
-                  d.billing_transaction_id && d.account_id ? (
+                  d.billing_transaction_id && d.account_id && !scope.member ? (
                     <Link to={`/accounts/${encodeURIComponent(d.account_id)}`}>{d.billing_transaction_id}</Link>
                   ) : (
                     d.billing_transaction_id
                   ),
                 ],
-                [t('account'), d.account_id ? <Link to={`/accounts/${encodeURIComponent(d.account_id)}`}>{d.account_id}</Link> : null],
+                ...(scope.member
+                  ? []
+                  : [
+                      [t('account'), d.account_id ? <Link to={`/accounts/${encodeURIComponent(d.account_id)}`}>{d.account_id}</Link> : null] as [
+                        string,
+                        ComponentChildren,
+                      ],
+                    ]),
                 [t('key'), d.key_id ? <code>{d.key_id}</code> : null],
               ]}
             />

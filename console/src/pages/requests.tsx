@@ -13,22 +13,24 @@ import { PageHead } from '../ui/layout.js';
 import { Pager } from '../ui/pager.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
+import { useScope } from '../ui/scope.js';
 import { useApi } from '../ui/use-api.js';
 import { t } from './requests.messages.js';
 
 export function RequestsPage() {
   const [q, set] = useQueryState();
   const currency = useCurrency();
+  const scope = useScope();
   const withAdmin = q.include_admin === 'true';
   const list = useApi<Page<RequestView>>(
-    withQuery('/v1/admin/requests', {
-      traffic: withAdmin ? undefined : 'client',
+    withQuery(`${scope.api}/requests`, {
+      traffic: withAdmin || scope.member ? undefined : 'client',
       id: q.id,
       status: q.status,
       error_code: q.error_code,
       model: q.model,
       key_id: q.key_id,
-      account_id: q.account_id,
+      account_id: scope.member ? undefined : q.account_id,
       from: localToUnix(q.from),
       to: localToUnix(q.to),
       after: q.after,
@@ -38,11 +40,13 @@ export function RequestsPage() {
   return (
     <>
       <PageHead title={t('title')}>
-        <CheckField
-          label={t('includeAdmin')}
-          checked={withAdmin}
-          onValue={(v) => set({ include_admin: v ? 'true' : undefined, after: undefined, trail: undefined })}
-        />
+        {scope.member ? null : (
+          <CheckField
+            label={t('includeAdmin')}
+            checked={withAdmin}
+            onValue={(v) => set({ include_admin: v ? 'true' : undefined, after: undefined, trail: undefined })}
+          />
+        )}
       </PageHead>
       <Filters
         fields={[
@@ -51,7 +55,7 @@ export function RequestsPage() {
           { name: 'error_code', label: t('errorCode') },
           { name: 'model', label: t('model') },
           { name: 'key_id', label: t('keyId') },
-          { name: 'account_id', label: t('accountId') },
+          ...(scope.member ? [] : [{ name: 'account_id', label: t('accountId') }]),
           { name: 'from', label: t('from'), type: 'datetime-local' },
           { name: 'to', label: t('to'), type: 'datetime-local' },
         ]}

@@ -5,6 +5,7 @@ import type { ConsoleSessionView } from '../api/types.js';
 import { ActionForm, TextField } from '../ui/form.js';
 import { LanguageSwitch } from '../ui/language.js';
 import { t } from './sign-in.messages.js';
+import { SignUpOffer } from './sign-up/offer.js';
 
 export function SignInPage(props: { onSignedIn: (s: ConsoleSessionView) => void }) {
   const [withKey, setWithKey] = useState(false);
@@ -30,6 +31,7 @@ export function SignInPage(props: { onSignedIn: (s: ConsoleSessionView) => void 
         <button type="button" class="link" onClick={() => setWithKey(!withKey)}>
           {withKey ? t('useEmail') : t('useKey')}
         </button>
+        <SignUpOffer />
       </section>
     </main>
   );

@@ -1,4 +1,5 @@
 /** One task: who sent it, its money, result links and webhook deliveries; cancel while it is open. */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { sendJson } from '../api/client.js';
 import type { TaskDetail } from '../api/types.js';
@@ -10,13 +11,14 @@ import { PageHead } from '../ui/layout.js';
 import { termLabel } from '../ui/messages.js';
 import { Loaded } from '../ui/status.js';
 import { Facts, Table } from '../ui/table.js';
+import { useScope } from '../ui/scope.js';
 import { useApi } from '../ui/use-api.js';
 import { t as m } from './tasks.messages.js';
 
 const HOLD_STATES = { open: 'holdOpen', settled: 'holdSettled', released: 'holdReleased' } as const;
 
 export function TaskDetailPage({ id }: { id: string }) {
-  const path = `/v1/admin/tasks/${encodeURIComponent(id)}`;
+  const path = `${useScope().api}/tasks/${encodeURIComponent(id)}`;
   const task = useApi<TaskDetail>(path);
   const currency = useCurrency();
   const [confirming, setConfirming] = useState(false);
@@ -62,6 +64,7 @@ function TaskBody({ t, currency }: { t: TaskDetail; currency: string }) {
   const images = ('data' in t ? t.data : undefined) ?? [];
   const error = 'error' in t ? (t.error as { message?: string; code?: string } | undefined) : undefined;
   const hold = t.hold;
+  const member = useScope().member;
   return (
     <>
       <Facts
@@ -73,7 +76,14 @@ function TaskBody({ t, currency }: { t: TaskDetail; currency: string }) {
           [m('created'), time(t.created)],
           [m('started'), time(t.started_at)],
           [m('finished'), time(t.finished_at)],
-          [m('account'), t.account ? <Link to={`/accounts/${encodeURIComponent(t.account.id)}`}>{t.account.name}</Link> : t.account_id],
+          ...(member
+            ? []
+            : [
+                [m('account'), t.account ? <Link to={`/accounts/${encodeURIComponent(t.account.id)}`}>{t.account.name}</Link> : t.account_id] as [
+                  string,
+                  ComponentChildren,
+                ],
+              ]),
           [
             m('key'),
             t.key ? (

@@ -9,6 +9,7 @@ import { termLabel } from '../ui/messages.js';
 import { Pager } from '../ui/pager.js';
 import { Loaded } from '../ui/status.js';
 import { Table } from '../ui/table.js';
+import { useScope } from '../ui/scope.js';
 import { useApi } from '../ui/use-api.js';
 import { t } from './tasks.messages.js';
 
@@ -16,7 +17,10 @@ const TASK_STATUSES: Array<TaskView['status']> = ['pending', 'running', 'succeed
 
 export function TasksPage() {
   const [q] = useQueryState();
-  const list = useApi<Page<TaskView>>(withQuery('/v1/admin/tasks', { status: q.status, model: q.model, account_id: q.account_id, after: q.after, limit: 50 }));
+  const scope = useScope();
+  const list = useApi<Page<TaskView>>(
+    withQuery(`${scope.api}/tasks`, { status: q.status, model: q.model, account_id: scope.member ? undefined : q.account_id, after: q.after, limit: 50 }),
+  );
   return (
     <>
       <PageHead title={t('title')} />
@@ -24,7 +28,7 @@ export function TasksPage() {
         fields={[
           { name: 'status', label: t('status'), options: TASK_STATUSES.map((s) => [s, t(s)]) },
           { name: 'model', label: t('model') },
-          { name: 'account_id', label: t('accountId') },
+          ...(scope.member ? [] : [{ name: 'account_id', label: t('accountId') }]),
         ]}
       />
       <Loaded state={list}>
@@ -42,10 +46,15 @@ export function TasksPage() {
                 { title: t('model'), cell: (task) => task.model },
                 { title: t('status'), cell: (task) => <span class={`badge ${task.status}`}>{termLabel(task.status)}</span> },
                 { title: t('progress'), numeric: true, cell: (task) => (task.progress === null ? '—' : percent(task.progress / 100)) },
-                {
-                  title: t('account'),
-                  cell: (task) => (task.account_id ? <Link to={`/accounts/${encodeURIComponent(task.account_id)}`}>{task.account_id}</Link> : '—'),
-                },
+                ...(scope.member
+                  ? []
+                  : [
+                      {
+                        title: t('account'),
+                        cell: (task: TaskView) =>
+                          task.account_id ? <Link to={`/accounts/${encodeURIComponent(task.account_id)}`}>{task.account_id}</Link> : '—',
+                      },
+                    ]),
                 { title: t('finished'), nowrap: true, cell: (task) => time(task.finished_at) },
               ]}
             />

@@ -10,7 +10,12 @@ import { t } from './messages.js';
 import { asApiError, ErrorNote } from './status.js';
 
 /** Labels are functions: they are read at render, in the language chosen then. */
-export const NAV: Array<{ to: string; label: () => string }> = [
+export interface NavItem {
+  to: string;
+  label: () => string;
+}
+
+export const NAV: NavItem[] = [
   { to: '/', label: () => t('navOverview') },
   { to: '/accounts', label: () => t('navAccounts') },
   { to: '/keys', label: () => t('navKeys') },
@@ -20,15 +25,19 @@ export const NAV: Array<{ to: string; label: () => string }> = [
   { to: '/models', label: () => t('navModels') },
   { to: '/users', label: () => t('navUsers') },
   { to: '/audit', label: () => t('navAudit') },
+  { to: '/invites', label: () => t('navInvites') },
+  { to: '/topup-codes', label: () => t('navTopupCodes') },
 ];
 
 /** The nav entry a path belongs to: `/accounts/acct_1` is under Accounts. */
-function section(path: string): string {
+function section(nav: NavItem[], path: string): string {
   const first = `/${path.split('/')[1] ?? ''}`;
-  return NAV.some((n) => n.to === first) ? first : '/';
+  return nav.some((n) => n.to === first) ? first : '/';
 }
 
-export function Layout(props: { session: ConsoleSessionView; path: string; onSignedOut: () => void; children: ComponentChildren }) {
+/** `nav`: the side navigation, the operators' unless given (a member's console has its own). */
+export function Layout(props: { session: ConsoleSessionView; path: string; onSignedOut: () => void; children: ComponentChildren; nav?: NavItem[] }) {
+  const nav = props.nav ?? NAV;
   const [error, setError] = useState<ApiError | undefined>();
   const out = async (everywhere: boolean) => {
     try {
@@ -39,7 +48,7 @@ export function Layout(props: { session: ConsoleSessionView; path: string; onSig
     }
   };
   const who = props.session.user ? props.session.user.email : t('adminKey');
-  const current = section(props.path);
+  const current = section(nav, props.path);
   return (
     <div class="shell">
       <a class="skip" href="#main">
@@ -61,7 +70,7 @@ export function Layout(props: { session: ConsoleSessionView; path: string; onSig
       </header>
       <nav class="sidenav" aria-label={t('nav')}>
         <ul>
-          {NAV.map((n) => (
+          {nav.map((n) => (
             <li key={n.to}>
               <Link to={n.to} aria-current={n.to === current ? 'page' : undefined}>
                 {n.label()}
