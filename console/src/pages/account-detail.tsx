@@ -12,7 +12,6 @@ import { LedgerTable } from '../ui/ledger-table.js';
 import { PageHead } from '../ui/layout.js';
 import { Pager } from '../ui/pager.js';
 import { useQueryState } from '../router/router.js';
-import { termLabel } from '../ui/messages.js';
 import { Loaded } from '../ui/status.js';
 import { Facts } from '../ui/table.js';
 import { useApi } from '../ui/use-api.js';
