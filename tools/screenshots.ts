@@ -282,18 +282,22 @@ async function shootMember(base: string, ids: Seeded, page: Page): Promise<void>
     ...(ids.task ? ([['member-task', `/tasks/${encodeURIComponent(ids.task)}`]] as Array<[string, string]>) : []),
     ['member-top-up-ledger', '/top-up'],
   ];
-  for (const [width, dir] of [
-    [1280, OUT],
-    [800, NARROW_OUT],
+  for (const [width, dir, language] of [
+    [1280, OUT, 'English'],
+    [800, NARROW_OUT, 'English'],
+    [1280, ZH_OUT, '简体中文'],
   ] as const) {
     await page.setViewportSize({ width, height: 860 });
+    mkdirSync(dir, { recursive: true });
     for (const [name, path] of pages) {
       await page.goto(`${base}/console${path}`);
       await settle(page);
+      await chooseLanguage(page, language);
       const height = Math.min(1400, await page.evaluate(() => document.documentElement.scrollHeight));
       await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true, clip: { x: 0, y: 0, width, height } });
     }
   }
+  await chooseLanguage(page, 'English');
   await page.setViewportSize({ width: 1280, height: 860 });
   await page.goto(`${base}/console/keys`);
   await settle(page);
@@ -337,6 +341,7 @@ async function shootPlayground(page: Page, base: string, key: string): Promise<v
   await page.mouse.up();
   await page.getByLabel('Prompt').fill('a full moon in the sky');
   await page.screenshot({ path: `${OUT}/playground-edit.png`, fullPage: true });
+  await inChinese(page, 'playground-edit');
   await page.setViewportSize({ width: 800, height: 860 });
   await page.screenshot({ path: `${NARROW_OUT}/playground-edit.png`, fullPage: true });
 }

@@ -97,7 +97,19 @@ describe.skipIf(noChromium)('the console in English and Chinese, in Chromium', (
 
   it('shows the navigation, a page title, a table header and formatted dates and money in Chinese', async () => {
     const nav = page.getByRole('navigation', { name: '控制台' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['概览', '账户', '密钥', '用量', '请求', '任务', '模型', '用户', '审计日志', '邀请', '充值码']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      '概览',
+      '账户',
+      '密钥',
+      '用量',
+      '请求',
+      '任务',
+      '模型',
+      '用户',
+      '审计日志',
+      '邀请',
+      '充值码',
+    ]);
     await nav.getByRole('link', { name: '账户' }).click();
     await heading('账户').waitFor();
     await page.getByRole('link', { name: '星河工作室' }).click();
