@@ -112,7 +112,7 @@ describe.skipIf(noChromium)('the console for members', () => {
     await page.getByLabel('Top-up code').fill(code.toLowerCase());
     await page.getByRole('button', { name: 'Redeem' }).click();
     await page.getByText('5.00 USD added. Your balance is now 6.00 USD.').waitFor();
-    await page.getByRole('cell', { name: 'topup', exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'top-up', exact: true }).waitFor();
 
     await page.getByLabel('Top-up code').fill(code);
     await page.getByRole('button', { name: 'Redeem' }).click();
