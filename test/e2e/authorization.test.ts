@@ -121,10 +121,11 @@ describe('authorization by the matched route', () => {
     }
   }
 
-  it('refuses every admin route to a client key in its encoded and absolute-form spellings too', async () => {
-    const admin = gw.gateway.server.declaredRoutes.filter((r) => r.audience === 'admin' && r.method !== 'HEAD');
-    expect(admin.length).toBeGreaterThan(15);
-    for (const r of admin) {
+  it('refuses every admin, member and console route to a client key in its encoded and absolute-form spellings too', async () => {
+    const guarded = gw.gateway.server.declaredRoutes.filter((r) => ['admin', 'member', 'console'].includes(r.audience) && r.method !== 'HEAD');
+    expect(guarded.filter((r) => r.audience === 'admin').length).toBeGreaterThan(15);
+    expect(guarded.filter((r) => r.audience === 'member').length).toBeGreaterThan(5);
+    for (const r of guarded) {
       const path = r.url.replace(':id', 'x').replace(':name', 'x').replace('*', 'x');
       // The first letter after the first slash, percent-encoded: the router decodes it, the URL text never had it.
       const encoded = path.replace(/^\/(.)/, (_, c: string) => `/%${c.charCodeAt(0).toString(16)}`);
