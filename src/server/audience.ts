@@ -58,6 +58,8 @@ export const PUBLIC = forAudience('public');
 export const CLIENT = forAudience('client');
 export const CONSOLE = forAudience('console');
 export const MEMBER = forAudience('member');
+/** Public routes of the console itself (its config, sign-in, sign-up): anyone, logged as console traffic. */
+export const CONSOLE_PUBLIC = { config: { audience: 'public' as Audience, traffic: 'admin' as RequestTraffic } };
 export const ADMIN = forAudience('admin');
 
 export class MissingAudienceError extends Error {
@@ -82,7 +84,7 @@ export function trafficOf(req: FastifyRequest): RequestTraffic {
   const config = req.routeOptions.config;
   if (config?.traffic) return config.traffic;
   const audience = audienceOf(req);
-  return audience === 'admin' || audience === 'console' ? 'admin' : 'client';
+  return audience === 'admin' || audience === 'console' || audience === 'member' ? 'admin' : 'client';
 }
 
 export interface AudienceGateDeps {

@@ -8,7 +8,7 @@ import { signUp, type SignUpDeps } from '../../billing/sign-up.js';
 import type { SignupSettings } from '../../config/config.js';
 import { GatewayError } from '../../domain/errors.js';
 import { hashPassword } from '../../store/password-hash.js';
-import { PUBLIC } from '../audience.js';
+import { CONSOLE_PUBLIC } from '../audience.js';
 import { type ConsoleConfigView, SignUpSchema } from '../console-api.js';
 import { checkOrigin } from '../csrf.js';
 import { type SessionStartDeps, startSession } from '../session-start.js';
@@ -22,9 +22,9 @@ export interface SignUpRouteDeps extends SignUpDeps, SessionStartDeps {
 }
 
 export function consoleSignUpRoutes(app: FastifyInstance, d: SignUpRouteDeps): void {
-  app.get('/v1/console/config', PUBLIC, async (): Promise<ConsoleConfigView> => ({ signup: d.signup.mode }));
+  app.get('/v1/console/config', CONSOLE_PUBLIC, async (): Promise<ConsoleConfigView> => ({ signup: d.signup.mode }));
 
-  app.post('/v1/console/sign-up', PUBLIC, async (req, reply) => {
+  app.post('/v1/console/sign-up', CONSOLE_PUBLIC, async (req, reply) => {
     // A sign-up forged from another site would sign the browser in to the forger's account: refuse foreign pages.
     checkOrigin(req, d.publicUrl());
     if (d.signup.mode === 'off') {

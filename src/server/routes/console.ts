@@ -9,7 +9,7 @@ import type { ConsoleUserStore } from '../../store/console-users.js';
 import type { KeyStore } from '../../store/keys.js';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from '../../store/password-hash.js';
 import { sessionOf } from '../actor.js';
-import { CONSOLE, PUBLIC } from '../audience.js';
+import { CONSOLE, CONSOLE_PUBLIC } from '../audience.js';
 import { SignInSchema } from '../console-api.js';
 import { sessionView } from '../console-views.js';
 import { checkOrigin } from '../csrf.js';
@@ -58,7 +58,7 @@ export function consoleRoutes(app: FastifyInstance, d: ConsoleRouteDeps): void {
   };
 
   // Signing in is the console's call, not a client's, though anyone may make it.
-  app.post('/v1/console/sign-in', { config: { ...PUBLIC.config, traffic: 'admin' } }, async (req, reply) => {
+  app.post('/v1/console/sign-in', CONSOLE_PUBLIC, async (req, reply) => {
     // A sign-in forged from another site would sign the browser in as the forger: refuse foreign pages.
     checkOrigin(req, d.publicUrl());
     const { identity, rehashed } = await identify(req);
