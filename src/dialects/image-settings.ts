@@ -1,0 +1,36 @@
+/**
+ * The settings an OpenAI images reply reports at its top level (`size`, `quality`, `background`,
+ * `output_format`) and that its streamed events carry: the values the model actually used, only within the
+ * spec's enums, never `auto`. Shared by the JSON reply and the streamed events so both say the same.
+ */
+import type { Delivery } from '../pipeline/pipeline.js';
+
+export const SPEC_SIZES = ['1024x1024', '1024x1536', '1536x1024'] as const;
+export const SPEC_QUALITIES = ['low', 'medium', 'high'] as const;
+export const SPEC_BACKGROUNDS = ['transparent', 'opaque'] as const;
+export const SPEC_OUTPUT_FORMATS = ['png', 'webp', 'jpeg'] as const;
+
+export interface ReportedSettings {
+  size?: (typeof SPEC_SIZES)[number];
+  quality?: (typeof SPEC_QUALITIES)[number];
+  background?: (typeof SPEC_BACKGROUNDS)[number];
+  output_format?: (typeof SPEC_OUTPUT_FORMATS)[number];
+}
+
+const within = <T extends string>(values: readonly T[], v: string | undefined): T | undefined =>
+  v !== undefined && (values as readonly string[]).includes(v) ? (v as T) : undefined;
+
+/** What the upstream reported it used, kept only where the value is one the spec allows. */
+export function reportedSettings(d: Pick<Delivery, 'result'>): ReportedSettings {
+  const meta = d.result.meta ?? {};
+  const out: ReportedSettings = {};
+  const size = within(SPEC_SIZES, meta.size);
+  const quality = within(SPEC_QUALITIES, meta.quality);
+  const background = within(SPEC_BACKGROUNDS, meta.background);
+  const format = within(SPEC_OUTPUT_FORMATS, meta.output_format);
+  if (size) out.size = size;
+  if (quality) out.quality = quality;
+  if (background) out.background = background;
+  if (format) out.output_format = format;
+  return out;
+}
