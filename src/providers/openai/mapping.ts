@@ -27,11 +27,21 @@ export interface ModelProfile {
   sizeOfRatio: Readonly<Record<string, string>>;
   /** DALL·E answers url or b64_json as asked; GPT image models always answer b64_json and refuse the field. */
   takesResponseFormat: boolean;
+  /** GPT image replies state the size, quality, background and output format used; DALL·E replies state none. */
+  reportsSettings: boolean;
 }
 
-const GPT_IMAGE: ModelProfile = { sizeOfRatio: { '1:1': '1024x1024', '3:2': '1536x1024', '2:3': '1024x1536' }, takesResponseFormat: false };
-const DALL_E_3: ModelProfile = { sizeOfRatio: { '1:1': '1024x1024', '7:4': '1792x1024', '4:7': '1024x1792' }, takesResponseFormat: true };
-const DALL_E_2: ModelProfile = { sizeOfRatio: { '1:1': '1024x1024' }, takesResponseFormat: true };
+const GPT_IMAGE: ModelProfile = {
+  sizeOfRatio: { '1:1': '1024x1024', '3:2': '1536x1024', '2:3': '1024x1536' },
+  takesResponseFormat: false,
+  reportsSettings: true,
+};
+const DALL_E_3: ModelProfile = {
+  sizeOfRatio: { '1:1': '1024x1024', '7:4': '1792x1024', '4:7': '1024x1792' },
+  takesResponseFormat: true,
+  reportsSettings: false,
+};
+const DALL_E_2: ModelProfile = { sizeOfRatio: { '1:1': '1024x1024' }, takesResponseFormat: true, reportsSettings: false };
 
 /** An upstream model name, or a dated snapshot of it such as `gpt-image-1-2025-04-15`. */
 const named = (name: string) => new RegExp(`^${name.replaceAll('.', '\\.')}(-\\d{4}-\\d{2}-\\d{2})?$`);
