@@ -80,12 +80,18 @@ export const FIELD_MAP: Readonly<Record<string, FieldRule>> = {
   aspect_ratio: { to: 'size', on: ['generations', 'edits', 'variations'], value: (ratio, p) => p?.sizeOfRatio[String(ratio)] },
   quality: { to: 'quality', on: ['generations', 'edits'] },
   background: { to: 'background', on: ['generations', 'edits'] },
-  moderation: { to: 'moderation', on: ['generations'] },
+  moderation: { to: 'moderation', on: ['generations', 'edits'] },
   output_format: { to: 'output_format', on: ['generations', 'edits'] },
   output_compression: { to: 'output_compression', on: ['generations', 'edits'] },
   style: { to: 'style', on: ['generations'] },
   input_fidelity: { to: 'input_fidelity', on: ['edits'] },
 };
+
+/**
+ * Edit fields OpenAI documents only on the JSON form of /images/edits (EditImageBodyJsonParam), not on its
+ * multipart form: an edit carrying one is sent as JSON, its images as data URLs.
+ */
+export const JSON_ONLY_EDIT_FIELDS: readonly string[] = ['moderation'];
 
 /** Params every model takes (the rest must be among the catalog model's fields). */
 export const COMMON_PARAMS: readonly string[] = ['size', 'aspect_ratio', 'quality'];

@@ -1,4 +1,7 @@
-/** A planned job → the upstream HTTP request: JSON for generations, multipart for edits and variations. */
+/**
+ * A planned job → the upstream HTTP request: JSON for generations, multipart for edits and variations, and
+ * JSON for an edit whose fields OpenAI takes only in that form (its images then go as data URLs).
+ */
 import type { ImageJob, InputImage } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
 import type { Route } from '../../domain/adapter.js';
@@ -18,12 +21,18 @@ function headersFor(route: Route): Record<string, string> {
 }
 
 const file = (img: InputImage, name: string) => ({ filename: `${name}.${EXTENSION[img.mime] ?? 'png'}`, type: img.mime, bytes: img.bytes });
+const imageRef = (img: InputImage) => ({ image_url: `data:${img.mime};base64,${img.bytes.toString('base64')}` });
 
 export function buildRequest(job: ImageJob, route: Route, plan: OpenAIPlan): UpstreamRequest {
   const url = `${route.baseUrl.replace(/\/+$/, '')}/images/${plan.endpoint}`;
   const headers = headersFor(route);
-  if (plan.endpoint === 'generations') {
-    return { method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(Object.fromEntries(plan.fields)) };
+  if (plan.encoding === 'json') {
+    const body: Record<string, unknown> = Object.fromEntries(plan.fields);
+    if (plan.endpoint === 'edits') {
+      body.images = job.images.map(imageRef);
+      if (job.mask) body.mask = imageRef(job.mask);
+    }
+    return { method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
   }
   const parts: Part[] = [...plan.fields];
   // One image goes as `image`; several as repeated `image[]`, the way OpenAI's own SDK sends them.
