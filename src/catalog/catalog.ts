@@ -11,6 +11,8 @@ export interface CatalogModel {
   id: string;
   spec: ModelSpec;
   routes: Route[];
+  /** For a dated snapshot offered as its own model: the catalog model it is a snapshot of. */
+  snapshotOf?: string;
 }
 
 /** Why one route of a model can or cannot be used. */
@@ -48,26 +50,15 @@ export class Catalog {
     this.currency = data.currency;
     this.prefixes = [...new Set([...data.prefixes, ...Object.keys(data.providers)])];
     for (const [id, spec] of Object.entries(data.models)) {
-      const routes = spec.routes.flatMap((r, i): Route[] => {
-        const provider = data.providers[r.provider]!;
-        const creds = credentialsFor(provider, r.key_env, r.base_url, env);
-        if (!creds) return [];
-        return [
-          {
-            id: routeId(id, i, r.provider),
-            provider: r.provider,
-            baseUrl: creds.baseUrl,
-            apiKey: creds.apiKey,
-            upstreamModel: r.upstream_model ?? id,
-            model: spec,
-            priority: r.priority,
-            weight: r.weight,
-            options: r.options,
-          },
-        ];
-      });
+      const routes = this.routesOf(id, spec, (r) => r.upstream_model ?? id);
       if (routes.length === 0) continue;
       this.models.set(id, { id, spec, routes });
+      // A snapshot sends its own id upstream, unless the route names its own upstream model (an operator's deployment).
+      const snapshotSpec: ModelSpec = { ...spec, aliases: [], snapshots: [] };
+      for (const snapshot of spec.snapshots) {
+        const snapshotRoutes = this.routesOf(snapshot, snapshotSpec, (r) => r.upstream_model ?? snapshot);
+        this.models.set(snapshot, { id: snapshot, spec: snapshotSpec, routes: snapshotRoutes, snapshotOf: id });
+      }
     }
     // Resolution order: exact ids first, then aliases (model-declared, then top-level), never overwriting an id.
     for (const id of this.models.keys()) this.names.set(id.toLowerCase(), id);
@@ -77,6 +68,28 @@ export class Catalog {
     for (const [alias, id] of Object.entries(data.aliases)) {
       if (this.models.has(id) && !this.names.has(alias.toLowerCase())) this.names.set(alias.toLowerCase(), id);
     }
+  }
+
+  /** The routes of a model that have credentials, each sending `upstreamOf(route)` as the upstream model. */
+  private routesOf(id: string, spec: ModelSpec, upstreamOf: (r: ModelSpec['routes'][number]) => string): Route[] {
+    return spec.routes.flatMap((r, i): Route[] => {
+      const provider = this.data.providers[r.provider]!;
+      const creds = credentialsFor(provider, r.key_env, r.base_url, this.env);
+      if (!creds) return [];
+      return [
+        {
+          id: routeId(id, i, r.provider),
+          provider: r.provider,
+          baseUrl: creds.baseUrl,
+          apiKey: creds.apiKey,
+          upstreamModel: upstreamOf(r),
+          model: spec,
+          priority: r.priority,
+          weight: r.weight,
+          options: r.options,
+        },
+      ];
+    });
   }
 
   /** Resolve a client-supplied model name: exact id or alias, else with a known `prefix/` removed. */
@@ -97,7 +110,10 @@ export class Catalog {
     const key = name.trim().toLowerCase();
     const bare = key.includes('/') ? key.slice(key.indexOf('/') + 1) : key;
     return Object.entries(this.data.models).some(
-      ([id, spec]) => id.toLowerCase() === bare || spec.aliases.some((a) => a.toLowerCase() === key || a.toLowerCase() === bare),
+      ([id, spec]) =>
+        id.toLowerCase() === bare ||
+        spec.snapshots.some((s) => s.toLowerCase() === bare) ||
+        spec.aliases.some((a) => a.toLowerCase() === key || a.toLowerCase() === bare),
     );
   }
 

@@ -152,8 +152,9 @@ interface Incoming {
   jsonEdit?: boolean;
 }
 
-// gpt-image-2's dated snapshot (the spec's model enum) takes what gpt-image-2 takes.
+// Dated snapshots take what their model takes.
 MODELS['gpt-image-2-2026-04-21'] = MODELS['gpt-image-2']!;
+MODELS['gpt-image-1.5-2025-12-16'] = MODELS['gpt-image-1.5']!;
 
 export class OpenAIFake extends HttpFake {
   /** The next N generations/edits are refused by the safety system. */
