@@ -4,7 +4,7 @@
  */
 import type { Operation } from '../domain/job.js';
 import type { Route } from '../domain/adapter.js';
-import type { CatalogData } from './load.js';
+import { CatalogError, type CatalogData } from './load.js';
 import type { ModelSpec, ProviderSpec } from '../domain/model-spec.js';
 
 export interface CatalogModel {
@@ -39,6 +39,11 @@ export const routeId = (modelId: string, index: number, provider: string): strin
 
 export class Catalog {
   readonly currency: string;
+  /**
+   * The canonical id a request without `model` uses (IMAGEGATE_DEFAULT_MODEL); undefined keeps `model`
+   * required. Checked when the catalog is built, so a name that is not offered stops the start.
+   */
+  readonly defaultModel: string | undefined;
   private readonly models = new Map<string, CatalogModel>();
   private readonly names = new Map<string, string>();
   private readonly prefixes: string[];
@@ -46,6 +51,7 @@ export class Catalog {
   constructor(
     private readonly data: CatalogData,
     private readonly env: Record<string, string | undefined>,
+    opts: { defaultModel?: string } = {},
   ) {
     this.currency = data.currency;
     this.prefixes = [...new Set([...data.prefixes, ...Object.keys(data.providers)])];
@@ -68,6 +74,19 @@ export class Catalog {
     for (const [alias, id] of Object.entries(data.aliases)) {
       if (this.models.has(id) && !this.names.has(alias.toLowerCase())) this.names.set(alias.toLowerCase(), id);
     }
+    this.defaultModel = opts.defaultModel === undefined ? undefined : this.offered(opts.defaultModel);
+  }
+
+  /** The canonical id of an operator-named model, or the start-up error that says why it cannot be used. */
+  private offered(name: string): string {
+    const model = this.resolve(name);
+    if (model) return model.id;
+    const why = this.isKnownButUnavailable(name)
+      ? 'its provider has no credentials on this gateway (set the provider key, or choose another model)'
+      : `no model or alias has that name (offered: ${this.list()
+          .map((m) => m.id)
+          .join(', ')})`;
+    throw new CatalogError('IMAGEGATE_DEFAULT_MODEL', '', `"${name}" cannot be the default model: ${why}`);
   }
 
   /** The routes of a model that have credentials, each sending `upstreamOf(route)` as the upstream model. */
