@@ -37,3 +37,28 @@ export function reportedSettings(d: Pick<Delivery, 'result'>): ReportedSettings 
   if (format) out.output_format = format;
   return out;
 }
+
+/**
+ * The settings of a streamed image event, where the spec requires all four: what the model reported it used,
+ * `auto` where it stated nothing for size, quality or background (the events' enums allow it, and it claims
+ * nothing), and the output format the delivered bytes have when the model did not state it (the format has
+ * no `auto`). Undefined output_format only for bytes of a type the spec has no name for.
+ */
+export interface StreamedSettings {
+  size: NonNullable<ReportedSettings['size']> | 'auto';
+  quality: NonNullable<ReportedSettings['quality']> | 'auto';
+  background: NonNullable<ReportedSettings['background']> | 'auto';
+  output_format?: ReportedSettings['output_format'];
+}
+
+export function streamedSettings(d: Pick<Delivery, 'result' | 'images'>): StreamedSettings {
+  const reported = reportedSettings(d);
+  const mime = d.images[0]?.mime;
+  const format = reported.output_format ?? within(SPEC_OUTPUT_FORMATS, mime?.startsWith('image/') ? mime.slice('image/'.length) : undefined);
+  return {
+    size: reported.size ?? 'auto',
+    quality: reported.quality ?? 'auto',
+    background: reported.background ?? 'auto',
+    ...(format ? { output_format: format } : {}),
+  };
+}
