@@ -263,7 +263,9 @@ export class OpenAIFake extends HttpFake {
     };
     const images = fields.images;
     if (!Array.isArray(images) || images.length === 0) throw invalid('images', "Missing required parameter: 'images'.", 'missing_required_parameter');
-    images.forEach((ref, i) => read(ref, images.length === 1 ? 'image' : 'image[]', `images[${i}]`));
+    images.forEach((ref, i) => {
+      read(ref, images.length === 1 ? 'image' : 'image[]', `images[${i}]`);
+    });
     if (fields.mask !== undefined) read(fields.mask, 'mask', 'mask');
     const { images: _images, mask: _mask, ...rest } = fields;
     this.lastFiles = files;
