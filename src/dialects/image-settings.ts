@@ -1,7 +1,8 @@
 /**
  * The settings an OpenAI images reply reports at its top level (`size`, `quality`, `background`,
  * `output_format`) and that its streamed events carry: the values the model actually used, only within the
- * spec's enums, never `auto`. Shared by the JSON reply and the streamed events so both say the same.
+ * spec's enums (the reply's have no `auto`; the events' allow it where the model stated nothing). Shared by
+ * the JSON reply and the streamed events so both say the same.
  * Which settings a model family reports at all (GPT image models do, DALL·E does not) is its adapter's to
  * say through `ImageResult.meta` (providers/openai/settings.ts); here only the spec's value sets apply, so a
  * size outside them (gpt-image-2's free-form sizes) stays in `data[].size` alone.
