@@ -4,6 +4,8 @@
  * multipart and JSON, variations, the model list and detail, chat completions whole and streamed, errors.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type ArkFake, startArkFake } from '../fakes/ark.js';
+import { type GeminiFake, startGeminiFake } from '../fakes/gemini.js';
 import { makeImage } from '../fakes/images.js';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
@@ -13,17 +15,29 @@ import { validateAgainst } from '../support/openai-spec.js';
 const OVERLAY = 'models:\n  local:\n    chat_completions: true\n';
 
 let fake: OpenAIFake;
+let gemini: GeminiFake;
+let ark: ArkFake;
 let gw: TestGateway;
 let key: string;
 
 beforeAll(async () => {
-  fake = await startOpenAIFake();
-  gw = await startGateway({ overlay: OVERLAY, env: { OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${fake.url}/v1` } });
+  [fake, gemini, ark] = await Promise.all([startOpenAIFake(), startGeminiFake(), startArkFake()]);
+  gw = await startGateway({
+    overlay: OVERLAY,
+    env: {
+      OPENAI_API_KEY: 'sk-fake-openai',
+      OPENAI_BASE_URL: `${fake.url}/v1`,
+      GEMINI_API_KEY: gemini.apiKey,
+      GEMINI_BASE_URL: `${gemini.url}/v1beta`,
+      ARK_API_KEY: ark.apiKey,
+      ARK_BASE_URL: `${ark.url}/api/v3`,
+    },
+  });
   ({ key } = await gw.clientKey({ balance: 100_000_000 }));
 });
 afterAll(async () => {
   await gw?.close();
-  await fake?.close();
+  await Promise.all([fake?.close(), gemini?.close(), ark?.close()]);
 });
 beforeEach(() => fake.reset());
 
@@ -72,6 +86,16 @@ describe('images replies conform to ImagesResponse', () => {
     expect(validateAgainst('ImagesResponse', res.body)).toEqual([]);
     expect(fake.requests[0]!.json).toMatchObject({ model: 'gpt-image-2-2026-04-21' });
     expect(res.body.imagegate.model).toBe('gpt-image-2-2026-04-21');
+  });
+
+  it.each([
+    ['Gemini', 'nano-banana', { aspect_ratio: '16:9' }],
+    ['Seedream', 'seedream-4.0', { size: '2048x2048' }],
+  ])('%s through the OpenAI dialect: settings outside the enums stay in data[].size', async (_provider, model, params) => {
+    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model, prompt: 'a banana', response_format: 'b64_json', ...params });
+    expect(res.status).toBe(200);
+    expect(validateAgainst('ImagesResponse', res.body)).toEqual([]);
+    expect(res.body).not.toHaveProperty('quality');
   });
 
   it('edits, multipart with two images and a mask', async () => {
@@ -129,6 +153,12 @@ describe('chat completions conform to CreateChatCompletionResponse and its strea
     expect(res.status).toBe(200);
     expect(validateAgainst('CreateChatCompletionResponse', res.body)).toEqual([]);
     expect([res.body.choices[0].logprobs, res.body.choices[0].message.refusal]).toEqual([null, null]);
+  });
+
+  it('a Gemini completion with text beside the image conforms too', async () => {
+    const res = await postJson(`${gw.url}/v1/chat/completions`, key, { model: 'nano-banana', messages: [{ role: 'user', content: 'a banana' }] });
+    expect(res.status).toBe(200);
+    expect(validateAgainst('CreateChatCompletionResponse', res.body)).toEqual([]);
   });
 
   it('every streamed chunk conforms, usage included', async () => {
