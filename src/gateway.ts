@@ -74,7 +74,9 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const log =
     opts.logger ?? pino({ level: config.logLevel, base: undefined, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] }, stdoutLogDestination());
   decodeSlots.resize(config.decodeConcurrency);
-  const catalog = new Catalog(loadCatalogData({ overlayFile: config.catalogOverlay, overlayText: opts.catalogOverlayText }), config.env);
+  const catalog = new Catalog(loadCatalogData({ overlayFile: config.catalogOverlay, overlayText: opts.catalogOverlayText }), config.env, {
+    defaultModel: config.defaultModel,
+  });
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

@@ -4,13 +4,15 @@
  */
 import type { Operation } from '../domain/job.js';
 import type { Route } from '../domain/adapter.js';
-import type { CatalogData } from './load.js';
+import { CatalogError, type CatalogData } from './load.js';
 import type { ModelSpec, ProviderSpec } from '../domain/model-spec.js';
 
 export interface CatalogModel {
   id: string;
   spec: ModelSpec;
   routes: Route[];
+  /** For a dated snapshot offered as its own model: the catalog model it is a snapshot of. */
+  snapshotOf?: string;
 }
 
 /** Why one route of a model can or cannot be used. */
@@ -37,6 +39,11 @@ export const routeId = (modelId: string, index: number, provider: string): strin
 
 export class Catalog {
   readonly currency: string;
+  /**
+   * The canonical id a request without `model` uses (IMAGEGATE_DEFAULT_MODEL); undefined keeps `model`
+   * required. Checked when the catalog is built, so a name that is not offered stops the start.
+   */
+  readonly defaultModel: string | undefined;
   private readonly models = new Map<string, CatalogModel>();
   private readonly names = new Map<string, string>();
   private readonly prefixes: string[];
@@ -44,30 +51,20 @@ export class Catalog {
   constructor(
     private readonly data: CatalogData,
     private readonly env: Record<string, string | undefined>,
+    opts: { defaultModel?: string } = {},
   ) {
     this.currency = data.currency;
     this.prefixes = [...new Set([...data.prefixes, ...Object.keys(data.providers)])];
     for (const [id, spec] of Object.entries(data.models)) {
-      const routes = spec.routes.flatMap((r, i): Route[] => {
-        const provider = data.providers[r.provider]!;
-        const creds = credentialsFor(provider, r.key_env, r.base_url, env);
-        if (!creds) return [];
-        return [
-          {
-            id: routeId(id, i, r.provider),
-            provider: r.provider,
-            baseUrl: creds.baseUrl,
-            apiKey: creds.apiKey,
-            upstreamModel: r.upstream_model ?? id,
-            model: spec,
-            priority: r.priority,
-            weight: r.weight,
-            options: r.options,
-          },
-        ];
-      });
+      const routes = this.routesOf(id, spec, (r) => r.upstream_model ?? id);
       if (routes.length === 0) continue;
       this.models.set(id, { id, spec, routes });
+      // A snapshot sends its own id upstream, unless the route names its own upstream model (an operator's deployment).
+      const snapshotSpec: ModelSpec = { ...spec, aliases: [], snapshots: [] };
+      for (const snapshot of spec.snapshots) {
+        const snapshotRoutes = this.routesOf(snapshot, snapshotSpec, (r) => r.upstream_model ?? snapshot);
+        this.models.set(snapshot, { id: snapshot, spec: snapshotSpec, routes: snapshotRoutes, snapshotOf: id });
+      }
     }
     // Resolution order: exact ids first, then aliases (model-declared, then top-level), never overwriting an id.
     for (const id of this.models.keys()) this.names.set(id.toLowerCase(), id);
@@ -77,6 +74,41 @@ export class Catalog {
     for (const [alias, id] of Object.entries(data.aliases)) {
       if (this.models.has(id) && !this.names.has(alias.toLowerCase())) this.names.set(alias.toLowerCase(), id);
     }
+    this.defaultModel = opts.defaultModel === undefined ? undefined : this.offered(opts.defaultModel);
+  }
+
+  /** The canonical id of an operator-named model, or the start-up error that says why it cannot be used. */
+  private offered(name: string): string {
+    const model = this.resolve(name);
+    if (model) return model.id;
+    const why = this.isKnownButUnavailable(name)
+      ? 'its provider has no credentials on this gateway (set the provider key, or choose another model)'
+      : `no model or alias has that name (offered: ${this.list()
+          .map((m) => m.id)
+          .join(', ')})`;
+    throw new CatalogError('IMAGEGATE_DEFAULT_MODEL', '', `"${name}" cannot be the default model: ${why}`);
+  }
+
+  /** The routes of a model that have credentials, each sending `upstreamOf(route)` as the upstream model. */
+  private routesOf(id: string, spec: ModelSpec, upstreamOf: (r: ModelSpec['routes'][number]) => string): Route[] {
+    return spec.routes.flatMap((r, i): Route[] => {
+      const provider = this.data.providers[r.provider]!;
+      const creds = credentialsFor(provider, r.key_env, r.base_url, this.env);
+      if (!creds) return [];
+      return [
+        {
+          id: routeId(id, i, r.provider),
+          provider: r.provider,
+          baseUrl: creds.baseUrl,
+          apiKey: creds.apiKey,
+          upstreamModel: upstreamOf(r),
+          model: spec,
+          priority: r.priority,
+          weight: r.weight,
+          options: r.options,
+        },
+      ];
+    });
   }
 
   /** Resolve a client-supplied model name: exact id or alias, else with a known `prefix/` removed. */
@@ -97,7 +129,10 @@ export class Catalog {
     const key = name.trim().toLowerCase();
     const bare = key.includes('/') ? key.slice(key.indexOf('/') + 1) : key;
     return Object.entries(this.data.models).some(
-      ([id, spec]) => id.toLowerCase() === bare || spec.aliases.some((a) => a.toLowerCase() === key || a.toLowerCase() === bare),
+      ([id, spec]) =>
+        id.toLowerCase() === bare ||
+        spec.snapshots.some((s) => s.toLowerCase() === bare) ||
+        spec.aliases.some((a) => a.toLowerCase() === key || a.toLowerCase() === bare),
     );
   }
 

@@ -100,6 +100,18 @@ export function loadCatalogData(opts: { overlayFile?: string; overlayText?: stri
     }
     models[id] = model;
   }
+  // A snapshot is offered under its own id: it may name no other model or snapshot.
+  const taken = new Map(Object.keys(models).map((id) => [id.toLowerCase(), 'a model id']));
+  for (const [id, model] of Object.entries(models)) {
+    for (const [i, snapshot] of model.snapshots.entries()) {
+      const what = taken.get(snapshot.toLowerCase());
+      if (what !== undefined) {
+        const file = over.models && id in over.models ? overlayName : BUILTIN_CATALOG_PATH;
+        throw new CatalogError(file, `models.${id}.snapshots.${i}`, `"${snapshot}" is already ${what}`);
+      }
+      taken.set(snapshot.toLowerCase(), `a snapshot of "${id}"`);
+    }
+  }
   const aliases = { ...((merged.aliases as Record<string, string> | undefined) ?? {}) };
   for (const [alias, target] of Object.entries(aliases)) {
     if (!models[target]) {

@@ -78,6 +78,8 @@ export function modelObject(m: CatalogModel, detail: boolean, currency: string) 
     owned_by: m.spec.owned_by,
     imagegate: {
       aliases: m.spec.aliases,
+      // OpenAI lists dated snapshots as models of their own; each side names the other.
+      ...(m.snapshotOf ? { snapshot_of: m.snapshotOf } : { snapshots: m.spec.snapshots }),
       recommended_for: m.spec.recommended_for,
       providers: [...new Set(m.routes.map((r) => r.provider))],
       ...(m.spec.description ? { description: m.spec.description } : {}),

@@ -40,6 +40,10 @@ const EnvSchema = z.object({
   IMAGEGATE_PUBLIC_URL: z.string().url().optional(),
   IMAGEGATE_URL_ALLOWLIST: z.string().default(''),
   IMAGEGATE_DROP_UNSUPPORTED: bool,
+  IMAGEGATE_DEFAULT_MODEL: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined),
   IMAGEGATE_URL_TTL_SECONDS: int(24 * 3600),
   IMAGEGATE_SIGNING_SECRET: z.string().optional(),
   IMAGEGATE_BODY_LIMIT_BYTES: int(64 * 1024 * 1024),
@@ -104,6 +108,8 @@ export interface GatewayConfig {
   publicUrl: string;
   urlAllowlist: string[];
   dropUnsupported: boolean;
+  /** The model a request without `model` uses; unset, `model` is required (checked against the catalog at start-up). */
+  defaultModel?: string;
   urlTtlSeconds: number;
   signingSecret?: string;
   bodyLimitBytes: number;
@@ -191,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),
     dropUnsupported: e.IMAGEGATE_DROP_UNSUPPORTED,
+    defaultModel: e.IMAGEGATE_DEFAULT_MODEL,
     urlTtlSeconds: e.IMAGEGATE_URL_TTL_SECONDS,
     signingSecret: e.IMAGEGATE_SIGNING_SECRET,
     bodyLimitBytes: e.IMAGEGATE_BODY_LIMIT_BYTES,

@@ -14,7 +14,9 @@ export interface ChatChunk {
   model: string;
   choices: Array<{
     index: 0;
-    delta: { role?: 'assistant'; content?: string; images?: Array<{ type: 'image_url'; image_url: { url: string } }> };
+    delta: { role?: 'assistant'; content?: string; refusal?: null; images?: Array<{ type: 'image_url'; image_url: { url: string } }> };
+    /** Sent as null on every chunk, as OpenAI's streams do: image models have no token log probabilities. */
+    logprobs: null;
     finish_reason: 'stop' | null;
   }>;
   usage?: ChatUsage;
@@ -30,11 +32,18 @@ export class ChatChunks {
   constructor(private readonly model: string) {}
 
   private chunk(delta: ChatChunk['choices'][number]['delta'], finish: 'stop' | null = null): ChatChunk {
-    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, finish_reason: finish }] };
+    return {
+      id: this.id,
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: this.model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    };
   }
 
   role(): ChatChunk {
-    return this.chunk({ role: 'assistant', content: '' });
+    // The opening chunk names the role and an empty refusal, as OpenAI's first chunk does.
+    return this.chunk({ role: 'assistant', content: '', refusal: null });
   }
 
   text(text: string): ChatChunk {

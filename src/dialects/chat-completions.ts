@@ -127,7 +127,15 @@ export interface ChatCompletion {
   model: string;
   choices: Array<{
     index: number;
-    message: { role: 'assistant'; content: string; images?: Array<{ type: 'image_url'; image_url: { url: string } }> };
+    message: {
+      role: 'assistant';
+      content: string;
+      /** The spec requires it on every message: an image model never refuses in words, so it is null. */
+      refusal: null;
+      images?: Array<{ type: 'image_url'; image_url: { url: string } }>;
+    };
+    /** Required by the spec on every choice; image models have no token log probabilities. */
+    logprobs: null;
     finish_reason: 'stop';
   }>;
   usage: {
@@ -173,8 +181,10 @@ export function renderChat(d: Delivery, requestId: string): ChatCompletion {
         message: {
           role: 'assistant',
           content,
+          refusal: null,
           ...(dataUrls.length ? { images: dataUrls.map((url) => ({ type: 'image_url' as const, image_url: { url } })) } : {}),
         },
+        logprobs: null,
         finish_reason: 'stop',
       },
     ],

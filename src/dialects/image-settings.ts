@@ -1,7 +1,11 @@
 /**
  * The settings an OpenAI images reply reports at its top level (`size`, `quality`, `background`,
  * `output_format`) and that its streamed events carry: the values the model actually used, only within the
- * spec's enums, never `auto`. Shared by the JSON reply and the streamed events so both say the same.
+ * spec's enums (the reply's have no `auto`; the events' allow it where the model stated nothing). Shared by
+ * the JSON reply and the streamed events so both say the same.
+ * Which settings a model family reports at all (GPT image models do, DALL·E does not) is its adapter's to
+ * say through `ImageResult.meta` (providers/openai/settings.ts); here only the spec's value sets apply, so a
+ * size outside them (gpt-image-2's free-form sizes) stays in `data[].size` alone.
  */
 import type { Delivery } from '../pipeline/pipeline.js';
 
@@ -33,4 +37,29 @@ export function reportedSettings(d: Pick<Delivery, 'result'>): ReportedSettings 
   if (background) out.background = background;
   if (format) out.output_format = format;
   return out;
+}
+
+/**
+ * The settings of a streamed image event, where the spec requires all four: what the model reported it used,
+ * `auto` where it stated nothing for size, quality or background (the events' enums allow it, and it claims
+ * nothing), and the output format the delivered bytes have when the model did not state it (the format has
+ * no `auto`). Undefined output_format only for bytes of a type the spec has no name for.
+ */
+export interface StreamedSettings {
+  size: NonNullable<ReportedSettings['size']> | 'auto';
+  quality: NonNullable<ReportedSettings['quality']> | 'auto';
+  background: NonNullable<ReportedSettings['background']> | 'auto';
+  output_format?: ReportedSettings['output_format'];
+}
+
+export function streamedSettings(d: Pick<Delivery, 'result' | 'images'>): StreamedSettings {
+  const reported = reportedSettings(d);
+  const mime = d.images[0]?.mime;
+  const format = reported.output_format ?? within(SPEC_OUTPUT_FORMATS, mime?.startsWith('image/') ? mime.slice('image/'.length) : undefined);
+  return {
+    size: reported.size ?? 'auto',
+    quality: reported.quality ?? 'auto',
+    background: reported.background ?? 'auto',
+    ...(format ? { output_format: format } : {}),
+  };
 }

@@ -8,6 +8,7 @@ import { invalidRequest } from '../domain/errors.js';
 import type { Base64Text, ImageParams, JsonValue, Operation, ResponseFormat, TokenUsage } from '../domain/job.js';
 import type { Delivery } from '../pipeline/pipeline.js';
 import { sanitizeShape } from '../domain/sanitize.js';
+import { type ReportedSettings, reportedSettings } from './image-settings.js';
 import { SIZE_PATTERN, SIZE_TIER_PATTERN } from '../domain/size.js';
 
 /** Body fields the dialect itself consumes; everything else goes to the model's contract as a param. */
@@ -202,13 +203,9 @@ export interface ImagesUsage {
   total_tokens: number;
 }
 
-export interface ImagesResponse {
+export interface ImagesResponse extends ReportedSettings {
   created: number;
   data: Array<{ b64_json?: Base64Text; url?: string; revised_prompt?: string; size?: string }>;
-  background?: string;
-  output_format?: string;
-  quality?: string;
-  size?: string;
   usage?: ImagesUsage;
   imagegate: {
     request_id: string;
@@ -240,7 +237,6 @@ export function imagesUsage(u: TokenUsage): ImagesUsage {
 }
 
 export function renderImagesResponse(d: Delivery, requestId: string): ImagesResponse {
-  const meta = d.result.meta ?? {};
   const res: ImagesResponse = {
     created: d.created,
     data: d.images.map((img) => {
@@ -250,11 +246,9 @@ export function renderImagesResponse(d: Delivery, requestId: string): ImagesResp
       return item;
     }),
     imagegate: { request_id: requestId, model: d.model.id },
+    // Only values within the spec's enums, as OpenAI sends them (image-settings.ts).
+    ...reportedSettings(d),
   };
-  if (meta.background) res.background = meta.background;
-  if (meta.output_format) res.output_format = meta.output_format;
-  if (meta.quality) res.quality = meta.quality;
-  if (meta.size) res.size = meta.size;
   if (d.result.usage) res.usage = imagesUsage(d.result.usage);
   if (d.billingTransactionId) {
     res.imagegate.billing = { billing_transaction_id: d.billingTransactionId, amount: d.charged, currency: d.currency, unit: 'micro' };

@@ -112,6 +112,12 @@ export const ModelSchema = z
     owned_by: z.string(),
     description: z.string().optional(),
     aliases: z.array(z.string()).default([]),
+    /**
+     * Dated snapshot ids the provider itself distinguishes (`gpt-image-2-2026-04-21`): each is offered as a
+     * model of its own, with this model's contract and price, and routed with the snapshot as the upstream
+     * model. A name that should reach this model's own upstream id is an alias instead.
+     */
+    snapshots: z.array(z.string().min(1)).default([]),
     recommended_for: z.array(z.string()).default(['image']),
     /** Served on /v1/chat/completions as an image-capable chat model. */
     chat_completions: z.boolean().default(false),

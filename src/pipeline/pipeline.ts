@@ -151,7 +151,8 @@ export function resolveModel(catalog: Catalog, name: string | undefined, princip
     });
   }
   const allowed = principal.key.models;
-  if (allowed && !allowed.includes(model.id)) {
+  // A key that may use a model may use its dated snapshots: the same model, pinned.
+  if (allowed && !allowed.includes(model.id) && !(model.snapshotOf && allowed.includes(model.snapshotOf))) {
     throw new GatewayError('MODEL_ACCESS_DENIED', `This API key may not use model "${model.id}". It may use: ${allowed.join(', ')}.`, { param: 'model' });
   }
   return model;

@@ -68,3 +68,43 @@ models:
     expect(() => loadCatalogData({ overlayText: 'aliases:\n  foo: not-a-model\n' })).toThrow(/aliases\.foo: points to unknown model/);
   });
 });
+
+describe('dated snapshots', () => {
+  it('resolves a snapshot the spec lists as a model of its own, sent upstream as the snapshot, with its model contract and price', () => {
+    const c = new Catalog(loadCatalogData(), { OPENAI_API_KEY: 'sk-x' });
+    const snap = c.resolve('gpt-image-2-2026-04-21')!;
+    const base = c.resolve('gpt-image-2')!;
+    expect([snap.id, snap.snapshotOf, snap.routes[0]!.upstreamModel, snap.routes[0]!.id]).toEqual([
+      'gpt-image-2-2026-04-21',
+      'gpt-image-2',
+      'gpt-image-2-2026-04-21',
+      'gpt-image-2-2026-04-21#0:openai',
+    ]);
+    expect(snap.spec.price).toEqual(base.spec.price);
+    expect(snap.spec.fields).toEqual(base.spec.fields);
+    expect(base.routes[0]!.upstreamModel).toBe('gpt-image-2');
+    expect(c.resolve('openai/gpt-image-1.5-2025-12-16')?.snapshotOf).toBe('gpt-image-1.5');
+    expect(c.list().map((m) => m.id)).toEqual(expect.arrayContaining(['gpt-image-2', 'gpt-image-2-2026-04-21', 'gpt-image-1.5-2025-12-16']));
+  });
+
+  it('knows a snapshot whose provider is not configured, and keeps an operator route`s own upstream model for it', () => {
+    expect(new Catalog(loadCatalogData(), {}).isKnownButUnavailable('gpt-image-2-2026-04-21')).toBe(true);
+    const data = loadCatalogData({ overlayText: 'models:\n  gpt-image-2:\n    routes: [{ provider: openai, upstream_model: my-deployment }]\n' });
+    expect(new Catalog(data, { OPENAI_API_KEY: 'sk-x' }).resolve('gpt-image-2-2026-04-21')!.routes[0]!.upstreamModel).toBe('my-deployment');
+  });
+
+  it('refuses a snapshot id that is already a model id or another model`s snapshot', () => {
+    const clash = (overlayText: string) => {
+      try {
+        loadCatalogData({ overlayText });
+      } catch (e) {
+        return (e as CatalogError).message;
+      }
+      throw new Error('loaded');
+    };
+    expect(clash('models:\n  gpt-image-1:\n    snapshots: [dall-e-3]\n')).toBe(
+      '<inline config>: models.gpt-image-1.snapshots.0: "dall-e-3" is already a model id',
+    );
+    expect(clash('models:\n  gpt-image-1:\n    snapshots: [gpt-image-2-2026-04-21]\n')).toMatch(/is already a snapshot of "gpt-image-2"$/);
+  });
+});

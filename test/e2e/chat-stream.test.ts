@@ -120,7 +120,7 @@ describe('chat completions with stream: true', () => {
     expect(first).toMatchObject({
       object: 'chat.completion.chunk',
       model: MODEL,
-      choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+      choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }],
     });
     let text = '';
     while (text !== 'Here is your orange cat.') {
@@ -143,7 +143,7 @@ describe('chat completions with stream: true', () => {
     expect(m).not.toBeNull();
     expect(imageChunk.choices[0].delta.images).toEqual([{ type: 'image_url', image_url: { url: m![1] } }]);
     expect(await imageSize(Buffer.from(m![2]!, 'base64'))).toMatchObject({ format: 'png', width: 1024, height: 1024 });
-    expect(finish.choices[0]).toEqual({ index: 0, delta: {}, finish_reason: 'stop' });
+    expect(finish.choices[0]).toEqual({ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' });
     expect(finish.usage.completion_tokens_details).toEqual({ text_tokens: 6, image_tokens: 1120 });
     expect(finish.imagegate.billing).toMatchObject({ billing_transaction_id: holdId, currency: 'USD', unit: 'micro' });
     expect(finish.imagegate.billing.amount).toBeGreaterThan(0);

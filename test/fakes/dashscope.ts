@@ -86,6 +86,7 @@ const ENDPOINT_MODELS: Record<string, Record<string, FakeModel>> = {
     'wan2.7-image': wan27(['1K', '2K']),
     'wan2.7-image-pro': wan27(['1K', '2K', '4K']),
     'qwen-image-plus': t2i(QWEN, '1328*1328', 800),
+    'qwen-image-plus-2026-01-09': t2i(QWEN, '1328*1328', 800),
   },
 };
 

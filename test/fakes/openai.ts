@@ -1,6 +1,6 @@
 /**
- * A fake OpenAI Images API (OpenAI Images API docs) on 127.0.0.1, mounted under /v1: generations (JSON), edits and
- * variations (multipart), real PNG/JPEG/WEBP images of the requested size as b64_json or — DALL·E url mode —
+ * A fake OpenAI Images API (OpenAI Images API docs) on 127.0.0.1, mounted under /v1: generations (JSON), edits
+ * (multipart, or JSON with data-URL images and `moderation`) and variations (multipart), real PNG/JPEG/WEBP images of the requested size as b64_json or — DALL·E url mode —
  * as URLs the fake serves itself, and OpenAI's error shapes. It checks what it is sent the way the real API
  * does (auth, unknown parameters, sizes, qualities, n, prompt, images, mask), so a wrong request fails.
  *
@@ -121,6 +121,8 @@ const KNOWN_FIELDS: Record<Endpoint, readonly string[]> = {
   ],
   variations: ['model', 'n', 'size', 'response_format', 'user'],
 };
+/** The JSON form of /images/edits (EditImageBodyJsonParam): images by reference, and moderation besides. */
+const JSON_EDIT_FIELDS = [...KNOWN_FIELDS.edits.filter((f) => f !== 'response_format'), 'images', 'mask', 'moderation'];
 const GPT_ONLY = ['background', 'moderation', 'output_format', 'output_compression', 'input_fidelity', 'stream', 'partial_images'];
 const DALL_E_ONLY = ['response_format'];
 const FOUR_MB = 4 * 1024 * 1024;
@@ -146,7 +148,13 @@ interface Incoming {
   files: ReceivedFile[];
   /** Each received file's bytes (for format and dimension checks). */
   fileBytes: Map<ReceivedFile, Buffer>;
+  /** An edit sent as JSON, its images as data URLs. */
+  jsonEdit?: boolean;
 }
+
+// Dated snapshots take what their model takes.
+MODELS['gpt-image-2-2026-04-21'] = MODELS['gpt-image-2']!;
+MODELS['gpt-image-1.5-2025-12-16'] = MODELS['gpt-image-1.5']!;
 
 export class OpenAIFake extends HttpFake {
   /** The next N generations/edits are refused by the safety system. */
@@ -217,7 +225,9 @@ export class OpenAIFake extends HttpFake {
     if (queued) return this.refuse(res, new Refusal(queued.status, queued.error), queued.headers);
     if (endpoint === 'generations' && this.fixedResponse) return this.send(res, 200, this.fixedResponse);
     try {
-      const incoming = endpoint === 'generations' ? this.jsonBody(r) : await this.multipartBody(r, endpoint);
+      const json = String(r.headers['content-type'] ?? '').startsWith('application/json');
+      const incoming =
+        endpoint === 'generations' ? this.jsonBody(r) : endpoint === 'edits' && json ? this.jsonEditBody(r) : await this.multipartBody(r, endpoint);
       const reply = await this.answer(incoming);
       this.send(res, 200, JSON.stringify(reply));
     } catch (e) {
@@ -235,6 +245,31 @@ export class OpenAIFake extends HttpFake {
       );
     }
     return { endpoint: 'generations', fields: r.json as Record<string, unknown>, files: [], fileBytes: new Map() };
+  }
+
+  /** A JSON edit: `images: [{image_url}]` and `mask: {image_url}` as data URLs, read into files like multipart ones. */
+  private jsonEditBody(r: RecordedRequest): Incoming {
+    const { fields } = this.jsonBody(r);
+    const files: ReceivedFile[] = [];
+    const fileBytes = new Map<ReceivedFile, Buffer>();
+    const read = (ref: unknown, field: string, param: string) => {
+      const url = typeof ref === 'object' && ref !== null ? (ref as { image_url?: unknown }).image_url : undefined;
+      const m = typeof url === 'string' ? /^data:(image\/[a-z]+);base64,(.*)$/.exec(url) : null;
+      if (!m) throw invalid(param, `Invalid '${param}': expected an object with an image_url data URL.`, 'invalid_value');
+      const bytes = Buffer.from(m[2]!, 'base64');
+      const file = { field, filename: field, type: m[1]!, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+      files.push(file);
+      fileBytes.set(file, bytes);
+    };
+    const images = fields.images;
+    if (!Array.isArray(images) || images.length === 0) throw invalid('images', "Missing required parameter: 'images'.", 'missing_required_parameter');
+    images.forEach((ref, i) => {
+      read(ref, images.length === 1 ? 'image' : 'image[]', `images[${i}]`);
+    });
+    if (fields.mask !== undefined) read(fields.mask, 'mask', 'mask');
+    const { images: _images, mask: _mask, ...rest } = fields;
+    this.lastFiles = files;
+    return { endpoint: 'edits', fields: rest, files, fileBytes, jsonEdit: true };
   }
 
   private async multipartBody(r: RecordedRequest, endpoint: Endpoint): Promise<Incoming> {
@@ -266,14 +301,16 @@ export class OpenAIFake extends HttpFake {
     return { endpoint, fields, files, fileBytes };
   }
 
-  private async answer({ endpoint, fields: f, files, fileBytes }: Incoming): Promise<Record<string, unknown>> {
-    const modelName = f.model === undefined ? 'dall-e-2' : String(f.model);
+  private async answer({ endpoint, fields: f, files, fileBytes, jsonEdit }: Incoming): Promise<Record<string, unknown>> {
+    const modelName = f.model === undefined ? (jsonEdit ? 'gpt-image-1.5' : 'dall-e-2') : String(f.model);
     const model = MODELS[modelName];
     if (!model) throw invalid('model', `Invalid value for 'model' = ${modelName}.`);
     if (!model.endpoints.includes(endpoint)) throw invalid('model', `The model '${modelName}' is not supported for /images/${endpoint}.`);
+    if (jsonEdit && !model.gpt) throw invalid('model', 'JSON edits support GPT image models only; send dall-e-2 edits as multipart.');
+    const known = jsonEdit ? JSON_EDIT_FIELDS : KNOWN_FIELDS[endpoint];
     for (const key of Object.keys(f)) {
       if (
-        !KNOWN_FIELDS[endpoint].includes(key) ||
+        !known.includes(key) ||
         (model.gpt && DALL_E_ONLY.includes(key)) ||
         (!model.gpt && (GPT_ONLY.includes(key) || (key === 'style' && modelName !== 'dall-e-3')))
       ) {

@@ -91,6 +91,12 @@ export const MODELS: Readonly<Record<string, ModelSpelling>> = {
   'qwen-image-plus': messages(QWEN_RATIOS),
 };
 
+/** A model of the table, or a dated snapshot of one (`qwen-image-plus-2026-01-09`), which is spoken to the same way. */
+export function spellingOf(upstreamModel: string): ModelSpelling | undefined {
+  const name = Object.hasOwn(MODELS, upstreamModel) ? upstreamModel : upstreamModel.replace(/-\d{4}-\d{2}-\d{2}$/, '');
+  return Object.hasOwn(MODELS, name) ? MODELS[name] : undefined;
+}
+
 interface UpstreamField {
   /** Where the field lives in the request body. */
   at: 'input' | 'parameters';

@@ -10,7 +10,7 @@ import {
   ALWAYS_SENT_DEFAULTS,
   GEOMETRY_PARAMETERS,
   MAX_N_PER_REQUEST,
-  MODELS,
+  spellingOf,
   type ModelSpelling,
   type ModelTraits,
   NATIVE_FIELDS,
@@ -97,7 +97,7 @@ function traitsOf(job: ImageJob, route: Route, protocol: Protocol, spelling: Mod
 
 export function planJob(job: ImageJob, route: Route): DashScopePlan {
   const model = route.upstreamModel;
-  const spelling = Object.hasOwn(MODELS, model) ? MODELS[model] : undefined;
+  const spelling = spellingOf(model);
   const protocol = protocolOf(route, spelling);
   const traits = traitsOf(job, route, protocol, spelling);
   if (job.mask) {

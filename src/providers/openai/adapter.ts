@@ -13,6 +13,7 @@ import { WHO } from './mapping.js';
 import { planRequest } from './plan.js';
 import { buildRequest } from './request.js';
 import { type OpenAIImagesResponse, toResult } from './response.js';
+import { settingsUsed } from './settings.js';
 
 export function createOpenAIAdapter(): ProviderAdapter {
   return {
@@ -27,7 +28,10 @@ export function createOpenAIAdapter(): ProviderAdapter {
       if (res.status !== 200) throw toError(res);
       const upstreamRequestId = res.header('x-request-id');
       const malformed = () => malformedReplyError('the body is not JSON', upstreamRequestId);
-      return resultOfImagesAnswer<OpenAIImagesResponse>(res, malformed, (body) => toResult(body, job, upstreamRequestId));
+      return resultOfImagesAnswer<OpenAIImagesResponse>(res, malformed, (body) => {
+        const result = toResult(body, job, upstreamRequestId);
+        return { ...result, meta: settingsUsed(result.meta, plan) };
+      });
     },
   };
 }

@@ -27,11 +27,21 @@ export interface ModelProfile {
   sizeOfRatio: Readonly<Record<string, string>>;
   /** DALL·E answers url or b64_json as asked; GPT image models always answer b64_json and refuse the field. */
   takesResponseFormat: boolean;
+  /** GPT image replies state the size, quality, background and output format used; DALL·E replies state none. */
+  reportsSettings: boolean;
 }
 
-const GPT_IMAGE: ModelProfile = { sizeOfRatio: { '1:1': '1024x1024', '3:2': '1536x1024', '2:3': '1024x1536' }, takesResponseFormat: false };
-const DALL_E_3: ModelProfile = { sizeOfRatio: { '1:1': '1024x1024', '7:4': '1792x1024', '4:7': '1024x1792' }, takesResponseFormat: true };
-const DALL_E_2: ModelProfile = { sizeOfRatio: { '1:1': '1024x1024' }, takesResponseFormat: true };
+const GPT_IMAGE: ModelProfile = {
+  sizeOfRatio: { '1:1': '1024x1024', '3:2': '1536x1024', '2:3': '1024x1536' },
+  takesResponseFormat: false,
+  reportsSettings: true,
+};
+const DALL_E_3: ModelProfile = {
+  sizeOfRatio: { '1:1': '1024x1024', '7:4': '1792x1024', '4:7': '1024x1792' },
+  takesResponseFormat: true,
+  reportsSettings: false,
+};
+const DALL_E_2: ModelProfile = { sizeOfRatio: { '1:1': '1024x1024' }, takesResponseFormat: true, reportsSettings: false };
 
 /** An upstream model name, or a dated snapshot of it such as `gpt-image-1-2025-04-15`. */
 const named = (name: string) => new RegExp(`^${name.replaceAll('.', '\\.')}(-\\d{4}-\\d{2}-\\d{2})?$`);
@@ -70,12 +80,18 @@ export const FIELD_MAP: Readonly<Record<string, FieldRule>> = {
   aspect_ratio: { to: 'size', on: ['generations', 'edits', 'variations'], value: (ratio, p) => p?.sizeOfRatio[String(ratio)] },
   quality: { to: 'quality', on: ['generations', 'edits'] },
   background: { to: 'background', on: ['generations', 'edits'] },
-  moderation: { to: 'moderation', on: ['generations'] },
+  moderation: { to: 'moderation', on: ['generations', 'edits'] },
   output_format: { to: 'output_format', on: ['generations', 'edits'] },
   output_compression: { to: 'output_compression', on: ['generations', 'edits'] },
   style: { to: 'style', on: ['generations'] },
   input_fidelity: { to: 'input_fidelity', on: ['edits'] },
 };
+
+/**
+ * Edit fields OpenAI documents only on the JSON form of /images/edits (EditImageBodyJsonParam), not on its
+ * multipart form: an edit carrying one is sent as JSON, its images as data URLs.
+ */
+export const JSON_ONLY_EDIT_FIELDS: readonly string[] = ['moderation'];
 
 /** Params every model takes (the rest must be among the catalog model's fields). */
 export const COMMON_PARAMS: readonly string[] = ['size', 'aspect_ratio', 'quality'];

@@ -16,6 +16,7 @@ import {
   ENDPOINT_OF,
   type Endpoint,
   FIELD_MAP,
+  JSON_ONLY_EDIT_FIELDS,
   type ModelProfile,
   profileFor,
   takesResponseFormat,
@@ -25,6 +26,8 @@ export type FieldValue = string | number;
 
 export interface OpenAIPlan {
   endpoint: Endpoint;
+  /** How the body is sent: generations are JSON; edits are multipart unless a field needs the JSON form. */
+  encoding: 'json' | 'multipart';
   /** Upstream field → value, in the order they are sent. */
   fields: Map<string, FieldValue>;
   profile: ModelProfile | undefined;
@@ -75,7 +78,8 @@ export function planRequest(job: ImageJob, route: Route): OpenAIPlan {
   checkFormatPairs(job);
   if (takesResponseFormat(upstreamModel, profile)) fields.set('response_format', job.responseFormat);
   if (job.user) fields.set('user', job.user);
-  return { endpoint, fields, profile };
+  const encoding = endpoint === 'generations' || (endpoint === 'edits' && JSON_ONLY_EDIT_FIELDS.some((f) => fields.has(f))) ? 'json' : 'multipart';
+  return { endpoint, encoding, fields, profile };
 }
 
 function translate(name: string, raw: JsonValue, endpoint: Endpoint, profile: ModelProfile | undefined, model: ModelFacts, who: string): [string, FieldValue] {

@@ -5,10 +5,11 @@ import { invalidRequest } from '../../domain/errors.js';
 import { runChatStream } from '../chat-stream.js';
 import { type ImageRequestDeps, runImageRequest } from '../image-request.js';
 import { CLIENT } from '../audience.js';
+import { withDefaultModel } from '../default-model.js';
 
 export function chatRoutes(app: FastifyInstance, deps: ImageRequestDeps, catalog: Catalog): void {
   app.post('/v1/chat/completions', CLIENT, async (req, reply) => {
-    const draft = parseChat(req.body);
+    const draft = withDefaultModel(parseChat(req.body), catalog);
     const model = draft.model ? catalog.resolve(draft.model) : undefined;
     if (model && !model.spec.chat_completions) {
       const served = catalog

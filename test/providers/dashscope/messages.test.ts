@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDashScopeAdapter } from '../../../src/providers/dashscope/adapter.js';
 import { type DashScopeFake, startDashScopeFake } from '../../fakes/dashscope.js';
 import { imageSize } from '../../fakes/images.js';
+import { catalogFacts } from '../builders.js';
 import { callContext, failure, job, reference, routeTo } from './job.js';
 
 let fake: DashScopeFake;
@@ -28,6 +29,12 @@ describe('dashscope messages protocol: request', () => {
     expect(sent().headers.authorization).toBe(`Bearer ${fake.apiKey}`);
     expect(sent().headers['x-dashscope-async']).toBeUndefined();
     expect(result.images).toHaveLength(2);
+  });
+
+  it("speaks to a dated snapshot as to its model: qwen-image-plus-2026-01-09 takes qwen-image-plus's sizes for aspect_ratio", async () => {
+    const route = routeTo(fake, 'qwen-image-plus-2026-01-09', { model: catalogFacts('qwen-image-plus') });
+    await adapter.generate(job({ model: 'qwen-image-plus-2026-01-09', params: { aspect_ratio: '16:9' } }), route, callContext());
+    expect(sent().json).toMatchObject({ model: 'qwen-image-plus-2026-01-09', parameters: { size: '1664*928' } });
   });
 
   it('always sends n and watermark, so DashScope does not fall back to its default of 4 images', async () => {

@@ -42,6 +42,32 @@ describe('openai edits and variations: the multipart request', () => {
     expect(r.images[0]!.payload).toMatchObject({ kind: 'b64', mime: 'image/webp' });
   });
 
+  it("sends an edit with moderation in OpenAI's JSON edit form, the images and mask as data URLs of the same bytes", async () => {
+    const first = await inputImage('image[0]', 64, 64, { shade: 10 });
+    const second = await inputImage('image[1]', 64, 64, { format: 'jpeg', shade: 200 });
+    const mask = await inputImage('mask', 64, 64, { alpha: true });
+    const params = { moderation: 'low', quality: 'high', input_fidelity: 'high', output_format: 'webp' as const, output_compression: 70 };
+    const r = await adapter.generate(
+      job({ operation: 'edit', images: [first, second], mask, params, user: 'u-9' }),
+      routeTo(fake.url, 'gpt-image-1.5'),
+      callContext(),
+    );
+
+    const req = fake.requestsTo('/v1/images/edits')[0]!;
+    expect(req.headers['content-type']).toBe('application/json');
+    const dataUrl = (img: typeof first) => `data:${img.mime};base64,${img.bytes.toString('base64')}`;
+    expect(req.json).toEqual({
+      model: 'gpt-image-1.5',
+      prompt: 'a red fox in snow',
+      n: 1,
+      ...params,
+      user: 'u-9',
+      images: [{ image_url: dataUrl(first) }, { image_url: dataUrl(second) }],
+      mask: { image_url: dataUrl(mask) },
+    });
+    expect(r.images[0]!.payload).toMatchObject({ kind: 'b64', mime: 'image/webp' });
+  });
+
   it('sends a single edit image as image, not image[]', async () => {
     const only = await inputImage('image', 64, 64);
     await adapter.generate(job({ operation: 'edit', images: [only] }), routeTo(fake.url), callContext());

@@ -33,6 +33,29 @@ describe('openai replies: images, usage, meta and request id', () => {
     expect(r.meta).toEqual({ size: '1024x1024', quality: 'low', background: 'opaque', output_format: 'jpeg' });
   });
 
+  it('reports no settings for DALL·E, as OpenAI leaves them out for that family, even when a relay echoes them', async () => {
+    replyWith({ created: 1, data: [{ b64_json: 'aGVsbG8=' }], size: '1024x1024', quality: 'standard', output_format: 'png' });
+    const r = await adapter.generate(
+      job({ model: 'dall-e-3', responseFormat: 'b64_json', params: { size: '1024x1024' } }),
+      routeTo(fake.url, 'dall-e-3'),
+      callContext(),
+    );
+    expect(r.meta).toBeUndefined();
+  });
+
+  it('completes a GPT image reply that leaves settings out with the concrete values the request named, never auto', async () => {
+    replyWith({ created: 1, data: [{ b64_json: 'aGVsbG8=' }], quality: 'auto' });
+    const params = { size: '1536x1024', quality: 'high', background: 'auto', output_format: 'webp' as const };
+    const r = await adapter.generate(job({ params }), routeTo(fake.url), callContext());
+    expect(r.meta).toEqual({ size: '1536x1024', quality: 'high', output_format: 'webp' });
+  });
+
+  it("keeps the upstream's own report over the request's value: it says what the model used", async () => {
+    replyWith({ created: 1, data: [{ b64_json: 'aGVsbG8=' }], size: '1024x1024', quality: 'medium', background: 'opaque', output_format: 'png' });
+    const r = await adapter.generate(job({ params: { size: 'auto', quality: 'auto' } }), routeTo(fake.url), callContext());
+    expect(r.meta).toEqual({ size: '1024x1024', quality: 'medium', background: 'opaque', output_format: 'png' });
+  });
+
   it('records the x-request-id of the reply as upstreamRequestId', async () => {
     const r = await adapter.generate(job(), routeTo(fake.url), callContext());
     expect(r.upstreamRequestId).toMatch(/^req_[0-9a-f]{32}$/);

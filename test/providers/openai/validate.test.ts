@@ -70,9 +70,10 @@ describe('openai validate: what the upstream model cannot honour is a 400 naming
     expect(refusal({ params: { input_fidelity: 'high' } }).message).toContain('/images/edits');
   });
 
-  it('refuses moderation on edits, which OpenAI takes on generations only', async () => {
-    const e = refusal({ operation: 'edit', images: [await inputImage('image', 64, 64)], params: { moderation: 'low' } });
-    expect([e.param, e.message]).toEqual(['moderation', 'On OpenAI, moderation applies only to /images/generations; remove it from this request.']);
+  it('takes moderation on GPT image edits, as the spec documents it on JSON edits, and refuses it on variations', async () => {
+    passes({ operation: 'edit', images: [await inputImage('image', 64, 64)], params: { moderation: 'low' } });
+    const e = refusal({ operation: 'variation', prompt: '', images: [await inputImage('image', 64, 64)], params: { moderation: 'low' } }, 'dall-e-2');
+    expect(e.param).toBe('moderation');
   });
 
   it('refuses parameters OpenAI has no field for: seed, negative_prompt, resolution', () => {
