@@ -76,6 +76,16 @@ describe.each(databases())('token prices through the OpenAI upstream on $name', 
     expect(held).toBe(cost(TEXT, 9 + 16 + 2 * 32) + cost(IMAGE_IN, 194 + 4160 + 323 + 6240) + cost(IMAGE_OUT, 1056));
     expect(charged).toBe(cost(TEXT, usage.input_tokens_details.text_tokens) + cost(IMAGE_IN, usage.input_tokens_details.image_tokens) + cost(IMAGE_OUT, 1056));
     expect(charged).toBeLessThanOrEqual(held);
+    // The request's row keeps the tokens reported.
+    const requestId = res.response.headers.get('x-request-id')!;
+    await until(async () => (await gw.admin(`/v1/admin/requests/${requestId}`)).status === 200);
+    expect((await gw.admin(`/v1/admin/requests/${requestId}`)).body).toMatchObject({
+      amount: charged,
+      input_text_tokens: usage.input_tokens_details.text_tokens,
+      input_image_tokens: usage.input_tokens_details.image_tokens,
+      output_image_tokens: 1056,
+      output_text_tokens: 0,
+    });
   });
 
   it('charges a short delivery (n=3, 2 delivered) on the usage reported for the two', async () => {
