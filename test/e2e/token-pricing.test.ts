@@ -107,6 +107,27 @@ describe.each(databases())('token prices through the OpenAI upstream on $name', 
     expect(charged).toBe(cost(TEXT, res.data.usage!.input_tokens) + cost(IMAGE_OUT, 1056));
   });
 
+  it("shows the token price table in the model's public contract", async () => {
+    const res = await fetch(`${gw.url}/v1/models/gpt-image-1`, { headers: { authorization: `Bearer ${key}` } });
+    const price = ((await res.json()) as { imagegate: { public_contract: { price: Record<string, unknown> } } }).imagegate.public_contract.price;
+    expect(price).toMatchObject({
+      currency: 'USD',
+      unit: 'micro',
+      basis: 'tokens',
+      per_million_tokens: { input_text: TEXT, input_image: IMAGE_IN, output_image: IMAGE_OUT },
+      tokens: {
+        output_image: { 'low/1024x1024': 272, 'medium/1536x1024': 1568, 'high/1024x1536': 6240 },
+        partial_image: 100,
+        input_image: { tiles: { fit_within: 2048, short_side: 512, tile: 512, base: 65, per_tile: 129 }, high_fidelity: { square: 4160, other: 6240 } },
+      },
+    });
+    const dalle = await fetch(`${gw.url}/v1/models/dall-e-3`, { headers: { authorization: `Bearer ${key}` } });
+    expect(((await dalle.json()) as { imagegate: { public_contract: { price: Record<string, unknown> } } }).imagegate.public_contract.price).toMatchObject({
+      basis: 'image',
+      per_image: 120000,
+    });
+  });
+
   it('reports the tokens per group in /v1/usage and the admin usage', async () => {
     const figures = async () =>
       (await (await fetch(`${gw.url}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
