@@ -137,6 +137,19 @@ describe('token prices: the hold', () => {
   });
 });
 
+describe('the worked example of docs/trust.md', () => {
+  it('holds 487 231 and charges 188 912 micro-units for a two-image high-fidelity edit on gpt-image-1.5', () => {
+    const j = job(
+      { quality: 'auto', size: '1024x1536', input_fidelity: 'high' },
+      { operation: 'edit', n: 2, prompt: 'put the fox on a snowy hill', images: [input(1024, 1024), input(1536, 1024, 'image[1]')] },
+    );
+    expect(tokenBounds(gpt15, j, '1024x1536')).toEqual({ inputText: 107, inputImage: 10_917, outputImage: 12_480 });
+    const q = quote(gpt15, j);
+    expect(q).toBe(487_231);
+    expect(charge(gpt15, j, delivered(2, { inputTextTokens: 40, inputImageTokens: 10_917, outputImageTokens: 2 * 1584 }), q)).toBe(188_912);
+  });
+});
+
 describe('token prices: the charge', () => {
   it('charges an edit with several images for the input image tokens the upstream reports', () => {
     const j = job({ quality: 'medium', size: '1024x1024' }, { operation: 'edit', images: [input(1024, 1024), input(1536, 1024, 'image[1]')] });
