@@ -133,7 +133,11 @@ export const TokenCountsSchema = z
     input_text_overhead: tokenCount.default(0),
     input_text_per_image: tokenCount.default(0),
   })
-  .strict();
+  .strict()
+  .refine((t) => !t.output_image_by_area || t.output_image, {
+    message: 'output_image_by_area needs an output_image table: size auto is held at its dearest entry',
+    path: ['output_image'],
+  });
 export type TokenCounts = z.infer<typeof TokenCountsSchema>;
 
 export const PriceSchema = z
@@ -157,7 +161,12 @@ export const PriceSchema = z
     quote_input_tokens: z.number().int().nonnegative().optional(),
   })
   .strict()
-  .refine((p) => !p.tokens || p.per_million_tokens, { message: 'tokens needs per_million_tokens', path: ['tokens'] });
+  .refine((p) => !p.tokens || p.per_million_tokens, { message: 'tokens needs per_million_tokens', path: ['tokens'] })
+  // Without a count of output tokens per image the hold would leave the images out, and every charge be clipped to it.
+  .refine((p) => !p.per_million_tokens?.output_image || p.tokens?.output_image || p.quote_output_tokens_per_image, {
+    message: 'a price per output image token needs tokens.output_image (or quote_output_tokens_per_image) to hold the images at',
+    path: ['tokens', 'output_image'],
+  });
 export type Price = z.infer<typeof PriceSchema>;
 
 export const RouteSchema = z

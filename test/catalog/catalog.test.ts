@@ -54,6 +54,11 @@ models:
     expect(data.models['gpt-image-1']!.price.per_million_tokens).toBeDefined();
   });
 
+  it('refuses a token price that gives no output tokens to hold its images at', () => {
+    const overlay = 'models:\n  gpt-image-2:\n    price: { per_million_tokens: { output_image: 30000000 } }\n';
+    expect(() => loadCatalogData({ overlayText: overlay })).toThrow(/models\.gpt-image-2\.price\.tokens\.output_image: a price per output image token needs/);
+  });
+
   it('reports an invalid overlay with the file, the path and the problem', () => {
     const dir = tempDir();
     const file = join(dir, 'bad.yaml');
