@@ -5,44 +5,20 @@
  * `per_image_by` keys are a quality tier (`high`), a size or resolution tier (`1024x1024`, `2K`), or both
  * (`high/1024x1024`); the most specific key that matches wins. A dimension the request leaves open (quality
  * `auto`, size `auto`) is quoted at the dearest compatible price and charged at what the upstream reports.
+ *
+ * A model priced by tokens (`per_million_tokens`) is quoted at the most tokens of each class the job can take
+ * (token-bounds.ts) and charged on the usage the upstream reports; without a report, at the quoted share of
+ * the images delivered.
  */
 import type { Price } from '../domain/model-spec.js';
 import type { ImageJob, ImageResult } from '../domain/job.js';
 import { parseSize } from '../domain/size.js';
+import { known, lookup, type TableValues, tableNames, tableValues } from './price-table.js';
+import { tokenBounds } from './token-bounds.js';
 
 interface Dims {
   quality?: string;
   size?: string;
-}
-
-const isSizeKey = (k: string) => /^\d+x\d+$/.test(k) || /^\dK$/i.test(k);
-
-function known(v: string | undefined): string | undefined {
-  return v && v !== 'auto' ? v : undefined;
-}
-
-function lookup(by: Record<string, number>, base: number, q: string | undefined, s: string | undefined): number {
-  return (q && s ? by[`${q}/${s}`] : undefined) ?? (q ? by[q] : undefined) ?? (s ? by[s] : undefined) ?? base;
-}
-
-/** A price table's quality and size values, each once: what an open dimension ranges over. */
-interface TableValues {
-  qualities: Array<string | undefined>;
-  sizes: Array<string | undefined>;
-}
-
-/** Per table, worked out once: every request is priced (twice), and the catalog's tables never change. */
-const valuesOfTable = new WeakMap<Record<string, number>, TableValues>();
-
-function tableValues(by: Record<string, number>): TableValues {
-  let v = valuesOfTable.get(by);
-  if (!v) {
-    const parts = Object.keys(by).flatMap((k) => k.split('/'));
-    const openValues = (values: string[]): Array<string | undefined> => (values.length ? [...new Set(values)] : [undefined]);
-    v = { qualities: openValues(parts.filter((p) => !isSizeKey(p))), sizes: openValues(parts.filter(isSizeKey)) };
-    valuesOfTable.set(by, v);
-  }
-  return v;
 }
 
 const NO_TABLE: Record<string, number> = {};
@@ -57,7 +33,7 @@ export function imagePrice(price: Price, dims: Dims): number {
   const qualities = q ? [q] : (table ??= tableValues(by)).qualities;
   const sizes = s ? [s] : (table ??= tableValues(by)).sizes;
   let perImage = 0;
-  for (const qq of qualities) for (const ss of sizes) perImage = Math.max(perImage, lookup(by, base, qq, ss));
+  for (const qq of qualities) for (const ss of sizes) perImage = Math.max(perImage, lookup(by, qq, ss) ?? base);
   if (price.per_megapixel) {
     const d = s ? parseSize(s) : undefined;
     // Without known dimensions a megapixel price cannot be computed: the per_image figure is the cap.
@@ -76,11 +52,12 @@ function tokenCost(perMillion: number, tokens: number): number {
 
 /** The most this job can cost: held before the upstream is called. */
 export function quote(price: Price, job: ImageJob): number {
-  if (price.per_million_tokens) {
-    const t = price.per_million_tokens;
-    const out = (price.quote_output_tokens_per_image ?? 0) * job.n;
-    const input = price.quote_input_tokens ?? Math.ceil(job.prompt.length / 2) + job.images.length * 1300;
-    return tokenCost(t.output_image, out) + tokenCost(t.input_text, input) + (price.per_image ?? 0) * job.n;
+  const t = price.per_million_tokens;
+  if (t) {
+    const b = tokenBounds(price, job, sizeKeyOf(job));
+    return (
+      tokenCost(t.input_text, b.inputText) + tokenCost(t.input_image, b.inputImage) + tokenCost(t.output_image, b.outputImage) + (price.per_image ?? 0) * job.n
+    );
   }
   return imagePrice(price, { quality: job.params.quality, size: sizeKeyOf(job) }) * job.n;
 }
@@ -107,7 +84,7 @@ export function charge(price: Price, job: ImageJob, result: ImageResult, quoted:
     for (const img of result.images) {
       // A requested tier the table prices (e.g. "4K") wins over the pixel size the upstream reports.
       const tier = job.params.resolution;
-      const tierPriced = tier !== undefined && price.per_image_by !== undefined && Object.keys(price.per_image_by).some((k) => k.split('/').includes(tier));
+      const tierPriced = tier !== undefined && price.per_image_by !== undefined && tableNames(price.per_image_by, tier);
       amount += imagePrice(price, {
         quality: known(result.meta?.quality) ?? job.params.quality,
         size: tierPriced ? tier : (known(img.size) ?? known(result.meta?.size) ?? sizeKeyOf(job)),

@@ -34,10 +34,13 @@ export interface CatalogData {
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlain(base) || !isPlain(over)) return over;
+/** A model's price is one basis (per image or by tokens): an overlay's price replaces the built-in one whole, never blends with it. */
+const replacedWhole = (path: readonly string[]) => path.length === 3 && path[0] === 'models' && path[2] === 'price';
+
+function deepMerge(base: unknown, over: unknown, path: readonly string[] = []): unknown {
+  if (!isPlain(base) || !isPlain(over) || replacedWhole(path)) return over;
   const out: Plain = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
+  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v, [...path, k]) : v;
   return out;
 }
 

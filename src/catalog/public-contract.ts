@@ -54,7 +54,8 @@ export function publicContract(m: Pick<CatalogModel, 'spec'>, currency: string) 
     max_n: spec.n.max,
     ...(spec.sizes ? { sizes: spec.sizes.values } : {}),
     ...(spec.fields.aspect_ratio?.values ? { aspect_ratios: spec.fields.aspect_ratio.values } : {}),
-    price: { currency, unit: 'micro', ...spec.price },
+    // `basis` says which way the model is priced; a token price lists its rates and the token counts its hold is made of.
+    price: { currency, unit: 'micro', basis: spec.price.per_million_tokens ? ('tokens' as const) : ('image' as const), ...spec.price },
     timeout_ms: spec.timeout_ms,
   };
 }

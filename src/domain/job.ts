@@ -83,6 +83,8 @@ export interface ImageJob {
   user?: string;
   /** The client can take a text-only answer (chat): a model that replies with text alone is not a failure. */
   acceptTextOnly?: boolean;
+  /** Partial images the client asked to be streamed; each costs extra output tokens where the upstream bills them. */
+  partialImages?: number;
 }
 
 /**

@@ -72,6 +72,74 @@ export const OperationSchema = z
   .strict();
 export type OperationSpec = z.infer<typeof OperationSchema>;
 
+const tokenCount = z.number().int().nonnegative();
+
+/**
+ * Image tokens an output image takes by its area, for upstreams that take free sizes (gpt-image-2): per
+ * quality a factor f; the short side's factor s = round(f × short / long); tokens = ceil(f × s × (offset +
+ * width × height) / divisor). It reproduces the upstream's published table at its listed sizes.
+ */
+export const AreaTokensSchema = z
+  .object({
+    quality_factors: z.record(z.string(), z.number().int().positive()),
+    offset_pixels: tokenCount,
+    divisor: z.number().int().positive(),
+  })
+  .strict();
+export type AreaTokens = z.infer<typeof AreaTokensSchema>;
+
+/**
+ * Image tokens an input image takes: a fixed count, or tiles of its scaled-down picture (the image is fitted
+ * within `fit_within` square, then its short side scaled to `short_side`; each `tile`-pixel square costs
+ * `per_tile`, plus `base`). High input fidelity adds a fixed count, by the image's shape.
+ */
+export const InputImageTokensSchema = z
+  .object({
+    per_image: tokenCount.optional(),
+    tiles: z
+      .object({
+        fit_within: z.number().int().positive(),
+        short_side: z.number().int().positive(),
+        tile: z.number().int().positive(),
+        base: tokenCount,
+        per_tile: tokenCount,
+      })
+      .strict()
+      .optional(),
+    high_fidelity: z
+      .object({
+        square: tokenCount,
+        other: tokenCount,
+        /** `requested`: only with input_fidelity=high; `always`: the upstream always reads inputs at high fidelity. */
+        applies: z.enum(['requested', 'always']).default('requested'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type InputImageTokens = z.infer<typeof InputImageTokensSchema>;
+
+/** How many tokens a request takes, class by class: the quote's upper bounds for a token-priced model. */
+export const TokenCountsSchema = z
+  .object({
+    /** Output image tokens per image, keyed like per_image_by: quality, size or tier, or "quality/size". */
+    output_image: z.record(z.string(), tokenCount).optional(),
+    /** Output image tokens of a size the table does not list, from its area. */
+    output_image_by_area: AreaTokensSchema.optional(),
+    /** Extra output image tokens per streamed partial image. */
+    partial_image: tokenCount.default(0),
+    input_image: InputImageTokensSchema.optional(),
+    /** Text tokens the upstream adds beside the prompt (framing), and per input image. */
+    input_text_overhead: tokenCount.default(0),
+    input_text_per_image: tokenCount.default(0),
+  })
+  .strict()
+  .refine((t) => !t.output_image_by_area || t.output_image, {
+    message: 'output_image_by_area needs an output_image table: size auto is held at its dearest entry',
+    path: ['output_image'],
+  });
+export type TokenCounts = z.infer<typeof TokenCountsSchema>;
+
 export const PriceSchema = z
   .object({
     /** Default price of one image, micro-units. */
@@ -85,12 +153,20 @@ export const PriceSchema = z
       .object({ input_text: micro.default(0), input_image: micro.default(0), output_image: micro.default(0), output_text: micro.default(0) })
       .strict()
       .optional(),
-    /** Tokens assumed per output image when quoting a token-priced model before the call. */
+    /** Token counts by class that bound what a request can take (the hold of a token-priced model). */
+    tokens: TokenCountsSchema.optional(),
+    /** Tokens assumed per output image when quoting, where `tokens.output_image` gives no table. */
     quote_output_tokens_per_image: z.number().int().positive().optional(),
-    /** Tokens assumed for the prompt when quoting. */
+    /** Tokens assumed for the prompt when quoting, instead of the bound from its length. */
     quote_input_tokens: z.number().int().nonnegative().optional(),
   })
-  .strict();
+  .strict()
+  .refine((p) => !p.tokens || p.per_million_tokens, { message: 'tokens needs per_million_tokens', path: ['tokens'] })
+  // Without a count of output tokens per image the hold would leave the images out, and every charge be clipped to it.
+  .refine((p) => !p.per_million_tokens?.output_image || p.tokens?.output_image || p.quote_output_tokens_per_image, {
+    message: 'a price per output image token needs tokens.output_image (or quote_output_tokens_per_image) to hold the images at',
+    path: ['tokens', 'output_image'],
+  });
 export type Price = z.infer<typeof PriceSchema>;
 
 export const RouteSchema = z

@@ -1,6 +1,7 @@
 /** The request-log row of a finished request: who, what, how it ended, and for image requests the money. */
 import type { FastifyRequest } from 'fastify';
 import { excerpt } from '../domain/excerpt.js';
+import type { TokenUsage } from '../domain/job.js';
 import { sanitizeShape } from '../domain/sanitize.js';
 import type { RequestLogEntry } from '../store/request-log.js';
 import { audienceOf, trafficOf } from './audience.js';
@@ -45,9 +46,21 @@ export function requestLogRow(req: FastifyRequest, outcome: RequestOutcome, late
     images: outcome.status >= 200 && outcome.status < 300 ? (t?.delivery?.images.length ?? 0) : 0,
     amount: charged,
     billing_transaction_id: t?.prepared?.hold?.id ?? null,
+    ...tokenColumns(t?.delivery?.result.usage),
     latency_ms: Math.round(latencyMs),
     // The arrival time itself: now minus a rounded latency could order two quick requests the wrong way round.
     created_at: req.receivedAt ?? Date.now() - Math.round(latencyMs),
+  };
+}
+
+/** The tokens the upstream reported, by class: the upstream took them whether or not the client got the images. */
+function tokenColumns(u: TokenUsage | undefined) {
+  const count = (v: number | undefined) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null);
+  return {
+    input_text_tokens: count(u?.inputTextTokens),
+    input_image_tokens: count(u?.inputImageTokens),
+    output_image_tokens: count(u?.outputImageTokens),
+    output_text_tokens: count(u?.outputTextTokens),
   };
 }
 

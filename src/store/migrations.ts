@@ -431,6 +431,19 @@ const m017_members: Migration = {
   },
 };
 
+/**
+ * The tokens each request took, as the upstream reported them (issue 26): input text, input image, output
+ * image and output text. Null where no usage was reported (per-image upstreams, failures), so a usage report
+ * tells "none reported" from zero. Nullable columns without a default: instant on both databases.
+ */
+const m019_request_log_tokens: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const col of ['input_text_tokens', 'input_image_tokens', 'output_image_tokens', 'output_text_tokens']) {
+      await db.schema.alterTable('request_log').addColumn(col, 'integer').execute();
+    }
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -450,6 +463,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '015_request_log_traffic': m015_request_log_traffic,
     '016_topup_codes': m016_topup_codes,
     '017_members': m017_members,
+    '019_request_log_tokens': m019_request_log_tokens,
   };
 }
 

@@ -109,6 +109,11 @@ export interface RequestLogTable {
   billing_transaction_id: string | null;
   latency_ms: number;
   created_at: number;
+  /** Tokens the upstream reported for the request, by class; null where none were reported. */
+  input_text_tokens: number | null;
+  input_image_tokens: number | null;
+  output_image_tokens: number | null;
+  output_text_tokens: number | null;
 }
 
 /** Live gateway processes (heartbeat), so a shared database can tell whose holds and leases are orphaned. */

@@ -48,6 +48,17 @@ models:
     expect(c.resolve('house-local')!.routes[0]!.provider).toBe('local');
   });
 
+  it("replaces a token-priced model's price whole with an overlay's per-image price (a reseller's choice)", () => {
+    const data = loadCatalogData({ overlayText: 'models:\n  gpt-image-2:\n    price: { per_image_by: { low: 10000, high: 200000 } }\n' });
+    expect(data.models['gpt-image-2']!.price).toEqual({ per_image_by: { low: 10000, high: 200000 } });
+    expect(data.models['gpt-image-1']!.price.per_million_tokens).toBeDefined();
+  });
+
+  it('refuses a token price that gives no output tokens to hold its images at', () => {
+    const overlay = 'models:\n  gpt-image-2:\n    price: { per_million_tokens: { output_image: 30000000 } }\n';
+    expect(() => loadCatalogData({ overlayText: overlay })).toThrow(/models\.gpt-image-2\.price\.tokens\.output_image: a price per output image token needs/);
+  });
+
   it('reports an invalid overlay with the file, the path and the problem', () => {
     const dir = tempDir();
     const file = join(dir, 'bad.yaml');

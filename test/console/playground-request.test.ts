@@ -12,6 +12,7 @@ import { quoteOf } from '../../console/src/pages/playground/quote.js';
 import type { PlaygroundRequest } from '../../console/src/pages/playground/request.js';
 import { curlSnippet, pythonSnippet } from '../../console/src/pages/playground/snippets.js';
 import { quote } from '../../src/billing/pricing.js';
+import { loadCatalogData } from '../../src/catalog/load.js';
 import type { ImageJob } from '../../src/domain/job.js';
 import type { Price } from '../../src/domain/model-spec.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
@@ -44,6 +45,42 @@ describe('the playground quote', () => {
               images: 0,
             });
             expect(console.amount, JSON.stringify({ price, quality, size, resolution, n })).toBe(quote(price, job));
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('the playground quote of a token price', () => {
+  const catalog = loadCatalogData();
+  const square = { field: 'image', bytes: Buffer.alloc(0), mime: 'image/png', width: 1024, height: 1024, hasAlpha: false } as const;
+
+  it('is what the gateway holds for every quality, size, count, prompt and square reference of the GPT Image and Gemini models', () => {
+    for (const id of ['gpt-image-1', 'gpt-image-1.5', 'gpt-image-2', 'gemini-3-pro-image-preview', 'gemini-2.5-flash-image']) {
+      const price = catalog.models[id]!.price;
+      for (const quality of [undefined, 'auto', 'low', 'high']) {
+        for (const [size, resolution] of [[undefined], ['auto'], ['1024x1024'], ['1024x1536'], ['2048x1152'], [undefined, '4K']] as Array<[string?, string?]>) {
+          for (const [n, prompt, images, fidelity] of [
+            [1, 'a cat', 0, undefined],
+            [3, '一只猫', 2, 'high'],
+          ] as Array<[number, string, number, string?]>) {
+            const job = {
+              n,
+              prompt,
+              images: Array.from({ length: images }, () => square),
+              params: { quality, size, resolution, ...(fidelity ? { input_fidelity: fidelity } : {}) },
+            } as unknown as ImageJob;
+            const console = quoteOf({ ...price, currency: 'USD', unit: 'micro', basis: 'tokens' } as Parameters<typeof quoteOf>[0], {
+              n,
+              prompt,
+              quality,
+              size,
+              resolution,
+              images,
+              inputFidelity: fidelity,
+            });
+            expect(console, JSON.stringify({ id, quality, size, resolution, n, images })).toEqual({ amount: quote(price, job), estimate: true });
           }
         }
       }

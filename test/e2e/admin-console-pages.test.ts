@@ -215,15 +215,27 @@ describe.each(databases())('admin API for the console pages on $name', ({ make }
       const csv = await gw.admin(`/v1/admin/usage?${q}&format=csv`);
       expect(csv.headers.get('content-disposition')).toBe('attachment; filename="usage.csv"');
       const [head, ...rows] = parseCsv(csv.body as string) as [string[], ...string[][]];
-      expect(head).toEqual(['day', 'model', 'account_id', 'requests', 'succeeded', 'images', 'spend']);
+      expect(head).toEqual([
+        'day',
+        'model',
+        'account_id',
+        'requests',
+        'succeeded',
+        'images',
+        'spend',
+        'input_text_tokens',
+        'input_image_tokens',
+        'output_image_tokens',
+        'output_text_tokens',
+      ]);
       expect(rows).toEqual(json.map((r) => head.map((c) => (r[c] === null ? '' : String(r[c])))));
       const day = json[0]!.day as string;
       // Where a null sorts differs by database (first on SQLite, last on PostgreSQL); the JSON order is kept.
       expect(rows).toHaveLength(2);
       expect(rows).toEqual(
         expect.arrayContaining([
-          [day, '', acct.id, '1', '0', '0', '0'],
-          [day, 'priced-local', acct.id, '1', '1', '1', String(PRICE)],
+          [day, '', acct.id, '1', '0', '0', '0', '0', '0', '0', '0'],
+          [day, 'priced-local', acct.id, '1', '1', '1', String(PRICE), '0', '0', '0', '0'],
         ]),
       );
       const bad = await gw.admin('/v1/admin/usage?format=xlsx');

@@ -129,7 +129,20 @@ describe.each(databases())('billing end to end on $name', ({ make }) => {
       (await (await fetch(`${gw.url}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: unknown[] };
     await until(async () => (await usageOf()).data.length > 0);
     const mine = await usageOf();
-    expect(mine.data).toEqual([{ model: 'priced-local', requests: 1, succeeded: 1, images: 3, spend: 120_000 }]);
+    expect(mine.data).toEqual([
+      {
+        model: 'priced-local',
+        requests: 1,
+        succeeded: 1,
+        images: 3,
+        spend: 120_000,
+        // The offline renderer reports no tokens.
+        input_text_tokens: 0,
+        input_image_tokens: 0,
+        output_image_tokens: 0,
+        output_text_tokens: 0,
+      },
+    ]);
     const admin = await gw.admin(`/v1/admin/usage?account_id=${accountId}&group_by=day,model`);
     expect(admin.body.data[0]).toMatchObject({ model: 'priced-local', images: 3, spend: 120_000 });
     const csv = await gw.admin(`/v1/admin/ledger?account_id=${accountId}&format=csv`);

@@ -74,12 +74,13 @@ describe.each(databases())('a task result on $name', ({ make }) => {
     expect(body.data).toHaveLength(2);
     for (const item of body.data) expect(Object.keys(item)).toEqual(['url', 'size']);
     expect(body.data[0].size).toBe('1024x1024');
+    // What the fake OpenAI reports: the prompt "p" as 7 text tokens, two medium 1024x1024 images at 1056 each.
     expect(body.usage).toEqual({
-      input_tokens: 50,
-      input_tokens_details: { text_tokens: 40, image_tokens: 10 },
+      input_tokens: 7,
+      input_tokens_details: { text_tokens: 7, image_tokens: 0 },
       output_tokens: 2112,
       output_tokens_details: { text_tokens: 0, image_tokens: 2112 },
-      total_tokens: 2162,
+      total_tokens: 2119,
     });
     expect(body.billing_transaction_id).toMatch(/^txn_/);
     expect(body.imagegate).toEqual({
@@ -123,6 +124,6 @@ describe.each(databases())('a task result on $name', ({ make }) => {
     expect(Object.keys(stored).sort()).toEqual(['billing', 'failed', 'images', 'model', 'route', 'usage', 'v']);
     expect(stored.route).toEqual(expect.any(String));
     expect((stored.images as Array<Record<string, unknown>>)[0]).toMatchObject({ url: expect.any(String), mime: 'image/png', size: '1024x1024' });
-    expect(stored.usage).toEqual({ inputTextTokens: 40, inputImageTokens: 10, outputImageTokens: 2112, outputTextTokens: 0, totalTokens: 2162 });
+    expect(stored.usage).toEqual({ inputTextTokens: 7, inputImageTokens: 0, outputImageTokens: 2112, outputTextTokens: 0, totalTokens: 2119 });
   });
 });

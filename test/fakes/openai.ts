@@ -11,6 +11,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { HttpFake, type RecordedRequest } from './http-fake.js';
 import { imageSize, makeImage } from './images.js';
+import { inputImageTokens, outputImageTokens, usageOf } from './openai-usage.js';
 
 type Endpoint = 'generations' | 'edits' | 'variations';
 type Format = 'png' | 'jpeg' | 'webp';
@@ -395,13 +396,14 @@ export class OpenAIFake extends HttpFake {
       const quality = f.quality === undefined || f.quality === 'auto' ? 'medium' : String(f.quality);
       const background = f.background === undefined || f.background === 'auto' ? 'opaque' : String(f.background);
       Object.assign(body, { background, output_format: outFormat, quality, size: `${w}x${h}` });
-      body.usage = {
-        input_tokens: 50,
-        input_tokens_details: { text_tokens: 40, image_tokens: 10 },
-        output_tokens: 1056 * count,
-        output_tokens_details: { image_tokens: 1056 * count, text_tokens: 0 },
-        total_tokens: 50 + 1056 * count,
-      };
+      const sources = files.filter((file) => file.field === 'image' || file.field === 'image[]');
+      let imageTokens = 0;
+      for (const file of sources) {
+        const d = await imageSize(fileBytes.get(file)!);
+        imageTokens += inputImageTokens(modelName, d.width, d.height, f.input_fidelity === undefined ? undefined : String(f.input_fidelity));
+      }
+      const textTokens = Math.ceil(Buffer.byteLength(String(f.prompt ?? ''), 'utf8') / 4) + 6 + 32 * sources.length;
+      body.usage = usageOf({ textTokens, imageTokens, outputImageTokens: outputImageTokens(modelName, quality, w, h) * count });
     }
     return body;
   }

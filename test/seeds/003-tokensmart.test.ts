@@ -141,6 +141,7 @@ describe('seed 003: image generation API', () => {
     fake.fewerNext = 1;
     const res = await gen({ model: 'gpt-image-2', prompt: 'x', n: 2, quality: 'low', size: '1024x1024' });
     expect(res.body.data).toHaveLength(1);
-    expect(res.body.imagegate.billing.amount).toBe(11_000);
+    // Charged on the usage OpenAI reports for the one image: 196 output tokens at $30/M, 7 text tokens at $5/M.
+    expect(res.body.imagegate.billing.amount).toBe(196 * 30 + 7 * 5);
   });
 });

@@ -20,7 +20,11 @@ function priceText(m: AdminModelView, currency: string): string {
     );
   else if (p.per_image !== undefined) parts.push(t('perImage', { price: money(p.per_image, currency) }));
   if (p.per_megapixel !== undefined) parts.push(t('perMegapixel', { price: money(p.per_megapixel, currency) }));
-  if (p.per_million_tokens) parts.push(t('perMillionTokens', { price: money(p.per_million_tokens.output_image, currency) }));
+  const tk = p.per_million_tokens;
+  if (tk)
+    parts.push(
+      t('perMillionTokens', { textIn: money(tk.input_text, currency), imageIn: money(tk.input_image, currency), imageOut: money(tk.output_image, currency) }),
+    );
   return parts.join('; ') || '—';
 }
 

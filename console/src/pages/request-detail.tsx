@@ -1,4 +1,4 @@
-/** One request of the log: where it went, what it cost, and the request's shape as stored (keys and image data stripped). */
+/** One request of the log: where it went, what it cost (and the tokens reported), and the request's shape as stored (keys and image data stripped). */
 import type { ComponentChildren } from 'preact';
 import type { RequestDetail } from '../api/types.js';
 import { Link } from '../router/router.js';
@@ -11,6 +11,9 @@ import { termLabel } from '../ui/messages.js';
 import { useScope } from '../ui/scope.js';
 import { useApi } from '../ui/use-api.js';
 import { t } from './requests.messages.js';
+
+/** A token count the upstream reported; none reported shows as missing, not as zero. */
+const tokens = (n: number | null) => (n === null ? null : count(n));
 
 export function RequestDetailPage({ id }: { id: string }) {
   const scope = useScope();
@@ -35,6 +38,10 @@ export function RequestDetailPage({ id }: { id: string }) {
                 [t('latency'), ms(d.latency_ms)],
                 [t('images'), count(d.images)],
                 [t('amount'), currency ? money(d.amount, currency) : count(d.amount)],
+                [t('inputTextTokens'), tokens(d.input_text_tokens)],
+                [t('inputImageTokens'), tokens(d.input_image_tokens)],
+                [t('outputImageTokens'), tokens(d.output_image_tokens)],
+                [t('outputTextTokens'), tokens(d.output_text_tokens)],
                 [
                   t('billing'),
                   d.billing_transaction_id && d.account_id && !scope.member ? (

@@ -19,6 +19,10 @@ export const t = messages({
     succeeded: 'Succeeded',
     images: 'Images',
     spend: 'Spend',
+    inputTextTokens: 'Text tokens in',
+    inputImageTokens: 'Image tokens in',
+    outputImageTokens: 'Image tokens out',
+    outputTextTokens: 'Text tokens out',
     empty: 'No usage in this range.',
   },
   'zh-CN': {
@@ -38,6 +42,10 @@ export const t = messages({
     succeeded: '成功',
     images: '图片',
     spend: '消费',
+    inputTextTokens: '输入文本词元',
+    inputImageTokens: '输入图片词元',
+    outputImageTokens: '输出图片词元',
+    outputTextTokens: '输出文本词元',
     empty: '此时间范围内没有用量。',
   },
 });

@@ -1,4 +1,4 @@
-/** Usage: requests, images and spend grouped by day, model, key or account, as a chart and a table, with CSV. */
+/** Usage: requests, images, spend and the tokens upstreams reported, grouped by day, model, key or account, as a chart and a table, with CSV. */
 import { withQuery } from '../api/client.js';
 import type { List, Priced, UsageGroup, UsageRow } from '../api/types.js';
 import { Link, useQueryState } from '../router/router.js';
@@ -63,6 +63,10 @@ export function UsagePage() {
             { title: t('succeeded'), numeric: true, cell: (r) => count(r.succeeded) },
             { title: t('images'), numeric: true, cell: (r) => count(r.images) },
             { title: t('spend'), numeric: true, cell: (r) => cur(r.spend) },
+            { title: t('inputTextTokens'), numeric: true, cell: (r) => count(r.input_text_tokens) },
+            { title: t('inputImageTokens'), numeric: true, cell: (r) => count(r.input_image_tokens) },
+            { title: t('outputImageTokens'), numeric: true, cell: (r) => count(r.output_image_tokens) },
+            { title: t('outputTextTokens'), numeric: true, cell: (r) => count(r.output_text_tokens) },
           ];
           const bars = u.data.map((r) => ({ label: groupLabel(r, group), value: r.spend }));
           return (

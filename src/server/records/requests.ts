@@ -42,6 +42,11 @@ export function requestView(r: Selectable<RequestLogTable>) {
     images: r.images,
     amount: r.amount,
     billing_transaction_id: r.billing_transaction_id,
+    // Tokens the upstream reported, by class; null where it reported none.
+    input_text_tokens: r.input_text_tokens,
+    input_image_tokens: r.input_image_tokens,
+    output_image_tokens: r.output_image_tokens,
+    output_text_tokens: r.output_text_tokens,
   };
 }
 

@@ -7,7 +7,7 @@ import { type Selectable, sql } from 'kysely';
 import { z } from 'zod';
 import type { Account, Accounts } from '../../billing/accounts.js';
 import type { Ledger } from '../../billing/ledger.js';
-import { USAGE_GROUP_FIELD } from '../../billing/usage.js';
+import { USAGE_FIGURES, USAGE_GROUP_FIELD } from '../../billing/usage.js';
 import { GatewayError, invalidRequest } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
 import { KeyPolicySchema, parseKeyPolicy } from '../../domain/key-policy.js';
@@ -183,7 +183,7 @@ export function adminRoutes(
     );
     if (format === 'csv') {
       asCsv(reply, 'usage.csv');
-      return toCsv([...groups.map((g) => USAGE_GROUP_FIELD[g]), 'requests', 'succeeded', 'images', 'spend'], rows);
+      return toCsv([...groups.map((g) => USAGE_GROUP_FIELD[g]), ...USAGE_FIGURES], rows);
     }
     return { object: 'list', currency: d.ledger.currency, unit: 'micro', data: rows };
   });

@@ -90,10 +90,12 @@ describe('openai catalog entries', () => {
       const spec = c.resolve(id)!.spec;
       const qualities = (spec.fields.quality?.values ?? []).map(String);
       const sizes = spec.sizes?.values ?? [];
-      for (const key of Object.keys(spec.price.per_image_by ?? {})) {
+      for (const key of [...Object.keys(spec.price.per_image_by ?? {}), ...Object.keys(spec.price.tokens?.output_image ?? {})]) {
         for (const part of key.split('/')) expect([...qualities, ...sizes], `${id} price key ${key}`).toContain(part);
       }
-      expect(spec.price.per_image, id).toBeGreaterThan(0);
+      // Priced per image (DALL·E) or by tokens with an output table (GPT Image): never free.
+      if (spec.price.per_million_tokens) expect(spec.price.per_million_tokens.output_image, id).toBeGreaterThan(0);
+      else expect(spec.price.per_image, id).toBeGreaterThan(0);
     }
   });
 });

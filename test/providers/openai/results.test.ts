@@ -18,7 +18,8 @@ const replyWith = (body: unknown) => fake.setFixedResponse(Buffer.from(JSON.stri
 describe('openai replies: images, usage, meta and request id', () => {
   it('maps usage token details onto TokenUsage', async () => {
     const r = await adapter.generate(job({ n: 2, params: { quality: 'high', size: '1536x1024' } }), routeTo(fake.url), callContext());
-    expect(r.usage).toEqual({ inputTextTokens: 40, inputImageTokens: 10, outputImageTokens: 2112, outputTextTokens: 0, totalTokens: 2162 });
+    // Two high-quality 1536x1024 images at OpenAI's 6208 output tokens each; "a red fox in snow" as 11 text tokens.
+    expect(r.usage).toEqual({ inputTextTokens: 11, inputImageTokens: 0, outputImageTokens: 12416, outputTextTokens: 0, totalTokens: 12427 });
   });
 
   it('counts usage without details as text in and image out', async () => {

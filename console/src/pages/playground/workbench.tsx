@@ -100,6 +100,7 @@ function ModelForm(props: { model: ModelDetail; op: Operation | undefined; onOp:
     size: values.fields.size,
     resolution: values.fields.resolution,
     images: values.images.length,
+    inputFidelity: values.fields.input_fidelity,
   });
   const promptRule = fieldRule(contract, 'prompt');
   const update = (id: number, p: Partial<RunView>) => setRuns((all) => all.map((r) => (r.id === id ? { ...r, ...p } : r)));
