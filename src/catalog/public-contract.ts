@@ -55,6 +55,8 @@ export function publicContract(m: Pick<CatalogModel, 'spec'>, currency: string) 
     ...(spec.sizes ? { sizes: spec.sizes.values } : {}),
     ...(spec.fields.aspect_ratio?.values ? { aspect_ratios: spec.fields.aspect_ratio.values } : {}),
     price: { currency, unit: 'micro', ...spec.price },
+    // Every model takes `stream: true`; this says how many partial images it can send before the finished one.
+    stream: { partial_images: { min: 0, max: spec.stream.partial_images } },
     timeout_ms: spec.timeout_ms,
   };
 }
