@@ -28,6 +28,11 @@ export interface OpenAIPlan {
   /** Upstream field → value, in the order they are sent. */
   fields: Map<string, FieldValue>;
   profile: ModelProfile | undefined;
+  /**
+   * Ask OpenAI for its own stream, with this many partial images: only when the client reads an image stream
+   * that wants partial images, for one image (OpenAI streams one image per request).
+   */
+  upstreamStream?: { partialImages: number };
 }
 
 const quoted = (values: readonly unknown[]) => values.map((v) => `"${String(v)}"`).join(', ');
@@ -75,7 +80,18 @@ export function planRequest(job: ImageJob, route: Route): OpenAIPlan {
   checkFormatPairs(job);
   if (takesResponseFormat(upstreamModel, profile)) fields.set('response_format', job.responseFormat);
   if (job.user) fields.set('user', job.user);
-  return { endpoint, fields, profile };
+  const upstreamStream = streamPlan(job, endpoint, upstreamModel, profile, who);
+  return { endpoint, fields, profile, ...(upstreamStream ? { upstreamStream } : {}) };
+}
+
+/** OpenAI streams GPT Image generations and edits; DALL·E (which answers url or b64_json) has no stream. */
+function streamPlan(job: ImageJob, endpoint: Endpoint, upstreamModel: string, profile: ModelProfile | undefined, who: string): OpenAIPlan['upstreamStream'] {
+  const partialImages = job.stream?.partialImages ?? 0;
+  if (partialImages === 0 || job.n > 1) return undefined;
+  if (endpoint === 'variations' || takesResponseFormat(upstreamModel, profile)) {
+    throw invalidRequest('partial_images', `${who} sends no partial images: OpenAI streams GPT Image models only. Remove partial_images.`);
+  }
+  return { partialImages };
 }
 
 function translate(name: string, raw: JsonValue, endpoint: Endpoint, profile: ModelProfile | undefined, model: ModelFacts, who: string): [string, FieldValue] {

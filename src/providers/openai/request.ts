@@ -22,10 +22,13 @@ const file = (img: InputImage, name: string) => ({ filename: `${name}.${EXTENSIO
 export function buildRequest(job: ImageJob, route: Route, plan: OpenAIPlan): UpstreamRequest {
   const url = `${route.baseUrl.replace(/\/+$/, '')}/images/${plan.endpoint}`;
   const headers = headersFor(route);
+  const stream = plan.upstreamStream;
   if (plan.endpoint === 'generations') {
-    return { method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(Object.fromEntries(plan.fields)) };
+    const fields = { ...Object.fromEntries(plan.fields), ...(stream ? { stream: true, partial_images: stream.partialImages } : {}) };
+    return { method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(fields) };
   }
   const parts: Part[] = [...plan.fields];
+  if (stream) parts.push(['stream', 'true'], ['partial_images', stream.partialImages]);
   // One image goes as `image`; several as repeated `image[]`, the way OpenAI's own SDK sends them.
   const imageField = job.images.length > 1 ? 'image[]' : 'image';
   job.images.forEach((img, i) => {
