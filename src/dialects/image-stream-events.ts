@@ -1,0 +1,90 @@
+/**
+ * The events of a streamed OpenAI images answer, as the spec defines them (ImageGenPartialImageEvent,
+ * ImageGenCompletedEvent and their `image_edit.*` twins): a partial image is a preview, a completed event
+ * the finished image with the usage it was billed on. Their size, quality, background and output_format are
+ * required: what the upstream reported (image-settings.ts), else `auto` (the spec's word for "not said"),
+ * and the output format from the image's own type.
+ */
+import type { Base64Text, ImageMime, ImageResult, PartialImage } from '../domain/job.js';
+import type { Delivery } from '../pipeline/pipeline.js';
+import { type ReportedSettings, reportedSettings, SPEC_OUTPUT_FORMATS } from './image-settings.js';
+import { type ImagesUsage, imagesUsage } from './openai-images.js';
+
+/** `image_generation` on /v1/images/generations, `image_edit` on /v1/images/edits. */
+export type StreamFamily = 'image_generation' | 'image_edit';
+
+export const streamFamilyOf = (endpoint: string): StreamFamily => (endpoint === '/v1/images/edits' ? 'image_edit' : 'image_generation');
+
+interface EventSettings {
+  size: NonNullable<ReportedSettings['size']> | 'auto';
+  quality: NonNullable<ReportedSettings['quality']> | 'auto';
+  background: NonNullable<ReportedSettings['background']> | 'auto';
+  output_format: NonNullable<ReportedSettings['output_format']>;
+}
+
+export interface PartialImageEvent extends EventSettings {
+  type: `${StreamFamily}.partial_image`;
+  b64_json: Base64Text;
+  created_at: number;
+  partial_image_index: number;
+}
+
+export interface CompletedEvent extends EventSettings {
+  type: `${StreamFamily}.completed`;
+  b64_json: Base64Text;
+  created_at: number;
+  usage: ImagesUsage;
+  /** imagegate's extension, on the last completed event: the request and what it was charged. */
+  imagegate?: {
+    request_id: string;
+    model: string;
+    billing?: { billing_transaction_id: string; amount: number; currency: string; unit: 'micro' };
+  };
+}
+
+const NO_USAGE = imagesUsage({});
+
+/** The spec's output formats are png, webp and jpeg; an image of another type is reported by its nearest, png. */
+function formatOf(mime: ImageMime): EventSettings['output_format'] {
+  const ext = mime.slice('image/'.length);
+  return (SPEC_OUTPUT_FORMATS as readonly string[]).includes(ext) ? (ext as EventSettings['output_format']) : 'png';
+}
+
+function settings(meta: ImageResult['meta'], mime: ImageMime): EventSettings {
+  const reported = reportedSettings({ result: { images: [], failedCount: 0, meta } });
+  return {
+    size: reported.size ?? 'auto',
+    quality: reported.quality ?? 'auto',
+    background: reported.background ?? 'auto',
+    output_format: formatOf(mime),
+  };
+}
+
+export function partialImageEvent(family: StreamFamily, p: PartialImage, createdAt: number): PartialImageEvent {
+  return { type: `${family}.partial_image`, b64_json: p.b64, created_at: createdAt, ...settings(p.meta, p.mime), partial_image_index: p.partialIndex };
+}
+
+/**
+ * One completed event per delivered image, in order. The upstream's usage covers the whole request: it goes
+ * on the last event (with imagegate's billing), the others carry none, so a client that adds them up counts it once.
+ */
+export function completedEvents(family: StreamFamily, d: Delivery, requestId: string): CompletedEvent[] {
+  const usage = d.result.usage ? imagesUsage(d.result.usage) : NO_USAGE;
+  return d.images.map((img, i) => {
+    const last = i === d.images.length - 1;
+    const event: CompletedEvent = {
+      type: `${family}.completed`,
+      b64_json: img.b64!,
+      created_at: d.created,
+      ...settings(d.result.meta, img.mime),
+      usage: last ? usage : NO_USAGE,
+    };
+    if (last) {
+      event.imagegate = { request_id: requestId, model: d.model.id };
+      if (d.billingTransactionId) {
+        event.imagegate.billing = { billing_transaction_id: d.billingTransactionId, amount: d.charged, currency: d.currency, unit: 'micro' };
+      }
+    }
+    return event;
+  });
+}
