@@ -204,6 +204,17 @@ describe('image generation with stream: true', () => {
     for (const e of all) expect(await decoded(e.data.b64_json)).toMatchObject({ width: 256, height: 256 });
   });
 
+  it('answers n: 2 on a GPT Image model with two completed events and no partial images, OpenAI streaming one image per request', async () => {
+    const res = await post({ n: 2, partial_images: 2 });
+    const all = await new NamedEvents(res).rest();
+    expect(all.map((e) => e.name)).toEqual(['image_generation.completed', 'image_generation.completed']);
+    expectSpecEvents(all);
+    expect(all[0]!.data.usage.total_tokens).toBe(0);
+    expect(all[1]!.data.usage.output_tokens).toBe(2 * 1056);
+    expect(fake.requests[0]!.json).toMatchObject({ n: 2 });
+    expect(fake.requests[0]!.json).not.toHaveProperty('stream');
+  });
+
   it('refunds the hold when the upstream connection drops after the first partial image', async () => {
     fake.streamFaultNext('break-after-partial');
     const before = await gw.balance(key);
