@@ -17,29 +17,19 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DraftRequest } from '../domain/draft.js';
-import { type GatewayError, invalidRequest, toGatewayError } from '../domain/errors.js';
+import { invalidRequest } from '../domain/errors.js';
 import type { ImageStream, PartialImage, ResponseFormat } from '../domain/job.js';
 import { completedEvents, partialImageEvent, streamFamilyOf } from '../dialects/image-stream-events.js';
-import { delivered, execute, prepare, type PreparedJob } from '../pipeline/pipeline.js';
-import { chargeOnDelivery, refundUndelivered } from './charge-on-delivery.js';
-import { clientGone } from './client-gone.js';
-import { runIdempotent } from './idempotency/run.js';
-import { fingerprint, retryable } from './idempotency/store.js';
-import { draftFingerprint, type ImageRequestDeps, type ImageRequestTrace } from './image-request.js';
-import { SseWriter } from './sse-writer.js';
-
-const SSE_TYPE = 'text/event-stream; charset=utf-8';
+import { delivered, execute } from '../pipeline/pipeline.js';
+import { chargeOnDelivery } from './charge-on-delivery.js';
+import { endInFailure, openEventStream, runKeyedStream, type StreamOutcome } from './event-stream.js';
+import { fingerprint } from './idempotency/store.js';
+import { draftFingerprint, type ImageRequestDeps } from './image-request.js';
 
 /** A draft whose client reads the answer as an image stream. */
 export type StreamedDraft = DraftRequest & { imageStream: ImageStream };
 
 export const isStreamed = (d: DraftRequest): d is StreamedDraft => d.imageStream !== undefined;
-
-interface StreamOutcome {
-  /** The events written (no keep-alives), for an Idempotency-Key replay. */
-  transcript: string;
-  error?: GatewayError;
-}
 
 /** Streamed images travel in the events' `b64_json`: the spec has no URL there, and OpenAI streams base64 only. */
 function streamedFormat(asked: ResponseFormat | undefined): ResponseFormat {
@@ -52,47 +42,15 @@ function streamedFormat(asked: ResponseFormat | undefined): ResponseFormat {
   return 'b64_json';
 }
 
-export async function runImageStream(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, given: StreamedDraft): Promise<FastifyReply> {
+export function runImageStream(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, given: StreamedDraft): Promise<FastifyReply> {
   const draft: StreamedDraft = { ...given, responseFormat: streamedFormat(given.responseFormat) };
-  await runIdempotent(deps, req, reply, {
-    draft,
-    fingerprint: fingerprint(['image-stream', draftFingerprint(draft), draft.imageStream.partialImages]),
-    run: (kept) => streamAnswer(deps, req, reply, draft, kept !== undefined),
-    keep: (outcome) => {
-      const billing = reply.getHeader('x-billing-transaction-id');
-      // An error event after the stream began is part of a 200 reply: a replay gets the same stream.
-      return {
-        status: 200,
-        body: outcome.transcript,
-        headers: { 'content-type': SSE_TYPE, ...(billing ? { 'x-billing-transaction-id': String(billing) } : {}) },
-      };
-    },
-    // As with JSON answers: a failure another try may fix (5xx, 429) is not kept, so the retry runs again.
-    retry: (outcome) => outcome.error !== undefined && retryable(outcome.error.status),
-  });
-  return reply;
+  const print = fingerprint(['image-stream', draftFingerprint(draft), draft.imageStream.partialImages]);
+  return runKeyedStream(deps, req, reply, draft, print, (record) => streamAnswer(deps, req, reply, draft, record));
 }
 
 async function streamAnswer(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: StreamedDraft, record: boolean): Promise<StreamOutcome> {
-  const trace: ImageRequestTrace = { draft };
-  req.imageTrace = trace;
-  const signal = clientGone(reply);
-  let prepared: PreparedJob;
-  try {
-    prepared = trace.prepared = await prepare(deps.pipeline, req.principal!, draft, req.id, signal);
-  } catch (e) {
-    const err = toGatewayError(e);
-    trace.upstreamRequestId = err.upstreamRequestId;
-    throw err;
-  }
-  reply.headers(prepared.rateLimitHeaders);
-  if (prepared.dropped.length) reply.header('x-imagegate-dropped-fields', prepared.dropped.join(','));
-  if (prepared.hold) reply.header('x-billing-transaction-id', prepared.hold.id);
-  const sse = new SseWriter(deps.pipeline.config.streamKeepAliveMs, { record });
-  // x-accel-buffering: nginx would otherwise hold the events back until its buffer fills.
-  reply.code(200).type(SSE_TYPE).header('cache-control', 'no-cache').header('x-accel-buffering', 'no');
-  void reply.send(sse.body);
-
+  const open = await openEventStream(deps, req, reply, draft, record);
+  const { trace, prepared, sse, signal } = open;
   const family = streamFamilyOf(draft.endpoint);
   const onPartialImage = (p: PartialImage) => {
     const event = partialImageEvent(family, p, Math.floor(Date.now() / 1000));
@@ -106,18 +64,13 @@ async function streamAnswer(deps: ImageRequestDeps, req: FastifyRequest, reply: 
     trace.upstreamRequestId = delivery.result.upstreamRequestId;
     for (const event of completedEvents(family, delivery, req.id)) sse.named(event.type, event);
     if (!record) trace.charged = chargeOnDelivery(reply, execution.settlement);
+    // OpenAI's image stream has no closing event: the last completed event ends it.
     sse.close();
     return { transcript: sse.text() };
   } catch (e) {
-    // Delivered in part at most (an error event follows): nothing is charged.
-    await refundUndelivered(trace);
-    const err = toGatewayError(e);
-    trace.upstreamRequestId = err.upstreamRequestId;
-    reply.errorCode = err.code;
-    reply.errorMessage = err.message;
-    if (err.status >= 500) req.log.error({ err: err.cause ?? err, code: err.code }, 'image stream failed after it started');
-    if (!signal.aborted) sse.named('error', err.toBody());
-    sse.close();
-    return { transcript: sse.text(), error: err };
+    return endInFailure(req, reply, open, e, (err) => {
+      sse.named('error', err.toBody());
+      sse.close();
+    });
   }
 }
