@@ -18,7 +18,10 @@ export function streamRequest(body: Readonly<Record<string, unknown>>): ImageStr
     throw invalidRequest('partial_images', `partial_images must be an integer from 0 to ${MAX_PARTIAL_IMAGES}.`);
   }
   if (!stream) {
-    if (partial !== undefined) throw invalidRequest('partial_images', 'partial_images applies to streamed requests: send it with stream: true, or remove it.');
+    // 0 asks for nothing a whole answer lacks; more would be silently lost without a stream.
+    if (partial !== undefined && partial > 0) {
+      throw invalidRequest('partial_images', 'partial_images applies to streamed requests: send it with stream: true, or remove it.');
+    }
     return undefined;
   }
   // A stream is this connection's answer: a task would answer elsewhere, later.

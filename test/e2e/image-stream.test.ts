@@ -144,6 +144,13 @@ describe('image generation with stream: true', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('takes partial_images 0 without stream as the plain JSON answer it asks for', async () => {
+    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'gpt-image-1', prompt: 'a fox', partial_images: 0 });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toHaveLength(1);
+    expect(fake.requests[0]!.json).not.toHaveProperty('partial_images');
+  });
+
   it('refuses partial_images 3 on a model that sends none, naming partial_images', async () => {
     const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'dall-e-3', prompt: 'a fox', stream: true, partial_images: 3 });
     expect(res.status).toBe(400);
