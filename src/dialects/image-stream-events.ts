@@ -74,6 +74,7 @@ export function completedEvents(family: StreamFamily, d: Delivery, requestId: st
     const last = i === d.images.length - 1;
     const event: CompletedEvent = {
       type: `${family}.completed`,
+      // A streamed request is always b64_json and never passed through (server/image-stream.ts): b64 is set.
       b64_json: img.b64!,
       created_at: d.created,
       ...settings(d.result.meta, img.mime),
