@@ -107,6 +107,6 @@ export function tokenBounds(price: Price, job: ImageJob, sizeKey: string | undef
   const counts = price.tokens ?? NO_COUNTS;
   let inputImage = 0;
   for (const img of inputImagesOf(job)) inputImage += inputImageTokens(counts.input_image, img, job.params.input_fidelity);
-  const perImage = outputImageTokens(price, job.params.quality, sizeKey) + (job.partialImages ?? 0) * counts.partial_image;
+  const perImage = outputImageTokens(price, job.params.quality, sizeKey) + (job.stream?.partialImages ?? 0) * counts.partial_image;
   return { inputText: inputTextTokens(price, job, counts), inputImage, outputImage: perImage * job.n };
 }

@@ -56,6 +56,8 @@ export function publicContract(m: Pick<CatalogModel, 'spec'>, currency: string) 
     ...(spec.fields.aspect_ratio?.values ? { aspect_ratios: spec.fields.aspect_ratio.values } : {}),
     // `basis` says which way the model is priced; a token price lists its rates and the token counts its hold is made of.
     price: { currency, unit: 'micro', basis: spec.price.per_million_tokens ? ('tokens' as const) : ('image' as const), ...spec.price },
+    // Every model takes `stream: true`; this says how many partial images it can send before the finished one.
+    stream: { partial_images: { min: 0, max: spec.stream.partial_images } },
     timeout_ms: spec.timeout_ms,
   };
 }

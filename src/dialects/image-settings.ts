@@ -7,6 +7,7 @@
  * say through `ImageResult.meta` (providers/openai/settings.ts); here only the spec's value sets apply, so a
  * size outside them (gpt-image-2's free-form sizes) stays in `data[].size` alone.
  */
+import type { ImageMime, ImageResult } from '../domain/job.js';
 import type { Delivery } from '../pipeline/pipeline.js';
 
 export const SPEC_SIZES = ['1024x1024', '1024x1536', '1536x1024'] as const;
@@ -42,24 +43,22 @@ export function reportedSettings(d: Pick<Delivery, 'result'>): ReportedSettings 
 /**
  * The settings of a streamed image event, where the spec requires all four: what the model reported it used,
  * `auto` where it stated nothing for size, quality or background (the events' enums allow it, and it claims
- * nothing), and the output format the delivered bytes have when the model did not state it (the format has
- * no `auto`). Undefined output_format only for bytes of a type the spec has no name for.
+ * nothing), and the format of the image's own bytes when the model did not state it (the format has no
+ * `auto`; bytes of a type the spec has no name for are reported as its nearest, png).
  */
 export interface StreamedSettings {
   size: NonNullable<ReportedSettings['size']> | 'auto';
   quality: NonNullable<ReportedSettings['quality']> | 'auto';
   background: NonNullable<ReportedSettings['background']> | 'auto';
-  output_format?: ReportedSettings['output_format'];
+  output_format: NonNullable<ReportedSettings['output_format']>;
 }
 
-export function streamedSettings(d: Pick<Delivery, 'result' | 'images'>): StreamedSettings {
-  const reported = reportedSettings(d);
-  const mime = d.images[0]?.mime;
-  const format = reported.output_format ?? within(SPEC_OUTPUT_FORMATS, mime?.startsWith('image/') ? mime.slice('image/'.length) : undefined);
+export function streamedSettings(meta: ImageResult['meta'], mime: ImageMime): StreamedSettings {
+  const reported = reportedSettings({ result: { images: [], failedCount: 0, meta } });
   return {
     size: reported.size ?? 'auto',
     quality: reported.quality ?? 'auto',
     background: reported.background ?? 'auto',
-    ...(format ? { output_format: format } : {}),
+    output_format: reported.output_format ?? within(SPEC_OUTPUT_FORMATS, mime.slice('image/'.length)) ?? 'png',
   };
 }

@@ -10,10 +10,11 @@ import { invalidRequest } from '../domain/errors.js';
 import type { JsonValue, Operation } from '../domain/job.js';
 import { sanitizeShape } from '../domain/sanitize.js';
 import { asObject, commonFields, paramsFrom } from './openai-images.js';
+import { STREAM_FIELDS, streamRequest } from './image-stream-fields.js';
 
 const INTEGER_FIELDS = new Set(['n', 'output_compression', 'seed', 'partial_images']);
 const BOOLEAN_FIELDS = new Set(['watermark', 'prompt_extend', 'stream', 'async']);
-const ENVELOPE = new Set(['model', 'prompt', 'n', 'response_format', 'user', 'image', 'image[]', 'images', 'mask', 'async', 'callback_url', 'stream']);
+const ENVELOPE = new Set(['model', 'prompt', 'n', 'response_format', 'user', 'image', 'image[]', 'images', 'mask', 'async', 'callback_url', ...STREAM_FIELDS]);
 
 export interface MultipartLimits {
   maxFileBytes: number;
@@ -80,7 +81,9 @@ function draftFrom(
   mask: ImageSource | undefined,
   shape: unknown,
 ): DraftRequest {
-  if (body.stream === true) throw invalidRequest('stream', 'Streaming is not supported by this gateway yet; omit stream.');
+  const stream = streamRequest(body);
+  // OpenAI streams generations and edits only; a variation is answered whole.
+  if (stream && operation === 'variation') throw invalidRequest('stream', 'Variations are not streamed; remove stream (and partial_images).');
   if (operation === 'variation' && body.prompt !== undefined) throw invalidRequest('prompt', 'Variations take no prompt.');
   if (operation === 'variation' && mask) throw invalidRequest('mask', 'Variations take no mask.');
   const params = paramsFrom(body, ENVELOPE);
@@ -96,6 +99,7 @@ function draftFrom(
     imagesField: 'image',
     mask,
     async: body.async === true,
+    ...(stream ? { imageStream: stream } : {}),
     shape: sanitizeShape(shape) as Record<string, unknown>,
   };
 }

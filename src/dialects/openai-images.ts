@@ -10,6 +10,7 @@ import type { Delivery } from '../pipeline/pipeline.js';
 import { sanitizeShape } from '../domain/sanitize.js';
 import { type ReportedSettings, reportedSettings } from './image-settings.js';
 import { SIZE_PATTERN, SIZE_TIER_PATTERN } from '../domain/size.js';
+import { STREAM_FIELDS, streamRequest } from './image-stream-fields.js';
 
 /** Body fields the dialect itself consumes; everything else goes to the model's contract as a param. */
 const ENVELOPE = new Set([
@@ -25,6 +26,7 @@ const ENVELOPE = new Set([
   'reference_image_urls',
   'async',
   'callback_url',
+  ...STREAM_FIELDS,
 ]);
 /** Where references may come: imagegate's fields, and Seedream's flat `image` (string or list). */
 const REFERENCE_FIELDS = ['image_url', 'image_urls', 'reference_image_urls', 'image'] as const;
@@ -171,7 +173,7 @@ export function parseGenerations(raw: unknown): DraftRequest {
       `${field} belongs to the edit flow: send it to POST /v1/images/edits. For image-to-image on /v1/images/generations use operation "image-to-image" with image_urls.`,
     );
   }
-  if (body.stream === true) throw invalidRequest('stream', 'Streaming image generation is not supported by this gateway yet; omit stream.');
+  const stream = streamRequest(body);
   const { sources, field } = referenceSources(body);
   const operation = parseOperation(body.operation, sources.length > 0);
   if (operation === 'image-to-image' && sources.length === 0) {
@@ -191,6 +193,7 @@ export function parseGenerations(raw: unknown): DraftRequest {
     images: sources,
     imagesField: field,
     async: asyncFlag === true,
+    ...(stream ? { imageStream: stream } : {}),
     shape: sanitizeShape(body) as Record<string, unknown>,
   };
 }

@@ -1,5 +1,5 @@
 import type { ModelSpec } from './model-spec.js';
-import type { ImageJob, ImageResult, ResultDelta } from './job.js';
+import type { ImageJob, ImageResult, PartialImage, ResultDelta } from './job.js';
 
 /**
  * What the catalog states about the model a route serves: its sizes, fields with their allowed values, n,
@@ -52,6 +52,12 @@ export interface CallContext {
    * failure is final (pipeline/dispatch.ts tries nothing else).
    */
   onDelta?: (delta: ResultDelta) => void;
+  /**
+   * Set when the client reads an image stream that asked for partial images (ImageJob.stream). An adapter
+   * whose upstream sends previews reports each here as it arrives; once one went out, a failure is final,
+   * as for onDelta.
+   */
+  onPartialImage?: (partial: PartialImage) => void;
   /**
    * Set when the first image's base64 text can go somewhere while it is still arriving: to the client of a
    * synchronous b64_json reply in the OpenAI images shape, or into the blob store for a url reply. An

@@ -2,7 +2,7 @@
  * What a dialect hands the pipeline: the client's request in canonical terms, before the model's contract,
  * the inputs and the money have been checked.
  */
-import type { ImageParams, Operation, ResponseFormat } from './job.js';
+import type { ImageParams, ImageStream, Operation, ResponseFormat } from './job.js';
 
 /** An image the client supplied, not yet fetched or inspected. `field` names it in errors (`image[2]`). */
 export type ImageSource =
@@ -27,6 +27,8 @@ export interface DraftRequest {
   /** The client asked to run in the background (`async: true` or `Prefer: respond-async`). */
   async?: boolean;
   callbackUrl?: string;
+  /** `stream: true`: answered as server-sent events, with the partial images asked for (checked against the model later). */
+  imageStream?: ImageStream;
   /** The dialect can answer with text alone when the model returns no image (chat). */
   acceptTextOnly?: boolean;
   /** Sanitized request shape for the request log: no keys, no image data, prompt truncated. */

@@ -67,6 +67,14 @@ export interface ImageParams {
   [native: string]: JsonValue | undefined;
 }
 
+/**
+ * The client reads the answer as server-sent events (`stream: true`): each image's finished form as an event,
+ * after at most `partialImages` previews of it where the upstream makes them (within the model's contract).
+ */
+export interface ImageStream {
+  partialImages: number;
+}
+
 export interface ImageJob {
   /** Request id (`req_…`), also used as the upstream idempotency/correlation id where one exists. */
   requestId: string;
@@ -83,8 +91,8 @@ export interface ImageJob {
   user?: string;
   /** The client can take a text-only answer (chat): a model that replies with text alone is not a failure. */
   acceptTextOnly?: boolean;
-  /** Partial images the client asked to be streamed; each costs extra output tokens where the upstream bills them. */
-  partialImages?: number;
+  /** Set when the client reads the answer as an image stream (server/image-stream.ts). */
+  stream?: ImageStream;
 }
 
 /**
@@ -145,4 +153,18 @@ export interface ImageResult {
  * writes it, an image as soon as it is whole. The final ImageResult still holds everything; deltas are a
  * preview of it, never extra output.
  */
+/**
+ * A preview of an image the upstream is still making (OpenAI's partial images), reported while it works.
+ * Unlike a ResultDelta it is not part of the result: the finished image replaces it. Its base64 text is
+ * passed on as it came (Base64Bytes where the upstream body was read as bytes), never decoded.
+ */
+export interface PartialImage {
+  /** 0-based, in the order the upstream sends them. */
+  partialIndex: number;
+  b64: Base64Text;
+  mime: ImageMime;
+  /** The settings the upstream reports with it, as ImageResult.meta. */
+  meta?: ImageResult['meta'];
+}
+
 export type ResultDelta = { kind: 'text'; text: string } | { kind: 'image'; image: GeneratedImage };

@@ -169,6 +169,16 @@ export const PriceSchema = z
   });
 export type Price = z.infer<typeof PriceSchema>;
 
+/**
+ * How many partial images (previews while the image is made) the model can send on a stream: OpenAI's GPT
+ * Image models up to 3, every other model none (it sends the finished image only).
+ */
+export const MAX_PARTIAL_IMAGES = 3;
+export const StreamSpecSchema = z
+  .object({ partial_images: z.number().int().min(0).max(MAX_PARTIAL_IMAGES).default(0) })
+  .strict()
+  .default({ partial_images: 0 });
+
 export const RouteSchema = z
   .object({
     provider: z.string(),
@@ -221,6 +231,8 @@ export const ModelSchema = z
     fields: z.record(z.string(), FieldRuleSchema).default({}),
     response_formats: z.array(z.enum(['url', 'b64_json'])).default(['url', 'b64_json']),
     default_response_format: z.enum(['url', 'b64_json']).default('b64_json'),
+    /** What a streamed request (`stream: true`) gets beside the finished images. */
+    stream: StreamSpecSchema,
     price: PriceSchema.default({ per_image: 0 }),
   })
   .strict();

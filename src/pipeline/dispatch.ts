@@ -131,10 +131,15 @@ function finalError(err: GatewayError): GatewayError {
 export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: CallContext, deps: DispatchDeps): Promise<DispatchOutcome> {
   let last: GatewayError | undefined;
   let attempts = 0;
-  // Whether the client has seen part of an answer: a streamed piece (onDelta) or a passed-through image.
+  // Whether the client has seen part of an answer: a streamed piece or preview, or a passed-through image.
   let deltaShown = false;
   const onDelta = ctx.onDelta;
-  const seenCtx: CallContext = onDelta ? { ...ctx, onDelta: (d) => ((deltaShown = true), onDelta(d)) } : ctx;
+  const onPartialImage = ctx.onPartialImage;
+  const seenCtx: CallContext = {
+    ...ctx,
+    ...(onDelta ? { onDelta: (d) => ((deltaShown = true), onDelta(d)) } : {}),
+    ...(onPartialImage ? { onPartialImage: (p) => ((deltaShown = true), onPartialImage(p)) } : {}),
+  };
   const clientSawSome = () => deltaShown || ctx.passThrough?.started === true;
   for (const route of orderRoutes(routes, deps.breakers)) {
     const adapter = deps.adapters.get(route.provider);

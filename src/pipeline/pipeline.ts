@@ -21,6 +21,7 @@ import type { CallContext, PassThroughSink, ProviderAdapter, Route } from '../do
 import { BlobSink } from './blob-sink.js';
 import { type BufferLender, withDecoded } from '../bytes/index.js';
 import { checkContract } from '../catalog/contract.js';
+import { checkStream } from '../catalog/stream-contract.js';
 import { type CircuitBreakers, dispatch, type UpstreamAttempt } from './dispatch.js';
 import type { DraftRequest } from '../domain/draft.js';
 import type { LimitsGate } from './limits-gate.js';
@@ -170,11 +171,13 @@ export async function prepare(
   const { release, headers } = await deps.limits.admitRequest(principal);
   try {
     const model = resolveModel(deps.catalog, draft.model, principal);
+    const dropUnsupported = deps.config.dropUnsupported || principal.key.dropUnsupported;
     const checked = checkContract(
       model,
       { operation: draft.operation, prompt: draft.prompt, n: draft.n, params: draft.params, responseFormat: draft.responseFormat },
-      { dropUnsupported: deps.config.dropUnsupported || principal.key.dropUnsupported },
+      { dropUnsupported },
     );
+    const streamed = checkStream(model, draft.imageStream, { dropUnsupported });
     const { images, mask } = await deps.inputs.load(draft, model, { operation: draft.operation }, signal);
     const job: ImageJob = {
       requestId,
@@ -188,6 +191,7 @@ export async function prepare(
       responseFormat: opts.task ? 'url' : checked.responseFormat,
       user: draft.user,
       acceptTextOnly: draft.acceptTextOnly === true,
+      ...(streamed.stream ? { stream: streamed.stream } : {}),
     };
     for (const route of model.routes) deps.adapters.get(route.provider)?.validate?.(job, route);
     const imageHeaders = await deps.limits.admitImages(principal, job.n);
@@ -208,7 +212,7 @@ export async function prepare(
       principal,
       hold,
       quoted,
-      dropped: checked.dropped,
+      dropped: [...checked.dropped, ...streamed.dropped],
       release,
       rateLimitHeaders: { ...headers, ...imageHeaders },
       acceptTextOnly: draft.acceptTextOnly === true,
@@ -227,6 +231,8 @@ export interface ExecuteOptions {
   passThrough?: PassThroughSink;
   /** Pieces of the answer for a client that reads a stream, as they arrive (CallContext.onDelta). */
   onDelta?: CallContext['onDelta'];
+  /** Previews of the images while they are made, for a client that reads an image stream (CallContext.onPartialImage). */
+  onPartialImage?: CallContext['onPartialImage'];
   /** Persist the upstream task id (and the route that owns it) as soon as an async upstream accepts the job. */
   onUpstreamTask?: (upstreamTaskId: string, routeId: string) => void | Promise<void>;
   /** Called as the upstream work starts (a provider slot granted): until then the caller may still hand the job back. */
@@ -263,6 +269,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
       bodies: opts.bodies,
       passThrough: opts.passThrough ?? blobSink,
       onDelta: opts.onDelta,
+      onPartialImage: opts.onPartialImage,
       onUpstreamStart: opts.onUpstreamStart,
       publishInput: (bytes, mime) => publish(deps, bytes, mime as ImageMime, 15 * 60),
     };

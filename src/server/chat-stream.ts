@@ -12,25 +12,14 @@
  * - a failure after the first byte is an `{"error": …}` event and [DONE]; execute() has refunded the hold.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type GatewayError, toGatewayError } from '../domain/errors.js';
 import type { GeneratedImage, ResultDelta } from '../domain/job.js';
-import { delivered, execute, prepare, type PreparedJob } from '../pipeline/pipeline.js';
-import { chargeOnDelivery, refundUndelivered } from './charge-on-delivery.js';
+import { delivered, execute } from '../pipeline/pipeline.js';
+import { chargeOnDelivery } from './charge-on-delivery.js';
 import { ChatChunks } from '../dialects/chat-chunks.js';
 import { type ChatDraft, chatUsage, dataUrlOf } from '../dialects/chat-completions.js';
-import { clientGone } from './client-gone.js';
-import { runIdempotent } from './idempotency/run.js';
-import { fingerprint, retryable } from './idempotency/store.js';
-import type { ImageRequestDeps, ImageRequestTrace } from './image-request.js';
-import { SseWriter } from './sse-writer.js';
-
-const SSE_TYPE = 'text/event-stream; charset=utf-8';
-
-interface StreamOutcome {
-  /** The events written (no keep-alives), for an Idempotency-Key replay. */
-  transcript: string;
-  error?: GatewayError;
-}
+import { endInFailure, openEventStream, runKeyedStream, type StreamOutcome } from './event-stream.js';
+import { fingerprint } from './idempotency/store.js';
+import type { ImageRequestDeps } from './image-request.js';
 
 /** What makes two streamed requests "the same request" for Idempotency-Key (chat images are always URLs). */
 function streamFingerprint(d: ChatDraft): string {
@@ -38,45 +27,13 @@ function streamFingerprint(d: ChatDraft): string {
   return fingerprint(['stream', d.endpoint, d.model, d.prompt, d.n, d.user, d.params, images, d.includeUsage]);
 }
 
-export async function runChatStream(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: ChatDraft): Promise<FastifyReply> {
-  await runIdempotent(deps, req, reply, {
-    draft,
-    fingerprint: streamFingerprint(draft),
-    run: (kept) => streamAnswer(deps, req, reply, draft, kept !== undefined),
-    keep: (outcome) => {
-      const billing = reply.getHeader('x-billing-transaction-id');
-      // An error event after the stream began is part of a 200 reply: a replay gets the same stream.
-      return {
-        status: 200,
-        body: outcome.transcript,
-        headers: { 'content-type': SSE_TYPE, ...(billing ? { 'x-billing-transaction-id': String(billing) } : {}) },
-      };
-    },
-    // As with JSON answers: a failure another try may fix (5xx, 429) is not kept, so the retry runs again.
-    retry: (outcome) => outcome.error !== undefined && retryable(outcome.error.status),
-  });
-  return reply;
+export function runChatStream(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: ChatDraft): Promise<FastifyReply> {
+  return runKeyedStream(deps, req, reply, draft, streamFingerprint(draft), (record) => streamAnswer(deps, req, reply, draft, record));
 }
 
 async function streamAnswer(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: ChatDraft, record: boolean): Promise<StreamOutcome> {
-  const trace: ImageRequestTrace = { draft };
-  req.imageTrace = trace;
-  const signal = clientGone(reply);
-  let prepared: PreparedJob;
-  try {
-    prepared = trace.prepared = await prepare(deps.pipeline, req.principal!, draft, req.id, signal);
-  } catch (e) {
-    const err = toGatewayError(e);
-    trace.upstreamRequestId = err.upstreamRequestId;
-    throw err;
-  }
-  reply.headers(prepared.rateLimitHeaders);
-  if (prepared.dropped.length) reply.header('x-imagegate-dropped-fields', prepared.dropped.join(','));
-  if (prepared.hold) reply.header('x-billing-transaction-id', prepared.hold.id);
-  const sse = new SseWriter(deps.pipeline.config.streamKeepAliveMs, { record });
-  // x-accel-buffering: nginx would otherwise hold the chunks back until its buffer fills.
-  reply.code(200).type(SSE_TYPE).header('cache-control', 'no-cache').header('x-accel-buffering', 'no');
-  void reply.send(sse.body);
+  const open = await openEventStream(deps, req, reply, draft, record);
+  const { trace, prepared, sse, signal } = open;
 
   const chunks = new ChatChunks(prepared.model.id);
   sse.event(chunks.role());
@@ -117,18 +74,9 @@ async function streamAnswer(deps: ImageRequestDeps, req: FastifyRequest, reply: 
     sse.end();
     return { transcript: sse.text() };
   } catch (e) {
-    // Delivered in part at most (an error event follows): nothing is charged.
-    await refundUndelivered(trace);
-    const err = toGatewayError(e);
-    trace.upstreamRequestId = err.upstreamRequestId;
-    reply.errorCode = err.code;
-    reply.errorMessage = err.message;
-    if (err.status >= 500) req.log.error({ err: err.cause ?? err, code: err.code }, 'request failed after the stream started');
-    if (signal.aborted) sse.close();
-    else {
+    return endInFailure(req, reply, open, e, (err) => {
       sse.event(err.toBody());
       sse.end();
-    }
-    return { transcript: sse.text(), error: err };
+    });
   }
 }

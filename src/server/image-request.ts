@@ -26,7 +26,7 @@ export interface ImageRequestDeps {
 }
 
 /** What makes two create requests "the same request" for Idempotency-Key: the draft, with image bytes hashed. */
-function draftFingerprint(d: DraftRequest): string {
+export function draftFingerprint(d: DraftRequest): string {
   const img = (s: ImageSource) => (s.kind === 'bytes' ? createHash('sha256').update(s.bytes).digest('hex') : s.url);
   return fingerprint([
     d.endpoint,

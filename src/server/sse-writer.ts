@@ -5,6 +5,7 @@
  * keep-alives) are also kept as a transcript when asked, for Idempotency-Key replays.
  */
 import { PassThrough } from 'node:stream';
+import { serializeSpliced } from '../bytes/index.js';
 
 export class SseWriter {
   readonly body = new PassThrough();
@@ -25,13 +26,22 @@ export class SseWriter {
     this.write(`data: ${JSON.stringify(value)}\n\n`, true);
   }
 
+  /**
+   * One event named `type` (`event: <type>` before its data), as OpenAI's image streams send them. Base64
+   * text held as bytes in `value` is written as those bytes (bytes/json-bytes.ts), never made a string.
+   */
+  named(type: string, value: unknown): void {
+    const json = serializeSpliced(value);
+    this.writeBytes([Buffer.from(`event: ${type}\ndata: `), ...json.pieces, Buffer.from('\n\n')]);
+  }
+
   /** The closing `data: [DONE]`; nothing is written after it. */
   end(): void {
     this.write('data: [DONE]\n\n', true);
     this.close();
   }
 
-  /** Stop without [DONE] (the client is gone). */
+  /** Stop without [DONE]: the client is gone, or the protocol has no closing event (image streams). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -49,6 +59,14 @@ export class SseWriter {
     if (this.closed || this.body.destroyed) return;
     this.body.write(text);
     if (recorded) this.transcript?.push(text);
+    this.arm();
+  }
+
+  private writeBytes(pieces: Buffer[]): void {
+    if (this.closed || this.body.destroyed) return;
+    for (const piece of pieces) this.body.write(piece);
+    // Only an Idempotency-Key replay needs the text; a plain stream never makes a string of an image.
+    this.transcript?.push(Buffer.concat(pieces).toString('utf8'));
     this.arm();
   }
 

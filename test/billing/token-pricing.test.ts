@@ -123,7 +123,7 @@ describe('token prices: the hold', () => {
 
   it('adds the output tokens of each partial image the client asked to be streamed', () => {
     const plain = job({ quality: 'low', size: '1024x1024' }, { n: 2 });
-    const streamed = job({ quality: 'low', size: '1024x1024' }, { n: 2, partialImages: 3 });
+    const streamed = job({ quality: 'low', size: '1024x1024' }, { n: 2, stream: { partialImages: 3 } });
     expect(tokenBounds(gpt15, streamed, '1024x1024').outputImage - tokenBounds(gpt15, plain, '1024x1024').outputImage).toBe(2 * 3 * 100);
     expect(quote(gpt15, streamed)).toBeGreaterThan(quote(gpt15, plain));
   });

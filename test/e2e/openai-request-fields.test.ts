@@ -9,9 +9,6 @@ import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
 import { specSchema } from '../support/openai-spec.js';
 
-/** Streamed answers are added with streaming itself; until then these two are left out of the lists. */
-const STREAMING = ['stream', 'partial_images'];
-
 let fake: OpenAIFake;
 let gw: TestGateway;
 let key: string;
@@ -34,7 +31,7 @@ beforeEach(() => fake.reset());
 function optionalFields(schemaName: string): string[] {
   const schema = specSchema(schemaName) as { properties: Record<string, unknown>; required?: string[] };
   return Object.keys(schema.properties)
-    .filter((f) => !(schema.required ?? []).includes(f) && !STREAMING.includes(f))
+    .filter((f) => !(schema.required ?? []).includes(f))
     .sort();
 }
 
@@ -69,7 +66,20 @@ describe('CreateImageRequest: POST /v1/images/generations', () => {
   };
   const dalle = { model: 'dall-e-3', n: 1, quality: 'hd', response_format: 'b64_json', size: '1792x1024', style: 'natural', user: 'user-1234' };
 
-  it('covers every optional field but the streaming ones', () => expectCovered('CreateImageRequest', [gpt, dalle]));
+  const streamed = { model: 'gpt-image-1.5', stream: true, partial_images: 2, quality: 'low', size: '1024x1024' };
+
+  it('covers every optional field', () => expectCovered('CreateImageRequest', [gpt, dalle, streamed]));
+
+  it('forwards stream and partial_images to a GPT Image model, answering with its event stream', async () => {
+    const res = await fetch(`${gw.url}/v1/images/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'a fox', ...streamed }),
+    });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(await res.text()).toContain('event: image_generation.completed');
+    expect(fake.requestsTo('/v1/images/generations')[0]!.json).toEqual({ prompt: 'a fox', n: 1, ...streamed });
+  });
 
   it.each([
     ['gpt-image-1.5', gpt],
@@ -95,7 +105,16 @@ describe('CreateImageEditRequest: POST /v1/images/edits as multipart', () => {
   };
   const dalle = { model: 'dall-e-2', n: 2, size: '256x256', response_format: 'b64_json', user: 'user-1234' };
 
-  it('covers every optional field but the streaming ones', () => expectCovered('CreateImageEditRequest', [{ ...gpt, mask: 'file' }, dalle]));
+  it('covers every optional field', () => expectCovered('CreateImageEditRequest', [{ ...gpt, mask: 'file' }, dalle, { stream: true, partial_images: 1 }]));
+
+  it('forwards stream and partial_images on a multipart edit of a GPT Image model', async () => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ model: 'gpt-image-1.5', prompt: 'make it red', stream: 'true', partial_images: '1' })) form.append(k, v);
+    form.append('image', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'image.png');
+    const res = await fetch(`${gw.url}/v1/images/edits`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
+    expect(await res.text()).toContain('event: image_edit.completed');
+    expect(fake.lastFields).toMatchObject({ stream: 'true', partial_images: '1' });
+  });
 
   it.each([
     ['gpt-image-1.5', gpt],
@@ -132,7 +151,19 @@ describe('EditImageBodyJsonParam: POST /v1/images/edits as JSON', () => {
     background: 'opaque',
   };
 
-  it('covers every optional field but the streaming ones', () => expectCovered('EditImageBodyJsonParam', [{ ...fields, mask: {} }]));
+  it('covers every optional field', () => expectCovered('EditImageBodyJsonParam', [{ ...fields, mask: {} }, streamed]));
+
+  const streamed = { model: 'gpt-image-1.5', stream: true, partial_images: 1 };
+  it('forwards stream and partial_images on a JSON edit of a GPT Image model', async () => {
+    const res = await fetch(`${gw.url}/v1/images/edits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'make it red', images: [{ image_url: dataUrl(image) }], ...streamed }),
+    });
+    expect(await res.text()).toContain('event: image_edit.completed');
+    // Without a JSON-only field (moderation) the edit goes upstream in OpenAI's multipart form.
+    expect(fake.lastFields).toMatchObject({ model: 'gpt-image-1.5', stream: 'true', partial_images: '1' });
+  });
 
   it('forwards each field gpt-image-1.5 takes, unchanged, the images and mask as the same data URLs', async () => {
     const body = { prompt: 'make it red', images: [{ image_url: dataUrl(image) }], mask: { image_url: dataUrl(mask) }, ...fields };

@@ -62,7 +62,7 @@ describe('images replies conform to ImagesResponse', () => {
     const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'gpt-image-2', prompt: 'a fox', quality: 'auto', background: 'auto' });
     expect(res.status).toBe(200);
     expect(validateAgainst('ImagesResponse', res.body)).toEqual([]);
-    expect(res.body).toMatchObject({ size: '1024x1024', quality: 'medium', background: 'opaque', output_format: 'png', usage: { total_tokens: 1106 } });
+    expect(res.body).toMatchObject({ size: '1024x1024', quality: 'medium', background: 'opaque', output_format: 'png', usage: { output_tokens: 1756 } });
   });
 
   it('dall-e-3 url: no top-level settings, as OpenAI sends none for DALL·E', async () => {

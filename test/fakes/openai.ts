@@ -6,12 +6,15 @@
  *
  * Knobs beyond HttpFake's latency / drop / fail: moderateNext, emptyNext, fewerNext, fewerRate,
  * failNextWith (a specific OpenAI error), and setFixedResponse (a pre-serialized body for benchmarks).
+ * GPT Image models also answer `stream: true` with server-sent events (openai-stream.ts), held or broken
+ * by the `stream` knobs and streamFaultNext.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { HttpFake, type RecordedRequest } from './http-fake.js';
 import { imageSize, makeImage } from './images.js';
 import { inputImageTokens, outputImageTokens, usageOf } from './openai-usage.js';
+import { type ImageStreamFault, type ImageStreamKnobs, writeImageStream } from './openai-stream.js';
 
 type Endpoint = 'generations' | 'edits' | 'variations';
 type Format = 'png' | 'jpeg' | 'webp';
@@ -174,6 +177,9 @@ export class OpenAIFake extends HttpFake {
   private readonly queuedErrors: Array<{ status: number; error: OpenAIError; headers: Record<string, string> }> = [];
   private fixedResponse: Buffer | undefined;
   private readonly hosted = new Map<string, Buffer>();
+  /** How streamed answers are paced and held (openai-stream.ts). */
+  readonly stream: ImageStreamKnobs = { delayMs: 0, gate: undefined, fault: undefined };
+  private readonly streamFaults: ImageStreamFault[] = [];
 
   constructor(readonly apiKey = 'sk-fake-openai') {
     super([]);
@@ -193,6 +199,13 @@ export class OpenAIFake extends HttpFake {
     this.lastRequestId = undefined;
     this.queuedErrors.length = 0;
     this.fixedResponse = undefined;
+    Object.assign(this.stream, { delayMs: 0, gate: undefined, fault: undefined });
+    this.streamFaults.length = 0;
+  }
+
+  /** The next streamed answer goes wrong this way. */
+  streamFaultNext(fault: ImageStreamFault): void {
+    this.streamFaults.push(fault);
   }
 
   /** Answer the next image request (after the auth check) with this OpenAI error. */
@@ -230,11 +243,25 @@ export class OpenAIFake extends HttpFake {
       const incoming =
         endpoint === 'generations' ? this.jsonBody(r) : endpoint === 'edits' && json ? this.jsonEditBody(r) : await this.multipartBody(r, endpoint);
       const reply = await this.answer(incoming);
+      if (incoming.fields.stream === true) return await this.sendStream(res, incoming, reply);
       this.send(res, 200, JSON.stringify(reply));
     } catch (e) {
       if (e instanceof Refusal) return this.refuse(res, e);
       throw e;
     }
+  }
+
+  private async sendStream(res: ServerResponse, incoming: Incoming, body: Record<string, unknown>): Promise<void> {
+    this.lastRequestId = `req_${randomUUID().replaceAll('-', '')}`;
+    const [width, height] = String(body.size).split('x').map(Number) as [number, number];
+    const answer = {
+      family: incoming.endpoint === 'edits' ? ('image_edit' as const) : ('image_generation' as const),
+      partialImages: Number(incoming.fields.partial_images ?? 0),
+      body,
+      width,
+      height,
+    };
+    await writeImageStream(res, answer, { ...this.stream, fault: this.streamFaults.shift() ?? this.stream.fault }, this.lastRequestId);
   }
 
   private jsonBody(r: RecordedRequest): Incoming {
@@ -294,6 +321,10 @@ export class OpenAIFake extends HttpFake {
     }
     this.lastFiles = files;
     this.lastFields = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)]));
+    if (fields.stream !== undefined) {
+      if (fields.stream !== 'true' && fields.stream !== 'false') throw invalid('stream', `Invalid value for 'stream': expected a boolean.`, 'invalid_type');
+      fields.stream = fields.stream === 'true';
+    }
     for (const key of ['n', 'output_compression', 'partial_images']) {
       if (fields[key] === undefined) continue;
       if (!/^\d+$/.test(String(fields[key]))) throw invalid(key, `Invalid type for '${key}': expected an integer, but got a string instead.`, 'invalid_type');
@@ -318,7 +349,14 @@ export class OpenAIFake extends HttpFake {
         throw invalid(key, `Unknown parameter: '${key}'.`, 'unknown_parameter');
       }
     }
-    if (f.stream === true) throw invalid('stream', 'This fake does not stream.', 'unsupported_value');
+    if (f.stream !== undefined && typeof f.stream !== 'boolean') throw invalid('stream', `Invalid value for 'stream': expected a boolean.`, 'invalid_type');
+    if (f.partial_images !== undefined) {
+      const p = f.partial_images;
+      if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 3)
+        throw invalid('partial_images', `Invalid 'partial_images': expected an integer from 0 to 3.`, 'integer_out_of_range');
+    }
+    // The fake's reading of OpenAI: a stream carries one image (its events have no image index).
+    if (f.stream === true && f.n !== undefined && f.n !== 1) throw invalid('n', 'Streaming supports n=1 only.', 'unsupported_value');
     if (endpoint !== 'variations') {
       if (typeof f.prompt !== 'string' || f.prompt === '') throw invalid('prompt', "Missing required parameter: 'prompt'.", 'missing_required_parameter');
       if (f.prompt.length > model.maxPrompt)

@@ -1,6 +1,6 @@
 /** The upstream SSE reader: events however the bytes are cut into chunks, every line-end style, and its size cap. */
 import { describe, expect, it } from 'vitest';
-import { sseData } from '../../src/providers/sse.js';
+import { type SseEvent, sseData, sseEvents } from '../../src/providers/sse.js';
 
 async function read(chunks: Array<string | Buffer>, maxEventBytes = 1 << 20): Promise<string[]> {
   async function* body() {
@@ -38,5 +38,31 @@ describe('sseData', () => {
 
   it('refuses an event larger than the cap as a non-retryable upstream_error', async () => {
     await expect(read(['data: ', 'x'.repeat(100), '\n\n'], 50)).rejects.toMatchObject({ code: 'upstream_error', retryable: false });
+  });
+});
+
+describe('sseEvents', () => {
+  async function events(chunks: string[]): Promise<SseEvent[]> {
+    async function* body() {
+      for (const c of chunks) yield Buffer.from(c);
+    }
+    const out: SseEvent[] = [];
+    for await (const e of sseEvents('Upstream', body(), { maxEventBytes: 1 << 20 })) out.push(e);
+    return out;
+  }
+
+  it('names each event by its event field, which does not carry over to the next event', async () => {
+    const got = await events(['event: image_generation.partial_image\ndata: {"a":1}\n\n', 'data: {"b":2}\n\nevent: lonely\n\ndata: {"c":3}\n\n']);
+    expect(got.map((e) => [e.event, e.data.toString()])).toEqual([
+      ['image_generation.partial_image', '{"a":1}'],
+      [undefined, '{"b":2}'],
+      [undefined, '{"c":3}'],
+    ]);
+  });
+
+  it('hands the data over as bytes, joined across the chunks it arrived in', async () => {
+    const [e] = await events(['event: x\ndata: ', '{"b64_json":"QUJD"}', '\n\n']);
+    expect(Buffer.isBuffer(e!.data)).toBe(true);
+    expect(e!.data.toString()).toBe('{"b64_json":"QUJD"}');
   });
 });

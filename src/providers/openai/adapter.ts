@@ -5,6 +5,8 @@
  *
  * Route options read (catalog `routes[].options`): `organization`, `project` → OpenAI-Organization /
  * OpenAI-Project headers.
+ *
+ * A client reading an image stream with partial images gets OpenAI's own stream relayed (stream.ts).
  */
 import { callForImages, resultOfImagesAnswer } from '../images-answer.js';
 import type { ProviderAdapter } from '../../domain/adapter.js';
@@ -12,6 +14,7 @@ import { malformedReplyError, toError } from './errors.js';
 import { WHO } from './mapping.js';
 import { planRequest } from './plan.js';
 import { buildRequest } from './request.js';
+import { streamImages } from './stream.js';
 import { type OpenAIImagesResponse, toResult } from './response.js';
 import { settingsUsed } from './settings.js';
 
@@ -22,7 +25,13 @@ export function createOpenAIAdapter(): ProviderAdapter {
       planRequest(job, route);
     },
     async generate(job, route, ctx) {
-      const plan = planRequest(job, route);
+      const { upstreamStream, ...plan } = planRequest(job, route);
+      // The client reads an image stream with partial images: OpenAI's own stream is relayed as it arrives.
+      const onPartialImage = ctx.onPartialImage;
+      if (upstreamStream && onPartialImage) {
+        const result = await streamImages(buildRequest(job, route, { ...plan, upstreamStream }), job, ctx, onPartialImage);
+        return { ...result, meta: settingsUsed(result.meta, plan) };
+      }
       const req = buildRequest(job, route, plan);
       const res = await callForImages(WHO, req, ctx);
       if (res.status !== 200) throw toError(res);

@@ -31,6 +31,11 @@ export interface OpenAIPlan {
   /** Upstream field → value, in the order they are sent. */
   fields: Map<string, FieldValue>;
   profile: ModelProfile | undefined;
+  /**
+   * Ask OpenAI for its own stream, with this many partial images: only when the client reads an image stream
+   * that wants partial images, for one image (OpenAI streams one image per request).
+   */
+  upstreamStream?: { partialImages: number };
 }
 
 const quoted = (values: readonly unknown[]) => values.map((v) => `"${String(v)}"`).join(', ');
@@ -79,7 +84,18 @@ export function planRequest(job: ImageJob, route: Route): OpenAIPlan {
   if (takesResponseFormat(upstreamModel, profile)) fields.set('response_format', job.responseFormat);
   if (job.user) fields.set('user', job.user);
   const encoding = endpoint === 'generations' || (endpoint === 'edits' && JSON_ONLY_EDIT_FIELDS.some((f) => fields.has(f))) ? 'json' : 'multipart';
-  return { endpoint, encoding, fields, profile };
+  const upstreamStream = streamPlan(job, endpoint, upstreamModel, profile, who);
+  return { endpoint, encoding, fields, profile, ...(upstreamStream ? { upstreamStream } : {}) };
+}
+
+/** OpenAI streams GPT Image generations and edits; DALL·E (which answers url or b64_json) has no stream. */
+function streamPlan(job: ImageJob, endpoint: Endpoint, upstreamModel: string, profile: ModelProfile | undefined, who: string): OpenAIPlan['upstreamStream'] {
+  const partialImages = job.stream?.partialImages ?? 0;
+  if (partialImages === 0 || job.n > 1) return undefined;
+  if (endpoint === 'variations' || takesResponseFormat(upstreamModel, profile)) {
+    throw invalidRequest('partial_images', `${who} sends no partial images: OpenAI streams GPT Image models only. Remove partial_images.`);
+  }
+  return { partialImages };
 }
 
 function translate(name: string, raw: JsonValue, endpoint: Endpoint, profile: ModelProfile | undefined, model: ModelFacts, who: string): [string, FieldValue] {

@@ -26,14 +26,14 @@ const file = (img: InputImage, name: string) => ({ filename: `${name}.${EXTENSIO
  * A JSON edit body, written as bytes around each image's base64 text: serializing megabytes of base64 as
  * one JSON string would scan and copy it twice more (six times slower for four 8 MB images).
  */
-function jsonEditBody(job: ImageJob, plan: OpenAIPlan): Buffer {
-  const head = JSON.stringify(Object.fromEntries(plan.fields));
+function jsonEditBody(job: ImageJob, fields: Readonly<Record<string, unknown>>): Buffer {
+  const head = JSON.stringify(fields);
   const ref = (img: InputImage) => [
     Buffer.from(`{"image_url":"data:${img.mime};base64,`),
     Buffer.from(img.bytes.toString('base64'), 'latin1'),
     Buffer.from('"}'),
   ];
-  const pieces = [Buffer.from(`${head.slice(0, -1)}${plan.fields.size ? ',' : ''}"images":[`)];
+  const pieces = [Buffer.from(`${head.slice(0, -1)}${Object.keys(fields).length ? ',' : ''}"images":[`)];
   job.images.forEach((img, i) => {
     if (i > 0) pieces.push(Buffer.from(','));
     pieces.push(...ref(img));
@@ -47,11 +47,14 @@ function jsonEditBody(job: ImageJob, plan: OpenAIPlan): Buffer {
 export function buildRequest(job: ImageJob, route: Route, plan: OpenAIPlan): UpstreamRequest {
   const url = `${route.baseUrl.replace(/\/+$/, '')}/images/${plan.endpoint}`;
   const headers = headersFor(route);
+  const stream = plan.upstreamStream;
   if (plan.encoding === 'json') {
-    const body = plan.endpoint === 'edits' ? jsonEditBody(job, plan) : JSON.stringify(Object.fromEntries(plan.fields));
+    const fields = { ...Object.fromEntries(plan.fields), ...(stream ? { stream: true, partial_images: stream.partialImages } : {}) };
+    const body = plan.endpoint === 'edits' ? jsonEditBody(job, fields) : JSON.stringify(fields);
     return { method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, body };
   }
   const parts: Part[] = [...plan.fields];
+  if (stream) parts.push(['stream', 'true'], ['partial_images', stream.partialImages]);
   // One image goes as `image`; several as repeated `image[]`, the way OpenAI's own SDK sends them.
   const imageField = job.images.length > 1 ? 'image[]' : 'image';
   job.images.forEach((img, i) => {

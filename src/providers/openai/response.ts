@@ -49,7 +49,7 @@ export function toUsage(u: OpenAIUsage | undefined): TokenUsage | undefined {
   };
 }
 
-function metaOf(body: OpenAIImagesResponse): ImageResult['meta'] {
+export function metaOf(body: Pick<OpenAIImagesResponse, 'size' | 'quality' | 'background' | 'output_format'>): ImageResult['meta'] {
   const entries = Object.entries({ size: body.size, quality: body.quality, background: body.background, output_format: body.output_format }).filter(
     ([, v]) => typeof v === 'string',
   );
