@@ -67,6 +67,10 @@ const EnvSchema = z.object({
   IMAGEGATE_CONSOLE_SESSION_HOURS: int(168),
   IMAGEGATE_REDEEM_FAILURES_PER_ACCOUNT: int(10),
   IMAGEGATE_REDEEM_FAILURES_PER_IP: int(30),
+  IMAGEGATE_FILE_MAX_BYTES: int(20 * 1024 * 1024),
+  IMAGEGATE_FILE_TTL_SECONDS: int(7 * 24 * 3600),
+  IMAGEGATE_FILE_MAX_TTL_SECONDS: int(30 * 24 * 3600),
+  IMAGEGATE_FILES_PER_ACCOUNT: int(1000),
   IMAGEGATE_SIGNUP: z.enum(['off', 'invite', 'open']).default('off'),
   IMAGEGATE_SIGNUP_CREDIT: int(0),
   DATABASE_URL: z.string().optional(),
@@ -139,6 +143,8 @@ export interface GatewayConfig {
   console: SessionLifetimes;
   /** Refused top-up code redemptions allowed per account and per client address in 15 minutes. */
   redeemFailures: { perAccount: number; perIp: number };
+  /** The Files API: uploaded images (server/routes/files-api.ts). */
+  files: FileSettings;
   /** Who may sign up in the console, and the opening credit (micro-units) of an account made by an open sign-up. */
   signup: SignupSettings;
   databaseUrl?: string;
@@ -160,6 +166,17 @@ export interface ConnectionLimits {
   bodyIdleTimeoutMs: number;
   /** Open client connections at most; further ones are closed at once (0 = no cap). */
   maxConnections: number;
+}
+
+export interface FileSettings {
+  /** The largest upload taken, in bytes. */
+  maxBytes: number;
+  /** How long a file lives when the upload names no `expires_after`. */
+  defaultTtlSeconds: number;
+  /** The longest `expires_after.seconds` an upload may ask for. */
+  maxTtlSeconds: number;
+  /** Live files one account may hold at once. */
+  maxPerAccount: number;
 }
 
 /** `off`: operators create members; `invite`: sign-up with an invite only; `open`: anyone. */
@@ -223,6 +240,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redeemFailures: {
       perAccount: Math.max(1, e.IMAGEGATE_REDEEM_FAILURES_PER_ACCOUNT),
       perIp: Math.max(1, e.IMAGEGATE_REDEEM_FAILURES_PER_IP),
+    },
+    files: {
+      maxBytes: Math.max(1, e.IMAGEGATE_FILE_MAX_BYTES),
+      // An expiry of at least an hour, as OpenAI's smallest expires_after; the default within the longest.
+      maxTtlSeconds: Math.max(3600, e.IMAGEGATE_FILE_MAX_TTL_SECONDS),
+      defaultTtlSeconds: Math.min(Math.max(3600, e.IMAGEGATE_FILE_TTL_SECONDS), Math.max(3600, e.IMAGEGATE_FILE_MAX_TTL_SECONDS)),
+      maxPerAccount: e.IMAGEGATE_FILES_PER_ACCOUNT,
     },
     signup: { mode: e.IMAGEGATE_SIGNUP, credit: e.IMAGEGATE_SIGNUP_CREDIT },
     databaseUrl: e.DATABASE_URL,
