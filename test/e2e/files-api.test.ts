@@ -3,6 +3,8 @@
  * limits on hostile uploads, file ids as edit and reference inputs, and signed hosted-image links that keep
  * resolving beside the new routes.
  */
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageSize, makeImage } from '../fakes/images.js';
@@ -126,6 +128,30 @@ describe('the Files API with the openai SDK', () => {
       ['expires_after[seconds]', '60'],
     ]);
     expect([tooShort.status, tooShort.body.error.param]).toEqual([400, 'expires_after.seconds']);
+  });
+});
+
+describe("OpenAI's schemas", () => {
+  const schemas = JSON.parse(readFileSync(new URL('./fixtures/openai-files-schemas.json', import.meta.url), 'utf8'));
+  const ajv = new Ajv({ allErrors: true });
+  ajv.addFormat('unixtime', true);
+  ajv.addSchema(schemas, 'openai');
+  const check = (name: string, value: unknown) => {
+    const validate = ajv.getSchema(`openai#/$defs/${name}`)!;
+    expect(validate(value), `${name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+  };
+
+  it('answers upload, retrieve, list and delete in the shapes of OpenAIFile, ListFilesResponse and DeleteFileResponse', async () => {
+    const a = await account();
+    const get = async (path: string, method = 'GET') => (await fetch(`${gw.url}${path}`, { method, headers: { authorization: `Bearer ${a.key}` } })).json();
+    const uploaded = await uploadRaw(a.key, [
+      ['file', blob(await png()), 'a.png'],
+      ['purpose', 'vision'],
+    ]);
+    check('OpenAIFile', uploaded.body);
+    check('OpenAIFile', await get(`/v1/files/${uploaded.body.id}`));
+    check('ListFilesResponse', await get('/v1/files?limit=1'));
+    check('DeleteFileResponse', await get(`/v1/files/${uploaded.body.id}`, 'DELETE'));
   });
 });
 
