@@ -9,6 +9,7 @@ import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageSize, makeImage } from '../fakes/images.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
+import { pollValue } from '../support/wait.js';
 
 /** A priced model on the offline renderer, so "refused before money is held" is observable. */
 const OVERLAY = `
@@ -309,6 +310,24 @@ describe('file ids as image inputs', () => {
     expect(await gw.balance(a.key)).toMatchObject({ available: 990_000, open_holds: 0 });
     const unknown = await postJson(`${gw.url}/v1/images/generations`, a.key, { model: 'priced-local', prompt: 'x', reference_file_ids: ['file_nope'] });
     expect([unknown.status, unknown.body.error.param]).toEqual([400, 'reference_file_ids[0]']);
+  });
+
+  it('runs an async edit on the file as it was when the task was accepted, even if the file is deleted meanwhile', async () => {
+    const a = await account();
+    const image = await a.client.files.create({ file: await toFile(await png(), 'a.png', { type: 'image/png' }), purpose: 'vision' });
+    const res = await postJson(
+      `${gw.url}/v1/images/edits`,
+      a.key,
+      { model: 'local', prompt: 'x', size: '64x64', images: [{ file_id: image.id }] },
+      { prefer: 'respond-async' },
+    );
+    expect(res.status).toBe(202);
+    await a.client.files.delete(image.id);
+    const task = await pollValue(
+      async () => (await (await fetch(`${gw.url}/v1/tasks/${res.body.id}`, { headers: { authorization: `Bearer ${a.key}` } })).json()) as { status: string },
+      (t) => t.status === 'succeeded' || t.status === 'failed',
+    );
+    expect(task.status).toBe('succeeded');
   });
 
   it('still refuses a top-level file_id on /v1/images/generations, as the seed documents say', async () => {
