@@ -195,6 +195,48 @@ describe('hostile uploads', () => {
     expect([res.status, res.body.error.param]).toEqual([400, 'file']);
   });
 
+  it('refuses a JSON body, a second file and unknown fields, naming them', async () => {
+    const a = await account();
+    const json = await postJson(`${gw.url}/v1/files`, a.key, { purpose: 'vision', file: 'aGVsbG8=' });
+    expect([json.status, json.body.error.message]).toEqual([400, expect.stringContaining('multipart/form-data')]);
+    const two = await uploadRaw(a.key, [
+      ['purpose', 'vision'],
+      ['file', blob(await png()), 'a.png'],
+      ['file', blob(await png()), 'b.png'],
+    ]);
+    expect([two.status, two.body.error.param]).toEqual([400, 'file']);
+    const extra = await uploadRaw(a.key, [
+      ['purpose', 'vision'],
+      ['file', blob(await png()), 'a.png'],
+      ['model', 'local'],
+    ]);
+    expect([extra.status, extra.body.error.param]).toEqual([400, 'model']);
+  });
+
+  it('keeps only the base name of the uploaded file, without control characters', async () => {
+    const a = await account();
+    const res = await uploadRaw(a.key, [
+      ['purpose', 'vision'],
+      ['file', blob(await png()), '../../etc/pass\twd\u0007.png'],
+    ]);
+    expect(res.status).toBe(200);
+    expect(res.body.filename).toBe('passwd.png');
+  });
+
+  it('refuses list parameters outside their ranges, naming them', async () => {
+    const a = await account();
+    for (const [query, param] of [
+      ['limit=0', 'limit'],
+      ['limit=10001', 'limit'],
+      ['limit=x', 'limit'],
+      ['order=newest', 'order'],
+      ['after=a&after=b', 'after'],
+    ]) {
+      const res = await fetch(`${gw.url}/v1/files?${query}`, { headers: { authorization: `Bearer ${a.key}` } });
+      expect([res.status, ((await res.json()) as any).error.param], query).toEqual([400, param]);
+    }
+  });
+
   it('refuses uploads past the per-account cap until one is deleted', async () => {
     const a = await account();
     const ids: string[] = [];
