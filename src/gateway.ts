@@ -97,7 +97,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const limiter = await createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: 'imagegate:' });
   const blobs: BlobStore = config.s3 ? new S3BlobStore(config.s3) : new LocalBlobStore(config.dataDir);
   const signer = new UrlSigner(boot.signingSecret, config.publicUrl);
-  const files = new FileStore(db, blobs, config.files.maxPerAccount);
+  const files = new FileStore(db, blobs, config.files.perAccount);
   const requestLog = new RequestLog(db.kysely, log, config.requestLog);
 
   const billing: Billing = {

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { SessionLifetimes } from '../store/console-sessions.js';
+import type { AccountFileLimits } from '../store/files.js';
 import type { PostgresSettings } from '../store/postgres-pool.js';
 import { type S3Settings, s3Settings } from '../store/s3/store.js';
 
@@ -71,6 +72,7 @@ const EnvSchema = z.object({
   IMAGEGATE_FILE_TTL_SECONDS: int(7 * 24 * 3600),
   IMAGEGATE_FILE_MAX_TTL_SECONDS: int(30 * 24 * 3600),
   IMAGEGATE_FILES_PER_ACCOUNT: int(1000),
+  IMAGEGATE_FILE_BYTES_PER_ACCOUNT: int(1024 * 1024 * 1024),
   IMAGEGATE_SIGNUP: z.enum(['off', 'invite', 'open']).default('off'),
   IMAGEGATE_SIGNUP_CREDIT: int(0),
   DATABASE_URL: z.string().optional(),
@@ -175,8 +177,8 @@ export interface FileSettings {
   defaultTtlSeconds: number;
   /** The longest `expires_after.seconds` an upload may ask for. */
   maxTtlSeconds: number;
-  /** Live files one account may hold at once. */
-  maxPerAccount: number;
+  /** Live files one account may hold at once, and their bytes together. */
+  perAccount: AccountFileLimits;
 }
 
 /** `off`: operators create members; `invite`: sign-up with an invite only; `open`: anyone. */
@@ -246,7 +248,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // An expiry of at least an hour, as OpenAI's smallest expires_after; the default within the longest.
       maxTtlSeconds: Math.max(3600, e.IMAGEGATE_FILE_MAX_TTL_SECONDS),
       defaultTtlSeconds: Math.min(Math.max(3600, e.IMAGEGATE_FILE_TTL_SECONDS), Math.max(3600, e.IMAGEGATE_FILE_MAX_TTL_SECONDS)),
-      maxPerAccount: e.IMAGEGATE_FILES_PER_ACCOUNT,
+      perAccount: { files: e.IMAGEGATE_FILES_PER_ACCOUNT, bytes: e.IMAGEGATE_FILE_BYTES_PER_ACCOUNT },
     },
     signup: { mode: e.IMAGEGATE_SIGNUP, credit: e.IMAGEGATE_SIGNUP_CREDIT },
     databaseUrl: e.DATABASE_URL,

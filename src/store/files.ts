@@ -41,25 +41,32 @@ export function blobOfFile(row: Pick<FileRow, 'id' | 'ext' | 'expires_at'>): Sto
   return { id: row.id, ext: row.ext, expiresAt: row.expires_at / 1000 };
 }
 
+/** What one account may keep in live files at once. */
+export interface AccountFileLimits {
+  files: number;
+  bytes: number;
+}
+
 export class FileStore {
   private readonly db: Kysely<Database>;
 
   constructor(
     private readonly store: Pick<Db, 'kysely' | 'transact' | 'dialect'>,
     private readonly blobs: BlobStore,
-    /** Live files one account may hold at once. */
-    private readonly maxPerAccount: number,
+    private readonly limits: AccountFileLimits,
   ) {
     this.db = store.kysely;
   }
 
   /**
-   * Stores the bytes, then records the file, unless the account already holds `maxPerAccount` live files:
-   * the count and the insert share a transaction (on PostgreSQL under a lock of the account's row), so
-   * uploads at the same time cannot pass the cap together. A refused or failed record removes the bytes.
+   * Stores the bytes, then records the file, unless the account's live files would pass its limits: the
+   * sums and the insert share a transaction (on PostgreSQL under a lock of the account's row), so uploads
+   * at the same time cannot pass the limits together. A refused or failed record removes the bytes.
    */
   async upload(f: NewFile, now = Date.now()): Promise<FileRow> {
-    await this.refuseOverCap(f.accountId, now);
+    const limits = this.limits;
+    // Refused before any bytes are stored when already over; checked again with the insert.
+    refuseOverLimits(await liveUsage(this.db, f.accountId, now).executeTakeFirst(), f.bytes.length, limits);
     const id = newId('file');
     const blob = await this.blobs.put(id, f.ext, f.bytes, f.ttlSeconds);
     const row: FileRow = {
@@ -74,14 +81,12 @@ export class FileStore {
       expires_at: blob.expiresAt * 1000,
     };
     const db = this.db;
-    const cap = this.maxPerAccount;
     const lockAccount = this.store.dialect === 'postgres';
     try {
       await this.store.transact({
         *check() {
           if (lockAccount) yield* readFirst(db.selectFrom('accounts').select('id').where('id', '=', f.accountId).forUpdate());
-          const live = yield* readFirst(liveCount(db, f.accountId, now));
-          if (Number(live?.n ?? 0) >= cap) throw overCap(cap);
+          refuseOverLimits(yield* readFirst(liveUsage(db, f.accountId, now)), row.bytes, limits);
         },
         *write() {
           yield* run(db.insertInto('files').values(row));
@@ -92,12 +97,6 @@ export class FileStore {
       throw err;
     }
     return row;
-  }
-
-  /** Refuses before any bytes are stored when the account is already at its cap (the upload checks again). */
-  private async refuseOverCap(accountId: string, now: number): Promise<void> {
-    const live = await liveCount(this.db, accountId, now).executeTakeFirst();
-    if (Number(live?.n ?? 0) >= this.maxPerAccount) throw overCap(this.maxPerAccount);
   }
 
   /** The account's live file with this id, or undefined (unknown, expired, deleted or another account's). */
@@ -159,17 +158,33 @@ export class FileStore {
   }
 }
 
-function liveCount(db: Kysely<Database>, accountId: string, now: number) {
+function liveUsage(db: Kysely<Database>, accountId: string, now: number) {
   return db
     .selectFrom('files')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number | null>('bytes').as('bytes')])
     .where('account_id', '=', accountId)
     .where('expires_at', '>', now);
 }
 
-function overCap(cap: number): GatewayError {
-  return new GatewayError('invalid_request', `This account already holds ${cap} files, the most it may keep: delete some (DELETE /v1/files/{file_id}) first.`, {
-    param: 'file',
-    details: { limit: cap },
-  });
+/** Drivers answer count() and sum() as numbers or numeric strings, and sum() of no rows as null. */
+function refuseOverLimits(live: { n: number | string; bytes: number | string | null } | undefined, adding: number, limits: AccountFileLimits): void {
+  const files = Number(live?.n ?? 0);
+  const bytes = Number(live?.bytes ?? 0);
+  if (files >= limits.files) {
+    throw new GatewayError(
+      'invalid_request',
+      `This account already holds ${limits.files} files, the most it may keep: delete some (DELETE /v1/files/{file_id}) first.`,
+      {
+        param: 'file',
+        details: { limit: limits.files },
+      },
+    );
+  }
+  if (bytes + adding > limits.bytes) {
+    throw new GatewayError(
+      'invalid_request',
+      `This account's files hold ${bytes} bytes; with this one (${adding} bytes) they would pass the ${limits.bytes} bytes it may keep: delete some (DELETE /v1/files/{file_id}) first.`,
+      { param: 'file', details: { limit_bytes: limits.bytes } },
+    );
+  }
 }

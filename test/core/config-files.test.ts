@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 
 describe('file settings from the environment', () => {
-  it('defaults to 20 MB uploads, a week of life, at most 30 days, 1000 files per account', () => {
-    expect(loadConfig({}).files).toEqual({ maxBytes: 20 * 1024 * 1024, defaultTtlSeconds: 604_800, maxTtlSeconds: 2_592_000, maxPerAccount: 1000 });
+  it('defaults to 20 MB uploads, a week of life, at most 30 days, 1000 files and 1 GB per account', () => {
+    expect(loadConfig({}).files).toEqual({
+      maxBytes: 20 * 1024 * 1024,
+      defaultTtlSeconds: 604_800,
+      maxTtlSeconds: 2_592_000,
+      perAccount: { files: 1000, bytes: 1024 * 1024 * 1024 },
+    });
   });
 
   it('keeps the default time to live within the longest allowed and every expiry at least an hour', () => {

@@ -17,13 +17,13 @@ for (const variant of databases()) {
       db = undefined;
     });
 
-    async function open(maxPerAccount = 100) {
+    async function open(limits = { files: 100, bytes: 1_000_000 }) {
       const t = await variant.make();
       db = await openDatabase({ databaseUrl: t.databaseUrl, dataDir: t.dataDir });
       const now = Date.now();
       for (const id of ['acct_a', 'acct_b']) await db.kysely.insertInto('accounts').values({ id, name: id, balance: 0, created_at: now }).execute();
       const blobs = new LocalBlobStore(t.dataDir);
-      return { files: new FileStore(db, blobs, maxPerAccount), blobs, db };
+      return { files: new FileStore(db, blobs, limits), blobs, db };
     }
 
     const upload = (accountId: string, n = 0): NewFile => ({
@@ -48,7 +48,7 @@ for (const variant of databases()) {
     });
 
     it('refuses uploads past the per-account cap, even when they arrive together', async () => {
-      const { files, db } = await open(3);
+      const { files, db } = await open({ files: 3, bytes: 1_000_000 });
       const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => files.upload(upload('acct_a', i))));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
       const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -57,6 +57,20 @@ for (const variant of databases()) {
       expect(rows).toHaveLength(3);
       // Another account has a cap of its own.
       await expect(files.upload(upload('acct_b'))).resolves.toMatchObject({ account_id: 'acct_b' });
+    });
+
+    it('refuses an upload that would pass the bytes an account may keep, even when uploads arrive together', async () => {
+      // Each upload is 7 bytes: 20 bytes hold two of them.
+      const { files, db } = await open({ files: 100, bytes: 20 });
+      const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => files.upload(upload('acct_a', i))));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+      expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({
+        code: 'invalid_request',
+        param: 'file',
+        details: { limit_bytes: 20 },
+      });
+      const kept = await db.kysely.selectFrom('files').select('bytes').where('account_id', '=', 'acct_a').execute();
+      expect(kept.reduce((n, r) => n + r.bytes, 0)).toBe(14);
     });
 
     it('pages an account by cursor, newest first or oldest first, and filters by purpose', async () => {
