@@ -372,6 +372,14 @@ describe('file ids as image inputs', () => {
     expect(task.status).toBe('succeeded');
   });
 
+  it("lists file ids among each model's reference shapes in its public contract", async () => {
+    const a = await account();
+    const model = (await (await fetch(`${gw.url}/v1/models/local`, { headers: { authorization: `Bearer ${a.key}` } })).json()) as any;
+    const shapes = (op: string) => model.imagegate.public_contract.operations.find((o: any) => o.operation === op).reference_images.shapes;
+    expect(shapes('edit')).toContain('images[].file_id');
+    expect(shapes('image-to-image')).toContain('reference_file_ids');
+  });
+
   it('still refuses a top-level file_id on /v1/images/generations, as the seed documents say', async () => {
     const a = await account();
     const res = await postJson(`${gw.url}/v1/images/generations`, a.key, { model: 'local', prompt: 'x', file_id: 'file_1' });
