@@ -2,6 +2,8 @@
  * The files table and its blobs on each database: account scoping, the per-account cap under concurrent
  * uploads, cursor pages both ways, deletes that remove the bytes, and the sweep of expired rows.
  */
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBlobStore } from '../../src/store/blobs.js';
@@ -23,7 +25,7 @@ for (const variant of databases()) {
       const now = Date.now();
       for (const id of ['acct_a', 'acct_b']) await db.kysely.insertInto('accounts').values({ id, name: id, balance: 0, created_at: now }).execute();
       const blobs = new LocalBlobStore(t.dataDir);
-      return { files: new FileStore(db, blobs, limits), blobs, db };
+      return { files: new FileStore(db, blobs, limits), blobs, db, dataDir: t.dataDir };
     }
 
     const upload = (accountId: string, n = 0): NewFile => ({
@@ -48,13 +50,16 @@ for (const variant of databases()) {
     });
 
     it('refuses uploads past the per-account cap, even when they arrive together', async () => {
-      const { files, db } = await open({ files: 3, bytes: 1_000_000 });
+      const { files, db, dataDir } = await open({ files: 3, bytes: 1_000_000 });
       const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => files.upload(upload('acct_a', i))));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
       const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect(refused.reason).toMatchObject({ code: 'invalid_request', param: 'file' });
       const rows = await db.kysely.selectFrom('files').select('id').where('account_id', '=', 'acct_a').execute();
       expect(rows).toHaveLength(3);
+      // The bytes of the refused uploads did not stay behind.
+      const stored = readdirSync(join(dataDir, 'blobs'), { recursive: true }).filter((f) => String(f).endsWith('.png'));
+      expect(stored.map((f) => basename(String(f), '.png')).sort()).toEqual(rows.map((r) => r.id).sort());
       // Another account has a cap of its own.
       await expect(files.upload(upload('acct_b'))).resolves.toMatchObject({ account_id: 'acct_b' });
     });
