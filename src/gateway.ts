@@ -33,6 +33,7 @@ import { KeyStore } from './store/keys.js';
 import { RequestLog } from './store/request-log.js';
 import { S3BlobStore } from './store/s3/store.js';
 import { UrlSigner } from './store/signed-url.js';
+import { FileStore } from './store/files.js';
 import { IdempotencyStore } from './server/idempotency/store.js';
 import { TaskService } from './tasks/service.js';
 import { TaskStore } from './tasks/store.js';
@@ -98,6 +99,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const limiter = await createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: 'imagegate:' });
   const blobs: BlobStore = config.s3 ? new S3BlobStore(config.s3) : new LocalBlobStore(config.dataDir);
   const signer = new UrlSigner(boot.signingSecret, config.publicUrl);
+  const files = new FileStore(db, blobs, config.files.perAccount);
   const requestLog = new RequestLog(db.kysely, log, config.requestLog);
 
   const billing: Billing = {
@@ -127,7 +129,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     breakers: new CircuitBreakers(),
     billing,
     limits: createLimitsGate(limiter),
-    inputs: createInputLoader(config),
+    inputs: createInputLoader(config, files),
     blobs,
     signer,
     onUpstreamAttempt: metrics.upstreamAttempt,
@@ -163,6 +165,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     setInterval(() => void instances.beat().catch((err) => log.error({ err }, 'heartbeat failed')), Math.max(200, config.instanceStaleMs / 6)),
     setInterval(() => void sweepHolds().catch((err) => log.error({ err }, 'hold sweep failed')), config.holdSweepSeconds * 1000),
     setInterval(() => void blobs.sweep().catch((err) => log.error({ err }, 'blob sweep failed')), 10 * 60 * 1000),
+    // Expired files' rows; their bytes go with the blob sweep above, as their blobs expire with them.
+    setInterval(() => void files.sweep().catch((err) => log.error({ err }, 'file sweep failed')), 10 * 60 * 1000),
   ];
   for (const t of timers) t.unref();
 
@@ -185,6 +189,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     pipeline,
     blobs,
     signer,
+    files,
     db,
     tasks,
     taskStore,

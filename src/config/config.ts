@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { SessionLifetimes } from '../store/console-sessions.js';
+import type { AccountFileLimits } from '../store/files.js';
 import type { PostgresSettings } from '../store/postgres-pool.js';
 import { type S3Settings, s3Settings } from '../store/s3/store.js';
 
@@ -71,6 +72,11 @@ const EnvSchema = z.object({
   IMAGEGATE_CONSOLE_SESSION_HOURS: int(168),
   IMAGEGATE_REDEEM_FAILURES_PER_ACCOUNT: int(10),
   IMAGEGATE_REDEEM_FAILURES_PER_IP: int(30),
+  IMAGEGATE_FILE_MAX_BYTES: int(20 * 1024 * 1024),
+  IMAGEGATE_FILE_TTL_SECONDS: int(7 * 24 * 3600),
+  IMAGEGATE_FILE_MAX_TTL_SECONDS: int(30 * 24 * 3600),
+  IMAGEGATE_FILES_PER_ACCOUNT: int(1000),
+  IMAGEGATE_FILE_BYTES_PER_ACCOUNT: int(1024 * 1024 * 1024),
   IMAGEGATE_SIGNUP: z.enum(['off', 'invite', 'open']).default('off'),
   IMAGEGATE_SIGNUP_CREDIT: int(0),
   DATABASE_URL: z.string().optional(),
@@ -145,6 +151,8 @@ export interface GatewayConfig {
   console: SessionLifetimes;
   /** Refused top-up code redemptions allowed per account and per client address in 15 minutes. */
   redeemFailures: { perAccount: number; perIp: number };
+  /** The Files API: uploaded images (server/routes/files-api.ts). */
+  files: FileSettings;
   /** Who may sign up in the console, and the opening credit (micro-units) of an account made by an open sign-up. */
   signup: SignupSettings;
   databaseUrl?: string;
@@ -166,6 +174,17 @@ export interface ConnectionLimits {
   bodyIdleTimeoutMs: number;
   /** Open client connections at most; further ones are closed at once (0 = no cap). */
   maxConnections: number;
+}
+
+export interface FileSettings {
+  /** The largest upload taken, in bytes. */
+  maxBytes: number;
+  /** How long a file lives when the upload names no `expires_after`. */
+  defaultTtlSeconds: number;
+  /** The longest `expires_after.seconds` an upload may ask for. */
+  maxTtlSeconds: number;
+  /** Live files one account may hold at once, and their bytes together. */
+  perAccount: AccountFileLimits;
 }
 
 /** `off`: operators create members; `invite`: sign-up with an invite only; `open`: anyone. */
@@ -230,6 +249,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redeemFailures: {
       perAccount: Math.max(1, e.IMAGEGATE_REDEEM_FAILURES_PER_ACCOUNT),
       perIp: Math.max(1, e.IMAGEGATE_REDEEM_FAILURES_PER_IP),
+    },
+    files: {
+      maxBytes: Math.max(1, e.IMAGEGATE_FILE_MAX_BYTES),
+      // An expiry of at least an hour, as OpenAI's smallest expires_after; the default within the longest.
+      maxTtlSeconds: Math.max(3600, e.IMAGEGATE_FILE_MAX_TTL_SECONDS),
+      defaultTtlSeconds: Math.min(Math.max(3600, e.IMAGEGATE_FILE_TTL_SECONDS), Math.max(3600, e.IMAGEGATE_FILE_MAX_TTL_SECONDS)),
+      perAccount: { files: e.IMAGEGATE_FILES_PER_ACCOUNT, bytes: e.IMAGEGATE_FILE_BYTES_PER_ACCOUNT },
     },
     signup: { mode: e.IMAGEGATE_SIGNUP, credit: e.IMAGEGATE_SIGNUP_CREDIT },
     databaseUrl: e.DATABASE_URL,

@@ -1,6 +1,6 @@
 /**
  * The OpenAI edit and variation dialects: `POST /v1/images/edits` (multipart with `image` / `image[]` /
- * `mask` files, or JSON with `images: [{image_url}]`) and `POST /v1/images/variations` (multipart).
+ * `mask` files, or JSON with `images: [{image_url} | {file_id}]`) and `POST /v1/images/variations` (multipart).
  * Multipart text fields arrive as strings; the few numeric and boolean fields are converted here so the
  * contract check sees the same types as on the JSON path.
  */
@@ -9,6 +9,7 @@ import type { DraftRequest, ImageSource } from '../domain/draft.js';
 import { invalidRequest } from '../domain/errors.js';
 import type { JsonValue, Operation } from '../domain/job.js';
 import { sanitizeShape } from '../domain/sanitize.js';
+import { imageRef, imageRefList } from './image-refs.js';
 import { asObject, commonFields, paramsFrom } from './openai-images.js';
 import { STREAM_FIELDS, streamRequest } from './image-stream-fields.js';
 
@@ -32,7 +33,8 @@ const IMAGE_FIELD = /^image(\[\d*\])?$/;
 
 /** Reads the whole multipart body: files into memory (capped by the plugin's limits), text fields as strings. */
 async function collect(req: FastifyRequest): Promise<CollectedForm> {
-  if (!req.isMultipart()) throw invalidRequest(null, 'This endpoint takes multipart/form-data (or JSON with images[].image_url on /v1/images/edits).');
+  if (!req.isMultipart())
+    throw invalidRequest(null, 'This endpoint takes multipart/form-data (or JSON with images[].image_url or images[].file_id on /v1/images/edits).');
   const out: CollectedForm = { fields: {}, images: [], files: [] };
   for await (const part of req.parts()) {
     if (part.type === 'file') {
@@ -111,23 +113,14 @@ async function fromMultipart(req: FastifyRequest, endpoint: string, operation: O
   return draftFrom(endpoint, operation, body, form.images, form.mask, { ...form.fields, files: form.files });
 }
 
-/** JSON edits: `images: [{image_url}]` (http(s) or data: URLs) and optional `mask: {image_url}`. */
+/**
+ * JSON edits: `images` and the optional `mask` as OpenAI's image references, each `{image_url}` (http(s) or
+ * data: URL) or `{file_id}` (a file uploaded to POST /v1/files).
+ */
 function fromJson(raw: unknown): DraftRequest {
   const body = asObject(raw) as Record<string, JsonValue>;
-  const list = body.images;
-  if (!Array.isArray(list) || list.length === 0) throw invalidRequest('images', 'images must be a non-empty list of {"image_url": "<http(s) or data: URL>"}.');
-  const images: ImageSource[] = list.map((item, i) => {
-    const url = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, JsonValue>).image_url : undefined;
-    if (typeof url !== 'string') throw invalidRequest(`images[${i}].image_url`, `images[${i}] must be {"image_url": "<http(s) or data: URL>"}.`);
-    return { field: list.length === 1 ? 'images[0]' : `images[${i}]`, kind: 'url', url };
-  });
-  let mask: ImageSource | undefined;
-  if (body.mask !== undefined) {
-    const url =
-      typeof body.mask === 'object' && body.mask !== null && !Array.isArray(body.mask) ? (body.mask as Record<string, JsonValue>).image_url : undefined;
-    if (typeof url !== 'string') throw invalidRequest('mask', 'mask must be {"image_url": "<http(s) or data: URL>"}.');
-    mask = { field: 'mask', kind: 'url', url };
-  }
+  const images = imageRefList(body.images, 'images');
+  const mask = body.mask === undefined || body.mask === null ? undefined : imageRef(body.mask, 'mask');
   const draft = draftFrom('/v1/images/edits', 'edit', body, images, mask, body);
   return { ...draft, imagesField: 'images' };
 }

@@ -1,10 +1,14 @@
 /**
  * The OpenAI Images dialect: `POST /v1/images/generations` JSON bodies in, the OpenAI images response out.
  * Also carries imagegate's image-to-image extension (`operation: "image-to-image"` with `image_url`,
- * `image_urls` or `reference_image_urls`) used by the seed documents.
+ * `image_urls` or `reference_image_urls`) used by the seed documents, and `reference_file_ids` for uploaded
+ * files. File references take that flat form, beside `reference_image_urls`, rather than the edit flow's
+ * `images: [{file_id}]`: the seed documents tell clients that /v1/images/generations takes no `images` or
+ * `file_id` (edit-flow shapes), and clients written against them keep that rule here.
  */
 import type { DraftRequest, ImageSource } from '../domain/draft.js';
 import { invalidRequest } from '../domain/errors.js';
+import { fileIdSource } from './image-refs.js';
 import type { Base64Text, ImageParams, JsonValue, Operation, ResponseFormat, TokenUsage } from '../domain/job.js';
 import type { Delivery } from '../pipeline/pipeline.js';
 import { sanitizeShape } from '../domain/sanitize.js';
@@ -24,6 +28,7 @@ const ENVELOPE = new Set([
   'image_url',
   'image_urls',
   'reference_image_urls',
+  'reference_file_ids',
   'async',
   'callback_url',
   ...STREAM_FIELDS,
@@ -161,6 +166,15 @@ function referenceSources(body: Body): { sources: ImageSource[]; field: string }
       sources.push({ field: typeof v === 'string' ? name : `${name}[${i}]`, kind: 'url', url: url as string });
     });
   }
+  const ids = body.reference_file_ids;
+  if (ids !== undefined && ids !== null) {
+    field = 'reference_file_ids';
+    const list = typeof ids === 'string' ? [ids] : ids;
+    if (!Array.isArray(list)) throw invalidRequest(field, `${field} must be a list of file ids from POST /v1/files.`);
+    list.forEach((id, i) => {
+      sources.push(fileIdSource(id, typeof ids === 'string' ? field : `${field}[${i}]`));
+    });
+  }
   return { sources, field };
 }
 
@@ -170,14 +184,17 @@ export function parseGenerations(raw: unknown): DraftRequest {
     const field = body.images !== undefined ? 'images' : 'file_id';
     throw invalidRequest(
       field,
-      `${field} belongs to the edit flow: send it to POST /v1/images/edits. For image-to-image on /v1/images/generations use operation "image-to-image" with image_urls.`,
+      `${field} belongs to the edit flow: send it to POST /v1/images/edits. For image-to-image on /v1/images/generations use operation "image-to-image" with image_urls, or reference_file_ids for uploaded files.`,
     );
   }
   const stream = streamRequest(body);
   const { sources, field } = referenceSources(body);
   const operation = parseOperation(body.operation, sources.length > 0);
   if (operation === 'image-to-image' && sources.length === 0) {
-    throw invalidRequest('image_urls', 'operation "image-to-image" needs reference images in image_url, image_urls or reference_image_urls.');
+    throw invalidRequest(
+      'image_urls',
+      'operation "image-to-image" needs reference images in image_url, image_urls, reference_image_urls or reference_file_ids.',
+    );
   }
   if (operation === 'text-to-image' && sources.length > 0) {
     throw invalidRequest(field, 'Reference images need operation "image-to-image" (or leave operation out).');

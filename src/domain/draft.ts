@@ -2,13 +2,22 @@
  * What a dialect hands the pipeline: the client's request in canonical terms, before the model's contract,
  * the inputs and the money have been checked.
  */
+import { createHash } from 'node:crypto';
 import type { ImageParams, ImageStream, Operation, ResponseFormat } from './job.js';
 
 /** An image the client supplied, not yet fetched or inspected. `field` names it in errors (`image[2]`). */
 export type ImageSource =
   | { field: string; kind: 'bytes'; bytes: Buffer }
   /** http(s) or data: URL. */
-  | { field: string; kind: 'url'; url: string };
+  | { field: string; kind: 'url'; url: string }
+  /** A file uploaded through the Files API, read from the caller's own account when the request is prepared. */
+  | { field: string; kind: 'file'; fileId: string };
+
+/** What identifies a source for "is this the same request" (Idempotency-Key): bytes by their hash. */
+export function sourceIdentity(s: ImageSource): string {
+  if (s.kind === 'bytes') return createHash('sha256').update(s.bytes).digest('hex');
+  return s.kind === 'url' ? s.url : `file:${s.fileId}`;
+}
 
 export interface DraftRequest {
   /** The endpoint path, for logs and errors. */

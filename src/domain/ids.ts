@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-export type IdPrefix = 'img' | 'task' | 'req' | 'txn' | 'key' | 'acct' | 'hold' | 'chatcmpl' | 'whd' | 'aud' | 'usr' | 'tpc' | 'tpb' | 'inv';
+export type IdPrefix = 'img' | 'task' | 'req' | 'txn' | 'key' | 'acct' | 'hold' | 'chatcmpl' | 'whd' | 'aud' | 'usr' | 'tpc' | 'tpb' | 'inv' | 'file';
 
 // Random bytes are drawn 4 KB at a time: one getrandom call per ~400 ids instead of one per id (a request
 // makes several).

@@ -44,6 +44,14 @@ export interface InputImage {
 }
 
 /**
+ * The list field an input image's field belongs to, for errors about the images as a whole: `image_urls`
+ * for `image_urls[1]`, `images` for `images[0].file_id`; a field that is no list item is itself.
+ */
+export function listFieldOf(field: string): string {
+  return field.replace(/\[\d+\](\.[a-z_]+)?$/, '');
+}
+
+/**
  * Optional generation parameters under their public (OpenAI-style / imagegate) names. Every key here was
  * checked against the model's contract before a provider sees the job; adapters translate them through
  * their mapping tables.

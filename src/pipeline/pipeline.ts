@@ -41,7 +41,13 @@ import { sniffImageType } from '../media/image-input.js';
 import type { Principal } from '../domain/principal.js';
 
 export interface InputLoader {
-  load(draft: DraftRequest, model: CatalogModel, job: Pick<ImageJob, 'operation'>, signal: AbortSignal): Promise<{ images: InputImage[]; mask?: InputImage }>;
+  /** `accountId`: whose uploaded files the draft's file ids name. */
+  load(
+    draft: DraftRequest,
+    model: CatalogModel,
+    job: Pick<ImageJob, 'operation'>,
+    ctx: { accountId: string; signal: AbortSignal },
+  ): Promise<{ images: InputImage[]; mask?: InputImage }>;
 }
 
 export interface HoldOptions {
@@ -178,7 +184,7 @@ export async function prepare(
       { dropUnsupported },
     );
     const streamed = checkStream(model, draft.imageStream, { dropUnsupported });
-    const { images, mask } = await deps.inputs.load(draft, model, { operation: draft.operation }, signal);
+    const { images, mask } = await deps.inputs.load(draft, model, { operation: draft.operation }, { accountId: principal.accountId, signal });
     const job: ImageJob = {
       requestId,
       model: model.id,

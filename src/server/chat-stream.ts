@@ -12,6 +12,7 @@
  * - a failure after the first byte is an `{"error": …}` event and [DONE]; execute() has refunded the hold.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sourceIdentity } from '../domain/draft.js';
 import type { GeneratedImage, ResultDelta } from '../domain/job.js';
 import { delivered, execute } from '../pipeline/pipeline.js';
 import { chargeOnDelivery } from './charge-on-delivery.js';
@@ -23,8 +24,7 @@ import type { ImageRequestDeps } from './image-request.js';
 
 /** What makes two streamed requests "the same request" for Idempotency-Key (chat images are always URLs). */
 function streamFingerprint(d: ChatDraft): string {
-  const images = d.images.map((s) => (s.kind === 'url' ? s.url : `${s.bytes.length}`));
-  return fingerprint(['stream', d.endpoint, d.model, d.prompt, d.n, d.user, d.params, images, d.includeUsage]);
+  return fingerprint(['stream', d.endpoint, d.model, d.prompt, d.n, d.user, d.params, d.images.map(sourceIdentity), d.includeUsage]);
 }
 
 export function runChatStream(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: ChatDraft): Promise<FastifyReply> {

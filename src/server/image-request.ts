@@ -3,8 +3,7 @@
  * out, one request-log row. Aborts the upstream work (and refunds) if the client goes away first.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
-import type { DraftRequest, ImageSource } from '../domain/draft.js';
+import { type DraftRequest, sourceIdentity } from '../domain/draft.js';
 import { BodyLease, SplicedBody } from '../bytes/index.js';
 import { type GatewayError, toGatewayError } from '../domain/errors.js';
 import { type Delivery, delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../pipeline/pipeline.js';
@@ -27,7 +26,6 @@ export interface ImageRequestDeps {
 
 /** What makes two create requests "the same request" for Idempotency-Key: the draft, with image bytes hashed. */
 export function draftFingerprint(d: DraftRequest): string {
-  const img = (s: ImageSource) => (s.kind === 'bytes' ? createHash('sha256').update(s.bytes).digest('hex') : s.url);
   return fingerprint([
     d.endpoint,
     d.model,
@@ -37,8 +35,8 @@ export function draftFingerprint(d: DraftRequest): string {
     d.responseFormat,
     d.user,
     d.params,
-    d.images.map(img),
-    d.mask ? img(d.mask) : null,
+    d.images.map(sourceIdentity),
+    d.mask ? sourceIdentity(d.mask) : null,
     d.async,
     d.callbackUrl,
   ]);

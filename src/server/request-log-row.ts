@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** When the request arrived (ms since the epoch), for its request-log row. */
     receivedAt?: number;
+    /** What a client request that is not an image request sent, set by its handler (never file bytes). */
+    loggedShape?: Record<string, unknown>;
   }
 }
 
@@ -36,7 +38,13 @@ export function requestLogRow(req: FastifyRequest, outcome: RequestOutcome, late
     model: t?.prepared?.model.id ?? t?.draft.model ?? (typeof refusedBody?.model === 'string' ? excerpt(refusedBody.model, 200) : null),
     endpoint: t?.draft.endpoint ?? req.routeOptions.url ?? req.url.split('?')[0]!,
     operation: t?.draft.operation ?? null,
-    request_shape: t ? JSON.stringify(t.draft.shape) : refusedBody ? JSON.stringify(sanitizeShape(refusedBody)) : null,
+    request_shape: t
+      ? JSON.stringify(t.draft.shape)
+      : req.loggedShape
+        ? JSON.stringify(req.loggedShape)
+        : refusedBody
+          ? JSON.stringify(sanitizeShape(refusedBody))
+          : null,
     status: outcome.status,
     error_code: outcome.errorCode ?? null,
     error_message: outcome.errorMessage ? outcome.errorMessage.slice(0, MESSAGE_KEEP) : null,

@@ -37,6 +37,8 @@ export interface BlobStore {
   create(id: string, ext: string, ttlSeconds: number): Promise<BlobFile>;
   /** A read stream and its size, or undefined when missing or expired. */
   open(blob: StoredBlob): Promise<{ stream: Readable; size: number } | undefined>;
+  /** Removes one blob before its expiry (a deleted file); a blob already gone is no failure. */
+  delete(blob: StoredBlob): Promise<void>;
   /** Remove expired blobs; returns how many expiry buckets were removed. */
   sweep(now?: number): Promise<number>;
   /** Resolves when the store can take writes now (readiness probe); rejects with why not. */
@@ -176,6 +178,12 @@ export class LocalBlobStore implements BlobStore {
     } catch {
       return undefined;
     }
+  }
+
+  async delete(blob: StoredBlob): Promise<void> {
+    await unlink(this.pathOf(blob)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
   }
 
   async sweep(now = Date.now()): Promise<number> {

@@ -432,6 +432,29 @@ const m017_members: Migration = {
 };
 
 /**
+ * Files (issue 26): images a client uploads to use by id. A page of an account's files is a range seek in
+ * (account_id, created_at, id) whichever way it runs; the sweep finds expired rows by expires_at.
+ */
+const m018_files: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('files')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull())
+      .addColumn('key_id', 'text')
+      .addColumn('filename', 'text', (c) => c.notNull())
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('bytes', 'bigint', (c) => c.notNull())
+      .addColumn('ext', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('files_account_time').on('files').columns(['account_id', 'created_at', 'id']).execute();
+    await db.schema.createIndex('files_expiry').on('files').column('expires_at').execute();
+  },
+};
+
+/**
  * The tokens each request took, as the upstream reported them (issue 26): input text, input image, output
  * image and output text. Null where no usage was reported (per-image upstreams, failures), so a usage report
  * tells "none reported" from zero. Nullable columns without a default: instant on both databases.
@@ -463,6 +486,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '015_request_log_traffic': m015_request_log_traffic,
     '016_topup_codes': m016_topup_codes,
     '017_members': m017_members,
+    '018_files': m018_files,
     '019_request_log_tokens': m019_request_log_tokens,
   };
 }

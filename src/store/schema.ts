@@ -267,7 +267,25 @@ export interface TopupCodesTable {
   redeemed_txn: string | null;
 }
 
+/** Images a client uploaded through the Files API (store/files.ts); the bytes are a blob named by the id. */
+export interface FilesTable {
+  /** `file_…`, also the blob's id. */
+  id: string;
+  account_id: string;
+  /** The key that uploaded it, for the record; any key of the account may use it. */
+  key_id: string | null;
+  filename: string;
+  purpose: string;
+  bytes: number;
+  /** The blob's extension (`png`, `jpeg`, …), from the sniffed content. */
+  ext: string;
+  created_at: number;
+  /** ms, a whole second: the blob's own expiry, so the row names the blob exactly. */
+  expires_at: number;
+}
+
 export interface Database {
+  files: FilesTable;
   topup_codes: TopupCodesTable;
   console_users: ConsoleUsersTable;
   console_sessions: ConsoleSessionsTable;

@@ -72,7 +72,7 @@ describe('authorization by the matched route', () => {
     const consoleApp = ['/', '/console', '/console/', '/console/*', '/console/assets/*'];
     expect(publicOnes).toEqual(
       [
-        ...['/healthz', '/readyz', '/v1/files/:name', '/v1/console/config', ...consoleApp].flatMap((url) => [`GET ${url}`, `HEAD ${url}`]),
+        ...['/healthz', '/readyz', '/v1/files/:name.:ext', '/v1/console/config', ...consoleApp].flatMap((url) => [`GET ${url}`, `HEAD ${url}`]),
         'POST /v1/console/sign-in',
         'POST /v1/console/sign-up',
       ].sort(),
@@ -94,6 +94,20 @@ describe('authorization by the matched route', () => {
         'admin POST /v1/admin/topup-codes/:id/void',
         'admin POST /v1/admin/topup-codes/void',
         'member POST /v1/console/account/redeem',
+      ]),
+    );
+  });
+
+  it('declares the Files API for client keys beside the public signed hosted-image route', () => {
+    const declared = gw.gateway.server.declaredRoutes.map((r) => `${r.audience} ${r.method} ${r.url}`);
+    expect(declared).toEqual(
+      expect.arrayContaining([
+        'client POST /v1/files',
+        'client GET /v1/files',
+        'client GET /v1/files/:id',
+        'client GET /v1/files/:id/content',
+        'client DELETE /v1/files/:id',
+        'public GET /v1/files/:name.:ext',
       ]),
     );
   });

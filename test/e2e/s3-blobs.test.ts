@@ -114,6 +114,35 @@ describe.each(databases())('hosted images in S3 on $name', ({ name, make }) => {
     expect((await fetch(task.data![0]!.url)).status).toBe(200);
   });
 
+  it('keeps an uploaded file in the bucket for every instance, and removes it from the bucket when deleted', async () => {
+    const { key } = await gateways[0]!.clientKey();
+    const input = await makeImage(32, 32, { color: { r: 200, g: 10, b: 90 } });
+    const form = new FormData();
+    form.append('purpose', 'vision');
+    form.append('file', new Blob([new Uint8Array(input)], { type: 'image/png' }), 'in.png');
+    const uploaded = (await (
+      await fetch(`${gateways[0]!.url}/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form })
+    ).json()) as {
+      id: string;
+    };
+    const stored = [...objects()].find(([k]) => k.endsWith(`/${uploaded.id}.png`));
+    expect(stored?.[1].body.equals(input)).toBe(true);
+    for (const gw of gateways) {
+      const content = await fetch(`${gw.url}/v1/files/${uploaded.id}/content`, { headers: { authorization: `Bearer ${key}` } });
+      expect(Buffer.from(await content.arrayBuffer()).equals(input)).toBe(true);
+    }
+    const edit = await postJson(`${gateways.at(-1)!.url}/v1/images/edits`, key, {
+      model: 'local',
+      prompt: 'x',
+      size: '64x64',
+      images: [{ file_id: uploaded.id }],
+    });
+    expect(edit.status).toBe(200);
+    const deleted = await fetch(`${gateways[0]!.url}/v1/files/${uploaded.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+    expect(deleted.status).toBe(200);
+    expect([...objects().keys()].some((k) => k.endsWith(`/${uploaded.id}.png`))).toBe(false);
+  });
+
   it('fails a url request whose image S3 will not take with 500, and takes no money', async () => {
     const gw = gateways[0]!;
     const { key } = await gw.clientKey({ balance: 1_000_000 });

@@ -116,6 +116,7 @@ describe('BlobSink', () => {
       put: () => Promise.reject(new Error('not used')),
       open: () => Promise.resolve(undefined),
       sweep: () => Promise.resolve(0),
+      delete: () => Promise.resolve(),
       check: () => Promise.resolve(),
       create: async (id, ext): Promise<BlobFile> => ({
         write: (chunks) =>

@@ -32,6 +32,17 @@ describe('LocalBlobStore', () => {
     }
   });
 
+  it('deletes one blob before its expiry, and a blob already gone is no failure', async () => {
+    const store = new LocalBlobStore(tempDir());
+    const kept = await store.put('file_kept', 'png', Buffer.from('k'), 3600);
+    const gone = await store.put('file_gone', 'png', Buffer.from('g'), 3600);
+    await store.delete(gone);
+    expect(await store.open(gone)).toBeUndefined();
+    await expect(store.delete(gone)).resolves.toBeUndefined();
+    const opened = await store.open(kept);
+    expect((await buffer(opened!.stream)).toString()).toBe('k');
+  });
+
   it('rejects put when the file cannot be created', async () => {
     const store = new LocalBlobStore(tempDir());
     // A name longer than the file system allows: open(2) fails with ENAMETOOLONG, even for root.

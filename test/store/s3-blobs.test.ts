@@ -45,6 +45,16 @@ describe('S3 blob store', () => {
     expect((await read(opened!.stream)).equals(bytes)).toBe(true);
   });
 
+  it('deletes one blob before its expiry (a deleted file), and a blob already gone is no failure', async () => {
+    const store = storeWith({ prefix: 'ig/' });
+    const kept = await store.put('file_kept', 'png', randomBytes(100), 3600);
+    const gone = await store.put('file_gone', 'png', randomBytes(100), 3600);
+    await store.delete(gone);
+    expect([...s3.objects('images').keys()]).toEqual([store.keyOf(kept)]);
+    expect(await store.open(gone)).toBeUndefined();
+    await expect(store.delete(gone)).resolves.toBeUndefined();
+  });
+
   it('stores a blob written piece by piece as one object, unchanged when the caller reuses its buffers', async () => {
     const store = storeWith();
     const image = randomBytes(1_500_000);

@@ -8,7 +8,7 @@
  * invalid_request naming the client's field.
  */
 import { GatewayError } from '../../domain/errors.js';
-import type { ImageJob } from '../../domain/job.js';
+import { type ImageJob, listFieldOf } from '../../domain/job.js';
 import { errorForStatus, parseRetryAfter, type UpstreamResponse } from '../http.js';
 import { redact } from '../redact.js';
 
@@ -51,7 +51,7 @@ function ruleFor(code: string | undefined): CodeRule | undefined {
 }
 
 /** The client's field for Ark's `image`: the list field the references came in, e.g. `image_urls`. */
-const imageField = (job: ImageJob) => (job.images[0]?.field ?? 'image').replace(/\[\d+\]$/, '');
+const imageField = (job: ImageJob) => listFieldOf(job.images[0]?.field ?? 'image');
 
 const SUBJECT_TEXT: Record<Subject, string> = { prompt: 'the prompt', image: 'a reference image', output: 'the generated image' };
 const SUBJECT_PARAM: Record<Subject, (job: ImageJob) => string | null> = { prompt: () => 'prompt', image: imageField, output: () => null };

@@ -8,7 +8,7 @@
  * smaller max_images): Ark then returns a coherent set of up to that many images.
  */
 import { invalidRequest, unsupportedField } from '../../domain/errors.js';
-import type { ImageJob } from '../../domain/job.js';
+import { type ImageJob, listFieldOf } from '../../domain/job.js';
 import type { ModelFacts, Route } from '../../domain/adapter.js';
 import { FIELD_MAP, MAX_SEQUENTIAL_TOTAL, type PlanFacts, SIZE_PARAMS } from './mapping.js';
 import { type SizeFacts, upstreamSize } from './size.js';
@@ -22,7 +22,6 @@ export interface ArkPlan extends PlanFacts {
 const formatMb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
 /** `image_urls[2]` → `image_urls`: the client's field for the whole list. */
-const listField = (field: string) => field.replace(/\[\d+\]$/, '');
 
 export function planJob(job: ImageJob, route: Route): ArkPlan {
   checkOperation(job, route.model);
@@ -41,7 +40,7 @@ function checkOperation(job: ImageJob, model: ModelFacts): void {
     throw invalidRequest('model', `Model "${job.model}" makes no variations; send the image as a reference with a prompt to /v1/images/edits instead.`);
   if (job.mask) throw invalidRequest('mask', `Model "${job.model}" takes no mask: remove it and say in the prompt what to change.`);
   if (job.operation === 'text-to-image') return;
-  const field = listField(job.images[0]?.field ?? 'image');
+  const field = listFieldOf(job.images[0]?.field ?? 'image');
   if (job.images.length === 0) throw invalidRequest(field, `${job.operation} on model "${job.model}" needs at least one reference image.`);
   const limits = model.operations[job.operation]?.images;
   if (!limits) return;

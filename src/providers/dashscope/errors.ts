@@ -9,7 +9,7 @@
  * decodes the client's images itself, so that is the client's input, a 400 invalid_request naming it.
  */
 import { GatewayError } from '../../domain/errors.js';
-import type { ImageJob } from '../../domain/job.js';
+import { type ImageJob, listFieldOf } from '../../domain/job.js';
 
 /** Errors only need to know which input images the client sent. */
 type Job = Pick<ImageJob, 'images'>;
@@ -48,7 +48,7 @@ function ruleFor(code: string | undefined): Rule | undefined {
 }
 
 /** The public field the references came in, e.g. `image_urls` for `image_urls[1]`. */
-const imagesField = (job: Job) => (job.images[0]?.field ?? 'image').replace(/\[\d+\]$/, '');
+const imagesField = (job: Job) => listFieldOf(job.images[0]?.field ?? 'image');
 
 interface Seen {
   error: DashScopeError;

@@ -161,6 +161,10 @@ export class S3BlobStore implements BlobStore {
     });
   }
 
+  async delete(blob: StoredBlob): Promise<void> {
+    await this.remove(this.keyOf(blob));
+  }
+
   /** Removes every object of the hours that have passed; returns how many hours it removed. */
   async sweep(now = Date.now()): Promise<number> {
     let removed = 0;
