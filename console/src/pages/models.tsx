@@ -51,7 +51,7 @@ export function ModelsPage() {
               { title: t('providers'), cell: (m) => m.providers.join(', ') },
               { title: t('operations'), cell: (m) => <span class="small">{m.operations.map(termLabel).join(ui('listSeparator'))}</span> },
               { title: t('mode'), nowrap: true, cell: (m) => termLabel(m.mode) },
-              { title: t('price'), numeric: true, nowrap: true, cell: (m) => priceText(m, l.currency) },
+              { title: t('price'), numeric: true, cell: (m) => <span class="price-text">{priceText(m, l.currency)}</span> },
               {
                 title: t('available'),
                 cell: (m) =>
