@@ -27,6 +27,9 @@ const ROOTS = [
   'CreateImageEditRequest',
   'EditImageBodyJsonParam',
   'CreateImageVariationRequest',
+  'OpenAIFile',
+  'ListFilesResponse',
+  'DeleteFileResponse',
 ];
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
