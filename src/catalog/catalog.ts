@@ -3,7 +3,7 @@
  * credentials), how names resolve (ids, aliases, provider prefixes) and the concrete routes to each model.
  */
 import type { Operation } from '../domain/job.js';
-import type { Route } from '../domain/adapter.js';
+import type { CredentialKind, Route } from '../domain/adapter.js';
 import { CatalogError, type CatalogData } from './load.js';
 import type { ModelSpec, ProviderSpec } from '../domain/model-spec.js';
 
@@ -101,6 +101,7 @@ export class Catalog {
           provider: r.provider,
           baseUrl: creds.baseUrl,
           apiKey: creds.apiKey,
+          credential: creds.credential,
           upstreamModel: upstreamOf(r),
           model: spec,
           priority: r.priority,
@@ -142,14 +143,14 @@ export class Catalog {
     return Object.entries(this.data.models).map(([id, spec]) => {
       const routes = spec.routes.map((r, i): RouteAvailability => {
         const provider = this.data.providers[r.provider]!;
-        const keyEnv = r.key_env ?? provider.key_env;
         const configured = credentialsFor(provider, r.key_env, r.base_url, env) !== undefined;
+        const missing = configured ? undefined : missingEnv(provider, r.key_env, r.base_url, env);
         return {
           id: routeId(id, i, r.provider),
           provider: r.provider,
           upstream_model: r.upstream_model ?? id,
           configured,
-          ...(configured || !keyEnv ? {} : { missing_env: keyEnv }),
+          ...(missing ? { missing_env: missing } : {}),
         };
       });
       return { id, spec, available: this.models.has(id), routes };
@@ -160,7 +161,8 @@ export class Catalog {
   providerAvailability(): Array<{ name: string; spec: ProviderSpec; configured: boolean; missing_env?: string }> {
     return Object.entries(this.data.providers).map(([name, spec]) => {
       const configured = credentialsFor(spec, undefined, undefined, this.env) !== undefined;
-      return { name, spec, configured, ...(configured || !spec.key_env ? {} : { missing_env: spec.key_env }) };
+      const missing = configured ? undefined : missingEnv(spec, undefined, undefined, this.env);
+      return { name, spec, configured, ...(missing ? { missing_env: missing } : {}) };
     });
   }
 
@@ -181,16 +183,47 @@ export class Catalog {
   }
 }
 
+interface Credentials {
+  apiKey: string;
+  credential: CredentialKind;
+  baseUrl: string;
+}
+
+function baseUrlFor(provider: ProviderSpec, baseUrlOverride: string | undefined, env: Record<string, string | undefined>): string {
+  return (baseUrlOverride ?? (provider.base_url_env ? env[provider.base_url_env] : undefined) ?? provider.default_base_url ?? '').replace(/\/+$/, '');
+}
+
+/**
+ * A route's key (its own `key_env`, else the provider's), else the provider's bearer token (`token_env`),
+ * and its base URL. A provider without a default base URL (one endpoint per customer resource, as Azure's)
+ * has no route until its endpoint is set.
+ */
 function credentialsFor(
   provider: ProviderSpec,
   keyEnvOverride: string | undefined,
   baseUrlOverride: string | undefined,
   env: Record<string, string | undefined>,
-): { apiKey: string; baseUrl: string } | undefined {
-  const baseUrl = (baseUrlOverride ?? (provider.base_url_env ? env[provider.base_url_env] : undefined) ?? provider.default_base_url ?? '').replace(/\/+$/, '');
-  if (provider.builtin) return { apiKey: '', baseUrl };
+): Credentials | undefined {
+  const baseUrl = baseUrlFor(provider, baseUrlOverride, env);
+  if (provider.builtin) return { apiKey: '', credential: 'api-key', baseUrl };
+  if (baseUrl === '') return undefined;
   const keyEnv = keyEnvOverride ?? provider.key_env;
   const apiKey = keyEnv ? env[keyEnv] : undefined;
-  if (!apiKey) return undefined;
-  return { apiKey, baseUrl };
+  if (apiKey) return { apiKey, credential: 'api-key', baseUrl };
+  const token = !keyEnvOverride && provider.token_env ? env[provider.token_env] : undefined;
+  if (token) return { apiKey: token, credential: 'bearer-token', baseUrl };
+  return undefined;
+}
+
+/** The variable an operator must set for an unconfigured route: its key first, then the provider's endpoint. */
+function missingEnv(
+  provider: ProviderSpec,
+  keyEnvOverride: string | undefined,
+  baseUrlOverride: string | undefined,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const keyEnv = keyEnvOverride ?? provider.key_env;
+  const hasCredential = (keyEnv && env[keyEnv]) || (!keyEnvOverride && provider.token_env && env[provider.token_env]);
+  if (!hasCredential) return keyEnv;
+  return baseUrlFor(provider, baseUrlOverride, env) === '' ? provider.base_url_env : undefined;
 }

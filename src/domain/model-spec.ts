@@ -241,7 +241,13 @@ export type ModelSpec = z.infer<typeof ModelSchema>;
 export const ProviderSchema = z
   .object({
     key_env: z.string().optional(),
+    /**
+     * A second credential variable holding a bearer token, used when `key_env` is unset (Azure OpenAI's
+     * `AZURE_OPENAI_AD_TOKEN`). The route then carries `credential: 'bearer-token'`.
+     */
+    token_env: z.string().optional(),
     base_url_env: z.string().optional(),
+    /** Without one, the provider's routes are offered only once `base_url_env` (or the route's base_url) is set. */
     default_base_url: z.string().url().optional(),
     /** Built-in providers need no key (the local renderer). */
     builtin: z.boolean().default(false),

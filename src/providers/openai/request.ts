@@ -5,11 +5,17 @@
 import type { ImageJob, InputImage } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
 import type { Route } from '../../domain/adapter.js';
+import type { ImagesApiTarget } from './images-api.js';
 import { ROUTE_OPTION_HEADERS } from './mapping.js';
 import { encodeMultipart, type Part } from './multipart.js';
 import type { OpenAIPlan } from './plan.js';
 
 const EXTENSION: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif', 'image/bmp': 'bmp' };
+
+/** OpenAI itself: `{base}/images/{endpoint}`, the key as a bearer token, organization and project headers. */
+export function openAITarget(route: Route): ImagesApiTarget {
+  return { url: (endpoint) => `${route.baseUrl.replace(/\/+$/, '')}/images/${endpoint}`, headers: headersFor(route) };
+}
 
 function headersFor(route: Route): Record<string, string> {
   const headers: Record<string, string> = { authorization: `Bearer ${route.apiKey}` };
@@ -44,16 +50,17 @@ function jsonEditBody(job: ImageJob, fields: Readonly<Record<string, unknown>>):
   return Buffer.concat(pieces);
 }
 
-export function buildRequest(job: ImageJob, route: Route, plan: OpenAIPlan): UpstreamRequest {
-  const url = `${route.baseUrl.replace(/\/+$/, '')}/images/${plan.endpoint}`;
-  const headers = headersFor(route);
+export function buildRequest(job: ImageJob, plan: OpenAIPlan, target: ImagesApiTarget): UpstreamRequest {
+  const url = target.url(plan.endpoint);
+  const headers = target.headers;
   const stream = plan.upstreamStream;
+  const planned = target.bodyModel === undefined ? plan.fields : new Map(plan.fields).set('model', target.bodyModel);
   if (plan.encoding === 'json') {
-    const fields = { ...Object.fromEntries(plan.fields), ...(stream ? { stream: true, partial_images: stream.partialImages } : {}) };
+    const fields = { ...Object.fromEntries(planned), ...(stream ? { stream: true, partial_images: stream.partialImages } : {}) };
     const body = plan.endpoint === 'edits' ? jsonEditBody(job, fields) : JSON.stringify(fields);
     return { method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, body };
   }
-  const parts: Part[] = [...plan.fields];
+  const parts: Part[] = [...planned];
   if (stream) parts.push(['stream', 'true'], ['partial_images', stream.partialImages]);
   // One image goes as `image`; several as repeated `image[]`, the way OpenAI's own SDK sends them.
   const imageField = job.images.length > 1 ? 'image[]' : 'image';
