@@ -1,5 +1,6 @@
 /** Provider name (as the catalog's routes spell it) → adapter. */
 import { createArkAdapter } from './ark/adapter.js';
+import { type AzureOptions, createAzureOpenAIAdapter } from './azure/adapter.js';
 import { createDashScopeAdapter } from './dashscope/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
@@ -8,7 +9,18 @@ import { withCredentialRedaction } from './redact.js';
 import type { ProviderAdapter } from '../domain/adapter.js';
 
 /** Every adapter's failures are cleaned of the route's key here, whatever the adapter's own messages quote. */
-export function createProviderRegistry(): Map<string, ProviderAdapter> {
-  const adapters: ProviderAdapter[] = [createLocalAdapter(), createOpenAIAdapter(), createGeminiAdapter(), createArkAdapter(), createDashScopeAdapter()];
+export interface ProviderSettings {
+  azure: AzureOptions;
+}
+
+export function createProviderRegistry(settings: ProviderSettings): Map<string, ProviderAdapter> {
+  const adapters: ProviderAdapter[] = [
+    createLocalAdapter(),
+    createOpenAIAdapter(),
+    createGeminiAdapter(),
+    createArkAdapter(),
+    createDashScopeAdapter(),
+    createAzureOpenAIAdapter(settings.azure),
+  ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }

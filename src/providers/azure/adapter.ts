@@ -1,0 +1,39 @@
+/**
+ * The Azure OpenAI adapter: GPT Image and DALL·E 3 deployments on a customer's Azure resource. The protocol
+ * is OpenAI's Images API, so planning, bodies, streaming and answers are the OpenAI adapter's
+ * (createImagesApiAdapter); only the URL, the credential header and the error codes are Azure's.
+ */
+import type { ProviderAdapter } from '../../domain/adapter.js';
+import { invalidRequest } from '../../domain/errors.js';
+import { createImagesApiAdapter } from '../openai/adapter.js';
+import { ENDPOINT_OF } from '../openai/mapping.js';
+import { toError } from './errors.js';
+import { AZURE_ENDPOINTS, REQUEST_ID_HEADER, WHO } from './mapping.js';
+import { azureTarget } from './target.js';
+
+export interface AzureOptions {
+  /** OPENAI_API_VERSION (config.azureApiVersion): the api-version of deployment-style URLs, unless a route names its own. */
+  apiVersion: string;
+}
+
+export function createAzureOpenAIAdapter({ apiVersion }: AzureOptions): ProviderAdapter {
+  const images = createImagesApiAdapter({
+    name: 'azure',
+    who: WHO,
+    target: (route) => azureTarget(route, apiVersion),
+    toError,
+    requestIdHeader: REQUEST_ID_HEADER,
+  });
+  return {
+    ...images,
+    validate(job, route) {
+      if (!AZURE_ENDPOINTS.includes(ENDPOINT_OF[job.operation])) {
+        throw invalidRequest('model', `${WHO} has no ${job.operation} endpoint; send this request to a model served elsewhere.`);
+      }
+      images.validate?.(job, route);
+    },
+    generate(job, route, ctx) {
+      return images.generate(job, route, ctx);
+    },
+  };
+}
