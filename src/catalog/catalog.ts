@@ -6,11 +6,18 @@ import type { Operation } from '../domain/job.js';
 import type { CredentialKind, Route } from '../domain/adapter.js';
 import { CatalogError, type CatalogData } from './load.js';
 import type { ModelSpec, ProviderSpec } from '../domain/model-spec.js';
+import { intersectRoutes, narrowSpec } from './route-facts.js';
 
 export interface CatalogModel {
   id: string;
+  /**
+   * The model's contract as clients see it: with `route_contract: intersection` what every configured route
+   * takes, with `per_route` the catalog's facts whole (each route then takes its share, `routeSpecs`).
+   */
   spec: ModelSpec;
   routes: Route[];
+  /** Route id → the facts that route takes (the model's, narrowed by the route's `accepts`). */
+  routeSpecs: ReadonlyMap<string, ModelSpec>;
   /** For a dated snapshot offered as its own model: the catalog model it is a snapshot of. */
   snapshotOf?: string;
 }
@@ -56,14 +63,14 @@ export class Catalog {
     this.currency = data.currency;
     this.prefixes = [...new Set([...data.prefixes, ...Object.keys(data.providers)])];
     for (const [id, spec] of Object.entries(data.models)) {
-      const routes = this.routesOf(id, spec, (r) => r.upstream_model ?? id);
-      if (routes.length === 0) continue;
-      this.models.set(id, { id, spec, routes });
+      const model = this.modelOf(id, spec, (r) => r.upstream_model ?? id);
+      if (!model) continue;
+      this.models.set(id, model);
       // A snapshot sends its own id upstream, unless the route names its own upstream model (an operator's deployment).
       const snapshotSpec: ModelSpec = { ...spec, aliases: [], snapshots: [] };
       for (const snapshot of spec.snapshots) {
-        const snapshotRoutes = this.routesOf(snapshot, snapshotSpec, (r) => r.upstream_model ?? snapshot);
-        this.models.set(snapshot, { id: snapshot, spec: snapshotSpec, routes: snapshotRoutes, snapshotOf: id });
+        const snapshotModel = this.modelOf(snapshot, snapshotSpec, (r) => r.upstream_model ?? snapshot);
+        if (snapshotModel) this.models.set(snapshot, { ...snapshotModel, snapshotOf: id });
       }
     }
     // Resolution order: exact ids first, then aliases (model-declared, then top-level), never overwriting an id.
@@ -89,27 +96,43 @@ export class Catalog {
     throw new CatalogError('IMAGEGATE_DEFAULT_MODEL', '', `"${name}" cannot be the default model: ${why}`);
   }
 
-  /** The routes of a model that have credentials, each sending `upstreamOf(route)` as the upstream model. */
-  private routesOf(id: string, spec: ModelSpec, upstreamOf: (r: ModelSpec['routes'][number]) => string): Route[] {
-    return spec.routes.flatMap((r, i): Route[] => {
+  /**
+   * The model with the routes that have credentials (undefined when none has), each sending `upstreamOf(route)`
+   * as the upstream model and knowing the facts it takes; its contract follows `route_contract`.
+   */
+  private modelOf(id: string, spec: ModelSpec, upstreamOf: (r: ModelSpec['routes'][number]) => string): CatalogModel | undefined {
+    const routeSpecs = new Map<string, ModelSpec>();
+    const configured: Array<ModelSpec['routes'][number]> = [];
+    const routes = spec.routes.flatMap((r, i): Route[] => {
       const provider = this.data.providers[r.provider]!;
       const creds = credentialsFor(provider, r.key_env, r.base_url, this.env);
       if (!creds) return [];
-      return [
-        {
-          id: routeId(id, i, r.provider),
-          provider: r.provider,
-          baseUrl: creds.baseUrl,
-          apiKey: creds.apiKey,
-          credential: creds.credential,
-          upstreamModel: upstreamOf(r),
-          model: spec,
-          priority: r.priority,
-          weight: r.weight,
-          options: r.options,
-        },
-      ];
+      const facts = narrowSpec(spec, r.accepts);
+      const route: Route = {
+        id: routeId(id, i, r.provider),
+        provider: r.provider,
+        baseUrl: creds.baseUrl,
+        apiKey: creds.apiKey,
+        credential: creds.credential,
+        upstreamModel: upstreamOf(r),
+        model: facts,
+        priority: r.priority,
+        weight: r.weight,
+        options: r.options,
+      };
+      routeSpecs.set(route.id, facts);
+      configured.push(r);
+      return [route];
     });
+    if (routes.length === 0) return undefined;
+    const offered =
+      spec.route_contract === 'intersection'
+        ? intersectRoutes(
+            spec,
+            configured.map((r) => r.accepts),
+          )
+        : spec;
+    return { id, spec: offered, routes, routeSpecs };
   }
 
   /** Resolve a client-supplied model name: exact id or alias, else with a known `prefix/` removed. */

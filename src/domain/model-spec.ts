@@ -179,6 +179,30 @@ export const StreamSpecSchema = z
   .strict()
   .default({ partial_images: 0 });
 
+/**
+ * What one route takes when it is narrower than its model's facts (another cloud's deployment of the same
+ * model that lacks an operation, a field or sizes): each list keeps only the model's own entries it names.
+ */
+export const RouteAcceptsSchema = z
+  .object({
+    operations: z.array(z.enum(OPERATIONS)).optional(),
+    /** Names among the model's fields (model-wide and per operation). */
+    fields: z.array(z.string()).optional(),
+    n_max: z.number().int().positive().optional(),
+    /** Listed sizes among the model's; a route that lists sizes takes no free-form size. */
+    sizes: z.array(z.string()).optional(),
+  })
+  .strict();
+export type RouteAccepts = z.infer<typeof RouteAcceptsSchema>;
+
+/**
+ * How a model whose routes accept different things shows its contract: `intersection` (the default) offers
+ * only what every configured route takes, so any route can serve any accepted request; `per_route` offers
+ * what any route takes, and each request goes only to the routes that take it.
+ */
+export const ROUTE_CONTRACTS = ['intersection', 'per_route'] as const;
+export type RouteContract = (typeof ROUTE_CONTRACTS)[number];
+
 export const RouteSchema = z
   .object({
     provider: z.string(),
@@ -190,6 +214,7 @@ export const RouteSchema = z
     weight: z.number().positive().default(1),
     /** Adapter-specific settings for this route (e.g. DashScope `protocol: task`), documented by each adapter. */
     options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    accepts: RouteAcceptsSchema.optional(),
   })
   .strict();
 
@@ -211,6 +236,7 @@ export const ModelSchema = z
     mode: z.enum(['sync', 'async']).default('sync'),
     timeout_ms: z.number().int().positive().default(300_000),
     routes: z.array(RouteSchema).min(1),
+    route_contract: z.enum(ROUTE_CONTRACTS).default('intersection'),
     operations: z.record(z.string(), OperationSchema).refine((ops) => Object.keys(ops).every((k) => (OPERATIONS as readonly string[]).includes(k)), {
       message: `operation names must be one of ${OPERATIONS.join(', ')}`,
     }),

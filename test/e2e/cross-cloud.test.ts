@@ -27,6 +27,17 @@ interface LedgerEntry {
 }
 
 type Billed = { imagegate?: { billing?: { amount?: number } } };
+type ApiError = InstanceType<typeof OpenAI.APIError>;
+
+/** The SDK's error for a call that must fail; a success fails the test. */
+async function apiError(call: Promise<unknown>): Promise<ApiError> {
+  const outcome = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(outcome instanceof OpenAI.APIError)) throw new Error(`expected an API error, got ${String(outcome)}`);
+  return outcome;
+}
 
 describe.each(databases())('GPT Image across OpenAI and Azure on $name', ({ make }) => {
   let openai: OpenAIFake;
@@ -147,5 +158,84 @@ describe.each(databases())('GPT Image across OpenAI and Azure on $name', ({ make
     const res = await client.images.generate({ model: 'dall-e-3', prompt: 'a fox', response_format: 'url' });
     expect(res.data![0]!.url!.startsWith(`${gw.url}/v1/files/`)).toBe(true);
     expect(azure.requests[0]!.path).toBe('/openai/deployments/dall-e-3/images/generations');
+  });
+});
+
+describe('a cross-cloud model whose Azure route takes less than OpenAI', () => {
+  let openai: OpenAIFake;
+  let azure: AzureOpenAIFake;
+  const gateways: TestGateway[] = [];
+
+  /** gpt-image-1 whose Azure deployment generates only, one image per request. */
+  const overlay = (contract: 'intersection' | 'per_route') => `${OVERLAY}
+models:
+  gpt-image-1:
+    route_contract: ${contract}
+    routes:
+      - { provider: openai }
+      - { provider: azure, priority: 1, accepts: { operations: [text-to-image], n_max: 1 } }
+`;
+
+  async function gatewayWith(contract: 'intersection' | 'per_route') {
+    const gw = await startGateway({
+      overlay: overlay(contract),
+      env: {
+        OPENAI_API_KEY: 'sk-fake-openai',
+        OPENAI_BASE_URL: `${openai.url}/v1`,
+        AZURE_OPENAI_API_KEY: 'azure-fake-key',
+        AZURE_OPENAI_ENDPOINT: azure.url,
+      },
+    });
+    gateways.push(gw);
+    const { key } = await gw.clientKey({ balance: 10_000_000 });
+    return { gw, key, client: new OpenAI({ apiKey: key, baseURL: `${gw.url}/v1`, maxRetries: 0 }) };
+  }
+
+  beforeAll(async () => {
+    openai = await startOpenAIFake();
+    azure = await startAzureOpenAIFake();
+  });
+  afterAll(async () => {
+    for (const gw of gateways) await gw.close();
+    await openai?.close();
+    await azure?.close();
+  });
+  beforeEach(() => {
+    openai.reset();
+    azure.reset();
+  });
+
+  const edit = async (client: OpenAI) =>
+    client.images.edit({ model: 'gpt-image-1', prompt: 'add a hat', image: await toFile(await makeImage(64, 64), 'in.png', { type: 'image/png' }) });
+
+  it('refuses by default what one route cannot do (the intersection), before holding money or calling a cloud', async () => {
+    const { gw, key, client } = await gatewayWith('intersection');
+    const err = await apiError(edit(client));
+    expect(err.status).toBe(400);
+    expect((err.error as { param?: string }).param).toBe('model');
+    const n2 = await apiError(client.images.generate({ model: 'gpt-image-1', prompt: 'x', n: 2 }));
+    expect((n2.error as { param?: string }).param).toBe('n');
+    expect(openai.requests.length + azure.requests.length).toBe(0);
+    expect(await gw.balance(key)).toMatchObject({ available: 10_000_000, held: 0, open_holds: 0 });
+  });
+
+  it('with per_route, sends what only OpenAI takes to OpenAI alone, and fails it over to nobody', async () => {
+    const { client } = await gatewayWith('per_route');
+    expect((await edit(client)).data).toHaveLength(1);
+    expect(openai.requests).toHaveLength(1);
+    openai.knobs.failRate = 1;
+    const err = await apiError(edit(client));
+    expect(err.status).toBe(502);
+    const n2 = await apiError(client.images.generate({ model: 'gpt-image-1', prompt: 'x', n: 2 }));
+    expect(n2.status).toBe(502);
+    expect(azure.requests).toHaveLength(0);
+  });
+
+  it('with per_route, still fails over what both clouds take', async () => {
+    const { client } = await gatewayWith('per_route');
+    openai.knobs.failRate = 1;
+    const res = await client.images.generate({ model: 'gpt-image-1', prompt: 'a fox', n: 1 });
+    expect(res.data).toHaveLength(1);
+    expect(azure.requests).toHaveLength(1);
   });
 });
