@@ -8,7 +8,7 @@ import { invalidRequest } from '../../domain/errors.js';
 import { createImagesApiAdapter } from '../openai/adapter.js';
 import { ENDPOINT_OF } from '../openai/mapping.js';
 import { toError } from './errors.js';
-import { AZURE_ENDPOINTS, REQUEST_ID_HEADER, WHO } from './mapping.js';
+import { AZURE_ENDPOINTS, REQUEST_ID_HEADERS, WHO } from './mapping.js';
 import { azureTarget } from './target.js';
 
 export interface AzureOptions {
@@ -22,7 +22,7 @@ export function createAzureOpenAIAdapter({ apiVersion }: AzureOptions): Provider
     who: WHO,
     target: (route) => azureTarget(route, apiVersion),
     toError,
-    requestIdHeader: REQUEST_ID_HEADER,
+    requestIdHeaders: REQUEST_ID_HEADERS,
   });
   return {
     ...images,

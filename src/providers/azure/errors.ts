@@ -16,7 +16,7 @@ import { GatewayError } from '../../domain/errors.js';
 import type { UpstreamResponse } from '../http.js';
 import { toError as openAIError } from '../openai/errors.js';
 import { redact } from '../redact.js';
-import { CONTENT_FILTER_CODES, OPERATOR_CODES, REQUEST_ID_HEADER, WHO } from './mapping.js';
+import { CONTENT_FILTER_CODES, OPERATOR_CODES, REQUEST_ID_HEADERS, WHO } from './mapping.js';
 
 type FilterResults = Record<string, { filtered?: boolean; severity?: string; detected?: boolean } | undefined>;
 
@@ -60,7 +60,7 @@ const isContentFilter = (e: AzureError, inner: InnerError | undefined) =>
 
 export function toError(res: UpstreamResponse): GatewayError {
   const e = readError(res);
-  const upstreamRequestId = res.header(REQUEST_ID_HEADER) ?? res.header('x-request-id');
+  const upstreamRequestId = REQUEST_ID_HEADERS.map((h) => res.header(h)).find((id) => id !== undefined);
   const inner = e.innererror ?? e.inner_error;
   const message = redact(e.message ?? `HTTP ${res.status}`);
   if (res.status < 500 && isContentFilter(e, inner)) {

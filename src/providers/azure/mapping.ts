@@ -24,8 +24,8 @@ export type ApiStyle = (typeof API_STYLES)[number];
 /** Azure serves generations and edits; it has no /images/variations. */
 export const AZURE_ENDPOINTS: readonly Endpoint[] = ['generations', 'edits'];
 
-/** Azure names each answer's request in this header (its support asks for it). */
-export const REQUEST_ID_HEADER = 'apim-request-id';
+/** Azure names each answer's request in apim-request-id (its support asks for it); OpenAI's header as a fallback. */
+export const REQUEST_ID_HEADERS: readonly string[] = ['apim-request-id', 'x-request-id'];
 
 /** The resource endpoint without a trailing slash or `/openai` (operators paste either form). */
 export const resourceRoot = (baseUrl: string) => baseUrl.replace(/\/+$/, '').replace(/\/openai$/, '');

@@ -13,7 +13,7 @@
 import { callForImages, resultOfImagesAnswer } from '../images-answer.js';
 import type { ProviderAdapter } from '../../domain/adapter.js';
 import { malformedReplyError, toError } from './errors.js';
-import type { ImagesApiHost } from './images-api.js';
+import { type ImagesApiHost, requestIdOf } from './images-api.js';
 import { WHO } from './mapping.js';
 import { planRequest } from './plan.js';
 import { buildRequest, openAITarget } from './request.js';
@@ -21,7 +21,7 @@ import { streamImages } from './stream.js';
 import { type OpenAIImagesResponse, toResult } from './response.js';
 import { settingsUsed } from './settings.js';
 
-const OPENAI: ImagesApiHost = { name: 'openai', who: WHO, target: openAITarget, toError: (res) => toError(res), requestIdHeader: 'x-request-id' };
+const OPENAI: ImagesApiHost = { name: 'openai', who: WHO, target: openAITarget, toError: (res) => toError(res), requestIdHeaders: ['x-request-id'] };
 
 export function createOpenAIAdapter(): ProviderAdapter {
   return createImagesApiAdapter(OPENAI);
@@ -46,10 +46,10 @@ export function createImagesApiAdapter(host: ImagesApiHost): ProviderAdapter {
       const req = buildRequest(job, plan, target);
       const res = await callForImages(host.who, req, ctx);
       if (res.status !== 200) throw host.toError(res);
-      const upstreamRequestId = res.header(host.requestIdHeader);
-      const malformed = () => malformedReplyError('the body is not JSON', upstreamRequestId);
+      const upstreamRequestId = requestIdOf(host, res);
+      const malformed = () => malformedReplyError('the body is not JSON', upstreamRequestId, host.who);
       return resultOfImagesAnswer<OpenAIImagesResponse>(res, malformed, (body) => {
-        const result = toResult(body, job, upstreamRequestId);
+        const result = toResult(body, job, upstreamRequestId, host.who);
         return { ...result, meta: settingsUsed(result.meta, plan) };
       });
     },

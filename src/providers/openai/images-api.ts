@@ -24,6 +24,14 @@ export interface ImagesApiHost {
   readonly who: string;
   target(route: Route): ImagesApiTarget;
   toError(res: UpstreamResponse): GatewayError;
-  /** Header carrying the host's request id on answers. */
-  readonly requestIdHeader: string;
+  /** Headers that may carry the host's request id on answers, the preferred first. */
+  readonly requestIdHeaders: readonly string[];
+}
+
+export function requestIdOf(host: ImagesApiHost, res: { header(name: string): string | undefined }): string | undefined {
+  for (const name of host.requestIdHeaders) {
+    const id = res.header(name);
+    if (id) return id;
+  }
+  return undefined;
 }

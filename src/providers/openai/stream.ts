@@ -14,7 +14,7 @@ import { openUpstreamStream } from '../http-stream.js';
 import { redact } from '../redact.js';
 import { sseEvents } from '../sse.js';
 import { malformedReplyError } from './errors.js';
-import type { ImagesApiHost } from './images-api.js';
+import { type ImagesApiHost, requestIdOf } from './images-api.js';
 import { mimeOfFormat } from './mapping.js';
 import { metaOf, type OpenAIImagesResponse, type OpenAIUsage, toResult } from './response.js';
 
@@ -36,15 +36,15 @@ interface StreamEvent {
 /** Codes of a refusal by OpenAI's safety system, as the whole-answer path maps them (errors.ts). */
 const CONTENT_POLICY = new Set(['moderation_blocked', 'content_policy_violation']);
 
-function parse(data: Buffer, upstreamRequestId: string | undefined): StreamEvent {
+function parse(who: string, data: Buffer, upstreamRequestId: string | undefined): StreamEvent {
   let event: unknown;
   try {
     event = parseLifting(data, 'b64_json', { minLength: LIFT_IMAGES_FROM_CHARS });
   } catch {
-    throw malformedReplyError('a streamed event is not JSON', upstreamRequestId);
+    throw malformedReplyError('a streamed event is not JSON', upstreamRequestId, who);
   }
   if (typeof event !== 'object' || event === null || Array.isArray(event))
-    throw malformedReplyError('a streamed event is not a JSON object', upstreamRequestId);
+    throw malformedReplyError('a streamed event is not a JSON object', upstreamRequestId, who);
   return event as StreamEvent;
 }
 
@@ -75,12 +75,12 @@ export async function streamImages(
   const WHO = host.who;
   const res = await openUpstreamStream(WHO, request, ctx);
   if (res.status !== 200) throw host.toError(await res.whole());
-  const upstreamRequestId = res.header(host.requestIdHeader);
+  const upstreamRequestId = requestIdOf(host, res);
   let completed: StreamEvent | undefined;
   let partials = 0;
   try {
     for await (const sse of sseEvents(WHO, res.body, { maxEventBytes: MAX_EVENT_BYTES })) {
-      const event = parse(sse.data, upstreamRequestId);
+      const event = parse(WHO, sse.data, upstreamRequestId);
       if (sse.event === 'error' || event.error) throw streamedError(WHO, event.error ?? {}, upstreamRequestId);
       const type = event.type ?? sse.event ?? '';
       if (type.endsWith('.partial_image') && isB64(event.b64_json) && event.b64_json.length > 0) {
@@ -102,8 +102,8 @@ export async function streamImages(
   } finally {
     res.close();
   }
-  if (!completed) throw malformedReplyError('the stream ended before the completed event', upstreamRequestId);
+  if (!completed) throw malformedReplyError('the stream ended before the completed event', upstreamRequestId, WHO);
   const { b64_json, usage, size, quality, background, output_format } = completed;
   const whole: OpenAIImagesResponse = { data: isB64(b64_json) ? [{ b64_json }] : [], usage, size, quality, background, output_format };
-  return toResult(whole, job, upstreamRequestId);
+  return toResult(whole, job, upstreamRequestId, WHO);
 }

@@ -3,6 +3,7 @@ import { createAzureOpenAIAdapter } from '../../../src/providers/azure/adapter.j
 import { type AzureOpenAIFake, startAzureOpenAIFake } from '../../fakes/azure-openai.js';
 import { imageSize } from '../../fakes/images.js';
 import { decodeBase64 } from '../../../src/bytes/base64.js';
+import type { PartialImage } from '../../../src/domain/job.js';
 import { adapter, API_VERSION, AZURE_KEY, azureRoute, callContext, ENTRA_TOKEN, failure, inputImage, job, thrown } from './job.js';
 
 let fake: AzureOpenAIFake;
@@ -106,5 +107,29 @@ describe('azure openai: what a route cannot do', () => {
     const older = createAzureOpenAIAdapter({ apiVersion: '2024-02-01' });
     await older.generate(job({ model: 'dall-e-3' }), azureRoute(fake.url, 'dall-e-3'), callContext());
     expect(fake.requests[0]!.query.get('api-version')).toBe('2024-02-01');
+  });
+});
+
+describe('azure openai: streamed images', () => {
+  it("relays Azure's GPT Image stream: partial images as they arrive, then the completed image, on the deployment URL", async () => {
+    const partials: PartialImage[] = [];
+    const r = await adapter.generate(
+      job({ stream: { partialImages: 2 }, params: { quality: 'low' } }),
+      azureRoute(fake.url),
+      callContext(10_000, { onPartialImage: (p) => partials.push(p) }),
+    );
+    const req = fake.requests[0]!;
+    expect(req.path).toBe('/openai/deployments/gpt-image-1/images/generations');
+    expect(req.json).toMatchObject({ stream: true, partial_images: 2 });
+    expect(partials.map((p) => p.partialIndex)).toEqual([0, 1]);
+    expect(r.images).toHaveLength(1);
+    expect(r.usage).toMatchObject({ outputImageTokens: 272 });
+  });
+
+  it('names Azure, not OpenAI, when the answer holds no image', async () => {
+    fake.emptyNext = 1;
+    const e = await failure(adapter.generate(job(), azureRoute(fake.url), callContext()));
+    expect(e.code).toBe('no_image_generated');
+    expect(e.message).toMatch(/^Azure OpenAI returned no image/);
   });
 });
