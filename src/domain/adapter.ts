@@ -108,6 +108,11 @@ export interface ProviderAdapter {
    */
   validate?(job: ImageJob, route: Route): void;
   /**
+   * Pure check of a configured route's catalog settings (its `options`), run once at start: a problem (an
+   * option value the adapter cannot use) stops the start naming the route, instead of failing requests later.
+   */
+  checkRoute?(route: Route): string | undefined;
+  /**
    * Run the job to completion (for task-style upstreams: submit and poll until the deadline).
    * Throws GatewayError with a mapped code; `retryable` marks failures another try may fix.
    */

@@ -7,10 +7,22 @@ import { createLocalAdapter } from './local/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
 import { withCredentialRedaction } from './redact.js';
 import type { ProviderAdapter } from '../domain/adapter.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { CatalogError } from '../catalog/load.js';
 
 /** Every adapter's failures are cleaned of the route's key here, whatever the adapter's own messages quote. */
 export interface ProviderSettings {
   azure: AzureOptions;
+}
+
+/** Every configured route's settings, as its adapter reads them: the first problem stops the start. */
+export function checkRouteSettings(adapters: ReadonlyMap<string, ProviderAdapter>, catalog: Catalog): void {
+  for (const model of catalog.list()) {
+    for (const route of model.routes) {
+      const problem = adapters.get(route.provider)?.checkRoute?.(route);
+      if (problem) throw new CatalogError('catalog', `models.${model.id}.routes`, `route ${route.id}: ${problem}`);
+    }
+  }
 }
 
 export function createProviderRegistry(settings: ProviderSettings): Map<string, ProviderAdapter> {

@@ -9,7 +9,7 @@ import { createImagesApiAdapter } from '../openai/adapter.js';
 import { ENDPOINT_OF } from '../openai/mapping.js';
 import { toError } from './errors.js';
 import { AZURE_ENDPOINTS, REQUEST_ID_HEADERS, WHO } from './mapping.js';
-import { azureTarget } from './target.js';
+import { azureTarget, readRouteOptions } from './target.js';
 
 export interface AzureOptions {
   /** OPENAI_API_VERSION (config.azureApiVersion): the api-version of deployment-style URLs, unless a route names its own. */
@@ -21,6 +21,10 @@ export function createAzureOpenAIAdapter({ apiVersion }: AzureOptions): Provider
     name: 'azure',
     who: WHO,
     target: (route) => azureTarget(route, apiVersion),
+    checkRoute: (route) => {
+      const options = readRouteOptions(route, apiVersion);
+      return 'problem' in options ? options.problem : undefined;
+    },
     toError,
     requestIdHeaders: REQUEST_ID_HEADERS,
   });
@@ -31,9 +35,6 @@ export function createAzureOpenAIAdapter({ apiVersion }: AzureOptions): Provider
         throw invalidRequest('model', `${WHO} has no ${job.operation} endpoint; send this request to a model served elsewhere.`);
       }
       images.validate?.(job, route);
-    },
-    generate(job, route, ctx) {
-      return images.generate(job, route, ctx);
     },
   };
 }

@@ -32,8 +32,8 @@ export function createImagesApiAdapter(host: ImagesApiHost): ProviderAdapter {
     name: host.name,
     validate(job, route) {
       planRequest(job, route);
-      host.target(route);
     },
+    ...(host.checkRoute ? { checkRoute: host.checkRoute } : {}),
     async generate(job, route, ctx) {
       const { upstreamStream, ...plan } = planRequest(job, route);
       const target = host.target(route);

@@ -23,6 +23,8 @@ export interface ImagesApiHost {
   /** The upstream's name in messages. */
   readonly who: string;
   target(route: Route): ImagesApiTarget;
+  /** The route's options as the host reads them, checked at start (ProviderAdapter.checkRoute). */
+  checkRoute?(route: Route): string | undefined;
   toError(res: UpstreamResponse): GatewayError;
   /** Headers that may carry the host's request id on answers, the preferred first. */
   readonly requestIdHeaders: readonly string[];

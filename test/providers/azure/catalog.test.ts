@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { loadCatalogData } from '../../../src/catalog/load.js';
+import { checkRouteSettings, createProviderRegistry } from '../../../src/providers/registry.js';
 
 const AZURE_MODELS = ['gpt-image-1.5', 'gpt-image-1', 'gpt-image-1-mini', 'dall-e-3'];
 const ENDPOINT = 'https://contoso.openai.azure.com';
@@ -59,5 +60,29 @@ models:
       expect.objectContaining({ baseUrl: ENDPOINT, apiKey: 'k', options: { deployment: 'gpt-image-1-east' } }),
       expect.objectContaining({ baseUrl: 'https://contoso-west.openai.azure.com', apiKey: 'w', credential: 'api-key', options: { deployment: 'gi1-west' } }),
     ]);
+  });
+});
+
+describe('azure route settings at start', () => {
+  const registry = createProviderRegistry({ azure: { apiVersion: '2025-04-01-preview' } });
+  const env = { AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_ENDPOINT: ENDPOINT };
+
+  it('stops the start on a route option the Azure adapter cannot use, naming the route', () => {
+    const overlay = `
+models:
+  gpt-image-1:
+    routes: [{ provider: azure, options: { api: v2 } }]
+`;
+    expect(() => checkRouteSettings(registry, catalog(env, overlay))).toThrow(/gpt-image-1#0:azure: option api must be one of deployments, v1, not "v2"/);
+  });
+
+  it('accepts the built-in routes and both URL styles', () => {
+    const overlay = `
+models:
+  gpt-image-1:
+    routes: [{ provider: azure, options: { api: v1, deployment: d } }, { provider: azure, options: { api_version: 2024-10-21 } }]
+`;
+    expect(() => checkRouteSettings(registry, catalog(env))).not.toThrow();
+    expect(() => checkRouteSettings(registry, catalog(env, overlay))).not.toThrow();
   });
 });
