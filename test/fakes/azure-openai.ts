@@ -129,6 +129,17 @@ export class AzureOpenAIFake extends OpenAIFake {
     this.azureErrors.push({ status, body, headers });
   }
 
+  /** Azure's answers carry its content filter's verdicts: per image, and for the prompt. */
+  protected override hostAnswer(reply: Record<string, unknown>): Record<string, unknown> {
+    const verdicts = { hate: SAFE, self_harm: SAFE, sexual: SAFE, violence: SAFE };
+    const data = Array.isArray(reply.data) ? reply.data.map((d: Record<string, unknown>) => ({ ...d, content_filter_results: verdicts })) : reply.data;
+    return {
+      ...reply,
+      data,
+      prompt_filter_results: [{ prompt_index: 0, content_filter_results: { ...verdicts, jailbreak: { filtered: false, detected: false } } }],
+    };
+  }
+
   protected override hostHeaders(): Record<string, string> {
     return { 'apim-request-id': randomUUID() };
   }

@@ -218,6 +218,11 @@ export class OpenAIFake extends HttpFake {
     this.fixedResponse = body;
   }
 
+  /** What a host adds to a whole (not streamed) answer's body; OpenAI adds nothing. */
+  protected hostAnswer(reply: Record<string, unknown>): Record<string, unknown> {
+    return reply;
+  }
+
   /** Headers a host adds to each answer (Azure's request id); OpenAI adds none beyond x-request-id. */
   protected hostHeaders(): Record<string, string> {
     return {};
@@ -265,7 +270,7 @@ export class OpenAIFake extends HttpFake {
       if (deployedModel !== undefined) incoming.fields = { ...incoming.fields, model: deployedModel };
       const reply = await this.answer(incoming);
       if (incoming.fields.stream === true) return await this.sendStream(res, incoming, reply);
-      this.send(res, 200, JSON.stringify(reply));
+      this.send(res, 200, JSON.stringify(this.hostAnswer(reply)));
     } catch (e) {
       if (e instanceof Refusal) return this.refuse(res, e);
       throw e;
