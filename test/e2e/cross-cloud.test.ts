@@ -217,6 +217,13 @@ models:
     expect((n2.error as { param?: string }).param).toBe('n');
     expect(openai.requests.length + azure.requests.length).toBe(0);
     expect(await gw.balance(key)).toMatchObject({ available: 10_000_000, held: 0, open_holds: 0 });
+    // GET /v1/models shows the contract that was held to: what both clouds take.
+    const listed = (await (await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      data: Array<{ id: string; imagegate: { providers: string[]; public_contract_summary: { operations: string[]; max_n: number } } }>;
+    };
+    const gpt = listed.data.find((m) => m.id === 'gpt-image-1')!;
+    expect(gpt.imagegate.providers).toEqual(['openai', 'azure']);
+    expect(gpt.imagegate.public_contract_summary).toMatchObject({ operations: ['text-to-image'], max_n: 1 });
   });
 
   it('with per_route, sends what only OpenAI takes to OpenAI alone, and fails it over to nobody', async () => {
