@@ -4,6 +4,7 @@
  * (createImagesApiAdapter); only the URL, the credential header and the error codes are Azure's.
  */
 import type { ProviderAdapter } from '../../domain/adapter.js';
+import type { Operation } from '../../domain/job.js';
 import { invalidRequest } from '../../domain/errors.js';
 import { createImagesApiAdapter } from '../openai/adapter.js';
 import { ENDPOINT_OF } from '../openai/mapping.js';
@@ -23,7 +24,10 @@ export function createAzureOpenAIAdapter({ apiVersion }: AzureOptions): Provider
     target: (route) => azureTarget(route, apiVersion),
     checkRoute: (route) => {
       const options = readRouteOptions(route, apiVersion);
-      return 'problem' in options ? options.problem : undefined;
+      if ('problem' in options) return options.problem;
+      // The model's contract must not promise through this route what Azure has no endpoint for.
+      const missing = (Object.keys(route.model.operations) as Operation[]).filter((op) => !AZURE_ENDPOINTS.includes(ENDPOINT_OF[op]));
+      return missing.length ? `${WHO} has no endpoint for ${missing.join(', ')}; list the route's operations in accepts.operations` : undefined;
     },
     toError,
     requestIdHeaders: REQUEST_ID_HEADERS,

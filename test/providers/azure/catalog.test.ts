@@ -86,3 +86,26 @@ models:
     expect(() => checkRouteSettings(registry, catalog(env, overlay))).not.toThrow();
   });
 });
+
+describe('azure routes and the operations Azure serves', () => {
+  const registry = createProviderRegistry({ azure: { apiVersion: '2025-04-01-preview' } });
+  const env = { AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_ENDPOINT: ENDPOINT };
+
+  it('stops the start when an Azure route would serve variations, which Azure has no endpoint for', () => {
+    const overlay = `
+models:
+  dall-e-2:
+    routes: [{ provider: azure }]
+`;
+    expect(() => checkRouteSettings(registry, catalog(env, overlay))).toThrow(/dall-e-2#0:azure: Azure OpenAI has no endpoint for variation/);
+  });
+
+  it('accepts that route once its accepts leave variations out', () => {
+    const overlay = `
+models:
+  dall-e-2:
+    routes: [{ provider: azure, accepts: { operations: [text-to-image, edit] } }]
+`;
+    expect(() => checkRouteSettings(registry, catalog(env, overlay))).not.toThrow();
+  });
+});
