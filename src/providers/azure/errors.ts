@@ -7,8 +7,8 @@
  *
  * - Content filtering (either inner form, or a content-filter code) → 400 content_policy_violation naming the
  *   categories filtered, not retryable: the client must change the prompt or images.
- * - A deployment or operation the resource does not have → 502, retryable: the operator's catalog is wrong
- *   for this route, and another route may serve.
+ * - A deployment or operation the resource does not have, or any 404 (a wrong endpoint or api-version) →
+ *   502, retryable: the operator's catalog is wrong for this route, and another route may serve.
  * - Everything else reads as OpenAI's errors do (credentials 502 retryable, 429 rate limit, 400 naming a
  *   client field): openai/errors.ts.
  */
@@ -72,10 +72,11 @@ export function toError(res: UpstreamResponse): GatewayError {
       { upstreamRequestId },
     );
   }
-  if (typeof e.code === 'string' && OPERATOR_CODES.includes(e.code)) {
+  // Every 404 from a resource is the route's own fault (endpoint, deployment or api-version), never the request's.
+  if ((typeof e.code === 'string' && OPERATOR_CODES.includes(e.code)) || res.status === 404) {
     return new GatewayError(
       'upstream_error',
-      `${WHO} cannot serve this route (${e.code}): ${message} The operator must fix the route's deployment or the resource.`,
+      `${WHO} cannot serve this route (${e.code ?? `HTTP ${res.status}`}): ${message} The operator must fix the route's endpoint, deployment or api-version.`,
       { retryable: true, upstreamRequestId },
     );
   }

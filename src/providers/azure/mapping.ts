@@ -44,5 +44,5 @@ export const CONTENT_FILTER_CODES: readonly string[] = [
   'ResponsibleAIPolicyViolation', // the inner error's code
 ];
 
-/** Codes that say the route itself is wrong (deployment, operation, quota): the operator's to fix; another route may serve. */
-export const OPERATOR_CODES: readonly string[] = ['DeploymentNotFound', 'OperationNotSupported', 'insufficient_quota'];
+/** Codes that say the route itself is wrong (deployment, operation): the operator's to fix; another route may serve. */
+export const OPERATOR_CODES: readonly string[] = ['DeploymentNotFound', 'OperationNotSupported'];

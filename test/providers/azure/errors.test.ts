@@ -49,9 +49,10 @@ describe('azure openai: operator and transport faults', () => {
     expect(e.message).toContain('DeploymentNotFound');
   });
 
-  it('maps an api-version the resource does not serve (404 Resource not found) to a 502 for the operator', async () => {
+  it('maps an api-version the resource does not serve (404 Resource not found) to a retryable 502 for the operator', async () => {
     const e = await failure(adapter.generate(job(), azureRoute(fake.url, 'gpt-image-1', { options: { api_version: '1999-01-01' } }), callContext()));
-    expect(e).toMatchObject({ code: 'upstream_error', status: 502 });
+    expect(e).toMatchObject({ code: 'upstream_error', status: 502, retryable: true });
+    expect(e.message).toContain('api-version');
   });
 
   it("maps Azure's 429 to rate_limit_exceeded with its Retry-After", async () => {
