@@ -10,6 +10,7 @@ import { toError } from './errors.js';
 import type { ImagesApiFlavour } from './flavour.js';
 import { createImagesApiAdapter } from './images-api-adapter.js';
 import { COMMON_PARAMS, FIELD_MAP, profileFor, ROUTE_OPTION_HEADERS, WHO } from './mapping.js';
+import { toResult } from './response.js';
 
 export const OPENAI_FLAVOUR: ImagesApiFlavour = {
   name: 'openai',
@@ -19,6 +20,7 @@ export const OPENAI_FLAVOUR: ImagesApiFlavour = {
   profileFor,
   routeOptionHeaders: ROUTE_OPTION_HEADERS,
   toError,
+  toResult: (body, job, upstreamRequestId) => toResult(body, job, upstreamRequestId),
 };
 
 export function createOpenAIAdapter(): ProviderAdapter {

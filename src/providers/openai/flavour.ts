@@ -5,8 +5,10 @@
  * response.ts are written once against this; each upstream supplies its own.
  */
 import type { GatewayError } from '../../domain/errors.js';
+import type { ImageJob, ImageResult } from '../../domain/job.js';
 import type { UpstreamResponse } from '../http.js';
 import type { FieldRule, ModelProfile } from './mapping.js';
+import type { OpenAIImagesResponse } from './response.js';
 
 export interface ImagesApiFlavour {
   /** The catalog's provider key. */
@@ -23,4 +25,6 @@ export interface ImagesApiFlavour {
   readonly routeOptionHeaders: Readonly<Record<string, string>>;
   /** An error status → the GatewayError it means. */
   toError(res: UpstreamResponse): GatewayError;
+  /** A 200 answer in the images shape → the result (where an upstream marks images its moderation withheld). */
+  toResult(body: OpenAIImagesResponse, job: ImageJob, upstreamRequestId: string | undefined): ImageResult;
 }

@@ -13,7 +13,7 @@ import type { ImagesApiFlavour } from './flavour.js';
 import { planRequest } from './plan.js';
 import { buildRequest } from './request.js';
 import { streamImages } from './stream.js';
-import { type OpenAIImagesResponse, toResult } from './response.js';
+import type { OpenAIImagesResponse } from './response.js';
 import { settingsUsed } from './settings.js';
 
 export function createImagesApiAdapter(flavour: ImagesApiFlavour): ProviderAdapter {
@@ -37,7 +37,7 @@ export function createImagesApiAdapter(flavour: ImagesApiFlavour): ProviderAdapt
       const upstreamRequestId = res.header('x-request-id');
       const malformed = () => malformedReplyError('the body is not JSON', upstreamRequestId, who);
       return resultOfImagesAnswer<OpenAIImagesResponse>(res, malformed, (body) => {
-        const result = toResult(body, job, upstreamRequestId, who);
+        const result = flavour.toResult(body, job, upstreamRequestId);
         return { ...result, meta: settingsUsed(result.meta, plan) };
       });
     },

@@ -7,7 +7,7 @@ import type { Base64Text, GeneratedImage, ImageJob, ImagePayload, ImageResult, T
 import { malformedReplyError, noImageError } from './errors.js';
 import { mimeOfFormat } from './mapping.js';
 
-interface ImageDatum {
+export interface ImageDatum {
   b64_json?: Base64Text;
   url?: string;
   revised_prompt?: string;
@@ -21,9 +21,9 @@ export interface OpenAIUsage {
   total_tokens?: number;
 }
 
-export interface OpenAIImagesResponse {
+export interface OpenAIImagesResponse<Datum extends ImageDatum = ImageDatum> {
   created?: number;
-  data?: ImageDatum[];
+  data?: Datum[];
   background?: string;
   output_format?: string;
   quality?: string;
