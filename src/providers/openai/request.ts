@@ -6,7 +6,7 @@ import type { ImageJob, InputImage } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
 import type { Route } from '../../domain/adapter.js';
 import type { ImagesApiFlavour } from './flavour.js';
-import { encodeMultipart, type Part } from './multipart.js';
+import { encodeMultipart, type Part } from '../multipart.js';
 import type { OpenAIPlan } from './plan.js';
 
 const EXTENSION: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif', 'image/bmp': 'bmp' };
