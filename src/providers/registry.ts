@@ -4,6 +4,7 @@ import { createDashScopeAdapter } from './dashscope/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
+import { createStabilityAdapter } from './stability/adapter.js';
 import { createXaiAdapter } from './xai/adapter.js';
 import { withCredentialRedaction } from './redact.js';
 import type { ProviderAdapter } from '../domain/adapter.js';
@@ -17,6 +18,7 @@ export function createProviderRegistry(): Map<string, ProviderAdapter> {
     createArkAdapter(),
     createDashScopeAdapter(),
     createXaiAdapter(),
+    createStabilityAdapter(),
   ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }

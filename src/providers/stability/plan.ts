@@ -1,0 +1,59 @@
+/**
+ * Decides the Stability service and the exact fields to send for a job, or throws the 400 that says why it
+ * cannot be sent. Pure: validate() runs it before money is held, generate() again to build the request.
+ */
+import type { Route } from '../../domain/adapter.js';
+import { invalidRequest } from '../../domain/errors.js';
+import type { ImageJob } from '../../domain/job.js';
+import { FIELD_OF_PARAM, OUTPAINT_DIRECTIONS, SERVICES, type StabilityService } from './mapping.js';
+
+export type FieldValue = string | number;
+
+export interface StabilityPlan {
+  service: StabilityService;
+  /** Upstream field → value, in the order they are sent (images go after them). */
+  fields: Map<string, FieldValue>;
+  /** One image per call: n images are n calls. */
+  calls: number;
+}
+
+export function planJob(job: ImageJob, route: Route): StabilityPlan {
+  const service = SERVICES[route.upstreamModel];
+  const who = `Model "${job.model}" (Stability AI ${route.upstreamModel})`;
+  if (!service) throw invalidRequest('model', `${who} is not a Stability AI service this gateway knows; the operator must fix the catalog route.`);
+  if (job.operation !== service.operation) {
+    throw invalidRequest('model', `${who} does ${service.operation} only; ${job.operation} is another model's work.`);
+  }
+  if (service.operation === 'edit' && job.images.length !== 1) {
+    throw invalidRequest('image', `${who} edits exactly one image; ${job.images.length} were sent.`);
+  }
+  if (job.mask && !service.mask) throw invalidRequest(job.mask.field, `${who} takes no mask; remove it.`);
+  const fields = new Map<string, FieldValue>();
+  if (service.sendsModel) fields.set('model', route.upstreamModel);
+  if (service.prompt === 'none' && job.prompt) throw invalidRequest('prompt', `${who} takes no prompt; remove it.`);
+  if (service.prompt === 'required' && !job.prompt) throw invalidRequest('prompt', `${who} needs a prompt.`);
+  if (service.prompt !== 'none' && job.prompt) fields.set('prompt', job.prompt);
+  for (const [name, raw] of Object.entries(job.params)) {
+    if (raw === undefined || raw === null) continue;
+    const to = FIELD_OF_PARAM[name];
+    if (!to || !service.fields.includes(to)) {
+      throw invalidRequest(name, `${who} does not take ${name}; it takes ${service.fields.join(', ')}. Remove ${name}.`);
+    }
+    if (typeof raw !== 'string' && typeof raw !== 'number') throw invalidRequest(name, `${name} must be a string or a number.`);
+    fields.set(to, raw);
+  }
+  for (const name of service.required ?? []) {
+    if (!fields.has(name)) throw invalidRequest(name, `${who} needs ${name}: say what to find in the image.`);
+  }
+  const format = fields.get('output_format');
+  if (format !== undefined && !service.formats.includes(String(format))) {
+    throw invalidRequest('output_format', `${who} makes output_format ${service.formats.join(', ')}; "${String(format)}" is not one of them.`);
+  }
+  if (route.upstreamModel === 'outpaint' && !OUTPAINT_DIRECTIONS.some((d) => Number(fields.get(d) ?? 0) > 0)) {
+    throw invalidRequest('left', `${who} needs at least one of left, right, up, down above 0: the pixels to add on that side.`);
+  }
+  // One image per call: the same seed on every call would make n identical images.
+  if (job.n > 1 && fields.has('seed'))
+    throw invalidRequest('seed', `A seed makes one exact image; with n ${job.n} every image would be the same. Send n 1, or no seed.`);
+  return { service, fields, calls: job.n };
+}
