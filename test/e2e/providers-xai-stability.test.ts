@@ -118,6 +118,20 @@ describe('Stability AI through the openai SDK', () => {
     expect(form.get('search_prompt')).toBe('the dog');
   });
 
+  it('outpaints with images.edit, the sides sent as multipart numbers', async () => {
+    const png = await makeImage(256, 256, { format: 'png' });
+    const res = await client.images.edit({
+      model: 'stability-outpaint',
+      prompt: 'more sky',
+      left: 64,
+      up: 32,
+      image: await toFile(png, 'image.png', { type: 'image/png' }),
+    } as never);
+    expect(await sizeOf(res.data![0]!.b64_json!)).toMatchObject({ width: 320, height: 288 });
+    const form = await StabilityFake.form(stability.requests.at(-1)!);
+    expect([form.get('left'), form.get('up')]).toEqual(['64', '32']);
+  });
+
   it('answers CONTENT_FILTERED with content_policy_violation and charges nothing', async () => {
     const before = await spent();
     stability.filterNext = 1;
