@@ -3,7 +3,8 @@
  * platform.stability.ai/docs/api-reference). Every endpoint takes multipart/form-data and makes one image per
  * call. The catalog model's upstream model names the endpoint: a generate service (ultra, core, sd3 with its
  * model variants) or an edit service (inpaint, erase, search-and-replace, outpaint), each a catalog model of
- * its own with its contract (70-stability.yaml). Nothing here does I/O.
+ * its own with its contract (70-stability.yaml): which of a service's fields a model offers, and their values
+ * (sd3 makes no webp), are the catalog's to say. Nothing here does I/O.
  */
 import type { Operation } from '../../domain/job.js';
 
@@ -25,12 +26,9 @@ export interface StabilityService {
   mask?: boolean;
   /** sd3: the upstream model goes in the `model` field. */
   sendsModel?: boolean;
-  /** Output formats the service makes. */
-  formats: readonly string[];
 }
 
 const GENERATE_FIELDS = ['aspect_ratio', 'negative_prompt', 'seed', 'output_format', 'style_preset'];
-const ALL_FORMATS = ['png', 'jpeg', 'webp'];
 
 const sd3 = (): StabilityService => ({
   path: '/v2beta/stable-image/generate/sd3',
@@ -38,14 +36,12 @@ const sd3 = (): StabilityService => ({
   prompt: 'required',
   fields: [...GENERATE_FIELDS, 'cfg_scale'],
   sendsModel: true,
-  // SD3's endpoint makes PNG or JPEG only.
-  formats: ['png', 'jpeg'],
 });
 
 /** Upstream model (the catalog's `upstream_model`) → the service it calls. */
 export const SERVICES: Readonly<Record<string, StabilityService>> = {
-  ultra: { path: '/v2beta/stable-image/generate/ultra', operation: 'text-to-image', prompt: 'required', fields: GENERATE_FIELDS, formats: ALL_FORMATS },
-  core: { path: '/v2beta/stable-image/generate/core', operation: 'text-to-image', prompt: 'required', fields: GENERATE_FIELDS, formats: ALL_FORMATS },
+  ultra: { path: '/v2beta/stable-image/generate/ultra', operation: 'text-to-image', prompt: 'required', fields: GENERATE_FIELDS },
+  core: { path: '/v2beta/stable-image/generate/core', operation: 'text-to-image', prompt: 'required', fields: GENERATE_FIELDS },
   'sd3.5-large': sd3(),
   'sd3.5-large-turbo': sd3(),
   'sd3.5-medium': sd3(),
@@ -56,7 +52,6 @@ export const SERVICES: Readonly<Record<string, StabilityService>> = {
     prompt: 'required',
     fields: ['negative_prompt', 'grow_mask', 'seed', 'output_format', 'style_preset'],
     mask: true,
-    formats: ALL_FORMATS,
   },
   erase: {
     path: '/v2beta/stable-image/edit/erase',
@@ -64,7 +59,6 @@ export const SERVICES: Readonly<Record<string, StabilityService>> = {
     prompt: 'none',
     fields: ['grow_mask', 'seed', 'output_format'],
     mask: true,
-    formats: ALL_FORMATS,
   },
   'search-and-replace': {
     path: '/v2beta/stable-image/edit/search-and-replace',
@@ -72,14 +66,12 @@ export const SERVICES: Readonly<Record<string, StabilityService>> = {
     prompt: 'required',
     fields: ['search_prompt', 'negative_prompt', 'grow_mask', 'seed', 'output_format', 'style_preset'],
     required: ['search_prompt'],
-    formats: ALL_FORMATS,
   },
   outpaint: {
     path: '/v2beta/stable-image/edit/outpaint',
     operation: 'edit',
     prompt: 'optional',
     fields: ['left', 'right', 'up', 'down', 'creativity', 'seed', 'output_format', 'style_preset'],
-    formats: ALL_FORMATS,
   },
 };
 

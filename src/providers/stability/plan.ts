@@ -2,7 +2,7 @@
  * Decides the Stability service and the exact fields to send for a job, or throws the 400 that says why it
  * cannot be sent. Pure: validate() runs it before money is held, generate() again to build the request.
  */
-import type { Route } from '../../domain/adapter.js';
+import type { ModelFacts, Route } from '../../domain/adapter.js';
 import { invalidRequest } from '../../domain/errors.js';
 import type { ImageJob } from '../../domain/job.js';
 import { FIELD_OF_PARAM, OUTPAINT_DIRECTIONS, SERVICES, type StabilityService } from './mapping.js';
@@ -17,6 +17,12 @@ export interface StabilityPlan {
   calls: number;
 }
 
+/** Params the catalog model offers that its service defines: the catalog narrows, the service bounds. */
+function offeredFields(model: ModelFacts, service: StabilityService): string[] {
+  const op = model.operations[service.operation];
+  return [...new Set([...Object.keys(model.fields), ...Object.keys(op?.fields ?? {})])].filter((f) => service.fields.includes(FIELD_OF_PARAM[f] ?? ''));
+}
+
 export function planJob(job: ImageJob, route: Route): StabilityPlan {
   const service = SERVICES[route.upstreamModel];
   const who = `Model "${job.model}" (Stability AI ${route.upstreamModel})`;
@@ -24,6 +30,8 @@ export function planJob(job: ImageJob, route: Route): StabilityPlan {
   if (job.operation !== service.operation) {
     throw invalidRequest('model', `${who} does ${service.operation} only; ${job.operation} is another model's work.`);
   }
+  const maxN = route.model.n.max;
+  if (job.n > maxN) throw invalidRequest('n', `${who} makes at most ${maxN} image${maxN > 1 ? 's' : ''} per request; lower n.`);
   if (service.operation === 'edit' && job.images.length !== 1) {
     throw invalidRequest('image', `${who} edits exactly one image; ${job.images.length} were sent.`);
   }
@@ -33,11 +41,12 @@ export function planJob(job: ImageJob, route: Route): StabilityPlan {
   if (service.prompt === 'none' && job.prompt) throw invalidRequest('prompt', `${who} takes no prompt; remove it.`);
   if (service.prompt === 'required' && !job.prompt) throw invalidRequest('prompt', `${who} needs a prompt.`);
   if (service.prompt !== 'none' && job.prompt) fields.set('prompt', job.prompt);
+  const offered = offeredFields(route.model, service);
   for (const [name, raw] of Object.entries(job.params)) {
     if (raw === undefined || raw === null) continue;
     const to = FIELD_OF_PARAM[name];
-    if (!to || !service.fields.includes(to)) {
-      throw invalidRequest(name, `${who} does not take ${name}; it takes ${service.fields.join(', ')}. Remove ${name}.`);
+    if (!to || !offered.includes(name)) {
+      throw invalidRequest(name, `${who} does not take ${name}; it takes ${offered.join(', ')}. Remove ${name}.`);
     }
     if (typeof raw !== 'string' && typeof raw !== 'number') throw invalidRequest(name, `${name} must be a string or a number.`);
     fields.set(to, raw);
@@ -45,9 +54,10 @@ export function planJob(job: ImageJob, route: Route): StabilityPlan {
   for (const name of service.required ?? []) {
     if (!fields.has(name)) throw invalidRequest(name, `${who} needs ${name}: say what to find in the image.`);
   }
+  const formats = route.model.fields.output_format?.values;
   const format = fields.get('output_format');
-  if (format !== undefined && !service.formats.includes(String(format))) {
-    throw invalidRequest('output_format', `${who} makes output_format ${service.formats.join(', ')}; "${String(format)}" is not one of them.`);
+  if (format !== undefined && formats && !formats.includes(format)) {
+    throw invalidRequest('output_format', `${who} makes output_format ${formats.join(', ')}; "${String(format)}" is not one of them.`);
   }
   if (route.upstreamModel === 'outpaint' && !OUTPAINT_DIRECTIONS.some((d) => Number(fields.get(d) ?? 0) > 0)) {
     throw invalidRequest('left', `${who} needs at least one of left, right, up, down above 0: the pixels to add on that side.`);
