@@ -162,7 +162,19 @@ export class StabilityFake extends HttpFake {
     for (const k of ['prompt', 'negative_prompt', 'search_prompt']) if ((text(k) ?? '').length > 10000) throw bad(`${k}: must be at most 10000 characters`);
 
     let [width, height] = SIZE_OF_RATIO[ratio]!;
-    if (service.edit) {
+    const startsFromImage = !service.edit && form.has('image');
+    if (name === 'generate/sd3' && (text('mode') ?? 'text-to-image') !== (startsFromImage ? 'image-to-image' : 'text-to-image')) {
+      throw bad(`mode: must be ${startsFromImage ? 'image-to-image with an image' : 'text-to-image without an image'}`);
+    }
+    if (startsFromImage) {
+      const strength = Number(text('strength'));
+      if (text('strength') === undefined || !(strength >= 0 && strength <= 1)) throw bad('strength: is required with an image, from 0 to 1');
+      // Assumed from Stability's reference: aspect_ratio applies to text-to-image only.
+      if (form.has('aspect_ratio')) throw bad('aspect_ratio: is not valid with an image');
+    } else if (form.has('strength')) {
+      throw bad('strength: is only valid with an image');
+    }
+    if (service.edit || startsFromImage) {
       const image = form.get('image');
       if (!(image instanceof File)) throw bad('image: must be a file');
       const source = await imageSize(Buffer.from(await image.arrayBuffer())).catch(() => undefined);

@@ -12,6 +12,14 @@ export const STABILITY = 'Stability AI';
 
 export type PromptUse = 'required' | 'optional' | 'none';
 
+/** A generate service that also takes one image to start from, followed by `strength` (ultra, sd3). */
+export interface ImageToImage {
+  /** Fields taken with an image: no aspect_ratio, the output keeps the image's. */
+  fields: readonly string[];
+  /** sd3 is told its mode (`mode: image-to-image`). */
+  sendsMode?: boolean;
+}
+
 export interface StabilityService {
   /** Path under the base URL. */
   path: string;
@@ -26,6 +34,7 @@ export interface StabilityService {
   mask?: boolean;
   /** sd3: the upstream model goes in the `model` field. */
   sendsModel?: boolean;
+  imageToImage?: ImageToImage;
 }
 
 const GENERATE_FIELDS = ['aspect_ratio', 'negative_prompt', 'seed', 'output_format', 'style_preset'];
@@ -36,11 +45,18 @@ const sd3 = (): StabilityService => ({
   prompt: 'required',
   fields: [...GENERATE_FIELDS, 'cfg_scale'],
   sendsModel: true,
+  imageToImage: { fields: ['negative_prompt', 'seed', 'output_format', 'style_preset', 'cfg_scale', 'strength'], sendsMode: true },
 });
 
 /** Upstream model (the catalog's `upstream_model`) → the service it calls. */
 export const SERVICES: Readonly<Record<string, StabilityService>> = {
-  ultra: { path: '/v2beta/stable-image/generate/ultra', operation: 'text-to-image', prompt: 'required', fields: GENERATE_FIELDS },
+  ultra: {
+    path: '/v2beta/stable-image/generate/ultra',
+    operation: 'text-to-image',
+    prompt: 'required',
+    fields: GENERATE_FIELDS,
+    imageToImage: { fields: ['negative_prompt', 'seed', 'output_format', 'style_preset', 'strength'] },
+  },
   core: { path: '/v2beta/stable-image/generate/core', operation: 'text-to-image', prompt: 'required', fields: GENERATE_FIELDS },
   'sd3.5-large': sd3(),
   'sd3.5-large-turbo': sd3(),
@@ -80,7 +96,7 @@ export const OUTPAINT_DIRECTIONS = ['left', 'right', 'up', 'down'] as const;
 
 /** Public param → Stability field: Stability's names are imagegate's own, so each is sent under its name. */
 export const FIELD_OF_PARAM: Readonly<Record<string, string>> = Object.fromEntries(
-  [...new Set(Object.values(SERVICES).flatMap((s) => s.fields))].map((f) => [f, f]),
+  [...new Set(Object.values(SERVICES).flatMap((s) => [...s.fields, ...(s.imageToImage?.fields ?? [])]))].map((f) => [f, f]),
 );
 
 /** Route option `answer` (catalog `routes[].options`): how Stability is asked to answer. */

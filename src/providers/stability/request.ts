@@ -18,7 +18,7 @@ const file = (img: InputImage, name: string) => ({ filename: `${name}.${EXTENSIO
 export function buildRequest(job: ImageJob, route: Route, plan: StabilityPlan): UpstreamRequest {
   const parts: Part[] = [...plan.fields];
   const source = job.images[0];
-  if (plan.service.operation === 'edit' && source) parts.push(['image', file(source, 'image')]);
+  if (plan.sendsImage && source) parts.push(['image', file(source, 'image')]);
   if (job.mask) parts.push(['mask', file(job.mask, 'mask')]);
   const { body, contentType } = encodeMultipart(parts);
   return {

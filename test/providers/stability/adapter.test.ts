@@ -213,3 +213,34 @@ describe('stability errors', () => {
     expect(await failure(adapter.generate(job(), routeTo(fake.url), callContext(100)))).toMatchObject({ code: 'upstream_error', retryable: true });
   });
 });
+
+describe('stability image-to-image', () => {
+  it('sends ultra the start image with strength, and no aspect_ratio', async () => {
+    const j = job({ model: 'stable-image-ultra', operation: 'image-to-image', images: [await inputImage('image_url', 320, 256)], params: { strength: 0.4 } });
+    const r = await adapter.generate(j, routeTo(fake.url, 'stable-image-ultra', 'ultra'), callContext());
+    expect(last().path).toBe('/v2beta/stable-image/generate/ultra');
+    expect(await sentFields()).toEqual({ prompt: 'a red fox in snow', strength: '0.4', image: 'file:image/png' });
+    expect(await imageSize(await bytesOf(r))).toMatchObject({ width: 320, height: 256 });
+  });
+
+  it('tells sd3 its mode', async () => {
+    const j = job({ model: 'sd3.5-medium', operation: 'image-to-image', images: [await inputImage('image_url', 256, 256)], params: { strength: 0.7 } });
+    await adapter.generate(j, routeTo(fake.url, 'sd3.5-medium', 'sd3.5-medium'), callContext());
+    expect(await sentFields()).toEqual({
+      model: 'sd3.5-medium',
+      mode: 'image-to-image',
+      prompt: 'a red fox in snow',
+      strength: '0.7',
+      image: 'file:image/png',
+    });
+  });
+
+  it('refuses image-to-image without strength, with aspect_ratio, or on core', async () => {
+    const images = [await inputImage('image_url', 256, 256)];
+    const ultra = routeTo(fake.url, 'stable-image-ultra', 'ultra');
+    expect(thrown(() => adapter.validate!(job({ model: 'stable-image-ultra', operation: 'image-to-image', images }), ultra)).param).toBe('strength');
+    const withRatio = job({ model: 'stable-image-ultra', operation: 'image-to-image', images, params: { strength: 0.5, aspect_ratio: '1:1' } });
+    expect(thrown(() => adapter.validate!(withRatio, ultra)).param).toBe('aspect_ratio');
+    expect(thrown(() => adapter.validate!(job({ operation: 'image-to-image', images, params: { strength: 0.5 } }), routeTo(fake.url))).param).toBe('model');
+  });
+});

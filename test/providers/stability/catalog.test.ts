@@ -32,12 +32,13 @@ describe('stability catalog entries', () => {
     );
   });
 
-  it("routes each model to a service the adapter knows, whose operation is the model's only one", () => {
+  it('routes each model to a service the adapter knows, offering exactly the operations that service does', () => {
     for (const id of MODELS) {
       const resolved = catalog().resolve(id)!;
       const service = SERVICES[resolved.routes[0]!.upstreamModel];
       expect(service, id).toBeDefined();
-      expect(Object.keys(resolved.spec.operations), id).toEqual([service!.operation]);
+      const ops = [service!.operation, ...(service!.imageToImage ? ['image-to-image'] : [])];
+      expect(Object.keys(resolved.spec.operations), id).toEqual(ops);
     }
   });
 
