@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { imageSize, makeImage } from '../fakes/images.js';
 import { StabilityFake, startStabilityFake } from '../fakes/stability.js';
 import { startXaiFake, type XaiFake } from '../fakes/xai.js';
-import { startGateway, type TestGateway } from '../support/gateway.js';
+import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
 
 let xai: XaiFake;
 let stability: StabilityFake;
@@ -139,5 +139,29 @@ describe('Stability AI through the openai SDK', () => {
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('content_policy_violation');
     expect(await spent()).toBe(before);
     expect((await gw.balance(key)).held).toBe(0);
+  });
+});
+
+describe('both providers behind the gateway', () => {
+  it.each([
+    ['xAI', 'grok-imagine-image', () => xai, { code: 'Internal error', error: `upstream failed for key ${'xai-fake-key'}` }],
+    ['Stability AI', 'stable-image-core', () => stability, { id: 'e', name: 'internal_error', errors: [`upstream failed for key ${'sk-fake-stability'}`] }],
+  ])('%s: an error quoting the key reaches the client redacted', async (_, model, fake, body) => {
+    const upstream = fake();
+    upstream.knobs.failNext = 10;
+    upstream.knobs.failStatus = 500;
+    upstream.knobs.failBody = body;
+    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model, prompt: 'x' });
+    upstream.reset();
+    expect(res.status).toBe(502);
+    expect(res.text).not.toContain(upstream.apiKey);
+    expect(res.text).toContain('[redacted]');
+  });
+
+  it("publishes each Stability edit's own fields in its contract", async () => {
+    const res = await fetch(`${gw.url}/v1/models/stability-outpaint`, { headers: { authorization: `Bearer ${key}` } });
+    const body = (await res.json()) as { imagegate: { public_contract: unknown } };
+    expect(JSON.stringify(body.imagegate.public_contract)).toMatch(/"left"/);
+    expect(JSON.stringify(body.imagegate.public_contract)).toMatch(/"creativity"/);
   });
 });
