@@ -16,6 +16,8 @@ export type PromptUse = 'required' | 'optional' | 'none';
 export interface ImageToImage {
   /** Fields taken with an image: no aspect_ratio, the output keeps the image's. */
   fields: readonly string[];
+  /** Fields needed with an image. */
+  required: readonly string[];
   /** sd3 is told its mode (`mode: image-to-image`). */
   sendsMode?: boolean;
 }
@@ -30,6 +32,8 @@ export interface StabilityService {
   fields: readonly string[];
   /** Fields the service needs on every request. */
   required?: readonly string[];
+  /** Fields of which at least one must be above 0 (outpaint's sides). */
+  oneAboveZero?: readonly string[];
   /** The service takes a mask (inpaint, erase): optional, the image's alpha is used without one. */
   mask?: boolean;
   /** sd3: the upstream model goes in the `model` field. */
@@ -45,7 +49,7 @@ const sd3 = (): StabilityService => ({
   prompt: 'required',
   fields: [...GENERATE_FIELDS, 'cfg_scale'],
   sendsModel: true,
-  imageToImage: { fields: ['negative_prompt', 'seed', 'output_format', 'style_preset', 'cfg_scale', 'strength'], sendsMode: true },
+  imageToImage: { fields: ['negative_prompt', 'seed', 'output_format', 'style_preset', 'cfg_scale', 'strength'], required: ['strength'], sendsMode: true },
 });
 
 /** Upstream model (the catalog's `upstream_model`) → the service it calls. */
@@ -55,7 +59,7 @@ export const SERVICES: Readonly<Record<string, StabilityService>> = {
     operation: 'text-to-image',
     prompt: 'required',
     fields: GENERATE_FIELDS,
-    imageToImage: { fields: ['negative_prompt', 'seed', 'output_format', 'style_preset', 'strength'] },
+    imageToImage: { fields: ['negative_prompt', 'seed', 'output_format', 'style_preset', 'strength'], required: ['strength'] },
   },
   core: { path: '/v2beta/stable-image/generate/core', operation: 'text-to-image', prompt: 'required', fields: GENERATE_FIELDS },
   'sd3.5-large': sd3(),
@@ -88,11 +92,9 @@ export const SERVICES: Readonly<Record<string, StabilityService>> = {
     operation: 'edit',
     prompt: 'optional',
     fields: ['left', 'right', 'up', 'down', 'creativity', 'seed', 'output_format', 'style_preset'],
+    oneAboveZero: ['left', 'right', 'up', 'down'],
   },
 };
-
-/** Outpaint's directions: at least one must be above 0. */
-export const OUTPAINT_DIRECTIONS = ['left', 'right', 'up', 'down'] as const;
 
 /** Public param → Stability field: Stability's names are imagegate's own, so each is sent under its name. */
 export const FIELD_OF_PARAM: Readonly<Record<string, string>> = Object.fromEntries(

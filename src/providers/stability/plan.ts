@@ -5,7 +5,7 @@
 import type { ModelFacts, Route } from '../../domain/adapter.js';
 import { invalidRequest } from '../../domain/errors.js';
 import type { ImageJob, Operation } from '../../domain/job.js';
-import { FIELD_OF_PARAM, OUTPAINT_DIRECTIONS, SERVICES, type StabilityService } from './mapping.js';
+import { FIELD_OF_PARAM, SERVICES, type StabilityService } from './mapping.js';
 
 export type FieldValue = string | number;
 
@@ -62,7 +62,7 @@ export function planJob(job: ImageJob, route: Route): StabilityPlan {
     if (typeof raw !== 'string' && typeof raw !== 'number') throw invalidRequest(name, `${name} must be a string or a number.`);
     fields.set(to, raw);
   }
-  for (const name of i2i ? ['strength'] : (service.required ?? [])) {
+  for (const name of i2i ? i2i.required : (service.required ?? [])) {
     if (!fields.has(name)) throw invalidRequest(name, `${who} needs ${name} for ${job.operation}: ${REQUIRED_WHY[name] ?? 'send it'}.`);
   }
   const formats = route.model.fields.output_format?.values;
@@ -70,8 +70,9 @@ export function planJob(job: ImageJob, route: Route): StabilityPlan {
   if (format !== undefined && formats && !formats.includes(format)) {
     throw invalidRequest('output_format', `${who} makes output_format ${formats.join(', ')}; "${String(format)}" is not one of them.`);
   }
-  if (route.upstreamModel === 'outpaint' && !OUTPAINT_DIRECTIONS.some((d) => Number(fields.get(d) ?? 0) > 0)) {
-    throw invalidRequest('left', `${who} needs at least one of left, right, up, down above 0: the pixels to add on that side.`);
+  const sides = service.oneAboveZero;
+  if (sides && !sides.some((d) => Number(fields.get(d) ?? 0) > 0)) {
+    throw invalidRequest(sides[0]!, `${who} needs at least one of ${sides.join(', ')} above 0: the pixels to add on that side.`);
   }
   // One image per call: the same seed on every call would make n identical images.
   if (job.n > 1 && fields.has('seed'))
