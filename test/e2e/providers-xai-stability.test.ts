@@ -158,6 +158,23 @@ describe('both providers behind the gateway', () => {
     expect(res.text).toContain('[redacted]');
   });
 
+  it.each([
+    ['grok-imagine-image', () => xai],
+    ['stable-image-core', () => stability],
+  ])('%s answers stream: true with its finished image as a completed event, partial_images refused', async (model, fake) => {
+    const stream = (extra: object) =>
+      fetch(`${gw.url}/v1/images/generations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, prompt: 'a lighthouse', stream: true, ...extra }),
+      });
+    const res = await stream({});
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    expect(await res.text()).toMatch(/event: image_generation\.completed/);
+    expect(fake().requests).toHaveLength(1);
+    expect((await stream({ partial_images: 2 })).status).toBe(400);
+  });
+
   it("publishes each Stability edit's own fields in its contract", async () => {
     const res = await fetch(`${gw.url}/v1/models/stability-outpaint`, { headers: { authorization: `Bearer ${key}` } });
     const body = (await res.json()) as { imagegate: { public_contract: unknown } };
