@@ -12,7 +12,8 @@
  * size (outpaint adds its sides).
  *
  * Knobs beyond HttpFake's latency / drop / fail: filterNext (200 with finish reason CONTENT_FILTERED),
- * moderateNext (403 content_moderation), outOfCreditsNext (402 payment_required).
+ * errorFinishNext (200 with finish reason ERROR), moderateNext (403 content_moderation), outOfCreditsNext
+ * (402 payment_required).
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -101,6 +102,7 @@ const bad = (error: string) => new Refusal(400, 'bad_request', [error]);
 
 export class StabilityFake extends HttpFake {
   filterNext = 0;
+  errorFinishNext = 0;
   moderateNext = 0;
   outOfCreditsNext = 0;
 
@@ -112,6 +114,7 @@ export class StabilityFake extends HttpFake {
   override reset(): void {
     super.reset();
     this.filterNext = 0;
+    this.errorFinishNext = 0;
     this.moderateNext = 0;
     this.outOfCreditsNext = 0;
   }
@@ -203,7 +206,9 @@ export class StabilityFake extends HttpFake {
     }
     const filtered = this.filterNext > 0;
     if (filtered) this.filterNext--;
-    const finish = filtered ? 'CONTENT_FILTERED' : 'SUCCESS';
+    const failed = !filtered && this.errorFinishNext > 0;
+    if (failed) this.errorFinishNext--;
+    const finish = filtered ? 'CONTENT_FILTERED' : failed ? 'ERROR' : 'SUCCESS';
     const usedSeed = seed === 0 ? randomInt(1, 4294967294) : seed;
     const bytes = await makeImage(width, height, { format });
     if (accept === 'application/json') {

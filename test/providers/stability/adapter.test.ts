@@ -170,6 +170,11 @@ describe('stability errors', () => {
     expect(await failure(adapter.generate(job(), json, callContext()))).toMatchObject({ code: 'content_policy_violation', retryable: false });
   });
 
+  it('maps finish reason ERROR to a retryable upstream_error, and delivers no image', async () => {
+    fake.errorFinishNext = 1;
+    expect(await failure(adapter.generate(job(), routeTo(fake.url), callContext()))).toMatchObject({ code: 'upstream_error', retryable: true });
+  });
+
   it('maps a 403 content_moderation to content_policy_violation', async () => {
     fake.moderateNext = 1;
     expect(await failure(adapter.generate(job(), routeTo(fake.url), callContext()))).toMatchObject({ code: 'content_policy_violation', status: 400 });
