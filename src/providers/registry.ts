@@ -4,11 +4,21 @@ import { createDashScopeAdapter } from './dashscope/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
+import { createStabilityAdapter } from './stability/adapter.js';
+import { createXaiAdapter } from './xai/adapter.js';
 import { withCredentialRedaction } from './redact.js';
 import type { ProviderAdapter } from '../domain/adapter.js';
 
 /** Every adapter's failures are cleaned of the route's key here, whatever the adapter's own messages quote. */
 export function createProviderRegistry(): Map<string, ProviderAdapter> {
-  const adapters: ProviderAdapter[] = [createLocalAdapter(), createOpenAIAdapter(), createGeminiAdapter(), createArkAdapter(), createDashScopeAdapter()];
+  const adapters: ProviderAdapter[] = [
+    createLocalAdapter(),
+    createOpenAIAdapter(),
+    createGeminiAdapter(),
+    createArkAdapter(),
+    createDashScopeAdapter(),
+    createXaiAdapter(),
+    createStabilityAdapter(),
+  ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }

@@ -5,15 +5,15 @@
 import type { ImageJob, InputImage } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
 import type { Route } from '../../domain/adapter.js';
-import { ROUTE_OPTION_HEADERS } from './mapping.js';
-import { encodeMultipart, type Part } from './multipart.js';
+import type { ImagesApiFlavour } from './flavour.js';
+import { encodeMultipart, type Part } from '../multipart.js';
 import type { OpenAIPlan } from './plan.js';
 
 const EXTENSION: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif', 'image/bmp': 'bmp' };
 
-function headersFor(route: Route): Record<string, string> {
+function headersFor(route: Route, optionHeaders: ImagesApiFlavour['routeOptionHeaders']): Record<string, string> {
   const headers: Record<string, string> = { authorization: `Bearer ${route.apiKey}` };
-  for (const [option, header] of Object.entries(ROUTE_OPTION_HEADERS)) {
+  for (const [option, header] of Object.entries(optionHeaders)) {
     const value = route.options[option];
     if (value !== undefined && value !== '') headers[header] = String(value);
   }
@@ -44,9 +44,9 @@ function jsonEditBody(job: ImageJob, fields: Readonly<Record<string, unknown>>):
   return Buffer.concat(pieces);
 }
 
-export function buildRequest(job: ImageJob, route: Route, plan: OpenAIPlan): UpstreamRequest {
+export function buildRequest(job: ImageJob, route: Route, plan: OpenAIPlan, flavour: Pick<ImagesApiFlavour, 'routeOptionHeaders'>): UpstreamRequest {
   const url = `${route.baseUrl.replace(/\/+$/, '')}/images/${plan.endpoint}`;
-  const headers = headersFor(route);
+  const headers = headersFor(route, flavour.routeOptionHeaders);
   const stream = plan.upstreamStream;
   if (plan.encoding === 'json') {
     const fields = { ...Object.fromEntries(plan.fields), ...(stream ? { stream: true, partial_images: stream.partialImages } : {}) };

@@ -7,7 +7,7 @@ import type { Base64Text, GeneratedImage, ImageJob, ImagePayload, ImageResult, T
 import { malformedReplyError, noImageError } from './errors.js';
 import { mimeOfFormat } from './mapping.js';
 
-interface ImageDatum {
+export interface ImageDatum {
   b64_json?: Base64Text;
   url?: string;
   revised_prompt?: string;
@@ -21,9 +21,9 @@ export interface OpenAIUsage {
   total_tokens?: number;
 }
 
-export interface OpenAIImagesResponse {
+export interface OpenAIImagesResponse<Datum extends ImageDatum = ImageDatum> {
   created?: number;
-  data?: ImageDatum[];
+  data?: Datum[];
   background?: string;
   output_format?: string;
   quality?: string;
@@ -56,9 +56,10 @@ export function metaOf(body: Pick<OpenAIImagesResponse, 'size' | 'quality' | 'ba
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
-export function toResult(body: OpenAIImagesResponse, job: ImageJob, upstreamRequestId: string | undefined): ImageResult {
+/** `who` names the upstream in errors: every upstream speaking OpenAI's images shape reads its answers here. */
+export function toResult(body: OpenAIImagesResponse, job: ImageJob, upstreamRequestId: string | undefined, who?: string): ImageResult {
   if (typeof body !== 'object' || body === null || !Array.isArray(body.data)) {
-    throw malformedReplyError('no data list', upstreamRequestId);
+    throw malformedReplyError('no data list', upstreamRequestId, who);
   }
   // The reply's own output_format wins: it is what the bytes are. DALL·E reports none and sends PNG.
   const mime = mimeOfFormat(body.output_format ?? job.params.output_format);
@@ -70,7 +71,7 @@ export function toResult(body: OpenAIImagesResponse, job: ImageJob, upstreamRequ
     if (!payload) continue;
     images.push({ payload, ...(d.revised_prompt ? { revisedPrompt: d.revised_prompt } : {}), ...(size ? { size } : {}) });
   }
-  if (images.length === 0) throw noImageError(upstreamRequestId);
+  if (images.length === 0) throw noImageError(upstreamRequestId, who);
   return {
     images,
     // OpenAI reports no per-image failure: every image it did not return counts as failed.

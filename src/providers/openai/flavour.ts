@@ -1,0 +1,30 @@
+/**
+ * What distinguishes one upstream that speaks OpenAI's Images API from another (OpenAI itself, xAI): its
+ * provider key, its name in messages, which public params it takes under which field, how its models
+ * behave, the route options that become headers, and how its error bodies read. plan.ts, request.ts and
+ * response.ts are written once against this; each upstream supplies its own.
+ */
+import type { GatewayError } from '../../domain/errors.js';
+import type { ImageJob, ImageResult } from '../../domain/job.js';
+import type { UpstreamResponse } from '../http.js';
+import type { FieldRule, ModelProfile } from './mapping.js';
+import type { OpenAIImagesResponse } from './response.js';
+
+export interface ImagesApiFlavour {
+  /** The catalog's provider key. */
+  readonly name: string;
+  /** The upstream's name in messages, e.g. "OpenAI". */
+  readonly who: string;
+  /** Public param → upstream field. A param missing here is refused with a 400 naming it. */
+  readonly fieldMap: Readonly<Record<string, FieldRule>>;
+  /** Params every model of the upstream takes; the rest must be among the catalog model's fields. */
+  readonly commonParams: readonly string[];
+  /** undefined for a model the tables do not know (an operator's own entry). */
+  profileFor(upstreamModel: string): ModelProfile | undefined;
+  /** Route options (catalog `routes[].options`) → the header each becomes. */
+  readonly routeOptionHeaders: Readonly<Record<string, string>>;
+  /** An error status → the GatewayError it means. */
+  toError(res: UpstreamResponse): GatewayError;
+  /** A 200 answer in the images shape → the result (where an upstream marks images its moderation withheld). */
+  toResult(body: OpenAIImagesResponse, job: ImageJob, upstreamRequestId: string | undefined): ImageResult;
+}
