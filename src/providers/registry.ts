@@ -5,10 +5,19 @@ import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
 import { withCredentialRedaction } from './redact.js';
+import { createVertexAdapter } from './vertex/adapter.js';
+import type { GatewayConfig } from '../config/config.js';
 import type { ProviderAdapter } from '../domain/adapter.js';
 
 /** Every adapter's failures are cleaned of the route's key here, whatever the adapter's own messages quote. */
-export function createProviderRegistry(): Map<string, ProviderAdapter> {
-  const adapters: ProviderAdapter[] = [createLocalAdapter(), createOpenAIAdapter(), createGeminiAdapter(), createArkAdapter(), createDashScopeAdapter()];
+export function createProviderRegistry(config: Pick<GatewayConfig, 'vertex'>): Map<string, ProviderAdapter> {
+  const adapters: ProviderAdapter[] = [
+    createLocalAdapter(),
+    createOpenAIAdapter(),
+    createGeminiAdapter(),
+    createArkAdapter(),
+    createDashScopeAdapter(),
+    createVertexAdapter(config.vertex),
+  ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }

@@ -102,7 +102,8 @@ export function streamedError(body: GoogleErrorBody): GatewayError {
   });
 }
 
-export function toError(res: UpstreamResponse): GatewayError {
+/** Google's error answer → GatewayError; `who` names the API (the same shape serves the Gemini API and Vertex AI). */
+export function toError(res: UpstreamResponse, who = WHO): GatewayError {
   let body: GoogleErrorBody = {};
   try {
     body = res.json<GoogleErrorBody>();
@@ -114,13 +115,13 @@ export function toError(res: UpstreamResponse): GatewayError {
     // Never echo Google's message here: the client can do nothing about it and it may describe the key.
     return new GatewayError(
       'upstream_error',
-      `${WHO} rejected the gateway's API key (HTTP ${res.status}${e.status ? ` ${e.status}` : ''}); the operator must fix the provider configuration.`,
+      `${who} rejected the gateway's credentials (HTTP ${res.status}${e.status ? ` ${e.status}` : ''}); the operator must fix the provider configuration.`,
       {
         retryable: true,
       },
     );
   }
-  const mapped = errorForStatus(WHO, res, e.message ? `${e.status ? `${e.status} ` : ''}${e.message}` : undefined);
+  const mapped = errorForStatus(who, res, e.message ? `${e.status ? `${e.status} ` : ''}${e.message}` : undefined);
   if (res.status !== 429) return mapped;
   return new GatewayError(mapped.code, mapped.message, {
     retryable: true,

@@ -1,0 +1,113 @@
+/**
+ * OAuth access tokens for a service account, as Google's auth libraries get them: a signed JWT exchanged at
+ * the token endpoint, the token kept until five minutes before it expires, and one exchange at a time however
+ * many calls wait for it. The token is a secret: it goes only into the Authorization header of Vertex calls.
+ */
+import { GatewayError } from '../../domain/errors.js';
+import { callUpstream } from '../http.js';
+import { signAssertion } from './jwt.js';
+import { readServiceAccount, type ServiceAccount } from './service-account.js';
+
+/** Google's token endpoint (google-auth-library's default); IMAGEGATE_GOOGLE_TOKEN_URL overrides it. */
+export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+/** google-auth-library refreshes this long before expiry (its eagerRefreshThresholdMillis). */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+/** One token exchange may take this long; it is shared by every call waiting, so no single caller's signal ends it. */
+const EXCHANGE_TIMEOUT_MS = 30_000;
+const WHO = "Google's token endpoint";
+
+interface TokenReply {
+  access_token?: string;
+  expires_in?: number;
+  token_type?: string;
+  error?: string;
+}
+
+interface Token {
+  value: string;
+  expiresAt: number;
+}
+
+export class ServiceAccountTokens {
+  private token: Token | undefined;
+  private pending: Promise<Token> | undefined;
+  private account: Promise<ServiceAccount> | undefined;
+
+  constructor(
+    private readonly credentialsPath: string,
+    private readonly tokenUrl: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The key file, read once (a failed read is tried again next time). */
+  serviceAccount(): Promise<ServiceAccount> {
+    this.account ??= readServiceAccount(this.credentialsPath).catch((e: unknown) => {
+      this.account = undefined;
+      throw e;
+    });
+    return this.account;
+  }
+
+  async accessToken(): Promise<string> {
+    if (this.token && this.token.expiresAt - REFRESH_MARGIN_MS > this.now()) return this.token.value;
+    this.pending ??= this.exchange().finally(() => {
+      this.pending = undefined;
+    });
+    this.token = await this.pending;
+    return this.token.value;
+  }
+
+  private async exchange(): Promise<Token> {
+    const account = await this.serviceAccount();
+    const issuedAt = this.now();
+    let assertion: string;
+    try {
+      assertion = signAssertion(account, this.tokenUrl, Math.floor(issuedAt / 1000));
+    } catch (e) {
+      throw new GatewayError('upstream_error', 'The Vertex AI service account key cannot sign (its private_key is not an RSA key); the operator must fix it.', {
+        retryable: true,
+        cause: e,
+      });
+    }
+    const res = await callUpstream(
+      WHO,
+      {
+        method: 'POST',
+        url: this.tokenUrl,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+      },
+      { signal: AbortSignal.timeout(EXCHANGE_TIMEOUT_MS), deadline: issuedAt + EXCHANGE_TIMEOUT_MS },
+    );
+    let reply: TokenReply = {};
+    try {
+      reply = res.json<TokenReply>();
+    } catch {
+      /* an error page: the status decides */
+    }
+    if (res.status === 200 && typeof reply.access_token === 'string' && reply.access_token) {
+      return { value: reply.access_token, expiresAt: issuedAt + (reply.expires_in ?? 3600) * 1000 };
+    }
+    // 400/401 (invalid_grant, unauthorized_client, a deleted key) are the operator's to fix; 5xx may pass.
+    // Only the OAuth error code is quoted: the description may name the account.
+    const code = typeof reply.error === 'string' ? ` (${reply.error.slice(0, 64)})` : '';
+    throw new GatewayError(
+      'upstream_error',
+      res.status >= 500 || res.status === 429
+        ? `${WHO} failed with HTTP ${res.status}${code}.`
+        : `${WHO} refused the Vertex AI service account (HTTP ${res.status}${code}); the operator must fix GOOGLE_APPLICATION_CREDENTIALS.`,
+      { retryable: true },
+    );
+  }
+}
+
+/** One token cache per key file and token endpoint, shared by every route that uses them. */
+export class TokenCaches {
+  private readonly byFile = new Map<string, ServiceAccountTokens>();
+  constructor(private readonly tokenUrl: string) {}
+  for(credentialsPath: string): ServiceAccountTokens {
+    let tokens = this.byFile.get(credentialsPath);
+    if (!tokens) this.byFile.set(credentialsPath, (tokens = new ServiceAccountTokens(credentialsPath, this.tokenUrl)));
+    return tokens;
+  }
+}
