@@ -72,6 +72,12 @@ export function malformedReplyError(what: string, upstreamRequestId?: string): G
   return new GatewayError('upstream_error', `${WHO} returned a malformed response: ${what}.`, { retryable: true, upstreamRequestId });
 }
 
+/**
+ * The cause of an error whose upstream refused the gateway's credentials, so that an adapter holding a
+ * cached credential (Vertex's access token) knows to drop it.
+ */
+export class CredentialsRejected extends Error {}
+
 /** An invalid key is a 400 API_KEY_INVALID at Google, not a 401: it is still the operator's fault. */
 function isCredentialFault(status: number, e: NonNullable<GoogleErrorBody['error']>): boolean {
   if (status === 401 || status === 403) return true;
@@ -116,9 +122,7 @@ export function toError(res: UpstreamResponse, who = WHO): GatewayError {
     return new GatewayError(
       'upstream_error',
       `${who} rejected the gateway's credentials (HTTP ${res.status}${e.status ? ` ${e.status}` : ''}); the operator must fix the provider configuration.`,
-      {
-        retryable: true,
-      },
+      { retryable: true, cause: new CredentialsRejected(`HTTP ${res.status}`) },
     );
   }
   const mapped = errorForStatus(who, res, e.message ? `${e.status ? `${e.status} ` : ''}${e.message}` : undefined);

@@ -36,7 +36,6 @@ export class ServiceAccountTokens {
   constructor(
     private readonly credentialsPath: string,
     private readonly tokenUrl: string,
-    private readonly now: () => number = Date.now,
   ) {}
 
   /** The key file, read once (a failed read is tried again next time). */
@@ -49,7 +48,7 @@ export class ServiceAccountTokens {
   }
 
   async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAt - REFRESH_MARGIN_MS > this.now()) return this.token.value;
+    if (this.token && this.token.expiresAt - REFRESH_MARGIN_MS > Date.now()) return this.token.value;
     this.pending ??= this.exchange().finally(() => {
       this.pending = undefined;
     });
@@ -57,9 +56,14 @@ export class ServiceAccountTokens {
     return this.token.value;
   }
 
+  /** The upstream refused this token (revoked, or expired early): the next call exchanges again. */
+  forget(token: string): void {
+    if (this.token?.value === token) this.token = undefined;
+  }
+
   private async exchange(): Promise<Token> {
     const account = await this.serviceAccount();
-    const issuedAt = this.now();
+    const issuedAt = Date.now();
     let assertion: string;
     try {
       assertion = signAssertion(account, this.tokenUrl, Math.floor(issuedAt / 1000));

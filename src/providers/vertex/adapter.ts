@@ -4,6 +4,8 @@
  * the service account that GOOGLE_APPLICATION_CREDENTIALS names (the route's key: the file's path).
  */
 import type { ProviderAdapter } from '../../domain/adapter.js';
+import { GatewayError } from '../../domain/errors.js';
+import { CredentialsRejected } from '../gemini/errors.js';
 import { generateContentImages } from '../gemini/generate.js';
 import { resolveImageConfig } from '../gemini/image-config.js';
 import { predict } from '../imagen/call.js';
@@ -25,10 +27,17 @@ export function createVertexAdapter(settings: VertexSettings): ProviderAdapter {
     async generate(job, route, ctx) {
       const account = tokens.for(route.apiKey);
       const place = placeOf(route, settings, (await account.serviceAccount()).project_id);
-      const endpoint = vertexEndpoint(route, place, await account.accessToken());
-      if (!isImagenModel(route.upstreamModel)) return generateContentImages(job, route, ctx, endpoint);
-      const plan = planImagen(job, route, 'vertex');
-      return predict(endpoint.who, await buildPredictRequest(job, plan, endpoint), plan, ctx);
+      const token = await account.accessToken();
+      const endpoint = vertexEndpoint(route, place, token);
+      try {
+        if (!isImagenModel(route.upstreamModel)) return await generateContentImages(job, route, ctx, endpoint);
+        const plan = planImagen(job, route, 'vertex');
+        return await predict(endpoint.who, await buildPredictRequest(job, plan, endpoint), plan, ctx);
+      } catch (e) {
+        // A refused token is dropped, so the retry (the failure is retryable) exchanges for a fresh one.
+        if (e instanceof GatewayError && e.cause instanceof CredentialsRejected) account.forget(token);
+        throw e;
+      }
     },
   };
 }
