@@ -93,6 +93,16 @@ describe('Imagen through the openai SDK', () => {
     expect(vertex.requests).toHaveLength(0);
   });
 
+  it('delivers and charges only the images Imagen did not filter', async () => {
+    vertex.imagen.filterNext = 1;
+    let res: OpenAI.ImagesResponse | undefined;
+    const cost = await spent(async () => {
+      res = await client.images.generate({ model: 'imagen-4.0-generate-001', prompt: 'two lighthouses', n: 2 });
+    });
+    expect(res!.data).toHaveLength(1);
+    expect(cost).toBe(40_000);
+  });
+
   it('answers content_policy_violation when Imagen filters every image, without failing over or charging', async () => {
     vertex.imagen.filterNext = 1;
     const cost = await spent(async () => {

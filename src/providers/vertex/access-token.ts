@@ -4,7 +4,8 @@
  * many calls wait for it. The token is a secret: it goes only into the Authorization header of Vertex calls.
  */
 import { GatewayError } from '../../domain/errors.js';
-import { callUpstream } from '../http.js';
+import { callUpstream, timeoutError } from '../http.js';
+import type { CallContext } from '../../domain/adapter.js';
 import { signAssertion } from './jwt.js';
 import { readServiceAccount, type ServiceAccount } from './service-account.js';
 
@@ -47,13 +48,20 @@ export class ServiceAccountTokens {
     return this.account;
   }
 
-  async accessToken(): Promise<string> {
+  /**
+   * A token valid for five more minutes at least. A caller waits for a shared exchange only as long as its
+   * own call may last: its deadline or cancellation ends its wait, not the exchange the others wait on.
+   */
+  async accessToken(ctx?: Pick<CallContext, 'signal' | 'deadline'>): Promise<string> {
     if (this.token && this.token.expiresAt - REFRESH_MARGIN_MS > Date.now()) return this.token.value;
-    this.pending ??= this.exchange().finally(() => {
-      this.pending = undefined;
-    });
-    this.token = await this.pending;
-    return this.token.value;
+    this.pending ??= this.exchange().then(
+      (token) => ((this.token = token), (this.pending = undefined), token),
+      (e: unknown) => {
+        this.pending = undefined;
+        throw e;
+      },
+    );
+    return (await (ctx ? waitWithin(this.pending, ctx) : this.pending)).value;
   }
 
   /** The upstream refused this token (revoked, or expired early): the next call exchanges again. */
@@ -103,6 +111,25 @@ export class ServiceAccountTokens {
       { retryable: true },
     );
   }
+}
+
+/** `work`, or the caller's own timeout or cancellation if either comes first (`work` runs on for others). */
+function waitWithin<T>(work: Promise<T>, ctx: Pick<CallContext, 'signal' | 'deadline'>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => finish(() => reject(timeoutError(WHO))), Math.max(0, ctx.deadline - Date.now()));
+    const onAbort = () => finish(() => reject(new GatewayError('upstream_error', `The request to ${WHO} was cancelled.`, { retryable: false })));
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+      settle();
+    };
+    if (ctx.signal.aborted) return onAbort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => finish(() => resolve(v)),
+      (e: unknown) => finish(() => reject(e)),
+    );
+  });
 }
 
 /** One token cache per key file and token endpoint, shared by every route that uses them. */

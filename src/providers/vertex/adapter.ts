@@ -27,7 +27,7 @@ export function createVertexAdapter(settings: VertexSettings): ProviderAdapter {
     async generate(job, route, ctx) {
       const account = tokens.for(route.apiKey);
       const place = placeOf(route, settings, (await account.serviceAccount()).project_id);
-      const token = await account.accessToken();
+      const token = await account.accessToken(ctx);
       const endpoint = vertexEndpoint(route, place, token);
       try {
         if (!isImagenModel(route.upstreamModel)) return await generateContentImages(job, route, ctx, endpoint);

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REFRESH_MARGIN_MS, ServiceAccountTokens } from '../../../src/providers/vertex/access-token.js';
 import { type GoogleTokenFake, startGoogleTokenFake, type TestServiceAccount, writeServiceAccount } from '../../fakes/google-token.js';
-import { failure } from '../builders.js';
+import { callContext, failure } from '../builders.js';
 
 let tokens: GoogleTokenFake;
 let account: TestServiceAccount;
@@ -45,6 +45,18 @@ describe('service account access tokens', () => {
     expect(a).not.toBe(first);
     expect(b).toBe(a);
     expect(tokens.requests).toHaveLength(2);
+  });
+
+  it('stops waiting for a slow exchange at the caller deadline, and the exchange still serves the next caller', async () => {
+    tokens.knobs.latencyMs = 400;
+    const source = new ServiceAccountTokens(account.path, tokens.tokenUrl);
+    const started = Date.now();
+    const e = await failure(source.accessToken(callContext(100)));
+    expect(e).toMatchObject({ code: 'upstream_error', retryable: true });
+    expect(Date.now() - started).toBeLessThan(350);
+    const token = await source.accessToken(callContext());
+    expect(tokens.issued.has(token)).toBe(true);
+    expect(tokens.requests).toHaveLength(1);
   });
 
   it('turns a refused exchange into a retryable 502 that quotes neither the key nor the assertion', async () => {
