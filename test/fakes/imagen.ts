@@ -21,7 +21,7 @@ interface ImagenModel {
 
 const MODELS: Record<string, ImagenModel> = {
   'imagen-4.0-generate-001': { maxSamples: 4, sizes: ['1K', '2K'], edits: false },
-  'imagen-4.0-ultra-generate-001': { maxSamples: 1, sizes: ['1K', '2K'], edits: false },
+  'imagen-4.0-ultra-generate-001': { maxSamples: 4, sizes: ['1K', '2K'], edits: false },
   'imagen-4.0-fast-generate-001': { maxSamples: 4, sizes: [], edits: false },
   'imagen-3.0-generate-002': { maxSamples: 4, sizes: [], edits: false },
   'imagen-3.0-capability-001': { maxSamples: 4, sizes: [], edits: true },

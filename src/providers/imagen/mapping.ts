@@ -18,9 +18,10 @@ export const RATIO_DIMS_1K: Readonly<Record<string, readonly [number, number]>> 
 };
 export const TIER_SCALE: Record<ImagenTier, number> = { '1K': 1, '2K': 2 };
 
-/** Public enum value → Imagen's spelling (the same words: Imagen takes them lower-case). */
-export const PERSON_GENERATION = ['dont_allow', 'allow_adult', 'allow_all'] as const;
-export const SAFETY_SETTING = ['block_low_and_above', 'block_medium_and_above', 'block_only_high', 'block_none'] as const;
+/**
+ * person_generation and safety_setting pass through unchanged: Imagen spells its values as the public
+ * contract does (dont_allow, block_only_high, …), and the catalog lists the values each model takes.
+ */
 
 /** output_format → outputOptions.mimeType: Imagen writes PNG or JPEG only. */
 export const OUTPUT_MIME: Readonly<Record<string, string>> = { png: 'image/png', jpeg: 'image/jpeg' };
