@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { googleError, type GeminiFake, startGeminiFake } from '../fakes/gemini.js';
 import { type GoogleTokenFake, startGoogleTokenFake, writeServiceAccount } from '../fakes/google-token.js';
-import { imageSize } from '../fakes/images.js';
+import { imageSize, makeImage } from '../fakes/images.js';
 import { VertexFake } from '../fakes/vertex.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 
@@ -111,6 +111,31 @@ describe('Imagen through the openai SDK', () => {
     });
     expect(cost).toBe(0);
     expect(gemini.requests).toHaveLength(0);
+  });
+});
+
+describe('Imagen customization through the gateway', () => {
+  it('takes references as image_urls with a reference description, and charges per image', async () => {
+    const png = await makeImage(64, 64);
+    let res: OpenAI.ImagesResponse | undefined;
+    const cost = await spent(async () => {
+      res = await client.images.generate({
+        model: 'imagen-3.0-capability-001',
+        prompt: 'a photo of [1] on a beach',
+        image_urls: [`data:image/png;base64,${png.toString('base64')}`],
+        reference_type: 'subject',
+        reference_description: 'a red mug',
+      } as never);
+    });
+    expect(res!.data).toHaveLength(1);
+    const sent = vertex.requests.at(-1)!.json as {
+      instances: Array<{ referenceImages: Array<{ referenceType: string; referenceImage: { bytesBase64Encoded: string } }> }>;
+    };
+    expect(sent.instances[0]!.referenceImages[0]).toMatchObject({
+      referenceType: 'REFERENCE_TYPE_SUBJECT',
+      referenceImage: { bytesBase64Encoded: png.toString('base64') },
+    });
+    expect(cost).toBe(20_000);
   });
 });
 

@@ -44,6 +44,7 @@ const VERTEX_PARAMETERS = [
   'editConfig',
 ];
 const PARAMETERS: Record<Api, Set<string>> = { vertex: new Set(VERTEX_PARAMETERS), gemini: new Set(COMMON_PARAMETERS) };
+const SUBJECT_TYPES = new Set(['SUBJECT_TYPE_DEFAULT', 'SUBJECT_TYPE_PERSON', 'SUBJECT_TYPE_ANIMAL', 'SUBJECT_TYPE_PRODUCT']);
 const EDIT_MODES = new Set(['EDIT_MODE_INPAINT_INSERTION', 'EDIT_MODE_INPAINT_REMOVAL', 'EDIT_MODE_OUTPAINT', 'EDIT_MODE_BGSWAP']);
 
 export const RAI_REASON =
@@ -82,6 +83,21 @@ export class ImagenPredictor {
       return `Unsupported sample image size: ${String(parameters.sampleImageSize)}`;
     if (parameters.seed !== undefined && parameters.addWatermark !== false) return 'Seed is not supported when watermark is enabled.';
     const refs = instance.referenceImages;
+    const customization = refs?.some((r) => r.referenceType === 'REFERENCE_TYPE_SUBJECT' || r.referenceType === 'REFERENCE_TYPE_STYLE');
+    if (customization) {
+      if (!model.edits) return 'Image customization is not supported by this model.';
+      if (parameters.editMode !== undefined) return 'editMode cannot be combined with subject or style references.';
+      for (const r of refs!) {
+        if (!(r.referenceImage as { bytesBase64Encoded?: string } | undefined)?.bytesBase64Encoded) return 'Each reference image needs its bytes.';
+        const subject = r.subjectImageConfig as { subjectDescription?: string; subjectType?: string } | undefined;
+        const style = r.styleImageConfig as { styleDescription?: string } | undefined;
+        if (r.referenceType === 'REFERENCE_TYPE_SUBJECT' && (!subject?.subjectDescription || !SUBJECT_TYPES.has(String(subject.subjectType))))
+          return 'A subject reference needs subjectImageConfig with subjectDescription and subjectType.';
+        if (r.referenceType === 'REFERENCE_TYPE_STYLE' && !style?.styleDescription) return 'A style reference needs styleImageConfig with styleDescription.';
+      }
+      if (new Set(refs!.map((r) => r.referenceId)).size !== refs!.length) return 'referenceId must be unique.';
+      return undefined;
+    }
     if (parameters.editMode !== undefined || refs !== undefined) {
       if (!model.edits) return 'Image editing is not supported by this model.';
       if (!EDIT_MODES.has(String(parameters.editMode))) return `Unsupported edit mode: ${String(parameters.editMode)}`;

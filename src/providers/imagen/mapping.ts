@@ -35,6 +35,23 @@ export const EDIT_MODES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * reference_type → how imagen-3.0-capability-001 uses the references of an image-to-image request (Vertex AI
+ * "Subject customization" and "Style customization"): each becomes a reference the prompt names as [1], [2]…
+ */
+export const REFERENCE_TYPES: Readonly<Record<string, { type: string; config: 'subjectImageConfig' | 'styleImageConfig' }>> = {
+  subject: { type: 'REFERENCE_TYPE_SUBJECT', config: 'subjectImageConfig' },
+  style: { type: 'REFERENCE_TYPE_STYLE', config: 'styleImageConfig' },
+};
+
+/** subject_type → subjectImageConfig.subjectType. */
+export const SUBJECT_TYPES: Readonly<Record<string, string>> = {
+  default: 'SUBJECT_TYPE_DEFAULT',
+  person: 'SUBJECT_TYPE_PERSON',
+  animal: 'SUBJECT_TYPE_ANIMAL',
+  product: 'SUBJECT_TYPE_PRODUCT',
+};
+
+/**
  * Public fields only Vertex takes. The Gemini API refuses seed, addWatermark, negativePrompt and
  * outputOptions on Imagen (google-genai SDK: "not supported in Gemini API"), and takes safetySetting only as
  * block_low_and_above: it is left to Vertex whole (assumed, see docs/architecture.md).

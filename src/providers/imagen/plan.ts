@@ -5,7 +5,17 @@
 import { invalidRequest, unsupportedField } from '../../domain/errors.js';
 import type { ImageJob } from '../../domain/job.js';
 import type { Route } from '../../domain/adapter.js';
-import { EDIT_MODES, type ImagenApi, type ImagenTier, OUTPUT_MIME, RATIO_DIMS_1K, TIER_SCALE, VERTEX_ONLY_FIELDS } from './mapping.js';
+import {
+  EDIT_MODES,
+  type ImagenApi,
+  type ImagenTier,
+  OUTPUT_MIME,
+  RATIO_DIMS_1K,
+  REFERENCE_TYPES,
+  SUBJECT_TYPES,
+  TIER_SCALE,
+  VERTEX_ONLY_FIELDS,
+} from './mapping.js';
 
 export interface ImagenParameters {
   sampleCount: number;
@@ -22,8 +32,15 @@ export interface ImagenParameters {
   editMode?: string;
 }
 
+/** How the references of an image-to-image request are sent (customization). */
+export interface ReferencePlan {
+  type: string;
+  config: { subjectImageConfig: { subjectDescription: string; subjectType: string } } | { styleImageConfig: { styleDescription: string } };
+}
+
 export interface ImagenPlan {
   parameters: ImagenParameters;
+  references?: ReferencePlan;
   /** The WxH every image comes back at, when the request fixes it. */
   outputSize?: string;
 }
@@ -80,6 +97,21 @@ function editMode(job: ImageJob): string | undefined {
   return upstream;
 }
 
+/** image-to-image: every reference of one kind, described in words as Imagen requires. */
+function referencePlan(job: ImageJob): ReferencePlan | undefined {
+  if (job.operation !== 'image-to-image') return undefined;
+  const kind = String(job.params.reference_type ?? 'subject');
+  const spec = REFERENCE_TYPES[kind];
+  if (!spec) throw invalidRequest('reference_type', `reference_type must be one of ${Object.keys(REFERENCE_TYPES).join(', ')}.`);
+  const description = typeof job.params.reference_description === 'string' ? job.params.reference_description.trim() : '';
+  if (!description)
+    throw invalidRequest('reference_description', `Imagen needs reference_description: a few words saying what the ${kind} of the references is.`);
+  if (spec.config === 'styleImageConfig') return { type: spec.type, config: { styleImageConfig: { styleDescription: description } } };
+  const subjectType = SUBJECT_TYPES[String(job.params.subject_type ?? 'default')];
+  if (!subjectType) throw invalidRequest('subject_type', `subject_type must be one of ${Object.keys(SUBJECT_TYPES).join(', ')}.`);
+  return { type: spec.type, config: { subjectImageConfig: { subjectDescription: description, subjectType } } };
+}
+
 export function planImagen(job: ImageJob, route: Route, api: ImagenApi): ImagenPlan {
   if (api === 'gemini') {
     const field = VERTEX_ONLY_FIELDS.find((f) => job.params[f] !== undefined);
@@ -105,5 +137,6 @@ export function planImagen(job: ImageJob, route: Route, api: ImagenApi): ImagenP
   if (output) parameters.outputOptions = output;
   const mode = editMode(job);
   if (mode) parameters.editMode = mode;
-  return { parameters, outputSize: job.operation === 'edit' ? undefined : outputSize };
+  const references = referencePlan(job);
+  return { parameters, ...(references ? { references } : {}), outputSize: job.operation === 'edit' ? undefined : outputSize };
 }

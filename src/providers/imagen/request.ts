@@ -6,14 +6,16 @@ import type { ImageJob } from '../../domain/job.js';
 import type { GoogleEndpoint } from '../gemini/endpoint.js';
 import type { UpstreamRequest } from '../http.js';
 import { imagenMask } from './mask.js';
-import type { ImagenParameters, ImagenPlan } from './plan.js';
+import type { ImagenParameters, ImagenPlan, ReferencePlan } from './plan.js';
 
 interface ReferenceImage {
-  referenceType: 'REFERENCE_TYPE_RAW' | 'REFERENCE_TYPE_MASK';
+  referenceType: string;
   referenceId: number;
   /** Absent on an automatic mask (MASK_MODE_BACKGROUND): Imagen makes that mask itself. */
   referenceImage?: { bytesBase64Encoded: string };
   maskImageConfig?: { maskMode: 'MASK_MODE_USER_PROVIDED' | 'MASK_MODE_BACKGROUND'; dilation?: number };
+  subjectImageConfig?: { subjectDescription: string; subjectType: string };
+  styleImageConfig?: { styleDescription: string };
 }
 
 export interface PredictBody {
@@ -36,9 +38,20 @@ async function editReferences(job: ImageJob): Promise<ReferenceImage[]> {
   return [raw, mask];
 }
 
-export async function buildPredictBody(job: ImageJob, parameters: ImagenParameters): Promise<Buffer> {
-  const instance = job.operation === 'edit' ? { prompt: job.prompt, referenceImages: await editReferences(job) } : { prompt: job.prompt };
-  const body: PredictBody = { instances: [instance], parameters };
+/** Customization: each client image a reference, numbered in client order as the prompt's [1], [2]… */
+function customizationReferences(job: ImageJob, plan: ReferencePlan): ReferenceImage[] {
+  return job.images.map((img, i) => ({
+    referenceType: plan.type,
+    referenceId: i + 1,
+    referenceImage: { bytesBase64Encoded: img.bytes.toString('base64') },
+    ...plan.config,
+  }));
+}
+
+export async function buildPredictBody(job: ImageJob, plan: ImagenPlan): Promise<Buffer> {
+  const references = job.operation === 'edit' ? await editReferences(job) : plan.references ? customizationReferences(job, plan.references) : undefined;
+  const instance = references ? { prompt: job.prompt, referenceImages: references } : { prompt: job.prompt };
+  const body: PredictBody = { instances: [instance], parameters: plan.parameters };
   return Buffer.from(JSON.stringify(body));
 }
 
@@ -47,6 +60,6 @@ export async function buildPredictRequest(job: ImageJob, plan: ImagenPlan, endpo
     method: 'POST',
     url: endpoint.url('predict'),
     headers: { ...endpoint.headers, 'content-type': 'application/json' },
-    body: await buildPredictBody(job, plan.parameters),
+    body: await buildPredictBody(job, plan),
   };
 }

@@ -109,6 +109,58 @@ describe('Imagen on Vertex AI: the request', () => {
   });
 });
 
+describe('Imagen on Vertex AI: customization from references', () => {
+  it('sends each reference as a numbered subject reference with its description and type', async () => {
+    const refs = [await inputImage('image_urls[0]', 64, 64), await inputImage('image_urls[1]', 64, 64, { shade: 90 })];
+    await s.adapter.generate(
+      job({
+        model: 'imagen-3.0-capability-001',
+        operation: 'image-to-image',
+        prompt: 'a photo of [1] on a beach',
+        images: refs,
+        params: { reference_type: 'subject', reference_description: 'a red mug', subject_type: 'product' },
+      }),
+      vertexRoute(s, 'imagen-3.0-capability-001'),
+      callContext(),
+    );
+    const body = predictBody();
+    expect(body.parameters.editMode).toBeUndefined();
+    expect(body.instances[0]).toEqual({
+      prompt: 'a photo of [1] on a beach',
+      referenceImages: refs.map((r, i) => ({
+        referenceType: 'REFERENCE_TYPE_SUBJECT',
+        referenceId: i + 1,
+        referenceImage: { bytesBase64Encoded: r.bytes.toString('base64') },
+        subjectImageConfig: { subjectDescription: 'a red mug', subjectType: 'SUBJECT_TYPE_PRODUCT' },
+      })),
+    });
+  });
+
+  it('sends style references with their style description', async () => {
+    await s.adapter.generate(
+      job({
+        model: 'imagen-3.0-capability-001',
+        operation: 'image-to-image',
+        prompt: 'a skyline in the mosaic style [1]',
+        images: [await inputImage('image_url', 64, 64)],
+        params: { reference_type: 'style', reference_description: 'mosaic' },
+      }),
+      vertexRoute(s, 'imagen-3.0-capability-001'),
+      callContext(),
+    );
+    const ref = (predictBody().instances[0]!.referenceImages as Array<Record<string, unknown>>)[0]!;
+    expect(ref).toMatchObject({ referenceType: 'REFERENCE_TYPE_STYLE', styleImageConfig: { styleDescription: 'mosaic' } });
+  });
+
+  it('refuses references without a description before the hold, naming reference_description', async () => {
+    const custom = job({ model: 'imagen-3.0-capability-001', operation: 'image-to-image', images: [await inputImage('image_url', 64, 64)] });
+    expect(thrown(() => s.adapter.validate!(custom, vertexRoute(s, 'imagen-3.0-capability-001')))).toMatchObject({
+      status: 400,
+      param: 'reference_description',
+    });
+  });
+});
+
 describe('Imagen on Vertex AI: validation before the hold', () => {
   it('refuses a size Imagen does not render, naming size', () => {
     expect(thrown(() => s.adapter.validate!(job({ params: { size: '1000x1000' } }), vertexRoute(s)))).toMatchObject({ status: 400, param: 'size' });
