@@ -67,6 +67,13 @@ describe('service account access tokens', () => {
     expect(e.message).not.toMatch(/PRIVATE KEY|eyJ|ya29/);
   });
 
+  it('turns a dropped token connection into a retryable 502, and the next call exchanges again', async () => {
+    const source = new ServiceAccountTokens(account.path, tokens.tokenUrl);
+    tokens.knobs.dropNext = 1;
+    expect(await failure(source.accessToken())).toMatchObject({ code: 'upstream_error', retryable: true });
+    expect(tokens.issued.has(await source.accessToken())).toBe(true);
+  });
+
   it('tries again after a refused exchange instead of keeping the failure', async () => {
     const source = new ServiceAccountTokens(account.path, tokens.tokenUrl);
     tokens.refuseNextWith('invalid_grant');
