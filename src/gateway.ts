@@ -125,7 +125,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     config,
     catalog,
     // Every upstream job runs inside a slot of its provider's `max_concurrency` (per process).
-    adapters: withProviderSlots(createProviderRegistry(), new ProviderSlots((p) => catalog.provider(p)?.max_concurrency ?? 64)),
+    adapters: withProviderSlots(createProviderRegistry(config), new ProviderSlots((p) => catalog.provider(p)?.max_concurrency ?? 64)),
     breakers: new CircuitBreakers(),
     billing,
     limits: createLimitsGate(limiter),

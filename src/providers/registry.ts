@@ -7,10 +7,12 @@ import { createOpenAIAdapter } from './openai/adapter.js';
 import { createStabilityAdapter } from './stability/adapter.js';
 import { createXaiAdapter } from './xai/adapter.js';
 import { withCredentialRedaction } from './redact.js';
+import { createVertexAdapter } from './vertex/adapter.js';
+import type { GatewayConfig } from '../config/config.js';
 import type { ProviderAdapter } from '../domain/adapter.js';
 
 /** Every adapter's failures are cleaned of the route's key here, whatever the adapter's own messages quote. */
-export function createProviderRegistry(): Map<string, ProviderAdapter> {
+export function createProviderRegistry(config: Pick<GatewayConfig, 'vertex'>): Map<string, ProviderAdapter> {
   const adapters: ProviderAdapter[] = [
     createLocalAdapter(),
     createOpenAIAdapter(),
@@ -19,6 +21,7 @@ export function createProviderRegistry(): Map<string, ProviderAdapter> {
     createDashScopeAdapter(),
     createXaiAdapter(),
     createStabilityAdapter(),
+    createVertexAdapter(config.vertex),
   ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }
