@@ -78,7 +78,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const catalog = new Catalog(loadCatalogData({ overlayFile: config.catalogOverlay, overlayText: opts.catalogOverlayText }), config.env, {
     defaultModel: config.defaultModel,
   });
-  const providers = createProviderRegistry({ azure: { apiVersion: config.azureApiVersion } });
+  const providers = createProviderRegistry(config);
   checkRouteSettings(providers, catalog);
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,

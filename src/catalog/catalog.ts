@@ -218,7 +218,7 @@ function baseUrlFor(provider: ProviderSpec, baseUrlOverride: string | undefined,
 
 /**
  * A route's key (its own `key_env`, else the provider's), else the provider's bearer token (`token_env`),
- * and its base URL. A provider without a default base URL (one endpoint per customer resource, as Azure's)
+ * and its base URL. A provider whose base URL is required (one endpoint per customer resource, as Azure's)
  * has no route until its endpoint is set.
  */
 function credentialsFor(
@@ -229,7 +229,7 @@ function credentialsFor(
 ): Credentials | undefined {
   const baseUrl = baseUrlFor(provider, baseUrlOverride, env);
   if (provider.builtin) return { apiKey: '', credential: 'api-key', baseUrl };
-  if (baseUrl === '') return undefined;
+  if (provider.base_url_required && baseUrl === '') return undefined;
   const keyEnv = keyEnvOverride ?? provider.key_env;
   const apiKey = keyEnv ? env[keyEnv] : undefined;
   if (apiKey) return { apiKey, credential: 'api-key', baseUrl };
@@ -248,5 +248,5 @@ function missingEnv(
   const keyEnv = keyEnvOverride ?? provider.key_env;
   const hasCredential = (keyEnv && env[keyEnv]) || (!keyEnvOverride && provider.token_env && env[provider.token_env]);
   if (!hasCredential) return keyEnv;
-  return baseUrlFor(provider, baseUrlOverride, env) === '' ? provider.base_url_env : undefined;
+  return provider.base_url_required && baseUrlFor(provider, baseUrlOverride, env) === '' ? provider.base_url_env : undefined;
 }

@@ -14,6 +14,8 @@ export interface ContractInput {
   prompt: string | undefined;
   n: number | undefined;
   params: ImageParams;
+  /** Params sent as untyped form text (DraftRequest.textParams), read as the type their field declares. */
+  textParams?: readonly string[];
   responseFormat: ResponseFormat | undefined;
 }
 
@@ -91,8 +93,9 @@ export function checkContract(model: CatalogModel, input: ContractInput, opts: {
         `Model "${model.id}" does not accept the field "${name}". Remove it, or see the fields this model accepts at GET /v1/models/${model.id}.`,
       );
     }
-    checkField(model, name, rule, value);
-    params[name] = value;
+    const typed = input.textParams?.includes(name) ? fromFormText(rule, value) : value;
+    checkField(model, name, rule, typed);
+    params[name] = typed;
   }
   return { prompt, n, params, responseFormat, dropped };
 }
@@ -144,6 +147,22 @@ function checkSize(model: CatalogModel, value: JsonValue, tiers: readonly string
     throw invalidRequest('size', `size "${value}" is not accepted by model "${model.id}": ${why}. Accepted: ${accepted}.`);
   }
   throw invalidRequest('size', `size "${value}" is not accepted by model "${model.id}". Accepted: ${accepted}.`);
+}
+
+const INTEGER_TEXT = /^-?\d+$/;
+const NUMBER_TEXT = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/**
+ * A form field's text as the type the model's field declares; text that does not spell that type stays text,
+ * so checkField refuses it with the usual message.
+ */
+function fromFormText(rule: FieldRule, value: JsonValue): JsonValue {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (rule.type === 'integer' && INTEGER_TEXT.test(text)) return Number(text);
+  if (rule.type === 'number' && NUMBER_TEXT.test(text)) return Number(text);
+  if (rule.type === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
+  return value;
 }
 
 /** Longer than any value a model's enumerated or free-text params need; such strings end up in logs. */

@@ -95,6 +95,11 @@ const EnvSchema = z.object({
   IMAGEGATE_DB_IDLE_TX_TIMEOUT_MS: int(10_000),
   IMAGEGATE_DB_CONNECT_TIMEOUT_MS: int(10_000),
   REDIS_URL: z.string().optional(),
+  // Vertex AI: the project and region its routes call (the service account file is the provider key,
+  // GOOGLE_APPLICATION_CREDENTIALS), and the OAuth token endpoint (overridable for tests and private proxies).
+  GOOGLE_CLOUD_PROJECT: z.string().optional(),
+  GOOGLE_CLOUD_LOCATION: z.string().default('us-central1'),
+  IMAGEGATE_GOOGLE_TOKEN_URL: httpUrl.default('https://oauth2.googleapis.com/token'),
   // Hosted images in an S3-compatible bucket instead of the data dir; credentials, region and endpoint come
   // from the variables the AWS SDKs read.
   IMAGEGATE_S3_BUCKET: z.string().optional(),
@@ -112,7 +117,17 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** GOOGLE_CLOUD_PROJECT / GOOGLE_CLOUD_LOCATION and the token endpoint Vertex AI routes use (providers/vertex/). */
+export interface VertexSettings {
+  /** Unset: the service account file's project_id. */
+  project?: string;
+  location: string;
+  tokenUrl: string;
+}
+
 export interface GatewayConfig {
+  /** Where Vertex AI routes go and where their access tokens come from. */
+  vertex: VertexSettings;
   host: string;
   port: number;
   dataDir: string;
@@ -269,6 +284,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perAccount: { files: e.IMAGEGATE_FILES_PER_ACCOUNT, bytes: e.IMAGEGATE_FILE_BYTES_PER_ACCOUNT },
     },
     signup: { mode: e.IMAGEGATE_SIGNUP, credit: e.IMAGEGATE_SIGNUP_CREDIT },
+    vertex: { project: e.GOOGLE_CLOUD_PROJECT || undefined, location: e.GOOGLE_CLOUD_LOCATION || 'us-central1', tokenUrl: e.IMAGEGATE_GOOGLE_TOKEN_URL },
     databaseUrl: e.DATABASE_URL,
     postgres: {
       poolSize: Math.max(1, e.IMAGEGATE_DB_POOL_SIZE),

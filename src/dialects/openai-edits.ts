@@ -110,7 +110,9 @@ async function fromMultipart(req: FastifyRequest, endpoint: string, operation: O
   const form = await collect(req);
   const body: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(form.fields)) body[k] = typed(k, v);
-  return draftFrom(endpoint, operation, body, form.images, form.mask, { ...form.fields, files: form.files });
+  const draft = draftFrom(endpoint, operation, body, form.images, form.mask, { ...form.fields, files: form.files });
+  // What `typed` left as text may be a number or a flag in the model's contract: the contract decides.
+  return { ...draft, textParams: Object.keys(draft.params).filter((k) => typeof draft.params[k] === 'string') };
 }
 
 /**

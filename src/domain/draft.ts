@@ -29,6 +29,11 @@ export interface DraftRequest {
   responseFormat?: ResponseFormat;
   user?: string;
   params: ImageParams;
+  /**
+   * Params that arrived as untyped form text (multipart): the contract reads each as the type its model's
+   * field declares, since only the model says whether `left=64` is a number.
+   */
+  textParams?: readonly string[];
   images: ImageSource[];
   /** The public field the images came in (`image`, `image_urls`, …) for count errors. */
   imagesField: string;

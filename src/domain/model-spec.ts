@@ -273,8 +273,12 @@ export const ProviderSchema = z
      */
     token_env: z.string().optional(),
     base_url_env: z.string().optional(),
-    /** Without one, the provider's routes are offered only once `base_url_env` (or the route's base_url) is set. */
     default_base_url: z.string().url().optional(),
+    /**
+     * The provider has no one endpoint (each operator's resource has its own, as Azure OpenAI's): its routes
+     * are offered only once `base_url_env` or the route's `base_url` is set.
+     */
+    base_url_required: z.boolean().default(false),
     /** Built-in providers need no key (the local renderer). */
     builtin: z.boolean().default(false),
     /** Most upstream calls in flight at once in each gateway process (pipeline/provider-slots.ts). */

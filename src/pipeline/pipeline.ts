@@ -183,7 +183,14 @@ export async function prepare(
     const dropUnsupported = deps.config.dropUnsupported || principal.key.dropUnsupported;
     const checked = checkContract(
       model,
-      { operation: draft.operation, prompt: draft.prompt, n: draft.n, params: draft.params, responseFormat: draft.responseFormat },
+      {
+        operation: draft.operation,
+        prompt: draft.prompt,
+        n: draft.n,
+        params: draft.params,
+        textParams: draft.textParams,
+        responseFormat: draft.responseFormat,
+      },
       { dropUnsupported },
     );
     const streamed = checkStream(model, draft.imageStream, { dropUnsupported });

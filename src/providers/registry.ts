@@ -1,19 +1,18 @@
 /** Provider name (as the catalog's routes spell it) → adapter. */
 import { createArkAdapter } from './ark/adapter.js';
-import { type AzureOptions, createAzureOpenAIAdapter } from './azure/adapter.js';
+import { createAzureOpenAIAdapter } from './azure/adapter.js';
 import { createDashScopeAdapter } from './dashscope/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
+import { createStabilityAdapter } from './stability/adapter.js';
+import { createXaiAdapter } from './xai/adapter.js';
 import { withCredentialRedaction } from './redact.js';
+import { createVertexAdapter } from './vertex/adapter.js';
+import type { GatewayConfig } from '../config/config.js';
 import type { ProviderAdapter } from '../domain/adapter.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { CatalogError } from '../catalog/load.js';
-
-/** Every adapter's failures are cleaned of the route's key here, whatever the adapter's own messages quote. */
-export interface ProviderSettings {
-  azure: AzureOptions;
-}
 
 /** Every configured route's settings, as its adapter reads them: the first problem stops the start. */
 export function checkRouteSettings(adapters: ReadonlyMap<string, ProviderAdapter>, catalog: Catalog): void {
@@ -25,14 +24,18 @@ export function checkRouteSettings(adapters: ReadonlyMap<string, ProviderAdapter
   }
 }
 
-export function createProviderRegistry(settings: ProviderSettings): Map<string, ProviderAdapter> {
+/** Every adapter's failures are cleaned of the route's key here, whatever the adapter's own messages quote. */
+export function createProviderRegistry(config: Pick<GatewayConfig, 'vertex' | 'azureApiVersion'>): Map<string, ProviderAdapter> {
   const adapters: ProviderAdapter[] = [
     createLocalAdapter(),
     createOpenAIAdapter(),
     createGeminiAdapter(),
     createArkAdapter(),
     createDashScopeAdapter(),
-    createAzureOpenAIAdapter(settings.azure),
+    createXaiAdapter(),
+    createStabilityAdapter(),
+    createVertexAdapter(config.vertex),
+    createAzureOpenAIAdapter({ apiVersion: config.azureApiVersion }),
   ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }

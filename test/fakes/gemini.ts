@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { type StreamFault, type StreamKnobs, writeStream } from './gemini-stream.js';
 import { HttpFake, type RecordedRequest, sendJson } from './http-fake.js';
+import { ImagenPredictor } from './imagen.js';
 import { makeImage } from './images.js';
 
 /** Google's documented output sizes: ratio → [1K, 2K, 4K]. */
@@ -107,9 +108,22 @@ export class GeminiFake extends HttpFake {
   readonly stream: StreamKnobs = { delayMs: 0, gate: undefined, fault: undefined };
   private readonly streamFaults: StreamFault[] = [];
 
-  constructor(readonly apiKey = 'AIzaFakeGeminiKey0000000000000000000000') {
+  /** Imagen models' `:predict` (Gemini API flavour: the parameters it takes). */
+  readonly imagen: ImagenPredictor;
+
+  constructor(
+    readonly apiKey = 'AIzaFakeGeminiKey0000000000000000000000',
+    imagen: ImagenPredictor = new ImagenPredictor('gemini'),
+  ) {
     super([]);
+    this.imagen = imagen;
     this.routes.push(
+      {
+        method: 'POST',
+        path: /^\/v1beta\/models\/(imagen-[^/:]+):predict$/,
+        handle: (r: RecordedRequest, res: ServerResponse, m: RegExpExecArray) =>
+          this.authorized(r, res) ? this.imagen.predict(r, res, decodeURIComponent(m[1]!)) : undefined,
+      },
       {
         method: 'POST',
         path: /^\/v1beta\/models\/([^/:]+):generateContent$/,
@@ -165,6 +179,7 @@ export class GeminiFake extends HttpFake {
     this.blockReasons.length = this.finishReasons.length = this.textOnly.length = this.captions.length = 0;
     this.thoughtPartsNext = this.snakeCaseNext = 0;
     this.responseIds.length = 0;
+    this.imagen.reset();
   }
 
   /** A 200 answer, whole or (streamGenerateContent) as server-sent events. */
@@ -177,7 +192,7 @@ export class GeminiFake extends HttpFake {
     sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', message));
   }
 
-  private authorized(r: RecordedRequest, res: ServerResponse): boolean {
+  protected authorized(r: RecordedRequest, res: ServerResponse): boolean {
     const key = (r.headers['x-goog-api-key'] as string | undefined) ?? r.query.get('key') ?? undefined;
     if (key === this.apiKey) return true;
     if (!key) {
@@ -245,7 +260,7 @@ export class GeminiFake extends HttpFake {
     return undefined;
   }
 
-  private async generateContent(r: RecordedRequest, res: ServerResponse, modelName: string, stream: boolean): Promise<void> {
+  protected async generateContent(r: RecordedRequest, res: ServerResponse, modelName: string, stream: boolean): Promise<void> {
     if (!this.authorized(r, res)) return;
     const model = MODELS[modelName];
     if (!model) {

@@ -15,7 +15,8 @@ import type { CallContext, ProviderAdapter } from '../../domain/adapter.js';
 import { ARK, toError, upstreamRequestIdOf } from './errors.js';
 import { planJob } from './plan.js';
 import { buildRequest } from './request.js';
-import { type ArkImagesResponse, mergeResults, toResult } from './response.js';
+import { mergeResults } from '../merge-results.js';
+import { type ArkImagesResponse, toResult } from './response.js';
 
 /** One call; with a sink, its first image is handed to the client as it arrives (CallContext.passThrough). */
 async function callOnce(req: UpstreamRequest, job: ImageJob, ctx: CallContext): Promise<ImageResult> {

@@ -6,7 +6,9 @@
 import type { ProviderAdapter } from '../../domain/adapter.js';
 import type { Operation } from '../../domain/job.js';
 import { invalidRequest } from '../../domain/errors.js';
-import { createImagesApiAdapter } from '../openai/adapter.js';
+import { OPENAI_FLAVOUR } from '../openai/adapter.js';
+import { createImagesApiAdapter } from '../openai/images-api-adapter.js';
+import { toResult } from '../openai/response.js';
 import { ENDPOINT_OF } from '../openai/mapping.js';
 import { toError } from './errors.js';
 import { AZURE_ENDPOINTS, REQUEST_ID_HEADERS, WHO } from './mapping.js';
@@ -18,9 +20,13 @@ export interface AzureOptions {
 }
 
 export function createAzureOpenAIAdapter({ apiVersion }: AzureOptions): ProviderAdapter {
+  // OpenAI's fields, model profiles and answers; Azure's URLs, credential header, request ids and errors.
   const images = createImagesApiAdapter({
+    ...OPENAI_FLAVOUR,
     name: 'azure',
     who: WHO,
+    routeOptionHeaders: {},
+    toResult: (body, job, upstreamRequestId) => toResult(body, job, upstreamRequestId, WHO),
     target: (route) => azureTarget(route, apiVersion),
     checkRoute: (route) => {
       const options = readRouteOptions(route, apiVersion);

@@ -6,7 +6,7 @@
  */
 import type { Route } from '../../domain/adapter.js';
 import { GatewayError } from '../../domain/errors.js';
-import type { ImagesApiTarget } from '../openai/images-api.js';
+import type { ImagesApiTarget } from '../openai/flavour.js';
 import { API_STYLES, type ApiStyle, imagesUrl, resourceRoot, WHO } from './mapping.js';
 
 export interface AzureRouteOptions {

@@ -72,6 +72,12 @@ export function malformedReplyError(what: string, upstreamRequestId?: string): G
   return new GatewayError('upstream_error', `${WHO} returned a malformed response: ${what}.`, { retryable: true, upstreamRequestId });
 }
 
+/**
+ * The cause of an error whose upstream refused the gateway's credentials, so that an adapter holding a
+ * cached credential (Vertex's access token) knows to drop it.
+ */
+export class CredentialsRejected extends Error {}
+
 /** An invalid key is a 400 API_KEY_INVALID at Google, not a 401: it is still the operator's fault. */
 function isCredentialFault(status: number, e: NonNullable<GoogleErrorBody['error']>): boolean {
   if (status === 401 || status === 403) return true;
@@ -102,7 +108,8 @@ export function streamedError(body: GoogleErrorBody): GatewayError {
   });
 }
 
-export function toError(res: UpstreamResponse): GatewayError {
+/** Google's error answer → GatewayError; `who` names the API (the same shape serves the Gemini API and Vertex AI). */
+export function toError(res: UpstreamResponse, who = WHO): GatewayError {
   let body: GoogleErrorBody = {};
   try {
     body = res.json<GoogleErrorBody>();
@@ -114,13 +121,11 @@ export function toError(res: UpstreamResponse): GatewayError {
     // Never echo Google's message here: the client can do nothing about it and it may describe the key.
     return new GatewayError(
       'upstream_error',
-      `${WHO} rejected the gateway's API key (HTTP ${res.status}${e.status ? ` ${e.status}` : ''}); the operator must fix the provider configuration.`,
-      {
-        retryable: true,
-      },
+      `${who} rejected the gateway's credentials (HTTP ${res.status}${e.status ? ` ${e.status}` : ''}); the operator must fix the provider configuration.`,
+      { retryable: true, cause: new CredentialsRejected(`HTTP ${res.status}`) },
     );
   }
-  const mapped = errorForStatus(WHO, res, e.message ? `${e.status ? `${e.status} ` : ''}${e.message}` : undefined);
+  const mapped = errorForStatus(who, res, e.message ? `${e.status ? `${e.status} ` : ''}${e.message}` : undefined);
   if (res.status !== 429) return mapped;
   return new GatewayError(mapped.code, mapped.message, {
     retryable: true,

@@ -5,7 +5,7 @@
  */
 import type { ImageJob } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
-import type { Route } from '../../domain/adapter.js';
+import type { GoogleEndpoint } from './endpoint.js';
 import type { ImageConfig } from './image-config.js';
 
 export interface GenerateContentRequest {
@@ -30,13 +30,11 @@ export function buildBody(job: ImageJob, imageConfig: ImageConfig): GenerateCont
  * `generateContent`, or `streamGenerateContent?alt=sse` (the same body, answered as server-sent events, each
  * a partial GenerateContentResponse) when the client reads the answer as a stream.
  */
-export function buildRequest(job: ImageJob, route: Route, imageConfig: ImageConfig, stream = false): UpstreamRequest {
-  const model = route.upstreamModel.replace(/^models\//, '');
+export function buildRequest(job: ImageJob, endpoint: GoogleEndpoint, imageConfig: ImageConfig, stream = false): UpstreamRequest {
   return {
     method: 'POST',
-    url: `${route.baseUrl}/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
-    // The key goes in the header, never in the URL, so it cannot end up in logged URLs.
-    headers: { 'x-goog-api-key': route.apiKey, 'content-type': 'application/json' },
+    url: endpoint.url(stream ? 'streamGenerateContent?alt=sse' : 'generateContent'),
+    headers: { ...endpoint.headers, 'content-type': 'application/json' },
     // Encoded once as bytes: the n calls of one job all send this same buffer.
     body: Buffer.from(JSON.stringify(buildBody(job, imageConfig))),
   };

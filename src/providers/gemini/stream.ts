@@ -9,7 +9,7 @@ import type { UpstreamRequest } from '../http.js';
 import { openUpstreamStream } from '../http-stream.js';
 import { sseData } from '../sse.js';
 import type { CallContext } from '../../domain/adapter.js';
-import { type GoogleErrorBody, malformedReplyError, streamedError, toError, WHO } from './errors.js';
+import { type GoogleErrorBody, malformedReplyError, streamedError, toError } from './errors.js';
 import { type GeminiReply, type GenerateContentResponse, imageOf, noCandidateError, settleReply, textOf, toUsage, type UsageMetadata } from './response.js';
 
 /** One event holds at most one whole image (a 4K PNG: some 20 MB as base64, assumed); anything larger is refused. */
@@ -29,14 +29,15 @@ function parse(data: string, responseId: string | undefined): StreamEvent {
 }
 
 export async function streamOnce(
+  who: string,
   request: UpstreamRequest,
   ctx: CallContext,
   outputSize: string | undefined,
   acceptTextOnly: boolean,
   onDelta: (delta: ResultDelta) => void,
 ): Promise<GeminiReply> {
-  const res = await openUpstreamStream(WHO, request, ctx);
-  if (res.status !== 200) throw toError(await res.whole());
+  const res = await openUpstreamStream(who, request, ctx);
+  if (res.status !== 200) throw toError(await res.whole(), who);
   const images: GeneratedImage[] = [];
   let text = '';
   let candidateSeen = false;
@@ -46,7 +47,7 @@ export async function streamOnce(
   let promptFeedback: GenerateContentResponse['promptFeedback'];
   let complete = true;
   try {
-    for await (const data of sseData(WHO, res.body, { maxEventBytes: MAX_EVENT_BYTES })) {
+    for await (const data of sseData(who, res.body, { maxEventBytes: MAX_EVENT_BYTES })) {
       const event = parse(data, responseId);
       if (event.error) throw streamedError(event);
       responseId ??= event.responseId;

@@ -54,11 +54,11 @@ const CLIENT_PARAMS: Readonly<Record<string, string>> = {
   user: 'user',
 };
 
-export function noImageError(upstreamRequestId: string | undefined, who: string = WHO): GatewayError {
+export function noImageError(upstreamRequestId: string | undefined, who = WHO): GatewayError {
   return new GatewayError('no_image_generated', `${who} returned no image. Nothing was charged; try again or rephrase the prompt.`, { upstreamRequestId });
 }
 
-export function malformedReplyError(what: string, upstreamRequestId: string | undefined, who: string = WHO): GatewayError {
+export function malformedReplyError(what: string, upstreamRequestId: string | undefined, who = WHO): GatewayError {
   return new GatewayError('upstream_error', `${who} returned a malformed response: ${what}.`, { retryable: true, upstreamRequestId });
 }
 

@@ -93,7 +93,7 @@ export const FIELD_MAP: Readonly<Record<string, FieldRule>> = {
  */
 export const JSON_ONLY_EDIT_FIELDS: readonly string[] = ['moderation'];
 
-/** Params every model takes (the rest must be among the catalog model's fields). */
+/** Params every OpenAI model takes (the rest must be among the catalog model's fields). */
 export const COMMON_PARAMS: readonly string[] = ['size', 'aspect_ratio', 'quality'];
 
 /** Only these formats carry output_compression; transparency needs an alpha-capable format. */

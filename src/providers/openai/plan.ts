@@ -8,17 +8,15 @@ import { invalidRequest } from '../../domain/errors.js';
 import type { ImageJob, JsonValue, Operation } from '../../domain/job.js';
 import { describeSizeRule, parseSize, sizeRuleViolation } from '../../domain/size.js';
 import type { ModelFacts, Route } from '../../domain/adapter.js';
+import type { ImagesApiFlavour } from './flavour.js';
 import {
   ALPHA_FORMATS,
-  COMMON_PARAMS,
   COMPRESSIBLE_FORMATS,
   DEFAULT_OUTPUT_FORMAT,
   ENDPOINT_OF,
   type Endpoint,
-  FIELD_MAP,
   JSON_ONLY_EDIT_FIELDS,
   type ModelProfile,
-  profileFor,
   takesResponseFormat,
 } from './mapping.js';
 
@@ -48,11 +46,11 @@ const fieldsOf = (model: ModelFacts): string[] => [
   ...new Set([...Object.keys(model.fields), ...Object.values(model.operations).flatMap((op) => Object.keys(op?.fields ?? {}))]),
 ];
 
-export function planRequest(job: ImageJob, route: Route): OpenAIPlan {
+export function planRequest(job: ImageJob, route: Route, flavour: ImagesApiFlavour): OpenAIPlan {
   const { upstreamModel, model } = route;
-  const profile = profileFor(upstreamModel);
+  const profile = flavour.profileFor(upstreamModel);
   const endpoint = ENDPOINT_OF[job.operation];
-  const who = `Model "${job.model}" (OpenAI ${upstreamModel})`;
+  const who = `Model "${job.model}" (${flavour.who} ${upstreamModel})`;
   const endpoints = endpointsOf(model);
   if (!endpoints.includes(endpoint)) {
     const ops = Object.entries(ENDPOINT_OF)
@@ -69,7 +67,7 @@ export function planRequest(job: ImageJob, route: Route): OpenAIPlan {
   fields.set('n', job.n);
   for (const [name, raw] of Object.entries(job.params)) {
     if (raw === undefined || raw === null) continue;
-    const [to, value] = translate(name, raw, endpoint, profile, model, who);
+    const [to, value] = translate(name, raw, endpoint, profile, model, who, flavour);
     const earlier = fields.get(to);
     if (earlier !== undefined && earlier !== value) {
       throw invalidRequest(
@@ -98,16 +96,30 @@ function streamPlan(job: ImageJob, endpoint: Endpoint, upstreamModel: string, pr
   return { partialImages };
 }
 
-function translate(name: string, raw: JsonValue, endpoint: Endpoint, profile: ModelProfile | undefined, model: ModelFacts, who: string): [string, FieldValue] {
-  const rule = FIELD_MAP[name];
-  if (!rule)
-    throw invalidRequest(name, `OpenAI image models have no ${name} parameter; remove it${name === 'resolution' ? ' and choose the output with size' : ''}.`);
-  if (!rule.on.includes(endpoint)) {
-    throw invalidRequest(name, `On OpenAI, ${name} applies only to ${rule.on.map((ep) => `/images/${ep}`).join(' and ')}; remove it from this request.`);
+function translate(
+  name: string,
+  raw: JsonValue,
+  endpoint: Endpoint,
+  profile: ModelProfile | undefined,
+  model: ModelFacts,
+  who: string,
+  flavour: ImagesApiFlavour,
+): [string, FieldValue] {
+  const rule = flavour.fieldMap[name];
+  if (!rule) {
+    const hint = name === 'resolution' && flavour.fieldMap.size ? ' and choose the output with size' : '';
+    throw invalidRequest(name, `${flavour.who} image models have no ${name} parameter; remove it${hint}.`);
   }
-  const extras = fieldsOf(model).filter((f) => !COMMON_PARAMS.includes(f));
-  if (!COMMON_PARAMS.includes(name) && !extras.includes(name)) {
-    const takes = [...COMMON_PARAMS.filter((p) => p !== 'aspect_ratio'), ...extras];
+  if (!rule.on.includes(endpoint)) {
+    throw invalidRequest(
+      name,
+      `On ${flavour.who}, ${name} applies only to ${rule.on.map((ep) => `/images/${ep}`).join(' and ')}; remove it from this request.`,
+    );
+  }
+  const common = flavour.commonParams;
+  const extras = fieldsOf(model).filter((f) => !common.includes(f));
+  if (!common.includes(name) && !extras.includes(name)) {
+    const takes = [...common.filter((p) => p !== 'aspect_ratio'), ...extras];
     throw invalidRequest(name, `${who} does not take ${name}; it takes ${takes.join(', ')}. Remove ${name}.`);
   }
   const given: FieldValue = typeof raw === 'number' ? raw : String(raw);

@@ -5,21 +5,15 @@
 import type { ImageJob, InputImage } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
 import type { Route } from '../../domain/adapter.js';
-import type { ImagesApiTarget } from './images-api.js';
-import { ROUTE_OPTION_HEADERS } from './mapping.js';
-import { encodeMultipart, type Part } from './multipart.js';
+import type { ImagesApiFlavour, ImagesApiTarget } from './flavour.js';
+import { encodeMultipart, type Part } from '../multipart.js';
 import type { OpenAIPlan } from './plan.js';
 
 const EXTENSION: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif', 'image/bmp': 'bmp' };
 
-/** OpenAI itself: `{base}/images/{endpoint}`, the key as a bearer token, organization and project headers. */
-export function openAITarget(route: Route): ImagesApiTarget {
-  return { url: (endpoint) => `${route.baseUrl.replace(/\/+$/, '')}/images/${endpoint}`, headers: headersFor(route) };
-}
-
-function headersFor(route: Route): Record<string, string> {
+function headersFor(route: Route, optionHeaders: ImagesApiFlavour['routeOptionHeaders']): Record<string, string> {
   const headers: Record<string, string> = { authorization: `Bearer ${route.apiKey}` };
-  for (const [option, header] of Object.entries(ROUTE_OPTION_HEADERS)) {
+  for (const [option, header] of Object.entries(optionHeaders)) {
     const value = route.options[option];
     if (value !== undefined && value !== '') headers[header] = String(value);
   }
@@ -50,7 +44,13 @@ function jsonEditBody(job: ImageJob, fields: Readonly<Record<string, unknown>>):
   return Buffer.concat(pieces);
 }
 
-export function buildRequest(job: ImageJob, plan: OpenAIPlan, target: ImagesApiTarget): UpstreamRequest {
+/** OpenAI's own: `{base}/images/{endpoint}`, the key as a bearer token, the flavour's option headers. */
+function defaultTarget(route: Route, flavour: Pick<ImagesApiFlavour, 'routeOptionHeaders'>): ImagesApiTarget {
+  return { url: (endpoint) => `${route.baseUrl.replace(/\/+$/, '')}/images/${endpoint}`, headers: headersFor(route, flavour.routeOptionHeaders) };
+}
+
+export function buildRequest(job: ImageJob, route: Route, plan: OpenAIPlan, flavour: Pick<ImagesApiFlavour, 'routeOptionHeaders' | 'target'>): UpstreamRequest {
+  const target = flavour.target ? flavour.target(route) : defaultTarget(route, flavour);
   const url = target.url(plan.endpoint);
   const headers = target.headers;
   const stream = plan.upstreamStream;

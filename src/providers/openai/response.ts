@@ -7,7 +7,7 @@ import type { Base64Text, GeneratedImage, ImageJob, ImagePayload, ImageResult, T
 import { malformedReplyError, noImageError } from './errors.js';
 import { mimeOfFormat } from './mapping.js';
 
-interface ImageDatum {
+export interface ImageDatum {
   b64_json?: Base64Text;
   url?: string;
   revised_prompt?: string;
@@ -21,9 +21,9 @@ export interface OpenAIUsage {
   total_tokens?: number;
 }
 
-export interface OpenAIImagesResponse {
+export interface OpenAIImagesResponse<Datum extends ImageDatum = ImageDatum> {
   created?: number;
-  data?: ImageDatum[];
+  data?: Datum[];
   background?: string;
   output_format?: string;
   quality?: string;
@@ -56,7 +56,7 @@ export function metaOf(body: Pick<OpenAIImagesResponse, 'size' | 'quality' | 'ba
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
-/** `who`: the host that answered (OpenAI, or Azure OpenAI serving the same protocol), for messages. */
+/** `who` names the upstream in errors: every upstream speaking OpenAI's images shape reads its answers here. */
 export function toResult(body: OpenAIImagesResponse, job: ImageJob, upstreamRequestId: string | undefined, who?: string): ImageResult {
   if (typeof body !== 'object' || body === null || !Array.isArray(body.data)) {
     throw malformedReplyError('no data list', upstreamRequestId, who);

@@ -14,7 +14,7 @@ import { openUpstreamStream } from '../http-stream.js';
 import { redact } from '../redact.js';
 import { sseEvents } from '../sse.js';
 import { malformedReplyError } from './errors.js';
-import { type ImagesApiHost, requestIdOf } from './images-api.js';
+import { type ImagesApiFlavour, requestIdOf } from './flavour.js';
 import { mimeOfFormat } from './mapping.js';
 import { metaOf, type OpenAIImagesResponse, type OpenAIUsage, toResult } from './response.js';
 
@@ -66,7 +66,7 @@ function streamedError(who: string, e: NonNullable<StreamEvent['error']>, upstre
 const isB64 = (v: unknown): v is Base64Text => typeof v === 'string' || v instanceof Base64Bytes;
 
 export async function streamImages(
-  host: ImagesApiHost,
+  host: Pick<ImagesApiFlavour, 'who' | 'toError' | 'requestIdHeaders'>,
   request: UpstreamRequest,
   job: ImageJob,
   ctx: CallContext,

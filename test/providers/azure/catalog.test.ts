@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { loadCatalogData } from '../../../src/catalog/load.js';
 import { checkRouteSettings, createProviderRegistry } from '../../../src/providers/registry.js';
+import { loadConfig } from '../../../src/config/config.js';
 
 const AZURE_MODELS = ['gpt-image-1.5', 'gpt-image-1', 'gpt-image-1-mini', 'dall-e-3'];
 const ENDPOINT = 'https://contoso.openai.azure.com';
@@ -64,7 +65,7 @@ models:
 });
 
 describe('azure route settings at start', () => {
-  const registry = createProviderRegistry({ azure: { apiVersion: '2025-04-01-preview' } });
+  const registry = createProviderRegistry(loadConfig({}));
   const env = { AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_ENDPOINT: ENDPOINT };
 
   it('stops the start on a route option the Azure adapter cannot use, naming the route', () => {
@@ -88,7 +89,7 @@ models:
 });
 
 describe('azure routes and the operations Azure serves', () => {
-  const registry = createProviderRegistry({ azure: { apiVersion: '2025-04-01-preview' } });
+  const registry = createProviderRegistry(loadConfig({}));
   const env = { AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_ENDPOINT: ENDPOINT };
 
   it('stops the start when an Azure route would serve variations, which Azure has no endpoint for', () => {

@@ -1,5 +1,5 @@
 /**
- * multipart/form-data encoding for the edits and variations endpoints. Built by hand rather than through
+ * multipart/form-data encoding for upstreams that take it (OpenAI edits and variations, Stability AI). Built by hand rather than through
  * FormData because FormData copies each image into a Blob and again when serialized; here every image is
  * copied exactly once, into the one body buffer.
  */
