@@ -18,7 +18,7 @@ import { createInputLoader } from './pipeline/inputs.js';
 import { createLimitsGate } from './pipeline/limits-gate.js';
 import { ProviderSlots, withProviderSlots } from './pipeline/provider-slots.js';
 import { createRateLimiter, type RateLimiter } from './limits/index.js';
-import { createProviderRegistry } from './providers/registry.js';
+import { checkRouteSettings, createProviderRegistry } from './providers/registry.js';
 import { buildServer, type Server } from './server/app.js';
 import { drainServer } from './server/drain.js';
 import { GatewayMetrics } from './server/metrics.js';
@@ -78,6 +78,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const catalog = new Catalog(loadCatalogData({ overlayFile: config.catalogOverlay, overlayText: opts.catalogOverlayText }), config.env, {
     defaultModel: config.defaultModel,
   });
+  const providers = createProviderRegistry(config);
+  checkRouteSettings(providers, catalog);
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -125,7 +127,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     config,
     catalog,
     // Every upstream job runs inside a slot of its provider's `max_concurrency` (per process).
-    adapters: withProviderSlots(createProviderRegistry(config), new ProviderSlots((p) => catalog.provider(p)?.max_concurrency ?? 64)),
+    adapters: withProviderSlots(providers, new ProviderSlots((p) => catalog.provider(p)?.max_concurrency ?? 64)),
     breakers: new CircuitBreakers(),
     billing,
     limits: createLimitsGate(limiter),

@@ -3,14 +3,21 @@
  * credentials), how names resolve (ids, aliases, provider prefixes) and the concrete routes to each model.
  */
 import type { Operation } from '../domain/job.js';
-import type { Route } from '../domain/adapter.js';
+import type { CredentialKind, Route } from '../domain/adapter.js';
 import { CatalogError, type CatalogData } from './load.js';
 import type { ModelSpec, ProviderSpec } from '../domain/model-spec.js';
+import { intersectRoutes, narrowSpec } from './route-facts.js';
 
 export interface CatalogModel {
   id: string;
+  /**
+   * The model's contract as clients see it: with `route_contract: intersection` what every configured route
+   * takes, with `per_route` the catalog's facts whole (each route then takes its share, `routeSpecs`).
+   */
   spec: ModelSpec;
   routes: Route[];
+  /** Route id → the facts that route takes (the model's, narrowed by the route's `accepts`). */
+  routeSpecs: ReadonlyMap<string, ModelSpec>;
   /** For a dated snapshot offered as its own model: the catalog model it is a snapshot of. */
   snapshotOf?: string;
 }
@@ -56,14 +63,14 @@ export class Catalog {
     this.currency = data.currency;
     this.prefixes = [...new Set([...data.prefixes, ...Object.keys(data.providers)])];
     for (const [id, spec] of Object.entries(data.models)) {
-      const routes = this.routesOf(id, spec, (r) => r.upstream_model ?? id);
-      if (routes.length === 0) continue;
-      this.models.set(id, { id, spec, routes });
+      const model = this.modelOf(id, spec, (r) => r.upstream_model ?? id);
+      if (!model) continue;
+      this.models.set(id, model);
       // A snapshot sends its own id upstream, unless the route names its own upstream model (an operator's deployment).
       const snapshotSpec: ModelSpec = { ...spec, aliases: [], snapshots: [] };
       for (const snapshot of spec.snapshots) {
-        const snapshotRoutes = this.routesOf(snapshot, snapshotSpec, (r) => r.upstream_model ?? snapshot);
-        this.models.set(snapshot, { id: snapshot, spec: snapshotSpec, routes: snapshotRoutes, snapshotOf: id });
+        const snapshotModel = this.modelOf(snapshot, snapshotSpec, (r) => r.upstream_model ?? snapshot);
+        if (snapshotModel) this.models.set(snapshot, { ...snapshotModel, snapshotOf: id });
       }
     }
     // Resolution order: exact ids first, then aliases (model-declared, then top-level), never overwriting an id.
@@ -89,26 +96,43 @@ export class Catalog {
     throw new CatalogError('IMAGEGATE_DEFAULT_MODEL', '', `"${name}" cannot be the default model: ${why}`);
   }
 
-  /** The routes of a model that have credentials, each sending `upstreamOf(route)` as the upstream model. */
-  private routesOf(id: string, spec: ModelSpec, upstreamOf: (r: ModelSpec['routes'][number]) => string): Route[] {
-    return spec.routes.flatMap((r, i): Route[] => {
+  /**
+   * The model with the routes that have credentials (undefined when none has), each sending `upstreamOf(route)`
+   * as the upstream model and knowing the facts it takes; its contract follows `route_contract`.
+   */
+  private modelOf(id: string, spec: ModelSpec, upstreamOf: (r: ModelSpec['routes'][number]) => string): CatalogModel | undefined {
+    const routeSpecs = new Map<string, ModelSpec>();
+    const configured: Array<ModelSpec['routes'][number]> = [];
+    const routes = spec.routes.flatMap((r, i): Route[] => {
       const provider = this.data.providers[r.provider]!;
       const creds = credentialsFor(provider, r.key_env, r.base_url, this.env);
       if (!creds) return [];
-      return [
-        {
-          id: routeId(id, i, r.provider),
-          provider: r.provider,
-          baseUrl: creds.baseUrl,
-          apiKey: creds.apiKey,
-          upstreamModel: upstreamOf(r),
-          model: spec,
-          priority: r.priority,
-          weight: r.weight,
-          options: r.options,
-        },
-      ];
+      const facts = narrowSpec(spec, r.accepts);
+      const route: Route = {
+        id: routeId(id, i, r.provider),
+        provider: r.provider,
+        baseUrl: creds.baseUrl,
+        apiKey: creds.apiKey,
+        credential: creds.credential,
+        upstreamModel: upstreamOf(r),
+        model: facts,
+        priority: r.priority,
+        weight: r.weight,
+        options: r.options,
+      };
+      routeSpecs.set(route.id, facts);
+      configured.push(r);
+      return [route];
     });
+    if (routes.length === 0) return undefined;
+    const offered =
+      spec.route_contract === 'intersection'
+        ? intersectRoutes(
+            spec,
+            configured.map((r) => r.accepts),
+          )
+        : spec;
+    return { id, spec: offered, routes, routeSpecs };
   }
 
   /** Resolve a client-supplied model name: exact id or alias, else with a known `prefix/` removed. */
@@ -142,14 +166,14 @@ export class Catalog {
     return Object.entries(this.data.models).map(([id, spec]) => {
       const routes = spec.routes.map((r, i): RouteAvailability => {
         const provider = this.data.providers[r.provider]!;
-        const keyEnv = r.key_env ?? provider.key_env;
         const configured = credentialsFor(provider, r.key_env, r.base_url, env) !== undefined;
+        const missing = configured ? undefined : missingEnv(provider, r.key_env, r.base_url, env);
         return {
           id: routeId(id, i, r.provider),
           provider: r.provider,
           upstream_model: r.upstream_model ?? id,
           configured,
-          ...(configured || !keyEnv ? {} : { missing_env: keyEnv }),
+          ...(missing ? { missing_env: missing } : {}),
         };
       });
       return { id, spec, available: this.models.has(id), routes };
@@ -160,7 +184,8 @@ export class Catalog {
   providerAvailability(): Array<{ name: string; spec: ProviderSpec; configured: boolean; missing_env?: string }> {
     return Object.entries(this.data.providers).map(([name, spec]) => {
       const configured = credentialsFor(spec, undefined, undefined, this.env) !== undefined;
-      return { name, spec, configured, ...(configured || !spec.key_env ? {} : { missing_env: spec.key_env }) };
+      const missing = configured ? undefined : missingEnv(spec, undefined, undefined, this.env);
+      return { name, spec, configured, ...(missing ? { missing_env: missing } : {}) };
     });
   }
 
@@ -181,16 +206,47 @@ export class Catalog {
   }
 }
 
+interface Credentials {
+  apiKey: string;
+  credential: CredentialKind;
+  baseUrl: string;
+}
+
+function baseUrlFor(provider: ProviderSpec, baseUrlOverride: string | undefined, env: Record<string, string | undefined>): string {
+  return (baseUrlOverride ?? (provider.base_url_env ? env[provider.base_url_env] : undefined) ?? provider.default_base_url ?? '').replace(/\/+$/, '');
+}
+
+/**
+ * A route's key (its own `key_env`, else the provider's), else the provider's bearer token (`token_env`),
+ * and its base URL. A provider whose base URL is required (one endpoint per customer resource, as Azure's)
+ * has no route until its endpoint is set.
+ */
 function credentialsFor(
   provider: ProviderSpec,
   keyEnvOverride: string | undefined,
   baseUrlOverride: string | undefined,
   env: Record<string, string | undefined>,
-): { apiKey: string; baseUrl: string } | undefined {
-  const baseUrl = (baseUrlOverride ?? (provider.base_url_env ? env[provider.base_url_env] : undefined) ?? provider.default_base_url ?? '').replace(/\/+$/, '');
-  if (provider.builtin) return { apiKey: '', baseUrl };
+): Credentials | undefined {
+  const baseUrl = baseUrlFor(provider, baseUrlOverride, env);
+  if (provider.builtin) return { apiKey: '', credential: 'api-key', baseUrl };
+  if (provider.base_url_required && baseUrl === '') return undefined;
   const keyEnv = keyEnvOverride ?? provider.key_env;
   const apiKey = keyEnv ? env[keyEnv] : undefined;
-  if (!apiKey) return undefined;
-  return { apiKey, baseUrl };
+  if (apiKey) return { apiKey, credential: 'api-key', baseUrl };
+  const token = !keyEnvOverride && provider.token_env ? env[provider.token_env] : undefined;
+  if (token) return { apiKey: token, credential: 'bearer-token', baseUrl };
+  return undefined;
+}
+
+/** The variable an operator must set for an unconfigured route: its key first, then the provider's endpoint. */
+function missingEnv(
+  provider: ProviderSpec,
+  keyEnvOverride: string | undefined,
+  baseUrlOverride: string | undefined,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const keyEnv = keyEnvOverride ?? provider.key_env;
+  const hasCredential = (keyEnv && env[keyEnv]) || (!keyEnvOverride && provider.token_env && env[provider.token_env]);
+  if (!hasCredential) return keyEnv;
+  return provider.base_url_required && baseUrlFor(provider, baseUrlOverride, env) === '' ? provider.base_url_env : undefined;
 }

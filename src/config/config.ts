@@ -45,6 +45,14 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .transform((v) => v?.trim() || undefined),
+  /**
+   * Azure OpenAI's api-version for deployment-style URLs, read as Azure's and OpenAI's SDKs read it. The
+   * default is the first version with GPT Image generations and edits (Azure OpenAI "API version lifecycle").
+   */
+  OPENAI_API_VERSION: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || '2025-04-01-preview'),
   IMAGEGATE_URL_TTL_SECONDS: int(24 * 3600),
   IMAGEGATE_SIGNING_SECRET: z.string().optional(),
   IMAGEGATE_BODY_LIMIT_BYTES: int(64 * 1024 * 1024),
@@ -131,6 +139,8 @@ export interface GatewayConfig {
   dropUnsupported: boolean;
   /** The model a request without `model` uses; unset, `model` is required (checked against the catalog at start-up). */
   defaultModel?: string;
+  /** OPENAI_API_VERSION: the api-version Azure OpenAI routes send unless a route names its own. */
+  azureApiVersion: string;
   urlTtlSeconds: number;
   signingSecret?: string;
   bodyLimitBytes: number;
@@ -232,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .filter(Boolean),
     dropUnsupported: e.IMAGEGATE_DROP_UNSUPPORTED,
     defaultModel: e.IMAGEGATE_DEFAULT_MODEL,
+    azureApiVersion: e.OPENAI_API_VERSION,
     urlTtlSeconds: e.IMAGEGATE_URL_TTL_SECONDS,
     signingSecret: e.IMAGEGATE_SIGNING_SECRET,
     bodyLimitBytes: e.IMAGEGATE_BODY_LIMIT_BYTES,

@@ -9,13 +9,22 @@ import type { ImageJob, ImageResult, PartialImage, ResultDelta } from './job.js'
  */
 export type ModelFacts = Readonly<Pick<ModelSpec, 'sizes' | 'fields' | 'n' | 'operations'>>;
 
+/**
+ * Which of its provider's credential variables a route's secret came from: the API key (`key_env`), or a
+ * bearer token (`token_env`, such as a Microsoft Entra token for Azure OpenAI). Adapters of providers that
+ * take only one kind never see the other.
+ */
+export type CredentialKind = 'api-key' | 'bearer-token';
+
 /** One concrete way to reach a model: a provider, its endpoint and credentials, and the upstream model name. */
 export interface Route {
   /** Stable id for circuit-breaker bookkeeping, e.g. `openai#0`. */
   id: string;
   provider: string;
   baseUrl: string;
+  /** The credential's value; `credential` says which kind it is, and so how the adapter must present it. */
   apiKey: string;
+  credential: CredentialKind;
   upstreamModel: string;
   /** The catalog's facts about the model this route serves. */
   model: ModelFacts;
@@ -98,6 +107,11 @@ export interface ProviderAdapter {
    * assume it passed.
    */
   validate?(job: ImageJob, route: Route): void;
+  /**
+   * Pure check of a configured route's catalog settings (its `options`), run once at start: a problem (an
+   * option value the adapter cannot use) stops the start naming the route, instead of failing requests later.
+   */
+  checkRoute?(route: Route): string | undefined;
   /**
    * Run the job to completion (for task-style upstreams: submit and poll until the deadline).
    * Throws GatewayError with a mapped code; `retryable` marks failures another try may fix.

@@ -179,6 +179,30 @@ export const StreamSpecSchema = z
   .strict()
   .default({ partial_images: 0 });
 
+/**
+ * What one route takes when it is narrower than its model's facts (another cloud's deployment of the same
+ * model that lacks an operation, a field or sizes): each list keeps only the model's own entries it names.
+ */
+export const RouteAcceptsSchema = z
+  .object({
+    operations: z.array(z.enum(OPERATIONS)).optional(),
+    /** Names among the model's fields (model-wide and per operation). */
+    fields: z.array(z.string()).optional(),
+    n_max: z.number().int().positive().optional(),
+    /** Listed sizes among the model's; a route that lists sizes takes no free-form size. */
+    sizes: z.array(z.string()).optional(),
+  })
+  .strict();
+export type RouteAccepts = z.infer<typeof RouteAcceptsSchema>;
+
+/**
+ * How a model whose routes accept different things shows its contract: `intersection` (the default) offers
+ * only what every configured route takes, so any route can serve any accepted request; `per_route` offers
+ * what any route takes, and each request goes only to the routes that take it.
+ */
+export const ROUTE_CONTRACTS = ['intersection', 'per_route'] as const;
+export type RouteContract = (typeof ROUTE_CONTRACTS)[number];
+
 export const RouteSchema = z
   .object({
     provider: z.string(),
@@ -190,6 +214,7 @@ export const RouteSchema = z
     weight: z.number().positive().default(1),
     /** Adapter-specific settings for this route (e.g. DashScope `protocol: task`), documented by each adapter. */
     options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    accepts: RouteAcceptsSchema.optional(),
   })
   .strict();
 
@@ -211,6 +236,7 @@ export const ModelSchema = z
     mode: z.enum(['sync', 'async']).default('sync'),
     timeout_ms: z.number().int().positive().default(300_000),
     routes: z.array(RouteSchema).min(1),
+    route_contract: z.enum(ROUTE_CONTRACTS).default('intersection'),
     operations: z.record(z.string(), OperationSchema).refine((ops) => Object.keys(ops).every((k) => (OPERATIONS as readonly string[]).includes(k)), {
       message: `operation names must be one of ${OPERATIONS.join(', ')}`,
     }),
@@ -241,8 +267,18 @@ export type ModelSpec = z.infer<typeof ModelSchema>;
 export const ProviderSchema = z
   .object({
     key_env: z.string().optional(),
+    /**
+     * A second credential variable holding a bearer token, used when `key_env` is unset (Azure OpenAI's
+     * `AZURE_OPENAI_AD_TOKEN`). The route then carries `credential: 'bearer-token'`.
+     */
+    token_env: z.string().optional(),
     base_url_env: z.string().optional(),
     default_base_url: z.string().url().optional(),
+    /**
+     * The provider has no one endpoint (each operator's resource has its own, as Azure OpenAI's): its routes
+     * are offered only once `base_url_env` or the route's `base_url` is set.
+     */
+    base_url_required: z.boolean().default(false),
     /** Built-in providers need no key (the local renderer). */
     builtin: z.boolean().default(false),
     /** Most upstream calls in flight at once in each gateway process (pipeline/provider-slots.ts). */

@@ -21,6 +21,7 @@ import type { CallContext, PassThroughSink, ProviderAdapter, Route } from '../do
 import { BlobSink } from './blob-sink.js';
 import { type BufferLender, withDecoded } from '../bytes/index.js';
 import { checkContract } from '../catalog/contract.js';
+import { routesFor } from './route-choice.js';
 import { checkStream } from '../catalog/stream-contract.js';
 import { type CircuitBreakers, dispatch, type UpstreamAttempt } from './dispatch.js';
 import type { DraftRequest } from '../domain/draft.js';
@@ -91,6 +92,8 @@ export interface PipelineDeps {
 export interface PreparedJob {
   job: ImageJob;
   model: CatalogModel;
+  /** The model's routes that take this job (pipeline/route-choice.ts), in catalog order. */
+  routes: Route[];
   principal: Principal;
   /** Undefined for free models and unbilled (admin) callers. */
   hold?: Hold;
@@ -206,7 +209,7 @@ export async function prepare(
       acceptTextOnly: draft.acceptTextOnly === true,
       ...(streamed.stream ? { stream: streamed.stream } : {}),
     };
-    for (const route of model.routes) deps.adapters.get(route.provider)?.validate?.(job, route);
+    const routes = routesFor(model, job, deps.adapters);
     const imageHeaders = await deps.limits.admitImages(principal, job.n);
     const quoted = principal.isAdmin ? 0 : quote(model.spec.price, job);
     let hold: Hold | undefined;
@@ -222,6 +225,7 @@ export async function prepare(
     return {
       job,
       model,
+      routes,
       principal,
       hold,
       quoted,
@@ -292,7 +296,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
     if (opts.resumeUpstreamTask && resumeRoute && resumeAdapter?.resume) {
       outcome = { result: await resumeAdapter.resume(opts.resumeUpstreamTask.id, job, resumeRoute, ctx), route: resumeRoute };
     } else {
-      outcome = await dispatch(job, model.routes, ctx, {
+      outcome = await dispatch(job, prepared.routes, ctx, {
         adapters: deps.adapters,
         providerSpec: (p) => deps.catalog.provider(p),
         breakers: deps.breakers,

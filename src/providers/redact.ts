@@ -59,9 +59,10 @@ export function withCredentialRedaction(adapters: ReadonlyMap<string, ProviderAd
       throw redactError(e, [route.apiKey]);
     });
   const wrap = (a: ProviderAdapter): ProviderAdapter => {
-    const { resume, cancel, validate } = a;
+    const { resume, cancel, validate, checkRoute } = a;
     return {
       name: a.name,
+      ...(checkRoute ? { checkRoute: (route: Route) => checkRoute.call(a, route) } : {}),
       ...(validate ? { validate: (job: ImageJob, route: Route) => validate.call(a, job, route) } : {}),
       generate: (job: ImageJob, route: Route, ctx: CallContext): Promise<ImageResult> => clean(route, () => a.generate(job, route, ctx)),
       ...(resume ? { resume: (id: string, job: ImageJob, route: Route, ctx: CallContext) => clean(route, () => resume.call(a, id, job, route, ctx)) } : {}),

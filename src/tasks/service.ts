@@ -9,6 +9,7 @@ import type { DraftRequest } from '../domain/draft.js';
 import { GatewayError, toGatewayError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { type Delivery, delivered, execute, prepare, type PipelineDeps, type PreparedJob } from '../pipeline/pipeline.js';
+import { routesFor } from '../pipeline/route-choice.js';
 import type { Principal } from '../domain/principal.js';
 import { checkUrl } from '../net/url-policy.js';
 import type { KeyStore } from '../store/keys.js';
@@ -317,6 +318,8 @@ export class TaskService {
     return {
       job,
       model,
+      // The routes are chosen again: the catalog's configured routes may differ from those at submission.
+      routes: routesFor(model, job, this.d.pipeline.adapters),
       principal: { key, accountId: row.account_id, isAdmin: key.isAdmin },
       hold: record ? new Hold(this.d.ledger, record) : undefined,
       quoted: row.quoted,

@@ -2,12 +2,14 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArkFake, startArkFake } from '../fakes/ark.js';
+import { type AzureOpenAIFake, startAzureOpenAIFake } from '../fakes/azure-openai.js';
 import { type GeminiFake, startGeminiFake } from '../fakes/gemini.js';
 import { imageSize } from '../fakes/images.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
 
 let gemini: GeminiFake;
 let ark: ArkFake;
+let azure: AzureOpenAIFake;
 let gw: TestGateway;
 let key: string;
 let client: OpenAI;
@@ -15,12 +17,16 @@ let client: OpenAI;
 beforeAll(async () => {
   gemini = await startGeminiFake();
   ark = await startArkFake();
+  azure = await startAzureOpenAIFake();
   gw = await startGateway({
     env: {
       GEMINI_API_KEY: gemini.apiKey,
       GEMINI_BASE_URL: `${gemini.url}/v1beta`,
       ARK_API_KEY: ark.apiKey,
       ARK_BASE_URL: `${ark.url}/api/v3`,
+      // No OpenAI key: GPT Image is served by its Azure route alone, signed in with an Entra token.
+      AZURE_OPENAI_AD_TOKEN: azure.token,
+      AZURE_OPENAI_ENDPOINT: azure.url,
     },
   });
   ({ key } = await gw.clientKey({ balance: 100_000_000 }));
@@ -30,6 +36,7 @@ afterAll(async () => {
   await gw?.close();
   await gemini?.close();
   await ark?.close();
+  await azure?.close();
 });
 
 describe('one request shape, every provider', () => {
@@ -55,6 +62,15 @@ describe('one request shape, every provider', () => {
       size: '2048x2048',
       watermark: false,
     });
+  });
+
+  it('reaches GPT Image on Azure OpenAI with an Entra token, at the deployment URL', async () => {
+    const res = await client.images.generate({ model: 'gpt-image-1', prompt: 'a lighthouse', size: '1024x1536', quality: 'low' });
+    expect((await imageSize(Buffer.from(res.data![0]!.b64_json!, 'base64'))).height).toBe(1536);
+    const sent = azure.requests.at(-1)!;
+    expect(sent.path).toBe('/openai/deployments/gpt-image-1/images/generations');
+    expect(sent.query.get('api-version')).toBe('2025-04-01-preview');
+    expect(sent.headers.authorization).toBe(`Bearer ${azure.token}`);
   });
 
   it('refuses a size a model cannot honour with 400 naming size, before any upstream call or charge', async () => {

@@ -16,7 +16,7 @@ import { imageSize, makeImage } from './images.js';
 import { inputImageTokens, outputImageTokens, usageOf } from './openai-usage.js';
 import { type ImageStreamFault, type ImageStreamKnobs, writeImageStream } from './openai-stream.js';
 
-type Endpoint = 'generations' | 'edits' | 'variations';
+export type Endpoint = 'generations' | 'edits' | 'variations';
 type Format = 'png' | 'jpeg' | 'webp';
 
 export interface ReceivedFile {
@@ -218,9 +218,25 @@ export class OpenAIFake extends HttpFake {
     this.fixedResponse = body;
   }
 
+  /** What a host adds to a whole (not streamed) answer's body; OpenAI adds nothing. */
+  protected hostAnswer(reply: Record<string, unknown>): Record<string, unknown> {
+    return reply;
+  }
+
+  /** Headers a host adds to each answer (Azure's request id); OpenAI adds none beyond x-request-id. */
+  protected hostHeaders(): Record<string, string> {
+    return {};
+  }
+
   private send(res: ServerResponse, status: number, body: Buffer | string, headers: Record<string, string> = {}): void {
     this.lastRequestId = `req_${randomUUID().replaceAll('-', '')}`;
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': this.lastRequestId, ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'x-request-id': this.lastRequestId,
+      ...this.hostHeaders(),
+      ...headers,
+    });
     res.end(body);
   }
 
@@ -228,13 +244,22 @@ export class OpenAIFake extends HttpFake {
     this.send(res, refusal.status, JSON.stringify({ error: refusal.error }), headers);
   }
 
-  private async images(r: RecordedRequest, res: ServerResponse, endpoint: Endpoint): Promise<void> {
-    if (r.headers.authorization !== `Bearer ${this.apiKey}`) {
-      // OpenAI echoes a masked form of the key it was given: the adapter must not pass even that on.
-      const given = String(r.headers.authorization ?? '').replace(/^Bearer\s+/, '');
-      const message = `Incorrect API key provided: ${given.slice(0, 3)}****${given.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`;
-      return this.refuse(res, new Refusal(401, { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' }));
-    }
+  /** OpenAI's key check; false when the request was refused. Hosts of the same protocol (Azure) check their own way. */
+  protected authorize(r: RecordedRequest, res: ServerResponse): boolean {
+    if (r.headers.authorization === `Bearer ${this.apiKey}`) return true;
+    // OpenAI echoes a masked form of the key it was given: the adapter must not pass even that on.
+    const given = String(r.headers.authorization ?? '').replace(/^Bearer\s+/, '');
+    const message = `Incorrect API key provided: ${given.slice(0, 3)}****${given.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`;
+    this.refuse(res, new Refusal(401, { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' }));
+    return false;
+  }
+
+  /**
+   * One Images API request. `deployedModel`: the model a host serves at this path whatever the body names
+   * (Azure's deployment URLs).
+   */
+  protected async images(r: RecordedRequest, res: ServerResponse, endpoint: Endpoint, deployedModel?: string): Promise<void> {
+    if (!this.authorize(r, res)) return;
     const queued = this.queuedErrors.shift();
     if (queued) return this.refuse(res, new Refusal(queued.status, queued.error), queued.headers);
     if (endpoint === 'generations' && this.fixedResponse) return this.send(res, 200, this.fixedResponse);
@@ -242,9 +267,10 @@ export class OpenAIFake extends HttpFake {
       const json = String(r.headers['content-type'] ?? '').startsWith('application/json');
       const incoming =
         endpoint === 'generations' ? this.jsonBody(r) : endpoint === 'edits' && json ? this.jsonEditBody(r) : await this.multipartBody(r, endpoint);
+      if (deployedModel !== undefined) incoming.fields = { ...incoming.fields, model: deployedModel };
       const reply = await this.answer(incoming);
       if (incoming.fields.stream === true) return await this.sendStream(res, incoming, reply);
-      this.send(res, 200, JSON.stringify(reply));
+      this.send(res, 200, JSON.stringify(this.hostAnswer(reply)));
     } catch (e) {
       if (e instanceof Refusal) return this.refuse(res, e);
       throw e;

@@ -37,6 +37,7 @@ export function upstreamRoute(provider: string, baseUrl: string, upstreamModel: 
     provider,
     baseUrl,
     apiKey: `sk-test-${provider}`,
+    credential: 'api-key',
     upstreamModel: name,
     model: catalogFacts(name),
     priority: 0,

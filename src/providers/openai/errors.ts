@@ -71,7 +71,7 @@ function readError(res: UpstreamResponse): NonNullable<OpenAIErrorBody['error']>
   }
 }
 
-export function toError(res: UpstreamResponse): GatewayError {
+export function toError(res: UpstreamResponse, who: string = WHO): GatewayError {
   const e = readError(res);
   const upstreamRequestId = res.header('x-request-id');
   const message = redact(e.message ?? `HTTP ${res.status}`);
@@ -81,14 +81,14 @@ export function toError(res: UpstreamResponse): GatewayError {
   if (verdict === 'content_policy') {
     return new GatewayError(
       'content_policy_violation',
-      `${WHO}'s safety system refused this request: ${message} Nothing was charged; change the prompt or the images.`,
+      `${who}'s safety system refused this request: ${message} Nothing was charged; change the prompt or the images.`,
       { upstreamRequestId },
     );
   }
   if (verdict === 'operator') {
     return new GatewayError(
       'upstream_error',
-      `${WHO} refused the gateway's account (${e.code}): ${message} The operator must fix the provider configuration or billing.`,
+      `${who} refused the gateway's account (${e.code}): ${message} The operator must fix the provider configuration or billing.`,
       {
         retryable: true,
         upstreamRequestId,
@@ -97,19 +97,19 @@ export function toError(res: UpstreamResponse): GatewayError {
   }
   const publicParam = param ? CLIENT_PARAMS[param.replace(/\[\d+\]$/, '[]')] : undefined;
   if (verdict === undefined && res.status === 400 && e.type === 'invalid_request_error' && publicParam) {
-    return new GatewayError('invalid_request', `${WHO} refused ${publicParam}: ${message}`, { param: publicParam, upstreamRequestId });
+    return new GatewayError('invalid_request', `${who} refused ${publicParam}: ${message}`, { param: publicParam, upstreamRequestId });
   }
   if (verdict === 'gateway') {
     return new GatewayError(
       'upstream_error',
-      `${WHO} rejected a field the gateway sent: ${message} This is a gateway or catalog fault, not your request; report it with the request id.`,
+      `${who} rejected a field the gateway sent: ${message} This is a gateway or catalog fault, not your request; report it with the request id.`,
       {
         param,
         upstreamRequestId,
       },
     );
   }
-  const mapped = errorForStatus(WHO, res, e.message);
+  const mapped = errorForStatus(who, res, e.message);
   const credentials = res.status === 401 || res.status === 403;
   return new GatewayError(mapped.code, mapped.message, {
     retryable: mapped.retryable,

@@ -9,7 +9,7 @@
 import { callForImages, resultOfImagesAnswer } from '../images-answer.js';
 import type { ProviderAdapter } from '../../domain/adapter.js';
 import { malformedReplyError } from './errors.js';
-import type { ImagesApiFlavour } from './flavour.js';
+import { type ImagesApiFlavour, requestIdOf } from './flavour.js';
 import { planRequest } from './plan.js';
 import { buildRequest } from './request.js';
 import { streamImages } from './stream.js';
@@ -23,18 +23,19 @@ export function createImagesApiAdapter(flavour: ImagesApiFlavour): ProviderAdapt
     validate(job, route) {
       planRequest(job, route, flavour);
     },
+    ...(flavour.checkRoute ? { checkRoute: flavour.checkRoute } : {}),
     async generate(job, route, ctx) {
       const { upstreamStream, ...plan } = planRequest(job, route, flavour);
       // The client reads an image stream with partial images: the upstream's own stream is relayed as it arrives.
       const onPartialImage = ctx.onPartialImage;
       if (upstreamStream && onPartialImage) {
-        const result = await streamImages(buildRequest(job, route, { ...plan, upstreamStream }, flavour), job, ctx, onPartialImage);
+        const result = await streamImages(flavour, buildRequest(job, route, { ...plan, upstreamStream }, flavour), job, ctx, onPartialImage);
         return { ...result, meta: settingsUsed(result.meta, plan) };
       }
       const req = buildRequest(job, route, plan, flavour);
       const res = await callForImages(who, req, ctx);
       if (res.status !== 200) throw flavour.toError(res);
-      const upstreamRequestId = res.header('x-request-id');
+      const upstreamRequestId = requestIdOf(flavour, res);
       const malformed = () => malformedReplyError('the body is not JSON', upstreamRequestId, who);
       return resultOfImagesAnswer<OpenAIImagesResponse>(res, malformed, (body) => {
         const result = flavour.toResult(body, job, upstreamRequestId);

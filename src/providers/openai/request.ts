@@ -5,7 +5,7 @@
 import type { ImageJob, InputImage } from '../../domain/job.js';
 import type { UpstreamRequest } from '../http.js';
 import type { Route } from '../../domain/adapter.js';
-import type { ImagesApiFlavour } from './flavour.js';
+import type { ImagesApiFlavour, ImagesApiTarget } from './flavour.js';
 import { encodeMultipart, type Part } from '../multipart.js';
 import type { OpenAIPlan } from './plan.js';
 
@@ -44,16 +44,23 @@ function jsonEditBody(job: ImageJob, fields: Readonly<Record<string, unknown>>):
   return Buffer.concat(pieces);
 }
 
-export function buildRequest(job: ImageJob, route: Route, plan: OpenAIPlan, flavour: Pick<ImagesApiFlavour, 'routeOptionHeaders'>): UpstreamRequest {
-  const url = `${route.baseUrl.replace(/\/+$/, '')}/images/${plan.endpoint}`;
-  const headers = headersFor(route, flavour.routeOptionHeaders);
+/** OpenAI's own: `{base}/images/{endpoint}`, the key as a bearer token, the flavour's option headers. */
+function defaultTarget(route: Route, flavour: Pick<ImagesApiFlavour, 'routeOptionHeaders'>): ImagesApiTarget {
+  return { url: (endpoint) => `${route.baseUrl.replace(/\/+$/, '')}/images/${endpoint}`, headers: headersFor(route, flavour.routeOptionHeaders) };
+}
+
+export function buildRequest(job: ImageJob, route: Route, plan: OpenAIPlan, flavour: Pick<ImagesApiFlavour, 'routeOptionHeaders' | 'target'>): UpstreamRequest {
+  const target = flavour.target ? flavour.target(route) : defaultTarget(route, flavour);
+  const url = target.url(plan.endpoint);
+  const headers = target.headers;
   const stream = plan.upstreamStream;
+  const planned = target.bodyModel === undefined ? plan.fields : new Map(plan.fields).set('model', target.bodyModel);
   if (plan.encoding === 'json') {
-    const fields = { ...Object.fromEntries(plan.fields), ...(stream ? { stream: true, partial_images: stream.partialImages } : {}) };
+    const fields = { ...Object.fromEntries(planned), ...(stream ? { stream: true, partial_images: stream.partialImages } : {}) };
     const body = plan.endpoint === 'edits' ? jsonEditBody(job, fields) : JSON.stringify(fields);
     return { method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, body };
   }
-  const parts: Part[] = [...plan.fields];
+  const parts: Part[] = [...planned];
   if (stream) parts.push(['stream', 'true'], ['partial_images', stream.partialImages]);
   // One image goes as `image`; several as repeated `image[]`, the way OpenAI's own SDK sends them.
   const imageField = job.images.length > 1 ? 'image[]' : 'image';
