@@ -235,6 +235,7 @@ function credentialsFor(
   if (apiKey) return { apiKey, credential: 'api-key', baseUrl };
   const token = !keyEnvOverride && provider.token_env ? env[provider.token_env] : undefined;
   if (token) return { apiKey: token, credential: 'bearer-token', baseUrl };
+  if (provider.key_optional && !keyEnvOverride) return { apiKey: '', credential: 'none', baseUrl };
   return undefined;
 }
 
@@ -246,7 +247,8 @@ function missingEnv(
   env: Record<string, string | undefined>,
 ): string | undefined {
   const keyEnv = keyEnvOverride ?? provider.key_env;
-  const hasCredential = (keyEnv && env[keyEnv]) || (!keyEnvOverride && provider.token_env && env[provider.token_env]);
+  const hasCredential =
+    (keyEnv && env[keyEnv]) || (!keyEnvOverride && provider.token_env && env[provider.token_env]) || (provider.key_optional && !keyEnvOverride);
   if (!hasCredential) return keyEnv;
   return provider.base_url_required && baseUrlFor(provider, baseUrlOverride, env) === '' ? provider.base_url_env : undefined;
 }

@@ -12,9 +12,10 @@ export type ModelFacts = Readonly<Pick<ModelSpec, 'sizes' | 'fields' | 'n' | 'op
 /**
  * Which of its provider's credential variables a route's secret came from: the API key (`key_env`), or a
  * bearer token (`token_env`, such as a Microsoft Entra token for Azure OpenAI). Adapters of providers that
- * take only one kind never see the other.
+ * take only one kind never see the other. `none`: a keyless route of a provider whose key is optional
+ * (ProviderSpec.key_optional); its `apiKey` is empty and no credential is sent.
  */
-export type CredentialKind = 'api-key' | 'bearer-token';
+export type CredentialKind = 'api-key' | 'bearer-token' | 'none';
 
 /** One concrete way to reach a model: a provider, its endpoint and credentials, and the upstream model name. */
 export interface Route {

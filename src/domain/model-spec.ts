@@ -281,6 +281,11 @@ export const ProviderSchema = z
     base_url_required: z.boolean().default(false),
     /** Built-in providers need no key (the local renderer). */
     builtin: z.boolean().default(false),
+    /**
+     * The provider's servers may take no key (self-hosted OpenAI-compatible servers): a route that names no
+     * `key_env` is offered without one and sends no credentials. A route that names one still needs it set.
+     */
+    key_optional: z.boolean().default(false),
     /** Most upstream calls in flight at once in each gateway process (pipeline/provider-slots.ts). */
     max_concurrency: z.number().int().positive().default(64),
     /** Retries per route for retryable failures, before moving to the next route. */

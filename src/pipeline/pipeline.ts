@@ -16,7 +16,7 @@ import { Settlement } from '../billing/settlement.js';
 import type { Transact, TxWork } from '../store/transact.js';
 import type { BlobStore } from '../store/blobs.js';
 import type { UrlSigner } from '../store/signed-url.js';
-import { callUpstream } from '../providers/http.js';
+import { downloadResult } from './result-download.js';
 import type { CallContext, PassThroughSink, ProviderAdapter, Route } from '../domain/adapter.js';
 import { BlobSink } from './blob-sink.js';
 import { type BufferLender, withDecoded } from '../bytes/index.js';
@@ -310,7 +310,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
         upstreamRequestId: result.upstreamRequestId,
       });
     }
-    const images = await deliver(deps, job, result.images, { signal: opts.signal, deadline, bodies: opts.bodies }, blobSink);
+    const images = await deliver(deps, job, result.images, route, { signal: opts.signal, deadline, bodies: opts.bodies }, blobSink);
     return {
       job,
       model,
@@ -344,24 +344,29 @@ type Fetching = Pick<CallContext, 'signal' | 'deadline' | 'bodies'>;
 
 async function materialize(
   payload: Exclude<ImagePayload, { kind: 'passed-through' }>,
+  route: Route,
   fetching: Fetching,
 ): Promise<{ bytes?: Buffer; b64?: Base64Text; mime: ImageMime }> {
   if (payload.kind === 'b64') return { b64: payload.b64, mime: payload.mime };
   if (payload.kind === 'bytes') return { bytes: payload.bytes, mime: payload.mime };
-  const res = await callUpstream("the provider's image host", { method: 'GET', url: payload.url, maxBytes: 64 * 1024 * 1024 }, fetching);
-  if (res.status !== 200) {
-    throw new GatewayError('upstream_error', `Downloading the generated image from the provider failed with HTTP ${res.status}.`, { retryable: false });
-  }
+  const res = await downloadResult(payload.url, route, fetching);
   // The bytes say what they are; a provider's Content-Type header is only the fallback.
-  const declared = MIME_OF_EXTENSION[(res.header('content-type') ?? '').split(';')[0]!.trim().replace('image/', '')];
-  return { bytes: res.body, mime: sniffImageType(res.body) ?? payload.mime ?? declared ?? 'image/png' };
+  const declared = MIME_OF_EXTENSION[(res.contentType ?? '').split(';')[0]!.trim().replace('image/', '')];
+  return { bytes: res.bytes, mime: sniffImageType(res.bytes) ?? payload.mime ?? declared ?? 'image/png' };
 }
 
 /**
  * Turn each image into what the client asked for, converting only when the forms differ. An image that was
  * streamed into the blob store as it arrived (`streamed`) is only finished.
  */
-async function deliver(deps: PipelineDeps, job: ImageJob, images: ImageResult['images'], fetching: Fetching, streamed?: BlobSink): Promise<DeliveredImage[]> {
+async function deliver(
+  deps: PipelineDeps,
+  job: ImageJob,
+  images: ImageResult['images'],
+  route: Route,
+  fetching: Fetching,
+  streamed?: BlobSink,
+): Promise<DeliveredImage[]> {
   return Promise.all(
     images.map(async (img) => {
       if (img.payload.kind === 'passed-through') {
@@ -369,7 +374,7 @@ async function deliver(deps: PipelineDeps, job: ImageJob, images: ImageResult['i
         // Into the blob store it is only finished; to the client, its reply's writer writes the rest.
         return streamed ? { ...base, url: deps.signer.urlFor(await streamed.finish()) } : { ...base, passedThrough: true as const };
       }
-      const m = await materialize(img.payload, fetching);
+      const m = await materialize(img.payload, route, fetching);
       const base = { mime: m.mime, revisedPrompt: img.revisedPrompt, size: img.size };
       if (job.responseFormat === 'b64_json') return { ...base, b64: m.b64 ?? m.bytes!.toString('base64') };
       const url = m.bytes

@@ -5,6 +5,7 @@ import { createDashScopeAdapter } from './dashscope/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
+import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.js';
 import { createStabilityAdapter } from './stability/adapter.js';
 import { createXaiAdapter } from './xai/adapter.js';
 import { withCredentialRedaction } from './redact.js';
@@ -36,6 +37,7 @@ export function createProviderRegistry(config: Pick<GatewayConfig, 'vertex' | 'a
     createStabilityAdapter(),
     createVertexAdapter(config.vertex),
     createAzureOpenAIAdapter({ apiVersion: config.azureApiVersion }),
+    createOpenAICompatibleAdapter(),
   ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }

@@ -28,6 +28,11 @@ export interface ImagesApiFlavour {
   readonly who: string;
   /** Public param → upstream field. A param missing here is refused with a 400 naming it. */
   readonly fieldMap: Readonly<Record<string, FieldRule>>;
+  /**
+   * Fields missing from `fieldMap` that the catalog model lists go upstream under their own name, on every
+   * endpoint: for hosts whose contract the operator declares (self-hosted OpenAI-compatible servers).
+   */
+  readonly passesListedFields?: boolean;
   /** Params every model of the upstream takes; the rest must be among the catalog model's fields. */
   readonly commonParams: readonly string[];
   /** undefined for a model the tables do not know (an operator's own entry). */

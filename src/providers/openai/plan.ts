@@ -105,7 +105,7 @@ function translate(
   who: string,
   flavour: ImagesApiFlavour,
 ): [string, FieldValue] {
-  const rule = flavour.fieldMap[name];
+  const rule = flavour.fieldMap[name] ?? (flavour.passesListedFields ? { to: name, on: Object.values(ENDPOINT_OF) } : undefined);
   if (!rule) {
     const hint = name === 'resolution' && flavour.fieldMap.size ? ' and choose the output with size' : '';
     throw invalidRequest(name, `${flavour.who} image models have no ${name} parameter; remove it${hint}.`);
