@@ -11,11 +11,12 @@ import { makeUser, signIn } from '../support/console.js';
 import { ADMIN_KEY, startGateway, type TestGateway } from '../support/gateway.js';
 
 /** One raw HTTP/1.1 request, so the request target goes out exactly as written. */
-function rawRequest(url: string, method: string, target: string, key: string): Promise<{ status: number; text: string }> {
+function rawRequest(url: string, method: string, target: string, key?: string): Promise<{ status: number; text: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
-      socket.write(`${method} ${target} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${key}\r\nConnection: close\r\n\r\n`);
+      const auth = key ? `Authorization: Bearer ${key}\r\n` : '';
+      socket.write(`${method} ${target} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n${auth}Connection: close\r\n\r\n`);
     });
     let text = '';
     socket.setEncoding('latin1');
@@ -146,6 +147,23 @@ describe('authorization by the matched route', () => {
       for (const target of [path, encoded, `http://x${path}`, `http://x${encoded}`]) {
         const res = await rawRequest(gw.url, r.method, target, client.key);
         expect([403, 404, 400], `${r.method} ${target}`).toContain(res.status);
+      }
+    }
+  });
+
+  it('asks every client route (the Files API included) for a key in its encoded and absolute-form spellings, and lets a client key through', async () => {
+    const clientRoutes = gw.gateway.server.declaredRoutes.filter((r) => r.audience === 'client' && r.method !== 'HEAD');
+    expect(clientRoutes.map((r) => `${r.method} ${r.url}`)).toEqual(
+      expect.arrayContaining(['POST /v1/files', 'GET /v1/files/:id/content', 'DELETE /v1/files/:id']),
+    );
+    for (const r of clientRoutes) {
+      const path = r.url.replace(':id', 'x').replace(':name', 'x').replace('*', 'x');
+      const encoded = path.replace(/^\/(.)/, (_, c: string) => `/%${c.charCodeAt(0).toString(16)}`);
+      for (const target of [path, encoded, `http://x${path}`, `http://x${encoded}`]) {
+        expect((await rawRequest(gw.url, r.method, target)).status, `${r.method} ${target} without a key`).toBe(401);
+        // With the key the route's own handler answers (a 404 for the made-up id, a 400 for the empty body).
+        const withKey = await rawRequest(gw.url, r.method, target, client.key);
+        expect([401, 403], `${r.method} ${target} with a client key`).not.toContain(withKey.status);
       }
     }
   });
