@@ -3,7 +3,7 @@
  * answers with. The console (console/) imports these types, so the browser and the server cannot drift.
  */
 import { z } from 'zod';
-import type { KeyPolicy } from '../domain/key-policy.js';
+import type { AccountView } from './account-view.js';
 
 export type { KeyPolicy } from '../domain/key-policy.js';
 
@@ -133,18 +133,8 @@ export interface CreatedInviteView extends InviteView {
   url: string;
 }
 
-/** `GET /v1/console/account`: the member's own account. */
-export interface MemberAccountView {
-  id: string;
-  object: 'account';
-  name: string;
-  balance: number;
-  held: number;
-  open_holds: number;
-  currency: string;
-  unit: 'micro';
+/** `GET /v1/console/account`: the member's own account, as the admin API shows it, with this month's spend. */
+export interface MemberAccountView extends AccountView {
   /** Charged this UTC calendar month, micro-units. */
   spend_this_month: number;
-  key_policy: KeyPolicy;
-  created: number;
 }
