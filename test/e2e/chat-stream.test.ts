@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type GeminiFake, startGeminiFake } from '../fakes/gemini.js';
 import { imageSize } from '../fakes/images.js';
+import { NamedEvents } from '../support/named-events.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
 
 const MODEL = 'gemini-3.1-flash-image-preview';
@@ -46,56 +47,24 @@ function post(body: Record<string, unknown>, opts: { headers?: Record<string, st
   });
 }
 
-/** Reads one SSE body event by event as the bytes arrive (`: keep-alive` comments included). */
+/** A chat stream's data values as they arrive, '[DONE]' as a string (NamedEvents reads the body). */
 class Events {
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private readonly decoder = new TextDecoder();
-  private buffer = '';
-  /** Keep-alive comments next() has skipped. */
-  keepAlives = 0;
+  private readonly events: NamedEvents;
 
   constructor(res: Response) {
-    this.reader = res.body!.getReader();
+    this.events = new NamedEvents(res);
   }
 
-  /** The next event's raw text (without the blank line), or undefined at the end. */
-  async raw(): Promise<string | undefined> {
-    for (;;) {
-      const end = this.buffer.indexOf('\n\n');
-      if (end >= 0) {
-        const event = this.buffer.slice(0, end);
-        this.buffer = this.buffer.slice(end + 2);
-        return event;
-      }
-      const { done, value } = await this.reader.read();
-      if (done) return undefined;
-      this.buffer += this.decoder.decode(value, { stream: true });
-    }
+  raw(): Promise<string | undefined> {
+    return this.events.raw();
   }
 
-  /** The next data event parsed (keep-alives counted and skipped); '[DONE]' as a string. */
   async next(): Promise<any> {
-    for (;;) {
-      const event = await this.raw();
-      if (event === undefined) return undefined;
-      if (event === ': keep-alive') {
-        this.keepAlives++;
-        continue;
-      }
-      expect(event.startsWith('data: ')).toBe(true);
-      const data = event.slice('data: '.length);
-      return data === '[DONE]' ? data : JSON.parse(data);
-    }
+    return (await this.events.next())?.data;
   }
 
-  /** Everything up to and including [DONE]. */
   async rest(): Promise<any[]> {
-    const out: any[] = [];
-    for (let e = await this.next(); e !== undefined; e = await this.next()) {
-      out.push(e);
-      if (e === '[DONE]') break;
-    }
-    return out;
+    return (await this.events.rest()).map((e) => e.data);
   }
 }
 

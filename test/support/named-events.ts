@@ -49,7 +49,9 @@ export class NamedEvents {
       const name = lines[0]!.startsWith('event: ') ? lines.shift()!.slice('event: '.length) : null;
       expect(lines).toHaveLength(1);
       expect(lines[0]!.startsWith('data: ')).toBe(true);
-      return { name, data: JSON.parse(lines[0]!.slice('data: '.length)) };
+      const data = lines[0]!.slice('data: '.length);
+      // Chat streams end with `data: [DONE]`, which is not JSON.
+      return { name, data: data === '[DONE]' ? data : JSON.parse(data) };
     }
   }
 
