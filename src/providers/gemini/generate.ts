@@ -3,8 +3,7 @@
  * n images are n concurrent calls; when the client reads a stream (ctx.onDelta), the calls go to
  * streamGenerateContent and report text and images as they come.
  */
-import { GatewayError } from '../../domain/errors.js';
-import { LIFT_IMAGES_FROM_CHARS, parseLifting } from '../../bytes/index.js';
+import { parseImagesJson } from '../lifted-json.js';
 import type { ImageJob, ImageResult } from '../../domain/job.js';
 import { callUpstream, type UpstreamRequest } from '../http.js';
 import { OrderedDeltas } from '../ordered-deltas.js';
@@ -26,14 +25,8 @@ async function callOnce(
 ): Promise<GeminiReply> {
   const res = await callUpstream(who, request, ctx);
   if (res.status !== 200) throw toError(res, who);
-  let body: GenerateContentResponse;
-  try {
-    // inlineData.data (an image) is lifted out as bytes (bytes/json-bytes.ts), never parsed or copied.
-    body = parseLifting(res.body, 'data', { minLength: LIFT_IMAGES_FROM_CHARS }) as GenerateContentResponse;
-  } catch (e) {
-    throw new GatewayError('upstream_error', `${who} returned a malformed response body.`, { retryable: true, cause: e });
-  }
-  return readReply(body, outputSize, acceptTextOnly);
+  // inlineData.data (an image) is lifted out as bytes, never parsed or copied.
+  return readReply(parseImagesJson<GenerateContentResponse>(who, res.body, 'data'), outputSize, acceptTextOnly);
 }
 
 export async function generateContentImages(job: ImageJob, route: Route, ctx: CallContext, endpoint: GoogleEndpoint): Promise<ImageResult> {
