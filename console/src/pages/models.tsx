@@ -29,8 +29,9 @@ function priceText(m: AdminModelView, currency: string): string {
 }
 
 /** The variables that would make the model available (any one of its routes' keys). */
-function missingEnv(m: AdminModelView): string {
-  return [...new Set((m.unavailable_because ?? []).map((r) => r.missing_env).filter(Boolean))].join(t('or')) || t('aProviderKey');
+function missingEnv(m: AdminModelView): string[] {
+  const names = [...new Set((m.unavailable_because ?? []).map((r) => r.missing_env).filter((v): v is string => Boolean(v)))];
+  return names.length ? names : [t('aProviderKey')];
 }
 
 export function ModelsPage() {
@@ -59,7 +60,13 @@ export function ModelsPage() {
                     <span class="badge active">{t('yes')}</span>
                   ) : (
                     <span class="warn">
-                      {t('noSet')} <code>{missingEnv(m)}</code>
+                      {t('noSet')} {/* One code element per variable, so a long list wraps between them. */}
+                      {missingEnv(m).map((name, i) => (
+                        <span key={name}>
+                          {i > 0 && t('or')}
+                          <code>{name}</code>
+                        </span>
+                      ))}
                     </span>
                   ),
               },
