@@ -3,6 +3,7 @@
  * `imagegate serve` runs the gateway; every other command is a thin client of the admin API of a running
  * gateway (IMAGEGATE_URL, default http://127.0.0.1:8787, and IMAGEGATE_ADMIN_KEY).
  */
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { adminClient, everyPage, printResult } from './client.js';
 import { readPassword } from './password-input.js';
@@ -18,8 +19,13 @@ program
 program
   .command('serve')
   .description('run the gateway (configured by environment variables; see README)')
-  .action(async () => {
-    await serve();
+  .option('--processes <n>', 'gateway processes on one port: a number, or "auto" for one per CPU core (default: IMAGEGATE_PROCESSES, else 1)', (v) => {
+    if (v === 'auto') return availableParallelism();
+    if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError('must be a positive integer or "auto"');
+    return Number(v);
+  })
+  .action(async (o: { processes?: number }) => {
+    await serve({ processes: o.processes });
   });
 
 const int = (v: string) => {

@@ -1,12 +1,34 @@
-/** `imagegate serve`: start the gateway, print the admin key on first start, stop cleanly on signals. */
+/**
+ * `imagegate serve`: start the gateway, print the admin key on first start, stop cleanly on signals. With
+ * several processes (processes.ts) this process is the primary, or one of its workers.
+ */
+import cluster from 'node:cluster';
+import { pino } from 'pino';
 import { CatalogError } from '../catalog/load.js';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.js';
 import { createGateway, type Gateway } from '../gateway.js';
+import { isPrimaryMessage, runPrimary } from './processes.js';
 
-export async function serve(): Promise<void> {
+function configOrExit(): GatewayConfig {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`imagegate: configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+/** `processes` overrides IMAGEGATE_PROCESSES (the `--processes` option). */
+export async function serve(opts: { processes?: number } = {}): Promise<void> {
+  const config = configOrExit();
+  const processes = opts.processes ?? config.processes;
+  if (cluster.isPrimary && processes > 1) return runPrimary(processes, pino({ level: config.logLevel, base: { role: 'primary' } }));
   let gateway: Gateway;
   try {
-    gateway = await createGateway(loadConfig());
+    gateway = await createGateway(config);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof CatalogError) {
       console.error(`imagegate: configuration error: ${e.message}`);
@@ -43,6 +65,18 @@ export async function serve(): Promise<void> {
     await gateway.close();
     process.exit(0);
   };
+  if (cluster.isWorker) {
+    // The primary decides: a signal to the whole process group (Ctrl-C, systemd) starts the drain here too,
+    // but a second one must not turn it into "now" unless the primary says so.
+    process.on('SIGINT', () => void (stopping || stop('SIGINT')));
+    process.on('SIGTERM', () => void (stopping || stop('SIGTERM')));
+    process.on('message', (m) => {
+      if (!isPrimaryMessage(m)) return;
+      if (m.imagegate === 'stop-now') process.exit(1);
+      else if (!stopping) void stop('drain from the primary');
+    });
+    return;
+  }
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

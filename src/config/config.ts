@@ -2,6 +2,7 @@
  * Process configuration from the environment, with the embedded defaults that make `npm start` work with no
  * setup. Everything a user may need to change is here, parsed once at start-up.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { SessionLifetimes } from '../store/console-sessions.js';
@@ -56,6 +57,10 @@ const EnvSchema = z.object({
   IMAGEGATE_URL_TTL_SECONDS: int(24 * 3600),
   IMAGEGATE_SIGNING_SECRET: z.string().optional(),
   IMAGEGATE_BODY_LIMIT_BYTES: int(64 * 1024 * 1024),
+  IMAGEGATE_PROCESSES: z
+    .string()
+    .default('1')
+    .refine((v) => /^(auto|[1-9]\d*)$/.test(v), { message: 'must be a positive integer or "auto" (one per CPU core)' }),
   IMAGEGATE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   IMAGEGATE_REQUEST_LOG: z.enum(['on', 'off']).default('on'),
   IMAGEGATE_HOLD_SWEEP_SECONDS: int(60),
@@ -144,6 +149,8 @@ export interface GatewayConfig {
   urlTtlSeconds: number;
   signingSecret?: string;
   bodyLimitBytes: number;
+  /** Gateway processes `serve` runs on one port (node:cluster); 1 runs the gateway in the process itself. */
+  processes: number;
   logLevel: Env['IMAGEGATE_LOG_LEVEL'];
   requestLog: boolean;
   holdSweepSeconds: number;
@@ -246,6 +253,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     urlTtlSeconds: e.IMAGEGATE_URL_TTL_SECONDS,
     signingSecret: e.IMAGEGATE_SIGNING_SECRET,
     bodyLimitBytes: e.IMAGEGATE_BODY_LIMIT_BYTES,
+    processes: e.IMAGEGATE_PROCESSES === 'auto' ? availableParallelism() : Number(e.IMAGEGATE_PROCESSES),
     logLevel: e.IMAGEGATE_LOG_LEVEL,
     requestLog: e.IMAGEGATE_REQUEST_LOG === 'on',
     holdSweepSeconds: e.IMAGEGATE_HOLD_SWEEP_SECONDS,

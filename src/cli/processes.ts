@@ -1,0 +1,75 @@
+/**
+ * `imagegate serve` with several processes (IMAGEGATE_PROCESSES / `--processes`): a primary that serves nothing
+ * itself and N gateway workers on one port (node:cluster hands each new connection to a worker in turn). The
+ * workers share the database, the blob store and, with REDIS_URL, the limits, exactly as several instances
+ * do. The first worker starts alone, so migrations and the first-start admin key happen once; a worker that
+ * dies is replaced; SIGTERM or SIGINT drains them all, a second one stops them at once.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+
+/** What the primary tells a worker. Workers ignore signals sent to the whole process group twice. */
+export type PrimaryMessage = { imagegate: 'drain' } | { imagegate: 'stop-now' };
+
+export function isPrimaryMessage(m: unknown): m is PrimaryMessage {
+  const v = (m as { imagegate?: unknown } | null)?.imagegate;
+  return v === 'drain' || v === 'stop-now';
+}
+
+/** A worker that dies sooner than this after it started is crash-looping: its replacement waits. */
+const QUICK_DEATH_MS = 10_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
+export async function runPrimary(count: number, log: Logger): Promise<void> {
+  const workers = new Set<Worker>();
+  let stopping = false;
+  let quickDeaths = 0;
+
+  const fork = (index: number): Promise<Worker> => {
+    const startedAt = Date.now();
+    const worker = cluster.fork({ IMAGEGATE_PROCESS_INDEX: String(index) });
+    workers.add(worker);
+    worker.on('exit', (code, signal) => {
+      workers.delete(worker);
+      if (stopping) {
+        if (workers.size === 0) process.exit(0);
+        return;
+      }
+      quickDeaths = Date.now() - startedAt < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
+      const delay = quickDeaths === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** quickDeaths);
+      log.error({ pid: worker.process.pid, code, signal, restart_in_ms: delay }, 'a gateway process died: starting another');
+      setTimeout(() => fork(index).catch((err: unknown) => log.error({ err }, 'a replacement gateway process failed to start')), delay).unref();
+    });
+    return new Promise((resolve, reject) => {
+      worker.once('listening', () => resolve(worker));
+      worker.once('exit', (code) => reject(new Error(`gateway process ${index} exited with code ${code} before it listened`)));
+    });
+  };
+
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'stopping every gateway process at once');
+      for (const w of workers) w.send({ imagegate: 'stop-now' } satisfies PrimaryMessage);
+      setTimeout(() => process.exit(1), 2_000).unref();
+      return;
+    }
+    stopping = true;
+    log.info({ signal, processes: workers.size }, 'draining every gateway process');
+    if (workers.size === 0) process.exit(0);
+    for (const w of workers) w.send({ imagegate: 'drain' } satisfies PrimaryMessage);
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  try {
+    // The first alone: it migrates the database and makes the admin key on a first start.
+    await fork(0);
+    await Promise.all(Array.from({ length: count - 1 }, (_, i) => fork(i + 1)));
+  } catch (e) {
+    log.error({ err: e }, 'imagegate could not start its processes');
+    stopping = true;
+    for (const w of workers) w.process.kill('SIGKILL');
+    process.exit(2);
+  }
+  log.info({ processes: count, pid: process.pid }, 'imagegate serving with several processes on one port');
+}

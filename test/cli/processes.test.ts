@@ -1,0 +1,96 @@
+/**
+ * `imagegate serve` with IMAGEGATE_PROCESSES=2: one port served by two gateway processes under a primary that
+ * replaces a worker that dies and drains them all on SIGTERM.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
+import { tempDir } from '../support/databases.js';
+import { postJson } from '../support/gateway.js';
+import { freePort, fundedKey, processEnv, startGatewayProcess } from '../support/process.js';
+import { openaiImageModel, overlayOf } from '../support/overlays.js';
+import { pollValue } from '../support/wait.js';
+
+/** The pids of `parent`'s child processes that run node (tsx's helper process is not a gateway). */
+function gatewayChildren(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (ppid === parent && cmd.includes('main.ts')) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids.sort();
+}
+
+let openai: OpenAIFake;
+let primary: ChildProcess;
+let base: string;
+
+beforeAll(async () => {
+  openai = await startOpenAIFake();
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  const env = processEnv({
+    dataDir: tempDir(),
+    overlay: overlayOf(openaiImageModel('slow-image', 1000)),
+    openaiUrl: openai.url,
+    extra: { IMAGEGATE_PROCESSES: '2' },
+  });
+  primary = await startGatewayProcess(env, port);
+}, 60_000);
+afterAll(async () => {
+  primary?.kill('SIGKILL');
+  for (const pid of primary?.pid ? gatewayChildren(primary.pid) : []) process.kill(pid, 'SIGKILL');
+  await openai?.close();
+});
+
+describe('serve with several processes', () => {
+  it('serves one port from two gateway processes', async () => {
+    const children = await pollValue(
+      async () => gatewayChildren(primary.pid!),
+      (c) => c.length === 2,
+      30_000,
+    );
+    expect(children).toHaveLength(2);
+    const { key } = await fundedKey(base, 'two-processes', 1_000_000);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => postJson(`${base}/v1/images/generations`, key, { model: 'slow-image', prompt: 'p' })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+  }, 60_000);
+
+  it('replaces a gateway process that dies, and keeps answering', async () => {
+    const [victim, survivor] = gatewayChildren(primary.pid!);
+    process.kill(victim!, 'SIGKILL');
+    const after = await pollValue(
+      async () => gatewayChildren(primary.pid!),
+      (c) => c.length === 2 && !c.includes(victim!),
+      30_000,
+    );
+    expect(after).toContain(survivor);
+    expect(after).not.toContain(victim);
+    // Fresh connections: one kept alive to the dead process would be reset.
+    const ready = await pollValue(
+      async () => (await fetch(`${base}/readyz`, { headers: { connection: 'close' } }).catch(() => undefined))?.status,
+      (s) => s === 200,
+      30_000,
+    );
+    expect(ready).toBe(200);
+  }, 60_000);
+
+  it('drains every process on SIGTERM: a request in flight is answered, then all exit cleanly', async () => {
+    const { key } = await fundedKey(base, 'drain', 1_000_000);
+    openai.knobs.latencyMs = 2500;
+    const inFlight = postJson(`${base}/v1/images/generations`, key, { model: 'slow-image', prompt: 'slow' }, { connection: 'close' });
+    await new Promise((r) => setTimeout(r, 800));
+    const exited = new Promise<number | null>((r) => primary.once('exit', (code) => r(code)));
+    primary.kill('SIGTERM');
+    expect((await inFlight).status).toBe(200);
+    expect(await exited).toBe(0);
+  }, 60_000);
+});
