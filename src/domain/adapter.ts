@@ -53,6 +53,8 @@ export interface CallContext {
   publishInput?: (bytes: Buffer, mime: string) => Promise<string>;
   /** Called with the upstream task id once an asynchronous upstream accepted the job (persisted for restarts). */
   onUpstreamTask?: (upstreamTaskId: string) => void | Promise<void>;
+  /** Called with the upstream job's progress (0–100) whenever an asynchronous upstream reports one. */
+  onProgress?: (percent: number) => void;
   /** Called as an upstream job starts, its provider slot granted (pipeline/provider-slots.ts): until then it may be handed back. */
   onUpstreamStart?: () => void;
   /**
