@@ -1,5 +1,6 @@
 /** Provider name (as the catalog's routes spell it) → adapter. */
 import { createArkAdapter } from './ark/adapter.js';
+import { createBflAdapter } from './bfl/adapter.js';
 import { createAzureOpenAIAdapter } from './azure/adapter.js';
 import { createDashScopeAdapter } from './dashscope/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
@@ -38,6 +39,7 @@ export function createProviderRegistry(config: Pick<GatewayConfig, 'vertex' | 'a
     createVertexAdapter(config.vertex),
     createAzureOpenAIAdapter({ apiVersion: config.azureApiVersion }),
     createOpenAICompatibleAdapter(),
+    createBflAdapter(),
   ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }
