@@ -10,7 +10,7 @@ import { GatewayError } from '../../domain/errors.js';
 import type { ImageJob } from '../../domain/job.js';
 import { callUpstream } from '../http.js';
 import { redact } from '../redact.js';
-import type { PollSchedule, SubmittedJob, UpstreamJobCheck, UpstreamJobProtocol } from '../upstream-job.js';
+import { jobEnded, type PollSchedule, type SubmittedJob, type UpstreamJobCheck, type UpstreamJobProtocol } from '../upstream-job.js';
 import { malformed, toError } from './errors.js';
 import { decodeHandle, handleOfSubmit } from './handle.js';
 import { BFL, STATUS } from './mapping.js';
@@ -84,8 +84,9 @@ function settle(reply: ResultReply, id: string, job: ImageJob): UpstreamJobCheck
 
 const optional = (progress: number | undefined) => (progress === undefined ? {} : { progress });
 
+/** The job's own end upstream (moderated, failed, forgotten): not a failed look (upstream-job.ts). */
 function fail(e: GatewayError): never {
-  throw e;
+  throw jobEnded(e);
 }
 
 export const bflProtocol = (schedule: PollSchedule = BFL_SCHEDULE): UpstreamJobProtocol => ({
@@ -101,7 +102,7 @@ export const bflProtocol = (schedule: PollSchedule = BFL_SCHEDULE): UpstreamJobP
   async check(handleText: string, job: ImageJob, route: Route, ctx: CallContext): Promise<UpstreamJobCheck> {
     const handle = decodeHandle(handleText, route);
     const res = await callUpstream(BFL, pollRequest(route, handle), ctx);
-    if (res.status === 404) throw notFound(handle.id);
+    if (res.status === 404) fail(notFound(handle.id));
     if (res.status !== 200) throw toError(res);
     const reply = res.json<ResultReply>();
     if (typeof reply !== 'object' || reply === null) throw malformed('the task status is not an object');
