@@ -3,6 +3,7 @@ import { createArkAdapter } from './ark/adapter.js';
 import { createBflAdapter } from './bfl/adapter.js';
 import { createAzureOpenAIAdapter } from './azure/adapter.js';
 import { createDashScopeAdapter } from './dashscope/adapter.js';
+import { createFalAdapter } from './fal/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
@@ -40,6 +41,7 @@ export function createProviderRegistry(config: Pick<GatewayConfig, 'vertex' | 'a
     createAzureOpenAIAdapter({ apiVersion: config.azureApiVersion }),
     createOpenAICompatibleAdapter(),
     createBflAdapter(),
+    createFalAdapter(),
   ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }
