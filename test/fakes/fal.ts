@@ -10,11 +10,12 @@
  * - `GET /{app}/requests/{id}/status[?logs=1]`: IN_QUEUE with queue_position (202), IN_PROGRESS with tqdm
  *   log lines when logs are asked for (202), then COMPLETED (200);
  * - `GET /{app}/requests/{id}`: the output `{images: [{url, width, height, content_type}], seed,
- *   has_nsfw_concepts, prompt}`; 400 while the request runs or after it was cancelled;
+ *   has_nsfw_concepts, prompt}`; 400 while the request runs; a request error `{detail, error_type}` (with
+ *   X-Fal-Error-Type) once it was cancelled (499 client_cancelled) or its runner failed (500);
  * - `PUT /{app}/requests/{id}/cancel`: 202 CANCELLATION_REQUESTED, or 400 ALREADY_COMPLETED;
  * - `GET /files/{id}.{ext}`: the images, real ones of the size asked.
  * Unknown request ids are 404. Knobs: queuedPolls / runningPolls (read at submit: hold a request with large
- * ones), nextOutcomes (nsfw flags, a moderated prompt, forget).
+ * ones), nextOutcomes (nsfw flags, a moderated prompt, a failed runner, forget).
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -22,7 +23,7 @@ import { HttpFake, type RecordedRequest, sendJson } from './http-fake.js';
 import { makeImage } from './images.js';
 
 type Json = Record<string, unknown>;
-export type FalOutcome = { kind: 'ok' } | { kind: 'nsfw'; flagged: number } | { kind: 'moderated' } | { kind: 'forget' };
+export type FalOutcome = { kind: 'ok' } | { kind: 'nsfw'; flagged: number } | { kind: 'moderated' } | { kind: 'fail' } | { kind: 'forget' };
 
 const SIZES: Record<string, [number, number]> = {
   square_hd: [1024, 1024],
@@ -57,6 +58,10 @@ export interface FalRequest {
   outcome: FalOutcome;
   cancelled: boolean;
 }
+
+/** fal's request errors: `{detail, error_type}` with the type in X-Fal-Error-Type too. */
+const requestError = (res: ServerResponse, status: number, detail: string, type: string) =>
+  sendJson(res, status, { detail, error_type: type }, { 'x-fal-error-type': type });
 
 const invalid = (input: string, msg: string, type = 'value_error') => ({ detail: [{ loc: ['body', input], msg, type }] });
 
@@ -194,8 +199,9 @@ export class FalFake extends HttpFake {
     if (!this.authorized(req, res)) return;
     const r = this.find(id, res);
     if (!r) return;
-    if (r.cancelled) return sendJson(res, 400, { detail: 'Request was cancelled' });
+    if (r.cancelled) return requestError(res, 499, 'The request was cancelled by the client.', 'client_cancelled');
     if (this.stateOf(r) !== 'COMPLETED') return sendJson(res, 400, { detail: 'Request is still in progress' });
+    if (r.outcome.kind === 'fail') return requestError(res, 500, 'The runner encountered an internal server error.', 'runner_server_error');
     if (r.outcome.kind === 'moderated')
       return sendJson(res, 422, invalid('prompt', 'The prompt was flagged by the content checker', 'content_policy_violation'));
     const flagged = r.outcome.kind === 'nsfw' ? r.outcome.flagged : 0;

@@ -7,6 +7,9 @@
  *   gateway or catalog fault, not retryable.
  * - 401 / 403 (a wrong key, a locked or exhausted account) → 502 for the operator, retryable; 429 and 5xx
  *   by status (errorForStatus). Messages are redacted of key-like strings.
+ * fal's request errors (fal's "Request errors" page) also carry `error_type` (in the body and the
+ * X-Fal-Error-Type header): fal's own word on how the request ended, e.g. `client_cancelled`,
+ * `runner_server_error` after fal's retries.
  */
 import { GatewayError } from '../../domain/errors.js';
 import { errorForStatus, type UpstreamResponse } from '../http.js';
@@ -41,6 +44,18 @@ function readError(res: UpstreamResponse): ReadError {
   const input = loc[0] === 'body' && typeof loc[1] === 'string' ? loc[1] : undefined;
   const message = items.map((d) => String(d.msg ?? '')).join('; ');
   return { message, moderated: items.some((d) => d.type === 'content_policy_violation'), ...(input ? { input } : {}) };
+}
+
+/** The request error's `error_type`, when fal says how the request ended. */
+export function requestErrorType(res: UpstreamResponse): string | undefined {
+  const header = res.header('x-fal-error-type');
+  if (header) return header;
+  try {
+    const type = res.json<{ error_type?: unknown }>()?.error_type;
+    return typeof type === 'string' && type !== '' ? type : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const requestIdOf = (res: UpstreamResponse) => res.header('x-fal-request-id') ?? res.header('x-request-id') ?? undefined;

@@ -9,7 +9,7 @@ import { GatewayError } from '../../domain/errors.js';
 import type { ImageJob, InputImage, JsonValue } from '../../domain/job.js';
 import { callUpstream, errorForStatus, type UpstreamResponse } from '../http.js';
 import { jobEnded, type PollSchedule, type SubmittedJob, type UpstreamJobCheck, type UpstreamJobProtocol } from '../upstream-job.js';
-import { malformed, toError } from './errors.js';
+import { malformed, requestErrorType, toError } from './errors.js';
 import { decodeHandle, type FalHandle, handleOfSubmit } from './handle.js';
 import { FAL, QUEUE_STATUS } from './mapping.js';
 import { type FalPlan, planJob } from './plan.js';
@@ -58,14 +58,15 @@ const endsTheJob = (status: number) => status >= 400 && status < 500 && ![401, 4
 
 async function output(handle: FalHandle, job: ImageJob, route: Route, ctx: CallContext): Promise<UpstreamJobCheck> {
   const res = await callUpstream(FAL, responseRequest(route, handle), ctx);
-  // fal answers the output of a cancelled request with a 400 whose detail says so (assumed wording: "cancelled").
-  if (res.status === 400 && /cancel/i.test(res.text())) {
-    throw jobEnded(new GatewayError('upstream_error', `The ${FAL} request ${handle.requestId} was cancelled upstream.`, { retryable: false }));
-  }
   if (res.status !== 200) {
+    // fal's error_type is its word on how the request ended; without one, a 5xx may be the look's own failure.
+    const type = requestErrorType(res);
+    if (type === 'client_cancelled') {
+      throw jobEnded(new GatewayError('upstream_error', `The ${FAL} request ${handle.requestId} was cancelled upstream.`, { retryable: false }));
+    }
     const plan = planJob(job, route);
     const e = toError(res, plan.map, sentInputs(job, plan));
-    throw endsTheJob(res.status) ? jobEnded(e) : e;
+    throw type !== undefined || endsTheJob(res.status) ? jobEnded(e) : e;
   }
   try {
     return { state: 'done', result: toResult(res.json(), requestIdOf(res, handle)) };

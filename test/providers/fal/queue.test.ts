@@ -121,6 +121,14 @@ describe('fal: moderation and errors', () => {
     expect(e.message).toContain(only().id);
   });
 
+  it("maps a request whose runner failed (fal's error_type) to a 502 that is not retried by following it again", async () => {
+    fake.nextOutcomes = [{ kind: 'fail' }];
+    const e = await failure(adapter.generate(job(), flux(), callContext()));
+    expect([e.code, e.status]).toEqual(['upstream_error', 502]);
+    expect(e.message).toContain('internal server error');
+    expect(fake.requestsTo(`/fal-ai/flux/requests/${only().id}`)).toHaveLength(1);
+  });
+
   it('maps a 422 naming image_size to a 400 naming size', async () => {
     Object.assign(fake.knobs, { failNext: 1, failStatus: 422, failBody: { detail: [{ loc: ['body', 'image_size'], msg: 'too big', type: 'value_error' }] } });
     const e = await failure(adapter.generate(job({ params: { size: '1024x1024' } }), flux(), callContext()));
