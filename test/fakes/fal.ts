@@ -3,7 +3,7 @@
  * documentation independently of the adapter's tables:
  *
  * - `POST /{model id}` with `Authorization: Key …` (401 `{"detail": …}` otherwise) for fal-ai/flux/dev,
- *   fal-ai/flux/dev/image-to-image and fal-ai/recraft/v3/text-to-image, each model's inputs checked (unknown
+ *   fal-ai/flux/dev/image-to-image, fal-ai/flux-pro/kontext/multi and fal-ai/recraft/v3/text-to-image, each model's inputs checked (unknown
  *   ones refused with FastAPI's 422 `{"detail": [{loc, msg, type}]}`), answering `{status: "IN_QUEUE",
  *   request_id, response_url, status_url, cancel_url, queue_position}`; the URLs live under the model's app id
  *   (its first two segments), as fal's do;
@@ -34,9 +34,15 @@ const SIZES: Record<string, [number, number]> = {
   landscape_16_9: [1024, 576],
 };
 const FLUX = ['prompt', 'num_inference_steps', 'seed', 'guidance_scale', 'num_images', 'enable_safety_checker', 'output_format', 'sync_mode', 'acceleration'];
-const MODELS: Record<string, { inputs: string[]; imageRequired?: boolean; defaultSize: string; reportsSize: boolean }> = {
+const MODELS: Record<string, { inputs: string[]; imageRequired?: boolean; imagesRequired?: boolean; defaultSize: string; reportsSize: boolean }> = {
   'fal-ai/flux/dev': { inputs: [...FLUX, 'image_size'], defaultSize: 'landscape_4_3', reportsSize: true },
   'fal-ai/flux/dev/image-to-image': { inputs: [...FLUX, 'image_url', 'strength'], imageRequired: true, defaultSize: 'square', reportsSize: true },
+  'fal-ai/flux-pro/kontext/multi': {
+    inputs: ['prompt', 'image_urls', 'seed', 'guidance_scale', 'num_images', 'output_format', 'safety_tolerance', 'aspect_ratio'],
+    imagesRequired: true,
+    defaultSize: 'square_hd',
+    reportsSize: true,
+  },
   'fal-ai/recraft/v3/text-to-image': {
     inputs: ['prompt', 'image_size', 'style', 'colors', 'style_id', 'enable_safety_checker'],
     defaultSize: 'square_hd',
@@ -112,6 +118,14 @@ export class FalFake extends HttpFake {
     if (typeof input.prompt !== 'string' || input.prompt === '') return sendJson(res, 422, invalid('prompt', 'Field required', 'missing'));
     if (rule.imageRequired && (typeof input.image_url !== 'string' || !/^(data:image\/\w+;base64,|https?:)/.test(input.image_url))) {
       return sendJson(res, 422, invalid('image_url', 'Field required', 'missing'));
+    }
+    if (
+      rule.imagesRequired &&
+      (!Array.isArray(input.image_urls) ||
+        input.image_urls.length === 0 ||
+        !input.image_urls.every((u) => typeof u === 'string' && u.startsWith('data:image/')))
+    ) {
+      return sendJson(res, 422, invalid('image_urls', 'Field required', 'missing'));
     }
     const size = input.image_size ?? rule.defaultSize;
     let dims: [number, number] | undefined;

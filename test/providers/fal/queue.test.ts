@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFalAdapter } from '../../../src/providers/fal/adapter.js';
 import { type FalFake, startFalFake } from '../../fakes/fal.js';
 import { HttpFake } from '../../fakes/http-fake.js';
+import { catalogFacts } from '../builders.js';
 import { callContext, FAST, failure, inputImage, job, routeTo } from './job.js';
 
 let fake: FalFake;
@@ -66,6 +67,22 @@ describe('fal: queue, status, output', () => {
       num_images: 1,
       strength: 0.6,
       image_url: `data:image/png;base64,${img.bytes.toString('base64')}`,
+    });
+  });
+
+  it("sends every image as a list when a route maps images to the model's image_urls", async () => {
+    const a = await inputImage('image[0]', 32, 32);
+    const b = await inputImage('image[1]', 48, 32, { shade: 200 });
+    const r = routeTo(fake, 'my-kontext-multi', 'fal-ai/flux-pro/kontext/multi', {
+      model: catalogFacts('my-kontext-multi', { seed: { type: 'integer' } }),
+      options: { 'input.images': 'image_urls', 'input.size': 'none' },
+    });
+    await adapter.generate(job({ model: 'my-kontext-multi', operation: 'edit', images: [a, b], params: { seed: 3 } }), r, callContext());
+    expect(fake.submissions[0]!.json).toEqual({
+      prompt: job().prompt,
+      num_images: 1,
+      seed: 3,
+      image_urls: [a, b].map((img) => `data:image/png;base64,${img.bytes.toString('base64')}`),
     });
   });
 
