@@ -47,7 +47,7 @@ export interface BlobStore {
    * Where a client may fetch the blob directly, bypassing the gateway (an S3 presigned URL), when the
    * store is set to hand those out; undefined to have the gateway serve it.
    */
-  directUrl?(blob: StoredBlob): URL | undefined;
+  directUrl?(blob: StoredBlob): Promise<URL | undefined>;
 }
 
 const HOUR = 3600;

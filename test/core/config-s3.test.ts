@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
 
 describe('S3 blob store configuration', () => {
   it('keeps hosted images in the data dir when IMAGEGATE_S3_BUCKET is not set', () => {
     expect(loadConfig({}).s3).toBeUndefined();
   });
 
-  it('refuses IMAGEGATE_S3_BUCKET without AWS credentials, naming the variables', () => {
-    expect(() => loadConfig({ IMAGEGATE_S3_BUCKET: 'b' })).toThrow(ConfigError);
-    expect(() => loadConfig({ IMAGEGATE_S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'a' })).toThrow(/IMAGEGATE_S3_BUCKET.*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  it('takes IMAGEGATE_S3_BUCKET without keys in the environment: the AWS credential chain looks for them at start', () => {
+    expect(loadConfig({ IMAGEGATE_S3_BUCKET: 'b' }).s3?.credentials.environment).toEqual({});
   });
 
   it("reads region, endpoint and credentials from the AWS SDKs' variables", () => {
@@ -28,7 +27,7 @@ describe('S3 blob store configuration', () => {
       endpoint: 'https://objects.example.com',
       pathStyle: true,
       redirect: false,
-      credentials: { accessKeyId: 'AKIA1', secretAccessKey: 'secret', sessionToken: 'tok' },
+      credentials: { environment: { accessKeyId: 'AKIA1', secretAccessKey: 'secret', sessionToken: 'tok' } },
     });
     // The S3-specific endpoint wins over the general one; AWS_REGION over AWS_DEFAULT_REGION; path style can be turned off.
     const d = loadConfig({

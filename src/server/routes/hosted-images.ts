@@ -24,7 +24,7 @@ export function hostedImageRoutes(app: FastifyInstance, blobs: BlobStore, signer
       if (!v.ok) throw new GatewayError(v.status === 403 ? 'permission_denied' : 'not_found', v.reason);
       const maxAge = Math.max(0, v.blob.expiresAt - Math.floor(Date.now() / 1000));
       // A store that hands out direct links (S3 presigned URLs) serves the bytes itself.
-      const direct = blobs.directUrl?.(v.blob);
+      const direct = await blobs.directUrl?.(v.blob);
       if (direct) return reply.header('cache-control', `private, max-age=${maxAge}`).redirect(direct.href, 302);
       const opened = await blobs.open(v.blob);
       if (!opened) throw new GatewayError('not_found', 'This image no longer exists.');
