@@ -1,11 +1,8 @@
 /**
  * What the credential chain tests share: the chain opened from environment variables exactly as a
- * deployment sets them (through loadConfig), with HOME in a fresh directory so the machine's own ~/.aws is
- * never read, and a log that keeps every line.
+ * deployment sets them (through loadConfig), and a log that keeps every line. Tests set HOME to a fresh
+ * directory (aws-home.ts) so the machine's own ~/.aws is never read.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { loadConfig } from '../../../src/config/config.js';
 import { type ChainLog, type OpenChainOptions, openCredentialChain } from '../../../src/store/s3/credentials/chain.js';
 import type { CredentialChainSettings } from '../../../src/store/s3/credentials/settings.js';
@@ -20,19 +17,6 @@ export class KeptLog implements ChainLog {
   }
 }
 
-/** A fresh HOME; `files` are written under it (e.g. `.aws/credentials`). */
-export function freshHome(files: Record<string, string> = {}): string {
-  const home = mkdtempSync(join(tmpdir(), 'imagegate-aws-'));
-  for (const [path, text] of Object.entries(files)) writeFile(join(home, path), text);
-  return home;
-}
-
-export function writeFile(path: string, text: string): string {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-  return path;
-}
-
 export function chainSettings(env: Record<string, string | undefined>): CredentialChainSettings {
   return loadConfig({ IMAGEGATE_S3_BUCKET: 'images', ...env }).s3!.credentials;
 }
@@ -42,3 +26,5 @@ export async function openChain(env: Record<string, string | undefined>, o: Open
   const chain = await openCredentialChain(chainSettings(env), { log, ...o });
   return { ...chain, log, current: await chain.credentials.get() };
 }
+
+export { freshHome, writeFile } from './aws-home.js';

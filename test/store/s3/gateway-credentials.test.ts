@@ -1,0 +1,81 @@
+/**
+ * The gateway and the credential chain: a gateway without S3 never loads it; one with S3 on web identity
+ * signs with the keys STS issued; one that finds no credentials refuses to start before opening anything.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../../src/config/config.js';
+import { createGateway } from '../../../src/gateway.js';
+import { tempDir } from '../../support/databases.js';
+import { startGateway } from '../../support/gateway.js';
+import { FakeS3 } from '../../fakes/s3.js';
+import { FakeSts } from '../../fakes/sts.js';
+import { freshHome, writeFile } from './aws-home.js';
+
+const chainLoads = vi.hoisted(() => ({ count: 0 }));
+vi.mock('../../../src/store/s3/credentials/chain.js', async (importOriginal) => {
+  chainLoads.count++;
+  return importOriginal();
+});
+
+const ROLE = 'arn:aws:iam::123456789012:role/imagegate';
+let sts: FakeSts;
+let s3: FakeS3;
+
+beforeAll(async () => {
+  sts = await new FakeSts().start();
+  s3 = await new FakeS3(['images'], 'eu-west-1', { accessKeyId: 'AKIANOBODY', secretAccessKey: 'unused' }).start();
+  s3.revoke('AKIANOBODY');
+  sts.issuer.onIssue((c) => s3.accept(c));
+  sts.roles.add(ROLE);
+  sts.tokens.add('oidc-token');
+});
+afterAll(() => Promise.all([sts.close(), s3.close()]));
+
+describe('the gateway and the S3 credential chain', () => {
+  it('never loads the credential chain when S3 is not configured', async () => {
+    const gw = await startGateway();
+    expect((await fetch(`${gw.url}/readyz`)).status).toBe(200);
+    await gw.close();
+    expect(chainLoads.count).toBe(0);
+  });
+
+  it('with IMAGEGATE_S3_BUCKET and a web identity, is ready with the keys STS issued', async () => {
+    const home = freshHome();
+    const gw = await startGateway({
+      env: {
+        HOME: home,
+        IMAGEGATE_S3_BUCKET: 'images',
+        AWS_REGION: 'eu-west-1',
+        AWS_ENDPOINT_URL_S3: s3.url,
+        AWS_ENDPOINT_URL_STS: sts.url,
+        AWS_WEB_IDENTITY_TOKEN_FILE: writeFile(join(home, 'token'), 'oidc-token'),
+        AWS_ROLE_ARN: ROLE,
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    });
+    try {
+      expect(chainLoads.count).toBe(1);
+      expect((await fetch(`${gw.url}/readyz`)).status).toBe(200);
+      const probe = s3.requests.at(-1)!;
+      expect(probe.headers.authorization).toContain(`Credential=${sts.issuer.issued[0]!.accessKeyId}/`);
+      expect(probe.headers['x-amz-security-token']).toBe(sts.issuer.issued[0]!.sessionToken);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('refuses to start when no link of the chain has credentials, saying what each lacked, before opening the database', async () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ IMAGEGATE_DATA_DIR: dataDir, IMAGEGATE_S3_BUCKET: 'images', HOME: freshHome(), AWS_EC2_METADATA_DISABLED: 'true' });
+    const err = await createGateway(config, { logger: pino({ level: 'silent' }) }).then(
+      () => new Error('the gateway started'),
+      (e: unknown) => e as Error,
+    );
+    expect(err).toMatchObject({ name: 'CredentialError' });
+    expect(err.message).toMatch(/none found in the AWS credential chain.*AWS_ACCESS_KEY_ID.*AWS_EC2_METADATA_DISABLED/);
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+});
