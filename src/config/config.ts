@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { SessionLifetimes } from '../store/console-sessions.js';
 import type { AccountFileLimits } from '../store/files.js';
 import type { PostgresSettings } from '../store/postgres-pool.js';
-import { type CredentialChainSettings, IMDS_ENDPOINT_IPV4, IMDS_ENDPOINT_IPV6, stsEndpointOf } from '../store/s3/credentials/settings.js';
+import { type CredentialChainSettings, ECS_AGENT, IMDS_ENDPOINT_IPV4, IMDS_ENDPOINT_IPV6, stsEndpointOf } from '../store/s3/credentials/settings.js';
 import { type S3Settings, s3Settings } from '../store/s3/store.js';
 
 const bool = z
@@ -128,10 +128,11 @@ const EnvSchema = z.object({
   AWS_CONTAINER_CREDENTIALS_FULL_URI: z.string().optional(),
   AWS_CONTAINER_AUTHORIZATION_TOKEN: z.string().optional(),
   AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: z.string().optional(),
+  // As in the SDKs: any value but "false" turns instance metadata off.
   AWS_EC2_METADATA_DISABLED: z
     .string()
     .optional()
-    .transform((v) => v?.toLowerCase() === 'true'),
+    .transform((v) => v !== undefined && v !== '' && v.toLowerCase() !== 'false'),
   AWS_EC2_METADATA_SERVICE_ENDPOINT: httpUrl.optional(),
   AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: z.enum(['IPv4', 'IPv6']).optional(),
   // Seconds, as the SDKs take it; imagegate tries three times where the SDKs try once, so one lost packet
@@ -367,6 +368,7 @@ function credentialChainFromEnv(e: Env): CredentialChainSettings {
       fullUri: e.AWS_CONTAINER_CREDENTIALS_FULL_URI || undefined,
       authorizationToken: e.AWS_CONTAINER_AUTHORIZATION_TOKEN || undefined,
       authorizationTokenFile: e.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE || undefined,
+      agent: ECS_AGENT,
     },
     instanceMetadata: {
       disabled: e.AWS_EC2_METADATA_DISABLED,

@@ -5,11 +5,12 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openCredentialChain } from '../../../src/store/s3/credentials/chain.js';
 import { CredentialError } from '../../../src/store/s3/credentials/errors.js';
 import { FakeContainerCredentials } from '../../fakes/container-credentials.js';
 import { FakeInstanceMetadata } from '../../fakes/instance-metadata.js';
 import { FakeSts } from '../../fakes/sts.js';
-import { freshHome, openChain, writeFile } from './chain-env.js';
+import { chainSettings, freshHome, openChain, writeFile } from './chain-env.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/imagegate';
 const OIDC_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.fake-service-account-token.sig';
@@ -197,6 +198,17 @@ describe('AWS credential chain: container credentials', () => {
     expect(imds.requests).toHaveLength(0);
   });
 
+  it('asks the ECS agent at AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, with no Authorization header', async () => {
+    const settings = chainSettings({ ...base(), AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: ecs.credentialsPath });
+    expect(settings.container.agent).toBe('http://169.254.170.2');
+    // The agent's fixed address stands in for the fake's.
+    const { credentials, source } = await openCredentialChain({ ...settings, container: { ...settings.container, agent: ecs.url } });
+    expect(source).toBe('container');
+    expect(await credentials.get()).toEqual(ecs.issuer.issued[0]);
+    expect(ecs.requests.map((r) => [r.path, r.headers.authorization])).toEqual([[ecs.credentialsPath, undefined]]);
+    expect(imds.requests).toHaveLength(0);
+  });
+
   it('sends AWS_CONTAINER_AUTHORIZATION_TOKEN when no token file is named, and stops at a refusal', async () => {
     ecs.authorization = 'right';
     const env = { ...base(), AWS_CONTAINER_CREDENTIALS_FULL_URI: `${ecs.url}${ecs.credentialsPath}` };
@@ -234,7 +246,8 @@ describe('AWS credential chain: EC2 instance metadata (IMDSv2)', () => {
     expect(err.message).toMatch(/instance metadata: .*the instance has no IAM role \(instance profile\) attached/);
   });
 
-  it('asks nothing when AWS_EC2_METADATA_DISABLED is true, and the error says what every link lacked', async () => {
+  it('asks nothing when AWS_EC2_METADATA_DISABLED is set, and the error says what every link lacked', async () => {
+    expect(chainSettings({ AWS_EC2_METADATA_DISABLED: 'false' }).instanceMetadata.disabled).toBe(false);
     const err = await failure(openChain({ ...base(), AWS_EC2_METADATA_DISABLED: 'true' }));
     expect(imds.requests).toHaveLength(0);
     expect(err.message).toContain('none found in the AWS credential chain');

@@ -10,7 +10,7 @@ import type { Dispatcher } from 'undici';
 import { CredentialError } from './errors.js';
 import { callEndpoint, failureOf } from './http.js';
 import { credentialsOfJson } from './metadata-answer.js';
-import { type CredentialChainSettings, ECS_CREDENTIALS_HOST } from './settings.js';
+import type { CredentialChainSettings } from './settings.js';
 import type { CredentialSource } from './types.js';
 
 /** Plain-HTTP hosts a full URI may name, as the SDKs allow: loopback, and the ECS and EKS Pod Identity agents. */
@@ -46,7 +46,7 @@ export function containerSource(
 }
 
 function endpointOf(s: CredentialChainSettings['container']): URL | undefined {
-  if (s.relativeUri) return new URL(`${ECS_CREDENTIALS_HOST}${s.relativeUri.startsWith('/') ? '' : '/'}${s.relativeUri}`);
+  if (s.relativeUri) return new URL(`${s.agent}${s.relativeUri.startsWith('/') ? '' : '/'}${s.relativeUri}`);
   if (!s.fullUri) return undefined;
   let url: URL;
   try {

@@ -18,7 +18,14 @@ export interface CredentialChainSettings {
   /** Where AssumeRoleWithWebIdentity goes: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or STS of the region. */
   stsEndpoint: string;
   /** AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE) (ECS, EKS Pod Identity). */
-  container: { relativeUri?: string; fullUri?: string; authorizationToken?: string; authorizationTokenFile?: string };
+  container: {
+    relativeUri?: string;
+    fullUri?: string;
+    authorizationToken?: string;
+    authorizationTokenFile?: string;
+    /** The ECS agent, to which the relative URI is relative: always ECS_AGENT but in tests. */
+    agent: string;
+  };
   /** EC2 instance metadata (IMDSv2): off with AWS_EC2_METADATA_DISABLED; AWS_EC2_METADATA_SERVICE_ENDPOINT(_MODE). */
   instanceMetadata: { disabled: boolean; endpoint: string };
   /** AWS_METADATA_SERVICE_TIMEOUT and AWS_METADATA_SERVICE_NUM_ATTEMPTS, for the container and instance endpoints. */
@@ -27,7 +34,7 @@ export interface CredentialChainSettings {
 }
 
 /** The ECS agent's address, to which AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is relative. */
-export const ECS_CREDENTIALS_HOST = 'http://169.254.170.2';
+export const ECS_AGENT = 'http://169.254.170.2';
 export const IMDS_ENDPOINT_IPV4 = 'http://169.254.169.254';
 export const IMDS_ENDPOINT_IPV6 = 'http://[fd00:ec2::254]';
 
