@@ -185,14 +185,14 @@ describe('S3 blob store', () => {
   describe('direct links (IMAGEGATE_S3_REDIRECT)', () => {
     it('hands out none unless asked to', async () => {
       const blob = await storeWith().put('img_p0', 'png', Buffer.from('x'), 3600);
-      expect(await storeWith().directUrl(blob)).toBeUndefined();
+      expect(await storeWith().directLink(blob)).toBeUndefined();
     });
 
     it('presigns a URL anyone can GET the image from, living as long as the blob', async () => {
       const store = storeWith({ redirect: true });
       const bytes = randomBytes(50_000);
       const blob = await store.put('img_p1', 'png', bytes, 3600);
-      const url = (await store.directUrl(blob))!;
+      const { url } = (await store.directLink(blob))!;
       expect(url.origin).toBe(s3.url);
       expect(Math.abs(Number(url.searchParams.get('X-Amz-Expires')) - 3600)).toBeLessThanOrEqual(1);
       const res = await fetch(url);
@@ -203,23 +203,23 @@ describe('S3 blob store', () => {
     it("caps a long-lived blob's link at SigV4's 7 days", async () => {
       const store = storeWith({ redirect: true });
       const blob = await store.put('img_p2', 'png', Buffer.from('x'), 30 * 24 * 3600);
-      expect((await store.directUrl(blob))!.searchParams.get('X-Amz-Expires')).toBe('604800');
+      expect((await store.directLink(blob))!.url.searchParams.get('X-Amz-Expires')).toBe('604800');
     });
 
     it('is refused for another key, and once it has expired', async () => {
       const store = storeWith({ redirect: true });
       const blob = await store.put('img_p3', 'png', Buffer.from('x'), 3600);
       await store.put('img_p4', 'png', Buffer.from('y'), 3600);
-      const url = (await store.directUrl(blob))!;
+      const { url } = (await store.directLink(blob))!;
       url.pathname = url.pathname.replace('img_p3', 'img_p4');
       expect((await fetch(url)).status).toBe(403);
       // Signed 5 s ago for a blob that expires within 2 s: the link ends with the blob.
       const shortLived = await store.put('img_p5', 'png', Buffer.from('z'), 1);
-      const soon = (await store.directUrl(shortLived, Date.now() - 5000))!;
+      const soon = (await store.directLink(shortLived, Date.now() - 5000))!.url;
       expect((await fetch(soon)).status).toBe(200);
       await new Promise((r) => setTimeout(r, 3100));
       expect((await fetch(soon)).status).toBe(403);
-      expect(await store.directUrl(shortLived)).toBeUndefined();
+      expect(await store.directLink(shortLived)).toBeUndefined();
     });
   });
 });

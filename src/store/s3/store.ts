@@ -11,7 +11,7 @@
 import { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
 import { MIME_OF_EXTENSION } from '../../domain/job.js';
-import { type BlobFile, type BlobStore, blobPath, isExpired, isPastExpiryHour, newBlob, type StoredBlob } from '../blobs.js';
+import { type BlobFile, type BlobStore, blobPath, type DirectLink, isExpired, isPastExpiryHour, newBlob, type StoredBlob } from '../blobs.js';
 import { errorCodeOf, parseListPage } from './list.js';
 import { CredentialError } from './credentials/errors.js';
 import type { CredentialProvider } from './credentials/types.js';
@@ -148,20 +148,22 @@ export class S3BlobStore implements BlobStore {
    * link's own expiry still ends it, since the gateway checks that before redirecting). Signed with temporary
    * credentials, the URL dies with them, so it says so: it lives no longer than they do.
    */
-  async directUrl(blob: StoredBlob, now = Date.now()): Promise<URL | undefined> {
+  async directLink(blob: StoredBlob, now = Date.now()): Promise<DirectLink | undefined> {
     if (!this.s.redirect) return undefined;
     const left = Math.ceil(blob.expiresAt - now / 1000);
     if (left <= 0) return undefined;
     const credentials = await this.credentials.get();
     const credentialsLeft = credentials.expiresAt === undefined ? Number.POSITIVE_INFINITY : Math.floor((credentials.expiresAt - now) / 1000);
-    return presignedGetUrl({
+    const expiresSeconds = Math.max(1, Math.min(left, MAX_PRESIGN_SECONDS, credentialsLeft));
+    const url = presignedGetUrl({
       url: this.urlOf(this.keyOf(blob)),
       region: this.s.region,
       service: 's3',
       credentials,
       now: new Date(now),
-      expiresSeconds: Math.max(1, Math.min(left, MAX_PRESIGN_SECONDS, credentialsLeft)),
+      expiresSeconds,
     });
+    return { url, expiresAt: Math.floor(now / 1000) + expiresSeconds };
   }
 
   async delete(blob: StoredBlob): Promise<void> {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
 import { createGateway } from '../../../src/gateway.js';
 import { tempDir } from '../../support/databases.js';
-import { startGateway } from '../../support/gateway.js';
+import { postJson, startGateway } from '../../support/gateway.js';
 import { FakeS3 } from '../../fakes/s3.js';
 import { FakeSts } from '../../fakes/sts.js';
 import { freshHome, writeFile } from './aws-home.js';
@@ -62,6 +62,38 @@ describe('the gateway and the S3 credential chain', () => {
       const probe = s3.requests.at(-1)!;
       expect(probe.headers.authorization).toContain(`Credential=${sts.issuer.issued[0]!.accessKeyId}/`);
       expect(probe.headers['x-amz-security-token']).toBe(sts.issuer.issued[0]!.sessionToken);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('caches the redirect to a presigned link no longer than the STS keys that signed it', async () => {
+    const home = freshHome();
+    sts.issuer.lifetimeMs = 20 * 60_000;
+    const gw = await startGateway({
+      env: {
+        HOME: home,
+        IMAGEGATE_S3_BUCKET: 'images',
+        IMAGEGATE_S3_REDIRECT: 'true',
+        AWS_REGION: 'eu-west-1',
+        AWS_ENDPOINT_URL_S3: s3.url,
+        AWS_ENDPOINT_URL_STS: sts.url,
+        AWS_WEB_IDENTITY_TOKEN_FILE: writeFile(join(home, 'token'), 'oidc-token'),
+        AWS_ROLE_ARN: ROLE,
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    });
+    try {
+      const { key } = await gw.clientKey({ balance: 0 });
+      const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'local', prompt: 'x', size: '64x64', response_format: 'url' });
+      expect(res.status).toBe(200);
+      const hop = await fetch(res.body.data[0].url as string, { redirect: 'manual' });
+      expect(hop.status).toBe(302);
+      // The image lives a day (IMAGEGATE_URL_TTL_SECONDS); the keys, and so the presigned URL, 20 minutes.
+      const maxAge = Number(/max-age=(\d+)/.exec(hop.headers.get('cache-control') ?? '')?.[1]);
+      expect(maxAge).toBeGreaterThan(19 * 60);
+      expect(maxAge).toBeLessThanOrEqual(20 * 60);
+      expect((await fetch(hop.headers.get('location')!)).status).toBe(200);
     } finally {
       await gw.close();
     }
