@@ -124,6 +124,12 @@ describe('AWS credential chain: shared config and credentials files', () => {
     expect([call.get('RoleArn'), call.get('WebIdentityToken'), call.get('RoleSessionName')]).toEqual([ROLE, OIDC_TOKEN, 'gw-1']);
   });
 
+  it('goes on to instance metadata past a default profile that holds only a region', async () => {
+    home = freshHome({ '.aws/config': '[default]\nregion = eu-west-1\n' });
+    const { source } = await openChain(base());
+    expect(source).toBe('instance metadata');
+  });
+
   it("runs a profile's credential_process and takes the JSON it prints", async () => {
     const script = writeFile(
       join(home, 'creds.js'),

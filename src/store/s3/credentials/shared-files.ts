@@ -47,7 +47,8 @@ export function sharedFilesSource(s: CredentialChainSettings['sharedFiles'], sts
       if (p.credential_process) return { credentials: await runCredentialProcess(p.credential_process, namedBy) };
       if (p.role_arn) throw unsupported(namedBy, 'assumes its role from source_profile or credential_source');
       if (p.sso_session || p.sso_start_url) throw unsupported(namedBy, 'signs in through IAM Identity Center (SSO)');
-      throw new CredentialError(`${namedBy} has no aws_access_key_id and aws_secret_access_key, role_arn with web_identity_token_file, or credential_process`);
+      // A profile may hold only settings (a region): on an EC2 instance or in a container, credentials come later.
+      return { skipped: `${namedBy} holds no credentials (aws_access_key_id, role_arn, credential_process)` };
     },
   };
 }
