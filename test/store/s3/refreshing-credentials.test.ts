@@ -97,6 +97,30 @@ describe('refreshing temporary S3 credentials', () => {
     await waiting;
   });
 
+  it('answers waiting callers with the last failure until the pause is over, instead of asking the source per request', async () => {
+    const h = harness();
+    h.advance(61 * MINUTE);
+    const first = expect(h.refreshing.get()).rejects.toThrow('STS is down');
+    await h.settle(new Error('STS is down'));
+    await first;
+    for (let i = 0; i < 5; i++) await expect(h.refreshing.get()).rejects.toThrow('STS is down');
+    expect(h.loads()).toBe(1);
+    h.advance(10_000);
+    const again = h.refreshing.get();
+    expect(h.loads()).toBe(2);
+    await h.settle(h.keys(2));
+    expect((await again).accessKeyId).toBe('ASIA2');
+  });
+
+  it('refuses new credentials that expire too soon to be used, keeping the current ones', async () => {
+    const h = harness();
+    h.advance(56 * MINUTE);
+    await h.refreshing.get();
+    await h.settle(h.keys(2, 5_000));
+    expect(h.failures).toEqual([expect.objectContaining({ name: 'CredentialError', message: expect.stringMatching(/too soon to use/) })]);
+    expect((await h.refreshing.get()).accessKeyId).toBe('ASIA1');
+  });
+
   it('never refreshes long-term keys', async () => {
     let loads = 0;
     const r = new RefreshingCredentials(

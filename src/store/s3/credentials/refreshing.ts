@@ -2,8 +2,11 @@
  * Temporary credentials (STS, container, instance metadata) kept fresh. Inside the refresh margin before
  * expiry one refresh starts in the background and every caller keeps signing with the current credentials
  * until the new ones arrive; once they are too close to expiry to use, callers wait for the refresh. However
- * many callers ask at once, one refresh runs.
+ * many callers ask at once, one refresh runs, and a source that failed is not asked again before a pause:
+ * meanwhile its failure is the answer, so an outage of STS or the metadata service is not met with a call
+ * per request.
  */
+import { CredentialError } from './errors.js';
 import type { CredentialProvider, LoadedCredentials } from './types.js';
 
 export interface RefreshTiming {
@@ -11,7 +14,7 @@ export interface RefreshTiming {
   marginMs: number;
   /** Credentials this close to expiry are not used: a request signed now may arrive after they lapse. */
   minLifeMs: number;
-  /** After a background refresh fails, the next is tried no sooner than this, so a failing source is not hammered. */
+  /** A refresh is tried no sooner than this after the last one started, so a failing source is not hammered. */
   retryPauseMs: number;
   now: () => number;
 }
@@ -22,6 +25,7 @@ export class RefreshingCredentials implements CredentialProvider {
   private current: LoadedCredentials | undefined;
   private inFlight: Promise<LoadedCredentials> | undefined;
   private lastAttemptAt = Number.NEGATIVE_INFINITY;
+  private lastFailure: unknown;
 
   private readonly timing: RefreshTiming;
   private readonly onBackgroundFailure: (err: unknown) => void;
@@ -57,11 +61,24 @@ export class RefreshingCredentials implements CredentialProvider {
 
   private refresh(): Promise<LoadedCredentials> {
     if (this.inFlight) return this.inFlight;
-    this.lastAttemptAt = this.timing.now();
-    const run = this.load().then((fresh) => {
-      this.current = fresh;
-      return fresh;
-    });
+    const now = this.timing.now();
+    if (this.lastFailure !== undefined && now - this.lastAttemptAt < this.timing.retryPauseMs) return Promise.reject(this.lastFailure);
+    this.lastAttemptAt = now;
+    const run = (async () => {
+      try {
+        const fresh = await this.load();
+        // Keys that lapse before they could be used would have every caller refresh again at once.
+        if (fresh.expiresAt !== undefined && fresh.expiresAt - this.timing.now() <= this.timing.minLifeMs) {
+          throw new CredentialError(`S3 credentials: the new ones expire at ${new Date(fresh.expiresAt).toISOString()}, too soon to use`);
+        }
+        this.current = fresh;
+        this.lastFailure = undefined;
+        return fresh;
+      } catch (err) {
+        this.lastFailure = err;
+        throw err;
+      }
+    })();
     this.inFlight = run;
     const clear = () => {
       if (this.inFlight === run) this.inFlight = undefined;
