@@ -99,6 +99,35 @@ describe('the gateway and the S3 credential chain', () => {
     }
   });
 
+  it('reports not ready, naming the credentials, once its STS keys have lapsed and STS refuses new ones', async () => {
+    const home = freshHome();
+    sts.issuer.lifetimeMs = 20_000;
+    const gw = await startGateway({
+      env: {
+        HOME: home,
+        IMAGEGATE_S3_BUCKET: 'images',
+        AWS_REGION: 'eu-west-1',
+        AWS_ENDPOINT_URL_S3: s3.url,
+        AWS_ENDPOINT_URL_STS: sts.url,
+        AWS_WEB_IDENTITY_TOKEN_FILE: writeFile(join(home, 'token'), 'oidc-token'),
+        AWS_ROLE_ARN: ROLE,
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    });
+    try {
+      expect((await fetch(`${gw.url}/readyz`)).status).toBe(200);
+      sts.roles.delete(ROLE);
+      // Keys with less than 15 s left are not used; these had 20 s.
+      await new Promise((r) => setTimeout(r, 6000));
+      const res = await fetch(`${gw.url}/readyz`);
+      expect(res.status).toBe(503);
+      expect((await res.json()).checks.blobs).toBe('failed: credentials_unavailable');
+    } finally {
+      sts.roles.add(ROLE);
+      await gw.close();
+    }
+  });
+
   it('refuses to start when no link of the chain has credentials, saying what each lacked, before opening the database', async () => {
     const dataDir = tempDir();
     const config = loadConfig({ IMAGEGATE_DATA_DIR: dataDir, IMAGEGATE_S3_BUCKET: 'images', HOME: freshHome(), AWS_EC2_METADATA_DISABLED: 'true' });

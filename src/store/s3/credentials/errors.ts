@@ -3,6 +3,9 @@
  * key, secret or token.
  */
 export class CredentialError extends Error {
+  /** What the readiness probe reports: `blobs (failed: credentials_unavailable)`. */
+  readonly code = 'credentials_unavailable';
+
   constructor(message: string) {
     super(message);
     this.name = 'CredentialError';
