@@ -49,4 +49,27 @@ describe('S3 blob store configuration', () => {
       /AWS_ENDPOINT_URL_S3/,
     );
   });
+
+  it("points the credential chain's endpoints where the AWS SDKs' variables say", () => {
+    const chain = (env: Record<string, string>) => loadConfig({ IMAGEGATE_S3_BUCKET: 'b', ...env }).s3!.credentials;
+    expect(chain({}).stsEndpoint).toBe('https://sts.amazonaws.com');
+    expect(chain({ AWS_REGION: 'eu-west-1' }).stsEndpoint).toBe('https://sts.eu-west-1.amazonaws.com');
+    expect(chain({ AWS_DEFAULT_REGION: 'eu-west-1', AWS_STS_REGIONAL_ENDPOINTS: 'legacy' }).stsEndpoint).toBe('https://sts.amazonaws.com');
+    expect(chain({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://minio:9000', AWS_ENDPOINT_URL_STS: 'https://sts.internal/' }).stsEndpoint).toBe(
+      'https://sts.internal',
+    );
+    expect(chain({ AWS_ENDPOINT_URL: 'http://minio:9000' }).stsEndpoint).toBe('http://minio:9000');
+    expect(chain({}).instanceMetadata).toEqual({ disabled: false, endpoint: 'http://169.254.169.254' });
+    expect(chain({ AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv6' }).instanceMetadata.endpoint).toBe('http://[fd00:ec2::254]');
+    expect(chain({ AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:1338' }).instanceMetadata.endpoint).toBe('http://127.0.0.1:1338');
+    expect(chain({ AWS_METADATA_SERVICE_TIMEOUT: '2', AWS_METADATA_SERVICE_NUM_ATTEMPTS: '1' })).toMatchObject({
+      metadataTimeoutMs: 2000,
+      metadataAttempts: 1,
+    });
+    expect(chain({ HOME: '/home/app' }).sharedFiles).toEqual({ credentialsFile: '/home/app/.aws/credentials', configFile: '/home/app/.aws/config' });
+  });
+
+  it('refuses an STS endpoint that is not a URL, naming the variable', () => {
+    expect(() => loadConfig({ IMAGEGATE_S3_BUCKET: 'b', AWS_ENDPOINT_URL_STS: 'sts.internal' })).toThrow(/AWS_ENDPOINT_URL_STS/);
+  });
 });
