@@ -246,6 +246,13 @@ describe('AWS credential chain: EC2 instance metadata (IMDSv2)', () => {
     expect(imds.requests[1]!.headers['x-aws-ec2-metadata-token']).toBeTruthy();
   });
 
+  it('says what to set off EC2 when something else answers at the metadata address', async () => {
+    imds.knobs.failNext = 1;
+    imds.knobs.failStatus = 404;
+    const err = await failure(openChain(base()));
+    expect(err.message).toMatch(/HTTP 404 to the IMDSv2 token request .*off EC2, set AWS_EC2_METADATA_DISABLED=true/);
+  });
+
   it('says so when the instance has no role attached', async () => {
     imds.role = undefined;
     const err = await failure(openChain(base()));

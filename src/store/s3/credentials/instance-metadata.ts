@@ -33,7 +33,11 @@ export function instanceMetadataSource(
       } catch (err) {
         return { skipped: `no answer from ${base} (${failureOf(err)}): not an EC2 instance` };
       }
-      if (tokenAnswer.status !== 200) throw new CredentialError(`${where}: HTTP ${tokenAnswer.status} to the IMDSv2 token request`);
+      if (tokenAnswer.status !== 200) {
+        throw new CredentialError(
+          `${where}: HTTP ${tokenAnswer.status} to the IMDSv2 token request (an EC2 instance with its metadata service off, or something else answering at that address; off EC2, set AWS_EC2_METADATA_DISABLED=true)`,
+        );
+      }
       const headers = { 'x-aws-ec2-metadata-token': tokenAnswer.text.trim() };
       const get = async (path: string) => {
         try {
