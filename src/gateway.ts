@@ -31,8 +31,7 @@ import { openDatabase, type Db } from './store/db.js';
 import { Instances } from './store/instances.js';
 import { KeyStore } from './store/keys.js';
 import { RequestLog } from './store/request-log.js';
-import type { CredentialChainSettings } from './store/s3/credentials/settings.js';
-import { S3BlobStore, type S3Settings } from './store/s3/store.js';
+import { S3BlobStore } from './store/s3/store.js';
 import { UrlSigner } from './store/signed-url.js';
 import { FileStore } from './store/files.js';
 import { IdempotencyStore } from './server/idempotency/store.js';
@@ -263,7 +262,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
  * The S3 blob store with credentials from the AWS credential chain. The chain is imported here, and only
  * here, so a gateway without S3 never loads it.
  */
-async function openS3BlobStore(settings: S3Settings & { credentials: CredentialChainSettings }, log: Logger): Promise<S3BlobStore> {
+async function openS3BlobStore(settings: NonNullable<GatewayConfig['s3']>, log: Logger): Promise<S3BlobStore> {
   const { openCredentialChain } = await import('./store/s3/credentials/chain.js');
   const { credentials } = await openCredentialChain(settings.credentials, { log });
   return new S3BlobStore(settings, credentials);
