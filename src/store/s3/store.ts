@@ -145,8 +145,8 @@ export class S3BlobStore implements BlobStore {
 
   /**
    * With `redirect` set, a presigned GET URL living as long as the blob has left (at most SigV4's 7 days; a
-   * link's own expiry still ends it, since the gateway checks that before redirecting). Signed with temporary
-   * credentials, the URL dies with them, so it says so: it lives no longer than they do.
+   * link's own expiry still ends it, since the gateway checks that before redirecting). A URL signed with
+   * temporary credentials dies with them, so it is made to live no longer, and says when it ends.
    */
   async directLink(blob: StoredBlob, now = Date.now()): Promise<DirectLink | undefined> {
     if (!this.s.redirect) return undefined;
