@@ -11,11 +11,11 @@ const TRAFFIC = ['client', 'admin', 'all'] as const;
 const columns = (currency: string): Column<RequestView>[] => [
   { header: 'created_at', value: (r) => timeText(r.created_at) },
   { header: 'id', value: (r) => r.id },
-  { header: 'status', value: (r) => String(r.status), align: 'right' },
+  // The error code beside the status: a refusal reads as one word, `402 insufficient_balance`.
+  { header: 'status', value: (r) => (r.error_code ? `${r.status} ${r.error_code}` : String(r.status)), shrink: true },
   { header: 'model', value: (r) => text(r.model), shrink: true },
   { header: 'amount', value: (r) => moneyText(r.amount, currency), align: 'right' },
   { header: 'latency_ms', value: (r) => text(r.latency_ms), align: 'right' },
-  { header: 'error_code', value: (r) => text(r.error_code), shrink: true },
 ];
 
 interface ListOptions {
