@@ -8,11 +8,11 @@ import type { describeKey } from '../store/keys.js';
 import { type Cli, moneyText } from './context.js';
 
 export type KeyView = ReturnType<typeof describeKey>;
-export type CreatedKey = KeyView & { key: string; webhook_secret: string | null; account?: AccountView };
+export type CreatedKey = KeyView & { key: string; webhook_secret: string | null };
 
 export async function printCreatedKey(cli: Cli, created: CreatedKey, gatewayUrl: string): Promise<void> {
-  // The answer names the account once the admin API includes it; until then it is looked up.
-  const account = created.account ?? ((await cli.client().get(`/v1/admin/accounts/${encodeURIComponent(created.account_id)}`)) as AccountView);
+  // Read after the key exists: the balance it will draw on now, in the account's currency.
+  const account = (await cli.client().get(`/v1/admin/accounts/${encodeURIComponent(created.account_id)}`)) as AccountView;
   if (cli.json) cli.printJson(created);
   else
     cli.printFields([
