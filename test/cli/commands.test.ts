@@ -134,6 +134,30 @@ describe('imagegate CLI commands', { timeout: 120_000 }, () => {
     expect((await gw.admin(`/v1/admin/accounts/${c.accountId}`)).body.balance).toBe(10 * PRICE);
   });
 
+  it('prints parseable JSON with --json for every reading command, money in micro-units', async () => {
+    const c = await gw.clientKey({ balance: 1_500_000 });
+    const reads = [
+      ['models'],
+      ['models', '--all'],
+      ['keys', 'list'],
+      ['keys', 'show', c.keyId],
+      ['accounts', 'list'],
+      ['accounts', 'show', c.accountId],
+      ['users', 'list'],
+      ['usage', '--group-by', 'model'],
+      ['ledger', '--account', c.accountId],
+      ['requests', 'list', '--limit', '3'],
+      ['tasks', 'list'],
+    ];
+    for (const args of reads) {
+      const run = await imagegate([...admin(), '--json', ...args]);
+      expect({ args, code: run.code, stderr: run.stderr }).toEqual({ args, code: 0, stderr: '' });
+      expect(() => JSON.parse(run.stdout), args.join(' ')).not.toThrow();
+    }
+    const shown = await imagegate([...admin(), 'accounts', 'show', c.accountId, '--json']);
+    expect(json<{ balance: number }>(shown.stdout).balance).toBe(1_500_000);
+  }, 300_000);
+
   it('fits tables in 100 columns when piped: names are cut, ids never', async () => {
     const long = `a-very-long-account-name-${'x'.repeat(120)}`;
     const id = await account(long, 1_234_567_890);
