@@ -42,7 +42,8 @@ export function spendingLines(k: KeyView, account: AccountView, gatewayUrl: stri
   const available = moneyText(account.balance, account.currency);
   if (account.balance > 0) return [`The account can spend ${available}; requests to priced models draw on it.`];
   return [
-    `The account has ${available} to spend: requests to priced models are refused (402 insufficient_balance) until it has credit. Add some with`,
+    `The account has ${available} to spend: requests to priced models are refused`,
+    '(402 insufficient_balance) until it has credit. Add some with',
     `  imagegate accounts credit ${account.id} <amount> --note "first credit"`,
     `or on the console's account page: ${gatewayUrl.replace(/\/+$/, '')}/console/accounts/${encodeURIComponent(account.id)}`,
   ];
