@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { CatalogError } from '../catalog/load.js';
 import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.js';
 import { createGateway, type Gateway } from '../gateway.js';
+import { CredentialError } from '../store/s3/credentials/errors.js';
 import { isPrimaryMessage, runPrimary } from './processes.js';
 
 function configOrExit(): GatewayConfig {
@@ -30,7 +31,7 @@ export async function serve(opts: { processes?: number } = {}): Promise<void> {
   try {
     gateway = await createGateway(config);
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof CatalogError) {
+    if (e instanceof ConfigError || e instanceof CatalogError || e instanceof CredentialError) {
       console.error(`imagegate: configuration error: ${e.message}`);
       process.exit(2);
     }
