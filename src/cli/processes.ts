@@ -20,14 +20,34 @@ export function isPrimaryMessage(m: unknown): m is PrimaryMessage {
 const QUICK_DEATH_MS = 10_000;
 const MAX_RESTART_DELAY_MS = 30_000;
 
-export async function runPrimary(count: number, log: Logger): Promise<void> {
+export interface PrimarySettings {
+  /** Gateway processes to run. */
+  count: number;
+  /** Where the rate limits live: without it each process keeps its own, and a key's limits multiply. */
+  redisUrl?: string;
+}
+
+export async function runPrimary({ count, redisUrl }: PrimarySettings, log: Logger): Promise<void> {
+  if (!redisUrl) {
+    log.warn(
+      { processes: count },
+      'REDIS_URL is not set: each gateway process keeps its own rate limits and concurrency counts, so a key may use up to this many times its limits',
+    );
+  }
   const workers = new Set<Worker>();
+  /**
+   * Workers that have started listening. One still starting is loading the gateway's modules, and a message
+   * sent to it then is lost (nothing listens for it yet): it is told to drain once it listens.
+   */
+  const listening = new WeakSet<Worker>();
   let stopping = false;
   let quickDeaths = 0;
 
-  const fork = (index: number): Promise<Worker> => {
+  /** Starts gateway process `index`, unless the primary is stopping: one started then would never hear the drain. */
+  const fork = (index: number): Promise<Worker | undefined> => {
+    if (stopping) return Promise.resolve(undefined);
     const startedAt = Date.now();
-    const worker = cluster.fork({ IMAGEGATE_PROCESS_INDEX: String(index) });
+    const worker = cluster.fork({ IMAGEGATE_PROCESSES: String(count), IMAGEGATE_PROCESS_INDEX: String(index) });
     workers.add(worker);
     worker.on('exit', (code, signal) => {
       workers.delete(worker);
@@ -41,35 +61,48 @@ export async function runPrimary(count: number, log: Logger): Promise<void> {
       setTimeout(() => fork(index).catch((err: unknown) => log.error({ err }, 'a replacement gateway process failed to start')), delay).unref();
     });
     return new Promise((resolve, reject) => {
-      worker.once('listening', () => resolve(worker));
-      worker.once('exit', (code) => reject(new Error(`gateway process ${index} exited with code ${code} before it listened`)));
+      worker.once('listening', () => {
+        listening.add(worker);
+        if (stopping) tell(worker, { imagegate: 'drain' });
+        resolve(worker);
+      });
+      worker.once('exit', (code) =>
+        stopping ? resolve(undefined) : reject(new Error(`gateway process ${index} exited with code ${code} before it listened`)),
+      );
     });
   };
 
   const stop = (signal: string) => {
     if (stopping) {
       log.warn({ signal }, 'stopping every gateway process at once');
-      for (const w of workers) w.send({ imagegate: 'stop-now' } satisfies PrimaryMessage);
+      for (const w of workers) tell(w, { imagegate: 'stop-now' });
       setTimeout(() => process.exit(1), 2_000).unref();
       return;
     }
     stopping = true;
     log.info({ signal, processes: workers.size }, 'draining every gateway process');
     if (workers.size === 0) process.exit(0);
-    for (const w of workers) w.send({ imagegate: 'drain' } satisfies PrimaryMessage);
+    for (const w of workers) if (listening.has(w)) tell(w, { imagegate: 'drain' });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   try {
-    // The first alone: it migrates the database and makes the admin key on a first start.
+    // The first alone: it migrates the database and makes the admin key on a first start. One that cannot
+    // start ends the start (a configuration error would fail them all); the others are replaced like any
+    // process that dies, by the exit handler.
     await fork(0);
-    await Promise.all(Array.from({ length: count - 1 }, (_, i) => fork(i + 1)));
+    await Promise.all(Array.from({ length: count - 1 }, (_, i) => fork(i + 1).catch(() => undefined)));
   } catch (e) {
     log.error({ err: e }, 'imagegate could not start its processes');
     stopping = true;
     for (const w of workers) w.process.kill('SIGKILL');
     process.exit(2);
   }
-  log.info({ processes: count, pid: process.pid }, 'imagegate serving with several processes on one port');
+  if (!stopping) log.info({ processes: count, pid: process.pid }, 'imagegate serving with several processes on one port');
+}
+
+/** A worker whose channel just closed is about to exit (and be counted then): what it misses no longer matters. */
+function tell(worker: Worker, message: PrimaryMessage): void {
+  if (worker.isConnected()) worker.send(message, undefined, () => {});
 }

@@ -22,11 +22,7 @@ function configOrExit(): GatewayConfig {
   }
 }
 
-/** `processes` overrides IMAGEGATE_PROCESSES (the `--processes` option). */
-export async function serve(opts: { processes?: number } = {}): Promise<void> {
-  const config = configOrExit();
-  const processes = opts.processes ?? config.processes;
-  if (cluster.isPrimary && processes > 1) return runPrimary(processes, pino({ level: config.logLevel, base: { role: 'primary' } }));
+async function startGateway(config: GatewayConfig): Promise<Gateway> {
   let gateway: Gateway;
   try {
     gateway = await createGateway(config);
@@ -53,15 +49,31 @@ export async function serve(opts: { processes?: number } = {}): Promise<void> {
   // A promise rejection nobody handled is a bug, but ending the process for it would cut every request in
   // flight, settled ones included: log it loudly and keep serving.
   process.on('unhandledRejection', (err) => gateway.log.error({ err }, 'unhandled promise rejection (a bug): the process keeps serving'));
+  return gateway;
+}
+
+/** `processes` overrides IMAGEGATE_PROCESSES (the `--processes` option). */
+export async function serve(opts: { processes?: number } = {}): Promise<void> {
+  const config = configOrExit();
+  const processes = opts.processes ?? config.processes;
+  if (cluster.isPrimary && processes > 1)
+    return runPrimary({ count: processes, redisUrl: config.redisUrl }, pino({ level: config.logLevel, base: { role: 'primary' } }));
+
+  // A stop asked for while the gateway starts (a signal during migrations) waits for the start, then
+  // drains what started: the process never ends half-started.
+  const started = startGateway(config);
+  let live: Gateway | undefined;
+  void started.then((g) => (live = g));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
       // A second signal means "now": whatever is still in flight is cut, and its holds are refunded by the
       // sweep of another instance or of the next start.
-      gateway.log.warn({ signal }, 'stopping at once');
+      if (live) live.log.warn({ signal }, 'stopping at once');
       process.exit(1);
     }
     stopping = true;
+    const gateway = await started;
     gateway.log.info({ signal, grace_ms: gateway.config.shutdownGraceMs }, 'draining: no new connections, requests and tasks in flight finish');
     await gateway.close();
     process.exit(0);
@@ -76,8 +88,9 @@ export async function serve(opts: { processes?: number } = {}): Promise<void> {
       if (m.imagegate === 'stop-now') process.exit(1);
       else if (!stopping) void stop('drain from the primary');
     });
-    return;
+  } else {
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
   }
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await started;
 }

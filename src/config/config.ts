@@ -70,6 +70,8 @@ const EnvSchema = z.object({
     .string()
     .default('1')
     .transform((v, ctx) => processCount(v) ?? (ctx.addIssue({ code: 'custom', message: PROCESS_COUNT_RULE }), z.NEVER)),
+  // Set by `serve --processes N` for each of its gateway processes (0…N-1): not for operators to set.
+  IMAGEGATE_PROCESS_INDEX: z.coerce.number().int().nonnegative().optional(),
   IMAGEGATE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   IMAGEGATE_REQUEST_LOG: z.enum(['on', 'off']).default('on'),
   IMAGEGATE_HOLD_SWEEP_SECONDS: int(60),
@@ -186,6 +188,8 @@ export interface GatewayConfig {
   bodyLimitBytes: number;
   /** Gateway processes `serve` runs on one port (node:cluster); 1 runs the gateway in the process itself. */
   processes: number;
+  /** Which of `serve`'s gateway processes this is, when it runs several; labels the metrics and the log. */
+  processIndex?: number;
   logLevel: Env['IMAGEGATE_LOG_LEVEL'];
   requestLog: boolean;
   holdSweepSeconds: number;
@@ -289,6 +293,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signingSecret: e.IMAGEGATE_SIGNING_SECRET,
     bodyLimitBytes: e.IMAGEGATE_BODY_LIMIT_BYTES,
     processes: e.IMAGEGATE_PROCESSES,
+    processIndex: e.IMAGEGATE_PROCESS_INDEX,
     logLevel: e.IMAGEGATE_LOG_LEVEL,
     requestLog: e.IMAGEGATE_REQUEST_LOG === 'on',
     holdSweepSeconds: e.IMAGEGATE_HOLD_SWEEP_SECONDS,

@@ -3,7 +3,8 @@
  * replaces a worker that dies and drains them all on SIGTERM.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { tempDir } from '../support/databases.js';
@@ -29,25 +30,50 @@ function gatewayChildren(parent: number): number[] {
   return pids.sort();
 }
 
+/** A primary with two gateway processes on a fresh data dir; resolves once the port answers. */
+async function startTwoProcesses(): Promise<{ primary: ChildProcess; base: string; log: () => string }> {
+  const port = await freePort();
+  const dataDir = tempDir();
+  const env = processEnv({
+    dataDir,
+    overlay: overlayOf(openaiImageModel('slow-image', 1000)),
+    openaiUrl: openai.url,
+    extra: { IMAGEGATE_PROCESSES: '2', IMAGEGATE_LOG_LEVEL: 'warn' },
+  });
+  const logFile = join(dataDir, 'gateway.log');
+  const primary = await startGatewayProcess(env, port, { stdout: openSync(logFile, 'w') });
+  started.push(primary);
+  return { primary, base: `http://127.0.0.1:${port}`, log: () => readFileSync(logFile, 'utf8') };
+}
+
+/** The exit code of `child`, or 'still running' after `ms`. */
+function exitWithin(child: ChildProcess, ms: number): Promise<number | null | 'still running'> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('still running'), ms);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
 let openai: OpenAIFake;
+const started: ChildProcess[] = [];
 let primary: ChildProcess;
 let base: string;
+let log: () => string;
 
 beforeAll(async () => {
   openai = await startOpenAIFake();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const env = processEnv({
-    dataDir: tempDir(),
-    overlay: overlayOf(openaiImageModel('slow-image', 1000)),
-    openaiUrl: openai.url,
-    extra: { IMAGEGATE_PROCESSES: '2' },
-  });
-  primary = await startGatewayProcess(env, port);
+  ({ primary, base, log } = await startTwoProcesses());
 }, 60_000);
 afterAll(async () => {
-  primary?.kill('SIGKILL');
-  for (const pid of primary?.pid ? gatewayChildren(primary.pid) : []) process.kill(pid, 'SIGKILL');
+  for (const p of started) {
+    const children = p.pid ? gatewayChildren(p.pid) : [];
+    p.kill('SIGKILL');
+    for (const pid of children) process.kill(pid, 'SIGKILL');
+  }
   await openai?.close();
 });
 
@@ -63,6 +89,10 @@ describe('serve with several processes', () => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => postJson(`${base}/v1/images/generations`, key, { model: 'slow-image', prompt: 'p' })));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
   }, 60_000);
+
+  it('warns at start that without REDIS_URL each process keeps its own rate limits', () => {
+    expect(log()).toContain('REDIS_URL is not set: each gateway process keeps its own rate limits');
+  });
 
   it('replaces a gateway process that dies, and keeps answering', async () => {
     const [victim, survivor] = gatewayChildren(primary.pid!);
@@ -93,4 +123,24 @@ describe('serve with several processes', () => {
     expect((await inFlight).status).toBe(200);
     expect(await exited).toBe(0);
   }, 60_000);
+
+  it('drains a gateway process that is still starting when SIGTERM comes, and exits', async () => {
+    const { primary: own } = await startTwoProcesses();
+    const before = await pollValue(
+      async () => gatewayChildren(own.pid!),
+      (c) => c.length === 2,
+      30_000,
+    );
+    process.kill(before[0]!, 'SIGKILL');
+    // The replacement exists as a process well before it listens (loading the gateway takes a second or more).
+    const replaced = await pollValue(
+      async () => gatewayChildren(own.pid!),
+      (c) => c.length === 2 && !c.includes(before[0]!),
+      30_000,
+    );
+    expect(replaced).not.toContain(before[0]);
+    own.kill('SIGTERM');
+    // It drains once it listens: loading the gateway takes 1–20 s on a loaded machine.
+    expect(await exitWithin(own, 60_000)).toBe(0);
+  }, 150_000);
 });
