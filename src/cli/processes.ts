@@ -7,6 +7,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import { type ChangeNotice, isChangeNotice } from '../store/sibling-change-feed.js';
 
 /** What the primary tells a worker. Workers ignore signals sent to the whole process group twice. */
 export type PrimaryMessage = { imagegate: 'drain' } | { imagegate: 'stop-now' };
@@ -49,6 +50,11 @@ export async function runPrimary({ count, redisUrl }: PrimarySettings, log: Logg
     const startedAt = Date.now();
     const worker = cluster.fork({ IMAGEGATE_PROCESSES: String(count), IMAGEGATE_PROCESS_INDEX: String(index) });
     workers.add(worker);
+    // A change one process made to a row the others cache (a key revoked) reaches them through here.
+    worker.on('message', (m: unknown) => {
+      if (!isChangeNotice(m)) return;
+      for (const w of workers) if (w !== worker && listening.has(w)) tell(w, m);
+    });
     worker.on('exit', (code, signal) => {
       workers.delete(worker);
       if (stopping) {
@@ -103,6 +109,6 @@ export async function runPrimary({ count, redisUrl }: PrimarySettings, log: Logg
 }
 
 /** A worker whose channel just closed is about to exit (and be counted then): what it misses no longer matters. */
-function tell(worker: Worker, message: PrimaryMessage): void {
+function tell(worker: Worker, message: PrimaryMessage | ChangeNotice): void {
   if (worker.isConnected()) worker.send(message, undefined, () => {});
 }

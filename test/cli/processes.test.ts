@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { tempDir } from '../support/databases.js';
-import { postJson } from '../support/gateway.js';
+import { ADMIN_KEY, postJson } from '../support/gateway.js';
 import { freePort, fundedKey, processEnv, startGatewayProcess } from '../support/process.js';
 import { openaiImageModel, overlayOf } from '../support/overlays.js';
 import { pollValue } from '../support/wait.js';
@@ -43,7 +43,27 @@ async function startTwoProcesses(): Promise<{ primary: ChildProcess; base: strin
   const logFile = join(dataDir, 'gateway.log');
   const primary = await startGatewayProcess(env, port, { stdout: openSync(logFile, 'w') });
   started.push(primary);
-  return { primary, base: `http://127.0.0.1:${port}`, log: () => readFileSync(logFile, 'utf8') };
+  const base = `http://127.0.0.1:${port}`;
+  // The port answers once the first process listens; the second starts after it.
+  expect(
+    await pollValue(
+      () => processesAnswering(base),
+      (seen) => seen.size === 2,
+      60_000,
+    ),
+  ).toEqual(new Set(['0', '1']));
+  return { primary, base, log: () => readFileSync(logFile, 'utf8') };
+}
+
+/** The `process` labels of /metrics over a few fresh connections: which gateway processes answer. */
+async function processesAnswering(base: string): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < 4; i++) {
+    const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}`, connection: 'close' } }).catch(() => undefined);
+    const label = /process="(\d+)"/.exec((await res?.text()) ?? '')?.[1];
+    if (label !== undefined) seen.add(label);
+  }
+  return seen;
 }
 
 /** The exit code of `child`, or 'still running' after `ms`. */
@@ -93,6 +113,18 @@ describe('serve with several processes', () => {
   it('warns at start that without REDIS_URL each process keeps its own rate limits', () => {
     expect(log()).toContain('REDIS_URL is not set: each gateway process keeps its own rate limits');
   });
+
+  it('refuses a key revoked through one process on the other at once', async () => {
+    const { key } = await fundedKey(base, 'revoked', 1_000_000);
+    // Each fresh connection goes to the next process: four reach both, and both now hold the key in cache.
+    const modelsWith = (k: string) => fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${k}`, connection: 'close' } }).then((r) => r.status);
+    expect(await Promise.all([1, 2, 3, 4].map(() => modelsWith(key)))).toEqual([200, 200, 200, 200]);
+    const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', connection: 'close' };
+    const list = (await (await fetch(`${base}/v1/admin/keys?q=revoked`, { headers: admin })).json()) as { data: Array<{ id: string; name: string }> };
+    const id = list.data.find((k) => k.name === 'revoked')!.id;
+    expect((await fetch(`${base}/v1/admin/keys/${id}/revoke`, { method: 'POST', headers: admin, body: '{}' })).status).toBe(200);
+    expect(await Promise.all([1, 2, 3, 4].map(() => modelsWith(key)))).toEqual([401, 401, 401, 401]);
+  }, 60_000);
 
   it('replaces a gateway process that dies, and keeps answering', async () => {
     const [victim, survivor] = gatewayChildren(primary.pid!);
