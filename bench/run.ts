@@ -13,6 +13,10 @@ import { clientKey, GATEWAY_NODE_FLAGS, gatewayEnv, root, sleep, startUpstream, 
 const quick = process.argv.includes('--quick');
 /** `--case b64` (repeatable) runs only the named cases. */
 const onlyCases = process.argv.flatMap((a, i) => (a === '--case' ? [process.argv[i + 1]!] : []));
+/** `--processes N`: imagegate runs as `serve --processes N`, and nginx with as many worker processes. */
+const processesArg = process.argv.indexOf('--processes');
+const PROCESSES = processesArg > 0 ? Number(process.argv[processesArg + 1]) : 1;
+if (!Number.isInteger(PROCESSES) || PROCESSES < 1) throw new Error('--processes takes a positive integer');
 const DURATION = quick ? 2 : 8;
 const RUNS = 2;
 const CONNECTIONS = [4, 32];
@@ -49,7 +53,7 @@ function startNginx(dir: string, port: number, upstreamPort: number): ChildProce
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,
-    `worker_processes 1;
+    `worker_processes ${PROCESSES};
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/nginx-error.log warn;
@@ -70,7 +74,7 @@ http {
 }
 
 async function startImagegate(dir: string, port: number, upstreamPort: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, join(root, 'dist/cli/main.js'), 'serve'], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, join(root, 'dist/cli/main.js'), 'serve', '--processes', String(PROCESSES)], {
     env: gatewayEnv(port, join(dir, 'data'), upstreamPort),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -119,6 +123,28 @@ function memoryMB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** The processes that serve: the gateway itself, or with --processes N its N workers (children of the primary). */
+function servingPids(gateway: ChildProcess): number[] {
+  if (PROCESSES === 1) return [gateway.pid!];
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === gateway.pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** A memory figure of the serving processes: the largest one's, and each one's when there are several. */
+function servingMemory(gateway: ChildProcess, field: 'VmHWM' | 'VmRSS'): { max: number; each: string } {
+  const each = servingPids(gateway).map((pid) => Math.round(memoryMB(pid, field)));
+  return { max: Math.max(...each), each: each.join('+') };
+}
+
 /**
  * Removes the images the url case stored. At ~200 req/s of 1.5 MB each, a full bench would otherwise leave
  * tens of GB behind (it filled this machine's disk once). Only files go: the gateway remembers which expiry
@@ -138,7 +164,8 @@ function best(results: WrkResult[]): WrkResult {
 
 async function main(): Promise<void> {
   ensureTools();
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  // `--no-build`: dist/ is current (back-to-back runs of one build).
+  if (!process.argv.includes('--no-build')) execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'imagegate-bench-'));
   const ports = { upB64: 18101, upSmall: 18102, nginxB64: 18111, nginxSmall: 18112, gwB64: 18121, gwSmall: 18122, floorB64: 18131, floorSmall: 18132 };
   const procs: ChildProcess[] = [];
@@ -253,8 +280,8 @@ async function main(): Promise<void> {
           'ig p99 ms': Number(gw.p99.toFixed(2)),
           'ig errors': gw.errors,
           'ig added p50 ms': Number((gw.p50 - direct.p50).toFixed(2)),
-          'ig peak RSS MB': Math.round(memoryMB(c.gwProc.pid!, 'VmHWM')),
-          'ig RSS now MB': Math.round(memoryMB(c.gwProc.pid!, 'VmRSS')),
+          'ig peak RSS MB': PROCESSES === 1 ? servingMemory(c.gwProc, 'VmHWM').max : servingMemory(c.gwProc, 'VmHWM').each,
+          'ig RSS now MB': PROCESSES === 1 ? servingMemory(c.gwProc, 'VmRSS').max : servingMemory(c.gwProc, 'VmRSS').each,
         };
         rows.push(row);
         console.log(JSON.stringify(row));
@@ -266,7 +293,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < REPEATS; i++) {
         errors += wrk(`http://127.0.0.1:${c.gw}${path}`, 32, c.body, { authorization: `Bearer ${c.key}` }, dir).errors;
         clearStoredImages(c.data);
-        rss.push(Math.round(memoryMB(c.gwProc.pid!, 'VmRSS')));
+        rss.push(servingMemory(c.gwProc, 'VmRSS').max);
       }
       const row = {
         case: `${c.name} repeated`,
@@ -288,8 +315,29 @@ async function main(): Promise<void> {
   if (memory.length) console.table(memory);
   const outDir = join(root, 'bench/results');
   mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, duration_s: DURATION, runs: RUNS, machine: machine(), rows, memory }, null, 2));
+  const stamp = new Date().toISOString();
+  const file = join(
+    outDir,
+    `${stamp.slice(0, 10)}${quick ? '-quick' : ''}${PROCESSES > 1 ? `-p${PROCESSES}` : ''}-${stamp.slice(11, 19).replaceAll(':', '')}.json`,
+  );
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        date: stamp,
+        quick,
+        duration_s: DURATION,
+        runs: RUNS,
+        processes: PROCESSES,
+        ...(PROCESSES > 1 ? { cluster_policy: process.env.NODE_CLUSTER_SCHED_POLICY ?? 'none' } : {}),
+        machine: machine(),
+        rows,
+        memory,
+      },
+      null,
+      2,
+    ),
+  );
   console.log(`results written to ${file}`);
 }
 

@@ -1,6 +1,6 @@
 /**
  * `imagegate serve` with several processes (IMAGEGATE_PROCESSES / `--processes`): a primary that serves nothing
- * itself and N gateway workers on one port (node:cluster hands each new connection to a worker in turn). The
+ * itself and N gateway workers on one port (each accepts connections from the one listening socket). The
  * workers share the database, the blob store and, with REDIS_URL, the limits, exactly as several instances
  * do. The first worker starts alone, so migrations and the first-start admin key happen once; a worker that
  * dies is replaced; SIGTERM or SIGINT drains them all, a second one stops them at once.
@@ -35,6 +35,11 @@ export async function runPrimary({ count, redisUrl }: PrimarySettings, log: Logg
       'REDIS_URL is not set: each gateway process keeps its own rate limits and concurrency counts, so a key may use up to this many times its limits',
     );
   }
+  // Each process accepts its own connections from the shared listening socket (SCHED_NONE) rather than the
+  // primary accepting them all and handing each over (SCHED_RR): a connection handed to a process in the
+  // instant it dies is never answered, and every new connection costs the primary a round trip
+  // (docs/performance.md, "Several processes"). NODE_CLUSTER_SCHED_POLICY=rr brings Node's default back.
+  if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
   const workers = new Set<Worker>();
   /**
    * Workers that have started listening. One still starting is loading the gateway's modules, and a message
