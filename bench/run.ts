@@ -73,12 +73,14 @@ http {
   return spawn(bin, ['-c', conf, '-p', dir], { stdio: 'inherit' });
 }
 
-async function startImagegate(dir: string, port: number, upstreamPort: number): Promise<ChildProcess> {
+/** `procs` gets the child at once: one that does not come up in time is stopped with the rest. */
+async function startImagegate(dir: string, port: number, upstreamPort: number, procs: ChildProcess[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, join(root, 'dist/cli/main.js'), 'serve', '--processes', String(PROCESSES)], {
     env: gatewayEnv(port, join(dir, 'data'), upstreamPort),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  await waitFor(`http://127.0.0.1:${port}/healthz`);
+  procs.push(child);
+  await waitFor(`http://127.0.0.1:${port}/healthz`, 60_000);
   return child;
 }
 
@@ -176,10 +178,9 @@ async function main(): Promise<void> {
     procs.push(startNginx(join(dir, 'n1'), ports.nginxB64, ports.upB64));
     procs.push(startNginx(join(dir, 'n2'), ports.nginxSmall, ports.upSmall));
     procs.push(await startFloorProxy(ports.floorB64, ports.upB64), await startFloorProxy(ports.floorSmall, ports.upSmall));
-    const gwB64 = await startImagegate(join(dir, 'g1'), ports.gwB64, ports.upB64);
-    const gwSmall = await startImagegate(join(dir, 'g2'), ports.gwSmall, ports.upSmall);
+    const gwB64 = await startImagegate(join(dir, 'g1'), ports.gwB64, ports.upB64, procs);
+    const gwSmall = await startImagegate(join(dir, 'g2'), ports.gwSmall, ports.upSmall, procs);
     const data = { b64: join(dir, 'g1', 'data'), small: join(dir, 'g2', 'data') };
-    procs.push(gwB64, gwSmall);
     await waitFor(`http://127.0.0.1:${ports.nginxB64}/`);
     const keyB64 = await clientKey(ports.gwB64);
     const keySmall = await clientKey(ports.gwSmall);
