@@ -88,6 +88,8 @@ const EnvSchema = z.object({
   IMAGEGATE_SIGNUP: z.enum(['off', 'invite', 'open']).default('off'),
   IMAGEGATE_SIGNUP_CREDIT: int(0),
   DATABASE_URL: z.string().optional(),
+  // Off for rolling deploys: `imagegate migrate` upgrades the schema once, and a start finding it behind refuses.
+  IMAGEGATE_AUTO_MIGRATE: z.enum(['on', 'off', 'true', 'false', '1', '0']).default('on'),
   // PostgreSQL only: connections per process, and the limits every connection's session runs under.
   IMAGEGATE_DB_POOL_SIZE: int(20),
   IMAGEGATE_DB_STATEMENT_TIMEOUT_MS: int(30_000),
@@ -181,6 +183,8 @@ export interface GatewayConfig {
   /** Who may sign up in the console, and the opening credit (micro-units) of an account made by an open sign-up. */
   signup: SignupSettings;
   databaseUrl?: string;
+  /** Apply pending migrations at start (one instance), or refuse to start until `imagegate migrate` has (rolling deploys). */
+  autoMigrate: boolean;
   /** PostgreSQL pool size and session time limits (store/postgres-pool.ts). */
   postgres: PostgresSettings;
   redisUrl?: string;
@@ -286,6 +290,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signup: { mode: e.IMAGEGATE_SIGNUP, credit: e.IMAGEGATE_SIGNUP_CREDIT },
     vertex: { project: e.GOOGLE_CLOUD_PROJECT || undefined, location: e.GOOGLE_CLOUD_LOCATION || 'us-central1', tokenUrl: e.IMAGEGATE_GOOGLE_TOKEN_URL },
     databaseUrl: e.DATABASE_URL,
+    autoMigrate: ['on', 'true', '1'].includes(e.IMAGEGATE_AUTO_MIGRATE),
     postgres: {
       poolSize: Math.max(1, e.IMAGEGATE_DB_POOL_SIZE),
       statementTimeoutMs: e.IMAGEGATE_DB_STATEMENT_TIMEOUT_MS,
