@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { adminClient, everyPage, printResult } from './client.js';
+import { registerMigrateCommand } from './migrate-command.js';
 import { readPassword } from './password-input.js';
 import { serve } from './serve.js';
 
@@ -21,6 +22,8 @@ program
   .action(async () => {
     await serve();
   });
+
+registerMigrateCommand(program);
 
 const int = (v: string) => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError('must be a non-negative integer');
