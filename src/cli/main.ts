@@ -4,6 +4,7 @@
  * gateway (IMAGEGATE_URL, default http://127.0.0.1:8787, and IMAGEGATE_ADMIN_KEY).
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { registerBackupCommands } from './backup-command.js';
 import { adminClient, everyPage, printResult } from './client.js';
 import { registerMigrateCommand } from './migrate-command.js';
 import { readPassword } from './password-input.js';
@@ -24,6 +25,7 @@ program
   });
 
 registerMigrateCommand(program);
+registerBackupCommands(program);
 
 const int = (v: string) => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError('must be a non-negative integer');
