@@ -119,6 +119,9 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** Every environment variable the gateway's configuration reads (provider credentials are named by the catalog). */
+export const CONFIG_VARIABLES: readonly (keyof Env)[] = Object.keys(EnvSchema.shape) as (keyof Env)[];
+
 /** GOOGLE_CLOUD_PROJECT / GOOGLE_CLOUD_LOCATION and the token endpoint Vertex AI routes use (providers/vertex/). */
 export interface VertexSettings {
   /** Unset: the service account file's project_id. */
