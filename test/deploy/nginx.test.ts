@@ -4,65 +4,22 @@
  * `nginx -t`. Streams must pass event by event, edit-sized bodies must reach the gateway, and a request must
  * go to the instance that is up.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAIFake, startOpenAIFake } from '../fakes/openai.js';
 import { tempDir } from '../support/databases.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { NamedEvents } from '../support/named-events.js';
+import { composeBalancer, deployFile, HAVE_NGINX, NGINX, nginxMainConfig, startNginx, withProxyInclude } from '../support/nginx.js';
 import { freePort } from '../support/process.js';
-
-const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const deployFile = (name: string) => readFileSync(join(root, 'deploy', name), 'utf8');
-const PROXY_INCLUDE = 'include /etc/nginx/imagegate-proxy.conf;';
-
-/** An nginx main file around a site file, runnable unprivileged in `dir`. */
-function mainConfig(dir: string, site: string): string {
-  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d), { recursive: true });
-  writeFileSync(join(dir, 'site.conf'), site);
-  const file = join(dir, 'nginx.conf');
-  writeFileSync(
-    file,
-    `pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events {}
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  include ${dir}/site.conf;
-}
-`,
-  );
-  return file;
-}
-
-async function waitForPort(port: number): Promise<void> {
-  const end = Date.now() + 10_000;
-  while (Date.now() < end) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/healthz`);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error('nginx did not start');
-}
 
 /** Rejects when `promise` takes longer than `ms`: a buffered stream would wait for the whole answer. */
 function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms))]);
 }
 
-describe.runIf(existsSync(NGINX))('deploy/ nginx files in front of a gateway', () => {
+describe.runIf(HAVE_NGINX)('deploy/ nginx files in front of a gateway', () => {
   let fake: OpenAIFake;
   let gw: TestGateway;
   let nginx: ChildProcess;
@@ -76,17 +33,10 @@ describe.runIf(existsSync(NGINX))('deploy/ nginx files in front of a gateway', (
     });
     ({ key } = await gw.clientKey({ balance: 50_000_000 }));
     const [listen, down] = [await freePort(), await freePort()];
-    const gatewayPort = new URL(gw.url).port;
     // The compose load balancer, with gateway-1 down (nothing listens on its port) and gateway-2 up.
-    const site = deployFile('nginx-compose.conf')
-      .replace('server gateway-1:8787', `server 127.0.0.1:${down}`)
-      .replace('server gateway-2:8787', `server 127.0.0.1:${gatewayPort}`)
-      .replace('listen 80;', `listen 127.0.0.1:${listen};`)
-      .replace(PROXY_INCLUDE, `include ${join(root, 'deploy', 'nginx-proxy.conf')};`);
-    const dir = tempDir('imagegate-nginx-');
-    nginx = spawn(NGINX, ['-p', dir, '-c', mainConfig(dir, site), '-g', 'daemon off; master_process off;'], { stdio: 'ignore' });
+    const site = composeBalancer(listen, [down, Number(new URL(gw.url).port)]);
+    nginx = await startNginx(site, listen);
     base = `http://127.0.0.1:${listen}`;
-    await waitForPort(listen);
   });
 
   afterAll(async () => {
@@ -162,12 +112,11 @@ describe.runIf(existsSync(NGINX))('deploy/ nginx files in front of a gateway', (
         stdio: 'ignore',
       },
     );
-    const site = deployFile('nginx.conf')
+    const site = withProxyInclude(deployFile('nginx.conf'))
       .replace('/etc/letsencrypt/live/images.example.com/fullchain.pem', join(dir, 'cert.pem'))
-      .replace('/etc/letsencrypt/live/images.example.com/privkey.pem', join(dir, 'key.pem'))
-      .replace(PROXY_INCLUDE, `include ${join(root, 'deploy', 'nginx-proxy.conf')};`);
+      .replace('/etc/letsencrypt/live/images.example.com/privkey.pem', join(dir, 'key.pem'));
     expect(site.split('\n').filter((l) => !l.trim().startsWith('#') && l.includes('/etc/'))).toEqual([]);
-    const out = execFileSync(NGINX, ['-t', '-p', dir, '-c', mainConfig(dir, site)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(NGINX, ['-t', '-p', dir, '-c', nginxMainConfig(dir, site)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out).toBe('');
   });
 });
