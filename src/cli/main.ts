@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `imagegate serve` runs the gateway; every other command is a thin client of the admin API of a running
- * gateway (IMAGEGATE_URL, default http://127.0.0.1:8787, and IMAGEGATE_ADMIN_KEY).
+ * `imagegate serve` runs the gateway; `migrate`, `backup` and `restore` work on its database directly; every
+ * other command is a thin client of the admin API of a running gateway (IMAGEGATE_URL, default
+ * http://127.0.0.1:8787, and IMAGEGATE_ADMIN_KEY).
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { registerBackupCommands } from './backup-command.js';
