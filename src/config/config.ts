@@ -2,6 +2,7 @@
  * Process configuration from the environment, with the embedded defaults that make `npm start` work with no
  * setup. Everything a user may need to change is here, parsed once at start-up.
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { SessionLifetimes } from '../store/console-sessions.js';
@@ -27,6 +28,13 @@ const int = (def: number) =>
       return n;
     });
 
+function isAddressOrRange(v: string): boolean {
+  const [address, bits, ...rest] = v.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
 const httpUrl = z
   .string()
   .url()
@@ -40,6 +48,22 @@ const EnvSchema = z.object({
   IMAGEGATE_CONFIG: z.string().optional(),
   IMAGEGATE_PUBLIC_URL: z.string().url().optional(),
   IMAGEGATE_URL_ALLOWLIST: z.string().default(''),
+  // The reverse proxies whose X-Forwarded-For names the client: addresses or CIDR ranges, comma-separated.
+  IMAGEGATE_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const list = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = list.find((a) => !isAddressOrRange(a));
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: `"${bad}" is not an IP address or a CIDR range (like 10.0.0.0/8)` });
+        return z.NEVER;
+      }
+      return list;
+    }),
   IMAGEGATE_DROP_UNSUPPORTED: bool,
   IMAGEGATE_DEFAULT_MODEL: z
     .string()
@@ -141,6 +165,11 @@ export interface GatewayConfig {
   /** Externally visible base URL, without trailing slash. */
   publicUrl: string;
   urlAllowlist: string[];
+  /**
+   * Reverse proxies (addresses, CIDR ranges) trusted to name the client in X-Forwarded-For: a request from one
+   * of them is seen as from the address it names (limits per address, audit log, sessions). Empty: the peer.
+   */
+  trustedProxies: string[];
   dropUnsupported: boolean;
   /** The model a request without `model` uses; unset, `model` is required (checked against the catalog at start-up). */
   defaultModel?: string;
@@ -244,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminKey: e.IMAGEGATE_ADMIN_KEY,
     catalogOverlay: e.IMAGEGATE_CONFIG,
     publicUrl: (e.IMAGEGATE_PUBLIC_URL ?? `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${e.PORT}`).replace(/\/+$/, ''),
+    trustedProxies: e.IMAGEGATE_TRUSTED_PROXIES,
     urlAllowlist: e.IMAGEGATE_URL_ALLOWLIST.split(',')
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),
