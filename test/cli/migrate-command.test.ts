@@ -8,7 +8,8 @@ import { type Kysely, Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { withSchemaConnection } from '../../src/store/db.js';
 import { migrations } from '../../src/store/migrations.js';
-import { tempDir } from '../support/databases.js';
+import { readSchemaState } from '../../src/store/schema-version.js';
+import { freshPostgres, PG_URL, tempDir } from '../support/databases.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const KNOWN = Object.keys(migrations('sqlite')).sort();
@@ -76,5 +77,18 @@ describe('imagegate migrate', { timeout: 120_000 }, () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('run `imagegate migrate`');
     expect(run.stderr).toContain(last);
+  });
+
+  it.skipIf(!PG_URL)('applies every migration to the PostgreSQL database of DATABASE_URL, naming it without its password', async () => {
+    const databaseUrl = await freshPostgres();
+    const run = await imagegate(['migrate'], { DATABASE_URL: databaseUrl, IMAGEGATE_DATA_DIR: tempDir() });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`[${KNOWN.length}/${KNOWN.length}] ${last}`);
+    const url = new URL(databaseUrl);
+    expect(run.stdout).toContain(`the PostgreSQL database postgres://${url.username}@${url.host}${url.pathname}`);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(`:${url.password}@`);
+    await withSchemaConnection({ databaseUrl, dataDir: tempDir() }, async (db, dialect) => {
+      expect((await readSchemaState(db, dialect)).pending).toEqual([]);
+    });
   });
 });
