@@ -94,9 +94,11 @@ async function loadPg(): Promise<typeof pg> {
   return driver;
 }
 
-function isPostgresUrl(url: string | undefined): url is string {
-  if (url && !/^postgres(ql)?:\/\//.test(url)) throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
-  return url !== undefined && url !== '';
+/** DATABASE_URL when it names a PostgreSQL database; undefined (unset or empty) means SQLite; anything else is refused. */
+function postgresUrlOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  return url;
 }
 
 /** The connection settings every SQLite connection of the gateway's, and of its commands, runs with. */
@@ -115,12 +117,13 @@ function openSqliteFile(file: string): SQLite.Database {
  * nothing else of a gateway starts, and on PostgreSQL no statement time limit cuts a long migration short.
  */
 export async function withSchemaConnection<T>(location: DatabaseLocation, work: (db: Kysely<unknown>, dialect: SqlDialect) => Promise<T>): Promise<T> {
-  if (isPostgresUrl(location.databaseUrl)) {
+  const postgresUrl = postgresUrlOf(location.databaseUrl);
+  if (postgresUrl) {
     const driver = await loadPg();
     const settings = location.postgres ?? DEFAULT_POSTGRES_SETTINGS;
     return withPostgresMigrationConnection(
       driver,
-      location.databaseUrl,
+      postgresUrl,
       settings,
       () => undefined,
       (db) => work(db, 'postgres'),
@@ -137,17 +140,18 @@ export async function withSchemaConnection<T>(location: DatabaseLocation, work: 
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
   const policy = opts.schema ?? 'upgrade';
-  if (isPostgresUrl(opts.databaseUrl)) {
+  const postgresUrl = postgresUrlOf(opts.databaseUrl);
+  if (postgresUrl) {
     const pg = await loadPg();
     const settings = opts.postgres ?? DEFAULT_POSTGRES_SETTINGS;
     const onConnectionLost = opts.onConnectionLost ?? (() => undefined);
-    await withPostgresMigrationConnection(pg, opts.databaseUrl, settings, onConnectionLost, settleSchema(policy, 'postgres'));
-    const pool = createPostgresPool(pg, opts.databaseUrl, settings, onConnectionLost);
+    await withPostgresMigrationConnection(pg, postgresUrl, settings, onConnectionLost, settleSchema(policy, 'postgres'));
+    const pool = createPostgresPool(pg, postgresUrl, settings, onConnectionLost);
     const dialect = new DriverKeepingDialect(new PostgresDialect({ pool }));
     const kysely = new Kysely<Database>({ dialect });
     // Kysely initialises its driver on the first query, and transactions use that driver directly.
     await sql`select 1`.execute(kysely);
-    const changes = new PgChangeFeed(pg, postgresClientConfig(opts.databaseUrl, settings), kysely as Kysely<unknown>, onConnectionLost);
+    const changes = new PgChangeFeed(pg, postgresClientConfig(postgresUrl, settings), kysely as Kysely<unknown>, onConnectionLost);
     await changes.start();
     return {
       kysely,
