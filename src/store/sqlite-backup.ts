@@ -11,8 +11,10 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { readSchemaState, SchemaNewerError } from './schema-version.js';
 
-/** Pages copied per step of an online backup: small enough that the gateway's writes interleave, and a progress report each. */
+/** Pages copied per step of an online backup (4 MB of 4 KB pages): a progress report each. */
 const PAGES_PER_STEP = 1024;
+/** The largest step better-sqlite3 takes: the rest of the database at once. */
+const ALL_PAGES = 0x7fffffff;
 
 export interface BackupProgress {
   totalPages: number;
@@ -37,13 +39,21 @@ export async function backupSqlite(source: string, target: string, onProgress?: 
   const db = new SQLite(source, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    // SQLite reports before each step; the finished copy is reported once it has landed.
+    // SQLite starts the copy over when another connection (the gateway) writes between two steps; under steady
+    // writes it would start over for ever. Once that happens, the rest is copied in one step: one read
+    // transaction, which in WAL mode the gateway's writes go on beside.
+    let copiedBefore = 0;
+    let oneStep = false;
     const done = await db.backup(partial, {
       progress: ({ totalPages, remainingPages }) => {
-        onProgress?.({ totalPages, copiedPages: totalPages - remainingPages });
-        return PAGES_PER_STEP;
+        const copiedPages = totalPages - remainingPages;
+        if (copiedBefore > 0 && copiedPages <= copiedBefore) oneStep = true;
+        copiedBefore = copiedPages;
+        onProgress?.({ totalPages, copiedPages });
+        return oneStep ? ALL_PAGES : PAGES_PER_STEP;
       },
     });
+    // SQLite reports before each step; the finished copy is reported once it has landed.
     onProgress?.({ totalPages: done.totalPages, copiedPages: done.totalPages - done.remainingPages });
   } catch (err) {
     rmSync(partial, { force: true });
