@@ -2,6 +2,7 @@
 import { CatalogError } from '../catalog/load.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createGateway, type Gateway } from '../gateway.js';
+import { CredentialError } from '../store/s3/credentials/errors.js';
 import { SchemaMismatchError } from '../store/schema-version.js';
 import { CONFIG_ERROR_EXIT, SCHEMA_MISMATCH_EXIT } from './exit-codes.js';
 
@@ -10,7 +11,7 @@ export async function serve(): Promise<void> {
   try {
     gateway = await createGateway(loadConfig());
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof CatalogError) {
+    if (e instanceof ConfigError || e instanceof CatalogError || e instanceof CredentialError) {
       console.error(`imagegate: configuration error: ${e.message}`);
       process.exit(CONFIG_ERROR_EXIT);
     }
