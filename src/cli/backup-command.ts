@@ -9,7 +9,7 @@ import { loadConfig } from '../config/config.js';
 import { type DatabaseLocation, sqliteFile } from '../store/db.js';
 import { backupSqlite, restoreSqlite } from '../store/sqlite-backup.js';
 import { databaseLocation, describeDatabase } from './database-location.js';
-import { progressLine } from './progress-line.js';
+import { bytesText, progressLine } from './progress.js';
 
 export function registerBackupCommands(program: Command): void {
   program
@@ -17,13 +17,12 @@ export function registerBackupCommands(program: Command): void {
     .description('copy the SQLite database to <file> while the gateway runs (PostgreSQL: prints the pg_dump way)')
     .action(async (file: string, _o: unknown, cmd: Command) => {
       const location = sqliteOnly(databaseLocation(loadConfig()), 'backup');
-      const progress = progressLine();
+      const progress = progressLine('backup');
       const summary = await backupSqlite(sqliteFile(location.dataDir), resolve(file), ({ totalPages, copiedPages }) =>
-        progress.update(`backing up: ${Math.floor((100 * copiedPages) / Math.max(1, totalPages))}% (${copiedPages}/${totalPages} pages)`),
-      );
-      progress.done();
+        progress.update(`${Math.floor((100 * copiedPages) / Math.max(1, totalPages))}% (${copiedPages} of ${totalPages} pages)`),
+      ).finally(() => progress.done());
       if (cmd.optsWithGlobals().json === true) console.log(JSON.stringify(summary, null, 2));
-      else console.log(`backed up ${describeDatabase(location)} to ${summary.file} (${summary.bytes} bytes, schema ${summary.schema})`);
+      else console.log(`backed up ${describeDatabase(location)} to ${summary.file} (${bytesText(summary.bytes)}, schema ${summary.schema})`);
     });
 
   program

@@ -9,7 +9,7 @@ import { withSchemaConnection } from '../store/db.js';
 import { readSchemaState, SchemaMismatchError, SchemaNewerError, upgradeSchema } from '../store/schema-version.js';
 import { databaseLocation, describeDatabase } from './database-location.js';
 import { SCHEMA_MISMATCH_EXIT } from './exit-codes.js';
-import { progressLine } from './progress-line.js';
+import { progressLine } from './progress.js';
 
 export function registerMigrateCommand(program: Command): void {
   program
@@ -31,15 +31,18 @@ export function registerMigrateCommand(program: Command): void {
 async function migrate(dryRun: boolean, json: boolean): Promise<void> {
   const location = databaseLocation(loadConfig());
   const where = describeDatabase(location);
-  const progress = progressLine();
+  const progress = progressLine('migrate');
   const result = await withSchemaConnection(location, async (db, dialect) => {
     const before = await readSchemaState(db, dialect);
     if (before.unknown.length) throw new SchemaNewerError(before.unknown);
     if (dryRun) return { database: dialect, applied: [] as string[], pending: before.pending };
-    if (before.pending.length) progress.update(`migrating ${where}: ${before.pending.length} pending`);
-    const applied = await upgradeSchema(db, dialect, (step) => progress.update(`[${step.index}/${step.total}] ${step.name} (${Math.round(step.ms)} ms)`));
-    progress.done();
-    return { database: dialect, applied, pending: [] as string[] };
+    if (before.pending.length) progress.update(`${before.pending.length} pending on ${where}`);
+    try {
+      const applied = await upgradeSchema(db, dialect, (step) => progress.update(`[${step.index}/${step.total}] ${step.name} (${Math.round(step.ms)} ms)`));
+      return { database: dialect, applied, pending: [] as string[] };
+    } finally {
+      progress.done();
+    }
   });
   if (json) console.log(JSON.stringify(result, null, 2));
   else if (dryRun) console.log(result.pending.length ? `${where} would get: ${result.pending.join(', ')}` : `${where} is current: nothing to apply`);

@@ -50,6 +50,20 @@ for (const variant of databases()) {
       expect(state.applied.at(-1)).toBe(LATEST);
     });
 
+    it('reports each migration as it lands, in order, with its place among those pending', async () => {
+      const location = await variant.make();
+      await migratedUpTo(location, KNOWN.at(-3)!);
+      const steps: Array<{ name: string; index: number; total: number }> = [];
+      const applied = await withSchemaConnection(location, (db, dialect) =>
+        upgradeSchema(db, dialect, ({ name, index, total }) => steps.push({ name, index, total })),
+      );
+      expect(applied).toEqual(KNOWN.slice(-2));
+      expect(steps).toEqual([
+        { name: BEFORE_LATEST, index: 1, total: 2 },
+        { name: LATEST, index: 2, total: 2 },
+      ]);
+    });
+
     it('refuses to open a schema with pending migrations when they are left to imagegate migrate, and changes nothing', async () => {
       const location = await variant.make();
       await migratedUpTo(location, BEFORE_LATEST);
