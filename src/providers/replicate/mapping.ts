@@ -103,6 +103,9 @@ export const MAX_WAIT_SECONDS = 60;
  */
 export const MAX_DATA_URI_BYTES = 10_000_000;
 
+/** A `Cancel-After` duration as Replicate's examples write it: whole numbers of h, m, s or ms, e.g. `1m`, `1h30m`. */
+export const DURATION = /^(?:\d+(?:h|m|s|ms))+$/;
+
 /** `owner/name`, the shape of an official model's name; a version route names any model this way too. */
 export const MODEL_NAME = /^[a-z0-9][a-z0-9_.-]*\/[a-z0-9][a-z0-9_.-]*$/i;
 /** A version id (64 hex digits), as `POST /v1/predictions` takes it, optionally as `owner/name:version`. */

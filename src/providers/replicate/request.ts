@@ -22,6 +22,9 @@ const auth = (route: Route) => ({ authorization: `Bearer ${route.apiKey}` });
 /** Route option `version`: the model version a route pins, instead of the official model's current one. */
 export const versionOf = (route: Route): string | undefined => (typeof route.options.version === 'string' ? route.options.version : undefined);
 
+/** Route option `cancel_after`: Replicate's own deadline for the prediction (`Cancel-After`, e.g. `5m`). */
+export const cancelAfterOf = (route: Route): string | undefined => (typeof route.options.cancel_after === 'string' ? route.options.cancel_after : undefined);
+
 /** Route option `wait`: seconds a create call may hold for the result (`Prefer: wait`), 60 at most, 0 never. */
 export function waitCapOf(route: Route): number {
   const wait = route.options.wait;
@@ -53,10 +56,16 @@ export async function createRequest(plan: ReplicatePlan, route: Route, ctx: Call
   if (plan.image) input[plan.image.field] = await imageReference(plan.image.image, ctx);
   const version = versionOf(route);
   const wait = preferWait(route, ctx.deadline);
+  const cancelAfter = cancelAfterOf(route);
   return {
     method: 'POST',
     url: version ? `${base(route)}/v1/predictions` : `${base(route)}/v1/models/${route.upstreamModel}/predictions`,
-    headers: { ...auth(route), 'content-type': 'application/json', ...(wait ? { prefer: wait } : {}) },
+    headers: {
+      ...auth(route),
+      'content-type': 'application/json',
+      ...(wait ? { prefer: wait } : {}),
+      ...(cancelAfter ? { 'cancel-after': cancelAfter } : {}),
+    },
     body: JSON.stringify(version ? { version, input } : { input }),
   };
 }

@@ -60,6 +60,12 @@ describe('replicate: the create call', () => {
     expect(result.images).toHaveLength(1);
   });
 
+  it("sends the route's cancel_after as Replicate's Cancel-After deadline", async () => {
+    fake.pollsToFinish = 0;
+    await adapter.generate(job(), routeTo(fake, SCHNELL, { options: { cancel_after: '10m' } }), callContext());
+    expect(fake.creates()[0]!.headers['cancel-after']).toBe('10m');
+  });
+
   it('runs a pinned version through POST /v1/predictions with version beside the input', async () => {
     fake.pollsToFinish = 0;
     await adapter.generate(job(), routeTo(fake, SCHNELL, { options: { version: FAKE_VERSION } }), callContext());

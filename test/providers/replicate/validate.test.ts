@@ -38,13 +38,14 @@ describe('replicate: validate', () => {
 describe('replicate: checkRoute', () => {
   it('accepts an official model, and a pinned version with a wait of 0 to 60 seconds', () => {
     expect(adapter.checkRoute!(offlineRoute(SCHNELL))).toBeUndefined();
-    expect(adapter.checkRoute!(offlineRoute(SCHNELL, { version: 'f'.repeat(64), wait: 0 }))).toBeUndefined();
+    expect(adapter.checkRoute!(offlineRoute(SCHNELL, { version: 'f'.repeat(64), wait: 0, cancel_after: '1h30m' }))).toBeUndefined();
     expect(adapter.checkRoute!(offlineRoute('my-model', { version: `acme/painter:${'0'.repeat(64)}`, wait: 60 }))).toBeUndefined();
   });
 
-  it('refuses a version that is no version id, a wait beyond 60 s, and an upstream model that is no owner/name', () => {
+  it('refuses a version that is no version id, a wait beyond 60 s, a cancel_after that is no duration, and an upstream model that is no owner/name', () => {
     expect(adapter.checkRoute!(offlineRoute(SCHNELL, { version: 'latest' }))).toContain('option version');
     expect(adapter.checkRoute!(offlineRoute(SCHNELL, { wait: 61 }))).toContain('option wait');
+    expect(adapter.checkRoute!(offlineRoute(SCHNELL, { cancel_after: '10 minutes' }))).toContain('option cancel_after');
     expect(adapter.checkRoute!(offlineRoute('flux-schnell'))).toContain('owner/name');
   });
 });
