@@ -39,7 +39,8 @@ export function planJob(job: ImageJob, route: Route): ReplicatePlan {
   const input: JsonObject = { prompt: job.prompt };
   if (job.n > 1) {
     if (!model.count || route.model.n.max < job.n) {
-      throw invalidRequest('n', `${who(job, route)} makes at most ${route.model.n.max} image per request; lower n.`);
+      const most = model.count ? route.model.n.max : 1;
+      throw invalidRequest('n', `${who(job, route)} makes at most ${most} image${most > 1 ? 's' : ''} per request; lower n.`);
     }
     input[model.count] = job.n;
   } else if (model.count && (known || route.model.n.max > 1)) {
