@@ -116,19 +116,9 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     expect(await ledgerKinds(accountId)).toEqual(['credit', 'hold', 'settle']);
   }, 30_000);
 
-  it('cancels a task through to Replicate (POST /v1/predictions/{id}/cancel) and refunds it once', async () => {
-    fake.holdNew = true;
-    const { key, accountId } = await gw.clientKey({ balance: START });
-    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: SCHNELL, prompt: 'a lighthouse' }, { prefer: 'respond-async' });
-    await until(
-      async () => fake.predictions.size,
-      (n) => n === 1,
-    );
-    await until(
-      () => getTask(key, res.body.id),
-      (t) => t.status === 'running',
-    );
-    const cancel = await postJson(`${gw.url}/v1/tasks/${res.body.id}/cancel`, key, {});
+  /** Cancels the task through the gateway, then expects the prediction cancelled upstream once and the hold refunded once. */
+  async function cancelAndCheck(key: string, accountId: string, taskId: string): Promise<void> {
+    const cancel = await postJson(`${gw.url}/v1/tasks/${taskId}/cancel`, key, {});
     expect(cancel.status).toBe(200);
     const p = fake.only();
     await until(
@@ -137,13 +127,30 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     );
     expect(fake.requestsTo(`/v1/predictions/${p.id}/cancel`)).toHaveLength(1);
     expect(p.status).toBe('canceled');
-    expect((await getTask(key, res.body.id)).status).toBe('canceled');
-    await until(
-      () => ledgerKinds(accountId),
-      (k) => k.includes('refund'),
-    );
+    expect((await getTask(key, taskId)).status).toBe('canceled');
     expect(await settled(key)).toMatchObject({ available: START, held: 0 });
     expect(await ledgerKinds(accountId)).toEqual(['credit', 'hold', 'refund']);
+  }
+
+  it('cancels a task through to Replicate (POST /v1/predictions/{id}/cancel) and refunds it once', async () => {
+    fake.holdNew = true;
+    const { key, accountId } = await gw.clientKey({ balance: START });
+    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: SCHNELL, prompt: 'a lighthouse' }, { prefer: 'respond-async' });
+    const row = () => gw.gateway.db.kysely.selectFrom('tasks').select('upstream_task_id').where('id', '=', res.body.id).executeTakeFirstOrThrow();
+    await until(row, (r) => r.upstream_task_id !== null);
+    await cancelAndCheck(key, accountId, res.body.id);
+  }, 30_000);
+
+  it('cancels the prediction of a task cancelled while its create call was still waiting on Replicate', async () => {
+    fake.pollsToFinish = 1;
+    fake.waitHoldMs = 1000;
+    const { key, accountId } = await gw.clientKey({ balance: START });
+    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: SCHNELL, prompt: 'a lighthouse' }, { prefer: 'respond-async' });
+    await until(
+      async () => fake.predictions.size,
+      (n) => n === 1,
+    );
+    await cancelAndCheck(key, accountId, res.body.id);
   }, 30_000);
 
   it('hands a sync request that outlives its deadline over to a task following the same prediction, charged once', async () => {

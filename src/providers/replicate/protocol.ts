@@ -5,6 +5,7 @@
  * the prediction id: following and cancelling need nothing else, and it holds no secret.
  */
 import type { CallContext, Route } from '../../domain/adapter.js';
+import { GatewayError } from '../../domain/errors.js';
 import type { ImageJob } from '../../domain/job.js';
 import { callUpstream } from '../http.js';
 import { jobEnded, type PollSchedule, type SubmittedJob, type UpstreamJobCheck, type UpstreamJobProtocol } from '../upstream-job.js';
@@ -19,6 +20,12 @@ import { checkOf } from './response.js';
  * backs off to 4 s for long jobs (Replicate limits reads per minute per account).
  */
 export const REPLICATE_POLLING: PollSchedule = { initialMs: 500, maxMs: 4_000, growEvery: 4, maxPollFailures: 3 };
+
+/** A signal nothing aborts: the create call ends by its deadline only. */
+const UNCUT = new AbortController().signal;
+
+/** Time allowed for cancelling a prediction whose caller went away during the create call (ms). */
+const CANCEL_TIMEOUT_MS = 10_000;
 
 /** Statuses the create reply may hold; 201 is Replicate's, 200 and 202 are taken as the same. */
 const CREATED = new Set([200, 201, 202]);
@@ -39,7 +46,9 @@ export function replicateProtocol(schedule: PollSchedule = REPLICATE_POLLING): U
     schedule,
     async submit(job: ImageJob, route: Route, ctx: CallContext): Promise<SubmittedJob> {
       const req = await createRequest(planJob(job, route), route, ctx);
-      const res = await callUpstream(REPLICATE, req, ctx);
+      // An abort (a task cancelled, a client gone) does not cut the create call off: the prediction it may
+      // have started is known only by this answer, and only a known prediction can be cancelled.
+      const res = await callUpstream(REPLICATE, req, { signal: UNCUT, deadline: ctx.deadline, bodies: ctx.bodies });
       if (!CREATED.has(res.status)) throw toError(res, 'create', job, route);
       let body: { id?: unknown } | undefined;
       try {
@@ -50,6 +59,12 @@ export function replicateProtocol(schedule: PollSchedule = REPLICATE_POLLING): U
       const id = body?.id;
       // Nothing to follow, and the prediction may be running: another submission could be paid twice.
       if (typeof id !== 'string' || id === '') throw malformed('the created prediction has no id', undefined, false);
+      if (ctx.signal.aborted) {
+        await this.cancel?.(id, route, { signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS), deadline: Date.now() + CANCEL_TIMEOUT_MS }).catch(() => undefined);
+        throw new GatewayError('upstream_error', `The request to ${REPLICATE} was cancelled; its prediction ${id} was cancelled upstream.`, {
+          retryable: false,
+        });
+      }
       const check = firstCheck(body, job);
       return check ? { handle: id, check } : { handle: id };
     },

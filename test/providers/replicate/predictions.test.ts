@@ -290,6 +290,22 @@ describe('replicate: resume and cancel', () => {
     expect(fake.only().id).toBe(persisted);
   });
 
+  it('finishes a create call the caller abandoned, then cancels the prediction it started, so none runs on unknown', async () => {
+    fake.pollsToFinish = 1;
+    fake.waitHoldMs = 300;
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('task canceled')), 100);
+    const persisted: string[] = [];
+    const e = await failure(
+      adapter.generate(job(), routeTo(fake), callContext(10_000, { signal: ac.signal, onUpstreamTask: (id) => void persisted.push(id) })),
+    );
+    const p = fake.only();
+    expect(e.message).toContain('cancelled');
+    expect(fake.requestsTo(`/v1/predictions/${p.id}/cancel`)).toHaveLength(1);
+    expect(p.status).toBe('canceled');
+    expect(persisted).toEqual([]);
+  });
+
   it('cancels with POST /v1/predictions/{id}/cancel, after which following reports it cancelled', async () => {
     fake.holdNew = true;
     const route = routeTo(fake);
