@@ -8,6 +8,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { imageSize } from '../fakes/images.js';
 import { type ReplicateFake, startReplicateFake } from '../fakes/replicate.js';
+import { TaskStore } from '../../src/tasks/store.js';
 import { databases } from '../support/databases.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
 import { pollValue as until } from '../support/wait.js';
@@ -117,9 +118,8 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
   }, 30_000);
 
   /** Cancels the task through the gateway, then expects the prediction cancelled upstream once and the hold refunded once. */
-  async function cancelAndCheck(key: string, accountId: string, taskId: string): Promise<void> {
-    const cancel = await postJson(`${gw.url}/v1/tasks/${taskId}/cancel`, key, {});
-    expect(cancel.status).toBe(200);
+  async function cancelAndCheck(key: string, accountId: string, taskId: string, opts: { alreadyCancelled?: boolean } = {}): Promise<void> {
+    if (!opts.alreadyCancelled) expect((await postJson(`${gw.url}/v1/tasks/${taskId}/cancel`, key, {})).status).toBe(200);
     const p = fake.only();
     await until(
       async () => p.status,
@@ -151,6 +151,37 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
       (n) => n === 1,
     );
     await cancelAndCheck(key, accountId, res.body.id);
+  }, 30_000);
+
+  it("cancels the prediction of a task cancelled after Replicate answered but before the task stored the prediction's id", async () => {
+    fake.holdNew = true;
+    // The worker's write of the prediction id waits until the cancel has committed.
+    let release!: () => void;
+    const cancelled = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const writing = new Promise<void>((r) => (reached = r));
+    const setUpstream = TaskStore.prototype.setUpstream;
+    TaskStore.prototype.setUpstream = async function (this: TaskStore, ...args: Parameters<TaskStore['setUpstream']>) {
+      reached();
+      await cancelled;
+      return setUpstream.apply(this, args);
+    };
+    try {
+      const { key, accountId } = await gw.clientKey({ balance: START });
+      const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: SCHNELL, prompt: 'a lighthouse' }, { prefer: 'respond-async' });
+      await writing;
+      const cancel = postJson(`${gw.url}/v1/tasks/${res.body.id}/cancel`, key, {});
+      await until(
+        () => getTask(key, res.body.id),
+        (t) => t.status === 'canceled',
+      );
+      release();
+      expect((await cancel).status).toBe(200);
+      await cancelAndCheck(key, accountId, res.body.id, { alreadyCancelled: true });
+    } finally {
+      TaskStore.prototype.setUpstream = setUpstream;
+      release();
+    }
   }, 30_000);
 
   it('hands a sync request that outlives its deadline over to a task following the same prediction, charged once', async () => {
