@@ -32,11 +32,19 @@ export function waitCapOf(route: Route): number {
 }
 
 /**
- * `Prefer: wait=N`: the route's cap, bounded by what the deadline leaves after WAIT_MARGIN_MS; none when
- * that is under a second (the create call then answers at once and the prediction is polled).
+ * Seconds a create call waits when someone follows the job's progress (a task): a prediction says how far it
+ * is only when polled, so polling starts soon rather than after a minute of silence.
  */
-export function preferWait(route: Route, deadline: number, now = Date.now()): string | undefined {
-  const seconds = Math.min(waitCapOf(route), MAX_WAIT_SECONDS, Math.floor((deadline - now - WAIT_MARGIN_MS) / 1000));
+export const WATCHED_WAIT_SECONDS = 5;
+
+/**
+ * `Prefer: wait=N`: the route's cap (WATCHED_WAIT_SECONDS at most when progress is watched), bounded by what
+ * the deadline leaves after WAIT_MARGIN_MS; none when that is under a second (the create call then answers
+ * at once and the prediction is polled).
+ */
+export function preferWait(route: Route, deadline: number, opts: { watched?: boolean; now?: number } = {}): string | undefined {
+  const cap = Math.min(waitCapOf(route), MAX_WAIT_SECONDS, opts.watched ? WATCHED_WAIT_SECONDS : MAX_WAIT_SECONDS);
+  const seconds = Math.min(cap, Math.floor((deadline - (opts.now ?? Date.now()) - WAIT_MARGIN_MS) / 1000));
   return seconds >= 1 ? `wait=${seconds}` : undefined;
 }
 
@@ -55,7 +63,7 @@ export async function createRequest(plan: ReplicatePlan, route: Route, ctx: Call
   const input: JsonObject = { ...plan.input };
   if (plan.image) input[plan.image.field] = await imageReference(plan.image.image, ctx);
   const version = versionOf(route);
-  const wait = preferWait(route, ctx.deadline);
+  const wait = preferWait(route, ctx.deadline, { watched: ctx.onProgress !== undefined });
   const cancelAfter = cancelAfterOf(route);
   return {
     method: 'POST',

@@ -45,11 +45,17 @@ describe('replicate: the create call', () => {
   it("bounds Prefer: wait by the request's deadline, keeping 5 s for the answer, and leaves it out under a second", () => {
     const now = 1_000_000;
     const route = routeTo(fake);
-    expect(preferWait(route, now + 120_000, now)).toBe('wait=60');
-    expect(preferWait(route, now + 20_000, now)).toBe('wait=15');
-    expect(preferWait(route, now + 5_900, now)).toBeUndefined();
-    expect(preferWait(routeTo(fake, SCHNELL, { options: { wait: 10 } }), now + 120_000, now)).toBe('wait=10');
-    expect(preferWait(routeTo(fake, SCHNELL, { options: { wait: 0 } }), now + 120_000, now)).toBeUndefined();
+    expect(preferWait(route, now + 120_000, { now })).toBe('wait=60');
+    expect(preferWait(route, now + 20_000, { now })).toBe('wait=15');
+    expect(preferWait(route, now + 5_900, { now })).toBeUndefined();
+    expect(preferWait(routeTo(fake, SCHNELL, { options: { wait: 10 } }), now + 120_000, { now })).toBe('wait=10');
+    expect(preferWait(routeTo(fake, SCHNELL, { options: { wait: 0 } }), now + 120_000, { now })).toBeUndefined();
+  });
+
+  it('waits at most 5 s in the create call when a task follows the progress, so polls (and progress) start early', async () => {
+    fake.pollsToFinish = 1;
+    await adapter.generate(job(), routeTo(fake), callContext(120_000, { onProgress: () => undefined }));
+    expect(fake.creates()[0]!.headers.prefer).toBe('wait=5');
   });
 
   it('sends no Prefer header when the deadline leaves no time to wait, and polls instead', async () => {
