@@ -82,6 +82,16 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     expect(await settled(key)).toMatchObject({ available: START - 40_000, held: 0 });
   });
 
+  it('charges only the images the safety checker let through', async () => {
+    fake.pollsToFinish = 0;
+    fake.next({ kind: 'withhold', count: 1 });
+    const { key } = await gw.clientKey({ balance: START });
+    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: SCHNELL, prompt: 'a lighthouse', n: 3, response_format: 'url' });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toHaveLength(2);
+    expect(await settled(key)).toMatchObject({ available: START - 2 * 3000, held: 0 });
+  });
+
   it("answers the safety checker's refusal with content_policy_violation and charges nothing", async () => {
     fake.pollsToFinish = 0;
     fake.next({ kind: 'fail', error: 'NSFW content detected. Try running it again, or try a different prompt.' });
