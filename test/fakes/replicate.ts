@@ -258,7 +258,7 @@ export class ReplicateFake extends HttpFake {
 
   private async create(req: RecordedRequest, res: ServerResponse, official: string | undefined): Promise<void> {
     const body = (req.json ?? {}) as Json;
-    const version = typeof body.version === 'string' ? body.version.replace(/^.*:/, '') : undefined;
+    const version = typeof body.version === 'string' ? body.version : undefined;
     const name = official ?? (version ? VERSIONS[version] : undefined);
     const model = name ? FAKE_MODELS[name] : undefined;
     if (!model || !name) {

@@ -19,8 +19,12 @@ export const WAIT_MARGIN_MS = 5_000;
 const base = (route: Route) => route.baseUrl.replace(/\/+$/, '');
 const auth = (route: Route) => ({ authorization: `Bearer ${route.apiKey}` });
 
-/** Route option `version`: the model version a route pins, instead of the official model's current one. */
-export const versionOf = (route: Route): string | undefined => (typeof route.options.version === 'string' ? route.options.version : undefined);
+/**
+ * Route option `version`: the model version a route pins, instead of the official model's current one. It may
+ * be written `owner/name:id`, as replicate.com shows it; the bare id is sent, the form every API version takes.
+ */
+export const versionOf = (route: Route): string | undefined =>
+  typeof route.options.version === 'string' ? route.options.version.slice(route.options.version.lastIndexOf(':') + 1) : undefined;
 
 /** Route option `cancel_after`: Replicate's own deadline for the prediction (`Cancel-After`, e.g. `5m`). */
 export const cancelAfterOf = (route: Route): string | undefined => (typeof route.options.cancel_after === 'string' ? route.options.cancel_after : undefined);

@@ -80,12 +80,12 @@ describe('replicate: the create call', () => {
     expect(create.json).toEqual({ version: FAKE_VERSION, input: { prompt: job().prompt, num_outputs: 1 } });
   });
 
-  it("sends an operator's own model (a pinned version) its parameters under their public names, n as num_outputs", async () => {
+  it("sends an operator's own model (a pinned version, sent as its bare id) its parameters under their public names, n as num_outputs", async () => {
     fake.pollsToFinish = 0;
     const route = routeTo(fake, 'acme/painter', { options: { version: `acme/painter:${FAKE_VERSION}` } });
     const result = await adapter.generate(job({ model: 'acme/painter', n: 2, params: { aspect_ratio: '3:2', go_fast: false } }), route, callContext());
     expect(fake.creates()[0]!.json).toEqual({
-      version: `acme/painter:${FAKE_VERSION}`,
+      version: FAKE_VERSION,
       input: { prompt: job().prompt, num_outputs: 2, aspect_ratio: '3:2', go_fast: false },
     });
     expect(result.images).toHaveLength(2);
