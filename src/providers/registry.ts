@@ -8,6 +8,7 @@ import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
 import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.js';
+import { createReplicateAdapter } from './replicate/adapter.js';
 import { createStabilityAdapter } from './stability/adapter.js';
 import { createXaiAdapter } from './xai/adapter.js';
 import { withCredentialRedaction } from './redact.js';
@@ -42,6 +43,7 @@ export function createProviderRegistry(config: Pick<GatewayConfig, 'vertex' | 'a
     createOpenAICompatibleAdapter(),
     createBflAdapter(),
     createFalAdapter(),
+    createReplicateAdapter(),
   ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }
