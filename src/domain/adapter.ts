@@ -1,4 +1,4 @@
-import type { ModelSpec } from './model-spec.js';
+import type { ModelSpec, RouteOptionValue } from './model-spec.js';
 import type { ImageJob, ImageResult, PartialImage, ResultDelta } from './job.js';
 
 /**
@@ -32,7 +32,7 @@ export interface Route {
   priority: number;
   weight: number;
   /** Adapter-specific route settings from the catalog (each adapter documents the ones it reads). */
-  options: Readonly<Record<string, string | number | boolean>>;
+  options: Readonly<Record<string, RouteOptionValue>>;
 }
 
 export interface CallContext {
