@@ -1,6 +1,7 @@
 /** Provider name (as the catalog's routes spell it) → adapter. */
 import { createArkAdapter } from './ark/adapter.js';
 import { createAzureOpenAIAdapter } from './azure/adapter.js';
+import { createComfyUIAdapter } from './comfyui/adapter.js';
 import { createDashScopeAdapter } from './dashscope/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
@@ -38,6 +39,7 @@ export function createProviderRegistry(config: Pick<GatewayConfig, 'vertex' | 'a
     createVertexAdapter(config.vertex),
     createAzureOpenAIAdapter({ apiVersion: config.azureApiVersion }),
     createOpenAICompatibleAdapter(),
+    createComfyUIAdapter(),
   ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }
