@@ -5,6 +5,7 @@
  * two hosts balanced by queue length, and a binding to a missing node stopping the start. The ledger is
  * charged exactly once per image made, and refunded when nothing is.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -156,6 +157,17 @@ describe('ComfyUI through the gateway', () => {
 });
 
 describe('ComfyUI start-up check', () => {
+  it('starts with the example catalog file, offering both of its models', async () => {
+    const example = await startGateway({ overlay: readFileSync('examples/comfyui/imagegate.yaml', 'utf8'), env: { COMFYUI_URL: 'http://127.0.0.1:9' } });
+    try {
+      const offered = example.gateway.catalog.list().map((m) => m.id);
+      expect(offered).toEqual(expect.arrayContaining(['sdxl-comfy', 'sdxl-comfy-edit']));
+      expect(example.gateway.catalog.resolve('sdxl-comfy')!.routes).toHaveLength(2);
+    } finally {
+      await example.close();
+    }
+  });
+
   it('stops the start naming the route when a binding names a node the workflow lacks', async () => {
     const bad = `
 models:
