@@ -59,8 +59,9 @@ export class QueueDepths {
     if (k && k.until > this.now()) return Promise.resolve(k.depth);
     let look = this.looking.get(route.id);
     if (!look) {
-      look = // Not the request's signal: the look is shared, and one client leaving must not spoil it for the rest.
-      adapter.queueDepth!(route, AbortSignal.timeout(LOOK_LIMIT_MS))
+      // Not the request's signal: the look is shared, and one client leaving must not spoil it for the rest.
+      const signal = AbortSignal.timeout(LOOK_LIMIT_MS);
+      look = adapter.queueDepth!(route, signal)
         .catch(() => Number.POSITIVE_INFINITY)
         .then((depth) => {
           this.known.set(route.id, { depth, until: this.now() + this.ttlMs });
