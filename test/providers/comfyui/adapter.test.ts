@@ -1,4 +1,7 @@
 /** The ComfyUI adapter against a fake host speaking ComfyUI's server API and websocket, over real HTTP. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ComfyUIAdapter, createComfyUIAdapter } from '../../../src/providers/comfyui/adapter.js';
 import type { GatewayError } from '../../../src/domain/errors.js';
@@ -96,6 +99,25 @@ describe('ComfyUI: queueing the bound workflow', () => {
     expect(Buffer.from(await file.arrayBuffer()).equals(image.bytes)).toBe(true);
     expect(graphOf()['10']!.inputs.image).toBe('imagegate-req_test-image.png');
     expect(graphOf()['3']!.inputs.denoise).toBe(0.4);
+  });
+});
+
+describe('ComfyUI: masks', () => {
+  it('uploads the mask beside the image and binds it to the LoadImageMask node', async () => {
+    const graph = JSON.parse(readFileSync(IMAGE_TO_IMAGE, 'utf8'));
+    graph['12'] = { class_type: 'LoadImageMask', inputs: { image: 'mask.png', channel: 'alpha' } };
+    graph['13'] = { class_type: 'SetLatentNoiseMask', inputs: { samples: ['11', 0], mask: ['12', 0] } };
+    graph['3'].inputs.latent_image = ['13', 0];
+    const file = join(mkdtempSync(join(tmpdir(), 'comfy-')), 'inpaint.json');
+    writeFileSync(file, JSON.stringify(graph));
+    const route = comfyRoute(fake.url, {}, { workflow: file, bindings: { ...EDIT_BINDINGS, mask: '12.inputs.image' } });
+    const job = comfyJob({ operation: 'edit', images: [await inputImage('image', 32, 32)], mask: await inputImage('mask', 32, 32, { alpha: true }) });
+    await adapter().generate(job, route, ctx());
+    const names = fake.requestsTo('/upload/image').length;
+    expect(names).toBe(2);
+    expect([...fake.uploads.keys()].sort()).toEqual(['imagegate-req_test-image.png', 'imagegate-req_test-mask.png']);
+    expect(graphOf()['12']!.inputs).toEqual({ image: 'imagegate-req_test-mask.png', channel: 'alpha' });
+    expect(graphOf()['10']!.inputs.image).toBe('imagegate-req_test-image.png');
   });
 });
 
