@@ -64,6 +64,15 @@ describe('ComfyUI: queueing the bound workflow', () => {
     expect(Object.fromEntries(views[0]!.query)).toEqual({ filename: expect.stringMatching(/^imagegate_\d{5}_\.png$/), subfolder: '', type: 'output' });
   });
 
+  it("sends a keyed route's key as a bearer token on every call and on the websocket, for a proxy in front of ComfyUI", async () => {
+    const route = comfyRoute(fake.url, { apiKey: 'proxy-secret-123', credential: 'api-key' });
+    await adapter().generate(comfyJob(), route, ctx());
+    const calls = fake.requests.filter((r) => r.path !== '/ws');
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    for (const r of calls) expect(r.headers.authorization).toBe('Bearer proxy-secret-123');
+    expect(fake.requestsTo('/ws')[0]!.headers.authorization).toBe('Bearer proxy-secret-123');
+  });
+
   it('draws a fresh seed when the client gives none, so ComfyUI does not answer from its cache', async () => {
     const a = adapter();
     await a.generate(comfyJob(), comfyRoute(fake.url), ctx());
