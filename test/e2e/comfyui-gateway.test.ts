@@ -11,6 +11,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ComfyUIFake } from '../fakes/comfyui.js';
 import { imageSize } from '../fakes/images.js';
+import { databases } from '../support/databases.js';
 import { postJson, startGateway, type TestGateway } from '../support/gateway.js';
 import { pollValue, until } from '../support/wait.js';
 
@@ -44,115 +45,118 @@ models:
     routes: [${route(a)}, ${route(b)}]${contract}
 `;
 
-let hostA: ComfyUIFake;
-let hostB: ComfyUIFake;
-let gw: TestGateway;
+describe.each(databases())('ComfyUI through the gateway on $name', ({ make }) => {
+  let hostA: ComfyUIFake;
+  let hostB: ComfyUIFake;
+  let gw: TestGateway;
 
-beforeAll(async () => {
-  hostA = await new ComfyUIFake().start();
-  hostB = await new ComfyUIFake().start();
-  gw = await startGateway({ overlay: overlay(hostA.url, hostB.url) });
-});
-afterAll(async () => {
-  await gw?.close();
-  await hostA?.close();
-  await hostB?.close();
-});
-beforeEach(() => {
-  hostA.reset();
-  hostB.reset();
-});
-
-const getTask = async (key: string, id: string) =>
-  (await (await fetch(`${gw.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as any;
-const settled = (key: string, id: string) =>
-  pollValue(
-    () => getTask(key, id),
-    (t) => !['pending', 'running', 'queued'].includes(t.status),
-  );
-const spent = async (key: string) => BALANCE - (await gw.balance(key)).available;
-
-describe('ComfyUI through the gateway', () => {
-  it('answers a sync request through the openai SDK with the images of one queued prompt, charged once per image', async () => {
-    const { key } = await gw.clientKey({ balance: BALANCE });
-    const client = new OpenAI({ apiKey: key, baseURL: `${gw.url}/v1`, maxRetries: 0 });
-    const res = await client.images.generate({ model: 'comfy-sdxl', prompt: 'a lighthouse', n: 2, size: '512x768', seed: 7 } as never);
-    expect(res.data).toHaveLength(2);
-    expect(await imageSize(Buffer.from(res.data![0]!.b64_json!, 'base64'))).toMatchObject({ width: 512, height: 768, format: 'png' });
-    expect(hostA.accepted).toHaveLength(1);
-    expect(hostA.accepted[0]!.graph['3']!.inputs.seed).toBe(7);
-    expect(await spent(key)).toBe(2 * PER_IMAGE);
-    expect((await gw.balance(key)).held).toBe(0);
+  beforeAll(async () => {
+    hostA = await new ComfyUIFake().start();
+    hostB = await new ComfyUIFake().start();
+    const db = await make();
+    gw = await startGateway({ overlay: overlay(hostA.url, hostB.url), databaseUrl: db.databaseUrl, dataDir: db.dataDir });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await hostA?.close();
+    await hostB?.close();
+  });
+  beforeEach(() => {
+    hostA.reset();
+    hostB.reset();
   });
 
-  it('runs an async task whose progress rises through real percentages, then succeeds charged once', async () => {
-    hostA.stepMs = 80;
-    const { key } = await gw.clientKey({ balance: BALANCE });
-    const sent = await postJson(
-      `${gw.url}/v1/images/generations`,
-      key,
-      { model: 'comfy-sdxl', prompt: 'a lighthouse', steps: 40 },
-      { prefer: 'respond-async' },
-    );
-    expect(sent.status).toBe(202);
-    const id = sent.body.id as string;
-    const seen: number[] = [];
-    const done = await pollValue(
-      async () => {
-        const t = await getTask(key, id);
-        if (typeof t.progress === 'number') seen.push(t.progress);
-        return t;
-      },
+  const getTask = async (key: string, id: string) =>
+    (await (await fetch(`${gw.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as any;
+  const settled = (key: string, id: string) =>
+    pollValue(
+      () => getTask(key, id),
       (t) => !['pending', 'running', 'queued'].includes(t.status),
     );
-    expect(done.status).toBe('succeeded');
-    expect(done.progress).toBe(100);
-    expect(seen.some((p) => p > 0 && p < 100)).toBe(true);
-    expect(seen).toEqual([...seen].sort((x, y) => x - y));
-    expect(hostA.accepted).toHaveLength(1);
-    expect(await spent(key)).toBe(PER_IMAGE);
-  }, 30_000);
+  const spent = async (key: string) => BALANCE - (await gw.balance(key)).available;
 
-  it('hands a sync request that outlives its deadline over to a task that follows the same prompt to the end', async () => {
-    hostA.hold = true;
-    const { key } = await gw.clientKey({ balance: BALANCE });
-    const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'comfy-slow', prompt: 'a lighthouse' });
-    expect(res.status).toBe(504);
-    const taskId = res.body.error.task_id as string;
-    expect(taskId).toMatch(/^task_/);
-    expect((await gw.balance(key)).held).toBe(PER_IMAGE);
-    hostA.release();
-    const done = await settled(key, taskId);
-    expect(done.status).toBe('succeeded');
-    expect(hostA.accepted).toHaveLength(1);
-    expect(await spent(key)).toBe(PER_IMAGE);
-    expect((await gw.balance(key)).held).toBe(0);
-  }, 30_000);
+  describe('requests', () => {
+    it('answers a sync request through the openai SDK with the images of one queued prompt, charged once per image', async () => {
+      const { key } = await gw.clientKey({ balance: BALANCE });
+      const client = new OpenAI({ apiKey: key, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+      const res = await client.images.generate({ model: 'comfy-sdxl', prompt: 'a lighthouse', n: 2, size: '512x768', seed: 7 } as never);
+      expect(res.data).toHaveLength(2);
+      expect(await imageSize(Buffer.from(res.data![0]!.b64_json!, 'base64'))).toMatchObject({ width: 512, height: 768, format: 'png' });
+      expect(hostA.accepted).toHaveLength(1);
+      expect(hostA.accepted[0]!.graph['3']!.inputs.seed).toBe(7);
+      expect(await spent(key)).toBe(2 * PER_IMAGE);
+      expect((await gw.balance(key)).held).toBe(0);
+    });
 
-  it('takes a canceled task out of the host queue and refunds it', async () => {
-    hostA.hold = true;
-    const { key } = await gw.clientKey({ balance: BALANCE });
-    const sent = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'comfy-sdxl', prompt: 'a lighthouse' }, { prefer: 'respond-async' });
-    await until(() => hostA.pendingIds.length === 1);
-    const promptId = hostA.pendingIds[0]!;
-    // The handle is persisted once the prompt is accepted: wait for it, so the cancel knows the prompt.
-    await until(async () => (await gw.admin(`/v1/admin/tasks/${sent.body.id}`)).body.upstream_task_id != null);
-    const canceled = await postJson(`${gw.url}/v1/tasks/${sent.body.id}/cancel`, key, {});
-    expect(canceled.status).toBe(200);
-    await until(() => hostA.requestsTo('/queue').some((r) => r.method === 'POST'));
-    expect(hostA.requestsTo('/queue').find((r) => r.method === 'POST')!.json).toEqual({ delete: [promptId] });
-    expect(hostA.pendingIds).toEqual([]);
-    await until(async () => (await gw.balance(key)).held === 0);
-    expect(await spent(key)).toBe(0);
-  }, 30_000);
+    it('runs an async task whose progress rises through real percentages, then succeeds charged once', async () => {
+      hostA.stepMs = 80;
+      const { key } = await gw.clientKey({ balance: BALANCE });
+      const sent = await postJson(
+        `${gw.url}/v1/images/generations`,
+        key,
+        { model: 'comfy-sdxl', prompt: 'a lighthouse', steps: 40 },
+        { prefer: 'respond-async' },
+      );
+      expect(sent.status).toBe(202);
+      const id = sent.body.id as string;
+      const seen: number[] = [];
+      const done = await pollValue(
+        async () => {
+          const t = await getTask(key, id);
+          if (typeof t.progress === 'number') seen.push(t.progress);
+          return t;
+        },
+        (t) => !['pending', 'running', 'queued'].includes(t.status),
+      );
+      expect(done.status).toBe('succeeded');
+      expect(done.progress).toBe(100);
+      expect(seen.some((p) => p > 0 && p < 100)).toBe(true);
+      expect(seen).toEqual([...seen].sort((x, y) => x - y));
+      expect(hostA.accepted).toHaveLength(1);
+      expect(await spent(key)).toBe(PER_IMAGE);
+    }, 30_000);
 
-  it('sends each request to the host with the shorter queue', async () => {
-    const { key } = await gw.clientKey({ balance: BALANCE });
-    hostA.busy = 5;
-    const first = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'comfy-pair', prompt: 'one' });
-    expect(first.status).toBe(200);
-    expect(hostB.accepted).toHaveLength(1);
-    expect(hostA.accepted).toHaveLength(0);
+    it('hands a sync request that outlives its deadline over to a task that follows the same prompt to the end', async () => {
+      hostA.hold = true;
+      const { key } = await gw.clientKey({ balance: BALANCE });
+      const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'comfy-slow', prompt: 'a lighthouse' });
+      expect(res.status).toBe(504);
+      const taskId = res.body.error.task_id as string;
+      expect(taskId).toMatch(/^task_/);
+      expect((await gw.balance(key)).held).toBe(PER_IMAGE);
+      hostA.release();
+      const done = await settled(key, taskId);
+      expect(done.status).toBe('succeeded');
+      expect(hostA.accepted).toHaveLength(1);
+      expect(await spent(key)).toBe(PER_IMAGE);
+      expect((await gw.balance(key)).held).toBe(0);
+    }, 30_000);
+
+    it('takes a canceled task out of the host queue and refunds it', async () => {
+      hostA.hold = true;
+      const { key } = await gw.clientKey({ balance: BALANCE });
+      const sent = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'comfy-sdxl', prompt: 'a lighthouse' }, { prefer: 'respond-async' });
+      await until(() => hostA.pendingIds.length === 1);
+      const promptId = hostA.pendingIds[0]!;
+      // The handle is persisted once the prompt is accepted: wait for it, so the cancel knows the prompt.
+      await until(async () => (await gw.admin(`/v1/admin/tasks/${sent.body.id}`)).body.upstream_task_id != null);
+      const canceled = await postJson(`${gw.url}/v1/tasks/${sent.body.id}/cancel`, key, {});
+      expect(canceled.status).toBe(200);
+      await until(() => hostA.requestsTo('/queue').some((r) => r.method === 'POST'));
+      expect(hostA.requestsTo('/queue').find((r) => r.method === 'POST')!.json).toEqual({ delete: [promptId] });
+      expect(hostA.pendingIds).toEqual([]);
+      await until(async () => (await gw.balance(key)).held === 0);
+      expect(await spent(key)).toBe(0);
+    }, 30_000);
+
+    it('sends each request to the host with the shorter queue', async () => {
+      const { key } = await gw.clientKey({ balance: BALANCE });
+      hostA.busy = 5;
+      const first = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'comfy-pair', prompt: 'one' });
+      expect(first.status).toBe(200);
+      expect(hostB.accepted).toHaveLength(1);
+      expect(hostA.accepted).toHaveLength(0);
+    });
   });
 });
 
