@@ -102,6 +102,7 @@ export class ComfyUIFake extends HttpFake {
     this.accepted.length = 0;
     this.uploads.clear();
     this.failNode = undefined;
+    this.models = ['sd_xl_base_1.0.safetensors'];
     this.busy = 0;
     this.socketRefused = false;
     this.stepMs = 5;

@@ -124,13 +124,18 @@ export function comfyUIProtocol(deps: ComfyUIProtocolDeps): UpstreamJobProtocol 
       const t = templateFor(route);
       // Listening before the prompt is queued: the socket then hears its progress from the first step.
       sockets.listen(route, clientId);
-      const uploaded = await upload(route, job, t, ctx);
-      const graph = bindWorkflow(t, job, uploaded, randomSeed);
-      const res = await callUpstream(COMFYUI, promptRequest(route, graph, clientId), ctx);
-      if (res.status !== 200) throw promptError(res, t);
-      const reply = res.json<{ prompt_id?: unknown }>();
-      if (typeof reply?.prompt_id !== 'string' || reply.prompt_id === '') throw malformed('answer to the queued prompt (no prompt_id)');
-      return { handle: encodeHandle({ promptId: reply.prompt_id, clientId }) };
+      try {
+        const uploaded = await upload(route, job, t, ctx);
+        const graph = bindWorkflow(t, job, uploaded, randomSeed);
+        const res = await callUpstream(COMFYUI, promptRequest(route, graph, clientId), ctx);
+        if (res.status !== 200) throw promptError(res, t);
+        const reply = res.json<{ prompt_id?: unknown }>();
+        if (typeof reply?.prompt_id !== 'string' || reply.prompt_id === '') throw malformed('answer to the queued prompt (no prompt_id)');
+        return { handle: encodeHandle({ promptId: reply.prompt_id, clientId }) };
+      } catch (e) {
+        sockets.unlisten(route, clientId);
+        throw e;
+      }
     },
 
     async check(handle, job, route, ctx): Promise<UpstreamJobCheck> {

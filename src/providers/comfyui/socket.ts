@@ -121,8 +121,8 @@ class HostSocket {
   }
 
   /** Stops following a prompt; a socket left following none closes, so no idle connection outlives the jobs. */
-  release(promptId: string): void {
-    this.feeds.delete(promptId);
+  release(promptId?: string): void {
+    if (promptId !== undefined) this.feeds.delete(promptId);
     if (this.feeds.size === 0) this.close();
   }
 
@@ -152,6 +152,11 @@ export class PromptSockets {
   /** Opens the host's socket for this client id ahead of a prompt, so it hears the prompt from its start. */
   listen(route: Route, clientId: string): void {
     this.host(route, clientId).ensure();
+  }
+
+  /** The prompt listened for was never queued: the socket closes unless it follows others. */
+  unlisten(route: Route, clientId: string): void {
+    this.hosts.get(socketUrl(route, clientId))?.release();
   }
 
   /** Gives the prompt's progress the weights of its sampling nodes, once. */
