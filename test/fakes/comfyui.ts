@@ -73,6 +73,8 @@ export class ComfyUIFake extends HttpFake {
   /** Prompts submitted, in order (what POST /prompt accepted). */
   readonly accepted: QueuedPrompt[] = [];
   readonly uploads = new Map<string, Buffer>();
+  /** When each prompt's history entry was written (ms since epoch): how long a follower took to notice. */
+  readonly finishedAt = new Map<string, number>();
   private readonly outputs = new Map<string, Buffer>();
   private pending: QueuedPrompt[] = [];
   private running: QueuedPrompt | undefined;
@@ -308,6 +310,7 @@ export class ComfyUIFake extends HttpFake {
     if (this.running !== p) return; // forgotten (restart) meanwhile
     await new Promise((r) => setTimeout(r, this.historyLagMs));
     this.history.set(p.id, { prompt: this.item(p), outputs, status: { status_str: status, completed: status === 'success', messages } });
+    this.finishedAt.set(p.id, Date.now());
   }
 
   private async save(graph: Graph, prefix: string) {

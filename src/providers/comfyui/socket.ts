@@ -19,7 +19,7 @@ const RECONNECT_MS = 5_000;
 /** Forget a prompt nothing has asked about for this long (its follower gave up or the process moved on). */
 const STALE_MS = 10 * 60_000;
 /** After news that a prompt ended, later waits are this short: the history may lag the socket a moment. */
-const AFTER_END_MS = 100;
+const AFTER_END_MS = 25;
 
 const TERMINAL = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
 

@@ -157,6 +157,12 @@ describe('ComfyUI: following a prompt', () => {
     await waitFor(() => fake.socketsOf('closing-client') === 0);
   });
 
+  it('answers moments after the prompt ends when the websocket says so, not at the next scheduled look', async () => {
+    const a = adapter({ schedule: { initialMs: 3000, maxMs: 3000 } });
+    const result = await a.generate(comfyJob({ params: { steps: 20 } }), comfyRoute(fake.url), ctx());
+    expect(Date.now() - fake.finishedAt.get(result.upstreamRequestId!)!).toBeLessThan(500);
+  });
+
   it('follows by /history alone when the websocket is refused', async () => {
     fake.socketRefused = true;
     const result = await adapter().generate(comfyJob(), comfyRoute(fake.url), ctx());
