@@ -16,7 +16,7 @@ import { bindWorkflow, declaredSteps, type Uploaded } from './bind.js';
 import { forgotten, malformed, promptError, statusError } from './errors.js';
 import { decodeHandle, encodeHandle } from './handle.js';
 import { queuePlace, readHistory } from './history.js';
-import { COMFYUI, SCHEDULE, SEED_RANGE } from './mapping.js';
+import { COMFYUI, SCHEDULE, SEED_RANGE, SOCKET_WAIT_MS } from './mapping.js';
 import {
   deleteFromQueueRequest,
   historyRequest,
@@ -123,8 +123,8 @@ export function comfyUIProtocol(deps: ComfyUIProtocolDeps): UpstreamJobProtocol 
     async submit(job, route, ctx): Promise<SubmittedJob> {
       const t = templateFor(route);
       // Listening before the prompt is queued: the socket then hears its progress from the first step.
-      sockets.listen(route, clientId);
       try {
+        await sockets.listen(route, clientId, SOCKET_WAIT_MS, ctx.signal);
         const uploaded = await upload(route, job, t, ctx);
         const graph = bindWorkflow(t, job, uploaded, randomSeed);
         const res = await callUpstream(COMFYUI, promptRequest(route, graph, clientId), ctx);

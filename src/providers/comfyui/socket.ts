@@ -14,6 +14,8 @@ import { ProgressTally } from './progress.js';
 
 /** Close a socket nothing has waited on for this long. */
 const IDLE_MS = 30_000;
+/** A socket left following no prompt closes after this long, unless the next job comes first. */
+const LINGER_MS = 2_000;
 /** After a failed connection, wait this long before trying again (the history is polled meanwhile). */
 const RECONNECT_MS = 5_000;
 /** Forget a prompt nothing has asked about for this long (its follower gave up or the process moved on). */
@@ -50,6 +52,8 @@ class PromptFeed {
 class HostSocket {
   private ws: WebSocket | undefined;
   private open = false;
+  /** Settles once the socket being opened is open, or failed. */
+  private ready: Promise<void> = Promise.resolve();
   private retryAt = 0;
   private idle: NodeJS.Timeout | undefined;
   readonly feeds = new Map<string, PromptFeed>();
@@ -69,25 +73,29 @@ class HostSocket {
     return f;
   }
 
-  /** Opens the socket unless it is open, opening, or failed a moment ago. */
-  ensure(): void {
+  /** Opens the socket unless it is open, opening, or failed a moment ago; settles once it is open or failed. */
+  ensure(): Promise<void> {
     this.keepAlive();
-    if (this.ws || Date.now() < this.retryAt) return;
+    if (this.ws || Date.now() < this.retryAt) return this.ready;
     let ws: WebSocket;
     try {
       ws = new WebSocket(this.url, { headers: this.headers });
     } catch {
       this.retryAt = Date.now() + RECONNECT_MS;
-      return;
+      return this.ready;
     }
     this.ws = ws;
+    let settle!: () => void;
+    this.ready = new Promise<void>((resolve) => (settle = resolve));
     ws.addEventListener('open', () => {
       this.open = true;
+      settle();
     });
     ws.addEventListener('message', (ev) => {
       if (typeof ev.data === 'string') this.dispatch(ev.data);
     });
     const gone = () => {
+      settle();
       if (this.ws !== ws) return;
       if (!this.open) this.retryAt = Date.now() + RECONNECT_MS;
       this.ws = undefined;
@@ -97,6 +105,7 @@ class HostSocket {
     };
     ws.addEventListener('close', gone);
     ws.addEventListener('error', gone);
+    return this.ready;
   }
 
   private dispatch(text: string): void {
@@ -112,18 +121,18 @@ class HostSocket {
     f?.hear(msg.type, data);
   }
 
-  private keepAlive(): void {
+  private keepAlive(ms = IDLE_MS): void {
     clearTimeout(this.idle);
-    this.idle = setTimeout(() => this.close(), IDLE_MS);
+    this.idle = setTimeout(() => this.close(), ms);
     this.idle.unref();
     const now = Date.now();
     for (const [id, f] of this.feeds) if (now - f.touched > STALE_MS && !f.wake) this.feeds.delete(id);
   }
 
-  /** Stops following a prompt; a socket left following none closes, so no idle connection outlives the jobs. */
+  /** Stops following a prompt; a socket left following none closes shortly, so no idle connection outlives the jobs. */
   release(promptId?: string): void {
     if (promptId !== undefined) this.feeds.delete(promptId);
-    if (this.feeds.size === 0) this.close();
+    if (this.feeds.size === 0) this.keepAlive(LINGER_MS);
   }
 
   close(): void {
@@ -149,9 +158,15 @@ export class PromptSockets {
     return h;
   }
 
-  /** Opens the host's socket for this client id ahead of a prompt, so it hears the prompt from its start. */
-  listen(route: Route, clientId: string): void {
-    this.host(route, clientId).ensure();
+  /**
+   * Opens the host's socket for this client id ahead of a prompt, so that it hears the prompt from its first
+   * step: waits until it is open, failed, or `ms` passed (a host without a socket delays nothing longer).
+   */
+  async listen(route: Route, clientId: string, ms: number, signal: AbortSignal): Promise<void> {
+    const opened = this.host(route, clientId).ensure();
+    const waited = new AbortController();
+    await Promise.race([opened, sleep(ms, undefined, { signal: AbortSignal.any([signal, waited.signal]) }).catch(() => undefined)]);
+    waited.abort();
   }
 
   /** The prompt listened for was never queued: the socket closes unless it follows others. */
@@ -174,7 +189,7 @@ export class PromptSockets {
    */
   async waitForNews(route: Route, clientId: string, promptId: string, ms: number, signal: AbortSignal, report?: (percent: number) => void): Promise<void> {
     const h = this.host(route, clientId);
-    h.ensure();
+    void h.ensure();
     const f = h.feed(promptId);
     if (report) f.report = report;
     if (f.news) {

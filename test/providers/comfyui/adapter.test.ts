@@ -157,6 +157,18 @@ describe('ComfyUI: following a prompt', () => {
     await waitFor(() => fake.socketsOf('closing-client') === 0);
   });
 
+  it('has its websocket open before it queues the prompt, so it hears the prompt from the first step', async () => {
+    const seen: number[] = [];
+    await adapter({ clientId: 'early-client' }).generate(
+      comfyJob({ params: { steps: 20 } }),
+      comfyRoute(fake.url),
+      ctx(10_000, { onProgress: (p) => seen.push(p) }),
+    );
+    const order = fake.requests.map((r) => `${r.method} ${r.path}`);
+    expect(order.indexOf('GET /ws')).toBeLessThan(order.indexOf('POST /prompt'));
+    expect(seen[0]).toBeLessThanOrEqual(10);
+  });
+
   it('answers moments after the prompt ends when the websocket says so, not at the next scheduled look', async () => {
     const a = adapter({ schedule: { initialMs: 3000, maxMs: 3000 } });
     const result = await a.generate(comfyJob({ params: { steps: 20 } }), comfyRoute(fake.url), ctx());
