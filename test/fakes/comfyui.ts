@@ -69,6 +69,8 @@ export class ComfyUIFake extends HttpFake {
   stepMs = 5;
   historyLagMs = 20;
   socketRefused = false;
+  /** Progress messages without `node`, as hosts before mid-2024 send them. */
+  progressWithoutNode = false;
   busy = 0;
   /** Prompts submitted, in order (what POST /prompt accepted). */
   readonly accepted: QueuedPrompt[] = [];
@@ -107,6 +109,7 @@ export class ComfyUIFake extends HttpFake {
     this.models = ['sd_xl_base_1.0.safetensors'];
     this.busy = 0;
     this.socketRefused = false;
+    this.progressWithoutNode = false;
     this.stepMs = 5;
     this.release();
   }
@@ -291,7 +294,7 @@ export class ComfyUIFake extends HttpFake {
       if (typeof steps === 'number') {
         for (let i = 1; i <= steps && !p.interrupted; i++) {
           await new Promise((r) => setTimeout(r, this.stepMs));
-          send('progress', { value: i, max: steps, node: id });
+          send('progress', this.progressWithoutNode ? { value: i, max: steps } : { value: i, max: steps, node: id });
         }
       }
       if (node.class_type === 'SaveImage' && !p.interrupted) {

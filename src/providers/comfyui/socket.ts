@@ -34,11 +34,14 @@ class PromptFeed {
   report: ((percent: number) => void) | undefined;
   wake: (() => void) | undefined;
   touched = Date.now();
+  /** The node ComfyUI said it is executing: hosts older than `node` on `progress` mean that one. */
+  private executing: string | undefined;
 
   hear(type: string, data: Record<string, unknown>): void {
     if (type === 'execution_cached' && Array.isArray(data.nodes)) this.tally.cached(data.nodes.map(String));
+    if (type === 'executing' && typeof data.node === 'string') this.executing = data.node;
     if (type === 'progress' && typeof data.value === 'number' && typeof data.max === 'number') {
-      const p = this.tally.step(typeof data.node === 'string' ? data.node : undefined, data.value, data.max);
+      const p = this.tally.step(typeof data.node === 'string' ? data.node : this.executing, data.value, data.max);
       if (p !== undefined) this.report?.(p);
     }
     if (TERMINAL.has(type) || (type === 'executing' && data.node === null)) {

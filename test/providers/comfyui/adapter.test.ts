@@ -157,6 +157,13 @@ describe('ComfyUI: following a prompt', () => {
     await waitFor(() => fake.socketsOf('closing-client') === 0);
   });
 
+  it('counts progress without a node (older hosts) for the node being executed, reaching the top', async () => {
+    fake.progressWithoutNode = true;
+    const seen: number[] = [];
+    await adapter().generate(comfyJob({ params: { steps: 10 } }), comfyRoute(fake.url), ctx(10_000, { onProgress: (p) => seen.push(p) }));
+    expect(Math.max(...seen)).toBe(99);
+  });
+
   it('has its websocket open before it queues the prompt, so it hears the prompt from the first step', async () => {
     const seen: number[] = [];
     await adapter({ clientId: 'early-client' }).generate(
