@@ -14,7 +14,7 @@ import { callUpstream } from '../http.js';
 import { jobEnded, type PollSchedule, type SubmittedJob, type UpstreamJobCheck, type UpstreamJobProtocol } from '../upstream-job.js';
 import { bindWorkflow, declaredSteps, type Uploaded } from './bind.js';
 import { forgotten, malformed, promptError, statusError } from './errors.js';
-import { decodeHandle, encodeHandle } from './handle.js';
+import { decodeHandle, encodeHandle, type PromptHandle } from './handle.js';
 import { queuePlace, readHistory } from './history.js';
 import { COMFYUI, SCHEDULE, SEED_RANGE, SOCKET_WAIT_MS } from './mapping.js';
 import {
@@ -89,10 +89,16 @@ export function comfyUIProtocol(deps: ComfyUIProtocolDeps): UpstreamJobProtocol 
   const { clientId, sockets } = deps;
   const randomSeed = deps.randomSeed ?? (() => randomInt(0, SEED_RANGE));
 
-  async function history(route: Route, promptId: string, t: WorkflowTemplate, ctx: Call) {
-    const res = await callUpstream(COMFYUI, historyRequest(route, promptId), ctx);
+  async function history(route: Route, handle: PromptHandle, t: WorkflowTemplate, ctx: Call) {
+    const res = await callUpstream(COMFYUI, historyRequest(route, handle.promptId), ctx);
     if (res.status !== 200) throw statusError(res);
-    return readHistory(res.json(), promptId, t.outputNode);
+    try {
+      return readHistory(res.json(), handle.promptId, t.outputNode);
+    } catch (e) {
+      // The prompt failed or was interrupted: nothing more to hear about it.
+      sockets.forget(route, handle.clientId, handle.promptId);
+      throw e;
+    }
   }
 
   async function place(route: Route, promptId: string, ctx: Call) {
@@ -139,15 +145,16 @@ export function comfyUIProtocol(deps: ComfyUIProtocolDeps): UpstreamJobProtocol 
     },
 
     async check(handle, job, route, ctx): Promise<UpstreamJobCheck> {
-      const { promptId, clientId: queuedAs } = decodeHandle(handle);
+      const prompt = decodeHandle(handle);
+      const { promptId, clientId: queuedAs } = prompt;
       const t = templateFor(route);
       // Progress is reported from the socket as it arrives (socket.ts): a figure returned here would be older.
       sockets.weigh(route, queuedAs, promptId, () => declaredSteps(bindWorkflow(t, job, {}, () => 0)));
-      let seen = await history(route, promptId, t, ctx);
+      let seen = await history(route, prompt, t, ctx);
       if (seen.state === 'absent') {
         if ((await place(route, promptId, ctx)) !== 'absent') return { state: 'waiting' };
         // It may have finished between the two looks: the history has it then.
-        seen = await history(route, promptId, t, ctx);
+        seen = await history(route, prompt, t, ctx);
         if (seen.state === 'absent') {
           sockets.forget(route, queuedAs, promptId);
           throw forgotten(promptId);

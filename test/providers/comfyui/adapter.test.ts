@@ -146,14 +146,17 @@ describe('ComfyUI: following a prompt', () => {
     expect(seen.some((p) => p > 0 && p < 90)).toBe(true);
   });
 
-  it('closes its websocket once it follows no prompt: after a job, and after a refused submit', async () => {
+  it('closes its websocket once it follows no prompt: after a job, a failed job, and a refused submit', async () => {
     const a = adapter({ clientId: 'closing-client' });
     await a.generate(comfyJob(), comfyRoute(fake.url), ctx());
+    await waitFor(() => fake.socketsOf('closing-client') === 0);
+    fake.failNode = { node: '8', type: 'RuntimeError', message: 'boom' };
+    await expect(a.generate(comfyJob(), comfyRoute(fake.url), ctx())).rejects.toMatchObject({ status: 502 });
     await waitFor(() => fake.socketsOf('closing-client') === 0);
     fake.models = [];
     fake.knobs.latencyMs = 300; // the socket is up before the refusal comes back
     await expect(a.generate(comfyJob(), comfyRoute(fake.url), ctx())).rejects.toMatchObject({ status: 502 });
-    expect(fake.requestsTo('/ws')).toHaveLength(2);
+    expect(fake.requestsTo('/ws')).toHaveLength(3);
     await waitFor(() => fake.socketsOf('closing-client') === 0);
   });
 
