@@ -2,6 +2,7 @@
 import { createArkAdapter } from './ark/adapter.js';
 import { createBflAdapter } from './bfl/adapter.js';
 import { createAzureOpenAIAdapter } from './azure/adapter.js';
+import { createComfyUIAdapter } from './comfyui/adapter.js';
 import { createDashScopeAdapter } from './dashscope/adapter.js';
 import { createFalAdapter } from './fal/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
@@ -44,6 +45,7 @@ export function createProviderRegistry(config: Pick<GatewayConfig, 'vertex' | 'a
     createBflAdapter(),
     createFalAdapter(),
     createReplicateAdapter(),
+    createComfyUIAdapter(),
   ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }
