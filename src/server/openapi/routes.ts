@@ -1,0 +1,34 @@
+/**
+ * `GET /openapi.json` and `GET /docs`, both public. The document is built once, on the first request, from the
+ * routes registered by then (all of them: the server is ready before it listens).
+ */
+import type { FastifyInstance } from 'fastify';
+import { PUBLIC } from '../audience.js';
+import { buildOpenApiDocument, type OpenApiDocument } from './document.js';
+import { API_OPERATIONS, SHARED_SCHEMAS } from './operations/index.js';
+import { REFERENCE_PAGE_CSP, renderReferencePage } from './reference-page.js';
+
+/** The gateway's version, as the document states it. */
+export const API_VERSION = '0.1.0';
+
+export function openApiRoutes(app: FastifyInstance, d: { publicUrl: () => string }): void {
+  let doc: OpenApiDocument | undefined;
+  let page: string | undefined;
+  const document = () => {
+    doc ??= buildOpenApiDocument({
+      routes: app.declaredRoutes,
+      operations: API_OPERATIONS,
+      shared: SHARED_SCHEMAS,
+      version: API_VERSION,
+      serverUrl: d.publicUrl(),
+    });
+    return doc;
+  };
+  // Reference material, not API traffic: no request-log rows.
+  const options = { config: { ...PUBLIC.config, requestLog: false as const } };
+  app.get('/openapi.json', options, async (_req, reply) => reply.header('cache-control', 'no-cache').send(document()));
+  app.get('/docs', options, async (_req, reply) => {
+    page ??= renderReferencePage(document());
+    return reply.header('content-security-policy', REFERENCE_PAGE_CSP).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(page);
+  });
+}
