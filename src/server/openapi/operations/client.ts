@@ -133,7 +133,8 @@ export const clientOperations: ApiOperation[] = [
     tag: 'Tasks',
     summary: 'Cancel a pending or running task (its hold is refunded)',
     params: IdParams,
-    answers: { 200: { description: 'The task, canceled (or as it finished, if it already had).', json: Task } },
+    description: 'A finished task cannot be canceled (400).',
+    answers: { 200: { description: 'The task, canceled.', json: Task } },
     errors: ['not_found'],
   },
   {

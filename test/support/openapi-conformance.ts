@@ -1,0 +1,130 @@
+/**
+ * Checks real answers against imagegate's own OpenAPI document: the operation that the method and path
+ * match, the status among its documented responses, the media type among that response's, and a JSON body
+ * against its schema (Ajv, JSON Schema 2020-12). Records which operations and statuses were seen.
+ */
+import Ajv2020Module from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
+
+type Json = Record<string, any>;
+
+const Ajv2020 = Ajv2020Module.default;
+const addFormats = addFormatsModule.default;
+const DOC_ID = 'https://imagegate.test/openapi.json';
+
+/** A JSON pointer (URI-encoded, as a `$ref` fragment) to a place in the document. */
+const pointer = (segments: string[]) => `/${segments.map((s) => encodeURIComponent(s.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/')}`;
+
+const errorsOf = (v: ValidateFunction) =>
+  (v.errors ?? [])
+    .slice(0, 5)
+    .map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`)
+    .join('; ');
+
+export interface CheckedAnswer {
+  status: number;
+  body: any;
+  text: string;
+  headers: Headers;
+}
+
+export class Conformance {
+  private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
+  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly templates: Array<{ path: string; pattern: RegExp; literal: number }>;
+  /** `operationId status` of every answer checked. */
+  readonly seen = new Set<string>();
+  private problems: string[] = [];
+
+  constructor(readonly doc: Json) {
+    addFormats(this.ajv);
+    this.ajv.addSchema(doc, DOC_ID);
+    // More literal templates first: `/v1/files/{name}.{ext}` before `/v1/files/{id}`.
+    this.templates = Object.keys(doc.paths)
+      .map((path) => ({
+        path,
+        pattern: new RegExp(
+          `^${path
+            .split(/(\{[^}]+\})/)
+            .map((part) => (part === '{path}' ? '.+' : part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
+            .join('')}$`,
+        ),
+        literal: path.replace(/\{[^}]+\}/g, '').length,
+      }))
+      .sort((a, b) => b.literal - a.literal);
+  }
+
+  /** The document's operation for a concrete request, as the router would pick it. */
+  operation(method: string, url: string): { path: string; op: Json } | undefined {
+    const path = new URL(url, 'http://x').pathname;
+    for (const t of this.templates) {
+      const op = this.doc.paths[t.path][method.toLowerCase()];
+      if (op && t.pattern.test(path)) return { path: t.path, op };
+    }
+    return undefined;
+  }
+
+  private validator(pointer: string): ValidateFunction {
+    let v = this.compiled.get(pointer);
+    if (!v) {
+      v = this.ajv.compile({ $ref: `${DOC_ID}#${pointer}` });
+      this.compiled.set(pointer, v);
+    }
+    return v;
+  }
+
+  /** Checks one answer; what does not conform is kept in `problems` with the request that got it. */
+  check(method: string, url: string, a: CheckedAnswer, requestJson?: unknown): void {
+    const where = `${method} ${new URL(url, 'http://x').pathname} → ${a.status}`;
+    const found = this.operation(method, url);
+    if (!found) {
+      this.problems.push(`${where}: no operation in the document`);
+      return;
+    }
+    this.seen.add(`${found.op.operationId} ${a.status}`);
+    // A JSON body the server took must be one the document allows.
+    if (requestJson !== undefined && a.status < 400) this.checkRequest(method, found, requestJson, where);
+    const response = found.op.responses[String(a.status)];
+    if (!response) {
+      this.problems.push(`${where}: status not documented (${Object.keys(found.op.responses).join(', ')}); body ${a.text.slice(0, 200)}`);
+      return;
+    }
+    const type = (a.headers.get('content-type') ?? '').split(';')[0]!.trim();
+    const media = response.content as Json | undefined;
+    if (!media) {
+      if (a.text !== '') this.problems.push(`${where}: documented without a body, answered ${type}`);
+      return;
+    }
+    if (!(type in media)) {
+      this.problems.push(`${where}: media type ${type} not documented (${Object.keys(media).join(', ')})`);
+      return;
+    }
+    if (type !== 'application/json' || !media[type].schema) return;
+    const validate = this.validator(pointer(['paths', found.path, method.toLowerCase(), 'responses', String(a.status), 'content', type, 'schema']));
+    if (!validate(a.body)) this.problems.push(`${where}: body does not match its schema: ${errorsOf(validate)}; body ${a.text.slice(0, 300)}`);
+  }
+
+  private checkRequest(method: string, found: { path: string; op: Json }, body: unknown, where: string): void {
+    if (!found.op.requestBody?.content?.['application/json']) {
+      this.problems.push(`${where}: took a JSON body the document does not describe`);
+      return;
+    }
+    const validate = this.validator(pointer(['paths', found.path, method.toLowerCase(), 'requestBody', 'content', 'application/json', 'schema']));
+    if (!validate(body)) this.problems.push(`${where}: took a request body its schema refuses: ${errorsOf(validate)}`);
+  }
+
+  /** What did not conform since the last call. */
+  drain(): string[] {
+    const out = this.problems;
+    this.problems = [];
+    return out;
+  }
+
+  /** Operations of the document no checked answer exercised with a 2xx or 3xx. */
+  unexercised(): string[] {
+    const ok = new Set([...this.seen].filter((s) => Number(s.split(' ')[1]) < 400).map((s) => s.split(' ')[0]));
+    const all = Object.values(this.doc.paths).flatMap((methods) => Object.values(methods as Json).map((op) => (op as Json).operationId as string));
+    return all.filter((id) => !ok.has(id)).sort();
+  }
+}
