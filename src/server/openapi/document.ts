@@ -146,7 +146,7 @@ function errorResponses(codes: ErrorCode[]): Record<string, Json> {
   for (const [status, set] of [...byStatus].sort(([a], [b]) => a - b)) {
     const wire = [...new Set([...set].map(wireCode))].sort();
     out[String(status)] = {
-      description: `Error: ${[...set].map((c) => `\`${wireCode(c)}\` (${errorType(c)})`).join(', ')}.`,
+      description: `Error: ${[...new Set([...set].map((c) => `\`${wireCode(c)}\` (${errorType(c)})`))].join(', ')}.`,
       content: {
         'application/json': {
           schema: { allOf: [{ $ref: `${COMPONENT}Error` }, { properties: { error: { properties: { code: { enum: wire } } } } }] },

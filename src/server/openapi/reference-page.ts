@@ -25,7 +25,13 @@ function typeOf(schema: Json | undefined): string {
   for (const key of ['anyOf', 'oneOf'] as const) {
     if (Array.isArray(schema[key])) return (schema[key] as Json[]).map(typeOf).join(' | ');
   }
-  if (Array.isArray(schema.allOf)) return (schema.allOf as Json[]).map(typeOf).join(' &amp; ');
+  // A narrowing part (an error's codes) says nothing a reader needs beyond the response's own description.
+  if (Array.isArray(schema.allOf)) {
+    return (schema.allOf as Json[])
+      .filter((part) => part.$ref || part.type)
+      .map(typeOf)
+      .join(' &amp; ');
+  }
   if (schema.type === 'array') return `array of ${typeOf(schema.items as Json | undefined)}`;
   if (schema.type === 'object' && !schema.properties && schema.additionalProperties) {
     return `map of ${typeOf(schema.additionalProperties as Json)}`;
@@ -53,18 +59,39 @@ function limits(schema: Json): string {
   return parts.join(', ');
 }
 
-/** An object schema's fields as a table; anything else as its type. */
-function fields(schema: Json | undefined): string {
+/** The object schema a field holds, directly or as the non-null alternative. */
+function objectOf(schema: Json): Json | undefined {
+  if (schema.properties) return schema;
+  const alternatives = (schema.anyOf ?? schema.oneOf) as Json[] | undefined;
+  const objects = alternatives?.filter((a) => a.properties);
+  return objects?.length === 1 ? objects[0] : undefined;
+}
+
+/** An object schema's fields as a table (nested objects as nested tables); anything else as its type. */
+function fields(schema: Json | undefined, depth = 0): string {
   if (!schema) return '';
   const props = schema.properties as Record<string, Json> | undefined;
   if (!props) return `<p>${typeOf(schema)}${schema.description ? ` — ${prose(schema.description)}` : ''}</p>`;
   const required = new Set((schema.required as string[] | undefined) ?? []);
-  const rows = Object.entries(props).map(
-    ([name, s]) =>
-      `<tr><td><code>${esc(name)}</code>${required.has(name) ? ' <span class="req">required</span>' : ''}</td><td>${typeOf(s)}</td><td>${prose(s.description)}${limits(s) ? ` <span class="lim">${limits(s)}</span>` : ''}</td></tr>`,
-  );
+  const rows = Object.entries(props).map(([name, s]) => {
+    const nested = depth < 2 ? objectOf(s) : undefined;
+    const notes = `${prose(s.description)}${limits(s) ? ` <span class="lim">${limits(s)}</span>` : ''}`;
+    const row = `<tr><td><code>${esc(name)}</code>${required.has(name) ? ' <span class="req">required</span>' : ''}</td><td>${typeOf(s)}</td><td>${notes}</td></tr>`;
+    // A nested object's fields in a row of their own, indented under it.
+    return nested ? `${row}<tr class="nested"><td colspan="3">${fields({ ...nested, description: undefined }, depth + 1)}</td></tr>` : row;
+  });
   const open = schema.additionalProperties && schema.additionalProperties !== false ? '<p class="lim">Other fields are allowed.</p>' : '';
-  return `${schema.description ? `<p>${prose(schema.description)}</p>` : ''}<table><tr><th>Field</th><th>Type</th><th></th></tr>${rows.join('')}</table>${open}`;
+  return `${schema.description ? `<p>${prose(schema.description)}</p>` : ''}<table class="fields"><colgroup><col class="name"><col class="type"><col></colgroup>${rows.join('')}</table>${open}`;
+}
+
+/** A request body's fields written out, each alternative of a union on its own. */
+function requestFields(schema: Json | undefined, doc: OpenApiDocument): string {
+  if (!schema) return '';
+  const resolved = typeof schema.$ref === 'string' ? doc.components.schemas[schema.$ref.split('/').pop()!] : schema;
+  if (!resolved) return '';
+  const alternatives = (resolved.anyOf ?? resolved.oneOf) as Json[] | undefined;
+  if (alternatives) return alternatives.map((a, i) => `<p class="lim">${i === 0 ? 'One of:' : 'or:'}</p>${requestFields(a, doc)}`).join('');
+  return fields(resolved);
 }
 
 function content(c: Json | undefined): string {
@@ -80,7 +107,7 @@ const SECURITY_TEXT: Record<string, string> = {
   consoleSession: 'console session',
 };
 
-function operation(method: string, path: string, op: Json): string {
+function operation(method: string, path: string, op: Json, doc: OpenApiDocument): string {
   const security = op.security as Array<Record<string, unknown>>;
   const who =
     security.length === 0
@@ -106,8 +133,14 @@ function operation(method: string, path: string, op: Json): string {
 <h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h3>
 <p>${prose(op.summary)}</p>${op.description ? `<p>${prose(op.description)}</p>` : ''}
 <p class="who">Who may call: <b>${esc(who)}</b></p>
-${paramRows.length ? `<h4>Parameters</h4><table>${paramRows.join('')}</table>` : ''}
-${body ? `<h4>Request body${body.required ? '' : ' (optional)'}</h4>${content(body.content as Json)}` : ''}
+${paramRows.length ? `<h4>Parameters</h4><table class="fields"><colgroup><col class="name"><col class="type"><col></colgroup>${paramRows.join('')}</table>` : ''}
+${
+  body
+    ? `<h4>Request body${body.required ? '' : ' (optional)'}</h4>${Object.entries(body.content as Record<string, Json>)
+        .map(([type, media]) => `<div class="media"><span class="type">${esc(type)}</span></div>${requestFields(media.schema as Json, doc)}`)
+        .join('')}`
+    : ''
+}
 <h4>Responses</h4><table>${responses.join('')}</table>
 </section>`;
 }
@@ -116,7 +149,7 @@ const STYLE = `body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d2330;di
 nav{width:260px;flex:none;height:100vh;overflow:auto;position:sticky;top:0;border-right:1px solid #dde;padding:12px;box-sizing:border-box;font-size:13px}
 nav a{display:block;color:#1d2330;text-decoration:none;padding:1px 0}nav h2{font-size:13px;margin:12px 0 4px;text-transform:uppercase;color:#667}
 main{flex:1;min-width:0;padding:16px 32px;max-width:1100px}h3{margin:0 0 4px}section.op{border-top:1px solid #dde;padding:16px 0}
-table{border-collapse:collapse;width:100%;margin:4px 0}td,th{border-bottom:1px solid #eef;padding:3px 6px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;margin:4px 0}table.fields{table-layout:fixed}col.name{width:28%}col.type{width:32%}tr.nested>td{padding-left:24px;border-bottom:none}td,th{border-bottom:1px solid #eef;padding:3px 6px;text-align:left;vertical-align:top}
 code{font-family:ui-monospace,monospace;font-size:13px;background:#f3f4f8;padding:0 3px;border-radius:3px}
 .method{font:bold 12px ui-monospace,monospace;padding:2px 6px;border-radius:3px;color:#fff;background:#557}.get{background:#2a7}.post{background:#27c}.patch{background:#c82}.delete{background:#c33}
 .req{color:#c33;font-size:12px}.lim{color:#667;font-size:12px}.ok{color:#2a7}.err{color:#c33}.type{color:#667;font-size:12px}.who{color:#445}`;
@@ -135,7 +168,7 @@ export function renderReferencePage(doc: OpenApiDocument): string {
         `<h2>${esc(tag)}</h2>${ops.map(([m, p, op]) => `<a href="#op-${anchor(String(op.operationId))}">${m.toUpperCase()} ${esc(p)}</a>`).join('')}`,
     )
     .join('');
-  const sections = [...byTag].map(([tag, ops]) => `<h2 id="tag-${anchor(tag)}">${esc(tag)}</h2>${ops.map(([m, p, op]) => operation(m, p, op)).join('')}`);
+  const sections = [...byTag].map(([tag, ops]) => `<h2 id="tag-${anchor(tag)}">${esc(tag)}</h2>${ops.map(([m, p, op]) => operation(m, p, op, doc)).join('')}`);
   const schemas = Object.entries(doc.components.schemas).map(
     ([name, s]) =>
       `<section class="op" id="schema-${anchor(name)}"><h3><code>${esc(name)}</code></h3>${fields(s)}${typeof s.properties === 'object' ? '' : ''}</section>`,
