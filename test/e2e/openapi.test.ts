@@ -186,6 +186,28 @@ describe('the OpenAPI document', () => {
     expect(doc.components.schemas[signIn].anyOf).toHaveLength(2);
   });
 
+  it('agrees with the chat dialect: a field it does not list is refused by both, an image parameter is taken by both', async () => {
+    const { key } = await gw.clientKey();
+    const base = { model: 'local', messages: [{ role: 'user', content: 'a cat' }], size: '256x256' };
+    const refused = await call('POST', '/v1/chat/completions', { key, json: { ...base, colour: 'red' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.param).toBe('colour');
+    expect(conformance.refusesRequest('POST', '/v1/chat/completions', { ...base, colour: 'red' })).toMatch(/additional properties/);
+    expect((await call('POST', '/v1/chat/completions', { key, json: { ...base, seed: 7, temperature: 0.2 } })).status).toBe(200);
+    expect(conformance.refusesRequest('POST', '/v1/chat/completions', { ...base, seed: 7, temperature: 0.2 })).toBeUndefined();
+    expect(conformance.drain()).toEqual([]);
+  });
+
+  it("leaves an images body open for the model's contract, as the dialect passes other fields to it", async () => {
+    const { key } = await gw.clientKey();
+    const body = { model: 'local', prompt: 'a cat', size: '256x256', style: 'vivid', seed: 3 };
+    expect(conformance.refusesRequest('POST', '/v1/images/generations', body)).toBeUndefined();
+    expect((await call('POST', '/v1/images/generations', { key, json: body })).status).toBe(200);
+    expect(conformance.refusesRequest('POST', '/v1/images/generations', { ...body, n: 'two' })).toMatch(/integer/);
+    expect((await call('POST', '/v1/images/generations', { key, json: { ...body, n: 'two' } })).status).toBe(400);
+    expect(conformance.drain()).toEqual([]);
+  });
+
   it('serves a reference page at /docs that loads nothing from elsewhere', async () => {
     const res = await call('GET', '/docs');
     expect(res.status).toBe(200);

@@ -106,12 +106,21 @@ export class Conformance {
   }
 
   private checkRequest(method: string, found: { path: string; op: Json }, body: unknown, where: string): void {
-    if (!found.op.requestBody?.content?.['application/json']) {
-      this.problems.push(`${where}: took a JSON body the document does not describe`);
-      return;
-    }
+    const refused = this.requestRefusal(method, found, body);
+    if (refused !== undefined) this.problems.push(`${where}: took a request body the document refuses: ${refused}`);
+  }
+
+  /** Why the document refuses a JSON request body for this method and path; undefined when it allows it. */
+  refusesRequest(method: string, url: string, body: unknown): string | undefined {
+    const found = this.operation(method, url);
+    if (!found) return 'no operation in the document';
+    return this.requestRefusal(method, found, body);
+  }
+
+  private requestRefusal(method: string, found: { path: string; op: Json }, body: unknown): string | undefined {
+    if (!found.op.requestBody?.content?.['application/json']) return 'the operation takes no JSON body';
     const validate = this.validator(pointer(['paths', found.path, method.toLowerCase(), 'requestBody', 'content', 'application/json', 'schema']));
-    if (!validate(body)) this.problems.push(`${where}: took a request body its schema refuses: ${errorsOf(validate)}`);
+    return validate(body) ? undefined : errorsOf(validate);
   }
 
   /** What did not conform since the last call. */

@@ -1,43 +1,18 @@
 /**
- * The image endpoints' wire shapes. The dialects (src/dialects/) read these bodies field by field, and every
- * field outside the envelope goes to the model's contract, which differs per model (`GET /v1/models/{id}`
- * lists it as `imagegate.public_contract`): so the envelope is described here and the rest is left open.
+ * The image endpoints' wire shapes. Request bodies are the dialects' own field lists (dialects/request-fields.ts):
+ * an images body's other fields go to the model's contract, which differs per model (`GET /v1/models/{id}`
+ * lists it as `imagegate.public_contract`), so those bodies are left open; a chat body is closed.
  */
 import { z } from 'zod';
-import { MAX_PARTIAL_IMAGES } from '../../../domain/model-spec.js';
+import { CHAT_IGNORED_FIELDS, ChatFields, ChatImageParams, EditsJsonFields, GenerationsFields } from '../../../dialects/request-fields.js';
 import { Billing, currency, micro, unixSeconds } from './common.js';
 
 const contractFields =
   "Any other field is a parameter of the model's contract (size, quality, aspect_ratio, seed, …): GET /v1/models/{id} lists the fields a model takes.";
 
-const envelope = {
-  model: z.string().max(256).optional().describe('A model id or alias; IMAGEGATE_DEFAULT_MODEL when left out.'),
-  prompt: z.string().optional(),
-  n: z.number().int().optional().describe("How many images; the model's contract sets the maximum."),
-  response_format: z.enum(['url', 'b64_json']).optional(),
-  user: z.string().max(256).optional(),
-  size: z.string().max(16).optional().describe('"auto", WIDTHxHEIGHT ("1024x1024"), or a resolution tier ("2K") where the model has tiers.'),
-  async: z.boolean().optional().describe('Answer 202 with a task to poll instead of waiting.'),
-  callback_url: z.string().max(2048).optional().describe('Run as a task and POST the finished task here.'),
-  stream: z.boolean().optional().describe('Answer as server-sent events (partial images, then the finished one).'),
-  partial_images: z.number().int().min(0).max(MAX_PARTIAL_IMAGES).optional(),
-};
+const size = z.string().max(16).describe('"auto", WIDTHxHEIGHT ("1024x1024"), or a resolution tier ("2K") where the model has tiers.');
 
-const urlOrList = z.union([z.string(), z.array(z.string())]);
-
-export const GenerationsRequest = z
-  .object({
-    ...envelope,
-    operation: z.enum(['text-to-image', 'image-to-image']).optional().describe('image-to-image when reference images are given.'),
-    image_url: z.string().optional().describe('A reference image: a public http(s) or data: URL.'),
-    image_urls: urlOrList.optional(),
-    reference_image_urls: urlOrList.optional(),
-    image: urlOrList.optional().describe("Seedream's flat reference field."),
-    reference_file_ids: z
-      .union([z.string(), z.array(z.string())])
-      .optional()
-      .describe('Files uploaded to POST /v1/files.'),
-  })
+export const GenerationsRequest = GenerationsFields.extend({ size: size.optional() })
   .catchall(z.unknown())
   .describe(`An OpenAI images request. ${contractFields}`);
 
@@ -57,10 +32,7 @@ export const DashScopeRequest = z
   })
   .describe("DashScope's native request (Wan, Qwen-Image), answered in DashScope's shape.");
 
-const imageRef = z.union([z.object({ image_url: z.string() }), z.object({ file_id: z.string() })]);
-
-export const EditsJsonRequest = z
-  .object({ ...envelope, images: z.array(imageRef).min(1), mask: imageRef.optional() })
+export const EditsJsonRequest = EditsJsonFields.extend({ size: size.optional() })
   .catchall(z.unknown())
   .describe(`An edit with images by URL or uploaded file id. ${contractFields}`);
 
@@ -183,44 +155,10 @@ export const Task = z
 export const TaskList = z.object({ object: z.literal('list'), data: z.array(Task), has_more: z.boolean(), last_id: z.string().nullable() });
 
 const ChatTokenDetails = TokenDetails;
-export const ChatRequest = z
-  .object({
-    model: z.string().max(256).optional(),
-    messages: z
-      .array(
-        z
-          .object({
-            role: z.string(),
-            content: z.union([
-              z.string(),
-              z.array(
-                z.union([
-                  z.object({ type: z.literal('text'), text: z.string() }),
-                  z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string() }) }),
-                ]),
-              ),
-            ]),
-          })
-          .loose(),
-      )
-      .min(1),
-    n: z.number().int().optional(),
-    stream: z.boolean().optional(),
-    stream_options: z.object({ include_usage: z.boolean().optional() }).optional(),
-    user: z.string().max(256).optional(),
-    size: z.string().optional(),
-    aspect_ratio: z.string().optional(),
-    resolution: z.string().optional(),
-    quality: z.string().optional(),
-    output_format: z.string().optional(),
-    seed: z.number().int().optional(),
-    watermark: z.boolean().optional(),
-    negative_prompt: z.string().optional(),
-  })
-  .catchall(z.unknown())
-  .describe(
-    "A chat completion that asks an image model for images: the last user message is the prompt (and its image_url parts the references). OpenAI's sampling fields are accepted and ignored.",
-  );
+export const ChatRequest = ChatFields.extend(ChatImageParams.shape)
+  .extend(Object.fromEntries(CHAT_IGNORED_FIELDS.map((f) => [f, z.unknown().optional().describe('Accepted and ignored.')])))
+  .strict()
+  .describe('A chat completion that asks an image model for images. Fields not listed here are refused.');
 
 export const ChatCompletion = z.object({
   id: z.string(),
