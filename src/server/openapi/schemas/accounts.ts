@@ -5,8 +5,17 @@ import { KeyPolicySchema } from '../../../domain/key-policy.js';
 import { AUDIT_ACTIONS } from '../../../store/audit-log.js';
 import { KEY_STATUSES } from '../../../store/keys.js';
 import { TASK_STATUSES } from '../../records/tasks.js';
-import { currency, isoTime, MICRO, micro, pageOf, unixSeconds } from './common.js';
-import { Task } from './images.js';
+import { describes, currency, isoTime, MICRO, micro, pageOf, unixSeconds } from './common.js';
+import { Task, WebhookAttempt, WebhookStatus } from './images.js';
+import type { AccountView } from '../../account-view.js';
+import type { MemberAccountView } from '../../console-api.js';
+import type { describeKey } from '../../../store/keys.js';
+import type { createKeyAudited, revokeKeyAudited } from '../../records/keys.js';
+import type { LedgerEntryView } from '../../records/ledger.js';
+import type { RequestView } from '../../records/requests.js';
+import type { TaskDetailView } from '../../records/tasks.js';
+import type { describeAudit } from '../../../store/audit-log.js';
+import type { UsageRow as UsageRowView } from '../../../billing/usage.js';
 
 export const Balance = z.object({
   object: z.literal('balance'),
@@ -18,20 +27,22 @@ export const Balance = z.object({
   unit: MICRO,
 });
 
-export const UsageRow = z.object({
-  day: z.string().optional(),
-  model: z.string().nullable().optional(),
-  key_id: z.string().nullable().optional(),
-  account_id: z.string().nullable().optional(),
-  requests: z.number().int(),
-  succeeded: z.number().int(),
-  images: z.number().int(),
-  spend: micro,
-  input_text_tokens: z.number().int(),
-  input_image_tokens: z.number().int(),
-  output_image_tokens: z.number().int(),
-  output_text_tokens: z.number().int(),
-});
+export const UsageRow = describes<UsageRowView>()(
+  z.object({
+    day: z.string().optional(),
+    model: z.string().nullable().optional(),
+    key_id: z.string().nullable().optional(),
+    account_id: z.string().nullable().optional(),
+    requests: z.number().int(),
+    succeeded: z.number().int(),
+    images: z.number().int(),
+    spend: micro,
+    input_text_tokens: z.number().int(),
+    input_image_tokens: z.number().int(),
+    output_image_tokens: z.number().int(),
+    output_text_tokens: z.number().int(),
+  }),
+);
 
 export const UsageReport = z.object({ object: z.literal('list'), account_id: z.string().optional(), currency, unit: MICRO, data: z.array(UsageRow) });
 
@@ -43,95 +54,107 @@ export const UsageQuery = z.object({
   to: z.string().optional().describe('ISO date or unix seconds, exclusive.'),
 });
 
-export const Account = z.object({
-  id: z.string(),
-  object: z.literal('account'),
-  name: z.string(),
-  balance: micro,
-  held: micro,
-  open_holds: z.number().int(),
-  currency,
-  unit: MICRO,
-  key_policy: KeyPolicySchema,
-  created: unixSeconds,
-});
+export const Account = describes<AccountView>()(
+  z.object({
+    id: z.string(),
+    object: z.literal('account'),
+    name: z.string(),
+    balance: micro,
+    held: micro,
+    open_holds: z.number().int(),
+    currency,
+    unit: MICRO,
+    key_policy: KeyPolicySchema,
+    created: unixSeconds,
+  }),
+);
 
-export const MemberAccount = Account.extend({ spend_this_month: micro });
+export const MemberAccount = describes<MemberAccountView>()(Account.extend({ spend_this_month: micro }));
 
 export const AccountPage = pageOf(Account);
 
 export const MoneyMoved = z.object({ billing_transaction_id: z.string(), account_id: z.string(), balance: micro, currency, unit: MICRO });
 
-export const ApiKey = z.object({
-  id: z.string(),
-  object: z.literal('api_key'),
-  account_id: z.string(),
-  name: z.string().nullable(),
-  prefix: z.string(),
-  admin: z.boolean(),
-  status: z.enum(KEY_STATUSES as [string, ...string[]]),
-  expires_at: unixSeconds.nullable(),
-  models: z.array(z.string()).nullable(),
-  rpm: z.number().int().nullable(),
-  ipm: z.number().int().nullable(),
-  max_concurrency: z.number().int().nullable(),
-  spend_cap_day: micro.nullable(),
-  spend_cap_month: micro.nullable(),
-  drop_unsupported: z.boolean(),
-  callback_url: z.string().nullable(),
-  created: unixSeconds,
-  created_by: z.string().nullable(),
-});
+export const ApiKey = describes<ReturnType<typeof describeKey>>()(
+  z.object({
+    id: z.string(),
+    object: z.literal('api_key'),
+    account_id: z.string(),
+    name: z.string().nullable(),
+    prefix: z.string(),
+    admin: z.boolean(),
+    status: z.enum(KEY_STATUSES as [string, ...string[]]),
+    expires_at: unixSeconds.nullable(),
+    models: z.array(z.string()).nullable(),
+    rpm: z.number().int().nullable(),
+    ipm: z.number().int().nullable(),
+    max_concurrency: z.number().int().nullable(),
+    spend_cap_day: micro.nullable(),
+    spend_cap_month: micro.nullable(),
+    drop_unsupported: z.boolean(),
+    callback_url: z.string().nullable(),
+    created: unixSeconds,
+    created_by: z.string().nullable(),
+  }),
+);
 
-export const CreatedApiKey = ApiKey.extend({
-  key: z.string().describe('The secret: shown this once.'),
-  webhook_secret: z.string().describe("Signs this key's task webhooks: shown this once."),
-});
+export const CreatedApiKey = describes<Awaited<ReturnType<typeof createKeyAudited>>>()(
+  ApiKey.extend({
+    key: z.string().describe('The secret: shown this once.'),
+    webhook_secret: z.string().nullable().describe("Signs this key's task webhooks: shown this once."),
+  }),
+);
 
 export const ApiKeyPage = pageOf(ApiKey);
 
-export const RevokedKey = z.object({ id: z.string(), object: z.literal('api_key'), status: z.literal('revoked') });
+export const RevokedKey = describes<Awaited<ReturnType<typeof revokeKeyAudited>>>()(
+  z.object({ id: z.string(), object: z.literal('api_key'), status: z.literal('revoked') }),
+);
 
-export const LedgerEntry = z.object({
-  id: z.string(),
-  account_id: z.string(),
-  key_id: z.string().nullable(),
-  billing_transaction_id: z.string(),
-  kind: z.string(),
-  amount: z.number().int().describe('Signed change of the available balance.'),
-  charged: z.number().int().describe('Money charged by this entry (settle entries only).'),
-  balance_after: z.number().int(),
-  note: z.string().nullable(),
-  created_at: isoTime,
-});
+export const LedgerEntry = describes<LedgerEntryView>()(
+  z.object({
+    id: z.string(),
+    account_id: z.string(),
+    key_id: z.string().nullable(),
+    billing_transaction_id: z.string(),
+    kind: z.string(),
+    amount: z.number().int().describe('Signed change of the available balance.'),
+    charged: z.number().int().describe('Money charged by this entry (settle entries only).'),
+    balance_after: z.number().int(),
+    note: z.string().nullable(),
+    created_at: isoTime,
+  }),
+);
 
 export const LedgerPage = pageOf(LedgerEntry).extend({ currency, unit: MICRO });
 export const LedgerExport = z.object({ object: z.literal('list'), currency, unit: MICRO, data: z.array(LedgerEntry) });
 
-export const RequestRecord = z.object({
-  id: z.string(),
-  object: z.literal('request'),
-  created_at: isoTime,
-  traffic: z.enum(['client', 'admin']),
-  account_id: z.string().nullable(),
-  key_id: z.string().nullable(),
-  endpoint: z.string(),
-  operation: z.string().nullable(),
-  model: z.string().nullable(),
-  status: z.number().int(),
-  error_code: z.string().nullable(),
-  error_message: z.string().nullable(),
-  route: z.string().nullable(),
-  upstream_request_id: z.string().nullable(),
-  latency_ms: z.number().nullable(),
-  images: z.number().int().nullable(),
-  amount: z.number().int().nullable(),
-  billing_transaction_id: z.string().nullable(),
-  input_text_tokens: z.number().int().nullable(),
-  input_image_tokens: z.number().int().nullable(),
-  output_image_tokens: z.number().int().nullable(),
-  output_text_tokens: z.number().int().nullable(),
-});
+export const RequestRecord = describes<RequestView>()(
+  z.object({
+    id: z.string(),
+    object: z.literal('request'),
+    created_at: isoTime,
+    traffic: z.enum(['client', 'admin']),
+    account_id: z.string().nullable(),
+    key_id: z.string().nullable(),
+    endpoint: z.string(),
+    operation: z.string().nullable(),
+    model: z.string().nullable(),
+    status: z.number().int(),
+    error_code: z.string().nullable(),
+    error_message: z.string().nullable(),
+    route: z.string().nullable(),
+    upstream_request_id: z.string().nullable(),
+    latency_ms: z.number().nullable(),
+    images: z.number().int().nullable(),
+    amount: z.number().int().nullable(),
+    billing_transaction_id: z.string().nullable(),
+    input_text_tokens: z.number().int().nullable(),
+    input_image_tokens: z.number().int().nullable(),
+    output_image_tokens: z.number().int().nullable(),
+    output_text_tokens: z.number().int().nullable(),
+  }),
+);
 
 export const RequestPage = pageOf(RequestRecord);
 export const RequestDetail = RequestRecord.extend({
@@ -149,35 +172,39 @@ export const RequestQuery = z.object({
 export const ListedTask = Task.extend({ account_id: z.string(), key_id: z.string().nullable() });
 export const ListedTaskPage = pageOf(ListedTask);
 
-export const TaskDetail = ListedTask.extend({
-  account: z.object({ id: z.string(), name: z.string() }).nullable(),
-  key: z.object({ id: z.string(), name: z.string().nullable(), prefix: z.string(), status: z.string() }).nullable(),
-  endpoint: z.string(),
-  attempts: z.number().int(),
-  quoted: z.number().int().nullable(),
-  hold: z.object({ billing_transaction_id: z.string(), amount: micro, status: z.string(), charged: z.number().int().nullable() }).nullable(),
-  upstream_task_id: z.string().nullable(),
-  route: z.string().nullable(),
-  lease_until: unixSeconds.nullable(),
-  webhook: z
-    .object({ url: z.string().nullable(), status: z.string(), attempts: z.array(z.object({}).loose()), next_attempt_at: unixSeconds.nullable() })
-    .nullable(),
-});
+export const TaskDetail = describes<TaskDetailView>()(
+  ListedTask.extend({
+    account: z.object({ id: z.string(), name: z.string() }).nullable(),
+    key: z.object({ id: z.string(), name: z.string().nullable(), prefix: z.string(), status: z.string() }).nullable(),
+    endpoint: z.string(),
+    attempts: z.number().int(),
+    quoted: z.number().int().nullable(),
+    hold: z.object({ billing_transaction_id: z.string(), amount: micro, status: z.string(), charged: z.number().int().nullable() }).nullable(),
+    upstream_task_id: z.string().nullable(),
+    route: z.string().nullable(),
+    lease_until: unixSeconds.nullable(),
+    webhook: z
+      .object({ url: z.string().nullable(), status: WebhookStatus, attempts: z.array(WebhookAttempt), next_attempt_at: unixSeconds.nullable() })
+      .nullable(),
+  }),
+);
 
 export const TaskStatusQuery = z.object({ status: z.enum(TASK_STATUSES as [string, ...string[]]).optional(), model: z.string().optional() });
 
-export const AuditEntry = z.object({
-  id: z.string(),
-  object: z.literal('audit_entry'),
-  at: isoTime,
-  actor: z.string(),
-  actor_ip: z.string().nullable(),
-  action: z.enum(AUDIT_ACTIONS as [string, ...string[]]),
-  target: z.object({ kind: z.string(), id: z.string() }),
-  amount: z.number().int().nullable(),
-  diff: z.record(z.string(), z.unknown()).nullable(),
-  note: z.string().nullable(),
-});
+export const AuditEntry = describes<ReturnType<typeof describeAudit>>()(
+  z.object({
+    id: z.string(),
+    object: z.literal('audit_entry'),
+    at: isoTime,
+    actor: z.string(),
+    actor_ip: z.string().nullable(),
+    action: z.enum(AUDIT_ACTIONS as [string, ...string[]]),
+    target: z.object({ kind: z.string(), id: z.string() }),
+    amount: z.number().int().nullable(),
+    diff: z.record(z.string(), z.unknown()).nullable(),
+    note: z.string().nullable(),
+  }),
+);
 
 export const AuditPage = pageOf(AuditEntry);
 

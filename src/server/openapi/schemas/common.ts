@@ -40,3 +40,23 @@ export const RangeQuery = z.object({
 export const IdParams = z.object({ id: z.string() });
 
 export const Billing = z.object({ billing_transaction_id: z.string(), amount: micro, currency, unit: MICRO });
+
+/**
+ * Why a view type is not what a response schema describes, as a tuple the call below must then be given:
+ * empty when every value of the view fits the schema and the view has no field the schema lacks.
+ */
+type Misfit<View, Described> = [View] extends [Described]
+  ? [Exclude<keyof View, keyof Described>] extends [never]
+    ? []
+    : [fieldsTheSchemaLacks: Exclude<keyof View, keyof Described>]
+  : [viewDoesNotFitTheSchema: View];
+
+/**
+ * A response schema for the type a handler answers with, checked when the code is compiled: a field added
+ * to the view and not to the schema, or a type that changed, fails the typecheck here rather than in a test.
+ * The failure reads "Expected 2 arguments": the missing argument's type names the fields that differ.
+ */
+export const describes =
+  <View>() =>
+  <S extends z.ZodType>(schema: S, ..._misfit: Misfit<View, z.output<S>>): S =>
+    schema;

@@ -1,6 +1,7 @@
 /** The Files API's shapes, as OpenAI's API has them (`OpenAIFile`). */
 import { z } from 'zod';
-import { unixSeconds } from './common.js';
+import { describes, unixSeconds } from './common.js';
+import type { FileObject as FileObjectView } from '../../file-object.js';
 
 export const FileUploadRequest = z
   .object({
@@ -11,16 +12,18 @@ export const FileUploadRequest = z
   })
   .describe('An image to use as an input later (multipart/form-data).');
 
-export const FileObject = z.object({
-  id: z.string(),
-  object: z.literal('file'),
-  bytes: z.number().int(),
-  created_at: unixSeconds,
-  expires_at: unixSeconds,
-  filename: z.string(),
-  purpose: z.string(),
-  status: z.literal('processed'),
-});
+export const FileObject = describes<FileObjectView>()(
+  z.object({
+    id: z.string(),
+    object: z.literal('file'),
+    bytes: z.number().int(),
+    created_at: unixSeconds,
+    expires_at: unixSeconds,
+    filename: z.string(),
+    purpose: z.string(),
+    status: z.literal('processed'),
+  }),
+);
 
 export const FileList = z.object({
   object: z.literal('list'),

@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { CHAT_IGNORED_FIELDS, ChatFields, ChatImageParams, EditsJsonFields, GenerationsFields } from '../../../dialects/request-fields.js';
-import { Billing, currency, micro, unixSeconds } from './common.js';
+import { describes, Billing, currency, micro, unixSeconds } from './common.js';
+import type { ChatCompletion as ChatCompletionView } from '../../../dialects/chat-completions.js';
+import type { renderTask } from '../../task-object.js';
 
 const contractFields =
   "Any other field is a parameter of the model's contract (size, quality, aspect_ratio, seed, …): GET /v1/models/{id} lists the fields a model takes.";
@@ -87,6 +89,7 @@ const ImageData = z.object({
   size: z.string().optional().describe('The real dimensions, WIDTHxHEIGHT.'),
 });
 
+// Not tied to the dialect's ImagesResponse type: its b64_json is Base64Text, a string only once serialized.
 export const ImagesResponse = z
   .object({
     created: unixSeconds,
@@ -126,31 +129,35 @@ export const DashScopeResponse = z.object({
   imagegate: z.object({ billing: Billing }).optional(),
 });
 
-const WebhookAttempt = z.object({}).loose();
+export const WebhookAttempt = z.object({
+  at: unixSeconds,
+  status: z.number().int().nullable().describe("The receiver's HTTP status; null when it could not be reached."),
+  error: z.string().optional(),
+});
+export const WebhookStatus = z.enum(['pending', 'delivered', 'failed']);
 
-export const Task = z
-  .object({
-    id: z.string(),
-    task_id: z.string(),
-    object: z.literal('image.task'),
-    status: z.enum(['pending', 'running', 'succeeded', 'failed', 'canceled']),
-    model: z.string(),
-    created: unixSeconds,
-    started_at: unixSeconds.nullable(),
-    finished_at: unixSeconds.nullable(),
-    progress: z.number().nullable(),
-    poll_url: z.string(),
-    data: z.array(ImageData).optional(),
-    usage: ImagesUsage.optional(),
-    billing_transaction_id: z.string().nullable().optional(),
-    imagegate: z.object({ request_id: z.string(), model: z.string(), billing: Billing.optional(), failed: z.number().int().optional() }).optional(),
-    error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string() }).loose().optional(),
-    webhook: z
-      .object({ url: z.string(), attempts: z.array(WebhookAttempt) })
-      .loose()
-      .optional(),
-  })
-  .describe("An async image task; once succeeded it carries the images reply's fields.");
+export const Task = describes<ReturnType<typeof renderTask>>()(
+  z
+    .object({
+      id: z.string(),
+      task_id: z.string(),
+      object: z.literal('image.task'),
+      status: z.enum(['pending', 'running', 'succeeded', 'failed', 'canceled']),
+      model: z.string(),
+      created: unixSeconds,
+      started_at: unixSeconds.nullable(),
+      finished_at: unixSeconds.nullable(),
+      progress: z.number().nullable(),
+      poll_url: z.string(),
+      data: z.array(ImageData).optional(),
+      usage: ImagesUsage.optional(),
+      billing_transaction_id: z.string().nullable().optional(),
+      imagegate: z.object({ request_id: z.string(), model: z.string(), billing: Billing.optional(), failed: z.number().int().optional() }).optional(),
+      error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string() }).loose().optional(),
+      webhook: z.object({ url: z.string(), status: WebhookStatus.optional(), attempts: z.array(WebhookAttempt) }).optional(),
+    })
+    .describe("An async image task; once succeeded it carries the images reply's fields."),
+);
 
 export const TaskList = z.object({ object: z.literal('list'), data: z.array(Task), has_more: z.boolean(), last_id: z.string().nullable() });
 
@@ -160,33 +167,35 @@ export const ChatRequest = ChatFields.extend(ChatImageParams.shape)
   .strict()
   .describe('A chat completion that asks an image model for images. Fields not listed here are refused.');
 
-export const ChatCompletion = z.object({
-  id: z.string(),
-  object: z.literal('chat.completion'),
-  created: unixSeconds,
-  model: z.string(),
-  choices: z.array(
-    z.object({
-      index: z.number().int(),
-      message: z.object({
-        role: z.literal('assistant'),
-        content: z.string().describe('Text and each image as a Markdown data URL.'),
-        refusal: z.null(),
-        images: z.array(z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string() }) })).optional(),
+export const ChatCompletion = describes<ChatCompletionView>()(
+  z.object({
+    id: z.string(),
+    object: z.literal('chat.completion'),
+    created: unixSeconds,
+    model: z.string(),
+    choices: z.array(
+      z.object({
+        index: z.number().int(),
+        message: z.object({
+          role: z.literal('assistant'),
+          content: z.string().describe('Text and each image as a Markdown data URL.'),
+          refusal: z.null(),
+          images: z.array(z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string() }) })).optional(),
+        }),
+        logprobs: z.null(),
+        finish_reason: z.literal('stop'),
       }),
-      logprobs: z.null(),
-      finish_reason: z.literal('stop'),
+    ),
+    usage: z.object({
+      prompt_tokens: z.number().int(),
+      completion_tokens: z.number().int(),
+      total_tokens: z.number().int(),
+      prompt_tokens_details: ChatTokenDetails,
+      completion_tokens_details: ChatTokenDetails,
     }),
-  ),
-  usage: z.object({
-    prompt_tokens: z.number().int(),
-    completion_tokens: z.number().int(),
-    total_tokens: z.number().int(),
-    prompt_tokens_details: ChatTokenDetails,
-    completion_tokens_details: ChatTokenDetails,
+    imagegate: z.object({ request_id: z.string(), billing: Billing.optional() }),
   }),
-  imagegate: z.object({ request_id: z.string(), billing: Billing.optional() }),
-});
+);
 
 export const EventStream = z.string().describe('Server-sent events: `event:` and `data:` lines, each data a JSON object.');
 

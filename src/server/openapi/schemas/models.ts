@@ -43,6 +43,7 @@ export const Model = z.object({
 
 export const ModelList = z.object({ object: z.literal('list'), data: z.array(Model) });
 
+// Not tied to AdminModelView: its routes are catalog interfaces, which TypeScript does not fit to an open object.
 export const AdminModel = z.object({
   id: z.string(),
   object: z.literal('admin.model'),
