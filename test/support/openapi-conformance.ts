@@ -83,8 +83,9 @@ export class Conformance {
       return;
     }
     this.seen.add(`${found.op.operationId} ${a.status}`);
-    // A JSON body the server took must be one the document allows.
+    // A JSON body and query parameters the server took must be ones the document allows.
     if (requestJson !== undefined && a.status < 400) this.checkRequest(method, found, requestJson, where);
+    if (a.status < 400) this.checkQuery(found.op, new URL(url, 'http://x').searchParams, where);
     const response = found.op.responses[String(a.status)];
     if (!response) {
       this.problems.push(`${where}: status not documented (${Object.keys(found.op.responses).join(', ')}); body ${a.text.slice(0, 200)}`);
@@ -108,6 +109,27 @@ export class Conformance {
   private checkRequest(method: string, found: { path: string; op: Json }, body: unknown, where: string): void {
     const refused = this.requestRefusal(method, found, body);
     if (refused !== undefined) this.problems.push(`${where}: took a request body the document refuses: ${refused}`);
+  }
+
+  /** Each query parameter taken is documented, and its value (numbers and flags read from the text) fits. */
+  private checkQuery(op: Json, query: URLSearchParams, where: string): void {
+    const params = new Map(((op.parameters as Json[] | undefined) ?? []).filter((p) => p.in === 'query').map((p) => [p.name as string, p]));
+    for (const [name, text] of query) {
+      const param = params.get(name);
+      if (!param) {
+        this.problems.push(`${where}: took the query parameter ${name}, which the document does not list`);
+        continue;
+      }
+      const type = param.schema.type;
+      const value = type === 'integer' || type === 'number' ? Number(text) : type === 'boolean' ? text === 'true' : text;
+      const key = JSON.stringify(param.schema);
+      let validate = this.compiled.get(key);
+      if (!validate) {
+        validate = this.ajv.compile(param.schema);
+        this.compiled.set(key, validate);
+      }
+      if (!validate(value)) this.problems.push(`${where}: took ${name}=${text}, which the document refuses: ${errorsOf(validate)}`);
+    }
   }
 
   /** Why the document refuses a JSON request body for this method and path; undefined when it allows it. */
