@@ -261,6 +261,20 @@ describe('real answers conform to the document', () => {
 
     const edit = await call('POST', '/v1/images/edits', { key, form: imageForm({ model: 'local', prompt: 'edit', size: '256x256' }, [['image', png]]) });
     expect(edit.status, edit.text).toBe(200);
+    const editStream = await call('POST', '/v1/images/edits', {
+      key,
+      form: imageForm({ model: 'local', prompt: 'edit', size: '256x256', stream: 'true' }, [['image', png]]),
+    });
+    expect(editStream.status, editStream.text).toBe(200);
+    expect(editStream.text).toContain('event: image_edit.completed');
+    // Partial images come from an upstream that streams them.
+    openai.reset();
+    const partials = await call('POST', '/v1/images/generations', {
+      key,
+      json: { model: 'gpt-image-1', prompt: 'a lighthouse', stream: true, partial_images: 2 },
+    });
+    expect(partials.status, partials.text).toBe(200);
+    expect(partials.text).toContain('event: image_generation.partial_image');
     const editJson = await call('POST', '/v1/images/edits', {
       key,
       json: { model: 'local', prompt: 'edit', size: '256x256', images: [{ image_url: `data:image/png;base64,${png.toString('base64')}` }] },

@@ -101,6 +101,10 @@ export class Conformance {
       this.problems.push(`${where}: media type ${type} not documented (${Object.keys(media).join(', ')})`);
       return;
     }
+    if (type === 'text/event-stream' && media[type].schema) {
+      this.checkEvents(found, method, a, where);
+      return;
+    }
     if (type !== 'application/json' || !media[type].schema) return;
     const validate = this.validator(pointer(['paths', found.path, method.toLowerCase(), 'responses', String(a.status), 'content', type, 'schema']));
     if (!validate(a.body)) this.problems.push(`${where}: body does not match its schema: ${errorsOf(validate)}; body ${a.text.slice(0, 300)}`);
@@ -109,6 +113,31 @@ export class Conformance {
   private checkRequest(method: string, found: { path: string; op: Json }, body: unknown, where: string): void {
     const refused = this.requestRefusal(method, found, body);
     if (refused !== undefined) this.problems.push(`${where}: took a request body the document refuses: ${refused}`);
+  }
+
+  /**
+   * Each event's data against the stream's schema (the media type's schema, as OpenAI's document has it);
+   * `[DONE]` closes a chat stream and is not an event. A stream with no event fails too.
+   */
+  private checkEvents(found: { path: string; op: Json }, method: string, a: CheckedAnswer, where: string): void {
+    const validate = this.validator(
+      pointer(['paths', found.path, method.toLowerCase(), 'responses', String(a.status), 'content', 'text/event-stream', 'schema']),
+    );
+    const data = a.text
+      .split(/\n\n/)
+      .map((block) =>
+        block
+          .split('\n')
+          .filter((line) => line.startsWith('data: '))
+          .map((line) => line.slice('data: '.length))
+          .join('\n'),
+      )
+      .filter((d) => d !== '' && d !== '[DONE]');
+    if (data.length === 0) this.problems.push(`${where}: an event stream without events`);
+    data.forEach((d, i) => {
+      if (!validate(JSON.parse(d)))
+        this.problems.push(`${where}: event ${i} does not match the stream's schema: ${errorsOf(validate)}; data ${d.slice(0, 200)}`);
+    });
   }
 
   /** Each query parameter taken is documented, and its value (numbers and flags read from the text) fits. */

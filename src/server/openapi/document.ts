@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode, errorType, wireCode } from '../../domain/errors.js';
 import type { Audience, DeclaredRoute } from '../audience.js';
-import type { ApiOperation } from './operation.js';
+import type { ApiAnswer, ApiOperation } from './operation.js';
 import { ErrorSchema } from './schemas/common.js';
 
 type Json = Record<string, unknown>;
@@ -174,9 +174,11 @@ function parameters(op: ApiOperation, url: string): Json[] {
 
 function operationObject(op: ApiOperation, audience: Audience, url: string, components: Components): Json {
   const id = pascal(op.id);
-  const content = (json: z.ZodType | undefined, other: Record<string, z.ZodType | undefined> | undefined, name: string) => {
+  const content = (a: ApiAnswer, name: string) => {
+    const { json, events, other } = a;
     const c: Record<string, Json> = {};
     if (json) c['application/json'] = { schema: components.response(name, json) };
+    if (events) c['text/event-stream'] = { schema: components.response(`${id}Event`, events) };
     for (const [type, s] of Object.entries(other ?? {})) c[type] = s ? { schema: jsonSchema(s, 'output') } : {};
     return c;
   };
@@ -185,7 +187,7 @@ function operationObject(op: ApiOperation, audience: Audience, url: string, comp
   for (const [status, a] of Object.entries(op.answers)) {
     if (!a) continue;
     const name = statuses.length > 1 ? `${id}Response${status}` : `${id}Response`;
-    const body = content(a.json, a.other, name);
+    const body = content(a, name);
     responses[status] = {
       description: a.description,
       ...(a.headers ? { headers: Object.fromEntries(Object.entries(a.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) } : {}),

@@ -13,6 +13,11 @@ export interface ApiAnswer {
   description: string;
   /** The JSON body. */
   json?: z.ZodType;
+  /**
+   * The data of each server-sent event, when this status may answer as `text/event-stream` (as OpenAI's
+   * own document describes its streams: the media type's schema is that of one event's data).
+   */
+  events?: z.ZodType;
   /** Other media types this status may answer with, each with an optional schema (a string for text). */
   other?: Record<string, z.ZodType | undefined>;
   /** Response headers worth naming (e.g. `location` on a 202). */

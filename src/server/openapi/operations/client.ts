@@ -11,7 +11,8 @@ import {
   DashScopeResponse,
   EditsJsonRequest,
   EditsMultipartRequest,
-  EventStream,
+  ChatStreamEvent,
+  ImageStreamEvent,
   GenerationsRequest,
   ImagesResponse,
   Task,
@@ -41,7 +42,6 @@ const queued = {
   json: Task,
   headers: { location: 'The task to poll.', 'x-billing-transaction-id': 'The hold taken for the task.' },
 };
-const streamed = { 'text/event-stream': EventStream };
 
 export const clientOperations: ApiOperation[] = [
   {
@@ -56,7 +56,7 @@ export const clientOperations: ApiOperation[] = [
       200: {
         description: 'The images; with `stream: true`, server-sent events ending in the finished images.',
         json: z.union([ImagesResponse, DashScopeResponse]),
-        other: streamed,
+        events: ImageStreamEvent,
       },
       202: queued,
     },
@@ -68,7 +68,7 @@ export const clientOperations: ApiOperation[] = [
     tag: 'Images',
     summary: 'Edit images (with an optional mask)',
     body: { multipart: EditsMultipartRequest, json: EditsJsonRequest, required: true },
-    answers: { 200: { description: 'The edited images, or a stream with `stream`.', json: ImagesResponse, other: streamed }, 202: queued },
+    answers: { 200: { description: 'The edited images, or a stream with `stream`.', json: ImagesResponse, events: ImageStreamEvent }, 202: queued },
     errors: [...IMAGE_ERRORS, 'payload_too_large'],
   },
   {
@@ -90,7 +90,7 @@ export const clientOperations: ApiOperation[] = [
       200: {
         description: 'A chat completion whose message holds the images; chunks as server-sent events with `stream`.',
         json: ChatCompletion,
-        other: streamed,
+        events: ChatStreamEvent,
       },
       202: queued,
     },

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CHAT_IGNORED_FIELDS, ChatFields, ChatImageParams, EditsJsonFields, GenerationsFields } from '../../../dialects/request-fields.js';
-import { describes, Billing, currency, micro, unixSeconds } from './common.js';
+import { Billing, currency, describes, ErrorSchema, micro, unixSeconds } from './common.js';
 import type { ChatCompletion as ChatCompletionView } from '../../../dialects/chat-completions.js';
 import type { renderTask } from '../../task-object.js';
 
@@ -197,6 +197,60 @@ export const ChatCompletion = describes<ChatCompletionView>()(
   }),
 );
 
-export const EventStream = z.string().describe('Server-sent events: `event:` and `data:` lines, each data a JSON object.');
+const streamedSettings = { size: z.string(), quality: z.string(), background: z.string(), output_format: z.string() };
+const family = z.enum(['image_generation', 'image_edit']).describe('image_edit on /v1/images/edits');
+const StreamError = z.object({ error: ErrorSchema.shape.error }).describe('A failure after the stream began (its hold refunded).');
+
+/** The data of each event of a streamed images answer, named by its `type` (`event:` carries the same name). */
+export const ImageStreamEvent = z
+  .union([
+    z.object({
+      type: z.templateLiteral([family, '.partial_image']),
+      b64_json: z.string(),
+      created_at: unixSeconds,
+      partial_image_index: z.number().int(),
+      ...streamedSettings,
+    }),
+    z.object({
+      type: z.templateLiteral([family, '.completed']),
+      b64_json: z.string(),
+      created_at: unixSeconds,
+      usage: ImagesUsage,
+      ...streamedSettings,
+      imagegate: z.object({ request_id: z.string(), model: z.string(), billing: Billing.optional() }).optional(),
+    }),
+    StreamError,
+  ])
+  .describe('Partial images as they come, then one completed event per image; the stream ends after the last.');
+
+const ImageUrlPart = z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string() }) });
+
+/** The data of each event of a streamed chat answer; the stream ends with `data: [DONE]`. */
+export const ChatStreamEvent = z
+  .union([
+    z.object({
+      id: z.string(),
+      object: z.literal('chat.completion.chunk'),
+      created: unixSeconds,
+      model: z.string(),
+      choices: z.array(
+        z.object({
+          index: z.literal(0),
+          delta: z.object({
+            role: z.literal('assistant').optional(),
+            content: z.string().optional(),
+            refusal: z.null().optional(),
+            images: z.array(ImageUrlPart).optional(),
+          }),
+          logprobs: z.null(),
+          finish_reason: z.literal('stop').nullable(),
+        }),
+      ),
+      usage: ChatCompletion.shape.usage.optional().describe('On the last chunk, when stream_options.include_usage asked for it.'),
+      imagegate: z.object({ request_id: z.string(), billing: Billing.optional() }).optional(),
+    }),
+    StreamError,
+  ])
+  .describe('chat.completion.chunk objects, then `data: [DONE]`.');
 
 export { currency, micro };
