@@ -2,6 +2,7 @@
  * The OpenAPI document against the running gateway: every registered route is described (and nothing
  * else), and real answers of every operation, errors included, conform to what the document says.
  */
+import { readFileSync } from 'node:fs';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coverage } from '../../src/server/openapi/document.js';
@@ -136,6 +137,7 @@ describe('the OpenAPI document', () => {
 
   it('is OpenAPI 3.1 whose schemas compile as JSON Schema 2020-12, with unique operation ids', () => {
     expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info.version).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
     const ids = Object.values(doc.paths).flatMap((m: any) => Object.values(m).map((op: any) => op.operationId));
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe(API_OPERATIONS.length);

@@ -2,14 +2,19 @@
  * `GET /openapi.json` and `GET /docs`, both public. The document is built once, on the first request, from the
  * routes registered by then (all of them: the server is ready before it listens).
  */
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { PUBLIC } from '../audience.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './document.js';
 import { API_OPERATIONS, SHARED_SCHEMAS } from './operations/index.js';
 import { REFERENCE_PAGE_CSP, renderReferencePage } from './reference-page.js';
 
-/** The gateway's version, as the document states it. */
-export const API_VERSION = '0.1.0';
+/**
+ * The gateway's version, as package.json states it (three folders up, from src/ and from dist/ alike), so
+ * the document never names another.
+ */
+export const API_VERSION = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'))).version;
 
 export function openApiRoutes(app: FastifyInstance, d: { publicUrl: () => string }): void {
   let doc: OpenApiDocument | undefined;
