@@ -242,7 +242,11 @@ describe('real answers conform to the document', () => {
     expect((await call('GET', '/v1/models/openai/no-such-model', { key })).status).toBe(404);
     expect((await call('GET', '/v1/models')).status).toBe(401);
 
-    const gen = await call('POST', '/v1/images/generations', { key, json: { model: 'local', prompt: 'a red cat', size: '256x256', response_format: 'url' } });
+    const gen = await call('POST', '/v1/images/generations', {
+      key,
+      json: { model: 'local', prompt: 'a red cat', size: '256x256', response_format: 'url' },
+      headers: { 'idempotency-key': 'openapi-test-1' },
+    });
     expect(gen.status, gen.text).toBe(200);
     const hosted = new URL(gen.body.data[0].url);
     expect((await call('GET', `${hosted.pathname}${hosted.search}`)).status).toBe(200);

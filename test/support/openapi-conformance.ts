@@ -91,6 +91,10 @@ export class Conformance {
       this.problems.push(`${where}: status not documented (${Object.keys(found.op.responses).join(', ')}); body ${a.text.slice(0, 200)}`);
       return;
     }
+    for (const [name, header] of Object.entries((response.headers ?? {}) as Json)) {
+      const required = header.$ref ? this.doc.components.headers[String(header.$ref).split('/').pop()!]?.required : header.required;
+      if (required && !a.headers.has(name)) this.problems.push(`${where}: the documented header ${name} is missing`);
+    }
     const type = (a.headers.get('content-type') ?? '').split(';')[0]!.trim();
     const media = response.content as Json | undefined;
     if (!media) {

@@ -19,7 +19,7 @@ export interface OpenApiDocument {
   servers?: Array<{ url: string }>;
   tags: Array<{ name: string }>;
   paths: Record<string, Record<string, Json>>;
-  components: { schemas: Record<string, Json>; securitySchemes: Record<string, Json> };
+  components: { schemas: Record<string, Json>; securitySchemes: Record<string, Json>; headers: Record<string, Json> };
 }
 
 const COMPONENT = '#/components/schemas/';
@@ -146,6 +146,7 @@ function errorResponses(codes: ErrorCode[]): Record<string, Json> {
   for (const [status, set] of [...byStatus].sort(([a], [b]) => a - b)) {
     const wire = [...new Set([...set].map(wireCode))].sort();
     out[String(status)] = {
+      headers: status === 429 || status === 503 ? { ...requestIdHeader, 'retry-after': { $ref: '#/components/headers/RetryAfter' } } : requestIdHeader,
       description: `Error: ${[...new Set([...set].map((c) => `\`${wireCode(c)}\` (${errorType(c)})`))].join(', ')}.`,
       content: {
         'application/json': {
@@ -169,8 +170,19 @@ function parameters(op: ApiOperation, url: string): Json[] {
     const { description, ...rest } = json;
     return { name, in: 'query', required: !schema.safeParse(undefined).success, ...(description ? { description } : {}), schema: rest };
   });
-  return [...path, ...query];
+  const headers = Object.entries(op.headers?.shape ?? {}).map(([name, s]) => {
+    const { description, ...schema } = jsonSchema(s as z.ZodType, 'input');
+    return { name, in: 'header', required: !(s as z.ZodType).safeParse(undefined).success, ...(description ? { description } : {}), schema };
+  });
+  return [...path, ...query, ...headers];
 }
+
+/** Headers every answer carries, and the wait an answer of 429 or 503 names. */
+const RESPONSE_HEADERS = {
+  RequestId: { description: "The request's id, as the request log and the logs have it.", required: true, schema: { type: 'string' } },
+  RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'string' } },
+};
+const requestIdHeader = { 'x-request-id': { $ref: '#/components/headers/RequestId' } };
 
 function operationObject(op: ApiOperation, audience: Audience, url: string, components: Components): Json {
   const id = pascal(op.id);
@@ -190,7 +202,10 @@ function operationObject(op: ApiOperation, audience: Audience, url: string, comp
     const body = content(a, name);
     responses[status] = {
       description: a.description,
-      ...(a.headers ? { headers: Object.fromEntries(Object.entries(a.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) } : {}),
+      headers: {
+        ...requestIdHeader,
+        ...Object.fromEntries(Object.entries(a.headers ?? {}).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])),
+      },
       ...(Object.keys(body).length ? { content: body } : {}),
     };
   }
@@ -255,6 +270,6 @@ export function buildOpenApiDocument(input: DocumentInput): OpenApiDocument {
     ...(input.serverUrl ? { servers: [{ url: input.serverUrl }] } : {}),
     tags: tags.map((name) => ({ name })),
     paths,
-    components: { schemas: components.render(), securitySchemes: SECURITY_SCHEMES },
+    components: { schemas: components.render(), securitySchemes: SECURITY_SCHEMES, headers: RESPONSE_HEADERS },
   };
 }

@@ -35,6 +35,8 @@ export interface ApiOperation {
   /** Path parameters by name; a wildcard (`*`) is named here too, as `path` in the document. */
   params?: z.ZodObject;
   query?: z.ZodObject;
+  /** Request headers the operation reads beyond authentication (e.g. `idempotency-key`), by lower-case name. */
+  headers?: z.ZodObject;
   body?: { json?: z.ZodType; multipart?: z.ZodType; required?: boolean };
   /** Successful answers by status. */
   answers: Partial<Record<200 | 201 | 202 | 204 | 302 | 301, ApiAnswer>>;

@@ -37,6 +37,16 @@ const IMAGE_ERRORS = [
   'service_unavailable',
 ] as const;
 
+/** The image endpoints answer a repeated key with the first request's answer, never a second charge. */
+const idempotency = z.object({
+  'idempotency-key': z
+    .string()
+    .optional()
+    .describe('Makes a retry safe: a repeat with the same key and body gets the first answer (or its task) again; another body is a 409.'),
+});
+
+const charged = { 'x-billing-transaction-id': 'The hold taken for the request, when it was charged.' };
+
 const queued = {
   description: 'Queued as a task (`async`, `callback_url`, an async model, or a sync request that outlived its wait): poll `poll_url`.',
   json: Task,
@@ -51,9 +61,11 @@ export const clientOperations: ApiOperation[] = [
     summary: 'Generate images from a prompt (and reference images)',
     description:
       "OpenAI's images request, or DashScope's native one (`input.messages`, answered in DashScope's shape). Send `Idempotency-Key` to make a retry safe.",
+    headers: idempotency,
     body: { json: z.union([GenerationsRequest, DashScopeRequest]), required: true },
     answers: {
       200: {
+        headers: charged,
         description: 'The images; with `stream: true`, server-sent events ending in the finished images.',
         json: z.union([ImagesResponse, DashScopeResponse]),
         events: ImageStreamEvent,
@@ -67,8 +79,12 @@ export const clientOperations: ApiOperation[] = [
     id: 'editImage',
     tag: 'Images',
     summary: 'Edit images (with an optional mask)',
+    headers: idempotency,
     body: { multipart: EditsMultipartRequest, json: EditsJsonRequest, required: true },
-    answers: { 200: { description: 'The edited images, or a stream with `stream`.', json: ImagesResponse, events: ImageStreamEvent }, 202: queued },
+    answers: {
+      200: { headers: charged, description: 'The edited images, or a stream with `stream`.', json: ImagesResponse, events: ImageStreamEvent },
+      202: queued,
+    },
     errors: [...IMAGE_ERRORS, 'payload_too_large'],
   },
   {
@@ -76,8 +92,9 @@ export const clientOperations: ApiOperation[] = [
     id: 'createImageVariation',
     tag: 'Images',
     summary: 'Variations of one image',
+    headers: idempotency,
     body: { multipart: VariationsMultipartRequest, required: true },
-    answers: { 200: { description: 'The variations.', json: ImagesResponse }, 202: queued },
+    answers: { 200: { headers: charged, description: 'The variations.', json: ImagesResponse }, 202: queued },
     errors: [...IMAGE_ERRORS, 'payload_too_large'],
   },
   {
@@ -85,9 +102,11 @@ export const clientOperations: ApiOperation[] = [
     id: 'createChatCompletion',
     tag: 'Chat',
     summary: 'Images through the chat completions API',
+    headers: idempotency,
     body: { json: ChatRequest, required: true },
     answers: {
       200: {
+        headers: charged,
         description: 'A chat completion whose message holds the images; chunks as server-sent events with `stream`.',
         json: ChatCompletion,
         events: ChatStreamEvent,
