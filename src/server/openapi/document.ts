@@ -164,17 +164,16 @@ function parameters(op: ApiOperation, url: string): Json[] {
     const schema = pathShape[name === 'path' && url.endsWith('*') ? '*' : name] as z.ZodType | undefined;
     return { name, in: 'path', required: true, schema: schema ? jsonSchema(schema, 'input') : { type: 'string' } };
   });
-  const query = Object.entries(op.query?.shape ?? {}).map(([name, s]) => {
-    const schema = s as z.ZodType;
-    const json = jsonSchema(schema, 'input');
-    const { description, ...rest } = json;
-    return { name, in: 'query', required: !schema.safeParse(undefined).success, ...(description ? { description } : {}), schema: rest };
+  return [...path, ...namedParameters(op.query, 'query'), ...namedParameters(op.headers, 'header')];
+}
+
+/** Query or header parameters, one per field of the object; a field that takes undefined is optional. */
+function namedParameters(shape: z.ZodObject | undefined, where: 'query' | 'header'): Json[] {
+  return Object.entries(shape?.shape ?? {}).map(([name, s]) => {
+    const field = s as z.ZodType;
+    const { description, ...schema } = jsonSchema(field, 'input');
+    return { name, in: where, required: !field.safeParse(undefined).success, ...(description ? { description } : {}), schema };
   });
-  const headers = Object.entries(op.headers?.shape ?? {}).map(([name, s]) => {
-    const { description, ...schema } = jsonSchema(s as z.ZodType, 'input');
-    return { name, in: 'header', required: !(s as z.ZodType).safeParse(undefined).success, ...(description ? { description } : {}), schema };
-  });
-  return [...path, ...query, ...headers];
 }
 
 /** Headers every answer carries, and the wait an answer of 429 or 503 names. */

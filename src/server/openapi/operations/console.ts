@@ -51,7 +51,7 @@ export const consoleOperations: ApiOperation[] = [
     summary: 'Sign up as a member (as IMAGEGATE_SIGNUP allows)',
     body: { json: SignUpSchema, required: true },
     answers: { 200: { description: "The new member's session; the cookie is set.", json: Session, headers: sessionCookie } },
-    errors: ['invalid_request', 'permission_denied', 'already_exists', 'rate_limit_exceeded'],
+    errors: ['invalid_request', 'permission_denied', 'not_found', 'already_exists', 'rate_limit_exceeded'],
   },
   {
     route: 'GET /v1/console/session',
