@@ -18,6 +18,8 @@ export const API_VERSION = z.object({ version: z.string() }).parse(JSON.parse(re
 
 export function openApiRoutes(app: FastifyInstance, d: { publicUrl: () => string }): void {
   let doc: OpenApiDocument | undefined;
+  // Both answers are made once: the document is some 300 KB, too much to serialize per request.
+  let json: string | undefined;
   let page: string | undefined;
   const document = () => {
     doc ??= buildOpenApiDocument({
@@ -31,7 +33,10 @@ export function openApiRoutes(app: FastifyInstance, d: { publicUrl: () => string
   };
   // Reference material, not API traffic: no request-log rows.
   const options = { config: { ...PUBLIC.config, requestLog: false as const } };
-  app.get('/openapi.json', options, async (_req, reply) => reply.header('cache-control', 'no-cache').send(document()));
+  app.get('/openapi.json', options, async (_req, reply) => {
+    json ??= JSON.stringify(document());
+    return reply.header('cache-control', 'no-cache').type('application/json; charset=utf-8').send(json);
+  });
   app.get('/docs', options, async (_req, reply) => {
     page ??= renderReferencePage(document());
     return reply.header('content-security-policy', REFERENCE_PAGE_CSP).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(page);
