@@ -77,9 +77,7 @@ export async function runPrimary({ count, redisUrl }: PrimarySettings, log: Logg
         if (stopping) tell(worker, { imagegate: 'drain' });
         resolve(worker);
       });
-      worker.once('exit', (code) =>
-        stopping ? resolve(undefined) : reject(new Error(`gateway process ${index} exited with code ${code} before it listened`)),
-      );
+      worker.once('exit', (code) => (stopping ? resolve(undefined) : reject(new StartFailed(index, code))));
     });
   };
 
@@ -108,9 +106,21 @@ export async function runPrimary({ count, redisUrl }: PrimarySettings, log: Logg
     log.error({ err: e }, 'imagegate could not start its processes');
     stopping = true;
     for (const w of workers) w.process.kill('SIGKILL');
-    process.exit(2);
+    // The first process's own status (a configuration error, a schema this version cannot serve), so that
+    // scripts and service managers act on it as they would on one process (cli/exit-codes.ts).
+    process.exit(e instanceof StartFailed && e.code ? e.code : 1);
   }
   if (!stopping) log.info({ processes: count, pid: process.pid }, 'imagegate serving with several processes on one port');
+}
+
+/** A gateway process that exited before it listened, with its exit status. */
+class StartFailed extends Error {
+  constructor(
+    index: number,
+    readonly code: number | null,
+  ) {
+    super(`gateway process ${index} exited with code ${code} before it listened`);
+  }
 }
 
 /** A worker whose channel just closed is about to exit (and be counted then): what it misses no longer matters. */

@@ -8,6 +8,8 @@ import { CatalogError } from '../catalog/load.js';
 import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.js';
 import { createGateway, type Gateway } from '../gateway.js';
 import { CredentialError } from '../store/s3/credentials/errors.js';
+import { SchemaMismatchError } from '../store/schema-version.js';
+import { CONFIG_ERROR_EXIT, SCHEMA_MISMATCH_EXIT } from './exit-codes.js';
 import { isPrimaryMessage, runPrimary } from './processes.js';
 
 function configOrExit(): GatewayConfig {
@@ -16,7 +18,7 @@ function configOrExit(): GatewayConfig {
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`imagegate: configuration error: ${e.message}`);
-      process.exit(2);
+      process.exit(CONFIG_ERROR_EXIT);
     }
     throw e;
   }
@@ -29,7 +31,11 @@ async function startGateway(config: GatewayConfig): Promise<Gateway> {
   } catch (e) {
     if (e instanceof ConfigError || e instanceof CatalogError || e instanceof CredentialError) {
       console.error(`imagegate: configuration error: ${e.message}`);
-      process.exit(2);
+      process.exit(CONFIG_ERROR_EXIT);
+    }
+    if (e instanceof SchemaMismatchError) {
+      console.error(`imagegate: ${e.message}`);
+      process.exit(SCHEMA_MISMATCH_EXIT);
     }
     throw e;
   }
