@@ -330,6 +330,8 @@ async function main(): Promise<void> {
         duration_s: DURATION,
         runs: RUNS,
         processes: PROCESSES,
+        // DATABASE_URL reaches the gateway through its environment (bench/gateway.ts): PostgreSQL then, else SQLite.
+        database: process.env.DATABASE_URL ? 'postgres' : 'sqlite',
         ...(PROCESSES > 1 ? { cluster_policy: process.env.NODE_CLUSTER_SCHED_POLICY ?? 'none' } : {}),
         machine: machine(),
         rows,

@@ -26,9 +26,19 @@ export interface PrimarySettings {
   count: number;
   /** Where the rate limits live: without it each process keeps its own, and a key's limits multiply. */
   redisUrl?: string;
+  /** PostgreSQL; without it the processes share one SQLite file, and their writes wait on each other. */
+  databaseUrl?: string;
 }
 
-export async function runPrimary({ count, redisUrl }: PrimarySettings, log: Logger): Promise<void> {
+export async function runPrimary({ count, redisUrl, databaseUrl }: PrimarySettings, log: Logger): Promise<void> {
+  if (!databaseUrl) {
+    // SQLite lets one connection write at a time, and one that waits for another process's write sleeps
+    // with its event loop blocked: measured slower than one process on small requests (docs/performance.md).
+    log.warn(
+      { processes: count },
+      'DATABASE_URL is not set: the processes share one SQLite file and their writes wait on each other; use PostgreSQL for more throughput from several processes',
+    );
+  }
   if (!redisUrl) {
     log.warn(
       { processes: count },

@@ -26,7 +26,10 @@ export async function serve(opts: { processes?: number } = {}): Promise<void> {
   const config = configOrExit();
   const processes = opts.processes ?? config.processes;
   if (cluster.isPrimary && processes > 1)
-    return runPrimary({ count: processes, redisUrl: config.redisUrl }, pino({ level: config.logLevel, base: { role: 'primary' } }));
+    return runPrimary(
+      { count: processes, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl },
+      pino({ level: config.logLevel, base: { role: 'primary' } }),
+    );
 
   // A stop asked for while the gateway starts (a signal during migrations) waits for the start, then
   // drains what started: the process never ends half-started.

@@ -86,6 +86,10 @@ describe('serve with several processes', () => {
     expect(log()).toContain('REDIS_URL is not set: each gateway process keeps its own rate limits');
   });
 
+  it('warns at start that on SQLite the processes’ writes wait on each other', () => {
+    expect(log()).toContain('DATABASE_URL is not set: the processes share one SQLite file and their writes wait on each other');
+  });
+
   it('refuses a key revoked through one process on the other at once', async () => {
     const { key } = await fundedKey(base, 'revoked', 1_000_000);
     // Fresh connections spread over both processes (each accepts from the shared socket): both now hold the
