@@ -12,6 +12,7 @@ import { type Kysely, sql } from 'kysely';
 import { GatewayError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { Db } from '../store/db.js';
+import { howToAddCredit } from './funding.js';
 import { OutageRetries } from '../store/outage-retries.js';
 import { preparedQuery } from '../store/prepared-query.js';
 import type { Database, HoldsTable, LedgerKind } from '../store/schema.js';
@@ -87,13 +88,13 @@ export class Ledger {
     if (caps) yield* this.checkSpendCaps(caps, req.amount, now);
     const acct = yield* readFirst(this.q.balance.bindRead({ accountId: req.accountId }));
     const available = acct?.balance ?? 0;
-    if (available < req.amount) throw this.insufficient(req.amount, available);
+    if (available < req.amount) throw this.insufficient(req.accountId, req.amount, available);
   }
 
   private *holdWork(req: HoldRequest, id: string, now: number, caps: KeyCaps | undefined): TxWork<HoldRecord> {
     // The guards below refuse only on PostgreSQL, when another hold committed after holdCheck read.
     const updated = yield* firstOf(this.q.debit.bind({ accountId: req.accountId, amount: req.amount }));
-    if (!updated) throw this.insufficient(req.amount, (yield* firstOf(this.q.balance.bind({ accountId: req.accountId })))?.balance ?? 0);
+    if (!updated) throw this.insufficient(req.accountId, req.amount, (yield* firstOf(this.q.balance.bind({ accountId: req.accountId })))?.balance ?? 0);
     if (caps) yield* this.reserveSpend(caps, req.amount, now);
     yield* run(
       this.q.openHold.bind({
@@ -121,11 +122,12 @@ export class Ledger {
     return { id, accountId: req.accountId, keyId: req.keyId, amount: req.amount, createdAt: now };
   }
 
-  private insufficient(needed: number, available: number): GatewayError {
+  private insufficient(accountId: string, needed: number, available: number): GatewayError {
     return new GatewayError(
       'insufficient_balance',
-      `This request needs ${formatMoney(needed, this.currency)} but the account has ${formatMoney(available, this.currency)} available. Add credit or lower n.`,
-      { details: { needed, available, currency: this.currency, unit: 'micro' } },
+      `This request needs ${formatMoney(needed, this.currency)} but account ${accountId} has ${formatMoney(available, this.currency)} available. ` +
+        `Lower n, or add credit: ${howToAddCredit(accountId)}`,
+      { details: { needed, available, currency: this.currency, unit: 'micro', account_id: accountId } },
     );
   }
 

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Selectable, sql } from 'kysely';
 import { z } from 'zod';
 import type { Account, Accounts } from '../../billing/accounts.js';
+import { howToAddCredit, newKeyCanSpend } from '../../billing/funding.js';
 import type { Ledger } from '../../billing/ledger.js';
 import { USAGE_FIGURES, USAGE_GROUP_FIELD } from '../../billing/usage.js';
 import { GatewayError, invalidRequest } from '../../domain/errors.js';
@@ -144,11 +145,16 @@ export function adminRoutes(
 
   app.post('/v1/admin/keys', ADMIN, async (req, reply) => {
     const { account_id, ...attrs } = parseBody(CreateKeySchema, req.body);
-    const accountId = account_id ?? OPERATOR_ACCOUNT;
-    await mustAccount(accountId);
-    const created = await createKeyAudited(d, req, accountId, attrs);
+    const account = await mustAccount(account_id ?? OPERATOR_ACCOUNT);
+    const created = await createKeyAudited(d, req, account.id, attrs);
     reply.code(201);
-    return created;
+    // Which account pays for the key and what it can spend now: a key of an unfunded account answers 402.
+    return {
+      ...created,
+      account: accountView(account, await d.accounts.held(account.id), d.ledger.currency),
+      can_spend: newKeyCanSpend(account.balance, attrs),
+      add_credit: howToAddCredit(account.id),
+    };
   });
   app.get<{ Querystring: Query }>('/v1/admin/keys', ADMIN, async (req) => {
     const q = req.query;
