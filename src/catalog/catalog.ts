@@ -150,14 +150,21 @@ export class Catalog {
 
   /** Whether a name exists in the catalog at all, even if its provider is not configured. */
   isKnownButUnavailable(name: string): boolean {
+    return this.catalogIdOf(name) !== undefined;
+  }
+
+  /** The catalog data's model id a name (id, snapshot or alias, provider prefix or not) refers to, offered or not. */
+  catalogIdOf(name: string): string | undefined {
     const key = name.trim().toLowerCase();
     const bare = key.includes('/') ? key.slice(key.indexOf('/') + 1) : key;
-    return Object.entries(this.data.models).some(
+    const alias = Object.entries(this.data.aliases).find(([a]) => a.toLowerCase() === key)?.[1];
+    return Object.entries(this.data.models).find(
       ([id, spec]) =>
+        id === alias ||
         id.toLowerCase() === bare ||
         spec.snapshots.some((s) => s.toLowerCase() === bare) ||
         spec.aliases.some((a) => a.toLowerCase() === key || a.toLowerCase() === bare),
-    );
+    )?.[0];
   }
 
   /** Every model of the catalog data, offered or not, with each route's credentials stated (never their values). */

@@ -1,5 +1,6 @@
 /** `imagegate serve`: start the gateway, print the admin key on first start, stop cleanly on signals. */
 import { CatalogError } from '../catalog/load.js';
+import { unofferedModels } from '../catalog/unoffered.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createGateway, type Gateway } from '../gateway.js';
 
@@ -20,6 +21,10 @@ export async function serve(): Promise<void> {
     { address, public_url: gateway.config.publicUrl, data_dir: gateway.config.dataDir, database: gateway.db.dialect, models },
     'imagegate listening',
   );
+  const notOffered = unofferedModels(gateway.catalog);
+  if (Object.keys(notOffered).length) {
+    gateway.log.info({ not_offered: notOffered }, 'models not offered: set the variable named for a model to offer it');
+  }
   if (gateway.createdAdminKey) {
     // Printed once, to the terminal, never logged: the key is stored only as a hash.
     process.stderr.write(
