@@ -117,6 +117,9 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** Every variable the configuration reads: the names docs/configuration.md must document. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 /** GOOGLE_CLOUD_PROJECT / GOOGLE_CLOUD_LOCATION and the token endpoint Vertex AI routes use (providers/vertex/). */
 export interface VertexSettings {
   /** Unset: the service account file's project_id. */
