@@ -53,6 +53,11 @@ export interface CallContext {
   publishInput?: (bytes: Buffer, mime: string) => Promise<string>;
   /** Called with the upstream task id once an asynchronous upstream accepted the job (persisted for restarts). */
   onUpstreamTask?: (upstreamTaskId: string) => void | Promise<void>;
+  /**
+   * Told how far an asynchronous upstream job has come, in whole percent (0–99; done is 100), when the
+   * upstream says (providers/upstream-job.ts): a task shows it in its `progress`.
+   */
+  onProgress?: (percent: number) => void;
   /** Called as an upstream job starts, its provider slot granted (pipeline/provider-slots.ts): until then it may be handed back. */
   onUpstreamStart?: () => void;
   /**

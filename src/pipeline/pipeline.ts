@@ -248,6 +248,8 @@ export interface ExecuteOptions {
   onPartialImage?: CallContext['onPartialImage'];
   /** Persist the upstream task id (and the route that owns it) as soon as an async upstream accepts the job. */
   onUpstreamTask?: (upstreamTaskId: string, routeId: string) => void | Promise<void>;
+  /** How far an asynchronous upstream job has come (CallContext.onProgress). */
+  onProgress?: CallContext['onProgress'];
   /** Called as the upstream work starts (a provider slot granted): until then the caller may still hand the job back. */
   onUpstreamStart?: () => void;
   /**
@@ -284,6 +286,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
       onDelta: opts.onDelta,
       onPartialImage: opts.onPartialImage,
       onUpstreamStart: opts.onUpstreamStart,
+      onProgress: opts.onProgress,
       publishInput: (bytes, mime) => publish(deps, bytes, mime as ImageMime, 15 * 60),
     };
     let outcome: { result: ImageResult; route: Route };

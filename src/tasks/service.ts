@@ -16,6 +16,7 @@ import type { KeyStore } from '../store/keys.js';
 import type { TxWork } from '../store/transact.js';
 import { decodeJob, encodeJob } from './job-codec.js';
 import { encodeTaskResult, taskResultOf } from './result.js';
+import { ProgressWriter } from './progress-writer.js';
 import { isTerminal } from './state.js';
 import { newTaskRow, noClaim, type TaskRow, type TaskStore } from './store.js';
 
@@ -247,6 +248,10 @@ export class TaskService {
       },
       Math.max(100, this.leaseMs / 3),
     );
+    const progress = new ProgressWriter(
+      (percent) => this.d.store.progress(row.id, owner, percent),
+      (err) => this.d.log.warn({ err, task_id: row.id }, 'task progress could not be written'),
+    );
     try {
       const prepared = await this.rebuild(row);
       if (!prepared || task.handedBack) return;
@@ -254,6 +259,7 @@ export class TaskService {
         const execution = await execute(this.d.pipeline, prepared, {
           signal: ac.signal,
           onUpstreamStart: () => void (task.started = true),
+          onProgress: (percent) => progress.report(percent),
           handedBack: () => task.handedBack,
           onUpstreamTask: (upstreamId, routeId) => this.d.store.setUpstream(row.id, owner, upstreamId, routeId),
           resumeUpstreamTask: row.upstream_task_id && row.route_id ? { id: row.upstream_task_id, routeId: row.route_id } : undefined,
@@ -277,6 +283,7 @@ export class TaskService {
       this.d.log.error({ err: e, task_id: row.id }, 'task could not run');
     } finally {
       clearInterval(renew);
+      progress.stop();
       this.active.delete(row.id);
       setImmediate(() => void this.tick());
     }

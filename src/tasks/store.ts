@@ -280,7 +280,7 @@ export class TaskStore {
   }
 
   async progress(id: string, owner: string, progress: number): Promise<void> {
-    await this.db.updateTable('tasks').set({ progress }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+    await this.db.updateTable('tasks').set({ progress }).where('id', '=', id).where('lease_owner', '=', owner).where('status', '=', 'running').execute();
   }
 
   /**

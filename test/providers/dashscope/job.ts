@@ -22,4 +22,4 @@ export const reference = (field: string, opts: { sourceUrl?: string; width?: num
   inputImage(field, opts.width ?? 320, opts.height ?? 256, { sourceUrl: opts.sourceUrl });
 
 /** Polling fast enough for tests, with the SDK's shape (doubling every 3 polls, capped). */
-export const FAST_POLLING = { pollInitialMs: 10, pollMaxMs: 40, pollGrowEvery: 3 };
+export const FAST_POLLING = { initialMs: 10, maxMs: 40, growEvery: 3 };
