@@ -29,7 +29,10 @@ export async function serve(): Promise<void> {
     // Printed once, to the terminal, never logged: the key is stored only as a hash.
     process.stderr.write(
       `\n  imagegate admin key (shown once, keep it safe):\n\n    ${gateway.createdAdminKey}\n\n` +
-        `  Create a client key:  IMAGEGATE_ADMIN_KEY=<key> npx imagegate keys create --name my-app\n\n`,
+        `  Create an account with credit, then a client key that spends it:\n\n` +
+        `    export IMAGEGATE_ADMIN_KEY=<key>\n` +
+        `    npx imagegate accounts create my-app --credit 10       # prints the account's id, acct_…\n` +
+        `    npx imagegate keys create --name my-app --account acct_…\n\n`,
     );
   }
   // A promise rejection nobody handled is a bug, but ending the process for it would cut every request in

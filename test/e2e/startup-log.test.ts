@@ -1,4 +1,7 @@
-/** The start-up log of `imagegate serve` lists the catalog models that are not offered and what offers each. */
+/**
+ * What `imagegate serve` says at start: the catalog models that are not offered and what offers each, and on a
+ * first start how to fund the account of the first key.
+ */
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,5 +40,24 @@ describe('start-up log', () => {
     // A model whose provider is configured is offered, so it is not listed.
     expect(Object.keys(line.not_offered!)).not.toContain('local');
     expect(Object.values(line.not_offered!).some((v) => v.includes('GEMINI_API_KEY'))).toBe(false);
+  }, 60_000);
+
+  it('tells the first start how to fund the account a new key will spend', async () => {
+    const env = { HOST: '127.0.0.1', IMAGEGATE_DATA_DIR: tempDir(), IMAGEGATE_LOG_LEVEL: 'silent' };
+    const first = await startGatewayProcess(env, await freePort(), { stderr: 'pipe' });
+    let stderr = '';
+    first.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const said = await pollValue(
+        async () => stderr,
+        (s) => s.includes('keys create'),
+        10_000,
+      );
+      expect(said).toMatch(/imagegate admin key \(shown once/);
+      expect(said).toContain('npx imagegate accounts create my-app --credit 10');
+      expect(said).toContain('npx imagegate keys create --name my-app --account acct_');
+    } finally {
+      first.kill('SIGKILL');
+    }
   }, 60_000);
 });
