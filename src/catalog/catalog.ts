@@ -187,6 +187,22 @@ export class Catalog {
     });
   }
 
+  /**
+   * For each route of a catalog model that has no credentials, every variable it still lacks: its key, and the
+   * endpoint of a provider that has no default one (Azure needs both). Empty for an unknown id.
+   */
+  lackingVariables(id: string): string[][] {
+    const spec = this.data.models[id];
+    if (!spec) return [];
+    return spec.routes.flatMap((r) => {
+      const provider = this.data.providers[r.provider]!;
+      if (credentialsFor(provider, r.key_env, r.base_url, this.env)) return [];
+      const key = missingEnv(provider, r.key_env, r.base_url, this.env);
+      const endpoint = provider.base_url_required && baseUrlFor(provider, r.base_url, this.env) === '' ? provider.base_url_env : undefined;
+      return [[...new Set([endpoint, key].filter((v): v is string => v !== undefined))]];
+    });
+  }
+
   /** Every provider of the catalog data with whether its own key variable is set (routes may name another). */
   providerAvailability(): Array<{ name: string; spec: ProviderSpec; configured: boolean; missing_env?: string }> {
     return Object.entries(this.data.providers).map(([name, spec]) => {

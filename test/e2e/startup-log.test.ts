@@ -35,7 +35,7 @@ describe('start-up log', () => {
     expect(line).toBeDefined();
     if (!line) return;
     expect(line.msg).toMatch(/models not offered/);
-    expect(line.not_offered!['dall-e-3']).toBe('OPENAI_API_KEY or AZURE_OPENAI_API_KEY');
+    expect(line.not_offered!['dall-e-3']).toBe('OPENAI_API_KEY or AZURE_OPENAI_ENDPOINT with AZURE_OPENAI_API_KEY');
     expect(Object.values(line.not_offered!).some((v) => v.includes('ARK_API_KEY'))).toBe(true);
     // A model whose provider is configured is offered, so it is not listed.
     expect(Object.keys(line.not_offered!)).not.toContain('local');
