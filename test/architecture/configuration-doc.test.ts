@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.(ts|js)$/.test(e.name) ? [join(dir, e.name)] : [],
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.(ts|tsx|js|mjs)$/.test(e.name) ? [join(dir, e.name)] : [],
   );
 }
 
@@ -42,6 +42,16 @@ describe('docs/configuration.md', () => {
   it('documents every variable read directly in src/ and bin/', () => {
     const read = new Set([...sourceFiles(join(ROOT, 'src')), ...sourceFiles(join(ROOT, 'bin'))].flatMap((f) => variablesInSource(readFileSync(f, 'utf8'))));
     expect(read.has('IMAGEGATE_URL')).toBe(true);
+    expect([...read].filter((v) => !documented.has(v)).sort()).toEqual([]);
+  });
+
+  it('documents every IMAGEGATE_ variable the tests, tools, benchmark and CI read', () => {
+    const here = fileURLToPath(import.meta.url);
+    const files = ['test', 'tools', 'bench', 'console/src'].flatMap((d) => sourceFiles(join(ROOT, d))).filter((f) => f !== here);
+    const read = new Set(
+      [...files, join(ROOT, '.ci/run')].flatMap((f) => variablesInSource(readFileSync(f, 'utf8')).filter((v) => v.startsWith('IMAGEGATE_'))),
+    );
+    expect(read.has('IMAGEGATE_TEST_DATABASE_URL')).toBe(true);
     expect([...read].filter((v) => !documented.has(v)).sort()).toEqual([]);
   });
 
