@@ -59,6 +59,9 @@ const capPeriods = (caps: KeyCaps, now: number) =>
     [monthPeriod(now), caps.month, 'monthly'],
   ] as const;
 
+/** The key attribute that sets each cap, named in the 402 that the cap causes. */
+const CAP_ATTRIBUTE = { daily: 'spend_cap_day', monthly: 'spend_cap_month' } as const;
+
 export class Ledger {
   /** The statements of every hold and settle, compiled once (store/prepared-query.ts). */
   private readonly q: ReturnType<typeof hotStatements>;
@@ -339,14 +342,20 @@ export class Ledger {
     );
     for (const [period, cap, label] of periods) {
       const sofar = spent.find((r) => r.period === period)?.amount ?? 0;
-      if (sofar + amount > cap!) throw this.capExceeded(label, cap!, amount);
+      if (sofar + amount > cap!) throw this.capExceeded(caps.keyId, label, cap!, amount);
     }
   }
 
-  private capExceeded(label: string, cap: number, amount: number): GatewayError {
-    return new GatewayError('insufficient_balance', `This key's ${label} spend cap of ${formatMoney(cap, this.currency)} would be exceeded by this request.`, {
-      details: { needed: amount, cap, currency: this.currency, unit: 'micro' },
-    });
+  private capExceeded(keyId: string, label: keyof typeof CAP_ATTRIBUTE, cap: number, amount: number): GatewayError {
+    const attribute = CAP_ATTRIBUTE[label];
+    return new GatewayError(
+      'insufficient_balance',
+      `This key's ${label} spend cap of ${formatMoney(cap, this.currency)} would be exceeded by this request. ` +
+        `An operator raises it with PATCH /v1/admin/keys/${keyId} {"${attribute}": <micro-units>} or on the console's Keys page.`,
+      {
+        details: { needed: amount, cap, currency: this.currency, unit: 'micro', key_id: keyId },
+      },
+    );
   }
 
   private *reserveSpend(caps: KeyCaps, amount: number, now: number): TxWork<void> {
@@ -365,7 +374,7 @@ export class Ledger {
         .where('period', '=', period);
       if (cap != null) q = q.where(sql<boolean>`amount + ${amount} <= ${cap}`);
       const ok = yield* firstOf(q.returning('amount'));
-      if (!ok) throw this.capExceeded(label, cap!, amount);
+      if (!ok) throw this.capExceeded(keyId, label, cap!, amount);
     }
   }
 

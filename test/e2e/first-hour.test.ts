@@ -27,6 +27,15 @@ describe('the first hour', () => {
     expect(res.body.error.message).toContain(`/console/accounts/${accountId}`);
   });
 
+  it('names the key and the attribute that raises its spend cap in a 402 for a capped key', async () => {
+    const { key, keyId } = await gw.clientKey({ balance: 1_000_000, attrs: { spend_cap_month: 50_000 } });
+    expect((await generate(key, { model: 'local', prompt: 'a fox' })).status).toBe(200);
+    const res = await generate(key, { model: 'local', prompt: 'a fox' });
+    expect(res.status).toBe(402);
+    expect(res.body.error).toMatchObject({ code: 'insufficient_balance', key_id: keyId, cap: 50_000 });
+    expect(res.body.error.message).toContain(`PATCH /v1/admin/keys/${keyId} {"spend_cap_month": <micro-units>}`);
+  });
+
   it('says which account a new key belongs to and what it can spend', async () => {
     const plain = await gw.admin('/v1/admin/keys', { body: { name: 'quickstart' } });
     expect(plain.status).toBe(201);
