@@ -16,7 +16,7 @@ import type { Billing, PipelineDeps } from './pipeline/pipeline.js';
 import { decodeSlots } from './media/decode-slots.js';
 import { createInputLoader } from './pipeline/inputs.js';
 import { createLimitsGate } from './pipeline/limits-gate.js';
-import { ProviderSlots, withProviderSlots } from './pipeline/provider-slots.js';
+import { DEFAULT_MAX_CONCURRENCY, ProviderSlots, withProviderSlots } from './pipeline/provider-slots.js';
 import { createRateLimiter, type RateLimiter } from './limits/index.js';
 import { checkRouteSettings, createProviderRegistry } from './providers/registry.js';
 import { buildServer, type Server } from './server/app.js';
@@ -123,11 +123,14 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   };
 
   const metrics = new GatewayMetrics(db.kysely, catalog.currency);
+  // Every upstream job runs inside a slot of its provider's `max_concurrency` (per process): the one cap on
+  // upstream calls in flight, since the connection pool grows to match (providers/http.ts).
+  const slots = new ProviderSlots((p) => catalog.provider(p)?.max_concurrency ?? DEFAULT_MAX_CONCURRENCY, metrics.slotWaited);
+  metrics.trackSlots(() => slots.snapshot());
   const pipeline: PipelineDeps = {
     config,
     catalog,
-    // Every upstream job runs inside a slot of its provider's `max_concurrency` (per process).
-    adapters: withProviderSlots(providers, new ProviderSlots((p) => catalog.provider(p)?.max_concurrency ?? 64)),
+    adapters: withProviderSlots(providers, slots),
     breakers: new CircuitBreakers(),
     billing,
     limits: createLimitsGate(limiter),

@@ -13,6 +13,9 @@ import { GatewayError } from '../domain/errors.js';
 
 type Wait = Pick<CallContext, 'signal' | 'deadline'>;
 
+/** A provider's `max_concurrency` when the catalog sets none. */
+export const DEFAULT_MAX_CONCURRENCY = 64;
+
 class Semaphore {
   private used = 0;
   /** Grants of the waiters, oldest first. */
@@ -85,15 +88,31 @@ const timedOut = (provider: string, capacity: number) =>
     { retryable: true, details: { reason: 'timeout' } },
   );
 
+/** One provider's slots at a moment: what /metrics shows. */
+export interface SlotUsage {
+  provider: string;
+  inUse: number;
+  waiting: number;
+  capacity: number;
+}
+
 export class ProviderSlots {
   private readonly semaphores = new Map<string, Semaphore>();
 
-  /** `capacityOf` is read once per provider, at its first call. */
-  constructor(private readonly capacityOf: (provider: string) => number) {}
+  /**
+   * `capacityOf` is read once per provider, at its first call. `onWaited` hears how long each call that got
+   * its slot waited for it (seconds; 0 when one was free).
+   */
+  constructor(
+    private readonly capacityOf: (provider: string) => number,
+    private readonly onWaited?: (provider: string, seconds: number) => void,
+  ) {}
 
   /** Run `fn` holding one of the provider's slots. */
   async run<T>(provider: string, wait: Wait, fn: () => Promise<T>): Promise<T> {
+    const asked = performance.now();
     const release = await this.semaphore(provider).acquire(wait, provider);
+    this.onWaited?.(provider, (performance.now() - asked) / 1000);
     try {
       return await fn();
     } finally {
@@ -105,6 +124,11 @@ export class ProviderSlots {
   usage(provider: string): { inUse: number; waiting: number; capacity: number } {
     const s = this.semaphore(provider);
     return { inUse: s.inUse, waiting: s.waiting, capacity: s.capacity };
+  }
+
+  /** Every provider called so far, with its slots in use and its callers waiting. */
+  snapshot(): SlotUsage[] {
+    return [...this.semaphores].map(([provider, s]) => ({ provider, inUse: s.inUse, waiting: s.waiting, capacity: s.capacity }));
   }
 
   private semaphore(provider: string): Semaphore {

@@ -10,7 +10,14 @@ import { redact } from './redact.js';
 import { startExchange, type StreamedExchange } from './upstream-exchange.js';
 import type { CallContext } from '../domain/adapter.js';
 
-let agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+/**
+ * No cap on connections per origin: the calls in flight are capped by each provider's `max_concurrency`
+ * (pipeline/provider-slots.ts), which the operator sets, and the pool grows to match. A cap here would be a
+ * second, hidden one, queueing calls silently while their deadlines ran.
+ */
+const newPool = () => new Agent({ keepAliveTimeout: 30_000, connections: null, pipelining: 1 });
+
+let agent = newPool();
 
 export function upstreamDispatcher(): Dispatcher {
   return agent;
@@ -19,7 +26,7 @@ export function upstreamDispatcher(): Dispatcher {
 /** For tests that need fresh connections (e.g. after a fake upstream restarts). */
 export async function resetUpstreamPool(): Promise<void> {
   const old = agent;
-  agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+  agent = newPool();
   await old.close().catch(() => undefined);
 }
 

@@ -12,6 +12,7 @@ import { type Kysely, sql } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UpstreamAttempt } from '../pipeline/dispatch.js';
 import type { Delivery } from '../pipeline/pipeline.js';
+import type { SlotUsage } from '../pipeline/provider-slots.js';
 import type { RequestLogEntry } from '../store/request-log.js';
 import type { Database } from '../store/schema.js';
 import { UpstreamStats } from './upstream-stats.js';
@@ -35,6 +36,9 @@ export class GatewayMetrics {
   private readonly charged: Counter<'model'>;
   private readonly upstreamAttempts: Counter<'provider' | 'outcome'>;
   private readonly upstreamDuration: Histogram<'provider'>;
+  private readonly slotWait: Histogram<'provider'>;
+  /** The providers' slots, read at scrape time (set once the pipeline exists). */
+  private slots: () => readonly SlotUsage[] = () => [];
   /** Attempts per route with their latencies, read by the admin API's provider health. */
   readonly upstream = new UpstreamStats();
 
@@ -78,6 +82,44 @@ export class GatewayMetrics {
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
       registers,
     });
+    this.slotWait = new Histogram({
+      name: 'imagegate_upstream_slot_wait_seconds',
+      help: "Time an upstream call waited for a slot of its provider's max_concurrency before it started, by provider (it counts against the request's time limit)",
+      labelNames: ['provider'],
+      buckets: [0, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    });
+    const slots = () => this.slots();
+    new Gauge({
+      name: 'imagegate_upstream_calls_in_flight',
+      help: 'Upstream calls running, by provider (at most its max_concurrency, per process)',
+      labelNames: ['provider'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of slots()) this.set({ provider: s.provider }, s.inUse);
+      },
+    });
+    new Gauge({
+      name: 'imagegate_upstream_calls_waiting',
+      help: "Upstream calls waiting for a slot of their provider's max_concurrency, by provider",
+      labelNames: ['provider'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of slots()) this.set({ provider: s.provider }, s.waiting);
+      },
+    });
+    new Gauge({
+      name: 'imagegate_upstream_max_concurrency',
+      help: 'Upstream calls a provider may have running at once in this process (its max_concurrency)',
+      labelNames: ['provider'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of slots()) this.set({ provider: s.provider }, s.capacity);
+      },
+    });
     new Gauge({
       name: 'imagegate_open_holds',
       help: 'Holds reserved and not yet settled or refunded (requests and tasks in flight)',
@@ -103,6 +145,16 @@ export class GatewayMetrics {
   async text(): Promise<string> {
     return (await this.registry.metrics()) + (await processMetrics().metrics());
   }
+
+  /** Where the providers' slots are read at scrape time. */
+  trackSlots(snapshot: () => readonly SlotUsage[]): void {
+    this.slots = snapshot;
+  }
+
+  /** How long one upstream call waited for its provider's slot. */
+  readonly slotWaited = (provider: string, seconds: number): void => {
+    this.slotWait.observe({ provider }, seconds);
+  };
 
   /** One attempt at an upstream (dispatch reports each). */
   readonly upstreamAttempt = (a: UpstreamAttempt): void => {

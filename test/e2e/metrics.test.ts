@@ -144,6 +144,35 @@ describe('GET /metrics', () => {
     expect(sample(text, TASK_CHARGED)).toBe(3 * 2500);
   });
 
+  it("shows each provider's upstream calls in flight and waiting, its max_concurrency, and how long calls waited for a slot", async () => {
+    const one = await startGateway({
+      overlay: OVERLAY.replace('openai: { retries: 0 }', 'openai: { retries: 0, max_concurrency: 1 }'),
+      env: { OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${openai.url}/v1` },
+    });
+    openai.knobs.latencyMs = 1500;
+    try {
+      const { key } = await one.clientKey({ balance: 1_000_000 });
+      const two = [0, 1].map(() => postJson(`${one.url}/v1/images/generations`, key, { model: 'slow-image', prompt: 'queued' }));
+      const during = await pollValue(
+        async () => (await scrape(ADMIN_KEY, one)).text,
+        (t) => sample(t, 'imagegate_upstream_calls_waiting{provider="openai"}') === 1,
+        10_000,
+      );
+      expect(sample(during, 'imagegate_upstream_calls_in_flight{provider="openai"}')).toBe(1);
+      expect(sample(during, 'imagegate_upstream_calls_waiting{provider="openai"}')).toBe(1);
+      expect(sample(during, 'imagegate_upstream_max_concurrency{provider="openai"}')).toBe(1);
+      expect((await Promise.all(two)).map((r) => r.status)).toEqual([200, 200]);
+      const after = (await scrape(ADMIN_KEY, one)).text;
+      expect(sample(after, 'imagegate_upstream_calls_in_flight{provider="openai"}')).toBe(0);
+      expect(sample(after, 'imagegate_upstream_slot_wait_seconds_count{provider="openai"}')).toBe(2);
+      // The second call waited for the first one's slot: about the upstream's latency.
+      expect(sample(after, 'imagegate_upstream_slot_wait_seconds_sum{provider="openai"}')).toBeGreaterThan(1);
+    } finally {
+      openai.knobs.latencyMs = 0;
+      await one.close();
+    }
+  });
+
   it("includes the process's own figures", async () => {
     const { text } = await scrape();
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
