@@ -80,6 +80,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   });
   const providers = createProviderRegistry(config);
   checkRouteSettings(providers, catalog);
+  // Before anything is opened: a start without S3 credentials stops here, saying what it tried.
+  const s3Blobs = config.s3 ? await openS3BlobStore(config.s3, log) : undefined;
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -99,7 +101,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const boot = await bootstrap(db, keys, { adminKey: config.adminKey, signingSecret: config.signingSecret });
   const instanceId = `inst_${randomBytes(8).toString('hex')}`;
   const limiter = await createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: 'imagegate:' });
-  const blobs: BlobStore = config.s3 ? new S3BlobStore(config.s3) : new LocalBlobStore(config.dataDir);
+  const blobs: BlobStore = s3Blobs ?? new LocalBlobStore(config.dataDir);
   const signer = new UrlSigner(boot.signingSecret, config.publicUrl);
   const files = new FileStore(db, blobs, config.files.perAccount);
   const requestLog = new RequestLog(db.kysely, log, config.requestLog);
@@ -254,4 +256,14 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
       await db.close();
     },
   };
+}
+
+/**
+ * The S3 blob store with credentials from the AWS credential chain. The chain is imported here, and only
+ * here, so a gateway without S3 never loads it.
+ */
+async function openS3BlobStore(settings: NonNullable<GatewayConfig['s3']>, log: Logger): Promise<S3BlobStore> {
+  const { openCredentialChain } = await import('./store/s3/credentials/chain.js');
+  const { credentials } = await openCredentialChain(settings.credentials, { log });
+  return new S3BlobStore(settings, credentials);
 }

@@ -11,6 +11,7 @@
 import { type Kysely, sql } from 'kysely';
 import { GatewayError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
+import { decimalAmount } from '../domain/money.js';
 import type { Db } from '../store/db.js';
 import { howToAddCredit } from './funding.js';
 import { OutageRetries } from '../store/outage-retries.js';
@@ -489,9 +490,7 @@ function hotStatements(db: Kysely<Database>) {
   };
 }
 
-/** 1234567 micro-USD → "1.234567 USD". Integer arithmetic only. */
+/** 1234567 micro-USD → "1.234567 USD": every digit, as errors about money quote it. */
 export function formatMoney(micro: number, currency: string): string {
-  const sign = micro < 0 ? '-' : '';
-  const abs = Math.abs(micro);
-  return `${sign}${Math.floor(abs / 1_000_000)}.${String(abs % 1_000_000).padStart(6, '0')} ${currency}`;
+  return `${decimalAmount(micro)} ${currency}`;
 }

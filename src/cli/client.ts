@@ -1,71 +1,102 @@
-/** The CLI's HTTP client for the admin API. */
+/** The CLI's HTTP client for the admin API of a running gateway. */
+
 export interface AdminClient {
   get(path: string): Promise<unknown>;
   post(path: string, body: unknown): Promise<unknown>;
   patch(path: string, body: unknown): Promise<unknown>;
+  /** A GET whose body may be long (an export): `onBytes` hears the running byte count as it arrives. */
+  download(path: string, onBytes: (received: number) => void): Promise<unknown>;
 }
 
-export function adminClient(opts: { url: string; adminKey?: string }): AdminClient {
+/** Where the gateway's URL came from, so that an unreachable one can be traced to its setting. */
+export type UrlSource = 'cli' | 'env' | 'default';
+
+export const DEFAULT_PORT = 8787;
+
+export interface AdminClientOptions {
+  url: string;
+  urlSource: UrlSource;
+  adminKey?: string;
+}
+
+const URL_ORIGIN: Record<UrlSource, string> = {
+  cli: 'from --url',
+  env: 'from IMAGEGATE_URL',
+  default: `the default; set --url or IMAGEGATE_URL to reach another gateway`,
+};
+
+export function adminClient(opts: AdminClientOptions): AdminClient {
   const key = opts.adminKey ?? process.env.IMAGEGATE_ADMIN_KEY;
   if (!key) throw new Error('an admin key is needed: set IMAGEGATE_ADMIN_KEY or pass --admin-key');
   const base = opts.url.replace(/\/+$/, '');
-  const call = async (method: string, path: string, body?: unknown) => {
-    let res: Response;
+  const send = async (method: string, path: string, body?: unknown) => {
     try {
-      res = await fetch(`${base}${path}`, {
+      return await fetch(`${base}${path}`, {
         method,
         headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
     } catch (e) {
-      throw new Error(`cannot reach the gateway at ${base} (${(e as Error).message}); is it running? (imagegate serve)`);
+      throw new Error(
+        `cannot reach the gateway at ${base} (${URL_ORIGIN[opts.urlSource]}): ${reason(e)}. Is it running (imagegate serve), ` +
+          'and is this its address? Pass --url <url> or set IMAGEGATE_URL.',
+      );
     }
-    const text = await res.text();
-    const type = res.headers.get('content-type') ?? '';
-    const data: unknown = type.includes('json') ? JSON.parse(text) : text;
-    if (!res.ok) {
-      const msg = (data as { error?: { message?: string } })?.error?.message ?? text;
-      throw new Error(`${res.status}: ${msg}`);
-    }
-    return data;
   };
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), patch: (p, b) => call('PATCH', p, b) };
+  const request = async (method: string, path: string, body?: unknown) => {
+    const res = await send(method, path, body);
+    return answer(res, await res.text());
+  };
+  return {
+    get: (p) => request('GET', p),
+    post: (p, b) => request('POST', p, b),
+    patch: (p, b) => request('PATCH', p, b),
+    download: async (p, onBytes) => {
+      const res = await send('GET', p);
+      return answer(res, await readCounting(res, onBytes));
+    },
+  };
 }
 
-/** Every row of a paged admin list (`after` cursor, `has_more`), fetched 200 at a time. */
-export async function everyPage(client: AdminClient, path: string, query = new URLSearchParams()): Promise<unknown[]> {
+/** The cause a failed fetch gives (ECONNREFUSED, ENOTFOUND, …) rather than undici's "fetch failed". */
+function reason(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (e as Error).message;
+}
+
+/** The body as JSON when it says so, else text; a refusal becomes an error with the gateway's message. */
+function answer(res: Response, text: string): unknown {
+  const type = res.headers.get('content-type') ?? '';
+  const data: unknown = type.includes('json') ? JSON.parse(text) : text;
+  if (!res.ok) {
+    const msg = (data as { error?: { message?: string } })?.error?.message ?? text;
+    throw new Error(`${res.status}: ${msg}`);
+  }
+  return data;
+}
+
+async function readCounting(res: Response, onBytes: (received: number) => void): Promise<string> {
+  if (!res.body) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  let received = 0;
+  for await (const chunk of res.body) {
+    received += chunk.byteLength;
+    text += decoder.decode(chunk, { stream: true });
+    onBytes(received);
+  }
+  return text + decoder.decode();
+}
+
+/** The rows of a paged admin list (`after` cursor, `has_more`), newest first, fetched 200 at a time; at most `max`. */
+export async function everyPage(client: AdminClient, path: string, query = new URLSearchParams(), max = Number.POSITIVE_INFINITY): Promise<unknown[]> {
   const rows: unknown[] = [];
   const q = new URLSearchParams(query);
-  q.set('limit', '200');
   for (;;) {
+    q.set('limit', String(Math.min(200, max - rows.length)));
     const res = (await client.get(`${path}?${q}`)) as { data: unknown[]; has_more: boolean; last_id: string | null };
     rows.push(...res.data);
-    if (!res.has_more || !res.last_id) return rows;
+    if (!res.has_more || !res.last_id || rows.length >= max) return rows;
     q.set('after', res.last_id);
   }
-}
-
-export function printResult(data: unknown, json: boolean): void {
-  if (json || typeof data !== 'object' || data === null) {
-    console.log(typeof data === 'string' ? data : JSON.stringify(data, null, 2));
-    return;
-  }
-  const list = (data as { data?: unknown[] }).data;
-  if (Array.isArray(list) && list.every((r) => typeof r === 'object' && r !== null)) {
-    const rows = list as Array<Record<string, unknown>>;
-    if (rows.length === 0) {
-      console.log('(none)');
-      return;
-    }
-    const flat = rows.map((r) =>
-      Object.fromEntries(
-        Object.entries(r)
-          .filter(([, v]) => typeof v !== 'object' || v === null || Array.isArray(v))
-          .map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]),
-      ),
-    );
-    console.table(flat);
-    return;
-  }
-  console.log(JSON.stringify(data, null, 2));
 }

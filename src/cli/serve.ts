@@ -3,13 +3,14 @@ import { CatalogError } from '../catalog/load.js';
 import { unofferedModels } from '../catalog/unoffered.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createGateway, type Gateway } from '../gateway.js';
+import { CredentialError } from '../store/s3/credentials/errors.js';
 
 export async function serve(): Promise<void> {
   let gateway: Gateway;
   try {
     gateway = await createGateway(loadConfig());
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof CatalogError) {
+    if (e instanceof ConfigError || e instanceof CatalogError || e instanceof CredentialError) {
       console.error(`imagegate: configuration error: ${e.message}`);
       process.exit(2);
     }

@@ -2,11 +2,13 @@
  * Process configuration from the environment, with the embedded defaults that make `npm start` work with no
  * setup. Everything a user may need to change is here, parsed once at start-up.
  */
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { SessionLifetimes } from '../store/console-sessions.js';
 import type { AccountFileLimits } from '../store/files.js';
 import type { PostgresSettings } from '../store/postgres-pool.js';
+import { type CredentialChainSettings, ECS_AGENT, IMDS_ENDPOINT_IPV4, IMDS_ENDPOINT_IPV6, stsEndpointOf } from '../store/s3/credentials/settings.js';
 import { type S3Settings, s3Settings } from '../store/s3/store.js';
 
 const bool = z
@@ -113,6 +115,32 @@ const EnvSchema = z.object({
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_SECRET_ACCESS_KEY: z.string().optional(),
   AWS_SESSION_TOKEN: z.string().optional(),
+  // The rest of the AWS credential chain, read as the AWS SDKs read it (store/s3/credentials/).
+  AWS_PROFILE: z.string().optional(),
+  AWS_SHARED_CREDENTIALS_FILE: z.string().optional(),
+  AWS_CONFIG_FILE: z.string().optional(),
+  AWS_WEB_IDENTITY_TOKEN_FILE: z.string().optional(),
+  AWS_ROLE_ARN: z.string().optional(),
+  AWS_ROLE_SESSION_NAME: z.string().optional(),
+  AWS_ENDPOINT_URL_STS: httpUrl.optional(),
+  AWS_STS_REGIONAL_ENDPOINTS: z.enum(['regional', 'legacy']).optional(),
+  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: z.string().optional(),
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: z.string().optional(),
+  AWS_CONTAINER_AUTHORIZATION_TOKEN: z.string().optional(),
+  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: z.string().optional(),
+  // As in the SDKs: any value but "false" turns instance metadata off.
+  AWS_EC2_METADATA_DISABLED: z
+    .string()
+    .optional()
+    .transform((v) => v !== undefined && v !== '' && v.toLowerCase() !== 'false'),
+  AWS_EC2_METADATA_SERVICE_ENDPOINT: httpUrl.optional(),
+  AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: z.enum(['IPv4', 'IPv6']).optional(),
+  // Seconds, as the SDKs take it; imagegate tries three times where the SDKs try once, so one lost packet
+  // at start-up does not stop the gateway.
+  AWS_METADATA_SERVICE_TIMEOUT: int(1),
+  AWS_METADATA_SERVICE_NUM_ATTEMPTS: int(3),
+  HOME: z.string().optional(),
+  USERPROFILE: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -188,7 +216,7 @@ export interface GatewayConfig {
   postgres: PostgresSettings;
   redisUrl?: string;
   /** Set when hosted images live in an S3-compatible bucket (IMAGEGATE_S3_BUCKET); the data dir otherwise. */
-  s3?: S3Settings;
+  s3?: S3Settings & { credentials: CredentialChainSettings };
   /** The raw environment, for provider credentials (OPENAI_API_KEY, …) named by the catalog. */
   env: Record<string, string | undefined>;
 }
@@ -302,17 +330,54 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-function s3FromEnv(e: Env, bucket: string): S3Settings {
-  if (!e.AWS_ACCESS_KEY_ID || !e.AWS_SECRET_ACCESS_KEY) {
-    throw new ConfigError('environment variable IMAGEGATE_S3_BUCKET: set, so AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required');
-  }
-  return s3Settings({
+function s3FromEnv(e: Env, bucket: string): S3Settings & { credentials: CredentialChainSettings } {
+  const store = s3Settings({
     bucket,
     prefix: e.IMAGEGATE_S3_PREFIX,
     endpoint: e.AWS_ENDPOINT_URL_S3 ?? e.AWS_ENDPOINT_URL,
     region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION,
     pathStyle: e.IMAGEGATE_S3_PATH_STYLE === undefined ? undefined : e.IMAGEGATE_S3_PATH_STYLE === 'true' || e.IMAGEGATE_S3_PATH_STYLE === '1',
-    credentials: { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, sessionToken: e.AWS_SESSION_TOKEN },
     redirect: e.IMAGEGATE_S3_REDIRECT,
   });
+  return { ...store, credentials: credentialChainFromEnv(e) };
+}
+
+/** Where the S3 store's credentials may come from; nothing is read or fetched until the gateway starts. */
+function credentialChainFromEnv(e: Env): CredentialChainSettings {
+  const home = e.HOME || e.USERPROFILE || homedir();
+  return {
+    environment: {
+      accessKeyId: e.AWS_ACCESS_KEY_ID || undefined,
+      secretAccessKey: e.AWS_SECRET_ACCESS_KEY || undefined,
+      sessionToken: e.AWS_SESSION_TOKEN || undefined,
+    },
+    sharedFiles: {
+      profile: e.AWS_PROFILE || undefined,
+      credentialsFile: e.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'),
+      configFile: e.AWS_CONFIG_FILE || join(home, '.aws', 'config'),
+    },
+    webIdentity: {
+      tokenFile: e.AWS_WEB_IDENTITY_TOKEN_FILE || undefined,
+      roleArn: e.AWS_ROLE_ARN || undefined,
+      sessionName: e.AWS_ROLE_SESSION_NAME || undefined,
+    },
+    stsEndpoint: stsEndpointOf({
+      override: e.AWS_ENDPOINT_URL_STS ?? e.AWS_ENDPOINT_URL,
+      region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION,
+      regionalEndpoints: e.AWS_STS_REGIONAL_ENDPOINTS,
+    }),
+    container: {
+      relativeUri: e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || undefined,
+      fullUri: e.AWS_CONTAINER_CREDENTIALS_FULL_URI || undefined,
+      authorizationToken: e.AWS_CONTAINER_AUTHORIZATION_TOKEN || undefined,
+      authorizationTokenFile: e.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE || undefined,
+      agent: ECS_AGENT,
+    },
+    instanceMetadata: {
+      disabled: e.AWS_EC2_METADATA_DISABLED,
+      endpoint: e.AWS_EC2_METADATA_SERVICE_ENDPOINT ?? (e.AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE === 'IPv6' ? IMDS_ENDPOINT_IPV6 : IMDS_ENDPOINT_IPV4),
+    },
+    metadataTimeoutMs: Math.max(1, e.AWS_METADATA_SERVICE_TIMEOUT) * 1000,
+    metadataAttempts: Math.max(1, e.AWS_METADATA_SERVICE_NUM_ATTEMPTS),
+  };
 }

@@ -1,7 +1,9 @@
 /** Provider name (as the catalog's routes spell it) → adapter. */
 import { createArkAdapter } from './ark/adapter.js';
+import { createBflAdapter } from './bfl/adapter.js';
 import { createAzureOpenAIAdapter } from './azure/adapter.js';
 import { createDashScopeAdapter } from './dashscope/adapter.js';
+import { createFalAdapter } from './fal/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
@@ -38,6 +40,8 @@ export function createProviderRegistry(config: Pick<GatewayConfig, 'vertex' | 'a
     createVertexAdapter(config.vertex),
     createAzureOpenAIAdapter({ apiVersion: config.azureApiVersion }),
     createOpenAICompatibleAdapter(),
+    createBflAdapter(),
+    createFalAdapter(),
   ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }

@@ -47,7 +47,14 @@ export interface BlobStore {
    * Where a client may fetch the blob directly, bypassing the gateway (an S3 presigned URL), when the
    * store is set to hand those out; undefined to have the gateway serve it.
    */
-  directUrl?(blob: StoredBlob): URL | undefined;
+  directLink?(blob: StoredBlob): Promise<DirectLink | undefined>;
+}
+
+/** A URL that serves a blob without the gateway, and when it stops working (which may be before the blob's expiry). */
+export interface DirectLink {
+  url: URL;
+  /** Unix seconds. */
+  expiresAt: number;
 }
 
 const HOUR = 3600;

@@ -94,7 +94,7 @@ describe('imagegate CLI', { timeout: 120_000 }, () => {
     const listed = await imagegate(['--url', gw.url, 'accounts', 'list'], { IMAGEGATE_ADMIN_KEY: ADMIN_KEY });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain('listed-by-cli');
-    expect(listed.stdout).toMatch(/│/);
+    expect(listed.stdout.split('\n')[0]).toMatch(/^id +name +balance +held/);
   });
 
   it('refuses an amount with more than six decimals, before calling the gateway', async () => {

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
 
 describe('S3 blob store configuration', () => {
   it('keeps hosted images in the data dir when IMAGEGATE_S3_BUCKET is not set', () => {
     expect(loadConfig({}).s3).toBeUndefined();
   });
 
-  it('refuses IMAGEGATE_S3_BUCKET without AWS credentials, naming the variables', () => {
-    expect(() => loadConfig({ IMAGEGATE_S3_BUCKET: 'b' })).toThrow(ConfigError);
-    expect(() => loadConfig({ IMAGEGATE_S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'a' })).toThrow(/IMAGEGATE_S3_BUCKET.*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  it('takes IMAGEGATE_S3_BUCKET without keys in the environment: the AWS credential chain looks for them at start', () => {
+    expect(loadConfig({ IMAGEGATE_S3_BUCKET: 'b' }).s3?.credentials.environment).toEqual({});
   });
 
   it("reads region, endpoint and credentials from the AWS SDKs' variables", () => {
@@ -28,7 +27,7 @@ describe('S3 blob store configuration', () => {
       endpoint: 'https://objects.example.com',
       pathStyle: true,
       redirect: false,
-      credentials: { accessKeyId: 'AKIA1', secretAccessKey: 'secret', sessionToken: 'tok' },
+      credentials: { environment: { accessKeyId: 'AKIA1', secretAccessKey: 'secret', sessionToken: 'tok' } },
     });
     // The S3-specific endpoint wins over the general one; AWS_REGION over AWS_DEFAULT_REGION; path style can be turned off.
     const d = loadConfig({
@@ -49,5 +48,28 @@ describe('S3 blob store configuration', () => {
     expect(() => loadConfig({ IMAGEGATE_S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', AWS_ENDPOINT_URL_S3: 'minio:9000' })).toThrow(
       /AWS_ENDPOINT_URL_S3/,
     );
+  });
+
+  it("points the credential chain's endpoints where the AWS SDKs' variables say", () => {
+    const chain = (env: Record<string, string>) => loadConfig({ IMAGEGATE_S3_BUCKET: 'b', ...env }).s3!.credentials;
+    expect(chain({}).stsEndpoint).toBe('https://sts.amazonaws.com');
+    expect(chain({ AWS_REGION: 'eu-west-1' }).stsEndpoint).toBe('https://sts.eu-west-1.amazonaws.com');
+    expect(chain({ AWS_DEFAULT_REGION: 'eu-west-1', AWS_STS_REGIONAL_ENDPOINTS: 'legacy' }).stsEndpoint).toBe('https://sts.amazonaws.com');
+    expect(chain({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://minio:9000', AWS_ENDPOINT_URL_STS: 'https://sts.internal/' }).stsEndpoint).toBe(
+      'https://sts.internal',
+    );
+    expect(chain({ AWS_ENDPOINT_URL: 'http://minio:9000' }).stsEndpoint).toBe('http://minio:9000');
+    expect(chain({}).instanceMetadata).toEqual({ disabled: false, endpoint: 'http://169.254.169.254' });
+    expect(chain({ AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv6' }).instanceMetadata.endpoint).toBe('http://[fd00:ec2::254]');
+    expect(chain({ AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:1338' }).instanceMetadata.endpoint).toBe('http://127.0.0.1:1338');
+    expect(chain({ AWS_METADATA_SERVICE_TIMEOUT: '2', AWS_METADATA_SERVICE_NUM_ATTEMPTS: '1' })).toMatchObject({
+      metadataTimeoutMs: 2000,
+      metadataAttempts: 1,
+    });
+    expect(chain({ HOME: '/home/app' }).sharedFiles).toEqual({ credentialsFile: '/home/app/.aws/credentials', configFile: '/home/app/.aws/config' });
+  });
+
+  it('refuses an STS endpoint that is not a URL, naming the variable', () => {
+    expect(() => loadConfig({ IMAGEGATE_S3_BUCKET: 'b', AWS_ENDPOINT_URL_STS: 'sts.internal' })).toThrow(/AWS_ENDPOINT_URL_STS/);
   });
 });

@@ -3,7 +3,8 @@
  * GetObject, DeleteObject, ListObjectsV2 (prefix, delimiter, continuation tokens), XML errors. Every
  * request's SigV4 Authorization is checked against the request as it arrived: a header signed with one
  * value and sent with another, a wrong secret or a wrong region is a 403 SignatureDoesNotMatch, as S3
- * answers it.
+ * answers it. The keys it accepts can change while it runs (accept, revoke), as temporary credentials
+ * come and go; a key issued with a session token is refused without that token (InvalidToken).
  */
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -22,13 +23,16 @@ export class FakeS3 extends HttpFake {
   readonly buckets = new Map<string, Map<string, StoredObject>>();
   /** Most entries per ListObjectsV2 page (S3's is 1000); lower it to exercise continuation. */
   pageSize = 1000;
+  /** Accepted keys by access key id. */
+  private readonly keys = new Map<string, { secretAccessKey: string; sessionToken?: string }>();
 
   constructor(
     bucketNames: string[],
     readonly region = 'us-east-1',
-    private readonly credentials = FAKE_S3_CREDENTIALS,
+    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = FAKE_S3_CREDENTIALS,
   ) {
     super([]);
+    this.accept(credentials);
     for (const b of bucketNames) this.buckets.set(b, new Map());
     this.routes.push(
       {
@@ -50,6 +54,23 @@ export class FakeS3 extends HttpFake {
     );
   }
 
+  accept(c: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): void {
+    this.keys.set(c.accessKeyId, { secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken });
+  }
+
+  /** An expired or withdrawn key: refused from now on. */
+  revoke(accessKeyId: string): void {
+    this.keys.delete(accessKeyId);
+  }
+
+  /** The secret of an accepted key, when the request carries the token the key was issued with. */
+  private secretFor(accessKeyId: string, sessionToken: string | undefined): { secretAccessKey: string } | 'InvalidAccessKeyId' | 'InvalidToken' {
+    const key = this.keys.get(accessKeyId);
+    if (!key) return 'InvalidAccessKeyId';
+    if (key.sessionToken !== undefined && key.sessionToken !== sessionToken) return 'InvalidToken';
+    return key;
+  }
+
   objects(bucket: string): Map<string, StoredObject> {
     return this.buckets.get(bucket)!;
   }
@@ -69,7 +90,8 @@ export class FakeS3 extends HttpFake {
     const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request,SignedHeaders=([a-z0-9;-]+),Signature=([0-9a-f]{64})$/.exec(auth);
     if (!m) return 'AccessDenied';
     const [, accessKeyId, , region, signedNames] = m;
-    if (accessKeyId !== this.credentials.accessKeyId) return 'InvalidAccessKeyId';
+    const key = this.secretFor(accessKeyId!, req.headers['x-amz-security-token'] as string | undefined);
+    if (typeof key === 'string') return key;
     if (region !== this.region) return 'AuthorizationHeaderMalformed';
     const payloadHash = String(req.headers['x-amz-content-sha256'] ?? '');
     if (payloadHash !== 'UNSIGNED-PAYLOAD' && payloadHash !== createHash('sha256').update(req.body).digest('hex')) return 'XAmzContentSHA256Mismatch';
@@ -87,7 +109,7 @@ export class FakeS3 extends HttpFake {
       payloadHash,
       region: this.region,
       service: 's3',
-      credentials: { ...this.credentials, sessionToken: req.headers['x-amz-security-token'] as string | undefined },
+      credentials: { accessKeyId: accessKeyId!, secretAccessKey: key.secretAccessKey, sessionToken: req.headers['x-amz-security-token'] as string | undefined },
       now,
     });
     return expected.authorization === auth ? undefined : 'SignatureDoesNotMatch';
@@ -98,7 +120,9 @@ export class FakeS3 extends HttpFake {
     if (req.method !== 'GET') return 'AccessDenied';
     const q = req.query;
     const credential = /^([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request$/.exec(q.get('X-Amz-Credential') ?? '');
-    if (!credential || credential[1] !== this.credentials.accessKeyId) return 'InvalidAccessKeyId';
+    if (!credential) return 'InvalidAccessKeyId';
+    const key = this.secretFor(credential[1]!, q.get('X-Amz-Security-Token') ?? undefined);
+    if (typeof key === 'string') return key;
     if (credential[3] !== this.region) return 'AuthorizationQueryParametersError';
     const now = parseAmzDate(q.get('X-Amz-Date') ?? '');
     const expires = Number(q.get('X-Amz-Expires'));
@@ -119,7 +143,7 @@ export class FakeS3 extends HttpFake {
       url,
       region: this.region,
       service: 's3',
-      credentials: { ...this.credentials, sessionToken: q.get('X-Amz-Security-Token') ?? undefined },
+      credentials: { accessKeyId: credential[1]!, secretAccessKey: key.secretAccessKey, sessionToken: q.get('X-Amz-Security-Token') ?? undefined },
       now,
       expiresSeconds: expires,
     });

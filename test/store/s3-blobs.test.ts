@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { currentExpiryHour, expiryHourOf } from '../../src/store/blobs.js';
+import { staticCredentials } from '../../src/store/s3/credentials/types.js';
 import { S3BlobStore, S3Error, s3Settings } from '../../src/store/s3/store.js';
 import { FAKE_S3_CREDENTIALS, FakeS3 } from '../fakes/s3.js';
 
@@ -13,8 +14,8 @@ const storeWith = (o: { prefix?: string; secret?: string; region?: string; redir
       redirect: o.redirect,
       endpoint: s3.url,
       region: o.region ?? 'eu-west-3',
-      credentials: { ...FAKE_S3_CREDENTIALS, secretAccessKey: o.secret ?? FAKE_S3_CREDENTIALS.secretAccessKey },
     }),
+    staticCredentials({ ...FAKE_S3_CREDENTIALS, secretAccessKey: o.secret ?? FAKE_S3_CREDENTIALS.secretAccessKey }),
   );
 const read = async (stream: NodeJS.ReadableStream) => {
   const chunks: Buffer[] = [];
@@ -171,10 +172,10 @@ describe('S3 blob store', () => {
   });
 
   it('addresses AWS itself by virtual host: bucket in the host name, regional endpoint by default', () => {
-    const settings = s3Settings({ bucket: 'my-images', region: 'ap-southeast-1', credentials: FAKE_S3_CREDENTIALS });
+    const settings = s3Settings({ bucket: 'my-images', region: 'ap-southeast-1' });
     expect(settings.endpoint).toBe('https://s3.ap-southeast-1.amazonaws.com');
     expect(settings.pathStyle).toBe(false);
-    expect(s3Settings({ bucket: 'b', endpoint: 'http://minio:9000/', credentials: FAKE_S3_CREDENTIALS })).toMatchObject({
+    expect(s3Settings({ bucket: 'b', endpoint: 'http://minio:9000/' })).toMatchObject({
       endpoint: 'http://minio:9000',
       pathStyle: true,
       region: 'us-east-1',
@@ -184,14 +185,14 @@ describe('S3 blob store', () => {
   describe('direct links (IMAGEGATE_S3_REDIRECT)', () => {
     it('hands out none unless asked to', async () => {
       const blob = await storeWith().put('img_p0', 'png', Buffer.from('x'), 3600);
-      expect(storeWith().directUrl(blob)).toBeUndefined();
+      expect(await storeWith().directLink(blob)).toBeUndefined();
     });
 
     it('presigns a URL anyone can GET the image from, living as long as the blob', async () => {
       const store = storeWith({ redirect: true });
       const bytes = randomBytes(50_000);
       const blob = await store.put('img_p1', 'png', bytes, 3600);
-      const url = store.directUrl(blob)!;
+      const { url } = (await store.directLink(blob))!;
       expect(url.origin).toBe(s3.url);
       expect(Math.abs(Number(url.searchParams.get('X-Amz-Expires')) - 3600)).toBeLessThanOrEqual(1);
       const res = await fetch(url);
@@ -202,23 +203,23 @@ describe('S3 blob store', () => {
     it("caps a long-lived blob's link at SigV4's 7 days", async () => {
       const store = storeWith({ redirect: true });
       const blob = await store.put('img_p2', 'png', Buffer.from('x'), 30 * 24 * 3600);
-      expect(store.directUrl(blob)!.searchParams.get('X-Amz-Expires')).toBe('604800');
+      expect((await store.directLink(blob))!.url.searchParams.get('X-Amz-Expires')).toBe('604800');
     });
 
     it('is refused for another key, and once it has expired', async () => {
       const store = storeWith({ redirect: true });
       const blob = await store.put('img_p3', 'png', Buffer.from('x'), 3600);
       await store.put('img_p4', 'png', Buffer.from('y'), 3600);
-      const url = store.directUrl(blob)!;
+      const { url } = (await store.directLink(blob))!;
       url.pathname = url.pathname.replace('img_p3', 'img_p4');
       expect((await fetch(url)).status).toBe(403);
       // Signed 5 s ago for a blob that expires within 2 s: the link ends with the blob.
       const shortLived = await store.put('img_p5', 'png', Buffer.from('z'), 1);
-      const soon = store.directUrl(shortLived, Date.now() - 5000)!;
+      const soon = (await store.directLink(shortLived, Date.now() - 5000))!.url;
       expect((await fetch(soon)).status).toBe(200);
       await new Promise((r) => setTimeout(r, 3100));
       expect((await fetch(soon)).status).toBe(403);
-      expect(store.directUrl(shortLived)).toBeUndefined();
+      expect(await store.directLink(shortLived)).toBeUndefined();
     });
   });
 });

@@ -2,9 +2,8 @@
  * How the console writes money, times and counts: in the chosen language's conventions (`locale()`), money
  * from micro-units, times in the browser's local time zone. Formatters are made once per language.
  */
+import { formatMoney, MICRO_PER_UNIT, parseAmount } from '../../../src/domain/money.js';
 import { type Locale, locale } from '../i18n/locale.js';
-
-const MICRO = 1_000_000;
 
 /** One formatter per language and purpose, built on first use. */
 function perLocale<F>(make: (l: Locale) => F): () => F {
@@ -20,7 +19,6 @@ function perLocale<F>(make: (l: Locale) => F): () => F {
   };
 }
 
-const amount = perLocale((l) => new Intl.NumberFormat(l, { minimumFractionDigits: 2, maximumFractionDigits: 6 }));
 const integer = perLocale((l) => new Intl.NumberFormat(l));
 const percentFormat = perLocale((l) => new Intl.NumberFormat(l, { style: 'percent', maximumFractionDigits: 1 }));
 const msFormat = perLocale((l) => new Intl.NumberFormat(l, { style: 'unit', unit: 'millisecond', maximumFractionDigits: 1 }));
@@ -47,20 +45,15 @@ function currencyText(currency: string): string {
 /** Micro-units as currency units with the currency, e.g. `12.50 USD` or `12.50 美元`; sub-cent amounts keep their digits. */
 export function money(micro: number | null | undefined, currency: string): string {
   if (micro === null || micro === undefined) return '—';
-  return `${amount().format(micro / MICRO)} ${currencyText(currency)}`.trimEnd();
+  return formatMoney(micro, currencyText(currency), locale());
 }
 
 /** A currency amount typed by a person, as integer micro-units; null when it is not a plain non-negative number. */
-export function parseMoney(text: string): number | null {
-  const t = text.trim();
-  if (!/^\d+(\.\d{1,6})?$/.test(t)) return null;
-  const [whole, frac = ''] = t.split('.');
-  return Number(whole) * MICRO + Number(frac.padEnd(6, '0'));
-}
+export const parseMoney = parseAmount;
 
 /** Micro-units as the plain number a money input shows. */
 export function moneyInput(micro: number | null | undefined): string {
-  return micro === null || micro === undefined ? '' : String(micro / MICRO);
+  return micro === null || micro === undefined ? '' : String(micro / MICRO_PER_UNIT);
 }
 
 function toDate(v: string | number, unit: 's' | 'ms'): Date {

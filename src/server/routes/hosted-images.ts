@@ -22,10 +22,15 @@ export function hostedImageRoutes(app: FastifyInstance, blobs: BlobStore, signer
     async (req, reply) => {
       const v = signer.verify(`${req.params.name}.${req.params.ext}`, req.query.exp, req.query.sig);
       if (!v.ok) throw new GatewayError(v.status === 403 ? 'permission_denied' : 'not_found', v.reason);
-      const maxAge = Math.max(0, v.blob.expiresAt - Math.floor(Date.now() / 1000));
-      // A store that hands out direct links (S3 presigned URLs) serves the bytes itself.
-      const direct = blobs.directUrl?.(v.blob);
-      if (direct) return reply.header('cache-control', `private, max-age=${maxAge}`).redirect(direct.href, 302);
+      const nowSeconds = Math.floor(Date.now() / 1000);
+      const maxAge = Math.max(0, v.blob.expiresAt - nowSeconds);
+      // A store that hands out direct links (S3 presigned URLs) serves the bytes itself. The redirect is
+      // cached no longer than its target works: a link signed with temporary keys dies with them.
+      const direct = await blobs.directLink?.(v.blob);
+      if (direct) {
+        const linkAge = Math.max(0, Math.min(maxAge, direct.expiresAt - nowSeconds));
+        return reply.header('cache-control', `private, max-age=${linkAge}`).redirect(direct.url.href, 302);
+      }
       const opened = await blobs.open(v.blob);
       if (!opened) throw new GatewayError('not_found', 'This image no longer exists.');
       return reply

@@ -3,6 +3,8 @@
  * values it needs (keys, common prefixes, the continuation token) are plain text elements, so a scan for
  * those elements is all the XML this needs.
  */
+import { unescapeXml, xmlText } from './xml.js';
+
 export interface ListPage {
   keys: string[];
   prefixes: string[];
@@ -24,14 +26,5 @@ export function parseListPage(xml: string): ListPage {
 
 /** S3's error document: `<Error><Code>…</Code><Message>…</Message></Error>`. */
 export function errorCodeOf(xml: string): string | undefined {
-  const m = /<Code>([^<]*)<\/Code>/.exec(xml);
-  return m ? unescapeXml(m[1]!) : undefined;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function unescapeXml(s: string): string {
-  return s.replace(/&(amp|lt|gt|quot|apos|#(\d+)|#x([0-9a-fA-F]+));/g, (_, name: string, dec?: string, hex?: string) =>
-    dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : ENTITIES[name]!,
-  );
+  return xmlText(xml, 'Code');
 }

@@ -11,9 +11,11 @@
 import { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
 import { MIME_OF_EXTENSION } from '../../domain/job.js';
-import { type BlobFile, type BlobStore, blobPath, isExpired, isPastExpiryHour, newBlob, type StoredBlob } from '../blobs.js';
+import { type BlobFile, type BlobStore, blobPath, type DirectLink, isExpired, isPastExpiryHour, newBlob, type StoredBlob } from '../blobs.js';
 import { errorCodeOf, parseListPage } from './list.js';
-import { type AwsCredentials, EMPTY_PAYLOAD_HASH, presignedGetUrl, queryString, signedHeaders, UNSIGNED_PAYLOAD, uriEncode } from './sigv4.js';
+import { CredentialError } from './credentials/errors.js';
+import type { CredentialProvider } from './credentials/types.js';
+import { EMPTY_PAYLOAD_HASH, presignedGetUrl, queryString, signedHeaders, UNSIGNED_PAYLOAD, uriEncode } from './sigv4.js';
 
 export interface S3Settings {
   bucket: string;
@@ -24,7 +26,6 @@ export interface S3Settings {
   region: string;
   /** Bucket in the path (`endpoint/bucket/key`, most compatible stores) or in the host (`bucket.endpoint/key`, AWS). */
   pathStyle: boolean;
-  credentials: AwsCredentials;
   /** Longest wait for S3 to answer one request. */
   timeoutMs: number;
   /** Image links redirect to presigned S3 URLs instead of being served through the gateway. */
@@ -38,7 +39,6 @@ export function s3Settings(o: {
   endpoint?: string;
   region?: string;
   pathStyle?: boolean;
-  credentials: AwsCredentials;
   timeoutMs?: number;
   redirect?: boolean;
 }): S3Settings {
@@ -50,7 +50,6 @@ export function s3Settings(o: {
     region,
     // AWS's own endpoints take the bucket in the host name; compatible stores mostly in the path.
     pathStyle: o.pathStyle ?? Boolean(o.endpoint),
-    credentials: o.credentials,
     timeoutMs: o.timeoutMs ?? 30_000,
     redirect: o.redirect ?? false,
   };
@@ -79,6 +78,7 @@ export class S3BlobStore implements BlobStore {
 
   constructor(
     private readonly s: S3Settings,
+    private readonly credentials: CredentialProvider,
     private readonly dispatcher?: Dispatcher,
   ) {
     const endpoint = new URL(s.endpoint);
@@ -145,20 +145,25 @@ export class S3BlobStore implements BlobStore {
 
   /**
    * With `redirect` set, a presigned GET URL living as long as the blob has left (at most SigV4's 7 days; a
-   * link's own expiry still ends it, since the gateway checks that before redirecting).
+   * link's own expiry still ends it, since the gateway checks that before redirecting). A URL signed with
+   * temporary credentials dies with them, so it is made to live no longer, and says when it ends.
    */
-  directUrl(blob: StoredBlob, now = Date.now()): URL | undefined {
+  async directLink(blob: StoredBlob, now = Date.now()): Promise<DirectLink | undefined> {
     if (!this.s.redirect) return undefined;
     const left = Math.ceil(blob.expiresAt - now / 1000);
     if (left <= 0) return undefined;
-    return presignedGetUrl({
+    const credentials = await this.credentials.get();
+    const credentialsLeft = credentials.expiresAt === undefined ? Number.POSITIVE_INFINITY : Math.floor((credentials.expiresAt - now) / 1000);
+    const expiresSeconds = Math.max(1, Math.min(left, MAX_PRESIGN_SECONDS, credentialsLeft));
+    const url = presignedGetUrl({
       url: this.urlOf(this.keyOf(blob)),
       region: this.s.region,
       service: 's3',
-      credentials: this.s.credentials,
+      credentials,
       now: new Date(now),
-      expiresSeconds: Math.min(left, MAX_PRESIGN_SECONDS),
+      expiresSeconds,
     });
+    return { url, expiresAt: Math.floor(now / 1000) + expiresSeconds };
   }
 
   async delete(blob: StoredBlob): Promise<void> {
@@ -234,13 +239,15 @@ export class S3BlobStore implements BlobStore {
         if (last || !RETRY_STATUSES.has(res.statusCode)) return res;
         await res.body.dump();
       } catch (err) {
-        if (last) throw err;
+        // No credentials is not a network blip: the chain has already retried what it could.
+        if (last || err instanceof CredentialError) throw err;
       }
       await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS * 2 ** (attempt - 1)));
     }
   }
 
-  private sendOnce(method: string, url: URL, opts: { headers?: Record<string, string>; body?: Buffer[] }) {
+  private async sendOnce(method: string, url: URL, opts: { headers?: Record<string, string>; body?: Buffer[] }) {
+    const credentials = await this.credentials.get();
     const headers = signedHeaders({
       method,
       url,
@@ -248,7 +255,7 @@ export class S3BlobStore implements BlobStore {
       payloadHash: opts.body ? UNSIGNED_PAYLOAD : EMPTY_PAYLOAD_HASH,
       region: this.s.region,
       service: 's3',
-      credentials: this.s.credentials,
+      credentials,
       now: new Date(),
     });
     const chunks = opts.body;
