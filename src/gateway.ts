@@ -12,6 +12,7 @@ import { Catalog } from './catalog/catalog.js';
 import { loadCatalogData } from './catalog/load.js';
 import type { GatewayConfig } from './config/config.js';
 import { CircuitBreakers } from './pipeline/dispatch.js';
+import { QueueDepths } from './pipeline/queue-depths.js';
 import type { Billing, PipelineDeps } from './pipeline/pipeline.js';
 import { decodeSlots } from './media/decode-slots.js';
 import { createInputLoader } from './pipeline/inputs.js';
@@ -134,6 +135,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     catalog,
     adapters: withProviderSlots(providers, slots),
     breakers: new CircuitBreakers(),
+    queueDepths: new QueueDepths(),
     billing,
     limits: createLimitsGate(limiter),
     inputs: createInputLoader(config, files),
