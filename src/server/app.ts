@@ -56,6 +56,7 @@ import { filesApiRoutes } from './routes/files-api.js';
 import { hostedImageRoutes } from './routes/hosted-images.js';
 import { imageRoutes } from './routes/images.js';
 import { modelRoutes } from './routes/models.js';
+import { openApiRoutes } from './openapi/routes.js';
 import { taskRoutes } from './routes/tasks.js';
 
 export type Server = FastifyInstance;
@@ -223,6 +224,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   adminOverviewRoutes(app, { db: deps.db, requestLog: deps.requestLog, currency: deps.ledger.currency });
   adminModelRoutes(app, deps.catalog);
   adminProviderRoutes(app, { catalog: deps.catalog, breakers: deps.pipeline.breakers, upstream: deps.metrics.upstream });
+  openApiRoutes(app, { publicUrl });
   await consoleAssets(app, { keys: deps.keys, dir: deps.consoleDir });
   await app.ready();
   return app;

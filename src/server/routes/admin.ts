@@ -6,7 +6,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Selectable, sql } from 'kysely';
 import { z } from 'zod';
 import type { Account, Accounts } from '../../billing/accounts.js';
-import { howToAddCredit, newKeyCanSpend } from '../../billing/funding.js';
 import type { Ledger } from '../../billing/ledger.js';
 import { USAGE_FIGURES, USAGE_GROUP_FIELD } from '../../billing/usage.js';
 import { GatewayError, invalidRequest } from '../../domain/errors.js';
@@ -22,7 +21,7 @@ import { accountView } from '../account-view.js';
 import { actingAs } from '../actor.js';
 import { ADMIN } from '../audience.js';
 import { asCsv, toCsv } from '../csv.js';
-import { createKeyAudited, keyDiff, keyPage, revokeKeyAudited } from '../records/keys.js';
+import { createKeyAudited, fundedKeyAnswer, keyDiff, keyPage, revokeKeyAudited } from '../records/keys.js';
 import { LEDGER_COLUMNS, ledgerExport, ledgerPage } from '../records/ledger.js';
 import { usageGroups, usageReport } from '../records/usage.js';
 import { containsPattern, newestFirst, oneOf, page, pageLimit } from './admin-page.js';
@@ -49,12 +48,12 @@ export const KeyAttributesSchema = z
   })
   .strict();
 
-const CreateKeySchema = KeyAttributesSchema.extend({ account_id: z.string().optional(), admin: z.boolean().optional() }).strict();
-const CreateAccountSchema = z.object({ name: z.string().min(1).max(200), credit: z.number().int().nonnegative().optional() }).strict();
+export const CreateKeySchema = KeyAttributesSchema.extend({ account_id: z.string().optional(), admin: z.boolean().optional() }).strict();
+export const CreateAccountSchema = z.object({ name: z.string().min(1).max(200), credit: z.number().int().nonnegative().optional() }).strict();
 /** `PATCH /v1/admin/accounts/:id`: the members' key policy (null: none, any model and limits). */
 export const UpdateAccountSchema = z.object({ key_policy: KeyPolicySchema.nullable() }).strict();
 /** A person moving money says why: the note is the reason kept in the ledger and the audit log. */
-const MoneySchema = z.object({ amount: z.number().int().positive(), note: z.string().trim().min(1, 'a reason is required').max(500) }).strict();
+export const MoneySchema = z.object({ amount: z.number().int().positive(), note: z.string().trim().min(1, 'a reason is required').max(500) }).strict();
 
 export function parseBody<T>(schema: z.ZodType<T, unknown>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
@@ -148,13 +147,7 @@ export function adminRoutes(
     const account = await mustAccount(account_id ?? OPERATOR_ACCOUNT);
     const created = await createKeyAudited(d, req, account.id, attrs);
     reply.code(201);
-    // Which account pays for the key and what it can spend now: a key of an unfunded account answers 402.
-    return {
-      ...created,
-      account: accountView(account, await d.accounts.held(account.id), d.ledger.currency),
-      can_spend: newKeyCanSpend(account.balance, attrs),
-      add_credit: howToAddCredit(account.id),
-    };
+    return fundedKeyAnswer(created, accountView(account, await d.accounts.held(account.id), d.ledger.currency));
   });
   app.get<{ Querystring: Query }>('/v1/admin/keys', ADMIN, async (req) => {
     const q = req.query;
