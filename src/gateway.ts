@@ -87,6 +87,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     postgres: config.postgres,
+    schema: config.autoMigrate ? 'upgrade' : 'require-current',
     onConnectionLost: (err) =>
       log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'a database connection broke; it is replaced on next use'),
     onBackgroundError: (err) => log.error({ err }, 'the WAL checkpoint thread stopped; the database checkpoints on the request path from now on'),

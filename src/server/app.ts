@@ -98,6 +98,8 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     // One log line per request is written by the onResponse hook below, with the fields that matter here.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     bodyLimit: deps.config.bodyLimitBytes,
+    // Only the configured proxies may name the client; anyone else's X-Forwarded-For is ignored.
+    trustProxy: deps.config.trustedProxies.length ? deps.config.trustedProxies : false,
     genReqId: (req) => {
       // A client-supplied id is kept for correlation only when it is short and plain.
       const given = req.headers['x-request-id'];
