@@ -323,7 +323,7 @@ async function main(): Promise<void> {
   );
   writeFileSync(
     file,
-    JSON.stringify(
+    `${JSON.stringify(
       {
         date: stamp,
         quick,
@@ -339,7 +339,7 @@ async function main(): Promise<void> {
       },
       null,
       2,
-    ),
+    )}\n`,
   );
   console.log(`results written to ${file}`);
 }
