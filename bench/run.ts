@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientKey, GATEWAY_NODE_FLAGS, gatewayEnv, root, sleep, startUpstream, waitFor } from './gateway.js';
+import { startNginx } from './nginx.js';
 
 const quick = process.argv.includes('--quick');
 /** `--case b64` (repeatable) runs only the named cases. */
@@ -42,31 +43,6 @@ function startFloorProxy(port: number, upstreamPort: number): Promise<ChildProce
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve) => child.once('message', () => resolve(child)));
-}
-
-function startNginx(dir: string, port: number, upstreamPort: number): ChildProcess {
-  mkdirSync(dir, { recursive: true });
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  upstream fake { server 127.0.0.1:${upstreamPort}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${port};
-    location / { proxy_pass http://fake; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffers 64 64k; }
-  }
-}
-`,
-  );
-  const bin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
-  return spawn(bin, ['-c', conf, '-p', dir], { stdio: 'inherit' });
 }
 
 async function startImagegate(dir: string, port: number, upstreamPort: number): Promise<ChildProcess> {

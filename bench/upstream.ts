@@ -1,7 +1,8 @@
 /**
  * The benchmark's fake OpenAI upstream: answers POST /v1/images/generations with a pre-serialized body, so
  * the upstream costs the same for every target and nothing in it is measured but a write.
- * Run as a child process: `node --import tsx bench/upstream.ts <port> <kind>`, kind = b64 | url | small.
+ * Run as a child process: `node --import tsx bench/upstream.ts <port> <kind> [delayMs]`, kind = b64 | url |
+ * small; with a delay each answer is held back that long after the request arrived, as a real image model's.
  */
 import { createServer } from 'node:http';
 import sharp from 'sharp';
@@ -40,12 +41,18 @@ async function body(kind: string): Promise<Buffer> {
   );
 }
 
-const [port, kind] = [Number(process.argv[2]), process.argv[3] ?? 'b64'];
+const [port, kind, delayMs] = [Number(process.argv[2]), process.argv[3] ?? 'b64', Number(process.argv[4] ?? 0)];
 const payload = await body(kind);
-createServer((req, res) => {
+const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': payload.length, 'x-request-id': 'req_bench' });
-    res.end(payload);
+    const answer = () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': payload.length, 'x-request-id': 'req_bench' });
+      res.end(payload);
+    };
+    if (delayMs > 0) setTimeout(answer, delayMs);
+    else answer();
   });
-}).listen(port, '127.0.0.1', () => process.send?.({ ready: true, bytes: payload.length }));
+});
+// Thousands of clients connect at once in the in-flight case: the default backlog (511) would drop SYNs.
+server.listen({ port, host: '127.0.0.1', backlog: 4096 }, () => process.send?.({ ready: true, bytes: payload.length }));
