@@ -173,7 +173,13 @@ async function nginxRun(dir: string, n: number, workers: number): Promise<Row> {
         .filter(Boolean)
         .map(Number),
     ];
-    return await measure(PORTS.nginx, n, pids);
+    const row = await measure(PORTS.nginx, n, pids);
+    // nginx's own account of failed requests (e.g. resets), to tell them from the load generator's.
+    const log = readFileSync(join(dir, 'nginx-error.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('[error]') || l.includes('[crit]') || l.includes('[alert]'));
+    if (log.length) console.log(`nginx error log (${log.length} lines), first: ${log[0]}`);
+    return { ...row, 'nginx error lines': log.length };
   } finally {
     nginx.kill('SIGTERM');
     await exited(nginx);

@@ -2,13 +2,15 @@
  * `npm run bench [-- --quick]`: imagegate's image path beside a plain proxy. Starts on loopback a fake
  * OpenAI upstream with pre-serialized answers, nginx proxying to it, and imagegate as in production (SQLite,
  * auth, billing holds and settles, request log); loads each with wrk and prints one table, then a second
- * one of imagegate's resident memory across back-to-back runs of the image cases.
+ * one of imagegate's resident memory across back-to-back runs of the image cases. A full run (or
+ * `--case inflight`) first runs the in-flight case: thousands of requests at once against a slow upstream.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientKey, GATEWAY_NODE_FLAGS, gatewayEnv, root, sleep, startUpstream, waitFor } from './gateway.js';
+import { runInflight, saveInflight } from './inflight.js';
 import { startNginx } from './nginx.js';
 
 const quick = process.argv.includes('--quick');
@@ -115,6 +117,13 @@ function best(results: WrkResult[]): WrkResult {
 async function main(): Promise<void> {
   ensureTools();
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  // The in-flight case (bench/inflight.ts) takes minutes and its own processes: a full run or `--case inflight`.
+  if ((!quick && onlyCases.length === 0) || onlyCases.includes('inflight')) {
+    const rows = await runInflight();
+    console.table(rows);
+    console.log(`results written to ${saveInflight(rows)}`);
+    if (onlyCases.length === 1) return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'imagegate-bench-'));
   const ports = { upB64: 18101, upSmall: 18102, nginxB64: 18111, nginxSmall: 18112, gwB64: 18121, gwSmall: 18122, floorB64: 18131, floorSmall: 18132 };
   const procs: ChildProcess[] = [];

@@ -43,7 +43,13 @@ async function body(kind: string): Promise<Buffer> {
 
 const [port, kind, delayMs] = [Number(process.argv[2]), process.argv[3] ?? 'b64', Number(process.argv[4] ?? 0)];
 const payload = await body(kind);
-const server = createServer((req, res) => {
+let cut = 0;
+// No request or header time limit: a slow-answering model must not have its requests cut by its own fake
+// (Node's checks run every 30 s and close what they judge stale with a 408).
+const server = createServer({ requestTimeout: 0, headersTimeout: 0 }, (req, res) => {
+  res.on('close', () => {
+    if (!res.writableFinished && cut++ === 0) setTimeout(() => console.error(`fake upstream: ${cut} answers cut before their end`), 5000);
+  });
   req.resume();
   req.on('end', () => {
     const answer = () => {
