@@ -75,8 +75,13 @@ async function measure(port: number, n: number, pids: number[], headers: Record<
   const idle = rssKB(pids);
   const cpu = cpuMs(pids);
   let peak = idle;
+  // Until the upstream's first answer every request is only waiting: what one costs while in flight.
+  let waiting = idle;
+  const answersFrom = Date.now() + UPSTREAM_DELAY_MS - 300;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, rssKB(pids));
+    const now = rssKB(pids);
+    peak = Math.max(peak, now);
+    if (Date.now() < answersFrom) waiting = Math.max(waiting, now);
   }, 50);
   const outcome = await load(port, n, headers).finally(() => clearInterval(sampler));
   const ok = outcome.statuses['200'] ?? 0;
@@ -92,7 +97,8 @@ async function measure(port: number, n: number, pids: number[], headers: Record<
     'bytes min..max': `${outcome.minBytes}..${outcome.maxBytes}`,
     'idle RSS MB': pids.length ? Math.round(idle / 1024) : '–',
     'peak RSS MB': pids.length ? Math.round(peak / 1024) : '–',
-    'KB per request above idle': pids.length ? Math.round((peak - idle) / n) : '–',
+    'KB per request waiting': pids.length ? Math.round((waiting - idle) / n) : '–',
+    'KB per request at peak': pids.length ? Math.round((peak - idle) / n) : '–',
     'target CPU s': pids.length ? Number(((cpuMs(pids) - cpu) / 1000).toFixed(1)) : '–',
     'client CPU s': Number((outcome.clientCpuMs / 1000).toFixed(1)),
   };

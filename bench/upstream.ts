@@ -44,9 +44,11 @@ async function body(kind: string): Promise<Buffer> {
 const [port, kind, delayMs] = [Number(process.argv[2]), process.argv[3] ?? 'b64', Number(process.argv[4] ?? 0)];
 const payload = await body(kind);
 let cut = 0;
-// No request or header time limit: a slow-answering model must not have its requests cut by its own fake
-// (Node's checks run every 30 s and close what they judge stale with a 408).
-const server = createServer({ requestTimeout: 0, headersTimeout: 0 }, (req, res) => {
+// No request or header time limit, and a long keep-alive: Node's 5 s keep-alive timer starts once an answer
+// is handed to the kernel, so a client that reads its 2 MB slower than that (a gateway whose own clients are
+// slow) had the connection destroyed with bytes unread, which resets it mid-body: 44 of 2 000 answers in the
+// first in-flight run.
+const server = createServer({ requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 120_000 }, (req, res) => {
   res.on('close', () => {
     if (!res.writableFinished && cut++ === 0) setTimeout(() => console.error(`fake upstream: ${cut} answers cut before their end`), 5000);
   });
