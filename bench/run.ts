@@ -273,7 +273,8 @@ async function main(): Promise<void> {
   if (memory.length) console.table(memory);
   const outDir = join(root, 'bench/results');
   mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
+  // Dated to the minute: every run is kept, a second run of the day does not replace the first.
+  const file = join(outDir, `${new Date().toISOString().slice(0, 16).replace(':', '')}${quick ? '-quick' : ''}.json`);
   writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, duration_s: DURATION, runs: RUNS, machine: machine(), rows, memory }, null, 2));
   console.log(`results written to ${file}`);
 }
