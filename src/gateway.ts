@@ -12,6 +12,7 @@ import { Catalog } from './catalog/catalog.js';
 import { loadCatalogData } from './catalog/load.js';
 import type { GatewayConfig } from './config/config.js';
 import { CircuitBreakers } from './pipeline/dispatch.js';
+import { QueueDepths } from './pipeline/queue-depths.js';
 import type { Billing, PipelineDeps } from './pipeline/pipeline.js';
 import { decodeSlots } from './media/decode-slots.js';
 import { createInputLoader } from './pipeline/inputs.js';
@@ -86,6 +87,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     postgres: config.postgres,
+    schema: config.autoMigrate ? 'upgrade' : 'require-current',
     onConnectionLost: (err) =>
       log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'a database connection broke; it is replaced on next use'),
     onBackgroundError: (err) => log.error({ err }, 'the WAL checkpoint thread stopped; the database checkpoints on the request path from now on'),
@@ -134,6 +136,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     catalog,
     adapters: withProviderSlots(providers, slots),
     breakers: new CircuitBreakers(),
+    queueDepths: new QueueDepths(),
     billing,
     limits: createLimitsGate(limiter),
     inputs: createInputLoader(config, files),

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
- * `imagegate serve` runs the gateway; every other command is a thin client of the admin API of a running
- * gateway. Each command group lives in its own file and registers itself here with one line.
+ * `imagegate serve` runs the gateway; `migrate`, `backup` and `restore` work on its database directly; every
+ * other command is a thin client of the admin API of a running gateway. Each command group lives in its own
+ * file and registers itself here with one line.
  */
 import { Command, Option } from 'commander';
 import { registerAccountsCommands } from './accounts-command.js';
+import { registerBackupCommands } from './backup-command.js';
 import { DEFAULT_PORT } from './client.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerLedgerCommand } from './ledger-command.js';
+import { registerMigrateCommand } from './migrate-command.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerRequestsCommands } from './requests-command.js';
 import { serve } from './serve.js';
@@ -42,6 +45,8 @@ registerUsageCommand(program);
 registerLedgerCommand(program);
 registerRequestsCommands(program);
 registerTasksCommands(program);
+registerMigrateCommand(program);
+registerBackupCommands(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`imagegate: ${e.message}`);

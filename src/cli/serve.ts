@@ -3,6 +3,8 @@ import { CatalogError } from '../catalog/load.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createGateway, type Gateway } from '../gateway.js';
 import { CredentialError } from '../store/s3/credentials/errors.js';
+import { SchemaMismatchError } from '../store/schema-version.js';
+import { CONFIG_ERROR_EXIT, SCHEMA_MISMATCH_EXIT } from './exit-codes.js';
 
 export async function serve(): Promise<void> {
   let gateway: Gateway;
@@ -11,7 +13,11 @@ export async function serve(): Promise<void> {
   } catch (e) {
     if (e instanceof ConfigError || e instanceof CatalogError || e instanceof CredentialError) {
       console.error(`imagegate: configuration error: ${e.message}`);
-      process.exit(2);
+      process.exit(CONFIG_ERROR_EXIT);
+    }
+    if (e instanceof SchemaMismatchError) {
+      console.error(`imagegate: ${e.message}`);
+      process.exit(SCHEMA_MISMATCH_EXIT);
     }
     throw e;
   }

@@ -2,6 +2,7 @@
  * Process configuration from the environment, with the embedded defaults that make `npm start` work with no
  * setup. Everything a user may need to change is here, parsed once at start-up.
  */
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -29,6 +30,13 @@ const int = (def: number) =>
       return n;
     });
 
+function isAddressOrRange(v: string): boolean {
+  const [address, bits, ...rest] = v.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
 const httpUrl = z
   .string()
   .url()
@@ -42,6 +50,22 @@ const EnvSchema = z.object({
   IMAGEGATE_CONFIG: z.string().optional(),
   IMAGEGATE_PUBLIC_URL: z.string().url().optional(),
   IMAGEGATE_URL_ALLOWLIST: z.string().default(''),
+  // The reverse proxies whose X-Forwarded-For names the client: addresses or CIDR ranges, comma-separated.
+  IMAGEGATE_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const list = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = list.find((a) => !isAddressOrRange(a));
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: `"${bad}" is not an IP address or a CIDR range (like 10.0.0.0/8)` });
+        return z.NEVER;
+      }
+      return list;
+    }),
   IMAGEGATE_DROP_UNSUPPORTED: bool,
   IMAGEGATE_DEFAULT_MODEL: z
     .string()
@@ -90,6 +114,8 @@ const EnvSchema = z.object({
   IMAGEGATE_SIGNUP: z.enum(['off', 'invite', 'open']).default('off'),
   IMAGEGATE_SIGNUP_CREDIT: int(0),
   DATABASE_URL: z.string().optional(),
+  // Off for rolling deploys: `imagegate migrate` upgrades the schema once, and a start finding it behind refuses.
+  IMAGEGATE_AUTO_MIGRATE: z.enum(['on', 'off', 'true', 'false', '1', '0']).default('on'),
   // PostgreSQL only: connections per process, and the limits every connection's session runs under.
   IMAGEGATE_DB_POOL_SIZE: int(20),
   IMAGEGATE_DB_STATEMENT_TIMEOUT_MS: int(30_000),
@@ -145,6 +171,9 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** Every environment variable the gateway's configuration reads (provider credentials are named by the catalog). */
+export const CONFIG_VARIABLES: readonly (keyof Env)[] = Object.keys(EnvSchema.shape) as (keyof Env)[];
+
 /** GOOGLE_CLOUD_PROJECT / GOOGLE_CLOUD_LOCATION and the token endpoint Vertex AI routes use (providers/vertex/). */
 export interface VertexSettings {
   /** Unset: the service account file's project_id. */
@@ -164,6 +193,11 @@ export interface GatewayConfig {
   /** Externally visible base URL, without trailing slash. */
   publicUrl: string;
   urlAllowlist: string[];
+  /**
+   * Reverse proxies (addresses, CIDR ranges) trusted to name the client in X-Forwarded-For: a request from one
+   * of them is seen as from the address it names (limits per address, audit log, sessions). Empty: the peer.
+   */
+  trustedProxies: string[];
   dropUnsupported: boolean;
   /** The model a request without `model` uses; unset, `model` is required (checked against the catalog at start-up). */
   defaultModel?: string;
@@ -209,6 +243,8 @@ export interface GatewayConfig {
   /** Who may sign up in the console, and the opening credit (micro-units) of an account made by an open sign-up. */
   signup: SignupSettings;
   databaseUrl?: string;
+  /** Apply pending migrations at start (one instance), or refuse to start until `imagegate migrate` has (rolling deploys). */
+  autoMigrate: boolean;
   /** PostgreSQL pool size and session time limits (store/postgres-pool.ts). */
   postgres: PostgresSettings;
   redisUrl?: string;
@@ -265,6 +301,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminKey: e.IMAGEGATE_ADMIN_KEY,
     catalogOverlay: e.IMAGEGATE_CONFIG,
     publicUrl: (e.IMAGEGATE_PUBLIC_URL ?? `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${e.PORT}`).replace(/\/+$/, ''),
+    trustedProxies: e.IMAGEGATE_TRUSTED_PROXIES,
     urlAllowlist: e.IMAGEGATE_URL_ALLOWLIST.split(',')
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),
@@ -314,6 +351,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signup: { mode: e.IMAGEGATE_SIGNUP, credit: e.IMAGEGATE_SIGNUP_CREDIT },
     vertex: { project: e.GOOGLE_CLOUD_PROJECT || undefined, location: e.GOOGLE_CLOUD_LOCATION || 'us-central1', tokenUrl: e.IMAGEGATE_GOOGLE_TOKEN_URL },
     databaseUrl: e.DATABASE_URL,
+    autoMigrate: ['on', 'true', '1'].includes(e.IMAGEGATE_AUTO_MIGRATE),
     postgres: {
       poolSize: Math.max(1, e.IMAGEGATE_DB_POOL_SIZE),
       statementTimeoutMs: e.IMAGEGATE_DB_STATEMENT_TIMEOUT_MS,

@@ -10,30 +10,14 @@ import type { Base64Text, ImageParams, JsonValue, TokenUsage } from '../domain/j
 import type { Delivery } from '../pipeline/pipeline.js';
 import { sanitizeShape } from '../domain/sanitize.js';
 import { asObject, modelField, checkSizeSyntax, optionalInteger, optionalString } from './openai-images.js';
+import { CHAT_IGNORED_FIELDS, ChatFields, ChatImageParams } from './request-fields.js';
 
-/** Generic chat parameters a chat client may send; they do not steer an image model, so they are accepted and left out. */
-const IGNORED = new Set([
-  'temperature',
-  'top_p',
-  'max_tokens',
-  'max_completion_tokens',
-  'modalities',
-  'presence_penalty',
-  'frequency_penalty',
-  'logprobs',
-  'top_logprobs',
-  'response_format',
-  'tools',
-  'tool_choice',
-  'parallel_tool_calls',
-  'metadata',
-  'store',
-  'reasoning_effort',
-  'stop',
-  'seed_hint',
-]);
+/** Generic chat parameters that do not steer an image model: accepted and left out. */
+const IGNORED: ReadonlySet<string> = new Set(CHAT_IGNORED_FIELDS);
 /** Image parameters a chat client may add as top-level extensions; they go to the model's contract. */
-const IMAGE_PARAMS = new Set(['size', 'aspect_ratio', 'resolution', 'quality', 'output_format', 'seed', 'watermark', 'negative_prompt']);
+const IMAGE_PARAMS: ReadonlySet<string> = new Set(Object.keys(ChatImageParams.shape));
+/** The chat fields the dialect reads itself; any other field is refused. */
+const CHAT_FIELDS: ReadonlySet<string> = new Set(Object.keys(ChatFields.shape));
 
 type Part = { type?: unknown; text?: unknown; image_url?: unknown };
 
@@ -94,7 +78,7 @@ export function parseChat(raw: unknown): ChatDraft {
   for (const [k, v] of Object.entries(body)) {
     if (v === undefined || v === null) continue;
     if (IMAGE_PARAMS.has(k)) params[k] = v as JsonValue;
-    else if (!['model', 'messages', 'n', 'stream', 'stream_options', 'user'].includes(k) && !IGNORED.has(k)) {
+    else if (!CHAT_FIELDS.has(k) && !IGNORED.has(k)) {
       throw invalidRequest(k, `The field "${k}" is not supported on /v1/chat/completions for image models.`);
     }
   }

@@ -7,9 +7,6 @@ import { invalidRequest } from '../domain/errors.js';
 import type { ImageStream } from '../domain/job.js';
 import { MAX_PARTIAL_IMAGES } from '../domain/model-spec.js';
 
-/** The fields this module reads: dialects keep them out of the model's params. */
-export const STREAM_FIELDS = ['stream', 'partial_images'] as const;
-
 export function streamRequest(body: Readonly<Record<string, unknown>>): ImageStream | undefined {
   const stream = body.stream ?? false;
   if (typeof stream !== 'boolean') throw invalidRequest('stream', 'stream must be true or false.');

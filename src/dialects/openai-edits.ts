@@ -11,11 +11,13 @@ import type { JsonValue, Operation } from '../domain/job.js';
 import { sanitizeShape } from '../domain/sanitize.js';
 import { imageRef, imageRefList } from './image-refs.js';
 import { asObject, commonFields, paramsFrom } from './openai-images.js';
-import { STREAM_FIELDS, streamRequest } from './image-stream-fields.js';
+import { streamRequest } from './image-stream-fields.js';
+import { EditsJsonFields, IMAGE_FILE_FIELDS } from './request-fields.js';
 
 const INTEGER_FIELDS = new Set(['n', 'output_compression', 'seed', 'partial_images']);
 const BOOLEAN_FIELDS = new Set(['watermark', 'prompt_extend', 'stream', 'async']);
-const ENVELOPE = new Set(['model', 'prompt', 'n', 'response_format', 'user', 'image', 'image[]', 'images', 'mask', 'async', 'callback_url', ...STREAM_FIELDS]);
+/** Body fields the dialect itself consumes, in JSON and multipart bodies; the rest are the model's params. */
+const ENVELOPE: ReadonlySet<string> = new Set([...Object.keys(EditsJsonFields.shape), ...IMAGE_FILE_FIELDS]);
 
 export interface MultipartLimits {
   maxFileBytes: number;

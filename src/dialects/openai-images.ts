@@ -14,25 +14,11 @@ import type { Delivery } from '../pipeline/pipeline.js';
 import { sanitizeShape } from '../domain/sanitize.js';
 import { type ReportedSettings, reportedSettings } from './image-settings.js';
 import { SIZE_PATTERN, SIZE_TIER_PATTERN } from '../domain/size.js';
-import { STREAM_FIELDS, streamRequest } from './image-stream-fields.js';
+import { streamRequest } from './image-stream-fields.js';
+import { GenerationsFields } from './request-fields.js';
 
 /** Body fields the dialect itself consumes; everything else goes to the model's contract as a param. */
-const ENVELOPE = new Set([
-  'model',
-  'prompt',
-  'n',
-  'response_format',
-  'user',
-  'operation',
-  'image',
-  'image_url',
-  'image_urls',
-  'reference_image_urls',
-  'reference_file_ids',
-  'async',
-  'callback_url',
-  ...STREAM_FIELDS,
-]);
+const ENVELOPE: ReadonlySet<string> = new Set(Object.keys(GenerationsFields.shape));
 /** Where references may come: imagegate's fields, and Seedream's flat `image` (string or list). */
 const REFERENCE_FIELDS = ['image_url', 'image_urls', 'reference_image_urls', 'image'] as const;
 

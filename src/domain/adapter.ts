@@ -1,4 +1,4 @@
-import type { ModelSpec } from './model-spec.js';
+import type { ModelSpec, RouteOptionValue } from './model-spec.js';
 import type { ImageJob, ImageResult, PartialImage, ResultDelta } from './job.js';
 
 /**
@@ -32,7 +32,7 @@ export interface Route {
   priority: number;
   weight: number;
   /** Adapter-specific route settings from the catalog (each adapter documents the ones it reads). */
-  options: Readonly<Record<string, string | number | boolean>>;
+  options: Readonly<Record<string, RouteOptionValue>>;
 }
 
 export interface CallContext {
@@ -125,6 +125,12 @@ export interface ProviderAdapter {
   generate(job: ImageJob, route: Route, ctx: CallContext): Promise<ImageResult>;
   /** Task-style upstreams: resume polling a task created before a restart. */
   resume?(upstreamTaskId: string, job: ImageJob, route: Route, ctx: CallContext): Promise<ImageResult>;
+  /**
+   * Hosts that queue work (ComfyUI): how many jobs the route's host has running and waiting. Among routes of
+   * one priority the pipeline prefers the shortest queue (pipeline/queue-depths.ts). Throws when the host
+   * cannot say; the route then goes after those that could.
+   */
+  queueDepth?(route: Route, signal: AbortSignal): Promise<number>;
   /** Task-style upstreams: best-effort cancel of an upstream task. */
   cancel?(upstreamTaskId: string, route: Route, signal: AbortSignal): Promise<void>;
 }

@@ -32,7 +32,8 @@ export type ErrorCode =
   | 'service_unavailable'
   | 'database_unavailable';
 
-const STATUS: Record<ErrorCode, number> = {
+/** The HTTP status of each code: the one table the server answers with and the API document describes. */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_request: 400,
   unsupported_field: 400,
   content_policy_violation: 400,
@@ -112,7 +113,7 @@ export class GatewayError extends Error {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'GatewayError';
     this.code = code;
-    this.status = STATUS[code];
+    this.status = ERROR_STATUS[code];
     this.param = opts.param ?? null;
     this.retryable = opts.retryable ?? false;
     this.retryAfterMs = opts.retryAfterMs;
@@ -121,16 +122,15 @@ export class GatewayError extends Error {
     this.upstreamRequestId = opts.upstreamRequestId;
   }
 
-  /** Wire code: `unsupported_field` is reported as invalid_request, as the seed documents show. */
   get wireCode(): string {
-    return this.code === 'unsupported_field' ? 'invalid_request' : this.code;
+    return wireCode(this.code);
   }
 
   toBody(): ErrorBody {
     return {
       error: {
         message: this.message,
-        type: TYPE[this.code] ?? 'invalid_request_error',
+        type: errorType(this.code),
         param: this.param,
         code: this.wireCode,
         ...(this.details ?? {}),
@@ -138,6 +138,12 @@ export class GatewayError extends Error {
     };
   }
 }
+
+/** The code a client sees: `unsupported_field` is reported as invalid_request, as the seed documents show. */
+export const wireCode = (code: ErrorCode): string => (code === 'unsupported_field' ? 'invalid_request' : code);
+
+/** The `type` a client sees for a code. */
+export const errorType = (code: ErrorCode): string => TYPE[code] ?? 'invalid_request_error';
 
 export const invalidRequest = (param: string | null, message: string, details?: Record<string, unknown>) =>
   new GatewayError('invalid_request', message, { param, details });

@@ -203,6 +203,10 @@ export type RouteAccepts = z.infer<typeof RouteAcceptsSchema>;
 export const ROUTE_CONTRACTS = ['intersection', 'per_route'] as const;
 export type RouteContract = (typeof ROUTE_CONTRACTS)[number];
 
+const scalarOption = z.union([z.string(), z.number(), z.boolean()]);
+export const RouteOptionValueSchema = z.union([scalarOption, z.record(z.string(), z.string())]);
+export type RouteOptionValue = z.infer<typeof RouteOptionValueSchema>;
+
 export const RouteSchema = z
   .object({
     provider: z.string(),
@@ -212,8 +216,11 @@ export const RouteSchema = z
     key_env: z.string().optional(),
     priority: z.number().int().default(0),
     weight: z.number().positive().default(1),
-    /** Adapter-specific settings for this route (e.g. DashScope `protocol: task`), documented by each adapter. */
-    options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /**
+     * Adapter-specific settings for this route (e.g. DashScope `protocol: task`), documented by each adapter.
+     * A value is a scalar, or one level of named strings (ComfyUI's `bindings: { prompt: "6.inputs.text" }`).
+     */
+    options: z.record(z.string(), RouteOptionValueSchema).default({}),
     accepts: RouteAcceptsSchema.optional(),
   })
   .strict();

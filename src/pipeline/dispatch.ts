@@ -7,6 +7,7 @@ import type { ProviderSpec } from '../domain/model-spec.js';
 import type { CallContext, ProviderAdapter, Route } from '../domain/adapter.js';
 import { GatewayError, toGatewayError } from '../domain/errors.js';
 import type { ImageJob, ImageResult } from '../domain/job.js';
+import type { QueueDepths } from './queue-depths.js';
 
 interface BreakerState {
   failures: number;
@@ -93,6 +94,8 @@ export interface DispatchDeps {
   onUpstreamTask?: (upstreamTaskId: string, routeId: string) => void | Promise<void>;
   /** Told of every attempt at an upstream: its provider, how it ended, how long it took. */
   onAttempt?: (attempt: UpstreamAttempt) => void;
+  /** Within one priority, hosts with shorter queues first (adapters with queueDepth). */
+  queueDepths?: QueueDepths;
 }
 
 export interface UpstreamAttempt {
@@ -141,7 +144,8 @@ export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: Cal
     ...(onPartialImage ? { onPartialImage: (p) => ((deltaShown = true), onPartialImage(p)) } : {}),
   };
   const clientSawSome = () => deltaShown || ctx.passThrough?.started === true;
-  for (const route of orderRoutes(routes, deps.breakers)) {
+  const ordered = orderRoutes(routes, deps.breakers);
+  for (const route of deps.queueDepths ? await deps.queueDepths.order(ordered, deps.adapters) : ordered) {
     const adapter = deps.adapters.get(route.provider);
     if (!adapter) continue;
     const spec = deps.providerSpec(route.provider);
@@ -155,6 +159,7 @@ export async function dispatch(job: ImageJob, routes: readonly Route[], ctx: Cal
       try {
         const onUpstreamTask = deps.onUpstreamTask;
         const routeCtx: CallContext = onUpstreamTask ? { ...seenCtx, onUpstreamTask: (id) => onUpstreamTask(id, route.id) } : seenCtx;
+        deps.queueDepths?.sent(route);
         const result = await adapter.generate(job, route, routeCtx);
         report('ok');
         deps.breakers.success(route.id);

@@ -22,6 +22,7 @@ import { BlobSink } from './blob-sink.js';
 import { type BufferLender, withDecoded } from '../bytes/index.js';
 import { checkContract } from '../catalog/contract.js';
 import { routesFor } from './route-choice.js';
+import type { QueueDepths } from './queue-depths.js';
 import { checkStream } from '../catalog/stream-contract.js';
 import { type CircuitBreakers, dispatch, type UpstreamAttempt } from './dispatch.js';
 import type { DraftRequest } from '../domain/draft.js';
@@ -80,6 +81,8 @@ export interface PipelineDeps {
   catalog: Catalog;
   adapters: ReadonlyMap<string, ProviderAdapter>;
   breakers: CircuitBreakers;
+  /** Queue lengths of hosts that report them (dispatch prefers the shortest within a priority). */
+  queueDepths?: QueueDepths;
   billing: Billing;
   limits: LimitsGate;
   inputs: InputLoader;
@@ -303,6 +306,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
         adapters: deps.adapters,
         providerSpec: (p) => deps.catalog.provider(p),
         breakers: deps.breakers,
+        queueDepths: deps.queueDepths,
         onUpstreamTask: opts.onUpstreamTask,
         onAttempt: deps.onUpstreamAttempt,
       });

@@ -159,6 +159,8 @@ export function withProviderSlots(adapters: ReadonlyMap<string, ProviderAdapter>
       name: a.name,
       validate: a.validate?.bind(a),
       cancel: a.cancel?.bind(a),
+      // A look at a host's queue is no upstream job: it takes no slot, or a saturated provider could not be weighed.
+      queueDepth: a.queueDepth?.bind(a),
       generate: (job: ImageJob, route: Route, ctx: CallContext): Promise<ImageResult> =>
         slots.run(route.provider, ctx, () => started(ctx, () => a.generate(job, route, ctx))),
       ...(resume

@@ -59,7 +59,7 @@ export function withCredentialRedaction(adapters: ReadonlyMap<string, ProviderAd
       throw redactError(e, [route.apiKey]);
     });
   const wrap = (a: ProviderAdapter): ProviderAdapter => {
-    const { resume, cancel, validate, checkRoute } = a;
+    const { resume, cancel, validate, checkRoute, queueDepth } = a;
     return {
       name: a.name,
       ...(checkRoute ? { checkRoute: (route: Route) => checkRoute.call(a, route) } : {}),
@@ -67,6 +67,7 @@ export function withCredentialRedaction(adapters: ReadonlyMap<string, ProviderAd
       generate: (job: ImageJob, route: Route, ctx: CallContext): Promise<ImageResult> => clean(route, () => a.generate(job, route, ctx)),
       ...(resume ? { resume: (id: string, job: ImageJob, route: Route, ctx: CallContext) => clean(route, () => resume.call(a, id, job, route, ctx)) } : {}),
       ...(cancel ? { cancel: (id: string, route: Route, signal: AbortSignal) => clean(route, () => cancel.call(a, id, route, signal)) } : {}),
+      ...(queueDepth ? { queueDepth: (route: Route, signal: AbortSignal) => clean(route, () => queueDepth.call(a, route, signal)) } : {}),
     };
   };
   return new Map([...adapters].map(([name, a]) => [name, wrap(a)]));

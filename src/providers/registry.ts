@@ -2,12 +2,14 @@
 import { createArkAdapter } from './ark/adapter.js';
 import { createBflAdapter } from './bfl/adapter.js';
 import { createAzureOpenAIAdapter } from './azure/adapter.js';
+import { createComfyUIAdapter } from './comfyui/adapter.js';
 import { createDashScopeAdapter } from './dashscope/adapter.js';
 import { createFalAdapter } from './fal/adapter.js';
 import { createGeminiAdapter } from './gemini/adapter.js';
 import { createLocalAdapter } from './local/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
 import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.js';
+import { createReplicateAdapter } from './replicate/adapter.js';
 import { createStabilityAdapter } from './stability/adapter.js';
 import { createXaiAdapter } from './xai/adapter.js';
 import { withCredentialRedaction } from './redact.js';
@@ -42,6 +44,8 @@ export function createProviderRegistry(config: Pick<GatewayConfig, 'vertex' | 'a
     createOpenAICompatibleAdapter(),
     createBflAdapter(),
     createFalAdapter(),
+    createReplicateAdapter(),
+    createComfyUIAdapter(),
   ];
   return withCredentialRedaction(new Map(adapters.map((a) => [a.name, a])));
 }

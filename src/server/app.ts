@@ -56,6 +56,7 @@ import { filesApiRoutes } from './routes/files-api.js';
 import { hostedImageRoutes } from './routes/hosted-images.js';
 import { imageRoutes } from './routes/images.js';
 import { modelRoutes } from './routes/models.js';
+import { openApiRoutes } from './openapi/routes.js';
 import { taskRoutes } from './routes/tasks.js';
 
 export type Server = FastifyInstance;
@@ -97,6 +98,8 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     // One log line per request is written by the onResponse hook below, with the fields that matter here.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     bodyLimit: deps.config.bodyLimitBytes,
+    // Only the configured proxies may name the client; anyone else's X-Forwarded-For is ignored.
+    trustProxy: deps.config.trustedProxies.length ? deps.config.trustedProxies : false,
     genReqId: (req) => {
       // A client-supplied id is kept for correlation only when it is short and plain.
       const given = req.headers['x-request-id'];
@@ -223,6 +226,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   adminOverviewRoutes(app, { db: deps.db, requestLog: deps.requestLog, currency: deps.ledger.currency });
   adminModelRoutes(app, deps.catalog);
   adminProviderRoutes(app, { catalog: deps.catalog, breakers: deps.pipeline.breakers, upstream: deps.metrics.upstream });
+  openApiRoutes(app, { publicUrl });
   await consoleAssets(app, { keys: deps.keys, dir: deps.consoleDir });
   await app.ready();
   return app;

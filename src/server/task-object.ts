@@ -3,21 +3,22 @@
  * webhook: the task's state, and once it succeeded its stored result in the OpenAI images reply's fields.
  */
 import type { FastifyReply } from 'fastify';
+import type { ErrorBody } from '../domain/errors.js';
 import { imagesUsage } from '../dialects/openai-images.js';
 import { readTaskResult, type TaskResult } from '../tasks/result.js';
 import type { TaskRow } from '../tasks/store.js';
 
 export function renderTask(row: TaskRow, publicUrl: string) {
   const result = row.result ? readTaskResult(row.result) : undefined;
-  const error = row.error ? (JSON.parse(row.error) as { body: { error: unknown } }).body.error : undefined;
+  const error = row.error ? (JSON.parse(row.error) as { body: ErrorBody }).body.error : undefined;
   const sec = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
   return {
     id: row.id,
     task_id: row.id,
-    object: 'image.task',
+    object: 'image.task' as const,
     status: row.status,
     model: row.model,
-    created: sec(row.created_at),
+    created: Math.floor(row.created_at / 1000),
     started_at: sec(row.started_at),
     finished_at: sec(row.finished_at),
     progress: row.status === 'succeeded' ? 100 : row.progress,

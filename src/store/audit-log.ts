@@ -125,7 +125,7 @@ function toRow(e: AuditEntry, now: number) {
 export function describeAudit(r: AuditRow) {
   return {
     id: r.id,
-    object: 'audit_entry',
+    object: 'audit_entry' as const,
     at: new Date(r.at).toISOString(),
     actor: r.actor,
     actor_ip: r.actor_ip,

@@ -88,7 +88,7 @@ export function whereKeyStatus(status: KeyStatus, now: number) {
 export function describeKey(k: ApiKey, now = Date.now()) {
   return {
     id: k.id,
-    object: 'api_key',
+    object: 'api_key' as const,
     account_id: k.accountId,
     name: k.name,
     prefix: k.prefix,

@@ -1,8 +1,8 @@
 /**
- * One set of migrations for SQLite and PostgreSQL, run at start. Each migration is append-only: never edit
- * one that has shipped; add the next.
+ * One set of migrations for SQLite and PostgreSQL, applied by schema-version.ts. Each migration is
+ * append-only: never edit one that has shipped; add the next.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -489,22 +489,6 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '018_files': m018_files,
     '019_request_log_tokens': m019_request_log_tokens,
   };
-}
-
-class InlineProvider implements MigrationProvider {
-  constructor(private readonly dialect: SqlDialect) {}
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations(this.dialect);
-  }
-}
-
-export async function migrate(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InlineProvider(dialect) });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error | undefined)?.message ?? 'unknown error'}`);
-  }
 }
 
 export { sql };

@@ -174,7 +174,9 @@ export class TaskService {
       });
     }
     this.active.get(row.id)?.ac.abort(new Error('task canceled'));
-    if (row.upstream_task_id && row.route_id) await this.cancelUpstream(row).catch(() => undefined);
+    // Read again: the worker may have stored the upstream job's id since `row` was read.
+    const now = (await this.d.store.get(row.id))!;
+    if (now.upstream_task_id && now.route_id) await this.cancelUpstream(now).catch(() => undefined);
     return (await this.d.store.get(row.id))!;
   }
 
@@ -261,7 +263,13 @@ export class TaskService {
           onUpstreamStart: () => void (task.started = true),
           onProgress: (percent) => progress.report(percent),
           handedBack: () => task.handedBack,
-          onUpstreamTask: (upstreamId, routeId) => this.d.store.setUpstream(row.id, owner, upstreamId, routeId),
+          onUpstreamTask: async (upstreamId, routeId) => {
+            await this.d.store.setUpstream(row.id, owner, upstreamId, routeId);
+            // A cancel that committed before this id did found no upstream job to cancel: it is cancelled from here.
+            if ((await this.d.store.get(row.id))?.status === 'canceled') {
+              await this.cancelUpstream({ ...row, upstream_task_id: upstreamId, route_id: routeId }).catch(() => undefined);
+            }
+          },
           resumeUpstreamTask: row.upstream_task_id && row.route_id ? { id: row.upstream_task_id, routeId: row.route_id } : undefined,
         });
         const { settlement } = execution;

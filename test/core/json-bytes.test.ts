@@ -111,8 +111,10 @@ describe('SplicedBody.toBuffer', () => {
   });
 
   it('joins the pieces when the image buffer has no room to splice into', () => {
-    // Large enough that neither buffer comes from Node's shared small-buffer pool.
-    const buf = Buffer.from(JSON.stringify({ data: [{ b64_json: b64(6000) }] }));
+    // A buffer of its own, outside Node's shared small-buffer pool (whose size differs between Node majors).
+    const text = JSON.stringify({ data: [{ b64_json: b64(6000) }] });
+    const buf = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    buf.write(text);
     const parsed = parseLifting(buf, 'b64_json') as { data: Array<{ b64_json: unknown }> };
     const out = serializeSpliced(reply(parsed)).toBuffer();
     expect(out.buffer).not.toBe(buf.buffer);

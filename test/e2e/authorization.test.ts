@@ -62,7 +62,7 @@ describe('authorization by the matched route', () => {
     await app.close();
   });
 
-  it('has an audience on every registered route, and only probes, signed files, the console app, sign-in and sign-up are public', () => {
+  it('has an audience on every registered route, and only probes, signed files, the API document, the console app, sign-in and sign-up are public', () => {
     const routes = gw.gateway.server.declaredRoutes;
     expect(routes.length).toBeGreaterThan(20);
     const publicOnes = routes
@@ -73,7 +73,10 @@ describe('authorization by the matched route', () => {
     const consoleApp = ['/', '/console', '/console/', '/console/*', '/console/assets/*'];
     expect(publicOnes).toEqual(
       [
-        ...['/healthz', '/readyz', '/v1/files/:name.:ext', '/v1/console/config', ...consoleApp].flatMap((url) => [`GET ${url}`, `HEAD ${url}`]),
+        ...['/healthz', '/readyz', '/v1/files/:name.:ext', '/v1/console/config', '/openapi.json', '/docs', ...consoleApp].flatMap((url) => [
+          `GET ${url}`,
+          `HEAD ${url}`,
+        ]),
         'POST /v1/console/sign-in',
         'POST /v1/console/sign-up',
       ].sort(),

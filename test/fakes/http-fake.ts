@@ -73,6 +73,7 @@ export class HttpFake {
 
   async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => void this.dispatch(req, res));
+    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as import('node:net').Socket, head));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -84,6 +85,11 @@ export class HttpFake {
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** An HTTP upgrade (a websocket): refused unless a fake speaks a protocol over one. */
+  protected upgrade(_req: IncomingMessage, socket: import('node:net').Socket, _head: Buffer): void {
+    socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
   }
 
   reset(): void {

@@ -15,7 +15,7 @@ function headersFor(route: Route, optionHeaders: ImagesApiFlavour['routeOptionHe
   const headers: Record<string, string> = { authorization: `Bearer ${route.apiKey}` };
   for (const [option, header] of Object.entries(optionHeaders)) {
     const value = route.options[option];
-    if (value !== undefined && value !== '') headers[header] = String(value);
+    if (value !== undefined && value !== '' && typeof value !== 'object') headers[header] = String(value);
   }
   return headers;
 }

@@ -25,7 +25,7 @@ export interface RequestFilter {
 export function requestView(r: Selectable<RequestLogTable>) {
   return {
     id: r.id,
-    object: 'request',
+    object: 'request' as const,
     created_at: new Date(r.created_at).toISOString(),
     traffic: r.traffic,
     account_id: r.account_id,

@@ -48,12 +48,12 @@ export const KeyAttributesSchema = z
   })
   .strict();
 
-const CreateKeySchema = KeyAttributesSchema.extend({ account_id: z.string().optional(), admin: z.boolean().optional() }).strict();
-const CreateAccountSchema = z.object({ name: z.string().min(1).max(200), credit: z.number().int().nonnegative().optional() }).strict();
+export const CreateKeySchema = KeyAttributesSchema.extend({ account_id: z.string().optional(), admin: z.boolean().optional() }).strict();
+export const CreateAccountSchema = z.object({ name: z.string().min(1).max(200), credit: z.number().int().nonnegative().optional() }).strict();
 /** `PATCH /v1/admin/accounts/:id`: the members' key policy (null: none, any model and limits). */
 export const UpdateAccountSchema = z.object({ key_policy: KeyPolicySchema.nullable() }).strict();
 /** A person moving money says why: the note is the reason kept in the ledger and the audit log. */
-const MoneySchema = z.object({ amount: z.number().int().positive(), note: z.string().trim().min(1, 'a reason is required').max(500) }).strict();
+export const MoneySchema = z.object({ amount: z.number().int().positive(), note: z.string().trim().min(1, 'a reason is required').max(500) }).strict();
 
 export function parseBody<T>(schema: z.ZodType<T, unknown>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
