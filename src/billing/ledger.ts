@@ -13,6 +13,7 @@ import { GatewayError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { decimalAmount } from '../domain/money.js';
 import type { Db } from '../store/db.js';
+import { howToAddCredit } from './funding.js';
 import { OutageRetries } from '../store/outage-retries.js';
 import { preparedQuery } from '../store/prepared-query.js';
 import type { Database, HoldsTable, LedgerKind } from '../store/schema.js';
@@ -59,6 +60,9 @@ const capPeriods = (caps: KeyCaps, now: number) =>
     [monthPeriod(now), caps.month, 'monthly'],
   ] as const;
 
+/** The key attribute that sets each cap, named in the 402 that the cap causes. */
+const CAP_ATTRIBUTE = { daily: 'spend_cap_day', monthly: 'spend_cap_month' } as const;
+
 export class Ledger {
   /** The statements of every hold and settle, compiled once (store/prepared-query.ts). */
   private readonly q: ReturnType<typeof hotStatements>;
@@ -88,13 +92,13 @@ export class Ledger {
     if (caps) yield* this.checkSpendCaps(caps, req.amount, now);
     const acct = yield* readFirst(this.q.balance.bindRead({ accountId: req.accountId }));
     const available = acct?.balance ?? 0;
-    if (available < req.amount) throw this.insufficient(req.amount, available);
+    if (available < req.amount) throw this.insufficient(req.accountId, req.amount, available);
   }
 
   private *holdWork(req: HoldRequest, id: string, now: number, caps: KeyCaps | undefined): TxWork<HoldRecord> {
     // The guards below refuse only on PostgreSQL, when another hold committed after holdCheck read.
     const updated = yield* firstOf(this.q.debit.bind({ accountId: req.accountId, amount: req.amount }));
-    if (!updated) throw this.insufficient(req.amount, (yield* firstOf(this.q.balance.bind({ accountId: req.accountId })))?.balance ?? 0);
+    if (!updated) throw this.insufficient(req.accountId, req.amount, (yield* firstOf(this.q.balance.bind({ accountId: req.accountId })))?.balance ?? 0);
     if (caps) yield* this.reserveSpend(caps, req.amount, now);
     yield* run(
       this.q.openHold.bind({
@@ -122,11 +126,12 @@ export class Ledger {
     return { id, accountId: req.accountId, keyId: req.keyId, amount: req.amount, createdAt: now };
   }
 
-  private insufficient(needed: number, available: number): GatewayError {
+  private insufficient(accountId: string, needed: number, available: number): GatewayError {
     return new GatewayError(
       'insufficient_balance',
-      `This request needs ${formatMoney(needed, this.currency)} but the account has ${formatMoney(available, this.currency)} available. Add credit or lower n.`,
-      { details: { needed, available, currency: this.currency, unit: 'micro' } },
+      `This request needs ${formatMoney(needed, this.currency)} but account ${accountId} has ${formatMoney(available, this.currency)} available. ` +
+        `Lower n, or add credit: ${howToAddCredit(accountId)}`,
+      { details: { needed, available, currency: this.currency, unit: 'micro', account_id: accountId } },
     );
   }
 
@@ -338,14 +343,20 @@ export class Ledger {
     );
     for (const [period, cap, label] of periods) {
       const sofar = spent.find((r) => r.period === period)?.amount ?? 0;
-      if (sofar + amount > cap!) throw this.capExceeded(label, cap!, amount);
+      if (sofar + amount > cap!) throw this.capExceeded(caps.keyId, label, cap!, amount);
     }
   }
 
-  private capExceeded(label: string, cap: number, amount: number): GatewayError {
-    return new GatewayError('insufficient_balance', `This key's ${label} spend cap of ${formatMoney(cap, this.currency)} would be exceeded by this request.`, {
-      details: { needed: amount, cap, currency: this.currency, unit: 'micro' },
-    });
+  private capExceeded(keyId: string, label: keyof typeof CAP_ATTRIBUTE, cap: number, amount: number): GatewayError {
+    const attribute = CAP_ATTRIBUTE[label];
+    return new GatewayError(
+      'insufficient_balance',
+      `This key's ${label} spend cap of ${formatMoney(cap, this.currency)} would be exceeded by this request. ` +
+        `An operator raises it with PATCH /v1/admin/keys/${keyId} {"${attribute}": <micro-units>} or on the console's Keys page.`,
+      {
+        details: { needed: amount, cap, currency: this.currency, unit: 'micro', key_id: keyId },
+      },
+    );
   }
 
   private *reserveSpend(caps: KeyCaps, amount: number, now: number): TxWork<void> {
@@ -353,7 +364,7 @@ export class Ledger {
     for (const [period, cap, label] of capPeriods(caps, now)) {
       yield* run(this.q.spendRow.bind({ keyId, period }));
       const ok = yield* firstOf(cap == null ? this.q.addSpend.bind({ keyId, period, amount }) : this.q.addSpendCapped.bind({ keyId, period, amount, cap }));
-      if (!ok) throw this.capExceeded(label, cap!, amount);
+      if (!ok) throw this.capExceeded(keyId, label, cap!, amount);
     }
   }
 

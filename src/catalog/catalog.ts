@@ -150,14 +150,21 @@ export class Catalog {
 
   /** Whether a name exists in the catalog at all, even if its provider is not configured. */
   isKnownButUnavailable(name: string): boolean {
+    return this.catalogIdOf(name) !== undefined;
+  }
+
+  /** The catalog data's model id a name (id, snapshot or alias, provider prefix or not) refers to, offered or not. */
+  catalogIdOf(name: string): string | undefined {
     const key = name.trim().toLowerCase();
     const bare = key.includes('/') ? key.slice(key.indexOf('/') + 1) : key;
-    return Object.entries(this.data.models).some(
+    const alias = Object.entries(this.data.aliases).find(([a]) => a.toLowerCase() === key)?.[1];
+    return Object.entries(this.data.models).find(
       ([id, spec]) =>
+        id === alias ||
         id.toLowerCase() === bare ||
         spec.snapshots.some((s) => s.toLowerCase() === bare) ||
         spec.aliases.some((a) => a.toLowerCase() === key || a.toLowerCase() === bare),
-    );
+    )?.[0];
   }
 
   /** Every model of the catalog data, offered or not, with each route's credentials stated (never their values). */
@@ -177,6 +184,22 @@ export class Catalog {
         };
       });
       return { id, spec, available: this.models.has(id), routes };
+    });
+  }
+
+  /**
+   * For each route of a catalog model that has no credentials, every variable it still lacks: its key, and the
+   * endpoint of a provider that has no default one (Azure needs both). Empty for an unknown id.
+   */
+  lackingVariables(id: string): string[][] {
+    const spec = this.data.models[id];
+    if (!spec) return [];
+    return spec.routes.flatMap((r) => {
+      const provider = this.data.providers[r.provider]!;
+      if (credentialsFor(provider, r.key_env, r.base_url, this.env)) return [];
+      const key = missingEnv(provider, r.key_env, r.base_url, this.env);
+      const endpoint = provider.base_url_required && baseUrlFor(provider, r.base_url, this.env) === '' ? provider.base_url_env : undefined;
+      return [[...new Set([endpoint, key].filter((v): v is string => v !== undefined))]];
     });
   }
 

@@ -4,7 +4,8 @@
  */
 import type { CatalogModel } from './catalog.js';
 import type { FieldRule } from '../domain/model-spec.js';
-import { invalidRequest, unsupportedField } from '../domain/errors.js';
+import { invalidRequest } from '../domain/errors.js';
+import { outsideContract } from './outside-contract.js';
 import { excerpt } from '../domain/excerpt.js';
 import type { ImageParams, JsonValue, Operation, ResponseFormat } from '../domain/job.js';
 import { describeSizeRule, isSizeTier, parseSize, sizeRuleViolation } from '../domain/size.js';
@@ -73,7 +74,7 @@ export function checkContract(model: CatalogModel, input: ContractInput, opts: {
           dropped.push(name);
           continue;
         }
-        throw unsupportedField(
+        throw outsideContract(
           'size',
           `Model "${model.id}" does not take size${fields.aspect_ratio ? '; use aspect_ratio' : ''}. Remove the field or pick a model whose contract lists it (GET /v1/models/${model.id}).`,
         );
@@ -88,7 +89,7 @@ export function checkContract(model: CatalogModel, input: ContractInput, opts: {
         dropped.push(name);
         continue;
       }
-      throw unsupportedField(
+      throw outsideContract(
         name,
         `Model "${model.id}" does not accept the field "${name}". Remove it, or see the fields this model accepts at GET /v1/models/${model.id}.`,
       );

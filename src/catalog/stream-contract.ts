@@ -4,7 +4,7 @@
  * model sends and reported as dropped, the way catalog/contract.ts treats any field the model does not take.
  */
 import type { CatalogModel } from './catalog.js';
-import { unsupportedField } from '../domain/errors.js';
+import { outsideContract } from './outside-contract.js';
 import type { ImageStream } from '../domain/job.js';
 
 export interface StreamOutcome {
@@ -18,7 +18,7 @@ export function checkStream(model: Pick<CatalogModel, 'id' | 'spec'>, stream: Im
   if (!stream || stream.partialImages <= most) return { stream, dropped: [] };
   if (opts.dropUnsupported) return { stream: { partialImages: most }, dropped: ['partial_images'] };
   const sends = most === 0 ? 'sends no partial images: it streams the finished image only' : `sends at most ${most} partial images`;
-  throw unsupportedField(
+  throw outsideContract(
     'partial_images',
     `Model "${model.id}" ${sends}. Lower partial_images to ${most}${most === 0 ? ' or remove it' : ''} (see GET /v1/models/${model.id}).`,
   );

@@ -1,5 +1,6 @@
 /** `imagegate serve`: start the gateway, print the admin key on first start, stop cleanly on signals. */
 import { CatalogError } from '../catalog/load.js';
+import { unofferedModels } from '../catalog/unoffered.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createGateway, type Gateway } from '../gateway.js';
 import { CredentialError } from '../store/s3/credentials/errors.js';
@@ -27,11 +28,18 @@ export async function serve(): Promise<void> {
     { address, public_url: gateway.config.publicUrl, data_dir: gateway.config.dataDir, database: gateway.db.dialect, models },
     'imagegate listening',
   );
+  const notOffered = unofferedModels(gateway.catalog);
+  if (Object.keys(notOffered).length) {
+    gateway.log.info({ not_offered: notOffered }, 'models not offered: set the variable named for a model to offer it');
+  }
   if (gateway.createdAdminKey) {
     // Printed once, to the terminal, never logged: the key is stored only as a hash.
     process.stderr.write(
       `\n  imagegate admin key (shown once, keep it safe):\n\n    ${gateway.createdAdminKey}\n\n` +
-        `  Create a client key:  IMAGEGATE_ADMIN_KEY=<key> npx imagegate keys create --name my-app\n\n`,
+        `  Create an account with credit, then a client key that spends it:\n\n` +
+        `    export IMAGEGATE_ADMIN_KEY=<key>\n` +
+        `    npx imagegate accounts create my-app --credit 10       # prints the account's id, acct_…\n` +
+        `    npx imagegate keys create --name my-app --account acct_…\n\n`,
     );
   }
   // A promise rejection nobody handled is a bug, but ending the process for it would cut every request in

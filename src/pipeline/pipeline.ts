@@ -24,6 +24,7 @@ import { checkContract } from '../catalog/contract.js';
 import { routesFor } from './route-choice.js';
 import type { QueueDepths } from './queue-depths.js';
 import { checkStream } from '../catalog/stream-contract.js';
+import { modelNotFound } from '../catalog/unoffered.js';
 import { type CircuitBreakers, dispatch, type UpstreamAttempt } from './dispatch.js';
 import type { DraftRequest } from '../domain/draft.js';
 import type { LimitsGate } from './limits-gate.js';
@@ -157,12 +158,7 @@ export function resolveModel(catalog: Catalog, name: string | undefined, princip
     throw invalidRequest('model', 'model is required. List the image models with GET /v1/models?recommended_for=image and send one as "model".');
   }
   const model = catalog.resolve(name);
-  if (!model) {
-    const why = catalog.isKnownButUnavailable(name) ? ' Its provider is not configured on this gateway.' : '';
-    throw new GatewayError('model_not_found', `The model "${name}" does not exist or is not available.${why} See GET /v1/models?recommended_for=image.`, {
-      param: 'model',
-    });
-  }
+  if (!model) throw modelNotFound(catalog, name);
   const allowed = principal.key.models;
   // A key that may use a model may use its dated snapshots: the same model, pinned.
   if (allowed && !allowed.includes(model.id) && !(model.snapshotOf && allowed.includes(model.snapshotOf))) {

@@ -23,11 +23,23 @@ export function presentedKey(req: FastifyRequest): string | undefined {
   return typeof x === 'string' && x.trim() ? x.trim() : undefined;
 }
 
+/**
+ * Why no key was found. An Authorization header that is there but not `Bearer <key>` (a bare key, `Basic …`,
+ * `Token …`) is the commonest first-hour mistake, so it is answered apart; its value is never echoed.
+ */
+function noKeyError(req: FastifyRequest): GatewayError {
+  if (typeof req.headers.authorization === 'string' && req.headers.authorization.trim() !== '') {
+    return new GatewayError(
+      'invalid_api_key',
+      'The Authorization header does not hold a bearer key. Send the key as "Authorization: Bearer <key>" (the word Bearer, a space, then the key), or alone as "x-api-key: <key>".',
+    );
+  }
+  return new GatewayError('invalid_api_key', 'No API key was sent. Send "Authorization: Bearer <key>" or "x-api-key: <key>".');
+}
+
 export async function authenticate(req: FastifyRequest, keys: KeyStore): Promise<Principal> {
   const secret = presentedKey(req);
-  if (!secret) {
-    throw new GatewayError('invalid_api_key', 'No API key was sent. Send "Authorization: Bearer <key>" or "x-api-key: <key>".');
-  }
+  if (!secret) throw noKeyError(req);
   const key = await keys.authenticate(secret);
   if (!key) throw new GatewayError('invalid_api_key', 'The API key is not valid: it is wrong, revoked or expired.');
   const principal: Principal = { key, accountId: key.accountId, isAdmin: key.isAdmin };

@@ -34,7 +34,8 @@ function fromFastify(err: FastifyError): GatewayError | undefined {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new GatewayError('invalid_request', 'The Content-Length header does not match the body.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new GatewayError('invalid_request', `The request body is not valid JSON: ${excerpt(err.message)}`);
+      // Fastify's own message repeats this one and keeps nothing of where the JSON broke, so it is not appended.
+      return new GatewayError('invalid_request', 'The request body is not valid JSON: send one JSON object, with double-quoted names and no trailing comma.');
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return new GatewayError('uri_too_long', 'A path segment of the URL is longer than this gateway accepts (100 characters).');
     case 'FST_ERR_BAD_URL':

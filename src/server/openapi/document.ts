@@ -249,7 +249,7 @@ export function buildOpenApiDocument(input: DocumentInput): OpenApiDocument {
   const tags: string[] = [];
   for (const r of describedRoutes(input.routes)) {
     const op = byRoute.get(routeKey(r) as ApiOperation['route']);
-    // An undescribed route is left out here; the test suite fails on it (see docs/api.md).
+    // An undescribed route is left out here; the test suite fails on it (see docs/openapi.md).
     if (!op) continue;
     if (!tags.includes(op.tag)) tags.push(op.tag);
     const path = openApiPath(r.url);

@@ -4,10 +4,12 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { type Kysely, sql } from 'kysely';
+import { howToAddCredit, newKeyCanSpend } from '../../billing/funding.js';
 import { GatewayError } from '../../domain/errors.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import { describeKey, type KeyAttributes, type KeyStatus, type KeyStore, toApiKey, whereKeyStatus } from '../../store/keys.js';
 import type { Database } from '../../store/schema.js';
+import type { AccountView } from '../account-view.js';
 import { actingAs } from '../actor.js';
 import { containsPattern, newestFirst, page } from '../routes/admin-page.js';
 
@@ -57,6 +59,16 @@ export async function createKeyAudited(
     diff: { account_id: accountId, ...keyDiff(body) },
   });
   return { ...describeKey(key), key: secret, webhook_secret: key.webhookSecret };
+}
+
+export type CreatedKey = Awaited<ReturnType<typeof createKeyAudited>>;
+
+/**
+ * A new key as the admin API answers it: with the account it draws on, what it can spend now and how to add
+ * credit, since a key of an unfunded account is refused with a 402 at its first priced request.
+ */
+export function fundedKeyAnswer(created: CreatedKey, account: AccountView) {
+  return { ...created, account, can_spend: newKeyCanSpend(account.balance, created), add_credit: howToAddCredit(account.id) };
 }
 
 /** Revokes and audits a key; with `scope`, only a client key of that account (another is not found). */

@@ -21,7 +21,7 @@ import { accountView } from '../account-view.js';
 import { actingAs } from '../actor.js';
 import { ADMIN } from '../audience.js';
 import { asCsv, toCsv } from '../csv.js';
-import { createKeyAudited, keyDiff, keyPage, revokeKeyAudited } from '../records/keys.js';
+import { createKeyAudited, fundedKeyAnswer, keyDiff, keyPage, revokeKeyAudited } from '../records/keys.js';
 import { LEDGER_COLUMNS, ledgerExport, ledgerPage } from '../records/ledger.js';
 import { usageGroups, usageReport } from '../records/usage.js';
 import { containsPattern, newestFirst, oneOf, page, pageLimit } from './admin-page.js';
@@ -144,11 +144,10 @@ export function adminRoutes(
 
   app.post('/v1/admin/keys', ADMIN, async (req, reply) => {
     const { account_id, ...attrs } = parseBody(CreateKeySchema, req.body);
-    const accountId = account_id ?? OPERATOR_ACCOUNT;
-    await mustAccount(accountId);
-    const created = await createKeyAudited(d, req, accountId, attrs);
+    const account = await mustAccount(account_id ?? OPERATOR_ACCOUNT);
+    const created = await createKeyAudited(d, req, account.id, attrs);
     reply.code(201);
-    return created;
+    return fundedKeyAnswer(created, accountView(account, await d.accounts.held(account.id), d.ledger.currency));
   });
   app.get<{ Querystring: Query }>('/v1/admin/keys', ADMIN, async (req) => {
     const q = req.query;

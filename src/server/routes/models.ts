@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Catalog } from '../../catalog/catalog.js';
 import { modelObject } from '../../catalog/public-contract.js';
-import { GatewayError } from '../../domain/errors.js';
+import { modelNotFound } from '../../catalog/unoffered.js';
 import { CLIENT } from '../audience.js';
 
 export function modelRoutes(app: FastifyInstance, catalog: Catalog): void {
@@ -15,7 +15,7 @@ export function modelRoutes(app: FastifyInstance, catalog: Catalog): void {
   app.get<{ Params: { '*': string } }>('/v1/models/*', CLIENT, async (req) => {
     const id = decodeURIComponent(req.params['*']);
     const m = catalog.resolve(id);
-    if (!m) throw new GatewayError('model_not_found', `The model "${id}" does not exist or is not available. See GET /v1/models.`, { param: 'model' });
+    if (!m) throw modelNotFound(catalog, id);
     return modelObject(m, true, catalog.currency);
   });
 }

@@ -14,7 +14,7 @@ import {
   ApiKey,
   ApiKeyPage,
   AuditPage,
-  CreatedApiKey,
+  FundedApiKey,
   LedgerExport,
   LedgerPage,
   ListedTaskPage,
@@ -96,7 +96,7 @@ export const adminOperations: ApiOperation[] = [
     tag: 'Admin: keys',
     summary: 'Create an API key (the secret is shown once)',
     body: { json: CreateKeySchema },
-    answers: { 201: { description: 'The key with its secret.', json: CreatedApiKey } },
+    answers: { 201: { description: 'The key with its secret, the account it draws on and what it can spend.', json: FundedApiKey } },
     errors: ['invalid_request', 'not_found'],
   },
   {

@@ -22,6 +22,7 @@ export const SHARED_SCHEMAS: Record<string, z.ZodType> = {
   Account: accounts.Account,
   ApiKey: accounts.ApiKey,
   CreatedApiKey: accounts.CreatedApiKey,
+  FundedApiKey: accounts.FundedApiKey,
   RevokedKey: accounts.RevokedKey,
   ApiKeyPage: accounts.ApiKeyPage,
   UsageReport: accounts.UsageReport,

@@ -10,7 +10,7 @@ import { Task, WebhookAttempt, WebhookStatus } from './images.js';
 import type { AccountView } from '../../account-view.js';
 import type { MemberAccountView } from '../../console-api.js';
 import type { describeKey } from '../../../store/keys.js';
-import type { createKeyAudited, revokeKeyAudited } from '../../records/keys.js';
+import type { createKeyAudited, fundedKeyAnswer, revokeKeyAudited } from '../../records/keys.js';
 import type { LedgerEntryView } from '../../records/ledger.js';
 import type { RequestView } from '../../records/requests.js';
 import type { TaskDetailView } from '../../records/tasks.js';
@@ -102,6 +102,14 @@ export const CreatedApiKey = describes<Awaited<ReturnType<typeof createKeyAudite
   ApiKey.extend({
     key: z.string().describe('The secret: shown this once.'),
     webhook_secret: z.string().nullable().describe("Signs this key's task webhooks: shown this once."),
+  }),
+);
+
+export const FundedApiKey = describes<ReturnType<typeof fundedKeyAnswer>>()(
+  CreatedApiKey.extend({
+    account: Account.describe('The account the key draws on.'),
+    can_spend: micro.describe("What the key can spend now: the account's balance within the key's spend caps."),
+    add_credit: z.string().describe('How to add credit to that account: the CLI command and console pages.'),
   }),
 );
 
