@@ -27,8 +27,8 @@ export async function waitFor(url: string, ms = 20_000): Promise<void> {
 }
 
 /** The fake OpenAI upstream (bench/upstream.ts) on `port`, once it listens. */
-export function startUpstream(port: number, kind: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/upstream.ts'), String(port), kind], {
+export function startUpstream(port: number, kind: string, delayMs = 0): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/upstream.ts'), String(port), kind, String(delayMs)], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

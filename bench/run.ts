@@ -2,13 +2,16 @@
  * `npm run bench [-- --quick]`: imagegate's image path beside a plain proxy. Starts on loopback a fake
  * OpenAI upstream with pre-serialized answers, nginx proxying to it, and imagegate as in production (SQLite,
  * auth, billing holds and settles, request log); loads each with wrk and prints one table, then a second
- * one of imagegate's resident memory across back-to-back runs of the image cases.
+ * one of imagegate's resident memory across back-to-back runs of the image cases. A full run (or
+ * `--case inflight`) first runs the in-flight case: thousands of requests at once against a slow upstream.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientKey, GATEWAY_NODE_FLAGS, gatewayEnv, root, sleep, startUpstream, waitFor } from './gateway.js';
+import { runInflight, saveInflight } from './inflight.js';
+import { startNginx } from './nginx.js';
 
 const quick = process.argv.includes('--quick');
 /** `--case b64` (repeatable) runs only the named cases. */
@@ -46,31 +49,6 @@ function startFloorProxy(port: number, upstreamPort: number): Promise<ChildProce
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve) => child.once('message', () => resolve(child)));
-}
-
-function startNginx(dir: string, port: number, upstreamPort: number): ChildProcess {
-  mkdirSync(dir, { recursive: true });
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `worker_processes ${PROCESSES};
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  upstream fake { server 127.0.0.1:${upstreamPort}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${port};
-    location / { proxy_pass http://fake; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffers 64 64k; }
-  }
-}
-`,
-  );
-  const bin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
-  return spawn(bin, ['-c', conf, '-p', dir], { stdio: 'inherit' });
 }
 
 /** `procs` gets the child at once: one that does not come up in time is stopped with the rest. */
@@ -168,6 +146,13 @@ async function main(): Promise<void> {
   ensureTools();
   // `--no-build`: dist/ is current (back-to-back runs of one build).
   if (!process.argv.includes('--no-build')) execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  // The in-flight case (bench/inflight.ts) takes minutes and its own processes: a full run or `--case inflight`.
+  if ((!quick && onlyCases.length === 0) || onlyCases.includes('inflight')) {
+    const rows = await runInflight();
+    console.table(rows);
+    console.log(`results written to ${saveInflight(rows)}`);
+    if (onlyCases.length === 1) return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'imagegate-bench-'));
   const ports = { upB64: 18101, upSmall: 18102, nginxB64: 18111, nginxSmall: 18112, gwB64: 18121, gwSmall: 18122, floorB64: 18131, floorSmall: 18132 };
   const procs: ChildProcess[] = [];
@@ -175,8 +160,8 @@ async function main(): Promise<void> {
   const memory: Array<Record<string, string | number>> = [];
   try {
     procs.push(await startUpstream(ports.upB64, 'b64'), await startUpstream(ports.upSmall, 'small'));
-    procs.push(startNginx(join(dir, 'n1'), ports.nginxB64, ports.upB64));
-    procs.push(startNginx(join(dir, 'n2'), ports.nginxSmall, ports.upSmall));
+    procs.push(startNginx(join(dir, 'n1'), ports.nginxB64, ports.upB64, { workers: PROCESSES }));
+    procs.push(startNginx(join(dir, 'n2'), ports.nginxSmall, ports.upSmall, { workers: PROCESSES }));
     procs.push(await startFloorProxy(ports.floorB64, ports.upB64), await startFloorProxy(ports.floorSmall, ports.upSmall));
     const gwB64 = await startImagegate(join(dir, 'g1'), ports.gwB64, ports.upB64, procs);
     const gwSmall = await startImagegate(join(dir, 'g2'), ports.gwSmall, ports.upSmall, procs);
@@ -316,6 +301,7 @@ async function main(): Promise<void> {
   if (memory.length) console.table(memory);
   const outDir = join(root, 'bench/results');
   mkdirSync(outDir, { recursive: true });
+  // Dated to the second: every run is kept.
   const stamp = new Date().toISOString();
   const file = join(
     outDir,

@@ -40,6 +40,13 @@ import { TaskService } from './tasks/service.js';
 import { TaskStore } from './tasks/store.js';
 import { WebhookDispatcher } from './tasks/webhooks.js';
 
+/**
+ * Connections the kernel may hold for the gateway before it accepts them (capped by net.core.somaxconn). Node's
+ * 511 overflowed when thousands of clients connected in one instant, and connections past it were reset or
+ * retried their SYN seconds later (docs/performance.md, "Thousands of requests in flight").
+ */
+const LISTEN_BACKLOG = 4096;
+
 export interface Gateway {
   config: GatewayConfig;
   log: Logger;
@@ -235,7 +242,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     instanceId,
     createdAdminKey: boot.createdAdminKey,
     async listen() {
-      const address = await server.listen({ host: config.host, port: config.port });
+      const address = await server.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
       if (!config.env.IMAGEGATE_PUBLIC_URL && config.port === 0) {
         const port = (server.server.address() as { port: number }).port;
         config.publicUrl = config.publicUrl.replace(/:0$/, `:${port}`);

@@ -362,33 +362,14 @@ export class Ledger {
   private *reserveSpend(caps: KeyCaps, amount: number, now: number): TxWork<void> {
     const keyId = caps.keyId;
     for (const [period, cap, label] of capPeriods(caps, now)) {
-      yield* run(
-        this.db
-          .insertInto('key_spend')
-          .values({ key_id: keyId, period, amount: 0 })
-          .onConflict((oc) => oc.columns(['key_id', 'period']).doNothing()),
-      );
-      let q = this.db
-        .updateTable('key_spend')
-        .set({ amount: sql<number>`amount + ${amount}` })
-        .where('key_id', '=', keyId)
-        .where('period', '=', period);
-      if (cap != null) q = q.where(sql<boolean>`amount + ${amount} <= ${cap}`);
-      const ok = yield* firstOf(q.returning('amount'));
+      yield* run(this.q.spendRow.bind({ keyId, period }));
+      const ok = yield* firstOf(cap == null ? this.q.addSpend.bind({ keyId, period, amount }) : this.q.addSpendCapped.bind({ keyId, period, amount, cap }));
       if (!ok) throw this.capExceeded(keyId, label, cap!, amount);
     }
   }
 
   private *returnSpend(keyId: string, amount: number, heldAt: number): TxWork<void> {
-    for (const period of [dayPeriod(heldAt), monthPeriod(heldAt)]) {
-      yield* run(
-        this.db
-          .updateTable('key_spend')
-          .set({ amount: sql<number>`amount - ${amount}` })
-          .where('key_id', '=', keyId)
-          .where('period', '=', period),
-      );
-    }
+    for (const period of [dayPeriod(heldAt), monthPeriod(heldAt)]) yield* run(this.q.returnSpend.bind({ keyId, period, amount }));
   }
 
   private *entry(e: Omit<LedgerEntry, 'id' | 'note'> & { note?: string }): TxWork<void> {
@@ -472,6 +453,39 @@ function hotStatements(db: Kysely<Database>) {
         .where('id', '=', v.id)
         .where('status', '=', 'open')
         .returning(['account_id', 'key_id', 'amount', 'created_at']),
+    ),
+    /** A key's spend row of a period, made empty if it is not there yet. */
+    spendRow: preparedQuery((v: { keyId: string; period: string }) =>
+      db
+        .insertInto('key_spend')
+        .values({ key_id: v.keyId, period: v.period, amount: 0 })
+        .onConflict((oc) => oc.columns(['key_id', 'period']).doNothing()),
+    ),
+    addSpend: preparedQuery((v: { keyId: string; period: string; amount: number }) =>
+      db
+        .updateTable('key_spend')
+        .set({ amount: sql<number>`amount + ${v.amount}` })
+        .where('key_id', '=', v.keyId)
+        .where('period', '=', v.period)
+        .returning('amount'),
+    ),
+    /** addSpend unless it would pass `cap`: the new amount, or no row. */
+    addSpendCapped: preparedQuery((v: { keyId: string; period: string; amount: number; cap: number }) =>
+      db
+        .updateTable('key_spend')
+        .set({ amount: sql<number>`amount + ${v.amount}` })
+        .where('key_id', '=', v.keyId)
+        .where('period', '=', v.period)
+        .where(sql<boolean>`amount + ${v.amount} <= ${v.cap}`)
+        .returning('amount'),
+    ),
+    /** What a settle or refund gives back of a hold's spend, in the periods of the hold. */
+    returnSpend: preparedQuery((v: { keyId: string; period: string; amount: number }) =>
+      db
+        .updateTable('key_spend')
+        .set({ amount: sql<number>`amount - ${v.amount}` })
+        .where('key_id', '=', v.keyId)
+        .where('period', '=', v.period),
     ),
     entry: preparedQuery((v: LedgerEntry) =>
       db.insertInto('ledger').values({

@@ -82,6 +82,9 @@ export class PassThroughReply implements PassThroughSink {
       throw new Error('The passed-through reply does not match its rendered form.');
     }
     for (const piece of rest) this.send(this.res, piece);
+    // Uncorked before end(): Node 22 loses the chunks corked when end() runs, and the bytes that follow
+    // corrupt the connection (Node 20 and 24 keep them).
+    this.uncork(this.res);
     this.res.end();
   }
 
@@ -95,12 +98,15 @@ export class PassThroughReply implements PassThroughSink {
     if (!this.corked) {
       this.corked = true;
       res.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        res.uncork();
-      });
+      process.nextTick(() => this.uncork(res));
     }
     res.write(piece);
+  }
+
+  private uncork(res: ServerResponse): void {
+    if (!this.corked) return;
+    this.corked = false;
+    res.uncork();
   }
 
   private start(): ServerResponse {

@@ -19,6 +19,7 @@ interface Service {
   command?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
+  ulimits?: { nofile?: { soft: number; hard: number } };
 }
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
 const services = Object.entries(compose.services);
@@ -85,6 +86,10 @@ describe('docker-compose.yml', () => {
     const [first, ...others] = imagegateServices.map(([, s]) => s.environment ?? {});
     for (const name of shared) expect(first![name], name).toBeTruthy();
     for (const env of others) for (const name of shared) expect(env[name], name).toBe(first![name]);
+  });
+
+  it('gives every gateway file descriptors for thousands of requests in flight, two each', () => {
+    for (const [name, s] of gateways) expect(s.ulimits?.nofile, name).toEqual({ soft: 65536, hard: 65536 });
   });
 
   it('names only variables the gateway reads', () => {

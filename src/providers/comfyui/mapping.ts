@@ -42,8 +42,11 @@ export const PATH = {
  */
 export const SCHEDULE: PollSchedule = { initialMs: 500, maxMs: 3000, growEvery: 4, maxPollFailures: 3 };
 
-/** How long a submit waits for the websocket to open before queueing the prompt anyway. */
-export const SOCKET_WAIT_MS = 250;
+/**
+ * How long a submit waits for the websocket to open before queueing the prompt anyway: a socket that is
+ * refused fails at once, so the wait only runs out on a host that is slow to answer at all.
+ */
+export const SOCKET_WAIT_MS = 1000;
 
 /** How long a queue-length look may take before the host counts as unknown. */
 export const QUEUE_LOOK_MS = 1500;
