@@ -16,6 +16,10 @@ import { startNginx } from './nginx.js';
 const quick = process.argv.includes('--quick');
 /** `--case b64` (repeatable) runs only the named cases. */
 const onlyCases = process.argv.flatMap((a, i) => (a === '--case' ? [process.argv[i + 1]!] : []));
+/** `--processes N`: imagegate runs as `serve --processes N`, and nginx with as many worker processes. */
+const processesArg = process.argv.indexOf('--processes');
+const PROCESSES = processesArg > 0 ? Number(process.argv[processesArg + 1]) : 1;
+if (!Number.isInteger(PROCESSES) || PROCESSES < 1) throw new Error('--processes takes a positive integer');
 const DURATION = quick ? 2 : 8;
 const RUNS = 2;
 const CONNECTIONS = [4, 32];
@@ -47,12 +51,14 @@ function startFloorProxy(port: number, upstreamPort: number): Promise<ChildProce
   return new Promise((resolve) => child.once('message', () => resolve(child)));
 }
 
-async function startImagegate(dir: string, port: number, upstreamPort: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, join(root, 'dist/cli/main.js'), 'serve'], {
+/** `procs` gets the child at once: one that does not come up in time is stopped with the rest. */
+async function startImagegate(dir: string, port: number, upstreamPort: number, procs: ChildProcess[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, join(root, 'dist/cli/main.js'), 'serve', '--processes', String(PROCESSES)], {
     env: gatewayEnv(port, join(dir, 'data'), upstreamPort),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  await waitFor(`http://127.0.0.1:${port}/healthz`);
+  procs.push(child);
+  await waitFor(`http://127.0.0.1:${port}/healthz`, 60_000);
   return child;
 }
 
@@ -97,6 +103,28 @@ function memoryMB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** The processes that serve: the gateway itself, or with --processes N its N workers (children of the primary). */
+function servingPids(gateway: ChildProcess): number[] {
+  if (PROCESSES === 1) return [gateway.pid!];
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === gateway.pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** A memory figure of the serving processes: the largest one's, and each one's when there are several. */
+function servingMemory(gateway: ChildProcess, field: 'VmHWM' | 'VmRSS'): { max: number; each: string } {
+  const each = servingPids(gateway).map((pid) => Math.round(memoryMB(pid, field)));
+  return { max: Math.max(...each), each: each.join('+') };
+}
+
 /**
  * Removes the images the url case stored. At ~200 req/s of 1.5 MB each, a full bench would otherwise leave
  * tens of GB behind (it filled this machine's disk once). Only files go: the gateway remembers which expiry
@@ -116,7 +144,8 @@ function best(results: WrkResult[]): WrkResult {
 
 async function main(): Promise<void> {
   ensureTools();
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  // `--no-build`: dist/ is current (back-to-back runs of one build).
+  if (!process.argv.includes('--no-build')) execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   // The in-flight case (bench/inflight.ts) takes minutes and its own processes: a full run or `--case inflight`.
   if ((!quick && onlyCases.length === 0) || onlyCases.includes('inflight')) {
     const rows = await runInflight();
@@ -131,13 +160,12 @@ async function main(): Promise<void> {
   const memory: Array<Record<string, string | number>> = [];
   try {
     procs.push(await startUpstream(ports.upB64, 'b64'), await startUpstream(ports.upSmall, 'small'));
-    procs.push(startNginx(join(dir, 'n1'), ports.nginxB64, ports.upB64));
-    procs.push(startNginx(join(dir, 'n2'), ports.nginxSmall, ports.upSmall));
+    procs.push(startNginx(join(dir, 'n1'), ports.nginxB64, ports.upB64, { workers: PROCESSES }));
+    procs.push(startNginx(join(dir, 'n2'), ports.nginxSmall, ports.upSmall, { workers: PROCESSES }));
     procs.push(await startFloorProxy(ports.floorB64, ports.upB64), await startFloorProxy(ports.floorSmall, ports.upSmall));
-    const gwB64 = await startImagegate(join(dir, 'g1'), ports.gwB64, ports.upB64);
-    const gwSmall = await startImagegate(join(dir, 'g2'), ports.gwSmall, ports.upSmall);
+    const gwB64 = await startImagegate(join(dir, 'g1'), ports.gwB64, ports.upB64, procs);
+    const gwSmall = await startImagegate(join(dir, 'g2'), ports.gwSmall, ports.upSmall, procs);
     const data = { b64: join(dir, 'g1', 'data'), small: join(dir, 'g2', 'data') };
-    procs.push(gwB64, gwSmall);
     await waitFor(`http://127.0.0.1:${ports.nginxB64}/`);
     const keyB64 = await clientKey(ports.gwB64);
     const keySmall = await clientKey(ports.gwSmall);
@@ -238,8 +266,8 @@ async function main(): Promise<void> {
           'ig p99 ms': Number(gw.p99.toFixed(2)),
           'ig errors': gw.errors,
           'ig added p50 ms': Number((gw.p50 - direct.p50).toFixed(2)),
-          'ig peak RSS MB': Math.round(memoryMB(c.gwProc.pid!, 'VmHWM')),
-          'ig RSS now MB': Math.round(memoryMB(c.gwProc.pid!, 'VmRSS')),
+          'ig peak RSS MB': PROCESSES === 1 ? servingMemory(c.gwProc, 'VmHWM').max : servingMemory(c.gwProc, 'VmHWM').each,
+          'ig RSS now MB': PROCESSES === 1 ? servingMemory(c.gwProc, 'VmRSS').max : servingMemory(c.gwProc, 'VmRSS').each,
         };
         rows.push(row);
         console.log(JSON.stringify(row));
@@ -251,7 +279,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < REPEATS; i++) {
         errors += wrk(`http://127.0.0.1:${c.gw}${path}`, 32, c.body, { authorization: `Bearer ${c.key}` }, dir).errors;
         clearStoredImages(c.data);
-        rss.push(Math.round(memoryMB(c.gwProc.pid!, 'VmRSS')));
+        rss.push(servingMemory(c.gwProc, 'VmRSS').max);
       }
       const row = {
         case: `${c.name} repeated`,
@@ -273,9 +301,32 @@ async function main(): Promise<void> {
   if (memory.length) console.table(memory);
   const outDir = join(root, 'bench/results');
   mkdirSync(outDir, { recursive: true });
-  // Dated to the minute: every run is kept, a second run of the day does not replace the first.
-  const file = join(outDir, `${new Date().toISOString().slice(0, 16).replace(':', '')}${quick ? '-quick' : ''}.json`);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, duration_s: DURATION, runs: RUNS, machine: machine(), rows, memory }, null, 2));
+  // Dated to the second: every run is kept.
+  const stamp = new Date().toISOString();
+  const file = join(
+    outDir,
+    `${stamp.slice(0, 10)}${quick ? '-quick' : ''}${PROCESSES > 1 ? `-p${PROCESSES}` : ''}-${stamp.slice(11, 19).replaceAll(':', '')}.json`,
+  );
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        date: stamp,
+        quick,
+        duration_s: DURATION,
+        runs: RUNS,
+        processes: PROCESSES,
+        // DATABASE_URL reaches the gateway through its environment (bench/gateway.ts): PostgreSQL then, else SQLite.
+        database: process.env.DATABASE_URL ? 'postgres' : 'sqlite',
+        ...(PROCESSES > 1 ? { cluster_policy: process.env.NODE_CLUSTER_SCHED_POLICY ?? 'none' } : {}),
+        machine: machine(),
+        rows,
+        memory,
+      },
+      null,
+      2,
+    )}\n`,
+  );
   console.log(`results written to ${file}`);
 }
 

@@ -81,7 +81,8 @@ export interface GatewayOptions {
 
 export async function createGateway(config: GatewayConfig, opts: GatewayOptions = {}): Promise<Gateway> {
   const log =
-    opts.logger ?? pino({ level: config.logLevel, base: undefined, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] }, stdoutLogDestination());
+    opts.logger ??
+    pino({ level: config.logLevel, base: processLabel(config), redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] }, stdoutLogDestination());
   decodeSlots.resize(config.decodeConcurrency);
   const catalog = new Catalog(loadCatalogData({ overlayFile: config.catalogOverlay, overlayText: opts.catalogOverlayText }), config.env, {
     defaultModel: config.defaultModel,
@@ -133,7 +134,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     },
   };
 
-  const metrics = new GatewayMetrics(db.kysely, catalog.currency);
+  const metrics = new GatewayMetrics(db.kysely, catalog.currency, processLabel(config));
   // Every upstream job runs inside a slot of its provider's `max_concurrency` (per process): the one cap on
   // upstream calls in flight, since the connection pool grows to match (providers/http.ts).
   const slots = new ProviderSlots((p) => catalog.provider(p)?.max_concurrency ?? DEFAULT_MAX_CONCURRENCY, metrics.slotWaited);
@@ -276,4 +277,12 @@ async function openS3BlobStore(settings: NonNullable<GatewayConfig['s3']>, log: 
   const { openCredentialChain } = await import('./store/s3/credentials/chain.js');
   const { credentials } = await openCredentialChain(settings.credentials, { log });
   return new S3BlobStore(settings, credentials);
+}
+
+/**
+ * `{ process: "1" }` in one of `serve --processes N`'s gateway processes, on every log line and metric: a
+ * scrape or a log line then says which process it came from. Nothing when the gateway runs alone.
+ */
+function processLabel(config: GatewayConfig): { process: string } | undefined {
+  return config.processIndex === undefined ? undefined : { process: String(config.processIndex) };
 }

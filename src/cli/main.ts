@@ -13,7 +13,7 @@ import { registerLedgerCommand } from './ledger-command.js';
 import { registerMigrateCommand } from './migrate-command.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerRequestsCommands } from './requests-command.js';
-import { serve } from './serve.js';
+import { registerServeCommand } from './serve-command.js';
 import { registerTasksCommands } from './tasks-command.js';
 import { registerUsageCommand } from './usage-command.js';
 import { registerUsersCommands } from './users-command.js';
@@ -31,12 +31,7 @@ program
   .configureHelp({ showGlobalOptions: true })
   .addHelpText('after', '\nAmounts are typed and shown in currency units (12.50), the API speaks micro-units. Every command: docs/cli.md');
 
-program
-  .command('serve')
-  .description('run the gateway (configured by environment variables; see README)')
-  .action(async () => {
-    await serve();
-  });
+registerServeCommand(program);
 registerModelsCommand(program);
 registerKeysCommands(program);
 registerAccountsCommands(program);

@@ -1,63 +1,69 @@
-/** `imagegate serve`: start the gateway, print the admin key on first start, stop cleanly on signals. */
-import { CatalogError } from '../catalog/load.js';
-import { unofferedModels } from '../catalog/unoffered.js';
-import { ConfigError, loadConfig } from '../config/config.js';
-import { createGateway, type Gateway } from '../gateway.js';
-import { CredentialError } from '../store/s3/credentials/errors.js';
-import { SchemaMismatchError } from '../store/schema-version.js';
-import { CONFIG_ERROR_EXIT, SCHEMA_MISMATCH_EXIT } from './exit-codes.js';
+/**
+ * `imagegate serve`: start the gateway, print the admin key on first start, stop cleanly on signals. With
+ * several processes (processes.ts) this process is the primary, or one of its workers.
+ */
+import cluster from 'node:cluster';
+import { pino } from 'pino';
+import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.js';
+import type { Gateway } from '../gateway.js';
+import { CONFIG_ERROR_EXIT } from './exit-codes.js';
+import { isPrimaryMessage, runPrimary } from './processes.js';
 
-export async function serve(): Promise<void> {
-  let gateway: Gateway;
+function configOrExit(): GatewayConfig {
   try {
-    gateway = await createGateway(loadConfig());
+    return loadConfig();
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof CatalogError || e instanceof CredentialError) {
+    if (e instanceof ConfigError) {
       console.error(`imagegate: configuration error: ${e.message}`);
       process.exit(CONFIG_ERROR_EXIT);
     }
-    if (e instanceof SchemaMismatchError) {
-      console.error(`imagegate: ${e.message}`);
-      process.exit(SCHEMA_MISMATCH_EXIT);
-    }
     throw e;
   }
-  const address = await gateway.listen();
-  const models = gateway.catalog.list().map((m) => m.id);
-  gateway.log.info(
-    { address, public_url: gateway.config.publicUrl, data_dir: gateway.config.dataDir, database: gateway.db.dialect, models },
-    'imagegate listening',
-  );
-  const notOffered = unofferedModels(gateway.catalog);
-  if (Object.keys(notOffered).length) {
-    gateway.log.info({ not_offered: notOffered }, 'models not offered: set the variable named for a model to offer it');
-  }
-  if (gateway.createdAdminKey) {
-    // Printed once, to the terminal, never logged: the key is stored only as a hash.
-    process.stderr.write(
-      `\n  imagegate admin key (shown once, keep it safe):\n\n    ${gateway.createdAdminKey}\n\n` +
-        `  Create an account with credit, then a client key that spends it:\n\n` +
-        `    export IMAGEGATE_ADMIN_KEY=<key>\n` +
-        `    npx imagegate accounts create my-app --credit 10       # prints the account's id, acct_…\n` +
-        `    npx imagegate keys create --name my-app --account acct_…\n\n`,
+}
+
+/** `processes` overrides IMAGEGATE_PROCESSES (the `--processes` option). */
+export async function serve(opts: { processes?: number } = {}): Promise<void> {
+  const config = configOrExit();
+  const processes = opts.processes ?? config.processes;
+  if (cluster.isPrimary && processes > 1)
+    return runPrimary(
+      { count: processes, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl },
+      pino({ level: config.logLevel, base: { role: 'primary' } }),
     );
-  }
-  // A promise rejection nobody handled is a bug, but ending the process for it would cut every request in
-  // flight, settled ones included: log it loudly and keep serving.
-  process.on('unhandledRejection', (err) => gateway.log.error({ err }, 'unhandled promise rejection (a bug): the process keeps serving'));
+
+  // A stop asked for while the gateway starts (a signal during migrations) waits for the start, then
+  // drains what started: the process never ends half-started.
+  // Imported here, not at the top: the primary of several processes never loads the gateway (~10 MB less).
+  const started = import('./gateway-process.js').then(({ startGateway }) => startGateway(config));
+  let live: Gateway | undefined;
+  void started.then((g) => (live = g));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
       // A second signal means "now": whatever is still in flight is cut, and its holds are refunded by the
       // sweep of another instance or of the next start.
-      gateway.log.warn({ signal }, 'stopping at once');
+      if (live) live.log.warn({ signal }, 'stopping at once');
       process.exit(1);
     }
     stopping = true;
+    const gateway = await started;
     gateway.log.info({ signal, grace_ms: gateway.config.shutdownGraceMs }, 'draining: no new connections, requests and tasks in flight finish');
     await gateway.close();
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (cluster.isWorker) {
+    // The primary decides: a signal to the whole process group (Ctrl-C, systemd) starts the drain here too,
+    // but a second one must not turn it into "now" unless the primary says so.
+    process.on('SIGINT', () => void (stopping || stop('SIGINT')));
+    process.on('SIGTERM', () => void (stopping || stop('SIGTERM')));
+    process.on('message', (m) => {
+      if (!isPrimaryMessage(m)) return;
+      if (m.imagegate === 'stop-now') process.exit(1);
+      else if (!stopping) void stop('drain from the primary');
+    });
+  } else {
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  }
+  await started;
 }

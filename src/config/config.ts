@@ -3,7 +3,7 @@
  * setup. Everything a user may need to change is here, parsed once at start-up.
  */
 import { isIP } from 'node:net';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { SessionLifetimes } from '../store/console-sessions.js';
@@ -11,6 +11,14 @@ import type { AccountFileLimits } from '../store/files.js';
 import type { PostgresSettings } from '../store/postgres-pool.js';
 import { type CredentialChainSettings, ECS_AGENT, IMDS_ENDPOINT_IPV4, IMDS_ENDPOINT_IPV6, stsEndpointOf } from '../store/s3/credentials/settings.js';
 import { type S3Settings, s3Settings } from '../store/s3/store.js';
+
+export const PROCESS_COUNT_RULE = 'must be a positive integer or "auto" (one per CPU core)';
+
+/** A count of gateway processes as IMAGEGATE_PROCESSES and `serve --processes` take it; null when it is not one. */
+export function processCount(v: string): number | null {
+  if (v === 'auto') return availableParallelism();
+  return /^[1-9]\d*$/.test(v) ? Number(v) : null;
+}
 
 const bool = z
   .string()
@@ -82,6 +90,12 @@ const EnvSchema = z.object({
   IMAGEGATE_URL_TTL_SECONDS: int(24 * 3600),
   IMAGEGATE_SIGNING_SECRET: z.string().optional(),
   IMAGEGATE_BODY_LIMIT_BYTES: int(64 * 1024 * 1024),
+  IMAGEGATE_PROCESSES: z
+    .string()
+    .default('1')
+    .transform((v, ctx) => processCount(v) ?? (ctx.addIssue({ code: 'custom', message: PROCESS_COUNT_RULE }), z.NEVER)),
+  // Set by `serve --processes N` for each of its gateway processes (0…N-1): not for operators to set.
+  IMAGEGATE_PROCESS_INDEX: z.coerce.number().int().nonnegative().optional(),
   IMAGEGATE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   IMAGEGATE_REQUEST_LOG: z.enum(['on', 'off']).default('on'),
   IMAGEGATE_HOLD_SWEEP_SECONDS: int(60),
@@ -206,6 +220,10 @@ export interface GatewayConfig {
   urlTtlSeconds: number;
   signingSecret?: string;
   bodyLimitBytes: number;
+  /** Gateway processes `serve` runs on one port (node:cluster); 1 runs the gateway in the process itself. */
+  processes: number;
+  /** Which of `serve`'s gateway processes this is, when it runs several; labels the metrics and the log. */
+  processIndex?: number;
   logLevel: Env['IMAGEGATE_LOG_LEVEL'];
   requestLog: boolean;
   holdSweepSeconds: number;
@@ -311,6 +329,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     urlTtlSeconds: e.IMAGEGATE_URL_TTL_SECONDS,
     signingSecret: e.IMAGEGATE_SIGNING_SECRET,
     bodyLimitBytes: e.IMAGEGATE_BODY_LIMIT_BYTES,
+    processes: e.IMAGEGATE_PROCESSES,
+    processIndex: e.IMAGEGATE_PROCESS_INDEX,
     logLevel: e.IMAGEGATE_LOG_LEVEL,
     requestLog: e.IMAGEGATE_REQUEST_LOG === 'on',
     holdSweepSeconds: e.IMAGEGATE_HOLD_SWEEP_SECONDS,

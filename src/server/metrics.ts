@@ -19,9 +19,10 @@ import { UpstreamStats } from './upstream-stats.js';
 
 /** The process's own figures, one set per process however many gateways it runs (tests run many). */
 let processRegistry: Registry | undefined;
-function processMetrics(): Registry {
+function processMetrics(labels: Record<string, string> | undefined): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
+    if (labels) processRegistry.setDefaultLabels(labels);
     collectDefaultMetrics({ register: processRegistry });
   }
   return processRegistry;
@@ -42,7 +43,16 @@ export class GatewayMetrics {
   /** Attempts per route with their latencies, read by the admin API's provider health. */
   readonly upstream = new UpstreamStats();
 
-  constructor(db: Kysely<Database>, currency: string) {
+  /**
+   * `labels` go on every series: `{ process }` in one of several gateway processes on one port, so that
+   * series from different processes stay apart once scraped.
+   */
+  constructor(
+    db: Kysely<Database>,
+    currency: string,
+    private readonly labels?: Record<string, string>,
+  ) {
+    if (labels) this.registry.setDefaultLabels(labels);
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'imagegate_requests_total',
@@ -143,7 +153,7 @@ export class GatewayMetrics {
 
   /** The exposition text: this gateway's metrics and the process's. */
   async text(): Promise<string> {
-    return (await this.registry.metrics()) + (await processMetrics().metrics());
+    return (await this.registry.metrics()) + (await processMetrics(this.labels).metrics());
   }
 
   /** Where the providers' slots are read at scrape time. */

@@ -1,8 +1,8 @@
 /**
  * Change notices between gateway processes that share a database, for in-process caches of rows another
  * process may change (the API key cache: a key revoked on one instance must stop working on all of them).
- * SQLite serves one process, so its feed only tells this process's own subscribers; on PostgreSQL notices
- * travel by NOTIFY/LISTEN (store/pg-change-feed.ts).
+ * On SQLite the processes are those of one `serve --processes N` at most, and notices travel through their
+ * primary (store/sibling-change-feed.ts); on PostgreSQL by NOTIFY/LISTEN (store/pg-change-feed.ts).
  */
 
 /** What changed: each channel is one kind of cached row. */

@@ -10,8 +10,9 @@ import type pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { SqlDialect } from './migrations.js';
 import { requireCurrentSchema, upgradeSchema } from './schema-version.js';
-import { type ChangeFeed, LocalChangeFeed } from './change-feed.js';
+import type { ChangeFeed } from './change-feed.js';
 import { PgChangeFeed } from './pg-change-feed.js';
+import { sqliteChangeFeed } from './sibling-change-feed.js';
 import { createPostgresPool, DEFAULT_POSTGRES_SETTINGS, type PostgresSettings, postgresClientConfig } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import { BACKSTOP_FRAMES, WalCheckpointer } from './sqlite-checkpointer.js';
@@ -201,8 +202,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Db> {
     kysely,
     transact: dialect.transact(),
     dialect: 'sqlite',
-    // One process per SQLite database: its own subscribers are everyone.
-    changes: new LocalChangeFeed(),
+    // Its own subscribers, and with `serve --processes N` those of the other processes, through the primary.
+    changes: sqliteChangeFeed(),
     close: async () => {
       await checkpointer.stop();
       await kysely.destroy();

@@ -19,6 +19,8 @@ export interface FleetOptions {
   s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string };
   openaiUrl: string;
   dataDir: string;
+  /** Gateway processes per member (`serve --processes N`); 1 by default. */
+  processes?: number;
 }
 
 export interface Member {
@@ -65,6 +67,7 @@ export class Fleet {
         AWS_ACCESS_KEY_ID: opts.s3.accessKeyId,
         AWS_SECRET_ACCESS_KEY: opts.s3.secretAccessKey,
         AWS_REGION: 'us-east-1',
+        IMAGEGATE_PROCESSES: String(opts.processes ?? 1),
       },
     });
   }

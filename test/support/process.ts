@@ -1,6 +1,6 @@
 /** A gateway as a separate OS process (`imagegate serve`), for crash and multi-instance tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ADMIN_KEY } from './gateway.js';
@@ -71,4 +71,32 @@ export async function fundedKey(base: string, name: string, credit: number): Pro
   const account = await admin('/v1/admin/accounts', { name, credit });
   const key = await admin('/v1/admin/keys', { name, account_id: account.id });
   return { key: key.key!, accountId: account.id! };
+}
+
+/** The pids of `parent`'s child processes that run the gateway (`serve --processes N`'s workers; tsx's helper is not one). */
+export function gatewayChildren(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (ppid === parent && cmd.includes('main.ts')) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids.sort();
+}
+
+/** The `process` labels of /metrics over a few fresh connections: which gateway processes answer. */
+export async function processesAnswering(base: string): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < 8; i++) {
+    const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}`, connection: 'close' } }).catch(() => undefined);
+    const label = /process="(\d+)"/.exec((await res?.text()) ?? '')?.[1];
+    if (label !== undefined) seen.add(label);
+  }
+  return seen;
 }
