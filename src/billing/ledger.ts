@@ -109,6 +109,7 @@ export class Ledger {
         model: req.model,
         amount: req.amount,
         owner: req.owner,
+        spendReserved: caps ? 1 : 0,
         now,
       }),
     );
@@ -206,7 +207,8 @@ export class Ledger {
     const back = closed.amount - charge;
     const acct = yield* firstOf(this.q.credit.bind({ accountId: closed.account_id, amount: back }));
     if (!acct) throw new Error(`the account ${closed.account_id} of hold ${holdId} is gone`);
-    if (closed.key_id && back > 0) yield* this.returnSpend(closed.key_id, back, closed.created_at);
+    // Only what the hold reserved goes back: a cap set on the key after the hold reserved nothing to return.
+    if (closed.key_id && back > 0 && closed.spend_reserved !== 0) yield* this.returnSpend(closed.key_id, back, closed.created_at);
     yield* this.entry({
       accountId: closed.account_id,
       keyId: closed.key_id,
@@ -430,7 +432,18 @@ function hotStatements(db: Kysely<Database>) {
         .returning('balance'),
     ),
     openHold: preparedQuery(
-      (v: { id: string; accountId: string; keyId: string | null; requestId: string; model: string; amount: number; owner: string; now: number }) =>
+      (v: {
+        id: string;
+        accountId: string;
+        keyId: string | null;
+        requestId: string;
+        model: string;
+        amount: number;
+        owner: string;
+        /** 1 when the hold reserved its amount in the key's spend, else 0 (a bound parameter, so a number). */
+        spendReserved: number;
+        now: number;
+      }) =>
         db.insertInto('holds').values({
           id: v.id,
           account_id: v.accountId,
@@ -443,6 +456,7 @@ function hotStatements(db: Kysely<Database>) {
           owner: v.owner,
           created_at: v.now,
           closed_at: null,
+          spend_reserved: v.spendReserved,
         }),
     ),
     /** Close a hold that is still open: the guard that makes settle and refund happen once. */
@@ -452,7 +466,7 @@ function hotStatements(db: Kysely<Database>) {
         .set({ status: v.status, charged: v.charged, closed_at: v.now })
         .where('id', '=', v.id)
         .where('status', '=', 'open')
-        .returning(['account_id', 'key_id', 'amount', 'created_at']),
+        .returning(['account_id', 'key_id', 'amount', 'created_at', 'spend_reserved']),
     ),
     /** A key's spend row of a period, made empty if it is not there yet. */
     spendRow: preparedQuery((v: { keyId: string; period: string }) =>

@@ -467,6 +467,13 @@ const m019_request_log_tokens: Migration = {
   },
 };
 
+/** Whether a hold reserved key spend, so closing it gives back only that (billing/ledger.ts). */
+const m020_hold_spend_reserved: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('holds').addColumn('spend_reserved', 'integer').execute();
+  },
+};
+
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001_core': m001_core(dialect),
@@ -488,6 +495,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '017_members': m017_members,
     '018_files': m018_files,
     '019_request_log_tokens': m019_request_log_tokens,
+    '020_hold_spend_reserved': m020_hold_spend_reserved,
   };
 }
 

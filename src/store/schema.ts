@@ -54,6 +54,12 @@ export interface HoldsTable {
   owner: string;
   created_at: number;
   closed_at: number | null;
+  /**
+   * Whether the hold reserved its amount in the key's spend (the key had a cap when it was made): 1 or 0, so
+   * closing gives back only what was reserved. Null on holds made before this was recorded, which reserved
+   * whenever their key had a cap and are closed as before.
+   */
+  spend_reserved: number | null;
 }
 
 /** `topup`: a redeemed top-up code's credit. */

@@ -134,6 +134,23 @@ describe.each(databases())('ledger on $name', ({ name, make }) => {
     await second.refund();
   });
 
+  it('gives back on settle only the spend a hold reserved: a cap set after an uncapped hold is not loosened by it', async () => {
+    const a = await accounts.create('cap-set-later', 10_000_000);
+    const keyId = 'key_cap_set_later';
+    const uncapped = new Hold(ledger, await ledger.hold({ ...holdReq(a.id, 400_000), keyId }));
+    // The operator sets a daily cap of 500_000 while that hold is open; a capped hold reserves 300_000 of it.
+    const capped = { ...holdReq(a.id, 300_000), keyId, caps: { day: 500_000 } };
+    const second = new Hold(ledger, await ledger.hold(capped));
+    // The uncapped hold settles for 100_000: its 300_000 unused went into no spend row, so none comes back.
+    await uncapped.settle(100_000);
+    const spent = await db.kysely.selectFrom('key_spend').select(['period', 'amount']).where('key_id', '=', keyId).execute();
+    expect(spent.map((r) => Number(r.amount))).toEqual([300_000, 300_000]);
+    // So another 300_000 does not fit under the cap (300_000 + 300_000 > 500_000).
+    const err = await ledger.hold(capped).catch((e: unknown) => e as GatewayError);
+    expect((err as GatewayError).message).toContain('daily spend cap');
+    await second.refund();
+  });
+
   it('admits exactly as many concurrent holds as the daily cap allows, refusing the rest without touching the admitted ones', async () => {
     const a = await accounts.create('capped-race', 10_000_000);
     const req = { ...holdReq(a.id, 100_000), keyId: 'key_capped_race', caps: { day: 450_000, month: 10_000_000 } };
