@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, toGatewayError } from '../domain/errors.js';
 import { excerpt } from '../domain/excerpt.js';
+import { discardRest } from './discard-body.js';
 
 function fromFastify(err: FastifyError): GatewayError | undefined {
   switch (err.code) {
@@ -55,8 +56,9 @@ function fromFastify(err: FastifyError): GatewayError | undefined {
 
 export function sendError(reply: FastifyReply, e: GatewayError): FastifyReply {
   if (e.headers) reply.headers(e.headers);
-  // Refused before its body was read (a 401 in a hook, a multipart part refused mid-body, a 413): reading on
-  // would wait for whatever the client still sends, at its pace, so the connection ends with this answer.
+  // Refused before its body was all read (a 401 in a hook, a multipart part refused mid-body, a 413) and more
+  // than discard-body.ts drops: reading on would wait for whatever the client still sends, at its pace, so the
+  // connection ends with this answer.
   if (!reply.request.raw.complete) reply.header('connection', 'close');
   if (e.retryAfterMs !== undefined && e.status === 429 && !e.headers?.['retry-after']) {
     reply.header('retry-after', String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))));
@@ -79,6 +81,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (e.status >= 500) req.log.error({ err: e.cause ?? e, code: e.code }, 'request failed');
     reply.errorCode = e.code;
     reply.errorMessage = e.message;
+    // Refused part-way through its body: the client reads the answer only once it has finished sending.
+    if (!req.raw.complete) {
+      // The connection closes with the answer whether or not the rest arrives in time: it was refused mid-body.
+      reply.header('connection', 'close');
+      return discardRest(req.raw).then(() => (reply.sent ? reply : sendError(reply, e)));
+    }
     return sendError(reply, e);
   });
   app.setNotFoundHandler((req, reply) => {
