@@ -45,6 +45,8 @@ describe('S3 store on web identity credentials', () => {
     await store.put('img_1', 'png', Buffer.from('one'), 3600);
     const first = sts.issuer.issued[0]!;
     expect(s3.requests.at(-1)!.headers['x-amz-security-token']).toBe(first.sessionToken);
+    // The next keys live long, so a slow machine cannot bring them inside the margin before the test ends.
+    sts.issuer.lifetimeMs = 60_000;
 
     // The platform rotates the token; inside the margin a burst of writes triggers one refresh.
     writeFileSync(tokenFile, 'oidc-token-2');
