@@ -171,6 +171,21 @@ describe('authorization by the matched route', () => {
     }
   });
 
+  it('serves the API document and its reference page alike with no key, a client key, and encoded or absolute-form targets', async () => {
+    for (const path of ['/openapi.json', '/docs']) {
+      const encoded = path.replace(/^\/(.)/, (_, c: string) => `/%${c.charCodeAt(0).toString(16)}`);
+      const bodyOf = (text: string) => text.slice(text.indexOf('\r\n\r\n'));
+      const plain = await rawRequest(gw.url, 'GET', path);
+      expect(plain.status, path).toBe(200);
+      for (const target of [encoded, `http://x${path}`, `http://x${encoded}`]) {
+        for (const key of [undefined, client.key]) {
+          const res = await rawRequest(gw.url, 'GET', target, key);
+          expect([res.status, bodyOf(res.text) === bodyOf(plain.text)], `GET ${target} ${key ? 'with a client key' : 'without a key'}`).toEqual([200, true]);
+        }
+      }
+    }
+  });
+
   it('refuses an absolute-form admin target to a client key', async () => {
     for (const target of [`${gw.url}/v1/admin/keys`, 'http://x/v1/admin/keys', 'http://x/v1/%61dmin/keys']) {
       const res = await rawRequest(gw.url, 'GET', target, client.key);

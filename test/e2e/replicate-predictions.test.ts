@@ -78,7 +78,7 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     expect(res.status).toBe(200);
     const img = await fetch(res.body.data[0].url);
     expect(await imageSize(Buffer.from(await img.arrayBuffer()))).toMatchObject({ width: 512, height: 384, format: 'webp' });
-    expect(fake.only().pollTimes).toHaveLength(2);
+    expect(fake.solePrediction().pollTimes).toHaveLength(2);
     expect(await settled(key)).toMatchObject({ available: START - 40_000, held: 0 });
   });
 
@@ -115,7 +115,7 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     expect(running).toMatchObject({ status: 'running' });
     expect(running.progress).toBeGreaterThan(0);
     expect(running.progress).toBeLessThan(100);
-    fake.release(fake.only().id);
+    fake.release(fake.solePrediction().id);
     const done = await until(
       () => getTask(key, res.body.id),
       (t) => t.status === 'succeeded' || t.status === 'failed',
@@ -130,7 +130,7 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
   /** Cancels the task through the gateway, then expects the prediction cancelled upstream once and the hold refunded once. */
   async function cancelAndCheck(key: string, accountId: string, taskId: string, opts: { alreadyCancelled?: boolean } = {}): Promise<void> {
     if (!opts.alreadyCancelled) expect((await postJson(`${gw.url}/v1/tasks/${taskId}/cancel`, key, {})).status).toBe(200);
-    const p = fake.only();
+    const p = fake.solePrediction();
     await until(
       async () => p.status,
       (s) => s === 'canceled',
@@ -201,7 +201,7 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     expect(res.status).toBe(504);
     const taskId = res.body.error.task_id as string;
     expect(taskId).toMatch(/^task_/);
-    const p = fake.only();
+    const p = fake.solePrediction();
     // The deadline left no time to wait in the create call.
     expect(fake.creates()[0]!.headers.prefer).toBeUndefined();
     fake.release(p.id);

@@ -62,15 +62,15 @@ describe.each(databases())('Replicate task across a SIGKILL on $name', ({ make }
         () => store.kysely.selectFrom('tasks').select(['upstream_task_id', 'status']).where('id', '=', taskId).executeTakeFirstOrThrow(),
         (r) => r.upstream_task_id !== null,
       );
-      expect(row.upstream_task_id).toBe(fake.only().id);
+      expect(row.upstream_task_id).toBe(fake.solePrediction().id);
       await until(
-        async () => fake.only().pollTimes.length,
+        async () => fake.solePrediction().pollTimes.length,
         (n) => n >= 1,
       );
       child.kill('SIGKILL');
       await new Promise((r) => child!.once('exit', r));
-      const pollsBefore = fake.only().pollTimes.length;
-      fake.release(fake.only().id);
+      const pollsBefore = fake.solePrediction().pollTimes.length;
+      fake.release(fake.solePrediction().id);
 
       child = await startGatewayProcess(env, port);
       const done = await until(
@@ -81,7 +81,7 @@ describe.each(databases())('Replicate task across a SIGKILL on $name', ({ make }
       expect(done.status).toBe('succeeded');
       expect(done.data).toHaveLength(1);
       expect(fake.creates()).toHaveLength(1);
-      expect(fake.only().pollTimes.length).toBeGreaterThan(pollsBefore);
+      expect(fake.solePrediction().pollTimes.length).toBeGreaterThan(pollsBefore);
 
       const ledger = await store.kysely.selectFrom('ledger').select(['kind', 'amount']).where('account_id', '=', accountId).execute();
       expect(ledger.map((e) => e.kind).sort()).toEqual(['credit', 'hold', 'settle']);

@@ -218,7 +218,7 @@ export class ReplicateFake extends HttpFake {
   }
 
   /** The only prediction created so far. */
-  only(): FakePrediction {
+  solePrediction(): FakePrediction {
     if (this.predictions.size !== 1) throw new Error(`expected one prediction, found ${this.predictions.size}`);
     return [...this.predictions.values()][0]!;
   }

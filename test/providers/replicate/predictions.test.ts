@@ -28,7 +28,7 @@ describe('replicate: the create call', () => {
     expect(create.headers.prefer).toBe('wait=60');
     expect(create.json).toEqual({ input: { prompt: j.prompt, num_outputs: 2, aspect_ratio: '16:9', output_format: 'jpg', seed: 42, num_inference_steps: 4 } });
     expect(polls()).toHaveLength(0);
-    const id = fake.only().id;
+    const id = fake.solePrediction().id;
     expect(result.images.map((i) => i.payload)).toEqual([
       { kind: 'remote', url: `${fake.url}/delivery/${id}/out-0.jpg`, mime: 'image/jpeg' },
       { kind: 'remote', url: `${fake.url}/delivery/${id}/out-1.jpg`, mime: 'image/jpeg' },
@@ -96,7 +96,7 @@ describe('replicate: the create call', () => {
     const model = 'black-forest-labs/flux-1.1-pro';
     const result = await adapter.generate(job({ model, params: { size: '1024x768', safety_tolerance: 3 } }), routeTo(fake, model), callContext());
     expect(fake.creates()[0]!.json).toEqual({ input: { prompt: job().prompt, aspect_ratio: 'custom', width: 1024, height: 768, safety_tolerance: 3 } });
-    expect(result.images).toEqual([{ payload: { kind: 'remote', url: `${fake.url}/delivery/${fake.only().id}/out-0.webp`, mime: 'image/webp' } }]);
+    expect(result.images).toEqual([{ payload: { kind: 'remote', url: `${fake.url}/delivery/${fake.solePrediction().id}/out-0.webp`, mime: 'image/webp' } }]);
   });
 
   it("sends recraft-v3's size as its own WIDTHxHEIGHT text, with style", async () => {
@@ -135,7 +135,7 @@ describe('replicate: following the prediction', () => {
       routeTo(fake),
       callContext(10_000, { onUpstreamTask: (id) => void seen.push(`${id}@${fake.requests.length}`), onProgress: (p) => void progress.push(p) }),
     );
-    const p = fake.only();
+    const p = fake.solePrediction();
     expect(seen).toEqual([`${p.id}@1`]);
     const get = polls();
     expect(get).toHaveLength(4);
@@ -183,7 +183,7 @@ describe('replicate: how predictions end', () => {
     const e = await failure(adapter.generate(job(), routeTo(fake), callContext()));
     expect([e.code, e.status, e.retryable]).toEqual(['upstream_error', 502, false]);
     expect(e.message).toContain('CUDA out of memory');
-    expect(e.upstreamRequestId).toBe(fake.only().id);
+    expect(e.upstreamRequestId).toBe(fake.solePrediction().id);
   });
 
   it('lets a prediction Replicate interrupted (code: PA) be tried afresh', async () => {
@@ -212,7 +212,7 @@ describe('replicate: how predictions end', () => {
   it('throws upstream_timeout carrying the prediction id when the deadline passes while it runs', async () => {
     fake.holdNew = true;
     const e = await failure(adapter.generate(job(), routeTo(fake), callContext(300)));
-    const { id, status } = fake.only();
+    const { id, status } = fake.solePrediction();
     expect([e.code, e.status]).toEqual(['upstream_timeout', 504]);
     expect(e.details).toEqual({ upstream_task_id: id });
     expect(status).toBe('processing');
@@ -293,7 +293,7 @@ describe('replicate: resume and cancel', () => {
     const result = await restarted.resume!(persisted, job({ n: 2 }), routeTo(fake), callContext());
     expect(result.images).toHaveLength(2);
     expect(fake.creates()).toHaveLength(1);
-    expect(fake.only().id).toBe(persisted);
+    expect(fake.solePrediction().id).toBe(persisted);
   });
 
   it('finishes a create call the caller abandoned, then cancels the prediction it started, so none runs on unknown', async () => {
@@ -305,7 +305,7 @@ describe('replicate: resume and cancel', () => {
     const e = await failure(
       adapter.generate(job(), routeTo(fake), callContext(10_000, { signal: ac.signal, onUpstreamTask: (id) => void persisted.push(id) })),
     );
-    const p = fake.only();
+    const p = fake.solePrediction();
     expect(e.message).toContain('cancelled');
     expect(fake.requestsTo(`/v1/predictions/${p.id}/cancel`)).toHaveLength(1);
     expect(p.status).toBe('canceled');
@@ -317,7 +317,7 @@ describe('replicate: resume and cancel', () => {
     const route = routeTo(fake);
     const onUpstreamTask = (id: string) => adapter.cancel!(id, route, new AbortController().signal);
     const e = await failure(adapter.generate(job(), route, callContext(10_000, { onUpstreamTask })));
-    const p = fake.only();
+    const p = fake.solePrediction();
     const cancel = fake.requestsTo(`/v1/predictions/${p.id}/cancel`);
     expect(cancel.map((r) => [r.method, r.headers.authorization])).toEqual([['POST', `Bearer ${fake.apiKey}`]]);
     expect(p.status).toBe('canceled');
