@@ -4,6 +4,7 @@
  */
 import type { Route } from '../../domain/adapter.js';
 import { GatewayError } from '../../domain/errors.js';
+import { decodeJobHandle, encodeJobHandle, handleUrl } from '../job-handle.js';
 import { isTrustedPollingUrl } from './endpoint.js';
 import { BFL } from './mapping.js';
 
@@ -12,31 +13,13 @@ export interface BflHandle {
   pollingUrl: URL;
 }
 
-/** The handle's longest text: the task row's upstream id holds at most 2000 characters. */
-const MAX_HANDLE = 2000;
-
-export function encodeHandle(id: string, pollingUrl: string): string {
-  return JSON.stringify({ id, polling_url: pollingUrl });
-}
-
 const unusable = (why: string) => new GatewayError('upstream_error', `The ${BFL} job cannot be followed: ${why}.`, { retryable: false });
 
 /** The handle back, checked: its polling URL must be one the route may send its key to. */
 export function decodeHandle(text: string, route: Route): BflHandle {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw unusable('its stored handle is not JSON');
-  }
-  const { id, polling_url } = (parsed ?? {}) as { id?: unknown; polling_url?: unknown };
-  if (typeof id !== 'string' || id === '' || typeof polling_url !== 'string') throw unusable('its stored handle lacks the task id or polling URL');
-  let url: URL;
-  try {
-    url = new URL(polling_url);
-  } catch {
-    throw unusable('its polling URL is not a URL');
-  }
+  const { id, polling_url } = decodeJobHandle(text, unusable);
+  if (typeof id !== 'string' || id === '') throw unusable('its stored handle lacks the task id');
+  const url = handleUrl(polling_url, 'polling URL', unusable);
   if (!isTrustedPollingUrl(url, route)) throw unusable(`its polling URL's host ${url.host} is neither ${BFL}'s nor the route's`);
   return { id, pollingUrl: url };
 }
@@ -46,8 +29,7 @@ export function handleOfSubmit(id: unknown, pollingUrl: unknown, route: Route): 
   if (typeof id !== 'string' || id === '' || typeof pollingUrl !== 'string') {
     throw new GatewayError('upstream_error', `${BFL} accepted the job but returned no id or polling_url.`, { retryable: true });
   }
-  const text = encodeHandle(id, pollingUrl);
-  if (text.length > MAX_HANDLE) throw unusable('its polling URL is too long to keep');
+  const text = encodeJobHandle({ id, polling_url: pollingUrl }, unusable);
   decodeHandle(text, route);
   return text;
 }

@@ -3,6 +3,7 @@
  * websocket of that id hears of its progress, after a restart too). No secret: the host is the route's.
  */
 import { GatewayError } from '../../domain/errors.js';
+import { decodeJobHandle, encodeJobHandle } from '../job-handle.js';
 import { COMFYUI } from './mapping.js';
 
 export interface PromptHandle {
@@ -10,17 +11,12 @@ export interface PromptHandle {
   clientId: string;
 }
 
-export const encodeHandle = (h: PromptHandle): string => JSON.stringify({ prompt_id: h.promptId, client_id: h.clientId });
+const unusable = (why: string) => new GatewayError('upstream_error', `The ${COMFYUI} prompt cannot be followed: ${why}.`, { retryable: false });
+
+export const encodeHandle = (h: PromptHandle): string => encodeJobHandle({ prompt_id: h.promptId, client_id: h.clientId }, unusable);
 
 export function decodeHandle(handle: string): PromptHandle {
-  let data: { prompt_id?: unknown; client_id?: unknown } | undefined;
-  try {
-    data = JSON.parse(handle);
-  } catch {
-    data = undefined;
-  }
-  if (typeof data?.prompt_id !== 'string' || typeof data.client_id !== 'string') {
-    throw new GatewayError('upstream_error', `The task's upstream id is not a ${COMFYUI} prompt of this gateway.`, { retryable: false });
-  }
-  return { promptId: data.prompt_id, clientId: data.client_id };
+  const { prompt_id, client_id } = decodeJobHandle(handle, unusable);
+  if (typeof prompt_id !== 'string' || typeof client_id !== 'string') throw unusable('its stored handle lacks the prompt id or client id');
+  return { promptId: prompt_id, clientId: client_id };
 }

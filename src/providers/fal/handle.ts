@@ -7,6 +7,7 @@
  */
 import type { Route } from '../../domain/adapter.js';
 import { GatewayError } from '../../domain/errors.js';
+import { decodeJobHandle, encodeJobHandle, handleUrl } from '../job-handle.js';
 import { FAL } from './mapping.js';
 
 export interface FalHandle {
@@ -16,18 +17,10 @@ export interface FalHandle {
   cancelUrl: URL;
 }
 
-const MAX_HANDLE = 2000;
-
 const unusable = (why: string) => new GatewayError('upstream_error', `The ${FAL} request cannot be followed: ${why}.`, { retryable: false });
 
 function trustedUrl(value: unknown, what: string, origin: string): URL {
-  if (typeof value !== 'string') throw unusable(`its ${what} is missing`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw unusable(`its ${what} is not a URL`);
-  }
+  const url = handleUrl(value, what, unusable);
   if (url.username || url.password || url.origin !== origin) throw unusable(`its ${what} is on ${url.host}, not the route's ${new URL(origin).host}`);
   return url;
 }
@@ -35,12 +28,7 @@ function trustedUrl(value: unknown, what: string, origin: string): URL {
 const originOf = (route: Route) => new URL(route.baseUrl).origin;
 
 export function decodeHandle(text: string, route: Route): FalHandle {
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(text) ?? {};
-  } catch {
-    throw unusable('its stored handle is not JSON');
-  }
+  const parsed = decodeJobHandle(text, unusable);
   const requestId = parsed.request_id;
   if (typeof requestId !== 'string' || requestId === '') throw unusable('its stored handle has no request id');
   const origin = originOf(route);
@@ -58,8 +46,7 @@ export function handleOfSubmit(reply: Record<string, unknown> | undefined, route
   if (typeof request_id !== 'string' || request_id === '') {
     throw new GatewayError('upstream_error', `${FAL} queued the request but returned no request_id.`, { retryable: true });
   }
-  const text = JSON.stringify({ request_id, status_url, response_url, cancel_url });
-  if (text.length > MAX_HANDLE) throw unusable('its URLs are too long to keep');
+  const text = encodeJobHandle({ request_id, status_url, response_url, cancel_url }, unusable);
   decodeHandle(text, route);
   return text;
 }
