@@ -33,14 +33,6 @@ describe.each(databases())('Black Forest Labs through the gateway on $name', ({ 
   beforeEach(() => bfl.reset());
 
   const START = 10_000_000;
-  /** The balance once no hold is open: a synchronous answer settles its hold as the response finishes. */
-  const settled = (key: string) =>
-    pollValue(
-      () => gw.balance(key),
-      (b) => b.held === 0,
-    );
-  const getTask = async (key: string, id: string) =>
-    (await (await fetch(`${gw.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as any;
 
   it('generates flux-pro-1.1 synchronously through the openai SDK at the asked size, charged 0.04 once', async () => {
     const { key } = await gw.clientKey({ balance: START });
@@ -48,7 +40,7 @@ describe.each(databases())('Black Forest Labs through the gateway on $name', ({ 
     const res = await client.images.generate({ model: 'flux-pro-1.1', prompt: 'a paper boat', size: '1440x960' as never, response_format: 'b64_json' });
     expect(await imageSize(Buffer.from(res.data![0]!.b64_json!, 'base64'))).toMatchObject({ width: 1440, height: 960, format: 'jpeg' });
     expect(bfl.submissions.map((s) => s.json)).toEqual([{ prompt: 'a paper boat', width: 1440, height: 960 }]);
-    expect(await settled(key)).toMatchObject({ available: START - 40_000, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START - 40_000, held: 0 });
   });
 
   it("runs an async task whose progress shows BFL's while it runs, one submission, charged once", async () => {
@@ -58,21 +50,21 @@ describe.each(databases())('Black Forest Labs through the gateway on $name', ({ 
     expect(res.status).toBe(202);
     const id = res.body.id as string;
     const midway = await pollValue(
-      () => getTask(key, id),
+      () => gw.task(key, id),
       (t) => t.status === 'running' && t.progress > 0,
     );
     expect(midway).toMatchObject({ status: 'running' });
     expect(midway.progress).toBeGreaterThan(0);
     expect(midway.progress).toBeLessThan(100);
     const done = await pollValue(
-      () => getTask(key, id),
+      () => gw.task(key, id),
       (t) => !['pending', 'running'].includes(t.status),
     );
     expect(done).toMatchObject({ status: 'succeeded', progress: 100 });
     const img = await fetch(done.data[0].url);
     expect(await imageSize(Buffer.from(await img.arrayBuffer()))).toMatchObject({ width: 512, height: 512 });
     expect(bfl.submissions).toHaveLength(1);
-    expect(await settled(key)).toMatchObject({ available: START - 25_000, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START - 25_000, held: 0 });
   });
 
   it('answers a moderated output with 400 content_policy_violation and charges nothing', async () => {
@@ -82,7 +74,7 @@ describe.each(databases())('Black Forest Labs through the gateway on $name', ({ 
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'content_policy_violation', param: null });
     expect(bfl.submissions).toHaveLength(1);
-    expect(await settled(key)).toMatchObject({ available: START, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START, held: 0 });
   });
 
   it('hands a synchronous request that outlives its time limit over to a task that follows the same BFL job, charged once', async () => {
@@ -95,11 +87,11 @@ describe.each(databases())('Black Forest Labs through the gateway on $name', ({ 
     expect(taskId).toMatch(/^task_/);
     expect(await gw.balance(key)).toMatchObject({ available: START - 60_000, held: 60_000 });
     const done = await pollValue(
-      () => getTask(key, taskId),
+      () => gw.task(key, taskId),
       (t) => !['pending', 'running'].includes(t.status),
     );
     expect(done, JSON.stringify(done)).toMatchObject({ status: 'succeeded' });
     expect(bfl.submissions).toHaveLength(1);
-    expect(await settled(key)).toMatchObject({ available: START - 60_000, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START - 60_000, held: 0 });
   });
 });

@@ -66,11 +66,9 @@ describe.each(databases())('ComfyUI through the gateway on $name', ({ make }) =>
     hostB.reset();
   });
 
-  const getTask = async (key: string, id: string) =>
-    (await (await fetch(`${gw.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as any;
   const settled = (key: string, id: string) =>
     pollValue(
-      () => getTask(key, id),
+      () => gw.task(key, id),
       (t) => !['pending', 'running', 'queued'].includes(t.status),
     );
   const spent = async (key: string) => BALANCE - (await gw.balance(key)).available;
@@ -103,7 +101,7 @@ describe.each(databases())('ComfyUI through the gateway on $name', ({ make }) =>
       const seen: number[] = [];
       const done = await pollValue(
         async () => {
-          const t = await getTask(key, id);
+          const t = await gw.task(key, id);
           if (typeof t.progress === 'number') seen.push(t.progress);
           return t;
         },

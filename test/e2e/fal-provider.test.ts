@@ -27,14 +27,6 @@ describe.each(databases())('fal.ai through the gateway on $name', ({ make }) => 
   beforeEach(() => fal.reset());
 
   const START = 10_000_000;
-  /** The balance once no hold is open: a synchronous answer settles its hold as the response finishes. */
-  const settled = (key: string) =>
-    pollValue(
-      () => gw.balance(key),
-      (b) => b.held === 0,
-    );
-  const getTask = async (key: string, id: string) =>
-    (await (await fetch(`${gw.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as any;
 
   it('generates fal-flux-dev synchronously through the openai SDK, n images at the asked size, charged per image once', async () => {
     const { key } = await gw.clientKey({ balance: START });
@@ -43,7 +35,7 @@ describe.each(databases())('fal.ai through the gateway on $name', ({ make }) => 
     expect(res.data).toHaveLength(2);
     expect(await imageSize(Buffer.from(res.data![0]!.b64_json!, 'base64'))).toMatchObject({ width: 1024, height: 576, format: 'jpeg' });
     expect(fal.submissions.map((s) => s.json)).toEqual([{ prompt: 'a red kite', image_size: { width: 1024, height: 576 }, num_images: 2 }]);
-    expect(await settled(key)).toMatchObject({ available: START - 50_000, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START - 50_000, held: 0 });
   });
 
   it("runs an async task whose progress is the runner's progress bar, one queued request, charged once", async () => {
@@ -58,18 +50,18 @@ describe.each(databases())('fal.ai through the gateway on $name', ({ make }) => 
     expect(res.status).toBe(202);
     const id = res.body.id as string;
     const midway = await pollValue(
-      () => getTask(key, id),
+      () => gw.task(key, id),
       (t) => t.status === 'running' && t.progress > 0,
     );
     expect(midway.progress).toBeGreaterThan(0);
     expect(midway.progress).toBeLessThan(100);
     const done = await pollValue(
-      () => getTask(key, id),
+      () => gw.task(key, id),
       (t) => !['pending', 'running'].includes(t.status),
     );
     expect(done).toMatchObject({ status: 'succeeded', progress: 100 });
     expect(fal.submissions.map((s) => s.json)).toEqual([{ prompt: 'a lighthouse', image_size: 'square_hd' }]);
-    expect(await settled(key)).toMatchObject({ available: START - 40_000, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START - 40_000, held: 0 });
   });
 
   it("cancels a queued task: the cancel reaches fal's cancel URL and the hold is refunded", async () => {
@@ -78,7 +70,7 @@ describe.each(databases())('fal.ai through the gateway on $name', ({ make }) => 
     const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'fal-flux-dev', prompt: 'a slow one' }, { prefer: 'respond-async' });
     const id = res.body.id as string;
     await pollValue(
-      () => getTask(key, id),
+      () => gw.task(key, id),
       () => fal.queue.size === 1,
     );
     const requestId = [...fal.queue.keys()][0]!;
@@ -90,6 +82,6 @@ describe.each(databases())('fal.ai through the gateway on $name', ({ make }) => 
     expect(cancel.body.status).toBe('canceled');
     expect(fal.requestsTo(`/fal-ai/flux/requests/${requestId}/cancel`).map((r) => r.method)).toEqual(['PUT']);
     expect(fal.queue.get(requestId)!.cancelled).toBe(true);
-    expect(await settled(key)).toMatchObject({ available: START, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START, held: 0 });
   });
 });

@@ -42,14 +42,6 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
   });
   beforeEach(() => fake.reset());
 
-  const getTask = async (key: string, id: string) =>
-    (await (await fetch(`${gw.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as any;
-  /** The balance once no hold is open: a sync reply may be written before its hold is settled. */
-  const settled = (key: string) =>
-    until(
-      () => gw.balance(key),
-      (b) => b.held === 0,
-    );
   const ledgerKinds = async (accountId: string) => {
     const ledger = await gw.admin(`/v1/admin/ledger?account_id=${accountId}`);
     return (ledger.body.data as Array<{ kind: string }>).map((e) => e.kind).sort();
@@ -67,7 +59,7 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     expect(create.headers.prefer).toMatch(/^wait=\d+$/);
     expect(create.json).toEqual({ input: { prompt: 'a lighthouse', num_outputs: 2, aspect_ratio: '16:9' } });
     expect(fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/predictions/'))).toHaveLength(0);
-    expect(await settled(key)).toMatchObject({ available: START - 2 * 3000, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START - 2 * 3000, held: 0 });
     expect(await ledgerKinds(accountId)).toEqual(['credit', 'hold', 'settle']);
   });
 
@@ -79,7 +71,7 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     const img = await fetch(res.body.data[0].url);
     expect(await imageSize(Buffer.from(await img.arrayBuffer()))).toMatchObject({ width: 512, height: 384, format: 'webp' });
     expect(fake.solePrediction().pollTimes).toHaveLength(2);
-    expect(await settled(key)).toMatchObject({ available: START - 40_000, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START - 40_000, held: 0 });
   });
 
   it('charges only the images the safety checker let through', async () => {
@@ -89,7 +81,7 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: SCHNELL, prompt: 'a lighthouse', n: 3, response_format: 'url' });
     expect(res.status).toBe(200);
     expect(res.body.data).toHaveLength(2);
-    expect(await settled(key)).toMatchObject({ available: START - 2 * 3000, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START - 2 * 3000, held: 0 });
   });
 
   it("answers the safety checker's refusal with content_policy_violation and charges nothing", async () => {
@@ -100,7 +92,7 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'content_policy_violation', param: null });
     expect(fake.creates()).toHaveLength(1);
-    expect(await settled(key)).toMatchObject({ available: START, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START, held: 0 });
   });
 
   it("shows an async task's real progress from the prediction's logs, then its images, charged once", async () => {
@@ -109,7 +101,7 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     const res = await postJson(`${gw.url}/v1/images/generations`, key, { model: SCHNELL, prompt: 'a lighthouse' }, { prefer: 'respond-async' });
     expect(res.status).toBe(202);
     const running = await until(
-      () => getTask(key, res.body.id),
+      () => gw.task(key, res.body.id),
       (t) => t.status === 'running' && t.progress > 0,
     );
     expect(running).toMatchObject({ status: 'running' });
@@ -117,13 +109,13 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     expect(running.progress).toBeLessThan(100);
     fake.release(fake.solePrediction().id);
     const done = await until(
-      () => getTask(key, res.body.id),
+      () => gw.task(key, res.body.id),
       (t) => t.status === 'succeeded' || t.status === 'failed',
     );
     expect(done).toMatchObject({ status: 'succeeded', progress: 100 });
     expect(done.data).toHaveLength(1);
     expect(fake.creates()).toHaveLength(1);
-    expect(await settled(key)).toMatchObject({ available: START - 3000, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START - 3000, held: 0 });
     expect(await ledgerKinds(accountId)).toEqual(['credit', 'hold', 'settle']);
   }, 30_000);
 
@@ -137,8 +129,8 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     );
     expect(fake.requestsTo(`/v1/predictions/${p.id}/cancel`)).toHaveLength(1);
     expect(p.status).toBe('canceled');
-    expect((await getTask(key, taskId)).status).toBe('canceled');
-    expect(await settled(key)).toMatchObject({ available: START, held: 0 });
+    expect((await gw.task(key, taskId)).status).toBe('canceled');
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START, held: 0 });
     expect(await ledgerKinds(accountId)).toEqual(['credit', 'hold', 'refund']);
   }
 
@@ -182,7 +174,7 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
       await writing;
       const cancel = postJson(`${gw.url}/v1/tasks/${res.body.id}/cancel`, key, {});
       await until(
-        () => getTask(key, res.body.id),
+        () => gw.task(key, res.body.id),
         (t) => t.status === 'canceled',
       );
       release();
@@ -206,12 +198,12 @@ describe.each(databases())('Replicate through the gateway on $name', ({ make }) 
     expect(fake.creates()[0]!.headers.prefer).toBeUndefined();
     fake.release(p.id);
     const done = await until(
-      () => getTask(key, taskId),
+      () => gw.task(key, taskId),
       (t) => t.status === 'succeeded' || t.status === 'failed',
     );
     expect(done.status).toBe('succeeded');
     expect(fake.creates()).toHaveLength(1);
-    expect(await settled(key)).toMatchObject({ available: START - 40_000, held: 0 });
+    expect(await gw.settledBalance(key)).toMatchObject({ available: START - 40_000, held: 0 });
     expect(await ledgerKinds(accountId)).toEqual(['credit', 'hold', 'settle']);
   }, 30_000);
 });

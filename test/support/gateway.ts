@@ -6,6 +6,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { tempDir } from './databases.js';
+import { pollValue } from './wait.js';
 
 export const ADMIN_KEY = 'sk-ig-test-admin-key-0123456789';
 
@@ -17,6 +18,10 @@ export interface TestGateway {
   clientKey(opts?: { balance?: number; attrs?: Record<string, unknown> }): Promise<{ key: string; keyId: string; accountId: string }>;
   /** GET /v1/balance as the key's owner sees it. */
   balance(key: string): Promise<{ available: number; held: number; open_holds: number }>;
+  /** The balance once no hold is open: a synchronous answer settles its hold a moment after the client has it. */
+  settledBalance(key: string): Promise<{ available: number; held: number; open_holds: number }>;
+  /** GET /v1/tasks/{id} as the key's owner sees it. */
+  task(key: string, id: string): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,12 @@ export async function startGateway(
   const gateway = await createGateway(config, { logger: pino({ level: 'silent' }), catalogOverlayText: opts.overlay, consoleDir: opts.consoleDir });
   const address = await gateway.listen();
   const url = address.replace('localhost', '127.0.0.1');
+  const balance = async (key: string) =>
+    (await (await fetch(`${url}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      available: number;
+      held: number;
+      open_holds: number;
+    };
 
   const admin: TestGateway['admin'] = async (path, init = {}) => {
     const res = await fetch(`${url}${path}`, {
@@ -66,12 +77,13 @@ export async function startGateway(
       if (key.status !== 201) throw new Error(`key create failed: ${JSON.stringify(key.body)}`);
       return { key: key.body.key as string, keyId: key.body.id as string, accountId: acct.body.id as string };
     },
-    balance: async (key) =>
-      (await (await fetch(`${url}/v1/balance`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
-        available: number;
-        held: number;
-        open_holds: number;
-      },
+    balance,
+    settledBalance: (key) =>
+      pollValue(
+        () => balance(key),
+        (b) => b.held === 0,
+      ),
+    task: async (key, id) => (await fetch(`${url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json(),
     close: () => gateway.close(),
   };
 }
