@@ -264,9 +264,9 @@ export class TaskService {
           onProgress: (percent) => progress.report(percent),
           handedBack: () => task.handedBack,
           onUpstreamTask: async (upstreamId, routeId) => {
-            await this.d.store.setUpstream(row.id, owner, upstreamId, routeId);
+            const status = (await this.d.store.setUpstream(row.id, owner, upstreamId, routeId)) ?? (await this.d.store.get(row.id))?.status;
             // A cancel that committed before this id did found no upstream job to cancel: it is cancelled from here.
-            if ((await this.d.store.get(row.id))?.status === 'canceled') {
+            if (status === 'canceled') {
               await this.cancelUpstream({ ...row, upstream_task_id: upstreamId, route_id: routeId }).catch(() => undefined);
             }
           },

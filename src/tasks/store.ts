@@ -214,13 +214,16 @@ export class TaskStore {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  async setUpstream(id: string, owner: string, upstreamTaskId: string, routeId: string): Promise<void> {
-    await this.db
+  /** Records the upstream job of a task this worker holds; the task's status as of that write (undefined: not held). */
+  async setUpstream(id: string, owner: string, upstreamTaskId: string, routeId: string): Promise<TaskRow['status'] | undefined> {
+    const row = await this.db
       .updateTable('tasks')
       .set({ upstream_task_id: upstreamTaskId, route_id: routeId })
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
-      .execute();
+      .returning('status')
+      .executeTakeFirst();
+    return row?.status;
   }
 
   /**
