@@ -1,7 +1,7 @@
 /**
  * The databases persistence tests run on: SQLite in a temp dir always, and PostgreSQL when
  * IMAGEGATE_TEST_DATABASE_URL points at a server (.ci/run starts one and sets it). Each PostgreSQL use gets
- * a fresh database of its own, so test files can run in parallel.
+ * a fresh database of its own, so test files can run in parallel; the run's end drops them (global-setup.ts).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,8 @@ export function tempDir(prefix = 'imagegate-test-'): string {
 /** A fresh, empty PostgreSQL database; its URL. */
 export async function freshPostgres(): Promise<string> {
   if (!PG_URL) throw new Error('IMAGEGATE_TEST_DATABASE_URL is not set');
-  const name = `imagegate_t_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+  const run = process.env.IMAGEGATE_TEST_RUN ?? 'norun';
+  const name = `imagegate_t_${run}_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
