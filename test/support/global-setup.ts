@@ -4,7 +4,7 @@
  * run's id. Both go when the run ends, so repeated runs do not fill the disk or the cluster, and two runs on
  * one machine never remove each other's.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -13,6 +13,9 @@ export const RUN_ID_VARIABLE = 'IMAGEGATE_TEST_RUN';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const runDir = mkdtempSync(join(tmpdir(), 'imagegate-run-'));
+  // As open as the /tmp it stands for: the test PostgreSQL clusters run as the `postgres` user and must reach
+  // their data directories under it.
+  chmodSync(runDir, 0o1777);
   const runId = runDir
     .slice(-6)
     .toLowerCase()
