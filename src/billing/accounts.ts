@@ -1,9 +1,9 @@
 /** Accounts: who holds a balance. Money only moves through the Ledger. */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { type KeyPolicy, parseKeyPolicy } from '../domain/key-policy.js';
 import { newId } from '../domain/ids.js';
 import type { Db } from '../store/db.js';
-import type { Database } from '../store/schema.js';
+import type { AccountsTable, Database } from '../store/schema.js';
 import { run, type Transact, type TxWork } from '../store/transact.js';
 import type { Ledger } from './ledger.js';
 
@@ -15,6 +15,37 @@ export interface Account {
   /** What members may give their own keys (no limits when the operator set none). */
   keyPolicy: KeyPolicy;
 }
+
+/** What an account holds in open holds. */
+export interface Held {
+  amount: number;
+  count: number;
+}
+
+/** An account's balance and its open holds, as of one moment. */
+export interface Standing {
+  account: Account;
+  held: Held;
+}
+
+const openHoldsOf = (eb: ExpressionBuilder<Database, 'accounts'>) =>
+  eb.selectFrom('holds').whereRef('holds.account_id', '=', 'accounts.id').where('holds.status', '=', 'open');
+
+/**
+ * The open holds of each account row, as columns of the same statement: a hold's close commits the balance
+ * and the hold's status together, so one statement sees both or neither (two reads could see one of them).
+ */
+export const heldColumns = (eb: ExpressionBuilder<Database, 'accounts'>) => [
+  openHoldsOf(eb)
+    .select((h) => h.fn.coalesce(h.fn.sum<number>('holds.amount'), h.lit(0)).as('amount'))
+    .as('held_amount'),
+  openHoldsOf(eb)
+    .select((h) => h.fn.countAll<number>().as('count'))
+    .as('held_count'),
+];
+
+/** The Held of a row selected with heldColumns. */
+export const heldOf = (r: { held_amount: unknown; held_count: unknown }): Held => ({ amount: Number(r.held_amount ?? 0), count: Number(r.held_count ?? 0) });
 
 export class Accounts {
   private readonly db: Kysely<Database>;
@@ -51,7 +82,13 @@ export class Accounts {
 
   async get(id: string): Promise<Account | undefined> {
     const r = await this.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? { id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at, keyPolicy: parseKeyPolicy(r.key_policy) } : undefined;
+    return r ? toAccount(r) : undefined;
+  }
+
+  /** The account with its open holds, in one statement (what /v1/balance and the account views show). */
+  async standing(id: string): Promise<Standing | undefined> {
+    const r = await this.db.selectFrom('accounts').selectAll('accounts').select(heldColumns).where('accounts.id', '=', id).executeTakeFirst();
+    return r ? { account: toAccount(r), held: heldOf(r) } : undefined;
   }
 
   /** Replaces the account's key policy (null: none, members' keys unlimited). Whether the account exists. */
@@ -62,19 +99,6 @@ export class Accounts {
       .where('id', '=', id)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
-  }
-
-  /** Open holds of each of these accounts, in one query; an account without any is absent. */
-  async heldByAccount(ids: readonly string[]): Promise<Map<string, { amount: number; count: number }>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom('holds')
-      .select((eb) => ['account_id', eb.fn.sum<number>('amount').as('amount'), eb.fn.countAll<number>().as('count')])
-      .where('account_id', 'in', ids)
-      .where('status', '=', 'open')
-      .groupBy('account_id')
-      .execute();
-    return new Map(rows.map((r) => [r.account_id, { amount: Number(r.amount), count: Number(r.count) }]));
   }
 
   /**
@@ -91,15 +115,8 @@ export class Accounts {
       .executeTakeFirstOrThrow();
     return Number(r.charged);
   }
+}
 
-  /** Sum of open holds: money reserved by requests in flight. */
-  async held(id: string): Promise<{ amount: number; count: number }> {
-    const r = await this.db
-      .selectFrom('holds')
-      .select((eb) => [eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('amount'), eb.fn.countAll<number>().as('count')])
-      .where('account_id', '=', id)
-      .where('status', '=', 'open')
-      .executeTakeFirstOrThrow();
-    return { amount: Number(r.amount), count: Number(r.count) };
-  }
+export function toAccount(r: Selectable<AccountsTable>): Account {
+  return { id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at, keyPolicy: parseKeyPolicy(r.key_policy) };
 }

@@ -1,5 +1,5 @@
 /** An account as the admin API and its member see it: balance, money held by requests in flight, key policy. */
-import type { Account } from '../billing/accounts.js';
+import type { Standing } from '../billing/accounts.js';
 import type { KeyPolicy } from '../domain/key-policy.js';
 
 export interface AccountView {
@@ -15,7 +15,7 @@ export interface AccountView {
   created: number;
 }
 
-export function accountView(a: Account, held: { amount: number; count: number }, currency: string): AccountView {
+export function accountView({ account: a, held }: Standing, currency: string): AccountView {
   return {
     id: a.id,
     object: 'account',

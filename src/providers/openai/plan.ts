@@ -41,10 +41,19 @@ const quoted = (values: readonly unknown[]) => values.map((v) => `"${String(v)}"
 /** The endpoints the catalog model is served on: those of the operations it lists. */
 const endpointsOf = (model: ModelFacts): Endpoint[] => (Object.keys(model.operations) as Operation[]).map((op) => ENDPOINT_OF[op]);
 
-/** Fields the catalog model takes on any of its operations (OpenAI's FIELD_MAP says on which endpoints). */
-const fieldsOf = (model: ModelFacts): string[] => [
-  ...new Set([...Object.keys(model.fields), ...Object.values(model.operations).flatMap((op) => Object.keys(op?.fields ?? {}))]),
-];
+/**
+ * Fields the catalog model takes on any of its operations (OpenAI's FIELD_MAP says on which endpoints).
+ * Read for every field of every request, so worked out once per catalog model.
+ */
+const fieldsOfModel = new WeakMap<ModelFacts, ReadonlySet<string>>();
+function fieldsOf(model: ModelFacts): ReadonlySet<string> {
+  let fields = fieldsOfModel.get(model);
+  if (!fields) {
+    fields = new Set([...Object.keys(model.fields), ...Object.values(model.operations).flatMap((op) => Object.keys(op?.fields ?? {}))]);
+    fieldsOfModel.set(model, fields);
+  }
+  return fields;
+}
 
 export function planRequest(job: ImageJob, route: Route, flavour: ImagesApiFlavour): OpenAIPlan {
   const { upstreamModel, model } = route;
@@ -117,8 +126,8 @@ function translate(
     );
   }
   const common = flavour.commonParams;
-  const extras = fieldsOf(model).filter((f) => !common.includes(f));
-  if (!common.includes(name) && !extras.includes(name)) {
+  if (!common.includes(name) && !fieldsOf(model).has(name)) {
+    const extras = [...fieldsOf(model)].filter((f) => !common.includes(f));
     const takes = [...common.filter((p) => p !== 'aspect_ratio'), ...extras];
     throw invalidRequest(name, `${who} does not take ${name}; it takes ${takes.join(', ')}. Remove ${name}.`);
   }

@@ -11,14 +11,14 @@ import { usageGroups, usageReport } from '../records/usage.js';
 export function accountRoutes(app: FastifyInstance, d: { db: Db; accounts: Accounts; ledger: Ledger; requestLog: RequestLog }): void {
   app.get('/v1/balance', CLIENT, async (req) => {
     const p = req.principal!;
-    const a = await d.accounts.get(p.accountId);
-    const held = await d.accounts.held(p.accountId);
+    // One statement: a hold closing between two reads would show its money in neither or both.
+    const standing = await d.accounts.standing(p.accountId);
     return {
       object: 'balance',
       account_id: p.accountId,
-      available: a?.balance ?? 0,
-      held: held.amount,
-      open_holds: held.count,
+      available: standing?.account.balance ?? 0,
+      held: standing?.held.amount ?? 0,
+      open_holds: standing?.held.count ?? 0,
       currency: d.ledger.currency,
       unit: 'micro',
     };

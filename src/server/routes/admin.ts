@@ -3,18 +3,17 @@
  * The CLI is a thin client of these endpoints.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Selectable, sql } from 'kysely';
+import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Account, Accounts } from '../../billing/accounts.js';
+import { type Accounts, heldColumns, heldOf, toAccount } from '../../billing/accounts.js';
 import type { Ledger } from '../../billing/ledger.js';
 import { USAGE_FIGURES, USAGE_GROUP_FIELD } from '../../billing/usage.js';
 import { GatewayError, invalidRequest } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
-import { KeyPolicySchema, parseKeyPolicy } from '../../domain/key-policy.js';
+import { KeyPolicySchema } from '../../domain/key-policy.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { Db } from '../../store/db.js';
 import type { RequestLog } from '../../store/request-log.js';
-import type { AccountsTable } from '../../store/schema.js';
 import { describeKey, KEY_STATUSES, type KeyStore } from '../../store/keys.js';
 import { OPERATOR_ACCOUNT } from '../../store/bootstrap.js';
 import { accountView } from '../account-view.js';
@@ -77,10 +76,10 @@ export function adminRoutes(
   d: { db: Db; keys: KeyStore; accounts: Accounts; ledger: Ledger; requestLog: RequestLog; auditLog: AuditLog },
 ): void {
   const db = d.db.kysely;
-  const mustAccount = async (id: string) => {
-    const a = await d.accounts.get(id);
-    if (!a) throw new GatewayError('not_found', `No account "${id}".`, { param: 'account_id' });
-    return a;
+  const mustStanding = async (id: string) => {
+    const s = await d.accounts.standing(id);
+    if (!s) throw new GatewayError('not_found', `No account "${id}".`, { param: 'account_id' });
+    return s;
   };
 
   app.post('/v1/admin/accounts', ADMIN, async (req, reply) => {
@@ -97,24 +96,21 @@ export function adminRoutes(
     // The account, its opening credit and the audit row commit together.
     const a = await d.accounts.create(body.name, credit, id, () => d.auditLog.entryWork(audit));
     reply.code(201);
-    return accountView(a, { amount: 0, count: 0 }, d.ledger.currency);
+    return accountView({ account: a, held: { amount: 0, count: 0 } }, d.ledger.currency);
   });
   app.get<{ Querystring: Query }>('/v1/admin/accounts', ADMIN, async (req) => {
     const q = req.query;
     const limit = pageLimit(q.limit);
-    let sel = db.selectFrom('accounts').selectAll();
+    let sel = db.selectFrom('accounts').selectAll('accounts').select(heldColumns);
     if (q.q) {
       const pattern = containsPattern(q.q);
       sel = sel.where(sql<boolean>`(lower(name) like ${pattern} escape '\\' or lower(id) like ${pattern} escape '\\')`);
     }
     const rows = await newestFirst(db, 'accounts', sel, q.after, limit);
-    const held = await d.accounts.heldByAccount(rows.slice(0, limit).map((r) => r.id));
-    const none = { amount: 0, count: 0 };
-    return page(rows, limit, (r) => accountView(toAccount(r), held.get(r.id) ?? none, d.ledger.currency));
+    return page(rows, limit, (r) => accountView({ account: toAccount(r), held: heldOf(r) }, d.ledger.currency));
   });
   app.get<{ Params: { id: string } }>('/v1/admin/accounts/:id', ADMIN, async (req) => {
-    const a = await mustAccount(req.params.id);
-    return accountView(a, await d.accounts.held(a.id), d.ledger.currency);
+    return accountView(await mustStanding(req.params.id), d.ledger.currency);
   });
   app.patch<{ Params: { id: string } }>('/v1/admin/accounts/:id', ADMIN, async (req) => {
     const body = parseBody(UpdateAccountSchema, req.body);
@@ -122,13 +118,12 @@ export function adminRoutes(
       throw new GatewayError('not_found', `No account "${req.params.id}".`, { param: 'id' });
     }
     await d.auditLog.record({ actor: actingAs(req), action: 'account.update', target: { kind: 'account', id: req.params.id }, diff: body });
-    const a = await mustAccount(req.params.id);
-    return accountView(a, await d.accounts.held(a.id), d.ledger.currency);
+    return accountView(await mustStanding(req.params.id), d.ledger.currency);
   });
   for (const kind of ['credit', 'debit'] as const) {
     app.post<{ Params: { id: string } }>(`/v1/admin/accounts/:id/${kind}`, ADMIN, async (req) => {
       const body = parseBody(MoneySchema, req.body);
-      await mustAccount(req.params.id);
+      await mustStanding(req.params.id);
       const amount = kind === 'credit' ? body.amount : -body.amount;
       const audit = {
         actor: actingAs(req),
@@ -144,10 +139,10 @@ export function adminRoutes(
 
   app.post('/v1/admin/keys', ADMIN, async (req, reply) => {
     const { account_id, ...attrs } = parseBody(CreateKeySchema, req.body);
-    const account = await mustAccount(account_id ?? OPERATOR_ACCOUNT);
+    const { account } = await mustStanding(account_id ?? OPERATOR_ACCOUNT);
     const created = await createKeyAudited(d, req, account.id, attrs);
     reply.code(201);
-    return fundedKeyAnswer(created, accountView(account, await d.accounts.held(account.id), d.ledger.currency));
+    return fundedKeyAnswer(created, accountView(await mustStanding(account.id), d.ledger.currency));
   });
   app.get<{ Querystring: Query }>('/v1/admin/keys', ADMIN, async (req) => {
     const q = req.query;
@@ -205,11 +200,6 @@ export function adminRoutes(
     }
     return { object: 'list', currency: d.ledger.currency, unit: 'micro', data };
   });
-}
-
-/** An accounts row as an Account. */
-function toAccount(r: Selectable<AccountsTable>): Account {
-  return { id: r.id, name: r.name, balance: r.balance, createdAt: r.created_at, keyPolicy: parseKeyPolicy(r.key_policy) };
 }
 
 export function dateParam(v: string | undefined, name: string): number | undefined {

@@ -49,10 +49,9 @@ export function memberAccountRoutes(app: FastifyInstance, d: MemberAccountDeps):
 
   app.get('/v1/console/account', MEMBER, async (req): Promise<MemberAccountView> => {
     const id = memberAccountOf(req);
-    const a = await d.accounts.get(id);
-    if (!a) throw new GatewayError('not_found', `No account "${id}".`);
-    const [held, month] = await Promise.all([d.accounts.held(id), d.accounts.chargedSince(id, monthStart(Date.now()))]);
-    return { ...accountView(a, held, d.ledger.currency), spend_this_month: month };
+    const [standing, month] = await Promise.all([d.accounts.standing(id), d.accounts.chargedSince(id, monthStart(Date.now()))]);
+    if (!standing) throw new GatewayError('not_found', `No account "${id}".`);
+    return { ...accountView(standing, d.ledger.currency), spend_this_month: month };
   });
 
   app.get<{ Querystring: Query }>('/v1/console/account/usage', MEMBER, async (req) => {
