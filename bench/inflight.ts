@@ -233,7 +233,7 @@ export function saveInflight(rows: Row[]): string {
   mkdirSync(outDir, { recursive: true });
   const stamp = new Date().toISOString().slice(0, 16).replace(':', '');
   const file = join(outDir, `${stamp}-inflight.json`);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), upstream_delay_ms: UPSTREAM_DELAY_MS, machine: machine(), rows }, null, 2));
+  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), upstream_delay_ms: UPSTREAM_DELAY_MS, machine: machine(), rows }, null, 2)}\n`);
   return file;
 }
 

@@ -21,7 +21,7 @@ import type { Delivery } from '../pipeline/pipeline.js';
 import type { PassThroughSink } from '../domain/adapter.js';
 
 /** Bytes queued for a slow client before the upstream is read further. */
-const QUEUED_BYTES = 256 * 1024;
+const QUEUED_BYTES = 64 * 1024;
 
 /**
  * A dialect's reply that can be passed through: its JSON, whose first image's base64 text follows `head`
