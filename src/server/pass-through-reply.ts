@@ -61,6 +61,10 @@ export class PassThroughReply implements PassThroughSink {
     const res = this.res ?? this.start();
     if (res.destroyed) throw new Error('The client connection is gone.');
     this.send(res, piece);
+    if (res.writableLength <= QUEUED_BYTES) return undefined;
+    // What this tick corked goes to the socket first: Node 22 keeps corked writes in the response itself,
+    // and when the socket then takes them all at once no 'drain' ever follows.
+    this.uncork(res);
     return res.writableLength > QUEUED_BYTES ? once(res, 'drain', { signal: this.clientGone }) : undefined;
   }
 
