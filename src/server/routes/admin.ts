@@ -139,10 +139,11 @@ export function adminRoutes(
 
   app.post('/v1/admin/keys', ADMIN, async (req, reply) => {
     const { account_id, ...attrs } = parseBody(CreateKeySchema, req.body);
-    const { account } = await mustStanding(account_id ?? OPERATOR_ACCOUNT);
-    const created = await createKeyAudited(d, req, account.id, attrs);
+    // Read once: making a key moves no money, so the standing before it is the standing after it.
+    const standing = await mustStanding(account_id ?? OPERATOR_ACCOUNT);
+    const created = await createKeyAudited(d, req, standing.account.id, attrs);
     reply.code(201);
-    return fundedKeyAnswer(created, accountView(await mustStanding(account.id), d.ledger.currency));
+    return fundedKeyAnswer(created, accountView(standing, d.ledger.currency));
   });
   app.get<{ Querystring: Query }>('/v1/admin/keys', ADMIN, async (req) => {
     const q = req.query;
