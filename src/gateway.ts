@@ -174,8 +174,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   const sweepHolds = async () => {
     const n = await ledger.sweep({ liveOwners: await instances.liveOwners(), maxAgeMs: config.holdMaxAgeSeconds * 1000 });
     if (n) log.warn({ released: n }, 'refunded holds left open by a stopped process');
-    // A hold owned by a task is closed with the task's outcome; one whose task is gone or finished has no
-    // owner left to close it (a crash in between): it is refunded.
+    // A hold owned by a task is closed with the task's outcome, in one transaction; one whose task is gone or
+    // finished was left by an older version that wrote them apart (a crash in between): it is refunded.
     for (const t of await taskStore.orphanedHolds()) await ledger.refund(t.hold_id, `task ${t.task_id} is gone or finished without settling`);
   };
   await sweepHolds();

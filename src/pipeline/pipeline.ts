@@ -256,10 +256,11 @@ export interface ExecuteOptions {
   /** Called as the upstream work starts (a provider slot granted): until then the caller may still hand the job back. */
   onUpstreamStart?: () => void;
   /**
-   * Asked after a failure before refunding: true leaves the hold open, because the job was handed back
-   * unstarted to the task queue, whose next worker closes it.
+   * True for a task's worker: a failure leaves the hold open, because the task closes it itself, in the
+   * transaction that ends the task and only while the worker still holds the task's lease. A worker that lost
+   * its lease (taken over) or handed the job back must not return the money another worker is spending.
    */
-  handedBack?: () => boolean;
+  taskClosesHold?: true;
   /** Resume an upstream task created before a restart instead of submitting again. */
   resumeUpstreamTask?: { id: string; routeId: string };
   /**
@@ -271,8 +272,8 @@ export interface ExecuteOptions {
 }
 
 /**
- * Runs the upstream work. Any failure refunds the hold (once); success leaves it open in the returned
- * Execution's settlement, which the caller closes.
+ * Runs the upstream work. Any failure refunds the hold (once), unless a task closes it (taskClosesHold);
+ * success leaves it open in the returned Execution's settlement, which the caller closes.
  */
 export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: ExecuteOptions): Promise<Execution> {
   const { job, model, hold } = prepared;
@@ -331,7 +332,7 @@ export async function execute(deps: PipelineDeps, prepared: PreparedJob, opts: E
     // The upstream is still making the image: refunding would let a retry pay for it twice. A hook that
     // fails to take the hold over (database error) leaves it to the refund below.
     const handedOver = err.code === 'upstream_timeout' && opts.onTimeoutHandover ? await opts.onTimeoutHandover(err, prepared).catch(() => false) : false;
-    if (!handedOver && !opts.handedBack?.()) await hold?.refund(`refunded: ${(e as Error).message?.slice(0, 200)}`);
+    if (!handedOver && !opts.taskClosesHold) await hold?.refund(`refunded: ${(e as Error).message?.slice(0, 200)}`);
     throw err;
   } finally {
     await prepared.release();

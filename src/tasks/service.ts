@@ -262,7 +262,7 @@ export class TaskService {
           signal: ac.signal,
           onUpstreamStart: () => void (task.started = true),
           onProgress: (percent) => progress.report(percent),
-          handedBack: () => task.handedBack,
+          taskClosesHold: true,
           onUpstreamTask: async (upstreamId, routeId) => {
             const status = (await this.d.store.setUpstream(row.id, owner, upstreamId, routeId)) ?? (await this.d.store.get(row.id))?.status;
             // A cancel that committed before this id did found no upstream job to cancel: it is cancelled from here.
@@ -298,13 +298,18 @@ export class TaskService {
   }
 
   /**
-   * Failed, and its hold refunded (execute() refunds it on a failure of its own; this covers failures around
-   * it). A crash between the two leaves a failed task with an open hold, which the hold sweep refunds.
+   * Failed, and its hold refunded, in one transaction and only while this worker holds the task's lease: a
+   * worker that lost it (its task taken over, or canceled) leaves the money to whoever owns the task now.
+   * A hold closed already (the task must not run again: see rebuild) leaves the task's failure alone to write.
    */
   private async fail(row: TaskRow, e: unknown, owner: string): Promise<void> {
     const err = toGatewayError(e);
-    await this.d.store.finish(row.id, 'failed', { error: JSON.stringify({ status: err.status, body: err.toBody() }) }, owner);
-    if (row.hold_id) await this.d.ledger.refund(row.hold_id, 'task failed');
+    const data = { error: JSON.stringify({ status: err.status, body: err.toBody() }) };
+    const store = this.d.store;
+    const refunded = row.hold_id
+      ? (await this.d.ledger.refundAfter(row.hold_id, 'task failed', () => store.finishWithHoldWork(row.id, 'failed', data, owner))).closed
+      : false;
+    if (!refunded) await store.finish(row.id, 'failed', data, owner);
   }
 
   /**

@@ -240,7 +240,7 @@ export class TaskStore {
    * declines (false, nothing written) unless the task may take that state and its hold is still open, so
    * the hold's close that follows cannot find it closed.
    */
-  *finishWithHoldWork(id: string, to: 'succeeded' | 'canceled', data: { result?: string; error?: string }, owner?: string): TxWork<boolean> {
+  *finishWithHoldWork(id: string, to: 'succeeded' | 'failed' | 'canceled', data: { result?: string; error?: string }, owner?: string): TxWork<boolean> {
     const q = this.finishQuery(id, to, data, owner).where((eb) =>
       eb.or([
         eb('hold_id', 'is', null),

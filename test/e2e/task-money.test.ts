@@ -189,6 +189,44 @@ describe.each(databases())('task money across crashes on $name', ({ make }) => {
     );
   });
 
+  it('leaves the hold open for the worker that took a task over when the worker that lost its lease gives up', async () => {
+    const { accountId, key } = await gw.clientKey({ balance: 10 * PRICE });
+    fake.reset();
+    fake.knobs.latencyMs = 3_000;
+    try {
+      const submitted = await postJson(`${gw.url}/v1/images/generations`, key, { model: 'paid-image', prompt: 'p', n: 1 }, { prefer: 'respond-async' });
+      expect(submitted.status).toBe(202);
+      const id = submitted.body.id as string;
+      await until(() => fake.inFlight === 1);
+      // This worker stalled past its lease and another one took the task over (what a long pause does).
+      await k()
+        .updateTable('tasks')
+        .set({ lease_owner: 'inst_other', lease_until: Date.now() + 60_000 })
+        .where('id', '=', id)
+        .execute();
+      // Its next lease renewal finds the lease gone and stops the upstream call.
+      await until(() => gw.gateway.tasks.running === 0);
+      const row = (await taskOf(id))!;
+      expect({ status: row.status, owner: row.lease_owner, hold: (await holdOf(row.hold_id!)).status }).toEqual({
+        status: 'running',
+        owner: 'inst_other',
+        hold: 'open',
+      });
+      expect(await gw.balance(key)).toMatchObject({ available: 9 * PRICE, held: PRICE });
+      // The new owner's success still settles it, once.
+      const hold = (await gw.gateway.ledger.holdRecord(row.hold_id!))!;
+      expect(hold.accountId).toBe(accountId);
+      const settled = await gw.gateway.ledger.settleAfter(hold, PRICE, () =>
+        gw.gateway.taskStore.finishWithHoldWork(id, 'succeeded', { result: '{}' }, 'inst_other'),
+      );
+      expect(settled).toEqual({ closed: true, charged: PRICE });
+    } finally {
+      fake.knobs.latencyMs = 0;
+      // The abandoned upstream call ends after its latency; later tests count the fake's calls in flight.
+      await until(() => fake.inFlight === 0, 10_000);
+    }
+  });
+
   /** Turn a finished claim back into what a process killed mid-request leaves: running, owned by a dead instance. */
   const orphanClaim = (accountId: string, key: string) =>
     k()
