@@ -1,16 +1,19 @@
 /** A modal dialog on the native <dialog>: focus moves in, Escape closes it, focus returns to the opener. */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client.js';
 import { t } from './messages.js';
 import { asApiError, ErrorNote } from './status.js';
 
 export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren }) {
   const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
+  // Read while the dialog first renders, right after the click that asked for it: an effect runs later,
+  // when the focus may have moved.
+  const [opener] = useState(() => document.activeElement as HTMLElement | null);
+  // Opened as soon as it is in the DOM, not after the next paint, so no key press lands in between.
+  useLayoutEffect(() => {
     const d = ref.current;
     if (!d) return;
-    const opener = document.activeElement as HTMLElement | null;
     d.showModal();
     return () => {
       d.close();
