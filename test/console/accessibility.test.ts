@@ -290,7 +290,8 @@ describe.skipIf(noChromium)('console accessibility in Chromium', () => {
       await page.keyboard.press('Escape');
       await page.getByRole('dialog').waitFor({ state: 'detached' });
       // On failure, says what has the focus instead.
-      const focused = () => button.evaluate((b) => (b === document.activeElement ? 'the opener' : (document.activeElement?.outerHTML.slice(0, 160) ?? 'nothing')));
+      const focused = () =>
+        button.evaluate((b) => (b === document.activeElement ? 'the opener' : (document.activeElement?.outerHTML.slice(0, 160) ?? 'nothing')));
       await expect.poll(focused, { message: path, timeout: 2_000 }).toBe('the opener');
     }
   });
