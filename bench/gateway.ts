@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export const ADMIN = 'sk-ig-bench-admin-key-000000000000';
 export const root = new URL('..', import.meta.url).pathname;
 /** The node flags of `npm start` (package.json). */
-export const GATEWAY_NODE_FLAGS = ['--no-memory-reducer', '--max-semi-space-size=4', '--heap-growing-percent=200'];
+export const GATEWAY_NODE_FLAGS = ['--no-memory-reducer', '--max-semi-space-size=4', '--heap-growing-percent=200', '--v8-pool-size=1'];
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

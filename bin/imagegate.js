@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=1048576 node --no-memory-reducer --max-semi-space-size=4 --heap-growing-percent=200
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=1048576 node --no-memory-reducer --max-semi-space-size=4 --heap-growing-percent=200 --v8-pool-size=1
 // The V8 flags and MALLOC_MMAP_THRESHOLD_: see docs/performance.md (V8 otherwise runs back-to-back full GCs
 // after an idle spell, keeps a 32 MB young generation resident, and lets dead image chunks pile up longer
 // before a full collection; glibc otherwise lets resident memory creep under image load).
