@@ -69,6 +69,8 @@ describe.each(databases())('sync → task handover on $name', ({ make }) => {
 
   it('answers 504 naming a task that owns the hold; polling it yields the images, charged once, from the same upstream task', async () => {
     const { key, accountId } = await gw.clientKey({ balance: START });
+    // The upstream job stays running until the looks below are done, however slow the machine.
+    fake.holdTasks = true;
     const res = await gen(key);
     expect(res.status).toBe(504);
     const error = res.body.error;
@@ -84,6 +86,7 @@ describe.each(databases())('sync → task handover on $name', ({ make }) => {
     const running = await getTask(key, error.task_id);
     expect(running).toMatchObject({ id: error.task_id, status: 'running', model: MODEL });
     expect((await money(accountId, txn)).hold).toMatchObject({ status: 'open', owner: `task:${error.task_id}` });
+    fake.holdTasks = false;
 
     const done = await until(
       () => getTask(key, error.task_id),

@@ -133,6 +133,8 @@ const stamp = (t = Date.now()) => new Date(t).toISOString().replace('T', ' ').re
 export class DashScopeFake extends HttpFake {
   /** Polls a task takes to reach its terminal state (first poll PENDING, then RUNNING); read at create. */
   pollsToFinish = 2;
+  /** While true, no task finishes, whatever its polls: a test looks at a job still running, then lets it go. */
+  holdTasks = false;
   readonly tasks = new Map<string, FakeTask>();
   /** Effective n and watermark of each accepted generation (after DashScope's defaults). */
   effective: Array<{ n: number; watermark: boolean }> = [];
@@ -173,6 +175,7 @@ export class DashScopeFake extends HttpFake {
   override reset(): void {
     super.reset();
     this.pollsToFinish = 2;
+    this.holdTasks = false;
     this.tasks.clear();
     this.effective = [];
     this.outcomes = [];
@@ -347,7 +350,7 @@ export class DashScopeFake extends HttpFake {
 
   private advance(task: FakeTask): void {
     const polls = task.pollTimes.length;
-    if (polls < task.pollsToFinish) {
+    if (polls < task.pollsToFinish || this.holdTasks) {
       task.status = polls <= 1 ? 'PENDING' : 'RUNNING';
       return;
     }
