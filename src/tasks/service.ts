@@ -300,16 +300,12 @@ export class TaskService {
   /**
    * Failed, and its hold refunded, in one transaction and only while this worker holds the task's lease: a
    * worker that lost it (its task taken over, or canceled) leaves the money to whoever owns the task now.
-   * A hold closed already (the task must not run again: see rebuild) leaves the task's failure alone to write.
    */
   private async fail(row: TaskRow, e: unknown, owner: string): Promise<void> {
-    const err = toGatewayError(e);
-    const data = { error: JSON.stringify({ status: err.status, body: err.toBody() }) };
+    const data = failure(e);
     const store = this.d.store;
-    const refunded = row.hold_id
-      ? (await this.d.ledger.refundAfter(row.hold_id, 'task failed', () => store.finishWithHoldWork(row.id, 'failed', data, owner))).closed
-      : false;
-    if (!refunded) await store.finish(row.id, 'failed', data, owner);
+    if (row.hold_id) await this.d.ledger.refundAfter(row.hold_id, 'task failed', () => store.finishWithHoldWork(row.id, 'failed', data, owner));
+    else await store.finish(row.id, 'failed', data, owner);
   }
 
   /**
@@ -322,12 +318,10 @@ export class TaskService {
     if (record && record.status !== 'open') {
       const owner = this.d.instanceId;
       if (record.status === 'settled') await this.d.store.finish(row.id, 'succeeded', {}, owner);
-      else
-        await this.fail(
-          row,
-          new GatewayError('upstream_error', 'The task failed and its hold was refunded; it was not run again.', { retryable: false }),
-          owner,
-        );
+      else {
+        const err = new GatewayError('upstream_error', 'The task failed and its hold was refunded; it was not run again.', { retryable: false });
+        await this.d.store.finish(row.id, 'failed', failure(err), owner);
+      }
       return undefined;
     }
     const model = this.d.pipeline.catalog.resolve(row.model);
@@ -349,4 +343,10 @@ export class TaskService {
       acceptTextOnly: false,
     };
   }
+}
+
+/** A failed task's stored error: the status and body its client reads. */
+function failure(e: unknown): { error: string } {
+  const err = toGatewayError(e);
+  return { error: JSON.stringify({ status: err.status, body: err.toBody() }) };
 }
