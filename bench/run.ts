@@ -21,7 +21,12 @@ const processesArg = process.argv.indexOf('--processes');
 const PROCESSES = processesArg > 0 ? Number(process.argv[processesArg + 1]) : 1;
 if (!Number.isInteger(PROCESSES) || PROCESSES < 1) throw new Error('--processes takes a positive integer');
 const DURATION = quick ? 2 : 8;
-const RUNS = 2;
+/**
+ * Rounds per case and connection count. A round loads the upstream directly, nginx, the Node relay and
+ * imagegate one after another, so each ratio compares runs seconds apart; the row reports medians over the
+ * rounds, because this shared machine's speed drifts by ±25% from one minute to the next.
+ */
+const ROUNDS = quick ? 1 : 3;
 const CONNECTIONS = [4, 32];
 /** Back-to-back runs per image case at 32 connections, resident memory read after each: growth shows here. */
 const REPEATS = quick ? 3 : 6;
@@ -138,9 +143,13 @@ function clearStoredImages(dataDir: string): void {
   }
 }
 
-function best(results: WrkResult[]): WrkResult {
-  return results.reduce((a, b) => (b.rps > a.rps ? b : a));
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+const round2 = (n: number) => Number(n.toFixed(2));
 
 async function main(): Promise<void> {
   ensureTools();
@@ -229,43 +238,38 @@ async function main(): Promise<void> {
         headers: { prefer: 'respond-async' },
       },
     ];
-    // The references depend only on the upstream body and the connections: url is compared with the b64
-    // references (the same upstream answer), async submit with the small ones.
-    const references = new Map<string, { direct: WrkResult; nginx: WrkResult; floor: WrkResult }>();
-    const measureReferences = (c: (typeof cases)[number], conns: number) => {
-      const key = `${c.up}:${conns}`;
-      if (!references.has(key)) {
-        const run = (port: number) => best(Array.from({ length: RUNS }, () => wrk(`http://127.0.0.1:${port}${path}`, conns, c.body, {}, dir)));
-        references.set(key, { direct: run(c.up), nginx: run(c.nginx), floor: run(c.floor) });
-      }
-      return references.get(key)!;
-    };
     for (const c of cases.filter((x) => onlyCases.length === 0 || onlyCases.includes(x.name))) {
       for (const conns of CONNECTIONS) {
-        const { direct, nginx, floor } = measureReferences(c, conns);
+        const reference = (port: number) => wrk(`http://127.0.0.1:${port}${path}`, conns, c.body, {}, dir);
         const gwRun = () => {
           const result = wrk(`http://127.0.0.1:${c.gw}${path}`, conns, c.body, { authorization: `Bearer ${c.key}`, ...c.headers }, dir);
           clearStoredImages(c.data);
           return result;
         };
         gwRun(); // warm-up, not counted: the JIT has not compiled the hot path of a fresh process yet
-        const gw = best(Array.from({ length: RUNS }, gwRun));
+        const rounds = Array.from({ length: ROUNDS }, () => ({ direct: reference(c.up), nginx: reference(c.nginx), floor: reference(c.floor), gw: gwRun() }));
+        const rps = (target: keyof (typeof rounds)[number]) => Math.round(median(rounds.map((r) => r[target].rps)));
+        const byRound = (f: (r: (typeof rounds)[number]) => number) => rounds.map(f);
+        const ms = (target: keyof (typeof rounds)[number], at: 'p50' | 'p99') => round2(median(rounds.map((r) => r[target][at])));
         const row = {
           case: c.name,
           conns,
-          'direct rps': Math.round(direct.rps),
-          'nginx rps': Math.round(nginx.rps),
-          'node floor rps': Math.round(floor.rps),
-          'imagegate rps': Math.round(gw.rps),
-          'ig/nginx': Number((gw.rps / nginx.rps).toFixed(2)),
-          'ig/direct': Number((gw.rps / direct.rps).toFixed(2)),
-          'ig/floor': Number((gw.rps / floor.rps).toFixed(2)),
-          'direct p50 ms': Number(direct.p50.toFixed(2)),
-          'nginx p50 ms': Number(nginx.p50.toFixed(2)),
-          'ig p50 ms': Number(gw.p50.toFixed(2)),
-          'ig p99 ms': Number(gw.p99.toFixed(2)),
-          'ig errors': gw.errors,
-          'ig added p50 ms': Number((gw.p50 - direct.p50).toFixed(2)),
+          'direct rps': rps('direct'),
+          'nginx rps': rps('nginx'),
+          'node floor rps': rps('floor'),
+          'imagegate rps': rps('gw'),
+          // The median of each round's ratio: a ratio of two runs seconds apart, not of two medians.
+          'ig/nginx': round2(median(byRound((r) => r.gw.rps / r.nginx.rps))),
+          'ig/direct': round2(median(byRound((r) => r.gw.rps / r.direct.rps))),
+          'ig/floor': round2(median(byRound((r) => r.gw.rps / r.floor.rps))),
+          'ig/nginx each round': byRound((r) => round2(r.gw.rps / r.nginx.rps)).join(' '),
+          'ig/floor each round': byRound((r) => round2(r.gw.rps / r.floor.rps)).join(' '),
+          'direct p50 ms': ms('direct', 'p50'),
+          'nginx p50 ms': ms('nginx', 'p50'),
+          'ig p50 ms': ms('gw', 'p50'),
+          'ig p99 ms': ms('gw', 'p99'),
+          'ig errors': rounds.reduce((n, r) => n + r.gw.errors, 0),
+          'ig added p50 ms': round2(median(byRound((r) => r.gw.p50 - r.direct.p50))),
           'ig peak RSS MB': PROCESSES === 1 ? servingMemory(c.gwProc, 'VmHWM').max : servingMemory(c.gwProc, 'VmHWM').each,
           'ig RSS now MB': PROCESSES === 1 ? servingMemory(c.gwProc, 'VmRSS').max : servingMemory(c.gwProc, 'VmRSS').each,
         };
@@ -314,7 +318,7 @@ async function main(): Promise<void> {
         date: stamp,
         quick,
         duration_s: DURATION,
-        runs: RUNS,
+        rounds: ROUNDS,
         processes: PROCESSES,
         // DATABASE_URL reaches the gateway through its environment (bench/gateway.ts): PostgreSQL then, else SQLite.
         database: process.env.DATABASE_URL ? 'postgres' : 'sqlite',
