@@ -28,7 +28,14 @@ function streamFingerprint(d: ChatDraft): string {
 }
 
 export function runChatStream(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: ChatDraft): Promise<FastifyReply> {
-  return runKeyedStream(deps, req, reply, draft, streamFingerprint(draft), (record) => streamAnswer(deps, req, reply, draft, record));
+  return runKeyedStream(
+    deps,
+    req,
+    reply,
+    draft,
+    () => streamFingerprint(draft),
+    (record) => streamAnswer(deps, req, reply, draft, record),
+  );
 }
 
 async function streamAnswer(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: ChatDraft, record: boolean): Promise<StreamOutcome> {

@@ -32,7 +32,7 @@ export async function runKeyedStream(
   req: FastifyRequest,
   reply: FastifyReply,
   draft: DraftRequest,
-  fingerprint: string,
+  fingerprint: () => string,
   answer: (record: boolean) => Promise<StreamOutcome>,
 ): Promise<FastifyReply> {
   await runIdempotent(deps, req, reply, {

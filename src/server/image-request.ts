@@ -86,7 +86,7 @@ function renderReply(render: Render, d: Delivery, requestId: string): unknown {
 export async function runImageRequest(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, draft: DraftRequest, render: Render): Promise<unknown> {
   const out = await runIdempotent(deps, req, reply, {
     draft,
-    fingerprint: draftFingerprint(draft),
+    fingerprint: () => draftFingerprint(draft),
     // Kept whole for replays, never passed through; delivered on this connection (passed through where it
     // can be) when no key guards it. A task it queues is recorded on the key's claim with it.
     run: (kept) => runOnce(deps, req, reply, draft, render, kept === undefined, kept?.recordTask),

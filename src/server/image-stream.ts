@@ -44,7 +44,7 @@ function streamedFormat(asked: ResponseFormat | undefined): ResponseFormat {
 
 export function runImageStream(deps: ImageRequestDeps, req: FastifyRequest, reply: FastifyReply, given: StreamedDraft): Promise<FastifyReply> {
   const draft: StreamedDraft = { ...given, responseFormat: streamedFormat(given.responseFormat) };
-  const print = fingerprint(['image-stream', draftFingerprint(draft), draft.imageStream.partialImages]);
+  const print = () => fingerprint(['image-stream', draftFingerprint(draft), draft.imageStream.partialImages]);
   return runKeyedStream(deps, req, reply, draft, print, (record) => streamAnswer(deps, req, reply, draft, record));
 }
 

@@ -31,8 +31,11 @@ export interface KeptRun {
 /** The parts of one kind of request (a JSON reply, an event stream) that the key's sequence runs. */
 export interface KeyedRequest<T> {
   draft: DraftRequest;
-  /** What makes two requests "the same request" for the key. */
-  fingerprint: string;
+  /**
+   * What makes two requests "the same request" for the key: asked only when a key is given, since it hashes
+   * every input image.
+   */
+  fingerprint(): string;
   /**
    * Runs the request. `kept` is set when a key guards it: the answer is then kept whole for replays and not
    * charged on delivery. Throws for an answer that is an error reply.
@@ -58,7 +61,7 @@ export async function runIdempotent<T>(
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string' || key === '') return request.run(undefined);
   const accountId = req.principal!.accountId;
-  if (await claimOrReplay(deps, req, reply, request.draft, key, request.fingerprint)) return REPLAYED;
+  if (await claimOrReplay(deps, req, reply, request.draft, key, request.fingerprint())) return REPLAYED;
   let answer: T;
   try {
     answer = await request.run({ recordTask: (taskId) => deps.idempotency.recordTask(accountId, key, taskId) });
