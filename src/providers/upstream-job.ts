@@ -17,7 +17,8 @@ import type { ImageJob, ImageResult } from '../domain/job.js';
 /**
  * One look at an upstream job. Failures are thrown as mapped GatewayErrors. One that tells how the job ended
  * upstream (failed, moderated, cancelled, forgotten) is marked with `jobEnded`; any other is taken for a
- * failure of the look itself: a retryable one is tolerated `maxPollFailures` times in a row, then final.
+ * failure of the look itself: a retryable one is tolerated `maxPollFailures` times in a row, then final. A look
+ * the upstream rate limited (429) is no failure: the next one waits at least its Retry-After.
  */
 export type UpstreamJobCheck = { state: 'waiting'; progress?: number } | { state: 'done'; result: ImageResult };
 
@@ -110,6 +111,9 @@ async function follow(p: UpstreamJobProtocol, handle: string, job: ImageJob, rou
   let lastRequestId: string | undefined;
   let known = first;
   for (let k = 1; ; k++) {
+    // A look the upstream rate limited says nothing of the job: wait as long as it asks, and do not count it
+    // as a failed look (the deadline still bounds the waiting).
+    let slowDownMs = 0;
     if (!known) {
       try {
         known = await p.check(handle, job, route, ctx);
@@ -120,7 +124,8 @@ async function follow(p: UpstreamJobProtocol, handle: string, job: ImageJob, rou
         if (!isGatewayError(e)) throw e;
         lastRequestId = e.upstreamRequestId ?? lastRequestId;
         if (ended.has(e) || !e.retryable) throw e;
-        if (++failures > p.schedule.maxPollFailures) throw final(e);
+        if (e.code === 'rate_limit_exceeded') slowDownMs = e.retryAfterMs ?? pollDelayMs(k, p.schedule);
+        else if (++failures > p.schedule.maxPollFailures) throw final(e);
       }
     }
     if (known?.state === 'done') return known.result;
@@ -128,7 +133,7 @@ async function follow(p: UpstreamJobProtocol, handle: string, job: ImageJob, rou
     known = undefined;
     const remaining = ctx.deadline - Date.now();
     if (remaining <= 0) throw timedOut(p.who, handle, lastRequestId);
-    const wait = Math.min(pollDelayMs(k, p.schedule), remaining);
+    const wait = Math.min(Math.max(pollDelayMs(k, p.schedule), slowDownMs), remaining);
     try {
       if (p.waitForNews) await p.waitForNews(handle, wait, route, ctx);
       else await sleep(wait, undefined, { signal: ctx.signal });

@@ -73,6 +73,23 @@ describe('asynchronous upstream life cycle', () => {
     expect([e.code, e.retryable, e.message]).toEqual(['upstream_error', false, 'poll failed']);
   });
 
+  it('waits out a rate-limited look’s Retry-After and does not count it as a failed look', async () => {
+    const rateLimited = () => new GatewayError('rate_limit_exceeded', 'slow down', { retryable: true, retryAfterMs: 40 });
+    const { protocol, log } = scripted([rateLimited(), rateLimited(), rateLimited(), { state: 'done', result: RESULT }]);
+    const started = Date.now();
+    expect(await followUpstreamJob(protocol, 'job-1', job, route, callContext())).toBe(RESULT);
+    // Three 429s in a row are more than maxPollFailures (2), and each asked for 40 ms where the schedule waits 1–5.
+    expect(log).toEqual(['check job-1', 'check job-1', 'check job-1', 'check job-1']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(120);
+  });
+
+  it('ends with upstream_timeout naming the handle when the upstream rate limits its looks until the deadline', async () => {
+    const looks = Array.from({ length: 50 }, () => new GatewayError('rate_limit_exceeded', 'slow down', { retryable: true, retryAfterMs: 30 }));
+    const { protocol } = scripted(looks);
+    const e = await failure(followUpstreamJob(protocol, 'job-7', job, route, callContext(200)));
+    expect([e.code, e.details?.upstream_task_id]).toEqual(['upstream_timeout', 'job-7']);
+  });
+
   it('throws a retryable failure marked as the job’s end as it is, so dispatch may try afresh', async () => {
     const gone = jobEnded(new GatewayError('upstream_error', 'job expired', { retryable: true }));
     const { protocol, log } = scripted([gone]);
