@@ -12,6 +12,13 @@ export const GATEWAY_NODE_FLAGS = ['--no-memory-reducer', '--max-semi-space-size
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** Resolves once `url` answers at all; throws after `ms`. */
 export async function waitFor(url: string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;

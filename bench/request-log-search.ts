@@ -13,6 +13,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { createGateway } from '../src/gateway.js';
 import { openDatabase } from '../src/store/db.js';
+import { median } from './gateway.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const ADMIN_KEY = 'sk-ig-bench-admin-key-0123456789';
@@ -89,7 +90,6 @@ const get = async (q: string) => {
   return { ms: performance.now() - t, body };
 };
 
-const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log('filter            first page  page 20    rows  plan');
 for (const [name, q] of Object.entries(filters)) {
   const firsts: number[] = [];

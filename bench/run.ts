@@ -9,7 +9,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientKey, GATEWAY_NODE_FLAGS, gatewayEnv, root, sleep, startUpstream, waitFor } from './gateway.js';
+import { clientKey, GATEWAY_NODE_FLAGS, gatewayEnv, median, root, sleep, startUpstream, waitFor } from './gateway.js';
 import { runInflight, saveInflight } from './inflight.js';
 import { startNginx } from './nginx.js';
 
@@ -143,12 +143,6 @@ function clearStoredImages(dataDir: string): void {
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 const round2 = (n: number) => Number(n.toFixed(2));
 
 async function main(): Promise<void> {
@@ -248,28 +242,27 @@ async function main(): Promise<void> {
         };
         gwRun(); // warm-up, not counted: the JIT has not compiled the hot path of a fresh process yet
         const rounds = Array.from({ length: ROUNDS }, () => ({ direct: reference(c.up), nginx: reference(c.nginx), floor: reference(c.floor), gw: gwRun() }));
-        const rps = (target: keyof (typeof rounds)[number]) => Math.round(median(rounds.map((r) => r[target].rps)));
-        const byRound = (f: (r: (typeof rounds)[number]) => number) => rounds.map(f);
-        const ms = (target: keyof (typeof rounds)[number], at: 'p50' | 'p99') => round2(median(rounds.map((r) => r[target][at])));
+        type Round = (typeof rounds)[number];
+        const overRounds = (f: (r: Round) => number) => median(rounds.map(f));
         const row = {
           case: c.name,
           conns,
-          'direct rps': rps('direct'),
-          'nginx rps': rps('nginx'),
-          'node floor rps': rps('floor'),
-          'imagegate rps': rps('gw'),
+          'direct rps': Math.round(overRounds((r) => r.direct.rps)),
+          'nginx rps': Math.round(overRounds((r) => r.nginx.rps)),
+          'node floor rps': Math.round(overRounds((r) => r.floor.rps)),
+          'imagegate rps': Math.round(overRounds((r) => r.gw.rps)),
           // The median of each round's ratio: a ratio of two runs seconds apart, not of two medians.
-          'ig/nginx': round2(median(byRound((r) => r.gw.rps / r.nginx.rps))),
-          'ig/direct': round2(median(byRound((r) => r.gw.rps / r.direct.rps))),
-          'ig/floor': round2(median(byRound((r) => r.gw.rps / r.floor.rps))),
-          'ig/nginx each round': byRound((r) => round2(r.gw.rps / r.nginx.rps)).join(' '),
-          'ig/floor each round': byRound((r) => round2(r.gw.rps / r.floor.rps)).join(' '),
-          'direct p50 ms': ms('direct', 'p50'),
-          'nginx p50 ms': ms('nginx', 'p50'),
-          'ig p50 ms': ms('gw', 'p50'),
-          'ig p99 ms': ms('gw', 'p99'),
+          'ig/nginx': round2(overRounds((r) => r.gw.rps / r.nginx.rps)),
+          'ig/direct': round2(overRounds((r) => r.gw.rps / r.direct.rps)),
+          'ig/floor': round2(overRounds((r) => r.gw.rps / r.floor.rps)),
+          'ig/nginx each round': rounds.map((r) => round2(r.gw.rps / r.nginx.rps)).join(' '),
+          'ig/floor each round': rounds.map((r) => round2(r.gw.rps / r.floor.rps)).join(' '),
+          'direct p50 ms': round2(overRounds((r) => r.direct.p50)),
+          'nginx p50 ms': round2(overRounds((r) => r.nginx.p50)),
+          'ig p50 ms': round2(overRounds((r) => r.gw.p50)),
+          'ig p99 ms': round2(overRounds((r) => r.gw.p99)),
           'ig errors': rounds.reduce((n, r) => n + r.gw.errors, 0),
-          'ig added p50 ms': round2(median(byRound((r) => r.gw.p50 - r.direct.p50))),
+          'ig added p50 ms': round2(overRounds((r) => r.gw.p50 - r.direct.p50)),
           'ig peak RSS MB': PROCESSES === 1 ? servingMemory(c.gwProc, 'VmHWM').max : servingMemory(c.gwProc, 'VmHWM').each,
           'ig RSS now MB': PROCESSES === 1 ? servingMemory(c.gwProc, 'VmRSS').max : servingMemory(c.gwProc, 'VmRSS').each,
         };
