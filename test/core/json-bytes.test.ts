@@ -82,6 +82,16 @@ describe('serializeSpliced', () => {
     expect(serializeSpliced(value).toString()).toBe(JSON.stringify({ a, nested: { b }, list: [c, 'x'] }));
   });
 
+  it('leaves the value it serializes as it was: holders of spliced bytes are copied, not changed', () => {
+    const bytes = new Base64Bytes(Buffer.from(b64(30)));
+    const item = { b64_json: bytes, n: 1 };
+    const value = { data: [item], list: [bytes] };
+    serializeSpliced(value);
+    expect(item.b64_json).toBe(bytes);
+    expect(value.data[0]).toBe(item);
+    expect(value.list[0]).toBe(bytes);
+  });
+
   it('a Base64Bytes outside serializeSpliced stringifies to its text', () => {
     expect(JSON.stringify({ b: new Base64Bytes(Buffer.from('QUJD')) })).toBe('{"b":"QUJD"}');
     expect(`data:image/png;base64,${new Base64Bytes(Buffer.from('QUJD'))}`).toBe('data:image/png;base64,QUJD');
