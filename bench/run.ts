@@ -102,6 +102,22 @@ function wrk(url: string, connections: number, body: string, headers: Record<str
   return { rps, p50, p99, errors, requests };
 }
 
+/** CPU time (user + system) a process has used so far, in ms: a figure the machine's drift moves less than rps. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime (fields 14 and 15 of proc(5)) are in clock ticks, 100 per second on Linux.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** A wrk run of `target` with the CPU its serving processes spent per answered request. */
+function measured(pids: () => number[], target: () => WrkResult): WrkResult & { cpuMsPerRequest: number } {
+  const before = pids().reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const result = target();
+  const spent = pids().reduce((sum, pid) => sum + cpuMs(pid), 0) - before;
+  return { ...result, cpuMsPerRequest: result.requests ? spent / result.requests : NaN };
+}
+
 /** A memory figure of a process in MB: VmHWM is its peak so far, VmRSS resident now (compared across runs, it shows growth). */
 function memoryMB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -144,6 +160,7 @@ function clearStoredImages(dataDir: string): void {
 }
 
 const round2 = (n: number) => Number(n.toFixed(2));
+const round3 = (n: number) => Number(n.toFixed(3));
 
 async function main(): Promise<void> {
   ensureTools();
@@ -165,7 +182,11 @@ async function main(): Promise<void> {
     procs.push(await startUpstream(ports.upB64, 'b64'), await startUpstream(ports.upSmall, 'small'));
     procs.push(startNginx(join(dir, 'n1'), ports.nginxB64, ports.upB64, { workers: PROCESSES }));
     procs.push(startNginx(join(dir, 'n2'), ports.nginxSmall, ports.upSmall, { workers: PROCESSES }));
-    procs.push(await startFloorProxy(ports.floorB64, ports.upB64), await startFloorProxy(ports.floorSmall, ports.upSmall));
+    const floors = {
+      [ports.floorB64]: await startFloorProxy(ports.floorB64, ports.upB64),
+      [ports.floorSmall]: await startFloorProxy(ports.floorSmall, ports.upSmall),
+    };
+    procs.push(...Object.values(floors));
     const gwB64 = await startImagegate(join(dir, 'g1'), ports.gwB64, ports.upB64, procs);
     const gwSmall = await startImagegate(join(dir, 'g2'), ports.gwSmall, ports.upSmall, procs);
     const data = { b64: join(dir, 'g1', 'data'), small: join(dir, 'g2', 'data') };
@@ -235,13 +256,22 @@ async function main(): Promise<void> {
     for (const c of cases.filter((x) => onlyCases.length === 0 || onlyCases.includes(x.name))) {
       for (const conns of CONNECTIONS) {
         const reference = (port: number) => wrk(`http://127.0.0.1:${port}${path}`, conns, c.body, {}, dir);
-        const gwRun = () => {
-          const result = wrk(`http://127.0.0.1:${c.gw}${path}`, conns, c.body, { authorization: `Bearer ${c.key}`, ...c.headers }, dir);
-          clearStoredImages(c.data);
-          return result;
-        };
+        const floorRun = () =>
+          measured(
+            () => [floors[c.floor]!.pid!],
+            () => reference(c.floor),
+          );
+        const gwRun = () =>
+          measured(
+            () => servingPids(c.gwProc),
+            () => {
+              const result = wrk(`http://127.0.0.1:${c.gw}${path}`, conns, c.body, { authorization: `Bearer ${c.key}`, ...c.headers }, dir);
+              clearStoredImages(c.data);
+              return result;
+            },
+          );
         gwRun(); // warm-up, not counted: the JIT has not compiled the hot path of a fresh process yet
-        const rounds = Array.from({ length: ROUNDS }, () => ({ direct: reference(c.up), nginx: reference(c.nginx), floor: reference(c.floor), gw: gwRun() }));
+        const rounds = Array.from({ length: ROUNDS }, () => ({ direct: reference(c.up), nginx: reference(c.nginx), floor: floorRun(), gw: gwRun() }));
         type Round = (typeof rounds)[number];
         const overRounds = (f: (r: Round) => number) => median(rounds.map(f));
         const row = {
@@ -257,6 +287,10 @@ async function main(): Promise<void> {
           'ig/floor': round2(overRounds((r) => r.gw.rps / r.floor.rps)),
           'ig/nginx each round': rounds.map((r) => round2(r.gw.rps / r.nginx.rps)).join(' '),
           'ig/floor each round': rounds.map((r) => round2(r.gw.rps / r.floor.rps)).join(' '),
+          // CPU per answered request, user + system: what the rps ratios come down to on a machine whose
+          // cores the load generator and the fake upstream share.
+          'ig CPU ms/req': round3(overRounds((r) => r.gw.cpuMsPerRequest)),
+          'node floor CPU ms/req': round3(overRounds((r) => r.floor.cpuMsPerRequest)),
           'direct p50 ms': round2(overRounds((r) => r.direct.p50)),
           'nginx p50 ms': round2(overRounds((r) => r.nginx.p50)),
           'ig p50 ms': round2(overRounds((r) => r.gw.p50)),
