@@ -107,10 +107,18 @@ export class PassThroughReply implements PassThroughSink {
     res.write(piece);
   }
 
+  /**
+   * The socket stays corked while the response uncorks: Node 22 keeps a chunked response's corked writes in
+   * the response and, on uncork, writes the chunk's size line, each piece and the closing CRLF to the socket
+   * one by one, each a write(2) of its own once the socket is no longer corked. Corked, they leave in one writev.
+   */
   private uncork(res: ServerResponse): void {
     if (!this.corked) return;
     this.corked = false;
+    const socket = res.socket;
+    socket?.cork();
     res.uncork();
+    socket?.uncork();
   }
 
   private start(): ServerResponse {
