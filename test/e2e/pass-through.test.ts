@@ -4,7 +4,7 @@
  * failure after the first byte cuts the connection, refunds the hold and is logged as that failure.
  */
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArkFake, startArkFake } from '../fakes/ark.js';
 import { imageSize } from '../fakes/images.js';
@@ -187,6 +187,33 @@ describe('passing a b64_json image through', () => {
     expect(await gw.balance(key)).toMatchObject({ available: 50_000_000, held: 0 });
     await until(async () => (await logRows(accountId)).length === 1);
     expect(await logRows(accountId)).toEqual([{ status: 502, error_code: 'upstream_error', amount: 0, images: 0 }]);
+  });
+
+  it("writes what a tick passed through in one writev, never a chunk's size line on its own", async () => {
+    const { key } = await gw.clientKey({ balance: 50_000_000 });
+    const port = Number(new URL(gw.url).port);
+    const lone: string[] = [];
+    let batched = 0;
+    const write = Socket.prototype._write;
+    const writev = Socket.prototype._writev!;
+    // Only the gateway's side of its client connections: the test's own sockets write too.
+    Socket.prototype._write = function (this: Socket, data: unknown, encoding: BufferEncoding, cb: (err?: Error | null) => void) {
+      if (this.localPort === port && typeof data === 'string' && /^[0-9a-f]+$/.test(data)) lone.push(data);
+      return write.call(this, data, encoding, cb);
+    };
+    Socket.prototype._writev = function (this: Socket, chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, cb: (err?: Error | null) => void) {
+      if (this.localPort === port) batched++;
+      return writev.call(this, chunks, cb);
+    };
+    try {
+      const body = JSON.parse(await readAll(await post(key, { prompt: 'whole quay' })));
+      expect(Buffer.from(body.data[0].b64_json, 'base64').equals(imageFor('whole quay'))).toBe(true);
+    } finally {
+      Socket.prototype._write = write;
+      Socket.prototype._writev = writev;
+    }
+    expect(lone).toEqual([]);
+    expect(batched).toBeGreaterThan(0);
   });
 
   it('reads the upstream no faster than the client takes the image', async () => {
