@@ -3,6 +3,7 @@
  * starts it (V8 flags and allocator setting of package.json), waited for, with a funded client key.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ADMIN = 'sk-ig-bench-admin-key-000000000000';
@@ -17,6 +18,23 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** CPU time (user + system) the processes have used so far, in ms; a process that has exited counts nothing. */
+export function cpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // utime and stime, fields 14 and 15 of proc(5), after the command name (which may hold spaces).
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  // Clock ticks, 100 per second on Linux.
+  return ticks * 10;
 }
 
 /** Resolves once `url` answers at all; throws after `ms`. */

@@ -9,7 +9,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientKey, GATEWAY_NODE_FLAGS, gatewayEnv, median, root, sleep, startUpstream, waitFor } from './gateway.js';
+import { clientKey, cpuMs, GATEWAY_NODE_FLAGS, gatewayEnv, median, root, sleep, startUpstream, waitFor } from './gateway.js';
 import { runInflight, saveInflight } from './inflight.js';
 import { startNginx } from './nginx.js';
 
@@ -102,19 +102,11 @@ function wrk(url: string, connections: number, body: string, headers: Record<str
   return { rps, p50, p99, errors, requests };
 }
 
-/** CPU time (user + system) a process has used so far, in ms: a figure the machine's drift moves less than rps. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime (fields 14 and 15 of proc(5)) are in clock ticks, 100 per second on Linux.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 /** A wrk run of `target` with the CPU its serving processes spent per answered request. */
 function measured(pids: () => number[], target: () => WrkResult): WrkResult & { cpuMsPerRequest: number } {
-  const before = pids().reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const before = cpuMs(pids());
   const result = target();
-  const spent = pids().reduce((sum, pid) => sum + cpuMs(pid), 0) - before;
+  const spent = cpuMs(pids()) - before;
   return { ...result, cpuMsPerRequest: result.requests ? spent / result.requests : NaN };
 }
 
